@@ -1,0 +1,37 @@
+"""casekit's exception types: one clear, translated message, never a traceback.
+
+Examples
+--------
+>>> err = UnreadableFileError("io.empty_file", file="a.xlsx")
+>>> err.message("es")
+'El archivo «a.xlsx» está vacío.'
+>>> isinstance(err, CasekitError)
+True
+"""
+
+from __future__ import annotations
+
+from casekit.i18n import t
+
+
+class CasekitError(Exception):
+    """Base class. Carries a catalog key and parameters; ``message(lang)`` renders it."""
+
+    def __init__(self, key: str, /, lang: str | None = None, **params: object) -> None:
+        self.key = key
+        self.params = params
+        self.lang = lang
+        super().__init__(self.message(lang))
+
+    def message(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (default: the language the error was raised with)."""
+        return t(self.key, lang or self.lang, **self.params)
+
+
+class UnreadableFileError(CasekitError):
+    """The file cannot be read at all (empty, not a spreadsheet, encrypted, too large,
+    a zip bomb, no ``cases`` sheet…)."""
+
+
+class ConfigError(CasekitError):
+    """A configuration or model file is invalid."""

@@ -1,0 +1,65 @@
+"""Translations: ``t(key, lang, **params)`` over TOML catalogs in ``casekit/locales``.
+
+Each catalog file is one domain (``io.toml``, ``validation.toml``, ``cli.toml``…); each
+table in it is one message with an ``en`` and an ``es`` text. A key is
+``"<file stem>.<table>"``. Missing parameters leave their ``{placeholder}`` visible
+rather than failing, so a message is never lost.
+
+Examples
+--------
+>>> t("common.yes", "es")
+'sí'
+>>> t("common.yes", "en")
+'yes'
+>>> normalize_lang("es-ES")
+'es'
+"""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from functools import cache
+from pathlib import Path
+
+LANGS: tuple[str, ...] = ("es", "en")
+DEFAULT_LANG = "en"
+_LOCALES = Path(__file__).parent / "locales"
+
+
+def normalize_lang(lang: str | None) -> str:
+    """Map ``"es"``, ``"es-ES"``, ``"ES"``… to a supported language (default English)."""
+    if not lang:
+        return DEFAULT_LANG
+    code = lang.strip().lower().replace("_", "-").split("-")[0]
+    return code if code in LANGS else DEFAULT_LANG
+
+
+@cache
+def catalog() -> dict[str, dict[str, str]]:
+    """All messages: ``{"domain.key": {"en": ..., "es": ...}}``."""
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(_LOCALES.glob("*.toml")):
+        with path.open("rb") as fh:
+            for key, texts in tomllib.load(fh).items():
+                out[f"{path.stem}.{key}"] = texts
+    return out
+
+
+class _Keep(dict):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def t(key: str, lang: str | None = None, /, **params: object) -> str:
+    """Translate ``key`` into ``lang`` and fill ``{params}``.
+
+    An unknown key returns the key itself (visible in tests, never a crash).
+    """
+    texts = catalog().get(key)
+    if texts is None:
+        return key
+    text = texts.get(normalize_lang(lang)) or texts.get(DEFAULT_LANG) or key
+    if not params:
+        return text
+    return string.Formatter().vformat(text, (), _Keep(params))
