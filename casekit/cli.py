@@ -1,0 +1,152 @@
+"""The ``casekit`` command line.
+
+``casekit validate PATH`` exits 0 when the workbook has no errors (warnings allowed),
+1 when it has errors and 2 when the file cannot be read at all. ``casekit template``
+writes the empty workbook to fill in; ``casekit sample`` a synthetic caseload.
+
+Examples
+--------
+>>> build_parser().parse_args(["validate", "x.xlsx", "--lang", "es"]).lang
+'es'
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from casekit.i18n import LANGS, normalize_lang, t
+
+EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+
+def _default_lang() -> str:
+    return normalize_lang(os.environ.get("CASEKIT_LANG") or os.environ.get("LANG"))
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-09-30, got {text!r}") from exc
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (sub-commands validate, template, sample)."""
+    parser = argparse.ArgumentParser(
+        prog="casekit", description="Case-management workbooks: validate, template, sample."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    val = sub.add_parser("validate", help="check a workbook, a folder of CSV/Parquet files or one file")
+    val.add_argument("path", type=Path)
+    val.add_argument("--lang", choices=LANGS, default=_default_lang())
+    val.add_argument("--format", choices=("text", "json"), default="text")
+    val.add_argument("--as-of", type=_date, default=None, help="reference date (default: today)")
+    val.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
+    val.add_argument("--out", type=Path, default=None, help="also write the report to a .xlsx or .csv file")
+    val.add_argument("--max-lines", type=int, default=200, help="problems listed in text output (default 200)")
+
+    tpl = sub.add_parser("template", help="write the empty workbook to fill in")
+    tpl.add_argument("--lang", choices=LANGS, default=_default_lang())
+    tpl.add_argument("--out", type=Path, required=True)
+
+    smp = sub.add_parser("sample", help="write a synthetic caseload")
+    smp.add_argument("--cases", type=int, default=500)
+    smp.add_argument("--seed", type=int, default=0)
+    smp.add_argument("--out", type=Path, required=True)
+    smp.add_argument("--format", choices=("parquet", "csv", "xlsx"), default=None)
+    smp.add_argument("--lang", choices=LANGS, default="en", help="sheet names, headers and labels of the files")
+    smp.add_argument("--as-of", type=_date, default=None, help="reference date (default: the sample's own)")
+    return parser
+
+
+def _print_text(result, source: str, lang: str, max_lines: int) -> None:
+    report = result.report
+    print(
+        t(
+            "cli.summary",
+            lang,
+            file=source,
+            errors=result.n_errors,
+            warnings=result.n_warnings,
+            rows=sum(result.n_quarantined().values()),
+            cases=result.affected_cases(),
+        )
+    )
+    for rec in report.head(max_lines).iter_rows(named=True):
+        where = rec["sheet"] if rec["row"] is None else t("cli.where_row", lang, sheet=rec["sheet"], row=rec["row"])
+        if rec["column"]:
+            where = f"{where} · {rec['column']}"
+        severity = t(f"common.{rec['severity']}", lang)
+        print(f"  [{severity}] {where}: {rec['message']}")
+    if report.height > max_lines:
+        print(t("cli.more_lines", lang, n=report.height - max_lines))
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from casekit.errors import UnreadableFileError
+    from casekit.export import write_csv, write_xlsx
+    from casekit.io import read_workbook
+    from casekit.validation import validate
+
+    lang = args.lang
+    try:
+        data = read_workbook(args.path, lang=lang, month_first=args.month_first)
+    except UnreadableFileError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = validate(data, lang=lang, as_of=args.as_of)
+    if args.format == "json":
+        json.dump(result.report.to_dicts(), sys.stdout, ensure_ascii=False, indent=1)
+        print()
+    else:
+        _print_text(result, args.path.name, lang, args.max_lines)
+    if args.out is not None:
+        if args.out.suffix.lower() == ".csv":
+            write_csv(result.report, args.out, lang=lang)
+        else:
+            write_xlsx({t("cli.report_sheet", lang): result.report}, args.out, lang=lang)
+    return EXIT_OK if result.ok else EXIT_ERRORS
+
+
+def _template(args: argparse.Namespace) -> int:
+    from casekit.template import write_template
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(args.out, lang=args.lang)
+    print(t("cli.wrote", args.lang, path=args.out))
+    return EXIT_OK
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from casekit.export import write_workbook
+    from casekit.sample import SAMPLE_AS_OF, make_sample
+
+    fmt = args.format or ("xlsx" if args.out.suffix.lower() == ".xlsx" else "parquet")
+    out = args.out if fmt != "xlsx" or args.out.suffix.lower() == ".xlsx" else args.out.with_suffix(".xlsx")
+    data = make_sample(args.cases, seed=args.seed, as_of=args.as_of or SAMPLE_AS_OF)
+    if fmt == "xlsx":
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_workbook(data, out, lang=args.lang, labels=args.lang == "es")
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        write_workbook(data, out, lang=args.lang, format=fmt)
+    print(t("cli.wrote_sample", args.lang, n=args.cases, path=out))
+    return EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``casekit`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    handlers = {"validate": _validate, "template": _template, "sample": _sample}
+    return handlers[args.command](args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
