@@ -1,0 +1,366 @@
+"""Safe exports: CSV, XLSX and Parquet that open cleanly in a spreadsheet.
+
+Every text cell that a spreadsheet could take for a formula (first character ``=``,
+``+``, ``-``, ``@``, tab, CR or LF — the OWASP CSV-injection list) is written with a
+leading apostrophe ``'``; numbers, dates and booleans keep their types. The rule is
+applied to *every* such text, including a lone ``"-"`` and text that looks like a
+negative number (``"-5"`` in a text column): a simple rule is easier to trust.
+
+The neutralisation is reversible: a text that already starts with apostrophes
+followed by a dangerous character gets one more apostrophe, so :func:`unneutralise`
+(one apostrophe removed from ``'*[=+-@\\t\\r\\n]``-prefixed text) gives back exactly the
+original. Readers use it to read an export back to the same data.
+
+Examples
+--------
+>>> import polars as pl
+>>> df = pl.DataFrame({"note": ["=1+2", "-", "ok", None], "n": [-1, 2, 3, 4]})
+>>> safe_frame(df)["note"].to_list()
+["'=1+2", "'-", 'ok', None]
+>>> safe_frame(df)["n"].to_list()
+[-1, 2, 3, 4]
+>>> safe_frame(df).select(unneutralise("note"))["note"].to_list()
+['=1+2', '-', 'ok', None]
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Any, Literal
+
+import polars as pl
+
+from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
+from casekit.data import CaseData
+from casekit.errors import CasekitError
+from casekit.i18n import normalize_lang, t
+
+__all__ = [
+    "DANGEROUS_START",
+    "neutralise",
+    "safe_frame",
+    "safe_text",
+    "unneutralise",
+    "write_csv",
+    "write_workbook",
+    "write_xlsx",
+]
+
+#: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
+DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+# Optional apostrophes then a dangerous character: such text gets one more apostrophe.
+_NEUTRALISE = r"^('*[=+@\t\r\n-])"
+_RESTORE = r"^'('*[=+@\t\r\n-])"
+_NEUTRALISE_RE = re.compile(_NEUTRALISE)
+
+#: Largest number of data rows an XLSX sheet holds (1,048,576 rows minus the header).
+XLSX_MAX_ROWS = 1_048_575
+
+_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+
+_DATE_FMT = {"es": ("%d/%m/%Y", "dd/mm/yyyy"), "en": ("%Y-%m-%d", "yyyy-mm-dd")}
+_DATETIME_FMT = {"es": ("%d/%m/%Y %H:%M:%S", "dd/mm/yyyy hh:mm:ss"), "en": ("%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mm:ss")}
+
+Dest = str | Path | IO[bytes]
+
+
+def neutralise(expr: pl.Expr | str) -> pl.Expr:
+    """Prefix ``'`` to text a spreadsheet could evaluate (a String expression).
+
+    >>> pl.select(neutralise(pl.lit("@SUM(A1)"))).item()
+    "'@SUM(A1)"
+    >>> pl.select(neutralise(pl.lit("'=x"))).item()  # kept reversible
+    "''=x"
+    """
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    return e.str.replace(_NEUTRALISE, "'$1")
+
+
+def unneutralise(expr: pl.Expr | str) -> pl.Expr:
+    """Undo :func:`neutralise` (for readers of an export).
+
+    >>> pl.select(unneutralise(pl.lit("''=x"))).item()
+    "'=x"
+    >>> pl.select(unneutralise(pl.lit("'quoted'"))).item()
+    "'quoted'"
+    """
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    return e.str.replace(_RESTORE, "$1")
+
+
+def safe_text(value: str) -> str:
+    """:func:`neutralise` for one Python string (headers, sheet names).
+
+    >>> safe_text("=HYPERLINK()"), safe_text("case_id")
+    ("'=HYPERLINK()", 'case_id')
+    """
+    return _NEUTRALISE_RE.sub(r"'\1", value)
+
+
+def safe_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Neutralise every text column of ``df`` (String, Categorical, Enum); other columns untouched.
+
+    Categorical and Enum columns come back as String. Column names are left alone
+    (the writers neutralise headers themselves).
+    """
+    text_cols = [name for name, dtype in df.schema.items() if _is_text(dtype)]
+    if not text_cols:
+        return df
+    return df.with_columns(neutralise(pl.col(c).cast(pl.String)) for c in text_cols)
+
+
+def _is_text(dtype: pl.DataType) -> bool:
+    return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
+
+
+def _safe_headers(df: pl.DataFrame) -> pl.DataFrame:
+    renames = {c: safe_text(c) for c in df.columns if safe_text(c) != c}
+    return df.rename(renames) if renames else df
+
+
+def _output(data: bytes, dest: Dest | IO[str] | None) -> bytes | None:
+    """Write ``data`` to a path or buffer, or return it when ``dest`` is None."""
+    if dest is None:
+        return data
+    if isinstance(dest, str | Path):
+        Path(dest).write_bytes(data)
+    elif isinstance(dest, io.TextIOBase):
+        dest.write(data.decode("utf-8"))
+    else:
+        dest.write(data)
+    return None
+
+
+# --------------------------------------------------------------------------------------
+# CSV
+# --------------------------------------------------------------------------------------
+
+
+def write_csv(
+    df: pl.DataFrame, path_or_buffer: Dest | IO[str] | None = None, *, lang: str = "en", bom: bool = True
+) -> bytes | None:
+    """Write ``df`` as a spreadsheet-safe CSV; return the bytes when no destination is given.
+
+    ``lang="es"``: ``;`` separator, decimal comma, ``dd/mm/yyyy`` dates (what Spanish
+    Excel expects); ``"en"``: ``,`` separator, ISO dates. UTF-8, with a BOM by default
+    so Excel shows accents.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> df = pl.DataFrame({"id": ["007"], "on": [dt.date(2026, 3, 1)], "x": [1.5]})
+    >>> write_csv(df, lang="es", bom=False)
+    b'id;on;x\\n007;01/03/2026;1,5\\n'
+    >>> write_csv(df, lang="en", bom=False)
+    b'id,on,x\\n007,2026-03-01,1.5\\n'
+    """
+    lang = normalize_lang(lang)
+    es = lang == "es"
+    buf = io.BytesIO()
+    _safe_headers(safe_frame(df)).write_csv(
+        buf,
+        include_bom=bom,
+        separator=";" if es else ",",
+        decimal_comma=es,
+        date_format=_DATE_FMT[lang][0],
+        datetime_format=_DATETIME_FMT[lang][0],
+    )
+    return _output(buf.getvalue(), path_or_buffer)
+
+
+# --------------------------------------------------------------------------------------
+# XLSX
+# --------------------------------------------------------------------------------------
+
+_INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_names(names: list[str]) -> list[str]:
+    """Valid, distinct Excel sheet names (≤ 31 characters, no ``[]:*?/\\``)."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for i, name in enumerate(names, start=1):
+        base = _INVALID_SHEET_CHARS.sub("_", name).strip("'")[:31] or f"Sheet{i}"
+        candidate, n = base, 1
+        while candidate.lower() in seen:
+            n += 1
+            candidate = f"{base[: 31 - len(str(n)) - 1]}_{n}"
+        seen.add(candidate.lower())
+        out.append(candidate)
+    return out
+
+
+def _column_formats(df: pl.DataFrame, lang: str) -> dict[str, str]:
+    fmts: dict[str, str] = {}
+    for name, dtype in df.schema.items():
+        if dtype == pl.Date:
+            fmts[name] = _DATE_FMT[lang][1]
+        elif isinstance(dtype, pl.Datetime):
+            fmts[name] = _DATETIME_FMT[lang][1]
+        elif dtype.is_integer():
+            fmts[name] = "0"
+        elif dtype.is_float() or dtype.is_decimal():
+            fmts[name] = "General"
+    return fmts
+
+
+def _column_widths(df: pl.DataFrame) -> dict[str, int]:
+    """Pixel widths from the header and the longest of the first 1,000 values (clamped)."""
+    sample = df.head(1000)
+    exprs = []
+    for name, dtype in sample.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.lit(10).alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.lit(19).alias(name))
+        else:
+            exprs.append(pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name))
+    longest = sample.select(exprs).row(0, named=True) if exprs else {}
+    return {name: min(max(len(name) + 3, int(n) + 1, 8), 60) * 7 + 10 for name, n in longest.items()}
+
+
+def _add_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str) -> None:
+    if df.height > XLSX_MAX_ROWS:
+        raise CasekitError("export.too_many_rows", lang=lang, sheet=name, rows=df.height, max=XLSX_MAX_ROWS)
+    if df.width == 0:
+        workbook.add_worksheet(name)
+        return
+    df = _safe_headers(safe_frame(df))
+    df.write_excel(
+        workbook=workbook,
+        worksheet=name,
+        header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1},
+        column_formats=_column_formats(df, lang),  # type: ignore[arg-type]
+        column_widths=_column_widths(df),  # type: ignore[arg-type]
+        autofilter=True,
+        freeze_panes="A2",
+    )
+
+
+def write_xlsx(
+    sheets: Mapping[str, pl.DataFrame], path_or_buffer: Dest | None = None, *, lang: str = "en"
+) -> bytes | None:
+    """Write one formatted sheet per frame; return the bytes when no destination is given.
+
+    Bold frozen header with an autofilter, column widths from the content, dates as
+    date cells (``dd/mm/yyyy`` for es, ``yyyy-mm-dd`` for en), numbers as numbers and
+    neutralised text. Nothing is ever written as a formula or a link.
+
+    Examples
+    --------
+    >>> data = write_xlsx({"cases": pl.DataFrame({"case_id": ["007", "=2+2"]})})
+    >>> pl.read_excel(data, sheet_name="cases")["case_id"].to_list()
+    ['007', "'=2+2"]
+    """
+    import xlsxwriter
+
+    lang = normalize_lang(lang)
+    buf = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
+    try:
+        names = _sheet_names(list(sheets))
+        for name, df in zip(names, sheets.values(), strict=True):
+            _add_sheet(workbook, name, df, lang)
+        if not names:
+            workbook.add_worksheet()
+    finally:
+        workbook.close()
+    return _output(buf.getvalue(), path_or_buffer)
+
+
+# --------------------------------------------------------------------------------------
+# Whole case workbook
+# --------------------------------------------------------------------------------------
+
+
+def _to_labels(sheet: str, df: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """Categorical ids -> labels in ``lang``; booleans -> yes/no words (contract columns)."""
+    columns = SHEETS[sheet].columns
+    yes, no = t("common.yes", lang), t("common.no", lang)
+    exprs = []
+    for name, dtype in df.schema.items():
+        col = columns.get(name)
+        if col is None:
+            continue
+        if col.kind == "category" and col.vocab and dtype == pl.String:
+            mapping = {k: label(lang) for k, label in VOCABS[col.vocab].items()}
+            exprs.append(pl.col(name).replace(mapping))
+        elif col.kind == "bool" and dtype == pl.Boolean:
+            exprs.append(pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no)).alias(name))
+    return df.with_columns(exprs) if exprs else df
+
+
+def _localise(sheet: str, df: pl.DataFrame, lang: str, labels: bool) -> tuple[str, pl.DataFrame]:
+    """Drop ``_row``, translate values (``labels``) and headers; return the sheet name in ``lang``."""
+    df = df.drop(ROW, strict=False)
+    spec = SHEETS.get(sheet)
+    if spec is None:
+        return sheet, df
+    if labels:
+        df = _to_labels(sheet, df, lang)
+    taken = set(df.columns)
+    renames = {}
+    for name in df.columns:
+        col = spec.columns.get(name)
+        if col is not None and col.label(lang) != name and col.label(lang) not in taken:
+            renames[name] = col.label(lang)
+    return spec.label(lang), df.rename(renames)
+
+
+def _ordered(sheets: Mapping[str, pl.DataFrame]) -> list[str]:
+    return [s for s in SHEET_ORDER if s in sheets] + [s for s in sheets if s not in SHEETS]
+
+
+def write_workbook(
+    data: CaseData | Mapping[str, pl.DataFrame],
+    dest: str | Path | IO[bytes] | None,
+    *,
+    lang: str = "en",
+    labels: bool = False,
+    format: Literal["parquet", "csv"] | None = None,
+) -> bytes | Path | None:
+    """Write a whole case workbook in ``lang``.
+
+    - ``dest`` ending in ``.xlsx``, a binary buffer, or ``None`` (returns bytes): one
+      workbook, sheets in contract order, sheet names and headers in ``lang``
+      (canonical ids for en, Spanish aliases for es);
+    - any other path: a folder with one ``<sheet>.parquet`` (default) or
+      ``<sheet>.csv`` file per sheet, the sheet name in ``lang``. Returns the folder.
+
+    ``labels=True`` writes categorical values as their label in ``lang`` and booleans
+    as sí/no or yes/no. The ``_row`` column is never written; identifiers stay text.
+
+    Examples
+    --------
+    >>> cases = pl.DataFrame({"case_id": ["007"], "sex": ["female"], "_row": [2]})
+    >>> book = write_workbook({"cases": cases}, None, lang="es", labels=True)
+    >>> pl.read_excel(book, sheet_name="casos").to_dicts()
+    [{'id_caso': '007', 'sexo': 'Mujer'}]
+    """
+    lang = normalize_lang(lang)
+    sheets = data.sheets if isinstance(data, CaseData) else data
+    localised = dict(_localise(s, sheets[s], lang, labels) for s in _ordered(sheets))
+
+    is_path = isinstance(dest, str | Path)
+    if dest is None or not is_path or Path(dest).suffix.lower() == ".xlsx":
+        if format is not None:
+            raise CasekitError("export.bad_format", lang=lang, format=format)
+        out = write_xlsx(localised, dest, lang=lang)
+        return out if dest is None else (Path(dest) if is_path else None)
+
+    fmt = format or "parquet"
+    if fmt not in ("parquet", "csv"):
+        raise CasekitError("export.bad_format", lang=lang, format=fmt)
+    folder = Path(dest)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in localised.items():
+        target = folder / f"{name}.{fmt}"
+        if fmt == "csv":
+            write_csv(df, target, lang=lang)
+        else:
+            df.write_parquet(target)
+    return folder
