@@ -1,0 +1,16 @@
+"""Reading case workbooks: XLSX/XLSM/ODS, CSV and Parquet files, uploads.
+
+Examples
+--------
+>>> from casekit.io import read_workbook
+>>> data = read_workbook(b"case_id,opened_on\\n7,2026-03-01\\n", filename="cases.csv")
+>>> data.n_rows()
+{'cases': 1}
+"""
+
+from __future__ import annotations
+
+from casekit.io._read import read_workbook
+from casekit.io._safety import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, DEFAULT_MAX_UNZIPPED_BYTES
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RATIO", "DEFAULT_MAX_UNZIPPED_BYTES", "read_workbook"]

@@ -1,0 +1,84 @@
+"""CSV as spreadsheets save it: odd encodings, ``,``/``;``/tab separators, ``sep=`` lines.
+
+Examples
+--------
+>>> decode("Año".encode("cp1252"))
+'Año'
+>>> sniff_separator('id;"a;b,c";x\\n1;2;3'), sniff_separator("a,b\\n1,2"), sniff_separator("a\\tb")
+(';', ',', '\\t')
+>>> read_csv_raw("id;fecha\\n007;01/03/2026\\n".encode()).frame.rows()
+[('id', 'fecha', 1), ('007', '01/03/2026', 2)]
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import polars as pl
+
+from casekit.contract import ROW
+
+_SEPARATORS = ("\t", ";", ",")
+
+
+def decode(data: bytes) -> str:
+    """Decode bytes: UTF-8 (with or without BOM), else cp1252, else latin-1 (never fails)."""
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _count_unquoted(line: str) -> dict[str, int]:
+    counts = dict.fromkeys(_SEPARATORS, 0)
+    quoted = False
+    for ch in line:
+        if ch == '"':
+            quoted = not quoted
+        elif not quoted and ch in counts:
+            counts[ch] += 1
+    return counts
+
+
+def sniff_separator(text: str) -> str:
+    """The separator used by the first non-empty line (quotes respected); ``,`` if none."""
+    first = next((line for line in text[:65536].splitlines() if line.strip()), "")
+    counts = _count_unquoted(first)
+    best = max(_SEPARATORS, key=lambda sep: counts[sep])  # ties: tab, then ;, then ,
+    return best if counts[best] else ","
+
+
+@dataclass(frozen=True)
+class RawCsv:
+    """A CSV as positional string columns plus the record number (``_row``)."""
+
+    frame: pl.DataFrame
+    separator: str
+
+
+def read_csv_raw(data: bytes) -> RawCsv:
+    """Read every record as strings, header included, numbered from 1 as a spreadsheet does."""
+    text = decode(data).replace("\x00", "")
+    skipped = 0
+    first_line, _, rest = text.partition("\n")
+    if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
+        separator = first_line.strip()[4]  # Excel's "sep=;" hint line
+        text, skipped = rest, 1
+    else:
+        separator = sniff_separator(text)
+    if not text.strip():
+        return RawCsv(pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)}), separator)
+    frame = pl.read_csv(
+        io.BytesIO(text.encode("utf-8")),
+        separator=separator,
+        has_header=False,
+        infer_schema=False,
+        quote_char='"',
+        truncate_ragged_lines=True,
+        raise_if_empty=False,
+    )
+    frame = frame.with_row_index(ROW, offset=1 + skipped).with_columns(pl.col(ROW).cast(pl.Int64))
+    return RawCsv(frame.select(pl.exclude(ROW), ROW), separator)

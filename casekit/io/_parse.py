@@ -1,0 +1,222 @@
+"""Typed parsing of string columns, vectorised: every failure is one issue row.
+
+Each ``*_expr`` function turns a column of stripped strings (empty = null) into the
+contract type; a cell that does not parse becomes null and
+:func:`parse_frame` records it with its check id.
+
+Examples
+--------
+>>> import polars as pl
+>>> s = pl.DataFrame({"v": ["01/03/2026", "2026-03-01 00:00:00", "3/1/2026", "31/02/2026"]})
+>>> s.select(date_expr(pl.col("v"), month_first=False))["v"].to_list()
+[datetime.date(2026, 3, 1), datetime.date(2026, 3, 1), datetime.date(2026, 1, 3), None]
+>>> n = pl.DataFrame({"v": ["27,5", "1.234,5", "7", "x"]})
+>>> n.select(number_expr(pl.col("v"), decimal_comma=True))["v"].to_list()
+[27.5, 1234.5, 7.0, None]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
+from casekit.data import ISSUE_SCHEMA
+from casekit.io._names import norm, norm_expr, vocab_map
+
+DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "text": pl.String(),
+    "category": pl.String(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+}
+
+_TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
+_SPACES = "[ \u00a0\u202f]"
+_NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+_TRUE = sorted({norm(w) for w in TRUE_WORDS})
+_FALSE = sorted({norm(w) for w in FALSE_WORDS})
+
+
+def clean_expr(expr: pl.Expr) -> pl.Expr:
+    """Strip surrounding whitespace; empty strings become null."""
+    stripped = expr.str.strip_chars()
+    return pl.when(stripped.str.len_chars() > 0).then(stripped)
+
+
+def date_expr(s: pl.Expr, *, month_first: bool) -> pl.Expr:
+    """ISO dates/datetimes, ``d/m/Y`` (or ``m/d/Y``), ``d-m-Y``, ``d.m.Y`` and two-digit years."""
+    iso = (
+        s.str.extract(rf"^(\d{{4}}[-/.]\d{{1,2}}[-/.]\d{{1,2}}){_TIME}$", 1)
+        .str.replace_all(r"[/.]", "-")
+        .str.to_date("%Y-%m-%d", strict=False)
+    )
+    order = "%m/%d" if month_first else "%d/%m"
+    local = s.str.extract(rf"^(\d{{1,2}}[-/.]\d{{1,2}}[-/.])\d{{2}}(?:\d{{2}})?{_TIME}$", 1)
+    year = s.str.extract(rf"^\d{{1,2}}[-/.]\d{{1,2}}[-/.](\d{{2}}(?:\d{{2}})?){_TIME}$", 1)
+    local = (local + year).str.replace_all(r"[-.]", "/")
+    long_year = local.str.to_date(f"{order}/%Y", strict=False)
+    short_year = local.str.to_date(f"{order}/%y", strict=False)
+    return pl.coalesce(iso, pl.when(year.str.len_chars() == 4).then(long_year).otherwise(short_year))
+
+
+def number_text_expr(s: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
+    """Normalise thousands separators and decimal commas to a plain ``1234.5`` text."""
+    s = (
+        pl.when(s.str.contains(rf"^[+-]?\d{{1,3}}(?:{_SPACES}\d{{3}})+(?:[.,]\d+)?$"))
+        .then(s.str.replace_all(_SPACES, ""))
+        .otherwise(s)
+    )
+    dots_thousands = s.str.contains(r"^[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?$")
+    commas_thousands = s.str.contains(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+    if decimal_comma:  # "1.234" is a thousand and more; "1,234" is one point two...
+        commas_thousands = commas_thousands & s.str.contains(r"\.")
+    else:
+        dots_thousands = dots_thousands & s.str.contains(",")
+    return (
+        pl.when(dots_thousands)
+        .then(s.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True))
+        .when(commas_thousands)
+        .then(s.str.replace_all(",", "", literal=True))
+        .when(s.str.contains(r"^[+-]?\d*,\d+$"))
+        .then(s.str.replace(",", ".", literal=True))
+        .otherwise(s)
+    )
+
+
+def number_expr(s: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
+    """A float from text such as ``27,5``, ``1.234,5``, ``1,234.5``, ``7``; else null."""
+    text = number_text_expr(s, decimal_comma=decimal_comma)
+    return pl.when(text.str.contains(_NUMBER)).then(text.cast(pl.Float64, strict=False))
+
+
+def int_exprs(s: pl.Expr, *, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
+    """(integer value, check id of a failure): ``7``, ``7.0``, ``7,0`` -> 7; ``7.5`` fails."""
+    value = number_expr(s, decimal_comma=decimal_comma)
+    whole = value.is_not_null() & (value == value.round(0)) & (value.abs() < 2.0**63)
+    direct = pl.when(s.str.contains(r"^[+-]?\d+$")).then(s.cast(pl.Int64, strict=False))
+    typed = pl.coalesce(direct, pl.when(whole).then(value.cast(pl.Int64, strict=False)))
+    check = pl.when(value.is_null()).then(pl.lit("not_a_number")).otherwise(pl.lit("not_an_integer"))
+    return typed, check
+
+
+def bool_expr(s: pl.Expr) -> pl.Expr:
+    """yes/no, sí/no, true/false, 1/0, x/blank (blank is False only when the column uses x)."""
+    n = norm_expr(s).str.replace(r"^([01])[.,]0+$", "${1}")
+    x_style = (n == "x").any()
+    return (
+        pl.when(n.is_in(_TRUE))
+        .then(pl.lit(True))
+        .when(n.is_in(_FALSE))
+        .then(pl.lit(False))
+        .when(s.is_null() & x_style)
+        .then(pl.lit(False))
+    )
+
+
+def category_expr(s: pl.Expr, vocab: str) -> pl.Expr:
+    """The canonical id of a value given by id or by its English or Spanish label."""
+    return norm_expr(s).replace_strict(vocab_map(vocab), default=None, return_dtype=pl.String)
+
+
+def id_expr(s: pl.Expr) -> pl.Expr:
+    """Identifiers stay text; ``7.0`` (a number cell) becomes ``7``."""
+    return s.str.replace(r"^(\d+)\.0+$", "${1}")
+
+
+def _typed(col: Column, s: pl.Expr, *, month_first: bool, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr | None]:
+    """(typed value, check id when a non-null cell gives null) for one contract column."""
+    kind = col.kind
+    if kind in ("id", "text"):
+        return (id_expr(s) if kind == "id" else s), None
+    if kind == "date":
+        return date_expr(s, month_first=month_first), pl.lit("not_a_date")
+    if kind == "bool":
+        return bool_expr(s), pl.lit("not_a_boolean")
+    if kind == "int":
+        return int_exprs(s, decimal_comma=decimal_comma)
+    if kind == "float":
+        return number_expr(s, decimal_comma=decimal_comma), pl.lit("not_a_number")
+    return category_expr(s, col.vocab or ""), pl.lit("not_allowed")
+
+
+def _keeps_type(kind: str, dtype: pl.DataType) -> bool:
+    """Whether a column already typed (Parquet) can be used without parsing text."""
+    return (
+        (kind == "date" and dtype in (pl.Date, pl.Datetime))
+        or (kind == "bool" and dtype == pl.Boolean)
+        or (kind == "int" and dtype.is_integer())
+        or (kind == "float" and dtype.is_numeric())
+        or (kind in ("id", "text") and dtype.is_integer())
+    )
+
+
+def _from_typed(kind: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    if kind == "date" and dtype == pl.Datetime:
+        return expr.dt.date()
+    return expr.cast(DTYPES[kind])
+
+
+def parse_frame(
+    sheet: str,
+    frame: pl.DataFrame,
+    columns: dict[str, str],
+    *,
+    month_first: bool,
+    decimal_comma: bool,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Build the typed sheet frame and its issues.
+
+    ``frame`` holds the sheet's data columns (strings, or already-typed Parquet columns)
+    and ``_row``; ``columns`` maps each of its column names to a canonical column id or,
+    for extra columns, to the name the extra column keeps.
+    """
+    spec = SHEETS[sheet]
+    schema = frame.schema
+    source_of = {target: name for name, target in columns.items()}
+    typed: list[pl.Expr] = []
+    checks: list[tuple[str, pl.Expr, str | None]] = []
+    for col in spec.columns.values():
+        name = source_of.get(col.name)
+        if name is None:
+            typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
+            continue
+        dtype = schema[name]
+        if _keeps_type(col.kind, dtype):
+            typed.append(_from_typed(col.kind, pl.col(name), dtype).alias(col.name))
+            continue
+        raw = clean_expr(pl.col(name).cast(pl.String))
+        value, check = _typed(col, raw, month_first=month_first, decimal_comma=decimal_comma)
+        typed.append(value.cast(DTYPES[col.kind]).alias(col.name))
+        if check is not None:
+            arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
+            failed = raw.is_not_null() & value.is_null()
+            checks.append((col.name, pl.when(failed).then(check), arg))
+    extras = [
+        clean_expr(pl.col(name).cast(pl.String)).alias(target)
+        for name, target in columns.items()
+        if target not in spec.columns
+    ]
+    fail_cols = [expr.alias(f"__check_{i}") for i, (_, expr, _) in enumerate(checks)]
+    raw_cols = [
+        clean_expr(pl.col(source_of[c]).cast(pl.String)).alias(f"__raw_{i}") for i, (c, _, _) in enumerate(checks)
+    ]
+    out = frame.select(*typed, *extras, pl.col(ROW).cast(pl.Int64), *fail_cols, *raw_cols)
+    issues = [
+        out.filter(pl.col(f"__check_{i}").is_not_null()).select(
+            sheet=pl.lit(sheet),
+            row=pl.col(ROW),
+            column=pl.lit(column),
+            value=pl.col(f"__raw_{i}"),
+            check=pl.col(f"__check_{i}"),
+            severity=pl.lit("error"),
+            arg=pl.lit(arg, dtype=pl.String),
+        )
+        for i, (column, _, arg) in enumerate(checks)
+    ]
+    issue_frame = pl.concat(issues, how="vertical") if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
+    issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
+    keep = [c for c in out.columns if not c.startswith(("__check_", "__raw_"))]
+    return out.select(keep), issue_frame

@@ -1,0 +1,327 @@
+"""``read_workbook``: any supported source -> :class:`casekit.data.CaseData`."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from casekit.contract import ROW, SHEET_ORDER
+from casekit.data import ISSUE_SCHEMA, CaseData
+from casekit.errors import UnreadableFileError
+from casekit.i18n import normalize_lang, t
+from casekit.io._delimited import read_csv_raw
+from casekit.io._excel import load_grid, open_workbook
+from casekit.io._layout import Table, locate, name_columns
+from casekit.io._names import sheet_id
+from casekit.io._parse import clean_expr, parse_frame
+from casekit.io._safety import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_UNZIPPED_BYTES,
+    Limits,
+    check_size,
+    inspect_zip,
+    sniff,
+)
+
+WORKBOOK_EXTS = frozenset({".xlsx", ".xlsm", ".ods"})
+LEGACY_EXTS = frozenset({".xls"})
+TEXT_EXTS = frozenset({".csv", ".tsv", ".txt"})
+PARQUET_EXTS = frozenset({".parquet", ".pq"})
+SHEET_FILE_EXTS = TEXT_EXTS | PARQUET_EXTS
+SUPPORTED_EXTS = WORKBOOK_EXTS | LEGACY_EXTS | SHEET_FILE_EXTS
+
+Source = str | os.PathLike[str] | bytes | bytearray | memoryview | IO[bytes] | Mapping[str, Any] | Sequence[Any]
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One file's name and bytes."""
+
+    name: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class _Found:
+    """A sheet recognised in the source: its grid of text cells or its typed table."""
+
+    sheet: str
+    name: str
+    table: Table
+    decimal_comma: bool
+    file: str
+
+
+@dataclass(frozen=True)
+class _Options:
+    lang: str
+    month_first: bool
+    limits: Limits
+
+
+def read_workbook(
+    source: Source,
+    *,
+    filename: str | None = None,
+    lang: str = "en",
+    month_first: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
+    max_ratio: float = DEFAULT_MAX_RATIO,
+) -> CaseData:
+    """Read a case workbook into typed frames with canonical names.
+
+    ``source`` is a path to an ``.xlsx``/``.xlsm``/``.ods`` workbook, to a folder of
+    ``<sheet>.csv``/``<sheet>.parquet`` files or to one such file; the bytes or a binary
+    file object of an upload (give ``filename``); or several uploaded CSV/Parquet files
+    as ``{filename: bytes}`` or ``[(filename, bytes), ...]``.
+
+    Cells that do not parse become null and are listed in ``CaseData.issues``. A source
+    that cannot be read at all raises one :class:`casekit.errors.UnreadableFileError`,
+    with its message in ``lang``.
+
+    Examples
+    --------
+    >>> data = read_workbook(b"id_caso;fecha_apertura;sexo\\n007;01/03/2026;Mujer\\n", filename="casos.csv")
+    >>> data["cases"].select("case_id", "opened_on", "sex", "_row").row(0)
+    ('007', datetime.date(2026, 3, 1), 'female', 2)
+    >>> data.headers["cases"]["opened_on"], data.source
+    ('fecha_apertura', 'casos.csv')
+    >>> read_workbook(b"", filename="a.xlsx", lang="es")
+    Traceback (most recent call last):
+    casekit.errors.UnreadableFileError: El archivo «a.xlsx» está vacío.
+    """
+    opts = _Options(normalize_lang(lang), month_first, Limits(max_bytes, max_unzipped_bytes, max_ratio))
+    label = _label(source, filename, opts.lang)
+    try:
+        return _read(source, filename, label, opts)
+    except UnreadableFileError:
+        raise
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # calamine panics are BaseException (pyo3)
+        raise UnreadableFileError("io.corrupt_file", lang=opts.lang, file=label) from exc
+
+
+# --------------------------------------------------------------------------------------
+# Sources
+# --------------------------------------------------------------------------------------
+
+
+def _pairs(source: Any) -> list[tuple[str, Any]] | None:
+    if isinstance(source, Mapping):
+        return [(str(k), v) for k, v in source.items()]
+    if isinstance(source, list | tuple) and all(isinstance(p, list | tuple) and len(p) == 2 for p in source):
+        return [(str(k), v) for k, v in source]
+    return None
+
+
+def _label(source: Any, filename: str | None, lang: str) -> str:
+    if filename:
+        return filename
+    if isinstance(source, str | os.PathLike):
+        return Path(source).name or str(source)
+    pairs = _pairs(source)
+    if pairs is not None:
+        return ", ".join(Path(name).name for name, _ in pairs)
+    name = getattr(source, "name", None)
+    if isinstance(name, str) and name:
+        return Path(name).name
+    return t("io.upload", lang)
+
+
+def _read_bytes(obj: Any, name: str, opts: _Options) -> bytes:
+    """Bytes of a path, a bytes-like or a binary file object, reading at most the cap + 1."""
+    cap = opts.limits.max_bytes
+    if isinstance(obj, bytes | bytearray | memoryview):
+        data = bytes(obj)
+    elif isinstance(obj, str | os.PathLike):
+        path = Path(obj)
+        if not path.is_file():
+            raise UnreadableFileError("io.not_found", lang=opts.lang, file=name)
+        check_size(path.stat().st_size, file=name, limits=opts.limits, lang=opts.lang)
+        with path.open("rb") as fh:
+            data = fh.read(cap + 1)
+    elif hasattr(obj, "read"):
+        if getattr(obj, "seekable", lambda: False)():
+            obj.seek(0)
+        data = obj.read(cap + 1)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+    else:
+        raise TypeError(f"read_workbook cannot read a {type(obj).__name__}")
+    check_size(len(data), file=name, limits=opts.limits, lang=opts.lang)
+    return data
+
+
+def _collect(source: Any, filename: str | None, label: str, opts: _Options) -> tuple[list[_Part], bool]:
+    """The files to read and whether they are several sheet files (folder, uploads)."""
+    pairs = _pairs(source)
+    if pairs is not None:
+        if len(pairs) == 1:
+            name, obj = pairs[0]
+            return [_Part(Path(name).name, _read_bytes(obj, Path(name).name, opts))], False
+        parts = [_Part(Path(n).name, _read_bytes(obj, Path(n).name, opts)) for n, obj in pairs]
+        _check_total(parts, label, opts)
+        return parts, True
+    if isinstance(source, str | os.PathLike) and Path(source).is_dir():
+        files = sorted(p for p in Path(source).iterdir() if p.is_file() and p.suffix.lower() in SHEET_FILE_EXTS)
+        parts = [_Part(p.name, _read_bytes(p, p.name, opts)) for p in files]
+        _check_total(parts, label, opts)
+        return parts, True
+    return [_Part(filename or label, _read_bytes(source, label, opts))], False
+
+
+def _check_total(parts: list[_Part], label: str, opts: _Options) -> None:
+    total = sum(len(p.data) for p in parts)
+    if total > opts.limits.max_bytes:
+        check_size(total, file=label, limits=opts.limits, lang=opts.lang)
+
+
+# --------------------------------------------------------------------------------------
+# Reading
+# --------------------------------------------------------------------------------------
+
+
+def _read(source: Any, filename: str | None, label: str, opts: _Options) -> CaseData:
+    parts, several = _collect(source, filename, label, opts)
+    warnings: list[str] = []
+    found = _sheet_files(parts, warnings, opts) if several else _single(parts[0], warnings, opts)
+    if "cases" not in found:
+        names = ", ".join(f.name for f in found.values()) or "—"
+        raise UnreadableFileError("io.missing_cases", lang=opts.lang, file=label, sheets=names)
+    sheets: dict[str, pl.DataFrame] = {}
+    headers: dict[str, dict[str, str]] = {}
+    n = len(warnings)
+    issues = [
+        pl.DataFrame(
+            {
+                "sheet": warnings,
+                "row": [None] * n,
+                "column": [None] * n,
+                "value": warnings,
+                "check": ["unknown_sheet"] * n,
+                "severity": ["warning"] * n,
+                "arg": [None] * n,
+            },
+            schema=ISSUE_SCHEMA,
+        )
+    ]
+    for sheet in SHEET_ORDER:
+        if sheet not in found:
+            continue
+        item = found[sheet]
+        if item.table.frame.width > 1 and not item.table.recognised:
+            raise UnreadableFileError("io.no_header", lang=opts.lang, file=item.file, sheet=item.name)
+        frame, sheet_issues = parse_frame(
+            sheet,
+            item.table.frame,
+            item.table.columns,
+            month_first=opts.month_first,
+            decimal_comma=item.decimal_comma,
+        )
+        sheets[sheet] = frame
+        headers[sheet] = {**item.table.headers, "__sheet__": item.name}
+        issues.append(sheet_issues)
+    issue_frame = pl.concat(issues, how="vertical")
+    return CaseData(sheets, issue_frame, source=label, headers=headers)
+
+
+def _single(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Found]:
+    """One file: a workbook, or one CSV/Parquet file (the ``cases`` sheet unless named otherwise)."""
+    kind = sniff(part.data)
+    ext = Path(part.name).suffix.lower()
+    if kind == "cfb":
+        raise UnreadableFileError("io.encrypted_or_legacy", lang=opts.lang, file=part.name)
+    if ext not in SUPPORTED_EXTS and not (ext == "" and kind != "text"):
+        if ext:
+            raise UnreadableFileError("io.unsupported_extension", lang=opts.lang, file=part.name, ext=ext)
+        ext = ".csv"
+    if ext in WORKBOOK_EXTS | LEGACY_EXTS or (ext == "" and kind == "zip"):
+        if kind != "zip":
+            raise UnreadableFileError("io.corrupt_file", lang=opts.lang, file=part.name)
+        return _workbook(part, warnings, opts)
+    stem_sheet = sheet_id(Path(part.name).stem) or "cases"
+    return {stem_sheet: _sheet_file(part, stem_sheet, Path(part.name).stem, kind, opts)}
+
+
+def _workbook(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Found]:
+    inspect_zip(part.data, file=part.name, limits=opts.limits, lang=opts.lang)
+    reader = open_workbook(part.data)
+    found: dict[str, _Found] = {}
+    for name in reader.sheet_names:
+        sheet = sheet_id(name)
+        if sheet == "":
+            continue
+        if sheet is None or sheet in found:
+            warnings.append(name)
+            continue
+        table = locate(sheet, load_grid(reader, name))
+        found[sheet] = _Found(sheet, name, table, decimal_comma=False, file=part.name)
+    if "cases" not in found:
+        names = ", ".join(reader.sheet_names) or "—"
+        raise UnreadableFileError("io.missing_cases", lang=opts.lang, file=part.name, sheets=names)
+    return found
+
+
+def _sheet_files(parts: list[_Part], warnings: list[str], opts: _Options) -> dict[str, _Found]:
+    found: dict[str, _Found] = {}
+    for part in parts:
+        stem, ext = Path(part.name).stem, Path(part.name).suffix.lower()
+        if ext not in SHEET_FILE_EXTS:
+            raise UnreadableFileError("io.not_a_sheet_file", lang=opts.lang, file=part.name)
+        kind = sniff(part.data)
+        if kind == "cfb":
+            raise UnreadableFileError("io.encrypted_or_legacy", lang=opts.lang, file=part.name)
+        sheet = sheet_id(stem)
+        if sheet == "":
+            continue
+        if sheet is None or sheet in found:
+            warnings.append(stem)
+            continue
+        found[sheet] = _sheet_file(part, sheet, stem, kind, opts)
+    return found
+
+
+def _sheet_file(part: _Part, sheet: str, name: str, kind: str, opts: _Options) -> _Found:
+    ext = Path(part.name).suffix.lower()
+    if ext in PARQUET_EXTS or (ext == "" and kind == "parquet"):
+        if kind != "parquet":
+            raise UnreadableFileError("io.corrupt_file", lang=opts.lang, file=part.name)
+        return _Found(sheet, name, _parquet_table(part, sheet, opts), decimal_comma=False, file=part.name)
+    raw = read_csv_raw(part.data)
+    table = locate(sheet, raw.frame)
+    if table.empty:
+        raise UnreadableFileError("io.no_header", lang=opts.lang, file=part.name, sheet=name)
+    return _Found(sheet, name, table, decimal_comma=raw.separator == ";", file=part.name)
+
+
+def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
+    import pyarrow.parquet as pq
+
+    meta = pq.read_metadata(io.BytesIO(part.data))
+    unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+    if unpacked > opts.limits.max_unzipped_bytes:
+        raise UnreadableFileError(
+            "io.zip_bomb", lang=opts.lang, file=part.name, limit=f"{opts.limits.max_unzipped_bytes / 2**20:.0f}"
+        )
+    frame = pl.read_parquet(io.BytesIO(part.data))
+    positional = {name: f"c{i}" for i, name in enumerate(frame.columns)}
+    frame = frame.rename(positional)
+    present = [
+        clean_expr(pl.col(c)).is_not_null() if frame.schema[c] == pl.String else pl.col(c).is_not_null()
+        for c in frame.columns
+    ]
+    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    if present:
+        frame = frame.filter(pl.any_horizontal(present))
+    has_data = dict.fromkeys(positional.values(), True)
+    table = name_columns(sheet, [(pos, name) for name, pos in positional.items()], has_data)
+    return Table(frame.select(*table.columns, ROW), table.columns, table.headers, table.recognised)
