@@ -1,0 +1,117 @@
+"""Validate a case workbook: every problem in one report, rows with errors set aside.
+
+:func:`validate` runs, in one pass over the data,
+
+1. one pandera schema per sheet built from :mod:`casekit.contract` (types, required,
+   unique, ranges, allowed values),
+2. the two-column rules inside a row (closing after opening, diastolic below systolic,
+   goal dates, achieved goals, overridden risk tiers),
+3. the rules across sheets, as polars joins (unknown cases, event dates outside the
+   case's life, contacts in the future or still scheduled in the past),
+
+merges the problems the reader met, writes each one as a message in the user's
+language, and sets aside (quarantines) every row with an error, plus the rows of cases
+set aside in ``cases``.
+
+Examples
+--------
+>>> import datetime as dt
+>>> import polars as pl
+>>> from casekit.data import CaseData
+>>> cases = pl.DataFrame({"case_id": ["C-1", "C-2"], "opened_on": [dt.date(2026, 1, 5), None]})
+>>> result = validate(CaseData({"cases": cases}), lang="es")
+>>> result.report.select("row", "column", "check").rows()
+[(3, 'fecha_apertura', 'required')]
+>>> result.report["message"][0]
+'Falta la fecha de apertura.'
+>>> result.data["cases"]["case_id"].to_list(), result.quarantined["cases"]["case_id"].to_list()
+(['C-1'], ['C-2'])
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from casekit.contract import SHEETS
+from casekit.data import CaseData, ValidationResult
+from casekit.i18n import normalize_lang
+from casekit.validation import _issues, _rules
+from casekit.validation._quarantine import cascade, error_rows, split
+from casekit.validation._report import build_report
+from casekit.validation._schemas import DTYPES, prepare, run_schema
+
+__all__ = ["validate"]
+
+
+def _missing_columns(sheet: str, headers: dict[str, dict[str, str]]) -> list[str]:
+    """Required columns absent from the file (known only when the reader recorded headers)."""
+    if sheet not in headers:
+        return []
+    present = headers[sheet]
+    return [c.name for c in SHEETS[sheet].columns.values() if c.required and c.name not in present]
+
+
+def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) -> ValidationResult:
+    """Check ``data`` against the contract and the cross-sheet rules.
+
+    ``as_of`` (default: today) is the reference date for contacts. Returns the clean
+    rows, the report (one row per problem, messages in ``lang``) and the rows set aside.
+    """
+    lang = normalize_lang(lang)
+    as_of = as_of or dt.date.today()
+    frames: list[pl.DataFrame] = [
+        data.issues.with_columns(other_column=pl.lit(None, dtype=pl.String), other_value=pl.lit(None, dtype=pl.String))
+    ]
+
+    prepared: dict[str, pl.DataFrame] = {}
+    work: dict[str, pl.DataFrame] = {}  # prepared, with wrongly typed columns emptied so rules can run
+    for sheet, df in data.sheets.items():
+        if sheet not in SHEETS:
+            continue
+        frame, bad_types = prepare(sheet, df)
+        missing = _missing_columns(sheet, data.headers)
+        prepared[sheet] = frame
+        work[sheet] = frame.with_columns(
+            pl.lit(None, dtype=DTYPES[SHEETS[sheet].columns[c].kind]).alias(c) for c in bad_types
+        )
+        frames += [_issues.sheet_issue(sheet=sheet, column=c, check="missing_column") for c in missing]
+        frames.append(run_schema(sheet, frame, relaxed=frozenset(missing) | frozenset(bad_types)))
+        frames.append(_rules.row_rules(sheet, work[sheet]))
+    issues = _issues.concat(frames)
+
+    cases = work.get("cases")
+    if cases is not None:
+        # dates are checked only against cases without errors of their own
+        rows, whole = error_rows(issues, "cases")
+        clean_cases, _ = split(cases, rows, whole=whole)
+        clean_cases = clean_cases.select("case_id", "opened_on", "closed_on").filter(
+            pl.col("case_id").is_not_null() & pl.col("opened_on").is_not_null()
+        )
+        cross = []
+        for sheet, df in work.items():
+            if sheet == "cases":
+                continue
+            cross.append(_rules.unknown_cases(sheet, df, cases.get_column("case_id")))
+            cross.append(_rules.event_dates(sheet, df, clean_cases))
+        issues = _issues.concat([issues, *cross])
+    if "contacts" in work:
+        issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
+
+    if cases is not None:
+        rows, whole = error_rows(issues, "cases")
+        clean, held = split(cases, rows, whole=whole)
+        held_ids = held.get_column("case_id").drop_nulls()
+        held_ids = held_ids.filter(~held_ids.is_in(clean.get_column("case_id").drop_nulls().implode()))
+        issues = _issues.concat([issues, cascade(work, issues, held_ids)])
+
+    clean_sheets = dict(data.sheets)
+    quarantined: dict[str, pl.DataFrame] = {}
+    for sheet, frame in prepared.items():
+        rows, whole = error_rows(issues, sheet)
+        clean_sheets[sheet], quarantined[sheet] = split(frame, rows, whole=whole)
+
+    report = build_report(issues, lang=lang, headers=data.headers)
+    clean = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
+    return ValidationResult(data=clean, report=report, quarantined=quarantined)

@@ -1,0 +1,49 @@
+"""Split each sheet into clean rows and rows set aside (quarantined) because of errors.
+
+A row is set aside when it has at least one ``error`` (warnings never count); a
+sheet-level error (``row`` null: a missing column, a column of the wrong type) sets
+aside the whole sheet. Rows of other sheets whose case is set aside in ``cases`` follow
+it, each with its own ``case_quarantined`` issue. Nothing is dropped: clean rows plus
+set-aside rows are exactly the input rows.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from casekit.contract import ROW
+from casekit.validation._issues import concat, issues_from
+
+
+def error_rows(issues: pl.DataFrame, sheet: str) -> tuple[pl.DataFrame, bool]:
+    """The ``_row`` numbers of ``sheet`` with an error, and whether the whole sheet is in error."""
+    errors = issues.filter((pl.col("sheet") == sheet) & (pl.col("severity") == "error"))
+    whole = errors.select(pl.col("row").is_null().any()).item() if errors.height else False
+    rows = errors.select(pl.col("row").drop_nulls().unique().alias(ROW))
+    return rows, bool(whole)
+
+
+def split(df: pl.DataFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """``(clean, quarantined)`` rows of ``df`` in their original order."""
+    if whole:
+        return df.clear(), df
+    bad = df.get_column(ROW).is_in(bad_rows.get_column(ROW).implode())
+    return df.filter(~bad), df.filter(bad)
+
+
+def cascade(sheets: dict[str, pl.DataFrame], issues: pl.DataFrame, quarantined_cases: pl.Series) -> pl.DataFrame:
+    """``case_quarantined`` issues for otherwise clean rows of set-aside cases."""
+    ids = quarantined_cases.drop_nulls().unique().implode()
+    frames = []
+    for sheet, df in sheets.items():
+        if sheet == "cases" or "case_id" not in df.columns:
+            continue
+        rows, whole = error_rows(issues, sheet)
+        if whole:
+            continue
+        clean, _ = split(df, rows, whole=False)
+        hit = clean.filter(pl.col("case_id").is_in(ids))
+        frames.append(
+            issues_from(hit, sheet=sheet, column="case_id", check="case_quarantined", value=pl.col("case_id"))
+        )
+    return concat(frames)

@@ -1,0 +1,219 @@
+"""Turn language-neutral issues into the report users read (:data:`casekit.data.REPORT_SCHEMA`).
+
+Messages are built column-wise: the issues are joined with small lookup frames (each
+column's plain name, range, allowed values…), then each message template from
+``locales/validation.toml`` is filled with ``pl.concat_str`` over all issues of a check.
+"""
+
+from __future__ import annotations
+
+import string
+
+import polars as pl
+
+from casekit.contract import POST_CLOSURE_GRACE_DAYS, POST_CLOSURE_GRACE_SHEETS, SHEET_ORDER, SHEETS, VOCABS
+from casekit.data import REPORT_SCHEMA
+from casekit.i18n import catalog, t
+from casekit.validation._issues import PARSE_CHECKS
+
+#: Checks whose ``arg`` is a date.
+_DATE_ARGS = ("before_opening", "after_closing", "future_contact", "stale_scheduled")
+
+#: Template placeholder -> column of the enriched issue frame.
+_FIELDS = {
+    "value": "_value",
+    "column": "_label",
+    "the_column": "_the",
+    "The_column": "_The",
+    "the_other": "_the_other",
+    "other_value": "_other",
+    "arg": "_arg",
+    "header": "_header",
+    "sheet": "_sheet",
+    "allowed": "_allowed",
+    "range": "_range",
+    "type": "_type",
+    "days": "_days",
+    "check": "check",
+}
+
+
+def _strip_article(phrase: str, lang: str) -> str:
+    articles = ("el ", "la ", "los ", "las ") if lang == "es" else ("the ",)
+    for art in articles:
+        if phrase.startswith(art):
+            phrase = phrase[len(art) :]
+            break
+    return phrase[:1].upper() + phrase[1:]
+
+
+def column_phrase(sheet: str, column: str, lang: str) -> str:
+    """The column in plain words with its article.
+
+    >>> column_phrase("assessments", "systolic_bp", "es")
+    'la tensión sistólica'
+    >>> column_label("assessments", "systolic_bp", "es")
+    'Tensión sistólica'
+    """
+    for key in (f"validation.col_{sheet}__{column}", f"validation.col_{column}"):
+        if key in catalog():
+            return t(key, lang)
+    return column
+
+
+def column_label(sheet: str, column: str, lang: str) -> str:
+    """The column in plain words, on its own (capitalised, no article)."""
+    return _strip_article(column_phrase(sheet, column, lang), lang)
+
+
+def _range(col, lang: str) -> str | None:
+    lo, hi = col.ge, col.le
+
+    def fmt(x: float) -> str:
+        return str(int(x)) if float(x).is_integer() else str(x)
+
+    if lo is not None and hi is not None:
+        return t("validation.range_between", lang, lo=fmt(lo), hi=fmt(hi))
+    if lo is not None:
+        return t("validation.range_min", lang, lo=fmt(lo))
+    if hi is not None:
+        return t("validation.range_max", lang, hi=fmt(hi))
+    return None
+
+
+def _column_meta(lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
+    rows = []
+    for sheet in SHEETS.values():
+        file_headers = headers.get(sheet.name, {})
+        for i, col in enumerate(sheet.columns.values()):
+            phrase = column_phrase(sheet.name, col.name, lang)
+            allowed = None
+            if col.vocab is not None:
+                allowed = ", ".join(label(lang) for label in VOCABS[col.vocab].values())
+            rows.append(
+                {
+                    "sheet": sheet.name,
+                    "column": col.name,
+                    "_kind": col.kind,
+                    "_col_order": i,
+                    "_the": phrase,
+                    "_The": phrase[:1].upper() + phrase[1:],
+                    "_label": _strip_article(phrase, lang),
+                    "_header": col.label(lang),
+                    "_shown_column": file_headers.get(col.name, col.label(lang)),
+                    "_range": _range(col, lang),
+                    "_allowed": allowed,
+                    "_type": t(f"validation.type_{col.kind}", lang),
+                }
+            )
+    return pl.DataFrame(rows)
+
+
+def _sheet_meta(lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "sheet": list(SHEET_ORDER),
+            "_sheet_order": list(range(len(SHEET_ORDER))),
+            "_sheet": [headers.get(s, {}).get("__sheet__", SHEETS[s].label(lang)) for s in SHEET_ORDER],
+        }
+    )
+
+
+def _vocab_labels(lang: str) -> pl.DataFrame:
+    rows = [
+        {"sheet": sheet.name, "column": col.name, "id": vid, "label": label(lang)}
+        for sheet in SHEETS.values()
+        for col in sheet.columns.values()
+        if col.vocab is not None
+        for vid, label in VOCABS[col.vocab].items()
+    ]
+    return pl.DataFrame(rows)
+
+
+def _show_date(expr: pl.Expr, lang: str) -> pl.Expr:
+    if lang != "es":
+        return expr
+    return pl.coalesce(expr.str.to_date("%Y-%m-%d", strict=False).dt.strftime("%d/%m/%Y"), expr)
+
+
+def _template_expr(template: str) -> pl.Expr:
+    parts: list[pl.Expr] = []
+    for literal, field, _, _ in string.Formatter().parse(template):
+        if literal:
+            parts.append(pl.lit(literal))
+        if field is not None:
+            source = _FIELDS.get(field)
+            parts.append(pl.col(source).fill_null("") if source else pl.lit("{" + field + "}"))
+    return pl.concat_str(parts) if parts else pl.lit("")
+
+
+def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
+    """The translated, sorted report of ``issues`` (internal issue frame)."""
+    if issues.height == 0:
+        return pl.DataFrame(schema=REPORT_SCHEMA)
+    meta = _column_meta(lang, headers)
+    labels = _vocab_labels(lang)
+    other_meta = meta.select(
+        "sheet",
+        pl.col("column").alias("other_column"),
+        pl.col("_kind").alias("_other_kind"),
+        pl.col("_the").alias("_the_other"),
+    )
+    parse = pl.col("check").is_in(list(PARSE_CHECKS))
+    df = (
+        issues.join(meta, on=["sheet", "column"], how="left")
+        .join(_sheet_meta(lang, headers), on="sheet", how="left")
+        .join(other_meta, on=["sheet", "other_column"], how="left")
+        .join(labels.rename({"id": "value", "label": "_value_label"}), on=["sheet", "column", "value"], how="left")
+        .join(
+            labels.rename({"column": "other_column", "id": "other_value", "label": "_other_label"}),
+            on=["sheet", "other_column", "other_value"],
+            how="left",
+        )
+        .with_columns(
+            _value=pl.when(parse)
+            .then(pl.col("value"))
+            .when(pl.col("_kind") == "date")
+            .then(_show_date(pl.col("value"), lang))
+            .otherwise(pl.coalesce("_value_label", "value")),
+            _other=pl.when(pl.col("_other_kind") == "date")
+            .then(_show_date(pl.col("other_value"), lang))
+            .otherwise(pl.coalesce("_other_label", "other_value")),
+            _arg=pl.when(pl.col("check").is_in(_DATE_ARGS)).then(_show_date(pl.col("arg"), lang)).otherwise("arg"),
+            _allowed=pl.coalesce("_allowed", "arg"),
+            _label=pl.coalesce("_label", "column"),
+            _the=pl.coalesce("_the", "column"),
+            _The=pl.coalesce("_The", "column"),
+            _sheet=pl.coalesce("_sheet", "sheet"),
+            _days=pl.lit(str(POST_CLOSURE_GRACE_DAYS)),
+            _key=pl.when((pl.col("check") == "after_closing") & pl.col("sheet").is_in(list(POST_CLOSURE_GRACE_SHEETS)))
+            .then(pl.lit("after_closing_grace"))
+            .otherwise("check"),
+        )
+    )
+    known = {key.removeprefix("validation.") for key in catalog() if key.startswith("validation.")}
+    df = df.with_columns(
+        _key=pl.when(pl.col("_key").is_in(list(known)))
+        .then("_key")
+        .otherwise(
+            pl.when(pl.col("severity") == "warning").then(pl.lit("generic_warning")).otherwise(pl.lit("generic_error"))
+        )
+    )
+    parts = [
+        part.with_columns(message=_template_expr(t(f"validation.{key}", lang)))
+        for (key,), part in df.partition_by("_key", as_dict=True).items()
+    ]
+    return (
+        pl.concat(parts, how="vertical")
+        .sort(["_sheet_order", "row", "_col_order", "check"], nulls_last=[True, False, False, False])
+        .select(
+            sheet=pl.col("_sheet"),
+            row="row",
+            column=pl.coalesce("_shown_column", "column"),
+            value=pl.col("_value"),
+            check="check",
+            severity="severity",
+            message="message",
+        )
+        .cast(REPORT_SCHEMA)
+    )
