@@ -71,11 +71,15 @@ def read_csv_raw(data: bytes) -> RawCsv:
         separator = sniff_separator(text)
     if not text.strip():
         return RawCsv(pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)}), separator)
+    # polars sizes the table on the first record; a title line would cut later ones.
+    # Counting separators (quoted ones too) gives an upper bound on the fields per record.
+    n_fields = 1 + (pl.Series(text.split("\n")).str.count_matches(separator, literal=True).max() or 0)
     frame = pl.read_csv(
         io.BytesIO(text.encode("utf-8")),
         separator=separator,
         has_header=False,
-        infer_schema=False,
+        schema=dict.fromkeys((f"c{i}" for i in range(n_fields)), pl.String),
+        missing_columns="insert",
         quote_char='"',
         truncate_ragged_lines=True,
         raise_if_empty=False,
