@@ -35,6 +35,7 @@ _MAX_ROWS = 1_048_575
 _DATE_FMT = {"es": ("dd/mm/yyyy", dt.date(2026, 3, 1).strftime("%d/%m/%Y")), "en": ("yyyy-mm-dd", "2026-03-01")}
 _DATE_MIN, _DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _NUM_MIN, _NUM_MAX = -1e12, 1e12
+_INT_MIN, _INT_MAX = -2_147_483_648, 2_147_483_647
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _INSTRUCTION_WIDTHS = (22, 26, 20, 12, 10, 44, 70)
 
@@ -149,17 +150,18 @@ def _validation(col: Column, lang: str, refs: dict[str, str]) -> dict[str, Any]:
         source = refs[_BOOL_LIST] if col.kind == "bool" else refs[col.vocab or ""]
         return {**opts, "validate": "list", "source": source, "error_message": t("template.error_list", lang)}
     if col.kind in ("int", "float"):
-        lo = col.ge if col.ge is not None else _NUM_MIN
-        hi = col.le if col.le is not None else _NUM_MAX
+        is_int = col.kind == "int"
+        lo = col.ge if col.ge is not None else _INT_MIN if is_int else _NUM_MIN
+        hi = col.le if col.le is not None else _INT_MAX if is_int else _NUM_MAX
         rng = _range_text(col, lang)
-        key = "int" if col.kind == "int" else "float"
+        key = "int" if is_int else "float"
         message = t(f"template.error_{key}", lang, range=rng) if rng else t(f"template.error_{key}_any", lang)
         return {
             **opts,
-            "validate": "integer" if col.kind == "int" else "decimal",
+            "validate": "integer" if is_int else "decimal",
             "criteria": "between",
-            "minimum": int(lo) if col.kind == "int" else lo,
-            "maximum": int(hi) if col.kind == "int" else hi,
+            "minimum": int(lo) if is_int else lo,
+            "maximum": int(hi) if is_int else hi,
             "error_message": message,
         }
     if col.kind == "date":
