@@ -217,6 +217,8 @@ def _column_widths(df: pl.DataFrame) -> dict[str, int]:
             exprs.append(pl.lit(10).alias(name))
         elif isinstance(dtype, pl.Datetime):
             exprs.append(pl.lit(19).alias(name))
+        elif dtype.is_nested() or dtype == pl.Object:
+            exprs.append(pl.lit(0).alias(name))
         else:
             exprs.append(pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name))
     longest = sample.select(exprs).row(0, named=True) if exprs else {}
