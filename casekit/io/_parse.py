@@ -17,6 +17,8 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
@@ -176,47 +178,61 @@ def parse_frame(
     spec = SHEETS[sheet]
     schema = frame.schema
     source_of = {target: name for name, target in columns.items()}
+    # Stage 1 (eager): the cleaned text of every column to parse, materialised once.
+    base: list[pl.Expr] = [pl.col(ROW).cast(pl.Int64)]
     typed: list[pl.Expr] = []
-    checks: list[tuple[str, pl.Expr, str | None]] = []
-    for col in spec.columns.values():
+    checks: list[_Check] = []
+    for i, col in enumerate(spec.columns.values()):
         name = source_of.get(col.name)
         if name is None:
             typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
             continue
         dtype = schema[name]
         if _keeps_type(col.kind, dtype):
-            typed.append(_from_typed(col.kind, pl.col(name), dtype).alias(col.name))
+            base.append(_from_typed(col.kind, pl.col(name), dtype).alias(col.name))
+            typed.append(pl.col(col.name))
             continue
-        raw = clean_expr(pl.col(name).cast(pl.String))
-        value, check = _typed(col, raw, month_first=month_first, decimal_comma=decimal_comma)
+        raw = f"__raw_{i}"
+        base.append(clean_expr(pl.col(name).cast(pl.String)).alias(raw))
+        value, check = _typed(col, pl.col(raw), month_first=month_first, decimal_comma=decimal_comma)
         typed.append(value.cast(DTYPES[col.kind]).alias(col.name))
         if check is not None:
             arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
-            failed = raw.is_not_null() & value.is_null()
-            checks.append((col.name, pl.when(failed).then(check), arg))
-    extras = [
-        clean_expr(pl.col(name).cast(pl.String)).alias(target)
-        for name, target in columns.items()
-        if target not in spec.columns
-    ]
-    fail_cols = [expr.alias(f"__check_{i}") for i, (_, expr, _) in enumerate(checks)]
-    raw_cols = [
-        clean_expr(pl.col(source_of[c]).cast(pl.String)).alias(f"__raw_{i}") for i, (c, _, _) in enumerate(checks)
-    ]
-    out = frame.select(*typed, *extras, pl.col(ROW).cast(pl.Int64), *fail_cols, *raw_cols)
+            failed = pl.col(raw).is_not_null() & value.is_null()
+            checks.append(_Check(col.name, raw, f"__check_{i}", pl.when(failed).then(check), arg))
+    extras = [target for target in columns.values() if target not in spec.columns]
+    base += [clean_expr(pl.col(name).cast(pl.String)).alias(t) for name, t in columns.items() if t in extras]
+    staged = frame.select(base)
+    # Stage 2 (lazy, for common-subexpression elimination): typed values and failures.
+    # A projection keeps row order; _row travels with each row anyway.
+    out = (
+        staged.lazy()
+        .select(*typed, *extras, ROW, *(c.expr.alias(c.name) for c in checks), *(c.raw for c in checks))
+        .collect()
+    )
     issues = [
-        out.filter(pl.col(f"__check_{i}").is_not_null()).select(
+        out.filter(pl.col(c.name).is_not_null()).select(
             sheet=pl.lit(sheet),
             row=pl.col(ROW),
-            column=pl.lit(column),
-            value=pl.col(f"__raw_{i}"),
-            check=pl.col(f"__check_{i}"),
+            column=pl.lit(c.column),
+            value=pl.col(c.raw),
+            check=pl.col(c.name),
             severity=pl.lit("error"),
-            arg=pl.lit(arg, dtype=pl.String),
+            arg=pl.lit(c.arg, dtype=pl.String),
         )
-        for i, (column, _, arg) in enumerate(checks)
+        for c in checks
     ]
     issue_frame = pl.concat(issues, how="vertical") if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
-    keep = [c for c in out.columns if not c.startswith(("__check_", "__raw_"))]
-    return out.select(keep), issue_frame
+    return out.select(*spec.columns, *extras, ROW), issue_frame
+
+
+@dataclass(frozen=True)
+class _Check:
+    """A parsed column's failure test: working column names, check expression, arg."""
+
+    column: str
+    raw: str
+    name: str
+    expr: pl.Expr
+    arg: str | None
