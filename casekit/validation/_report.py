@@ -24,7 +24,6 @@ _FIELDS = {
     "value": "_value",
     "column": "_label",
     "the_column": "_the",
-    "The_column": "_The",
     "the_other": "_the_other",
     "other_value": "_other",
     "arg": "_arg",
@@ -97,7 +96,6 @@ def _column_meta(lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
                     "_kind": col.kind,
                     "_col_order": i,
                     "_the": phrase,
-                    "_The": phrase[:1].upper() + phrase[1:],
                     "_label": _strip_article(phrase, lang),
                     "_header": col.label(lang),
                     "_shown_column": file_headers.get(col.name, col.label(lang)),
@@ -147,6 +145,10 @@ def _template_expr(template: str) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
+def _capitalised(expr: pl.Expr) -> pl.Expr:
+    return pl.concat_str(expr.str.slice(0, 1).str.to_uppercase(), expr.str.slice(1))
+
+
 def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
     """The translated, sorted report of ``issues`` (internal issue frame)."""
     if issues.height == 0:
@@ -183,7 +185,6 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
             _allowed=pl.coalesce("_allowed", "arg"),
             _label=pl.coalesce("_label", "column"),
             _the=pl.coalesce("_the", "column"),
-            _The=pl.coalesce("_The", "column"),
             _sheet=pl.coalesce("_sheet", "sheet"),
             _days=pl.lit(str(POST_CLOSURE_GRACE_DAYS)),
             _key=pl.when((pl.col("check") == "after_closing") & pl.col("sheet").is_in(list(POST_CLOSURE_GRACE_SHEETS)))
@@ -200,7 +201,7 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
         )
     )
     parts = [
-        part.with_columns(message=_template_expr(t(f"validation.{key}", lang)))
+        part.with_columns(message=_capitalised(_template_expr(t(f"validation.{key}", lang))))
         for (key,), part in df.partition_by("_key", as_dict=True).items()
     ]
     return (
