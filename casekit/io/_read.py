@@ -99,6 +99,9 @@ def read_workbook(
     casekit.errors.UnreadableFileError: El archivo «a.xlsx» está vacío.
     """
     opts = _Options(normalize_lang(lang), month_first, Limits(max_bytes, max_unzipped_bytes, max_ratio))
+    readable = isinstance(source, str | os.PathLike | bytes | bytearray | memoryview) or hasattr(source, "read")
+    if not readable and _pairs(source) is None:
+        raise TypeError(f"read_workbook cannot read a {type(source).__name__}")
     label = _label(source, filename, opts.lang)
     try:
         return _read(source, filename, label, opts)
@@ -129,7 +132,7 @@ def _label(source: Any, filename: str | None, lang: str) -> str:
     if isinstance(source, str | os.PathLike):
         return Path(source).name or str(source)
     pairs = _pairs(source)
-    if pairs is not None:
+    if pairs:
         return ", ".join(Path(name).name for name, _ in pairs)
     name = getattr(source, "name", None)
     if isinstance(name, str) and name:

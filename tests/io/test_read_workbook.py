@@ -231,3 +231,38 @@ def test_csv_details() -> None:
     assert cases.columns[-2:] == ["Cerrado", "_row"]
     dup = read_workbook(b"case_id,case_id,opened_on,_row\nA,B,2026-01-01,x\n", filename="cases.csv")["cases"]
     assert dup.select("case_id", "case_id (2)", "_row (2)", "_row").row(0) == ("A", "B", "x", 2)
+
+
+def test_xlsx_rows_keep_spreadsheet_numbers_below_a_title(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "offset.xlsm"  # macro-enabled workbooks are read the same way
+    wb = xlsxwriter.Workbook(tmp_path / "offset.xlsx")
+    ws = wb.add_worksheet("Casos")
+    ws.write(0, 1, "Listado de casos")  # a title above the header, column A empty
+    ws.write_row(2, 1, ["id caso", "fecha apertura", "cerrado por"])
+    ws.write_row(3, 1, ["Z1", "2026-03-01", "Objetivos cumplidos"])
+    ws.write_row(5, 1, ["Z2", "02/03/2026"])
+    wb.close()
+    path.write_bytes((tmp_path / "offset.xlsx").read_bytes())
+    data = read_workbook(path)
+    assert data["cases"].select("case_id", "opened_on", "cerrado por", "_row").rows() == [
+        ("Z1", D(2026, 3, 1), "Objetivos cumplidos", 4),
+        ("Z2", D(2026, 3, 2), None, 6),
+    ]
+    assert data.source == "offset.xlsm"
+
+
+def test_unknown_and_duplicate_sheet_files_are_warnings(files: Path) -> None:
+    uploads = {
+        "casos.csv": b"id_caso\n1\n",
+        "cases.parquet": (files / "parquet" / "cases.parquet").read_bytes(),
+        "notas.csv": b"a\nb\n",
+        "instrucciones.csv": b"x\n",
+    }
+    data = read_workbook(uploads)
+    assert data["cases"]["case_id"].to_list() == ["1"]
+    assert data.issues.select("sheet", "value", "check", "severity").rows() == [
+        ("cases", "cases", "unknown_sheet", "warning"),
+        ("notas", "notas", "unknown_sheet", "warning"),
+    ]

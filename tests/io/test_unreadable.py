@@ -144,3 +144,28 @@ def test_zip_with_lying_declared_sizes(files: Path) -> None:
 
 def test_real_workbook_passes_the_default_caps(files: Path) -> None:
     assert read_workbook(files / "workbook.xlsx", max_unzipped_bytes=1 << 20)["cases"].height == 3
+
+
+class _FakePanic(BaseException):
+    """Stands in for pyo3's PanicException, which is not an Exception subclass."""
+
+
+@pytest.mark.parametrize("exc", [RuntimeError("calamine failed"), _FakePanic("thread panicked")])
+def test_unexpected_library_errors_become_one_unreadable_error(
+    files: Path, monkeypatch: pytest.MonkeyPatch, exc: BaseException
+) -> None:
+    import casekit.io._read as reader
+
+    def boom(data: bytes) -> None:
+        raise exc
+
+    monkeypatch.setattr(reader, "open_workbook", boom)
+    err = _error(files / "workbook.xlsx", lang="es")
+    assert err.key == "io.corrupt_file"
+    assert err.__cause__ is exc
+    assert "«workbook.xlsx»" in str(err)
+
+
+def test_wrong_source_type_is_a_programming_error() -> None:
+    with pytest.raises(TypeError):
+        read_workbook(42)  # type: ignore[arg-type]
