@@ -185,7 +185,7 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
     program = rng.choice(4, n, p=[0.35, 0.25, 0.2, 0.2])
     mental, frail = program == 2, program == 3
     age = np.where(frail, rng.normal(80, 6.5, n), rng.normal(50 + 18 * s, 15, n))
-    age = np.clip(age, 18, 95.5)
+    age = np.clip(age, 18.01, 95.5)
 
     phq9 = _clip_round(20 * s + rng.normal(0, 3, n) + 4 * mental, 0, 27)
     p9 = np.select([phq9 >= 15, phq9 >= 10], [0.2, 0.05], default=0.01)
@@ -195,10 +195,10 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
 
     sbp = _clip_round(106 + 48 * s + rng.normal(0, 12, n), 85, 200)
     dbp = np.minimum(_clip_round(0.45 * sbp + 18 + rng.normal(0, 7, n), 45, 125), sbp - 15)
-    crisis = (tier == 2) & (u(n) < 0.12)
-    dia_crisis = crisis & (u(n) < 0.35)
+    crisis = (tier == 2) & (u(n) < 0.15)
+    dia_crisis = crisis & (u(n) < 0.4)  # diastolic > 120 with systolic ≤ 180
     dbp = np.where(dia_crisis, ri(rng, 121, 130, n), dbp)
-    sbp = np.where(dia_crisis, np.maximum(sbp, dbp + ri(rng, 40, 70, n)), sbp)
+    sbp = np.where(dia_crisis, np.minimum(dbp + ri(rng, 25, 50, n), 178), sbp)
     sbp = np.where(crisis & ~dia_crisis, ri(rng, 181, 215, n), sbp)
     dbp = np.minimum(dbp, sbp - 15)
 
@@ -252,7 +252,15 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
                 (age >= 66)[:, None],
                 np.array([0.05, 0.02, 0.85, 0.0, 0.05, 0.03]),
                 np.stack(
-                    [0.6 - 0.4 * s, 0.15 * ones, 0.02 * ones, 0.3 * (age < 25), 0.05 + 0.35 * s, 0.04 * ones], axis=1
+                    [
+                        0.6 - 0.4 * s,  # employed
+                        0.15 * ones,  # unemployed
+                        0.02 * ones,  # retired
+                        0.01 + 0.4 * (age < 28),  # student
+                        0.05 + 0.35 * s,  # unable to work
+                        0.04 * ones,  # unknown
+                    ],
+                    axis=1,
                 ),
             ),
         ),

@@ -387,7 +387,7 @@ class _Generator:
         off = np.concatenate([t["d_rev"][first], t["d_impl"][second] + ri(rng, 0, t["mon_len"][second], second.size)])
         override = np.concatenate([self._u(first.size) < 0.12, self._u(second.size) < 0.7])
         tier = t["tier"][i]
-        up = self._u(m) < 0.7
+        up = self._u(m) < 0.55
         new_tier = np.select([tier == 0, tier == 2], [1, 1], default=np.where(up, 2, 0))
         day = self._day(i, off)
         reviewer = np.where(self._u(m) < 0.6, rng.integers(0, 3, m), 3 + rng.integers(0, len(P.CASE_MANAGERS), m))
@@ -608,7 +608,7 @@ class _Generator:
         probs = np.where(
             with_out[ci, None],
             np.where(improver[ci, None], [0.8, 0.08, 0.12], [0.15, 0.65, 0.2]),
-            [0.6, 0.2, 0.2],
+            [0.65, 0.17, 0.18],
         )
         direction = np.array([1, -1, 0])[pick_rows(rng, probs)]
         s = p["severity"][ci]

@@ -7,6 +7,7 @@ scenario codes), the way the stage engine and the risk model will see them.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import polars as pl
 import pytest
@@ -46,8 +47,9 @@ def any_data(request: pytest.FixtureRequest, data: CaseData, bundled: CaseData) 
 
 
 def days(a: str, b: str) -> pl.Expr:
-    """Whole days from column ``a`` to column ``b``."""
-    return (pl.col(b) - pl.col(a)).dt.total_days()
+    """Whole days from column ``a`` to column ``b`` (``"as_of"``: the sample's reference date)."""
+    end = pl.lit(AS_OF) if b == "as_of" else pl.col(b)
+    return (end - pl.col(a)).dt.total_days()
 
 
 def n_cases(frame: pl.DataFrame) -> int:
@@ -244,3 +246,301 @@ def test_validation_finds_no_errors(any_data: CaseData) -> None:
     # the only warnings are the intentional stale scheduled contacts
     assert set(result.report["check"]) == {"stale_scheduled"}
     assert result.n_warnings >= 5
+
+
+# --------------------------------------------------------------------------------------
+# Every stage, flag and risk band shows up at n=500
+# --------------------------------------------------------------------------------------
+
+K = 3  # at least this many cases of each scenario
+
+
+def open_cases(data: CaseData) -> pl.DataFrame:
+    return data["cases"].filter(pl.col("closed_on").is_null()).select("case_id", "opened_on")
+
+
+def without(frame: pl.DataFrame, other: pl.DataFrame) -> pl.DataFrame:
+    return frame.join(other.select("case_id").unique(), on="case_id", how="anti")
+
+
+def test_opening_dates_span_about_eighteen_months(any_data: CaseData) -> None:
+    opened = any_data["cases"]["opened_on"]
+    assert opened.min() >= AS_OF - dt.timedelta(days=560)
+    assert opened.max() <= AS_OF
+    quarters = any_data["cases"].select(((pl.lit(AS_OF) - pl.col("opened_on")).dt.total_days() // 91).alias("q"))
+    assert quarters["q"].value_counts()["count"].min() >= 15
+    assert quarters["q"].n_unique() >= 6
+
+
+def test_people_attributes(any_data: CaseData) -> None:
+    cases = any_data["cases"]
+    assert set(cases["sex"]) == set(VOCABS["sex"])
+    assert set(cases["referral_source"]) == set(VOCABS["referral_source"])
+    assert set(cases["language"]) == {"es", "en"}
+    assert 6 <= cases["case_manager"].n_unique() <= 8
+    assert 3 <= cases["program"].n_unique() <= 4
+    assert cases["ethnicity"].n_unique() >= 5
+    age = cases.select(((pl.col("opened_on") - pl.col("birth_date")).dt.total_days() / 365.25).alias("age"))["age"]
+    assert age.min() >= 18
+    assert age.max() < 96
+    assert (age > 89).sum() >= K
+    names = cases["client_name"]
+    assert names.str.contains(r"^\S+ \S+").all()  # first and last name
+    assert names.str.contains("ez( |$)").sum() >= 50  # Spanish surnames
+    assert names.str.contains(r"\b(Smith|Johnson|Williams|Brown|Jones|Miller|Davis|Wilson)\b").sum() >= 10
+
+
+def test_screening_stalls_and_decisions(any_data: CaseData) -> None:
+    scr = any_data["screenings"]
+    unscreened = without(open_cases(any_data), scr).with_columns(wait=days("opened_on", "as_of"))
+    assert unscreened.filter(pl.col("wait") > 7).height >= K  # screening overdue
+    assert unscreened.filter(pl.col("wait") <= 7).height >= K  # not due yet
+    assert scr["decision"].value_counts().filter(pl.col("count") >= K).height == 3
+    out = scr.filter(pl.col("decision") != "refer_to_assessment").join(any_data["cases"], on="case_id")
+    assert out.filter(pl.col("closed_on").is_not_null()).height >= K
+    assert out.filter(pl.col("closed_on").is_null() & (pl.col("decision") == "not_eligible")).height >= K
+
+
+def test_assessment_risk_review_and_plan_stalls(any_data: CaseData) -> None:
+    scr = any_data["screenings"].filter(pl.col("decision") == "refer_to_assessment")
+    ass, rev, goals = any_data["assessments"], any_data["risk_reviews"], any_data["goals"]
+    waiting = without(scr, ass).join(open_cases(any_data), on="case_id").with_columns(w=days("screened_on", "as_of"))
+    assert waiting.filter(pl.col("w") > 14).height >= K  # assessment overdue
+    assert waiting.filter(pl.col("w") <= 14).height >= K
+    pending = without(ass, rev).join(open_cases(any_data), on="case_id")
+    assert pending.height >= K  # risk review pending
+    no_plan = without(ass.join(rev.select("case_id").unique(), on="case_id"), goals)
+    no_plan = no_plan.join(open_cases(any_data), on="case_id").with_columns(w=days("assessed_on", "as_of"))
+    assert no_plan.filter(pl.col("w") > 14).height >= K  # plan overdue
+    assert no_plan.filter(pl.col("w") <= 7).height >= K
+    # goals without any service, and goals without any target date
+    assert without(goals, any_data["services"]).n_unique("case_id") >= 2
+    no_target = goals.group_by("case_id").agg(pl.col("target_on").is_null().all().alias("none"))
+    assert no_target["none"].sum() >= 2
+
+
+def test_implementation_and_monitoring(any_data: CaseData) -> None:
+    goals, contacts = any_data["goals"], any_data["contacts"]
+    first_goal = goals.group_by("case_id").agg(pl.col("set_on").min().alias("g"))
+    impl = contacts.filter(
+        pl.col("kind").is_in(["appointment", "home_visit", "education"]) & (pl.col("status") == "attended")
+    ).join(first_goal, on="case_id")
+    implemented = impl.filter(pl.col("contact_on") >= pl.col("g")).select("case_id").unique()
+    planned = first_goal.join(any_data["services"].select("case_id").unique(), on="case_id")
+    awaiting = without(planned, implemented).join(open_cases(any_data), on="case_id")
+    assert awaiting.height >= K  # plan but no implementation contact
+
+    monitoring = without(implemented, any_data["transitions"]).join(open_cases(any_data), on="case_id")
+    last = (
+        contacts.filter(pl.col("status") == "attended")
+        .group_by("case_id")
+        .agg(pl.col("contact_on").max().alias("last"))
+        .join(monitoring, on="case_id")
+        .with_columns(w=days("last", "as_of"))
+    )
+    assert last.filter(pl.col("w") <= 14).height >= 20  # on time for every tier
+    assert last.filter(pl.col("w") > 60).height >= K  # overdue for every tier
+    assert last.filter(pl.col("w").is_between(15, 60)).height >= K  # overdue for some tiers only
+
+
+def test_missed_stale_and_overdue_goals(any_data: CaseData) -> None:
+    contacts = any_data["contacts"].filter(pl.col("contact_on") <= AS_OF)
+    per_case = contacts.group_by("case_id").agg(
+        pl.col("contact_on").filter(pl.col("status") == "missed").max().alias("missed"),
+        pl.col("contact_on").filter(pl.col("status") == "attended").max().alias("attended"),
+    )
+    missed = per_case.drop_nulls("missed")
+    later = pl.col("attended").is_not_null() & (pl.col("attended") > pl.col("missed"))
+    assert missed.filter(~later).height >= K  # missed appointment, nothing attended since
+    assert missed.filter(later).height >= K
+    stale = contacts.filter((pl.col("status") == "scheduled") & (pl.col("contact_on") < AS_OF))
+    assert stale.n_unique("case_id") >= K
+    overdue = (
+        any_data["goals"]
+        .join(open_cases(any_data), on="case_id")
+        .filter(pl.col("status").is_in(["planned", "in_progress"]) & (pl.col("target_on") < AS_OF))
+    )
+    assert overdue.n_unique("case_id") >= K
+    assert set(any_data["goals"]["status"]) == set(VOCABS["goal_status"])
+
+
+def test_post_transition_windows(any_data: CaseData) -> None:
+    latest = any_data["transitions"].group_by("case_id").agg(pl.col("transition_on").max())
+    post = any_data["contacts"].filter((pl.col("kind") == "post_transition") & (pl.col("status") == "attended"))
+    gap = (
+        latest.join(post, on="case_id", how="left")
+        .with_columns(d=days("transition_on", "contact_on"))
+        .group_by("case_id")
+        .agg(pl.col("d").filter(pl.col("d") >= 0).min())
+    )
+    assert gap.filter(pl.col("d").is_between(1, 6)).height >= K
+    assert gap.filter(pl.col("d") == 7).height >= K  # last day of the window
+    assert gap.filter(pl.col("d") == 8).height >= K  # one day too late
+    assert gap.filter(pl.col("d").is_null()).height >= K  # no contact at all
+
+
+def test_readmission_after_transition(any_data: CaseData) -> None:
+    tr = any_data["transitions"].sort("case_id", "transition_on")
+    readmitted = tr.filter(
+        (pl.col("kind") == "step_up") & pl.col("kind").shift(1).over("case_id").is_in(["discharge", "step_down"])
+    )
+    assert readmitted.height >= K
+
+
+def outcome_changes(data: CaseData) -> pl.DataFrame:
+    out = data["outcomes"]
+    base = (
+        out.filter(pl.col("timepoint") == "baseline")
+        .group_by("case_id", "measure")
+        .agg(pl.col("value").sort_by("measured_on").first().alias("b"), pl.col("measured_on").min().alias("b_on"))
+    )
+    later = (
+        out.filter(pl.col("timepoint") != "baseline")
+        .group_by("case_id", "measure")
+        .agg(pl.col("value").sort_by("measured_on").last().alias("v"), pl.col("higher_is_better").first())
+    )
+    return base.join(later, on=["case_id", "measure"], how="left").with_columns(
+        change=pl.when(pl.col("higher_is_better")).then(pl.col("v") - pl.col("b")).otherwise(pl.col("b") - pl.col("v"))
+    )
+
+
+def test_closed_cases_with_and_without_outcomes(any_data: CaseData) -> None:
+    closed = any_data["cases"].drop_nulls("closed_on").select("case_id")
+    changes = outcome_changes(any_data)
+    paired = changes.drop_nulls("v").join(closed, on="case_id")
+    assert paired.n_unique("case_id") >= 20
+    assert without(closed, any_data["outcomes"]).height >= 20
+    assert paired.filter(pl.col("change") > 0).n_unique("case_id") >= K
+    assert paired.filter(pl.col("change") < 0).n_unique("case_id") >= K
+    # improvement more likely than worsening overall
+    all_pairs = changes.drop_nulls("v")
+    assert (all_pairs["change"] > 0).sum() > 1.5 * (all_pairs["change"] < 0).sum()
+    assert set(any_data["cases"]["close_reason"].drop_nulls()) >= {"goals_met", "declined", "lost_contact"}
+
+
+def test_baseline_without_follow_up_after_ninety_days(any_data: CaseData) -> None:
+    changes = outcome_changes(any_data).join(open_cases(any_data), on="case_id")
+    due = changes.filter(pl.col("v").is_null() & (days("b_on", "as_of") >= 90))
+    assert due.n_unique("case_id") >= K
+
+
+def test_out_of_order_goal_before_assessment(any_data: CaseData) -> None:
+    first_ass = any_data["assessments"].group_by("case_id").agg(pl.col("assessed_on").min())
+    early = any_data["goals"].join(first_ass, on="case_id").filter(pl.col("set_on") < pl.col("assessed_on"))
+    assert early.n_unique("case_id") >= 2
+
+
+# ---- risk inputs --------------------------------------------------------------------
+
+
+def band_counts(s: pl.Series, edges: list[int]) -> list[int]:
+    """How many values fall in each band [edges[i], edges[i+1])."""
+    return [int(s.is_between(lo, hi, closed="left").sum()) for lo, hi in itertools.pairwise(edges)]
+
+
+def test_instrument_bands_all_present(any_data: CaseData) -> None:
+    a = any_data["assessments"]
+    assert min(band_counts(a["phq9"].drop_nulls(), [0, 5, 10, 15, 20, 28])) >= K
+    assert min(band_counts(a["gad7"].drop_nulls(), [0, 5, 10, 15, 22])) >= K
+    assert (a["phq9_item9"] >= 1).sum() >= K  # safety red flag
+    bmi = a["bmi"].drop_nulls()
+    assert min(band_counts(bmi, [0, 18.5, 25, 30, 35, 40, 100])) >= 2  # WHO classes incl. obesity III
+
+    sex = a.join(any_data["cases"].select("case_id", "sex"), on="case_id").drop_nulls("audit_c")
+    for who, cut in (("male", 4), ("female", 3)):
+        s = sex.filter(pl.col("sex") == who)["audit_c"]
+        assert (s >= cut).sum() >= K
+        assert (s < cut).sum() >= K
+
+
+def test_blood_pressure_categories_all_present(any_data: CaseData) -> None:
+    bp = any_data["assessments"].drop_nulls(["systolic_bp", "diastolic_bp"])
+    sys, dia = pl.col("systolic_bp"), pl.col("diastolic_bp")
+    cat = bp.select(
+        pl.when((sys > 180) | (dia > 120))
+        .then(pl.lit("crisis"))
+        .when((sys >= 140) | (dia >= 90))
+        .then(pl.lit("stage2"))
+        .when((sys >= 130) | (dia >= 80))
+        .then(pl.lit("stage1"))
+        .when(sys >= 120)
+        .then(pl.lit("elevated"))
+        .otherwise(pl.lit("normal"))
+    ).to_series()
+    counts = cat.value_counts()
+    assert counts.height == 5
+    assert counts["count"].min() >= K
+    assert bp.filter((sys <= 180) & (dia > 120)).height >= 1  # diastolic-only crisis
+
+
+def lace(a: pl.DataFrame) -> pl.Series:
+    los, c, e = pl.col("length_of_stay_days"), pl.col("charlson"), pl.col("ed_visits_6m")
+    l_pts = pl.when(los < 1).then(0).when(los <= 3).then(los).when(los <= 6).then(4)
+    l_pts = l_pts.when(los <= 13).then(5).otherwise(7)
+    a_pts = pl.when(pl.col("acute_admission")).then(3).otherwise(0)
+    c_pts = pl.when(c >= 4).then(5).otherwise(c)
+    e_pts = pl.min_horizontal(e, pl.lit(4))
+    return a.select(l_pts + a_pts + c_pts + e_pts).to_series()
+
+
+def test_lace_inputs_span_low_and_high(any_data: CaseData) -> None:
+    a = any_data["assessments"].drop_nulls(["length_of_stay_days", "acute_admission", "charlson", "ed_visits_6m"])
+    score = lace(a)
+    assert score.max() <= 19
+    assert (score >= 10).sum() >= K
+    assert (score < 5).sum() >= K
+    assert a["acute_admission"].sum() >= K
+
+
+def test_severity_ties_the_risk_factors_together(any_data: CaseData) -> None:
+    a = any_data["assessments"].drop_nulls(["phq9", "systolic_bp", "charlson", "medications", "exercise_min_week"])
+    corr = a.select(
+        pl.corr("phq9", "systolic_bp").alias("a"),
+        pl.corr("phq9", "charlson").alias("b"),
+        pl.corr("charlson", "medications").alias("c"),
+        pl.corr("medications", "exercise_min_week").alias("d"),
+    ).row(0)
+    assert corr[0] > 0.2
+    assert corr[1] > 0.2
+    assert corr[2] > 0.2
+    assert corr[3] < -0.2
+    # about 20 % of the clients look severe on several factors at once
+    severe = a.filter((pl.col("phq9") >= 10) & (pl.col("charlson") >= 3) & (pl.col("medications") >= 6))
+    assert 0.08 <= severe.height / a.height <= 0.35
+
+
+def test_missing_inputs_unsafe_homes_and_social_factors(any_data: CaseData) -> None:
+    a = any_data["assessments"]
+    inputs = ["systolic_bp", "phq9", "gad7", "audit_c", "bmi", "charlson", "medications", "exercise_min_week"]
+    mostly_missing = a.select(pl.sum_horizontal(pl.col(inputs).is_null()) > len(inputs) / 2).to_series()
+    assert mostly_missing.sum() >= K  # provisional tiers
+    assert (a["housing_safe"] == False).sum() >= K  # noqa: E712 - polars comparison
+    assert (any_data["screenings"]["home_environment"] == "unsafe").sum() >= K
+    for col in ("insurance", "housing", "readiness_to_change"):
+        assert set(a[col].drop_nulls()) == set(VOCABS[SHEETS["assessments"].columns[col].vocab or ""]), col
+    s = any_data["screenings"]
+    for col in ("employment", "home_environment", "self_management", "financial_situation", "support_network"):
+        assert set(s[col].drop_nulls()) == set(VOCABS[SHEETS["screenings"].columns[col].vocab or ""]), col
+    assert a["tobacco_use"].sum() >= K
+    assert a["substance_use"].sum() >= K
+
+
+def test_risk_reviews_confirm_and_override(any_data: CaseData) -> None:
+    rev = any_data["risk_reviews"]
+    overrides = rev.drop_nulls("override_tier")
+    assert overrides.height >= K
+    assert set(overrides["override_tier"]) == {"low", "moderate", "high"}
+    assert rev.filter(pl.col("override_tier").is_null()).height > overrides.height  # mostly confirmed
+    assert (rev.n_unique("case_id") / any_data["assessments"].n_unique("case_id")) > 0.8
+    assert rev["case_id"].is_duplicated().sum() >= 2  # some re-reviews
+
+
+def test_every_category_of_services_contacts_and_transitions(any_data: CaseData) -> None:
+    sv, ct = any_data["services"], any_data["contacts"]
+    assert set(sv["level_of_care"]) == set(VOCABS["level_of_care"])
+    assert set(sv["frequency"]) == set(VOCABS["frequency"])
+    assert set(ct["kind"]) == set(VOCABS["contact_kind"])
+    assert set(ct["with_whom"]) == set(VOCABS["with_whom"])
+    assert set(ct["status"]) == set(VOCABS["contact_status"])
+    assert set(any_data["goals"]["domain"]) == set(VOCABS["goal_domain"])
+    assert set(any_data["transitions"]["to_level"]) >= {"discharged", "inpatient"}
