@@ -34,7 +34,7 @@ import datetime as dt
 
 import polars as pl
 
-from casekit.contract import SHEETS
+from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang
 from casekit.validation import _issues, _rules
@@ -83,18 +83,11 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
 
     cases = work.get("cases")
     if cases is not None:
-        # dates are checked only against cases without errors of their own
+        # event dates are checked only against cases without errors of their own
         rows, whole = error_rows(issues, "cases")
-        clean_cases, _ = split(cases, rows, whole=whole)
-        clean_cases = clean_cases.select("case_id", "opened_on", "closed_on").filter(
-            pl.col("case_id").is_not_null() & pl.col("opened_on").is_not_null()
-        )
-        cross = []
-        for sheet, df in work.items():
-            if sheet == "cases":
-                continue
-            cross.append(_rules.unknown_cases(sheet, df, cases.get_column("case_id")))
-            cross.append(_rules.event_dates(sheet, df, clean_cases))
+        clean = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
+        table = _rules.case_table(cases, cases.select(clean).to_series())
+        cross = [_rules.case_links(sheet, df, table) for sheet, df in work.items() if sheet != "cases"]
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])

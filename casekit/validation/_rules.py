@@ -78,33 +78,60 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     return concat(frames)
 
 
-def unknown_cases(sheet: str, df: pl.DataFrame, case_ids: pl.Series) -> pl.DataFrame:
-    """Rows of ``sheet`` whose ``case_id`` is not among ``case_ids`` (all ids of the cases sheet)."""
-    known = pl.DataFrame({"case_id": case_ids.drop_nulls().unique()})
-    bad = df.filter(pl.col("case_id").is_not_null()).join(known, on="case_id", how="anti", maintain_order="left")
-    return issues_from(bad, sheet=sheet, column="case_id", check="unknown_case", value=pl.col("case_id"))
+def case_table(cases: pl.DataFrame, clean: pl.Series) -> pl.DataFrame:
+    """One row per case id of ``cases``: its dates and whether the case row is clean.
+
+    ``clean`` flags the rows of ``cases`` without errors; a repeated case id is an error
+    on every copy, so keeping any copy is enough.
+    """
+    return (
+        cases.select("case_id", "opened_on", "closed_on", _clean=clean)
+        .filter(pl.col("case_id").is_not_null())
+        .unique("case_id", keep="any")
+        .with_columns(_key=pl.col("case_id").hash())
+    )
 
 
-def event_dates(sheet: str, df: pl.DataFrame, cases: pl.DataFrame) -> pl.DataFrame:
-    """Event dates of ``sheet`` against the case's opening and closing dates.
+def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+    """Rows of ``sheet`` checked against their case (one join on :func:`case_table`).
 
-    ``cases`` holds one row per case (``case_id``, ``opened_on``, ``closed_on``); cases
-    with errors of their own are left out by the caller (their rows are set aside anyway).
+    ``unknown_case``: the case id is not in the cases sheet. ``before_opening`` /
+    ``after_closing``: the event date is outside the life of a case without errors (for
+    contacts and outcomes, up to the grace period after closing is fine).
     """
     col = EVENT_DATES.get(sheet)
-    if col is None:
-        return concat([])
-    grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
-    joined = df.select("case_id", col, ROW).filter(pl.col(col).is_not_null()).join(cases, on="case_id", how="inner")
-    early = joined.filter(pl.col(col) < pl.col("opened_on"))
-    late = joined.filter(pl.col(col) > pl.col("closed_on") + pl.duration(days=grace))
-    common = {"sheet": sheet, "column": col, "value": pl.col(col)}
-    return concat(
-        [
-            issues_from(early, check="before_opening", arg=pl.col("opened_on"), **common),
-            issues_from(late, check="after_closing", arg=pl.col("closed_on"), **common),
-        ]
-    )
+    keep = ["case_id", ROW] + ([col] if col else [])
+    rows = df.select(keep).filter(pl.col("case_id").is_not_null())
+    if table.get_column("_key").n_unique() == table.height:
+        # join on a 64-bit hash of the id (much faster than on text); a row whose hash
+        # matches another id's counts as unmatched, so the result is exact
+        joined = rows.with_columns(_key=pl.col("case_id").hash()).join(
+            table.rename({"case_id": "_matched"}), on="_key", how="left"
+        )
+        joined = joined.with_columns(
+            pl.when(pl.col("_matched") == pl.col("case_id")).then(pl.col(c)).alias(c)
+            for c in ("opened_on", "closed_on", "_clean")
+        )
+    else:
+        joined = rows.join(table, on="case_id", how="left")
+    frames = [
+        issues_from(
+            joined.filter(pl.col("_clean").is_null()),
+            sheet=sheet,
+            column="case_id",
+            check="unknown_case",
+            value=pl.col("case_id"),
+        )
+    ]
+    if col is not None:
+        grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
+        dated = joined.filter(pl.col("_clean") & pl.col(col).is_not_null())
+        early = dated.filter(pl.col(col) < pl.col("opened_on"))
+        late = dated.filter(pl.col(col) > pl.col("closed_on") + pl.duration(days=grace))
+        common = {"sheet": sheet, "column": col, "value": pl.col(col)}
+        frames.append(issues_from(early, check="before_opening", arg=pl.col("opened_on"), **common))
+        frames.append(issues_from(late, check="after_closing", arg=pl.col("closed_on"), **common))
+    return concat(frames)
 
 
 def contact_timing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:

@@ -47,7 +47,7 @@ def _no_duplicates(data) -> pl.LazyFrame:
     """True where the value is null or appears once (fast path: all distinct)."""
     col = data.lazyframe.select(pl.col(data.key)).collect().to_series()
     present = col.drop_nulls()
-    if present.n_unique() == present.len():
+    if present.hash().n_unique() == present.len():  # distinct hashes: distinct values (fast path)
         ok = pl.repeat(True, col.len(), eager=True, dtype=pl.Boolean)
     else:
         ok = ~(col.is_duplicated() & col.is_not_null())
@@ -129,7 +129,7 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     for name, col in contract.items():
         target = DTYPES[col.kind]
         if name not in df.columns:
-            out.append(pl.Series(name, [None] * df.height, dtype=target))
+            out.append(pl.repeat(None, df.height, dtype=target, eager=True).alias(name))
             continue
         cast = _safe_cast(df.get_column(name), target)
         if cast is None:

@@ -183,3 +183,28 @@ def test_as_of_defaults_to_today(sheets, run: Run) -> None:
     sheets["contacts"] = set_cell(sheets["contacts"], 3, "status", "scheduled")
     result = validate(CaseData(sheets))
     assert ("contacts", 3, "contact_on", "stale_scheduled", "warning") in problems(result)
+
+
+def _links(table: pl.DataFrame, ids: list[str]) -> list[tuple[int, str]]:
+    from casekit.validation._rules import case_links
+
+    rows = pl.DataFrame({"case_id": ids, "start_on": [D(2026, 2, 1)] * len(ids), "_row": list(range(2, len(ids) + 2))})
+    return case_links("services", rows, table).select("row", "check").rows()
+
+
+def test_case_links_hash_join_is_exact_even_on_a_collision() -> None:
+    from casekit.validation._rules import case_table
+
+    cases = pl.DataFrame(
+        {"case_id": ["C-1", "C-2"], "opened_on": [D(2026, 1, 1)] * 2, "closed_on": [None, None]},
+        schema_overrides={"closed_on": pl.Date},
+    )
+    table = case_table(cases, pl.Series([True, True]))
+    assert _links(table, ["C-1", "C-X"]) == [(3, "unknown_case")]
+    # pretend C-X's hash equals C-1's: C-X must still be unknown
+    forged = pl.DataFrame({"case_id": ["C-X"]}).select(pl.col("case_id").hash()).item()
+    table = table.with_columns(_key=pl.when(pl.col("case_id") == "C-1").then(forged).otherwise("_key"))
+    assert _links(table, ["C-1", "C-X", "C-2"]) == [(2, "unknown_case"), (3, "unknown_case")]
+    # two ids sharing a hash in the table: falls back to joining on the text itself
+    table = table.with_columns(_key=pl.lit(forged, dtype=pl.UInt64))
+    assert _links(table, ["C-1", "C-X", "C-2"]) == [(3, "unknown_case")]
