@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -544,3 +545,63 @@ def test_every_category_of_services_contacts_and_transitions(any_data: CaseData)
     assert set(ct["status"]) == set(VOCABS["contact_status"])
     assert set(any_data["goals"]["domain"]) == set(VOCABS["goal_domain"])
     assert set(any_data["transitions"]["to_level"]) >= {"discharged", "inpatient"}
+
+
+# --------------------------------------------------------------------------------------
+# The committed sample_data/ files
+# --------------------------------------------------------------------------------------
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_data"
+
+
+@pytest.mark.parametrize(
+    ("name", "lang"), [("casekit_muestra_es.xlsx", "es"), ("casekit_sample_en", "en")], ids=["xlsx-es", "csv-en"]
+)
+def test_bundled_files_are_the_generator_output(name: str, lang: str) -> None:
+    from casekit.io import read_workbook
+
+    read = read_workbook(SAMPLE_DIR / name, lang=lang)
+    expected = make_sample(500, seed=2026, lang=lang)
+    assert read.issues.height == 0
+    for sheet in SHEETS:  # regenerate with sample_data/make_sample_data.py when this fails
+        assert read[sheet].equals(expected[sheet]), sheet
+    if lang == "es":
+        assert read.headers["screenings"]["__sheet__"] == "cribados"
+        assert read.headers["cases"]["opened_on"] == "fecha_apertura"
+        assert "Derivar a evaluación" in pl.read_excel(SAMPLE_DIR / name, sheet_name="cribados")["decision"]
+    else:
+        assert (SAMPLE_DIR / name / "cases.csv").read_text(encoding="utf-8-sig").startswith("case_id,client_id")
+
+
+def test_broken_workbook_shows_each_planted_mistake() -> None:
+    from casekit.io import read_workbook
+    from casekit.validation import validate
+
+    data = read_workbook(SAMPLE_DIR / "casekit_broken_es.xlsx", lang="es")
+    result = validate(data, lang="es", as_of=AS_OF)
+    report = result.report
+    found = set(report.select("sheet", "check").iter_rows())
+    expected = {
+        ("casos", "not_a_date"),
+        ("casos", "duplicate"),
+        ("cribados", "required"),
+        ("cribados", "before_opening"),
+        ("evaluaciones", "out_of_range"),
+        ("evaluaciones", "not_a_number"),
+        ("evaluaciones", "value_order"),
+        ("objetivos", "achieved_on_missing"),
+        ("contactos", "not_allowed"),
+        ("contactos", "unknown_case"),
+    }
+    assert expected <= found
+    assert report.filter(pl.col("check") == "out_of_range")["value"].to_list() == ["31"]
+    assert report.filter(pl.col("check") == "not_a_number")["value"].to_list() == ["dos"]
+    assert report.filter(pl.col("check") == "not_allowed")["value"].to_list() == ["Aplazado"]
+    assert report.filter(pl.col("check") == "unknown_case")["value"].to_list() == ["C99999"]
+    assert data["cases"].height == 31
+    names = data["cases"]["client_name"]
+    assert names.str.starts_with("=HYPERLINK(").sum() == 1
+    # apart from the planted mistakes (and the rows of their cases) the data are clean
+    own = report.filter(~pl.col("check").is_in(["case_quarantined", "stale_scheduled"]))
+    assert own.height <= 14
+    assert result.affected_cases() <= 12
