@@ -188,7 +188,7 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
     age = np.clip(age, 18.01, 95.5)
 
     phq9 = _clip_round(20 * s + rng.normal(0, 3, n) + 4 * mental, 0, 27)
-    p9 = np.select([phq9 >= 15, phq9 >= 10], [0.2, 0.05], default=0.01)
+    p9 = np.select([phq9 >= 15, phq9 >= 10], [0.15, 0.03], default=0.005)
     item9 = np.minimum(np.where(u(n) < p9, ri(rng, 1, 3, n), 0), phq9)
     gad7 = _clip_round(14 * s + rng.normal(0, 3, n) + 3 * mental, 0, 21)
     audit_c = _clip_round(5 * s + rng.normal(0, 2, n) + 1.5 * male, 0, 12)
@@ -265,7 +265,7 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
             ),
         ),
         "home_environment": pick_rows(
-            rng, np.stack([ones, 0.1 + 0.3 * s, np.select([tier == 2, tier == 1], [0.3, 0.03], default=0.005)], axis=1)
+            rng, np.stack([ones, 0.1 + 0.3 * s, np.select([tier == 2, tier == 1], [0.3, 0.02], default=0.004)], axis=1)
         ),
         "self_management": pick_rows(rng, np.stack([ones, 0.15 + 0.5 * s, 0.03 + 0.35 * s**2], axis=1)),
         "financial_situation": pick_rows(rng, np.stack([ones, 0.15 + 0.4 * s, 0.02 + 0.15 * s], axis=1)),
