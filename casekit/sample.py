@@ -9,8 +9,9 @@ assessment values follow a latent severity so that roughly half the clients are 
 cross-sheet rules; the only problems on purpose are warnings (contacts still
 ``scheduled`` in the past).
 
-Generation is vectorised (numpy + polars, no loop over cases): a million cases take
-a few seconds. The same ``seed`` always gives the same frames.
+Generation is vectorised (numpy + polars, no loop over cases): a million cases
+(about 11 million rows over the nine sheets) take 8–15 seconds on two shared cores.
+The same ``seed`` always gives the same frames.
 
 Examples
 --------
