@@ -1,7 +1,38 @@
-"""casekit: the nine-stage case-management process on spreadsheet data."""
+"""casekit: the nine-stage case-management process on spreadsheet data.
+
+The public front is small; everything else lives in modules a notebook rarely needs.
+
+Examples
+--------
+>>> import casekit as ck
+>>> data = ck.make_sample(20, seed=1)
+>>> result = ck.validate(data, as_of=ck.SAMPLE_AS_OF)
+>>> result.ok, result.data["cases"].height
+(True, 20)
+"""
 
 from casekit.data import CaseData, ValidationResult
-from casekit.errors import CasekitError, UnreadableFileError
+from casekit.errors import CasekitError, ConfigError, UnreadableFileError
+from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
+from casekit.io import read_workbook
+from casekit.sample import SAMPLE_AS_OF, make_sample
+from casekit.template import write_template
+from casekit.validation import validate
 
-__all__ = ["CaseData", "CasekitError", "UnreadableFileError", "ValidationResult"]
+__all__ = [
+    "SAMPLE_AS_OF",
+    "CaseData",
+    "CasekitError",
+    "ConfigError",
+    "UnreadableFileError",
+    "ValidationResult",
+    "make_sample",
+    "read_workbook",
+    "safe_frame",
+    "validate",
+    "write_csv",
+    "write_template",
+    "write_workbook",
+    "write_xlsx",
+]
 __version__ = "0.1.0"

@@ -130,7 +130,7 @@ def _sample(args: argparse.Namespace) -> int:
 
     fmt = args.format or ("xlsx" if args.out.suffix.lower() == ".xlsx" else "parquet")
     out = args.out if fmt != "xlsx" or args.out.suffix.lower() == ".xlsx" else args.out.with_suffix(".xlsx")
-    data = make_sample(args.cases, seed=args.seed, as_of=args.as_of or SAMPLE_AS_OF)
+    data = make_sample(args.cases, seed=args.seed, as_of=args.as_of or SAMPLE_AS_OF, lang=args.lang)
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
         write_workbook(data, out, lang=args.lang, labels=args.lang == "es")

@@ -23,6 +23,7 @@ import polars as pl
 
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
 from casekit.data import ISSUE_SCHEMA
+from casekit.export import unneutralise
 from casekit.io._names import norm, norm_expr, vocab_map
 
 DTYPES: dict[str, pl.DataType] = {
@@ -132,7 +133,8 @@ def _typed(col: Column, s: pl.Expr, *, month_first: bool, decimal_comma: bool) -
     """(typed value, check id when a non-null cell gives null) for one contract column."""
     kind = col.kind
     if kind in ("id", "text"):
-        return (id_expr(s) if kind == "id" else s), None
+        # undo the ' that casekit's own exports put before =, +, -, @ (round trip)
+        return (id_expr(s) if kind == "id" else unneutralise(s)), None
     if kind == "date":
         return date_expr(s, month_first=month_first), pl.lit("not_a_date")
     if kind == "bool":
@@ -201,7 +203,9 @@ def parse_frame(
             failed = pl.col(raw).is_not_null() & value.is_null()
             checks.append(_Check(col.name, raw, f"__check_{i}", pl.when(failed).then(check), arg))
     extras = [target for target in columns.values() if target not in spec.columns]
-    base += [clean_expr(pl.col(name).cast(pl.String)).alias(t) for name, t in columns.items() if t in extras]
+    base += [
+        unneutralise(clean_expr(pl.col(name).cast(pl.String))).alias(t) for name, t in columns.items() if t in extras
+    ]
     staged = frame.select(base)
     # Stage 2 (lazy, for common-subexpression elimination): typed values and failures.
     # A projection keeps row order; _row travels with each row anyway.

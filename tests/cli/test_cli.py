@@ -81,9 +81,12 @@ def test_validate_broken_folder_json_names_sheet_row_column(broken_folder: Path)
     report = json.loads(proc.stdout)
     assert report, "a broken workbook must report problems"
     assert set(report[0]) == {"sheet", "row", "column", "value", "check", "severity", "message"}
-    by_where = {(r["sheet"], r["row"], r["column"]): r for r in report}
+    where = [(r["sheet"], r["row"], r["column"]) for r in report]
+    assert len(where) == len(set(where)), "one problem per cell: an unreadable date is not also 'missing'"
+    by_where = {w: r for w, r in zip(where, report, strict=True)}
     # the sheets and columns are named as the user wrote them
     assert by_where[("cases", 3, "opened_on")]["value"] == "31/02/2026"
+    assert by_where[("cases", 3, "opened_on")]["check"] == "not_a_date"
     assert by_where[("cribados", 2, "fecha_cribado")]["check"] == "before_opening"
     assert "apertura" in by_where[("cribados", 2, "fecha_cribado")]["message"]
     assert by_where[("cribados", 3, "id_caso")]["check"] == "unknown_case"
