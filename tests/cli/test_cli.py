@@ -83,7 +83,7 @@ def test_validate_broken_folder_json_names_sheet_row_column(broken_folder: Path)
     assert set(report[0]) == {"sheet", "row", "column", "value", "check", "severity", "message"}
     where = [(r["sheet"], r["row"], r["column"]) for r in report]
     assert len(where) == len(set(where)), "one problem per cell: an unreadable date is not also 'missing'"
-    by_where = {w: r for w, r in zip(where, report, strict=True)}
+    by_where = dict(zip(where, report, strict=True))
     # the sheets and columns are named as the user wrote them
     assert by_where[("cases", 3, "opened_on")]["value"] == "31/02/2026"
     assert by_where[("cases", 3, "opened_on")]["check"] == "not_a_date"
