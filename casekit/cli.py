@@ -44,11 +44,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     val = sub.add_parser("validate", help="check a workbook, a folder of CSV/Parquet files or one file")
-    val.add_argument("path", type=Path)
-    val.add_argument("--lang", choices=LANGS, default=_default_lang())
+    add_input_arguments(val)
     val.add_argument("--format", choices=("text", "json"), default="text")
-    val.add_argument("--as-of", type=_date, default=None, help="reference date (default: today)")
-    val.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
     val.add_argument("--out", type=Path, default=None, help="also write the report to a .xlsx or .csv file")
     val.add_argument("--max-lines", type=int, default=200, help="problems listed in text output (default 200)")
 
@@ -89,9 +86,23 @@ def _print_text(result, source: str, lang: str, max_lines: int) -> None:
         print(t("cli.more_lines", lang, n=report.height - max_lines))
 
 
-def _validate(args: argparse.Namespace) -> int:
+def add_input_arguments(parser: argparse.ArgumentParser, *, as_of_required: bool = False) -> None:
+    """The options every command that reads a workbook shares: PATH, --lang, --as-of, --month-first."""
+    parser.add_argument("path", type=Path, help="workbook (.xlsx/.xlsm/.ods), folder of CSV/Parquet files, or one file")
+    parser.add_argument("--lang", choices=LANGS, default=_default_lang())
+    parser.add_argument(
+        "--as-of", type=_date, default=None, required=as_of_required, help="reference date, e.g. 2026-09-30"
+    )
+    parser.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
+
+
+def load_validated(args: argparse.Namespace):
+    """Read and validate ``args.path``; on an unreadable file print one message and return an exit code.
+
+    Returns a :class:`~casekit.data.ValidationResult`, or ``EXIT_UNREADABLE`` (int). When
+    rows were quarantined, one line on stderr says how many, so nothing is lost silently.
+    """
     from casekit.errors import UnreadableFileError
-    from casekit.export import write_csv, write_xlsx
     from casekit.io import read_workbook
     from casekit.validation import validate
 
@@ -102,6 +113,21 @@ def _validate(args: argparse.Namespace) -> int:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE
     result = validate(data, lang=lang, as_of=args.as_of)
+    if args.command != "validate" and result.n_quarantined():
+        print(
+            t("cli.quarantine_note", lang, rows=sum(result.n_quarantined().values()), cases=result.affected_cases()),
+            file=sys.stderr,
+        )
+    return result
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from casekit.export import write_csv, write_xlsx
+
+    lang = args.lang
+    result = load_validated(args)
+    if isinstance(result, int):
+        return result
     if args.format == "json":
         json.dump(result.report.to_dicts(), sys.stdout, ensure_ascii=False, indent=1)
         print()

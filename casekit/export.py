@@ -40,11 +40,13 @@ from casekit.i18n import normalize_lang, t
 
 __all__ = [
     "DANGEROUS_START",
+    "flatten_lists",
     "neutralise",
     "safe_frame",
     "safe_text",
     "unneutralise",
     "write_csv",
+    "write_table",
     "write_workbook",
     "write_xlsx",
 ]
@@ -366,3 +368,38 @@ def write_workbook(
         else:
             df.write_parquet(target)
     return folder
+
+
+def flatten_lists(df: pl.DataFrame, *, sep: str = ";") -> pl.DataFrame:
+    """Join list columns into ``sep``-separated text (for CSV and XLSX, which have no lists).
+
+    >>> flatten_lists(pl.DataFrame({"flags": [["a", "b"], []], "n": [1, 2]}))["flags"].to_list()
+    ['a;b', '']
+    """
+    lists = [name for name, dtype in df.schema.items() if isinstance(dtype, pl.List)]
+    return df.with_columns(pl.col(lists).list.eval(pl.element().cast(pl.String)).list.join(sep)) if lists else df
+
+
+def write_table(df: pl.DataFrame, dest: str | Path, *, lang: str = "en", sheet: str = "data") -> Path:
+    """Write one result table by the file's extension: ``.csv``, ``.xlsx`` or ``.parquet``.
+
+    CSV and XLSX are formula-safe and get list columns joined with ``;``; Parquet keeps
+    native types (lists stay lists). Anything else raises ``CasekitError``.
+
+    >>> import tempfile
+    >>> out = write_table(pl.DataFrame({"x": ["=1"]}), Path(tempfile.mkdtemp()) / "t.csv")
+    >>> out.read_text(encoding="utf-8-sig")
+    "x\\n'=1\\n"
+    """
+    path = Path(dest)
+    suffix = path.suffix.lower()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if suffix == ".parquet":
+        df.write_parquet(path)
+    elif suffix == ".csv":
+        write_csv(flatten_lists(df), path, lang=lang)
+    elif suffix == ".xlsx":
+        write_xlsx({sheet: flatten_lists(df)}, path, lang=lang)
+    else:
+        raise CasekitError("export.bad_table_format", lang=lang, file=path.name)
+    return path
