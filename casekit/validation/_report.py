@@ -179,6 +179,15 @@ def _template_expr(template: str) -> pl.Expr:
     return pl.concat_str(parts) if parts else pl.lit("")
 
 
+def _split_by_key(df: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    """``df`` split by message key (filters on a small integer code; ``partition_by`` is slow here)."""
+    keys = df.get_column("_key").unique().sort().to_list()
+    if len(keys) == 1:
+        return [(keys[0], df)]
+    code = df.get_column("_key").replace_strict(keys, range(len(keys)), return_dtype=pl.UInt8)
+    return [(key, df.filter(code == i)) for i, key in enumerate(keys)]
+
+
 def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str, str]]) -> pl.DataFrame:
     """The translated, sorted report of ``issues`` (internal issue frame)."""
     if issues.height == 0:
@@ -231,10 +240,6 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
             pl.when(pl.col("severity") == "warning").then(pl.lit("generic_warning")).otherwise(pl.lit("generic_error"))
         )
     )
-    message: pl.Expr = pl.lit(None, dtype=pl.String)
-    for key in df.get_column("_key").unique().sort().to_list():
-        template = _template_expr(t(f"validation.{key}", lang))
-        message = pl.when(pl.col("_key") == key).then(template).otherwise(message)
     checks = df.get_column("check").unique().sort()
     # one integer sort key (sheet, row, column, check): far faster than sorting four columns
     order = (
@@ -244,18 +249,27 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
         * (1 << 8)
         + pl.col("check").replace_strict(checks, range(len(checks)), return_dtype=pl.UInt64).clip(0, 255)
     )
-    return (
-        df.select(
-            sheet=pl.col("_sheet"),
+    narrow = df.select(
+        "_key",
+        *{*_FIELDS.values(), "_The"},
+        _order=order,
+        _out_sheet=pl.col("_sheet"),
+        _out_column=pl.coalesce("_shown_column", "column"),
+        row="row",
+        severity="severity",
+    )
+    # each message template is filled only over the issues it applies to
+    parts = [
+        part.select(
+            sheet="_out_sheet",
             row="row",
-            column=pl.coalesce("_shown_column", "column"),
-            value=pl.col("_value"),
+            column="_out_column",
+            value="_value",
             check="check",
             severity="severity",
-            message=message,
-            _order=order,
+            message=_template_expr(t(f"validation.{key}", lang)),
+            _order="_order",
         )
-        .sort("_order", maintain_order=True)
-        .drop("_order")
-        .cast(REPORT_SCHEMA)
-    )
+        for key, part in _split_by_key(narrow)
+    ]
+    return pl.concat(parts, how="vertical").sort("_order", maintain_order=True).drop("_order").cast(REPORT_SCHEMA)
