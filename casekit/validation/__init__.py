@@ -80,6 +80,15 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         frames.append(run_schema(sheet, frame, relaxed=frozenset(missing) | frozenset(bad_types)))
         frames.append(_rules.row_rules(sheet, work[sheet]))
     issues = _issues.concat(frames)
+    # a cell the reader could not parse is already reported: no second "required" for it
+    unparsed = data.issues.filter(pl.col("row").is_not_null()).select("sheet", "row", "column").unique()
+    repeated = (pl.col("check") == "required").alias("_rep")
+    issues = pl.concat(
+        [
+            issues.filter(~repeated),
+            issues.filter(repeated).join(unparsed, on=["sheet", "row", "column"], how="anti", nulls_equal=False),
+        ]
+    )
 
     cases = work.get("cases")
     if cases is not None:

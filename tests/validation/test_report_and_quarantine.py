@@ -261,3 +261,19 @@ def test_clean_data_keeps_source_and_headers(sheets, run: Run, lang: str) -> Non
     assert result.data.source == "tiny.xlsx"
     assert result.data.headers == headers
     assert list(result.data.sheets) == list(sheets)
+
+
+def test_unparsed_required_cell_is_reported_once(sheets, run: Run) -> None:
+    sheets["cases"] = set_cell(sheets["cases"], 4, "opened_on", None)  # the reader left it null
+    issues = _parse_issues(
+        {
+            "sheet": "cases",
+            "row": 4,
+            "column": "opened_on",
+            "value": "31/02/2026",
+            "check": "not_a_date",
+            "severity": "error",
+        },
+    )
+    assert problems(run(sheets, issues=issues)) == [("cases", 4, "opened_on", "not_a_date", "error")]
+    assert problems(run(sheets))[0] == ("cases", 4, "opened_on", "required", "error")
