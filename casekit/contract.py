@@ -12,7 +12,7 @@ Examples
 >>> SHEETS["screenings"].es
 'cribados'
 >>> VOCABS["sex"]["female"].es
-'mujer'
+'Mujer'
 """
 
 from __future__ import annotations

@@ -22,6 +22,17 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+#: Polars dtype of each contract column kind (``Column.kind``).
+DTYPES: dict[str, pl.DataType] = {
+    "id": pl.String(),
+    "text": pl.String(),
+    "category": pl.String(),
+    "date": pl.Date(),
+    "bool": pl.Boolean(),
+    "int": pl.Int64(),
+    "float": pl.Float64(),
+}
+
 #: Problems as found (language-neutral): ``check`` is a stable id, ``arg`` an optional
 #: detail (a bound, the other column…) used to fill the message.
 ISSUE_SCHEMA: dict[str, pl.DataType] = {

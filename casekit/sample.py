@@ -36,7 +36,7 @@ import polars as pl
 from casekit import _sample_pools as P  # noqa: N812 - short alias for the pools
 from casekit._sample_cases import CADENCE, SC, pick_rows, profile, ri, timeline
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
-from casekit.data import CaseData
+from casekit.data import DTYPES, CaseData
 
 __all__ = ["SAMPLE_AS_OF", "make_sample"]
 
@@ -156,20 +156,9 @@ def _finish(sheet: str, cols: Cols, texts: Texts, rank: np.ndarray, case_ids: pl
             expr = pl.when(c >= 0).then(c == 1)
         else:
             expr = c
-        exprs.append(expr.cast(_DTYPES[col.kind]).alias(name))
+        exprs.append(expr.cast(DTYPES[col.kind]).alias(name))
     exprs.append((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
     return df.select(exprs)
-
-
-_DTYPES: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "text": pl.String(),
-    "category": pl.String(),
-    "date": pl.Date(),
-    "bool": pl.Boolean(),
-    "int": pl.Int64(),
-    "float": pl.Float64(),
-}
 
 
 def _ids(prefix: str, numbers: np.ndarray, width: int) -> pl.Series:

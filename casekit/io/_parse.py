@@ -22,19 +22,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
-from casekit.data import ISSUE_SCHEMA
+from casekit.data import DTYPES, ISSUE_SCHEMA
 from casekit.export import unneutralise
 from casekit.io._names import norm, norm_expr, vocab_map
-
-DTYPES: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "text": pl.String(),
-    "category": pl.String(),
-    "date": pl.Date(),
-    "bool": pl.Boolean(),
-    "int": pl.Int64(),
-    "float": pl.Float64(),
-}
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _SPACES = "[ \u00a0\u202f]"

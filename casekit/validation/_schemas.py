@@ -16,18 +16,8 @@ import polars as pl
 from pandera.errors import SchemaErrors
 
 from casekit.contract import ROW, SHEETS, VOCABS, Column
+from casekit.data import DTYPES
 from casekit.validation._issues import ISSUES, empty
-
-#: Polars dtype of each column kind.
-DTYPES: dict[str, pl.DataType] = {
-    "id": pl.String(),
-    "text": pl.String(),
-    "category": pl.String(),
-    "date": pl.Date(),
-    "bool": pl.Boolean(),
-    "int": pl.Int64(),
-    "float": pl.Float64(),
-}
 
 _PANDERA_IDS = {"not_nullable": "required"}
 
