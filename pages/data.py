@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.app_data import load_bundled_sample
+from casekit.contract import SHEETS
 from casekit.i18n import t
 
 lang = st.session_state.get("lang", "es")
@@ -20,11 +21,14 @@ cols[2].metric(t("app.metric_warnings", lang), result.n_warnings)
 
 st.subheader(t("app.rows_per_sheet", lang))
 st.dataframe(
-    [{t("app.col_sheet", lang): name, t("app.col_rows", lang): n} for name, n in counts.items()],
+    [{t("app.col_sheet", lang): SHEETS[name].label(lang), t("app.col_rows", lang): n} for name, n in counts.items()],
     hide_index=True,
 )
 st.subheader(t("app.validation_report", lang))
 if result.report.height:
-    st.dataframe(result.report, hide_index=True)
+    st.dataframe(
+        result.report.rename({c: t(f"app.report_{c}", lang) for c in result.report.columns}),
+        hide_index=True,
+    )
 else:
     st.success(t("app.no_problems", lang))
