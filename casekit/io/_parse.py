@@ -172,36 +172,42 @@ def parse_frame(
     source_of = {target: name for name, target in columns.items()}
     # Stage 1 (eager): the cleaned text of every column to parse, materialised once.
     base: list[pl.Expr] = [pl.col(ROW).cast(pl.Int64)]
-    typed: list[pl.Expr] = []
-    checks: list[_Check] = []
+    typed: dict[str, pl.Expr] = {}
+    to_parse: list[tuple[int, Column]] = []
     for i, col in enumerate(spec.columns.values()):
         name = source_of.get(col.name)
         if name is None:
-            typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
-            continue
-        dtype = schema[name]
-        if _keeps_type(col.kind, dtype):
-            base.append(_from_typed(col.kind, pl.col(name), dtype).alias(col.name))
-            typed.append(pl.col(col.name))
-            continue
-        raw = f"__raw_{i}"
-        base.append(clean_expr(pl.col(name).cast(pl.String)).alias(raw))
-        value, check = _typed(col, pl.col(raw), month_first=month_first, decimal_comma=decimal_comma)
-        typed.append(value.cast(DTYPES[col.kind]).alias(col.name))
-        if check is not None:
-            arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
-            failed = pl.col(raw).is_not_null() & value.is_null()
-            checks.append(_Check(col.name, raw, f"__check_{i}", pl.when(failed).then(check), arg))
+            typed[col.name] = pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name)
+        elif _keeps_type(col.kind, schema[name]):
+            base.append(_from_typed(col.kind, pl.col(name), schema[name]).alias(col.name))
+            typed[col.name] = pl.col(col.name)
+        else:
+            base.append(clean_expr(pl.col(name).cast(pl.String)).alias(f"__raw_{i}"))
+            to_parse.append((i, col))
     extras = [target for target in columns.values() if target not in spec.columns]
     base += [
         unneutralise(clean_expr(pl.col(name).cast(pl.String))).alias(t) for name, t in columns.items() if t in extras
     ]
     staged = frame.select(base)
+    checks: list[_Check] = []
+    for i, col in to_parse:
+        raw = f"__raw_{i}"
+        value, failed = _via_distinct(staged.get_column(raw), col, month_first=month_first, decimal_comma=decimal_comma)
+        typed[col.name] = value.alias(col.name)
+        if failed is not None:
+            arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
+            checks.append(_Check(col.name, raw, f"__check_{i}", failed, arg))
     # Stage 2 (lazy, for common-subexpression elimination): typed values and failures.
     # A projection keeps row order; _row travels with each row anyway.
     out = (
         staged.lazy()
-        .select(*typed, *extras, ROW, *(c.expr.alias(c.name) for c in checks), *(c.raw for c in checks))
+        .select(
+            *(typed[c] for c in spec.columns),
+            *extras,
+            ROW,
+            *(c.expr.alias(c.name) for c in checks),
+            *(c.raw for c in checks),
+        )
         .collect()
     )
     issues = [
@@ -219,6 +225,41 @@ def parse_frame(
     issue_frame = pl.concat(issues, how="vertical") if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
     issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
     return out.select(*spec.columns, *extras, ROW), issue_frame
+
+
+def _via_distinct(
+    raw: pl.Series, col: Column, *, month_first: bool, decimal_comma: bool
+) -> tuple[pl.Expr, pl.Expr | None]:
+    """(typed value, check id where the cell fails) for the text column ``raw``.
+
+    Ids and free text are cheap and handled row by row. Every other kind is parsed on
+    the column's *distinct* texts only, then mapped back onto every row with a hash
+    lookup: normalising labels, trying date formats or reading decimal commas costs
+    ~0.5-1 µs a cell, and a caseload column holds a few dozen (categories, scores) to a
+    few thousand (dates) distinct values.
+
+    >>> raw = pl.Series("r", ["Mujer", "mujer", None, "x"])
+    >>> value, failed = _via_distinct(raw, SHEETS["cases"].columns["sex"], month_first=False, decimal_comma=False)
+    >>> pl.DataFrame(raw).select(value, failed.alias("check")).rows()
+    [('female', None), ('female', None), (None, None), (None, 'not_allowed')]
+    """
+    dtype = DTYPES[col.kind]
+    value, check = _typed(col, pl.col(raw.name), month_first=month_first, decimal_comma=decimal_comma)
+    if check is None:  # id, text
+        return value.cast(dtype), None
+    distinct = raw.unique().drop_nulls()
+    parsed = pl.DataFrame(distinct).select(
+        value=value.cast(dtype), check=pl.when(value.is_null()).then(check).cast(pl.String)
+    )
+    mapped = pl.col(raw.name).replace_strict(distinct, parsed["value"], default=None, return_dtype=dtype)
+    failed = pl.col(raw.name).replace_strict(distinct, parsed["check"], default=None, return_dtype=pl.String)
+    if col.kind == "bool":
+        # blank is False only when the column uses the x/blank style (a column-wide fact)
+        x_style = (
+            bool(distinct.len()) and pl.DataFrame(distinct).select(norm_expr(pl.col(raw.name)) == "x").to_series().any()
+        )
+        mapped = pl.when(pl.col(raw.name).is_null() & pl.lit(x_style)).then(pl.lit(False)).otherwise(mapped)
+    return mapped, failed
 
 
 @dataclass(frozen=True)
