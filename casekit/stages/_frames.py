@@ -1,0 +1,44 @@
+"""Shared plumbing: sheets as typed lazy frames, and unwrapping a validation result."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from casekit.contract import ROW, SHEETS
+from casekit.data import DTYPES, CaseData, ValidationResult
+
+
+def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
+    """``columns`` of sheet ``name`` as a lazy frame; an absent sheet or column is typed nulls.
+
+    ``_row`` (when asked for) falls back to the row position + 2 (header = row 1).
+    """
+    spec = SHEETS[name].columns
+    schema = {c: (pl.Int64() if c == ROW else DTYPES[spec[c].kind]) for c in columns}
+    df = data.get(name)
+    if df is None:
+        return pl.LazyFrame(schema=schema)
+    exprs = []
+    for col, dtype in schema.items():
+        if col in df.columns:
+            exprs.append(pl.col(col).cast(dtype))
+        elif col == ROW:
+            exprs.append((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
+        else:
+            exprs.append(pl.lit(None, dtype=dtype).alias(col))
+    return df.lazy().select(exprs)
+
+
+def unwrap(data: CaseData | ValidationResult) -> tuple[CaseData, pl.LazyFrame | None]:
+    """The clean data, and the ids of cases with quarantined rows (``None`` for plain data)."""
+    if isinstance(data, ValidationResult):
+        ids = [
+            df.lazy().select(pl.col("case_id").cast(pl.String))
+            for df in data.quarantined.values()
+            if "case_id" in df.columns and df.height
+        ]
+        quarantined = (
+            pl.concat(ids).drop_nulls().unique() if ids else pl.LazyFrame(schema={"case_id": pl.String()})
+        )
+        return data.data, quarantined
+    return data, None

@@ -1,0 +1,83 @@
+"""Stable identifiers of the stages and flags, and their labels in the user's language.
+
+Examples
+--------
+>>> STAGES[0], STAGES[-1], STAGE_NUMBER["monitoring"]
+('screening', 'closed', 6)
+>>> stage_label("risk", "es"), flag_label("goal_overdue", "en")
+('Evaluación del riesgo', 'Goal overdue')
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from casekit.i18n import t
+
+__all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "label_columns", "stage_label"]
+
+#: The nine stages in process order, then ``closed`` (number 10).
+STAGES: tuple[str, ...] = (
+    "screening",
+    "assessment",
+    "risk",
+    "planning",
+    "implementation",
+    "monitoring",
+    "transition",
+    "post_transition",
+    "evaluation",
+    "closed",
+)
+STAGE_NUMBER: dict[str, int] = {s: i for i, s in enumerate(STAGES, start=1)}
+
+#: Every flag, in the order they are listed in a case's ``flags``.
+FLAGS: tuple[str, ...] = (
+    "screening_overdue",
+    "not_eligible_but_open",
+    "assessment_overdue",
+    "risk_review_pending",
+    "plan_overdue",
+    "missed_appointment",
+    "stale_scheduled_contact",
+    "follow_up_overdue",
+    "goal_overdue",
+    "post_transition_contact_missing",
+    "outcome_follow_up_due",
+    "closed_without_outcomes",
+    "out_of_order",
+    "quarantined_rows",
+)
+
+
+def stage_label(stage: str, lang: str | None = None) -> str:
+    """Label of a stage id in ``lang``."""
+    return t(f"stages.stage_{stage}", lang)
+
+
+def flag_label(flag: str, lang: str | None = None) -> str:
+    """Label of a flag id in ``lang``."""
+    return t(f"stages.flag_{flag}", lang)
+
+
+def label_columns(df: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
+    """Add ``current_stage_label`` / ``stage_label`` / ``flag_label`` / ``flags_label``
+    next to the id columns present in ``df`` (ids stay: they are what code filters on).
+
+    >>> label_columns(pl.DataFrame({"flag": ["goal_overdue"]}), "es")["flag_label"].to_list()
+    ['Objetivo vencido']
+    """
+    stages = {s: stage_label(s, lang) for s in STAGES}
+    flags = {f: flag_label(f, lang) for f in FLAGS}
+    exprs: list[pl.Expr] = []
+    if "current_stage" in df.columns:
+        exprs.append(pl.col("current_stage").replace_strict(stages, default=None).alias("current_stage_label"))
+    if "stage" in df.columns:
+        exprs.append(pl.col("stage").replace_strict(stages, default=None).alias("stage_label"))
+    if "flag" in df.columns:
+        exprs.append(pl.col("flag").replace_strict(flags, default=None).alias("flag_label"))
+    if "flags" in df.columns:
+        exprs.append(
+            pl.col("flags").list.eval(pl.element().replace_strict(flags, default=None)).alias("flags_label")
+        )
+    return df.with_columns(exprs) if exprs else df
