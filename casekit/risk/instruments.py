@@ -171,7 +171,9 @@ def lace_score(
     [19, 0, None]
     """
     los, acute, cci, ed = (_e(x) for x in (length_of_stay_days, acute_admission, charlson, ed_visits_6m))
-    l_pts = pl.when(los >= 14).then(7).when(los >= 7).then(5).when(los >= 4).then(4).when(los >= 1).then(los).otherwise(0)
+    l_pts = (
+        pl.when(los >= 14).then(7).when(los >= 7).then(5).when(los >= 4).then(4).when(los >= 1).then(los).otherwise(0)
+    )
     a_pts = pl.when(acute).then(3).otherwise(0)
     c_pts = pl.when(cci >= 4).then(5).otherwise(cci)
     e_pts = pl.min_horizontal(ed, pl.lit(4))

@@ -31,6 +31,7 @@ Risk model (text), factor «housing» (line 5): the points for «at_risk» must 
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import tomllib
@@ -74,8 +75,7 @@ class InputSpec:
     """Where a factor's value comes from and what it can hold.
 
     ``source`` is ``"assessments"``, ``"screenings"``, ``"cases"`` or ``"derived"``;
-    ``column`` is the column name in the scoring frame (derived inputs keep their own
-    name, sheet columns are named ``<sheet>.<column>`` to avoid clashes).
+    ``column`` is the sheet's column (for derived inputs, the input's own name).
     """
 
     name: str
@@ -112,7 +112,7 @@ def _sheet_input(sheet: str, column: str) -> InputSpec | None:
     if col is None or col.kind in ("id", "date"):
         return None
     values = tuple(VOCABS[col.vocab]) if col.kind == "category" and col.vocab else None
-    return InputSpec(f"{sheet}.{column}", sheet, f"{sheet}.{column}", col.kind, values, col.ge, col.le)
+    return InputSpec(f"{sheet}.{column}", sheet, column, col.kind, values, col.ge, col.le)
 
 
 def resolve_input(name: str) -> InputSpec | None:
@@ -121,7 +121,7 @@ def resolve_input(name: str) -> InputSpec | None:
 
     >>> resolve_input("screenings.support_network").values
     ('strong', 'limited', 'none')
-    >>> resolve_input("tobacco_use").column
+    >>> resolve_input("tobacco_use").name
     'assessments.tobacco_use'
     >>> resolve_input("cases.birth_date") is None  # dates are not inputs; use "age"
     True
@@ -184,7 +184,7 @@ class Factor:
         if self.input.kind == "bool":
             table = dict(self.points)
             return pl.when(x).then(pl.lit(table.get("true", 0))).when(~x).then(pl.lit(table.get("false", 0)))
-        mapping = {value: pts for value, pts in self.points}
+        mapping = dict(self.points)
         return pl.when(x.is_not_null()).then(x.replace_strict(mapping, default=0))
 
 
@@ -306,9 +306,8 @@ class _Checker:
         where_key, where_params = where
         if where_params.get("line") is None:
             where_key += "_noline"
-        return RiskModelError(
-            f"risk.{key}", lang=self.lang, where=(f"risk.where_{where_key}", {"source": self.source, **where_params}), **params
-        )
+        where_params = {"source": self.source, **where_params}
+        return RiskModelError(f"risk.{key}", lang=self.lang, where=(f"risk.where_{where_key}", where_params), **params)
 
     # ---- pieces ----
     def model(self, doc: dict[str, Any]) -> RiskModel:
@@ -415,7 +414,7 @@ class _Checker:
         first, last = ordered[0], ordered[-1]
         if first.lo is not None and (spec.lo is None or first.lo > spec.lo):
             raise self.fail("gap_below", where, value=_num(first.lo))
-        for prev, nxt in zip(ordered, ordered[1:], strict=False):
+        for prev, nxt in itertools.pairwise(ordered):
             if prev.hi is None or nxt.lo is None or prev.hi > nxt.lo:
                 at = nxt.lo if nxt.lo is not None else prev.lo
                 raise self.fail("overlap", where, value=_num(at) if at is not None else "-∞")
@@ -556,8 +555,8 @@ def load_model(path_or_text: str | Path | None = None, *, lang: str | None = Non
     >>> try:
     ...     load_model("[[factors]]\\nname = 'x'\\ninput = 'assessments.shoe_size'\\nbands = []")
     ... except ConfigError as err:
-    ...     print(err.message("es"))
-    Modelo de riesgo (texto), factor «x» (línea 1): entrada desconocida «assessments.shoe_size». Use <hoja>.<columna> (hojas assessments, screenings o cases) o una entrada calculada: age, phq9_severity, gad7_severity, auditc_positive, bp_category, bmi_class, lace_score, lace_tier.
+    ...     print(err.message("es")[:80])
+    Modelo de riesgo (texto), factor «x» (línea 1): entrada desconocida «assessments.sh
     """
     if path_or_text is None:
         return _default_model()

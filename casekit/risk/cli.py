@@ -1,0 +1,94 @@
+"""``casekit risk``: score a workbook and write the tiers (and a fairness view).
+
+``casekit risk PATH --out scores.csv [--model my_model.toml] [--fairness fair.csv]``
+exits 0 when the scores were written, 2 when the workbook cannot be read or the model
+file is broken (one message on stderr). ``casekit risk --print-default-model`` prints
+the shipped model to copy and edit.
+
+Examples
+--------
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="casekit")
+>>> register(parser.add_subparsers(dest="command"))
+>>> args = parser.parse_args(["risk", "book.xlsx", "--out", "s.csv", "--model", "m.toml"])
+>>> args.model.name, args.handler is run_risk
+('m.toml', True)
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from casekit.i18n import LANGS, t
+
+__all__ = ["register", "run_risk"]
+
+EXIT_OK, EXIT_UNREADABLE = 0, 2
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``risk`` sub-command to the ``casekit`` parser."""
+    from casekit.cli import _date, _default_lang
+
+    p = subparsers.add_parser("risk", help="risk tiers of every assessed case (stage 3)")
+    p.add_argument("path", type=Path, nargs="?", help="workbook (.xlsx/.ods), folder of CSV/Parquet files, or one file")
+    p.add_argument("--lang", choices=LANGS, default=_default_lang())
+    p.add_argument("--as-of", type=_date, default=None, help="ignore assessments and reviews after this date")
+    p.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
+    p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
+    p.add_argument("--out", type=Path, default=None, help="scores file: .csv, .xlsx or .parquet")
+    p.add_argument("--fairness", type=Path, default=None, help="also write the fairness view (.csv/.xlsx/.parquet)")
+    p.add_argument("--print-default-model", action="store_true", help="print the shipped model TOML and exit")
+    p.set_defaults(handler=run_risk)
+
+
+def run_risk(args: argparse.Namespace) -> int:
+    """Handler of ``casekit risk``; returns the exit code."""
+    from casekit.cli import load_validated
+    from casekit.errors import CasekitError, ConfigError
+    from casekit.export import write_table
+    from casekit.risk.fairness import fairness_summary
+    from casekit.risk.model import default_model_text, load_model
+    from casekit.risk.score import score_risk
+
+    lang = args.lang
+    if args.print_default_model:
+        sys.stdout.write(default_model_text())
+        return EXIT_OK
+    if args.path is None or args.out is None:
+        print(t("risk.cli_no_path" if args.path is None else "risk.cli_no_out", lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:
+        model = load_model(args.model, lang=lang)  # before reading: a broken model fails fast
+    except ConfigError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = load_validated(args)
+    if isinstance(result, int):
+        return result
+    scores = score_risk(result, model, as_of=args.as_of)
+    try:
+        write_table(scores, args.out, lang=lang, sheet="risk")
+        if args.fairness is not None:
+            write_table(fairness_summary(result, scores), args.fairness, lang=lang, sheet="fairness")
+    except CasekitError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    counts = scores["effective_tier"].value_counts()
+    n_tier = dict(zip(counts["effective_tier"], counts["count"], strict=True))
+    print(
+        t(
+            "risk.cli_summary",
+            lang,
+            n=scores.height,
+            low=n_tier.get("low", 0),
+            moderate=n_tier.get("moderate", 0),
+            high=n_tier.get("high", 0),
+            provisional=int(scores["provisional"].sum()),
+            pending=int(scores["review_pending"].sum()),
+        )
+    )
+    print(t("cli.wrote", lang, path=args.out))
+    return EXIT_OK
