@@ -555,7 +555,7 @@ def load_model(path_or_text: str | Path | None = None, *, lang: str | None = Non
     >>> try:
     ...     load_model("[[factors]]\\nname = 'x'\\ninput = 'assessments.shoe_size'\\nbands = []")
     ... except ConfigError as err:
-    ...     print(err.message("es")[:86])
+    ...     print(err.message("es").split(". ")[0])
     Modelo de riesgo (texto), factor «x» (línea 1): entrada desconocida «assessments.shoe_size»
     """
     if path_or_text is None:
