@@ -1,18 +1,41 @@
-"""The stage engine: where every case stands as of a date, what is overdue, the event log."""
+"""The stage engine: where every case stands as of a date, what is overdue, the event log.
 
-from casekit.stages._config import ProcessConfig, load_process_config
-from casekit.stages._names import FLAGS, STAGES, flag_label, label_columns, stage_label
-from casekit.stages._status import case_status, flags_long, worklist
+Examples
+--------
+>>> import casekit.stages as st
+>>> from casekit.sample import SAMPLE_AS_OF, make_sample
+>>> data = make_sample(50, seed=1)
+>>> status = st.case_status(data, as_of=SAMPLE_AS_OF, risk=st.NO_RISK)
+>>> status.height, status.columns[:3]
+(50, ['case_id', 'current_stage', 'current_stage_number'])
+>>> st.funnel(status)["stage"].to_list()[:2]
+['screening', 'assessment']
+"""
+
+from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_process_config
+from casekit.stages._events import events, to_process_mining, write_event_log
+from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES, flag_label, label_columns, stage_label
+from casekit.stages._status import NO_RISK, case_status, flags_long, worklist
+from casekit.stages._views import funnel, stage_durations, time_in_stage
 
 __all__ = [
+    "DEFAULT_PROCESS_FILE",
     "FLAGS",
+    "NO_RISK",
     "STAGES",
+    "STAGE_NUMBER",
     "ProcessConfig",
     "case_status",
+    "events",
     "flag_label",
     "flags_long",
+    "funnel",
     "label_columns",
     "load_process_config",
+    "stage_durations",
     "stage_label",
+    "time_in_stage",
+    "to_process_mining",
     "worklist",
+    "write_event_log",
 ]

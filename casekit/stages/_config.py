@@ -14,7 +14,7 @@ Examples
 >>> load_process_config("[deadlines]\\nscreening_days = -1")
 Traceback (most recent call last):
 ...
-casekit.errors.ConfigError: «deadlines.screening_days» in the process rules must be a whole number of days, 0 or more (found -1).
+casekit.errors.ConfigError: «deadlines.screening_days» in the process rules must be a whole number of days, ... (found -1).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def load_process_config(
     >>> load_process_config("[deadline]\\nplan_days = 3", lang="es")
     Traceback (most recent call last):
     ...
-    casekit.errors.ConfigError: Ajuste desconocido «deadline» en las reglas del proceso. Ajustes válidos aquí: deadlines, follow_up_cadence_days, risk, out_of_order.
+    casekit.errors.ConfigError: Ajuste desconocido «deadline» en las reglas del proceso. Ajustes válidos aquí: deadlines, ...
     """
     if isinstance(path_or_text, ProcessConfig):
         return path_or_text
@@ -160,9 +160,7 @@ def _build(raw: dict[str, Any], lang: str | None, base: ProcessConfig) -> Proces
         for key, value in content.items():
             spec = keys.get(key)
             if spec is None:
-                raise ConfigError(
-                    "stages.config_unknown_key", lang=lang, key=f"{section}.{key}", known=", ".join(keys)
-                )
+                raise ConfigError("stages.config_unknown_key", lang=lang, key=f"{section}.{key}", known=", ".join(keys))
             attr, kind = spec
             values[attr] = _check(f"{section}.{key}", value, kind, lang)
     return replace(base, **values)

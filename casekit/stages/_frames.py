@@ -37,8 +37,6 @@ def unwrap(data: CaseData | ValidationResult) -> tuple[CaseData, pl.LazyFrame | 
             for df in data.quarantined.values()
             if "case_id" in df.columns and df.height
         ]
-        quarantined = (
-            pl.concat(ids).drop_nulls().unique() if ids else pl.LazyFrame(schema={"case_id": pl.String()})
-        )
+        quarantined = pl.concat(ids).drop_nulls().unique() if ids else pl.LazyFrame(schema={"case_id": pl.String()})
         return data.data, quarantined
     return data, None

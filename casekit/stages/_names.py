@@ -77,7 +77,5 @@ def label_columns(df: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
     if "flag" in df.columns:
         exprs.append(pl.col("flag").replace_strict(flags, default=None).alias("flag_label"))
     if "flags" in df.columns:
-        exprs.append(
-            pl.col("flags").list.eval(pl.element().replace_strict(flags, default=None)).alias("flags_label")
-        )
+        exprs.append(pl.col("flags").list.eval(pl.element().replace_strict(flags, default=None)).alias("flags_label"))
     return df.with_columns(exprs) if exprs else df

@@ -18,7 +18,8 @@ Examples
 >>> data = CaseData({"cases": cases, "screenings": screenings})
 >>> status = case_status(data, as_of=dt.date(2026, 3, 15), risk=NO_RISK)
 >>> status.select("case_id", "current_stage", "flags", "next_due_on").rows()
-[('A', 'screening', ['screening_overdue'], datetime.date(2026, 3, 8)), ('B', 'assessment', [], datetime.date(2026, 3, 16))]
+[('A', 'screening', ['screening_overdue'], datetime.date(2026, 3, 8)),
+ ('B', 'assessment', [], datetime.date(2026, 3, 16))]
 """
 
 from __future__ import annotations
@@ -145,15 +146,21 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         | d("status").is_in(["planned", "in_progress"])
         | ((d("status") == "achieved") & (d("achieved_on") > as_of)).fill_null(value=False)
     )
-    goals = goals.filter(d("set_on") <= as_of).group_by("case_id").agg(
-        first_goal=d("set_on").min(),
-        first_target_goal=d("set_on").filter(d("target_on").is_not_null()).min(),
-        goal_overdue_on=d("target_on").filter(goal_open & (d("target_on") < as_of)).min(),
-        next_goal_target=d("target_on").filter(goal_open & (d("target_on") >= as_of)).min(),
+    goals = (
+        goals.filter(d("set_on") <= as_of)
+        .group_by("case_id")
+        .agg(
+            first_goal=d("set_on").min(),
+            first_target_goal=d("set_on").filter(d("target_on").is_not_null()).min(),
+            goal_overdue_on=d("target_on").filter(goal_open & (d("target_on") < as_of)).min(),
+            next_goal_target=d("target_on").filter(goal_open & (d("target_on") >= as_of)).min(),
+        )
     )
     services = sheet(data, "services", ["case_id", "start_on"])
-    services = services.filter(d("start_on").is_null() | (d("start_on") <= as_of)).group_by("case_id").agg(
-        service_on=d("start_on").min(), has_service=pl.lit(value=True)
+    services = (
+        services.filter(d("start_on").is_null() | (d("start_on") <= as_of))
+        .group_by("case_id")
+        .agg(service_on=d("start_on").min(), has_service=pl.lit(value=True))
     )
     transitions = sheet(data, "transitions", ["case_id", "transition_on"]).filter(d("transition_on") <= as_of)
     transitions = transitions.group_by("case_id").agg(
@@ -338,9 +345,7 @@ def _status_plan(
         "goal_overdue": pl.when(is_open).then(c("goal_overdue_on")),
         "post_transition_contact_missing": pl.when(c("_post_due") < today).then(c("_post_due")),
         "outcome_follow_up_due": pl.when(c("_outcome_due") <= today).then(c("_outcome_due")),
-        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & c("pair_on").is_null()).then(
-            c("closed_on")
-        ),
+        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & c("pair_on").is_null()).then(c("closed_on")),
         "out_of_order": _out_of_order(cfg),
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
@@ -359,9 +364,7 @@ def _status_plan(
             as_of=today,
         )
         .sort(ROW)
-        .select(
-            *STATUS_COLUMNS, "flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of"
-        )
+        .select(*STATUS_COLUMNS, "flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
     )
 
 
@@ -408,10 +411,7 @@ def worklist(status: pl.DataFrame, *, manager: str | list[str] | None = None) ->
     >>> worklist(st, manager="Ana")["case_id"].to_list()
     ['A']
     """
-    if "flags" in status.columns:
-        long = flags_long(status)
-    else:
-        long = status
+    long = flags_long(status) if "flags" in status.columns else status
     if manager is not None:
         names = [manager] if isinstance(manager, str) else list(manager)
         long = long.filter(pl.col("case_manager").is_in(names))

@@ -1,0 +1,197 @@
+"""The event log: every dated fact of a caseload as ``(case_id, stage, activity, timestamp)``.
+
+Activities are stable ids, with qualifiers after ``:`` (``contact:home_visit:attended``,
+``screened:not_eligible``, ``transition:discharge``). Each event keeps the sheet and
+spreadsheet row it came from (``sheet``, ``row``), so any event can be traced back.
+:func:`to_process_mining` renames the columns the way process-mining tools (pm4py,
+ProM, Disco, Celonis) read them.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from casekit.data import CaseData
+>>> cases = pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 3, 1)], "closed_on": [dt.date(2026, 5, 1)],
+...                       "close_reason": ["goals_met"]})
+>>> contacts = pl.DataFrame({"case_id": ["A"], "contact_on": [dt.date(2026, 3, 9)], "kind": ["home_visit"],
+...                          "status": ["attended"]})
+>>> events(CaseData({"cases": cases, "contacts": contacts})).select("stage", "activity", "timestamp").rows()
+[('screening', 'case_opened', datetime.date(2026, 3, 1)),
+ ('implementation', 'contact:home_visit:attended', datetime.date(2026, 3, 9)),
+ ('closed', 'case_closed:goals_met', datetime.date(2026, 5, 1))]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from casekit.contract import ROW
+from casekit.data import CaseData, ValidationResult
+from casekit.stages._frames import sheet, unwrap
+from casekit.stages._names import STAGE_NUMBER
+
+__all__ = ["EVENT_SCHEMA", "events", "to_process_mining", "write_event_log"]
+
+EVENT_SCHEMA: dict[str, pl.DataType] = {
+    "case_id": pl.String(),
+    "stage": pl.String(),
+    "activity": pl.String(),
+    "timestamp": pl.Date(),
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+}
+
+#: Stage of a contact, by kind (a contact's stage is not recorded in the data).
+CONTACT_STAGE = {
+    "appointment": "implementation",
+    "home_visit": "implementation",
+    "education": "implementation",
+    "follow_up": "monitoring",
+    "phone_call": "monitoring",
+    "post_transition": "post_transition",
+}
+
+
+def _qualified(base: str, *parts: pl.Expr) -> pl.Expr:
+    """``base:part1:part2`` leaving out null parts."""
+    return pl.concat_str([pl.lit(base), *parts], separator=":", ignore_nulls=True)
+
+
+def _event(lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl.Expr, when: str) -> pl.LazyFrame:
+    stage_expr = pl.lit(stage) if isinstance(stage, str) else stage
+    return lf.filter(pl.col(when).is_not_null()).select(
+        pl.col("case_id"),
+        stage_expr.cast(pl.String).alias("stage"),
+        activity.alias("activity"),
+        pl.col(when).alias("timestamp"),
+        pl.lit(sheet_name).alias("sheet"),
+        pl.col(ROW).alias("row"),
+    )
+
+
+def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.DataFrame:
+    """One row per dated fact: ``case_id, stage, activity, timestamp, sheet, row``.
+
+    Facts: case opened (stage ``screening``) and closed (``closed``, with the reason);
+    screened (with the decision); assessed; risk reviewed (``confirmed`` or
+    ``override_<tier>``); goal set (planning) and goal achieved (monitoring); service
+    started (implementation) and ended (monitoring); each contact (``contact:<kind>:<status>``,
+    stage by kind: appointment/home visit/education → implementation, follow-up/phone
+    call → monitoring, post-transition → post_transition); each transition
+    (``transition:<kind>``); each outcome measure (``outcome:<timepoint>``: baseline →
+    assessment, follow-up/discharge → evaluation). Sorted by case, date and stage order.
+    ``as_of`` keeps only facts dated on or before it. With a ValidationResult, the clean rows.
+    """
+    clean, _ = unwrap(data)
+    c = pl.col
+    cases = sheet(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW])
+    parts = [
+        _event(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
+        _event(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on"),
+        _event(
+            sheet(clean, "screenings", ["case_id", "screened_on", "decision", ROW]),
+            "screenings",
+            "screening",
+            _qualified("screened", c("decision")),
+            "screened_on",
+        ),
+        _event(
+            sheet(clean, "assessments", ["case_id", "assessed_on", ROW]),
+            "assessments",
+            "assessment",
+            pl.lit("assessed"),
+            "assessed_on",
+        ),
+        _event(
+            sheet(clean, "risk_reviews", ["case_id", "reviewed_on", "override_tier", ROW]),
+            "risk_reviews",
+            "risk",
+            _qualified(
+                "risk_reviewed",
+                pl.when(c("override_tier").is_null())
+                .then(pl.lit("confirmed"))
+                .otherwise(pl.lit("override_") + c("override_tier")),
+            ),
+            "reviewed_on",
+        ),
+    ]
+    goals = sheet(clean, "goals", ["case_id", "set_on", "status", "achieved_on", ROW])
+    parts += [
+        _event(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
+        _event(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
+    ]
+    services = sheet(clean, "services", ["case_id", "start_on", "end_on", ROW])
+    parts += [
+        _event(services, "services", "implementation", pl.lit("service_started"), "start_on"),
+        _event(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
+    ]
+    contacts = sheet(clean, "contacts", ["case_id", "contact_on", "kind", "status", ROW])
+    parts.append(
+        _event(
+            contacts,
+            "contacts",
+            c("kind").replace_strict(CONTACT_STAGE, default="monitoring", return_dtype=pl.String),
+            _qualified("contact", c("kind"), c("status")),
+            "contact_on",
+        )
+    )
+    parts.append(
+        _event(
+            sheet(clean, "transitions", ["case_id", "transition_on", "kind", ROW]),
+            "transitions",
+            "transition",
+            _qualified("transition", c("kind")),
+            "transition_on",
+        )
+    )
+    outcomes = sheet(clean, "outcomes", ["case_id", "measured_on", "timepoint", ROW])
+    parts.append(
+        _event(
+            outcomes,
+            "outcomes",
+            pl.when(c("timepoint") == "baseline").then(pl.lit("assessment")).otherwise(pl.lit("evaluation")),
+            _qualified("outcome", c("timepoint")),
+            "measured_on",
+        )
+    )
+    log = pl.concat(parts, how="vertical")
+    if as_of is not None:
+        log = log.filter(c("timestamp") <= as_of)
+    order = c("stage").replace_strict(STAGE_NUMBER, default=0, return_dtype=pl.Int8)
+    return log.sort("case_id", "timestamp", order, "sheet", "row").collect()
+
+
+def to_process_mining(events_df: pl.DataFrame) -> pl.DataFrame:
+    """The log in process-mining column names: ``case:concept:name``, ``concept:name``,
+    ``time:timestamp`` (a datetime at midnight), then ``stage`` and the source columns.
+
+    >>> log = pl.DataFrame({"case_id": ["A"], "stage": ["screening"], "activity": ["case_opened"],
+    ...                     "timestamp": [dt.date(2026, 3, 1)]})
+    >>> to_process_mining(log).columns
+    ['case:concept:name', 'concept:name', 'time:timestamp', 'stage']
+    """
+    out = events_df.rename({"case_id": "case:concept:name", "activity": "concept:name", "timestamp": "time:timestamp"})
+    out = out.with_columns(pl.col("time:timestamp").cast(pl.Datetime("us")))
+    first = ["case:concept:name", "concept:name", "time:timestamp"]
+    return out.select(*first, pl.all().exclude(first))
+
+
+def write_event_log(events_df: pl.DataFrame, dest: str | Path) -> Path:
+    """Write the log for process-mining tools: ``.csv`` (UTF-8, comma, ISO timestamps,
+    formula-safe) or ``.parquet``, in :func:`to_process_mining` column names."""
+    from casekit.errors import CasekitError
+    from casekit.export import write_csv
+
+    path = Path(dest)
+    log = to_process_mining(events_df)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        log.write_parquet(path)
+    elif suffix == ".csv":
+        write_csv(log, path, lang="en", bom=False)
+    else:
+        raise CasekitError("stages.cli_bad_out", file=path.name, formats=".csv, .parquet")
+    return path

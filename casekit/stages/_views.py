@@ -1,0 +1,135 @@
+"""Process views for charts: funnel, time between stages, time in the current stage.
+
+Each returns a small frame (one row per stage or stage pair), ready for a chart.
+
+Examples
+--------
+>>> status = pl.DataFrame({"reached_stage_number": [1, 3, 10], "current_stage": ["screening", "risk", "closed"],
+...                        "days_in_stage": [2, 5, 40]})
+>>> funnel(status).select("stage", "cases").head(4).rows()
+[('screening', 3), ('assessment', 2), ('risk', 2), ('planning', 1)]
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from casekit.stages._names import STAGE_NUMBER, STAGES
+
+__all__ = ["funnel", "stage_durations", "time_in_stage"]
+
+_NINE = STAGES[:9]
+
+
+def _stage_frame() -> pl.LazyFrame:
+    return pl.LazyFrame(
+        {"stage_number": list(range(1, 10)), "stage": list(_NINE)},
+        schema={"stage_number": pl.Int8(), "stage": pl.String()},
+    )
+
+
+def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
+    """Cases that reached each of the nine stages, in stage order: ``stage_number, stage, cases, share``.
+
+    - From a :func:`~casekit.stages.case_status` frame: a case reached stage *k* when
+      stages 1…k-1 were complete (``reached_stage_number >= k``), so the counts never
+      grow down the funnel; closed cases count up to the stage where they stopped.
+    - From an :func:`~casekit.stages.events` log: cases with at least one event of the
+      stage (evidence of the stage; counts need not shrink).
+
+    ``share`` is ``cases`` over all cases in the frame.
+    """
+    if "reached_stage_number" in events_or_status.columns:
+        per_case = events_or_status.lazy().select(pl.col("reached_stage_number").alias("r"))
+        total = pl.len()
+        counts = [(pl.col("r") >= k).sum().alias(str(k)) for k in range(1, 10)]
+        wide = per_case.select(total.alias("total"), *counts)
+        long = wide.unpivot(index="total", variable_name="stage_number", value_name="cases").with_columns(
+            pl.col("stage_number").cast(pl.Int8)
+        )
+    else:
+        log = events_or_status.lazy()
+        total = log.select(pl.col("case_id").n_unique().alias("total"))
+        by_stage = log.group_by("stage").agg(pl.col("case_id").n_unique().alias("cases"))
+        long = (
+            _stage_frame()
+            .join(by_stage, on="stage", how="left")
+            .join(total, how="cross")
+            .select("stage_number", "cases", "total")
+        )
+    return (
+        _stage_frame()
+        .join(long, on="stage_number", how="left")
+        .with_columns(pl.col("cases").fill_null(0).cast(pl.Int64))
+        .with_columns(share=pl.when(pl.col("total") > 0).then(pl.col("cases") / pl.col("total")))
+        .sort("stage_number")
+        .select("stage_number", "stage", "cases", "share")
+        .collect()
+    )
+
+
+def _summary(values: pl.Expr) -> list[pl.Expr]:
+    return [
+        values.count().alias("n"),
+        values.median().alias("median_days"),
+        values.quantile(0.25, interpolation="linear").alias("q1_days"),
+        values.quantile(0.75, interpolation="linear").alias("q3_days"),
+        values.mean().alias("mean_days"),
+    ]
+
+
+def stage_durations(events_df: pl.DataFrame) -> pl.DataFrame:
+    """Days from the first event of each stage to the first event of the next stage the
+    case reached: ``from_stage, to_stage, n, median_days, q1_days, q3_days, mean_days``.
+
+    Stages a case skipped are skipped (screening → planning when no assessment is
+    recorded); pairs come in stage order. Negative days mean out-of-order data.
+
+    >>> import datetime as dt
+    >>> log = pl.DataFrame({"case_id": ["A", "A", "B", "B"], "stage": ["screening", "assessment"] * 2,
+    ...                     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 1, 11), dt.date(2026, 1, 1),
+    ...                                   dt.date(2026, 1, 21)]})
+    >>> stage_durations(log).select("from_stage", "to_stage", "n", "median_days").rows()
+    [('screening', 'assessment', 2, 15.0)]
+    """
+    order = pl.col("stage").replace_strict(STAGE_NUMBER, default=None, return_dtype=pl.Int8)
+    firsts = (
+        events_df.lazy()
+        .with_columns(stage_number=order)
+        .filter(pl.col("stage_number").is_between(1, 9))
+        .group_by("case_id", "stage_number", "stage")
+        .agg(pl.col("timestamp").min().alias("first_on"))
+        .sort("case_id", "stage_number")
+        .with_columns(
+            to_stage=pl.col("stage").shift(-1).over("case_id"),
+            to_number=pl.col("stage_number").shift(-1).over("case_id"),
+            days=(pl.col("first_on").shift(-1).over("case_id") - pl.col("first_on")).dt.total_days(),
+        )
+        .filter(pl.col("to_stage").is_not_null())
+    )
+    return (
+        firsts.group_by("stage_number", "stage", "to_number", "to_stage")
+        .agg(*_summary(pl.col("days")))
+        .sort("stage_number", "to_number")
+        .rename({"stage": "from_stage"})
+        .select("from_stage", "to_stage", "n", "median_days", "q1_days", "q3_days", "mean_days")
+        .collect()
+    )
+
+
+def time_in_stage(status: pl.DataFrame) -> pl.DataFrame:
+    """Days cases have been in their current stage, per stage (all ten, closed last):
+    ``stage, n, median_days, q1_days, q3_days, mean_days``.
+
+    >>> time_in_stage(pl.DataFrame({"current_stage": ["risk", "risk"], "days_in_stage": [2, 4]})).row(2)
+    ('risk', 2, 3.0, 2.5, 3.5, 3.0)
+    """
+    stages = pl.LazyFrame({"stage": list(STAGES), "_n": list(range(1, len(STAGES) + 1))})
+    per_stage = status.lazy().group_by(pl.col("current_stage").alias("stage")).agg(*_summary(pl.col("days_in_stage")))
+    return (
+        stages.join(per_stage, on="stage", how="left")
+        .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))
+        .sort("_n")
+        .drop("_n")
+        .collect()
+    )

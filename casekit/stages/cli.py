@@ -1,0 +1,130 @@
+"""Sub-commands of the stage engine: ``casekit status``, ``casekit worklist``, ``casekit events``.
+
+``register(subparsers)`` adds them to the ``casekit`` parser. Each reads and validates
+the workbook (rows with errors are left out, and a line on stderr says so), writes one
+table, and exits 0; an unreadable workbook or a broken ``--config`` file prints one
+clear message and exits 2.
+
+Examples
+--------
+>>> import argparse
+>>> parser = argparse.ArgumentParser(prog="casekit")
+>>> register(parser.add_subparsers(dest="command"))
+>>> args = parser.parse_args(["worklist", "book.xlsx", "--as-of", "2026-09-30", "--out", "w.csv", "--manager", "Ana"])
+>>> args.manager, str(args.as_of), args.handler.__name__
+(['Ana'], '2026-09-30', '_worklist')
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_UNREADABLE = 0, 2
+_TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
+_LOG_SUFFIXES = (".csv", ".parquet")
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``status``, ``worklist`` and ``events`` to the ``casekit`` sub-commands."""
+    from casekit.cli import add_input_arguments
+
+    status = subparsers.add_parser("status", help="where every case stands as of a date, with its flags")
+    add_input_arguments(status, as_of_required=True)
+    status.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    status.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
+    status.set_defaults(handler=_status)
+
+    work = subparsers.add_parser("worklist", help="one row per open flag, most overdue first")
+    add_input_arguments(work, as_of_required=True)
+    work.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    work.add_argument("--manager", action="append", default=None, help="only this case manager's cases (repeatable)")
+    work.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
+    work.set_defaults(handler=_worklist)
+
+    log = subparsers.add_parser("events", help="the event log for process-mining tools")
+    add_input_arguments(log)
+    log.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
+    log.set_defaults(handler=_events)
+
+
+def _bad_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> bool:
+    from casekit.i18n import t
+
+    if args.out.suffix.lower() in suffixes:
+        return False
+    print(t("stages.cli_bad_out", args.lang, file=args.out.name, formats=", ".join(suffixes)), file=sys.stderr)
+    return True
+
+
+def _config(args: argparse.Namespace):
+    """The process rules, or an exit code after printing the error."""
+    from casekit.errors import ConfigError
+    from casekit.stages._config import load_process_config
+
+    try:
+        return load_process_config(args.config, lang=args.lang)
+    except ConfigError as exc:
+        print(exc.message(args.lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+
+
+def _status_frame(args: argparse.Namespace):
+    from casekit.cli import load_validated
+    from casekit.stages._status import case_status
+
+    if _bad_out(args, _TABLE_SUFFIXES):
+        return EXIT_UNREADABLE
+    config = _config(args)
+    if isinstance(config, int):
+        return config
+    result = load_validated(args)
+    if isinstance(result, int):
+        return result
+    return case_status(result, as_of=args.as_of, config=config)
+
+
+def _status(args: argparse.Namespace) -> int:
+    from casekit.export import write_table
+    from casekit.i18n import t
+    from casekit.stages._names import label_columns
+
+    status = _status_frame(args)
+    if isinstance(status, int):
+        return status
+    table = label_columns(status, args.lang)
+    write_table(table, args.out, lang=args.lang, sheet="status")
+    print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
+    return EXIT_OK
+
+
+def _worklist(args: argparse.Namespace) -> int:
+    from casekit.export import write_table
+    from casekit.i18n import t
+    from casekit.stages._names import label_columns
+    from casekit.stages._status import worklist
+
+    status = _status_frame(args)
+    if isinstance(status, int):
+        return status
+    table = label_columns(worklist(status, manager=args.manager), args.lang)
+    write_table(table, args.out, lang=args.lang, sheet="worklist")
+    print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
+    return EXIT_OK
+
+
+def _events(args: argparse.Namespace) -> int:
+    from casekit.cli import load_validated
+    from casekit.i18n import t
+    from casekit.stages._events import events, write_event_log
+
+    if _bad_out(args, _LOG_SUFFIXES):
+        return EXIT_UNREADABLE
+    result = load_validated(args)
+    if isinstance(result, int):
+        return result
+    log = events(result, as_of=args.as_of)
+    write_event_log(log, args.out)
+    print(t("stages.cli_wrote_events", args.lang, n=log.height, cases=log["case_id"].n_unique(), path=args.out))
+    return EXIT_OK
