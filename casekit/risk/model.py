@@ -302,12 +302,12 @@ class _Checker:
         pattern = re.compile(rf"^\s*\[\s*{section}\s*\]")
         return next((i + 1 for i, line in enumerate(self.lines) if pattern.match(line)), None)
 
-    def fail(self, key: str, where: tuple[str, dict[str, Any]], **params: object) -> RiskModelError:
+    def fail(self, msg: str, where: tuple[str, dict[str, Any]], /, **params: object) -> RiskModelError:
         where_key, where_params = where
         if where_params.get("line") is None:
             where_key += "_noline"
         where_params = {"source": self.source, **where_params}
-        return RiskModelError(f"risk.{key}", lang=self.lang, where=(f"risk.where_{where_key}", where_params), **params)
+        return RiskModelError(f"risk.{msg}", lang=self.lang, where=(f"risk.where_{where_key}", where_params), **params)
 
     # ---- pieces ----
     def model(self, doc: dict[str, Any]) -> RiskModel:
