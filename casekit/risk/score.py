@@ -105,7 +105,11 @@ def _input(spec: InputSpec) -> pl.Expr:
 
 def _age(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
     """Completed years between ``birth`` and ``on`` (null when negative or unknown)."""
-    before_birthday = (on.dt.month() * 100 + on.dt.day()) < (birth.dt.month() * 100 + birth.dt.day())
+
+    def month_day(d: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    before_birthday = month_day(on) < month_day(birth)
     years = (on.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int64)
     return pl.when(years >= 0).then(years).alias("age")
 
