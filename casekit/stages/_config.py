@@ -14,7 +14,7 @@ Examples
 >>> load_process_config("[deadlines]\\nscreening_days = -1")
 Traceback (most recent call last):
 ...
-casekit.errors.ConfigError: «deadlines.screening_days» in the process rules must be a whole number of days, ... (found -1).
+casekit.errors.ConfigError: «deadlines.screening_days» in the process rules must be a whole number ... (found -1).
 """
 
 from __future__ import annotations
@@ -114,7 +114,7 @@ def load_process_config(
     >>> load_process_config("[deadline]\\nplan_days = 3", lang="es")
     Traceback (most recent call last):
     ...
-    casekit.errors.ConfigError: Ajuste desconocido «deadline» en las reglas del proceso. Ajustes válidos aquí: deadlines, ...
+    casekit.errors.ConfigError: Ajuste desconocido «deadline» en las reglas del proceso. ...
     """
     if isinstance(path_or_text, ProcessConfig):
         return path_or_text

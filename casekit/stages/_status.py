@@ -178,7 +178,8 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         .agg(
             impl_on=on.filter(attended & c("kind").is_in(IMPLEMENTATION_KINDS) & (on >= c("first_goal"))).min(),
             last_attended=on.filter(attended).max(),
-            missed_on=on.filter((c("status") == "missed") & (on > c("_last_attended"))).min(),
+            # no attended contact later than the missed one (same day is not later)
+            missed_on=on.filter((c("status") == "missed") & (on >= c("_last_attended"))).min(),
             stale_on=on.filter((c("status") == "scheduled") & (on < as_of)).min(),
             first_post=on.filter(post).min(),
             post_ok_on=on.filter(
