@@ -241,3 +241,13 @@ def test_missing_model_file_is_a_config_error(tmp_path: Path):
 def test_integer_points_flag():
     assert load_model().integer_points
     assert not load_model(MINIMAL.replace("at_risk = 1", "at_risk = 0.5")).integer_points
+
+
+def test_the_example_in_the_docs_loads():
+    import re
+
+    doc = Path(__file__).resolve().parents[2] / "docs" / "risk_model.md"
+    block = re.findall(r"```toml\n(.*?)```", doc.read_text(encoding="utf-8"), re.S)[0]
+    model = load_model(block)
+    assert [f.name for f in model.factors] == ["depression", "alcohol", "emergency_visits", "nutrition"]
+    assert [f.name for f in model.red_flags] == ["self_harm_thoughts", "unsafe_home"]
