@@ -39,9 +39,8 @@ def caseload(**sheets: list[dict[str, Any]]) -> CaseData:
     """``caseload(cases=[{...}], contacts=[{...}])``; cases default to opened 2026-01-01."""
     out = {}
     for name, rows in sheets.items():
-        if name == "cases":
-            rows = [{"opened_on": "2026-01-01", **row} for row in rows]
-        out[name] = frame(name, rows)
+        filled = [{"opened_on": "2026-01-01", **row} for row in rows] if name == "cases" else rows
+        out[name] = frame(name, filled)
     return CaseData(out)
 
 

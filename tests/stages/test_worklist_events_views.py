@@ -1,0 +1,176 @@
+"""Worklist, long flags, event log (and its export read back), funnel and durations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+
+from casekit.stages import (
+    NO_RISK,
+    case_status,
+    events,
+    flags_long,
+    funnel,
+    stage_durations,
+    time_in_stage,
+    to_process_mining,
+    worklist,
+    write_event_log,
+)
+from tests.stages.conftest import ASSESSED, GOAL, REVIEWED, SCREENED, SERVICE, VISIT, D, caseload
+
+
+def small_caseload():
+    return caseload(
+        cases=[
+            {"case_id": "A", "case_manager": "Ana", "program": "P1"},
+            {"case_id": "B", "case_manager": "Bea", "program": "P2", "opened_on": "2026-06-01"},
+            {"case_id": "C", "case_manager": "Ana", "program": "P1", "opened_on": "2026-06-25"},
+            {"case_id": "D", "case_manager": "Bea", "closed_on": "2026-03-01", "close_reason": "goals_met"},
+        ],
+        screenings=[SCREENED, {**SCREENED, "case_id": "D", "screened_on": "2026-01-02"}],
+        assessments=[ASSESSED, {"case_id": "D", "assessed_on": "2026-01-05"}],
+        risk_reviews=[REVIEWED],
+        goals=[{**GOAL, "target_on": "2026-05-01"}],
+        services=[SERVICE],
+        contacts=[VISIT],
+        outcomes=[
+            {"case_id": "D", "measure": "PHQ-9", "measured_on": "2026-01-05", "timepoint": "baseline", "value": 12.0},
+            {"case_id": "D", "measure": "PHQ-9", "measured_on": "2026-02-25", "timepoint": "discharge", "value": 7.0},
+        ],
+    )
+
+
+AS_OF = D("2026-06-30")
+
+
+def test_worklist_one_row_per_flag_most_overdue_first() -> None:
+    status = case_status(small_caseload(), as_of=AS_OF, risk=NO_RISK)
+    wl = worklist(status)
+    assert wl.columns == ["case_id", "case_manager", "program", "current_stage", "flag", "due_on", "days_overdue"]
+    assert wl.select("case_id", "flag", "due_on", "days_overdue").rows() == [
+        ("A", "follow_up_overdue", D("2026-03-12"), 110),
+        ("A", "goal_overdue", D("2026-05-01"), 60),
+        ("B", "screening_overdue", D("2026-06-08"), 22),
+    ]
+    assert worklist(status, manager="Bea")["case_id"].to_list() == ["B"]
+    assert worklist(status, manager=["Ana", "Bea"]).height == 3
+    assert worklist(status, manager="Nobody").height == 0
+
+
+def test_worklist_ties_sorted_by_manager_then_case() -> None:
+    data = caseload(
+        cases=[
+            {"case_id": "Z", "case_manager": "Bea"},
+            {"case_id": "Y", "case_manager": "Ana"},
+            {"case_id": "X", "case_manager": "Ana"},
+        ]
+    )
+    wl = worklist(case_status(data, as_of=AS_OF, risk=NO_RISK))
+    assert wl.select("case_manager", "case_id").rows() == [("Ana", "X"), ("Ana", "Y"), ("Bea", "Z")]
+    assert wl["days_overdue"].to_list() == [173] * 3
+
+
+def test_flags_long_has_one_row_per_flag() -> None:
+    status = case_status(small_caseload(), as_of=AS_OF, risk=NO_RISK)
+    long = flags_long(status)
+    assert long.columns[:3] == ["case_id", "flag", "due_on"]
+    assert long.height == status["flags"].list.len().sum() == 3
+    assert long.schema["due_on"] == pl.Date
+
+
+def test_events_cover_every_dated_fact() -> None:
+    data = caseload(
+        cases=[{"case_id": "A", "closed_on": "2026-06-01", "close_reason": "goals_met"}],
+        screenings=[SCREENED],
+        assessments=[ASSESSED],
+        risk_reviews=[REVIEWED, {"case_id": "A", "reviewed_on": "2026-02-01", "override_tier": "high", "reason": "x"}],
+        goals=[{**GOAL, "status": "achieved", "achieved_on": "2026-04-01"}],
+        services=[{**SERVICE, "end_on": "2026-05-01"}],
+        contacts=[
+            VISIT,
+            {**VISIT, "contact_id": "K2", "contact_on": "2026-03-01", "kind": "follow_up", "status": "missed"},
+        ],
+        transitions=[{"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-02", "kind": "discharge"}],
+        outcomes=[
+            {"case_id": "A", "measure": "PHQ-9", "measured_on": "2026-01-10", "timepoint": "baseline", "value": 1.0},
+            {"case_id": "A", "measure": "PHQ-9", "measured_on": "2026-05-20", "timepoint": "discharge", "value": 1.0},
+        ],
+    )
+    log = events(data)
+    assert log.columns == ["case_id", "stage", "activity", "timestamp", "sheet", "row"]
+    assert log.select("stage", "activity", "timestamp").rows() == [
+        ("screening", "case_opened", D("2026-01-01")),
+        ("screening", "screened:refer_to_assessment", D("2026-01-03")),
+        ("assessment", "assessed", D("2026-01-10")),
+        ("assessment", "outcome:baseline", D("2026-01-10")),
+        ("risk", "risk_reviewed:confirmed", D("2026-01-12")),
+        ("planning", "goal_set", D("2026-01-20")),
+        ("implementation", "service_started", D("2026-01-21")),
+        ("risk", "risk_reviewed:override_high", D("2026-02-01")),
+        ("implementation", "contact:home_visit:attended", D("2026-02-10")),
+        ("monitoring", "contact:follow_up:missed", D("2026-03-01")),
+        ("monitoring", "goal_achieved", D("2026-04-01")),
+        ("monitoring", "service_ended", D("2026-05-01")),
+        ("transition", "transition:discharge", D("2026-05-02")),
+        ("evaluation", "outcome:discharge", D("2026-05-20")),
+        ("closed", "case_closed:goals_met", D("2026-06-01")),
+    ]
+    assert log.filter(pl.col("activity") == "goal_set").select("sheet", "row").row(0) == ("goals", 2)
+    assert events(data, as_of=D("2026-01-10")).height == 4
+
+
+def test_event_log_export_reads_back(tmp_path: Path) -> None:
+    log = events(small_caseload())
+    pm = to_process_mining(log)
+    assert pm.columns[:3] == ["case:concept:name", "concept:name", "time:timestamp"]
+    assert pm.schema["time:timestamp"] == pl.Datetime("us")
+    parquet = write_event_log(log, tmp_path / "log.parquet")
+    assert pl.read_parquet(parquet).equals(pm)
+    csv = write_event_log(log, tmp_path / "log.csv")
+    back = pl.read_csv(csv, try_parse_dates=True, schema_overrides={"case:concept:name": pl.String})
+    assert back.columns == pm.columns
+    assert back["concept:name"].to_list() == pm["concept:name"].to_list()
+    assert back["time:timestamp"].to_list() == pm["time:timestamp"].to_list()
+    assert csv.read_text(encoding="utf-8").splitlines()[1].startswith("A,case_opened,2026-01-01 00:00:00,screening")
+
+
+def test_funnel_from_status_and_from_events() -> None:
+    data = small_caseload()
+    status = case_status(data, as_of=AS_OF, risk=NO_RISK)
+    f = funnel(status)
+    assert f.columns == ["stage_number", "stage", "cases", "share"]
+    # A in monitoring, B and C in screening, D closed during risk (no review)
+    assert f["cases"].to_list() == [4, 2, 2, 1, 1, 1, 0, 0, 0]
+    assert f["share"][0] == 1.0
+    from_events = funnel(events(data))
+    assert from_events["stage"].to_list()[:3] == ["screening", "assessment", "risk"]
+    assert from_events["cases"].to_list() == [4, 2, 1, 1, 1, 0, 0, 0, 1]
+
+
+def test_stage_durations_and_time_in_stage() -> None:
+    data = small_caseload()
+    durations = stage_durations(events(data))
+    first = durations.row(0, named=True)
+    assert (first["from_stage"], first["to_stage"], first["n"]) == ("screening", "assessment", 2)
+    assert first["median_days"] == 6.5  # A: 9 days (opened 01-01, assessed 01-10), D: 4 days (01-01 → 01-05)
+    assert (first["q1_days"], first["q3_days"], first["mean_days"]) == (5.25, 7.75, 6.5)
+    status = case_status(data, as_of=AS_OF, risk=NO_RISK)
+    tis = time_in_stage(status)
+    assert tis["stage"].to_list()[-1] == "closed"
+    screening = tis.filter(pl.col("stage") == "screening").row(0, named=True)
+    assert (screening["n"], screening["median_days"]) == (2, 17.0)  # B 29 days, C 5 days
+    assert tis.filter(pl.col("stage") == "evaluation")["n"].item() == 0
+
+
+def test_views_on_empty_data() -> None:
+    data = caseload(cases=[])
+    status = case_status(data, as_of=AS_OF, risk=NO_RISK)
+    assert status.height == 0
+    assert funnel(status)["cases"].to_list() == [0] * 9
+    assert events(data).height == 0
+    assert stage_durations(events(data)).height == 0
+    assert worklist(status).height == 0
+    assert isinstance(dt.date.today(), dt.date)
