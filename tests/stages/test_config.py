@@ -69,7 +69,7 @@ def test_bad_toml_and_missing_file(tmp_path: Path) -> None:
         load_process_config("[deadlines\nplan_days = 3")
     bad = tmp_path / "mine.toml"
     bad.write_text("plan_days = = 3", encoding="utf-8")
-    with pytest.raises(ConfigError, match="mine.toml"):
+    with pytest.raises(ConfigError, match=r"mine\.toml"):
         load_process_config(bad, lang="es")
     with pytest.raises(ConfigError, match="no existe"):
         load_process_config(tmp_path / "absent.toml", lang="es")
