@@ -15,6 +15,7 @@ from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError, ConfigError, UnreadableFileError
 from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
 from casekit.io import read_workbook
+from casekit.risk import RiskModel, fairness_summary, load_model, score_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
 from casekit.template import write_template
 from casekit.validation import validate
@@ -24,11 +25,15 @@ __all__ = [
     "CaseData",
     "CasekitError",
     "ConfigError",
+    "RiskModel",
     "UnreadableFileError",
     "ValidationResult",
+    "fairness_summary",
+    "load_model",
     "make_sample",
     "read_workbook",
     "safe_frame",
+    "score_risk",
     "validate",
     "write_csv",
     "write_template",

@@ -60,7 +60,18 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--format", choices=("parquet", "csv", "xlsx"), default=None)
     smp.add_argument("--lang", choices=LANGS, default="en", help="sheet names, headers and labels of the files")
     smp.add_argument("--as-of", type=_date, default=None, help="reference date (default: the sample's own)")
+
+    for name, handler in (("validate", _validate), ("template", _template), ("sample", _sample)):
+        sub.choices[name].set_defaults(handler=handler)
+    _register_feature_commands(sub)
     return parser
+
+
+def _register_feature_commands(sub: argparse._SubParsersAction) -> None:
+    """Sub-commands that live with their feature package (risk, stages…)."""
+    from casekit.risk.cli import register as register_risk
+
+    register_risk(sub)
 
 
 def _print_text(result, source: str, lang: str, max_lines: int) -> None:
@@ -170,8 +181,7 @@ def _sample(args: argparse.Namespace) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``casekit`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
-    handlers = {"validate": _validate, "template": _template, "sample": _sample}
-    return handlers[args.command](args)
+    return args.handler(args)
 
 
 if __name__ == "__main__":  # pragma: no cover
