@@ -170,42 +170,52 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
     attended = c("status") == "attended"
     on = c("contact_on")
     post = attended & (c("kind") == "post_transition")
-    contacts = (
-        contacts.join(goals.select("case_id", "first_goal"), on="case_id", how="left")
-        .join(transitions.select("case_id", "last_tx"), on="case_id", how="left")
-        .with_columns(_last_attended=on.filter(attended).max().over("case_id").fill_null(_FAR_PAST))
+    # Simple aggregates over all contacts, then small joins over the few rows that need
+    # another sheet's date (cheaper than joining every contact to goals and transitions).
+    main = contacts.group_by("case_id").agg(
+        last_attended=on.filter(attended).max(),
+        stale_on=on.filter((c("status") == "scheduled") & (on < as_of)).min(),
+        first_post=on.filter(post).min(),
+    )
+    missed = (
+        contacts.filter(c("status") == "missed")
+        .join(main.select("case_id", "last_attended"), on="case_id", how="left")
+        # no attended contact later than the missed one (same day is not later)
+        .filter(c("last_attended").is_null() | (on >= c("last_attended")))
         .group_by("case_id")
-        .agg(
-            impl_on=on.filter(attended & c("kind").is_in(IMPLEMENTATION_KINDS) & (on >= c("first_goal"))).min(),
-            last_attended=on.filter(attended).max(),
-            # no attended contact later than the missed one (same day is not later)
-            missed_on=on.filter((c("status") == "missed") & (on >= c("_last_attended"))).min(),
-            stale_on=on.filter((c("status") == "scheduled") & (on < as_of)).min(),
-            first_post=on.filter(post).min(),
-            post_ok_on=on.filter(
-                post & (on >= c("last_tx")) & (on <= _after(c("last_tx"), cfg.post_transition_window_days))
-            ).min(),
-        )
+        .agg(missed_on=on.min())
+    )
+    implemented = (
+        contacts.filter(attended & c("kind").is_in(IMPLEMENTATION_KINDS))
+        .join(goals.select("case_id", "first_goal"), on="case_id", how="inner")
+        .filter(on >= c("first_goal"))
+        .group_by("case_id")
+        .agg(impl_on=on.min())
+    )
+    post_ok = (
+        contacts.filter(post)
+        .join(transitions.select("case_id", "last_tx"), on="case_id", how="inner")
+        .filter((on >= c("last_tx")) & (on <= _after(c("last_tx"), cfg.post_transition_window_days)))
+        .group_by("case_id")
+        .agg(post_ok_on=on.min())
     )
     outcomes = sheet(data, "outcomes", ["case_id", "measure", "measured_on", "timepoint"])
     m, base = c("measured_on"), c("timepoint") == "baseline"
     later = c("timepoint").is_in(["follow_up", "discharge"])
+    # per measure: the earliest baseline, and whether a follow-up/discharge value is later
+    # than it (the latest such value is later than the earliest baseline)
     outcomes = (
         outcomes.filter(m <= as_of)
-        .with_columns(_baseline=m.filter(base).min().over("case_id", "measure"))
         .group_by("case_id", "measure")
-        .agg(
-            baseline_on=m.filter(base).min(),
-            later_on=m.filter(later).min(),
-            pair_on=m.filter(later & (m > c("_baseline"))).min(),
-        )
+        .agg(baseline_on=m.filter(base).min(), later_on=m.filter(later).min(), last_later=m.filter(later).max())
+        .with_columns(paired=(c("last_later") > c("baseline_on")).fill_null(value=False))
         .group_by("case_id")
         .agg(
             first_baseline=c("baseline_on").min(),
             first_later=c("later_on").min(),
-            pair_on=c("pair_on").min(),
+            paired=c("paired").any(),
             outcome_due=_after(c("baseline_on"), cfg.outcome_follow_up_days)
-            .filter(c("baseline_on").is_not_null() & c("pair_on").is_null())
+            .filter(c("baseline_on").is_not_null() & ~c("paired"))
             .min(),
         )
     )
@@ -216,7 +226,10 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         "goals": goals,
         "services": services,
         "transitions": transitions,
-        "contacts": contacts,
+        "contacts": main,
+        "missed": missed,
+        "implemented": implemented,
+        "post_ok": post_ok,
         "outcomes": outcomes,
     }
 
@@ -279,7 +292,7 @@ def _status_plan(
         6: c("last_tx").is_not_null(),
         7: c("last_tx").is_not_null(),
         8: c("post_ok_on").is_not_null(),
-        9: c("pair_on").is_not_null() & closed,
+        9: c("paired").fill_null(value=False) & closed,
     }
     completed_on = {
         1: c("refer_on"),
@@ -346,7 +359,7 @@ def _status_plan(
         "goal_overdue": pl.when(is_open).then(c("goal_overdue_on")),
         "post_transition_contact_missing": pl.when(c("_post_due") < today).then(c("_post_due")),
         "outcome_follow_up_due": pl.when(c("_outcome_due") <= today).then(c("_outcome_due")),
-        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & c("pair_on").is_null()).then(c("closed_on")),
+        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & ~c("paired").fill_null(value=False)).then(c("closed_on")),
         "out_of_order": _out_of_order(cfg),
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
