@@ -359,7 +359,9 @@ def _status_plan(
         "goal_overdue": pl.when(is_open).then(c("goal_overdue_on")),
         "post_transition_contact_missing": pl.when(c("_post_due") < today).then(c("_post_due")),
         "outcome_follow_up_due": pl.when(c("_outcome_due") <= today).then(c("_outcome_due")),
-        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & ~c("paired").fill_null(value=False)).then(c("closed_on")),
+        "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & ~c("paired").fill_null(value=False)).then(
+            c("closed_on")
+        ),
         "out_of_order": _out_of_order(cfg),
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
