@@ -77,24 +77,24 @@ def case_status(
     closure: where a closed case stopped), ``closed_on`` and ``as_of``.
 
     Only evidence dated on or before ``as_of`` counts. ``risk`` is a frame with
-    ``case_id, effective_tier`` (the output of :func:`casekit.risk.score_risk`, called
-    when ``risk`` is None). With a :class:`~casekit.data.ValidationResult` the clean
+    ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
+    when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With a :class:`~casekit.data.ValidationResult` the clean
     rows are used and cases with quarantined rows carry the flag ``quarantined_rows``.
     """
     cfg = load_process_config(config)
     clean, quarantined = unwrap(data)
-    if risk is None:
-        risk = _score_risk(clean)
-    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=risk.lazy(), quarantined=quarantined)
+    tiers = _risk_tiers(clean, as_of) if risk is None else risk.lazy()
+    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined)
     return plan.collect()
 
 
-def _score_risk(data: CaseData) -> pl.DataFrame:
+def _risk_tiers(data: CaseData, as_of: dt.date) -> pl.LazyFrame:
+    """Effective tiers from the risk module (shipped model, evidence up to ``as_of``), lazily."""
     try:
-        from casekit.risk import score_risk  # type: ignore[attr-defined]
-    except ImportError:  # the risk module is not installed yet: no tiers
-        return NO_RISK
-    return score_risk(data)
+        from casekit.risk import score_risk_lazy
+    except ImportError:  # pragma: no cover - the risk module ships with casekit
+        return NO_RISK.lazy()
+    return score_risk_lazy(data, as_of=as_of).select("case_id", "effective_tier")
 
 
 def _after(date: pl.Expr, days: int | pl.Expr) -> pl.Expr:
