@@ -78,8 +78,9 @@ def case_status(
 
     Only evidence dated on or before ``as_of`` counts. ``risk`` is a frame with
     ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
-    when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With a :class:`~casekit.data.ValidationResult` the clean
-    rows are used and cases with quarantined rows carry the flag ``quarantined_rows``.
+    when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With
+    a :class:`~casekit.data.ValidationResult` the clean rows are used and cases with
+    quarantined rows carry the flag ``quarantined_rows``. Rules: ``docs/process_rules.md``.
     """
     cfg = load_process_config(config)
     clean, quarantined = unwrap(data)
