@@ -96,7 +96,17 @@ def test_worklist_and_events_on_the_sample(sample, status) -> None:
     assert first["n"].item() == log.filter(pl.col("stage") == "assessment")["case_id"].n_unique()
 
 
-def test_risk_none_uses_the_risk_module_when_present(sample, status) -> None:
+def test_risk_none_uses_the_risk_module_as_of_the_date(sample, status) -> None:
+    from casekit.risk import score_risk
+
     auto = case_status(sample, as_of=SAMPLE_AS_OF)
     assert auto["current_stage"].to_list() == status["current_stage"].to_list()
-    assert set(auto["effective_tier"].drop_nulls()) <= {"low", "moderate", "high"}
+    tiers = score_risk(sample, as_of=SAMPLE_AS_OF).select("case_id", pl.col("effective_tier").alias("want"))
+    both = auto.join(tiers, on="case_id", how="left")
+    assert both.filter(pl.col("effective_tier").ne_missing(pl.col("want"))).height == 0
+    assert set(auto["effective_tier"].drop_nulls()) == {"low", "moderate", "high"}
+    assert (
+        both.filter(pl.col("effective_tier").is_null())["current_stage"]
+        .is_in(["screening", "assessment", "closed"])
+        .all()
+    )
