@@ -15,7 +15,7 @@ Examples
 from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_process_config
 from casekit.stages._events import events, to_process_mining, write_event_log
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES, flag_label, label_columns, stage_label
-from casekit.stages._status import NO_RISK, case_status, flags_long, worklist
+from casekit.stages._status import NO_RISK, case_status, flags_long, stage_entries, worklist
 from casekit.stages._views import funnel, stage_durations, time_in_stage
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "label_columns",
     "load_process_config",
     "stage_durations",
+    "stage_entries",
     "stage_label",
     "time_in_stage",
     "to_process_mining",

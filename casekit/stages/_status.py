@@ -33,9 +33,9 @@ from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.stages._config import ProcessConfig, load_process_config
 from casekit.stages._frames import sheet, unwrap
-from casekit.stages._names import FLAGS, STAGES
+from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
 
-__all__ = ["NO_RISK", "case_status", "flags_long", "worklist"]
+__all__ = ["NO_RISK", "case_status", "flags_long", "stage_entries", "worklist"]
 
 #: A risk frame with no tiers (every case uses the configured default tier for deadlines).
 NO_RISK = pl.DataFrame(schema={"case_id": pl.String(), "effective_tier": pl.String()})
@@ -44,6 +44,8 @@ IMPLEMENTATION_KINDS = ("appointment", "home_visit", "education")
 NEGATIVE_DECISIONS = ("not_eligible", "declined")
 DECISIONS = ("refer_to_assessment", *NEGATIVE_DECISIONS)
 _FAR_PAST = dt.date(1, 1, 1)
+
+_EXTRA_COLUMNS = ("flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
 
 #: Columns every status frame has, in order (extra columns follow).
 STATUS_COLUMNS = (
@@ -86,7 +88,45 @@ def case_status(
     clean, quarantined = unwrap(data)
     tiers = _risk_tiers(clean, as_of) if risk is None else risk.lazy()
     plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined)
-    return plan.collect()
+    return plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
+
+
+def stage_entries(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date,
+    config: ProcessConfig | str | Path | None = None,
+) -> pl.DataFrame:
+    """The day each case entered each stage it reached, by the completion rules:
+    ``case_id, stage_number, stage, entered_on`` (one row per case and stage reached;
+    stage *k* is entered when stages 1…k-1 are all complete; stage 1 on opening).
+    Closed cases keep the stages they reached before closing. Input of
+    :func:`~casekit.stages.stage_durations`.
+
+    >>> import datetime as dt
+    >>> from casekit.data import CaseData
+    >>> cases = pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 3, 1)]})
+    >>> scr = pl.DataFrame({"case_id": ["A"], "screened_on": [dt.date(2026, 3, 4)],
+    ...                     "decision": ["refer_to_assessment"]})
+    >>> stage_entries(CaseData({"cases": cases, "screenings": scr}), as_of=dt.date(2026, 3, 9)).rows()
+    [('A', 1, 'screening', datetime.date(2026, 3, 1)), ('A', 2, 'assessment', datetime.date(2026, 3, 4))]
+    """
+    cfg = load_process_config(config)
+    clean, _ = unwrap(data)
+    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None)
+    names = {f"entered_{s}": s for s in STAGES[:9]}
+    return (
+        plan.select("case_id", ROW, *names)
+        .unpivot(index=["case_id", ROW], variable_name="stage", value_name="entered_on")
+        .drop_nulls("entered_on")
+        .with_columns(
+            pl.col("stage").replace_strict(names, return_dtype=pl.String),
+        )
+        .with_columns(stage_number=pl.col("stage").replace_strict(STAGE_NUMBER, return_dtype=pl.Int8))
+        .sort(ROW, "stage_number")
+        .select("case_id", "stage_number", "stage", "entered_on")
+        .collect()
+    )
 
 
 def _risk_tiers(data: CaseData, as_of: dt.date) -> pl.LazyFrame:
@@ -380,8 +420,14 @@ def _status_plan(
             next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
             as_of=today,
         )
+        .with_columns(
+            # the day each stage reached was entered: all earlier stages complete (never before opening)
+            pl.when(c("reached_stage_number") >= k)
+            .then(pl.max_horizontal(c("opened_on"), *(v for j, v in completed_on.items() if j < k)))
+            .alias(f"entered_{stage}")
+            for k, stage in enumerate(STAGES[:9], start=1)
+        )
         .sort(ROW)
-        .select(*STATUS_COLUMNS, "flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
     )
 
 

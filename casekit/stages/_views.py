@@ -78,12 +78,17 @@ def _summary(values: pl.Expr) -> list[pl.Expr]:
     ]
 
 
-def stage_durations(events_df: pl.DataFrame) -> pl.DataFrame:
-    """Days from the first event of each stage to the first event of the next stage the
-    case reached: ``from_stage, to_stage, n, median_days, q1_days, q3_days, mean_days``.
+def stage_durations(entries_or_events: pl.DataFrame) -> pl.DataFrame:
+    """Time between stages: ``from_stage, to_stage, n, median_days, q1_days, q3_days, mean_days``.
 
-    Stages a case skipped are skipped (screening → planning when no assessment is
-    recorded); pairs come in stage order. Negative days mean out-of-order data.
+    - From :func:`~casekit.stages.stage_entries` (recommended): days from entering a
+      stage to entering the next one, by the completion rules — the time spent in each
+      stage by the cases that moved on (never negative; ``transition`` →
+      ``post_transition`` is always 0 days, both are entered with the transition).
+    - From an :func:`~casekit.stages.events` log: days from the first event of each
+      stage to the first event of the next stage the case has events of (stages with
+      no event are skipped; negative days show evidence recorded out of stage order,
+      e.g. a 90-day follow-up measure taken before a transition).
 
     >>> import datetime as dt
     >>> log = pl.DataFrame({"case_id": ["A", "A", "B", "B"], "stage": ["screening", "assessment"] * 2,
@@ -93,19 +98,23 @@ def stage_durations(events_df: pl.DataFrame) -> pl.DataFrame:
     [('screening', 'assessment', 2, 15.0)]
     """
     order = pl.col("stage").replace_strict(STAGE_NUMBER, default=None, return_dtype=pl.Int8)
+    frame = entries_or_events.lazy()
+    if "entered_on" in entries_or_events.columns:
+        frame = frame.rename({"entered_on": "timestamp"})
     firsts = (
-        events_df.lazy()
-        .with_columns(stage_number=order)
+        frame.with_columns(stage_number=order)
         .filter(pl.col("stage_number").is_between(1, 9))
         .group_by("case_id", "stage_number", "stage")
         .agg(pl.col("timestamp").min().alias("first_on"))
         .sort("case_id", "stage_number")
+        # after the sort, the next row is the case's next stage when it is the same case
         .with_columns(
-            to_stage=pl.col("stage").shift(-1).over("case_id"),
-            to_number=pl.col("stage_number").shift(-1).over("case_id"),
-            days=(pl.col("first_on").shift(-1).over("case_id") - pl.col("first_on")).dt.total_days(),
+            same_case=pl.col("case_id").shift(-1) == pl.col("case_id"),
+            to_stage=pl.col("stage").shift(-1),
+            to_number=pl.col("stage_number").shift(-1),
+            days=(pl.col("first_on").shift(-1) - pl.col("first_on")).dt.total_days(),
         )
-        .filter(pl.col("to_stage").is_not_null())
+        .filter(pl.col("same_case"))
     )
     return (
         firsts.group_by("stage_number", "stage", "to_number", "to_stage")

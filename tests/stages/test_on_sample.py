@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import polars as pl
 import pytest
 
@@ -94,6 +96,16 @@ def test_worklist_and_events_on_the_sample(sample, status) -> None:
     first = durations.filter((pl.col("from_stage") == "screening") & (pl.col("to_stage") == "assessment"))
     assert 1 <= first["median_days"].item() <= 30
     assert first["n"].item() == log.filter(pl.col("stage") == "assessment")["case_id"].n_unique()
+
+
+def test_durations_by_the_rules_are_never_negative(sample) -> None:
+    from casekit.stages import stage_durations, stage_entries
+
+    durations = stage_durations(stage_entries(sample, as_of=SAMPLE_AS_OF))
+    pairs = list(zip(durations["from_stage"], durations["to_stage"], strict=True))
+    assert pairs == list(itertools.pairwise(STAGES[:9]))  # every step, in order, none skipped
+    assert (durations["q1_days"] >= 0).all()
+    assert durations.filter(pl.col("from_stage") == "transition")["median_days"].item() == 0
 
 
 def test_risk_none_uses_the_risk_module_as_of_the_date(sample, status) -> None:

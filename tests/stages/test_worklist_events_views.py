@@ -174,3 +174,29 @@ def test_views_on_empty_data() -> None:
     assert stage_durations(events(data)).height == 0
     assert worklist(status).height == 0
     assert isinstance(dt.date.today(), dt.date)
+
+
+def test_stage_entries_and_durations_by_the_rules() -> None:
+    from casekit.stages import stage_entries
+
+    entries = stage_entries(small_caseload(), as_of=AS_OF)
+    assert entries.columns == ["case_id", "stage_number", "stage", "entered_on"]
+    by_case = {c: list(zip(g["stage"], g["entered_on"], strict=True)) for (c,), g in entries.group_by("case_id")}
+    assert by_case["A"] == [
+        ("screening", D("2026-01-01")),
+        ("assessment", D("2026-01-03")),
+        ("risk", D("2026-01-10")),
+        ("planning", D("2026-01-12")),
+        ("implementation", D("2026-01-21")),
+        ("monitoring", D("2026-02-10")),
+    ]
+    assert by_case["D"] == [("screening", D("2026-01-01")), ("assessment", D("2026-01-02")), ("risk", D("2026-01-05"))]
+    assert by_case["B"] == [("screening", D("2026-06-01"))]
+    durations = stage_durations(entries)
+    assert durations.select("from_stage", "to_stage", "n", "median_days").rows() == [
+        ("screening", "assessment", 2, 1.5),
+        ("assessment", "risk", 2, 5.0),
+        ("risk", "planning", 1, 2.0),
+        ("planning", "implementation", 1, 9.0),
+        ("implementation", "monitoring", 1, 20.0),
+    ]
