@@ -171,39 +171,63 @@ def _clip_round(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return np.clip(np.rint(x), lo, hi).astype(np.int64)
 
 
+#: Programme shares (complex chronic, transitional, mental health, frail older adults) by latent tier.
+_PROGRAMS_BY_TIER = np.array([[0.35, 0.28, 0.22, 0.15], [0.35, 0.25, 0.2, 0.2], [0.35, 0.22, 0.18, 0.25]])
+
+
 def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]:
     """Client profile and assessment values correlated with a latent severity ``s``.
 
-    ``s`` lies in 0–0.42 for low, 0.33–0.72 for moderate and 0.62–1 for high latent
-    tiers, so instrument scores and tiers agree most of the time but not always.
+    ``s`` is uniform in 0–0.36 for low, 0.45–0.58 for moderate and 0.61–1 for high
+    latent tiers, then lowered a little for older clients (age scores points of its
+    own). The values are calibrated on the default risk model
+    (``casekit/defaults/risk_model.toml``: 0–5 points low, 6–11 moderate, 12+ high):
+    a typical low client scores about 3 points (some age, a chronic condition, a
+    little drinking…), a moderate one about 8 and a high one about 16, and the model
+    gives about 50/30/20 % low/moderate/high, most clients in their latent tier.
+    Red-flag inputs (item 9 of the PHQ-9, hypertensive crisis, unsafe housing or
+    home) depend on the latent tier itself and are rare outside the high tier.
+    Recalibrate (and rerun ``tests/test_sample.py``) when the default model changes.
     """
     n = tier.size
     u = rng.random
-    s = np.select([tier == 0, tier == 1], [0.42 * u(n), 0.33 + 0.39 * u(n)], default=0.62 + 0.38 * u(n))
+    high, moderate = tier == 2, tier == 1
+    s = np.select([tier == 0, moderate], [0.36 * u(n), 0.45 + 0.13 * u(n)], default=0.61 + 0.39 * u(n))
     sex = rng.choice(4, n, p=[0.52, 0.45, 0.01, 0.02])  # female, male, other, unknown
     male = sex == 1
-    program = rng.choice(4, n, p=[0.35, 0.25, 0.2, 0.2])
+    program = pick_rows(rng, _PROGRAMS_BY_TIER[tier])
     mental, frail = program == 2, program == 3
-    age = np.where(frail, rng.normal(80, 6.5, n), rng.normal(50 + 18 * s, 15, n))
+    age = np.where(frail, rng.normal(80, 6.5, n), rng.normal(47 + 16 * s, 15, n))
     age = np.clip(age, 18.01, 95.5)
+    older = np.clip((age - 50) / 30, 0, 1.5)  # 0 under 50, 1 at 80
+    # age scores points of its own (1 from 65, 2 from 75, 3 from 85): the older the
+    # client, the less the other factors must add to reach the same overall risk
+    s = np.clip(s - 0.04 * np.searchsorted([65, 75, 85], age, side="right"), 0, 1)
 
-    phq9 = _clip_round(20 * s + rng.normal(0, 3, n) + 4 * mental, 0, 27)
-    p9 = np.select([phq9 >= 15, phq9 >= 10], [0.15, 0.03], default=0.005)
+    phq9 = _clip_round(24 * s**2 + rng.normal(0, 2.5, n) + 3.5 * mental, 0, 27)
+    # thoughts of self-harm (a red flag): mostly severe clients with a high PHQ-9
+    p9 = np.select([high, moderate], [np.where(phq9 >= 10, 0.14, 0.03), 0.008], default=0.002)
     item9 = np.minimum(np.where(u(n) < p9, ri(rng, 1, 3, n), 0), phq9)
-    gad7 = _clip_round(14 * s + rng.normal(0, 3, n) + 3 * mental, 0, 21)
-    audit_c = _clip_round(5 * s + rng.normal(0, 2, n) + 1.5 * male, 0, 12)
+    gad7 = _clip_round(17 * s**2 + rng.normal(0, 2.5, n) + 2.5 * mental, 0, 21)
+    drinker = u(n) < 0.55 + 0.2 * male
+    audit_c = np.where(drinker, _clip_round(0.8 + 5.5 * s**1.5 + rng.normal(0, 1.1, n) + 1.2 * male, 1, 12), 0)
 
-    sbp = _clip_round(106 + 48 * s + rng.normal(0, 12, n), 85, 200)
-    dbp = np.minimum(_clip_round(0.45 * sbp + 18 + rng.normal(0, 7, n), 45, 125), sbp - 15)
-    crisis = (tier == 2) & (u(n) < 0.15)
+    sbp = _clip_round(106 + 45 * s + 8 * older + rng.normal(0, 11, n), 85, 200)
+    dbp = np.minimum(_clip_round(0.45 * sbp + 17 + rng.normal(0, 6, n), 45, 125), sbp - 15)
+    crisis = high & (u(n) < 0.15)  # hypertensive crisis (a red flag): high tier only
     dia_crisis = crisis & (u(n) < 0.4)  # diastolic > 120 with systolic ≤ 180
     dbp = np.where(dia_crisis, ri(rng, 121, 130, n), dbp)
     sbp = np.where(dia_crisis, np.minimum(dbp + ri(rng, 25, 50, n), 178), sbp)
     sbp = np.where(crisis & ~dia_crisis, ri(rng, 181, 215, n), sbp)
-    dbp = np.minimum(dbp, sbp - 15)
+    sbp = np.where(~crisis, np.minimum(sbp, 180), sbp)
+    dbp = np.minimum(np.where(~crisis, np.minimum(dbp, 120), dbp), sbp - 15)
 
-    bmi = 19.5 + 13 * s + rng.normal(0, 4.5, n) + np.where(u(n) < 0.05, rng.uniform(8, 18, n), 0)
-    bmi = np.round(np.clip(bmi, 15, 62), 1)
+    # BMI: centred on the overweight border; underweight and severe obesity grow with s
+    bmi = 24 + 8 * s + rng.normal(0, 3.6, n)
+    thin = u(n) < 0.012 + 0.07 * s**2 + 0.035 * frail  # one third each: severe, moderate, mild
+    bmi = np.where(thin, np.array([14.6, 16.0, 17.0])[rng.integers(0, 3, n)] + rng.uniform(0, 0.9, n), bmi)
+    bmi = bmi + np.where(~thin & (u(n) < 0.02 + 0.05 * s), rng.uniform(8, 18, n), 0)
+    bmi = np.round(np.clip(bmi, 14, 62), 1)
 
     referral_p = np.where(
         (program == 1)[:, None],
@@ -215,6 +239,9 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
     los = np.where(hospital, 1 + rng.poisson(1 + 9 * s), np.where(u(n) < 0.2, 1 + rng.poisson(3, n), 0))
     acute = (los > 0) & (u(n) < 0.45 + 0.45 * s)
 
+    conditions = rng.poisson(0.15 + 4 * s**1.5 + 0.6 * older + 0.4 * (program == 0))
+    medications = rng.poisson(0.3 + 1.3 * conditions + 1.5 * s)  # polypharmacy follows multimorbidity
+    exercise = np.maximum(0, np.rint((250 * (1 - s) - 40 * older + rng.normal(0, 60, n)) / 10) * 10).astype(np.int64)
     ones = np.ones(n)
     return {
         "severity": s,
@@ -229,21 +256,22 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
         "systolic_bp": sbp,
         "diastolic_bp": dbp,
         "bmi": bmi,
-        "ed_visits_6m": rng.poisson(0.2 + 3.5 * s**2),
-        "admissions_12m": rng.poisson(0.1 + 2.2 * s**1.5),
-        "chronic_conditions": rng.poisson(0.4 + 4.5 * s),
-        "charlson": np.clip(rng.poisson(0.2 + 5 * s) + (age >= 70), 0, 37),
-        "medications": rng.poisson(1 + 9 * s),
-        "exercise_min_week": np.maximum(0, np.rint((200 * (1 - s) + rng.normal(0, 50, n)) / 10) * 10).astype(np.int64),
-        "tobacco_use": u(n) < 0.12 + 0.25 * s,
-        "substance_use": u(n) < 0.03 + 0.15 * s,
+        "ed_visits_6m": rng.poisson(0.05 + 3 * s**2.5),
+        "admissions_12m": rng.poisson(0.05 + 2.2 * s**2.2),
+        "chronic_conditions": conditions,
+        "charlson": np.clip(rng.poisson(0.1 + 0.6 * conditions + 1.5 * s) + (age >= 70), 0, 37),
+        "medications": medications,
+        "exercise_min_week": exercise,
+        "tobacco_use": u(n) < 0.1 + 0.2 * s,
+        "substance_use": u(n) < 0.01 + 0.12 * s**2,
         "length_of_stay_days": los,
         "acute_admission": acute,
         "health_engagement": _clip_round(4.3 - 2.5 * s + rng.normal(0, 0.7, n), 1, 5),
         "readiness_to_change": rng.choice(5, n, p=[0.1, 0.25, 0.3, 0.25, 0.1]),
-        "insurance": pick_rows(rng, np.stack([ones, 0.1 + 0.25 * s, 0.02 + 0.1 * s], axis=1)),
-        "housing": pick_rows(rng, np.stack([ones, 0.05 + 0.25 * s, 0.01 + 0.08 * s**2], axis=1)),
-        "housing_unsafe": u(n) < 0.03 + 0.2 * s,
+        "insurance": pick_rows(rng, np.stack([ones, 0.04 + 0.25 * s**1.5, 0.01 + 0.08 * s**2], axis=1)),
+        "housing": pick_rows(rng, np.stack([ones, 0.02 + 0.3 * s**2, 0.006 + 0.1 * s**3], axis=1)),
+        # unsafe housing (a red flag): high tier mostly
+        "housing_unsafe": u(n) < np.select([high, moderate], [0.1, 0.01], default=0.003),
         "prior_services_available": u(n) < 0.7,
         # screening (stage 1)
         "employment": pick_rows(
@@ -264,11 +292,12 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
                 ),
             ),
         ),
+        # unsafe home (a red flag): high tier mostly
         "home_environment": pick_rows(
-            rng, np.stack([ones, 0.1 + 0.3 * s, np.select([tier == 2, tier == 1], [0.3, 0.02], default=0.004)], axis=1)
+            rng, np.stack([ones, 0.08 + 0.3 * s**2, np.select([high, moderate], [0.2, 0.01], default=0.002)], axis=1)
         ),
         "self_management": pick_rows(rng, np.stack([ones, 0.15 + 0.5 * s, 0.03 + 0.35 * s**2], axis=1)),
-        "financial_situation": pick_rows(rng, np.stack([ones, 0.15 + 0.4 * s, 0.02 + 0.15 * s], axis=1)),
-        "support_network": pick_rows(rng, np.stack([ones, 0.2 + 0.3 * s, 0.03 + 0.12 * s], axis=1)),
+        "financial_situation": pick_rows(rng, np.stack([ones, 0.06 + 0.5 * s**1.5, 0.01 + 0.2 * s**2], axis=1)),
+        "support_network": pick_rows(rng, np.stack([ones, 0.08 + 0.4 * s**1.5, 0.01 + 0.15 * s**2], axis=1)),
         "claims_12m": rng.poisson(0.5 + 6 * s),
     }

@@ -4,10 +4,11 @@
 each case follows a *scenario* (stalled at screening, awaiting assessment, in
 monitoring with follow-ups on time or overdue, transitioned with a post-transition
 contact on day 7 or day 8, readmitted, closed with or without outcomes…), and its
-assessment values follow a latent severity so that roughly half the clients are low,
-30 % moderate and 20 % high risk. The data satisfy the workbook contract and its
-cross-sheet rules; the only problems on purpose are warnings (contacts still
-``scheduled`` in the past).
+assessment values follow a latent severity so that the default risk model
+(:mod:`casekit.risk`) rates roughly half the clients low, 30 % moderate and 20 % high
+risk, most of them in the tier the generator intended. The data satisfy the workbook
+contract and its cross-sheet rules; the only problems on purpose are warnings
+(contacts still ``scheduled`` in the past).
 
 Generation is vectorised (numpy + polars, no loop over cases): a million cases
 (about 11 million rows over the nine sheets) take 8–15 seconds on two shared cores.
@@ -201,7 +202,9 @@ class _Generator:
     def __init__(self, rng: np.random.Generator, n: int, *, as_of: dt.date, lang: str) -> None:
         self.rng, self.n, self.lang = rng, n, lang
         self.t = timeline(rng, n)
-        self.p = profile(rng, self.t["tier"])
+        # the profile draws from its own stream: recalibrating assessment values leaves
+        # every other draw (names, contacts, goals…) as it was
+        self.p = profile(rng.spawn(1)[0], self.t["tier"])
         #: opening day of each case, days since 1970-01-01
         self.base = (as_of - _EPOCH).days - self.t["span"]
         order = np.argsort(self.base, kind="stable")
