@@ -43,7 +43,6 @@ NO_RISK = pl.DataFrame(schema={"case_id": pl.String(), "effective_tier": pl.Stri
 IMPLEMENTATION_KINDS = ("appointment", "home_visit", "education")
 NEGATIVE_DECISIONS = ("not_eligible", "declined")
 DECISIONS = ("refer_to_assessment", *NEGATIVE_DECISIONS)
-_FAR_PAST = dt.date(1, 1, 1)
 
 _EXTRA_COLUMNS = ("flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
 
