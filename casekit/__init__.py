@@ -17,6 +17,20 @@ from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
 from casekit.io import read_workbook
 from casekit.risk import RiskModel, fairness_summary, load_model, score_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
+from casekit.stages import (
+    ProcessConfig,
+    case_status,
+    events,
+    flags_long,
+    funnel,
+    load_process_config,
+    stage_durations,
+    stage_entries,
+    time_in_stage,
+    to_process_mining,
+    worklist,
+    write_event_log,
+)
 from casekit.template import write_template
 from casekit.validation import validate
 
@@ -25,17 +39,29 @@ __all__ = [
     "CaseData",
     "CasekitError",
     "ConfigError",
+    "ProcessConfig",
     "RiskModel",
     "UnreadableFileError",
     "ValidationResult",
+    "case_status",
+    "events",
     "fairness_summary",
+    "flags_long",
+    "funnel",
     "load_model",
+    "load_process_config",
     "make_sample",
     "read_workbook",
     "safe_frame",
     "score_risk",
+    "stage_durations",
+    "stage_entries",
+    "time_in_stage",
+    "to_process_mining",
     "validate",
+    "worklist",
     "write_csv",
+    "write_event_log",
     "write_template",
     "write_workbook",
     "write_xlsx",
