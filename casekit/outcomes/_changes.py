@@ -1,0 +1,168 @@
+"""Stage 9: how each case's outcome measures changed (DESIGN.md §6).
+
+One lazy query over the ``outcomes`` sheet. Per case and measure:
+
+- **baseline**: the value of the earliest ``baseline`` row (ties on the date: the
+  upper spreadsheet row);
+- **latest**: the value of the last ``follow_up`` or ``discharge`` row dated strictly
+  *after* the baseline (ties on the date: the lower spreadsheet row, the last entered);
+- ``change = latest - baseline``; ``direction`` is ``improved`` / ``worsened`` /
+  ``unchanged`` by ``higher_is_better``, null when there is no pair (or when the
+  change is not zero and ``higher_is_better`` is unknown).
+
+Rows without a date or a value cannot be paired; a case and measure with no pair is
+kept (``paired = False``), so it is counted, never dropped. ``domain`` and
+``higher_is_better`` come from the baseline row, else the latest row, else the first
+row of the measure that has them.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from casekit.data import CaseData
+>>> D = dt.date
+>>> outcomes = pl.DataFrame({
+...     "case_id": ["A", "A", "A", "B"], "domain": ["clinical"] * 4, "measure": ["PHQ-9"] * 4,
+...     "measured_on": [D(2026, 1, 5), D(2026, 4, 5), D(2026, 6, 1), D(2026, 1, 9)],
+...     "value": [18.0, 12.0, 9.0, 10.0], "timepoint": ["baseline", "follow_up", "discharge", "baseline"],
+...     "higher_is_better": [False] * 4})
+>>> outcome_changes(CaseData({"outcomes": outcomes})).select(
+...     "case_id", "baseline", "latest", "change", "direction", "paired").rows()
+[('A', 18.0, 9.0, -9.0, 'improved', True), ('B', 10.0, None, None, None, False)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+
+from casekit.contract import ROW
+from casekit.data import CaseData, ValidationResult
+from casekit.outcomes._frames import clean_data, sheet
+
+__all__ = ["CHANGE_COLUMNS", "DIRECTIONS", "LATER_TIMEPOINTS", "outcome_changes", "outcome_changes_lazy"]
+
+#: Values of ``direction`` (null: no pair).
+DIRECTIONS: tuple[str, ...] = ("improved", "worsened", "unchanged")
+#: Timepoints that can be the "latest" value of a pair.
+LATER_TIMEPOINTS: tuple[str, ...] = ("follow_up", "discharge")
+#: Columns of :func:`outcome_changes`, in order.
+CHANGE_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "domain",
+    "measure",
+    "baseline_on",
+    "baseline",
+    "latest_on",
+    "latest",
+    "change",
+    "direction",
+    "higher_is_better",
+    "paired",
+)
+_OUTCOME_COLUMNS = ["case_id", "domain", "measure", "measured_on", "value", "timepoint", "higher_is_better"]
+_KEY = ["case_id", "measure"]
+
+
+def outcome_rows(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
+    """The outcomes sheet, typed, rows without a case or a measure left out, measures
+    dated after ``as_of`` left out (undated rows are kept: they still name a measure)."""
+    rows = sheet(data, "outcomes", _OUTCOME_COLUMNS).filter(
+        pl.col("case_id").is_not_null() & pl.col("measure").is_not_null()
+    )
+    if as_of is not None:
+        rows = rows.filter(pl.col("measured_on").is_null() | (pl.col("measured_on") <= as_of))
+    return rows
+
+
+def _order_key(priority: pl.Expr | int = 0) -> pl.Expr:
+    """Sort key of a row: source priority, then date, then spreadsheet row (one Int64)."""
+    prio = priority if isinstance(priority, pl.Expr) else pl.lit(priority)
+    return (prio.cast(pl.Int64) * 2**50) + pl.col("measured_on").cast(pl.Int64) * 2**32 + pl.col(ROW)
+
+
+def pair_changes(rows: pl.LazyFrame, extra_baselines: pl.LazyFrame | None = None) -> pl.LazyFrame:
+    """Pair baselines with later values; the core of :func:`outcome_changes`.
+
+    ``rows`` has the outcome columns and ``_row``. ``extra_baselines`` (optional) holds
+    more baseline candidates with the same columns plus ``baseline_source``; they are
+    used only for a case and measure with no baseline row in ``rows``.
+    """
+    usable = pl.col("measured_on").is_not_null() & pl.col("value").is_not_null()
+    baselines = rows.filter(usable & (pl.col("timepoint") == "baseline")).with_columns(
+        baseline_source=pl.lit("outcome"), _prio=pl.lit(0)
+    )
+    keys = rows.select(*_KEY, "domain", "higher_is_better")
+    if extra_baselines is not None:
+        extra = extra_baselines.filter(usable).with_columns(_prio=pl.lit(1))
+        baselines = pl.concat([baselines, extra], how="diagonal_relaxed")
+        keys = pl.concat([keys, extra_baselines.select(*_KEY, "domain", "higher_is_better")], how="vertical_relaxed")
+    keys = keys.group_by(_KEY).agg(
+        pl.col("domain").drop_nulls().first().alias("_domain"),
+        pl.col("higher_is_better").drop_nulls().first().alias("_hib"),
+    )
+    key = _order_key(pl.col("_prio"))
+    first = baselines.filter(key == key.min().over(_KEY)).select(
+        *_KEY,
+        pl.col("measured_on").alias("baseline_on"),
+        pl.col("value").alias("baseline"),
+        pl.col("domain").alias("_b_domain"),
+        pl.col("higher_is_better").alias("_b_hib"),
+        *(["baseline_source"] if extra_baselines is not None else []),
+    )
+    later_key = _order_key()
+    last = (
+        rows.filter(usable & pl.col("timepoint").is_in(LATER_TIMEPOINTS))
+        .join(first.select(*_KEY, "baseline_on"), on=_KEY)
+        .filter(pl.col("measured_on") > pl.col("baseline_on"))
+        .filter(later_key == later_key.max().over(_KEY))
+        .select(
+            *_KEY,
+            pl.col("measured_on").alias("latest_on"),
+            pl.col("value").alias("latest"),
+            pl.col("domain").alias("_l_domain"),
+            pl.col("higher_is_better").alias("_l_hib"),
+        )
+    )
+    change = pl.col("latest") - pl.col("baseline")
+    hib = pl.col("higher_is_better")
+    direction = (
+        pl.when(pl.col("change").is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("change") == 0)
+        .then(pl.lit("unchanged"))
+        .when(hib.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when((pl.col("change") > 0) == hib)
+        .then(pl.lit("improved"))
+        .otherwise(pl.lit("worsened"))
+    )
+    return (
+        keys.join(first, on=_KEY, how="left")
+        .join(last, on=_KEY, how="left")
+        .with_columns(
+            domain=pl.coalesce("_b_domain", "_l_domain", "_domain"),
+            higher_is_better=pl.coalesce("_b_hib", "_l_hib", "_hib"),
+            change=change,
+            paired=pl.col("latest").is_not_null(),
+        )
+        .with_columns(direction=direction)
+        .drop("_b_domain", "_l_domain", "_domain", "_b_hib", "_l_hib", "_hib")
+    )
+
+
+def outcome_changes_lazy(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.LazyFrame:
+    """The query behind :func:`outcome_changes`, not yet collected (unsorted)."""
+    rows = outcome_rows(clean_data(data), as_of)
+    return pair_changes(rows).select(CHANGE_COLUMNS)
+
+
+def outcome_changes(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.DataFrame:
+    """One row per case and measure: ``case_id, domain, measure, baseline_on, baseline,
+    latest_on, latest, change, direction, higher_is_better, paired``, sorted by case and measure.
+
+    With a :class:`~casekit.data.ValidationResult` the clean rows are used. ``as_of``
+    ignores measures dated after it. The pairing rules are in the module docstring
+    and ``docs/outcomes.md``.
+    """
+    return outcome_changes_lazy(data, as_of=as_of).sort(_KEY).collect()

@@ -1,0 +1,220 @@
+"""Outcome change aggregated by group, with small cells suppressed.
+
+Groupings: ``domain``, ``measure``, ``effective_tier`` (from
+:func:`casekit.risk.score_risk`), ``program``, ``case_manager``, ``sex`` and
+``age_band`` (age at opening, :func:`casekit.risk.age_band`).
+
+Means of values (baseline, latest, change, effect size) are only meaningful for one
+measure at a time: when a group holds several measures they are null, while the
+counts and percentages (of case-measure pairs) are still given.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from casekit.data import CaseData
+>>> ids = [f"C{i:02}" for i in range(12)]
+>>> outcomes = pl.DataFrame({
+...     "case_id": ids * 2, "domain": ["clinical"] * 24, "measure": ["PHQ-9"] * 24,
+...     "measured_on": [dt.date(2026, 1, 1)] * 12 + [dt.date(2026, 4, 1)] * 12,
+...     "value": [15.0] * 12 + [10.0] * 6 + [12.0] * 6, "timepoint": ["baseline"] * 12 + ["follow_up"] * 12,
+...     "higher_is_better": [False] * 24})
+>>> s = outcome_summary(CaseData({"outcomes": outcomes}), by=["measure"])
+>>> s.select("measure", "n_cases", "n_paired", "mean_change", "pct_improved", "suppressed").rows()
+[('PHQ-9', 12, 12, -4.0, 100.0, False)]
+>>> round(s["effect_size"].item(), 3)
+-3.83
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+import polars as pl
+
+from casekit.data import CaseData, ValidationResult
+from casekit.errors import CasekitError
+from casekit.outcomes._changes import outcome_changes_lazy
+from casekit.outcomes._frames import clean_data, sheet
+from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.risk.fairness import AGE_BANDS, age_band
+from casekit.risk.model import TIERS, RiskModel
+
+__all__ = ["GROUPINGS", "SUMMARY_COLUMNS", "outcome_summary", "summarise_changes"]
+
+#: What an outcome summary can be grouped by.
+GROUPINGS: tuple[str, ...] = ("domain", "measure", "effective_tier", "program", "case_manager", "sex", "age_band")
+#: Value columns of :func:`outcome_summary`, after the grouping columns.
+SUMMARY_COLUMNS: tuple[str, ...] = (
+    "n_cases",
+    "n_paired",
+    "n_pairs",
+    "mean_baseline",
+    "mean_latest",
+    "mean_change",
+    "sd_change",
+    "pct_improved",
+    "pct_worsened",
+    "pct_unchanged",
+    "effect_size",
+    "suppressed",
+)
+_CASE_ATTRS = ("program", "case_manager", "sex")
+
+
+def _age_at(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
+    """Completed years from ``birth`` to ``on`` (null when unknown or negative)."""
+
+    def month_day(d: pl.Expr) -> pl.Expr:
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    years = on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - (month_day(on) < month_day(birth))
+    return pl.when(years >= 0).then(years)
+
+
+def check_groupings(by: Sequence[str], lang: str | None) -> list[str]:
+    """``by`` as a list, or ``CasekitError`` naming the unknown grouping."""
+    by = [by] if isinstance(by, str) else list(by)
+    unknown = [b for b in by if b not in GROUPINGS]
+    if unknown:
+        names, allowed = ", ".join(unknown), ", ".join(GROUPINGS)
+        raise CasekitError("outcomes.unknown_grouping", lang=lang, name=names, allowed=allowed)
+    return list(dict.fromkeys(by))
+
+
+def with_groupings(
+    changes: pl.LazyFrame,
+    data: CaseData,
+    by: Sequence[str],
+    *,
+    as_of: dt.date | None,
+    scores: pl.DataFrame | pl.LazyFrame | None,
+    model: RiskModel | str | Path | None,
+) -> pl.LazyFrame:
+    """Join the case attributes named in ``by`` to a change frame."""
+    case_cols = [c for c in _CASE_ATTRS if c in by]
+    if case_cols or "age_band" in by:
+        cases = sheet(data, "cases", ["case_id", *case_cols, "opened_on", "birth_date"]).filter(
+            pl.col("case_id").is_not_null()
+        )
+        cases = cases.filter(pl.col("_row") == pl.col("_row").min().over("case_id")).select(
+            "case_id", *case_cols, age_band(_age_at(pl.col("opened_on"), pl.col("birth_date")))
+        )
+        if "age_band" not in by:
+            cases = cases.drop("age_band")
+        changes = changes.join(cases, on="case_id", how="left")
+    if "effective_tier" in by:
+        if scores is None:
+            from casekit.risk.score import score_risk
+
+            scores = score_risk(data, model, as_of=as_of)
+        tiers = scores.lazy().select("case_id", "effective_tier").unique("case_id", keep="any")
+        changes = changes.join(tiers, on="case_id", how="left")
+    return changes
+
+
+def _order(col: str) -> pl.Expr:
+    """Sort key of a grouping column (tiers and age bands in their natural order)."""
+    if col == "effective_tier":
+        return pl.col(col).replace_strict(TIERS, list(range(len(TIERS))), default=len(TIERS), return_dtype=pl.Int32)
+    if col == "age_band":
+        return pl.col(col).replace_strict(
+            AGE_BANDS, list(range(len(AGE_BANDS))), default=len(AGE_BANDS), return_dtype=pl.Int32
+        )
+    return pl.col(col)
+
+
+def summarise_changes(
+    frame: pl.LazyFrame, by: Sequence[str], *, min_cell: int = MIN_CELL, totals: bool = False
+) -> pl.LazyFrame:
+    """Aggregate a change frame (with its grouping columns) by ``by`` and suppress small cells.
+
+    ``totals=True`` adds ``sum_baseline, sum_latest, pct_change`` (for utilisation and cost).
+    """
+    paired = pl.col("paired")
+    single = pl.col("measure").n_unique() == 1
+    n_pairs = paired.sum().cast(pl.Int64)
+
+    def among_pairs(name: str) -> pl.Expr:
+        return pl.when(single).then(pl.col(name).filter(paired).mean())
+
+    def pct(direction: str) -> pl.Expr:
+        share = (pl.col("direction") == direction).fill_null(value=False).filter(paired).mean() * 100
+        return pl.when(n_pairs > 0).then(share)
+
+    sd = pl.col("change").filter(paired).std()
+    stats = [
+        pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
+        pl.col("case_id").filter(paired).n_unique().cast(pl.Int64).alias("n_paired"),
+        n_pairs.alias("n_pairs"),
+        among_pairs("baseline").alias("mean_baseline"),
+        among_pairs("latest").alias("mean_latest"),
+        among_pairs("change").alias("mean_change"),
+        pl.when(single & (n_pairs >= 2)).then(sd).alias("sd_change"),
+        pct("improved").alias("pct_improved"),
+        pct("worsened").alias("pct_worsened"),
+        pct("unchanged").alias("pct_unchanged"),
+    ]
+    extra: list[str] = []
+    if totals:
+        extra = ["sum_baseline", "sum_latest", "pct_change"]
+        stats += [
+            pl.when(single).then(pl.col("baseline").filter(paired).sum()).alias("sum_baseline"),
+            pl.when(single).then(pl.col("latest").filter(paired).sum()).alias("sum_latest"),
+        ]
+    out = frame.group_by(by).agg(stats) if by else frame.select(stats)
+    out = out.with_columns(
+        effect_size=pl.when(pl.col("sd_change") > 0).then(pl.col("mean_change") / pl.col("sd_change")),
+    )
+    if totals:
+        out = out.with_columns(
+            pct_change=pl.when((pl.col("sum_baseline") != 0) & (pl.col("n_pairs") > 0)).then(
+                (pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline") * 100
+            )
+        )
+    values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "n_paired", "suppressed")]
+    out = suppress_small_cells(out, ["n_cases", "n_paired"], derived_cols=[*values, *extra], min_cell=min_cell)
+    if by:
+        out = out.sort([_order(c) for c in by], nulls_last=True)
+    cols = [*SUMMARY_COLUMNS[:-1]]
+    if totals:
+        cols = [*cols[:6], "sum_baseline", "sum_latest", "pct_change", *cols[6:]]
+    return out.select(*by, *cols, "suppressed")
+
+
+def outcome_summary(
+    data: CaseData | ValidationResult,
+    by: Sequence[str] = ("domain", "measure"),
+    *,
+    min_cell: int = MIN_CELL,
+    as_of: dt.date | None = None,
+    changes: pl.DataFrame | None = None,
+    scores: pl.DataFrame | None = None,
+    model: RiskModel | str | Path | None = None,
+    lang: str | None = None,
+) -> pl.DataFrame:
+    """Outcome change by group, small cells suppressed (a table meant for sharing).
+
+    ``by``: any of :data:`GROUPINGS` (``()`` gives one row for everything). One row per
+    group, sorted: the grouping columns, then
+
+    - ``n_cases``: cases with a measure in the group; ``n_paired``: of them, cases with
+      at least one pair; ``n_pairs``: case-measure pairs (= ``n_paired`` when grouped
+      by measure);
+    - ``mean_baseline, mean_latest, mean_change, sd_change``: over the pairs (null
+      when the group mixes measures); ``effect_size`` = mean change / SD of change
+      (paired, sign of the raw change; null when fewer than 2 pairs or SD = 0);
+    - ``pct_improved, pct_worsened, pct_unchanged``: percent (0–100) of the pairs;
+    - ``suppressed``: a count of 1 to ``min_cell - 1`` was blanked, with every value
+      derived from it (:func:`casekit.privacy.suppress_small_cells`).
+
+    ``changes`` (the output of :func:`outcome_changes`) and ``scores`` (of
+    :func:`casekit.risk.score_risk`, for ``effective_tier``) are computed when not given
+    (the tier with ``model`` as of ``as_of``). An unknown grouping raises ``CasekitError``.
+    """
+    by = check_groupings(by, lang)
+    clean = clean_data(data)
+    frame = changes.lazy() if changes is not None else outcome_changes_lazy(clean, as_of=as_of)
+    frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
+    return summarise_changes(frame, by, min_cell=min_cell).collect()
