@@ -20,7 +20,7 @@ Examples
 ...     "higher_is_better": [False] * 24})
 >>> s = outcome_summary(CaseData({"outcomes": outcomes}), by=["measure"])
 >>> s.select("measure", "n_cases", "n_paired", "mean_change", "pct_improved", "suppressed").rows()
-[('PHQ-9', 12, 12, -4.0, 100.0, False)]
+[('PHQ-9', 12, 12, -4.0, 1.0, False)]
 >>> round(s["effect_size"].item(), 3)
 -3.83
 """
@@ -140,7 +140,7 @@ def summarise_changes(
         return pl.when(single).then(pl.col(name).filter(paired).mean())
 
     def pct(direction: str) -> pl.Expr:
-        share = (pl.col("direction") == direction).fill_null(value=False).filter(paired).mean() * 100
+        share = (pl.col("direction") == direction).fill_null(value=False).filter(paired).mean()
         return pl.when(n_pairs > 0).then(share)
 
     sd = pl.col("change").filter(paired).std()
@@ -170,7 +170,7 @@ def summarise_changes(
     if totals:
         out = out.with_columns(
             pct_change=pl.when((pl.col("sum_baseline") != 0) & (pl.col("n_pairs") > 0)).then(
-                (pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline") * 100
+                (pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline")
             )
         )
     values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "n_paired", "suppressed")]
@@ -205,7 +205,7 @@ def outcome_summary(
     - ``mean_baseline, mean_latest, mean_change, sd_change``: over the pairs (null
       when the group mixes measures); ``effect_size`` = mean change / SD of change
       (paired, sign of the raw change; null when fewer than 2 pairs or SD = 0);
-    - ``pct_improved, pct_worsened, pct_unchanged``: percent (0–100) of the pairs;
+    - ``pct_improved, pct_worsened, pct_unchanged``: share of the pairs (0–1; show as %);
     - ``suppressed``: a count of 1 to ``min_cell - 1`` was blanked, with every value
       derived from it (:func:`casekit.privacy.suppress_small_cells`).
 

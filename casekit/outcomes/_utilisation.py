@@ -107,7 +107,8 @@ def utilisation_summary(
     sense), then by ``by`` (any of :data:`~casekit.outcomes.GROUPINGS`). Columns: those
     of :func:`~casekit.outcomes.outcome_summary` plus ``sum_baseline, sum_latest``
     (totals over the pairs: what the cases cost or used before and after) and
-    ``pct_change`` (percent change of the total; negative = fewer visits, lower cost).
+    ``pct_change`` (relative change of the total, 0.25 = +25 %; negative = fewer visits,
+    lower cost).
 
     Examples
     --------

@@ -36,8 +36,8 @@ def test_statistics_exact() -> None:
     assert s["mean_change"] == pytest.approx(mean)
     assert s["sd_change"] == pytest.approx(sd)
     assert s["effect_size"] == pytest.approx(mean / sd)
-    assert (s["pct_improved"], s["pct_worsened"]) == (pytest.approx(1000 / 12), 0.0)
-    assert s["pct_unchanged"] == pytest.approx(200 / 12)
+    assert (s["pct_improved"], s["pct_worsened"]) == (pytest.approx(10 / 12), 0.0)
+    assert s["pct_unchanged"] == pytest.approx(2 / 12)
     assert s["suppressed"] is False
 
 
@@ -72,7 +72,7 @@ def test_groups_of_1_to_10_are_suppressed_zero_pairs_are_not() -> None:
 def test_mixed_measures_give_counts_and_percentages_but_no_means() -> None:
     rows = phq(11, 0, 15.0, [10.0] * 11) + phq(11, 0, 40.0, [50.0] * 11, measure="WHO-5", higher_is_better=True)
     s = outcome_summary(caseload(outcomes=rows), by=["domain"]).row(0, named=True)
-    assert (s["n_cases"], s["n_paired"], s["n_pairs"], s["pct_improved"]) == (11, 11, 22, 100.0)
+    assert (s["n_cases"], s["n_paired"], s["n_pairs"], s["pct_improved"]) == (11, 11, 22, 1.0)
     assert (s["mean_baseline"], s["mean_change"], s["effect_size"]) == (None, None, None)
 
 
@@ -86,7 +86,7 @@ def test_group_by_case_attributes_and_age_band() -> None:
     # opened 2026-01-01, born 1950-06-01: 75 completed years
     assert s.select("program", "sex", "age_band", "n_cases", "mean_change", "pct_worsened").rows() == [
         ("P1", "female", "75-84", 11, -5.0, 0.0),
-        ("P2", "female", "75-84", 11, 1.0, 100.0),
+        ("P2", "female", "75-84", 11, 1.0, 1.0),
     ]
 
 

@@ -74,8 +74,8 @@ def test_summary_totals_and_percent_change() -> None:
     rows += [cost("C99", "2026-01-10", 500, "baseline")]  # unpaired: counted, not in the totals
     s = utilisation_summary(caseload(outcomes=rows)).row(0, named=True)
     assert (s["domain"], s["measure"], s["n_cases"], s["n_paired"]) == ("financial", "monthly_cost", 13, 12)
-    assert (s["sum_baseline"], s["sum_latest"], s["pct_change"]) == (12000.0, 9000.0, -25.0)
-    assert (s["mean_change"], s["pct_improved"], s["suppressed"]) == (-250.0, 100.0, False)
+    assert (s["sum_baseline"], s["sum_latest"], s["pct_change"]) == (12000.0, 9000.0, -0.25)
+    assert (s["mean_change"], s["pct_improved"], s["suppressed"]) == (-250.0, 1.0, False)
 
 
 def test_summary_is_always_by_measure_and_suppressed() -> None:
