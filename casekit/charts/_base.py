@@ -1,0 +1,171 @@
+"""Shared pieces of every chart: the palette, labels in the user's language, titles,
+the empty state and the chart's metadata.
+
+One colour-blind-safe palette (Okabe & Ito, 2008) is used everywhere; the risk tiers
+always have the same colours (low bluish green, moderate orange, high vermillion).
+
+Examples
+--------
+>>> TIER_COLORS["high"], OKABE_ITO["blue"]
+('#D55E00', '#0072B2')
+>>> label("tier", "moderate", "es"), label("tier", None, "en")
+('Moderado', '(blank)')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import altair as alt
+import polars as pl
+
+from casekit.contract import VOCABS
+from casekit.i18n import normalize_lang, t
+
+__all__ = [
+    "CONTACT_STATUS_COLORS",
+    "NEUTRAL",
+    "OKABE_ITO",
+    "TIER_COLORS",
+    "color_scale",
+    "empty_chart",
+    "finish",
+    "label",
+    "label_expr",
+    "labels",
+    "measure_labels",
+    "text",
+]
+
+#: The Okabe–Ito palette (safe for the common colour-vision deficiencies).
+OKABE_ITO: dict[str, str] = {
+    "orange": "#E69F00",
+    "sky_blue": "#56B4E9",
+    "bluish_green": "#009E73",
+    "yellow": "#F0E442",
+    "blue": "#0072B2",
+    "vermillion": "#D55E00",
+    "reddish_purple": "#CC79A7",
+    "black": "#000000",
+}
+#: Grey for "no data", "before", baselines and anything not to be looked at first.
+NEUTRAL = "#999999"
+#: Fixed tier colours, the same in every chart.
+TIER_COLORS: dict[str, str] = {
+    "low": OKABE_ITO["bluish_green"],
+    "moderate": OKABE_ITO["orange"],
+    "high": OKABE_ITO["vermillion"],
+}
+#: Colours of contact statuses in the care calendar.
+CONTACT_STATUS_COLORS: dict[str, str] = {
+    "attended": OKABE_ITO["blue"],
+    "missed": OKABE_ITO["vermillion"],
+    "scheduled": OKABE_ITO["sky_blue"],
+    "cancelled": NEUTRAL,
+}
+#: Sequential range for counts (heatmaps): white to the palette's blue.
+SEQUENTIAL = ["#F2F7FB", OKABE_ITO["blue"]]
+#: Main colour of single-series bars.
+MAIN = OKABE_ITO["blue"]
+
+WIDTH = 480
+ROW_HEIGHT = 22
+
+
+def text(key: str, lang: str | None, /, **params: object) -> str:
+    """A text of ``casekit/locales/charts.toml``."""
+    return t(f"charts.{key}", lang, **params)
+
+
+def label(vocab: str, value: str | None, lang: str | None) -> str:
+    """Label of a contract vocabulary id (unknown ids are shown as they are)."""
+    if value is None:
+        return text("blank", lang)
+    entry = VOCABS[vocab].get(value)
+    return entry(normalize_lang(lang)) if entry else value
+
+
+def labels(vocab: str, lang: str | None) -> dict[str, str]:
+    """``{id: label}`` of a vocabulary, in its declared order."""
+    return {k: label(vocab, k, lang) for k in VOCABS[vocab]}
+
+
+def label_expr(column: str, mapping: Mapping[str, str], lang: str | None) -> pl.Expr:
+    """``column`` mapped through ``mapping`` (unknown ids kept, null → "(blank)")."""
+    col = pl.col(column).cast(pl.String)
+    return pl.when(col.is_null()).then(pl.lit(text("blank", lang))).otherwise(col.replace(dict(mapping)))
+
+
+#: Measures with a label of their own (others are shown as written in the workbook).
+KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
+
+
+def measure_labels(lang: str | None) -> dict[str, str]:
+    """``{measure: label}`` of the measures casekit knows by name."""
+    return {m: text(f"measure_{m}", lang) for m in KNOWN_MEASURES}
+
+
+def color_scale(ids: Iterable[str], colors: Mapping[str, str], names: Mapping[str, str]) -> alt.Scale:
+    """A colour scale over the labels of ``ids`` with each id's fixed colour."""
+    ids = list(ids)
+    return alt.Scale(domain=[names[i] for i in ids], range=[colors[i] for i in ids])
+
+
+def _title(title: str, subtitle: str | list[str] | None) -> alt.TitleParams:
+    if subtitle:
+        return alt.TitleParams(text=title, subtitle=subtitle, anchor="start")
+    return alt.TitleParams(text=title, anchor="start")
+
+
+def finish(chart: Any, name: str, title: str, subtitle: str | list[str] | None = None) -> Any:
+    """Title the chart and record which builder made it (``usermeta.casekit``)."""
+    return chart.properties(title=_title(title, subtitle), usermeta={"casekit": {"chart": name, "empty": False}})
+
+
+def empty_chart(name: str, title: str, message: str) -> alt.Chart:
+    """The empty state: the chart's title and one line saying why there is nothing to draw.
+
+    ``usermeta.casekit.empty`` is true, so an app can tell (see :func:`is_empty`).
+    """
+    frame = pl.DataFrame({"message": [message]})
+    chart = (
+        alt.Chart(frame)
+        .mark_text(fontSize=14, color=NEUTRAL, align="center", baseline="middle")
+        .encode(text=alt.Text("message:N"))
+        .properties(width=WIDTH, height=80)
+    )
+    return chart.properties(title=_title(title, None), usermeta={"casekit": {"chart": name, "empty": True}})
+
+
+def is_empty(chart: Any) -> bool:
+    """Whether ``chart`` is an empty-state chart (nothing to draw in its input).
+
+    >>> is_empty(empty_chart("funnel", "Funnel", "No cases"))
+    True
+    """
+    meta = getattr(chart, "usermeta", alt.Undefined)
+    return bool(meta is not alt.Undefined and meta.get("casekit", {}).get("empty"))
+
+
+def chart_data(chart: Any) -> pl.DataFrame:
+    """The rows a chart carries inline (its top-level data, else its first layer's), as polars.
+
+    These are the already aggregated rows sent to the browser: what a test compares with
+    an independent computation, and what an app can offer as "the data behind the chart".
+
+    >>> chart_data(empty_chart("funnel", "Funnel", "No cases"))["message"].to_list()
+    ['No cases']
+    """
+    spec = chart.to_dict()
+    datasets = spec.get("datasets", {})
+    name = spec.get("data", {}).get("name")
+    if name is None:
+        for sub in spec.get("layer", []) + ([spec["spec"]] if "spec" in spec else []):
+            name = sub.get("data", {}).get("name")
+            if name is not None:
+                break
+    if name is None:
+        return pl.DataFrame()
+    rows = datasets[name]
+    return pl.DataFrame(rows, infer_schema_length=None) if rows else pl.DataFrame()
