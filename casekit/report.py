@@ -1,0 +1,495 @@
+"""The workbook report: one XLSX a team opens to see where its caseload stands.
+
+:func:`write_report` validates the data (or takes a validation result), applies the
+stage engine, the risk model and the outcome evaluation as of a date, and writes:
+
+- a **summary** sheet: title, source file, as-of date, key figures (cases, open cases,
+  cases by current stage, share of open cases at high risk, open flags by kind, median
+  days from opening to a complete plan, % of paired measures improved, quarantined
+  rows) and charts as PNG images;
+- sheets for case status (flags joined by ``;``), worklist, risk, outcome changes,
+  outcome summary, utilisation and cost, and the validation report.
+
+Headers, sheet names and labels are in ``lang``; headers are frozen, columns sized,
+dates are date cells, shares are percentages, and no cell is ever a formula (text a
+spreadsheet could evaluate gets a leading ``'``). ``casekit report`` is the command line.
+
+Examples
+--------
+>>> import fastexcel
+>>> from casekit.sample import SAMPLE_AS_OF, make_sample
+>>> book = write_report(make_sample(60, seed=1), None, as_of=SAMPLE_AS_OF, lang="en", charts=False)
+>>> fastexcel.read_excel(book).sheet_names[:4]
+['Summary', 'Case status', 'Worklist', 'Risk']
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import struct
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import polars as pl
+
+from casekit.contract import SHEETS, VOCABS
+from casekit.data import CaseData, ValidationResult
+from casekit.export import (
+    _WORKBOOK_OPTIONS,
+    XLSX_MAX_ROWS,
+    _column_widths,
+    _output,
+    _safe_headers,
+    _sheet_names,
+    flatten_lists,
+    safe_frame,
+    safe_text,
+)
+from casekit.i18n import catalog, normalize_lang, t
+
+__all__ = ["Report", "build_report", "register", "write_report"]
+
+EXIT_OK, EXIT_UNREADABLE = 0, 2
+
+_SHEET_KEYS = ("status", "worklist", "risk", "outcome_changes", "outcome_summary", "utilisation", "validation")
+_PERCENT = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change", "share")
+_DATE_FMT = {"es": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything the workbook shows, as frames (ids, not labels): ``figures`` (the
+    summary's key figures: ``key, value``), ``by_stage``, ``flags`` and one frame per
+    detail sheet in ``sheets`` (keys ``status, worklist, risk, outcome_changes,
+    outcome_summary, utilisation, validation``)."""
+
+    source: str
+    as_of: dt.date
+    figures: dict[str, Any]
+    by_stage: pl.DataFrame
+    flags: pl.DataFrame
+    sheets: dict[str, pl.DataFrame]
+    extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+
+
+def build_report(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date,
+    lang: str = "es",
+    model: Any = None,
+    config: Any = None,
+) -> Report:
+    """Compute the report's figures and tables (what :func:`write_report` writes).
+
+    ``model``: a risk model (``RiskModel``, TOML file or text; ``None`` = shipped);
+    ``config``: process rules (``ProcessConfig``, TOML file or text; ``None`` = shipped).
+    A broken file raises ``ConfigError`` in ``lang``.
+    """
+    from casekit.outcomes import outcome_changes, outcome_summary, utilisation_changes, utilisation_summary
+    from casekit.risk import load_model, score_risk
+    from casekit.stages import STAGES, case_status, flags_long, load_process_config, stage_entries, worklist
+    from casekit.validation import validate
+
+    lang = normalize_lang(lang)
+    rules = load_process_config(config, lang=lang)
+    risk_model = model if hasattr(model, "factors") else load_model(model, lang=lang)
+    result = data if isinstance(data, ValidationResult) else validate(data, lang=lang, as_of=as_of)
+
+    scores = score_risk(result, risk_model, as_of=as_of)
+    status = case_status(result, as_of=as_of, config=rules, risk=scores)
+    changes = outcome_changes(result, as_of=as_of)
+    util = utilisation_changes(result, as_of=as_of)
+    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes)
+    by_tier = outcome_summary(result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores)
+    util_summary = utilisation_summary(result, as_of=as_of, changes=util)
+    entries = stage_entries(result, as_of=as_of, config=rules)
+
+    is_open = pl.col("current_stage") != "closed"
+    open_status = status.filter(is_open)
+    to_plan = (
+        entries.filter(pl.col("stage").is_in(["screening", "implementation"]))
+        .pivot("stage", index="case_id", values="entered_on")
+        .select(
+            (pl.col("implementation") - pl.col("screening")).dt.total_days()
+            if {"implementation", "screening"} <= set(entries["stage"])
+            else pl.lit(None, dtype=pl.Int64)
+        )
+        .to_series()
+    )
+    paired = changes.filter(pl.col("paired"))
+    with_tier = open_status.filter(pl.col("effective_tier").is_not_null())
+    figures = {
+        "cases": status.height,
+        "open_cases": open_status.height,
+        "closed_cases": status.height - open_status.height,
+        "high_risk_share": (
+            with_tier.filter(pl.col("effective_tier") == "high").height / with_tier.height if with_tier.height else None
+        ),
+        "open_flags": int(open_status["flags"].list.len().sum()),
+        "median_days_to_plan": to_plan.median(),
+        "paired_measures": paired.height,
+        "improved_share": paired.filter(pl.col("direction") == "improved").height / paired.height
+        if paired.height
+        else None,
+        "errors": result.n_errors,
+        "warnings": result.n_warnings,
+        "quarantined_rows": sum(result.n_quarantined().values()),
+        "affected_cases": result.affected_cases(),
+    }
+    by_stage = (
+        pl.DataFrame({"stage": list(STAGES)})
+        .join(status.group_by(pl.col("current_stage").alias("stage")).len("cases"), on="stage", how="left")
+        .with_columns(pl.col("cases").fill_null(0).cast(pl.Int64))
+    )
+    flags = (
+        flags_long(open_status)
+        .group_by("flag")
+        .len("cases")
+        .with_columns(pl.col("cases").cast(pl.Int64))
+        .sort("cases", "flag", descending=[True, False])
+    )
+    return Report(
+        source=result.data.source,
+        as_of=as_of,
+        figures=figures,
+        by_stage=by_stage,
+        flags=flags,
+        sheets={
+            "status": status,
+            "worklist": worklist(status),
+            "risk": scores,
+            "outcome_changes": changes,
+            "outcome_summary": summary,
+            "utilisation": util_summary,
+            "validation": result.report,
+        },
+        extra={"by_tier": by_tier, "utilisation_changes": util},
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Labels
+# --------------------------------------------------------------------------------------
+
+
+def _header(name: str, lang: str, factor_labels: Mapping[str, str]) -> str:
+    key = f"report.col_{name}"
+    if key in catalog():
+        return t(key, lang)
+    if name.startswith("pts_") and name[4:] in factor_labels:
+        return t("report.points_of", lang, factor=factor_labels[name[4:]])
+    for sheet in SHEETS.values():
+        col = sheet.columns.get(name)
+        if col is not None:
+            return col.label(lang)
+    return name
+
+
+def _vocab(name: str, lang: str) -> dict[str, str]:
+    return {k: v(lang) for k, v in VOCABS[name].items()}
+
+
+def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str, str]) -> pl.DataFrame:
+    """A detail sheet as a person reads it: labels for ids, lists joined, headers in ``lang``."""
+    from casekit.outcomes import label_columns as outcome_labels
+    from casekit.stages import label_columns as stage_labels
+
+    tiers = _vocab("tier", lang)
+    yes, no = t("common.yes", lang), t("common.no", lang)
+    if key in ("status", "worklist"):
+        df = stage_labels(df, lang)
+        swaps = {"current_stage": "current_stage_label", "flag": "flag_label", "flags": "flags_label"}
+        df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
+        df = df.drop([c for c in df.columns if c.endswith("_label")] + ["flag_due_on", "as_of"], strict=False)
+    if key in ("outcome_changes", "outcome_summary", "utilisation"):
+        df = outcome_labels(df, lang)
+        swaps = {"domain": "domain_label", "direction": "direction_label", "baseline_source": "baseline_source_label"}
+        df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
+        df = df.drop([c for c in df.columns if c.endswith("_label")])
+    if key == "validation":
+        sheet_names = {s: spec.label(lang) for s, spec in SHEETS.items()}
+        col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}
+        df = df.with_columns(
+            pl.col("sheet").replace(sheet_names),
+            pl.col("column").replace(col_names),
+            pl.col("severity").replace({"error": t("common.error", lang), "warning": t("common.warning", lang)}),
+        )
+    if key == "risk":
+        names = dict(factor_labels)
+        df = df.with_columns(pl.col(c).list.eval(pl.element().replace(names)) for c in ("missing_factors", "red_flags"))
+    tier_cols = [c for c in ("effective_tier", "computed_tier", "override_tier", "deadline_tier") if c in df.columns]
+    df = df.with_columns(pl.col(c).replace(tiers) for c in tier_cols)
+    bools = [c for c, dtype in df.schema.items() if dtype == pl.Boolean]
+    df = df.with_columns(pl.when(pl.col(c)).then(pl.lit(yes)).when(~pl.col(c)).then(pl.lit(no)).alias(c) for c in bools)
+    df = flatten_lists(df)
+    return df.rename({c: _header(c, lang, factor_labels) for c in df.columns})
+
+
+# --------------------------------------------------------------------------------------
+# Writing
+# --------------------------------------------------------------------------------------
+
+
+def _formats(df: pl.DataFrame, lang: str, percent: set[str]) -> dict[str, str]:
+    fmts: dict[str, str] = {}
+    for name, dtype in df.schema.items():
+        if name in percent:
+            fmts[name] = "0.0%"
+        elif dtype == pl.Date:
+            fmts[name] = _DATE_FMT[lang]
+        elif dtype.is_integer():
+            fmts[name] = "#,##0"
+        elif dtype.is_float():
+            fmts[name] = "#,##0.00"
+    return fmts
+
+
+def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str, percent: set[str]) -> None:
+    from casekit.errors import CasekitError
+
+    if df.height > XLSX_MAX_ROWS:
+        raise CasekitError("export.too_many_rows", lang=lang, sheet=name, rows=df.height, max=XLSX_MAX_ROWS)
+    if df.width == 0:
+        workbook.add_worksheet(name)
+        return
+    safe = _safe_headers(safe_frame(df))
+    percent = {safe_text(c) for c in percent}
+    safe.write_excel(
+        workbook=workbook,
+        worksheet=name,
+        header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
+        column_formats=_formats(safe, lang, percent),  # type: ignore[arg-type]
+        column_widths=_column_widths(safe),  # type: ignore[arg-type]
+        autofilter=True,
+        freeze_panes="B2",
+    )
+
+
+def _png_size(png: bytes) -> tuple[int, int]:
+    width, height = struct.unpack(">II", png[16:24])
+    return width, height
+
+
+def _summary_sections(report: Report, lang: str) -> list[tuple[str, list[tuple[str, Any, str]]]]:
+    """The summary's tables: (heading, [(label, value, kind)]) with kind ``int``, ``pct`` or ``dec``."""
+    from casekit.stages import flag_label, stage_label
+
+    kinds = {"high_risk_share": "pct", "improved_share": "pct", "median_days_to_plan": "dec"}
+    figures = [(t(f"report.fig_{k}", lang), v, kinds.get(k, "int")) for k, v in report.figures.items()]
+    stages = [(stage_label(stage, lang), n, "int") for stage, n in report.by_stage.iter_rows()]
+    flags = [(flag_label(flag, lang), n, "int") for flag, n in report.flags.iter_rows()]
+    return [
+        (t("report.key_figures", lang), figures),
+        (t("report.by_stage", lang), stages),
+        (t("report.open_flags", lang), flags or [(t("report.none", lang), None, "int")]),
+    ]
+
+
+def _summary_sheet(workbook: Any, name: str, report: Report, lang: str, images: list[tuple[str, bytes]]) -> None:
+    ws = workbook.add_worksheet(name)
+    fmt = {
+        "title": workbook.add_format({"bold": True, "font_size": 16}),
+        "head": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "bold": workbook.add_format({"bold": True}),
+        "date": workbook.add_format({"num_format": _DATE_FMT[lang], "align": "left"}),
+        "pct": workbook.add_format({"num_format": "0.0%"}),
+        "int": workbook.add_format({"num_format": "#,##0"}),
+        "dec": workbook.add_format({"num_format": "#,##0.0"}),
+    }
+    ws.set_column(0, 0, 56)
+    ws.set_column(1, 1, 16)
+
+    def text(row: int, col: int, value: str, style: str | None = None) -> None:
+        ws.write_string(row, col, safe_text(value), fmt[style] if style else None)
+
+    text(0, 0, t("report.title", lang), "title")
+    text(1, 0, t("report.source", lang), "bold")
+    text(1, 1, report.source or "—")
+    text(2, 0, t("report.as_of", lang), "bold")
+    ws.write_datetime(2, 1, dt.datetime.combine(report.as_of, dt.time()), fmt["date"])
+    row = 2
+    for heading, items in _summary_sections(report, lang):
+        row += 2
+        text(row, 0, heading, "head")
+        text(row, 1, t("report.value", lang), "head")
+        for label, value, kind in items:
+            row += 1
+            text(row, 0, label)
+            if value is None:
+                text(row, 1, "—")
+            else:
+                ws.write_number(row, 1, value, fmt[kind])
+    text(row + 2, 0, t("report.note_suppression", lang))
+    _insert_images(ws, images)
+    ws.freeze_panes(1, 0)
+
+
+def _insert_images(ws: Any, images: list[tuple[str, bytes]]) -> None:
+    """Charts down column D, at half their pixel size (they are rendered at scale 2)."""
+    row = 1
+    for chart_name, png in images:
+        _, height = _png_size(png)
+        options = {"image_data": io.BytesIO(png), "x_scale": 0.5, "y_scale": 0.5, "object_position": 3}
+        ws.insert_image(row, 3, f"{chart_name}.png", options)
+        row += int(height * 0.5 / 20) + 2
+
+
+def write_report(
+    data: CaseData | ValidationResult,
+    dest: str | Path | IO[bytes] | None,
+    *,
+    as_of: dt.date,
+    lang: str = "es",
+    model: Any = None,
+    config: Any = None,
+    charts: bool = True,
+) -> Path | bytes | None:
+    """Write the workbook report to ``dest`` (a ``.xlsx`` path or a binary buffer; ``None``
+    returns the bytes). Returns the path when ``dest`` is a path.
+
+    ``data``: a workbook (validated here, in ``lang``, as of ``as_of``) or a
+    :class:`~casekit.data.ValidationResult`. ``model``/``config``: see
+    :func:`build_report`. ``charts=False`` leaves the images out (faster).
+    """
+    import xlsxwriter
+
+    lang = normalize_lang(lang)
+    report = build_report(data, as_of=as_of, lang=lang, model=model, config=config)
+    images = _chart_images(report, lang) if charts else []
+    factor_labels = _factor_labels(model, lang)
+
+    names = _sheet_names([t("report.sheet_summary", lang), *[t(f"report.sheet_{k}", lang) for k in _SHEET_KEYS]])
+    buf = io.BytesIO()
+    workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
+    try:
+        _summary_sheet(workbook, names[0], report, lang, images)
+        for name, key in zip(names[1:], _SHEET_KEYS, strict=True):
+            raw = report.sheets[key]
+            percent = {_header(c, lang, factor_labels) for c in raw.columns if c in _PERCENT}
+            _detail_sheet(workbook, name, _labelled(key, raw, lang, factor_labels), lang, percent)
+    finally:
+        workbook.close()
+    out = _output(buf.getvalue(), dest)
+    return Path(dest) if isinstance(dest, str | Path) else out
+
+
+def _factor_labels(model: Any, lang: str) -> dict[str, str]:
+    from casekit.risk import load_model
+
+    risk_model = model if hasattr(model, "factors") else load_model(model, lang=lang)
+    return {f.name: f.label(lang) for f in (*risk_model.factors, *risk_model.red_flags)}
+
+
+# --------------------------------------------------------------------------------------
+# Charts
+# --------------------------------------------------------------------------------------
+
+
+def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
+    """PNG images for the summary sheet (``casekit.charts`` when installed, else plain bars)."""
+    status, scores = report.sheets["status"], report.sheets["risk"]
+    util = report.sheets["utilisation"].rename({"mean_baseline": "mean_before", "mean_latest": "mean_after"})
+    try:
+        from casekit.charts import improved_by_tier_chart, stage_chart, tier_chart, to_png, utilisation_chart
+    except ImportError:
+        return _fallback_images(report, lang)
+    charts = {
+        "stages": stage_chart(status, lang=lang),
+        "tiers": tier_chart(scores, lang=lang),
+        "improved_by_tier": improved_by_tier_chart(report.extra["by_tier"], lang=lang),
+        "utilisation": utilisation_chart(util, lang=lang),
+    }
+    return [(name, to_png(chart)) for name, chart in charts.items()]
+
+
+def _fallback_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
+    """Plain bar charts, for when ``casekit.charts`` is not available."""
+    import altair as alt
+    import vl_convert as vlc
+
+    from casekit.stages import stage_label
+
+    stages = report.by_stage.with_columns(
+        pl.col("stage").replace_strict({s: stage_label(s, lang) for s in report.by_stage["stage"]}).alias("label")
+    )
+    tiers = _vocab("tier", lang)
+    tier_counts = (
+        report.sheets["risk"]
+        .group_by("effective_tier")
+        .len("cases")
+        .with_columns(pl.col("effective_tier").replace(tiers).alias("label"))
+    )
+
+    def bars(df: pl.DataFrame, title: str, order: list[str]) -> alt.Chart:
+        return (
+            alt.Chart(df, title=title)
+            .mark_bar(color="#0072B2")
+            .encode(
+                y=alt.Y("label:N", sort=order, title=None),
+                x=alt.X("cases:Q", title=t("report.col_cases", lang)),
+            )
+            .properties(width=360)
+        )
+
+    charts = {
+        "stages": bars(stages, t("report.chart_stages", lang), stages["label"].to_list()),
+        "tiers": bars(tier_counts, t("report.chart_tiers", lang), list(tiers.values())),
+    }
+    return [(name, vlc.vegalite_to_png(chart.to_dict(), scale=2)) for name, chart in charts.items()]
+
+
+# --------------------------------------------------------------------------------------
+# Command line
+# --------------------------------------------------------------------------------------
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add the ``report`` sub-command to the ``casekit`` parser."""
+    from casekit.cli import add_input_arguments
+
+    p = subparsers.add_parser("report", help="the workbook report: summary, charts, status, risk, outcomes")
+    add_input_arguments(p, as_of_required=True)
+    p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
+    p.add_argument("--config", type=Path, default=None, help="process rules TOML file (default: shipped rules)")
+    p.add_argument("--no-charts", action="store_true", help="leave the chart images out (faster)")
+    p.add_argument("--out", type=Path, required=True, help="the report: a .xlsx file")
+    p.set_defaults(handler=run_report)
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """Handler of ``casekit report``; returns the exit code (0 written, 2 unreadable input,
+    broken model/rules file or an output that is not ``.xlsx``)."""
+    from casekit.cli import load_validated
+    from casekit.errors import CasekitError
+    from casekit.risk import load_model
+    from casekit.stages import load_process_config
+
+    lang = args.lang
+    if args.out.suffix.lower() != ".xlsx":
+        print(t("report.cli_bad_out", lang, file=args.out.name), file=sys.stderr)
+        return EXIT_UNREADABLE
+    try:  # before reading: a broken file fails fast
+        model = load_model(args.model, lang=lang)
+        rules = load_process_config(args.config, lang=lang)
+    except CasekitError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    result = load_validated(args)
+    if isinstance(result, int):
+        return result
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        write_report(
+            result, args.out, as_of=args.as_of, lang=lang, model=model, config=rules, charts=not args.no_charts
+        )
+    except CasekitError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    print(t("report.cli_wrote", lang, path=args.out, as_of=args.as_of.isoformat()))
+    return EXIT_OK
