@@ -1,0 +1,260 @@
+"""The workbook report, opened back: sheets, values, images, no formulas, injection-safe."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import fastexcel
+import polars as pl
+import pytest
+
+from casekit.data import CaseData
+from casekit.export import write_workbook
+from casekit.outcomes import outcome_changes, outcome_summary
+from casekit.report import build_report, register, run_report, write_report
+from casekit.sample import SAMPLE_AS_OF, make_sample
+from casekit.stages import case_status
+from casekit.validation import validate
+
+EVIL = '=HYPERLINK("http://x","y")'
+SHEETS_EN = [
+    "Summary",
+    "Case status",
+    "Worklist",
+    "Risk",
+    "Outcome changes",
+    "Outcome summary",
+    "Utilisation and cost",
+    "Validation report",
+]
+SHEETS_ES = [
+    "Resumen",
+    "Estado de los casos",
+    "Lista de trabajo",
+    "Riesgo",
+    "Cambios en resultados",
+    "Resumen de resultados",
+    "Utilización y coste",
+    "Informe de validación",
+]
+
+
+def _evil_sample() -> CaseData:
+    data = make_sample(250, seed=7)
+    cases = data["cases"].with_columns(
+        pl.when(pl.int_range(pl.len()) == 0).then(pl.lit(EVIL)).otherwise(pl.col("client_name")).alias("client_name"),
+        pl.when(pl.int_range(pl.len()) < 3)
+        .then(pl.lit("@SUM(A1)"))
+        .otherwise(pl.col("case_manager"))
+        .alias("case_manager"),
+    )
+    outcomes = data["outcomes"].with_columns(
+        pl.when(pl.col("measure") == "CSQ-8")
+        .then(pl.lit("+cmd|' /C calc'!A0"))
+        .otherwise(pl.col("measure"))
+        .alias("measure")
+    )
+    return CaseData({**data.sheets, "cases": cases, "outcomes": outcomes}, source="=evil.xlsx")
+
+
+@pytest.fixture(scope="module")
+def data() -> CaseData:
+    return _evil_sample()
+
+
+@pytest.fixture(scope="module")
+def result(data: CaseData):
+    return validate(data, lang="en", as_of=SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="module")
+def book_en(result, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("rep") / "report.xlsx"
+    assert write_report(result, out, as_of=SAMPLE_AS_OF, lang="en") == out
+    return out
+
+
+def read(path: Path, sheet: str) -> pl.DataFrame:
+    return pl.read_excel(path, sheet_name=sheet)
+
+
+def test_sheet_names_in_both_languages(book_en: Path, data: CaseData) -> None:
+    assert fastexcel.read_excel(book_en).sheet_names == SHEETS_EN
+    es = write_report(data, None, as_of=SAMPLE_AS_OF, lang="es", charts=False)
+    assert fastexcel.read_excel(es).sheet_names == SHEETS_ES
+    headers = pl.read_excel(es, sheet_name="Estado de los casos").columns
+    assert headers[:3] == ["Caso", "Etapa actual", "Número de etapa"]
+
+
+def test_status_and_worklist_match_the_functions(book_en: Path, result) -> None:
+    status = case_status(result, as_of=SAMPLE_AS_OF)
+    sheet = read(book_en, "Case status")
+    assert sheet["Case"].to_list() == status["case_id"].to_list()
+    assert sheet.schema["In stage since"] in (pl.Date, pl.Datetime("ms"), pl.Datetime("us"))
+    # flags as labels joined by ";"
+    row = status.filter(pl.col("flags").list.len() >= 2).row(0, named=True)
+    shown = sheet.filter(pl.col("Case") == row["case_id"])["Flags"].item()
+    assert len(shown.split(";")) == len(row["flags"])
+    assert "_" not in shown  # labels, not ids
+    n_flags = int(status.filter(pl.col("current_stage") != "closed")["flags"].list.len().sum())
+    figures = read(book_en, "Summary")
+    assert read(book_en, "Worklist").height == int(status["flags"].list.len().sum())
+    labels = figures.to_series(0).to_list()
+    assert "Open flags" in labels
+    assert float(figures.row(labels.index("Open flags"))[1]) == n_flags
+
+
+def test_outcome_sheets_match_the_functions(book_en: Path, result) -> None:
+    changes = outcome_changes(result, as_of=SAMPLE_AS_OF)
+    sheet = read(book_en, "Outcome changes")
+    assert sheet.height == changes.height
+    assert sheet["Change"].sum() == pytest.approx(changes["change"].sum())
+    summary = outcome_summary(result, as_of=SAMPLE_AS_OF)
+    shown = read(book_en, "Outcome summary")
+    assert shown["Cases"].to_list() == summary["n_cases"].to_list()
+    assert shown["Improved"].to_list() == pytest.approx(summary["pct_improved"].to_list(), nan_ok=True)
+    assert set(shown["Domain"]) <= {
+        "Clinical",
+        "Physical function",
+        "Utilisation",
+        "Financial",
+        "Satisfaction",
+        "Knowledge",
+        "Psychosocial",
+    }
+
+
+def test_key_figures(book_en: Path, result) -> None:
+    report = build_report(result, as_of=SAMPLE_AS_OF, lang="en")
+    status = report.sheets["status"]
+    assert report.figures["cases"] == status.height
+    assert report.figures["open_cases"] == status.filter(pl.col("current_stage") != "closed").height
+    assert report.by_stage["cases"].sum() == status.height
+    assert report.figures["quarantined_rows"] == sum(result.n_quarantined().values())
+    paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
+    assert report.figures["improved_share"] == pytest.approx((paired["direction"] == "improved").mean())
+    summary = read(book_en, "Summary")
+    labels = summary.to_series(0).to_list()
+    assert float(summary.row(labels.index("Open cases"))[1]) == report.figures["open_cases"]
+
+
+def test_images_present_no_formulas_and_injection_neutralised(book_en: Path) -> None:
+    with zipfile.ZipFile(book_en) as zf:
+        names = zf.namelist()
+        assert len([n for n in names if re.fullmatch(r"xl/media/image\d+\.png", n)]) >= 2
+        xml = {n: zf.read(n).decode("utf-8") for n in names if n.startswith("xl/worksheets/")}
+        shared = zf.read("xl/sharedStrings.xml").decode("utf-8")
+    assert not any("<f>" in text or "<f " in text for text in xml.values())
+    assert all("<pane" in text for name, text in xml.items() if name.endswith(".xml"))
+    managers = read(book_en, "Case status")["Case manager"].to_list()
+    assert managers.count("'@SUM(A1)") == 3
+    measures = read(book_en, "Outcome changes")["Measure"].to_list()
+    assert "'+cmd|' /C calc'!A0" in measures
+    assert "'=evil.xlsx" in shared
+    assert "HYPERLINK" not in shared  # client names are never in the report
+
+
+def test_without_optional_sheets() -> None:
+    cases = pl.DataFrame({"case_id": ["A", "B"], "opened_on": [SAMPLE_AS_OF, SAMPLE_AS_OF]})
+    book = write_report(CaseData({"cases": cases}), None, as_of=SAMPLE_AS_OF, lang="es", charts=True)
+    assert read(book, "Estado de los casos").height == 2
+    assert read(book, "Cambios en resultados").height == 0
+    with zipfile.ZipFile(io.BytesIO(book)) as zf:
+        assert any(n.startswith("xl/media/") for n in zf.namelist())
+
+
+# ---- command line ---------------------------------------------------------------------
+
+
+def _command() -> list[str]:
+    script = Path(sys.executable).parent / "casekit"
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("casekit")
+    return [found] if found else [sys.executable, "-m", "casekit"]
+
+
+def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    return subprocess.run(
+        [*_command(), *map(str, args)],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=300,
+        env=env,
+        check=False,
+    )
+
+
+def _wired() -> bool:
+    from casekit.cli import build_parser
+
+    try:
+        build_parser().parse_args(["report", "x.xlsx", "--as-of", "2026-09-30", "--out", "r.xlsx"])
+    except SystemExit:
+        return False
+    return True
+
+
+needs_wiring = pytest.mark.skipif(not _wired(), reason="casekit report is not wired into casekit/cli.py yet")
+
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("cli") / "muestra.xlsx"
+    write_workbook(make_sample(120, seed=2), path, lang="es", labels=True)
+    return path
+
+
+def _args(workbook: Path, out: Path, **kw) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="casekit")
+    register(parser.add_subparsers(dest="command"))
+    argv = ["report", str(workbook), "--as-of", "2026-09-30", "--out", str(out), "--lang", kw.get("lang", "en")]
+    argv += kw.get("extra", [])
+    return parser.parse_args(argv)
+
+
+def test_handler_writes_the_report(workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "r.xlsx"
+    args = _args(workbook, out, extra=["--no-charts"])
+    assert args.handler is run_report
+    assert run_report(args) == 0
+    assert fastexcel.read_excel(out).sheet_names == SHEETS_EN
+    assert str(out) in capsys.readouterr().out
+
+
+def test_handler_bad_out_and_broken_model(workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_report(_args(workbook, tmp_path / "r.csv", lang="es")) == 2
+    assert ".xlsx" in capsys.readouterr().err
+    model = tmp_path / "m.toml"
+    model.write_text("[[factor]\n", encoding="utf-8")
+    assert run_report(_args(workbook, tmp_path / "r.xlsx", extra=["--model", str(model)])) == 2
+    assert "m.toml" in capsys.readouterr().err
+    assert not (tmp_path / "r.xlsx").exists()
+
+
+@needs_wiring
+def test_cli_report_in_spanish(workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "informe.xlsx"
+    proc = run("report", workbook, "--as-of", "2026-09-30", "--lang", "es", "--out", out)
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert fastexcel.read_excel(out).sheet_names == SHEETS_ES
+
+
+@needs_wiring
+def test_cli_report_unreadable_file(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    proc = run("report", bad, "--as-of", "2026-09-30", "--out", tmp_path / "r.xlsx")
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
