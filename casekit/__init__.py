@@ -15,6 +15,9 @@ from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError, ConfigError, UnreadableFileError
 from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
 from casekit.io import read_workbook
+from casekit.outcomes import outcome_changes, outcome_summary, utilisation_changes, utilisation_summary
+from casekit.privacy import suppress_small_cells
+from casekit.report import write_report
 from casekit.risk import RiskModel, fairness_summary, load_model, score_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
 from casekit.stages import (
@@ -51,17 +54,23 @@ __all__ = [
     "load_model",
     "load_process_config",
     "make_sample",
+    "outcome_changes",
+    "outcome_summary",
     "read_workbook",
     "safe_frame",
     "score_risk",
     "stage_durations",
     "stage_entries",
+    "suppress_small_cells",
     "time_in_stage",
     "to_process_mining",
+    "utilisation_changes",
+    "utilisation_summary",
     "validate",
     "worklist",
     "write_csv",
     "write_event_log",
+    "write_report",
     "write_template",
     "write_workbook",
     "write_xlsx",
