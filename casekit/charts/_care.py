@@ -216,7 +216,8 @@ def attendance_chart(
     Examples
     --------
     >>> from casekit.charts import chart_data
-    >>> contacts = pl.DataFrame({"kind": ["appointment"] * 4, "status": ["attended", "attended", "missed", "cancelled"]})
+    >>> contacts = pl.DataFrame({"kind": ["appointment"] * 4,
+    ...                          "status": ["attended", "attended", "missed", "cancelled"]})
     >>> chart_data(attendance_chart(contacts)).select("kind", "attended", "missed", "rate").rows()
     [('appointment', 2, 1, 0.6666666666666666)]
     """

@@ -44,7 +44,7 @@ def _row_label(df: pl.DataFrame, lang: str | None) -> pl.Expr:
 
 def _by_measure(changes: pl.DataFrame) -> pl.DataFrame:
     """Means of paired per-case changes by domain and measure (the summary's columns,
-    percentages 0–100; no small-cell suppression: use ``outcome_summary`` for that)."""
+    shares 0–1; no small-cell suppression: use ``outcome_summary`` for that)."""
     keys = [c for c in ("domain", "measure") if c in changes.columns]
     paired = pl.col("baseline").is_not_null() & pl.col("latest").is_not_null() & pl.col("change").is_not_null()
     return (
@@ -56,8 +56,8 @@ def _by_measure(changes: pl.DataFrame) -> pl.DataFrame:
             pl.col("baseline").filter(paired).mean().alias("mean_baseline"),
             pl.col("latest").filter(paired).mean().alias("mean_latest"),
             pl.col("change").filter(paired).mean().alias("mean_change"),
-            ((pl.col("direction") == "improved").filter(paired).mean() * 100).alias("pct_improved"),
-            ((pl.col("direction") == "worsened").filter(paired).mean() * 100).alias("pct_worsened"),
+            (pl.col("direction") == "improved").filter(paired).mean().alias("pct_improved"),
+            (pl.col("direction") == "worsened").filter(paired).mean().alias("pct_worsened"),
         )
         .sort(keys)
         .collect()
@@ -106,8 +106,8 @@ def outcomes_chart(outcomes: pl.DataFrame, *, lang: str | None = None) -> alt.Fa
     formats = {
         "n_paired": ",",
         "mean_change": ".2f",
-        "pct_improved": ".1f",
-        "pct_worsened": ".1f",
+        "pct_improved": ".1%",
+        "pct_worsened": ".1%",
         "effect_size": ".2f",
     }
     tooltip = [
@@ -150,16 +150,16 @@ def outcomes_chart(outcomes: pl.DataFrame, *, lang: str | None = None) -> alt.Fa
 def improved_by_tier_chart(summary: pl.DataFrame, *, lang: str | None = None) -> alt.LayerChart | alt.Chart:
     """% of paired measures that improved, by risk tier (bars in the tier colours).
 
-    ``summary`` is ``outcome_summary(data, by=["effective_tier"])`` (percentages 0–100),
+    ``summary`` is ``outcome_summary(data, by=["effective_tier"])`` (shares 0–1),
     or with ``domain`` too: then one group of bars per domain. Tiers without pairs and
     suppressed cells are left out (the subtitle names the suppressed ones).
 
     Examples
     --------
     >>> from casekit.charts import chart_data
-    >>> s = pl.DataFrame({"effective_tier": ["low", "high"], "n_pairs": [10, 4], "pct_improved": [60.0, 25.0]})
-    >>> chart_data(improved_by_tier_chart(s)).select("tier", "pct_improved", "shown").rows()
-    [('low', 60.0, '60 %'), ('high', 25.0, '25 %')]
+    >>> s = pl.DataFrame({"effective_tier": ["low", "high"], "n_pairs": [10, 4], "pct_improved": [0.6, 0.25]})
+    >>> chart_data(improved_by_tier_chart(s)).select("tier", "pct_improved").rows()
+    [('low', 0.6), ('high', 0.25)]
     """
     title = text("improved_by_tier_title", lang)
     tier_col = next((c for c in _TIER_COLUMNS if c in summary.columns), None)
@@ -197,7 +197,6 @@ def improved_by_tier_chart(summary: pl.DataFrame, *, lang: str | None = None) ->
             *keep,
         )
         .with_columns(
-            (pl.col("pct_improved").round(0).cast(pl.Int64).cast(pl.String) + " %").alias("shown"),
             pl.col("tier")
             .replace_strict({t: i for i, t in enumerate(TIERS)}, default=9, return_dtype=pl.Int64)
             .alias("_o"),
@@ -206,18 +205,20 @@ def improved_by_tier_chart(summary: pl.DataFrame, *, lang: str | None = None) ->
         .drop("_o")
     )
     tier_sort = [names[t] for t in TIERS]
-    formats = {"n_pairs": ",", "pct_worsened": ".1f", "mean_change": ".2f"}
+    formats = {"n_pairs": ",", "pct_worsened": ".1%", "mean_change": ".2f"}
     tooltip = [
         *([alt.Tooltip("domain_label:N", title=text("tt_domain", lang))] if by_domain else []),
         alt.Tooltip("tier_label:N", title=text("legend_tier", lang)),
-        alt.Tooltip("pct_improved:Q", title=text("tt_pct_improved", lang), format=".1f"),
+        alt.Tooltip("pct_improved:Q", title=text("tt_pct_improved", lang), format=".1%"),
         *[
             alt.Tooltip(f"{c}:Q", title=text(f"tt_{c}", lang), format=formats[c])
             for c in (["n_pairs"] if n_col else []) + keep
         ],
     ]
     color = alt.Color("tier_label:N", scale=color_scale(TIERS, TIER_COLORS, names), title=text("legend_tier", lang))
-    x = alt.X("pct_improved:Q", title=text("tt_pct_improved", lang), scale=alt.Scale(domain=[0, 100]))
+    x = alt.X(
+        "pct_improved:Q", title=text("tt_pct_improved", lang), scale=alt.Scale(domain=[0, 1]), axis=alt.Axis(format="%")
+    )
     if by_domain:
         order = df["domain_label"].unique(maintain_order=True).to_list()
         base = alt.Chart(df).encode(
@@ -232,7 +233,7 @@ def improved_by_tier_chart(summary: pl.DataFrame, *, lang: str | None = None) ->
         height = ROW_HEIGHT * 2 * df.height
     chart = alt.layer(
         base.mark_bar().encode(color=color),
-        base.mark_text(align="left", dx=3, fontSize=10).encode(text="shown:N"),
+        base.mark_text(align="left", dx=3, fontSize=10).encode(text=alt.Text("pct_improved:Q", format=".0%")),
     ).properties(width=WIDTH, height=height)
     subtitle = [text("improved_subtitle", lang)]
     if hidden:
@@ -275,7 +276,7 @@ def utilisation_chart(utilisation: pl.DataFrame, *, lang: str | None = None) -> 
             )
             .with_columns(
                 pl.when(pl.col("sum_baseline") != 0)
-                .then((pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline") * 100)
+                .then((pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline"))
                 .alias("pct_change")
             )
             .sort(keys)
@@ -302,7 +303,7 @@ def utilisation_chart(utilisation: pl.DataFrame, *, lang: str | None = None) -> 
         .with_columns(pl.col("when").replace_strict({"mean_baseline": before, "mean_latest": after}))
         .sort("measure", pl.col("when") == after)
     )
-    formats = {"n_pairs": ",", "sum_baseline": ",.0f", "sum_latest": ",.0f", "pct_change": "+.1f"}
+    formats = {"n_pairs": ",", "sum_baseline": ",.0f", "sum_latest": ",.0f", "pct_change": "+.1%"}
     tooltip = [
         alt.Tooltip("measure_label:N", title=text("tt_measure", lang)),
         alt.Tooltip("when:N", title=text("tt_period", lang)),

@@ -209,7 +209,9 @@ def fairness_chart(fairness: pl.DataFrame, *, lang: str | None = None, tiers: Se
         parts.append(part.with_columns((pl.lit(prefix) + _group_label(grouping, lang)).alias("label")))
     frame = pl.concat(parts).sort("order")
     hidden = frame.filter(pl.col("suppressed"))["label"].to_list()
-    shown = frame.filter(~pl.col("suppressed") & pl.col("n").is_not_null())
+    shown = frame.filter(~pl.col("suppressed") & (pl.col("n") > 0))
+    if frame.filter(pl.col("n") > 0).height == 0 and not hidden:  # nobody has a tier
+        return empty_chart("fairness", title, text("empty_tiers", lang))
     names = labels("tier", lang)
     df = (
         shown.unpivot(
