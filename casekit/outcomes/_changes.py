@@ -36,9 +36,9 @@ import datetime as dt
 
 import polars as pl
 
+from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
-from casekit.outcomes._frames import clean_data, sheet
 
 __all__ = ["CHANGE_COLUMNS", "DIRECTIONS", "LATER_TIMEPOINTS", "outcome_changes", "outcome_changes_lazy"]
 
@@ -67,7 +67,7 @@ _KEY = ["case_id", "measure"]
 def outcome_rows(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     """The outcomes sheet, typed, rows without a case or a measure left out, measures
     dated after ``as_of`` left out (undated rows are kept: they still name a measure)."""
-    rows = sheet(data, "outcomes", _OUTCOME_COLUMNS).filter(
+    rows = sheet(data, "outcomes", [*_OUTCOME_COLUMNS, ROW]).filter(
         pl.col("case_id").is_not_null() & pl.col("measure").is_not_null()
     )
     if as_of is not None:

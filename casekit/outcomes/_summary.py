@@ -33,10 +33,11 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._frames import clean_data, sheet
+from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.outcomes._changes import outcome_changes_lazy
-from casekit.outcomes._frames import clean_data, sheet
 from casekit.privacy import MIN_CELL, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS, RiskModel
@@ -95,7 +96,7 @@ def with_groupings(
     """Join the case attributes named in ``by`` to a change frame."""
     case_cols = [c for c in _CASE_ATTRS if c in by]
     if case_cols or "age_band" in by:
-        cases = sheet(data, "cases", ["case_id", *case_cols, "opened_on", "birth_date"]).filter(
+        cases = sheet(data, "cases", ["case_id", *case_cols, "opened_on", "birth_date", ROW]).filter(
             pl.col("case_id").is_not_null()
         )
         cases = cases.filter(pl.col("_row") == pl.col("_row").min().over("case_id")).select(

@@ -30,10 +30,10 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.outcomes._changes import CHANGE_COLUMNS, outcome_rows, pair_changes
-from casekit.outcomes._frames import clean_data, sheet
 from casekit.outcomes._summary import check_groupings, summarise_changes, with_groupings
 from casekit.privacy import MIN_CELL
 from casekit.risk.model import RiskModel
@@ -48,7 +48,7 @@ ASSESSMENT_MEASURES: tuple[str, ...] = ("ed_visits_6m", "admissions_12m")
 
 def _assessment_baselines(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     """For each case and assessment measure: the first assessment that has a value."""
-    ass = sheet(data, "assessments", ["case_id", "assessed_on", *ASSESSMENT_MEASURES]).filter(
+    ass = sheet(data, "assessments", ["case_id", "assessed_on", *ASSESSMENT_MEASURES, ROW]).filter(
         pl.col("case_id").is_not_null() & pl.col("assessed_on").is_not_null()
     )
     if as_of is not None:

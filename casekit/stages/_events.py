@@ -27,9 +27,9 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._frames import sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
-from casekit.stages._frames import sheet, unwrap
 from casekit.stages._names import STAGE_NUMBER
 
 __all__ = ["EVENT_SCHEMA", "events", "to_process_mining", "write_event_log"]

@@ -29,10 +29,10 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._frames import sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.stages._config import ProcessConfig, load_process_config
-from casekit.stages._frames import sheet, unwrap
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
 
 __all__ = ["NO_RISK", "case_status", "flags_long", "stage_entries", "worklist"]

@@ -1,4 +1,13 @@
-"""Shared plumbing: sheets as typed lazy frames, and unwrapping a validation result."""
+"""Shared plumbing of the feature packages: sheets as typed lazy frames, the clean data
+of a validation result.
+
+>>> import polars as pl
+>>> d = CaseData({"cases": pl.DataFrame({"case_id": ["A"]})})
+>>> sheet(d, "cases", ["case_id", "opened_on", ROW]).collect().rows()
+[('A', None, 2)]
+>>> sheet(d, "goals", ["goal_id"]).collect().height
+0
+"""
 
 from __future__ import annotations
 
@@ -27,6 +36,11 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
         else:
             exprs.append(pl.lit(None, dtype=dtype).alias(col))
     return df.lazy().select(exprs)
+
+
+def clean_data(data: CaseData | ValidationResult) -> CaseData:
+    """The clean rows of a validation result, or the data itself."""
+    return data.data if isinstance(data, ValidationResult) else data
 
 
 def unwrap(data: CaseData | ValidationResult) -> tuple[CaseData, pl.LazyFrame | None]:
