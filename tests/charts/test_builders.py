@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import polars as pl
@@ -48,7 +49,7 @@ def test_registry_lists_every_builder():
 
 
 def test_every_chart_is_valid_vega_lite_with_tooltips(built):
-    lang, built_charts = built
+    _lang, built_charts = built
     assert set(built_charts) == set(CHARTS)
     for name, chart in built_charts.items():
         spec = valid_spec(chart)
@@ -82,7 +83,7 @@ def test_funnel_counts_equal_funnel(sample, lang):
     assert df["label"].to_list() == [stage_label(s, lang) for s in expected["stage"]]
     assert df["share"].to_list() == pytest.approx(expected["share"].to_list())
     prev = expected["cases"].to_list()
-    assert df["of_previous"].to_list()[1:] == pytest.approx([b / a for a, b in zip(prev, prev[1:], strict=False)])
+    assert df["of_previous"].to_list()[1:] == pytest.approx([b / a for a, b in itertools.pairwise(prev)])
     # an already computed funnel gives the same chart
     assert chart_data(charts.funnel_chart(expected, lang=lang)).equals(df)
 

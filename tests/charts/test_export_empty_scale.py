@@ -79,7 +79,8 @@ def test_a_caseload_with_no_evidence_gives_empty_states(lang):
         assert spec["usermeta"]["casekit"] == {"chart": name, "empty": True}
         assert spec["mark"]["type"] == "text"
         message = chart_data(chart)["message"].item()
-        assert message and not message.startswith("charts."), name
+        assert message, name
+        assert not message.startswith("charts."), name
         assert to_png(chart, scale=1).startswith(PNG)
 
 
