@@ -248,7 +248,8 @@ def utilisation_chart(utilisation: pl.DataFrame, *, lang: str | None = None) -> 
     ``utilisation`` is ``utilisation_summary`` (``measure, mean_baseline,
     mean_latest``…; suppressed measures are named in the subtitle) or
     ``utilisation_changes`` (``case_id, measure, baseline, latest``…; averaged here over
-    the cases with both values, without small-cell suppression).
+    the cases with both values, without small-cell suppression). ``mean_before`` /
+    ``mean_after`` (and ``before`` / ``after``) are accepted for the means (and values).
 
     Examples
     --------
@@ -259,7 +260,10 @@ def utilisation_chart(utilisation: pl.DataFrame, *, lang: str | None = None) -> 
     [('ed_visits_6m', 'Before', 2.0), ('ed_visits_6m', 'After', 1.0)]
     """
     title = text("utilisation_title", lang)
-    frame = utilisation
+    aliases = {"mean_before": "mean_baseline", "mean_after": "mean_latest", "before": "baseline", "after": "latest"}
+    frame = utilisation.rename(
+        {k: v for k, v in aliases.items() if k in utilisation.columns and v not in utilisation.columns}
+    )
     if "mean_baseline" not in frame.columns and {"measure", "baseline", "latest"} <= set(frame.columns):
         both = pl.col("baseline").is_not_null() & pl.col("latest").is_not_null()
         keys = [c for c in ("domain", "measure") if c in frame.columns]

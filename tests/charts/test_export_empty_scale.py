@@ -264,3 +264,12 @@ def test_aggregate_charts_stay_small_on_100k_cases():
         assert inline_rows(spec) <= 400, (name, inline_rows(spec))
     assert chart_data(built["stage"])["cases"].sum() == 100_000
     assert chart_data(built["funnel"])["cases"][0] == 100_000
+
+
+def test_utilisation_accepts_before_after_names():
+    summary = pl.DataFrame({"measure": ["monthly_cost"], "mean_before": [1200.0], "mean_after": [900.0]})
+    df = chart_data(charts.utilisation_chart(summary, lang="es"))
+    assert df.select("measure_label", "when", "mean").rows() == [
+        ("Coste mensual", "Antes", 1200.0),
+        ("Coste mensual", "Después", 900.0),
+    ]
