@@ -116,4 +116,4 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
 
     report = build_report(issues, lang=lang, headers=data.headers)
     clean = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
-    return ValidationResult(data=clean, report=report, quarantined=quarantined)
+    return ValidationResult(data=clean, report=report, quarantined=quarantined, issues=issues, lang=lang)

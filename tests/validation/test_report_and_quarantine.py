@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -277,3 +278,14 @@ def test_unparsed_required_cell_is_reported_once(sheets, run: Run) -> None:
     )
     assert problems(run(sheets, issues=issues)) == [("cases", 4, "opened_on", "not_a_date", "error")]
     assert problems(run(sheets))[0] == ("cases", 4, "opened_on", "required", "error")
+
+
+def test_report_for_renders_another_language_without_validating_again() -> None:
+    import casekit as ck
+
+    data = ck.read_workbook(Path(__file__).resolve().parents[2] / "sample_data" / "casekit_broken_es.xlsx")
+    es = ck.validate(data, lang="es", as_of=ck.SAMPLE_AS_OF)
+    en = ck.validate(data, lang="en", as_of=ck.SAMPLE_AS_OF)
+    assert es.report_for("en").equals(en.report)
+    assert en.report_for("es").equals(es.report)
+    assert es.report_for("es") is es.report
