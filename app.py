@@ -1,7 +1,8 @@
 """casekit app — the router. Run with ``streamlit run app.py``.
 
-Pages live in ``pages/`` (one thin script per screen); every number they show comes
-from the ``casekit`` package.
+The sidebar (language, data source, as-of date, settings) is drawn here on every run so
+the choices persist across pages; pages in ``pages/`` are thin scripts that draw what
+``casekit`` computes.
 """
 
 from __future__ import annotations
@@ -10,25 +11,30 @@ from pathlib import Path
 
 import streamlit as st
 
-from casekit.i18n import LANGS, t
+from casekit.i18n import t
+from casekit.ui.sidebar import current_lang, sidebar
 
 HERE = Path(__file__).parent
+PAGES = HERE / "pages"
 
 st.set_page_config(page_title="casekit", layout="wide")
+st.session_state["workspace"] = sidebar()
+lang = current_lang()
 
-with st.sidebar:
-    lang = st.selectbox(
-        "Idioma / Language",
-        LANGS,
-        format_func=lambda code: {"es": "Español", "en": "English"}[code],
-        key="lang",
-    )
 
-page = st.navigation(
+def page(name: str, *, default: bool = False) -> st.Page:
+    return st.Page(PAGES / f"{name}.py", title=t(f"ui.page_{name}", lang), url_path=name, default=default)
+
+
+navigation = st.navigation(
     {
-        t("app.section_data", lang): [
-            st.Page(HERE / "pages" / "data.py", title=t("app.page_data", lang), url_path="data", default=True),
-        ]
+        t("ui.section_overview", lang): [page("overview", default=True)],
+        t("ui.section_stages", lang): [
+            page(name)
+            for name in ("screening", "assessment", "planning", "monitoring", "transitions", "outcomes")
+            if (PAGES / f"{name}.py").exists()
+        ],
+        t("ui.section_data", lang): [page("data")],
     }
 )
-page.run()
+navigation.run()

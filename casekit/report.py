@@ -93,7 +93,7 @@ def build_report(
     """
     from casekit.outcomes import outcome_changes, outcome_summary, utilisation_changes, utilisation_summary
     from casekit.risk import load_model, score_risk
-    from casekit.stages import STAGES, case_status, flags_long, load_process_config, stage_entries, worklist
+    from casekit.stages import case_status, load_process_config, stage_entries, worklist
     from casekit.validation import validate
 
     lang = normalize_lang(lang)
@@ -110,6 +110,39 @@ def build_report(
     util_summary = utilisation_summary(result, as_of=as_of, changes=util)
     entries = stage_entries(result, as_of=as_of, config=rules)
 
+    figures = key_figures(result, status=status, changes=changes, entries=entries)
+    by_stage = stage_counts(status)
+    flags = open_flag_counts(status)
+    return Report(
+        source=result.data.source,
+        as_of=as_of,
+        figures=figures,
+        by_stage=by_stage,
+        flags=flags,
+        sheets={
+            "status": status,
+            "worklist": worklist(status),
+            "risk": scores,
+            "outcome_changes": changes,
+            "outcome_summary": summary,
+            "utilisation": util_summary,
+            "validation": result.report,
+        },
+        extra={"by_tier": by_tier, "utilisation_changes": util},
+    )
+
+
+def key_figures(
+    result: ValidationResult, *, status: pl.DataFrame, changes: pl.DataFrame, entries: pl.DataFrame
+) -> dict[str, Any]:
+    """The key figures of the summary sheet and the Overview screen.
+
+    ``status`` from :func:`casekit.case_status`, ``changes`` from
+    :func:`casekit.outcome_changes`, ``entries`` from :func:`casekit.stage_entries`.
+    Keys: ``cases, open_cases, closed_cases, high_risk_share`` (of open cases with a
+    tier), ``open_flags, median_days_to_plan`` (opening → complete plan),
+    ``paired_measures, improved_share, errors, warnings, quarantined_rows, affected_cases``.
+    """
     is_open = pl.col("current_stage") != "closed"
     open_status = status.filter(is_open)
     to_plan = (
@@ -124,7 +157,7 @@ def build_report(
     )
     paired = changes.filter(pl.col("paired"))
     with_tier = open_status.filter(pl.col("effective_tier").is_not_null())
-    figures = {
+    return {
         "cases": status.height,
         "open_cases": open_status.height,
         "closed_cases": status.height - open_status.height,
@@ -142,34 +175,29 @@ def build_report(
         "quarantined_rows": sum(result.n_quarantined().values()),
         "affected_cases": result.affected_cases(),
     }
-    by_stage = (
+
+
+def stage_counts(status: pl.DataFrame) -> pl.DataFrame:
+    """Cases by current stage, every stage listed in process order (``stage, cases``)."""
+    from casekit.stages import STAGES
+
+    return (
         pl.DataFrame({"stage": list(STAGES)})
         .join(status.group_by(pl.col("current_stage").alias("stage")).len("cases"), on="stage", how="left")
         .with_columns(pl.col("cases").fill_null(0).cast(pl.Int64))
     )
-    flags = (
-        flags_long(open_status)
+
+
+def open_flag_counts(status: pl.DataFrame) -> pl.DataFrame:
+    """Open flags by kind among open cases, most frequent first (``flag, cases``)."""
+    from casekit.stages import flags_long
+
+    return (
+        flags_long(status.filter(pl.col("current_stage") != "closed"))
         .group_by("flag")
         .len("cases")
         .with_columns(pl.col("cases").cast(pl.Int64))
         .sort("cases", "flag", descending=[True, False])
-    )
-    return Report(
-        source=result.data.source,
-        as_of=as_of,
-        figures=figures,
-        by_stage=by_stage,
-        flags=flags,
-        sheets={
-            "status": status,
-            "worklist": worklist(status),
-            "risk": scores,
-            "outcome_changes": changes,
-            "outcome_summary": summary,
-            "utilisation": util_summary,
-            "validation": result.report,
-        },
-        extra={"by_tier": by_tier, "utilisation_changes": util},
     )
 
 

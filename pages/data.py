@@ -1,34 +1,96 @@
-"""Data screen (placeholder until the app issue): the bundled sample and its validation report."""
+"""Data: the validation report, templates, the settings in use, the full report."""
 
 from __future__ import annotations
 
+import polars as pl
 import streamlit as st
 
-from casekit.app_data import load_bundled_sample
 from casekit.contract import SHEETS
-from casekit.i18n import t
+from casekit.i18n import LANGS
+from casekit.risk.model import default_model_text
+from casekit.template import write_template
+from casekit.ui.widgets import lang, require_workspace, show_date, table, tr
 
-lang = st.session_state.get("lang", "es")
-st.title(t("app.page_data", lang))
-st.caption(t("app.placeholder_note", lang))
+ws = require_workspace()
+result = ws.result
+st.title(tr("ui.page_data"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
 
-result = load_bundled_sample(lang)
-counts = result.data.n_rows()
-cols = st.columns(3)
-cols[0].metric(t("app.metric_cases", lang), counts.get("cases", 0))
-cols[1].metric(t("app.metric_errors", lang), result.n_errors)
-cols[2].metric(t("app.metric_warnings", lang), result.n_warnings)
-
-st.subheader(t("app.rows_per_sheet", lang))
-st.dataframe(
-    [{t("app.col_sheet", lang): SHEETS[name].label(lang), t("app.col_rows", lang): n} for name, n in counts.items()],
-    hide_index=True,
-)
-st.subheader(t("app.validation_report", lang))
-if result.report.height:
-    st.dataframe(
-        result.report.rename({c: t(f"app.report_{c}", lang) for c in result.report.columns}),
-        hide_index=True,
+# -- validation report ------------------------------------------------------------------
+st.subheader(tr("ui.data_validation"))
+st.write(
+    tr(
+        "ui.data_summary",
+        errors=result.n_errors,
+        warnings=result.n_warnings,
+        rows=sum(result.n_quarantined().values()),
+        cases=result.affected_cases(),
     )
+)
+counts = pl.DataFrame(
+    {
+        tr("ui.col_sheet"): [SHEETS[name].label(lang()) for name in result.data.sheets if name in SHEETS],
+        tr("ui.col_valid"): [df.height for name, df in result.data.sheets.items() if name in SHEETS],
+        tr("ui.col_set_aside"): [
+            result.quarantined.get(name, pl.DataFrame()).height for name in result.data.sheets if name in SHEETS
+        ],
+    }
+)
+st.dataframe(counts, hide_index=True, key="rows_per_sheet")
+report = result.report_for(lang())
+if report.height == 0:
+    st.success(tr("ui.data_no_problems"))
 else:
-    st.success(t("app.no_problems", lang))
+    left, right = st.columns(2)
+    sheets = left.multiselect(tr("ui.data_filter_sheet"), sorted(report["sheet"].unique()), key="report_sheets")
+    severities = right.multiselect(tr("ui.data_filter_severity"), ["error", "warning"], key="report_severity")
+    shown = report.filter(
+        (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
+        & (pl.col("severity").is_in(severities) if severities else pl.lit(True))
+    )
+    table(shown.rename({c: tr(f"app.report_{c}") for c in shown.columns}), key="validation", stem="validation_report")
+
+# -- templates --------------------------------------------------------------------------
+st.subheader(tr("ui.data_templates"))
+cols = st.columns(len(LANGS))
+for col, code in zip(cols, LANGS, strict=True):
+    col.download_button(
+        tr("ui.data_template_button", lang=code.upper()),
+        write_template(None, lang=code),
+        file_name=f"casekit_{'plantilla' if code == 'es' else 'template'}_{code}.xlsx",
+        key=f"template_{code}",
+    )
+
+# -- settings in use --------------------------------------------------------------------
+st.subheader(tr("ui.data_settings"))
+config_text = ws.config_text or ws.config.to_toml()
+model_text = ws.model_text or default_model_text()
+left, right = st.columns(2)
+with left:
+    st.caption(
+        tr("ui.process_config")
+        + " · "
+        + tr("ui.data_settings_uploaded" if ws.config_text else "ui.data_settings_default")
+    )
+    st.code(config_text, language="toml")
+    st.download_button(tr("ui.data_download_config"), config_text, file_name="process.toml", key="dl_config")
+with right:
+    st.caption(
+        tr("ui.risk_model") + " · " + tr("ui.data_settings_uploaded" if ws.model_text else "ui.data_settings_default")
+    )
+    st.code(model_text, language="toml", height=400)
+    st.download_button(tr("ui.data_download_model"), model_text, file_name="risk_model.toml", key="dl_model")
+
+# -- the full workbook report -----------------------------------------------------------
+st.subheader(tr("ui.data_report"))
+if st.button(tr("ui.data_report_button"), key="make_report"):
+    import io
+
+    from casekit.report import write_report
+
+    buffer = io.BytesIO()
+    with st.spinner(tr("ui.loading")):
+        write_report(result, buffer, as_of=ws.as_of, lang=lang(), model=ws.model, config=ws.config)
+    st.download_button(
+        tr("ui.data_report_download"), buffer.getvalue(), file_name=f"casekit_report_{ws.as_of}.xlsx", key="dl_report"
+    )

@@ -1,37 +1,110 @@
-"""Streamlit pages driven headlessly with AppTest."""
+"""Overview and Data screens, driven headlessly with AppTest on the bundled sample."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+import polars as pl
 import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
 
-APP = str(Path(__file__).resolve().parents[2] / "app.py")
+import casekit as ck
+from casekit.report import key_figures, open_flag_counts
+from tests.app.conftest import open_app
 
-
-@pytest.fixture(autouse=True)
-def _clear_caches() -> None:
-    st.cache_data.clear()
-    st.cache_resource.clear()
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
+BROKEN = SAMPLE / "casekit_broken_es.xlsx"
 
 
-def test_data_page_shows_bundled_sample_in_both_languages() -> None:
-    at = AppTest.from_file(APP, default_timeout=120).run()
-    assert not at.exception, at.exception
-    assert at.title[0].value == "Datos"
+@pytest.fixture(scope="module")
+def expected() -> dict[str, object]:
+    result = ck.validate(ck.read_workbook(SAMPLE / "casekit_muestra_es.xlsx"), as_of=ck.SAMPLE_AS_OF)
+    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
+    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=scores)
+    figures = key_figures(
+        result,
+        status=status,
+        changes=ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF),
+        entries=ck.stage_entries(result.data, as_of=ck.SAMPLE_AS_OF),
+    )
+    return {"figures": figures, "flags": open_flag_counts(status), "result": result}
+
+
+@pytest.mark.parametrize(
+    ("lang", "title", "labels"),
+    [
+        ("es", "Resumen", ["Casos abiertos", "Riesgo alto (casos abiertos)", "Alertas abiertas"]),
+        ("en", "Overview", ["Open cases", "High risk (open cases)", "Open flags"]),
+    ],
+)
+def test_overview_key_figures_equal_casekit(expected: dict, lang: str, title: str, labels: list[str]) -> None:
+    at = open_app(lang=lang)
+    assert at.title[0].value == title
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Casos"] == "500"
-    assert metrics["Errores"] == "0"
-    sheets = at.dataframe[0].value
-    assert sheets.iloc[:, 0].tolist()[:3] == ["casos", "cribados", "evaluaciones"]
-    assert sheets.iloc[0, 1] == 500
-    assert list(at.dataframe[1].value.columns)[:3] == ["Hoja", "Fila", "Columna"]
+    figures = expected["figures"]
+    assert metrics[labels[0]] == f"{figures['open_cases']:,}"
+    assert metrics[labels[1]] == f"{figures['high_risk_share']:.0%}"
+    assert metrics[labels[2]] == f"{figures['open_flags']:,}"
+    flags = at.dataframe[0].value
+    assert flags.iloc[:, 1].tolist() == expected["flags"]["cases"].to_list()
 
+
+def test_changing_the_as_of_date_changes_the_overdue_counts() -> None:
+    at = open_app()
+    before = {m.label: m.value for m in at.metric}["Alertas abiertas"]
+    at.date_input(key="as_of").set_value(ck.SAMPLE_AS_OF.replace(year=2027)).run()
+    assert not at.exception
+    after = {m.label: m.value for m in at.metric}["Alertas abiertas"]
+    assert int(after.replace(",", "")) > int(before.replace(",", ""))
+
+
+def test_language_switch_keeps_the_page_and_translates_it() -> None:
+    at = open_app("data", lang="es")
+    assert at.title[0].value == "Datos"
     at.selectbox(key="lang").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Data"
-    assert {m.label for m in at.metric} == {"Cases", "Errors", "Warnings"}
-    assert at.dataframe[0].value.iloc[:, 0].tolist()[:2] == ["cases", "screenings"]
-    assert "Message" in at.dataframe[1].value.columns
+    assert at.sidebar.radio[0].label == "Data"
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_data_page_on_the_clean_sample(lang: str) -> None:
+    at = open_app("data", lang=lang)
+    counts = at.dataframe[0].value
+    assert counts.iloc[0].tolist()[1:] == [500, 0]
+    labels = [b.label for b in at.get("download_button")]
+    assert any("TOML" in label for label in labels)
+    assert sum("ES" in label or "EN" in label for label in labels) == 2  # both templates
+
+
+def test_uploading_the_broken_workbook_shows_the_report_and_keeps_working() -> None:
+    at = open_app("data")
+    at.radio(key="source").set_value("upload").run()
+    assert not at.exception
+    at.file_uploader(key="uploads").set_value(
+        (BROKEN.name, BROKEN.read_bytes(), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    ).run()
+    assert not at.exception, [e.value for e in at.exception]
+    report = at.dataframe[1].value
+    result = ck.validate(ck.read_workbook(BROKEN), lang="es", as_of=at.session_state["as_of"])
+    assert len(report) == result.report.height
+    assert "El caso «C99999» no existe en la hoja de casos." in report.iloc[:, -1].tolist()
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception
+    assert any("filas con errores" in w.value for w in at.warning)
+    assert {m.label: m.value for m in at.metric}["Casos abiertos"] != "0"
+
+
+def test_an_unreadable_upload_shows_one_clear_message() -> None:
+    at = open_app("overview")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value(("roto.xlsx", b"not a workbook at all", "application/octet-stream")).run()
+    assert not at.exception
+    assert any("roto.xlsx" in e.value for e in at.error)
+
+
+def test_flags_table_shows_translated_flag_names(expected: dict) -> None:
+    at = open_app(lang="en")
+    names = at.dataframe[0].value.iloc[:, 0].tolist()
+    assert names[0] == ck.stages.flag_label(expected["flags"]["flag"][0], "en")
+    assert not any("_" in name for name in names)
+    assert isinstance(expected["flags"], pl.DataFrame)

@@ -1,0 +1,82 @@
+"""Small widgets every page uses: the workspace guard, downloads, tables, empty states."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from casekit.i18n import t
+from casekit.ui.workspace import Workspace
+
+
+def lang() -> str:
+    """The language chosen in the sidebar."""
+    return st.session_state.get("lang", "es")
+
+
+def tr(key: str, **params: object) -> str:
+    """``t(key)`` in the current language."""
+    return t(key, lang(), **params)
+
+
+def show_date(day: object) -> str:
+    """A date as the user writes it: 30/09/2026 in Spanish, 2026-09-30 in English."""
+    return day.strftime("%d/%m/%Y" if lang() == "es" else "%Y-%m-%d") if hasattr(day, "strftime") else "—"
+
+
+def settings_origin(uploaded: str) -> str:
+    """ "uploaded file" or "shipped defaults", for the settings in use."""
+    return tr("ui.data_settings_uploaded" if uploaded else "ui.data_settings_default")
+
+
+def require_workspace() -> Workspace:
+    """The loaded workspace; otherwise explain why there is none and stop the page."""
+    ws = st.session_state.get("workspace")
+    if ws is None:
+        error = st.session_state.get("load_error")
+        if error:
+            st.error(error)
+        else:
+            st.info(tr("ui.no_data"))
+        st.stop()
+    return ws
+
+
+def quarantine_banner(ws: Workspace) -> None:
+    """A warning when rows were quarantined, pointing to the Data screen."""
+    rows = sum(ws.result.n_quarantined().values())
+    if rows:
+        st.warning(tr("ui.quarantine_banner", rows=rows, cases=ws.result.affected_cases()))
+        st.page_link("pages/data.py", label=tr("ui.go_to_data"))
+
+
+def empty_state(key: str, **params: object) -> None:
+    """Explain an empty view ("no transitions recorded yet in this data"), never an error."""
+    st.info(tr(key, **params))
+
+
+def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
+    """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``)."""
+    from casekit.export import flatten_lists, write_csv, write_xlsx
+
+    flat = flatten_lists(df)
+    left, right = st.columns(2)
+    left.download_button(
+        tr("ui.download_csv"), write_csv(flat, lang=lang()), file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv"
+    )
+    right.download_button(
+        tr("ui.download_xlsx"),
+        write_xlsx({stem[:31]: flat}, lang=lang()),
+        file_name=f"{stem}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+    )
+
+
+def table(df: pl.DataFrame, *, key: str, stem: str | None = None, height: int | None = None) -> None:
+    """A table with its download buttons (or an empty state)."""
+    if df.height == 0:
+        empty_state("ui.empty_table")
+        return
+    st.dataframe(df, hide_index=True, height=height or "auto", key=f"{key}_table")
+    download_table(df, stem or key, key=key)

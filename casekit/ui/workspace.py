@@ -1,0 +1,146 @@
+"""The data a session works on, loaded once and cached on its content.
+
+A :class:`Workspace` holds the validated caseload, the as-of date and the process and
+risk settings in use. Reading and validation are cached on the uploaded bytes' SHA-256
+(not on a DataFrame); every derived table (risk scores, case status, outcome changes…) is
+cached on the workspace key, so switching pages or the language never reads or validates
+again. Results are kept with ``st.cache_resource`` (shared, not copied): treat them as
+read-only.
+
+Examples
+--------
+>>> ws = Workspace.from_result(
+...     __import__("casekit").validate(__import__("casekit").make_sample(30, seed=1)),
+...     as_of=__import__("casekit").SAMPLE_AS_OF,
+... )
+>>> ws.get("status").height
+30
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+import streamlit as st
+
+from casekit.data import CaseData, ValidationResult
+from casekit.risk.model import RiskModel, default_model_text, load_model
+from casekit.stages import ProcessConfig, load_process_config
+
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
+SAMPLE_WORKBOOK = SAMPLE_DIR / "casekit_muestra_es.xlsx"
+
+
+def digest(*parts: bytes | str) -> str:
+    """SHA-256 of the parts (names and bytes), the cache key of an upload."""
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _read(key: str, _source: object, month_first: bool) -> CaseData:
+    from casekit.io import read_workbook
+
+    return read_workbook(_source, month_first=month_first)  # type: ignore[arg-type]
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _validate(key: str, as_of: dt.date, _data: CaseData) -> ValidationResult:
+    from casekit.validation import validate
+
+    return validate(_data, lang="en", as_of=as_of)
+
+
+def load(
+    source: Path | Mapping[str, bytes], *, key: str, as_of: dt.date, month_first: bool = False
+) -> ValidationResult:
+    """Read and validate ``source`` (a path, or uploaded files by name), cached on ``key``.
+
+    Raises :class:`~casekit.errors.UnreadableFileError` for a file that cannot be read.
+    """
+    data = _read(key, source, month_first)
+    return _validate(key, as_of, data)
+
+
+def _derived_functions() -> dict[str, Callable[[Workspace], pl.DataFrame]]:
+    import casekit as ck
+
+    return {
+        "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),
+        "status": lambda ws: ck.case_status(ws.result, as_of=ws.as_of, config=ws.config, risk=ws.get("scores")),
+        "flags": lambda ws: ck.flags_long(ws.get("status")),
+        "worklist": lambda ws: ck.worklist(ws.get("status")),
+        "events": lambda ws: ck.events(ws.result.data, as_of=ws.as_of),
+        "entries": lambda ws: ck.stage_entries(ws.result.data, as_of=ws.as_of, config=ws.config),
+        "funnel": lambda ws: ck.funnel(ws.get("status")),
+        "durations": lambda ws: ck.stage_durations(ws.get("entries")),
+        "changes": lambda ws: ck.outcome_changes(ws.result, as_of=ws.as_of),
+        "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of),
+        "fairness": lambda ws: ck.fairness_summary(ws.result, ws.get("scores"), model=ws.model),
+    }
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _derived(name: str, key: str, _ws: Workspace) -> pl.DataFrame:
+    return _derived_functions()[name](_ws)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """The validated caseload of this session and the settings it is read with."""
+
+    result: ValidationResult
+    as_of: dt.date
+    key: str
+    source: str = ""
+    is_sample: bool = False
+    config: ProcessConfig = field(default_factory=load_process_config)
+    model: RiskModel = field(default_factory=load_model)
+    config_text: str = ""
+    model_text: str = ""
+
+    @classmethod
+    def from_result(
+        cls,
+        result: ValidationResult,
+        *,
+        as_of: dt.date,
+        key: str | None = None,
+        config_text: str = "",
+        model_text: str = "",
+        **kwargs: object,
+    ) -> Workspace:
+        """A workspace over an already validated result (tests, notebooks)."""
+        config = load_process_config(config_text or None)
+        model = load_model(model_text or None)
+        base = key or digest(str(id(result)))
+        full_key = digest(base, as_of.isoformat(), config.to_toml(), model_text or default_model_text())
+        return cls(
+            result,
+            as_of,
+            full_key,
+            config=config,
+            model=model,
+            config_text=config_text,
+            model_text=model_text,
+            **kwargs,
+        )  # type: ignore[arg-type]
+
+    @property
+    def data(self) -> CaseData:
+        """The clean rows (errors quarantined)."""
+        return self.result.data
+
+    def get(self, name: str) -> pl.DataFrame:
+        """A derived table, computed once per workspace: ``scores``, ``status``, ``flags``,
+        ``worklist``, ``events``, ``entries``, ``funnel``, ``durations``, ``changes``,
+        ``utilisation``, ``fairness``."""
+        return _derived(name, self.key, self)

@@ -1,0 +1,45 @@
+"""Overview: open cases, where they stand, what is overdue."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from casekit.charts import funnel_chart, stage_chart
+from casekit.report import key_figures, open_flag_counts
+from casekit.stages import flag_label
+from casekit.ui.widgets import lang, quarantine_banner, require_workspace, table, tr
+
+ws = require_workspace()
+st.title(tr("ui.page_overview"))
+st.caption(
+    tr("ui.source_caption", source=ws.source, as_of=ws.as_of.strftime("%d/%m/%Y" if lang() == "es" else "%Y-%m-%d"))
+)
+quarantine_banner(ws)
+
+status = ws.get("status")
+figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))
+cols = st.columns(4)
+cols[0].metric(tr("ui.metric_open_cases"), f"{figures['open_cases']:,}")
+high = figures["high_risk_share"]
+cols[1].metric(tr("ui.metric_high_risk"), "—" if high is None else f"{high:.0%}")
+cols[2].metric(tr("ui.metric_open_flags"), f"{figures['open_flags']:,}")
+days = figures["median_days_to_plan"]
+cols[3].metric(tr("ui.metric_days_to_plan"), "—" if days is None else f"{days:.0f}")
+
+left, right = st.columns(2)
+with left:
+    st.subheader(tr("ui.overview_funnel"))
+    st.altair_chart(funnel_chart(status, lang=lang()), key="funnel")
+with right:
+    st.subheader(tr("ui.overview_by_stage"))
+    st.altair_chart(stage_chart(status, lang=lang()), key="by_stage")
+
+st.subheader(tr("ui.overview_flags"))
+flags = open_flag_counts(status).select(
+    pl.col("flag")
+    .replace_strict({f: flag_label(f, lang()) for f in open_flag_counts(status)["flag"]})
+    .alias(tr("ui.col_flag")),
+    pl.col("cases").alias(tr("ui.col_cases")),
+)
+table(flags, key="open_flags", stem="open_flags")

@@ -1,0 +1,44 @@
+"""AppTest set-up shared by the page tests.
+
+Streamlit 1.67's AppTest resets ``PagesManager.uses_pages_directory`` before every run;
+because this project has a ``pages/`` folder, the flag then turns True and every rerun
+after the first executes the current page alone (the old v1 multipage mode), skipping
+``app.py`` and its sidebar. The real server never does this: once ``st.navigation`` has
+run, the flag stays False. The fixture below restores that behaviour in tests.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[2] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    monkeypatch.setattr(PagesManager, "__init__", init)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def open_app(page: str | None = None, *, lang: str = "es") -> AppTest:
+    """The app on the bundled sample, in ``lang``, showing ``pages/<page>.py``."""
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    if page is not None:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, [e.value for e in at.exception]
+    return at
