@@ -11,6 +11,7 @@ Examples
 (True, 20)
 """
 
+from casekit import charts
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError, ConfigError, UnreadableFileError
 from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
@@ -47,6 +48,7 @@ __all__ = [
     "UnreadableFileError",
     "ValidationResult",
     "case_status",
+    "charts",
     "events",
     "fairness_summary",
     "flags_long",
