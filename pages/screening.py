@@ -1,0 +1,97 @@
+"""Screening (stage 1): cases awaiting screening and overdue, findings, decisions."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from casekit.ui._screening import (
+    FINDINGS,
+    awaiting_screening,
+    awaiting_table,
+    decisions,
+    decisions_table,
+    finding_chart,
+    findings,
+    latest_screenings,
+    managers,
+    not_eligible_open,
+    not_eligible_table,
+)
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _latest(key: str, _ws: object) -> pl.DataFrame:
+    return latest_screenings(_ws.data, as_of=_ws.as_of)  # type: ignore[attr-defined]
+
+
+ws = require_workspace()
+st.title(tr("ui.page_screening"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_screening.caption"))
+quarantine_banner(ws)
+status = ws.get("status")
+
+# -- cases awaiting screening -----------------------------------------------------------
+st.subheader(tr("ui_screening.awaiting"))
+ALL = ""
+manager = st.selectbox(
+    tr("ui_screening.manager_filter"),
+    [ALL, *managers(status)],
+    format_func=lambda m: m or tr("ui_screening.manager_all"),
+    help=tr("ui_screening.manager_help"),
+    key="screening_manager",
+)
+waiting = awaiting_screening(status, manager=manager or None)
+cols = st.columns(3)
+cols[0].metric(tr("ui_screening.metric_awaiting"), f"{waiting.height:,}")
+cols[1].metric(tr("ui_screening.metric_overdue"), f"{int(waiting['overdue'].sum()):,}")
+worst = waiting["days_overdue"].max()
+cols[2].metric(tr("ui_screening.metric_max_overdue"), "—" if worst is None else f"{worst:,}")
+if waiting.height == 0:
+    empty_state("ui_screening.no_awaiting", as_of=show_date(ws.as_of))
+else:
+    table(awaiting_table(waiting, lang()), key="awaiting", stem="awaiting_screening")
+
+# -- findings ---------------------------------------------------------------------------
+st.subheader(tr("ui_screening.findings"))
+latest = _latest(ws.key, ws)
+shares = findings(latest)
+if shares.height == 0:
+    empty_state("ui_screening.no_screenings")
+else:
+    st.caption(tr("ui_screening.findings_caption", cases=f"{latest.height:,}", as_of=show_date(ws.as_of)))
+    grid = st.columns(2)
+    for i, finding in enumerate(FINDINGS):
+        with grid[i % 2]:
+            st.altair_chart(finding_chart(shares, finding, lang=lang()), key=f"finding_{finding}")
+
+# -- decisions --------------------------------------------------------------------------
+st.subheader(tr("ui_screening.decisions"))
+decided = decisions(latest)
+if decided.height == 0:
+    empty_state("ui_screening.no_screenings")
+else:
+    st.caption(tr("ui_screening.decisions_caption"))
+    counts = dict(decided.select("decision", "cases").iter_rows())
+    cols = st.columns(3)
+    for col, (decision, key) in zip(
+        cols,
+        [
+            ("refer_to_assessment", "metric_refer"),
+            ("not_eligible", "metric_not_eligible"),
+            ("declined", "metric_declined"),
+        ],
+        strict=True,
+    ):
+        col.metric(tr(f"ui_screening.{key}"), f"{counts.get(decision, 0):,}")
+    table(decisions_table(decided, lang()), key="decisions", stem="screening_decisions")
+
+# -- not eligible but still open --------------------------------------------------------
+st.subheader(tr("ui_screening.not_eligible_open"))
+st.caption(tr("ui_screening.not_eligible_caption"))
+stray = not_eligible_open(status, manager=manager or None)
+if stray.height == 0:
+    empty_state("ui_screening.no_not_eligible")
+else:
+    table(not_eligible_table(stray, lang()), key="not_eligible", stem="not_eligible_open")
