@@ -1,0 +1,100 @@
+"""Transitions (stages 7–8): level-of-care flows, post-transition contacts, readmissions."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from casekit.charts import transitions_chart
+from casekit.contract import VOCABS
+from casekit.stages import flag_label
+from casekit.ui import _transitions as tx
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.workspace import Workspace
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _post_contacts(key: str, _ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """This workspace's transitions up to the as-of date and its post-transition contacts."""
+    transitions = tx.transitions_until(_ws.data, _ws.as_of)
+    post = tx.post_transition_contacts(
+        transitions, tx.contacts_of(_ws.data), as_of=_ws.as_of, window_days=_ws.config.post_transition_window_days
+    )
+    return transitions, post
+
+
+ws = require_workspace()
+days = ws.config.post_transition_window_days
+st.title(tr("ui.page_transitions"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui_transitions.caption", days=days))
+quarantine_banner(ws)
+
+transitions, post = _post_contacts(ws.key, ws)
+if transitions.height == 0:
+    empty_state("ui_transitions.empty")
+    st.stop()
+
+readmitted = tx.readmissions(transitions)
+chase = tx.contacts_to_chase(post, ws.get("status"), ws.get("flags"))
+figures = tx.key_figures(transitions, post, chase, readmitted)
+cols = st.columns(3)
+cols[0].metric(tr("ui_transitions.metric_transitions"), f"{figures['transitions']:,}")
+cols[1].metric(tr("ui_transitions.metric_cases"), f"{figures['cases']:,}")
+cols[2].metric(tr("ui_transitions.metric_readmissions"), f"{figures['readmissions']:,}")
+
+# -- level-of-care flows ----------------------------------------------------------------
+st.subheader(tr("ui_transitions.flows"))
+kind_names = {k: v(lang()) for k, v in VOCABS["transition_kind"].items()}
+kinds = st.multiselect(
+    tr("ui_transitions.filter_kind"),
+    [k for k in kind_names if k in set(transitions["kind"].drop_nulls())],
+    format_func=kind_names.__getitem__,
+    key="tx_kinds",
+)
+shown = transitions.filter(pl.col("kind").is_in(kinds)) if kinds else transitions
+st.caption(tr("ui_transitions.flows_caption", shown=f"{shown.height:,}", total=f"{transitions.height:,}"))
+st.altair_chart(transitions_chart(shown, lang=lang()), key="tx_flows_chart")
+table(tx.labelled(tx.transition_flows(shown), lang()), key="tx_flows", stem="transition_flows")
+
+st.subheader(tr("ui_transitions.by_kind"))
+table(tx.labelled(tx.transitions_by_kind(transitions), lang()), key="tx_by_kind", stem="transitions_by_kind")
+
+# -- post-transition contacts -----------------------------------------------------------
+st.subheader(tr("ui_transitions.post_contacts"))
+st.caption(tr("ui_transitions.post_caption", days=days))
+counts = tx.contact_counts(post)
+cols = st.columns(len(counts))
+for col, (status, cases) in zip(cols, counts.iter_rows(), strict=True):
+    col.metric(tr(f"ui_transitions.status_{status}"), f"{cases:,}")
+
+st.subheader(tr("ui_transitions.to_chase"))
+st.caption(tr("ui_transitions.to_chase_caption", flagged=f"{figures['flagged']:,}", flag=flag_label(tx.FLAG, lang())))
+if chase.height == 0:
+    empty_state("ui_transitions.none_to_chase")
+else:
+    managers = sorted(chase["case_manager"].drop_nulls().unique())
+    manager = st.selectbox(
+        tr("ui_transitions.filter_manager"),
+        [None, *managers],
+        format_func=lambda m: tr("ui_transitions.all_managers") if m is None else m,
+        key="tx_manager",
+    )
+    if manager is not None:
+        chase = chase.filter(pl.col("case_manager") == manager)
+    table(tx.labelled(chase, lang()), key="tx_chase", stem="post_transition_contacts_missing")
+
+# -- readmissions -----------------------------------------------------------------------
+st.subheader(tr("ui_transitions.readmissions"))
+if readmitted.height == 0:
+    empty_state("ui_transitions.no_readmissions")
+else:
+    st.caption(
+        tr(
+            "ui_transitions.readmissions_caption",
+            n=f"{figures['readmissions']:,}",
+            cases=f"{figures['readmitted_cases']:,}",
+            days=f"{figures['median_days_to_readmission']:.0f}",
+        )
+    )
+    table(tx.labelled(readmitted, lang()), key="tx_readmissions", stem="readmissions")
