@@ -1,0 +1,384 @@
+"""What the Planning screen (stage 4) shows, computed here so the page only draws.
+
+Small pure polars functions over the clean workbook and the case status: goals by domain
+and status, the cases whose plan is not complete yet (the planning-stage cases), and one
+client's goals and services. Ids stay ids in the computing functions; the ``*_view`` /
+``*_table`` functions put labels in the user's language (contract vocabularies) and
+translated column headers on them for the screen and the downloads.
+
+Examples
+--------
+>>> import datetime as dt
+>>> from casekit.data import CaseData
+>>> goals = pl.DataFrame({"case_id": ["A", "A", "B"], "domain": ["clinical", "clinical", "housing"],
+...                       "status": ["achieved", "planned", "planned"]})
+>>> goals_by_domain_status(CaseData({"goals": goals}), lang="en").select("domain_label", "status", "goals").rows()
+[('Clinical', 'planned', 1), ('Clinical', 'achieved', 1), ('Housing', 'planned', 1)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from casekit._frames import sheet
+from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr, labels
+from casekit.data import CaseData
+from casekit.i18n import t
+from casekit.stages import STAGES, ProcessConfig, stage_label
+from casekit.ui.workspace import Workspace
+
+__all__ = [
+    "STATUS_COLORS",
+    "cached_choices",
+    "cached_plans",
+    "calendar_choices",
+    "calendar_options",
+    "client_goals",
+    "client_services",
+    "default_case",
+    "goals_by_domain_status",
+    "goals_chart",
+    "goals_table",
+    "incomplete_plans",
+    "incomplete_plans_view",
+]
+
+#: Fixed colours of the goal statuses (Okabe–Ito; cancelled in grey).
+STATUS_COLORS: dict[str, str] = {
+    "planned": OKABE_ITO["sky_blue"],
+    "in_progress": OKABE_ITO["orange"],
+    "achieved": OKABE_ITO["bluish_green"],
+    "not_achieved": OKABE_ITO["vermillion"],
+    "cancelled": NEUTRAL,
+}
+
+
+def _tr(key: str, lang: str | None, **params: object) -> str:
+    return t(f"ui_planning.{key}", lang, **params)
+
+
+def _order(column: str, vocab: str) -> pl.Expr:
+    """Position of ``column``'s id in the vocabulary (unknown ids and blanks last)."""
+    ids = labels(vocab, "en")
+    return pl.col(column).replace_strict({k: i for i, k in enumerate(ids)}, default=len(ids), return_dtype=pl.Int64)
+
+
+def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
+    """Translated column headers (``ui_planning.col_<column>``)."""
+    return df.rename({c: _tr(f"col_{c}", lang) for c in df.columns})
+
+
+# -- goals by domain and status ----------------------------------------------------------
+
+
+def goals_by_domain_status(data: CaseData, *, lang: str | None = None) -> pl.DataFrame:
+    """Goals per (domain, status): ``domain, status, goals, domain_label, status_label``,
+    in the vocabularies' order (blanks and unknown values last, blank shown as "(blank)").
+
+    Every goal of the clean ``goals`` sheet counts once; no goals sheet gives no rows.
+    """
+    goals = sheet(data, "goals", ["domain", "status"])
+    return (
+        goals.group_by("domain", "status")
+        .agg(pl.len().cast(pl.Int64).alias("goals"))
+        .with_columns(_d=_order("domain", "goal_domain"), _s=_order("status", "goal_status"))
+        .sort("_d", "domain", "_s", "status", nulls_last=True)
+        .drop("_d", "_s")
+        .with_columns(
+            label_expr("domain", labels("goal_domain", lang), lang).alias("domain_label"),
+            label_expr("status", labels("goal_status", lang), lang).alias("status_label"),
+        )
+        .collect()
+    )
+
+
+def goals_table(counts: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """The counts as a table: one row per domain, one column per status (in order), a total.
+
+    >>> counts = pl.DataFrame({"domain": ["clinical", "clinical"], "status": ["planned", "achieved"],
+    ...                        "goals": [2, 1], "domain_label": ["Clinical"] * 2,
+    ...                        "status_label": ["Planned", "Achieved"]})
+    >>> goals_table(counts, lang="en").rows(named=True)
+    [{'Domain': 'Clinical', 'Planned': 2, 'Achieved': 1, 'Total': 3}]
+    """
+    domain, total = _tr("col_domain", lang), _tr("col_total", lang)
+    if counts.height == 0:
+        return pl.DataFrame(schema={domain: pl.String(), total: pl.Int64()})
+    statuses = (
+        counts.sort(_order("status", "goal_status"), "status", nulls_last=True)["status_label"]
+        .unique(maintain_order=True)
+        .to_list()
+    )
+    wide = counts.pivot(on="status_label", index="domain_label", values="goals", aggregate_function="sum")
+    return (
+        wide.with_columns(pl.col(statuses).fill_null(0))
+        .with_columns(pl.sum_horizontal(statuses).alias(total))
+        .select(pl.col("domain_label").alias(domain), *statuses, total)
+    )
+
+
+def goals_chart(counts: pl.DataFrame, *, lang: str | None = None) -> alt.LayerChart | alt.Chart:
+    """Goals by domain (bars), stacked by status in fixed colours; ``counts`` comes from
+    :func:`goals_by_domain_status` (already aggregated: a few dozen rows at most).
+
+    >>> counts = goals_by_domain_status(CaseData({"goals": pl.DataFrame(
+    ...     {"domain": ["clinical"], "status": ["planned"]})}), lang="es")
+    >>> goals_chart(counts, lang="es").to_dict()["title"]["text"]
+    'Objetivos por ámbito y estado'
+    """
+    names = labels("goal_status", lang)
+    present = [s for s in names if s in set(counts["status"].to_list())]
+    domains = counts["domain_label"].unique(maintain_order=True).to_list()
+    statuses = counts.sort(_order("status", "goal_status"), nulls_last=True)["status_label"].unique(maintain_order=True)
+    others = [s for s in statuses.to_list() if s not in {names[p] for p in present}]
+    scale = alt.Scale(
+        domain=[names[s] for s in present] + others,
+        range=[STATUS_COLORS[s] for s in present] + [OKABE_ITO["black"]] * len(others),
+    )
+    df = counts.with_columns(_order("status", "goal_status").alias("status_order"))
+    chart = (
+        alt.Chart(df)
+        .mark_bar()
+        .encode(
+            y=alt.Y("domain_label:N", sort=domains, title=None),
+            x=alt.X("sum(goals):Q", stack="zero", title=_tr("axis_goals", lang)),
+            color=alt.Color("status_label:N", scale=scale, title=_tr("legend_status", lang)),
+            order=alt.Order("status_order:Q"),
+            tooltip=[
+                alt.Tooltip("domain_label:N", title=_tr("col_domain", lang)),
+                alt.Tooltip("status_label:N", title=_tr("legend_status", lang)),
+                alt.Tooltip("goals:Q", title=_tr("axis_goals", lang), format=","),
+            ],
+        )
+        .properties(width=WIDTH, height=ROW_HEIGHT * max(len(domains), 1))
+    )
+    return finish(chart, "goals", _tr("goals_chart_title", lang))
+
+
+# -- cases without a complete plan ---------------------------------------------------------
+
+
+def incomplete_plans(status: pl.DataFrame, data: CaseData, config: ProcessConfig, *, as_of: dt.date) -> pl.DataFrame:
+    """The open cases whose plan is due but not complete: assessed (risk or planning
+    stage) without ≥1 goal with a target date and ≥1 service, as the stage engine counts
+    them as of ``as_of``. Every planning-stage case is here; so are risk-stage cases
+    (review pending) that have no complete plan yet, since their plan is due too.
+
+    Columns ``case_id, case_manager, program, current_stage, effective_tier,
+    stage_entered_on, days_in_stage, goals_with_target, services, plan_due_on,
+    plan_overdue, days_overdue``; the most overdue first, then by due date.
+    ``plan_due_on`` is the latest assessment plus the configured plan deadline (shorter
+    for the high tier: ``deadline_tier``); ``plan_overdue`` is the engine's
+    ``plan_overdue`` flag.
+
+    >>> status = pl.DataFrame({"case_id": ["A", "B"], "current_stage": ["planning", "monitoring"],
+    ...     "flags": [["plan_overdue"], []], "deadline_tier": ["high", "low"]})
+    >>> data = CaseData({"assessments": pl.DataFrame({"case_id": ["A"], "assessed_on": [dt.date(2026, 9, 1)]}),
+    ...                  "goals": pl.DataFrame({"case_id": ["A"], "set_on": [dt.date(2026, 9, 2)],
+    ...                                         "target_on": [dt.date(2026, 12, 1)]})})
+    >>> plans = incomplete_plans(status, data, ProcessConfig(), as_of=dt.date(2026, 9, 30))
+    >>> plans.select("case_id", "goals_with_target", "services", "plan_due_on", "days_overdue").rows()
+    [('A', 1, 0, datetime.date(2026, 9, 8), 22)]
+    """
+    c = pl.col
+    goals = (
+        sheet(data, "goals", ["case_id", "set_on", "target_on"])
+        .filter(c("set_on") <= as_of)
+        .group_by("case_id")
+        .agg(goals_with_target=c("target_on").is_not_null().sum().cast(pl.Int64))
+    )
+    services = (
+        sheet(data, "services", ["case_id", "start_on"])
+        .filter(c("start_on").is_null() | (c("start_on") <= as_of))
+        .group_by("case_id")
+        .agg(services=pl.len().cast(pl.Int64))
+    )
+    assessed = (
+        sheet(data, "assessments", ["case_id", "assessed_on"])
+        .filter(c("assessed_on") <= as_of)
+        .group_by("case_id")
+        .agg(last_assessed=c("assessed_on").max())
+    )
+    frame = status.lazy()
+    columns = set(status.columns)
+    for name, dtype in {
+        "case_manager": pl.String(),
+        "program": pl.String(),
+        "effective_tier": pl.String(),
+        "deadline_tier": pl.String(),
+        "stage_entered_on": pl.Date(),
+        "days_in_stage": pl.Int64(),
+    }.items():
+        if name not in columns:
+            frame = frame.with_columns(pl.lit(None, dtype).alias(name))
+    days = pl.when(c("deadline_tier") == "high").then(config.plan_days_high_tier).otherwise(config.plan_days)
+    overdue = c("flags").list.contains("plan_overdue")
+    return (
+        frame.filter(c("current_stage").is_in(["risk", "planning"]))
+        .join(goals, on="case_id", how="left")
+        .join(services, on="case_id", how="left")
+        .join(assessed, on="case_id", how="left")
+        .with_columns(c("goals_with_target", "services").fill_null(0))
+        .filter((c("goals_with_target") == 0) | (c("services") == 0))
+        .with_columns(
+            plan_due_on=c("last_assessed") + pl.duration(days=days),
+            plan_overdue=overdue,
+        )
+        .with_columns(
+            days_overdue=pl.when(overdue).then((pl.lit(as_of) - c("plan_due_on")).dt.total_days()),
+        )
+        .sort(
+            ["plan_overdue", "days_overdue", "plan_due_on", "case_id"],
+            descending=[True, True, False, False],
+            nulls_last=True,
+        )
+        .select(
+            "case_id",
+            "case_manager",
+            "program",
+            "current_stage",
+            "effective_tier",
+            "stage_entered_on",
+            "days_in_stage",
+            "goals_with_target",
+            "services",
+            "plan_due_on",
+            "plan_overdue",
+            "days_overdue",
+        )
+        .collect()
+    )
+
+
+def incomplete_plans_view(plans: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """:func:`incomplete_plans` for the screen: stage and tier labels, what the plan still lacks,
+    yes/no, translated headers.
+
+    >>> plans = pl.DataFrame({"case_id": ["A"], "current_stage": ["risk"], "effective_tier": ["high"],
+    ...                       "goals_with_target": [1], "services": [0], "plan_overdue": [True]})
+    >>> incomplete_plans_view(plans, lang="en").row(0)
+    ('A', 'Risk stratification', 'High', 1, 0, 'Service', 'yes')
+    """
+    goal, service = _tr("missing_goal", lang), _tr("missing_service", lang)
+    missing = pl.concat_str(
+        [
+            pl.when(pl.col("goals_with_target") == 0).then(pl.lit(goal)),
+            pl.when(pl.col("services") == 0).then(pl.lit(service)),
+        ],
+        separator=" · ",
+        ignore_nulls=True,
+    )
+    stages = {k: stage_label(k, lang) for k in STAGES}
+    view = plans.with_columns(
+        pl.col("current_stage").replace_strict(stages, default=None).alias("current_stage"),
+        label_expr("effective_tier", labels("tier", lang), lang).alias("effective_tier"),
+        pl.col("plan_overdue")
+        .replace_strict({True: t("common.yes", lang), False: t("common.no", lang)}, return_dtype=pl.String)
+        .alias("plan_overdue"),
+        missing.alias("missing"),
+    )
+    order = [c for c in plans.columns if c != "plan_overdue"]
+    at = order.index("services") + 1 if "services" in order else len(order)
+    return _headers(view.select(*order[:at], "missing", "plan_overdue", *order[at:]), lang)
+
+
+# -- one client's care calendar ----------------------------------------------------------
+
+
+def calendar_choices(data: CaseData) -> pl.DataFrame:
+    """Every case of the ``cases`` sheet with its numbers of goals, services and contacts:
+    ``case_id, goals, services, contacts`` (sorted by case id), for the case picker.
+
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]}),
+    ...                  "services": pl.DataFrame({"case_id": ["A", "A"]})})
+    >>> calendar_choices(data).rows()
+    [('A', 0, 2, 0), ('B', 0, 0, 0)]
+    """
+    frame = sheet(data, "cases", ["case_id"]).drop_nulls().unique()
+    for name in ("goals", "services", "contacts"):
+        counts = sheet(data, name, ["case_id"]).group_by("case_id").agg(pl.len().cast(pl.Int64).alias(name))
+        frame = frame.join(counts, on="case_id", how="left").with_columns(pl.col(name).fill_null(0))
+    return frame.sort("case_id").collect()
+
+
+def calendar_options(choices: pl.DataFrame, *, lang: str | None = None) -> dict[str, str]:
+    """``{case_id: text shown in the picker}`` for :func:`calendar_choices`.
+
+    >>> calendar_options(pl.DataFrame({"case_id": ["A"], "services": [2], "contacts": [5]}), lang="en")
+    {'A': 'A — services: 2, contacts: 5'}
+    """
+    text = pl.lit(_tr("calendar_option", lang)) + pl.col("case_id").str.slice(0, 0)
+    for name in ("case_id", "services", "contacts"):
+        text = text.str.replace_all("{" + name + "}", pl.col(name).cast(pl.String), literal=True)
+    shown = choices.select("case_id", text.alias("shown"))
+    return dict(zip(shown["case_id"].to_list(), shown["shown"].to_list(), strict=True))
+
+
+def default_case(choices: pl.DataFrame) -> str | None:
+    """The case the picker starts on: the first with both services and contacts, else
+    the first case (``None`` when there are no cases).
+
+    >>> default_case(pl.DataFrame({"case_id": ["A", "B"], "services": [1, 2], "contacts": [0, 3]}))
+    'B'
+    """
+    both = choices.filter((pl.col("services") > 0) & (pl.col("contacts") > 0))
+    pick = both if both.height else choices
+    return pick["case_id"][0] if pick.height else None
+
+
+def client_goals(data: CaseData, case_id: str, *, lang: str | None = None) -> pl.DataFrame:
+    """One client's goals, by date set, with domain and status labels and translated headers."""
+    columns = ["goal_id", "domain", "description", "set_on", "target_on", "status", "achieved_on"]
+    goals = (
+        sheet(data, "goals", ["case_id", *columns])
+        .filter(pl.col("case_id") == case_id)
+        .sort("set_on", "goal_id", nulls_last=True)
+        .select(columns)
+        .with_columns(
+            label_expr("domain", labels("goal_domain", lang), lang).alias("domain"),
+            label_expr("status", labels("goal_status", lang), lang).alias("status"),
+        )
+        .collect()
+    )
+    return _headers(goals, lang)
+
+
+def client_services(data: CaseData, case_id: str, *, lang: str | None = None) -> pl.DataFrame:
+    """One client's services, by start date, with level-of-care and frequency labels."""
+    columns = ["service_id", "service", "provider", "level_of_care", "frequency", "start_on", "end_on"]
+    services = (
+        sheet(data, "services", ["case_id", *columns])
+        .filter(pl.col("case_id") == case_id)
+        .sort("start_on", "service_id", nulls_last=True)
+        .select(columns)
+        .with_columns(
+            label_expr("level_of_care", labels("level_of_care", lang), lang).alias("level_of_care"),
+            label_expr("frequency", labels("frequency", lang), lang).alias("frequency"),
+        )
+        .collect()
+    )
+    return _headers(services, lang)
+
+
+# -- cached for the screen (on the workspace key, as the workspace's derived tables) -------
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _cached(name: str, key: str, _ws: Workspace) -> pl.DataFrame:
+    if name == "plans":
+        return incomplete_plans(_ws.get("status"), _ws.data, _ws.config, as_of=_ws.as_of)
+    return calendar_choices(_ws.data)
+
+
+def cached_plans(ws: Workspace) -> pl.DataFrame:
+    """:func:`incomplete_plans` of the workspace, computed once per workspace."""
+    return _cached("plans", ws.key, ws)
+
+
+def cached_choices(ws: Workspace) -> pl.DataFrame:
+    """:func:`calendar_choices` of the workspace, computed once per workspace."""
+    return _cached("choices", ws.key, ws)

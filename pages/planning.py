@@ -1,0 +1,95 @@
+"""Planning (stage 4): goals by domain and status, cases without a complete plan, one
+client's care calendar."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from casekit.charts import calendar_chart, is_empty
+from casekit.ui._planning import (
+    cached_choices,
+    cached_plans,
+    calendar_options,
+    client_goals,
+    client_services,
+    default_case,
+    goals_by_domain_status,
+    goals_chart,
+    goals_table,
+    incomplete_plans_view,
+)
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+
+ws = require_workspace()
+st.title(tr("ui.page_planning"))
+st.caption(tr("ui_planning.caption", source=ws.source, as_of=show_date(ws.as_of)))
+quarantine_banner(ws)
+
+counts = goals_by_domain_status(ws.data, lang=lang())
+plans = cached_plans(ws)
+cols = st.columns(3)
+cols[0].metric(tr("ui_planning.metric_goals"), f"{counts['goals'].sum():,}")
+cols[1].metric(tr("ui_planning.metric_incomplete"), f"{plans.height:,}")
+cols[2].metric(tr("ui_planning.metric_overdue"), f"{plans['plan_overdue'].sum():,}")
+
+# -- goals by domain and status ----------------------------------------------------------
+st.subheader(tr("ui_planning.goals_title"))
+if counts.height == 0:
+    empty_state("ui_planning.goals_empty")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(goals_chart(counts, lang=lang()), key="planning_goals_chart")
+    with right:
+        table(goals_table(counts, lang=lang()), key="planning_goals", stem="goals_by_domain_status")
+
+# -- cases without a complete plan ---------------------------------------------------------
+st.subheader(tr("ui_planning.incomplete_title"))
+st.caption(tr("ui_planning.incomplete_help", days=ws.config.plan_days, days_high=ws.config.plan_days_high_tier))
+if plans.height == 0:
+    empty_state("ui_planning.incomplete_empty")
+else:
+    table(incomplete_plans_view(plans, lang=lang()), key="planning_incomplete", stem="cases_without_plan")
+
+# -- one client's care calendar ----------------------------------------------------------
+st.subheader(tr("ui_planning.calendar_title"))
+choices = cached_choices(ws)
+first = default_case(choices)
+if first is None:
+    empty_state("ui_planning.calendar_no_cases")
+    st.stop()
+options = choices["case_id"].to_list()
+described = calendar_options(choices, lang=lang())
+case_id = st.selectbox(
+    tr("ui_planning.calendar_pick"),
+    options,
+    index=options.index(first),
+    format_func=described.__getitem__,
+    key="planning_case",
+)
+picked = choices.row(options.index(case_id), named=True)
+cols = st.columns(3)
+cols[0].metric(tr("ui_planning.metric_client_goals"), f"{picked['goals']:,}")
+cols[1].metric(tr("ui_planning.metric_client_services"), f"{picked['services']:,}")
+cols[2].metric(tr("ui_planning.metric_client_contacts"), f"{picked['contacts']:,}")
+chart = calendar_chart(ws.data, case_id, lang=lang(), as_of=ws.as_of)
+if is_empty(chart):
+    empty_state("ui_planning.calendar_empty", case_id=case_id)
+else:
+    st.altair_chart(chart, key="planning_calendar")
+
+left, right = st.columns(2)
+with left:
+    st.markdown(f"**{tr('ui_planning.client_goals_title', case_id=case_id)}**")
+    goals = client_goals(ws.data, case_id, lang=lang())
+    if goals.height == 0:
+        empty_state("ui_planning.client_goals_empty", case_id=case_id)
+    else:
+        table(goals, key="planning_client_goals", stem=f"goals_{case_id}")
+with right:
+    st.markdown(f"**{tr('ui_planning.client_services_title', case_id=case_id)}**")
+    services = client_services(ws.data, case_id, lang=lang())
+    if services.height == 0:
+        empty_state("ui_planning.client_services_empty", case_id=case_id)
+    else:
+        table(services, key="planning_client_services", stem=f"services_{case_id}")
