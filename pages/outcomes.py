@@ -1,0 +1,130 @@
+"""Outcomes (stage 9): utilisation and cost before/after, change by domain, % improved by
+tier, satisfaction, a summary by any grouping (small cells suppressed)."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, utilisation_chart
+from casekit.contract import VOCABS
+from casekit.outcomes import outcome_summary, utilisation_summary
+from casekit.ui import _outcomes as oc
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.workspace import Workspace
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _summary(key: str, by: tuple[str, ...], _ws: Workspace) -> pl.DataFrame:
+    """``outcome_summary`` by ``by``, from the workspace's cached changes and scores."""
+    return outcome_summary(
+        _ws.result, list(by), as_of=_ws.as_of, changes=_ws.get("changes"), scores=_ws.get("scores"), model=_ws.model
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _utilisation(key: str, _ws: Workspace) -> pl.DataFrame:
+    """``utilisation_summary`` from the workspace's cached utilisation changes."""
+    return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
+
+
+def _number(value: float | None, fmt: str) -> str:
+    return "—" if value is None else format(value, fmt)
+
+
+ws = require_workspace()
+st.title(tr("ui.page_outcomes"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui_outcomes.caption"))
+quarantine_banner(ws)
+
+if ws.get("changes").height == 0 and ws.get("utilisation").height == 0:
+    empty_state("ui_outcomes.empty")
+    st.stop()
+low, high = oc.suppression_range()
+st.caption(tr("ui_outcomes.suppression", low=low, high=high))
+
+# -- utilisation and cost: the payer's figure, first ------------------------------------
+st.subheader(tr("ui_outcomes.utilisation"))
+util = _utilisation(ws.key, ws)
+chart = utilisation_chart(util, lang=lang())
+if is_empty(chart):
+    empty_state("ui_outcomes.no_utilisation")
+else:
+    headlines = oc.utilisation_headlines(util)
+    names = oc.measure_names(lang())
+    cols = st.columns(max(headlines.height, 1))
+    for col, row in zip(cols, headlines.iter_rows(named=True), strict=False):
+        col.metric(names.get(row["measure"], row["measure"]), _number(row["pct_change"], "+.1%"))
+    pairs = [
+        tr(
+            "ui_outcomes.utilisation_pair",
+            measure=names.get(row["measure"], row["measure"]),
+            before=_number(row["mean_baseline"], ",.2f"),
+            after=_number(row["mean_latest"], ",.2f"),
+        )
+        for row in headlines.iter_rows(named=True)
+    ]
+    st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
+    st.altair_chart(chart, key="out_utilisation_chart")
+    table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
+
+# -- change by domain and measure -------------------------------------------------------
+st.subheader(tr("ui_outcomes.by_domain"))
+by_measure = _summary(ws.key, oc.DEFAULT_GROUPING, ws)
+chart = outcomes_chart(by_measure, lang=lang())
+if is_empty(chart):
+    empty_state("ui_outcomes.empty")
+else:
+    st.altair_chart(chart, key="out_domain_chart")
+    table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
+
+# -- % improved by tier -----------------------------------------------------------------
+st.subheader(tr("ui_outcomes.by_tier"))
+by_tier = _summary(ws.key, ("effective_tier",), ws)
+chart = improved_by_tier_chart(by_tier, lang=lang())
+if is_empty(chart):
+    empty_state("ui_outcomes.empty")
+else:
+    tiers = {k: v(lang()) for k, v in VOCABS["tier"].items()}
+    shown = by_tier.filter(pl.col("effective_tier").is_not_null())
+    cols = st.columns(max(shown.height, 1))
+    for col, row in zip(cols, shown.iter_rows(named=True), strict=False):
+        col.metric(
+            tr("ui_outcomes.metric_improved", tier=tiers.get(row["effective_tier"], row["effective_tier"])),
+            _number(row["pct_improved"], ".0%"),
+        )
+    st.altair_chart(chart, key="out_tier_chart")
+    table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
+
+# -- satisfaction -----------------------------------------------------------------------
+st.subheader(tr("ui_outcomes.satisfaction"))
+satisfied = oc.satisfaction(by_measure)
+if satisfied.filter(pl.col("n_pairs") > 0).height == 0:
+    empty_state("ui_outcomes.no_satisfaction")
+else:
+    cols = st.columns(satisfied.height)
+    for col, row in zip(cols, satisfied.iter_rows(named=True), strict=True):
+        col.metric(
+            tr(
+                "ui_outcomes.metric_satisfaction",
+                measure=row["measure"],
+                before=_number(row["mean_baseline"], ".1f"),
+                after=_number(row["mean_latest"], ".1f"),
+            ),
+            _number(row["pct_improved"], ".0%"),
+            help=tr("ui_outcomes.col_pct_improved"),
+        )
+    table(oc.readable(satisfied, lang()), key="out_satisfaction", stem="satisfaction")
+
+# -- any grouping -----------------------------------------------------------------------
+st.subheader(tr("ui_outcomes.grouped"))
+by = st.multiselect(
+    tr("ui_outcomes.grouping"),
+    list(oc.GROUPINGS),
+    default=list(oc.DEFAULT_GROUPING),
+    format_func=lambda g: oc.grouping_label(g, lang()),
+    key="out_by",
+)
+grouped = _summary(ws.key, tuple(by), ws)
+table(oc.readable(grouped, lang()), key="out_grouped", stem="outcome_summary")
