@@ -1,0 +1,297 @@
+"""What the Implementation & monitoring screen (stages 5–6) shows, computed here so the
+page only draws.
+
+Small pure polars functions over :func:`casekit.worklist`, :func:`casekit.flags_long`,
+the case status and the ``contacts`` sheet: the worklist filtered by case manager and
+flag (its urgency order kept), missed appointments, attendance by kind of contact, and
+overdue follow-ups by risk tier with each tier's cadence. Ids stay ids in the computing
+functions; the ``*_view`` functions put labels in the user's language and translated
+column headers on them.
+
+Examples
+--------
+>>> import datetime as dt
+>>> wl = pl.DataFrame({"case_id": ["A", "B"], "case_manager": ["Ana", "Bo"], "flag": ["plan_overdue",
+...                    "missed_appointment"], "days_overdue": [9, 3]})
+>>> filter_worklist(wl, managers=["Bo"])["case_id"].to_list()
+['B']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+import polars as pl
+
+from casekit.charts._base import label_expr, labels
+from casekit.i18n import t
+from casekit.stages import FLAGS, STAGES, ProcessConfig, flag_label, stage_label
+
+__all__ = [
+    "CONTACT_STATUSES",
+    "attendance_by_kind",
+    "attendance_view",
+    "filter_worklist",
+    "follow_up_by_tier",
+    "follow_up_view",
+    "missed_appointments",
+    "missed_view",
+    "overall_rate",
+    "worklist_flags",
+    "worklist_managers",
+    "worklist_view",
+]
+
+#: Contact statuses counted in the attendance table (the rate uses attended and missed).
+CONTACT_STATUSES = ("attended", "missed", "scheduled", "cancelled")
+TIERS = ("low", "moderate", "high")
+
+
+def _tr(key: str, lang: str | None, **params: object) -> str:
+    return t(f"ui_monitoring.{key}", lang, **params)
+
+
+def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
+    """Translated column headers (``ui_monitoring.col_<column>``)."""
+    return df.rename({c: _tr(f"col_{c}", lang) for c in df.columns})
+
+
+def _stage_labels(column: str, lang: str | None) -> pl.Expr:
+    return pl.col(column).replace_strict({s: stage_label(s, lang) for s in STAGES}, default=None).alias(column)
+
+
+def _flag_labels(column: str, lang: str | None) -> pl.Expr:
+    return pl.col(column).replace_strict({f: flag_label(f, lang) for f in FLAGS}, default=None).alias(column)
+
+
+# -- the worklist ------------------------------------------------------------------------
+
+
+def worklist_managers(worklist: pl.DataFrame) -> list[str]:
+    """Case managers with at least one row in the worklist, alphabetically.
+
+    >>> worklist_managers(pl.DataFrame({"case_manager": ["Bo", "Ana", None, "Bo"]}))
+    ['Ana', 'Bo']
+    """
+    return worklist["case_manager"].drop_nulls().unique().sort().to_list()
+
+
+def worklist_flags(worklist: pl.DataFrame) -> list[str]:
+    """Kinds of flag present in the worklist, in the engine's flag order.
+
+    >>> worklist_flags(pl.DataFrame({"flag": ["goal_overdue", "plan_overdue", "goal_overdue"]}))
+    ['plan_overdue', 'goal_overdue']
+    """
+    present = set(worklist["flag"].drop_nulls().to_list())
+    return [f for f in FLAGS if f in present]
+
+
+def filter_worklist(worklist: pl.DataFrame, *, managers: Sequence[str] = (), flags: Sequence[str] = ()) -> pl.DataFrame:
+    """The worklist rows of ``managers`` and of the kinds ``flags`` (empty: no filter on
+    that), in the worklist's own urgency order (most overdue first)."""
+    keep = pl.lit(value=True)
+    if managers:
+        keep = keep & pl.col("case_manager").is_in(list(managers))
+    if flags:
+        keep = keep & pl.col("flag").is_in(list(flags))
+    return worklist.filter(keep)
+
+
+def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """The worklist for the screen: stage and flag labels, translated headers.
+
+    >>> wl = pl.DataFrame({"case_id": ["A"], "current_stage": ["planning"], "flag": ["plan_overdue"]})
+    >>> worklist_view(wl, lang="en").rows(named=True)
+    [{'Case': 'A', 'Current stage': 'Planning', 'Flag': 'Plan overdue'}]
+    """
+    return _headers(worklist.with_columns(_stage_labels("current_stage", lang), _flag_labels("flag", lang)), lang)
+
+
+# -- missed appointments -----------------------------------------------------------------
+
+
+def missed_appointments(flags: pl.DataFrame, contacts: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Open ``missed_appointment`` flags, the oldest first: ``case_id, case_manager,
+    program, current_stage, effective_tier, missed_on, kind, days_since``.
+
+    ``flags`` is :func:`casekit.flags_long` (one row per open flag; ``missed_on`` is the
+    flag's date: the first missed contact not followed by an attended one); ``kind`` is
+    the kind of that missed contact, from ``contacts`` when given.
+
+    >>> fl = pl.DataFrame({"case_id": ["A", "B"], "flag": ["missed_appointment", "plan_overdue"],
+    ...     "due_on": [dt.date(2026, 9, 1)] * 2, "as_of": [dt.date(2026, 9, 30)] * 2})
+    >>> con = pl.DataFrame({"case_id": ["A"], "contact_on": [dt.date(2026, 9, 1)], "kind": ["follow_up"],
+    ...                     "status": ["missed"]})
+    >>> missed_appointments(fl, con).select("case_id", "missed_on", "kind", "days_since").rows()
+    [('A', datetime.date(2026, 9, 1), 'follow_up', 29)]
+    """
+    columns = {
+        "case_manager": pl.String(),
+        "program": pl.String(),
+        "current_stage": pl.String(),
+        "effective_tier": pl.String(),
+        "as_of": pl.Date(),
+    }
+    frame = flags.lazy().with_columns(
+        pl.lit(None, dtype).alias(name) for name, dtype in columns.items() if name not in flags.columns
+    )
+    if contacts is not None and {"case_id", "contact_on", "kind", "status"} <= set(contacts.columns):
+        kinds = labels("contact_kind", "en")
+        order = pl.col("kind").replace_strict({k: i for i, k in enumerate(kinds)}, default=len(kinds))
+        missed = (
+            contacts.lazy()
+            .filter(pl.col("status") == "missed")
+            .group_by("case_id", pl.col("contact_on").alias("due_on"))
+            .agg(pl.col("kind").sort_by(order).first())
+        )
+    else:
+        missed = pl.LazyFrame(schema={"case_id": pl.String(), "due_on": pl.Date(), "kind": pl.String()})
+    return (
+        frame.filter(pl.col("flag") == "missed_appointment")
+        .join(missed, on=["case_id", "due_on"], how="left")
+        .with_columns(days_since=(pl.col("as_of") - pl.col("due_on")).dt.total_days())
+        .sort("due_on", "case_id", nulls_last=True)
+        .select(
+            "case_id",
+            "case_manager",
+            "program",
+            "current_stage",
+            "effective_tier",
+            pl.col("due_on").alias("missed_on"),
+            "kind",
+            "days_since",
+        )
+        .collect()
+    )
+
+
+def missed_view(missed: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """:func:`missed_appointments` for the screen: stage, tier and contact-kind labels."""
+    return _headers(
+        missed.with_columns(
+            _stage_labels("current_stage", lang),
+            label_expr("effective_tier", labels("tier", lang), lang).alias("effective_tier"),
+            label_expr("kind", labels("contact_kind", lang), lang).alias("kind"),
+        ),
+        lang,
+    )
+
+
+# -- attendance ----------------------------------------------------------------------------
+
+
+def attendance_by_kind(contacts: pl.DataFrame | None, *, as_of: dt.date | None = None) -> pl.DataFrame:
+    """Contacts by kind and status, and the attendance rate attended / (attended + missed):
+    ``kind, attended, missed, scheduled, cancelled, contacts, rate`` (kinds in the
+    vocabulary's order; kinds with neither attended nor missed contacts left out, as in
+    :func:`casekit.charts.attendance_chart`; contacts after ``as_of`` left out).
+
+    >>> con = pl.DataFrame({"kind": ["appointment"] * 4, "status": ["attended", "attended", "missed", "cancelled"]})
+    >>> attendance_by_kind(con).select("kind", "attended", "missed", "contacts", "rate").rows()
+    [('appointment', 2, 1, 4, 0.6666666666666666)]
+    """
+    schema = {"kind": pl.String(), **dict.fromkeys(CONTACT_STATUSES, pl.Int64()), "contacts": pl.Int64()}
+    if contacts is None or not {"kind", "status"} <= set(contacts.columns):
+        return pl.DataFrame(schema={**schema, "rate": pl.Float64()})
+    lf = contacts.lazy()
+    if as_of is not None and "contact_on" in contacts.columns:
+        lf = lf.filter(pl.col("contact_on") <= as_of)
+    kinds = labels("contact_kind", "en")
+    attended, missed = pl.col("attended"), pl.col("missed")
+    return (
+        lf.filter(pl.col("kind").is_not_null())
+        .group_by("kind")
+        .agg(
+            *[(pl.col("status") == s).sum().cast(pl.Int64).alias(s) for s in CONTACT_STATUSES],
+            pl.len().cast(pl.Int64).alias("contacts"),
+        )
+        .filter(attended + missed > 0)
+        .with_columns(rate=attended / (attended + missed))
+        .sort(pl.col("kind").replace_strict({k: i for i, k in enumerate(kinds)}, default=len(kinds)), "kind")
+        .collect()
+    )
+
+
+def overall_rate(attendance: pl.DataFrame) -> float | None:
+    """Attendance over all kinds: attended / (attended + missed) (``None`` with no such contact).
+
+    >>> overall_rate(pl.DataFrame({"attended": [2, 1], "missed": [1, 0]}))
+    0.75
+    """
+    attended, missed = int(attendance["attended"].sum()), int(attendance["missed"].sum())
+    return attended / (attended + missed) if attended + missed else None
+
+
+def attendance_view(attendance: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """:func:`attendance_by_kind` for the screen: kind labels, the rate in %, headers.
+
+    >>> att = pl.DataFrame({"kind": ["appointment"], "attended": [2], "missed": [1], "rate": [2 / 3]})
+    >>> attendance_view(att, lang="es").row(0)
+    ('Cita', 2, 1, 66.7)
+    """
+    return _headers(
+        attendance.with_columns(
+            label_expr("kind", labels("contact_kind", lang), lang).alias("kind"),
+            (pl.col("rate") * 100).round(1).alias("rate"),
+        ),
+        lang,
+    )
+
+
+# -- follow-ups overdue by tier ------------------------------------------------------------
+
+
+def follow_up_by_tier(status: pl.DataFrame, config: ProcessConfig) -> pl.DataFrame:
+    """Open ``follow_up_overdue`` flags by risk tier, with each tier's follow-up cadence:
+    ``tier, cadence_days, monitoring, follow_up_overdue, share_overdue`` (the three
+    tiers always, low → high).
+
+    A case without an effective tier has its deadlines on the configured default tier,
+    so it is counted there, as the engine does. ``monitoring`` counts the open cases in
+    the monitoring stage (the ones whose follow-ups are due); the share is over them.
+
+    >>> status = pl.DataFrame({"current_stage": ["monitoring"] * 3 + ["closed"], "effective_tier": ["high",
+    ...     "high", None, "high"], "flags": [["follow_up_overdue"], [], ["follow_up_overdue"], []]})
+    >>> follow_up_by_tier(status, ProcessConfig()).rows()
+    [('low', 60, 0, 0, None), ('moderate', 30, 1, 1, 1.0), ('high', 14, 2, 1, 0.5)]
+    """
+    tier = pl.coalesce(pl.col("effective_tier").cast(pl.String), pl.lit(config.default_tier))
+    counts = (
+        status.lazy()
+        .select(
+            tier.alias("tier"),
+            (pl.col("current_stage") == "monitoring").alias("_monitoring"),
+            pl.col("flags").list.contains("follow_up_overdue").alias("_overdue"),
+        )
+        .group_by("tier")
+        .agg(
+            pl.col("_monitoring").sum().cast(pl.Int64).alias("monitoring"),
+            pl.col("_overdue").sum().cast(pl.Int64).alias("follow_up_overdue"),
+        )
+    )
+    tiers = pl.LazyFrame(
+        {"tier": list(TIERS), "cadence_days": [config.cadence(t) for t in TIERS], "_n": list(range(len(TIERS)))},
+        schema={"tier": pl.String(), "cadence_days": pl.Int64(), "_n": pl.Int64()},
+    )
+    return (
+        tiers.join(counts, on="tier", how="left")
+        .with_columns(pl.col("monitoring", "follow_up_overdue").fill_null(0))
+        .with_columns(
+            share_overdue=pl.when(pl.col("monitoring") > 0).then(pl.col("follow_up_overdue") / pl.col("monitoring"))
+        )
+        .sort("_n")
+        .drop("_n")
+        .collect()
+    )
+
+
+def follow_up_view(by_tier: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """:func:`follow_up_by_tier` for the screen: tier labels, the share in %, headers."""
+    return _headers(
+        by_tier.with_columns(
+            label_expr("tier", labels("tier", lang), lang).alias("tier"),
+            (pl.col("share_overdue") * 100).round(1).alias("share_overdue"),
+        ),
+        lang,
+    )

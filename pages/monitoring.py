@@ -1,0 +1,94 @@
+"""Implementation & monitoring (stages 5–6): the worklist, missed appointments,
+attendance, follow-ups overdue by tier."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from casekit.charts import attendance_chart, flags_by_manager_chart
+from casekit.contract import VOCABS
+from casekit.stages import flag_label
+from casekit.ui._monitoring import (
+    attendance_by_kind,
+    attendance_view,
+    filter_worklist,
+    follow_up_by_tier,
+    follow_up_view,
+    missed_appointments,
+    missed_view,
+    overall_rate,
+    worklist_flags,
+    worklist_managers,
+    worklist_view,
+)
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+
+ws = require_workspace()
+st.title(tr("ui.page_monitoring"))
+st.caption(tr("ui_monitoring.caption", source=ws.source, as_of=show_date(ws.as_of)))
+quarantine_banner(ws)
+
+worklist = ws.get("worklist")
+missed = missed_appointments(ws.get("flags"), ws.data.get("contacts"))
+attendance = attendance_by_kind(ws.data.get("contacts"), as_of=ws.as_of)
+by_tier = follow_up_by_tier(ws.get("status"), ws.config)
+rate = overall_rate(attendance)
+cols = st.columns(4)
+cols[0].metric(tr("ui_monitoring.metric_worklist"), f"{worklist.height:,}")
+cols[1].metric(tr("ui_monitoring.metric_missed"), f"{missed.height:,}")
+cols[2].metric(tr("ui_monitoring.metric_attendance"), "—" if rate is None else f"{rate:.0%}")
+cols[3].metric(tr("ui_monitoring.metric_follow_up"), f"{by_tier['follow_up_overdue'].sum():,}")
+
+# -- the worklist --------------------------------------------------------------------------
+st.subheader(tr("ui_monitoring.worklist_title"))
+st.caption(tr("ui_monitoring.worklist_help"))
+if worklist.height == 0:
+    empty_state("ui_monitoring.worklist_empty")
+else:
+    left, right = st.columns(2)
+    managers = left.multiselect(
+        tr("ui_monitoring.filter_manager"),
+        worklist_managers(worklist),
+        key="monitoring_managers",
+        placeholder=tr("ui_monitoring.filter_placeholder"),
+    )
+    flags = right.multiselect(
+        tr("ui_monitoring.filter_flag"),
+        worklist_flags(worklist),
+        format_func=lambda f: flag_label(f, lang()),
+        key="monitoring_flags",
+        placeholder=tr("ui_monitoring.filter_placeholder"),
+    )
+    shown = filter_worklist(worklist, managers=managers, flags=flags)
+    st.caption(tr("ui_monitoring.worklist_shown", shown=f"{shown.height:,}", total=f"{worklist.height:,}"))
+    if shown.height == 0:
+        empty_state("ui_monitoring.worklist_filtered_empty")
+    else:
+        table(worklist_view(shown, lang=lang()), key="monitoring_worklist", stem="worklist")
+        st.subheader(tr("ui_monitoring.flags_by_manager_title"))
+        st.altair_chart(flags_by_manager_chart(shown, lang=lang()), key="monitoring_flags_by_manager")
+
+# -- missed appointments -----------------------------------------------------------------
+st.subheader(tr("ui_monitoring.missed_title"))
+st.caption(tr("ui_monitoring.missed_help"))
+if missed.height == 0:
+    empty_state("ui_monitoring.missed_empty")
+else:
+    table(missed_view(missed, lang=lang()), key="monitoring_missed", stem="missed_appointments")
+
+# -- attendance ----------------------------------------------------------------------------
+st.subheader(tr("ui_monitoring.attendance_title"))
+st.caption(tr("ui_monitoring.attendance_help"))
+if attendance.height == 0:
+    empty_state("ui_monitoring.attendance_empty")
+else:
+    left, right = st.columns([3, 2])
+    with left:
+        st.altair_chart(attendance_chart(ws.data, lang=lang(), as_of=ws.as_of), key="monitoring_attendance_chart")
+    with right:
+        table(attendance_view(attendance, lang=lang()), key="monitoring_attendance", stem="attendance_by_kind")
+
+# -- follow-ups overdue by tier ------------------------------------------------------------
+st.subheader(tr("ui_monitoring.follow_up_title"))
+st.caption(tr("ui_monitoring.follow_up_help", tier=VOCABS["tier"][ws.config.default_tier](lang())))
+table(follow_up_view(by_tier, lang=lang()), key="monitoring_follow_up", stem="follow_up_overdue_by_tier")
