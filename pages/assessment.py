@@ -1,0 +1,129 @@
+"""Assessment & risk review (stages 2–3): tiers, one client's risk, reviews pending, fairness."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from casekit.charts import factors_chart, fairness_chart, tier_chart
+from casekit.ui._assessment import (
+    case_choices,
+    case_summary,
+    default_case,
+    factor_table,
+    fairness_table,
+    instruments_table,
+    reviews_pending,
+    reviews_table,
+    tier_counts,
+    tier_labels,
+    tier_policy,
+)
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+
+ws = require_workspace()
+st.title(tr("ui.page_assessment"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption"))
+quarantine_banner(ws)
+scores = ws.get("scores")
+names = tier_labels(lang())
+
+# -- tier distribution ------------------------------------------------------------------
+st.subheader(tr("ui_assessment.tiers"))
+if scores.height == 0:
+    empty_state("ui_assessment.no_assessments")
+else:
+    st.caption(tr("ui_assessment.tiers_caption", cases=f"{scores.height:,}", as_of=show_date(ws.as_of)))
+    counts = tier_counts(scores)
+    left, right = st.columns([2, 3])
+    with left:
+        for tier, cases, share in counts.iter_rows():
+            st.metric(
+                tr("ui_assessment.metric_tier", tier=names[tier]), f"{cases:,}", f"{share:.0%}", delta_color="off"
+            )
+    with right:
+        st.altair_chart(tier_chart(scores, lang=lang()), key="tiers")
+st.info(tier_policy(ws.model, lang()))
+
+# -- one client -------------------------------------------------------------------------
+st.subheader(tr("ui_assessment.client"))
+choices = case_choices(scores)
+if not choices:
+    empty_state("ui_assessment.no_assessments")
+else:
+    tier_of = dict(scores.select("case_id", "effective_tier").iter_rows())
+    case_id = st.selectbox(
+        tr("ui_assessment.case_picker"),
+        choices,
+        index=choices.index(default_case(scores)),
+        format_func=lambda c: f"{c} · {names.get(tier_of.get(c), '—')}",
+        help=tr("ui_assessment.case_picker_help"),
+        key="assessment_case",
+    )
+    summary = case_summary(scores, case_id, ws.model, lang())
+    cols = st.columns(4)
+    cols[0].metric(tr("ui_assessment.metric_score"), f"{summary['score']}")
+    cols[1].metric(tr("ui_assessment.metric_computed"), summary["computed_tier"])
+    cols[2].metric(tr("ui_assessment.metric_effective"), summary["effective_tier"])
+    cols[3].metric(tr("ui_assessment.metric_override"), summary["override_tier"] or tr("ui_assessment.no_override"))
+    reviewed = summary["reviewed_on"]
+    st.caption(
+        tr(
+            "ui_assessment.assessed_reviewed",
+            assessed=show_date(summary["assessed_on"]),
+            reviewed=show_date(reviewed) if reviewed else tr("ui_assessment.not_reviewed"),
+        )
+    )
+    if summary["provisional"]:
+        st.warning(tr("ui_assessment.provisional"))
+    if summary["red_flags"]:
+        st.error(tr("ui_assessment.red_flags", flags=", ".join(summary["red_flags"])))
+    else:
+        st.caption(tr("ui_assessment.no_red_flags"))
+    if summary["missing"]:
+        st.caption(tr("ui_assessment.missing_inputs", factors=", ".join(summary["missing"])))
+    else:
+        st.caption(tr("ui_assessment.no_missing_inputs"))
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown(f"**{tr('ui_assessment.factors')}**")
+        st.altair_chart(factors_chart(scores, case_id, model=ws.model, lang=lang()), key="factors")
+        factors = factor_table(scores, case_id, ws.model, lang()).drop("factor")
+        headers = {"label": "col_factor", "points": "col_points", "note": "col_note"}
+        table(
+            factors.rename({c: tr(f"ui_assessment.{k}") for c, k in headers.items()}),
+            key="factor_table",
+            stem=f"factors_{case_id}",
+        )
+    with right:
+        st.markdown(f"**{tr('ui_assessment.instruments')}**")
+        headers = {"instrument": "col_instrument", "result": "col_result"}
+        table(
+            instruments_table(scores, case_id, lang()).rename(
+                {c: tr(f"ui_assessment.{k}") for c, k in headers.items()}
+            ),
+            key="instruments",
+            stem=f"instruments_{case_id}",
+        )
+
+# -- reviews pending --------------------------------------------------------------------
+st.subheader(tr("ui_assessment.reviews"))
+st.caption(tr("ui_assessment.reviews_caption"))
+pending = reviews_pending(ws.get("status"), scores)
+cols = st.columns(2)
+cols[0].metric(tr("ui_assessment.metric_reviews"), f"{pending.height:,}")
+cols[1].metric(tr("ui_assessment.metric_reviews_overdue"), f"{int((pending['days_overdue'] > 0).sum()):,}")
+if pending.height == 0:
+    empty_state("ui_assessment.no_reviews")
+else:
+    table(reviews_table(pending, lang()), key="reviews", stem="risk_reviews_pending")
+
+# -- fairness ---------------------------------------------------------------------------
+st.subheader(tr("ui_assessment.fairness"))
+if scores.height == 0:
+    empty_state("ui_assessment.no_assessments")
+else:
+    st.caption(tr("ui_assessment.fairness_caption"))
+    fairness = ws.get("fairness")
+    st.altair_chart(fairness_chart(fairness, lang=lang()), key="fairness")
+    table(fairness_table(fairness, lang()), key="fairness_table", stem="fairness")
