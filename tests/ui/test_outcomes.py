@@ -33,7 +33,8 @@ def test_percentages_are_the_summary_shares_times_100(sample: dict) -> None:
     assert shown["Risk tier"].to_list() == ["Low", "Moderate", "High"]
     assert shown["Pairs"].to_list() == summary["n_pairs"].to_list()
     # means are null when the groups mix measures: those columns are left out
-    assert "Mean change" not in shown.columns and "Effect size" not in shown.columns
+    assert "Mean change" not in shown.columns
+    assert "Effect size" not in shown.columns
 
 
 def test_the_grouping_decides_the_columns(sample: dict) -> None:
@@ -44,7 +45,8 @@ def test_the_grouping_decides_the_columns(sample: dict) -> None:
     assert "Cambio medio" in by_measure.columns
     assert set(by_manager["Sexo"]) <= {"Mujer", "Hombre", "Otro", "Desconocido", "(en blanco)"}
     overall = oc.readable(_summary(sample, []), "es")
-    assert overall.height == 1 and overall.columns[0] == "Casos"
+    assert overall.height == 1
+    assert overall.columns[0] == "Casos"
 
 
 def test_every_grouping_has_a_label_in_both_languages() -> None:

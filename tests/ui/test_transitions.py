@@ -76,7 +76,8 @@ def test_each_contact_status_on_hand_built_cases() -> None:
         "TWICE": "missing",
     }
     twice = post.filter(pl.col("case_id") == "TWICE").row(0, named=True)
-    assert twice["transition_on"] == D(2026, 3, 1) and twice["kind"] == "discharge"
+    assert twice["transition_on"] == D(2026, 3, 1)
+    assert twice["kind"] == "discharge"
     assert twice["window_ends_on"] == D(2026, 3, 8)
     assert post.filter(pl.col("case_id") == "DAY8")["contact_on"].item() == D(2026, 3, 9)
     assert tx.contact_counts(post).rows() == [("within", 2), ("late", 1), ("open", 1), ("missing", 5)]
@@ -119,7 +120,8 @@ def test_sample_counts_equal_a_hand_computation(sample: ck.ValidationResult) -> 
     assert dict(post.select("case_id", "contact_status").iter_rows()) == hand
     counts = dict(tx.contact_counts(post).iter_rows())
     assert counts == {s: sum(v == s for v in hand.values()) for s in tx.CONTACT_STATUSES}
-    assert counts["within"] > 0 and counts["missing"] > 0
+    assert counts["within"] > 0
+    assert counts["missing"] > 0
 
 
 def test_the_list_to_chase_matches_the_stage_engine_flag(sample: ck.ValidationResult) -> None:
