@@ -158,7 +158,7 @@ def default_case(scores: pl.DataFrame) -> str | None:
 
 
 def _row(scores: pl.DataFrame, case_id: str | None) -> dict[str, Any] | None:
-    row = scores.filter(pl.col("case_id") == case_id)
+    row = scores.filter(pl.col("case_id") == pl.lit(case_id, dtype=pl.String))
     return row.row(0, named=True) if row.height else None
 
 
@@ -176,7 +176,7 @@ def factor_table(scores: pl.DataFrame, case_id: str | None, model: RiskModel, la
     """
     schema = {"factor": pl.String, "label": pl.String, "points": pl.Float64, "note": pl.String}
     pts = [c for c in scores.columns if c.startswith("pts_")]
-    row = scores.filter(pl.col("case_id") == case_id)
+    row = scores.filter(pl.col("case_id") == pl.lit(case_id, dtype=pl.String))
     if row.height == 0 or not pts:
         return pl.DataFrame(schema=schema)
     names = {f.name: f.label(lang) for f in model.factors}
