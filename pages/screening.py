@@ -34,11 +34,11 @@ status = ws.get("status")
 
 # -- cases awaiting screening -----------------------------------------------------------
 st.subheader(tr("ui_screening.awaiting"))
-ALL = ""
+ALL, all_label = "", tr("ui_screening.manager_all")
 manager = st.selectbox(
     tr("ui_screening.manager_filter"),
     [ALL, *managers(status)],
-    format_func=lambda m: m or tr("ui_screening.manager_all"),
+    format_func=lambda m: m or all_label,
     help=tr("ui_screening.manager_help"),
     key="screening_manager",
 )
