@@ -52,10 +52,11 @@ else:
         key="monitoring_managers",
         placeholder=tr("ui_monitoring.filter_placeholder"),
     )
+    kinds = worklist_flags(worklist)
     flags = right.multiselect(
         tr("ui_monitoring.filter_flag"),
-        worklist_flags(worklist),
-        format_func=lambda f: flag_label(f, lang()),
+        kinds,
+        format_func=dict(zip(kinds, [flag_label(f, lang()) for f in kinds], strict=True)).__getitem__,
         key="monitoring_flags",
         placeholder=tr("ui_monitoring.filter_placeholder"),
     )

@@ -1,0 +1,96 @@
+"""Implementation & monitoring screen (stages 5–6), driven headlessly with AppTest on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit.data import CaseData
+from casekit.i18n import t
+from casekit.stages import flag_label
+from tests.app.conftest import open_app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def status() -> pl.DataFrame:
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+    return ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+
+
+def _metrics(at: object) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _count(status: pl.DataFrame, flag: str) -> int:
+    return ck.flags_long(status).filter(pl.col("flag") == flag).height
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> None:
+    at = open_app("monitoring", lang=lang)
+    assert at.title[0].value == t("ui.page_monitoring", lang)
+    worklist = ck.worklist(status)
+    metrics = _metrics(at)
+    assert metrics[t("ui_monitoring.metric_worklist", lang)] == f"{worklist.height:,}"
+    assert metrics[t("ui_monitoring.metric_missed", lang)] == f"{_count(status, 'missed_appointment'):,}"
+    assert metrics[t("ui_monitoring.metric_follow_up", lang)] == f"{_count(status, 'follow_up_overdue'):,}"
+
+    shown = at.dataframe[0].value  # the worklist, most overdue first, labelled
+    assert len(shown) == worklist.height
+    assert shown.iloc[:, 0].tolist() == worklist["case_id"].to_list()
+    assert shown.iloc[:, 4].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
+    assert shown.iloc[:, 6].tolist() == worklist["days_overdue"].to_list()
+
+    missed = at.dataframe[1].value
+    assert len(missed) == _count(status, "missed_appointment")
+
+    by_tier = at.dataframe[3].value  # follow-ups overdue by tier, with the cadences in use
+    assert by_tier.iloc[:, 1].tolist() == [60, 30, 14]
+    assert by_tier.iloc[:, 3].sum() == _count(status, "follow_up_overdue")
+    labels = [b.label for b in at.get("download_button")]
+    assert labels.count(t("ui.download_csv", lang)) == 4  # every table downloadable
+
+
+def test_filtering_by_case_manager_equals_the_managers_worklist(status: pl.DataFrame) -> None:
+    at = open_app("monitoring", lang="es")
+    manager = "Marta Iglesias"
+    at.multiselect(key="monitoring_managers").set_value([manager]).run()
+    assert not at.exception
+    expected = ck.worklist(status, manager=manager)
+    shown = at.dataframe[0].value
+    assert len(shown) == expected.height
+    assert shown.iloc[:, 0].tolist() == expected["case_id"].to_list()
+    assert set(shown.iloc[:, 1]) == {manager}
+    total = ck.worklist(status).height
+    assert any(c.value == f"Se muestran {expected.height:,} de {total:,} filas." for c in at.caption)
+
+
+def test_filtering_by_flag_kind(status: pl.DataFrame) -> None:
+    at = open_app("monitoring", lang="en")
+    at.multiselect(key="monitoring_flags").set_value(["follow_up_overdue"]).run()
+    assert not at.exception
+    shown = at.dataframe[0].value
+    assert len(shown) == _count(status, "follow_up_overdue")
+    assert set(shown.iloc[:, 4]) == {"Follow-up overdue"}
+    days = shown.iloc[:, 6].tolist()
+    assert days == sorted(days, reverse=True)  # still most overdue first
+
+
+def test_a_workbook_with_only_cases_explains_what_is_missing() -> None:
+    cases = ck.read_workbook(SAMPLE)["cases"]
+    content = ck.write_workbook(CaseData({"cases": cases}), None)
+    at = open_app("monitoring", lang="en")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value(("only_cases.xlsx", content, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    infos = [i.value for i in at.info]
+    assert t("ui_monitoring.missed_empty", "en") in infos
+    assert t("ui_monitoring.attendance_empty", "en") in infos
+    assert _metrics(at)["Attendance (all contacts)"] == "—"
+    assert _metrics(at)["Follow-ups overdue"] == "0"
