@@ -123,7 +123,7 @@ by = st.multiselect(
     tr("ui_outcomes.grouping"),
     list(oc.GROUPINGS),
     default=list(oc.DEFAULT_GROUPING),
-    format_func=lambda g: oc.grouping_label(g, lang()),
+    format_func={g: oc.grouping_label(g, lang()) for g in oc.GROUPINGS}.__getitem__,
     key="out_by",
 )
 grouped = _summary(ws.key, tuple(by), ws)

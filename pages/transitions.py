@@ -77,7 +77,7 @@ else:
     manager = st.selectbox(
         tr("ui_transitions.filter_manager"),
         [None, *managers],
-        format_func=lambda m: tr("ui_transitions.all_managers") if m is None else m,
+        format_func={None: tr("ui_transitions.all_managers"), **{m: m for m in managers}}.__getitem__,
         key="tx_manager",
     )
     if manager is not None:

@@ -1,0 +1,119 @@
+"""Outcomes screen, driven headlessly with AppTest on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit.outcomes import outcome_summary, utilisation_summary
+from tests.app.conftest import open_app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, object]:
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+    changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
+    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
+    return {
+        "result": result,
+        "by_tier": outcome_summary(result, ["effective_tier"], changes=changes, scores=scores),
+        "by_measure": outcome_summary(result, ["domain", "measure"], changes=changes),
+        "by_manager": outcome_summary(result, ["case_manager"], changes=changes),
+        "util": utilisation_summary(result, as_of=ck.SAMPLE_AS_OF),
+    }
+
+
+def _frame(at, *columns: str, without: str = "\0"):
+    """The first table on screen having all ``columns`` (and not ``without``)."""
+    return next(
+        d.value for d in at.dataframe if set(columns) <= set(d.value.columns) and without not in d.value.columns
+    )
+
+
+TEXTS = {
+    "es": ("Nivel de riesgo", "% mejora", "Mejoran · {}", {"low": "Bajo", "moderate": "Moderado", "high": "Alto"}),
+    "en": ("Risk tier", "% improved", "Improved · {}", {"low": "Low", "moderate": "Moderate", "high": "High"}),
+}
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_improved_by_tier_equals_outcome_summary(expected: dict, lang: str) -> None:
+    tier_col, improved, metric, tiers = TEXTS[lang]
+    at = open_app("outcomes", lang=lang)
+    assert at.title[0].value == ("Resultados" if lang == "es" else "Outcomes")
+    by_tier = expected["by_tier"]
+    shown = _frame(at, tier_col, improved)
+    assert shown[tier_col].tolist() == [tiers[t] for t in by_tier["effective_tier"]]
+    assert shown[improved].tolist() == [round(v * 100, 1) for v in by_tier["pct_improved"]]
+    metrics = {m.label: m.value for m in at.metric}
+    for tier, share in by_tier.select("effective_tier", "pct_improved").iter_rows():
+        assert metrics[metric.format(tiers[tier])] == f"{share:.0%}"
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_utilisation_comes_first_and_equals_utilisation_summary(expected: dict, lang: str) -> None:
+    at = open_app("outcomes", lang=lang)
+    util = expected["util"]
+    # the first metrics are the utilisation and cost changes, cost first
+    first = at.metric[0]
+    cost = util.filter(pl.col("measure") == "monthly_cost")["pct_change"].item()
+    assert first.label == ("Coste mensual" if lang == "es" else "Monthly cost")
+    assert first.value == f"{cost:+.1%}"
+    assert at.subheader[0].value.startswith("Utilización" if lang == "es" else "Utilisation")
+    total = "% de cambio del total" if lang == "es" else "% change of the total"
+    shown = at.dataframe[0].value
+    assert shown[total].tolist() == [round(v * 100, 1) for v in util["pct_change"]]
+
+
+def test_change_by_domain_and_satisfaction(expected: dict) -> None:
+    at = open_app("outcomes", lang="en")
+    by_measure = expected["by_measure"]
+    shown = _frame(at, "Domain", "Measure", "Mean change", without="Total before")
+    assert len(shown) == by_measure.height
+    assert shown["Pairs"].tolist() == by_measure["n_pairs"].to_list()
+    assert "Clinical" in shown["Domain"].tolist()
+    satisfaction = by_measure.filter(pl.col("domain") == "satisfaction")
+    csq = satisfaction.row(0, named=True)
+    label = f"{csq['measure']}: mean {csq['mean_baseline']:.1f} → {csq['mean_latest']:.1f}"
+    assert {m.label: m.value for m in at.metric}[label] == f"{csq['pct_improved']:.0%}"
+
+
+def test_changing_the_grouping_changes_the_columns(expected: dict) -> None:
+    at = open_app("outcomes", lang="en")
+    grouped = at.dataframe[-1].value
+    assert list(grouped.columns[:2]) == ["Domain", "Measure"]
+    at.multiselect(key="out_by").set_value(["case_manager"]).run()
+    assert not at.exception, [e.value for e in at.exception]
+    grouped = at.dataframe[-1].value
+    assert grouped.columns[0] == "Case manager"
+    assert "Measure" not in grouped.columns
+    by_manager = expected["by_manager"]
+    assert grouped["Case manager"].tolist() == by_manager["case_manager"].to_list()
+    assert grouped["% improved"].tolist() == [round(v * 100, 1) for v in by_manager["pct_improved"]]
+
+
+def test_small_cell_suppression_is_explained() -> None:
+    at = open_app("outcomes", lang="es")
+    assert any("de 1 a 10 casos" in c.value for c in at.caption)
+
+
+def test_every_table_can_be_downloaded() -> None:
+    at = open_app("outcomes", lang="en")
+    keys = {b.key for b in at.get("download_button")}
+    for stem in ("out_utilisation", "out_domain", "out_tier", "out_satisfaction", "out_grouped"):
+        assert {f"{stem}_csv", f"{stem}_xlsx"} <= keys
+
+
+def test_a_workbook_with_only_cases_explains_there_are_no_outcomes(expected: dict) -> None:
+    cases_only = ck.write_workbook({"cases": expected["result"].data["cases"]}, None)
+    at = open_app("outcomes", lang="en")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value(("only_cases.xlsx", cases_only, XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No outcome measures recorded yet" in i.value for i in at.info)
