@@ -1,0 +1,178 @@
+"""End to end: the app served by ``streamlit run``, driven in headless Chromium.
+
+Visits every page in both languages (no exception element, no traceback, a screenshot of
+each in ``tests/_artifacts/screenshots/``), uploads the broken sample workbook through the
+file chooser, and switches the language in the sidebar.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+from urllib.parse import urlparse
+
+import pytest
+
+import casekit as ck
+from casekit.i18n import t
+
+from .conftest import ROOT, screenshot, wait_idle
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+ALL_PAGES = ("overview", "screening", "assessment", "planning", "monitoring", "transitions", "outcomes", "data")
+
+
+def existing_pages() -> tuple[str, ...]:
+    """Pages whose script exists (the router lists exactly these, re-checked on every run)."""
+    return tuple(name for name in ALL_PAGES if (ROOT / "pages" / f"{name}.py").exists())
+
+
+BROKEN = ROOT / "sample_data" / "casekit_broken_es.xlsx"
+
+
+def nav_links(page: Page) -> dict[str, str]:
+    """Page name → href of the sidebar navigation links (the overview is served at ``/``)."""
+    links = {}
+    for link in page.get_by_test_id("stSidebarNavLink").all():
+        href = link.get_attribute("href") or ""
+        links[urlparse(href).path.strip("/") or "overview"] = href
+    return links
+
+
+def title(name: str, lang: str) -> str:
+    return t(f"ui.page_{name}", lang)
+
+
+def assert_no_error(page: Page, where: str) -> None:
+    exceptions = page.get_by_test_id("stException")
+    assert exceptions.count() == 0, f"{where}: exception shown: {exceptions.all_inner_texts()}"
+    text = page.get_by_test_id("stApp").inner_text()
+    assert "Traceback" not in text, f"{where}: a traceback is shown"
+
+
+def go_to(page: Page, name: str, lang: str) -> None:
+    """Click the page's sidebar link and wait until it has been drawn."""
+    href = nav_links(page)[name]
+    page.locator(f"a[data-testid='stSidebarNavLink'][href='{href}']").click()
+    page.wait_for_url(href)
+    main = page.get_by_test_id("stMain")
+    heading = main.locator("h1").filter(has_text=title(name, lang))
+    # the title, or the exception that stopped the page before it
+    heading.or_(page.get_by_test_id("stException")).first.wait_for()
+    wait_idle(page)
+    where = f"{lang}/{name}"
+    try:
+        assert_no_error(page, where)
+        assert heading.count() == 1, f"{where}: no title «{title(name, lang)}»"
+        assert main.get_by_test_id("stElementContainer").count() > 2, f"{where}: the page is empty"
+    except AssertionError:
+        screenshot(page, f"failed_{lang}_{name}")
+        raise
+
+
+def track_page_errors(page: Page) -> list[str]:
+    """Uncaught JavaScript errors of the page (a chart or widget that failed in the browser)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_every_page_renders_without_errors(open_app: Callable[..., Page], lang: str) -> None:
+    page = open_app(lang)
+    js_errors = track_page_errors(page)
+    pages = existing_pages()
+    links = nav_links(page)
+    assert sorted(links) == sorted(pages), "the sidebar lists exactly the pages in pages/"
+    nav_titles = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
+    assert sorted(nav_titles) == sorted(title(name, lang) for name in pages)
+    for name in pages:
+        go_to(page, name, lang)
+        assert_no_error(page, f"{lang}/{name}")
+        errors = page.get_by_test_id("stAlertContentError")
+        assert errors.count() == 0, f"{lang}/{name}: error on the bundled sample: {errors.all_inner_texts()}"
+        screenshot(page, f"{lang}_{name}")
+    assert not js_errors, js_errors
+
+
+def test_uploading_the_broken_workbook_shows_the_report(open_app: Callable[..., Page]) -> None:
+    page = open_app("es", "data")
+    js_errors = track_page_errors(page)
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stRadio").get_by_text(t("ui.source_upload", "es")).click()
+    uploader = sidebar.get_by_test_id("stFileUploader").filter(has_text=t("ui.upload", "es"))
+    uploader.wait_for()
+    wait_idle(page)
+    with page.expect_file_chooser() as chooser:
+        uploader.get_by_test_id("stBaseButton-secondary").click()
+    chooser.value.set_files(BROKEN)
+
+    main = page.get_by_test_id("stMain")
+    main.get_by_text(BROKEN.name).wait_for()  # the caption names the uploaded file
+    wait_idle(page)
+    assert_no_error(page, "es/data after upload")
+    # the same summary as casekit's validation of that file (as of today, the upload's default)
+    expected = ck.validate(ck.read_workbook(BROKEN), as_of=dt.date.today())
+    rows, cases = sum(expected.n_quarantined().values()), expected.affected_cases()
+    summary = t("ui.data_summary", "es", errors=expected.n_errors, warnings=expected.n_warnings, rows=rows, cases=cases)
+    main.get_by_text(summary).wait_for()
+
+    # The report is a virtualised grid: filter it to the sheet, then scroll to the row.
+    sheet_filter = main.get_by_test_id("stMultiSelect").filter(has_text=t("ui.data_filter_sheet", "es"))
+    sheet_filter.locator("input").click()
+    page.keyboard.type("contactos")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    main.get_by_test_id("stMultiSelect").get_by_text("contactos").wait_for()
+    wait_idle(page)
+    grid = main.get_by_test_id("stDataFrame").last
+    box = grid.bounding_box()
+    assert box is not None
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    unknown_case = grid.get_by_text("C99999").first
+    for _ in range(20):
+        if unknown_case.count():
+            break
+        page.mouse.wheel(0, 200)
+        page.wait_for_timeout(200)
+    assert unknown_case.count(), "the report lists the contact of the unknown case C99999"
+    screenshot(page, "es_data_broken_upload")
+
+    # The app keeps working on the valid rows: every page, with the quarantine banner.
+    for name in existing_pages():
+        go_to(page, name, "es")
+        assert_no_error(page, f"es/{name} on the broken workbook")
+    go_to(page, "overview", "es")
+    page.get_by_text(t("ui.quarantine_banner", "es", rows=rows, cases=cases)).wait_for()
+    screenshot(page, "es_overview_broken_upload")
+    assert not js_errors, js_errors
+
+
+def test_switching_the_language_retitles_the_pages(open_app: Callable[..., Page]) -> None:
+    page = open_app("es")
+    main = page.get_by_test_id("stMain")
+    main.locator("h1").filter(has_text="Resumen").wait_for()
+
+    def choose(language: str) -> None:
+        page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").click()
+        page.get_by_role("option", name=language, exact=True).click()
+
+    choose("English")
+    main.locator("h1").filter(has_text="Overview").wait_for()
+    wait_idle(page)
+    assert_no_error(page, "en/overview after switching")
+    assert sorted(page.get_by_test_id("stSidebarNavLink").all_inner_texts()) == sorted(
+        title(name, "en") for name in existing_pages()
+    )
+    go_to(page, "data", "en")  # the choice persists across pages
+    choose("Español")
+    main.locator("h1").filter(has_text=title("data", "es")).wait_for()
+    wait_idle(page)
+    go_to(page, "overview", "es")
+    assert main.locator("h1").first.inner_text() == "Resumen"
+    assert_no_error(page, "es/overview after switching back")
