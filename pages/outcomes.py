@@ -28,6 +28,15 @@ def _utilisation(key: str, _ws: Workspace) -> pl.DataFrame:
     return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
 
 
+def _explain_empty(summary: pl.DataFrame, key: str) -> None:
+    """Why a chart is empty: every group too small to show, or nothing recorded."""
+    if oc.hidden_by_privacy(summary):
+        empty_state("ui_outcomes.all_suppressed", high=high)
+        table(oc.readable(summary, lang()), key=f"{key}_suppressed", stem=key)
+    else:
+        empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
+
+
 def _number(value: float | None, fmt: str) -> str:
     return "—" if value is None else format(value, fmt)
 
@@ -49,7 +58,7 @@ st.subheader(tr("ui_outcomes.utilisation"))
 util = _utilisation(ws.key, ws)
 chart = utilisation_chart(util, lang=lang())
 if is_empty(chart):
-    empty_state("ui_outcomes.no_utilisation")
+    _explain_empty(util, "utilisation")
 else:
     headlines = oc.utilisation_headlines(util)
     names = oc.measure_names(lang())
@@ -74,7 +83,7 @@ st.subheader(tr("ui_outcomes.by_domain"))
 by_measure = _summary(ws.key, oc.DEFAULT_GROUPING, ws)
 chart = outcomes_chart(by_measure, lang=lang())
 if is_empty(chart):
-    empty_state("ui_outcomes.empty")
+    _explain_empty(by_measure, "outcomes_by_measure")
 else:
     st.altair_chart(chart, key="out_domain_chart")
     table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
@@ -84,7 +93,7 @@ st.subheader(tr("ui_outcomes.by_tier"))
 by_tier = _summary(ws.key, ("effective_tier",), ws)
 chart = improved_by_tier_chart(by_tier, lang=lang())
 if is_empty(chart):
-    empty_state("ui_outcomes.empty")
+    _explain_empty(by_tier, "improved_by_tier")
 else:
     tiers = {k: v(lang()) for k, v in VOCABS["tier"].items()}
     shown = by_tier.filter(pl.col("effective_tier").is_not_null())
@@ -101,7 +110,8 @@ else:
 st.subheader(tr("ui_outcomes.satisfaction"))
 satisfied = oc.satisfaction(by_measure)
 if satisfied.filter(pl.col("n_pairs") > 0).height == 0:
-    empty_state("ui_outcomes.no_satisfaction")
+    why = "all_suppressed" if oc.hidden_by_privacy(satisfied) else "no_satisfaction"
+    empty_state(f"ui_outcomes.{why}", high=high)
 else:
     cols = st.columns(satisfied.height)
     for col, row in zip(cols, satisfied.iter_rows(named=True), strict=True):

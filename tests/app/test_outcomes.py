@@ -117,3 +117,15 @@ def test_a_workbook_with_only_cases_explains_there_are_no_outcomes(expected: dic
     at.file_uploader(key="uploads").set_value(("only_cases.xlsx", cases_only, XLSX)).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("No outcome measures recorded yet" in i.value for i in at.info)
+
+
+def test_the_broken_workbook_explains_that_small_groups_are_blanked() -> None:
+    broken = SAMPLE.parent / "casekit_broken_es.xlsx"
+    at = open_app("outcomes", lang="en")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("rows with errors were set aside" in w.value for w in at.warning)
+    # 28 cases: every group is below the threshold, so the screen says so (not "no data")
+    assert any("too few cases to show" in i.value for i in at.info)
+    assert not any("No outcome measures recorded yet" in i.value for i in at.info)

@@ -98,3 +98,25 @@ def test_a_workbook_with_only_cases_explains_there_are_no_transitions(expected: 
     assert not at.exception, [e.value for e in at.exception]
     assert any("No transitions recorded yet" in i.value for i in at.info)
     assert not at.metric
+
+
+def test_the_broken_workbook_keeps_working_on_the_valid_rows() -> None:
+    broken = SAMPLE.parent / "casekit_broken_es.xlsx"
+    at = open_app("transitions", lang="en")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = ck.validate(ck.read_workbook(broken), as_of=at.session_state["as_of"])
+    assert {m.label: m.value for m in at.metric}["Transitions"] == f"{result.data['transitions'].height:,}"
+    assert any("rows with errors were set aside" in w.value for w in at.warning)
+
+
+def test_an_earlier_as_of_date_leaves_later_transitions_out(expected: dict) -> None:
+    import datetime as dt
+
+    at = open_app("transitions", lang="en")
+    earlier = dt.date(2026, 6, 30)
+    at.date_input(key="as_of").set_value(earlier).run()
+    assert not at.exception
+    n = expected["sheet"].filter(pl.col("transition_on") <= earlier).height
+    assert {m.label: m.value for m in at.metric}["Transitions"] == f"{n:,}"

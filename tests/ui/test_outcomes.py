@@ -91,3 +91,9 @@ def test_readable_on_an_empty_summary_keeps_the_headers() -> None:
     empty = pl.DataFrame(schema={"effective_tier": pl.String, "n_cases": pl.Int64, "pct_improved": pl.Float64})
     assert oc.readable(empty, "en").columns == ["Risk tier", "Cases", "% improved"]
     assert oc.satisfaction(pl.DataFrame(schema={"domain": pl.String})).height == 0
+
+
+def test_hidden_by_privacy_tells_suppression_from_absence(sample: dict) -> None:
+    assert oc.hidden_by_privacy(_summary(sample, ["case_manager", "sex"]))
+    assert not oc.hidden_by_privacy(_summary(sample, ["effective_tier"]))
+    assert not oc.hidden_by_privacy(pl.DataFrame(schema={"suppressed": pl.Boolean}))
