@@ -146,7 +146,7 @@ def chromium_browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def open_app(app_url: str, chromium_browser: Browser) -> Iterator[Callable[..., Page]]:
+def open_app(chromium_browser: Browser, app_url: str) -> Iterator[Callable[..., Page]]:
     """``open_app(lang, path="")``: a fresh browser session (locale es-ES/en-US) on the app, idle."""
     contexts = []
 
