@@ -3,6 +3,7 @@ attendance, follow-ups overdue by tier."""
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from casekit.charts import attendance_chart, flags_by_manager_chart
@@ -22,6 +23,9 @@ from casekit.ui._monitoring import (
     worklist_view,
 )
 from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+
+# fit the width, keep the plot height (Streamlit's default autosize squeezes title, axes and legend into it)
+FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
 
 ws = require_workspace()
 st.title(tr("ui.page_monitoring"))
@@ -67,7 +71,9 @@ else:
     else:
         table(worklist_view(shown, lang=lang()), key="monitoring_worklist", stem="worklist")
         st.subheader(tr("ui_monitoring.flags_by_manager_title"))
-        st.altair_chart(flags_by_manager_chart(shown, lang=lang()), key="monitoring_flags_by_manager")
+        st.altair_chart(
+            flags_by_manager_chart(shown, lang=lang()).properties(autosize=FIT), key="monitoring_flags_by_manager"
+        )
 
 # -- missed appointments -----------------------------------------------------------------
 st.subheader(tr("ui_monitoring.missed_title"))
@@ -85,7 +91,10 @@ if attendance.height == 0:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(attendance_chart(ws.data, lang=lang(), as_of=ws.as_of), key="monitoring_attendance_chart")
+        st.altair_chart(
+            attendance_chart(ws.data, lang=lang(), as_of=ws.as_of).properties(autosize=FIT),
+            key="monitoring_attendance_chart",
+        )
     with right:
         table(attendance_view(attendance, lang=lang()), key="monitoring_attendance", stem="attendance_by_kind")
 

@@ -3,6 +3,7 @@ client's care calendar."""
 
 from __future__ import annotations
 
+import altair as alt
 import streamlit as st
 
 from casekit.charts import calendar_chart, is_empty
@@ -76,7 +77,9 @@ chart = calendar_chart(ws.data, case_id, lang=lang(), as_of=ws.as_of)
 if is_empty(chart):
     empty_state("ui_planning.calendar_empty", case_id=case_id)
 else:
-    st.altair_chart(chart, key="planning_calendar")
+    # fit the width, keep the plot height (Streamlit's default autosize squeezes title, axes and legend into it)
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
+    st.altair_chart(chart.properties(autosize=fit), key="planning_calendar")
 
 left, right = st.columns(2)
 with left:

@@ -25,7 +25,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from casekit.charts._base import label_expr, labels
-from casekit.i18n import t
+from casekit.i18n import normalize_lang, t
 from casekit.stages import FLAGS, STAGES, ProcessConfig, flag_label, stage_label
 
 __all__ = [
@@ -53,8 +53,10 @@ def _tr(key: str, lang: str | None, **params: object) -> str:
 
 
 def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Translated column headers (``ui_monitoring.col_<column>``)."""
-    return df.rename({c: _tr(f"col_{c}", lang) for c in df.columns})
+    """Dates as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English, as
+    ``show_date``) and translated column headers (``ui_monitoring.col_<column>``)."""
+    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
+    return df.with_columns(pl.col(pl.Date).dt.to_string(fmt)).rename({c: _tr(f"col_{c}", lang) for c in df.columns})
 
 
 def _stage_labels(column: str, lang: str | None) -> pl.Expr:

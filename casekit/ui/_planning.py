@@ -27,7 +27,7 @@ import streamlit as st
 from casekit._frames import sheet
 from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr, labels
 from casekit.data import CaseData
-from casekit.i18n import t
+from casekit.i18n import normalize_lang, t
 from casekit.stages import STAGES, ProcessConfig, stage_label
 from casekit.ui.workspace import Workspace
 
@@ -68,8 +68,10 @@ def _order(column: str, vocab: str) -> pl.Expr:
 
 
 def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Translated column headers (``ui_planning.col_<column>``)."""
-    return df.rename({c: _tr(f"col_{c}", lang) for c in df.columns})
+    """Dates as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English, as
+    ``show_date``) and translated column headers (``ui_planning.col_<column>``)."""
+    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
+    return df.with_columns(pl.col(pl.Date).dt.to_string(fmt)).rename({c: _tr(f"col_{c}", lang) for c in df.columns})
 
 
 # -- goals by domain and status ----------------------------------------------------------
@@ -156,7 +158,10 @@ def goals_chart(counts: pl.DataFrame, *, lang: str | None = None) -> alt.LayerCh
         )
         .properties(width=WIDTH, height=ROW_HEIGHT * max(len(domains), 1))
     )
-    return finish(chart, "goals", _tr("goals_chart_title", lang))
+    # "fit-x": fit the width, keep the plot height; title, axes and legend are added around it
+    # (Streamlit's default autosize squeezes them all into ``height``)
+    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
+    return finish(chart, "goals", _tr("goals_chart_title", lang)).properties(autosize=fit)
 
 
 # -- cases without a complete plan ---------------------------------------------------------
@@ -289,19 +294,25 @@ def incomplete_plans_view(plans: pl.DataFrame, *, lang: str | None = None) -> pl
 # -- one client's care calendar ----------------------------------------------------------
 
 
-def calendar_choices(data: CaseData) -> pl.DataFrame:
+def calendar_choices(data: CaseData, status: pl.DataFrame | None = None) -> pl.DataFrame:
     """Every case of the ``cases`` sheet with its numbers of goals, services and contacts:
-    ``case_id, goals, services, contacts`` (sorted by case id), for the case picker.
+    ``case_id, goals, services, contacts, is_open`` (sorted by case id), for the case
+    picker; ``is_open`` from the case status (``current_stage`` not ``closed``) when given.
 
     >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]}),
     ...                  "services": pl.DataFrame({"case_id": ["A", "A"]})})
     >>> calendar_choices(data).rows()
-    [('A', 0, 2, 0), ('B', 0, 0, 0)]
+    [('A', 0, 2, 0, None), ('B', 0, 0, 0, None)]
     """
     frame = sheet(data, "cases", ["case_id"]).drop_nulls().unique()
     for name in ("goals", "services", "contacts"):
         counts = sheet(data, name, ["case_id"]).group_by("case_id").agg(pl.len().cast(pl.Int64).alias(name))
         frame = frame.join(counts, on="case_id", how="left").with_columns(pl.col(name).fill_null(0))
+    if status is not None and {"case_id", "current_stage"} <= set(status.columns):
+        is_open = status.lazy().select("case_id", (pl.col("current_stage") != "closed").alias("is_open"))
+        frame = frame.join(is_open.unique("case_id"), on="case_id", how="left")
+    else:
+        frame = frame.with_columns(pl.lit(None, pl.Boolean).alias("is_open"))
     return frame.sort("case_id").collect()
 
 
@@ -319,13 +330,16 @@ def calendar_options(choices: pl.DataFrame, *, lang: str | None = None) -> dict[
 
 
 def default_case(choices: pl.DataFrame) -> str | None:
-    """The case the picker starts on: the first with both services and contacts, else
-    the first case (``None`` when there are no cases).
+    """The case the picker starts on: the first open case with both services and
+    contacts, else the first with both, else the first case (``None`` with no cases).
 
-    >>> default_case(pl.DataFrame({"case_id": ["A", "B"], "services": [1, 2], "contacts": [0, 3]}))
-    'B'
+    >>> default_case(pl.DataFrame({"case_id": ["A", "B", "C"], "services": [1, 2, 1], "contacts": [0, 3, 1],
+    ...                            "is_open": [True, False, True]}))
+    'C'
     """
     both = choices.filter((pl.col("services") > 0) & (pl.col("contacts") > 0))
+    if "is_open" in choices.columns:
+        both = both.sort(pl.col("is_open").fill_null(value=False), descending=True, maintain_order=True)
     pick = both if both.height else choices
     return pick["case_id"][0] if pick.height else None
 
@@ -371,7 +385,7 @@ def client_services(data: CaseData, case_id: str, *, lang: str | None = None) ->
 def _cached(name: str, key: str, _ws: Workspace) -> pl.DataFrame:
     if name == "plans":
         return incomplete_plans(_ws.get("status"), _ws.data, _ws.config, as_of=_ws.as_of)
-    return calendar_choices(_ws.data)
+    return calendar_choices(_ws.data, _ws.get("status"))
 
 
 def cached_plans(ws: Workspace) -> pl.DataFrame:

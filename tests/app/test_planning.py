@@ -27,7 +27,7 @@ def expected() -> dict[str, object]:
         "data": result.data,
         "plans": incomplete_plans(status, result.data, ProcessConfig(), as_of=ck.SAMPLE_AS_OF),
         "plan_overdue": ck.flags_long(status).filter(pl.col("flag") == "plan_overdue").height,
-        "choices": calendar_choices(result.data),
+        "choices": calendar_choices(result.data, status),
     }
 
 

@@ -72,6 +72,8 @@ def test_worklist_view_shows_labels(status: pl.DataFrame, lang: str) -> None:
     assert view[flag].to_list() == [flag_label(f, lang) for f in worklist["flag"]]
     assert view[stage].to_list() == [stage_label(s, lang) for s in worklist["current_stage"]]
     assert not any("_" in c for c in view.columns)
+    fmt = "%d/%m/%Y" if lang == "es" else "%Y-%m-%d"
+    assert view[view.columns[5]].to_list() == [d.strftime(fmt) for d in worklist["due_on"]]  # as show_date
 
 
 # -- missed appointments -----------------------------------------------------------------

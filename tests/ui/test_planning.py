@@ -174,8 +174,8 @@ def test_no_planning_cases_in_a_cases_only_workbook(cases_only: CaseData) -> Non
 # -- one client's calendar ----------------------------------------------------------------
 
 
-def test_calendar_choices_count_each_clients_rows(sample: ck.ValidationResult) -> None:
-    choices = pg.calendar_choices(sample.data)
+def test_calendar_choices_count_each_clients_rows(sample: ck.ValidationResult, status: pl.DataFrame) -> None:
+    choices = pg.calendar_choices(sample.data, status)
     assert choices.height == sample.data["cases"].height
     for sheet in ("goals", "services", "contacts"):
         expected = sample.data[sheet].group_by("case_id").len()
@@ -185,6 +185,8 @@ def test_calendar_choices_count_each_clients_rows(sample: ck.ValidationResult) -
     row = choices.filter(pl.col("case_id") == first).row(0, named=True)
     assert row["services"] > 0
     assert row["contacts"] > 0
+    assert row["is_open"]  # an open case: its calendar runs up to today
+    assert choices["is_open"].sum() == status.filter(pl.col("current_stage") != "closed").height
 
 
 def test_default_case_without_services_or_cases(cases_only: CaseData) -> None:
