@@ -103,7 +103,10 @@ else:
             tr("ui_outcomes.metric_improved", tier=tiers.get(row["effective_tier"], row["effective_tier"])),
             _number(row["pct_improved"], ".0%"),
         )
-    st.altair_chart(chart, key="out_tier_chart")
+    # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
+    st.altair_chart(
+        chart.properties(autosize={"type": "pad", "contains": "padding"}), key="out_tier_chart", width="content"
+    )
     table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
 
 # -- satisfaction -----------------------------------------------------------------------

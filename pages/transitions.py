@@ -54,7 +54,13 @@ kinds = st.multiselect(
 )
 shown = transitions.filter(pl.col("kind").is_in(kinds)) if kinds else transitions
 st.caption(tr("ui_transitions.flows_caption", shown=f"{shown.height:,}", total=f"{transitions.height:,}"))
-st.altair_chart(transitions_chart(shown, lang=lang()), key="tx_flows_chart")
+# Streamlit fits a layered chart (axes, title and legend included) into its width x height,
+# squashing the rows: draw it at its natural size instead ("pad").
+st.altair_chart(
+    transitions_chart(shown, lang=lang()).properties(autosize={"type": "pad", "contains": "padding"}),
+    key="tx_flows_chart",
+    width="content",
+)
 table(tx.labelled(tx.transition_flows(shown), lang()), key="tx_flows", stem="transition_flows")
 
 st.subheader(tr("ui_transitions.by_kind"))

@@ -282,7 +282,7 @@ def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
             names = {s: t(f"ui_transitions.status_{s}", lang) for s in CONTACT_STATUSES}
             exprs.append(pl.col(col).replace_strict(names, default=pl.col(col)))
         elif df.schema[col] == pl.Date:
-            exprs.append(pl.col(col).dt.strftime(DATE_FORMAT[lang]))
+            exprs.append(pl.col(col).dt.strftime(DATE_FORMAT[lang]).fill_null(""))
         elif df.schema[col] == pl.Boolean:
             yes, no = t("common.yes", lang), t("common.no", lang)
             exprs.append(pl.when(pl.col(col)).then(pl.lit(yes)).when(~pl.col(col)).then(pl.lit(no)).alias(col))

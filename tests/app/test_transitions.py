@@ -57,7 +57,7 @@ def test_figures_equal_the_sheet_and_a_hand_computation(expected: dict, lang: st
     chase = _frame(at, "Caso abierto" if lang == "es" else "Case open")
     assert len(chase) == sum(v in ("late", "missing") for v in hand.values())
     due = chase["Alerta vencida el" if lang == "es" else "Flag due on"]
-    assert due.notna().sum() == expected["flagged"].height
+    assert (due != "").sum() == expected["flagged"].height  # blank dates are shown empty
     captions = " ".join(c.value for c in at.caption)
     assert f"{expected['flagged'].height:,}" in captions
 
