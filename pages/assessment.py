@@ -38,7 +38,11 @@ else:
     with left:
         for tier, cases, share in counts.iter_rows():
             st.metric(
-                tr("ui_assessment.metric_tier", tier=names[tier]), f"{cases:,}", f"{share:.0%}", delta_color="off"
+                tr("ui_assessment.metric_tier", tier=names[tier]),
+                f"{cases:,}",
+                f"{share:.0%}",
+                delta_color="off",
+                delta_arrow="off",
             )
     with right:
         st.altair_chart(tier_chart(scores, lang=lang()), key="tiers")

@@ -76,6 +76,12 @@ def _tr(key: str, lang: str | None, **params: object) -> str:
     return t(f"ui_assessment.{key}", lang, **params)
 
 
+def _show_dates(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
+    """Date columns as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English)."""
+    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
+    return df.with_columns(pl.col(c).dt.strftime(fmt) for c, dtype in df.schema.items() if dtype == pl.Date)
+
+
 def tier_labels(lang: str | None = None) -> dict[str, str]:
     """``{tier: label}`` in ``lang``.
 
@@ -302,14 +308,18 @@ def reviews_pending(status: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
 
 
 def reviews_table(table: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`reviews_pending` with labels and headers in ``lang``."""
+    """:func:`reviews_pending` with labels, dates and headers in ``lang``."""
     yes, no = t("common.yes", lang), t("common.no", lang)
     stages = {s: stage_label(s, lang) for s in STAGES}
-    return table.with_columns(
-        pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage")),
-        pl.col("computed_tier").replace_strict(tier_labels(lang), default=pl.col("computed_tier")),
-        pl.when(pl.col("provisional")).then(pl.lit(yes)).otherwise(pl.lit(no)).alias("provisional"),
-    ).rename({c: _tr(f"col_{c}", lang) for c in table.columns})
+    return (
+        _show_dates(table, lang)
+        .with_columns(
+            pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage")),
+            pl.col("computed_tier").replace_strict(tier_labels(lang), default=pl.col("computed_tier")),
+            pl.when(pl.col("provisional")).then(pl.lit(yes)).otherwise(pl.lit(no)).alias("provisional"),
+        )
+        .rename({c: _tr(f"col_{c}", lang) for c in table.columns})
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -356,6 +366,6 @@ def fairness_table(fairness: pl.DataFrame, lang: str | None = None) -> pl.DataFr
         *ratio,
         pl.when(pl.col("suppressed"))
         .then(pl.lit(_tr("suppressed", lang)))
-        .otherwise(pl.lit(None, pl.String))
+        .otherwise(pl.lit(""))
         .alias(_tr("col_note", lang)),
     )

@@ -67,6 +67,12 @@ def _tr(key: str, lang: str | None, **params: object) -> str:
     return t(f"ui_screening.{key}", lang, **params)
 
 
+def _show_dates(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
+    """Date columns as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English)."""
+    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
+    return df.with_columns(pl.col(c).dt.strftime(fmt) for c, dtype in df.schema.items() if dtype == pl.Date)
+
+
 def _vocab_labels(vocab: str, lang: str | None) -> dict[str, str]:
     """``{id: label}`` of a contract vocabulary plus the blank id."""
     code = normalize_lang(lang)
@@ -142,8 +148,16 @@ def awaiting_screening(status: pl.DataFrame, *, manager: str | Sequence[str] | N
 
 
 def awaiting_table(awaiting: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`awaiting_screening` with headers in ``lang`` and yes/no for ``overdue``."""
-    return awaiting.with_columns(_yes_no("overdue", lang).alias("overdue")).rename(
+    """:func:`awaiting_screening` with headers in ``lang``, yes/no for ``overdue`` and
+    dates as the user writes them.
+
+    >>> st = pl.DataFrame({"case_id": ["A"], "case_manager": ["Ana"], "program": ["p"],
+    ...     "stage_entered_on": [dt.date(2026, 9, 1)], "days_in_stage": [29], "overdue": [True],
+    ...     "due_on": [dt.date(2026, 9, 8)], "days_overdue": [22]})
+    >>> awaiting_table(st, "es").row(0)
+    ('A', 'Ana', 'p', '01/09/2026', 29, 'sí', '08/09/2026', 22)
+    """
+    return _show_dates(awaiting.with_columns(_yes_no("overdue", lang).alias("overdue")), lang).rename(
         {c: _tr(f"col_{c}", lang) for c in awaiting.columns}
     )
 
@@ -254,7 +268,7 @@ def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None)
     order = rows["label"].to_list()
     base = alt.Chart(rows).encode(
         y=alt.Y("label:N", sort=order, title=None),
-        x=alt.X("share:Q", title=_tr("axis_share", lang), axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
+        x=alt.X("share:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[
             alt.Tooltip("label:N", title=_tr(f"finding_{finding}", lang)),
             alt.Tooltip("cases:Q", title=_tr("col_cases", lang), format=","),
@@ -267,7 +281,8 @@ def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None)
     ).properties(
         title=alt.TitleParams(_tr(f"finding_{finding}", lang), anchor="start"),
         width=300,
-        height=max(22 * rows.height, 60),
+        # Streamlit fits the whole chart (title and axis included) into ``height``
+        height=60 + 40 * rows.height,
     )
 
 
@@ -324,8 +339,10 @@ def not_eligible_open(status: pl.DataFrame, *, manager: str | Sequence[str] | No
 
 
 def not_eligible_table(table: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`not_eligible_open` with stage labels and headers in ``lang``."""
+    """:func:`not_eligible_open` with stage labels, dates and headers in ``lang``."""
     stages = {s: stage_label(s, lang) for s in STAGES}
-    return table.with_columns(pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage"))).rename(
-        {c: _tr(f"col_{c}", lang) for c in table.columns}
+    return (
+        _show_dates(table, lang)
+        .with_columns(pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage")))
+        .rename({c: _tr(f"col_{c}", lang) for c in table.columns})
     )

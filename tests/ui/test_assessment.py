@@ -145,7 +145,7 @@ def test_fairness_table_shows_suppressed_groups_as_such(sample: dict) -> None:
     assert table.height == fairness.height
     assert table["Cases"].to_list() == fairness["n"].to_list()
     notes = table["Note"].to_list()
-    assert [n is not None for n in notes] == fairness["suppressed"].to_list()
+    assert [bool(n) for n in notes] == fairness["suppressed"].to_list()
     assert any(notes)
     assert all(n == "Suppressed (1–10 cases)" for n in notes if n)
     assert table["Group"][0] == "All cases"
