@@ -119,3 +119,16 @@ def test_a_workbook_with_only_cases_explains_the_empty_screens(lang: str, messag
     )
     waiting = status.filter(pl.col("current_stage") == "screening").height
     assert _metrics(at)[LABELS[lang]["awaiting"]] == f"{waiting:,}"
+
+
+def test_a_later_as_of_date_changes_the_overdue_count(expected: dict) -> None:
+    at = open_app("screening", lang="en")
+    later = ck.SAMPLE_AS_OF.replace(month=12)
+    at.date_input(key="as_of").set_value(later).run()
+    assert not at.exception, [e.value for e in at.exception]
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=later)
+    status = ck.case_status(result, as_of=later, risk=ck.score_risk(result, as_of=later))
+    waiting = status.filter(pl.col("current_stage") == "screening")
+    overdue = waiting.filter(pl.col("flags").list.contains("screening_overdue")).height
+    assert _metrics(at)["Screening overdue"] == f"{overdue:,}"
+    assert overdue > expected["overdue"]
