@@ -30,10 +30,10 @@ cols[3].metric(tr("ui.metric_days_to_plan"), "—" if days is None else f"{days:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("ui.overview_funnel"))
-    st.altair_chart(funnel_chart(status, lang=lang()), key="funnel")
+    st.altair_chart(funnel_chart(status, lang=lang()), key="funnel", width="content")
 with right:
     st.subheader(tr("ui.overview_by_stage"))
-    st.altair_chart(stage_chart(status, lang=lang()), key="by_stage")
+    st.altair_chart(stage_chart(status, lang=lang()), key="by_stage", width="content")
 
 st.subheader(tr("ui.overview_flags"))
 flags = open_flag_counts(status).select(

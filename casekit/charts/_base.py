@@ -118,9 +118,16 @@ def _title(title: str, subtitle: str | list[str] | None) -> alt.TitleParams:
     return alt.TitleParams(text=title, anchor="start")
 
 
+#: Natural size with the title, axes and legend *around* the plot: Streamlit's default
+#: sizing otherwise squeezes them into the plot's height and layered charts come out flat.
+AUTOSIZE = {"type": "pad", "contains": "padding"}
+
+
 def finish(chart: Any, name: str, title: str, subtitle: str | list[str] | None = None) -> Any:
-    """Title the chart and record which builder made it (``usermeta.casekit``)."""
-    return chart.properties(title=_title(title, subtitle), usermeta={"casekit": {"chart": name, "empty": False}})
+    """Title the chart, size it naturally and record which builder made it (``usermeta.casekit``)."""
+    return chart.properties(
+        title=_title(title, subtitle), autosize=AUTOSIZE, usermeta={"casekit": {"chart": name, "empty": False}}
+    )
 
 
 def empty_chart(name: str, title: str, message: str) -> alt.Chart:
@@ -135,7 +142,9 @@ def empty_chart(name: str, title: str, message: str) -> alt.Chart:
         .encode(text=alt.Text("message:N"))
         .properties(width=WIDTH, height=80)
     )
-    return chart.properties(title=_title(title, None), usermeta={"casekit": {"chart": name, "empty": True}})
+    return chart.properties(
+        title=_title(title, None), autosize=AUTOSIZE, usermeta={"casekit": {"chart": name, "empty": True}}
+    )
 
 
 def is_empty(chart: Any) -> bool:
