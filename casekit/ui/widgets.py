@@ -29,8 +29,25 @@ def settings_origin(uploaded: str) -> str:
     return tr("ui.data_settings_uploaded" if uploaded else "ui.data_settings_default")
 
 
+def _ensure_router_ran() -> None:
+    """Rerun through ``app.py`` when a page was opened without it.
+
+    A server whose first request is a page URL (``/screening``, a bookmark) runs that
+    page file alone in Streamlit's old ``pages/``-folder mode: no sidebar, no data.
+    ``st.navigation`` switches that mode off for good once the router has run, so we
+    switch it off here and rerun; the router then serves the same URL.
+    """
+    if "workspace" in st.session_state:
+        return
+    from streamlit.runtime.pages_manager import PagesManager
+
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 def require_workspace() -> Workspace:
     """The loaded workspace; otherwise explain why there is none and stop the page."""
+    _ensure_router_ran()
     ws = st.session_state.get("workspace")
     if ws is None:
         error = st.session_state.get("load_error")
