@@ -18,7 +18,7 @@ from casekit.ui._assessment import (
     tier_labels,
     tier_policy,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 
 ws = require_workspace()
 st.title(tr("ui.page_assessment"))
@@ -45,7 +45,7 @@ else:
                 delta_arrow="off",
             )
     with right:
-        st.altair_chart(tier_chart(scores, lang=lang()), key="tiers")
+        show_chart(tier_chart(scores, lang=lang()), key="tiers")
 st.info(tier_policy(ws.model, lang()))
 
 # -- one client -------------------------------------------------------------------------
@@ -91,7 +91,7 @@ else:
     left, right = st.columns([3, 2])
     with left:
         st.markdown(f"**{tr('ui_assessment.factors')}**")
-        st.altair_chart(factors_chart(scores, case_id, model=ws.model, lang=lang()), key="factors")
+        show_chart(factors_chart(scores, case_id, model=ws.model, lang=lang()), key="factors")
         factors = factor_table(scores, case_id, ws.model, lang()).drop("factor")
         headers = {"label": "col_factor", "points": "col_points", "note": "col_note"}
         table(
@@ -129,5 +129,5 @@ if scores.height == 0:
 else:
     st.caption(tr("ui_assessment.fairness_caption"))
     fairness = ws.get("fairness")
-    st.altair_chart(fairness_chart(fairness, lang=lang()), key="fairness")
+    show_chart(fairness_chart(fairness, lang=lang()), key="fairness")
     table(fairness_table(fairness, lang()), key="fairness_table", stem="fairness")

@@ -42,12 +42,21 @@ if report.height == 0:
     st.success(tr("ui.data_no_problems"))
 else:
     left, right = st.columns(2)
-    sheets = left.multiselect(tr("ui.data_filter_sheet"), sorted(report["sheet"].unique()), key="report_sheets")
-    severities = right.multiselect(tr("ui.data_filter_severity"), ["error", "warning"], key="report_severity")
+    sheets = left.multiselect(
+        tr("ui.data_filter_sheet"), sorted(report["sheet"].unique()), key="report_sheets", placeholder=tr("ui.all")
+    )
+    severity_labels = {"error": tr("common.error"), "warning": tr("common.warning")}
+    severities = right.multiselect(
+        tr("ui.data_filter_severity"),
+        list(severity_labels),
+        format_func=severity_labels.__getitem__,
+        key="report_severity",
+        placeholder=tr("ui.all"),
+    )
     shown = report.filter(
         (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
         & (pl.col("severity").is_in(severities) if severities else pl.lit(True))
-    )
+    ).with_columns(pl.col("severity").replace_strict(severity_labels))
     table(shown.rename({c: tr(f"app.report_{c}") for c in shown.columns}), key="validation", stem="validation_report")
 
 # -- templates --------------------------------------------------------------------------

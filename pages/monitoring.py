@@ -3,7 +3,6 @@ attendance, follow-ups overdue by tier."""
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from casekit.charts import attendance_chart, flags_by_manager_chart
@@ -22,10 +21,7 @@ from casekit.ui._monitoring import (
     worklist_managers,
     worklist_view,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
-
-# fit the width, keep the plot height (Streamlit's default autosize squeezes title, axes and legend into it)
-FIT = alt.AutoSizeParams(type="fit-x", contains="padding")
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 
 ws = require_workspace()
 st.title(tr("ui.page_monitoring"))
@@ -71,9 +67,7 @@ else:
     else:
         table(worklist_view(shown, lang=lang()), key="monitoring_worklist", stem="worklist")
         st.subheader(tr("ui_monitoring.flags_by_manager_title"))
-        st.altair_chart(
-            flags_by_manager_chart(shown, lang=lang()).properties(autosize=FIT), key="monitoring_flags_by_manager"
-        )
+        show_chart(flags_by_manager_chart(shown, lang=lang()), key="monitoring_flags_by_manager")
 
 # -- missed appointments -----------------------------------------------------------------
 st.subheader(tr("ui_monitoring.missed_title"))
@@ -91,8 +85,8 @@ if attendance.height == 0:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(
-            attendance_chart(ws.data, lang=lang(), as_of=ws.as_of).properties(autosize=FIT),
+        show_chart(
+            attendance_chart(ws.data, lang=lang(), as_of=ws.as_of),
             key="monitoring_attendance_chart",
         )
     with right:

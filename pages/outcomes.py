@@ -10,7 +10,7 @@ from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, uti
 from casekit.contract import VOCABS
 from casekit.outcomes import outcome_summary, utilisation_summary
 from casekit.ui import _outcomes as oc
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 from casekit.ui.workspace import Workspace
 
 
@@ -75,7 +75,7 @@ else:
         for row in headlines.iter_rows(named=True)
     ]
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
-    st.altair_chart(chart, key="out_utilisation_chart")
+    show_chart(chart, key="out_utilisation_chart")
     table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
 
 # -- change by domain and measure -------------------------------------------------------
@@ -85,7 +85,7 @@ chart = outcomes_chart(by_measure, lang=lang())
 if is_empty(chart):
     _explain_empty(by_measure, "outcomes_by_measure")
 else:
-    st.altair_chart(chart, key="out_domain_chart")
+    show_chart(chart, key="out_domain_chart")
     table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
 
 # -- % improved by tier -----------------------------------------------------------------
@@ -104,9 +104,7 @@ else:
             _number(row["pct_improved"], ".0%"),
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
-    st.altair_chart(
-        chart.properties(autosize={"type": "pad", "contains": "padding"}), key="out_tier_chart", width="content"
-    )
+    show_chart(chart, key="out_tier_chart")
     table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
 
 # -- satisfaction -----------------------------------------------------------------------

@@ -8,7 +8,7 @@ import streamlit as st
 from casekit.charts import funnel_chart, stage_chart
 from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label
-from casekit.ui.widgets import lang, quarantine_banner, require_workspace, table, tr
+from casekit.ui.widgets import lang, quarantine_banner, require_workspace, show_chart, table, tr
 
 ws = require_workspace()
 st.title(tr("ui.page_overview"))
@@ -30,10 +30,10 @@ cols[3].metric(tr("ui.metric_days_to_plan"), "—" if days is None else f"{days:
 left, right = st.columns(2)
 with left:
     st.subheader(tr("ui.overview_funnel"))
-    st.altair_chart(funnel_chart(status, lang=lang()), key="funnel", width="content")
+    show_chart(funnel_chart(status, lang=lang()), key="funnel")
 with right:
     st.subheader(tr("ui.overview_by_stage"))
-    st.altair_chart(stage_chart(status, lang=lang()), key="by_stage", width="content")
+    show_chart(stage_chart(status, lang=lang()), key="by_stage")
 
 st.subheader(tr("ui.overview_flags"))
 flags = open_flag_counts(status).select(

@@ -3,7 +3,6 @@ client's care calendar."""
 
 from __future__ import annotations
 
-import altair as alt
 import streamlit as st
 
 from casekit.charts import calendar_chart, is_empty
@@ -19,7 +18,7 @@ from casekit.ui._planning import (
     goals_table,
     incomplete_plans_view,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 
 ws = require_workspace()
 st.title(tr("ui.page_planning"))
@@ -40,7 +39,7 @@ if counts.height == 0:
 else:
     left, right = st.columns([3, 2])
     with left:
-        st.altair_chart(goals_chart(counts, lang=lang()), key="planning_goals_chart")
+        show_chart(goals_chart(counts, lang=lang()), key="planning_goals_chart")
     with right:
         table(goals_table(counts, lang=lang()), key="planning_goals", stem="goals_by_domain_status")
 
@@ -77,9 +76,7 @@ chart = calendar_chart(ws.data, case_id, lang=lang(), as_of=ws.as_of)
 if is_empty(chart):
     empty_state("ui_planning.calendar_empty", case_id=case_id)
 else:
-    # fit the width, keep the plot height (Streamlit's default autosize squeezes title, axes and legend into it)
-    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
-    st.altair_chart(chart.properties(autosize=fit), key="planning_calendar")
+    show_chart(chart, key="planning_calendar")
 
 left, right = st.columns(2)
 with left:

@@ -18,7 +18,7 @@ from casekit.ui._screening import (
     not_eligible_open,
     not_eligible_table,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -64,7 +64,7 @@ else:
     grid = st.columns(2)
     for i, finding in enumerate(FINDINGS):
         with grid[i % 2]:
-            st.altair_chart(finding_chart(shares, finding, lang=lang()), key=f"finding_{finding}")
+            show_chart(finding_chart(shares, finding, lang=lang()), key=f"finding_{finding}")
 
 # -- decisions --------------------------------------------------------------------------
 st.subheader(tr("ui_screening.decisions"))

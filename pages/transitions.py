@@ -9,7 +9,7 @@ from casekit.charts import transitions_chart
 from casekit.contract import VOCABS
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_date, table, tr
+from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
 from casekit.ui.workspace import Workspace
 
 
@@ -56,10 +56,9 @@ shown = transitions.filter(pl.col("kind").is_in(kinds)) if kinds else transition
 st.caption(tr("ui_transitions.flows_caption", shown=f"{shown.height:,}", total=f"{transitions.height:,}"))
 # Streamlit fits a layered chart (axes, title and legend included) into its width x height,
 # squashing the rows: draw it at its natural size instead ("pad").
-st.altair_chart(
-    transitions_chart(shown, lang=lang()).properties(autosize={"type": "pad", "contains": "padding"}),
+show_chart(
+    transitions_chart(shown, lang=lang()),
     key="tx_flows_chart",
-    width="content",
 )
 table(tx.labelled(tx.transition_flows(shown), lang()), key="tx_flows", stem="transition_flows")
 

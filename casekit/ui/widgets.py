@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import polars as pl
 import streamlit as st
 
@@ -72,6 +74,42 @@ def empty_state(key: str, **params: object) -> None:
     st.info(tr(key, **params))
 
 
+#: Long labels (stage names, levels of care) are shown whole, not cut with "…".
+LABEL_LIMIT = 360
+
+
+def show_chart(chart: Any, *, key: str) -> None:
+    """Draw a casekit chart at a readable size.
+
+    Single and layered charts fill the column's width and keep their own height
+    (``fit-x``); faceted charts keep their natural size. Title, axes and legend are laid
+    out around the plot, never squeezed into it, and labels are not truncated.
+    """
+    import altair as alt
+
+    if isinstance(chart, alt.FacetChart):
+        sized, width = chart.properties(autosize={"type": "pad", "contains": "padding"}), "content"
+    else:
+        sized, width = chart.properties(autosize={"type": "fit-x", "contains": "padding"}), "stretch"
+    sized = (
+        sized.configure_axis(labelLimit=LABEL_LIMIT)
+        .configure_legend(labelLimit=LABEL_LIMIT, titleLimit=LABEL_LIMIT)
+        .configure_header(labelLimit=LABEL_LIMIT)
+    )
+    st.altair_chart(sized, key=key, width=width)
+
+
+def _for_display(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """Empty text cells blank (not "None"); dates in the user's format."""
+    fmt = "DD/MM/YYYY" if lang() == "es" else "YYYY-MM-DD"
+    config = {
+        name: st.column_config.DateColumn(name, format=fmt)
+        for name, dtype in df.schema.items()
+        if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime)
+    }
+    return df.with_columns(pl.col(pl.String).fill_null("")), config
+
+
 def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
     """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``)."""
     from casekit.export import flatten_lists, write_csv, write_xlsx
@@ -95,5 +133,6 @@ def table(df: pl.DataFrame, *, key: str, stem: str | None = None, height: int | 
     if df.height == 0:
         empty_state("ui.empty_table")
         return
-    st.dataframe(df, hide_index=True, height=height or "auto", key=f"{key}_table")
+    shown, config = _for_display(df)
+    st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
     download_table(df, stem or key, key=key)

@@ -11,6 +11,7 @@ Screenshots go to ``tests/_artifacts/screenshots/`` (git-ignored), the server's 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -76,9 +77,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-@pytest.fixture(scope="session")
-def app_url() -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free port, from the project root."""
+@contextlib.contextmanager
+def running_app(log_name: str = "streamlit.log") -> Iterator[str]:
+    """``streamlit run app.py`` headless on a free port, from the project root; yields its URL."""
     if _skip_requested():
         pytest.skip("CASEKIT_SKIP_BROWSER is set: browser tests skipped")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -101,7 +102,7 @@ def app_url() -> Iterator[str]:
         "--browser.gatherUsageStats",
         "false",
     ]
-    log_path = ARTIFACTS / "streamlit.log"
+    log_path = ARTIFACTS / log_name
     with log_path.open("w", encoding="utf-8") as log:
         process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
         try:
@@ -120,6 +121,13 @@ def app_url() -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def app_url() -> Iterator[str]:
+    """The app, shared by the browser tests of a session."""
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

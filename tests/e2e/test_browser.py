@@ -17,10 +17,10 @@ import pytest
 import casekit as ck
 from casekit.i18n import t
 
-from .conftest import ROOT, screenshot, wait_idle
+from .conftest import ROOT, VIEWPORT, running_app, screenshot, wait_idle
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Page
+    from playwright.sync_api import Browser, Page
 
 pytestmark = pytest.mark.browser
 
@@ -176,3 +176,23 @@ def test_switching_the_language_retitles_the_pages(open_app: Callable[..., Page]
     go_to(page, "overview", "es")
     assert main.locator("h1").first.inner_text() == "Resumen"
     assert_no_error(page, "es/overview after switching back")
+
+
+def test_a_page_opened_by_url_on_a_fresh_server_shows_its_data(chromium_browser: Browser) -> None:
+    """A bookmark to /screening as a new server's first request: Streamlit would run the
+    page alone in its old pages-folder mode (no sidebar, no data); casekit reruns it
+    through the router."""
+    with running_app("streamlit_direct_url.log") as url:
+        context = chromium_browser.new_context(locale="en-US", viewport=VIEWPORT)
+        try:
+            page = context.new_page()
+            page.goto(f"{url}/screening")
+            wait_idle(page)
+            page.get_by_role("heading", name="Screening", exact=True).wait_for()
+            assert_no_error(page, "direct /screening")
+            nav = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
+            assert "Assessment & risk review" in nav, nav  # the router's titles, not file names
+            assert page.get_by_test_id("stMetric").count() > 0
+            screenshot(page, "en_screening_direct_url")
+        finally:
+            context.close()
