@@ -2,45 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import altair as alt
 import jsonschema
-import polars as pl
 import pytest
 from altair.vegalite.v6.schema.core import load_schema
 
 from casekit import outcomes, risk, stages
-from casekit.contract import ROW, SHEETS
-from casekit.data import DTYPES, CaseData
 from casekit.sample import SAMPLE_AS_OF, make_sample
+from tests.builders import D, caseload, frame  # noqa: F401 - re-exported to the tests
 
 _SCHEMA = load_schema()
-
-
-def frame(sheet: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """A contract-typed frame: absent columns are typed nulls, ISO strings in date columns become dates."""
-    spec = SHEETS[sheet].columns
-    data: dict[str, list[Any]] = {}
-    for name, col in spec.items():
-        values = [row.get(name) for row in rows]
-        if col.kind == "date":
-            values = [dt.date.fromisoformat(v) if isinstance(v, str) else v for v in values]
-        data[name] = values
-    unknown = {k for row in rows for k in row} - set(spec)
-    assert not unknown, f"unknown columns {unknown} for {sheet}"
-    df = pl.DataFrame(data, schema={name: DTYPES[col.kind] for name, col in spec.items()})
-    return df.with_columns((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
-
-
-def caseload(**sheets: list[dict[str, Any]]) -> CaseData:
-    """``caseload(cases=[{...}], services=[{...}])``; cases default to opened 2026-01-01."""
-    out = {}
-    for name, rows in sheets.items():
-        filled = [{"opened_on": "2026-01-01", **row} for row in rows] if name == "cases" else rows
-        out[name] = frame(name, filled)
-    return CaseData(out)
 
 
 def valid_spec(chart: Any) -> dict[str, Any]:

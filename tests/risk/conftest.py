@@ -3,23 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import polars as pl
 import pytest
 
-from casekit.contract import ROW, SHEETS
-from casekit.data import DTYPES, CaseData
+from casekit.data import CaseData
+from tests.builders import frame
 
 ASSESSED = dt.date(2026, 3, 1)
-
-
-def sheet(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
-    """A contract-typed frame from row dicts; absent contract columns are typed nulls."""
-    spec = SHEETS[name].columns
-    schema = {c: DTYPES[col.kind] for c, col in spec.items()}
-    extra = {k for r in rows for k in r if k not in schema}
-    assert not extra, f"not contract columns of {name}: {extra}"
-    data = {c: [r.get(c) for r in rows] for c in schema}
-    return pl.DataFrame(data, schema=schema).with_columns(pl.int_range(pl.len(), dtype=pl.Int64).add(2).alias(ROW))
 
 
 def build(**sheets: list[dict[str, Any]]) -> CaseData:
@@ -28,7 +17,7 @@ def build(**sheets: list[dict[str, Any]]) -> CaseData:
     if "cases" not in sheets:
         ids = dict.fromkeys(r["case_id"] for rows in sheets.values() for r in rows)
         sheets["cases"] = [{"case_id": c, "opened_on": dt.date(2025, 1, 1)} for c in ids]
-    return CaseData({name: sheet(name, rows) for name, rows in sheets.items()})
+    return CaseData({name: frame(name, rows) for name, rows in sheets.items()})
 
 
 def assessment(case_id: str = "A", on: dt.date = ASSESSED, **values: Any) -> dict[str, Any]:
