@@ -4,11 +4,7 @@ from __future__ import annotations
 
 import argparse
 import io
-import os
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -23,6 +19,7 @@ from casekit.report import build_report, register, run_report, write_report
 from casekit.sample import SAMPLE_AS_OF, make_sample
 from casekit.stages import case_status
 from casekit.validation import validate
+from tests.cli_runner import run_casekit as run
 
 EVIL = '=HYPERLINK("http://x","y")'
 SHEETS_EN = [
@@ -174,40 +171,6 @@ def test_without_optional_sheets() -> None:
 # ---- command line ---------------------------------------------------------------------
 
 
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "casekit"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("casekit")
-    return [found] if found else [sys.executable, "-m", "casekit"]
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [*_command(), *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=300,
-        env=env,
-        check=False,
-    )
-
-
-def _wired() -> bool:
-    from casekit.cli import build_parser
-
-    try:
-        build_parser().parse_args(["report", "x.xlsx", "--as-of", "2026-09-30", "--out", "r.xlsx"])
-    except SystemExit:
-        return False
-    return True
-
-
-needs_wiring = pytest.mark.skipif(not _wired(), reason="casekit report is not wired into casekit/cli.py yet")
-
-
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("cli") / "muestra.xlsx"
@@ -242,7 +205,6 @@ def test_handler_bad_out_and_broken_model(workbook: Path, tmp_path: Path, capsys
     assert not (tmp_path / "r.xlsx").exists()
 
 
-@needs_wiring
 def test_cli_report_in_spanish(workbook: Path, tmp_path: Path) -> None:
     out = tmp_path / "informe.xlsx"
     proc = run("report", workbook, "--as-of", "2026-09-30", "--lang", "es", "--out", out)
@@ -251,7 +213,6 @@ def test_cli_report_in_spanish(workbook: Path, tmp_path: Path) -> None:
     assert fastexcel.read_excel(out).sheet_names == SHEETS_ES
 
 
-@needs_wiring
 def test_cli_report_unreadable_file(tmp_path: Path) -> None:
     bad = tmp_path / "bad.xlsx"
     bad.write_bytes(b"not a workbook")

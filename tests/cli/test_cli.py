@@ -4,38 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from casekit.io import read_workbook
-
-
-def _casekit_command() -> list[str]:
-    script = Path(sys.executable).parent / "casekit"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("casekit")
-    return [found] if found else [sys.executable, "-m", "casekit"]
-
-
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [*_casekit_command(), *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-        cwd=cwd,
-        env=env,
-        check=False,
-    )
-
+from tests.cli_runner import run_casekit as run
 
 BROKEN_CASES = (
     "case_id;opened_on;closed_on;sex\n"

@@ -1,17 +1,11 @@
 """``casekit risk`` as a user runs it (console script in a subprocess).
 
-These tests need the ``risk`` sub-command wired into ``casekit/cli.py`` (via
-``casekit.risk.cli.register``); until then they are skipped. ``test_handler_*`` run the
-handler in-process and need no wiring.
+``test_handler_*`` run the same handler in-process.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -21,40 +15,7 @@ from casekit.export import write_workbook
 from casekit.risk import default_model_text, score_risk
 from casekit.risk.cli import register, run_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
-
-
-def _command() -> list[str]:
-    script = Path(sys.executable).parent / "casekit"
-    if script.exists():
-        return [str(script)]
-    found = shutil.which("casekit")
-    return [found] if found else [sys.executable, "-m", "casekit"]
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
-    return subprocess.run(
-        [*_command(), *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-        env=env,
-        check=False,
-    )
-
-
-def _wired() -> bool:
-    from casekit.cli import build_parser
-
-    try:
-        build_parser().parse_args(["risk", "--print-default-model"])
-    except SystemExit:
-        return False
-    return True
-
-
-needs_wiring = pytest.mark.skipif(not _wired(), reason="casekit risk is not wired into casekit/cli.py yet")
+from tests.cli_runner import run_casekit as run
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +73,9 @@ def test_handler_needs_out(workbook: Path, capsys):
     assert "--out" in capsys.readouterr().err
 
 
-# ---- subprocess (needs the lead's wiring) ------------------------------------------------
+# ---- subprocess -----------------------------------------------------------------------
 
 
-@needs_wiring
 def test_cli_parquet_keeps_lists_and_fairness(workbook: Path, tmp_path: Path):
     out, fair = tmp_path / "scores.parquet", tmp_path / "fair.csv"
     proc = run("risk", workbook, "--out", out, "--fairness", fair, "--lang", "en")
@@ -127,7 +87,6 @@ def test_cli_parquet_keeps_lists_and_fairness(workbook: Path, tmp_path: Path):
     assert fair.read_text(encoding="utf-8-sig").startswith("grouping,group,n,suppressed")
 
 
-@needs_wiring
 def test_cli_xlsx_spanish(workbook: Path, tmp_path: Path):
     out = tmp_path / "riesgo.xlsx"
     proc = run("risk", workbook, "--out", out, "--lang", "es")
@@ -138,7 +97,6 @@ def test_cli_xlsx_spanish(workbook: Path, tmp_path: Path):
     assert sheet.schema["missing_factors"] == pl.String
 
 
-@needs_wiring
 def test_cli_broken_model(workbook: Path, tmp_path: Path):
     model = tmp_path / "m.toml"
     model.write_text("[[factors]]\nname = 'x'\ninput = 'assessments.shoe_size'\npoints = {a = 1}\n", encoding="utf-8")
@@ -149,14 +107,12 @@ def test_cli_broken_model(workbook: Path, tmp_path: Path):
     assert "Traceback" not in proc.stderr
 
 
-@needs_wiring
 def test_cli_print_default_model_round_trips(tmp_path: Path):
     proc = run("risk", "--print-default-model")
     assert proc.returncode == 0
     assert proc.stdout == default_model_text()
 
 
-@needs_wiring
 def test_cli_unreadable_workbook(tmp_path: Path):
     bad = tmp_path / "x.xlsx"
     bad.write_bytes(b"not a workbook")

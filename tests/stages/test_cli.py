@@ -1,16 +1,8 @@
-"""``casekit status|worklist|events``: in-process (through ``register``) and as a subprocess.
-
-The subprocess tests need ``casekit.stages.cli.register`` wired into ``casekit/cli.py``;
-until then they are skipped (the in-process tests run the same handlers).
-"""
+"""``casekit status|worklist|events``: in-process (through ``register``) and as a subprocess."""
 
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import polars as pl
@@ -19,6 +11,7 @@ import pytest
 from casekit.export import write_workbook
 from casekit.sample import make_sample
 from casekit.stages.cli import register
+from tests.cli_runner import run_casekit as run
 
 AS_OF = "2026-09-30"
 
@@ -85,38 +78,10 @@ def test_bad_output_suffix_exits_2(folder: Path, tmp_path: Path) -> None:
 
 
 # --------------------------------------------------------------------------------------
-# As a user runs it (needs the lead's wiring of register() into casekit/cli.py)
+# As a user runs it (the console script in a subprocess)
 # --------------------------------------------------------------------------------------
 
 
-def _wired() -> bool:
-    from casekit.cli import build_parser
-
-    try:
-        build_parser().parse_args(["status", "x", "--as-of", AS_OF, "--out", "x.csv"])
-    except SystemExit:
-        return False
-    return True
-
-
-needs_wiring = pytest.mark.skipif(not _wired(), reason="casekit.stages.cli.register is not wired into casekit/cli.py")
-
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    script = Path(sys.executable).parent / "casekit"
-    cmd = [str(script)] if script.exists() else [shutil.which("casekit") or "casekit"]
-    return subprocess.run(
-        [*cmd, *map(str, args)],
-        capture_output=True,
-        text=True,
-        encoding="utf-8",
-        timeout=180,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        check=False,
-    )
-
-
-@needs_wiring
 def test_cli_status_xlsx_and_csv(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "estado.xlsx"
     proc = run("status", folder, "--as-of", AS_OF, "--out", out, "--lang", "es")
@@ -130,7 +95,6 @@ def test_cli_status_xlsx_and_csv(folder: Path, tmp_path: Path) -> None:
     assert pl.read_csv(csv, infer_schema=False)["flags"].drop_nulls().str.contains(";").any()
 
 
-@needs_wiring
 def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     proc = run("worklist", folder, "--as-of", AS_OF, "--out", out)
@@ -148,7 +112,6 @@ def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
     assert pl.read_parquet(log).schema["time:timestamp"] == pl.Datetime("us")
 
 
-@needs_wiring
 def test_cli_broken_config_exits_2(folder: Path, tmp_path: Path) -> None:
     rules = tmp_path / "rules.toml"
     rules.write_text("[deadlines\n", encoding="utf-8")
