@@ -130,6 +130,18 @@ def finish(chart: Any, name: str, title: str, subtitle: str | list[str] | None =
     )
 
 
+def heatmap(base: alt.Chart, df: pl.DataFrame, field: str, legend_title: str) -> alt.LayerChart:
+    """Cells coloured by ``df[field]`` with the count printed inside, white on the darker cells."""
+    limit = float(df[field].max() or 0) * 0.6
+    return alt.layer(
+        base.mark_rect().encode(color=alt.Color(f"{field}:Q", scale=alt.Scale(range=SEQUENTIAL), title=legend_title)),
+        base.mark_text(fontSize=11).encode(
+            text=alt.Text(f"{field}:Q", format=","),
+            color=alt.condition(alt.datum[field] > limit, alt.value("white"), alt.value("#222222")),
+        ),
+    )
+
+
 def empty_chart(name: str, title: str, message: str) -> alt.Chart:
     """The empty state: the chart's title and one line saying why there is nothing to draw.
 

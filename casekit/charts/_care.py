@@ -13,11 +13,11 @@ from casekit.charts._base import (
     NEUTRAL,
     OKABE_ITO,
     ROW_HEIGHT,
-    SEQUENTIAL,
     WIDTH,
     color_scale,
     empty_chart,
     finish,
+    heatmap,
     label_expr,
     labels,
     text,
@@ -322,14 +322,7 @@ def transitions_chart(
             alt.Tooltip("share_from:Q", title=text("tt_share_from", lang), format=".1%"),
         ],
     )
-    limit = float(df["transitions"].max() or 0) * 0.6
-    chart = alt.layer(
-        base.mark_rect().encode(
-            color=alt.Color("transitions:Q", scale=alt.Scale(range=SEQUENTIAL), title=text("tt_transitions", lang))
-        ),
-        base.mark_text(fontSize=11).encode(
-            text=alt.Text("transitions:Q", format=","),
-            color=alt.condition(alt.datum.transitions > limit, alt.value("white"), alt.value("#222222")),
-        ),
-    ).properties(width=max(300, 60 * len(cols)), height=max(120, 30 * len(rows)))
+    chart = heatmap(base, df, "transitions", text("tt_transitions", lang)).properties(
+        width=max(300, 60 * len(cols)), height=max(120, 30 * len(rows))
+    )
     return finish(chart, "transitions", title)

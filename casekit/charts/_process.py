@@ -9,12 +9,12 @@ from casekit.charts._base import (
     MAIN,
     NEUTRAL,
     ROW_HEIGHT,
-    SEQUENTIAL,
     TIER_COLORS,
     WIDTH,
     color_scale,
     empty_chart,
     finish,
+    heatmap,
     label_expr,
     labels,
     text,
@@ -255,14 +255,7 @@ def flags_by_manager_chart(
             alt.Tooltip("cases:Q", title=text("tt_flags", lang), format=","),
         ],
     )
-    limit = float(df["cases"].max() or 0) * 0.6
-    chart = alt.layer(
-        base.mark_rect().encode(
-            color=alt.Color("cases:Q", scale=alt.Scale(range=SEQUENTIAL), title=text("tt_flags", lang))
-        ),
-        base.mark_text(fontSize=11).encode(
-            text=alt.Text("cases:Q", format=","),
-            color=alt.condition(alt.datum.cases > limit, alt.value("white"), alt.value("#222222")),
-        ),
-    ).properties(width=max(WIDTH, 36 * len(flags)), height=ROW_HEIGHT * len(managers))
+    chart = heatmap(base, df, "cases", text("tt_flags", lang)).properties(
+        width=max(WIDTH, 36 * len(flags)), height=ROW_HEIGHT * len(managers)
+    )
     return finish(chart, "flags_by_manager", title)
