@@ -57,7 +57,7 @@ else:
         (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
         & (pl.col("severity").is_in(severities) if severities else pl.lit(True))
     ).with_columns(pl.col("severity").replace_strict(severity_labels))
-    table(shown.rename({c: tr(f"app.report_{c}") for c in shown.columns}), key="validation", stem="validation_report")
+    table(shown.rename({c: tr(f"ui.report_{c}") for c in shown.columns}), key="validation", stem="validation_report")
 
 # -- templates --------------------------------------------------------------------------
 st.subheader(tr("ui.data_templates"))
