@@ -36,10 +36,9 @@ with right:
     show_chart(stage_chart(status, lang=lang()), key="by_stage")
 
 st.subheader(tr("ui.overview_flags"))
-flags = open_flag_counts(status).select(
-    pl.col("flag")
-    .replace_strict({f: flag_label(f, lang()) for f in open_flag_counts(status)["flag"]})
-    .alias(tr("ui.col_flag")),
+counts = open_flag_counts(status)
+flags = counts.select(
+    pl.col("flag").replace_strict({f: flag_label(f, lang()) for f in counts["flag"]}).alias(tr("ui.col_flag")),
     pl.col("cases").alias(tr("ui.col_cases")),
 )
 table(flags, key="open_flags", stem="open_flags")

@@ -13,10 +13,10 @@ import streamlit as st
 
 from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
-from casekit.risk.model import default_model_text, load_model
+from casekit.risk.model import load_model
 from casekit.sample import SAMPLE_AS_OF
 from casekit.stages import load_process_config
-from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, digest, load
+from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, digest, load, sample_key
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -79,7 +79,7 @@ def sidebar() -> Workspace | None:
             st.caption(t("ui.settings_help", lang))
 
     if choice == "sample":
-        source, key, name = SAMPLE_WORKBOOK, digest("sample", SAMPLE_WORKBOOK.read_bytes()), SAMPLE_WORKBOOK.name
+        source, key, name = SAMPLE_WORKBOOK, sample_key(), SAMPLE_WORKBOOK.name
     else:
         if not uploads:
             return None
@@ -96,15 +96,14 @@ def sidebar() -> Workspace | None:
         st.session_state["load_error"] = exc.message(lang)
         return None
     st.session_state.pop("load_error", None)
-    full_key = digest(key, str(month_first), as_of.isoformat(), config.to_toml(), model_text or default_model_text())
-    return Workspace(
+    return Workspace.from_result(
         result,
-        as_of,
-        full_key,
-        source=name,
-        is_sample=choice == "sample",
+        as_of=as_of,
+        key=digest(key, str(month_first)),
         config=config,
         model=model,
         config_text=config_text,
         model_text=model_text,
+        source=name,
+        is_sample=choice == "sample",
     )

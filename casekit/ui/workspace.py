@@ -20,6 +20,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +35,12 @@ from casekit.stages import ProcessConfig, load_process_config
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_WORKBOOK = SAMPLE_DIR / "casekit_muestra_es.xlsx"
+
+
+@functools.cache
+def sample_key() -> str:
+    """The bundled sample's content digest (read once per process, not on every rerun)."""
+    return digest("sample", SAMPLE_WORKBOOK.read_bytes())
 
 
 def digest(*parts: bytes | str) -> str:
@@ -114,25 +121,31 @@ class Workspace:
         *,
         as_of: dt.date,
         key: str | None = None,
+        config: ProcessConfig | None = None,
+        model: RiskModel | None = None,
         config_text: str = "",
         model_text: str = "",
-        **kwargs: object,
+        source: str = "",
+        is_sample: bool = False,
     ) -> Workspace:
-        """A workspace over an already validated result (tests, notebooks)."""
-        config = load_process_config(config_text or None)
-        model = load_model(model_text or None)
+        """A workspace over a validated result; ``key`` identifies the data (e.g. the
+        uploaded bytes' digest). The settings are loaded from their TOML text unless
+        given already loaded; the workspace key covers data, date and settings."""
+        config = config or load_process_config(config_text or None)
+        model = model or load_model(model_text or None)
         base = key or digest(str(id(result)))
         full_key = digest(base, as_of.isoformat(), config.to_toml(), model_text or default_model_text())
         return cls(
             result,
             as_of,
             full_key,
+            source=source,
+            is_sample=is_sample,
             config=config,
             model=model,
             config_text=config_text,
             model_text=model_text,
-            **kwargs,
-        )  # type: ignore[arg-type]
+        )
 
     @property
     def data(self) -> CaseData:
