@@ -26,15 +26,15 @@ def page(name: str, *, default: bool = False) -> st.Page:
     return st.Page(PAGES / f"{name}.py", title=t(f"ui.page_{name}", lang), url_path=name, default=default)
 
 
-navigation = st.navigation(
-    {
-        t("ui.section_overview", lang): [page("overview", default=True)],
-        t("ui.section_stages", lang): [
-            page(name)
-            for name in ("screening", "assessment", "planning", "monitoring", "transitions", "outcomes")
-            if (PAGES / f"{name}.py").exists()
-        ],
-        t("ui.section_data", lang): [page("data")],
-    }
-)
+sections = {
+    t("ui.section_overview", lang): [page("overview", default=True)],
+    t("ui.section_stages", lang): [
+        page(name)
+        for name in ("screening", "assessment", "planning", "monitoring", "transitions", "outcomes")
+        if (PAGES / f"{name}.py").exists()
+    ],
+    t("ui.section_tools", lang): [page(name) for name in ("learn", "explore") if (PAGES / f"{name}.py").exists()],
+    t("ui.section_data", lang): [page("data")],
+}
+navigation = st.navigation({section: pages for section, pages in sections.items() if pages})
 navigation.run()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-ALL_PAGES = ("overview", "screening", "assessment", "planning", "monitoring", "transitions", "outcomes", "data")
+ALL_PAGES = ("overview", "screening", "assessment", "planning", "monitoring", "transitions", "outcomes", "learn", "explore", "data")
 
 
 def existing_pages() -> tuple[str, ...]:
