@@ -18,7 +18,17 @@ from casekit.ui._assessment import (
     tier_labels,
     tier_policy,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 
 ws = require_workspace()
 st.title(tr("ui.page_assessment"))
@@ -32,15 +42,15 @@ st.subheader(tr("ui_assessment.tiers"))
 if scores.height == 0:
     empty_state("ui_assessment.no_assessments")
 else:
-    st.caption(tr("ui_assessment.tiers_caption", cases=f"{scores.height:,}", as_of=show_date(ws.as_of)))
+    st.caption(tr("ui_assessment.tiers_caption", cases=num(scores.height), as_of=show_date(ws.as_of)))
     counts = tier_counts(scores)
     left, right = st.columns([2, 3])
     with left:
         for tier, cases, share in counts.iter_rows():
             st.metric(
                 tr("ui_assessment.metric_tier", tier=names[tier]),
-                f"{cases:,}",
-                f"{share:.0%}",
+                num(cases),
+                num(share, ".0%"),
                 delta_color="off",
                 delta_arrow="off",
             )
@@ -115,8 +125,8 @@ st.subheader(tr("ui_assessment.reviews"))
 st.caption(tr("ui_assessment.reviews_caption"))
 pending = reviews_pending(ws.get("status"), scores)
 cols = st.columns(2)
-cols[0].metric(tr("ui_assessment.metric_reviews"), f"{pending.height:,}")
-cols[1].metric(tr("ui_assessment.metric_reviews_overdue"), f"{int((pending['days_overdue'] > 0).sum()):,}")
+cols[0].metric(tr("ui_assessment.metric_reviews"), num(pending.height))
+cols[1].metric(tr("ui_assessment.metric_reviews_overdue"), num(int((pending["days_overdue"] > 0).sum())))
 if pending.height == 0:
     empty_state("ui_assessment.no_reviews")
 else:

@@ -21,7 +21,17 @@ from casekit.ui._monitoring import (
     worklist_managers,
     worklist_view,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 
 ws = require_workspace()
 st.title(tr("ui.page_monitoring"))
@@ -34,10 +44,10 @@ attendance = attendance_by_kind(ws.data.get("contacts"), as_of=ws.as_of)
 by_tier = follow_up_by_tier(ws.get("status"), ws.config)
 rate = overall_rate(attendance)
 cols = st.columns(4)
-cols[0].metric(tr("ui_monitoring.metric_worklist"), f"{worklist.height:,}")
-cols[1].metric(tr("ui_monitoring.metric_missed"), f"{missed.height:,}")
-cols[2].metric(tr("ui_monitoring.metric_attendance"), "—" if rate is None else f"{rate:.0%}")
-cols[3].metric(tr("ui_monitoring.metric_follow_up"), f"{by_tier['follow_up_overdue'].sum():,}")
+cols[0].metric(tr("ui_monitoring.metric_worklist"), num(worklist.height))
+cols[1].metric(tr("ui_monitoring.metric_missed"), num(missed.height))
+cols[2].metric(tr("ui_monitoring.metric_attendance"), num(rate, ".0%"))
+cols[3].metric(tr("ui_monitoring.metric_follow_up"), num(by_tier["follow_up_overdue"].sum()))
 
 # -- the worklist --------------------------------------------------------------------------
 st.subheader(tr("ui_monitoring.worklist_title"))
@@ -61,7 +71,7 @@ else:
         placeholder=tr("ui_monitoring.filter_placeholder"),
     )
     shown = filter_worklist(worklist, managers=managers, flags=flags)
-    st.caption(tr("ui_monitoring.worklist_shown", shown=f"{shown.height:,}", total=f"{worklist.height:,}"))
+    st.caption(tr("ui_monitoring.worklist_shown", shown=num(shown.height), total=num(worklist.height)))
     if shown.height == 0:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:

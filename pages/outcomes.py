@@ -10,7 +10,17 @@ from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, uti
 from casekit.contract import VOCABS
 from casekit.outcomes import outcome_summary, utilisation_summary
 from casekit.ui import _outcomes as oc
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 from casekit.ui.workspace import Workspace
 
 
@@ -37,10 +47,6 @@ def _explain_empty(summary: pl.DataFrame, key: str) -> None:
         empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
 
-def _number(value: float | None, fmt: str) -> str:
-    return "—" if value is None else format(value, fmt)
-
-
 ws = require_workspace()
 st.title(tr("ui.page_outcomes"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
@@ -64,13 +70,13 @@ else:
     names = oc.measure_names(lang())
     cols = st.columns(max(headlines.height, 1))
     for col, row in zip(cols, headlines.iter_rows(named=True), strict=False):
-        col.metric(names.get(row["measure"], row["measure"]), _number(row["pct_change"], "+.1%"))
+        col.metric(names.get(row["measure"], row["measure"]), num(row["pct_change"], "+.1%"))
     pairs = [
         tr(
             "ui_outcomes.utilisation_pair",
             measure=names.get(row["measure"], row["measure"]),
-            before=_number(row["mean_baseline"], ",.2f"),
-            after=_number(row["mean_latest"], ",.2f"),
+            before=num(row["mean_baseline"], ",.2f"),
+            after=num(row["mean_latest"], ",.2f"),
         )
         for row in headlines.iter_rows(named=True)
     ]
@@ -101,7 +107,7 @@ else:
     for col, row in zip(cols, shown.iter_rows(named=True), strict=False):
         col.metric(
             tr("ui_outcomes.metric_improved", tier=tiers.get(row["effective_tier"], row["effective_tier"])),
-            _number(row["pct_improved"], ".0%"),
+            num(row["pct_improved"], ".0%"),
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
@@ -120,10 +126,10 @@ else:
             tr(
                 "ui_outcomes.metric_satisfaction",
                 measure=row["measure"],
-                before=_number(row["mean_baseline"], ".1f"),
-                after=_number(row["mean_latest"], ".1f"),
+                before=num(row["mean_baseline"], ".1f"),
+                after=num(row["mean_latest"], ".1f"),
             ),
-            _number(row["pct_improved"], ".0%"),
+            num(row["pct_improved"], ".0%"),
             help=tr("ui_outcomes.col_pct_improved"),
         )
     table(oc.readable(satisfied, lang()), key="out_satisfaction", stem="satisfaction")

@@ -8,7 +8,7 @@ import streamlit as st
 from casekit.charts import funnel_chart, stage_chart
 from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label
-from casekit.ui.widgets import lang, quarantine_banner, require_workspace, show_chart, table, tr
+from casekit.ui.widgets import lang, num, quarantine_banner, require_workspace, show_chart, table, tr
 
 ws = require_workspace()
 st.title(tr("ui.page_overview"))
@@ -20,12 +20,12 @@ quarantine_banner(ws)
 status = ws.get("status")
 figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))
 cols = st.columns(4)
-cols[0].metric(tr("ui.metric_open_cases"), f"{figures['open_cases']:,}")
+cols[0].metric(tr("ui.metric_open_cases"), num(figures["open_cases"]))
 high = figures["high_risk_share"]
-cols[1].metric(tr("ui.metric_high_risk"), "—" if high is None else f"{high:.0%}")
-cols[2].metric(tr("ui.metric_open_flags"), f"{figures['open_flags']:,}")
+cols[1].metric(tr("ui.metric_high_risk"), num(high, ".0%"))
+cols[2].metric(tr("ui.metric_open_flags"), num(figures["open_flags"]))
 days = figures["median_days_to_plan"]
-cols[3].metric(tr("ui.metric_days_to_plan"), "—" if days is None else f"{days:.0f}")
+cols[3].metric(tr("ui.metric_days_to_plan"), "—" if days is None else num(days, ".0f"))
 
 left, right = st.columns(2)
 with left:

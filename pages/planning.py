@@ -18,7 +18,17 @@ from casekit.ui._planning import (
     goals_table,
     incomplete_plans_view,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 
 ws = require_workspace()
 st.title(tr("ui.page_planning"))
@@ -28,9 +38,9 @@ quarantine_banner(ws)
 counts = goals_by_domain_status(ws.data, lang=lang())
 plans = cached_plans(ws)
 cols = st.columns(3)
-cols[0].metric(tr("ui_planning.metric_goals"), f"{counts['goals'].sum():,}")
-cols[1].metric(tr("ui_planning.metric_incomplete"), f"{plans.height:,}")
-cols[2].metric(tr("ui_planning.metric_overdue"), f"{plans['plan_overdue'].sum():,}")
+cols[0].metric(tr("ui_planning.metric_goals"), num(counts["goals"].sum()))
+cols[1].metric(tr("ui_planning.metric_incomplete"), num(plans.height))
+cols[2].metric(tr("ui_planning.metric_overdue"), num(plans["plan_overdue"].sum()))
 
 # -- goals by domain and status ----------------------------------------------------------
 st.subheader(tr("ui_planning.goals_title"))
@@ -69,9 +79,9 @@ case_id = st.selectbox(
 )
 picked = choices.row(options.index(case_id), named=True)
 cols = st.columns(3)
-cols[0].metric(tr("ui_planning.metric_client_goals"), f"{picked['goals']:,}")
-cols[1].metric(tr("ui_planning.metric_client_services"), f"{picked['services']:,}")
-cols[2].metric(tr("ui_planning.metric_client_contacts"), f"{picked['contacts']:,}")
+cols[0].metric(tr("ui_planning.metric_client_goals"), num(picked["goals"]))
+cols[1].metric(tr("ui_planning.metric_client_services"), num(picked["services"]))
+cols[2].metric(tr("ui_planning.metric_client_contacts"), num(picked["contacts"]))
 chart = calendar_chart(ws.data, case_id, lang=lang(), as_of=ws.as_of)
 if is_empty(chart):
     empty_state("ui_planning.calendar_empty", case_id=case_id)

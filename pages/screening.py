@@ -18,7 +18,17 @@ from casekit.ui._screening import (
     not_eligible_open,
     not_eligible_table,
 )
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -44,10 +54,10 @@ manager = st.selectbox(
 )
 waiting = awaiting_screening(status, manager=manager or None)
 cols = st.columns(3)
-cols[0].metric(tr("ui_screening.metric_awaiting"), f"{waiting.height:,}")
-cols[1].metric(tr("ui_screening.metric_overdue"), f"{int(waiting['overdue'].sum()):,}")
+cols[0].metric(tr("ui_screening.metric_awaiting"), num(waiting.height))
+cols[1].metric(tr("ui_screening.metric_overdue"), num(int(waiting["overdue"].sum())))
 worst = waiting["days_overdue"].max()
-cols[2].metric(tr("ui_screening.metric_max_overdue"), "—" if worst is None else f"{worst:,}")
+cols[2].metric(tr("ui_screening.metric_max_overdue"), "—" if worst is None else num(worst))
 if waiting.height == 0:
     empty_state("ui_screening.no_awaiting", as_of=show_date(ws.as_of))
 else:
@@ -60,7 +70,7 @@ shares = findings(latest)
 if shares.height == 0:
     empty_state("ui_screening.no_screenings")
 else:
-    st.caption(tr("ui_screening.findings_caption", cases=f"{latest.height:,}", as_of=show_date(ws.as_of)))
+    st.caption(tr("ui_screening.findings_caption", cases=num(latest.height), as_of=show_date(ws.as_of)))
     grid = st.columns(2)
     for i, finding in enumerate(FINDINGS):
         with grid[i % 2]:
@@ -84,7 +94,7 @@ else:
         ],
         strict=True,
     ):
-        col.metric(tr(f"ui_screening.{key}"), f"{counts.get(decision, 0):,}")
+        col.metric(tr(f"ui_screening.{key}"), num(counts.get(decision, 0)))
     table(decisions_table(decided, lang()), key="decisions", stem="screening_decisions")
 
 # -- not eligible but still open --------------------------------------------------------

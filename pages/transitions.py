@@ -9,7 +9,17 @@ from casekit.charts import transitions_chart
 from casekit.contract import VOCABS
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
-from casekit.ui.widgets import empty_state, lang, quarantine_banner, require_workspace, show_chart, show_date, table, tr
+from casekit.ui.widgets import (
+    empty_state,
+    lang,
+    num,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    table,
+    tr,
+)
 from casekit.ui.workspace import Workspace
 
 
@@ -39,9 +49,9 @@ readmitted = tx.readmissions(transitions)
 chase = tx.contacts_to_chase(post, ws.get("status"), ws.get("flags"))
 figures = tx.key_figures(transitions, post, chase, readmitted)
 cols = st.columns(3)
-cols[0].metric(tr("ui_transitions.metric_transitions"), f"{figures['transitions']:,}")
-cols[1].metric(tr("ui_transitions.metric_cases"), f"{figures['cases']:,}")
-cols[2].metric(tr("ui_transitions.metric_readmissions"), f"{figures['readmissions']:,}")
+cols[0].metric(tr("ui_transitions.metric_transitions"), num(figures["transitions"]))
+cols[1].metric(tr("ui_transitions.metric_cases"), num(figures["cases"]))
+cols[2].metric(tr("ui_transitions.metric_readmissions"), num(figures["readmissions"]))
 
 # -- level-of-care flows ----------------------------------------------------------------
 st.subheader(tr("ui_transitions.flows"))
@@ -53,7 +63,7 @@ kinds = st.multiselect(
     key="tx_kinds",
 )
 shown = transitions.filter(pl.col("kind").is_in(kinds)) if kinds else transitions
-st.caption(tr("ui_transitions.flows_caption", shown=f"{shown.height:,}", total=f"{transitions.height:,}"))
+st.caption(tr("ui_transitions.flows_caption", shown=num(shown.height), total=num(transitions.height)))
 # Streamlit fits a layered chart (axes, title and legend included) into its width x height,
 # squashing the rows: draw it at its natural size instead ("pad").
 show_chart(
@@ -71,10 +81,10 @@ st.caption(tr("ui_transitions.post_caption", days=days))
 counts = tx.contact_counts(post)
 cols = st.columns(len(counts))
 for col, (status, cases) in zip(cols, counts.iter_rows(), strict=True):
-    col.metric(tr(f"ui_transitions.status_{status}"), f"{cases:,}")
+    col.metric(tr(f"ui_transitions.status_{status}"), num(cases))
 
 st.subheader(tr("ui_transitions.to_chase"))
-st.caption(tr("ui_transitions.to_chase_caption", flagged=f"{figures['flagged']:,}", flag=flag_label(tx.FLAG, lang())))
+st.caption(tr("ui_transitions.to_chase_caption", flagged=num(figures["flagged"]), flag=flag_label(tx.FLAG, lang())))
 if chase.height == 0:
     empty_state("ui_transitions.none_to_chase")
 else:
@@ -97,9 +107,9 @@ else:
     st.caption(
         tr(
             "ui_transitions.readmissions_caption",
-            n=f"{figures['readmissions']:,}",
-            cases=f"{figures['readmitted_cases']:,}",
-            days=f"{figures['median_days_to_readmission']:.0f}",
+            n=num(figures["readmissions"]),
+            cases=num(figures["readmitted_cases"]),
+            days=num(figures["median_days_to_readmission"], ".0f"),
         )
     )
     table(tx.labelled(readmitted, lang()), key="tx_readmissions", stem="readmissions")

@@ -35,6 +35,7 @@ from casekit.charts._base import (
     OKABE_ITO,
     TIER_COLORS,
     chart_data,
+    chart_locale,
     is_empty,
 )
 from casekit.charts._care import attendance_chart, calendar_chart, transitions_chart
@@ -55,6 +56,7 @@ __all__ = [
     "build_charts",
     "calendar_chart",
     "chart_data",
+    "chart_locale",
     "durations_chart",
     "factors_chart",
     "fairness_chart",

@@ -7,7 +7,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from casekit.i18n import t
+from casekit.i18n import format_number, t
 from casekit.ui.workspace import Workspace
 
 
@@ -19,6 +19,11 @@ def lang() -> str:
 def tr(key: str, **params: object) -> str:
     """``t(key)`` in the current language."""
     return t(key, lang(), **params)
+
+
+def num(value: float | None, spec: str = ",") -> str:
+    """A number in the user's convention: ``1.373,91`` in Spanish, ``1,373.91`` in English."""
+    return format_number(value, lang(), spec)
 
 
 def show_date(day: object) -> str:
@@ -91,8 +96,11 @@ def show_chart(chart: Any, *, key: str) -> None:
         sized, width = chart.properties(autosize={"type": "pad", "contains": "padding"}), "content"
     else:
         sized, width = chart.properties(autosize={"type": "fit-x", "contains": "padding"}), "stretch"
+    from casekit.charts import chart_locale
+
     sized = (
-        sized.configure_axis(labelLimit=LABEL_LIMIT)
+        sized.configure(locale=chart_locale(lang()))
+        .configure_axis(labelLimit=LABEL_LIMIT)
         .configure_legend(labelLimit=LABEL_LIMIT, titleLimit=LABEL_LIMIT)
         .configure_header(labelLimit=LABEL_LIMIT)
     )

@@ -10,6 +10,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
+from casekit.i18n import format_number
 from casekit.risk import fairness_summary, load_model
 from tests.app.conftest import open_app
 
@@ -57,8 +58,8 @@ def test_assessment_figures_equal_casekit(expected: dict, lang: str) -> None:
     assert at.title[0].value == ("Evaluación y revisión del riesgo" if lang == "es" else "Assessment & risk review")
     metrics = {m.label: m.value for m in at.metric}
     for tier, name in TIER_NAMES[lang].items():
-        assert metrics[METRIC[lang].format(name)] == f"{expected['tiers'][tier]:,}"
-    assert metrics[REVIEWS[lang]] == f"{expected['reviews']:,}"
+        assert metrics[METRIC[lang].format(name)] == format_number(expected["tiers"][tier], lang, ",")
+    assert metrics[REVIEWS[lang]] == format_number(expected["reviews"], lang, ",")
     # the picker starts on the first high-tier case, its factors and instruments shown
     assert at.selectbox(key="assessment_case").value == expected["first_high"]
     assert _factor_points(at) == _case_points(expected["scores"], expected["first_high"], lang)

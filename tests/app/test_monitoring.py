@@ -9,7 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
-from casekit.i18n import t
+from casekit.i18n import format_number, t
 from casekit.stages import flag_label
 from tests.app.conftest import open_app
 
@@ -37,9 +37,13 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert at.title[0].value == t("ui.page_monitoring", lang)
     worklist = ck.worklist(status)
     metrics = _metrics(at)
-    assert metrics[t("ui_monitoring.metric_worklist", lang)] == f"{worklist.height:,}"
-    assert metrics[t("ui_monitoring.metric_missed", lang)] == f"{_count(status, 'missed_appointment'):,}"
-    assert metrics[t("ui_monitoring.metric_follow_up", lang)] == f"{_count(status, 'follow_up_overdue'):,}"
+    assert metrics[t("ui_monitoring.metric_worklist", lang)] == format_number(worklist.height, lang, ",")
+    assert metrics[t("ui_monitoring.metric_missed", lang)] == format_number(
+        _count(status, "missed_appointment"), lang, ","
+    )
+    assert metrics[t("ui_monitoring.metric_follow_up", lang)] == format_number(
+        _count(status, "follow_up_overdue"), lang, ","
+    )
 
     shown = at.dataframe[0].value  # the worklist, most overdue first, labelled
     assert len(shown) == worklist.height

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
+from casekit.i18n import format_number
 from casekit.outcomes import outcome_summary, utilisation_summary
 from tests.app.conftest import open_app
 
@@ -53,7 +54,7 @@ def test_improved_by_tier_equals_outcome_summary(expected: dict, lang: str) -> N
     assert shown[improved].tolist() == [round(v * 100, 1) for v in by_tier["pct_improved"]]
     metrics = {m.label: m.value for m in at.metric}
     for tier, share in by_tier.select("effective_tier", "pct_improved").iter_rows():
-        assert metrics[metric.format(tiers[tier])] == f"{share:.0%}"
+        assert metrics[metric.format(tiers[tier])] == format_number(share, lang, ".0%")
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -64,7 +65,8 @@ def test_utilisation_comes_first_and_equals_utilisation_summary(expected: dict, 
     first = at.metric[0]
     cost = util.filter(pl.col("measure") == "monthly_cost")["pct_change"].item()
     assert first.label == ("Coste mensual" if lang == "es" else "Monthly cost")
-    assert first.value == f"{cost:+.1%}"
+    english = f"{cost:+.1%}"  # e.g. -4.2% in English, -4,2 % in Spanish
+    assert first.value == (english.replace(".", ",").replace("%", "\u00a0%") if lang == "es" else english)
     assert at.subheader[0].value.startswith("Utilización" if lang == "es" else "Utilisation")
     total = "% de cambio del total" if lang == "es" else "% change of the total"
     shown = at.dataframe[0].value
@@ -81,7 +83,7 @@ def test_change_by_domain_and_satisfaction(expected: dict) -> None:
     satisfaction = by_measure.filter(pl.col("domain") == "satisfaction")
     csq = satisfaction.row(0, named=True)
     label = f"{csq['measure']}: mean {csq['mean_baseline']:.1f} → {csq['mean_latest']:.1f}"
-    assert {m.label: m.value for m in at.metric}[label] == f"{csq['pct_improved']:.0%}"
+    assert {m.label: m.value for m in at.metric}[label] == format_number(csq["pct_improved"], "en", ".0%")
 
 
 def test_changing_the_grouping_changes_the_columns(expected: dict) -> None:

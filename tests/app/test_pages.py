@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
+from casekit.i18n import format_number
 from casekit.report import key_figures, open_flag_counts
 from tests.app.conftest import open_app
 
@@ -41,9 +42,9 @@ def test_overview_key_figures_equal_casekit(expected: dict, lang: str, title: st
     assert at.title[0].value == title
     metrics = {m.label: m.value for m in at.metric}
     figures = expected["figures"]
-    assert metrics[labels[0]] == f"{figures['open_cases']:,}"
-    assert metrics[labels[1]] == f"{figures['high_risk_share']:.0%}"
-    assert metrics[labels[2]] == f"{figures['open_flags']:,}"
+    assert metrics[labels[0]] == format_number(figures["open_cases"], lang, ",")
+    assert metrics[labels[1]] == format_number(figures["high_risk_share"], lang, ".0%")
+    assert metrics[labels[2]] == format_number(figures["open_flags"], lang, ",")
     flags = at.dataframe[0].value
     assert flags.iloc[:, 1].tolist() == expected["flags"]["cases"].to_list()
 

@@ -10,7 +10,7 @@ import pytest
 import casekit as ck
 from casekit.contract import VOCABS
 from casekit.data import CaseData
-from casekit.i18n import t
+from casekit.i18n import format_number, t
 from casekit.stages import ProcessConfig
 from casekit.ui._planning import calendar_choices, default_case, incomplete_plans
 from tests.app.conftest import open_app
@@ -45,9 +45,9 @@ def test_planning_figures_equal_casekit(expected: dict, lang: str) -> None:
     assert at.title[0].value == t("ui.page_planning", lang)
     data: CaseData = expected["data"]
     metrics = _metrics(at)
-    assert metrics[t("ui_planning.metric_goals", lang)] == f"{data['goals'].height:,}"
-    assert metrics[t("ui_planning.metric_incomplete", lang)] == f"{expected['plans'].height:,}"
-    assert metrics[t("ui_planning.metric_overdue", lang)] == f"{expected['plan_overdue']:,}"
+    assert metrics[t("ui_planning.metric_goals", lang)] == format_number(data["goals"].height, lang, ",")
+    assert metrics[t("ui_planning.metric_incomplete", lang)] == format_number(expected["plans"].height, lang, ",")
+    assert metrics[t("ui_planning.metric_overdue", lang)] == format_number(expected["plan_overdue"], lang, ",")
 
     # goals by status: each status column sums to a polars group-by on the goals sheet
     goals = at.dataframe[0].value

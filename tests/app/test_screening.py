@@ -9,6 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
+from casekit.i18n import format_number
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -66,14 +67,14 @@ def test_screening_figures_equal_casekit(expected: dict, lang: str) -> None:
     names = LABELS[lang]
     assert at.title[0].value == names["title"]
     metrics = _metrics(at)
-    assert metrics[names["awaiting"]] == f"{expected['awaiting']:,}"
-    assert metrics[names["overdue"]] == f"{expected['overdue']:,}"
+    assert metrics[names["awaiting"]] == format_number(expected["awaiting"], lang, ",")
+    assert metrics[names["overdue"]] == format_number(expected["overdue"], lang, ",")
     assert expected["overdue"] > 0
     awaiting, decisions, stray = (d.value for d in at.dataframe)
     assert len(awaiting) == expected["awaiting"]
-    assert metrics[names["refer"]] == f"{expected['decisions']['refer_to_assessment']:,}"
-    assert metrics[names["not_eligible"]] == f"{expected['decisions']['not_eligible']:,}"
-    assert metrics[names["declined"]] == f"{expected['decisions']['declined']:,}"
+    assert metrics[names["refer"]] == format_number(expected["decisions"]["refer_to_assessment"], lang, ",")
+    assert metrics[names["not_eligible"]] == format_number(expected["decisions"]["not_eligible"], lang, ",")
+    assert metrics[names["declined"]] == format_number(expected["decisions"]["declined"], lang, ",")
     assert decisions.iloc[:, 1].sum() == sum(expected["decisions"].values())
     assert len(stray) == expected["not_eligible_open"]
     # labels, never raw ids
@@ -91,7 +92,7 @@ def test_the_case_manager_filter_changes_the_list(expected: dict) -> None:
     assert count < expected["awaiting"]
     at.selectbox(key="screening_manager").set_value(manager).run()
     assert not at.exception, [e.value for e in at.exception]
-    assert _metrics(at)["Awaiting screening"] == f"{count:,}"
+    assert _metrics(at)["Awaiting screening"] == format_number(count, "en", ",")
     awaiting = at.dataframe[0].value
     assert len(awaiting) == count
     assert set(awaiting["Case manager"]) == {manager}
@@ -100,7 +101,7 @@ def test_the_case_manager_filter_changes_the_list(expected: dict) -> None:
         & (pl.col("case_manager") == manager)
         & pl.col("flags").list.contains("screening_overdue")
     )
-    assert _metrics(at)["Screening overdue"] == f"{overdue.height:,}"
+    assert _metrics(at)["Screening overdue"] == format_number(overdue.height, "en", ",")
 
 
 @pytest.mark.parametrize(("lang", "message"), [("es", "Todavía no hay detecciones"), ("en", "No screenings recorded")])
@@ -118,7 +119,7 @@ def test_a_workbook_with_only_cases_explains_the_empty_screens(lang: str, messag
         ck.validate(CaseData({"cases": cases}), as_of=at.session_state["as_of"]), as_of=at.session_state["as_of"]
     )
     waiting = status.filter(pl.col("current_stage") == "screening").height
-    assert _metrics(at)[LABELS[lang]["awaiting"]] == f"{waiting:,}"
+    assert _metrics(at)[LABELS[lang]["awaiting"]] == format_number(waiting, lang, ",")
 
 
 def test_a_later_as_of_date_changes_the_overdue_count(expected: dict) -> None:
@@ -130,5 +131,5 @@ def test_a_later_as_of_date_changes_the_overdue_count(expected: dict) -> None:
     status = ck.case_status(result, as_of=later, risk=ck.score_risk(result, as_of=later))
     waiting = status.filter(pl.col("current_stage") == "screening")
     overdue = waiting.filter(pl.col("flags").list.contains("screening_overdue")).height
-    assert _metrics(at)["Screening overdue"] == f"{overdue:,}"
+    assert _metrics(at)["Screening overdue"] == format_number(overdue, "en", ",")
     assert overdue > expected["overdue"]

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
+from casekit.i18n import format_number
 from casekit.ui import _transitions as tx
 from tests.app.conftest import open_app
 from tests.ui.test_transitions import _by_hand
@@ -46,9 +47,9 @@ def test_figures_equal_the_sheet_and_a_hand_computation(expected: dict, lang: st
     assert at.title[0].value == ("Transiciones" if lang == "es" else "Transitions")
     metrics = _metrics(at)
     sheet, hand = expected["sheet"], expected["hand"]
-    assert metrics[labels[0]] == f"{sheet.height:,}"
+    assert metrics[labels[0]] == format_number(sheet.height, lang, ",")
     for label, status in zip(labels[1:], tx.CONTACT_STATUSES, strict=True):
-        assert metrics[label] == f"{sum(v == status for v in hand.values()):,}"
+        assert metrics[label] == format_number(sum(v == status for v in hand.values()), lang, ",")
     # the from → to table adds up to the transitions sheet
     flows = _frame(at, labels[0])
     assert flows.iloc[:, -1].sum() == sheet.height
@@ -59,7 +60,7 @@ def test_figures_equal_the_sheet_and_a_hand_computation(expected: dict, lang: st
     due = chase["Alerta vencida el" if lang == "es" else "Flag due on"]
     assert (due != "").sum() == expected["flagged"].height  # blank dates are shown empty
     captions = " ".join(c.value for c in at.caption)
-    assert f"{expected['flagged'].height:,}" in captions
+    assert format_number(expected["flagged"].height, lang, ",") in captions
 
 
 def test_the_kind_filter_changes_the_flows(expected: dict) -> None:
@@ -107,7 +108,9 @@ def test_the_broken_workbook_keeps_working_on_the_valid_rows() -> None:
     at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
     assert not at.exception, [e.value for e in at.exception]
     result = ck.validate(ck.read_workbook(broken), as_of=at.session_state["as_of"])
-    assert {m.label: m.value for m in at.metric}["Transitions"] == f"{result.data['transitions'].height:,}"
+    assert {m.label: m.value for m in at.metric}["Transitions"] == format_number(
+        result.data["transitions"].height, "en", ","
+    )
     assert any("rows with errors were set aside" in w.value for w in at.warning)
 
 
@@ -119,4 +122,4 @@ def test_an_earlier_as_of_date_leaves_later_transitions_out(expected: dict) -> N
     at.date_input(key="as_of").set_value(earlier).run()
     assert not at.exception
     n = expected["sheet"].filter(pl.col("transition_on") <= earlier).height
-    assert {m.label: m.value for m in at.metric}["Transitions"] == f"{n:,}"
+    assert {m.label: m.value for m in at.metric}["Transitions"] == format_number(n, "en", ",")
