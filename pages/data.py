@@ -57,7 +57,13 @@ else:
         (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
         & (pl.col("severity").is_in(severities) if severities else pl.lit(True))
     ).with_columns(pl.col("severity").replace_strict(severity_labels))
-    table(shown.rename({c: tr(f"ui.report_{c}") for c in shown.columns}), key="validation", stem="validation_report")
+    # the check id stays in the downloads (to filter by), the screen shows the message
+    table(
+        shown.rename({c: tr(f"ui.report_{c}") for c in shown.columns}),
+        key="validation",
+        stem="validation_report",
+        hide=(tr("ui.report_check"),),
+    )
 
 # -- templates --------------------------------------------------------------------------
 st.subheader(tr("ui.data_templates"))

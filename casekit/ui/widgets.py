@@ -136,11 +136,17 @@ def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
     )
 
 
-def table(df: pl.DataFrame, *, key: str, stem: str | None = None, height: int | None = None) -> None:
-    """A table with its download buttons (or an empty state)."""
+def table(
+    df: pl.DataFrame, *, key: str, stem: str | None = None, height: int | None = None, hide: tuple[str, ...] = ()
+) -> None:
+    """A table with its download buttons (or an empty state).
+
+    Columns in ``hide`` are left off the screen but kept in the downloads (e.g. the
+    machine-readable check id of the validation report).
+    """
     if df.height == 0:
         empty_state("ui.empty_table")
         return
-    shown, config = _for_display(df)
+    shown, config = _for_display(df.drop(hide, strict=False))
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
     download_table(df, stem or key, key=key)

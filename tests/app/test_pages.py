@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import format_number
+from casekit.i18n import format_number, t
 from casekit.report import key_figures, open_flag_counts
 from tests.app.conftest import open_app
 
@@ -89,6 +89,9 @@ def test_uploading_the_broken_workbook_shows_the_report_and_keeps_working() -> N
     result = ck.validate(ck.read_workbook(BROKEN), lang="es", as_of=at.session_state["as_of"])
     assert len(report) == result.report.height
     assert "El caso «C99999» no existe en la hoja de casos." in report.iloc[:, -1].tolist()
+    # the check id is off the screen (the message says it in words) but kept in the download
+    columns = ("sheet", "row", "column", "value", "severity", "message")
+    assert list(report.columns) == [t(f"ui.report_{c}", "es") for c in columns]
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert any("filas con errores" in w.value for w in at.warning)
