@@ -153,6 +153,15 @@ def _from_typed(kind: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return expr.cast(DTYPES[kind])
 
 
+def _settled(kind: str, s: pl.Expr) -> pl.Expr:
+    """True when no text of the id/text column ``s`` would change: nothing to strip, no
+    blank, no ``7.0`` id, no leading ``'`` (cheap length and prefix tests, no regex on text)."""
+    n = s.str.len_bytes()
+    odd = (s.str.strip_chars().str.len_bytes() != n) | (n == 0)
+    odd = odd | (s.str.contains(r"^\d+\.0+$") if kind == "id" else s.str.starts_with("'"))
+    return ~odd.any()
+
+
 def parse_frame(
     sheet: str,
     frame: pl.DataFrame,
@@ -166,99 +175,120 @@ def parse_frame(
     ``frame`` holds the sheet's data columns (strings, or already-typed Parquet columns)
     and ``_row``; ``columns`` maps each of its column names to a canonical column id or,
     for extra columns, to the name the extra column keeps.
+
+    Fast paths (the usual case of a clean Parquet or CSV file): a column of the right
+    type is used as is; an id or text column whose texts need no cleaning is used as
+    is; any other column is parsed on its distinct texts, and is used as is when every
+    text is already its canonical value.
     """
     spec = SHEETS[sheet]
     schema = frame.schema
     source_of = {target: name for name, target in columns.items()}
-    # Stage 1 (eager): the cleaned text of every column to parse, materialised once.
-    base: list[pl.Expr] = [pl.col(ROW).cast(pl.Int64)]
-    typed: dict[str, pl.Expr] = {}
-    to_parse: list[tuple[int, Column]] = []
-    for i, col in enumerate(spec.columns.values()):
-        name = source_of.get(col.name)
-        if name is None:
-            typed[col.name] = pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name)
-        elif _keeps_type(col.kind, schema[name]):
-            base.append(_from_typed(col.kind, pl.col(name), schema[name]).alias(col.name))
-            typed[col.name] = pl.col(col.name)
-        else:
-            base.append(clean_expr(pl.col(name).cast(pl.String)).alias(f"__raw_{i}"))
-            to_parse.append((i, col))
-    extras = [target for target in columns.values() if target not in spec.columns]
-    base += [
-        unneutralise(clean_expr(pl.col(name).cast(pl.String))).alias(t) for name, t in columns.items() if t in extras
-    ]
-    staged = frame.select(base)
-    checks: list[_Check] = []
-    for i, col in to_parse:
-        raw = f"__raw_{i}"
-        value, failed = _via_distinct(staged.get_column(raw), col, month_first=month_first, decimal_comma=decimal_comma)
-        typed[col.name] = value.alias(col.name)
-        if failed is not None:
-            arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
-            checks.append(_Check(col.name, raw, f"__check_{i}", failed, arg))
-    # Stage 2 (lazy, for common-subexpression elimination): typed values and failures.
-    # A projection keeps row order; _row travels with each row anyway.
-    out = (
-        staged.lazy()
-        .select(
-            *(typed[c] for c in spec.columns),
-            *extras,
-            ROW,
-            *(c.expr.alias(c.name) for c in checks),
-            *(c.raw for c in checks),
-        )
-        .collect()
+    present = {c.name: source_of[c.name] for c in spec.columns.values() if c.name in source_of}
+    plain = [n for c, n in present.items() if spec.columns[c].kind in ("id", "text") and schema[n] == pl.String]
+    settled = (
+        frame.select(_settled(spec.columns[columns[n]].kind, pl.col(n)).alias(n) for n in plain).row(0, named=True)
+        if plain
+        else {}
     )
-    issues = [
-        out.filter(pl.col(c.name).is_not_null()).select(
-            sheet=pl.lit(sheet),
-            row=pl.col(ROW),
-            column=pl.lit(c.column),
-            value=pl.col(c.raw),
-            check=pl.col(c.name),
-            severity=pl.lit("error"),
-            arg=pl.lit(c.arg, dtype=pl.String),
-        )
-        for c in checks
+    typed: list[pl.Expr] = []
+    checks: list[_Check] = []
+    for i, col in enumerate(spec.columns.values()):
+        name = present.get(col.name)
+        if name is None:
+            typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
+        elif _keeps_type(col.kind, schema[name]):
+            typed.append(_from_typed(col.kind, pl.col(name), schema[name]).alias(col.name))
+        elif settled.get(name, False):
+            typed.append(pl.col(name).alias(col.name))
+        elif col.kind in ("id", "text"):
+            # undo the ' that casekit's own exports put before =, +, -, @ (round trip)
+            text = clean_expr(pl.col(name).cast(pl.String))
+            typed.append((id_expr(text) if col.kind == "id" else unneutralise(text)).alias(col.name))
+        else:
+            raw = frame.get_column(name)
+            raw = raw.cast(pl.String) if raw.dtype != pl.String else raw
+            value, failed = _via_distinct(raw, col, month_first=month_first, decimal_comma=decimal_comma)
+            typed.append(value.alias(col.name))
+            if failed is not None:
+                arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
+                checks.append(_Check(col.name, name, f"__check_{i}", failed, arg))
+    extras = [
+        unneutralise(clean_expr(pl.col(name).cast(pl.String))).alias(t)
+        for name, t in columns.items()
+        if t not in spec.columns
     ]
-    issue_frame = pl.concat(issues, how="vertical") if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
+    # One projection keeps row order; _row travels with each row anyway.
+    out = frame.lazy().select(*typed, *extras, pl.col(ROW).cast(pl.Int64)).collect()
+    issue_frame = pl.DataFrame(schema=ISSUE_SCHEMA)
+    if checks:
+        failures = frame.lazy().select(
+            pl.col(ROW).cast(pl.Int64),
+            *(c.expr.alias(c.name) for c in checks),
+            *(clean_expr(pl.col(c.raw).cast(pl.String)).alias(c.name + "_v") for c in checks),
+        )
+        issues = [
+            failures.filter(pl.col(c.name).is_not_null()).select(
+                sheet=pl.lit(sheet),
+                row=pl.col(ROW),
+                column=pl.lit(c.column),
+                value=pl.col(c.name + "_v"),
+                check=pl.col(c.name),
+                severity=pl.lit("error"),
+                arg=pl.lit(c.arg, dtype=pl.String),
+            )
+            for c in checks
+        ]
+        issue_frame = pl.concat(issues, how="vertical").collect()
     issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
-    return out.select(*spec.columns, *extras, ROW), issue_frame
+    return out, issue_frame
 
 
 def _via_distinct(
     raw: pl.Series, col: Column, *, month_first: bool, decimal_comma: bool
 ) -> tuple[pl.Expr, pl.Expr | None]:
-    """(typed value, check id where the cell fails) for the text column ``raw``.
+    """(typed value, check id where the cell fails, or None when none fails) for the
+    uncleaned text column ``raw``.
 
-    Ids and free text are cheap and handled row by row. Every other kind is parsed on
-    the column's *distinct* texts only, then mapped back onto every row with a hash
-    lookup: normalising labels, trying date formats or reading decimal commas costs
-    ~0.5-1 µs a cell, and a caseload column holds a few dozen (categories, scores) to a
-    few thousand (dates) distinct values.
+    Every kind is parsed on the column's *distinct* texts only (stripped, blank = null),
+    then mapped back onto every row with a hash lookup: normalising labels, trying date
+    formats or reading decimal commas costs ~0.5-1 µs a cell, and a caseload column
+    holds a few dozen (categories, scores) to a few thousand (dates) distinct values.
+    When every distinct text is already its own typed value (canonical category ids),
+    the column is used as it is.
 
-    >>> raw = pl.Series("r", ["Mujer", "mujer", None, "x"])
+    >>> raw = pl.Series("r", ["Mujer", " mujer", None, "x", ""])
     >>> value, failed = _via_distinct(raw, SHEETS["cases"].columns["sex"], month_first=False, decimal_comma=False)
     >>> pl.DataFrame(raw).select(value, failed.alias("check")).rows()
-    [('female', None), ('female', None), (None, None), (None, 'not_allowed')]
+    [('female', None), ('female', None), (None, None), (None, 'not_allowed'), (None, None)]
+    >>> ok = pl.Series("r", ["female", "male", None])
+    >>> value, failed = _via_distinct(ok, SHEETS["cases"].columns["sex"], month_first=False, decimal_comma=False)
+    >>> pl.DataFrame(ok).select(value)["r"].to_list(), failed is None
+    (['female', 'male', None], True)
     """
     dtype = DTYPES[col.kind]
-    value, check = _typed(col, pl.col(raw.name), month_first=month_first, decimal_comma=decimal_comma)
-    if check is None:  # id, text
-        return value.cast(dtype), None
+    name = raw.name
     distinct = raw.unique().drop_nulls()
+    cleaned = clean_expr(pl.col(name))
+    value, check = _typed(col, cleaned, month_first=month_first, decimal_comma=decimal_comma)
     parsed = pl.DataFrame(distinct).select(
-        value=value.cast(dtype), check=pl.when(value.is_null()).then(check).cast(pl.String)
+        pl.col(name),
+        value=value.cast(dtype),
+        check=pl.when(cleaned.is_not_null() & value.is_null()).then(check).cast(pl.String),
+        x=norm_expr(cleaned) == "x",
     )
-    mapped = pl.col(raw.name).replace_strict(distinct, parsed["value"], default=None, return_dtype=dtype)
-    failed = pl.col(raw.name).replace_strict(distinct, parsed["check"], default=None, return_dtype=pl.String)
-    if col.kind == "bool":
+    x_style = col.kind == "bool" and bool(parsed.get_column("x").any())
+    failing = parsed.get_column("check").is_not_null().any()
+    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(name)).all():
+        mapped = pl.col(name)
+    else:
+        mapped = pl.col(name).replace_strict(parsed[name], parsed["value"], default=None, return_dtype=dtype)
+    failed = None
+    if failing:
+        failed = pl.col(name).replace_strict(parsed[name], parsed["check"], default=None, return_dtype=pl.String)
+    if x_style:
         # blank is False only when the column uses the x/blank style (a column-wide fact)
-        x_style = (
-            bool(distinct.len()) and pl.DataFrame(distinct).select(norm_expr(pl.col(raw.name)) == "x").to_series().any()
-        )
-        mapped = pl.when(pl.col(raw.name).is_null() & pl.lit(x_style)).then(pl.lit(False)).otherwise(mapped)
+        mapped = pl.when(pl.col(name).is_null()).then(pl.lit(False)).otherwise(mapped)
     return mapped, failed
 
 

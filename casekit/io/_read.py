@@ -318,13 +318,27 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
     frame = pl.read_parquet(io.BytesIO(part.data))
     positional = {name: f"c{i}" for i, name in enumerate(frame.columns)}
     frame = frame.rename(positional)
-    present = [
-        clean_expr(pl.col(c)).is_not_null() if frame.schema[c] == pl.String else pl.col(c).is_not_null()
-        for c in frame.columns
-    ]
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    if present:
-        frame = frame.filter(pl.any_horizontal(present))
+    frame = _drop_empty_rows(frame, list(positional.values()))
     has_data = dict.fromkeys(positional.values(), True)
     table = name_columns(sheet, [(pos, name) for name, pos in positional.items()], has_data)
     return Table(frame.select(*table.columns, ROW), table.columns, table.headers, table.recognised)
+
+
+def _drop_empty_rows(frame: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
+    """``frame`` without the rows whose every cell is null or blank text.
+
+    Only the rows with no typed (non-text) value can be empty, so the texts are
+    stripped on those rows alone (usually none: every sheet has a date column).
+    """
+    texts = [c for c in cells if frame.schema[c] == pl.String]
+    typed = [c for c in cells if c not in texts]
+    maybe_empty = ~pl.any_horizontal(pl.col(c).is_not_null() for c in typed) if typed else pl.lit(True)
+    candidates = frame.filter(maybe_empty).select(ROW, *texts)
+    if candidates.height == 0:
+        return frame
+    filled = [clean_expr(pl.col(c)).is_not_null() for c in texts]
+    empty = candidates.filter(~pl.any_horizontal(filled) if filled else pl.lit(True)).get_column(ROW)
+    if empty.len() == 0:
+        return frame
+    return frame.filter(~pl.col(ROW).is_in(empty.implode()))

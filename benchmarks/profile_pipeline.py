@@ -1,0 +1,135 @@
+"""Profile casekit's pipeline step by step on a cached Parquet caseload.
+
+Run from the project folder::
+
+    python benchmarks/profile_pipeline.py --cases 100000 --runs 3
+    python benchmarks/profile_pipeline.py --cases 1000000 --runs 1
+    python benchmarks/profile_pipeline.py --cases 100000 --profile read   # pyinstrument tree of one step
+    python benchmarks/profile_pipeline.py --cases 100000 --casekit /tmp/old  # another checkout's casekit
+
+The caseload is made once with ``ck.make_sample(n, seed=1)`` and written as Parquet to
+``benchmarks/data/parquet_<n>/`` (git-ignored). Each run executes the whole pipeline
+(read -> validate -> score_risk -> case_status -> events -> outcome_changes ->
+outcome_summary) and times every step; the peak resident memory of each step is read
+from ``VmHWM`` after resetting it (Linux ``/proc/self/clear_refs``), and the process's
+peak over the whole run is reported too. ``--profile STEP`` needs ``pip install
+pyinstrument``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+DATA = Path(__file__).parent / "data"
+STEPS = ("read", "validate", "score_risk", "case_status", "events", "outcome_changes", "outcome_summary")
+
+
+def _hwm_mb() -> float:
+    """Peak RSS since the last reset (MB), from /proc; the process peak elsewhere."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _reset_hwm() -> None:
+    try:
+        Path("/proc/self/clear_refs").write_text("5")
+    except OSError:
+        pass
+
+
+def caseload(n: int) -> Path:
+    """The Parquet folder of ``n`` sample cases, made on first use."""
+    import casekit as ck
+
+    folder = DATA / f"parquet_{n}"
+    if not (folder / "cases.parquet").exists():
+        start = time.perf_counter()
+        ck.write_workbook(ck.make_sample(n, seed=1), folder, format="parquet")
+        print(f"made {folder} in {time.perf_counter() - start:.1f} s", file=sys.stderr)
+    return folder
+
+
+def pipeline(folder: Path, *, profile: str | None = None, until: str = STEPS[-1]) -> dict[str, tuple[float, float]]:
+    """Run every step once: ``{step: (seconds, peak MB during the step)}``."""
+    import casekit as ck
+
+    as_of = ck.SAMPLE_AS_OF
+    out: dict[str, tuple[float, float]] = {}
+    state: dict[str, object] = {}
+    calls = {
+        "read": lambda: ck.read_workbook(folder, max_bytes=10**10, max_unzipped_bytes=10**11),
+        "validate": lambda: ck.validate(state["read"], as_of=as_of),
+        "score_risk": lambda: ck.score_risk(state["validate"], as_of=as_of),
+        "case_status": lambda: ck.case_status(state["validate"], as_of=as_of, risk=state["score_risk"]),
+        "events": lambda: ck.events(state["validate"].data, as_of=as_of),
+        "outcome_changes": lambda: ck.outcome_changes(state["validate"], as_of=as_of),
+        "outcome_summary": lambda: ck.outcome_summary(
+            state["validate"], changes=state["outcome_changes"], as_of=as_of
+        ),
+    }
+    for step in STEPS[: STEPS.index(until) + 1]:
+        gc.collect()
+        _reset_hwm()
+        profiler = None
+        if profile == step:
+            from pyinstrument import Profiler
+
+            profiler = Profiler(interval=0.002)
+            profiler.start()
+        start = time.perf_counter()
+        state[step] = calls[step]()
+        seconds = time.perf_counter() - start
+        if profiler is not None:
+            profiler.stop()
+            print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
+        out[step] = (seconds, _hwm_mb())
+        if step == "validate":
+            state.pop("read")  # the app keeps the validation result, not the raw read
+            assert state["validate"].ok, state["validate"].report.head()
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--profile", choices=STEPS, help="print a pyinstrument profile of this step (first run)")
+    parser.add_argument("--until", choices=STEPS, default=STEPS[-1], help="stop after this step")
+    parser.add_argument("--casekit", type=Path, help="import casekit from this folder (default: this checkout)")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+    sys.path.insert(0, str((args.casekit or Path(__file__).parent.parent).resolve()))
+    import casekit as ck
+
+    folder = caseload(args.cases)
+    print(f"casekit from {Path(ck.__file__).parent}, {args.cases:,} cases", file=sys.stderr)
+    runs = [pipeline(folder, profile=args.profile if i == 0 else None, until=args.until) for i in range(args.runs)]
+    steps = STEPS[: STEPS.index(args.until) + 1]
+    peak = max(r[s][1] for r in runs for s in steps)  # clear_refs also resets ru_maxrss
+    summary = {}
+    for step in steps:
+        times = [r[step][0] for r in runs]
+        summary[step] = {"median_s": statistics.median(times), "min_s": min(times), "peak_mb": runs[-1][step][1]}
+    total = [sum(r[s][0] for s in steps) for r in runs]
+    summary["pipeline"] = {"median_s": statistics.median(total), "min_s": min(total), "peak_mb": peak}
+    for step, fig in summary.items():
+        print(f"{step:<16} median {fig['median_s']:6.2f} s  min {fig['min_s']:6.2f} s  peak {fig['peak_mb']:7.0f} MB")
+    if args.json:
+        args.json.write_text(json.dumps({"cases": args.cases, "runs": args.runs, "steps": summary}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
