@@ -1,0 +1,215 @@
+"""Helpers of the Explore screen (researchers), pure polars, no Streamlit.
+
+- :func:`filter_options` / :func:`option_label` / :func:`make_filter`: what each filter
+  offers (values present in the cohort, in their natural order, blanks as
+  :data:`BLANK`), how a value reads, and the widgets' choices as a
+  :class:`~casekit.cohort.CohortFilter`;
+- :func:`readable_groups` / :func:`readable_comparison`: tables as a person reads them;
+- :func:`event_log_csv` / :func:`deidentified_workbook`: the exports' bytes.
+
+Examples
+--------
+>>> import datetime as dt
+>>> cohort = pl.DataFrame({"effective_tier": ["high", None, "low"], "program": ["b", "a", "a"]})
+>>> filter_options(cohort)["tiers"]
+['low', 'high', '__blank__']
+>>> option_label("tiers", BLANK, "es"), option_label("tiers", "high", "en")
+('(vacío)', 'High')
+>>> make_filter({"tiers": ["high", BLANK]}).tiers
+('high', None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import polars as pl
+
+from casekit.charts._base import text as chart_text
+from casekit.charts.explore import grouping_label, measure_label, value_labels
+from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
+from casekit.contract import VOCABS
+from casekit.data import CaseData, ValidationResult
+from casekit.i18n import t
+from casekit.risk.fairness import AGE_BANDS
+from casekit.risk.model import TIERS
+from casekit.stages import STAGES, stage_label, to_process_mining
+
+__all__ = [
+    "BLANK",
+    "PERCENT_MEASURES",
+    "deidentified_workbook",
+    "endpoint_label",
+    "event_log_csv",
+    "filter_options",
+    "make_filter",
+    "option_label",
+    "readable_comparison",
+    "readable_groups",
+    "share_text",
+]
+
+#: The option standing for "blank" in a filter (cases where the column is empty).
+BLANK = "__blank__"
+#: Measures that are shares (0–1), shown as percentages.
+PERCENT_MEASURES = ("share", "pct_improved")
+_NATURAL: dict[str, tuple[str, ...]] = {
+    "tiers": TIERS,
+    "stages": STAGES,
+    "sexes": tuple(VOCABS["sex"]),
+    "age_bands": AGE_BANDS,
+}
+
+
+def filter_options(cohort: pl.DataFrame) -> dict[str, list[str]]:
+    """Per filter field, the values present in the cohort (natural order for tiers,
+    stages, sexes and age bands; alphabetical otherwise), then :data:`BLANK` when some
+    cases have the column empty."""
+    out: dict[str, list[str]] = {}
+    for field, column in FILTER_COLUMNS.items():
+        if column not in cohort.columns:
+            out[field] = []
+            continue
+        values = cohort.get_column(column).unique()
+        present = set(values.drop_nulls().to_list())
+        natural = _NATURAL.get(field)
+        ordered = [v for v in natural if v in present] if natural else []
+        ordered += sorted(present - set(ordered))
+        out[field] = ordered + ([BLANK] if values.null_count() else [])
+    return out
+
+
+def option_label(field: str, value: str, lang: str) -> str:
+    """How a filter value reads in ``lang`` (labels for tiers, stages and sexes)."""
+    if value == BLANK:
+        return chart_text("blank", lang)
+    return value_labels(FILTER_COLUMNS[field], lang).get(value, value)
+
+
+def make_filter(
+    choices: Mapping[str, Iterable[str]], opened: tuple[dt.date | None, dt.date | None] = (None, None)
+) -> CohortFilter:
+    """The widgets' choices (``{field: values}``, :data:`BLANK` for blanks) and the
+    opening-date range as a :class:`~casekit.cohort.CohortFilter`."""
+    values = {field: tuple(None if v == BLANK else v for v in choices.get(field, ())) for field in FILTER_COLUMNS}
+    return CohortFilter(**values, opened_from=opened[0], opened_to=opened[1])
+
+
+def share_text(n: int, total: int, lang: str) -> str:
+    """``n`` of ``total`` as a percentage written the ``lang`` way.
+
+    >>> share_text(93, 500, "es"), share_text(93, 500, "en"), share_text(0, 0, "en")
+    ('18,6 %', '18.6%', '—')
+    """
+    if not total:
+        return "—"
+    pct = f"{100 * n / total:.1f}"
+    return f"{pct.replace('.', ',')} %" if lang == "es" else f"{pct}%"
+
+
+def endpoint_label(stage: str, lang: str, *, start: bool = False) -> str:
+    """A stage as one end of a time between stages (stage 1 as the start reads "Opening").
+
+    >>> endpoint_label("screening", "en", start=True), endpoint_label("planning", "es")
+    ('Opening', 'Planificación')
+    """
+    return t("cohort.opened", lang) if start and stage == "screening" else stage_label(stage, lang)
+
+
+def _values(df: pl.DataFrame, columns: Iterable[str], lang: str) -> list[pl.Expr]:
+    exprs = []
+    for col in columns:
+        c = pl.col(col)
+        if col.startswith("suppressed"):
+            yes, no = t("common.yes", lang), t("common.no", lang)
+            exprs.append(pl.when(c).then(pl.lit(yes)).when(~c).then(pl.lit(no)).alias(col))
+        elif any(col.startswith(p) for p in PERCENT_MEASURES):
+            exprs.append((c * 100).round(1))
+        elif df.schema[col].is_float():
+            exprs.append(c.round(2))
+        else:
+            exprs.append(c)
+    return exprs
+
+
+def readable_groups(table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str) -> pl.DataFrame:
+    """A :func:`~casekit.cohort.group_measure` table as a person reads it: group labels,
+    shares as percentages (0.1), other values to 0.01, headers in ``lang``.
+
+    >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
+    >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows()
+    [('Mujer', 20, 20, 87.0), ('(vacío)', 3, 3, 13.0)]
+    """
+    keys = list(by)
+    groups = [
+        pl.col(k).cast(pl.String).replace(value_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
+    ]
+    rest = [c for c in table.columns if c not in keys]
+    unit = " (%)" if measure in PERCENT_MEASURES else ""
+    names = {k: grouping_label(k, lang) for k in keys}
+    names |= {"n_cases": t("cohort.col_n_cases", lang), "n": t("cohort.col_n", lang)}
+    names |= {measure: measure_label(measure, lang) + unit, "suppressed": t("cohort.col_suppressed", lang)}
+    return table.select(*groups, *_values(table, rest, lang)).rename(names, strict=False)
+
+
+def readable_comparison(comparison: CohortComparison, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The outcomes and time-to-plan tables of an A vs B comparison, headers in ``lang``
+    (each column says its cohort, A or B), shares as percentages.
+
+    >>> from casekit.cohort import CohortComparison
+    >>> cmp = CohortComparison(pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [3], "pct_improved_a": [0.5]}),
+    ...                        pl.DataFrame({"n_cases_b": [4], "median_days_b": [12.345]}))
+    >>> [f.columns for f in readable_comparison(cmp, "en")]
+    [['Measure', 'Pairs A', '% improved A (%)'], ['Cases B', 'Median days to plan B']]
+    """
+    out = []
+    for frame in (comparison.outcomes, comparison.time_to_plan):
+        names = {}
+        for col in frame.columns:
+            if col == "measure":
+                names[col] = t("cohort.col_measure", lang)
+                continue
+            base, side = col.rsplit("_", 1)
+            key = {"n_cases": "n_cases_side", "n": "n_side", "suppressed": "suppressed_side"}.get(base, base)
+            names[col] = t(f"cohort.col_{key}", lang, cohort=side.upper())
+            if base in PERCENT_MEASURES:
+                names[col] += " (%)"
+        out.append(frame.select(_values(frame, frame.columns, lang)).rename(names))
+    return out[0], out[1]
+
+
+def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
+    """The cohort's event log in process-mining columns (``case:concept:name``,
+    ``concept:name``, ``time:timestamp``…) as a UTF-8 CSV, formula-safe (as
+    :func:`casekit.write_event_log` writes it).
+
+    >>> log = pl.DataFrame({"case_id": ["A", "B"], "stage": ["screening"] * 2, "activity": ["case_opened"] * 2,
+    ...                     "timestamp": [dt.date(2026, 3, 1)] * 2})
+    >>> event_log_csv(log, pl.DataFrame({"case_id": ["B"]})).decode().splitlines()
+    ['case:concept:name,concept:name,time:timestamp,stage', 'B,case_opened,2026-03-01 00:00:00,screening']
+    """
+    from casekit.export import write_csv
+
+    return write_csv(to_process_mining(cohort_events(events, cohort)), lang="en", bom=False) or b""
+
+
+def deidentified_workbook(
+    data: CaseData | ValidationResult,
+    case_ids: pl.Series,
+    *,
+    dates: str = "shift",
+    lang: str = "es",
+    as_of: dt.date | None = None,
+) -> tuple[bytes, pl.DataFrame]:
+    """A de-identified XLSX extract of the cohort's cases (:func:`casekit.deid.deidentify`
+    with a fresh random salt: two exports cannot be linked) and what was done to each
+    column (``Deidentified.explain``), in ``lang``."""
+    from casekit.deid import deidentify
+
+    extract = deidentify(data, case_ids=case_ids, salt=None, dates=dates, as_of=as_of)  # type: ignore[arg-type]
+    with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
+        path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)
+        return path.read_bytes(), extract.explain(lang)

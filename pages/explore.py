@@ -1,0 +1,270 @@
+"""Explore (researchers): filter a cohort, a measure by group, funnel and time between
+stages, cohort A vs cohort B, exports (event log, de-identified extract, grouped table)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+
+import polars as pl
+import streamlit as st
+
+import casekit as ck
+from casekit import cohort as co
+from casekit.charts import durations_chart, funnel_chart, stage_chart
+from casekit.charts._base import measure_labels
+from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
+from casekit.stages import STAGE_NUMBER, STAGES
+from casekit.ui import _explore as ex
+from casekit.ui.widgets import (
+    download_table,
+    empty_state,
+    lang,
+    quarantine_banner,
+    require_workspace,
+    show_chart,
+    show_date,
+    tr,
+)
+from casekit.ui.workspace import Workspace
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _cohort(key: str, _ws: Workspace) -> pl.DataFrame:
+    """The workspace's cohort frame, built once from its cached status, entries and changes."""
+    return co.cohort_frame(
+        _ws.result, as_of=_ws.as_of, status=_ws.get("status"), entries=_ws.get("entries"), changes=_ws.get("changes")
+    )
+
+
+def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
+    """The filter widgets (keys ``<prefix><field>``) and the filter they make."""
+    options = ex.filter_options(cohort)
+    cols = st.columns(3)
+    choices = {}
+    for i, field in enumerate(co.FILTER_COLUMNS):
+        choices[field] = cols[i % 3].multiselect(
+            tr(f"ui_explore.filter_{field}"),
+            options[field],
+            format_func=functools.partial(ex.option_label, field, lang=lang()),
+            placeholder=tr("ui_explore.any"),
+            key=f"{prefix}{field}",
+        )
+    first, last = cohort["opened_on"].min(), cohort["opened_on"].max()
+    opened: tuple[dt.date | None, dt.date | None] = (None, None)
+    if isinstance(first, dt.date) and isinstance(last, dt.date):
+        picked = cols[0].date_input(
+            tr("ui_explore.filter_opened"),
+            value=(first, last),
+            min_value=first,
+            max_value=last,
+            format="DD/MM/YYYY" if lang() == "es" else "YYYY-MM-DD",
+            key=f"{prefix}opened",
+        )
+        ends = list(picked) if isinstance(picked, tuple | list) else [picked]
+        start = ends[0] if ends and ends[0] != first else None
+        end = ends[1] if len(ends) > 1 and ends[1] != last else None
+        opened = (start, end)
+    return ex.make_filter(choices, opened)
+
+
+def matches(key: str, n: int, total: int) -> None:
+    st.markdown(tr(key, n=f"{n:,}", total=f"{total:,}", pct=ex.share_text(n, total, lang())))
+
+
+ws = require_workspace()
+st.title(tr("ui.page_explore"))
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui_explore.caption"))
+quarantine_banner(ws)
+
+cohort = _cohort(ws.key, ws)
+if cohort.height == 0:
+    empty_state("ui.empty_table")
+    st.stop()
+with st.container(border=True):
+    st.markdown(f"**{tr('ui_explore.filters')}**")
+    flt = filters("ex_", cohort)
+    a = flt.apply(cohort)
+    matches("ui_explore.matches", a.height, cohort.height)
+if a.height == 0:
+    empty_state("ui_explore.no_match")
+    st.stop()
+
+tab_group, tab_process, tab_compare, tab_export = st.tabs(
+    [
+        tr("ui_explore.tab_group"),
+        tr("ui_explore.tab_process"),
+        tr("ui_explore.tab_compare"),
+        tr("ui_explore.tab_export"),
+    ]
+)
+measures = co.outcome_measures(cohort)
+outcome_names = measure_labels(lang())
+
+# -- a measure by group -------------------------------------------------------------------
+with tab_group:
+    left, middle, right = st.columns(3)
+    by = left.selectbox(
+        tr("ui_explore.group_by"),
+        co.GROUP_BY,
+        format_func=functools.partial(grouping_label, lang=lang()),
+        key="ex_by",
+    )
+    measure = middle.selectbox(
+        tr("ui_explore.measure"),
+        co.MEASURES,
+        format_func=functools.partial(measure_label, lang=lang()),
+        key="ex_measure",
+    )
+    options: dict[str, str | None] = {}
+    subtitle = tr("cohort.chart_subtitle_count", n=f"{a.height:,}")
+    problem = None
+    if measure == "median_days":
+        start = right.selectbox(
+            tr("ui_explore.from_stage"),
+            STAGES[:9],
+            format_func=functools.partial(ex.endpoint_label, lang=lang(), start=True),
+            key="ex_from",
+        )
+        end = right.selectbox(
+            tr("ui_explore.to_stage"),
+            co.ENDPOINTS[1:],
+            index=co.ENDPOINTS.index("planning") - 1,
+            format_func=functools.partial(ex.endpoint_label, lang=lang()),
+            key="ex_to",
+        )
+        options = {"from_stage": start, "to_stage": end}
+        subtitle = tr(
+            "cohort.chart_subtitle_days",
+            start=ex.endpoint_label(start, lang(), start=True),
+            end=ex.endpoint_label(end, lang()),
+        )
+        if STAGE_NUMBER[start] >= STAGE_NUMBER[end]:
+            problem = "ui_explore.bad_order"
+    elif measure in co.OUTCOME_MEASURES:
+        if not measures:
+            problem = "ui_explore.no_outcomes"
+        else:
+            chosen = right.selectbox(
+                tr("ui_explore.outcome_measure"),
+                measures,
+                index=measures.index("PHQ-9") if "PHQ-9" in measures else 0,
+                format_func=lambda m: outcome_names.get(m, m),
+                key="ex_outcome",
+            )
+            options = {"outcome_measure": chosen}
+            subtitle = tr("cohort.chart_subtitle_outcome", measure=outcome_names.get(chosen, chosen))
+    if problem:
+        empty_state(problem)
+    else:
+        grouped = co.group_measure(a, by=by, measure=measure, **options)
+        show_chart(cohort_chart(grouped, by=by, measure=measure, lang=lang(), subtitle=subtitle), key="ex_chart")
+        st.dataframe(
+            ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table"
+        )
+        st.caption(tr("ui_explore.group_caption"))
+        safe = co.group_measure(a, by=by, measure=measure, suppress=True, **options)
+        download_table(
+            ex.readable_groups(safe, by=[by], measure=measure, lang=lang()), "cohort_groups", key="ex_groups"
+        )
+
+# -- funnel and time between stages -------------------------------------------------------
+with tab_process:
+    st.caption(tr("ui_explore.process_caption"))
+    left, right = st.columns(2)
+    with left:
+        show_chart(funnel_chart(ck.funnel(a), lang=lang()), key="ex_funnel")
+    with right:
+        show_chart(durations_chart(co.cohort_durations(a), lang=lang()), key="ex_durations")
+    show_chart(stage_chart(a, lang=lang()), key="ex_stages")
+
+# -- A vs B -------------------------------------------------------------------------------
+with tab_compare:
+    st.caption(tr("ui_explore.compare_caption"))
+    with st.expander(tr("ui_explore.filters_b"), expanded=True):
+        b = filters("ex_b_", cohort).apply(cohort)
+        matches("ui_explore.matches_b", b.height, cohort.height)
+    comparison = co.compare_cohorts(a, b)
+    plan = comparison.time_to_plan.row(0, named=True)
+    cols = st.columns(4)
+    for col, side, n in ((cols[0], "A", a.height), (cols[1], "B", b.height)):
+        col.metric(tr("ui_explore.metric_cases", cohort=side), f"{n:,}")
+    for col, side in ((cols[2], "a"), (cols[3], "b")):
+        days = plan[f"median_days_{side}"]
+        col.metric(
+            tr("ui_explore.metric_days_to_plan", cohort=side.upper()),
+            "—" if days is None else f"{days:.0f}",
+            help=f"n = {plan[f'n_{side}']:,}",
+        )
+    if comparison.outcomes.height:
+        on = st.radio(
+            tr("ui_explore.compare_measure"),
+            co.OUTCOME_MEASURES,
+            format_func=functools.partial(measure_label, lang=lang()),
+            horizontal=True,
+            key="ex_cmp_measure",
+        )
+        shown = comparison.outcomes.with_columns(pl.col("measure").replace(outcome_names))
+        show_chart(compare_chart(shown, measure=on, lang=lang()), key="ex_cmp_chart")
+    else:
+        empty_state("ui_explore.no_outcomes")
+    outcomes_table, plan_table = ex.readable_comparison(comparison, lang())
+    st.dataframe(outcomes_table, hide_index=True, key="ex_cmp_outcomes")
+    st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
+    st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
+    st.caption(tr("ui_explore.compare_download"))
+    safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang())
+    download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
+    download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
+
+# -- exports ------------------------------------------------------------------------------
+with tab_export:
+    st.subheader(tr("ui_explore.export_log"))
+    log = ws.get("events")
+    n_events = co.cohort_events(log, a).height
+    st.caption(tr("ui_explore.export_log_caption", events=f"{n_events:,}", cases=f"{a.height:,}"))
+    st.download_button(
+        tr("ui_explore.export_log_button"),
+        functools.partial(ex.event_log_csv, log, a),  # written when clicked, not on every rerun
+        file_name="cohort_event_log.csv",
+        mime="text/csv",
+        key="ex_log_csv",
+    )
+
+    st.subheader(tr("ui_explore.export_deid"))
+    st.caption(tr("ui_explore.export_deid_caption"))
+    dates = st.radio(
+        tr("ui_explore.deid_dates"),
+        ("shift", "year"),
+        format_func=lambda d: tr(f"ui_explore.deid_dates_{d}"),
+        horizontal=True,
+        key="ex_deid_dates",
+    )
+    signature = (ws.key, flt, dates, lang())
+    if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
+        try:
+            data, explained = ex.deidentified_workbook(
+                ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of
+            )
+        except ImportError:
+            empty_state("ui_explore.deid_unavailable")
+        else:
+            st.session_state["ex_deid_extract"] = (signature, data, explained, a.height)
+    ready = st.session_state.get("ex_deid_extract")
+    if ready is not None and ready[0] == signature:
+        _, data, explained, cases = ready
+        st.download_button(
+            tr("ui_explore.deid_download"),
+            data,
+            file_name="cohort_deidentified.xlsx",
+            mime=XLSX,
+            key="ex_deid_download",
+        )
+        st.caption(tr("ui_explore.deid_ready", cases=f"{cases:,}"))
+        st.dataframe(explained, hide_index=True, key="ex_deid_explained")
+
+    st.subheader(tr("ui_explore.export_groups"))
+    st.caption(tr("ui_explore.export_groups_caption"))
