@@ -1,0 +1,166 @@
+"""Explore screen helpers (casekit/ui/_explore.py) and its charts (casekit/charts/explore.py)."""
+
+from __future__ import annotations
+
+import io
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit import cohort as co
+from casekit.charts import chart_data, is_empty
+from casekit.charts.explore import COHORT_COLORS, cohort_chart, compare_chart
+from casekit.contract import SHEETS, identifying_columns
+from casekit.ui import _explore as ex
+
+
+@pytest.fixture(scope="module")
+def sample() -> dict[str, object]:
+    result = ck.validate(ck.make_sample(400, seed=7), as_of=ck.SAMPLE_AS_OF)
+    cohort = co.cohort_frame(result, as_of=ck.SAMPLE_AS_OF)
+    return {"result": result, "cohort": cohort, "events": ck.events(result.data, as_of=ck.SAMPLE_AS_OF)}
+
+
+def test_filter_options_are_the_values_present_in_natural_order(sample: dict) -> None:
+    cohort = sample["cohort"]
+    options = ex.filter_options(cohort)
+    assert options["programs"] == sorted(cohort["program"].drop_nulls().unique())
+    assert options["tiers"] == ["low", "moderate", "high", ex.BLANK]  # not every case is assessed yet
+    assert (options["stages"][0], options["stages"][-1]) == ("screening", "closed")
+    assert set(options["age_bands"]) - {ex.BLANK} <= set(cohort["age_band"].drop_nulls())
+
+
+def test_option_labels_in_both_languages() -> None:
+    assert ex.option_label("stages", "post_transition", "es") == "Comunicación posterior a la transición"
+    assert ex.option_label("sexes", "female", "en") == "Female"
+    assert ex.option_label("programs", "Salud mental", "en") == "Salud mental"  # free text shown as written
+    assert ex.option_label("tiers", ex.BLANK, "en") == "(blank)"
+
+
+def test_make_filter_turns_widget_choices_into_a_cohort_filter(sample: dict) -> None:
+    flt = ex.make_filter({"tiers": ["high", ex.BLANK], "sexes": ["male"]}, (None, ck.SAMPLE_AS_OF))
+    assert (flt.tiers, flt.sexes, flt.programs, flt.opened_to) == (("high", None), ("male",), (), ck.SAMPLE_AS_OF)
+    cohort = sample["cohort"]
+    expected = cohort.filter(
+        (pl.col("effective_tier").is_null() | (pl.col("effective_tier") == "high")) & (pl.col("sex") == "male")
+    )
+    assert flt.apply(cohort)["case_id"].to_list() == expected["case_id"].to_list()
+
+
+@pytest.mark.parametrize(
+    ("lang", "headers"),
+    [
+        ("es", ["Nivel de riesgo", "Casos del grupo", "Casos con valor", "Proporción de la cohorte (%)"]),
+        ("en", ["Risk tier", "Cases in the group", "Cases with a value", "Share of the cohort (%)"]),
+    ],
+)
+def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:
+    table = co.group_measure(sample["cohort"], by="effective_tier", measure="share")
+    shown = ex.readable_groups(table, by=["effective_tier"], measure="share", lang=lang)
+    assert shown.columns == headers
+    assert shown[headers[-1]].to_list() == [round(v * 100, 1) for v in table["share"]]
+    assert shown[headers[0]].to_list()[-1] == ("(vacío)" if lang == "es" else "(blank)")
+    suppressed = co.group_measure(sample["cohort"], by="case_manager", measure="count", suppress=True)
+    assert ex.readable_groups(suppressed, by=["case_manager"], measure="count", lang=lang).columns[-1] == (
+        "Suprimido (1–10 casos)" if lang == "es" else "Suppressed (1–10 cases)"
+    )
+
+
+def test_readable_comparison_names_each_cohort(sample: dict) -> None:
+    cohort = sample["cohort"]
+    cmp = co.compare_cohorts(co.CohortFilter(tiers=("high",)).apply(cohort), cohort)
+    outcomes, plan = ex.readable_comparison(cmp, "en")
+    assert outcomes.columns == [
+        "Measure",
+        "Pairs A",
+        "% improved A (%)",
+        "Mean change A",
+        "Pairs B",
+        "% improved B (%)",
+        "Mean change B",
+    ]
+    assert plan.columns == [
+        "Cases A",
+        "Reached planning A",
+        "Median days to plan A",
+        "Cases B",
+        "Reached planning B",
+        "Median days to plan B",
+    ]
+    assert outcomes["Pairs B"].to_list() == cmp.outcomes["n_paired_b"].to_list()
+    hidden, _ = ex.readable_comparison(cmp.suppressed(), "es")
+    assert {"Suprimido A", "Suprimido B"} <= set(hidden.columns)
+
+
+def test_event_log_csv_is_the_cohorts_process_mining_log(sample: dict) -> None:
+    cohort, events = sample["cohort"], sample["events"]
+    sub = co.CohortFilter(stages=("monitoring",)).apply(cohort)
+    log = pl.read_csv(io.BytesIO(ex.event_log_csv(events, sub)))
+    assert log.columns[:3] == ["case:concept:name", "concept:name", "time:timestamp"]
+    assert set(log["case:concept:name"]) == set(sub["case_id"])
+    assert log.height == events.filter(pl.col("case_id").is_in(sub["case_id"].implode())).height
+
+
+@pytest.mark.parametrize("dates", ["shift", "year"])
+def test_deidentified_workbook_has_no_identifying_column_nor_original_id(sample: dict, dates: str) -> None:
+    cohort = sample["cohort"]
+    sub = co.CohortFilter(tiers=("high",)).apply(cohort)
+    data, explained = ex.deidentified_workbook(sample["result"], sub["case_id"], dates=dates, lang="en")
+    raw = pl.read_excel(io.BytesIO(data), sheet_id=0)  # the headers as written
+    assert raw["cases"].height == sub.height
+    for sheet, columns in identifying_columns().items():
+        if sheet in raw:
+            assert not set(columns) & set(raw[sheet].columns), sheet
+    assert "notes" not in raw["contacts"].columns
+    originals = set(cohort["case_id"])
+    for name, frame in raw.items():
+        for col in frame.select(pl.col(pl.String)).columns:
+            assert not set(frame[col].drop_nulls()) & originals, (name, col)
+    back = ck.read_workbook(data)  # casekit reads the extract back
+    assert back["cases"]["client_name"].null_count() == sub.height
+    assert back["cases"]["case_id"].n_unique() == sub.height
+    assert "client_name" in explained["column"].to_list()
+
+
+def test_cohort_chart_carries_the_group_measure_values(sample: dict) -> None:
+    cohort = sample["cohort"]
+    table = co.group_measure(cohort, by="effective_tier", measure="median_days", to_stage="planning")
+    chart = cohort_chart(table, by="effective_tier", measure="median_days", lang="es")
+    shown = chart_data(chart)
+    with_value = table.filter(pl.col("median_days").is_not_null())
+    assert shown["value"].to_list() == with_value["median_days"].to_list()
+    assert shown["n"].to_list() == with_value["n"].to_list()
+    assert shown["label"].to_list()[:3] == ["Bajo", "Moderado", "Alto"]
+    spec = chart.to_dict()
+    assert spec["title"]["text"] == "Mediana de días entre dos etapas por Nivel de riesgo"
+    colors = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
+    assert colors == ["#009E73", "#E69F00", "#D55E00"]  # the tiers' fixed colours
+
+
+def test_cohort_chart_empty_state(sample: dict) -> None:
+    table = co.group_measure(sample["cohort"], by="sex", measure="mean_change", outcome_measure="nothing")
+    chart = cohort_chart(table, by="sex", measure="mean_change", lang="en")
+    assert is_empty(chart)
+    assert chart_data(chart)["message"].to_list() == ["No case of the cohort has a value for this measure"]
+
+
+def test_compare_chart_draws_both_cohorts(sample: dict) -> None:
+    cohort = sample["cohort"]
+    cmp = co.compare_cohorts(
+        co.CohortFilter(sexes=("female",)).apply(cohort), co.CohortFilter(sexes=("male",)).apply(cohort)
+    )
+    chart = compare_chart(cmp.outcomes, measure="mean_change", lang="en")
+    shown = chart_data(chart)
+    a = shown.filter(pl.col("cohort") == "A").sort("measure")
+    expected = cmp.outcomes.filter(pl.col("mean_change_a").is_not_null()).sort("measure")
+    assert a["value"].to_list() == pytest.approx(expected["mean_change_a"].to_list())
+    assert set(shown["cohort"]) == {"A", "B"}
+    assert chart.to_dict()["encoding"]["color"]["scale"]["range"] == list(COHORT_COLORS.values())
+    empty = cmp.outcomes.clear()
+    assert is_empty(compare_chart(empty, lang="es"))
+
+
+def test_spanish_headers_of_identifying_columns_are_known() -> None:
+    """The AppTest checks the Spanish workbook's headers against these aliases."""
+    assert SHEETS["cases"].columns["client_name"].es != "client_name"
