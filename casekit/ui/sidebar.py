@@ -14,9 +14,8 @@ import streamlit as st
 from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.risk.model import load_model
-from casekit.sample import SAMPLE_AS_OF
 from casekit.stages import load_process_config
-from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, digest, load, sample_key
+from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, data_source, digest, load
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -68,7 +67,8 @@ def sidebar() -> Workspace | None:
             month_first = st.checkbox(t("ui.month_first", lang), key="month_first")
         else:
             month_first = False
-        default_as_of = SAMPLE_AS_OF if choice == "sample" else dt.date.today()
+        sample_path, sample_key, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
+        default_as_of = sample_as_of if choice == "sample" else dt.date.today()
         if st.session_state.get("_as_of_source") != choice:
             st.session_state["as_of"] = default_as_of
             st.session_state["_as_of_source"] = choice
@@ -79,7 +79,7 @@ def sidebar() -> Workspace | None:
             st.caption(t("ui.settings_help", lang))
 
     if choice == "sample":
-        source, key, name = SAMPLE_WORKBOOK, sample_key(), SAMPLE_WORKBOOK.name
+        source, key, name = sample_path, sample_key, sample_path.name
     else:
         if not uploads:
             return None
@@ -105,5 +105,5 @@ def sidebar() -> Workspace | None:
         config_text=config_text,
         model_text=model_text,
         source=name,
-        is_sample=choice == "sample",
+        is_sample=choice == "sample" and source == SAMPLE_WORKBOOK,
     )

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,12 +36,53 @@ from casekit.stages import ProcessConfig, load_process_config
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_WORKBOOK = SAMPLE_DIR / "casekit_muestra_es.xlsx"
+#: Environment variables that point the sidebar's "sample" source at a workbook or folder
+#: on the server (e.g. a large caseload for benchmarks), and set its default as-of date.
+DATA_ENV, AS_OF_ENV = "CASEKIT_DATA", "CASEKIT_AS_OF"
+#: Read limits for a file on the server (the operator's own): far above the upload limits.
+LOCAL_LIMITS = {"max_bytes": 4 * 10**9, "max_unzipped_bytes": 40 * 10**9}
 
 
 @functools.cache
 def sample_key() -> str:
     """The bundled sample's content digest (read once per process, not on every rerun)."""
     return digest("sample", SAMPLE_WORKBOOK.read_bytes())
+
+
+def data_source() -> tuple[Path, str, dt.date]:
+    """The sidebar's "sample" source: ``(path, cache key, default as-of date)``.
+
+    The bundled sample, unless ``CASEKIT_DATA`` names a workbook or folder; its as-of date
+    is then ``CASEKIT_AS_OF`` (ISO) if set and valid, else today. The key of such a path is
+    its files' names, sizes and modification times (not their bytes: it can be large).
+
+    >>> data_source()[0] == SAMPLE_WORKBOOK or DATA_ENV in os.environ
+    True
+    """
+    from casekit.sample import SAMPLE_AS_OF
+
+    value = os.environ.get(DATA_ENV, "").strip()
+    if not value:
+        return SAMPLE_WORKBOOK, sample_key(), SAMPLE_AS_OF
+    path = Path(value).expanduser()
+    try:
+        as_of = dt.date.fromisoformat(os.environ.get(AS_OF_ENV, "").strip())
+    except ValueError:
+        as_of = dt.date.today()
+    return path, path_key(path), as_of
+
+
+def path_key(path: Path) -> str:
+    """Cache key of a file or folder on disk: names, sizes and modification times."""
+    files = sorted(p for p in path.iterdir() if p.is_file()) if path.is_dir() else [path]
+    parts = [str(path.resolve())]
+    for f in files:
+        try:
+            info = f.stat()
+        except OSError:
+            continue
+        parts += [f.name, str(info.st_size), str(info.st_mtime_ns)]
+    return digest("path", *parts)
 
 
 def digest(*parts: bytes | str) -> str:
@@ -56,7 +98,8 @@ def digest(*parts: bytes | str) -> str:
 def _read(key: str, _source: object, month_first: bool) -> CaseData:
     from casekit.io import read_workbook
 
-    return read_workbook(_source, month_first=month_first)  # type: ignore[arg-type]
+    limits = LOCAL_LIMITS if isinstance(_source, Path) else {}  # a path is on the server, not an upload
+    return read_workbook(_source, month_first=month_first, **limits)  # type: ignore[arg-type]
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
