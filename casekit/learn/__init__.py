@@ -23,11 +23,20 @@ Examples
 
 from casekit.learn._common import Note, labelled, one_case
 from casekit.learn._curated import PATHS, curated_clients
-from casekit.learn._handout import stage_handout_html, walkthrough_handout_html
+from casekit.learn._handout import MAX_ROWS, stage_handout_html, walkthrough_handout_html
 from casekit.learn._steps import STAGE_FLAGS, StageStep, walkthrough
-from casekit.learn._whatif import RULES, ProcessWhatIf, RiskWhatIf, changed_config, what_if_process, what_if_risk
+from casekit.learn._whatif import (
+    RULES,
+    ProcessWhatIf,
+    RiskWhatIf,
+    changed_config,
+    recorded_inputs,
+    what_if_process,
+    what_if_risk,
+)
 
 __all__ = [
+    "MAX_ROWS",
     "PATHS",
     "RULES",
     "STAGE_FLAGS",
@@ -39,6 +48,7 @@ __all__ = [
     "curated_clients",
     "labelled",
     "one_case",
+    "recorded_inputs",
     "stage_handout_html",
     "walkthrough",
     "walkthrough_handout_html",

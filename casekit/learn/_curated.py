@@ -5,7 +5,8 @@ follows the data: the same rules pick clients from any caseload.
 
 - ``smooth``: went at least as far as monitoring and has no open flag (the client who got
   furthest is chosen);
-- ``high_risk``: effective tier high (the highest score);
+- ``high_risk``: effective tier high; when possible one the model put there by points alone
+  (no red flag, no reviewer override), the lowest such score first (the knobs can move it);
 - ``stalled_before_planning``: assessed, no plan, plan overdue (the longest overdue);
 - ``missed_appointments``: a missed contact with no attended contact after it;
 - ``no_post_transition_call``: no attended post-transition contact within the window;
@@ -79,7 +80,14 @@ def path_candidates(
     high = (
         scores.filter(c("effective_tier") == "high")
         .join(status.select("case_id"), on="case_id", how="semi")
-        .sort(["score", "case_id"], descending=[True, False])
+        # a tier earned by points (no red flag forcing it), just over the line: the knobs can move it
+        .sort(
+            c("computed_tier") != "high",
+            c("red_flags").list.len() > 0,
+            c("override_tier").is_not_null(),
+            "score",
+            "case_id",
+        )
     )
     stalled = (
         status.filter(_has("plan_overdue") & c("reached_stage_number").is_between(3, PLANNING))

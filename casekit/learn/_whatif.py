@@ -40,7 +40,15 @@ from casekit.risk import RiskModel, load_model
 from casekit.risk.model import resolve_input
 from casekit.stages import FLAGS, ProcessConfig, case_status, load_process_config
 
-__all__ = ["RULES", "ProcessWhatIf", "RiskWhatIf", "what_if_process", "what_if_risk"]
+__all__ = [
+    "RULES",
+    "ProcessWhatIf",
+    "RiskWhatIf",
+    "changed_config",
+    "recorded_inputs",
+    "what_if_process",
+    "what_if_risk",
+]
 
 #: Process rules the knobs can change: name → (TOML section, key). Dotted TOML names
 #: (``"follow_up_cadence_days.high"``) are accepted too.
@@ -192,7 +200,10 @@ def _risk_notes(b: dict[str, object], a: dict[str, object], model: RiskModel) ->
         notes.append(Note("wi_nothing"))
     tb, ta = str(b["computed_tier"]), str(a["computed_tier"])
     order = ("low", "moderate", "high")
-    if tb == ta:
+    if tb == ta and raised_after and ta == "high":
+        forced = [flags[n] for n in sorted(raised_after)]
+        notes.append(Note("wi_tier_forced", {"tier": term("tier", ta), "flags": forced}))
+    elif tb == ta:
         notes.append(Note("wi_tier_same", {"tier": term("tier", ta)}))
     elif raised_after == raised_before and not raised_after and model.tiers.method == "thresholds":
         up = order.index(ta) > order.index(tb)
@@ -296,3 +307,26 @@ def what_if_process(
     if not any(c != "same" for c in change):
         notes.append(Note("wp_same"))
     return ProcessWhatIf(case_id, before_cfg, after_cfg, b, a, flags, tuple(notes))
+
+
+def recorded_inputs(
+    data: CaseData | ValidationResult, case_id: str, columns: list[str], *, as_of: dt.date
+) -> dict[str, object]:
+    """The values of ``columns`` in the client's latest assessment on or before ``as_of``
+    (the one :func:`casekit.score_risk` scores); empty when the client has none.
+
+    >>> import casekit as ck
+    >>> data = ck.make_sample(20, seed=3)
+    >>> sorted(recorded_inputs(data, "C00004", ["phq9", "systolic_bp"], as_of=ck.SAMPLE_AS_OF))
+    ['phq9', 'systolic_bp']
+    """
+    one = one_case(data, case_id)
+    clean = one.data if isinstance(one, ValidationResult) else one
+    df = clean.get("assessments")
+    if df is None:
+        return {}
+    rows = df.filter(pl.col("assessed_on").is_not_null() & (pl.col("assessed_on") <= as_of)).sort("assessed_on", ROW)
+    if rows.height == 0:
+        return {}
+    last = rows.row(rows.height - 1, named=True)
+    return {c: last.get(c) for c in columns}

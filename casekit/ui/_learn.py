@@ -1,0 +1,265 @@
+"""The Learn screen (trainers): pick a client, walk the nine stages, move the what-if knobs,
+download the handouts. Every number comes from :mod:`casekit.learn`; this module draws.
+
+State lives in ``st.session_state`` under keys starting with ``learn_``: ``learn_stage``
+(1–9), ``learn_case_shown`` (the client the stage belongs to), the pickers
+``learn_path`` / ``learn_case`` and the knobs ``learn_wi_<input>_<case>`` /
+``learn_rule_<rule>_<case>`` (per client, so another client starts from its own values).
+"""
+
+from __future__ import annotations
+
+import re
+
+import polars as pl
+import streamlit as st
+
+from casekit import learn
+from casekit.learn import StageStep
+from casekit.learn._common import labelled, term
+from casekit.stages import stage_label
+from casekit.ui.widgets import empty_state, lang, num, table, tr
+from casekit.ui.workspace import Workspace
+
+__all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
+
+STAGE_KEY = "learn_stage"
+SHOWN_KEY = "learn_case_shown"
+OTHER = "__other__"
+#: Above this many cases the case picker is a text box (a list that long is no use).
+PICKER_LIMIT = 2_000
+#: Assessment inputs the risk stage lets a trainer edit: (column, lowest, highest).
+RISK_KNOBS: tuple[tuple[str, int, int], ...] = (
+    ("phq9", 0, 27),
+    ("phq9_item9", 0, 3),
+    ("gad7", 0, 21),
+    ("systolic_bp", 60, 260),
+    ("diastolic_bp", 30, 160),
+    ("ed_visits_6m", 0, 30),
+    ("admissions_12m", 0, 30),
+    ("chronic_conditions", 0, 20),
+)
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
+
+
+def md(text: str) -> str:
+    """``text`` with Markdown (and LaTeX ``$``) characters escaped, for client data in ``st.markdown``.
+
+    >>> md("a_b *c* $5")
+    'a\\\\_b \\\\*c\\\\* \\\\$5'
+    """
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _curated(key: str, _ws: Workspace) -> pl.DataFrame:
+    return learn.curated_clients(
+        _ws.result, status=_ws.get("status"), scores=_ws.get("scores"), as_of=_ws.as_of, config=_ws.config
+    )
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _steps(key: str, case_id: str, _ws: Workspace) -> list[StageStep]:
+    return learn.walkthrough(_ws.result, case_id, as_of=_ws.as_of, config=_ws.config, model=_ws.model)
+
+
+def steps_of(ws: Workspace, case_id: str) -> list[StageStep]:
+    """The client's nine steps (cached per workspace and client)."""
+    return _steps(ws.key, case_id, ws)
+
+
+def choose_client(ws: Workspace) -> str | None:
+    """The curated-path picker (or any case id); ``None`` when there is no case to show."""
+    status = ws.get("status")
+    if status.height == 0:
+        empty_state("ui_learn.no_cases")
+        return None
+    curated = _curated(ws.key, ws)
+    names = dict(zip(curated["path"], curated[f"label_{lang()}"], strict=True))
+    case_of = dict(zip(curated["path"], curated["case_id"], strict=True))
+    other = tr("ui_learn.other_case")
+    path = st.selectbox(
+        tr("ui_learn.path_picker"),
+        [*case_of, OTHER],
+        format_func=lambda p: other if p == OTHER else f"{names[p]} · {case_of[p]}",
+        help=tr("ui_learn.path_picker_help"),
+        key="learn_path",
+    )
+    if path != OTHER:
+        return case_of[path]
+    ids = status["case_id"].sort().to_list()
+    if len(ids) <= PICKER_LIMIT:
+        return st.selectbox(tr("ui_learn.case_picker"), ids, key="learn_case")
+    typed = st.text_input(tr("ui_learn.case_picker"), value=ids[0], key="learn_case").strip()
+    if typed not in set(ids):
+        st.error(learn.Note("unknown_case", {"case_id": typed, "as_of": ws.as_of}).text(lang()))
+        return None
+    return typed
+
+
+def _go(number: int) -> None:
+    st.session_state[STAGE_KEY] = min(max(number, 1), 9)
+
+
+_STATE_MARK = {"done": "✓", "current": "●", "ahead": "○"}
+
+
+def stage_nav(steps: list[StageStep]) -> StageStep:
+    """Progress bar, one button per stage and previous/next; returns the step to show."""
+    case_id = steps[0].case_id
+    if st.session_state.get(SHOWN_KEY) != case_id:  # another client starts at stage 1
+        st.session_state[SHOWN_KEY] = case_id
+        st.session_state[STAGE_KEY] = 1
+    k = int(st.session_state.get(STAGE_KEY, 1))
+    step = steps[k - 1]
+    st.progress(k / 9, text=tr("ui_learn.progress", number=k, stage=stage_label(step.stage, lang())))
+    for col, s in zip(st.columns(9, gap="small"), steps, strict=True):
+        short = stage_label(s.stage, lang()).split(" (")[0]
+        col.button(
+            f"{_STATE_MARK[s.state]} {s.number}. {short}",
+            key=f"learn_go_{s.number}",
+            type="primary" if s.number == k else "secondary",
+            help=f"{s.title(lang())} · {tr(f'ui_learn.state_{s.state}')}",
+            on_click=_go,
+            args=(s.number,),
+            width="stretch",
+        )
+    left, _, right = st.columns([1, 3, 1])
+    left.button(
+        tr("ui_learn.previous"), key="learn_prev", on_click=_go, args=(k - 1,), disabled=k == 1, width="stretch"
+    )
+    right.button(tr("ui_learn.next"), key="learn_next", on_click=_go, args=(k + 1,), disabled=k == 9, width="stretch")
+    return step
+
+
+def show_step(ws: Workspace, step: StageStep) -> None:
+    """Purpose, decision, why, the what-if knobs of the stage, then the client's rows."""
+    st.subheader(step.title(lang()))
+    st.caption(f"{_STATE_MARK[step.state]} {step.state_text(lang())}")
+    knobs = {"risk": _risk_knobs, "planning": _process_knob, "monitoring": _process_knob}
+    knobs["post_transition"] = _process_knob
+    draw_knobs = knobs.get(step.stage)
+    left, right = st.columns([3, 2], gap="large") if draw_knobs else (st.container(), None)
+    with left:
+        st.markdown(f"**{tr('ui_learn.purpose')}**")
+        st.markdown(md(step.purpose(lang())))
+        st.markdown(f"**{tr('ui_learn.decision')}**")
+        st.info(md(step.headline(lang())))
+        st.markdown(f"**{tr('ui_learn.why')}**")
+        st.markdown("\n".join(f"- {md(r)}" for r in step.reasons(lang())))
+    if draw_knobs is not None and right is not None:
+        with right, st.container(border=True):
+            st.markdown(f"**{tr('ui_learn.what_if')}**")
+            draw_knobs(ws, step)
+    st.markdown(f"**{tr('ui_learn.data')}**")
+    for i, (title, df) in enumerate(step.tables(lang())):
+        st.caption(title)
+        table(df, key=f"learn_{step.stage}_{i}", stem=f"{step.case_id}_{step.stage}_{i}")
+
+
+def _reset(keys: list[str]) -> None:
+    for key in keys:
+        st.session_state.pop(key, None)
+
+
+def _risk_knobs(ws: Workspace, step: StageStep) -> None:
+    if step.facts.get("score") is None:
+        st.caption(step.headline(lang()))
+        return
+    case_id = step.case_id
+    names = [name for name, _, _ in RISK_KNOBS]
+    recorded = learn.recorded_inputs(ws.result, case_id, names, as_of=ws.as_of)
+    st.caption(tr("ui_learn.what_if_risk_caption"))
+    values: dict[str, object] = {}
+    cols = st.columns(2)
+    keys = []
+    for i, (name, low, high) in enumerate(RISK_KNOBS):
+        start = recorded.get(name)
+        key = f"learn_wi_{name}_{case_id}"
+        keys.append(key)
+        values[name] = cols[i % 2].number_input(
+            tr(f"ui_learn.knob_{name}"),
+            min_value=low,
+            max_value=high,
+            value=None if start is None else min(max(int(start), low), high),  # type: ignore[call-overload]
+            step=1,
+            key=key,
+        )
+    edits = {n: v for n, v in values.items() if v is not None and v != recorded.get(n)}
+    wi = learn.what_if_risk(ws.result, case_id, edits, as_of=ws.as_of, model=ws.model)
+    before, after = wi.before, wi.after
+    cols = st.columns(3)
+    cols[0].metric(
+        tr("ui_learn.metric_score"),
+        num(after["score"]),  # type: ignore[arg-type]
+        delta=num(after["score"] - before["score"]) if edits else None,  # type: ignore[operator]
+        delta_color="inverse",
+    )
+    for col, which in zip(cols[1:], ("computed_tier", "effective_tier"), strict=True):
+        now, was = term("tier", after[which]), term("tier", before[which])  # type: ignore[arg-type]
+        col.metric(
+            tr("ui_learn.metric_tier" if which == "computed_tier" else "ui_learn.metric_effective"),
+            now(lang()) if now else "—",
+            delta=tr("ui_learn.was", value=was(lang())) if was and now != was else None,
+            delta_color="off",
+            delta_arrow="off",
+        )
+    moved = wi.factors.filter(pl.col("points_before").ne_missing(pl.col("points_after")))
+    if moved.height:
+        st.caption(tr("ui_learn.changed_factors"))
+        shown = labelled(moved.drop("factor"), lang())
+        headers = [tr(f"ui_learn.col_{c}") for c in ("factor", "points_before", "points_after")]
+        shown = shown.rename(dict(zip(shown.columns, headers, strict=True)))
+        st.dataframe(shown, hide_index=True, key="learn_wi_factors")
+    st.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
+    st.button(tr("ui_learn.reset"), key="learn_wi_reset", on_click=_reset, args=(keys,))
+
+
+def _process_knob(ws: Workspace, step: StageStep) -> None:
+    case_id = step.case_id
+    tier = str(
+        step.facts.get("deadline_tier") or ws.get("status").filter(pl.col("case_id") == case_id)["deadline_tier"][0]
+    )
+    tier_name = term("tier", tier)(lang())  # type: ignore[misc]
+    if step.stage == "monitoring":
+        rule, label, low, high = f"cadence_{tier}", tr("ui_learn.rule_cadence", tier=tier_name), 1, 180
+    elif step.stage == "post_transition":
+        rule, label, low, high = "post_transition_window_days", tr("ui_learn.rule_window"), 0, 60
+    else:
+        rule = "plan_days_high_tier" if tier == "high" else "plan_days"
+        label, low, high = tr("ui_learn.rule_plan", tier=tier_name), 0, 60
+    st.caption(tr("ui_learn.what_if_process_caption"))
+    current = int(getattr(ws.config, rule))
+    days = st.slider(label, low, max(high, current), value=current, key=f"learn_rule_{rule}_{case_id}")
+    wi = learn.what_if_process(ws.result, case_id, {rule: days}, as_of=ws.as_of, config=ws.config, model=ws.model)
+    if wi.flags.height == 0:
+        st.caption(tr("ui_learn.no_flags"))
+    else:
+        st.caption(tr("ui_learn.flags_under_rule"))
+        shown = labelled(wi.flags, lang())
+        headers = ("flag", "due_before", "due_after", "change")
+        shown = shown.rename({old: tr(f"ui_learn.col_{new}") for old, new in zip(shown.columns, headers, strict=True)})
+        st.dataframe(shown, hide_index=True, key="learn_rule_flags")
+    st.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
+
+
+def handouts(steps: list[StageStep], step: StageStep) -> None:
+    """Download buttons: this stage's one-page handout and the whole walkthrough."""
+    st.markdown(f"**{tr('ui_learn.downloads')}**")
+    left, right = st.columns(2)
+    left.download_button(
+        tr("ui_learn.download_stage"),
+        learn.stage_handout_html(step, lang=lang()),
+        file_name=f"casekit_{step.case_id}_{step.number}_{step.stage}_{lang()}.html",
+        mime="text/html",
+        help=tr("ui_learn.download_help"),
+        key="learn_dl_stage",
+    )
+    right.download_button(
+        tr("ui_learn.download_all"),
+        learn.walkthrough_handout_html(steps, lang=lang()),
+        file_name=f"casekit_{step.case_id}_walkthrough_{lang()}.html",
+        mime="text/html",
+        help=tr("ui_learn.download_help"),
+        key="learn_dl_all",
+    )
