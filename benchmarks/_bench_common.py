@@ -1,0 +1,90 @@
+"""Timing, memory and machine helpers shared by the benchmark scripts.
+
+>>> times, out = timed(lambda: sum(range(10)), runs=3)
+>>> len(times), out
+(3, 45)
+>>> summary([3.0, 1.0, 2.0])
+{'median_s': 2.0, 'min_s': 1.0, 'max_s': 3.0, 'runs': 3}
+>>> ratio(10.0, 2.0), ratio(1.0, 0.0)
+(5.0, None)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import resource
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def timed(fn: Callable[[], Any], *, runs: int) -> tuple[list[float], Any]:
+    """Wall-clock seconds of ``runs`` calls of ``fn``, and the last call's result."""
+    times, out = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return times, out
+
+
+def summary(times: list[float]) -> dict[str, float | int]:
+    """Median, min and max of several runs."""
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(times)}
+
+
+def ratio(a: float | None, b: float | None) -> float | None:
+    """``a / b``, or None when either is missing or ``b`` is 0."""
+    return None if a is None or not b else a / b
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident set size so far, in MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _first(path: str, prefix: str) -> str | None:
+    try:
+        for line in Path(path).read_text().splitlines():
+            if line.startswith(prefix):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        return None
+    return None
+
+
+def machine() -> dict[str, Any]:
+    """The machine and library versions a run was measured on, and when."""
+    import polars as pl
+
+    versions = {}
+    for name in ("pandas", "openpyxl", "fastexcel", "streamlit"):
+        try:
+            versions[name] = __import__(name).__version__
+        except ImportError:
+            versions[name] = None
+    mem = _first("/proc/meminfo", "MemTotal")
+    return {
+        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "cpu": _first("/proc/cpuinfo", "model name") or platform.processor() or platform.machine(),
+        "cores": os.cpu_count(),
+        "ram_gb": round(int(mem.split()[0]) / 1024**2, 1) if mem else None,
+        "os": platform.platform(),
+        "python": platform.python_version(),
+        "polars": pl.__version__,
+        **versions,
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
+    }
+
+
+def child_env(**extra: str) -> dict[str, str]:
+    """Environment for a child Python: the project importable even without an install."""
+    env = dict(os.environ, **extra)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
+    return env

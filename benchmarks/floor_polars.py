@@ -1,0 +1,248 @@
+"""The floor: the case-status rules in bare polars, nothing else.
+
+The same rules as ``ck.case_status`` (``docs/process_rules.md``) — current stage and
+every flag except ``quarantined_rows`` — as one lazy query over the sheets as read:
+no validation, no quarantine, no type coercion of the sheets, no explanation columns
+(no due dates, ``next_due_on``, ``stage_entered_on``, ``days_in_stage``, stage entry
+dates), no flag list: each flag is a Boolean column, and rows come in no particular order.
+The default process rules are fixed in the code. It is what casekit's status would cost
+if it did only the arithmetic; ``bench_pipeline.py`` reports casekit / floor.
+
+The tier used for deadlines comes from ``tiers`` (``case_id, effective_tier``), like
+``ck.case_status(..., risk=...)``. ``tests/benchmarks/test_baselines.py`` checks it agrees
+with casekit.
+
+Examples
+--------
+>>> import datetime as dt
+>>> cases = pl.DataFrame({"case_id": ["A", "B"], "opened_on": [dt.date(2026, 3, 1)] * 2})
+>>> screenings = pl.DataFrame({"case_id": ["B"], "screened_on": [dt.date(2026, 3, 2)],
+...                            "decision": ["refer_to_assessment"]})
+>>> out = case_status_floor({"cases": cases, "screenings": screenings}, as_of=dt.date(2026, 3, 20))
+>>> out.sort("case_id").select("case_id", "current_stage", "screening_overdue", "assessment_overdue").rows()
+[('A', 'screening', True, False), ('B', 'assessment', False, True)]
+>>> flag_sets(out)["A"]
+frozenset({'screening_overdue'})
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import polars as pl
+
+STAGES = (
+    "screening",
+    "assessment",
+    "risk",
+    "planning",
+    "implementation",
+    "monitoring",
+    "transition",
+    "post_transition",
+    "evaluation",
+    "closed",
+)
+FLAGS = (
+    "screening_overdue",
+    "not_eligible_but_open",
+    "assessment_overdue",
+    "risk_review_pending",
+    "plan_overdue",
+    "missed_appointment",
+    "stale_scheduled_contact",
+    "follow_up_overdue",
+    "goal_overdue",
+    "post_transition_contact_missing",
+    "outcome_follow_up_due",
+    "closed_without_outcomes",
+    "out_of_order",
+)
+#: The columns each sheet needs (and their types when the sheet is absent).
+NEEDS: dict[str, dict[str, pl.DataType]] = {
+    "cases": {"case_id": pl.String(), "opened_on": pl.Date(), "closed_on": pl.Date()},
+    "screenings": {"case_id": pl.String(), "screened_on": pl.Date(), "decision": pl.String()},
+    "assessments": {"case_id": pl.String(), "assessed_on": pl.Date()},
+    "risk_reviews": {"case_id": pl.String(), "reviewed_on": pl.Date()},
+    "goals": {
+        "case_id": pl.String(),
+        "set_on": pl.Date(),
+        "target_on": pl.Date(),
+        "status": pl.String(),
+        "achieved_on": pl.Date(),
+    },
+    "services": {"case_id": pl.String(), "start_on": pl.Date()},
+    "transitions": {"case_id": pl.String(), "transition_on": pl.Date()},
+    "contacts": {"case_id": pl.String(), "contact_on": pl.Date(), "kind": pl.String(), "status": pl.String()},
+    "outcomes": {"case_id": pl.String(), "measure": pl.String(), "measured_on": pl.Date(), "timepoint": pl.String()},
+}
+
+
+def _lazy(sheets: Mapping[str, pl.DataFrame], name: str) -> pl.LazyFrame:
+    df = sheets.get(name)
+    if df is None:
+        return pl.LazyFrame(schema=NEEDS[name])
+    lf = df.lazy()
+    if name == "screenings":  # the row order breaks ties between decisions of the same day
+        lf = lf.with_row_index("_pos")
+    missing = [pl.lit(None, dtype).alias(c) for c, dtype in NEEDS[name].items() if c not in df.columns]
+    return lf.with_columns(missing) if missing else lf
+
+
+def _plus(date: pl.Expr, days: int | pl.Expr) -> pl.Expr:
+    return date + pl.duration(days=days)
+
+
+def case_status_floor(
+    sheets: Mapping[str, pl.DataFrame],
+    *,
+    as_of: dt.date,
+    tiers: pl.DataFrame | None = None,
+) -> pl.DataFrame:
+    """``case_id, current_stage`` and one Boolean column per flag (:data:`FLAGS`), per case
+    opened on or before ``as_of``; the default process rules."""
+    c = pl.col
+    on = c("contact_on")
+    scr = _lazy(sheets, "screenings").filter(c("screened_on") <= as_of)
+    scr = scr.group_by("case_id").agg(
+        refer_on=c("screened_on").filter(c("decision") == "refer_to_assessment").min(),
+        first_screened=c("screened_on").min(),
+        last_decision=c("decision").sort_by("screened_on", "_pos").drop_nulls().last(),
+    )
+    asm = _lazy(sheets, "assessments").filter(c("assessed_on") <= as_of)
+    asm = asm.group_by("case_id").agg(first_assessed=c("assessed_on").min(), last_assessed=c("assessed_on").max())
+    rev = _lazy(sheets, "risk_reviews").filter(c("reviewed_on") <= as_of).join(asm, on="case_id", how="left")
+    rev = rev.group_by("case_id").agg(
+        first_reviewed=c("reviewed_on").min(),
+        review_ok=(c("reviewed_on") >= c("last_assessed")).any(),
+    )
+    goal_open = c("status").is_null() | c("status").is_in(["planned", "in_progress"])
+    goal_open = goal_open | ((c("status") == "achieved") & (c("achieved_on") > as_of)).fill_null(value=False)
+    goals = _lazy(sheets, "goals").filter(c("set_on") <= as_of)
+    goals = goals.group_by("case_id").agg(
+        first_goal=c("set_on").min(),
+        has_target=c("target_on").is_not_null().any(),
+        goal_overdue=(goal_open & (c("target_on") < as_of)).any(),
+    )
+    svc = _lazy(sheets, "services").filter(c("start_on").is_null() | (c("start_on") <= as_of))
+    svc = svc.group_by("case_id").agg(service_on=c("start_on").min(), has_service=pl.len() > 0)
+    tx = _lazy(sheets, "transitions").filter(c("transition_on") <= as_of)
+    tx = tx.group_by("case_id").agg(first_tx=c("transition_on").min(), last_tx=c("transition_on").max())
+    window = 7
+    attended = c("status") == "attended"
+    post = attended & (c("kind") == "post_transition")
+    con = (
+        _lazy(sheets, "contacts")
+        .filter(on <= as_of)
+        .join(goals.select("case_id", "first_goal"), on="case_id", how="left")
+        .join(tx.select("case_id", "last_tx"), on="case_id", how="left")
+    )
+    con = con.group_by("case_id").agg(
+        last_attended=on.filter(attended).max(),
+        last_missed=on.filter(c("status") == "missed").max(),
+        stale=((c("status") == "scheduled") & (on < as_of)).any(),
+        first_post=on.filter(post).min(),
+        implemented=(attended & c("kind").is_in(["appointment", "home_visit", "education"]) & (on >= c("first_goal")))
+        .fill_null(value=False)
+        .any(),
+        post_ok=(post & (on >= c("last_tx")) & (on <= _plus(c("last_tx"), window))).fill_null(value=False).any(),
+    )
+    m = c("measured_on")
+    later = c("timepoint").is_in(["follow_up", "discharge"])
+    out = (
+        _lazy(sheets, "outcomes")
+        .filter(m <= as_of)
+        .group_by("case_id", "measure")
+        .agg(
+            base=m.filter(c("timepoint") == "baseline").min(),
+            later_min=m.filter(later).min(),
+            later_max=m.filter(later).max(),
+        )
+        .with_columns(paired=(c("later_max") > c("base")).fill_null(value=False))
+        .group_by("case_id")
+        .agg(
+            first_baseline=c("base").min(),
+            first_later=c("later_min").min(),
+            paired=c("paired").any(),
+            outcome_due=(c("base").is_not_null() & ~c("paired") & (_plus(c("base"), 90) <= as_of)).any(),
+        )
+    )
+    wide = _lazy(sheets, "cases").select("case_id", "opened_on", "closed_on").filter(c("opened_on") <= as_of)
+    for agg in (scr, asm, rev, goals, svc, tx, con, out):
+        wide = wide.join(agg, on="case_id", how="left")
+    if tiers is not None:
+        wide = wide.join(tiers.lazy().select("case_id", "effective_tier"), on="case_id", how="left")
+    else:
+        wide = wide.with_columns(effective_tier=pl.lit(None, pl.String))
+    return wide.select("case_id", *_rules(as_of)).collect()
+
+
+def _rules(as_of: dt.date) -> list[pl.Expr]:
+    c = pl.col
+    closed = c("closed_on").is_not_null() & (c("closed_on") <= as_of)
+    open_ = ~closed
+    assessed = c("first_assessed").is_not_null()
+    done = [
+        c("refer_on").is_not_null(),
+        assessed,
+        assessed & c("review_ok").fill_null(value=False),
+        c("has_target").fill_null(value=False) & c("has_service").fill_null(value=False),
+        c("implemented").fill_null(value=False),
+        c("last_tx").is_not_null(),
+        c("last_tx").is_not_null(),
+        c("post_ok").fill_null(value=False),
+        c("paired").fill_null(value=False) & closed,
+    ]
+    reached = pl.lit(10, pl.Int8)
+    for k in range(9, 0, -1):
+        reached = pl.when(~done[k - 1]).then(pl.lit(k, pl.Int8)).otherwise(reached)
+    tier = pl.when(assessed).then(c("effective_tier")).fill_null(pl.lit("moderate"))
+    cadence = pl.when(tier == "high").then(14).when(tier == "low").then(60).otherwise(30)
+    negative = c("last_decision").is_in(["not_eligible", "declined"]).fill_null(value=False)
+    late = as_of
+    evidence = {
+        1: c("first_screened"),
+        2: pl.min_horizontal("first_assessed", "first_baseline"),
+        3: c("first_reviewed"),
+        4: pl.min_horizontal("first_goal", "service_on"),
+        7: c("first_tx"),
+        8: c("first_post"),
+        9: c("first_later"),
+    }
+    disorder = [
+        (ej < ei).fill_null(value=False)
+        for i, ei in evidence.items()
+        for j, ej in evidence.items()
+        if j > i and not (j == 9 and i in (7, 8))
+    ]
+    flags = {
+        "screening_overdue": open_ & ~done[0] & ~negative & (_plus(c("opened_on"), 7) < late),
+        "not_eligible_but_open": open_ & negative,
+        "assessment_overdue": open_ & done[0] & ~done[1] & (_plus(c("refer_on"), 14) < late),
+        "risk_review_pending": open_ & done[1] & ~done[2],
+        "plan_overdue": open_
+        & done[1]
+        & ~done[3]
+        & (_plus(c("last_assessed"), pl.when(tier == "high").then(7).otherwise(14)) < late),
+        "missed_appointment": open_ & (c("last_missed") >= c("last_attended").fill_null(pl.date(1, 1, 1))),
+        "stale_scheduled_contact": open_ & c("stale"),
+        "follow_up_overdue": open_ & (reached == 6) & (_plus(c("last_attended"), cadence) < late),
+        "goal_overdue": open_ & c("goal_overdue"),
+        "post_transition_contact_missing": open_ & done[6] & ~done[7] & (_plus(c("last_tx"), 7) < late),
+        "outcome_follow_up_due": open_ & c("outcome_due"),
+        "closed_without_outcomes": closed & done[0] & ~c("paired").fill_null(value=False),
+        "out_of_order": pl.any_horizontal(disorder),
+    }
+    stage = pl.when(closed).then(pl.lit(10, pl.Int8)).otherwise(reached)
+    return [
+        stage.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String).alias("current_stage"),
+        *(e.fill_null(value=False).alias(name) for name, e in flags.items()),
+    ]
+
+
+def flag_sets(status: pl.DataFrame) -> dict[str, frozenset[str]]:
+    """``{case_id: set of open flags}`` from a floor frame (its Boolean flag columns)."""
+    named = [pl.when(pl.col(f)).then(pl.lit(f)) for f in FLAGS]
+    rows = status.select("case_id", flags=pl.concat_list(named).list.drop_nulls()).rows()
+    return {case: frozenset(flags) for case, flags in rows}
