@@ -1,0 +1,124 @@
+"""Learn screen (trainers), driven headlessly with AppTest on the bundled sample."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit import learn
+from casekit.contract import VOCABS
+from casekit.stages import stage_label
+from tests.app.conftest import open_app
+from tests.learn.test_whatif import _edited_by_hand
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+AS_OF = ck.SAMPLE_AS_OF
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=AS_OF)
+    curated = learn.curated_clients(result, as_of=AS_OF)
+    return {"result": result, "curated": dict(zip(curated["path"], curated["case_id"], strict=True))}
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _stage_shown(at) -> str:
+    return at.subheader[0].value
+
+
+def _metric(at, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_next_previous_and_stage_buttons_move_through_the_nine_stages(lang: str) -> None:
+    at = open_app("learn", lang=lang)
+    assert at.title[0].value == ("Aprender: las nueve etapas" if lang == "es" else "Learn: the nine stages")
+    assert _stage_shown(at) == f"1. {stage_label('screening', lang)}"
+    assert at.button(key="learn_prev").disabled
+    for k, stage in enumerate(("assessment", "risk"), start=2):
+        at.button(key="learn_next").click().run()
+        _ok(at)
+        assert _stage_shown(at) == f"{k}. {stage_label(stage, lang)}"
+    at.button(key="learn_prev").click().run()
+    assert _stage_shown(at) == f"2. {stage_label('assessment', lang)}"
+    at.button(key="learn_go_9").click().run()
+    _ok(at)
+    assert _stage_shown(at) == f"9. {stage_label('evaluation', lang)}"
+    assert at.button(key="learn_next").disabled
+    progress = at.get("progress")[0]
+    assert progress.value == 100
+    assert ("Etapa 9 de 9" if lang == "es" else "Stage 9 of 9") in progress.proto.text
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_knob_changes_the_displayed_tier(expected: dict[str, Any], lang: str) -> None:
+    case_id = expected["curated"]["high_risk"]
+    at = open_app("learn", lang=lang)
+    at.selectbox(key="learn_path").set_value("high_risk").run()
+    at.button(key="learn_go_3").click().run()
+    _ok(at)
+    label = "Nivel calculado (y si…)" if lang == "es" else "Computed tier (what if)"
+    assert _metric(at, label) == VOCABS["tier"]["high"](lang)
+    at.number_input(key=f"learn_wi_phq9_{case_id}").set_value(0).run()
+    _ok(at)
+    by_hand = ck.score_risk(_edited_by_hand(expected["result"], case_id, "phq9", 0), as_of=AS_OF)
+    row = by_hand.filter(pl.col("case_id") == case_id).row(0, named=True)
+    assert row["computed_tier"] != "high"  # the curated client sits just over the line
+    assert _metric(at, label) == VOCABS["tier"][row["computed_tier"]](lang)
+    score = "Puntuación (y si…)" if lang == "es" else "Score (what if)"
+    assert _metric(at, score) == str(row["score"])
+    explanation = " ".join(m.value for m in at.markdown)
+    assert ("pasa de Alto a" if lang == "es" else "moves from High to") in explanation
+    at.button(key="learn_wi_reset").click().run()
+    assert _metric(at, label) == VOCABS["tier"]["high"](lang)
+
+
+def test_the_cadence_knob_clears_the_follow_up_flag(expected: dict[str, Any]) -> None:
+    case_id = expected["curated"]["missed_appointments"]
+    status = ck.case_status(expected["result"], as_of=AS_OF).filter(pl.col("case_id") == case_id).row(0, named=True)
+    assert "follow_up_overdue" in status["flags"]
+    at = open_app("learn", lang="en")
+    at.selectbox(key="learn_path").set_value("missed_appointments").run()
+    at.button(key="learn_go_6").click().run()
+    _ok(at)
+    slider = at.slider(key=f"learn_rule_cadence_{status['deadline_tier']}_{case_id}")
+    assert slider.value == ck.load_process_config().cadence(status["deadline_tier"])
+    slider.set_value(180).run()
+    _ok(at)
+    flags = next(d.value for d in at.dataframe if "What happens" in d.value.columns)
+    row = flags[flags["Flag"] == "Follow-up overdue"]
+    assert row["What happens"].tolist() == ["clears"]
+    assert any("«Follow-up overdue» clears" in m.value.replace("\\", "") for m in at.markdown)
+
+
+def test_another_case_starts_at_stage_one(expected: dict[str, Any]) -> None:
+    at = open_app("learn", lang="es")
+    at.button(key="learn_go_5").click().run()
+    at.selectbox(key="learn_path").set_value("__other__").run()
+    _ok(at)
+    other = sorted(set(expected["result"].data["cases"]["case_id"]) - set(expected["curated"].values()))[0]
+    at.selectbox(key="learn_case").set_value(other).run()
+    _ok(at)
+    assert _stage_shown(at).startswith("1. ")
+    assert at.session_state["learn_case_shown"] == other
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_handouts_can_be_downloaded(lang: str) -> None:
+    at = open_app("learn", lang=lang)
+    buttons = {b.key: b for b in at.get("download_button")}
+    assert {"learn_dl_stage", "learn_dl_all"} <= set(buttons)
+    assert buttons["learn_dl_stage"].proto.label == (
+        "Descargar esta etapa (una página imprimible, HTML)"
+        if lang == "es"
+        else "Download this stage (one printable page, HTML)"
+    )
