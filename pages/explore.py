@@ -152,7 +152,7 @@ with tab_group:
                 tr("ui_explore.outcome_measure"),
                 measures,
                 index=measures.index("PHQ-9") if "PHQ-9" in measures else 0,
-                format_func=lambda m: outcome_names.get(m, m),
+                format_func={m: outcome_names.get(m, m) for m in measures}.__getitem__,
                 key="ex_outcome",
             )
             options = {"outcome_measure": chosen}
@@ -239,7 +239,7 @@ with tab_export:
     dates = st.radio(
         tr("ui_explore.deid_dates"),
         ("shift", "year"),
-        format_func=lambda d: tr(f"ui_explore.deid_dates_{d}"),
+        format_func={d: tr(f"ui_explore.deid_dates_{d}") for d in ("shift", "year")}.__getitem__,
         horizontal=True,
         key="ex_deid_dates",
     )

@@ -1,0 +1,207 @@
+"""Explore screen (researchers), driven headlessly with AppTest on the bundled sample."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
+
+import casekit as ck
+from casekit import cohort as co
+from casekit.contract import SHEETS, identifying_columns
+from casekit.i18n import t
+from tests.app.conftest import open_app
+
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, object]:
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+    entries = ck.stage_entries(result.data, as_of=ck.SAMPLE_AS_OF)
+    changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
+    return {"result": result, "status": status, "entries": entries, "changes": changes}
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, object]:
+    """``{file name: bytes}`` of every download button drawn (a callable for deferred ones)."""
+    seen: dict[str, object] = {}
+    add, add_deferred = MediaFileManager.add, MediaFileManager.add_deferred
+
+    def record(self, data, mimetype, coordinates, *args, **kwargs):
+        seen[kwargs.get("file_name")] = data
+        return add(self, data, mimetype, coordinates, *args, **kwargs)
+
+    def record_deferred(self, fn, mimetype, coordinates, *args, **kwargs):
+        seen[kwargs.get("file_name")] = fn
+        return add_deferred(self, fn, mimetype, coordinates, *args, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add", record)
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record_deferred)
+    return seen
+
+
+def _ok(at) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def _count_line(at, lang: str) -> str:
+    """The "N of M cases match" line of cohort A."""
+    word = "de" if lang == "es" else "of"
+    return next(m.value for m in at.markdown if f" {word} " in m.value and m.value.startswith("**"))
+
+
+def _table(at, column: str):
+    """The first table on screen with a column named ``column``."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _groups(at, lang: str):
+    """The measure-by-group table (the only one with the group's case count)."""
+    return _table(at, t("cohort.col_n_cases", lang))
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_filter_changes_the_count(expected: dict, lang: str) -> None:
+    status = expected["status"]
+    total = status.height
+    at = open_app("explore", lang=lang)
+    _ok(at)
+    assert at.title[0].value == t("ui.page_explore", lang)
+    assert _count_line(at, lang).startswith(f"**{total:,}** ")
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    _ok(at)
+    high = status.filter(pl.col("effective_tier") == "high")
+    assert 0 < high.height < total
+    assert _count_line(at, lang).startswith(f"**{high.height:,}** ")
+    assert f"{total:,}" in _count_line(at, lang)
+    program = high["program"].drop_nulls().mode().sort()[0]
+    at.multiselect(key="ex_programs").set_value([program]).run()
+    _ok(at)
+    both = high.filter(pl.col("program") == program).height
+    assert _count_line(at, lang).startswith(f"**{both:,}** ")
+
+
+@pytest.mark.parametrize(
+    ("lang", "tier_header", "median_header"),
+    [
+        ("es", "Nivel de riesgo", "Mediana de días entre dos etapas"),
+        ("en", "Risk tier", "Median days between two stages"),
+    ],
+)
+def test_group_by_and_measure_change_the_table(expected: dict, lang: str, tier_header: str, median_header: str) -> None:
+    status, entries = expected["status"], expected["entries"]
+    at = open_app("explore", lang=lang)
+    first = _groups(at, lang)
+    assert first.shape[0] == status["program"].n_unique()  # grouped by programme at first
+    at.selectbox(key="ex_by").set_value("effective_tier").run()
+    _ok(at)
+    by_tier = _groups(at, lang)
+    assert by_tier.columns[0] == tier_header
+    assert by_tier.iloc[:, -1].sum() == status.height
+    # median days from opening to planning by tier, by hand from the stage entries
+    at.selectbox(key="ex_measure").set_value("median_days").run()
+    _ok(at)
+    shown = _groups(at, lang)
+    assert shown.columns[-1] == median_header
+    plan = entries.filter(pl.col("stage") == "planning").select("case_id", pl.col("entered_on").alias("plan_on"))
+    opened = entries.filter(pl.col("stage") == "screening").select("case_id", "entered_on")
+    hand = (
+        status.join(opened, on="case_id")
+        .join(plan, on="case_id")
+        .group_by("effective_tier")
+        .agg((pl.col("plan_on") - pl.col("entered_on")).dt.total_days().median().alias("days"))
+    )
+    tiers = {"es": {"low": "Bajo", "moderate": "Moderado", "high": "Alto"}, "en": {}}[lang]
+    for tier, days in hand.drop_nulls("effective_tier").iter_rows():
+        label = tiers.get(tier, tier.capitalize())
+        assert shown.loc[shown[tier_header] == label, median_header].item() == pytest.approx(days)
+
+
+def test_an_outcome_measure_by_group(expected: dict) -> None:
+    at = open_app("explore", lang="en")
+    at.selectbox(key="ex_measure").set_value("pct_improved").run()
+    _ok(at)
+    assert at.selectbox(key="ex_outcome").value == "PHQ-9"
+    shown = _groups(at, "en")
+    phq = expected["changes"].filter((pl.col("measure") == "PHQ-9") & pl.col("change").is_not_null())
+    assert shown["Cases with a value"].sum() == phq.height
+    improved = phq.filter(pl.col("direction") == "improved").height
+    weighted = (shown["% improved (%)"].fillna(0) * shown["Cases with a value"]).sum() / 100
+    assert weighted == pytest.approx(improved, abs=0.05 * shown.shape[0])  # percentages rounded to 0.1
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
+    status, changes = expected["status"], expected["changes"]
+    at = open_app("explore", lang=lang)
+    program = status["program"].drop_nulls().sort()[0]
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    at.multiselect(key="ex_b_programs").set_value([program]).run()
+    _ok(at)
+    a = status.filter(pl.col("effective_tier") == "high")
+    b = status.filter(pl.col("program") == program)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[t("ui_explore.metric_cases", lang, cohort="A")] == f"{a.height:,}"
+    assert metrics[t("ui_explore.metric_cases", lang, cohort="B")] == f"{b.height:,}"
+    pairs_a, pairs_b = (t("cohort.col_n_paired", lang, cohort=side) for side in "AB")
+    outcomes = _table(at, pairs_a)
+    assert {pairs_a, pairs_b} <= set(outcomes.columns)
+    paired = changes.filter(pl.col("change").is_not_null())
+    for side, cases, col in (("A", a, pairs_a), ("B", b, pairs_b)):
+        n = paired.filter(pl.col("case_id").is_in(cases["case_id"].implode())).group_by("measure").len()
+        got = dict(zip(outcomes.iloc[:, 0], outcomes[col], strict=True))
+        for measure, count in n.iter_rows():
+            assert got[measure] == count, (side, measure)
+    plan = _table(at, t("cohort.col_n_cases_side", lang, cohort="A"))
+    assert plan[t("cohort.col_n_cases_side", lang, cohort="A")].item() == a.height
+    assert plan[t("cohort.col_n_cases_side", lang, cohort="B")].item() == b.height
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_deidentified_export_has_no_identifying_data(expected: dict, downloads: dict, lang: str) -> None:
+    status = expected["status"]
+    at = open_app("explore", lang=lang)
+    at.multiselect(key="ex_tiers").set_value(["moderate"]).run()
+    assert not [b for b in at.get("download_button") if b.key == "ex_deid_download"]  # prepared on demand
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    assert [b for b in at.get("download_button") if b.key == "ex_deid_download"]
+    data = downloads["cohort_deidentified.xlsx"]
+    assert isinstance(data, bytes)
+    raw = pl.read_excel(io.BytesIO(data), sheet_id=0)
+    cases_sheet = SHEETS["cases"].label(lang)
+    cohort = status.filter(pl.col("effective_tier") == "moderate")
+    assert raw[cases_sheet].height == cohort.height
+    headers = {h for frame in raw.values() for h in frame.columns}
+    forbidden = {"notes", SHEETS["contacts"].columns["notes"].es}
+    for sheet, columns in identifying_columns().items():
+        forbidden |= set(columns) | {SHEETS[sheet].columns[c].es for c in columns}
+    assert not headers & forbidden
+    originals = set(status["case_id"])
+    cells = {v for frame in raw.values() for col in frame.select(pl.col(pl.String)).columns for v in frame[col]}
+    assert not cells & originals
+    assert ck.read_workbook(data)["cases"].height == cohort.height  # casekit reads it back (either language)
+
+
+def test_exports_event_log_and_suppressed_groups(expected: dict, downloads: dict) -> None:
+    status = expected["status"]
+    at = open_app("explore", lang="en")
+    at.selectbox(key="ex_by").set_value("case_manager").run()
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    _ok(at)
+    cohort = status.filter(pl.col("effective_tier") == "high")
+    log = pl.read_csv(io.BytesIO(downloads["cohort_event_log.csv"]()))
+    assert set(log["case:concept:name"]) == set(cohort["case_id"])
+    groups = pl.read_csv(io.BytesIO(downloads["cohort_groups.csv"]))
+    counts = groups["Cases in the group"].drop_nulls()
+    assert not counts.is_between(1, 10).any()
+    exact = cohort.group_by("case_manager").len()
+    small = exact.filter(pl.col("len") <= 10).height
+    assert small > 0  # the check above really suppressed something
+    assert groups["Suppressed (1–10 cases)"].to_list().count("yes") == small
