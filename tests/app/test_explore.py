@@ -10,7 +10,6 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import casekit as ck
-from casekit import cohort as co
 from casekit.contract import SHEETS, identifying_columns
 from casekit.i18n import t
 from tests.app.conftest import open_app
