@@ -74,17 +74,19 @@ FLAGS = [
     "closed_without_outcomes",
     "out_of_order",
 ]
-SHEETS = (
-    "cases",
-    "screenings",
-    "assessments",
-    "risk_reviews",
-    "goals",
-    "services",
-    "contacts",
-    "transitions",
-    "outcomes",
-)
+#: The columns the rules read, per sheet (an absent column counts as empty).
+COLUMNS = {
+    "cases": ("case_id", "opened_on", "closed_on"),
+    "screenings": ("case_id", "screened_on", "decision"),
+    "assessments": ("case_id", "assessed_on"),
+    "risk_reviews": ("case_id", "reviewed_on"),
+    "goals": ("case_id", "set_on", "target_on", "status", "achieved_on"),
+    "services": ("case_id", "start_on"),
+    "contacts": ("case_id", "contact_on", "kind", "status"),
+    "transitions": ("case_id", "transition_on"),
+    "outcomes": ("case_id", "measure", "measured_on", "timepoint"),
+}
+SHEETS = tuple(COLUMNS)
 NaT = pd.NaT
 
 
@@ -99,6 +101,12 @@ def read_parquet_folder(folder: str | Path) -> dict[str, pd.DataFrame]:
                     df[col] = pd.to_datetime(df[col])
             sheets[path.stem] = df
     return sheets
+
+
+def _complete(sheet: str, df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with the columns the rules read (absent ones empty: NaT for dates)."""
+    missing = [c for c in COLUMNS[sheet] if c not in df.columns]
+    return df.assign(**{c: NaT if c.endswith("_on") else None for c in missing}) if missing else df
 
 
 def _days(n: int) -> pd.Timedelta:
@@ -301,6 +309,7 @@ def case_status_pandas(
     """``case_id, current_stage, flags`` per case opened on or before ``as_of``, in ``cases`` order."""
     when = pd.Timestamp(as_of)
     window = _days(rules["post_transition_window_days"])
+    sheets = {name: _complete(name, df) for name, df in sheets.items() if name in COLUMNS}
     cases = sheets["cases"]
     cases = cases[cases["opened_on"] <= when]
     wide = cases.set_index("case_id")[["opened_on", "closed_on"]]
