@@ -132,21 +132,27 @@ def case_status_floor(
     window = 7
     attended = c("status") == "attended"
     post = attended & (c("kind") == "post_transition")
-    con = (
-        _lazy(sheets, "contacts")
-        .filter(on <= as_of)
-        .join(goals.select("case_id", "first_goal"), on="case_id", how="left")
-        .join(tx.select("case_id", "last_tx"), on="case_id", how="left")
-    )
-    con = con.group_by("case_id").agg(
+    contacts = _lazy(sheets, "contacts").filter(on <= as_of)
+    con = contacts.group_by("case_id").agg(
         last_attended=on.filter(attended).max(),
         last_missed=on.filter(c("status") == "missed").max(),
         stale=((c("status") == "scheduled") & (on < as_of)).any(),
         first_post=on.filter(post).min(),
-        implemented=(attended & c("kind").is_in(["appointment", "home_visit", "education"]) & (on >= c("first_goal")))
-        .fill_null(value=False)
-        .any(),
-        post_ok=(post & (on >= c("last_tx")) & (on <= _plus(c("last_tx"), window))).fill_null(value=False).any(),
+    )
+    # the few contacts that need another sheet's date: joined on their own
+    implemented = (
+        contacts.filter(attended & c("kind").is_in(["appointment", "home_visit", "education"]))
+        .join(goals.select("case_id", "first_goal"), on="case_id")
+        .filter(on >= c("first_goal"))
+        .select("case_id", implemented=pl.lit(value=True))
+        .unique("case_id")
+    )
+    post_ok = (
+        contacts.filter(post)
+        .join(tx.select("case_id", "last_tx"), on="case_id")
+        .filter((on >= c("last_tx")) & (on <= _plus(c("last_tx"), window)))
+        .select("case_id", post_ok=pl.lit(value=True))
+        .unique("case_id")
     )
     m = c("measured_on")
     later = c("timepoint").is_in(["follow_up", "discharge"])
@@ -169,7 +175,7 @@ def case_status_floor(
         )
     )
     wide = _lazy(sheets, "cases").select("case_id", "opened_on", "closed_on").filter(c("opened_on") <= as_of)
-    for agg in (scr, asm, rev, goals, svc, tx, con, out):
+    for agg in (scr, asm, rev, goals, svc, tx, con, implemented, post_ok, out):
         wide = wide.join(agg, on="case_id", how="left")
     if tiers is not None:
         wide = wide.join(tiers.lazy().select("case_id", "effective_tier"), on="case_id", how="left")
