@@ -305,6 +305,8 @@ def _effective_rule(sheet: str, column: str, df: pl.DataFrame, dates: str) -> tu
     dtype = df.schema[column]
     if action in ("shifted", "year") and not (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
         return "removed", "not_a_date"
+    if reason == "birth_date" and dtype != pl.Date:  # no age from it
+        return "removed", "not_a_date"
     if action == "shifted" and _SHIFT not in df.columns:
         return "removed", "no_case_id"
     return action, reason

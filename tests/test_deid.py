@@ -398,3 +398,10 @@ def test_frame_builder_columns_have_typed_nulls_only() -> None:
     # a sheet of typed nulls (builders) goes through without error
     out = deidentify(ck.CaseData({"cases": frame("cases", [{"case_id": "A", "opened_on": "2026-01-01"}])}), salt="s")
     assert out.data["cases"].select("age", "age_band").row(0) == (None, None)
+
+
+def test_unparsed_dates_are_removed_not_passed_through() -> None:
+    cases = pl.DataFrame({"case_id": ["1"], "opened_on": ["01/02/2026"], "birth_date": ["03/04/1950"]})
+    out = deidentify(ck.CaseData({"cases": cases}), salt=SALT)
+    assert out.data["cases"].columns == ["case_id"]
+    assert set(out.removed.filter(pl.col("action") == "removed")["reason"]) == {"not_a_date"}
