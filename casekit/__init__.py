@@ -13,6 +13,7 @@ Examples
 
 from casekit import charts
 from casekit.data import CaseData, ValidationResult
+from casekit.deid import Deidentified, deidentify
 from casekit.errors import CasekitError, ConfigError, UnreadableFileError
 from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
 from casekit.io import read_workbook
@@ -43,12 +44,14 @@ __all__ = [
     "CaseData",
     "CasekitError",
     "ConfigError",
+    "Deidentified",
     "ProcessConfig",
     "RiskModel",
     "UnreadableFileError",
     "ValidationResult",
     "case_status",
     "charts",
+    "deidentify",
     "events",
     "fairness_summary",
     "flags_long",

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _register_feature_commands(sub: argparse._SubParsersAction) -> None:
     """Sub-commands that live with their feature package (risk, stages…)."""
+    from casekit.deid_cli import register as register_deid
     from casekit.report import register as register_report
     from casekit.risk.cli import register as register_risk
     from casekit.stages.cli import register as register_stages
@@ -76,6 +77,7 @@ def _register_feature_commands(sub: argparse._SubParsersAction) -> None:
     register_risk(sub)
     register_stages(sub)
     register_report(sub)
+    register_deid(sub)
 
 
 def _print_text(result, source: str, lang: str, max_lines: int) -> None:
