@@ -61,7 +61,9 @@ def caseload(n: int) -> Path:
     return folder
 
 
-def pipeline(folder: Path, *, profile: str | None = None, until: str = STEPS[-1]) -> dict[str, tuple[float, float]]:
+def pipeline(
+    folder: Path, *, profile: str | None = None, until: str = STEPS[-1], verbose: bool = False
+) -> dict[str, tuple[float, float]]:
     """Run every step once: ``{step: (seconds, peak MB during the step)}``."""
     import casekit as ck
 
@@ -75,9 +77,7 @@ def pipeline(folder: Path, *, profile: str | None = None, until: str = STEPS[-1]
         "case_status": lambda: ck.case_status(state["validate"], as_of=as_of, risk=state["score_risk"]),
         "events": lambda: ck.events(state["validate"].data, as_of=as_of),
         "outcome_changes": lambda: ck.outcome_changes(state["validate"], as_of=as_of),
-        "outcome_summary": lambda: ck.outcome_summary(
-            state["validate"], changes=state["outcome_changes"], as_of=as_of
-        ),
+        "outcome_summary": lambda: ck.outcome_summary(state["validate"], changes=state["outcome_changes"], as_of=as_of),
     }
     for step in STEPS[: STEPS.index(until) + 1]:
         gc.collect()
@@ -88,9 +88,13 @@ def pipeline(folder: Path, *, profile: str | None = None, until: str = STEPS[-1]
 
             profiler = Profiler(interval=0.002)
             profiler.start()
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
         state[step] = calls[step]()
         seconds = time.perf_counter() - start
+        end = resource.getrusage(resource.RUSAGE_SELF)
+        if verbose:
+            user, system = end.ru_utime - cpu.ru_utime, end.ru_stime - cpu.ru_stime
+            print(f"  {step:<16} {seconds:6.2f} s  (cpu user {user:5.2f} s, sys {system:5.2f} s)", file=sys.stderr)
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
@@ -107,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", choices=STEPS, help="print a pyinstrument profile of this step (first run)")
     parser.add_argument("--until", choices=STEPS, default=STEPS[-1], help="stop after this step")
+    parser.add_argument("--verbose", action="store_true", help="print each run's times and CPU user/sys")
     parser.add_argument("--casekit", type=Path, help="import casekit from this folder (default: this checkout)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
@@ -115,7 +120,10 @@ def main(argv: list[str] | None = None) -> int:
 
     folder = caseload(args.cases)
     print(f"casekit from {Path(ck.__file__).parent}, {args.cases:,} cases", file=sys.stderr)
-    runs = [pipeline(folder, profile=args.profile if i == 0 else None, until=args.until) for i in range(args.runs)]
+    runs = [
+        pipeline(folder, profile=args.profile if i == 0 else None, until=args.until, verbose=args.verbose)
+        for i in range(args.runs)
+    ]
     steps = STEPS[: STEPS.index(args.until) + 1]
     peak = max(r[s][1] for r in runs for s in steps)  # clear_refs also resets ru_maxrss
     summary = {}
