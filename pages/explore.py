@@ -74,7 +74,12 @@ def matches(key: str, n: int, total: int) -> None:
     st.markdown(tr(key, n=f"{n:,}", total=f"{total:,}", pct=ex.share_text(n, total, lang())))
 
 
+#: Widgets of views not drawn in a run: their choices are kept while another view is shown.
+KEPT = ("ex_b_", "ex_by", "ex_measure", "ex_from", "ex_to", "ex_outcome", "ex_cmp_measure", "ex_deid_dates")
+
 ws = require_workspace()
+for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT)]:
+    st.session_state[name] = st.session_state[name]
 st.title(tr("ui.page_explore"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
 st.caption(tr("ui_explore.caption"))
@@ -93,19 +98,21 @@ if a.height == 0:
     empty_state("ui_explore.no_match")
     st.stop()
 
-tab_group, tab_process, tab_compare, tab_export = st.tabs(
-    [
-        tr("ui_explore.tab_group"),
-        tr("ui_explore.tab_process"),
-        tr("ui_explore.tab_compare"),
-        tr("ui_explore.tab_export"),
-    ]
+# One view at a time: only what is shown is computed, and no chart waits in a hidden tab.
+VIEWS = ("group", "process", "compare", "export")
+view = st.radio(
+    tr("ui_explore.view"),
+    VIEWS,
+    format_func={v: tr(f"ui_explore.tab_{v}") for v in VIEWS}.__getitem__,
+    horizontal=True,
+    label_visibility="collapsed",
+    key="ex_view",
 )
 measures = co.outcome_measures(cohort)
 outcome_names = measure_labels(lang())
 
 # -- a measure by group -------------------------------------------------------------------
-with tab_group:
+if view == "group":
     left, middle, right = st.columns(3)
     by = left.selectbox(
         tr("ui_explore.group_by"),
@@ -123,6 +130,7 @@ with tab_group:
     subtitle = tr("cohort.chart_subtitle_count", n=f"{a.height:,}")
     problem = None
     if measure == "median_days":
+        st.session_state.setdefault("ex_to", "planning")  # time to plan, unless chosen otherwise
         start = right.selectbox(
             tr("ui_explore.from_stage"),
             STAGES[:9],
@@ -132,7 +140,6 @@ with tab_group:
         end = right.selectbox(
             tr("ui_explore.to_stage"),
             co.ENDPOINTS[1:],
-            index=co.ENDPOINTS.index("planning") - 1,
             format_func=functools.partial(ex.endpoint_label, lang=lang()),
             key="ex_to",
         )
@@ -148,10 +155,11 @@ with tab_group:
         if not measures:
             problem = "ui_explore.no_outcomes"
         else:
+            if st.session_state.get("ex_outcome") not in measures:  # first visit, or other data
+                st.session_state["ex_outcome"] = "PHQ-9" if "PHQ-9" in measures else measures[0]
             chosen = right.selectbox(
                 tr("ui_explore.outcome_measure"),
                 measures,
-                index=measures.index("PHQ-9") if "PHQ-9" in measures else 0,
                 format_func={m: outcome_names.get(m, m) for m in measures}.__getitem__,
                 key="ex_outcome",
             )
@@ -172,7 +180,7 @@ with tab_group:
         )
 
 # -- funnel and time between stages -------------------------------------------------------
-with tab_process:
+if view == "process":
     st.caption(tr("ui_explore.process_caption"))
     left, right = st.columns(2)
     with left:
@@ -182,7 +190,7 @@ with tab_process:
     show_chart(stage_chart(a, lang=lang()), key="ex_stages")
 
 # -- A vs B -------------------------------------------------------------------------------
-with tab_compare:
+if view == "compare":
     st.caption(tr("ui_explore.compare_caption"))
     with st.expander(tr("ui_explore.filters_b"), expanded=True):
         b = filters("ex_b_", cohort).apply(cohort)
@@ -221,7 +229,7 @@ with tab_compare:
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
 
 # -- exports ------------------------------------------------------------------------------
-with tab_export:
+if view == "export":
     st.subheader(tr("ui_explore.export_log"))
     log = ws.get("events")
     n_events = co.cohort_events(log, a).height

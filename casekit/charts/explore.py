@@ -72,6 +72,11 @@ def measure_format(measure: str) -> str:
     return _FORMATS.get(measure, ",.2f")
 
 
+def _axis(measure: str) -> alt.Axis:
+    """Percent ticks for shares; the default ticks otherwise (a "," format turns 100 into 1e+2)."""
+    return alt.Axis(format=".0%") if measure in ("share", "pct_improved") else alt.Axis()
+
+
 def value_labels(by: str, lang: str | None) -> dict[str, str]:
     """``{id: label}`` of a grouping's values that have a label (tiers, sexes, stages); others show as written.
 
@@ -122,7 +127,7 @@ def cohort_chart(
     fmt = measure_format(measure)
     base = alt.Chart(df).encode(
         y=alt.Y("label:N", sort=df["label"].to_list(), title=None),
-        x=alt.X("value:Q", title=measure_label(measure, lang), axis=alt.Axis(format=fmt)),
+        x=alt.X("value:Q", title=measure_label(measure, lang), axis=_axis(measure)),
         tooltip=[
             alt.Tooltip("label:N", title=grouping_label(by, lang)),
             alt.Tooltip("value:Q", title=measure_label(measure, lang), format=fmt),
@@ -172,7 +177,7 @@ def compare_chart(
         .encode(
             y=alt.Y("measure:N", title=None, sort=outcomes["measure"].to_list()),
             yOffset=alt.YOffset("cohort:N", sort=["A", "B"]),
-            x=alt.X("value:Q", title=measure_label(measure, lang), axis=alt.Axis(format=fmt)),
+            x=alt.X("value:Q", title=measure_label(measure, lang), axis=_axis(measure)),
             color=alt.Color(
                 "cohort:N",
                 scale=alt.Scale(domain=list(COHORT_COLORS), range=list(COHORT_COLORS.values())),

@@ -137,13 +137,16 @@ def _values(df: pl.DataFrame, columns: Iterable[str], lang: str) -> list[pl.Expr
 
 def readable_groups(table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str) -> pl.DataFrame:
     """A :func:`~casekit.cohort.group_measure` table as a person reads it: group labels,
-    shares as percentages (0.1), other values to 0.01, headers in ``lang``.
+    shares as percentages (0.1), other values to 0.01, headers in ``lang``; counts equal
+    to the group's case count are shown once.
 
     >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
     >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows()
-    [('Mujer', 20, 20, 87.0), ('(vacío)', 3, 3, 13.0)]
+    [('Mujer', 20, 87.0), ('(vacío)', 3, 13.0)]
     """
     keys = list(by)
+    same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
+    table = table.drop(same, strict=False)
     groups = [
         pl.col(k).cast(pl.String).replace(value_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
     ]

@@ -61,8 +61,9 @@ def _table(at, column: str):
 
 
 def _groups(at, lang: str):
-    """The measure-by-group table (the only one with the group's case count)."""
-    return _table(at, t("cohort.col_n_cases", lang))
+    """The measure-by-group table (the only one whose second column is the group's cases)."""
+    heads = {t("cohort.col_n_cases", lang), t("cohort.measure_count", lang)}
+    return next(d.value for d in at.dataframe if len(d.value.columns) > 1 and d.value.columns[1] in heads)
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -141,6 +142,7 @@ def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
     at = open_app("explore", lang=lang)
     program = status["program"].drop_nulls().sort()[0]
     at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    at.radio(key="ex_view").set_value("compare").run()
     at.multiselect(key="ex_b_programs").set_value([program]).run()
     _ok(at)
     a = status.filter(pl.col("effective_tier") == "high")
@@ -167,6 +169,7 @@ def test_the_deidentified_export_has_no_identifying_data(expected: dict, downloa
     status = expected["status"]
     at = open_app("explore", lang=lang)
     at.multiselect(key="ex_tiers").set_value(["moderate"]).run()
+    at.radio(key="ex_view").set_value("export").run()
     assert not [b for b in at.get("download_button") if b.key == "ex_deid_download"]  # prepared on demand
     at.button(key="ex_deid_prepare").click().run()
     _ok(at)
@@ -195,12 +198,28 @@ def test_exports_event_log_and_suppressed_groups(expected: dict, downloads: dict
     at.multiselect(key="ex_tiers").set_value(["high"]).run()
     _ok(at)
     cohort = status.filter(pl.col("effective_tier") == "high")
+    at.radio(key="ex_view").set_value("export").run()
+    _ok(at)
     log = pl.read_csv(io.BytesIO(downloads["cohort_event_log.csv"]()))
     assert set(log["case:concept:name"]) == set(cohort["case_id"])
     groups = pl.read_csv(io.BytesIO(downloads["cohort_groups.csv"]))
-    counts = groups["Cases in the group"].drop_nulls()
+    counts = groups["Cases"].drop_nulls()
     assert not counts.is_between(1, 10).any()
     exact = cohort.group_by("case_manager").len()
     small = exact.filter(pl.col("len") <= 10).height
     assert small > 0  # the check above really suppressed something
     assert groups["Suppressed (1–10 cases)"].to_list().count("yes") == small
+
+
+def test_choices_of_a_hidden_view_are_kept() -> None:
+    at = open_app("explore", lang="en")
+    at.selectbox(key="ex_by").set_value("sex").run()
+    at.radio(key="ex_view").set_value("compare").run()
+    at.multiselect(key="ex_b_sexes").set_value(["male"]).run()
+    at.radio(key="ex_view").set_value("export").run()
+    at.radio(key="ex_view").set_value("group").run()
+    _ok(at)
+    assert at.selectbox(key="ex_by").value == "sex"
+    assert _groups(at, "en").columns[0] == "Sex"
+    at.radio(key="ex_view").set_value("compare").run()
+    assert at.multiselect(key="ex_b_sexes").value == ["male"]

@@ -51,8 +51,8 @@ def test_make_filter_turns_widget_choices_into_a_cohort_filter(sample: dict) -> 
 @pytest.mark.parametrize(
     ("lang", "headers"),
     [
-        ("es", ["Nivel de riesgo", "Casos del grupo", "Casos con valor", "Proporción de la cohorte (%)"]),
-        ("en", ["Risk tier", "Cases in the group", "Cases with a value", "Share of the cohort (%)"]),
+        ("es", ["Nivel de riesgo", "Casos del grupo", "Proporción de la cohorte (%)"]),
+        ("en", ["Risk tier", "Cases in the group", "Share of the cohort (%)"]),
     ],
 )
 def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:

@@ -1,0 +1,70 @@
+"""End to end: the Explore page in a real browser.
+
+Opens Explore in Spanish, picks a risk tier in the cohort filters and sees the "N of M"
+count change to the number casekit's stage engine gives; opens every view; no exception
+element, screenshots in ``tests/_artifacts/screenshots/``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit.i18n import t
+
+from .conftest import ROOT, screenshot, wait_idle
+from .test_browser import assert_no_error, track_page_errors
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+pytestmark = pytest.mark.browser
+
+SAMPLE = ROOT / "sample_data" / "casekit_muestra_es.xlsx"
+
+
+@pytest.fixture(scope="module")
+def status() -> pl.DataFrame:
+    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+    return ck.case_status(result, as_of=ck.SAMPLE_AS_OF)
+
+
+def count_text(n: int, total: int) -> str:
+    """The start of the "N of M" line as the browser renders it (bold markdown dropped)."""
+    return f"{n:,} de {total:,} casos"
+
+
+def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., Page], status: pl.DataFrame) -> None:
+    page = open_app("es", "explore")
+    js_errors = track_page_errors(page)
+    main = page.get_by_test_id("stMain")
+    main.locator("h1").filter(has_text=t("ui.page_explore", "es")).wait_for()
+    assert_no_error(page, "es/explore")
+    total = status.height
+    main.get_by_text(count_text(total, total)).wait_for()
+    screenshot(page, "es_explore")
+
+    tiers = main.get_by_test_id("stMultiSelect").filter(has_text=t("ui_explore.filter_tiers", "es")).first
+    tiers.locator("input").click()
+    page.keyboard.type("Alto")
+    page.keyboard.press("Enter")
+    page.keyboard.press("Escape")
+    high = status.filter(pl.col("effective_tier") == "high").height
+    main.get_by_text(count_text(high, total)).wait_for()
+    wait_idle(page)
+    assert_no_error(page, "es/explore after the tier filter")
+    assert main.get_by_text(count_text(total, total)).count() == 0
+    screenshot(page, "es_explore_filtered")
+
+    views = main.get_by_test_id("stRadio").first
+    for view in ("process", "compare", "export"):
+        views.get_by_text(t(f"ui_explore.tab_{view}", "es"), exact=True).click()
+        wait_idle(page)
+        assert_no_error(page, f"es/explore view {view}")
+        main.get_by_text(count_text(high, total)).wait_for()  # the filter holds in every view
+        screenshot(page, f"es_explore_{view}")
+    assert not js_errors, js_errors
