@@ -49,9 +49,12 @@ p { margin: 0 0 4pt; }
 .state { font-size: 9pt; color: #57606a; }
 ul { margin: 0 0 4pt 14pt; padding: 0; }
 li { margin: 0 0 2pt; }
-table { border-collapse: collapse; width: 100%; table-layout: fixed; font-size: 7.5pt; margin-bottom: 3pt; }
+table { border-collapse: collapse; width: 100%; font-size: 7.5pt; margin-bottom: 3pt; }
 th, td { border: 1px solid #c9d1d9; padding: 2pt 3pt; text-align: left; vertical-align: top;
-         overflow-wrap: anywhere; }
+         overflow-wrap: break-word; }
+td { white-space: nowrap; }
+td.text { white-space: normal; }
+@media screen { body { max-width: 190mm; margin: 0 auto; padding: 12mm 0; } }
 th { background: #f2f4f7; font-weight: bold; }
 .more, .empty { font-size: 8pt; color: #57606a; margin: 0 0 3pt; }
 footer { margin-top: 8pt; font-size: 7.5pt; color: #57606a; border-top: 1px solid #c9d1d9; padding-top: 3pt; }
@@ -63,15 +66,21 @@ def _table(title: str, df: pl.DataFrame, lang: str) -> str:
     if df.height == 0:
         parts.append(f'<p class="empty">{escape(t("learn.handout_no_rows", lang))}</p>')
         return "".join(parts)
-    head = "".join(f"<th>{escape(str(c))}</th>" for c in df.columns)
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in df.head(MAX_ROWS).iter_rows()
-    )
+    # workbook headers are snake_case: spaces let a narrow column wrap between words
+    head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in df.head(MAX_ROWS).iter_rows())
     parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     if df.height > MAX_ROWS:
         more = t("learn.handout_more_rows", lang, n=df.height - MAX_ROWS)
         parts.append(f'<p class="more">{escape(more)}</p>')
     return "".join(parts)
+
+
+def _cell(value: object) -> str:
+    """A table cell; short values (dates, numbers, labels) never wrap, long text does."""
+    text = str(value)
+    css = ' class="text"' if len(text) > 24 else ""
+    return f"<td{css}>{escape(text)}</td>"
 
 
 def _section(step: StageStep, lang: str, as_of: dt.date | None) -> str:

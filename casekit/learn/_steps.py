@@ -445,6 +445,9 @@ def _implementation(c: _Client) -> StageStep:
 def _monitoring(c: _Client) -> StageStep:
     contacts = c.rows("contacts").filter(pl.col("kind") != "post_transition")
     attended = c.rows("contacts").filter(pl.col("status") == "attended")
+    tx_on = c.rows("transitions", ["transition_on"])["transition_on"].max()
+    if c.reached > 6 and tx_on is not None:  # follow-up as it stood when the transition ended it
+        attended = attended.filter(pl.col("contact_on") <= tx_on)
     last = attended["contact_on"].max()
     cadence = c.cfg.cadence(c.tier)
     due = last + dt.timedelta(days=cadence) if last is not None else None
@@ -453,7 +456,6 @@ def _monitoring(c: _Client) -> StageStep:
     if c.reached < 6:
         head = Note("s6_not_yet")
     elif c.reached > 6:
-        tx_on = c.rows("transitions", ["transition_on"])["transition_on"].max()
         head = Note("s6_ended", {"on": tx_on})
     elif due is None:
         head = Note("s6_no_contact")
@@ -461,8 +463,9 @@ def _monitoring(c: _Client) -> StageStep:
         late = _days(due, c.as_of)
         key = "s6_overdue" if late > 0 else "s6_on_track"
         head = Note(key, {"last_on": last, "due_on": due, "late": late, "left": -late})
-    if last is not None:
-        why.append(Note("s6_last", {"last_on": last, "days": cadence, "due_on": due}))
+    if last is not None and c.reached >= 6:
+        key = "s6_last_before_transition" if c.reached > 6 else "s6_last"
+        why.append(Note(key, {"last_on": last, "days": cadence, "due_on": due, "tx_on": tx_on}))
     schedule = pl.DataFrame(
         {
             "tier": ["high", "moderate", "low"],
@@ -479,7 +482,7 @@ def _monitoring(c: _Client) -> StageStep:
         "in_monitoring": in_monitoring,
         "deadline_tier": c.tier,
     }
-    detail = {"cadence": schedule}
+    detail = {"cadence": schedule} if last is not None and c.reached >= 6 else {}
     return _step(c, "monitoring", head, why, data={"contacts": contacts}, detail=detail, facts=facts)
 
 

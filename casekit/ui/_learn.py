@@ -97,33 +97,50 @@ def choose_client(ws: Workspace) -> str | None:
     return typed
 
 
+PILLS_KEY = "learn_pills"
+
+
 def _go(number: int) -> None:
-    st.session_state[STAGE_KEY] = min(max(number, 1), 9)
+    """Previous/next: move to stage ``number`` (1–9) and select its pill."""
+    k = min(max(number, 1), 9)
+    st.session_state[STAGE_KEY] = k
+    st.session_state[PILLS_KEY] = k
+
+
+def _picked() -> None:
+    """A stage pill was clicked (clicking the selected one again keeps it selected)."""
+    chosen = st.session_state.get(PILLS_KEY)
+    if chosen is None:
+        st.session_state[PILLS_KEY] = st.session_state.get(STAGE_KEY, 1)
+    else:
+        st.session_state[STAGE_KEY] = int(chosen)
 
 
 _STATE_MARK = {"done": "✓", "current": "●", "ahead": "○"}
 
 
 def stage_nav(steps: list[StageStep]) -> StageStep:
-    """Progress bar, one button per stage and previous/next; returns the step to show."""
+    """Progress bar, one pill per stage (✓ done, ● where the client is, ○ not reached) and
+    previous/next buttons; returns the step to show."""
     case_id = steps[0].case_id
     if st.session_state.get(SHOWN_KEY) != case_id:  # another client starts at stage 1
         st.session_state[SHOWN_KEY] = case_id
         st.session_state[STAGE_KEY] = 1
     k = int(st.session_state.get(STAGE_KEY, 1))
+    st.session_state[PILLS_KEY] = k
     step = steps[k - 1]
     st.progress(k / 9, text=tr("ui_learn.progress", number=k, stage=stage_label(step.stage, lang())))
-    for col, s in zip(st.columns(9, gap="small"), steps, strict=True):
-        short = stage_label(s.stage, lang()).split(" (")[0]
-        col.button(
-            f"{_STATE_MARK[s.state]} {s.number}. {short}",
-            key=f"learn_go_{s.number}",
-            type="primary" if s.number == k else "secondary",
-            help=f"{s.title(lang())} · {tr(f'ui_learn.state_{s.state}')}",
-            on_click=_go,
-            args=(s.number,),
-            width="stretch",
-        )
+    marks = {s.number: f"{_STATE_MARK[s.state]} {s.title(lang())}" for s in steps}
+    st.pills(
+        tr("ui_learn.stages"),
+        list(marks),
+        format_func=marks.__getitem__,
+        selection_mode="single",
+        key=PILLS_KEY,
+        on_change=_picked,
+        help=tr("ui_learn.stages_help"),
+        label_visibility="collapsed",
+    )
     left, _, right = st.columns([1, 3, 1])
     left.button(
         tr("ui_learn.previous"), key="learn_prev", on_click=_go, args=(k - 1,), disabled=k == 1, width="stretch"
@@ -133,28 +150,32 @@ def stage_nav(steps: list[StageStep]) -> StageStep:
 
 
 def show_step(ws: Workspace, step: StageStep) -> None:
-    """Purpose, decision, why, the what-if knobs of the stage, then the client's rows."""
+    """Purpose, decision and why, the what-if knobs of the stage, then the client's rows."""
     st.subheader(step.title(lang()))
     st.caption(f"{_STATE_MARK[step.state]} {step.state_text(lang())}")
-    knobs = {"risk": _risk_knobs, "planning": _process_knob, "monitoring": _process_knob}
-    knobs["post_transition"] = _process_knob
-    draw_knobs = knobs.get(step.stage)
-    left, right = st.columns([3, 2], gap="large") if draw_knobs else (st.container(), None)
+    left, right = st.columns(2, gap="large")
     with left:
         st.markdown(f"**{tr('ui_learn.purpose')}**")
         st.markdown(md(step.purpose(lang())))
+    with right:
         st.markdown(f"**{tr('ui_learn.decision')}**")
         st.info(md(step.headline(lang())))
         st.markdown(f"**{tr('ui_learn.why')}**")
         st.markdown("\n".join(f"- {md(r)}" for r in step.reasons(lang())))
-    if draw_knobs is not None and right is not None:
-        with right, st.container(border=True):
+    draw_knobs = _KNOBS.get(step.stage)
+    if draw_knobs is not None:
+        with st.container(border=True):
             st.markdown(f"**{tr('ui_learn.what_if')}**")
             draw_knobs(ws, step)
     st.markdown(f"**{tr('ui_learn.data')}**")
     for i, (title, df) in enumerate(step.tables(lang())):
         st.caption(title)
-        table(df, key=f"learn_{step.stage}_{i}", stem=f"{step.case_id}_{step.stage}_{i}")
+        table(df, key=f"learn_{step.stage}_{i}", stem=f"{step.case_id}_{step.stage}_{i}", height=_height(df))
+
+
+def _height(df: pl.DataFrame) -> int | None:
+    """Tall enough to show every row of a short table (Streamlit's default scrolls at 10)."""
+    return 38 + 35 * df.height if 10 < df.height <= 25 else None
 
 
 def _reset(keys: list[str]) -> None:
@@ -171,13 +192,13 @@ def _risk_knobs(ws: Workspace, step: StageStep) -> None:
     recorded = learn.recorded_inputs(ws.result, case_id, names, as_of=ws.as_of)
     st.caption(tr("ui_learn.what_if_risk_caption"))
     values: dict[str, object] = {}
-    cols = st.columns(2)
+    cols = st.columns(4)
     keys = []
     for i, (name, low, high) in enumerate(RISK_KNOBS):
         start = recorded.get(name)
         key = f"learn_wi_{name}_{case_id}"
         keys.append(key)
-        values[name] = cols[i % 2].number_input(
+        values[name] = cols[i % 4].number_input(
             tr(f"ui_learn.knob_{name}"),
             min_value=low,
             max_value=high,
@@ -205,14 +226,17 @@ def _risk_knobs(ws: Workspace, step: StageStep) -> None:
             delta_arrow="off",
         )
     moved = wi.factors.filter(pl.col("points_before").ne_missing(pl.col("points_after")))
-    if moved.height:
-        st.caption(tr("ui_learn.changed_factors"))
-        shown = labelled(moved.drop("factor"), lang())
-        headers = [tr(f"ui_learn.col_{c}") for c in ("factor", "points_before", "points_after")]
-        shown = shown.rename(dict(zip(shown.columns, headers, strict=True)))
-        st.dataframe(shown, hide_index=True, key="learn_wi_factors")
-    st.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
-    st.button(tr("ui_learn.reset"), key="learn_wi_reset", on_click=_reset, args=(keys,))
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
+        st.button(tr("ui_learn.reset"), key="learn_wi_reset", on_click=_reset, args=(keys,))
+    with right:
+        if moved.height:
+            st.caption(tr("ui_learn.changed_factors"))
+            shown = labelled(moved.drop("factor"), lang())
+            headers = [tr(f"ui_learn.col_{c}") for c in ("factor", "points_before", "points_after")]
+            shown = shown.rename(dict(zip(shown.columns, headers, strict=True)))
+            st.dataframe(shown, hide_index=True, key="learn_wi_factors")
 
 
 def _process_knob(ws: Workspace, step: StageStep) -> None:
@@ -230,17 +254,29 @@ def _process_knob(ws: Workspace, step: StageStep) -> None:
         label, low, high = tr("ui_learn.rule_plan", tier=tier_name), 0, 60
     st.caption(tr("ui_learn.what_if_process_caption"))
     current = int(getattr(ws.config, rule))
-    days = st.slider(label, low, max(high, current), value=current, key=f"learn_rule_{rule}_{case_id}")
+    left, right = st.columns(2, gap="large")
+    days = left.slider(label, low, max(high, current), value=current, key=f"learn_rule_{rule}_{case_id}")
     wi = learn.what_if_process(ws.result, case_id, {rule: days}, as_of=ws.as_of, config=ws.config, model=ws.model)
-    if wi.flags.height == 0:
-        st.caption(tr("ui_learn.no_flags"))
-    else:
-        st.caption(tr("ui_learn.flags_under_rule"))
-        shown = labelled(wi.flags, lang())
-        headers = ("flag", "due_before", "due_after", "change")
-        shown = shown.rename({old: tr(f"ui_learn.col_{new}") for old, new in zip(shown.columns, headers, strict=True)})
-        st.dataframe(shown, hide_index=True, key="learn_rule_flags")
-    st.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
+    left.markdown("\n".join(f"- {md(r)}" for r in wi.explanation(lang())))
+    with right:
+        if wi.flags.height == 0:
+            st.caption(tr("ui_learn.no_flags"))
+        else:
+            st.caption(tr("ui_learn.flags_under_rule"))
+            shown = labelled(wi.flags, lang())
+            headers = ("flag", "due_before", "due_after", "change")
+            shown = shown.rename(
+                {old: tr(f"ui_learn.col_{new}") for old, new in zip(shown.columns, headers, strict=True)}
+            )
+            st.dataframe(shown, hide_index=True, key="learn_rule_flags")
+
+
+_KNOBS = {
+    "risk": _risk_knobs,
+    "planning": _process_knob,
+    "monitoring": _process_knob,
+    "post_transition": _process_knob,
+}
 
 
 def handouts(steps: list[StageStep], step: StageStep) -> None:

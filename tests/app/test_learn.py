@@ -50,10 +50,14 @@ def test_next_previous_and_stage_buttons_move_through_the_nine_stages(lang: str)
         assert _stage_shown(at) == f"{k}. {stage_label(stage, lang)}"
     at.button(key="learn_prev").click().run()
     assert _stage_shown(at) == f"2. {stage_label('assessment', lang)}"
-    at.button(key="learn_go_9").click().run()
+    assert at.pills(key="learn_pills").value == 2  # the stage pills follow previous/next
+    at.pills(key="learn_pills").set_value(9).run()
     _ok(at)
     assert _stage_shown(at) == f"9. {stage_label('evaluation', lang)}"
     assert at.button(key="learn_next").disabled
+    at.button(key="learn_prev").click().run()
+    assert _stage_shown(at) == f"8. {stage_label('post_transition', lang)}"
+    at.button(key="learn_next").click().run()
     progress = at.get("progress")[0]
     assert progress.value == 100
     assert ("Etapa 9 de 9" if lang == "es" else "Stage 9 of 9") in progress.proto.text
@@ -64,7 +68,7 @@ def test_a_knob_changes_the_displayed_tier(expected: dict[str, Any], lang: str) 
     case_id = expected["curated"]["high_risk"]
     at = open_app("learn", lang=lang)
     at.selectbox(key="learn_path").set_value("high_risk").run()
-    at.button(key="learn_go_3").click().run()
+    at.pills(key="learn_pills").set_value(3).run()
     _ok(at)
     label = "Nivel calculado (y si…)" if lang == "es" else "Computed tier (what if)"
     assert _metric(at, label) == VOCABS["tier"]["high"](lang)
@@ -88,7 +92,7 @@ def test_the_cadence_knob_clears_the_follow_up_flag(expected: dict[str, Any]) ->
     assert "follow_up_overdue" in status["flags"]
     at = open_app("learn", lang="en")
     at.selectbox(key="learn_path").set_value("missed_appointments").run()
-    at.button(key="learn_go_6").click().run()
+    at.pills(key="learn_pills").set_value(6).run()
     _ok(at)
     slider = at.slider(key=f"learn_rule_cadence_{status['deadline_tier']}_{case_id}")
     assert slider.value == ck.load_process_config().cadence(status["deadline_tier"])
@@ -102,13 +106,14 @@ def test_the_cadence_knob_clears_the_follow_up_flag(expected: dict[str, Any]) ->
 
 def test_another_case_starts_at_stage_one(expected: dict[str, Any]) -> None:
     at = open_app("learn", lang="es")
-    at.button(key="learn_go_5").click().run()
+    at.pills(key="learn_pills").set_value(5).run()
     at.selectbox(key="learn_path").set_value("__other__").run()
     _ok(at)
     other = sorted(set(expected["result"].data["cases"]["case_id"]) - set(expected["curated"].values()))[0]
     at.selectbox(key="learn_case").set_value(other).run()
     _ok(at)
     assert _stage_shown(at).startswith("1. ")
+    assert at.pills(key="learn_pills").value == 1
     assert at.session_state["learn_case_shown"] == other
 
 
