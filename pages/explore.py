@@ -219,12 +219,12 @@ if view == "compare":
         show_chart(compare_chart(shown, measure=on, lang=lang()), key="ex_cmp_chart")
     else:
         empty_state("ui_explore.no_outcomes")
-    outcomes_table, plan_table = ex.readable_comparison(comparison, lang())
+    outcomes_table, plan_table = ex.readable_comparison(comparison, lang(), measure_names=outcome_names)
     st.dataframe(outcomes_table, hide_index=True, key="ex_cmp_outcomes")
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
     st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
     st.caption(tr("ui_explore.compare_download"))
-    safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang())
+    safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang(), measure_names=outcome_names)
     download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
 

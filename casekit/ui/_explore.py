@@ -158,9 +158,12 @@ def readable_groups(table: pl.DataFrame, *, by: Iterable[str], measure: str, lan
     return table.select(*groups, *_values(table, rest, lang)).rename(names, strict=False)
 
 
-def readable_comparison(comparison: CohortComparison, lang: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+def readable_comparison(
+    comparison: CohortComparison, lang: str, *, measure_names: Mapping[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The outcomes and time-to-plan tables of an A vs B comparison, headers in ``lang``
-    (each column says its cohort, A or B), shares as percentages.
+    (each column says its cohort, A or B), shares as percentages, measures renamed by
+    ``measure_names`` (others as written).
 
     >>> from casekit.cohort import CohortComparison
     >>> cmp = CohortComparison(pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [3], "pct_improved_a": [0.5]}),
@@ -169,7 +172,12 @@ def readable_comparison(comparison: CohortComparison, lang: str) -> tuple[pl.Dat
     [['Measure', 'Pairs A', '% improved A (%)'], ['Cases B', 'Median days to plan B']]
     """
     out = []
-    for frame in (comparison.outcomes, comparison.time_to_plan):
+    for table in (comparison.outcomes, comparison.time_to_plan):
+        frame = (
+            table.with_columns(pl.col("measure").replace(dict(measure_names)))
+            if measure_names and "measure" in table.columns
+            else table
+        )
         names = {}
         for col in frame.columns:
             if col == "measure":

@@ -10,6 +10,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import casekit as ck
+from casekit.charts._base import measure_labels
 from casekit.contract import SHEETS, identifying_columns
 from casekit.i18n import t
 from tests.app.conftest import open_app
@@ -154,11 +155,12 @@ def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
     outcomes = _table(at, pairs_a)
     assert {pairs_a, pairs_b} <= set(outcomes.columns)
     paired = changes.filter(pl.col("change").is_not_null())
+    names = measure_labels(lang)  # measures casekit knows are shown by their label
     for side, cases, col in (("A", a, pairs_a), ("B", b, pairs_b)):
         n = paired.filter(pl.col("case_id").is_in(cases["case_id"].implode())).group_by("measure").len()
         got = dict(zip(outcomes.iloc[:, 0], outcomes[col], strict=True))
         for measure, count in n.iter_rows():
-            assert got[measure] == count, (side, measure)
+            assert got[names.get(measure, measure)] == count, (side, measure)
     plan = _table(at, t("cohort.col_n_cases_side", lang, cohort="A"))
     assert plan[t("cohort.col_n_cases_side", lang, cohort="A")].item() == a.height
     assert plan[t("cohort.col_n_cases_side", lang, cohort="B")].item() == b.height

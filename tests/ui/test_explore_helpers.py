@@ -89,6 +89,9 @@ def test_readable_comparison_names_each_cohort(sample: dict) -> None:
         "Median days to plan B",
     ]
     assert outcomes["Pairs B"].to_list() == cmp.outcomes["n_paired_b"].to_list()
+    named, _ = ex.readable_comparison(cmp, "es", measure_names={"ed_visits_6m": "Visitas a urgencias"})
+    assert "Visitas a urgencias" in named["Medida"].to_list()
+    assert "ed_visits_6m" not in named["Medida"].to_list()
     hidden, _ = ex.readable_comparison(cmp.suppressed(), "es")
     assert {"Suprimido A", "Suprimido B"} <= set(hidden.columns)
 
