@@ -191,6 +191,8 @@ _DERIVED_VOCABS = {
     "override_tier": "tier",
     "effective_tier": "tier",
     "computed_tier": "tier",
+    "after_kind": "transition_kind",
+    "to_level": "to_level",
 }
 
 

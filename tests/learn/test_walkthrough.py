@@ -170,3 +170,12 @@ def test_stage_purposes_are_our_own_words_not_the_articles() -> None:
     for stage in STAGES[:9]:
         purpose = learn.StageStep("X", stage, 1, "ahead", learn.Note("flag_none")).purpose("es")
         assert not _shingles(purpose) & seeds, stage
+
+
+def test_derived_tables_show_labels_not_ids(sample: dict[str, Any], walks: dict) -> None:
+    transition = _by_stage(walks["readmitted"])["transition"]
+    tables = dict(transition.tables("en"))
+    readmitted = tables["Readmissions"]
+    assert set(readmitted["After"]) <= {"Discharge", "Step down"}
+    assert readmitted["To"].to_list() != []
+    assert "inpatient" not in readmitted["To"].to_list()
