@@ -96,7 +96,12 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         rows, whole = error_rows(issues, "cases")
         clean = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
         table = _rules.case_table(cases, cases.select(clean).to_series())
-        cross = [_rules.case_links(sheet, df, table) for sheet, df in work.items() if sheet != "cases"]
+        unique_keys = table.get_column("_key").n_unique() == table.height
+        cross = [
+            _rules.case_links(sheet, df, table, unique_keys=unique_keys)
+            for sheet, df in work.items()
+            if sheet != "cases"
+        ]
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])

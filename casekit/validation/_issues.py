@@ -31,7 +31,7 @@ def _expr(x: pl.Expr | str | None) -> pl.Expr:
 
 
 def issues_from(
-    rows: pl.DataFrame,
+    rows: pl.DataFrame | pl.LazyFrame,
     *,
     sheet: str,
     column: str | None,
@@ -41,8 +41,8 @@ def issues_from(
     arg: pl.Expr | str | None = None,
     other_column: str | None = None,
     other_value: pl.Expr | str | None = None,
-) -> pl.DataFrame:
-    """One issue per row of ``rows`` (which carries ``_row``).
+) -> pl.DataFrame | pl.LazyFrame:
+    """One issue per row of ``rows`` (which carries ``_row``), eager or lazy like ``rows``.
 
     >>> df = pl.DataFrame({"x": [5], "_row": [2]})
     >>> issues_from(df, sheet="s", column="x", check="c", value=pl.col("x")).row(0)

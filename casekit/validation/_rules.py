@@ -84,53 +84,67 @@ def case_table(cases: pl.DataFrame, clean: pl.Series) -> pl.DataFrame:
     ``clean`` flags the rows of ``cases`` without errors; a repeated case id is an error
     on every copy, so keeping any copy is enough.
     """
-    return (
+    table = (
         cases.select("case_id", "opened_on", "closed_on", _clean=clean)
         .filter(pl.col("case_id").is_not_null())
-        .unique("case_id", keep="any")
         .with_columns(_key=pl.col("case_id").hash())
     )
+    if table.get_column("_key").n_unique() == table.height:  # distinct hashes: distinct ids (usual case)
+        return table
+    return table.unique("case_id", keep="any")
 
 
-def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame) -> pl.DataFrame:
+def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys: bool | None = None) -> pl.DataFrame:
     """Rows of ``sheet`` checked against their case (one join on :func:`case_table`).
 
     ``unknown_case``: the case id is not in the cases sheet. ``before_opening`` /
     ``after_closing``: the event date is outside the life of a case without errors (for
     contacts and outcomes, up to the grace period after closing is fine).
+
+    One lazy query per sheet: only the rows in error are materialised, never the joined
+    sheet. ``unique_keys`` (whether ``table``'s ``_key`` hashes are distinct) is
+    computed when not given; :func:`casekit.validation.validate` computes it once.
     """
     col = EVENT_DATES.get(sheet)
     keep = ["case_id", ROW] + ([col] if col else [])
-    rows = df.select(keep).filter(pl.col("case_id").is_not_null())
-    if table.get_column("_key").n_unique() == table.height:
+    rows = df.lazy().select(keep).with_row_index("_i").filter(pl.col("case_id").is_not_null())
+    if unique_keys is None:
+        unique_keys = table.get_column("_key").n_unique() == table.height
+    if unique_keys:
         # join on a 64-bit hash of the id (much faster than on text); a row whose hash
         # matches another id's counts as unmatched, so the result is exact
         joined = rows.with_columns(_key=pl.col("case_id").hash()).join(
-            table.rename({"case_id": "_matched"}), on="_key", how="left"
+            table.lazy().rename({"case_id": "_matched"}), on="_key", how="left"
         )
         joined = joined.with_columns(
             pl.when(pl.col("_matched") == pl.col("case_id")).then(pl.col(c)).alias(c)
             for c in ("opened_on", "closed_on", "_clean")
         )
     else:
-        joined = rows.join(table, on="case_id", how="left")
+        joined = rows.join(table.lazy(), on="case_id", how="left")
+    unknown = pl.col("_clean").is_null()
+    early = late = pl.lit(False)
+    if col is not None:
+        grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
+        dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
+        early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
+        late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
+    # the few rows in error, back in the sheet's order (the join does not keep it)
+    bad = (
+        joined.with_columns(_unknown=unknown, _early=early, _late=late)
+        .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
+        .collect()
+        .sort("_i")
+    )
     frames = [
         issues_from(
-            joined.filter(pl.col("_clean").is_null()),
-            sheet=sheet,
-            column="case_id",
-            check="unknown_case",
-            value=pl.col("case_id"),
+            bad.filter("_unknown"), sheet=sheet, column="case_id", check="unknown_case", value=pl.col("case_id")
         )
     ]
     if col is not None:
-        grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
-        dated = joined.filter(pl.col("_clean") & pl.col(col).is_not_null())
-        early = dated.filter(pl.col(col) < pl.col("opened_on"))
-        late = dated.filter(pl.col(col) > pl.col("closed_on") + pl.duration(days=grace))
         common = {"sheet": sheet, "column": col, "value": pl.col(col)}
-        frames.append(issues_from(early, check="before_opening", arg=pl.col("opened_on"), **common))
-        frames.append(issues_from(late, check="after_closing", arg=pl.col("closed_on"), **common))
+        frames.append(issues_from(bad.filter("_early"), check="before_opening", arg=pl.col("opened_on"), **common))
+        frames.append(issues_from(bad.filter("_late"), check="after_closing", arg=pl.col("closed_on"), **common))
     return concat(frames)
 
 
