@@ -55,15 +55,21 @@ def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
     first, last = cohort["opened_on"].min(), cohort["opened_on"].max()
     opened: tuple[dt.date | None, dt.date | None] = (None, None)
     if isinstance(first, dt.date) and isinstance(last, dt.date):
+        key = f"{prefix}opened"
+        # the range is kept under another key: a date range cannot be restored through its own
+        kept = st.session_state.get(f"{key}_kept")
+        valid = isinstance(kept, tuple) and len(kept) == 2 and first <= kept[0] <= kept[1] <= last
         picked = cols[0].date_input(
             tr("ui_explore.filter_opened"),
-            value=(first, last),
+            value=kept if valid else (first, last),
             min_value=first,
             max_value=last,
             format="DD/MM/YYYY" if lang() == "es" else "YYYY-MM-DD",
-            key=f"{prefix}opened",
+            key=key,
         )
         ends = list(picked) if isinstance(picked, tuple | list) else [picked]
+        if len(ends) == 2:  # a complete range (the picker gives one date while choosing)
+            st.session_state[f"{key}_kept"] = tuple(ends)
         start = ends[0] if ends and ends[0] != first else None
         end = ends[1] if len(ends) > 1 and ends[1] != last else None
         opened = (start, end)
@@ -75,10 +81,20 @@ def matches(key: str, n: int, total: int) -> None:
 
 
 #: Widgets of views not drawn in a run: their choices are kept while another view is shown.
-KEPT = ("ex_b_", "ex_by", "ex_measure", "ex_from", "ex_to", "ex_outcome", "ex_cmp_measure", "ex_deid_dates")
+KEPT = (
+    "ex_b_",
+    "ex_by",
+    "ex_measure",
+    "ex_from",
+    "ex_to",
+    "ex_outcome",
+    "ex_cmp_measure",
+    "ex_deid_dates",
+    "ex_deid_format",
+)
 
 ws = require_workspace()
-for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT)]:
+for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT) and not k.endswith("opened")]:
     st.session_state[name] = st.session_state[name]
 st.title(tr("ui.page_explore"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
@@ -251,12 +267,20 @@ if view == "export":
         horizontal=True,
         key="ex_deid_dates",
     )
-    signature = (ws.key, flt, dates, lang())
+    fmt = st.radio(
+        tr("ui_explore.deid_format"),
+        ex.EXTRACT_FORMATS,
+        format_func={f: tr(f"ui_explore.deid_format_{f}") for f in ex.EXTRACT_FORMATS}.__getitem__,
+        horizontal=True,
+        key="ex_deid_format",
+    )
+    signature = (ws.key, flt, dates, fmt, lang())
     if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
         try:
-            data, explained = ex.deidentified_workbook(
-                ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of
-            )
+            with st.spinner(tr("ui_explore.deid_working", cases=f"{a.height:,}")):
+                data, explained = ex.deidentified_extract(
+                    ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt
+                )
         except ImportError:
             empty_state("ui_explore.deid_unavailable")
         else:
@@ -267,8 +291,8 @@ if view == "export":
         st.download_button(
             tr("ui_explore.deid_download"),
             data,
-            file_name="cohort_deidentified.xlsx",
-            mime=XLSX,
+            file_name=f"cohort_deidentified.{fmt}",
+            mime=XLSX if fmt == "xlsx" else "application/zip",
             key="ex_deid_download",
         )
         st.caption(tr("ui_explore.deid_ready", cases=f"{cases:,}"))

@@ -5,7 +5,7 @@
   :data:`BLANK`), how a value reads, and the widgets' choices as a
   :class:`~casekit.cohort.CohortFilter`;
 - :func:`readable_groups` / :func:`readable_comparison`: tables as a person reads them;
-- :func:`event_log_csv` / :func:`deidentified_workbook`: the exports' bytes.
+- :func:`event_log_csv` / :func:`deidentified_extract`: the exports' bytes.
 
 Examples
 --------
@@ -22,7 +22,9 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import io
 import tempfile
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -40,8 +42,9 @@ from casekit.stages import STAGES, stage_label, to_process_mining
 
 __all__ = [
     "BLANK",
+    "EXTRACT_FORMATS",
     "PERCENT_MEASURES",
-    "deidentified_workbook",
+    "deidentified_extract",
     "endpoint_label",
     "event_log_csv",
     "filter_options",
@@ -207,20 +210,36 @@ def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
     return write_csv(to_process_mining(cohort_events(events, cohort)), lang="en", bom=False) or b""
 
 
-def deidentified_workbook(
+#: Formats of the de-identified extract: one Excel workbook, or a ZIP of one CSV per sheet
+#: (Excel takes about a second per thousand cases; CSV suits large cohorts).
+EXTRACT_FORMATS = ("xlsx", "zip")
+
+
+def deidentified_extract(
     data: CaseData | ValidationResult,
     case_ids: pl.Series,
     *,
     dates: str = "shift",
     lang: str = "es",
     as_of: dt.date | None = None,
+    fmt: str = "xlsx",
 ) -> tuple[bytes, pl.DataFrame]:
-    """A de-identified XLSX extract of the cohort's cases (:func:`casekit.deid.deidentify`
-    with a fresh random salt: two exports cannot be linked) and what was done to each
-    column (``Deidentified.explain``), in ``lang``."""
+    """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`
+    with a fresh random salt: two exports cannot be linked) as the bytes of an XLSX
+    workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), and what was done to
+    each column (``Deidentified.explain``), in ``lang``."""
     from casekit.deid import deidentify
 
+    if fmt not in EXTRACT_FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXTRACT_FORMATS)}")
     extract = deidentify(data, case_ids=case_ids, salt=None, dates=dates, as_of=as_of)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
-        path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)
-        return path.read_bytes(), extract.explain(lang)
+        if fmt == "xlsx":
+            path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)
+            return path.read_bytes(), extract.explain(lang)
+        folder = extract.write(Path(tmp) / "extract", lang=lang, format="csv")
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(folder.iterdir()):
+                archive.write(file, arcname=file.name)
+        return buffer.getvalue(), extract.explain(lang)

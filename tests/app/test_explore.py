@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -213,11 +214,21 @@ def test_exports_event_log_and_suppressed_groups(expected: dict, downloads: dict
     assert groups["Suppressed (1–10 cases)"].to_list().count("yes") == small
 
 
-def test_choices_of_a_hidden_view_are_kept() -> None:
+def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
+    status = expected["status"]
     at = open_app("explore", lang="en")
     at.selectbox(key="ex_by").set_value("sex").run()
     at.radio(key="ex_view").set_value("compare").run()
     at.multiselect(key="ex_b_sexes").set_value(["male"]).run()
+    since = dt.date(2026, 1, 1)
+    at.date_input(key="ex_b_opened").set_value((since, ck.SAMPLE_AS_OF)).run()
+    _ok(at)
+    males = (
+        status.join(ck.read_workbook(SAMPLE)["cases"].select("case_id", "sex", "opened_on"), on="case_id")
+        .filter((pl.col("sex") == "male") & (pl.col("opened_on") >= since))
+        .height
+    )
+    assert any(f"**{males:,}** " in m.value for m in at.markdown)
     at.radio(key="ex_view").set_value("export").run()
     at.radio(key="ex_view").set_value("group").run()
     _ok(at)
@@ -225,3 +236,6 @@ def test_choices_of_a_hidden_view_are_kept() -> None:
     assert _groups(at, "en").columns[0] == "Sex"
     at.radio(key="ex_view").set_value("compare").run()
     assert at.multiselect(key="ex_b_sexes").value == ["male"]
+    assert at.date_input(key="ex_b_opened").value == (since, ck.SAMPLE_AS_OF)
+    assert any(f"**{males:,}** " in m.value for m in at.markdown)
+    assert not at.warning

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import polars as pl
 import pytest
@@ -106,10 +107,10 @@ def test_event_log_csv_is_the_cohorts_process_mining_log(sample: dict) -> None:
 
 
 @pytest.mark.parametrize("dates", ["shift", "year"])
-def test_deidentified_workbook_has_no_identifying_column_nor_original_id(sample: dict, dates: str) -> None:
+def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: dict, dates: str) -> None:
     cohort = sample["cohort"]
     sub = co.CohortFilter(tiers=("high",)).apply(cohort)
-    data, explained = ex.deidentified_workbook(sample["result"], sub["case_id"], dates=dates, lang="en")
+    data, explained = ex.deidentified_extract(sample["result"], sub["case_id"], dates=dates, lang="en")
     raw = pl.read_excel(io.BytesIO(data), sheet_id=0)  # the headers as written
     assert raw["cases"].height == sub.height
     for sheet, columns in identifying_columns().items():
@@ -167,3 +168,26 @@ def test_compare_chart_draws_both_cohorts(sample: dict) -> None:
 def test_spanish_headers_of_identifying_columns_are_known() -> None:
     """The AppTest checks the Spanish workbook's headers against these aliases."""
     assert SHEETS["cases"].columns["client_name"].es != "client_name"
+
+
+def test_deidentified_extract_as_a_zip_of_csv_files(sample: dict) -> None:
+    cohort = sample["cohort"]
+    sub = co.CohortFilter(sexes=("female",)).apply(cohort)
+    data, _ = ex.deidentified_extract(sample["result"], sub["case_id"], lang="es", fmt="zip")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        names = archive.namelist()
+        assert "casos.csv" in names
+        assert "contactos.csv" in names
+        cases = pl.read_csv(archive.read("casos.csv"), separator=";", infer_schema=False)
+    assert cases.height == sub.height
+    assert SHEETS["cases"].columns["client_name"].es not in cases.columns
+    assert not set(cases[SHEETS["cases"].columns["case_id"].es]) & set(cohort["case_id"])
+    back = ck.read_workbook(_files(data))  # casekit reads the files back
+    assert back["cases"].height == sub.height
+    with pytest.raises(ValueError, match="unknown format"):
+        ex.deidentified_extract(sample["result"], sub["case_id"], fmt="pdf")
+
+
+def _files(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
