@@ -35,8 +35,7 @@ import polars as pl
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
 from casekit.risk import RiskModel, score_risk
-from casekit.stages import ProcessConfig, case_status, load_process_config
-from casekit.ui._transitions import readmissions, transitions_until
+from casekit.stages import ProcessConfig, case_status, load_process_config, readmissions, transitions_until
 
 __all__ = ["PATHS", "curated_clients", "path_candidates"]
 

@@ -32,8 +32,15 @@ from casekit.learn._common import Note, flag_term, labelled, one_case, stage_ter
 from casekit.learn._risk import factor_table, score_one, tier_floor
 from casekit.outcomes import outcome_changes
 from casekit.risk import RiskModel, load_model
-from casekit.stages import STAGES, ProcessConfig, case_status, load_process_config, stage_entries
-from casekit.ui._transitions import post_transition_contacts, readmissions
+from casekit.stages import (
+    STAGES,
+    ProcessConfig,
+    case_status,
+    load_process_config,
+    post_transition_contacts,
+    readmissions,
+    stage_entries,
+)
 
 __all__ = ["STAGE_FLAGS", "StageStep", "walkthrough"]
 

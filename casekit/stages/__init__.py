@@ -16,6 +16,7 @@ from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_pro
 from casekit.stages._events import events, to_process_mining, write_event_log
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES, flag_label, label_columns, stage_label
 from casekit.stages._status import NO_RISK, case_status, flags_long, stage_entries, worklist
+from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
 from casekit.stages._views import funnel, stage_durations, time_in_stage
 
 __all__ = [
@@ -26,17 +27,21 @@ __all__ = [
     "STAGE_NUMBER",
     "ProcessConfig",
     "case_status",
+    "contacts_of",
     "events",
     "flag_label",
     "flags_long",
     "funnel",
     "label_columns",
     "load_process_config",
+    "post_transition_contacts",
+    "readmissions",
     "stage_durations",
     "stage_entries",
     "stage_label",
     "time_in_stage",
     "to_process_mining",
+    "transitions_until",
     "worklist",
     "write_event_log",
 ]
