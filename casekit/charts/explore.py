@@ -9,7 +9,7 @@ Examples
 >>> table = pl.DataFrame({"effective_tier": ["low", "high"], "n_cases": [30, 12], "n": [30, 12], "count": [30, 12]})
 >>> chart = cohort_chart(table, by="effective_tier", measure="count", lang="en")
 >>> chart.to_dict()["title"]["text"]
-'Cases by Risk tier'
+'Cases by risk tier'
 >>> chart_data(chart)["label"].to_list()
 ['Low', 'High']
 """
@@ -104,7 +104,8 @@ def cohort_chart(
     and the cases behind the value. Groups without a value are left out; when none has
     one, the empty-state chart.
     """
-    title = t("cohort.chart_title", lang, measure=measure_label(measure, lang), by=grouping_label(by, lang))
+    group = grouping_label(by, lang)
+    title = t("cohort.chart_title", lang, measure=measure_label(measure, lang), by=group[:1].lower() + group[1:])
     df = table.filter(pl.col(measure).is_not_null())
     if df.height == 0:
         return empty_chart("cohort", title, t("cohort.chart_empty", lang))

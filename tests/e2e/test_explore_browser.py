@@ -60,6 +60,25 @@ def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., P
     assert main.get_by_text(count_text(total, total)).count() == 0
     screenshot(page, "es_explore_filtered")
 
+    # a time between stages, grouped by tier: the chart is drawn in the browser
+    measure = main.get_by_test_id("stSelectbox").filter(has_text=t("ui_explore.measure", "es")).first
+    measure.click()
+    page.get_by_role("option", name=t("cohort.measure_median_days", "es"), exact=True).click()
+    wait_idle(page)
+    group_by = main.get_by_test_id("stSelectbox").filter(has_text=t("ui_explore.group_by", "es")).first
+    group_by.click()
+    page.get_by_role("option", name=t("cohort.by_effective_tier", "es"), exact=True).click()
+    title = t(
+        "cohort.chart_title",
+        "es",
+        measure=t("cohort.measure_median_days", "es"),
+        by="nivel de riesgo",
+    )
+    main.get_by_test_id("stVegaLiteChart").filter(has_text=title).wait_for()
+    wait_idle(page)
+    assert_no_error(page, "es/explore median days by tier")
+    screenshot(page, "es_explore_median_days")
+
     views = main.get_by_test_id("stRadio").first
     for view in ("process", "compare", "export"):
         views.get_by_text(t(f"ui_explore.tab_{view}", "es"), exact=True).click()

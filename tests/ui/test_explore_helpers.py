@@ -137,7 +137,7 @@ def test_cohort_chart_carries_the_group_measure_values(sample: dict) -> None:
     assert shown["n"].to_list() == with_value["n"].to_list()
     assert shown["label"].to_list()[:3] == ["Bajo", "Moderado", "Alto"]
     spec = chart.to_dict()
-    assert spec["title"]["text"] == "Mediana de días entre dos etapas por Nivel de riesgo"
+    assert spec["title"]["text"] == "Mediana de días entre dos etapas por nivel de riesgo"
     colors = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
     assert colors == ["#009E73", "#E69F00", "#D55E00"]  # the tiers' fixed colours
 
