@@ -6,6 +6,11 @@ Run from the project folder::
     python benchmarks/profile_pipeline.py --cases 1000000 --runs 1
     python benchmarks/profile_pipeline.py --cases 100000 --profile read   # pyinstrument tree of one step
     python benchmarks/profile_pipeline.py --cases 100000 --casekit /tmp/old  # another checkout's casekit
+    python benchmarks/profile_pipeline.py --cases 100000 --runs 3 --baseline /tmp/old  # before/after table
+
+``--baseline`` runs the pipeline alternately with that folder's casekit ("before") and
+this checkout's ("after"), each run in a fresh process, and prints a Markdown table of
+the medians side by side (time per step, and peak RSS of each process).
 
 The caseload is made once with ``ck.make_sample(n, seed=1)`` and written as Parquet to
 ``benchmarks/data/parquet_<n>/`` (git-ignored). Each run executes the whole pipeline
@@ -19,11 +24,14 @@ pyinstrument``.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -43,10 +51,8 @@ def _hwm_mb() -> float:
 
 
 def _reset_hwm() -> None:
-    try:
+    with contextlib.suppress(OSError):
         Path("/proc/self/clear_refs").write_text("5")
-    except OSError:
-        pass
 
 
 def caseload(n: int) -> Path:
@@ -105,6 +111,28 @@ def pipeline(
     return out
 
 
+def _side_by_side(args: argparse.Namespace) -> int:
+    """Alternate before/after runs in fresh processes; print medians side by side."""
+    figures: dict[str, list[dict]] = {"before": [], "after": []}
+    here = Path(__file__).parent.parent
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(args.runs):
+            for label, path in (("before", args.baseline), ("after", here)):
+                out = Path(tmp) / f"{label}{i}.json"
+                cmd = [sys.executable, __file__, "--cases", str(args.cases), "--runs", "1", "--casekit", str(path)]
+                subprocess.run([*cmd, "--json", str(out)], check=True, stdout=subprocess.DEVNULL)
+                figures[label].append(json.loads(out.read_text())["steps"])
+    print(f"| step ({args.cases:,} cases, median of {args.runs}) | before | after | ratio |")
+    print("|---|---:|---:|---:|")
+    for step in (*STEPS, "pipeline"):
+        before = statistics.median(r[step]["median_s"] for r in figures["before"])
+        after = statistics.median(r[step]["median_s"] for r in figures["after"])
+        print(f"| {step} | {before:.2f} s | {after:.2f} s | {before / after:.1f}x |")
+    peaks = [statistics.median(r["pipeline"]["peak_mb"] for r in figures[k]) for k in ("before", "after")]
+    print(f"| peak RSS | {peaks[0]:,.0f} MB | {peaks[1]:,.0f} MB | {peaks[0] / peaks[1]:.1f}x |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cases", type=int, default=100_000)
@@ -114,7 +142,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="print each run's times and CPU user/sys")
     parser.add_argument("--casekit", type=Path, help="import casekit from this folder (default: this checkout)")
     parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--baseline", type=Path, help="a folder holding the casekit package to compare against")
     args = parser.parse_args(argv)
+    if args.baseline:
+        caseload(args.cases)
+        return _side_by_side(args)
     sys.path.insert(0, str((args.casekit or Path(__file__).parent.parent).resolve()))
     import casekit as ck
 
