@@ -1,8 +1,8 @@
 """Timing, memory and machine helpers shared by the benchmark scripts.
 
 >>> times, out = timed(lambda: sum(range(10)), runs=3)
->>> len(times), out
-(3, 45)
+>>> len(times), len(times.cpu), out
+(3, 3, 45)
 >>> summary([3.0, 1.0, 2.0])
 {'median_s': 2.0, 'min_s': 1.0, 'max_s': 3.0, 'runs': 3}
 >>> ratio(10.0, 2.0), ratio(1.0, 0.0)
@@ -24,19 +24,33 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def timed(fn: Callable[[], Any], *, runs: int) -> tuple[list[float], Any]:
-    """Wall-clock seconds of ``runs`` calls of ``fn``, and the last call's result."""
-    times, out = [], None
+class Times(list):
+    """Wall-clock seconds of several runs; ``cpu``: this process's CPU seconds (user + system,
+    all threads) in the same runs — less sensitive than wall time to other jobs on a shared machine."""
+
+    def __init__(self, wall: list[float] = (), cpu: list[float] = ()) -> None:  # type: ignore[assignment]
+        super().__init__(wall)
+        self.cpu = list(cpu)
+
+
+def timed(fn: Callable[[], Any], *, runs: int) -> tuple[Times, Any]:
+    """Wall-clock (and CPU) seconds of ``runs`` calls of ``fn``, and the last call's result."""
+    times, out = Times(), None
     for _ in range(runs):
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         out = fn()
         times.append(time.perf_counter() - start)
+        times.cpu.append(time.process_time() - cpu)
     return times, out
 
 
 def summary(times: list[float]) -> dict[str, float | int]:
-    """Median, min and max of several runs."""
-    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(times)}
+    """Median, min and max of several runs (and the median CPU time when known)."""
+    out = {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times), "runs": len(times)}
+    cpu = getattr(times, "cpu", None)
+    if cpu:
+        out["cpu_median_s"] = statistics.median(cpu)
+    return out
 
 
 def ratio(a: float | None, b: float | None) -> float | None:

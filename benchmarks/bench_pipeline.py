@@ -46,7 +46,7 @@ if str(HERE) not in sys.path:  # sibling modules (baselines, helpers) when impor
 if str(HERE.parent) not in sys.path:  # casekit itself when the project is not installed
     sys.path.insert(1, str(HERE.parent))
 
-from _bench_common import ROOT, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
+from _bench_common import ROOT, Times, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
 
 RESULTS = HERE / "results" / "pipeline.json"
 PAGES = ("overview", "monitoring", "explore")
@@ -81,7 +81,7 @@ def pipeline_child(folder: Path, as_of: str) -> dict[str, Any]:
     start = time.perf_counter()
     import casekit as ck
 
-    imported = time.perf_counter()
+    imported, cpu = time.perf_counter(), time.process_time()
     when = dt.date.fromisoformat(as_of)
     steps: dict[str, float] = {}
 
@@ -100,6 +100,7 @@ def pipeline_child(folder: Path, as_of: str) -> dict[str, Any]:
     end = time.perf_counter()
     return {
         "pipeline_s": end - imported,
+        "cpu_s": time.process_time() - cpu,
         "import_s": imported - start,
         "steps": steps,
         "peak_rss_mb": peak_rss_mb(),
@@ -146,7 +147,7 @@ def pages_child(folder: Path, as_of: str, pages: list[str], runs: int) -> dict[s
             continue
         reruns, _ = timed(at.run, runs=runs)
         error = str(at.exception[0].value) if at.exception else None
-        out["pages"][page] = {"first_visit_s": first, "reruns_s": reruns, "error": error}
+        out["pages"][page] = {"first_visit_s": first, "reruns_s": reruns, "reruns_cpu_s": reruns.cpu, "error": error}
     return out
 
 
@@ -174,8 +175,8 @@ class Recorder:
         self.rows.append(row)
         print(f"  {n:>9,} {step:<44} median {row['median_s']:8.3f} s", file=sys.stderr, flush=True)
 
-    def median(self, n: int, step: str) -> float | None:
-        return next((r["median_s"] for r in self.rows if r["cases"] == n and r["step"] == step), None)
+    def median(self, n: int, step: str, key: str = "median_s") -> float | None:
+        return next((r.get(key) for r in self.rows if r["cases"] == n and r["step"] == step), None)
 
 
 def bench_size(n: int, args: argparse.Namespace, rec: Recorder) -> dict[str, Any]:
@@ -213,7 +214,7 @@ def bench_size(n: int, args: argparse.Namespace, rec: Recorder) -> dict[str, Any
             n,
             "pipeline",
             "pipeline",
-            [c["pipeline_s"] for c in children],
+            Times([c["pipeline_s"] for c in children], [c["cpu_s"] for c in children]),
             peak_rss_mb=round(max(rss)),
             peak_rss_mb_runs=[round(x) for x in rss],
             import_s=summary([c["import_s"] for c in children])["median_s"],
@@ -321,7 +322,8 @@ def _page_reruns(n: int, pq: Path, as_of: str, args: argparse.Namespace, rec: Re
     for page, got in out["pages"].items():
         if got.get("error"):
             raise RuntimeError(f"page {page} failed on {n:,} cases: {got['error']}")
-        rec.add(n, "pages", f"page rerun: {page}", got["reruns_s"], first_visit_s=got["first_visit_s"])
+        reruns = Times(got["reruns_s"], got["reruns_cpu_s"])
+        rec.add(n, "pages", f"page rerun: {page}", reruns, first_visit_s=got["first_visit_s"])
 
 
 # --------------------------------------------------------------------------------------
@@ -341,6 +343,19 @@ def ratios(rec: Recorder, sizes: list[int]) -> list[dict[str, Any]]:
             {"cases": n, "ratio": "pandas / casekit (case_status only)", "value": ratio(pandas, only)},
             {"cases": n, "ratio": "casekit (validate + case_status) / floor", "value": ratio(casekit, floor)},
             {"cases": n, "ratio": "casekit (case_status only) / floor", "value": ratio(only, floor)},
+        ]
+        cpu = {step: rec.median(n, step, "cpu_median_s") for step in (*STATUS, "case status")}
+        out += [
+            {
+                "cases": n,
+                "ratio": "pandas / casekit (validate + case_status), CPU time",
+                "value": ratio(cpu[STATUS[0]], cpu[STATUS[1]]),
+            },
+            {
+                "cases": n,
+                "ratio": "casekit (validate + case_status) / floor, CPU time",
+                "value": ratio(cpu[STATUS[1]], cpu[STATUS[2]]),
+            },
         ]
         openpyxl = rec.median(n, "excel: openpyxl read_only")
         calamine = rec.median(n, "excel: polars read_excel (calamine)")
@@ -421,10 +436,17 @@ def markdown(doc: dict[str, Any]) -> str:
     head = "| | " + " | ".join(f"{n:,} cases" for n in sizes) + " |\n|---|" + "---:|" * len(sizes)
 
     def line(label: str, step: str, key: str = "median_s", unit: str = " s") -> str | None:
-        values = [next((r.get(key) for r in rows if r["cases"] == n and r["step"] == step), None) for n in sizes]
+        found = [next((r for r in rows if r["cases"] == n and r["step"] == step), None) for n in sizes]
+        values = [r and r.get(key) for r in found]
         if all(v is None for v in values):
             return None
-        return f"| {label} | " + " | ".join(_fmt(v, unit) for v in values) + " |"
+        cells = [_fmt(v, unit) for v in values]
+        if key == "median_s":  # CPU time next to wall time
+            cells = [
+                c if not r or "cpu_median_s" not in r else f"{c} ({_fmt(r['cpu_median_s'])})"
+                for c, r in zip(cells, found, strict=True)
+            ]
+        return f"| {label} | " + " | ".join(cells) + " |"
 
     out = [
         "# casekit pipeline benchmark",
@@ -433,7 +455,9 @@ def markdown(doc: dict[str, Any]) -> str:
         f"Python {m['python']}, polars {m['polars']}, pandas {m['pandas']}, openpyxl {m['openpyxl']}, "
         f"fastexcel {m['fastexcel']}. Load average at start: {m['load_average_at_start']} (a shared machine).",
         "",
-        f"Command: `{doc['command']}`. Medians of {doc['settings']['runs']} runs (min–max in `pipeline.json`).",
+        f"Command: `{doc['command']}`. Medians of {doc['settings']['runs']} runs, wall-clock seconds, then in "
+        "brackets the process's CPU seconds (user + system, all threads) — on a shared machine the wall time also "
+        "counts waiting for a core; min–max in `pipeline.json`.",
         "",
         "Caseloads: `ck.make_sample(n, seed=1)`: "
         + "; ".join(
