@@ -149,9 +149,11 @@ def _read_bytes(obj: Any, name: str, opts: _Options) -> bytes:
         path = Path(obj)
         if not path.is_file():
             raise UnreadableFileError("io.not_found", lang=opts.lang, file=name)
-        check_size(path.stat().st_size, file=name, limits=opts.limits, lang=opts.lang)
+        size = path.stat().st_size
+        check_size(size, file=name, limits=opts.limits, lang=opts.lang)
         with path.open("rb") as fh:
-            data = fh.read(cap + 1)
+            # never ask for more than the file holds: read(n) allocates n bytes up front
+            data = fh.read(min(cap, size) + 1)
     elif hasattr(obj, "read"):
         if getattr(obj, "seekable", lambda: False)():
             obj.seek(0)
