@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -416,3 +418,21 @@ def test_cohort_events_keep_only_the_cohort(sample: dict) -> None:
     assert set(mine["case_id"]) == set(sub["case_id"]) & set(log["case_id"])
     assert mine.height == log.filter(pl.col("case_id").is_in(sub["case_id"].implode())).height < log.height
     assert ck.to_process_mining(mine).columns[:3] == ["case:concept:name", "concept:name", "time:timestamp"]
+
+
+# -- docs/explore.md -----------------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC_BLOCKS = re.findall(r"```python\n(.*?)```", (ROOT / "docs" / "explore.md").read_text(encoding="utf-8"), re.S)
+
+
+@pytest.mark.parametrize("code", DOC_BLOCKS, ids=[f"block{i}" for i in range(len(DOC_BLOCKS))])
+def test_the_notebook_example_of_the_docs_runs(code: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "sample_data").symlink_to(ROOT / "sample_data")
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    exec(compile(code, "docs/explore.md", "exec"), namespace)  # our own documentation
+    a, cohort = namespace["a"], namespace["cohort"]
+    assert 0 < a.height < cohort.height == 500
+    assert (tmp_path / "cohort_log.csv").stat().st_size > 0
+    assert pl.read_excel(tmp_path / "cohort_extract.xlsx", sheet_id=0)["cases"].height == a.height
