@@ -20,6 +20,7 @@ from casekit.ui.widgets import (
     download_table,
     empty_state,
     lang,
+    num,
     quarantine_banner,
     require_workspace,
     show_chart,
@@ -77,7 +78,7 @@ def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
 
 
 def matches(key: str, n: int, total: int) -> None:
-    st.markdown(tr(key, n=f"{n:,}", total=f"{total:,}", pct=ex.share_text(n, total, lang())))
+    st.markdown(tr(key, n=num(n), total=num(total), pct=num(n / total if total else None, ".1%")))
 
 
 #: Widgets of views not drawn in a run: their choices are kept while another view is shown.
@@ -143,7 +144,7 @@ if view == "group":
         key="ex_measure",
     )
     options: dict[str, str | None] = {}
-    subtitle = tr("cohort.chart_subtitle_count", n=f"{a.height:,}")
+    subtitle = tr("cohort.chart_subtitle_count", n=num(a.height))
     problem = None
     if measure == "median_days":
         st.session_state.setdefault("ex_to", "planning")  # time to plan, unless chosen otherwise
@@ -215,13 +216,13 @@ if view == "compare":
     plan = comparison.time_to_plan.row(0, named=True)
     cols = st.columns(4)
     for col, side, n in ((cols[0], "A", a.height), (cols[1], "B", b.height)):
-        col.metric(tr("ui_explore.metric_cases", cohort=side), f"{n:,}")
+        col.metric(tr("ui_explore.metric_cases", cohort=side), num(n))
     for col, side in ((cols[2], "a"), (cols[3], "b")):
         days = plan[f"median_days_{side}"]
         col.metric(
             tr("ui_explore.metric_days_to_plan", cohort=side.upper()),
-            "—" if days is None else f"{days:.0f}",
-            help=f"n = {plan[f'n_{side}']:,}",
+            num(days, ".0f"),
+            help=f"n = {num(plan[f'n_{side}'])}",
         )
     if comparison.outcomes.height:
         on = st.radio(
@@ -249,7 +250,7 @@ if view == "export":
     st.subheader(tr("ui_explore.export_log"))
     log = ws.get("events")
     n_events = co.cohort_events(log, a).height
-    st.caption(tr("ui_explore.export_log_caption", events=f"{n_events:,}", cases=f"{a.height:,}"))
+    st.caption(tr("ui_explore.export_log_caption", events=num(n_events), cases=num(a.height)))
     st.download_button(
         tr("ui_explore.export_log_button"),
         functools.partial(ex.event_log_csv, log, a),  # written when clicked, not on every rerun
@@ -277,7 +278,7 @@ if view == "export":
     signature = (ws.key, flt, dates, fmt, lang())
     if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
         try:
-            with st.spinner(tr("ui_explore.deid_working", cases=f"{a.height:,}")):
+            with st.spinner(tr("ui_explore.deid_working", cases=num(a.height))):
                 data, explained = ex.deidentified_extract(
                     ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt
                 )
@@ -295,7 +296,7 @@ if view == "export":
             mime=XLSX if fmt == "xlsx" else "application/zip",
             key="ex_deid_download",
         )
-        st.caption(tr("ui_explore.deid_ready", cases=f"{cases:,}"))
+        st.caption(tr("ui_explore.deid_ready", cases=num(cases)))
         st.dataframe(explained, hide_index=True, key="ex_deid_explained")
 
     st.subheader(tr("ui_explore.export_groups"))

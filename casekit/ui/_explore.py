@@ -52,7 +52,6 @@ __all__ = [
     "option_label",
     "readable_comparison",
     "readable_groups",
-    "share_text",
 ]
 
 #: The option standing for "blank" in a filter (cases where the column is empty).
@@ -99,18 +98,6 @@ def make_filter(
     opening-date range as a :class:`~casekit.cohort.CohortFilter`."""
     values = {field: tuple(None if v == BLANK else v for v in choices.get(field, ())) for field in FILTER_COLUMNS}
     return CohortFilter(**values, opened_from=opened[0], opened_to=opened[1])
-
-
-def share_text(n: int, total: int, lang: str) -> str:
-    """``n`` of ``total`` as a percentage written the ``lang`` way.
-
-    >>> share_text(93, 500, "es"), share_text(93, 500, "en"), share_text(0, 0, "en")
-    ('18,6 %', '18.6%', '—')
-    """
-    if not total:
-        return "—"
-    pct = f"{100 * n / total:.1f}"
-    return f"{pct.replace('.', ',')} %" if lang == "es" else f"{pct}%"
 
 
 def endpoint_label(stage: str, lang: str, *, start: bool = False) -> str:

@@ -13,7 +13,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 import casekit as ck
 from casekit.charts._base import measure_labels
 from casekit.contract import SHEETS, identifying_columns
-from casekit.i18n import t
+from casekit.i18n import format_number, t
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -75,18 +75,18 @@ def test_a_filter_changes_the_count(expected: dict, lang: str) -> None:
     at = open_app("explore", lang=lang)
     _ok(at)
     assert at.title[0].value == t("ui.page_explore", lang)
-    assert _count_line(at, lang).startswith(f"**{total:,}** ")
+    assert _count_line(at, lang).startswith(f"**{format_number(total, lang)}** ")
     at.multiselect(key="ex_tiers").set_value(["high"]).run()
     _ok(at)
     high = status.filter(pl.col("effective_tier") == "high")
     assert 0 < high.height < total
-    assert _count_line(at, lang).startswith(f"**{high.height:,}** ")
-    assert f"{total:,}" in _count_line(at, lang)
+    assert _count_line(at, lang).startswith(f"**{format_number(high.height, lang)}** ")
+    assert format_number(total, lang) in _count_line(at, lang)
     program = high["program"].drop_nulls().mode().sort()[0]
     at.multiselect(key="ex_programs").set_value([program]).run()
     _ok(at)
     both = high.filter(pl.col("program") == program).height
-    assert _count_line(at, lang).startswith(f"**{both:,}** ")
+    assert _count_line(at, lang).startswith(f"**{format_number(both, lang)}** ")
 
 
 @pytest.mark.parametrize(
@@ -150,8 +150,8 @@ def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
     a = status.filter(pl.col("effective_tier") == "high")
     b = status.filter(pl.col("program") == program)
     metrics = {m.label: m.value for m in at.metric}
-    assert metrics[t("ui_explore.metric_cases", lang, cohort="A")] == f"{a.height:,}"
-    assert metrics[t("ui_explore.metric_cases", lang, cohort="B")] == f"{b.height:,}"
+    assert metrics[t("ui_explore.metric_cases", lang, cohort="A")] == format_number(a.height, lang)
+    assert metrics[t("ui_explore.metric_cases", lang, cohort="B")] == format_number(b.height, lang)
     pairs_a, pairs_b = (t("cohort.col_n_paired", lang, cohort=side) for side in "AB")
     outcomes = _table(at, pairs_a)
     assert {pairs_a, pairs_b} <= set(outcomes.columns)
@@ -215,8 +215,8 @@ def test_exports_event_log_and_suppressed_groups(expected: dict, downloads: dict
 
 
 def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
-    status = expected["status"]
-    at = open_app("explore", lang="en")
+    status, lang = expected["status"], "en"
+    at = open_app("explore", lang=lang)
     at.selectbox(key="ex_by").set_value("sex").run()
     at.radio(key="ex_view").set_value("compare").run()
     at.multiselect(key="ex_b_sexes").set_value(["male"]).run()
@@ -228,7 +228,7 @@ def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
         .filter((pl.col("sex") == "male") & (pl.col("opened_on") >= since))
         .height
     )
-    assert any(f"**{males:,}** " in m.value for m in at.markdown)
+    assert any(f"**{format_number(males, lang)}** " in m.value for m in at.markdown)
     at.radio(key="ex_view").set_value("export").run()
     at.radio(key="ex_view").set_value("group").run()
     _ok(at)
@@ -237,5 +237,5 @@ def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
     at.radio(key="ex_view").set_value("compare").run()
     assert at.multiselect(key="ex_b_sexes").value == ["male"]
     assert at.date_input(key="ex_b_opened").value == (since, ck.SAMPLE_AS_OF)
-    assert any(f"**{males:,}** " in m.value for m in at.markdown)
+    assert any(f"**{format_number(males, lang)}** " in m.value for m in at.markdown)
     assert not at.warning

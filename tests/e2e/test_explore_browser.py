@@ -14,7 +14,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import t
+from casekit.i18n import format_number, t
 
 from .conftest import ROOT, screenshot, wait_idle
 from .test_browser import assert_no_error, track_page_errors
@@ -35,7 +35,7 @@ def status() -> pl.DataFrame:
 
 def count_text(n: int, total: int) -> str:
     """The start of the "N of M" line as the browser renders it (bold markdown dropped)."""
-    return f"{n:,} de {total:,} casos"
+    return f"{format_number(n, 'es')} de {format_number(total, 'es')} casos"
 
 
 def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., Page], status: pl.DataFrame) -> None:
