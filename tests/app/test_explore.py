@@ -239,3 +239,30 @@ def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
     assert at.date_input(key="ex_b_opened").value == (since, ck.SAMPLE_AS_OF)
     assert any(f"**{format_number(males, lang)}** " in m.value for m in at.markdown)
     assert not at.warning
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.mark.parametrize("workbook", ["broken", "cases_only"])
+def test_every_view_works_on_a_broken_or_bare_workbook(expected: dict, workbook: str) -> None:
+    if workbook == "broken":
+        name, content = "casekit_broken_es.xlsx", (SAMPLE.parent / "casekit_broken_es.xlsx").read_bytes()
+    else:
+        name, content = "only_cases.xlsx", ck.write_workbook({"cases": expected["result"].data["cases"]}, None)
+    at = open_app("explore", lang="en")
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value((name, content, XLSX)).run()
+    _ok(at)
+    assert _count_line(at, "en").startswith("**")
+    no_outcomes = t("ui_explore.no_outcomes", "en")
+    for measure in ("count", "median_days", "pct_improved"):
+        at.selectbox(key="ex_measure").set_value(measure).run()
+        _ok(at)
+    assert any(i.value == no_outcomes for i in at.info) == (workbook == "cases_only")
+    for view in ("process", "compare", "export"):
+        at.radio(key="ex_view").set_value(view).run()
+        _ok(at)
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    assert [b for b in at.get("download_button") if b.key == "ex_deid_download"]
