@@ -1,7 +1,8 @@
 """End to end: the Explore page in a real browser.
 
 Opens Explore in Spanish, picks a risk tier in the cohort filters and sees the "N of M"
-count change to the number casekit's stage engine gives; opens every view; no exception
+count change to the number casekit's stage engine gives; charts a time between stages;
+opens every view; downloads the event log and the de-identified extract; no exception
 element, screenshots in ``tests/_artifacts/screenshots/``.
 """
 
@@ -86,4 +87,26 @@ def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., P
         assert_no_error(page, f"es/explore view {view}")
         main.get_by_text(count_text(high, total)).wait_for()  # the filter holds in every view
         screenshot(page, f"es_explore_{view}")
+    check_downloads(page, status)
     assert not js_errors, js_errors
+
+
+def check_downloads(page: Page, status: pl.DataFrame) -> None:
+    """In the export view, filtered to the high tier: the event log and the de-identified
+    extract as the browser downloads them."""
+    main = page.get_by_test_id("stMain")
+    high = status.filter(pl.col("effective_tier") == "high").height
+    with page.expect_download() as log_download:
+        main.get_by_role("button", name=t("ui_explore.export_log_button", "es")).click()
+    log = pl.read_csv(log_download.value.path())
+    assert set(log["case:concept:name"]) == set(status.filter(pl.col("effective_tier") == "high")["case_id"])
+    main.get_by_role("button", name=t("ui_explore.deid_prepare", "es")).click()
+    deid_button = main.get_by_role("button", name=t("ui_explore.deid_download", "es"))
+    deid_button.wait_for()
+    wait_idle(page)
+    with page.expect_download() as deid_download:
+        deid_button.click()
+    extract = pl.read_excel(deid_download.value.path(), sheet_id=0)
+    assert extract["casos"].height == high
+    assert not set(extract["casos"]["id_caso"]) & set(status["case_id"])
+    screenshot(page, "es_explore_export_ready")
