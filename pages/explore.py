@@ -294,10 +294,11 @@ if view == "export":
             data,
             file_name=f"cohort_deidentified.{fmt}",
             mime=XLSX if fmt == "xlsx" else "application/zip",
+            type="primary",
             key="ex_deid_download",
         )
         st.caption(tr("ui_explore.deid_ready", cases=num(cases)))
-        st.dataframe(explained, hide_index=True, key="ex_deid_explained")
+        st.dataframe(ex.readable_removed(explained, lang()), hide_index=True, key="ex_deid_explained")
 
     st.subheader(tr("ui_explore.export_groups"))
     st.caption(tr("ui_explore.export_groups_caption"))

@@ -33,7 +33,7 @@ import polars as pl
 from casekit.charts._base import text as chart_text
 from casekit.charts.explore import grouping_label, measure_label, value_labels
 from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
-from casekit.contract import VOCABS
+from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
 from casekit.risk.fairness import AGE_BANDS
@@ -52,6 +52,7 @@ __all__ = [
     "option_label",
     "readable_comparison",
     "readable_groups",
+    "readable_removed",
 ]
 
 #: The option standing for "blank" in a filter (cases where the column is empty).
@@ -195,6 +196,30 @@ def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
     from casekit.export import write_csv
 
     return write_csv(to_process_mining(cohort_events(events, cohort)), lang="en", bom=False) or b""
+
+
+def readable_removed(explained: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """What de-identification did to each column (``Deidentified.explain``) with sheet and
+    column names and headers in ``lang`` (names outside the contract as written).
+
+    >>> e = pl.DataFrame({"sheet": ["cases"], "column": ["client_name"], "action": ["eliminada"], "reason": ["…"]})
+    >>> readable_removed(e, "es").rows(named=True)
+    [{'Hoja': 'casos', 'Columna': 'nombre_cliente', 'Qué se hizo': 'eliminada', 'Por qué': '…'}]
+    """
+    sheets = {name: sheet.label(lang) for name, sheet in SHEETS.items()}
+    columns = {(name, col): spec.label(lang) for name, sheet in SHEETS.items() for col, spec in sheet.columns.items()}
+    keys = pl.DataFrame(
+        {"sheet": [k[0] for k in columns], "column": [k[1] for k in columns], "_label": list(columns.values())}
+    )
+    return (
+        explained.join(keys, on=["sheet", "column"], how="left", maintain_order="left")
+        .with_columns(
+            pl.col("sheet").replace(sheets),
+            pl.coalesce("_label", "column").alias("column"),
+        )
+        .select("sheet", "column", "action", "reason")
+        .rename({c: t(f"ui_explore.removed_{c}", lang) for c in ("sheet", "column", "action", "reason")})
+    )
 
 
 #: Formats of the de-identified extract: one Excel workbook, or a ZIP of one CSV per sheet

@@ -125,6 +125,10 @@ def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: 
     assert back["cases"]["client_name"].null_count() == sub.height
     assert back["cases"]["case_id"].n_unique() == sub.height
     assert "client_name" in explained["column"].to_list()
+    shown = ex.readable_removed(explained, "es")
+    assert shown.columns == ["Hoja", "Columna", "Qué se hizo", "Por qué"]
+    assert ("casos", "nombre_cliente") in shown.select("Hoja", "Columna").rows()
+    assert shown.height == explained.height
 
 
 def test_cohort_chart_carries_the_group_measure_values(sample: dict) -> None:
