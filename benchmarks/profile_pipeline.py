@@ -69,12 +69,12 @@ def caseload(n: int) -> Path:
 
 def pipeline(
     folder: Path, *, profile: str | None = None, until: str = STEPS[-1], verbose: bool = False
-) -> dict[str, tuple[float, float]]:
-    """Run every step once: ``{step: (seconds, peak MB during the step)}``."""
+) -> dict[str, tuple[float, float, float]]:
+    """Run every step once: ``{step: (seconds, peak MB during the step, CPU seconds)}``."""
     import casekit as ck
 
     as_of = ck.SAMPLE_AS_OF
-    out: dict[str, tuple[float, float]] = {}
+    out: dict[str, tuple[float, float, float]] = {}
     state: dict[str, object] = {}
     calls = {
         "read": lambda: ck.read_workbook(folder, max_bytes=10**10, max_unzipped_bytes=10**11),
@@ -98,13 +98,13 @@ def pipeline(
         state[step] = calls[step]()
         seconds = time.perf_counter() - start
         end = resource.getrusage(resource.RUSAGE_SELF)
+        user, system = end.ru_utime - cpu.ru_utime, end.ru_stime - cpu.ru_stime
         if verbose:
-            user, system = end.ru_utime - cpu.ru_utime, end.ru_stime - cpu.ru_stime
             print(f"  {step:<16} {seconds:6.2f} s  (cpu user {user:5.2f} s, sys {system:5.2f} s)", file=sys.stderr)
         if profiler is not None:
             profiler.stop()
             print(profiler.output_text(unicode=True, color=False, show_all=False), file=sys.stderr)
-        out[step] = (seconds, _hwm_mb())
+        out[step] = (seconds, _hwm_mb(), user + system)
         if step == "validate":
             state.pop("read")  # the app keeps the validation result, not the raw read
             assert state["validate"].ok, state["validate"].report.head()
@@ -122,14 +122,14 @@ def _side_by_side(args: argparse.Namespace) -> int:
                 cmd = [sys.executable, __file__, "--cases", str(args.cases), "--runs", "1", "--casekit", str(path)]
                 subprocess.run([*cmd, "--json", str(out)], check=True, stdout=subprocess.DEVNULL)
                 figures[label].append(json.loads(out.read_text())["steps"])
-    print(f"| step ({args.cases:,} cases, median of {args.runs}) | before | after | ratio |")
-    print("|---|---:|---:|---:|")
+    print(f"| step ({args.cases:,} cases, median of {args.runs}) | before | after | ratio | CPU before | CPU after |")
+    print("|---|---:|---:|---:|---:|---:|")
     for step in (*STEPS, "pipeline"):
-        before = statistics.median(r[step]["median_s"] for r in figures["before"])
-        after = statistics.median(r[step]["median_s"] for r in figures["after"])
-        print(f"| {step} | {before:.2f} s | {after:.2f} s | {before / after:.1f}x |")
+        before, after = (statistics.median(r[step]["median_s"] for r in figures[k]) for k in ("before", "after"))
+        cpu = [statistics.median(r[step]["cpu_s"] for r in figures[k]) for k in ("before", "after")]
+        print(f"| {step} | {before:.2f} s | {after:.2f} s | {before / after:.1f}x | {cpu[0]:.2f} s | {cpu[1]:.2f} s |")
     peaks = [statistics.median(r["pipeline"]["peak_mb"] for r in figures[k]) for k in ("before", "after")]
-    print(f"| peak RSS | {peaks[0]:,.0f} MB | {peaks[1]:,.0f} MB | {peaks[0] / peaks[1]:.1f}x |")
+    print(f"| peak RSS | {peaks[0]:,.0f} MB | {peaks[1]:,.0f} MB | {peaks[0] / peaks[1]:.1f}x | | |")
     return 0
 
 
@@ -161,11 +161,26 @@ def main(argv: list[str] | None = None) -> int:
     summary = {}
     for step in steps:
         times = [r[step][0] for r in runs]
-        summary[step] = {"median_s": statistics.median(times), "min_s": min(times), "peak_mb": runs[-1][step][1]}
+        cpu = statistics.median(r[step][2] for r in runs)
+        summary[step] = {
+            "median_s": statistics.median(times),
+            "min_s": min(times),
+            "cpu_s": cpu,
+            "peak_mb": runs[-1][step][1],
+        }
     total = [sum(r[s][0] for s in steps) for r in runs]
-    summary["pipeline"] = {"median_s": statistics.median(total), "min_s": min(total), "peak_mb": peak}
+    cpu_total = statistics.median(sum(r[s][2] for s in steps) for r in runs)
+    summary["pipeline"] = {
+        "median_s": statistics.median(total),
+        "min_s": min(total),
+        "cpu_s": cpu_total,
+        "peak_mb": peak,
+    }
     for step, fig in summary.items():
-        print(f"{step:<16} median {fig['median_s']:6.2f} s  min {fig['min_s']:6.2f} s  peak {fig['peak_mb']:7.0f} MB")
+        print(
+            f"{step:<16} median {fig['median_s']:6.2f} s  min {fig['min_s']:6.2f} s  "
+            f"cpu {fig['cpu_s']:6.2f} s  peak {fig['peak_mb']:7.0f} MB"
+        )
     if args.json:
         args.json.write_text(json.dumps({"cases": args.cases, "runs": args.runs, "steps": summary}, indent=1))
     return 0
