@@ -11,7 +11,7 @@ Examples
 (True, 20)
 """
 
-from casekit import charts
+from casekit import charts, cohort, learn
 from casekit.data import CaseData, ValidationResult
 from casekit.deid import Deidentified, deidentify
 from casekit.errors import CasekitError, ConfigError, UnreadableFileError
@@ -51,11 +51,13 @@ __all__ = [
     "ValidationResult",
     "case_status",
     "charts",
+    "cohort",
     "deidentify",
     "events",
     "fairness_summary",
     "flags_long",
     "funnel",
+    "learn",
     "load_model",
     "load_process_config",
     "make_sample",

@@ -44,6 +44,7 @@ from casekit.charts._outcomes import improved_by_tier_chart, outcomes_chart, uti
 from casekit.charts._process import durations_chart, flags_by_manager_chart, funnel_chart, stage_chart
 from casekit.charts._registry import CHARTS, ChartInfo, build_charts
 from casekit.charts._risk import factors_chart, fairness_chart, tier_chart
+from casekit.charts.explore import cohort_chart, compare_chart
 
 __all__ = [
     "CHARTS",
@@ -57,6 +58,8 @@ __all__ = [
     "calendar_chart",
     "chart_data",
     "chart_locale",
+    "cohort_chart",
+    "compare_chart",
     "durations_chart",
     "factors_chart",
     "fairness_chart",
