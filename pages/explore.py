@@ -46,13 +46,18 @@ def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
     cols = st.columns(3)
     choices = {}
     for i, field in enumerate(co.FILTER_COLUMNS):
+        key = f"{prefix}{field}"
+        # kept under another key too: Streamlit forgets a widget's value on pages that do not draw it
+        kept = [v for v in st.session_state.get(f"{key}_kept", []) if v in options[field]]
         choices[field] = cols[i % 3].multiselect(
             tr(f"ui_explore.filter_{field}"),
             options[field],
+            default=kept,
             format_func=functools.partial(ex.option_label, field, lang=lang()),
             placeholder=tr("ui_explore.any"),
-            key=f"{prefix}{field}",
+            key=key,
         )
+        st.session_state[f"{key}_kept"] = choices[field]
     first, last = cohort["opened_on"].min(), cohort["opened_on"].max()
     opened: tuple[dt.date | None, dt.date | None] = (None, None)
     if isinstance(first, dt.date) and isinstance(last, dt.date):

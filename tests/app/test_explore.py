@@ -89,6 +89,20 @@ def test_a_filter_changes_the_count(expected: dict, lang: str) -> None:
     assert _count_line(at, lang).startswith(f"**{format_number(both, lang)}** ")
 
 
+def test_filters_survive_a_visit_to_another_page(expected: dict) -> None:
+    status = expected["status"]
+    at = open_app("explore", lang="en")
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    _ok(at)
+    at.switch_page("pages/overview.py").run()
+    _ok(at)
+    at.switch_page("pages/explore.py").run()
+    _ok(at)
+    assert at.multiselect(key="ex_tiers").value == ["high"]
+    high = status.filter(pl.col("effective_tier") == "high").height
+    assert _count_line(at, "en").startswith(f"**{format_number(high, 'en')}** ")
+
+
 @pytest.mark.parametrize(
     ("lang", "tier_header", "median_header"),
     [
