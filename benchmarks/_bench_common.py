@@ -59,7 +59,15 @@ def ratio(a: float | None, b: float | None) -> float | None:
 
 
 def peak_rss_mb() -> float:
-    """This process's peak resident set size so far, in MiB (Linux reports KiB)."""
+    """This process's peak resident set size so far, in MiB.
+
+    Linux's ``VmHWM`` (the peak of this program's own memory) when available: a child
+    started with ``subprocess`` inherits the parent's peak in ``getrusage(...).ru_maxrss``
+    (the kernel records the pre-exec image's peak, which under vfork is the parent's).
+    """
+    hwm = _first("/proc/self/status", "VmHWM")
+    if hwm:
+        return int(hwm.split()[0]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
