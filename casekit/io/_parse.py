@@ -155,7 +155,14 @@ def _from_typed(kind: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def _settled(kind: str, s: pl.Expr) -> pl.Expr:
     """True when no text of the id/text column ``s`` would change: nothing to strip, no
-    blank, no ``7.0`` id, no leading ``'`` (cheap length and prefix tests, no regex on text)."""
+    blank, no ``7.0`` id, no leading ``'`` (cheap length and prefix tests, no regex on text).
+
+    >>> df = pl.DataFrame({"a": ["C1", None], "b": ["C1 ", "C2"], "c": ["7.0", "8"], "d": ["", "x"]})
+    >>> df.select(_settled("id", pl.col(c)).alias(c) for c in df.columns).row(0)
+    (True, False, False, False)
+    >>> pl.DataFrame({"t": ["'=x", "ok"]}).select(_settled("text", pl.col("t"))).item()
+    False
+    """
     n = s.str.len_bytes()
     odd = (s.str.strip_chars().str.len_bytes() != n) | (n == 0)
     odd = odd | (s.str.contains(r"^\d+\.0+$") if kind == "id" else s.str.starts_with("'"))
@@ -201,10 +208,9 @@ def parse_frame(
             typed.append(_from_typed(col.kind, pl.col(name), schema[name]).alias(col.name))
         elif settled.get(name, False):
             typed.append(pl.col(name).alias(col.name))
-        elif col.kind in ("id", "text"):
-            # undo the ' that casekit's own exports put before =, +, -, @ (round trip)
+        elif col.kind in ("id", "text"):  # row by row: ids are mostly distinct
             text = clean_expr(pl.col(name).cast(pl.String))
-            typed.append((id_expr(text) if col.kind == "id" else unneutralise(text)).alias(col.name))
+            typed.append(_typed(col, text, month_first=month_first, decimal_comma=decimal_comma)[0].alias(col.name))
         else:
             raw = frame.get_column(name)
             raw = raw.cast(pl.String) if raw.dtype != pl.String else raw

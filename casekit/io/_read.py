@@ -332,6 +332,12 @@ def _drop_empty_rows(frame: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
 
     Only the rows with no typed (non-text) value can be empty, so the texts are
     stripped on those rows alone (usually none: every sheet has a date column).
+
+    >>> import datetime as dt
+    >>> f = pl.DataFrame({"a": ["x", " ", " ", None], "d": [None, dt.date(2026, 1, 1), None, None],
+    ...                   "_row": [2, 3, 4, 5]})
+    >>> _drop_empty_rows(f, ["a", "d"])["_row"].to_list()
+    [2, 3]
     """
     texts = [c for c in cells if frame.schema[c] == pl.String]
     typed = [c for c in cells if c not in texts]
