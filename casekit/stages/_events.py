@@ -159,58 +159,8 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
     log = pl.concat(parts, how="vertical")
     if as_of is not None:
         log = log.filter(c("timestamp") <= as_of)
-    return _sorted(log.collect())
-
-
-def _sorted(log: pl.DataFrame) -> pl.DataFrame:
-    """``log`` sorted by case, date, stage order, sheet and row.
-
-    Polars 2.1 sorts on several keys (a text key first) some twenty times slower than on
-    one integer, so the five keys are packed into one unsigned 64-bit key when their
-    ranges fit (the case's rank among the ids, days since the first date, stage order,
-    sheet order, row offset); otherwise (or with a null row) the plain multi-key sort.
-
-    >>> log = pl.DataFrame({"case_id": ["B", "A", "A", None], "stage": ["closed", "risk", "screening", "risk"],
-    ...     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 1), dt.date(2027, 1, 1)],
-    ...     "sheet": ["cases", "risk_reviews", "screenings", "risk_reviews"], "row": [2, 5, 3, 9]})
-    >>> _sorted(log).select("case_id", "row").rows()
-    [(None, 9), ('A', 3), ('A', 5), ('B', 2)]
-    """
-    c = pl.col
-    order = c("stage").replace_strict(STAGE_NUMBER, default=0, return_dtype=pl.Int64)
-    sheets = sorted(log.get_column("sheet").unique().drop_nulls().to_list())
-    sheet_order = c("sheet").replace_strict(sheets, list(range(1, len(sheets) + 1)), default=0, return_dtype=pl.Int64)
-    if log.height < 2:
-        return log
-    stats = log.select(
-        day=c("timestamp").cast(pl.Int64).min(),
-        days=c("timestamp").cast(pl.Int64).max() - c("timestamp").cast(pl.Int64).min(),
-        first_row=c("row").min(),
-        rows=c("row").max() - c("row").min(),
-        null_rows=c("row").null_count(),
-        null_days=c("timestamp").null_count(),
-        stages=order.max(),
-    ).row(0, named=True)
-    widths = [
-        log.height.bit_length(),  # case rank (1 + dense rank; 0 for a null id)
-        int(stats["days"] or 0).bit_length(),
-        int(stats["stages"] or 0).bit_length(),
-        len(sheets).bit_length(),
-        int(stats["rows"] or 0).bit_length(),
-    ]
-    if stats["null_rows"] or stats["null_days"] or sum(widths) > 63:
-        return log.sort("case_id", "timestamp", order, "sheet", "row")
-    parts = [
-        c("case_id").rank("dense").fill_null(0),
-        c("timestamp").cast(pl.Int64) - stats["day"],
-        order,
-        sheet_order,
-        c("row") - stats["first_row"],
-    ]
-    key = pl.lit(0, dtype=pl.UInt64)
-    for part, width in zip(parts, widths, strict=True):
-        key = key * (2**width) + part.cast(pl.UInt64)
-    return log.sort(key)
+    order = c("stage").replace_strict(STAGE_NUMBER, default=0, return_dtype=pl.Int8)
+    return log.sort("case_id", "timestamp", order, "sheet", "row").collect()
 
 
 def to_process_mining(events_df: pl.DataFrame) -> pl.DataFrame:
