@@ -8,6 +8,7 @@ when the chosen source cannot be read (the message is already shown).
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 import streamlit as st
 
@@ -15,7 +16,7 @@ from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
-from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, data_source, digest, load
+from casekit.ui.workspace import DATA_ENV, SAMPLE_WORKBOOK, Workspace, data_source, digest, load
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -46,10 +47,12 @@ def sidebar() -> Workspace | None:
     with st.sidebar:
         st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
         lang = st.session_state["lang"]
+        sample_path, sample_key, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
+        server_file = {"sample": t("ui.source_server", lang, name=sample_path.name)} if DATA_ENV in os.environ else {}
         choice = st.radio(
             t("ui.data_source", lang),
             ("sample", "upload"),
-            format_func=lambda c: t(f"ui.source_{c}", lang),
+            format_func=lambda c: server_file.get(c) or t(f"ui.source_{c}", lang),
             key="source",
         )
         uploads = []
@@ -67,7 +70,6 @@ def sidebar() -> Workspace | None:
             month_first = st.checkbox(t("ui.month_first", lang), key="month_first")
         else:
             month_first = False
-        sample_path, sample_key, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
         default_as_of = sample_as_of if choice == "sample" else dt.date.today()
         if st.session_state.get("_as_of_source") != choice:
             st.session_state["as_of"] = default_as_of

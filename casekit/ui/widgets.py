@@ -119,17 +119,25 @@ def _for_display(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
 
 
 def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
-    """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``)."""
+    """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``).
+
+    The files are written when a button is clicked, not on every rerun: an XLSX of a
+    100,000-row worklist takes seconds to write.
+    """
     from casekit.export import flatten_lists, write_csv, write_xlsx
 
-    flat = flatten_lists(df)
+    def csv() -> bytes:
+        return write_csv(flatten_lists(df), lang=language)
+
+    def xlsx() -> bytes:
+        return write_xlsx({stem[:31]: flatten_lists(df)}, lang=language)
+
+    language = lang()
     left, right = st.columns(2)
-    left.download_button(
-        tr("ui.download_csv"), write_csv(flat, lang=lang()), file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv"
-    )
+    left.download_button(tr("ui.download_csv"), csv, file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
     right.download_button(
         tr("ui.download_xlsx"),
-        write_xlsx({stem[:31]: flat}, lang=lang()),
+        xlsx,
         file_name=f"{stem}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"{key}_xlsx",

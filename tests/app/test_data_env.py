@@ -45,6 +45,7 @@ def test_the_env_var_replaces_the_sample_with_the_folder(
     at = open_app(lang="en")
     assert at.date_input(key="as_of").value == AS_OF
     assert any(folder.name in c.value for c in at.main.caption)
+    assert at.radio(key="source").format_func("sample") == f"{folder.name} (CASEKIT_DATA)"
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Open cases"] == f"{_open_cases(caseload, AS_OF):,}"
     at.switch_page("pages/data.py").run()
