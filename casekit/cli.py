@@ -25,15 +25,21 @@ from casekit.i18n import LANGS, normalize_lang, t
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
 
 
-def _default_lang() -> str:
+def default_lang() -> str:
+    """The command line's language: ``CASEKIT_LANG``, else the system's ``LANG`` (es or en)."""
     return normalize_lang(os.environ.get("CASEKIT_LANG") or os.environ.get("LANG"))
 
 
-def _date(text: str) -> dt.date:
+def parse_date(text: str) -> dt.date:
+    """An ISO date argument (``--as-of 2026-09-30``), with a clear message in the CLI's language.
+
+    >>> parse_date("2026-09-30")
+    datetime.date(2026, 9, 30)
+    """
     try:
         return dt.date.fromisoformat(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-09-30, got {text!r}") from exc
+        raise argparse.ArgumentTypeError(t("cli.bad_date", default_lang(), value=text)) from exc
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -50,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--max-lines", type=int, default=200, help="problems listed in text output (default 200)")
 
     tpl = sub.add_parser("template", help="write the empty workbook to fill in")
-    tpl.add_argument("--lang", choices=LANGS, default=_default_lang())
+    tpl.add_argument("--lang", choices=LANGS, default=default_lang())
     tpl.add_argument("--out", type=Path, required=True)
 
     smp = sub.add_parser("sample", help="write a synthetic caseload")
@@ -59,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     smp.add_argument("--out", type=Path, required=True)
     smp.add_argument("--format", choices=("parquet", "csv", "xlsx"), default=None)
     smp.add_argument("--lang", choices=LANGS, default="en", help="sheet names, headers and labels of the files")
-    smp.add_argument("--as-of", type=_date, default=None, help="reference date (default: the sample's own)")
+    smp.add_argument("--as-of", type=parse_date, default=None, help="reference date (default: the sample's own)")
 
     for name, handler in (("validate", _validate), ("template", _template), ("sample", _sample)):
         sub.choices[name].set_defaults(handler=handler)
@@ -106,9 +112,9 @@ def _print_text(result, source: str, lang: str, max_lines: int) -> None:
 def add_input_arguments(parser: argparse.ArgumentParser, *, as_of_required: bool = False) -> None:
     """The options every command that reads a workbook shares: PATH, --lang, --as-of, --month-first."""
     parser.add_argument("path", type=Path, help="workbook (.xlsx/.xlsm/.ods), folder of CSV/Parquet files, or one file")
-    parser.add_argument("--lang", choices=LANGS, default=_default_lang())
+    parser.add_argument("--lang", choices=LANGS, default=default_lang())
     parser.add_argument(
-        "--as-of", type=_date, default=None, required=as_of_required, help="reference date, e.g. 2026-09-30"
+        "--as-of", type=parse_date, default=None, required=as_of_required, help="reference date, e.g. 2026-09-30"
     )
     parser.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
 

@@ -30,12 +30,12 @@ EXIT_OK, EXIT_UNREADABLE = 0, 2
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``risk`` sub-command to the ``casekit`` parser."""
-    from casekit.cli import _date, _default_lang
+    from casekit.cli import default_lang, parse_date
 
     p = subparsers.add_parser("risk", help="risk tiers of every assessed case (stage 3)")
     p.add_argument("path", type=Path, nargs="?", help="workbook (.xlsx/.ods), folder of CSV/Parquet files, or one file")
-    p.add_argument("--lang", choices=LANGS, default=_default_lang())
-    p.add_argument("--as-of", type=_date, default=None, help="ignore assessments and reviews after this date")
+    p.add_argument("--lang", choices=LANGS, default=default_lang())
+    p.add_argument("--as-of", type=parse_date, default=None, help="ignore assessments and reviews after this date")
     p.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
     p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
     p.add_argument("--out", type=Path, default=None, help="scores file: .csv, .xlsx or .parquet")
