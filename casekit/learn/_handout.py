@@ -31,6 +31,8 @@ __all__ = ["MAX_ROWS", "stage_handout_html", "walkthrough_handout_html"]
 
 #: Rows of each table printed on a handout (the rest are counted, so a page stays one page).
 MAX_ROWS = 8
+#: Columns per printed block: wider tables continue in another block underneath.
+MAX_COLUMNS = 9
 
 _CSS = """
 @page { size: A4; margin: 14mm 14mm 14mm 14mm; }
@@ -66,10 +68,14 @@ def _table(title: str, df: pl.DataFrame, lang: str) -> str:
     if df.height == 0:
         parts.append(f'<p class="empty">{escape(t("learn.handout_no_rows", lang))}</p>')
         return "".join(parts)
-    # workbook headers are snake_case: spaces let a narrow column wrap between words
-    head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in df.columns)
-    rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in df.head(MAX_ROWS).iter_rows())
-    parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
+    # a wide sheet (an assessment has 25 columns) is printed in blocks of MAX_COLUMNS stacked
+    # one under the other, so no column runs off the page
+    for start in range(0, df.width, MAX_COLUMNS):
+        block = df.head(MAX_ROWS)[:, start : start + MAX_COLUMNS]
+        # workbook headers are snake_case: spaces let a narrow column wrap between words
+        head = "".join(f"<th>{escape(str(c).replace('_', ' '))}</th>" for c in block.columns)
+        rows = "".join("<tr>" + "".join(_cell(v) for v in row) + "</tr>" for row in block.iter_rows())
+        parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>")
     if df.height > MAX_ROWS:
         more = t("learn.handout_more_rows", lang, n=df.height - MAX_ROWS)
         parts.append(f'<p class="more">{escape(more)}</p>')

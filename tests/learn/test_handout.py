@@ -10,6 +10,7 @@ import pytest
 
 from casekit import learn
 from casekit.i18n import t
+from casekit.learn._handout import MAX_COLUMNS
 from tests.builders import caseload
 
 from .conftest import AS_OF
@@ -113,3 +114,16 @@ def test_long_tables_are_cut_and_counted() -> None:
     assert "… and 3 more rows." in page
     body = page.split("<h3>contacts</h3>")[1].split("</table>")[0]
     assert body.count("<tr>") == learn.MAX_ROWS + 1  # header + rows
+
+
+def test_wide_tables_are_printed_in_blocks_of_columns(steps: list[learn.StageStep]) -> None:
+    risk = steps[2]
+    assessments = dict(risk.tables("en"))["assessments"]
+    assert assessments.width > MAX_COLUMNS  # the assessment sheet is wider than a page
+    page = learn.stage_handout_html(risk, lang="en")
+    section = page.split("<h3>assessments</h3>")[1].split("<h3>")[0]
+    tables = section.split("</table>")[:-1]
+    assert len(tables) == -(-assessments.width // MAX_COLUMNS)
+    assert all(t.split("</tr>")[0].count("<th>") <= MAX_COLUMNS for t in tables)
+    headers = [h.split("</th>")[0] for t in tables for h in t.split("<th>")[1:]]
+    assert headers == [c.replace("_", " ") for c in assessments.columns]  # every column, in order
