@@ -9,6 +9,7 @@ would only get its schema checked).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import cache
 
 import pandera.polars as pa
@@ -26,6 +27,11 @@ def _fmt(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
 
 
+#: A value check of one column: ``(error, ok)`` where ``error`` is ``"<check>|<arg>"`` and
+#: ``ok(column_name)`` is a boolean polars expression (null counts as passing).
+_Rule = tuple[str, Callable[[str], pl.Expr]]
+
+
 def _expr_check(expr_of, error: str) -> pa.Check:
     """A vectorised check: ``expr_of(column_name)`` is a boolean polars expression."""
     return pa.Check(
@@ -36,29 +42,43 @@ def _expr_check(expr_of, error: str) -> pa.Check:
 def _no_duplicates(data) -> pl.LazyFrame:
     """True where the value is null or appears once (fast path: all distinct)."""
     col = data.lazyframe.select(pl.col(data.key)).collect().to_series()
-    present = col.drop_nulls()
-    if present.hash().n_unique() == present.len():  # distinct hashes: distinct values (fast path)
-        ok = pl.repeat(True, col.len(), eager=True, dtype=pl.Boolean)
-    else:
-        ok = ~(col.is_duplicated() & col.is_not_null())
+    ok = pl.repeat(True, col.len(), eager=True, dtype=pl.Boolean) if _all_distinct(col) else ~_duplicated(col)
     return pl.LazyFrame({data.key: ok})
+
+
+def _all_distinct(col: pl.Series) -> bool:
+    """Whether the non-null values of ``col`` are distinct (distinct hashes: distinct values)."""
+    present = col.drop_nulls()
+    return present.hash().n_unique() == present.len()
+
+
+def _duplicated(col: pl.Series | pl.Expr):
+    """True where the value is present and repeated."""
+    return col.is_duplicated() & col.is_not_null()
+
+
+def _value_rules(col: Column) -> list[_Rule]:
+    """The value checks of ``col`` other than ``duplicate``, in the schema's order."""
+    rules: list[_Rule] = []
+    if col.required and DTYPES[col.kind] == pl.String():
+        rules.append(("required|", lambda k: pl.col(k).str.strip_chars() != ""))
+    if col.ge is not None:
+        lo = col.ge
+        rules.append((f"out_of_range|{_fmt(lo)}", lambda k: pl.col(k) >= lo))
+    if col.le is not None:
+        hi = col.le
+        rules.append((f"out_of_range|{_fmt(hi)}", lambda k: pl.col(k) <= hi))
+    if col.vocab is not None:
+        allowed = list(VOCABS[col.vocab])
+        rules.append(("not_allowed|" + ", ".join(allowed), lambda k: pl.col(k).is_in(allowed)))
+    return rules
 
 
 def _checks(col: Column) -> list[pa.Check]:
     checks: list[pa.Check] = []
     if col.unique:
         checks.append(pa.Check(_no_duplicates, error="duplicate|", name="duplicate"))
-    if col.required and DTYPES[col.kind] == pl.String():
-        checks.append(_expr_check(lambda k: pl.col(k).str.strip_chars() != "", "required|"))
-    if col.ge is not None:
-        lo = col.ge
-        checks.append(_expr_check(lambda k: pl.col(k) >= lo, f"out_of_range|{_fmt(lo)}"))
-    if col.le is not None:
-        hi = col.le
-        checks.append(_expr_check(lambda k: pl.col(k) <= hi, f"out_of_range|{_fmt(hi)}"))
-    if col.vocab is not None:
-        allowed = list(VOCABS[col.vocab])
-        checks.append(_expr_check(lambda k: pl.col(k).is_in(allowed), "not_allowed|" + ", ".join(allowed)))
+    checks += [_expr_check(ok, error) for error, ok in _value_rules(col)]
     return checks
 
 
@@ -132,10 +152,76 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return pl.DataFrame([*out, *extra, row]), bad
 
 
-def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:
-    """Validate ``df`` (prepared) with the sheet's schema; every failure as one issue row."""
+@cache
+def _type_schema(sheet: str) -> pa.DataFrameSchema:
+    """The columns of ``sheet`` and their dtypes only: the value checks of :func:`sheet_schema`
+    run as one polars query per sheet in :func:`run_schema`.
+    """
+    columns = {c.name: pa.Column(DTYPES[c.kind], nullable=True, required=True) for c in SHEETS[sheet].columns.values()}
+    columns[ROW] = pa.Column(pl.Int64, nullable=False)
+    return pa.DataFrameSchema(columns, name=sheet, strict=False, coerce=False)
+
+
+def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list[tuple[str, str, pl.Expr]]:
+    """``(column, error, failed)`` for every value check of ``sheet``, in the order pandera runs them."""
+    out: list[tuple[str, str, pl.Expr]] = []
+    for col in SHEETS[sheet].columns.values():
+        name = col.name
+        if name in relaxed:
+            continue
+        if col.required:  # pandera's not-nullable check: null, or NaN in a float column
+            missing = pl.col(name).is_null()
+            if df.schema[name].is_float():
+                missing = missing | pl.col(name).is_nan()
+            out.append((name, "required|", missing))
+        if col.unique and not _all_distinct(df.get_column(name)):
+            out.append((name, "duplicate|", _duplicated(pl.col(name))))
+        out += [(name, error, ok(name).not_().fill_null(False)) for error, ok in _value_rules(col)]
+    return out
+
+
+def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict[str, list[pl.DataFrame]]:
+    """The failures of the value checks, per column: one pass over ``df`` keeps the rows with any failure.
+
+    Each column's list starts with its not-nullable failures (possibly none).
+    """
+    checks = _value_checks(sheet, df, relaxed)
+    if not checks:
+        return {}
+    flags = [f"_f{i}" for i in range(len(checks))]
+    columns = list(dict.fromkeys(name for name, _, _ in checks))
+    bad = (
+        df.lazy()
+        .select(ROW, *columns, *(failed.alias(flag) for flag, (_, _, failed) in zip(flags, checks, strict=True)))
+        .filter(pl.any_horizontal(flags))
+        .collect()
+    )
+    out: dict[str, list[pl.DataFrame]] = {}
+    if bad.height == 0:
+        return out
+    for flag, (name, error, _) in zip(flags, checks, strict=True):
+        check, arg = error.split("|", maxsplit=1)
+        found = out.setdefault(name, [] if error == "required|" and name not in out else [empty()])
+        found.append(
+            bad.filter(flag).select(
+                sheet=pl.lit(sheet, dtype=pl.String),
+                row=pl.col(ROW),
+                column=pl.lit(name, dtype=pl.String),
+                value=pl.lit(None, dtype=pl.String) if check == "required" else pl.col(name).cast(pl.String),
+                check=pl.lit(check, dtype=pl.String),
+                severity=pl.lit("error", dtype=pl.String),
+                arg=pl.lit(arg or None, dtype=pl.String),
+                other_column=pl.lit(None, dtype=pl.String),
+                other_value=pl.lit(None, dtype=pl.String),
+            )
+        )
+    return out
+
+
+def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Columns of the wrong type, from pandera (``wrong_type``, no row)."""
     try:
-        sheet_schema(sheet, relaxed=relaxed).validate(df, lazy=True)
+        _type_schema(sheet).validate(df, lazy=True)
     except SchemaErrors as exc:
         fc = exc.failure_cases
     else:
@@ -167,3 +253,30 @@ def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozen
         )
         .cast(ISSUES)
     )
+
+
+def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """Validate ``df`` (prepared) like :func:`sheet_schema` does; every failure as one issue row.
+
+    pandera checks the column types; the value checks of :func:`sheet_schema` (the
+    not-nullable ``required``, ``duplicate``, blank ``required``, ``out_of_range``,
+    ``not_allowed``) run as one polars query over the sheet, and the failures come in
+    pandera's order (column by column, check by check, rows in sheet order).
+
+    >>> df, _ = prepare("assessments", pl.DataFrame({"case_id": ["C-1", None], "phq9": [3, 28]}))
+    >>> issues = run_schema("assessments", df)
+    >>> issues.select("row", "column", "value", "check", "arg").rows()  # doctest: +NORMALIZE_WHITESPACE
+    [(3, 'case_id', None, 'required', None), (2, 'assessed_on', None, 'required', None),
+     (3, 'assessed_on', None, 'required', None), (3, 'phq9', '28', 'out_of_range', '27')]
+    """
+    types = _type_issues(sheet, df)
+    values = _value_issues(sheet, df, relaxed)
+    if not values:
+        return types
+    frames: list[pl.DataFrame] = []
+    for name in [*SHEETS[sheet].columns, ROW]:
+        nullable, *checks = values.get(name, [empty()])
+        # pandera's order within a column: not-nullable, dtype, then the checks
+        frames += [nullable, types.filter(pl.col("column") == name), *checks]
+    frames = [f for f in frames if f.height]
+    return pl.concat(frames, how="vertical").cast(ISSUES) if frames else empty()
