@@ -20,8 +20,6 @@ from casekit.contract import ROW, SHEETS, VOCABS, Column
 from casekit.data import DTYPES
 from casekit.validation._issues import ISSUES, empty
 
-_PANDERA_IDS = {"not_nullable": "required"}
-
 
 def _fmt(bound: float) -> str:
     return str(int(bound)) if float(bound).is_integer() else str(bound)
@@ -158,7 +156,6 @@ def _type_schema(sheet: str) -> pa.DataFrameSchema:
     run as one polars query per sheet in :func:`run_schema`.
     """
     columns = {c.name: pa.Column(DTYPES[c.kind], nullable=True, required=True) for c in SHEETS[sheet].columns.values()}
-    columns[ROW] = pa.Column(pl.Int64, nullable=False)
     return pa.DataFrameSchema(columns, name=sheet, strict=False, coerce=False)
 
 
@@ -219,35 +216,27 @@ def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict
 
 
 def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Columns of the wrong type, from pandera (``wrong_type``, no row)."""
+    """Columns of the wrong type, from pandera (``wrong_type``, no row).
+
+    Types need no rows: pandera validates the empty frame of ``df``'s schema (``_row``
+    is an ``Int64`` without nulls by construction, see :func:`prepare`).
+    """
     try:
-        _type_schema(sheet).validate(df, lazy=True)
+        _type_schema(sheet).validate(df.clear(), lazy=True)
     except SchemaErrors as exc:
         fc = exc.failure_cases
     else:
         return empty()
-    fc = fc.with_columns(
-        pl.col("check").str.split_exact("|", 1).struct.rename_fields(["c", "a"]).alias("_parts"),
-    ).unnest("_parts")
-    check = (
-        pl.when(pl.col("check").str.starts_with("dtype("))
-        .then(pl.lit("wrong_type"))
-        .otherwise(pl.col("c").replace(_PANDERA_IDS))
-    )
-    rows = df.select(pl.col(ROW)).with_row_index("index")
     return (
-        fc.with_columns(pl.col("index").cast(pl.UInt32))
-        # a failure with no row is a dtype problem (kept) or a check that could not run (dropped)
-        .filter(pl.col("index").is_not_null() | pl.col("check").str.starts_with("dtype("))
-        .join(rows, on="index", how="left")
+        fc.filter(pl.col("check").str.starts_with("dtype("))
         .select(
             sheet=pl.lit(sheet, dtype=pl.String),
-            row=pl.col(ROW),
+            row=pl.lit(None, dtype=pl.Int64),
             column=pl.col("column").cast(pl.String),
-            value=pl.when(check == "required").then(None).otherwise(pl.col("failure_case")).cast(pl.String),
-            check=check,
-            severity=pl.lit("error"),
-            arg=pl.when(check == "wrong_type").then(None).otherwise(pl.col("a").replace("", None)),
+            value=pl.col("failure_case").cast(pl.String),
+            check=pl.lit("wrong_type", dtype=pl.String),
+            severity=pl.lit("error", dtype=pl.String),
+            arg=pl.lit(None, dtype=pl.String),
             other_column=pl.lit(None, dtype=pl.String),
             other_value=pl.lit(None, dtype=pl.String),
         )
