@@ -151,8 +151,13 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
 def contact_timing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Warnings on contacts: done in the future, or still scheduled in the past."""
     date, status = pl.col("contact_on"), pl.col("status")
-    future = df.filter(status.is_in(["attended", "missed"]) & (date > as_of))
-    stale = df.filter((status == "scheduled") & (date < as_of))
+    flags = {
+        "_future": ((status == "attended") | (status == "missed")) & (date > as_of),
+        "_stale": (status == "scheduled") & (date < as_of),
+    }
+    # one pass over the sheet keeps the flagged rows (null flags are dropped, as by filter)
+    hit = df.lazy().select(ROW, date, status, **flags).filter(pl.any_horizontal(*flags)).collect()
+    future, stale = hit.filter("_future"), hit.filter("_stale")
     common = {
         "sheet": "contacts",
         "column": "contact_on",

@@ -9,8 +9,9 @@ would only get its schema checked).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache, reduce
 
 import pandera.polars as pa
 import polars as pl
@@ -55,6 +56,17 @@ def _duplicated(col: pl.Series | pl.Expr):
     return col.is_duplicated() & col.is_not_null()
 
 
+def _is_in(expr: pl.Expr, allowed: list[str]) -> pl.Expr:
+    """``expr.is_in(allowed)`` (null stays null); a chain of ``==`` is faster on a short list.
+
+    >>> pl.select(_is_in(pl.Series(["a", "c", None]), ["a", "b"])).to_series().to_list()
+    [True, False, None]
+    """
+    if not allowed or len(allowed) > 12:
+        return expr.is_in(allowed)
+    return reduce(operator.or_, [expr == value for value in allowed])
+
+
 def _value_rules(col: Column) -> list[_Rule]:
     """The value checks of ``col`` other than ``duplicate``, in the schema's order."""
     rules: list[_Rule] = []
@@ -68,7 +80,7 @@ def _value_rules(col: Column) -> list[_Rule]:
         rules.append((f"out_of_range|{_fmt(hi)}", lambda k: pl.col(k) <= hi))
     if col.vocab is not None:
         allowed = list(VOCABS[col.vocab])
-        rules.append(("not_allowed|" + ", ".join(allowed), lambda k: pl.col(k).is_in(allowed)))
+        rules.append(("not_allowed|" + ", ".join(allowed), lambda k: _is_in(pl.col(k), allowed)))
     return rules
 
 
@@ -218,11 +230,17 @@ def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict
 def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     """Columns of the wrong type, from pandera (``wrong_type``, no row).
 
-    Types need no rows: pandera validates the empty frame of ``df``'s schema (``_row``
-    is an ``Int64`` without nulls by construction, see :func:`prepare`).
+    Types need no rows: pandera validates an empty frame of ``df``'s schema (``_row`` is
+    an ``Int64`` without nulls by construction, see :func:`prepare`), once per distinct
+    schema of a sheet.
     """
+    return _types_of(sheet, tuple(df.schema.items()))
+
+
+@lru_cache(maxsize=256)
+def _types_of(sheet: str, schema: tuple[tuple[str, pl.DataType], ...]) -> pl.DataFrame:
     try:
-        _type_schema(sheet).validate(df.clear(), lazy=True)
+        _type_schema(sheet).validate(pl.DataFrame(schema=dict(schema)), lazy=True)
     except SchemaErrors as exc:
         fc = exc.failure_cases
     else:
