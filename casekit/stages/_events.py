@@ -30,7 +30,7 @@ import polars as pl
 from casekit._frames import sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
-from casekit.stages._names import STAGE_NUMBER
+from casekit.stages._names import STAGES
 
 __all__ = ["EVENT_SCHEMA", "events", "to_process_mining", "write_event_log"]
 
@@ -59,53 +59,37 @@ def _qualified(base: str, *parts: pl.Expr) -> pl.Expr:
     return pl.concat_str([pl.lit(base), *parts], separator=":", ignore_nulls=True)
 
 
-#: Sheets in name order: ties on case, date and stage are broken by the sheet name.
-_SHEET_CODE: dict[str, int] = {
-    name: i
-    for i, name in enumerate(
-        sorted(
-            (
-                "cases",
-                "screenings",
-                "assessments",
-                "risk_reviews",
-                "goals",
-                "services",
-                "contacts",
-                "transitions",
-                "outcomes",
-            )
-        ),
-        start=1,
+#: Stage and sheet while the log is built and sorted: an Enum's physical code is the
+#: stage order (``STAGE_NUMBER - 1``) and the sheet's rank by name, and moving a 1-byte
+#: code in the sort costs a fraction of moving the text. Cast back to text at the end.
+_STAGE = pl.Enum(STAGES)
+_SHEET = pl.Enum(
+    sorted(
+        (
+            "cases",
+            "screenings",
+            "assessments",
+            "risk_reviews",
+            "goals",
+            "services",
+            "contacts",
+            "transitions",
+            "outcomes",
+        )
     )
-}
+)
 
 
-def _event(
-    lf: pl.LazyFrame,
-    sheet_name: str,
-    stage: str | pl.Expr,
-    activity: pl.Expr,
-    when: str,
-    *,
-    stage_number: pl.Expr | None = None,
-) -> pl.LazyFrame:
-    """The events of one sheet, with their private sort codes ``_stage`` (the stage
-    order: ``stage_number`` when the stage is an expression) and ``_sheet``."""
-    if isinstance(stage, str):
-        stage_expr, number = pl.lit(stage), pl.lit(STAGE_NUMBER[stage], dtype=pl.Int64)
-    else:
-        stage_expr = stage
-        number = stage_number if stage_number is not None else stage.replace_strict(STAGE_NUMBER, default=0)
+def _event(lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl.Expr, when: str) -> pl.LazyFrame:
+    """The events of one sheet; ``stage`` and ``sheet`` as Enums (see :func:`_sorted`)."""
+    stage_expr = pl.lit(stage, dtype=_STAGE) if isinstance(stage, str) else stage.cast(_STAGE)
     return lf.filter(pl.col(when).is_not_null()).select(
         pl.col("case_id"),
-        stage_expr.cast(pl.String).alias("stage"),
+        stage_expr.alias("stage"),
         activity.alias("activity"),
         pl.col(when).alias("timestamp"),
-        pl.lit(sheet_name).alias("sheet"),
+        pl.lit(sheet_name, dtype=_SHEET).alias("sheet"),
         pl.col(ROW).alias("row"),
-        number.cast(pl.Int64).alias("_stage"),
-        pl.lit(_SHEET_CODE[sheet_name], dtype=pl.Int64).alias("_sheet"),
     )
 
 
@@ -170,12 +154,9 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
         _event(
             contacts,
             "contacts",
-            c("kind").replace_strict(CONTACT_STAGE, default="monitoring", return_dtype=pl.String),
+            c("kind").replace_strict(CONTACT_STAGE, default="monitoring", return_dtype=_STAGE),
             _qualified("contact", c("kind"), c("status")),
             "contact_on",
-            stage_number=c("kind").replace_strict(
-                {k: STAGE_NUMBER[v] for k, v in CONTACT_STAGE.items()}, default=STAGE_NUMBER["monitoring"]
-            ),
         )
     )
     parts.append(
@@ -192,12 +173,11 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
         _event(
             outcomes,
             "outcomes",
-            pl.when(c("timepoint") == "baseline").then(pl.lit("assessment")).otherwise(pl.lit("evaluation")),
+            pl.when(c("timepoint") == "baseline")
+            .then(pl.lit("assessment", dtype=_STAGE))
+            .otherwise(pl.lit("evaluation", dtype=_STAGE)),
             _qualified("outcome", c("timepoint")),
             "measured_on",
-            stage_number=pl.when(c("timepoint") == "baseline")
-            .then(STAGE_NUMBER["assessment"])
-            .otherwise(STAGE_NUMBER["evaluation"]),
         )
     )
     log = pl.concat(parts, how="vertical")
@@ -207,58 +187,55 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
 
 
 def _sorted(log: pl.DataFrame) -> pl.DataFrame:
-    """``log`` sorted by case, date, stage order, sheet name and row, without ``_stage, _sheet``.
+    """``log`` sorted by case, date, stage order, sheet name and row; stage and sheet as text.
 
-    Polars 2.1 sorts on five keys (a text key first) slowly: at 1M cases (12M events)
-    the multi-key sort took ~5.4 s CPU, the packed one ~3.5 s (the rank of the ids
-    ~1.5 s, the sort and gather ~2 s). So the keys are packed into one UInt64 when
-    their ranges fit: the id's dense rank (0 for a null id: nulls first, as the
-    multi-key sort), days since the first date, stage order, sheet code, row offset.
-    Otherwise (or with a null date or row) the plain multi-key sort. The key is total
-    (a sheet row gives at most one event per stage), so the order is the same.
+    Polars 2.1 sorts on five keys (a text key first) slowly, so the keys are packed into
+    one UInt64 when their ranges fit: the id's dense rank (0 for a null id: nulls first,
+    as the multi-key sort), days since the first date, the stage and sheet codes, the
+    row offset. Otherwise (or with a null date, stage or row) the multi-key sort. The
+    key is total (a sheet row gives at most one event per stage): the same order.
 
     >>> log = pl.DataFrame({"case_id": ["B", "A", "A", None], "stage": ["closed", "risk", "screening", "risk"],
     ...     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 1), dt.date(2027, 1, 1)],
-    ...     "sheet": ["cases", "risk_reviews", "screenings", "risk_reviews"], "row": [2, 5, 3, 9],
-    ...     "_stage": [10, 3, 1, 3], "_sheet": [2, 6, 7, 6]})
-    >>> _sorted(log).select("case_id", "row").rows()
-    [(None, 9), ('A', 3), ('A', 5), ('B', 2)]
+    ...     "sheet": ["cases", "risk_reviews", "screenings", "risk_reviews"], "row": [2, 5, 3, 9]},
+    ...     schema_overrides={"stage": _STAGE, "sheet": _SHEET})
+    >>> _sorted(log).select("case_id", "stage", "row").rows()
+    [(None, 'risk', 9), ('A', 'screening', 3), ('A', 'risk', 5), ('B', 'closed', 2)]
     >>> _sorted(log.with_columns(row=pl.lit(None, dtype=pl.Int64))).select("case_id", "stage").rows()
     [(None, 'risk'), ('A', 'screening'), ('A', 'risk'), ('B', 'closed')]
     """
     c = pl.col
+    as_text = [c("stage").cast(pl.String), c("sheet").cast(pl.String)]
     if log.height < 2:
-        return log.drop("_stage", "_sheet")
+        return log.with_columns(as_text)
     day, row = c("timestamp").cast(pl.Int64), c("row")
     stats = log.select(
         day=day.min(),
         days=day.max() - day.min(),
         first_row=row.min(),
         rows=row.max() - row.min(),
-        nulls=row.null_count() + day.null_count(),
-        stages=c("_stage").max(),
-        sheets=c("_sheet").max(),
+        nulls=row.null_count() + day.null_count() + c("stage").null_count(),
     ).row(0, named=True)
     widths = [
         log.height.bit_length(),  # 1 + the id's dense rank
         int(stats["days"] or 0).bit_length(),
-        int(stats["stages"] or 0).bit_length(),
-        int(stats["sheets"] or 0).bit_length(),
+        len(_STAGE.categories).bit_length(),
+        len(_SHEET.categories).bit_length(),
         int(stats["rows"] or 0).bit_length(),
     ]
     if stats["nulls"] or sum(widths) > 63:
-        return log.sort("case_id", "timestamp", "_stage", "sheet", "row").drop("_stage", "_sheet")
+        return log.sort("case_id", "timestamp", "stage", "sheet", "row").with_columns(as_text)
     parts = [
         c("case_id").rank("dense").fill_null(0),
         day - stats["day"],
-        c("_stage"),
-        c("_sheet"),
+        c("stage").to_physical(),
+        c("sheet").to_physical(),
         row - stats["first_row"],
     ]
     key = pl.lit(0, dtype=pl.UInt64)
     for part, width in zip(parts, widths, strict=True):
         key = key * (2**width) + part.cast(pl.UInt64)
-    return log.with_columns(_key=key).drop("_stage", "_sheet").sort("_key").drop("_key")
+    return log.sort(key).with_columns(as_text)
 
 
 def to_process_mining(events_df: pl.DataFrame) -> pl.DataFrame:
