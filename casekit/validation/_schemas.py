@@ -287,3 +287,57 @@ def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozen
         frames += [nullable, types.filter(pl.col("column") == name), *checks]
     frames = [f for f in frames if f.height]
     return pl.concat(frames, how="vertical").cast(ISSUES) if frames else empty()
+
+
+def pandera_issues(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:
+    """What :func:`run_schema` gives, computed by pandera with :func:`sheet_schema` (one pass
+    per check): the slow reference that the fast path must equal.
+
+    >>> from polars.testing import assert_frame_equal
+    >>> frames = {
+    ...     "cases": {"case_id": ["C-1", "C-1", " ", None], "sex": ["female", "x", None, "male"]},
+    ...     "assessments": {"case_id": ["C-1"] * 4, "bmi": [float("nan"), 95.0, 9.5, None], "phq9": [None, 28, -1, 3]},
+    ...     "outcomes": {"case_id": ["C-1", "C-2"], "value": [float("nan"), 1.0], "measured_on": ["x", "y"]},
+    ... }
+    >>> for sheet, columns in frames.items():
+    ...     df, bad = prepare(sheet, pl.DataFrame(columns))
+    ...     fast = run_schema(sheet, df, relaxed=frozenset(bad))
+    ...     assert_frame_equal(fast, pandera_issues(sheet, df, relaxed=frozenset(bad)))
+    ...     print(sheet, fast.get_column("check").value_counts(sort=True).rows())
+    cases [('required', 6), ('duplicate', 2), ('not_allowed', 1)]
+    assessments [('out_of_range', 5), ('required', 4)]
+    outcomes [('required', 5), ('wrong_type', 1)]
+    """
+    try:
+        sheet_schema(sheet, relaxed=relaxed).validate(df, lazy=True)
+    except SchemaErrors as exc:
+        fc = exc.failure_cases
+    else:
+        return empty()
+    fc = fc.with_columns(
+        pl.col("check").str.split_exact("|", 1).struct.rename_fields(["c", "a"]).alias("_parts"),
+    ).unnest("_parts")
+    check = (
+        pl.when(pl.col("check").str.starts_with("dtype("))
+        .then(pl.lit("wrong_type"))
+        .otherwise(pl.col("c").replace({"not_nullable": "required"}))
+    )
+    rows = df.select(pl.col(ROW)).with_row_index("index")
+    return (
+        fc.with_columns(pl.col("index").cast(pl.UInt32))
+        # a failure with no row is a dtype problem (kept) or a check that could not run (dropped)
+        .filter(pl.col("index").is_not_null() | pl.col("check").str.starts_with("dtype("))
+        .join(rows, on="index", how="left")
+        .select(
+            sheet=pl.lit(sheet, dtype=pl.String),
+            row=pl.col(ROW),
+            column=pl.col("column").cast(pl.String),
+            value=pl.when(check == "required").then(None).otherwise(pl.col("failure_case")).cast(pl.String),
+            check=check,
+            severity=pl.lit("error"),
+            arg=pl.when(check == "wrong_type").then(None).otherwise(pl.col("a").replace("", None)),
+            other_column=pl.lit(None, dtype=pl.String),
+            other_value=pl.lit(None, dtype=pl.String),
+        )
+        .cast(ISSUES)
+    )
