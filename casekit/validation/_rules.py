@@ -32,50 +32,44 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     >>> row_rules("cases", df).select("row", "column", "check", "value", "other_column", "other_value").row(0)
     (2, 'closed_on', 'date_order', '2026-01-04', 'opened_on', '2026-01-05')
     """
-    frames = []
+    rules: list[tuple[pl.Expr, dict]] = []  # (violated, issue fields); a null comparison is no violation
     for rule_sheet, a, op, b in ROW_RULES:
         if rule_sheet != sheet:
             continue
         violated, check = _OPS[op]
-        bad = df.filter(violated(pl.col(a), pl.col(b)))  # null comparisons are dropped by filter
-        frames.append(
-            issues_from(bad, sheet=sheet, column=a, check=check, value=pl.col(a), other_column=b, other_value=pl.col(b))
-        )
+        spec = {"column": a, "check": check, "value": pl.col(a), "other_column": b, "other_value": pl.col(b)}
+        rules.append((violated(pl.col(a), pl.col(b)), spec))
     if sheet == "goals":
         achieved = pl.col("status") == "achieved"
-        frames.append(
-            issues_from(
-                df.filter(achieved & pl.col("achieved_on").is_null()),
-                sheet=sheet,
-                column="achieved_on",
-                check="achieved_on_missing",
-                other_column="status",
-                other_value=pl.col("status"),
-            )
-        )
-        frames.append(
-            issues_from(
-                df.filter(~achieved & pl.col("achieved_on").is_not_null()),
-                sheet=sheet,
-                column="achieved_on",
-                check="achieved_on_unexpected",
-                value=pl.col("achieved_on"),
-                other_column="status",
-                other_value=pl.col("status"),
+        common = {"column": "achieved_on", "other_column": "status", "other_value": pl.col("status")}
+        rules.append((achieved & pl.col("achieved_on").is_null(), {"check": "achieved_on_missing", **common}))
+        rules.append(
+            (
+                ~achieved & pl.col("achieved_on").is_not_null(),
+                {"check": "achieved_on_unexpected", "value": pl.col("achieved_on"), **common},
             )
         )
     if sheet == "risk_reviews":
-        frames.append(
-            issues_from(
-                df.filter(pl.col("override_tier").is_not_null() & _blank("reason")),
-                sheet=sheet,
-                column="reason",
-                check="reason_required",
-                other_column="override_tier",
-                other_value=pl.col("override_tier"),
-            )
-        )
-    return concat(frames)
+        spec = {
+            "column": "reason",
+            "check": "reason_required",
+            "other_column": "override_tier",
+            "other_value": pl.col("override_tier"),
+        }
+        rules.append((pl.col("override_tier").is_not_null() & _blank("reason"), spec))
+    if not rules:
+        return concat([])
+    # one pass over the sheet keeps the rows that break any rule
+    flags = [f"_rule{i}" for i in range(len(rules))]
+    hit = (
+        df.lazy()
+        .with_columns(violated.alias(flag) for flag, (violated, _) in zip(flags, rules, strict=True))
+        .filter(pl.any_horizontal(*flags))
+        .collect()
+    )
+    return concat(
+        [issues_from(hit.filter(flag), sheet=sheet, **spec) for flag, (_, spec) in zip(flags, rules, strict=True)]
+    )
 
 
 def case_table(cases: pl.DataFrame, clean: pl.Series) -> pl.DataFrame:
