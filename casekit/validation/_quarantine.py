@@ -27,13 +27,18 @@ def split(df: pl.DataFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.
     """``(clean, quarantined)`` rows of ``df`` in their original order."""
     if whole:
         return df.clear(), df
+    if bad_rows.height == 0:  # nothing set aside: no copy of the sheet
+        return df, df.clear()
     bad = df.get_column(ROW).is_in(bad_rows.get_column(ROW).implode())
     return df.filter(~bad), df.filter(bad)
 
 
 def cascade(sheets: dict[str, pl.DataFrame], issues: pl.DataFrame, quarantined_cases: pl.Series) -> pl.DataFrame:
     """``case_quarantined`` issues for otherwise clean rows of set-aside cases."""
-    ids = quarantined_cases.drop_nulls().unique().implode()
+    ids = quarantined_cases.drop_nulls().unique()
+    if ids.len() == 0:
+        return concat([])
+    ids = ids.implode()
     frames = []
     for sheet, df in sheets.items():
         if sheet == "cases" or "case_id" not in df.columns:
