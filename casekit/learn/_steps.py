@@ -25,7 +25,7 @@ from pathlib import Path
 import polars as pl
 
 from casekit._frames import sheet
-from casekit.contract import ROW, SHEETS, Label
+from casekit.contract import EVENT_DATES, ROW, SHEETS, Label
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang, t
 from casekit.learn._common import Note, flag_term, labelled, one_case, stage_term, term
@@ -103,17 +103,7 @@ _COLUMNS = {
     "transitions": ["transition_on", "from_level", "to_level", "kind", "reason"],
     "outcomes": ["measured_on", "domain", "measure", "value", "timepoint", "higher_is_better"],
 }
-_DATE_OF = {
-    "cases": "opened_on",
-    "screenings": "screened_on",
-    "assessments": "assessed_on",
-    "risk_reviews": "reviewed_on",
-    "goals": "set_on",
-    "services": "start_on",
-    "contacts": "contact_on",
-    "transitions": "transition_on",
-    "outcomes": "measured_on",
-}
+_DATE_OF = {"cases": "opened_on", **EVENT_DATES}
 
 
 @dataclass(frozen=True)
