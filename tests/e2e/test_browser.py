@@ -24,7 +24,18 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-ALL_PAGES = ("overview", "screening", "assessment", "planning", "monitoring", "transitions", "outcomes", "learn", "explore", "data")
+ALL_PAGES = (
+    "overview",
+    "screening",
+    "assessment",
+    "planning",
+    "monitoring",
+    "transitions",
+    "outcomes",
+    "learn",
+    "explore",
+    "data",
+)
 
 
 def existing_pages() -> tuple[str, ...]:
@@ -196,3 +207,20 @@ def test_a_page_opened_by_url_on_a_fresh_server_shows_its_data(chromium_browser:
             screenshot(page, "en_screening_direct_url")
         finally:
             context.close()
+
+
+def test_a_table_download_is_written_when_clicked(open_app: Callable[..., Page]) -> None:
+    """Table downloads are deferred (written on click, not on every rerun): the browser
+    still receives the whole table."""
+    import polars as pl
+
+    page = open_app("es", "monitoring")
+    main = page.get_by_test_id("stMain")
+    with page.expect_download() as download:
+        main.get_by_role("button", name=t("ui.download_csv", "es")).first.click()
+    assert download.value.suggested_filename.endswith(".csv")
+    shown = pl.read_csv(download.value.path(), separator=";")  # Spanish CSV: ";" between fields
+    result = ck.validate(ck.read_workbook(ROOT / "sample_data" / "casekit_muestra_es.xlsx"), as_of=ck.SAMPLE_AS_OF)
+    worklist = ck.worklist(ck.case_status(result, as_of=ck.SAMPLE_AS_OF))
+    assert shown.height == worklist.height > 0
+    assert shown.to_series(0).to_list() == worklist["case_id"].to_list()
