@@ -203,6 +203,9 @@ def test_a_page_opened_by_url_on_a_fresh_server_shows_its_data(chromium_browser:
             assert_no_error(page, "direct /screening")
             nav = page.get_by_test_id("stSidebarNavLink").all_inner_texts()
             assert "Assessment & risk review" in nav, nav  # the router's titles, not file names
+            # the rerun through the router may still be loading the sample: wait for its figures
+            page.get_by_test_id("stMetric").first.wait_for()
+            wait_idle(page)
             assert page.get_by_test_id("stMetric").count() > 0
             screenshot(page, "en_screening_direct_url")
         finally:
