@@ -38,6 +38,22 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     return df.lazy().select(exprs)
 
 
+def age_at(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
+    """Completed years from ``birth`` to ``on`` (Int32; null when unknown or negative).
+
+    >>> import datetime as dt
+    >>> df = pl.DataFrame({"born": [dt.date(2000, 3, 1), dt.date(2000, 3, 2), dt.date(2027, 1, 1), None]})
+    >>> df.select(age_at(pl.lit(dt.date(2026, 3, 1)), pl.col("born")))["literal"].to_list()
+    [26, 25, None, None]
+    """
+
+    def month_day(d: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
+        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
+
+    years = on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - (month_day(on) < month_day(birth))
+    return pl.when(years >= 0).then(years)
+
+
 def clean_data(data: CaseData | ValidationResult) -> CaseData:
     """The clean rows of a validation result, or the data itself."""
     return data.data if isinstance(data, ValidationResult) else data

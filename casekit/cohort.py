@@ -38,10 +38,9 @@ from pathlib import Path
 
 import polars as pl
 
-from casekit._frames import clean_data, sheet
+from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
-from casekit.outcomes._summary import _age_at
 from casekit.privacy import MIN_CELL, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS
@@ -146,7 +145,7 @@ def cohort_frame(
         .select(
             "case_id",
             "sex",
-            _age_at(pl.lit(as_of), pl.col("birth_date")).cast(pl.Int32).alias("age"),
+            age_at(pl.lit(as_of), pl.col("birth_date")).cast(pl.Int32).alias("age"),
             "opened_on",
         )
         .with_columns(age_band("age"), opened_year=pl.col("opened_on").dt.year().cast(pl.Int32))

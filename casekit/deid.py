@@ -291,10 +291,10 @@ def _keys(sheets: dict[str, pl.DataFrame], salt: str, max_days: int) -> pl.DataF
 
 def _age_columns(ref: pl.Expr) -> list[pl.Expr]:
     """``age`` at ``ref`` (text, ``"90+"`` from :data:`AGE_TOP`) and ``age_band`` from the exact birth date."""
-    from casekit.outcomes._summary import _age_at
+    from casekit._frames import age_at
     from casekit.risk.fairness import age_band
 
-    years = _age_at(ref, pl.col("birth_date"))
+    years = age_at(ref, pl.col("birth_date"))
     text = pl.when(years >= AGE_TOP).then(pl.lit(f"{AGE_TOP}+")).otherwise(years.cast(pl.String))
     return [text.alias("age"), age_band(years)]
 

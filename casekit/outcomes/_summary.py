@@ -33,7 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
-from casekit._frames import clean_data, sheet
+from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
@@ -64,16 +64,6 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
 _CASE_ATTRS = ("program", "case_manager", "sex")
 
 
-def _age_at(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
-    """Completed years from ``birth`` to ``on`` (null when unknown or negative)."""
-
-    def month_day(d: pl.Expr) -> pl.Expr:
-        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
-
-    years = on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - (month_day(on) < month_day(birth))
-    return pl.when(years >= 0).then(years)
-
-
 def check_groupings(by: Sequence[str], lang: str | None) -> list[str]:
     """``by`` as a list, or ``CasekitError`` naming the unknown grouping."""
     by = [by] if isinstance(by, str) else list(by)
@@ -100,7 +90,7 @@ def with_groupings(
             pl.col("case_id").is_not_null()
         )
         cases = cases.filter(pl.col("_row") == pl.col("_row").min().over("case_id")).select(
-            "case_id", *case_cols, age_band(_age_at(pl.col("opened_on"), pl.col("birth_date")))
+            "case_id", *case_cols, age_band(age_at(pl.col("opened_on"), pl.col("birth_date")))
         )
         if "age_band" not in by:
             cases = cases.drop("age_band")

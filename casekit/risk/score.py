@@ -30,6 +30,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._frames import age_at
 from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.risk.instruments import (
@@ -127,17 +128,6 @@ def _points(factor: Factor, x: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(0))
 
 
-def _age(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
-    """Completed years between ``birth`` and ``on`` (null when negative or unknown)."""
-
-    def month_day(d: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
-        return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
-
-    before_birthday = month_day(on) < month_day(birth)
-    years = (on.dt.year() - birth.dt.year() - before_birthday.cast(pl.Int32)).cast(pl.Int64)
-    return pl.when(years >= 0).then(years).alias("age")
-
-
 def _names(items: list[tuple[pl.Expr, str]]) -> pl.Expr:
     """List of the names whose condition is true (joined text then split: many times
     faster than ``concat_list`` + ``drop_nulls`` on a million rows; names have no ``;``)."""
@@ -211,7 +201,7 @@ def score_risk_lazy(
             bp_category("systolic_bp", "diastolic_bp"),
             bmi_class("bmi"),
             lace_score(),
-            _age(pl.col("assessed_on"), pl.col("case__birth_date")),
+            age_at(pl.col("assessed_on"), pl.col("case__birth_date")).cast(pl.Int64).alias("age"),
         )
         .with_columns(lace_tier("lace_score"))
     )
