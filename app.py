@@ -12,10 +12,11 @@ from pathlib import Path
 import streamlit as st
 
 from casekit.i18n import t
+from casekit.ui import PAGES, SECTIONS
 from casekit.ui.sidebar import current_lang, sidebar
 
 HERE = Path(__file__).parent
-PAGES = HERE / "pages"
+PAGES_DIR = HERE / "pages"
 
 st.set_page_config(page_title="casekit", layout="wide")
 st.session_state["workspace"] = sidebar()
@@ -23,18 +24,13 @@ lang = current_lang()
 
 
 def page(name: str, *, default: bool = False) -> st.Page:
-    return st.Page(PAGES / f"{name}.py", title=t(f"ui.page_{name}", lang), url_path=name, default=default)
+    return st.Page(PAGES_DIR / f"{name}.py", title=t(f"ui.page_{name}", lang), url_path=name, default=default)
 
 
-sections = {
-    t("ui.section_overview", lang): [page("overview", default=True)],
-    t("ui.section_stages", lang): [
-        page(name)
-        for name in ("screening", "assessment", "planning", "monitoring", "transitions", "outcomes")
-        if (PAGES / f"{name}.py").exists()
-    ],
-    t("ui.section_tools", lang): [page(name) for name in ("learn", "explore") if (PAGES / f"{name}.py").exists()],
-    t("ui.section_data", lang): [page("data")],
-}
-navigation = st.navigation({section: pages for section, pages in sections.items() if pages})
+navigation = st.navigation(
+    {
+        t(f"ui.section_{section}", lang): [page(name, default=name == PAGES[0]) for name in names]
+        for section, names in SECTIONS.items()
+    }
+)
 navigation.run()

@@ -48,20 +48,9 @@ if str(HERE.parent) not in sys.path:  # casekit itself when the project is not i
 
 from _bench_common import ROOT, Times, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
 
+from casekit.ui import PAGES  # noqa: E402  (every screen, in navigation order)
+
 RESULTS = HERE / "results" / "pipeline.json"
-#: every screen (the issue names Overview, the worklist (monitoring) and Explore)
-PAGES = (
-    "overview",
-    "screening",
-    "assessment",
-    "planning",
-    "monitoring",
-    "transitions",
-    "outcomes",
-    "learn",
-    "explore",
-    "data",
-)
 BIG = {"max_bytes": 4 * 10**9, "max_unzipped_bytes": 40 * 10**9}  # read limits for the benchmark's own files
 STEPS = ("read parquet", "read csv", "read xlsx", "validate", "risk", "case status", "events", "outcome summary")
 STATUS = ("status: pandas", "status: casekit (validate + case_status)", "status: floor (bare polars)")

@@ -16,6 +16,7 @@ import pytest
 
 import casekit as ck
 from casekit.i18n import t
+from casekit.ui import PAGES
 
 from .conftest import ROOT, VIEWPORT, running_app, screenshot, wait_idle
 
@@ -24,18 +25,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-ALL_PAGES = (
-    "overview",
-    "screening",
-    "assessment",
-    "planning",
-    "monitoring",
-    "transitions",
-    "outcomes",
-    "learn",
-    "explore",
-    "data",
-)
+ALL_PAGES = PAGES  # the router's screens
 
 
 def existing_pages() -> tuple[str, ...]:
