@@ -1,13 +1,9 @@
 """Computations of the Transitions screen (stages 7–8), pure polars, no Streamlit.
 
-- :func:`transitions_until`: the clean ``transitions`` sheet up to the as-of date;
+- :func:`transitions_until`, :func:`post_transition_contacts`, :func:`readmissions`:
+  from :mod:`casekit.stages` (re-exported for the page);
 - :func:`transition_flows` / :func:`transitions_by_kind`: counts from → to level and by kind;
-- :func:`post_transition_contacts`: per case, its latest transition and whether an
-  attended post-transition contact followed within the window (``within``), after it
-  (``late``), not yet while the window is still open (``open``) or not at all
-  (``missing``) — the same rule as the ``post_transition_contact_missing`` flag;
 - :func:`contact_counts`, :func:`contacts_to_chase`: the counts and the list to chase;
-- :func:`readmissions`: a step up after a discharge or step down of the same case;
 - :func:`labelled`: ids → labels and headers in the user's language, for display.
 
 Examples
