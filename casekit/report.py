@@ -420,13 +420,11 @@ def _factor_labels(model: Any, lang: str) -> dict[str, str]:
 
 
 def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
-    """PNG images for the summary sheet (``casekit.charts`` when installed, else plain bars)."""
+    """PNG images of the summary sheet's charts, labelled in ``lang``."""
+    from casekit.charts import improved_by_tier_chart, stage_chart, tier_chart, to_png, utilisation_chart
+
     status, scores = report.sheets["status"], report.sheets["risk"]
     util = report.sheets["utilisation"].rename({"mean_baseline": "mean_before", "mean_latest": "mean_after"})
-    try:
-        from casekit.charts import improved_by_tier_chart, stage_chart, tier_chart, to_png, utilisation_chart
-    except ImportError:
-        return _fallback_images(report, lang)
     charts = {
         "stages": stage_chart(status, lang=lang),
         "tiers": tier_chart(scores, lang=lang),
@@ -434,42 +432,6 @@ def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
         "utilisation": utilisation_chart(util, lang=lang),
     }
     return [(name, to_png(chart)) for name, chart in charts.items()]
-
-
-def _fallback_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
-    """Plain bar charts, for when ``casekit.charts`` is not available."""
-    import altair as alt
-    import vl_convert as vlc
-
-    from casekit.stages import stage_label
-
-    stages = report.by_stage.with_columns(
-        pl.col("stage").replace_strict({s: stage_label(s, lang) for s in report.by_stage["stage"]}).alias("label")
-    )
-    tiers = _vocab("tier", lang)
-    tier_counts = (
-        report.sheets["risk"]
-        .group_by("effective_tier")
-        .len("cases")
-        .with_columns(pl.col("effective_tier").replace(tiers).alias("label"))
-    )
-
-    def bars(df: pl.DataFrame, title: str, order: list[str]) -> alt.Chart:
-        return (
-            alt.Chart(df, title=title)
-            .mark_bar(color="#0072B2")
-            .encode(
-                y=alt.Y("label:N", sort=order, title=None),
-                x=alt.X("cases:Q", title=t("report.col_cases", lang)),
-            )
-            .properties(width=360)
-        )
-
-    charts = {
-        "stages": bars(stages, t("report.chart_stages", lang), stages["label"].to_list()),
-        "tiers": bars(tier_counts, t("report.chart_tiers", lang), list(tiers.values())),
-    }
-    return [(name, vlc.vegalite_to_png(chart.to_dict(), scale=2)) for name, chart in charts.items()]
 
 
 # --------------------------------------------------------------------------------------
