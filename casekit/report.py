@@ -420,8 +420,8 @@ def _factor_labels(model: Any, lang: str) -> dict[str, str]:
 
 
 def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
-    """PNG images of the summary sheet's charts, labelled in ``lang``."""
-    from casekit.charts import improved_by_tier_chart, stage_chart, tier_chart, to_png, utilisation_chart
+    """PNG images of the summary sheet's charts, in ``lang`` (labels, numbers and months)."""
+    from casekit.charts import chart_locale, improved_by_tier_chart, stage_chart, tier_chart, to_png, utilisation_chart
 
     status, scores = report.sheets["status"], report.sheets["risk"]
     util = report.sheets["utilisation"].rename({"mean_baseline": "mean_before", "mean_latest": "mean_after"})
@@ -431,7 +431,7 @@ def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
         "improved_by_tier": improved_by_tier_chart(report.extra["by_tier"], lang=lang),
         "utilisation": utilisation_chart(util, lang=lang),
     }
-    return [(name, to_png(chart)) for name, chart in charts.items()]
+    return [(name, to_png(chart.configure(locale=chart_locale(lang)))) for name, chart in charts.items()]
 
 
 # --------------------------------------------------------------------------------------

@@ -219,3 +219,24 @@ def test_cli_report_unreadable_file(tmp_path: Path) -> None:
     proc = run("report", bad, "--as-of", "2026-09-30", "--out", tmp_path / "r.xlsx")
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(("lang", "decimal", "september"), [("es", ",", "sept"), ("en", ".", "Sep")])
+def test_report_charts_use_the_languages_number_and_month_format(
+    result, monkeypatch: pytest.MonkeyPatch, lang: str, decimal: str, september: str
+) -> None:
+    import casekit.charts
+
+    drawn: list[dict] = []
+    to_png = casekit.charts.to_png
+
+    def spy(chart) -> bytes:
+        drawn.append(chart.to_dict())
+        return to_png(chart)
+
+    monkeypatch.setattr(casekit.charts, "to_png", spy)
+    write_report(result, None, as_of=SAMPLE_AS_OF, lang=lang)
+    assert len(drawn) == 4
+    for spec in drawn:
+        assert spec["config"]["locale"]["number"]["decimal"] == decimal
+        assert spec["config"]["locale"]["time"]["shortMonths"][8] == september
