@@ -8,7 +8,6 @@ when the chosen source cannot be read (the message is already shown).
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import streamlit as st
 
@@ -16,7 +15,7 @@ from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
-from casekit.ui.workspace import DATA_ENV, SAMPLE_WORKBOOK, Workspace, data_source, digest, load
+from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, data_source, digest, load
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -48,7 +47,8 @@ def sidebar() -> Workspace | None:
         st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
         lang = st.session_state["lang"]
         sample_path, sample_key, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
-        server_file = {"sample": t("ui.source_server", lang, name=sample_path.name)} if DATA_ENV in os.environ else {}
+        on_server = sample_path != SAMPLE_WORKBOOK
+        server_file = {"sample": t("ui.source_server", lang, name=sample_path.name)} if on_server else {}
         choice = st.radio(
             t("ui.data_source", lang),
             ("sample", "upload"),
