@@ -19,7 +19,7 @@ HERE = Path(__file__).parent
 PAGES_DIR = HERE / "pages"
 
 st.set_page_config(page_title="casekit", layout="wide")
-st.session_state["workspace"] = sidebar()
+st.session_state["tables"] = sidebar()
 lang = current_lang()
 
 

@@ -23,14 +23,14 @@ from casekit.ui.widgets import (
     lang,
     num,
     quarantine_banner,
-    require_workspace,
+    require_tables,
     show_chart,
     show_date,
     table,
     tr,
 )
 
-ws = require_workspace()
+ws = require_tables()
 st.title(tr("ui.page_assessment"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption"))
 quarantine_banner(ws)

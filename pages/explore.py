@@ -16,25 +16,25 @@ from casekit.charts._base import measure_labels
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
 from casekit.stages import STAGE_NUMBER, STAGES
 from casekit.ui import _explore as ex
+from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     download_table,
     empty_state,
     lang,
     num,
     quarantine_banner,
-    require_workspace,
+    require_tables,
     show_chart,
     show_date,
     tr,
 )
-from casekit.ui.workspace import Workspace
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
-def _cohort(key: str, _ws: Workspace) -> pl.DataFrame:
-    """The workspace's cohort frame, built once from its cached status, entries and changes."""
+def _cohort(key: str, _ws: DerivedTables) -> pl.DataFrame:
+    """The cohort frame, built once from its cached status, entries and changes."""
     return co.cohort_frame(
         _ws.result, as_of=_ws.as_of, status=_ws.get("status"), entries=_ws.get("entries"), changes=_ws.get("changes")
     )
@@ -99,7 +99,7 @@ KEPT = (
     "ex_deid_format",
 )
 
-ws = require_workspace()
+ws = require_tables()
 for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT) and not k.endswith("opened")]:
     st.session_state[name] = st.session_state[name]
 st.title(tr("ui.page_explore"))

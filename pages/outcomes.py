@@ -10,31 +10,31 @@ from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, uti
 from casekit.contract import VOCABS
 from casekit.outcomes import outcome_summary, utilisation_summary
 from casekit.ui import _outcomes as oc
+from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
     num,
     quarantine_banner,
-    require_workspace,
+    require_tables,
     show_chart,
     show_date,
     table,
     tr,
 )
-from casekit.ui.workspace import Workspace
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _summary(key: str, by: tuple[str, ...], _ws: Workspace) -> pl.DataFrame:
-    """``outcome_summary`` by ``by``, from the workspace's cached changes and scores."""
+def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
+    """``outcome_summary`` by ``by``, from the cached changes and scores."""
     return outcome_summary(
         _ws.result, list(by), as_of=_ws.as_of, changes=_ws.get("changes"), scores=_ws.get("scores"), model=_ws.model
     )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _utilisation(key: str, _ws: Workspace) -> pl.DataFrame:
-    """``utilisation_summary`` from the workspace's cached utilisation changes."""
+def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
+    """``utilisation_summary`` from the cached utilisation changes."""
     return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
 
 
@@ -47,7 +47,7 @@ def _explain_empty(summary: pl.DataFrame, key: str) -> None:
         empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
 
-ws = require_workspace()
+ws = require_tables()
 st.title(tr("ui.page_outcomes"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
 st.caption(tr("ui_outcomes.caption"))

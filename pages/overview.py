@@ -8,9 +8,9 @@ import streamlit as st
 from casekit.charts import funnel_chart, stage_chart
 from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label
-from casekit.ui.widgets import lang, num, quarantine_banner, require_workspace, show_chart, table, tr
+from casekit.ui.widgets import lang, num, quarantine_banner, require_tables, show_chart, table, tr
 
-ws = require_workspace()
+ws = require_tables()
 st.title(tr("ui.page_overview"))
 st.caption(
     tr("ui.source_caption", source=ws.source, as_of=ws.as_of.strftime("%d/%m/%Y" if lang() == "es" else "%Y-%m-%d"))

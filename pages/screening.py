@@ -23,7 +23,7 @@ from casekit.ui.widgets import (
     lang,
     num,
     quarantine_banner,
-    require_workspace,
+    require_tables,
     show_chart,
     show_date,
     table,
@@ -36,7 +36,7 @@ def _latest(key: str, _ws: object) -> pl.DataFrame:
     return latest_screenings(_ws.data, as_of=_ws.as_of)  # type: ignore[attr-defined]
 
 
-ws = require_workspace()
+ws = require_tables()
 st.title(tr("ui.page_screening"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_screening.caption"))
 quarantine_banner(ws)

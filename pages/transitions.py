@@ -9,23 +9,23 @@ from casekit.charts import transitions_chart
 from casekit.contract import VOCABS
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
+from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
     num,
     quarantine_banner,
-    require_workspace,
+    require_tables,
     show_chart,
     show_date,
     table,
     tr,
 )
-from casekit.ui.workspace import Workspace
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _post_contacts(key: str, _ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """This workspace's transitions up to the as-of date and its post-transition contacts."""
+def _post_contacts(key: str, _ws: DerivedTables) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The data's transitions up to the as-of date and its post-transition contacts."""
     transitions = tx.transitions_until(_ws.data, _ws.as_of)
     post = tx.post_transition_contacts(
         transitions, tx.contacts_of(_ws.data), as_of=_ws.as_of, window_days=_ws.config.post_transition_window_days
@@ -33,7 +33,7 @@ def _post_contacts(key: str, _ws: Workspace) -> tuple[pl.DataFrame, pl.DataFrame
     return transitions, post
 
 
-ws = require_workspace()
+ws = require_tables()
 days = ws.config.post_transition_window_days
 st.title(tr("ui.page_transitions"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))

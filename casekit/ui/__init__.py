@@ -1,4 +1,4 @@
-"""Support for the Streamlit screens: the loaded workspace, the sidebar, small widgets.
+"""Support for the Streamlit screens: the loaded tables, the sidebar, small widgets.
 
 Pages stay thin: they draw what these helpers and the ``casekit`` functions return.
 """

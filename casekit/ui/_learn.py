@@ -18,8 +18,8 @@ from casekit import learn
 from casekit.learn import StageStep
 from casekit.learn._common import labelled, term
 from casekit.stages import stage_label
+from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import empty_state, lang, num, table, tr
-from casekit.ui.workspace import Workspace
 
 __all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
 
@@ -52,23 +52,23 @@ def md(text: str) -> str:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _curated(key: str, _ws: Workspace) -> pl.DataFrame:
+def _curated(key: str, _ws: DerivedTables) -> pl.DataFrame:
     return learn.curated_clients(
         _ws.result, status=_ws.get("status"), scores=_ws.get("scores"), as_of=_ws.as_of, config=_ws.config
     )
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _steps(key: str, case_id: str, _ws: Workspace) -> list[StageStep]:
+def _steps(key: str, case_id: str, _ws: DerivedTables) -> list[StageStep]:
     return learn.walkthrough(_ws.result, case_id, as_of=_ws.as_of, config=_ws.config, model=_ws.model)
 
 
-def steps_of(ws: Workspace, case_id: str) -> list[StageStep]:
-    """The client's nine steps (cached per workspace and client)."""
+def steps_of(ws: DerivedTables, case_id: str) -> list[StageStep]:
+    """The client's nine steps (cached per data key and client)."""
     return _steps(ws.key, case_id, ws)
 
 
-def choose_client(ws: Workspace) -> str | None:
+def choose_client(ws: DerivedTables) -> str | None:
     """The curated-path picker (or any case id); ``None`` when there is no case to show."""
     status = ws.get("status")
     if status.height == 0:
@@ -149,7 +149,7 @@ def stage_nav(steps: list[StageStep]) -> StageStep:
     return step
 
 
-def show_step(ws: Workspace, step: StageStep) -> None:
+def show_step(ws: DerivedTables, step: StageStep) -> None:
     """Purpose, decision and why, the what-if knobs of the stage, then the client's rows."""
     st.subheader(step.title(lang()))
     st.caption(f"{_STATE_MARK[step.state]} {step.state_text(lang())}")
@@ -183,7 +183,7 @@ def _reset(keys: list[str]) -> None:
         st.session_state.pop(key, None)
 
 
-def _risk_knobs(ws: Workspace, step: StageStep) -> None:
+def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
     if step.facts.get("score") is None:
         st.caption(step.headline(lang()))
         return
@@ -239,7 +239,7 @@ def _risk_knobs(ws: Workspace, step: StageStep) -> None:
             st.dataframe(shown, hide_index=True, key="learn_wi_factors")
 
 
-def _process_knob(ws: Workspace, step: StageStep) -> None:
+def _process_knob(ws: DerivedTables, step: StageStep) -> None:
     case_id = step.case_id
     tier = str(
         step.facts.get("deadline_tier") or ws.get("status").filter(pl.col("case_id") == case_id)["deadline_tier"][0]

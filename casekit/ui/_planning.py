@@ -29,7 +29,7 @@ from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, 
 from casekit.data import CaseData
 from casekit.i18n import normalize_lang, t
 from casekit.stages import STAGES, ProcessConfig, stage_label
-from casekit.ui.workspace import Workspace
+from casekit.ui.derived import DerivedTables
 
 __all__ = [
     "STATUS_COLORS",
@@ -378,21 +378,21 @@ def client_services(data: CaseData, case_id: str, *, lang: str | None = None) ->
     return _headers(services, lang)
 
 
-# -- cached for the screen (on the workspace key, as the workspace's derived tables) -------
+# -- cached for the screen (on the tables' key, as its derived tables) -------
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _cached(name: str, key: str, _ws: Workspace) -> pl.DataFrame:
+def _cached(name: str, key: str, _ws: DerivedTables) -> pl.DataFrame:
     if name == "plans":
         return incomplete_plans(_ws.get("status"), _ws.data, _ws.config, as_of=_ws.as_of)
     return calendar_choices(_ws.data, _ws.get("status"))
 
 
-def cached_plans(ws: Workspace) -> pl.DataFrame:
-    """:func:`incomplete_plans` of the workspace, computed once per workspace."""
+def cached_plans(ws: DerivedTables) -> pl.DataFrame:
+    """:func:`incomplete_plans` of the loaded data, computed once per data key."""
     return _cached("plans", ws.key, ws)
 
 
-def cached_choices(ws: Workspace) -> pl.DataFrame:
-    """:func:`calendar_choices` of the workspace, computed once per workspace."""
+def cached_choices(ws: DerivedTables) -> pl.DataFrame:
+    """:func:`calendar_choices` of the loaded data, computed once per data key."""
     return _cached("choices", ws.key, ws)

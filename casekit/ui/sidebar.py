@@ -1,7 +1,7 @@
 """The sidebar drawn on every screen: language, data source, as-of date, settings.
 
 It is drawn by the entry file (``app.py``) on every run, so the choices persist across
-pages. It returns the :class:`~casekit.ui.workspace.Workspace` to show, or ``None``
+pages. It returns the :class:`~casekit.ui.derived.DerivedTables` to show, or ``None``
 when the chosen source cannot be read (the message is already shown).
 """
 
@@ -15,7 +15,7 @@ from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
-from casekit.ui.workspace import SAMPLE_WORKBOOK, Workspace, data_source, digest, load
+from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -40,8 +40,8 @@ def _settings_text(label: str, key: str, lang: str) -> str:
         return ""
 
 
-def sidebar() -> Workspace | None:
-    """Draw the sidebar and return the workspace it selects."""
+def sidebar() -> DerivedTables | None:
+    """Draw the sidebar and return the tables it selects."""
     lang = current_lang()
     with st.sidebar:
         st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
@@ -98,7 +98,7 @@ def sidebar() -> Workspace | None:
         st.session_state["load_error"] = exc.message(lang)
         return None
     st.session_state.pop("load_error", None)
-    return Workspace.from_result(
+    return DerivedTables.from_result(
         result,
         as_of=as_of,
         key=digest(key, str(month_first)),

@@ -1,4 +1,4 @@
-"""Small widgets every page uses: the workspace guard, downloads, tables, empty states."""
+"""Small widgets every page uses: the data guard, downloads, tables, empty states."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import polars as pl
 import streamlit as st
 
 from casekit.i18n import format_number, t
-from casekit.ui.workspace import Workspace
+from casekit.ui.derived import DerivedTables
 
 
 def lang() -> str:
@@ -44,7 +44,7 @@ def _ensure_router_ran() -> None:
     ``st.navigation`` switches that mode off for good once the router has run, so we
     switch it off here and rerun; the router then serves the same URL.
     """
-    if "workspace" in st.session_state:
+    if "tables" in st.session_state:
         return
     from streamlit.runtime.pages_manager import PagesManager
 
@@ -52,10 +52,10 @@ def _ensure_router_ran() -> None:
     st.rerun()
 
 
-def require_workspace() -> Workspace:
-    """The loaded workspace; otherwise explain why there is none and stop the page."""
+def require_tables() -> DerivedTables:
+    """The loaded tables; otherwise explain why there is none and stop the page."""
     _ensure_router_ran()
-    ws = st.session_state.get("workspace")
+    ws = st.session_state.get("tables")
     if ws is None:
         error = st.session_state.get("load_error")
         if error:
@@ -66,7 +66,7 @@ def require_workspace() -> Workspace:
     return ws
 
 
-def quarantine_banner(ws: Workspace) -> None:
+def quarantine_banner(ws: DerivedTables) -> None:
     """A warning when rows were quarantined, pointing to the Data screen."""
     rows = sum(ws.result.n_quarantined().values())
     if rows:

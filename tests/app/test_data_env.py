@@ -11,7 +11,7 @@ import pytest
 
 import casekit as ck
 from casekit.report import key_figures
-from casekit.ui.workspace import AS_OF_ENV, DATA_ENV, SAMPLE_WORKBOOK, data_source, path_key
+from casekit.ui.derived import AS_OF_ENV, DATA_ENV, SAMPLE_WORKBOOK, data_source, path_key
 from tests.app.conftest import open_app
 
 AS_OF = dt.date(2026, 6, 30)

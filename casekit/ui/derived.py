@@ -1,15 +1,16 @@
 """The data a session works on, loaded once and cached on its content.
 
-A :class:`Workspace` holds the validated caseload, the as-of date and the process and
+A :class:`DerivedTables` holds the validated caseload (not the stored workspace, see
+:mod:`casekit.workspace`), the as-of date and the process and
 risk settings in use. Reading and validation are cached on the uploaded bytes' SHA-256
 (not on a DataFrame); every derived table (risk scores, case status, outcome changes…) is
-cached on the workspace key, so switching pages or the language never reads or validates
+cached on the tables' key, so switching pages or the language never reads or validates
 again. Results are kept with ``st.cache_resource`` (shared, not copied): treat them as
 read-only.
 
 Examples
 --------
->>> ws = Workspace.from_result(
+>>> ws = DerivedTables.from_result(
 ...     __import__("casekit").validate(__import__("casekit").make_sample(30, seed=1)),
 ...     as_of=__import__("casekit").SAMPLE_AS_OF,
 ... )
@@ -120,7 +121,7 @@ def load(
     return _validate(key, as_of, data)
 
 
-def _derived_functions() -> dict[str, Callable[[Workspace], pl.DataFrame]]:
+def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
     import casekit as ck
 
     return {
@@ -139,12 +140,12 @@ def _derived_functions() -> dict[str, Callable[[Workspace], pl.DataFrame]]:
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _derived(name: str, key: str, _ws: Workspace) -> pl.DataFrame:
+def _derived(name: str, key: str, _ws: DerivedTables) -> pl.DataFrame:
     return _derived_functions()[name](_ws)
 
 
 @dataclass(frozen=True)
-class Workspace:
+class DerivedTables:
     """The validated caseload of this session and the settings it is read with."""
 
     result: ValidationResult
@@ -170,10 +171,10 @@ class Workspace:
         model_text: str = "",
         source: str = "",
         is_sample: bool = False,
-    ) -> Workspace:
-        """A workspace over a validated result; ``key`` identifies the data (e.g. the
+    ) -> DerivedTables:
+        """Derived tables over a validated result; ``key`` identifies the data (e.g. the
         uploaded bytes' digest). The settings are loaded from their TOML text unless
-        given already loaded; the workspace key covers data, date and settings."""
+        given already loaded; the tables' key covers data, date and settings."""
         config = config or load_process_config(config_text or None)
         model = model or load_model(model_text or None)
         base = key or digest(str(id(result)))
@@ -196,7 +197,7 @@ class Workspace:
         return self.result.data
 
     def get(self, name: str) -> pl.DataFrame:
-        """A derived table, computed once per workspace: ``scores``, ``status``, ``flags``,
+        """A derived table, computed once per data key: ``scores``, ``status``, ``flags``,
         ``worklist``, ``events``, ``entries``, ``funnel``, ``durations``, ``changes``,
         ``utilisation``, ``fairness``."""
         return _derived(name, self.key, self)
