@@ -6,11 +6,11 @@ sheets a researcher may take away:
 - identifying and free-text columns are removed (``client_name``, exact ``birth_date``,
   notes, goal descriptions, reasons, prior services), and so is every column or sheet
   outside the data contract (it may hold anything);
-- identifiers (``case_id``, ``client_id``, ``goal_id``…) and staff names become salted
-  pseudonyms (keyed BLAKE2b), the same in every sheet of one export, different with
-  another salt;
-- dates are shifted by one random offset per case (intervals within a case kept) or
-  reduced to the year;
+- identifiers (``case_id``, ``client_id``, ``goal_id``…) and staff names become keyed
+  pseudonyms (HMAC-SHA256 under a key derived once per extract with scrypt from a random
+  256-bit key), the same in every sheet of one export, unrelated under another key;
+- dates are shifted by a whole number of weeks per case, kept inside the study window
+  (intervals and weekdays within a case kept), or reduced to the year;
 - ``birth_date`` becomes ``age`` (ages of 90 or more grouped as ``"90+"``) and ``age_band``.
 
 Aggregates for sharing go through :func:`deidentified_aggregate` (cells of 1–10 suppressed).
@@ -20,23 +20,28 @@ What each column of the contract becomes is :func:`column_rules`; the why is in
 Examples
 --------
 >>> from casekit.sample import make_sample
->>> out = deidentify(make_sample(30, seed=1), salt="study-42")
+>>> out = deidentify(make_sample(30, seed=1))  # a fresh random key: out.key, shown once
 >>> "client_name" in out.data["cases"].columns, "notes" in out.data["contacts"].columns
 (False, False)
 >>> out.data["cases"]["case_id"].str.starts_with("C-").all()
 True
 >>> out.removed.filter(pl.col("column") == "notes").select("action", "reason").row(0)
 ('removed', 'free_text')
+>>> deidentify(make_sample(30, seed=1), key="study-42")
+Traceback (most recent call last):
+casekit.deid.WeakKeyError: This key was refused: it is not written in hexadecimal digits...
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import itertools
 import operator
+import os
 import secrets
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TypeVar
 
@@ -52,11 +57,16 @@ __all__ = [
     "AGE_TOP",
     "ID_PREFIXES",
     "KEPT_TEXT",
+    "KEY_BYTES",
+    "MAX_SHIFT_WEEKS",
     "STAFF_COLUMNS",
     "Deidentified",
+    "WeakKeyError",
+    "check_key",
     "column_rules",
     "deidentified_aggregate",
     "deidentify",
+    "new_key",
     "pseudonym",
 ]
 
@@ -138,30 +148,120 @@ def column_rules(*, dates: Literal["shift", "year"] = "shift") -> pl.DataFrame:
 
 
 # --------------------------------------------------------------------------------------
-# Pseudonyms and date offsets (keyed BLAKE2b over the distinct values)
+# Keys: random 256-bit keys only; scrypt once per extract, HMAC-SHA256 per id
 # --------------------------------------------------------------------------------------
 
+#: Bytes of a generated key (256 bits); a key given by the user must have at least as many.
+KEY_BYTES = 32
+#: scrypt cost (RFC 7914: N = 2**14, r = 8, p = 1 takes 16 MiB and about 0.1 s): run once per extract.
+_SCRYPT = {"n": 2**14, "r": 8, "p": 1, "maxmem": 64 * 1024 * 1024}
+_KDF_SALT = b"casekit/deid/v2"  # fixed and public: the key itself is the secret, and it is random
+_BLOCK = 64  # SHA-256 block size (RFC 2104)
 
-def _key(salt: str) -> str:
-    """A 128-bit secret (32 hex digits) derived from a salt of any length."""
-    return hashlib.blake2b(salt.encode("utf-8"), digest_size=16, person=b"casekit-salt").hexdigest()
+
+def new_key() -> str:
+    """A fresh random key: 32 bytes from :mod:`secrets`, as 64 hexadecimal digits.
+
+    >>> k = new_key()
+    >>> len(k), k != new_key(), check_key(k) == bytes.fromhex(k)
+    (64, True, True)
+    """
+    return secrets.token_hex(KEY_BYTES)
+
+
+class WeakKeyError(CasekitError):
+    """A key that was not drawn at random (``why``: ``key_not_hex``, ``key_short``, ``key_pattern``).
+
+    >>> WeakKeyError("deid.key_refused", why="key_short", digits=8, needed=64).message("es")[:60]
+    'Se rechazó esta clave: tiene 8 dígitos hexadecimales y neces'
+    """
+
+    def message(self, lang: str | None = None) -> str:
+        """The refusal and its reason, both in ``lang``."""
+        lang = lang or self.lang
+        why = t(f"deid.{self.params['why']}", lang, **self.params)
+        return t(self.key, lang, **{**self.params, "why": why})
+
+
+def _weakness(key: str | bytes) -> tuple[str, dict[str, object]]:
+    """Why a key is refused (a ``deid.key_*`` id and its parameters), or ``("", {})``."""
+    if isinstance(key, str):
+        digits = "".join(key.split())
+        if not digits or any(c not in "0123456789abcdefABCDEF" for c in digits):
+            return "key_not_hex", {}
+        if len(digits) < 2 * KEY_BYTES or len(digits) % 2:
+            return "key_short", {"digits": len(digits), "needed": 2 * KEY_BYTES}
+        raw = bytes.fromhex(digits)
+    else:
+        raw = bytes(key)
+        if len(raw) < KEY_BYTES:
+            return "key_short", {"digits": 2 * len(raw), "needed": 2 * KEY_BYTES}
+    # 32 random bytes hold about 30 distinct values and 28 distinct steps between neighbours,
+    # and are all printable with odds of 1 in 10**14: anything else was not drawn at random.
+    steps = {(b - a) % 256 for a, b in itertools.pairwise(raw)}
+    printable = all(32 <= b < 127 for b in raw)
+    if len(set(raw)) < KEY_BYTES // 2 or len(steps) < KEY_BYTES // 4 or printable:
+        return "key_pattern", {}
+    return "", {}
+
+
+def check_key(key: str | bytes) -> bytes:
+    """The raw bytes of ``key``, or :class:`CasekitError` explaining why it is refused.
+
+    A key must be at least 32 random bytes (256 bits), given as bytes or as hexadecimal
+    digits (spaces ignored), as :func:`new_key` makes them. A word, a phrase, a short key,
+    or bytes with an obvious pattern (repeated, sequential, or text written in hex) are
+    refused: whoever guesses them gets every id and date of the extract back.
+
+    >>> len(check_key("a3" * 2 + new_key()[4:]))
+    32
+    >>> check_key("keep-this-secret")
+    Traceback (most recent call last):
+    casekit.deid.WeakKeyError: This key was refused: it is not written in hexadecimal digits...
+    >>> check_key("00" * 32)
+    Traceback (most recent call last):
+    casekit.deid.WeakKeyError: This key was refused: its bytes follow a pattern...
+    >>> check_key("study-42".encode().hex() * 4)  # a word written in hex is still a word
+    Traceback (most recent call last):
+    casekit.deid.WeakKeyError: This key was refused: its bytes follow a pattern...
+    """
+    why, params = _weakness(key)
+    if why:
+        raise WeakKeyError("deid.key_refused", why=why, **params)
+    return bytes.fromhex("".join(key.split())) if isinstance(key, str) else bytes(key)
+
+
+def _derive(key: str | bytes) -> bytes:
+    """The 32-byte HMAC key of one extract: scrypt over the checked key (the slow step, once)."""
+    return hashlib.scrypt(check_key(key), salt=_KDF_SALT, dklen=32, **_SCRYPT)
 
 
 _DIGEST = operator.methodcaller("digest")
 
 
-def _digests(ids: pl.Series, salt: str, prefix: str) -> pl.Series:
-    """Hex of the first 14 bytes of BLAKE2b(key ‖ prefix ‖ 0x1f ‖ id) for each id (no nulls).
+def _sha256(messages: pl.Series) -> pl.Series:
+    """SHA-256 of each binary message, by ``map`` over C functions (no Python code per row)."""
+    return pl.Series(list(map(_DIGEST, map(hashlib.sha256, messages.to_list()))), dtype=pl.Binary)
 
-    BLAKE2 has no length-extension weakness, so hashing a secret key in front of the
-    message is a keyed hash (a MAC). The messages are built by polars and hashed by
-    ``map`` over C functions (no Python code per id): about 0.5 µs per id. The first 16
-    hex digits name the id; the next 12 draw a case's date offset.
+
+def _digests(ids: pl.Series, mac_key: bytes, prefix: str) -> pl.Series:
+    """Hex of the first 14 bytes of HMAC-SHA256(mac_key, prefix ‖ 0x1f ‖ id) for each id (no nulls).
+
+    HMAC as RFC 2104 writes it, H((K ⊕ opad) ‖ H((K ⊕ ipad) ‖ m)), with the messages
+    built by polars and SHA-256 mapped over them (``hmac.digest`` per id costs several
+    times more). The first 16 hex digits name the id; the next 12 draw a case's date offset.
+
+    >>> import hmac
+    >>> k = bytes(range(32))
+    >>> _digests(pl.Series(["007"]), k, "C-").item() == hmac.digest(k, b"C-\\x1f007", "sha256")[:14].hex()
+    True
     """
-    head = f"{_key(salt)}{prefix}\x1f"
-    messages = pl.select((pl.lit(head) + pl.lit(ids.cast(pl.String))).cast(pl.Binary)).to_series().to_list()
-    raw = pl.Series(list(map(_DIGEST, map(hashlib.blake2b, messages))), dtype=pl.Binary)
-    return pl.select(pl.lit(raw).bin.head(14).bin.encode("hex")).to_series()
+    padded = mac_key.ljust(_BLOCK, b"\0")
+    inner_pad, outer_pad = bytes(b ^ 0x36 for b in padded), bytes(b ^ 0x5C for b in padded)
+    messages = pl.select(pl.lit(inner_pad + f"{prefix}\x1f".encode()) + pl.lit(ids.cast(pl.String)).cast(pl.Binary))
+    inner = _sha256(messages.to_series())
+    outer = _sha256(pl.select(pl.lit(outer_pad) + pl.lit(inner)).to_series())
+    return pl.select(pl.lit(outer).bin.head(14).bin.encode("hex")).to_series()
 
 
 def _names(hexes: pl.Series, prefix: str) -> pl.Series:
@@ -171,44 +271,74 @@ def _names(hexes: pl.Series, prefix: str) -> pl.Series:
     return names
 
 
-def _pseudonyms(ids: pl.Series, salt: str, prefix: str) -> pl.Series:
+def _pseudonyms(ids: pl.Series, mac_key: bytes, prefix: str) -> pl.Series:
     """Pseudonyms of a Series: row ids (all distinct) hashed in place, others once per distinct value."""
     ids = ids.cast(pl.String)
     if ids.null_count() == 0 and ids.n_unique() == ids.len():
-        return _names(_digests(ids, salt, prefix), prefix).alias(ids.name)
+        return _names(_digests(ids, mac_key, prefix), prefix).alias(ids.name)
     distinct = ids.drop_nulls().unique()
-    names = _names(_digests(distinct, salt, prefix), prefix)
+    names = _names(_digests(distinct, mac_key, prefix), prefix)
     return ids.replace_strict(distinct, names, default=None, return_dtype=pl.String)
 
 
-def pseudonym(ids: pl.Expr, salt: str, *, prefix: str) -> pl.Expr:
-    """Salted pseudonyms of an id column: ``prefix`` + 16 hex digits (nulls stay null).
+def _pseudonym_expr(ids: pl.Expr, mac_key: bytes, prefix: str) -> pl.Expr:
+    return ids.map_batches(lambda s: _pseudonyms(s, mac_key, prefix), return_dtype=pl.String)
 
-    Each id is hashed with a key derived from ``salt`` (BLAKE2b, the prefix mixed into
-    the message; an id repeated in the column is hashed once): the same id gives the
-    same pseudonym wherever it appears with the same salt and prefix, whatever the
-    polars or Python version; another salt gives unrelated pseudonyms; without the salt
-    the ids cannot be recovered or checked against a guess.
+
+def pseudonym(ids: pl.Expr, key: str | bytes, *, prefix: str) -> pl.Expr:
+    """Keyed pseudonyms of an id column: ``prefix`` + 16 hex digits (nulls stay null).
+
+    ``key`` is an extract's key (:func:`check_key`); it is stretched with scrypt once,
+    when the expression is built, and each id is then HMAC-SHA256'd with the prefix
+    mixed into the message (an id repeated in the column is hashed once). The same id
+    gives the same pseudonym wherever it appears under the same key and prefix, whatever
+    the polars or Python version; another key gives unrelated pseudonyms; without the
+    key the ids cannot be recovered or checked against a guess.
 
     Examples
     --------
+    >>> key = new_key()
     >>> df = pl.DataFrame({"id": ["007", "008", "007", None]})
-    >>> out = df.select(pseudonym(pl.col("id"), "s1", prefix="C-"))["id"].to_list()
+    >>> out = df.select(pseudonym(pl.col("id"), key, prefix="C-"))["id"].to_list()
     >>> out[0] == out[2] != out[1], out[0].startswith("C-"), len(out[0]), out[3]
     (True, True, 18, None)
-    >>> other = df.select(pseudonym(pl.col("id"), "s2", prefix="C-"))["id"].to_list()
+    >>> other = df.select(pseudonym(pl.col("id"), new_key(), prefix="C-"))["id"].to_list()
     >>> other[0] != out[0]
     True
     """
-    return ids.map_batches(lambda s: _pseudonyms(s, salt, prefix), return_dtype=pl.String)
+    return _pseudonym_expr(ids, _derive(key), prefix)
 
 
-def _offsets(hexes: pl.Series, max_days: int) -> pl.Series:
-    """Days added to every date of a case: uniform over ±1…±max_days (0 only when max_days is 0)."""
-    if max_days == 0:
-        return pl.Series(_SHIFT, [0] * hexes.len(), dtype=pl.Int64)
-    draw = pl.lit(hexes).str.slice(_HEX, 12).str.to_integer(base=16) % (2 * max_days) - max_days  # -max…max-1
-    return pl.select(pl.when(draw >= 0).then(draw + 1).otherwise(draw).cast(pl.Int64).alias(_SHIFT)).to_series()
+# --------------------------------------------------------------------------------------
+# Date offsets: whole weeks, the case kept inside the study window
+# --------------------------------------------------------------------------------------
+
+#: Largest date shift by default, in weeks (about six months).
+MAX_SHIFT_WEEKS = 26
+
+
+def _offsets(spans: pl.DataFrame, max_weeks: int) -> pl.Expr:
+    """Days added to every date of a case (``spans``: ``__draw``, ``__first``, ``__last`` per case).
+
+    A whole number of weeks (weekdays kept), never 0 unless ``max_weeks`` is 0, at most
+    ``max_weeks`` either way, and chosen uniformly among the shifts that keep every date
+    of the case inside the study window (the first to the last date of the extract):
+    a shifted date never falls outside the window, so it says nothing about which way,
+    or how far, its case was moved. A case too long to move inside the window moves by
+    one week (its dates may leave the window by up to 6 days).
+    """
+    if max_weeks == 0:
+        return pl.lit(0, dtype=pl.Int64).alias(_SHIFT)
+    start, end = spans["__first"].min(), spans["__last"].max()
+    before = (pl.col("__first") - pl.lit(start, dtype=pl.Date)).dt.total_days() // 7  # whole weeks of room
+    after = (pl.lit(end, dtype=pl.Date) - pl.col("__last")).dt.total_days() // 7
+    back = pl.min_horizontal(pl.lit(max_weeks), before).fill_null(max_weeks)
+    ahead = pl.min_horizontal(pl.lit(max_weeks), after).fill_null(max_weeks)
+    stuck = (back + ahead) == 0
+    back, ahead = pl.when(stuck).then(1).otherwise(back), pl.when(stuck).then(1).otherwise(ahead)
+    pick = pl.col("__draw") % (back + ahead)  # 0 .. back+ahead-1
+    shift = pl.when(pick < back).then(-(pick + 1)).otherwise(pick - back + 1)
+    return (shift * 7).cast(pl.Int64).alias(_SHIFT)
 
 
 # --------------------------------------------------------------------------------------
@@ -227,12 +357,15 @@ class Deidentified:
 
     data: CaseData
     removed: pl.DataFrame
+    #: The extract's key (64 hex digits): reproduces it, or links it to another extract of
+    #: the same study. Show it once, keep it away from whoever receives the extract.
+    key: str = field(default="", repr=False)
 
     def explain(self, lang: str = "es") -> pl.DataFrame:
         """``removed`` with the action and reason in ``lang`` (for a page or a README sheet).
 
         >>> from casekit.sample import make_sample
-        >>> out = deidentify(make_sample(5, seed=1), salt="x").explain("en")
+        >>> out = deidentify(make_sample(5, seed=1)).explain("en")
         >>> out.filter(pl.col("column") == "client_name").select("action", "reason").row(0)
         ('removed', 'Identifies the client directly.')
         """
@@ -247,22 +380,41 @@ class Deidentified:
         *,
         lang: str = "es",
         format: Literal["parquet", "csv"] | None = None,
+        save_key: bool = False,
     ) -> Path:
         """Write the extract: a ``.xlsx`` workbook, or a folder of ``.parquet`` (default) or ``.csv`` files.
 
         Sheet names and headers in ``lang`` (as :func:`casekit.write_workbook`), every
-        text cell formula-safe. Returns the path written.
+        text cell formula-safe. ``save_key=True`` also writes the key, only readable by
+        its owner, next to the extract (:meth:`key_path`): never inside it. Returns the
+        path written.
 
         >>> import tempfile
         >>> from casekit.sample import make_sample
-        >>> out = deidentify(make_sample(5, seed=1), salt="x")
-        >>> out.write(Path(tempfile.mkdtemp()) / "extract", lang="en", format="csv").joinpath("cases.csv").exists()
-        True
+        >>> out = deidentify(make_sample(5, seed=1))
+        >>> folder = out.write(Path(tempfile.mkdtemp()) / "extract", lang="en", format="csv")
+        >>> folder.joinpath("cases.csv").exists(), Deidentified.key_path(folder).exists()
+        (True, False)
         """
         from casekit.export import write_workbook
 
         write_workbook(self.data, path, lang=lang, format=format)
+        if save_key:
+            target = self.key_path(path)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w", encoding="ascii") as fh:
+                fh.write(self.key + "\n")
         return Path(path)
+
+    @staticmethod
+    def key_path(path: str | Path) -> Path:
+        """Where ``write(path, save_key=True)`` puts the key: beside the extract, ``.key`` for its suffix.
+
+        >>> Deidentified.key_path("out/extract.xlsx"), Deidentified.key_path("out/extract")
+        (PosixPath('out/extract.key'), PosixPath('out/extract.key'))
+        """
+        path = Path(path)
+        return path.with_name(f"{path.stem if path.suffix.lower() == '.xlsx' else path.name}.key")
 
 
 def _case_ids(case_ids: Iterable[str] | pl.Series) -> pl.Series:
@@ -277,16 +429,46 @@ def _restrict(sheets: dict[str, pl.DataFrame], keep: pl.Series) -> dict[str, pl.
     return {name: df.filter(wanted) if "case_id" in df.columns else df.clear() for name, df in sheets.items()}
 
 
-def _keys(sheets: dict[str, pl.DataFrame], salt: str, max_days: int) -> pl.DataFrame:
+def _spans(sheets: dict[str, pl.DataFrame]) -> pl.DataFrame:
+    """``case_id, __first, __last``: the first and last date of each case over every date that is shifted."""
+    parts = []
+    for name, df in sheets.items():
+        dated = [
+            c
+            for c, dtype in df.schema.items()
+            if name in SHEETS
+            and _rule(name, c, "shift")[0] == "shifted"
+            and (dtype == pl.Date or isinstance(dtype, pl.Datetime))
+        ]
+        if "case_id" in df.columns and dated:
+            days = [pl.col(c).cast(pl.Date) for c in dated]
+            parts.append(
+                df.select(
+                    pl.col("case_id").cast(pl.String),
+                    pl.min_horizontal(days).alias("__first"),
+                    pl.max_horizontal(days).alias("__last"),
+                )
+            )
+    if not parts:
+        return pl.DataFrame(schema={"case_id": pl.String, "__first": pl.Date, "__last": pl.Date})
+    return pl.concat(parts).group_by("case_id").agg(pl.col("__first").min(), pl.col("__last").max())
+
+
+def _keys(sheets: dict[str, pl.DataFrame], mac_key: bytes, max_weeks: int) -> pl.DataFrame:
     """One row per case id seen in any sheet: its pseudonym (as :func:`pseudonym`) and its date offset."""
     ids = [df.get_column("case_id").cast(pl.String) for df in sheets.values() if "case_id" in df.columns]
     distinct = pl.concat(ids).drop_nulls().unique() if ids else pl.Series([], dtype=pl.String)
     prefix = ID_PREFIXES["case_id"]
-    hexes = _digests(distinct, salt, prefix)
-    order = pl.select(pl.lit(hexes).str.slice(0, 15).str.to_integer(base=16)).to_series()  # sorts as the pseudonym
-    return pl.DataFrame(
-        {"case_id": distinct, _PSEUDO: _names(hexes, prefix), _SHIFT: _offsets(hexes, max_days), _ORDER: order}
-    )
+    hexes = _digests(distinct, mac_key, prefix)
+    keys = pl.DataFrame(
+        {
+            "case_id": distinct,
+            _PSEUDO: _names(hexes, prefix),
+            _ORDER: pl.select(pl.lit(hexes).str.slice(0, 15).str.to_integer(base=16)).to_series(),  # pseudonym order
+            "__draw": pl.select(pl.lit(hexes).str.slice(_HEX, 12).str.to_integer(base=16)).to_series(),
+        }
+    ).join(_spans(sheets), on="case_id", how="left")
+    return keys.with_columns(_offsets(keys, max_weeks)).drop("__draw", "__first", "__last")
 
 
 def _age_columns(ref: pl.Expr) -> list[pl.Expr]:
@@ -312,7 +494,7 @@ def _effective_rule(sheet: str, column: str, df: pl.DataFrame, dates: str) -> tu
     return action, reason
 
 
-def _exprs(column: str, action: Action, reason: str, *, salt: str, age_at: pl.Expr | None) -> list[pl.Expr]:
+def _exprs(column: str, action: Action, reason: str, *, mac_key: bytes, age_at: pl.Expr | None) -> list[pl.Expr]:
     """What replaces one column in the extract (nothing for a removed column, age for a birth date)."""
     if action == "kept":
         return [pl.col(column)]
@@ -322,15 +504,15 @@ def _exprs(column: str, action: Action, reason: str, *, salt: str, age_at: pl.Ex
         return [pl.col(column).dt.year().cast(pl.Int64)]
     if action == "pseudonymised":
         prefix = _STAFF_PREFIX if reason == "staff_name" else ID_PREFIXES.get(column, _OTHER_ID_PREFIX)
-        own = pl.col(_PSEUDO).alias(column) if column == "case_id" else pseudonym(pl.col(column), salt, prefix=prefix)
-        return [own]
+        own = pl.col(_PSEUDO) if column == "case_id" else _pseudonym_expr(pl.col(column), mac_key, prefix)
+        return [own.alias(column)]
     if reason == "birth_date" and age_at is not None:
         return _age_columns(age_at)
     return []
 
 
 def _sheet(
-    name: str, df: pl.DataFrame, keys: pl.DataFrame, *, salt: str, dates: str, as_of: dt.date | None
+    name: str, df: pl.DataFrame, keys: pl.DataFrame, *, mac_key: bytes, dates: str, as_of: dt.date | None
 ) -> tuple[pl.DataFrame | None, list[tuple[str, str, str, str]]]:
     """One sheet de-identified (``None`` for a sheet outside the contract) and its ``removed`` rows."""
     columns = [c for c in df.columns if c != ROW]
@@ -349,7 +531,7 @@ def _sheet(
     exprs: list[pl.Expr] = []
     for column in columns:
         action, reason = _effective_rule(name, column, df, dates)
-        column_exprs = _exprs(column, action, reason, salt=salt, age_at=age_at)
+        column_exprs = _exprs(column, action, reason, mac_key=mac_key, age_at=age_at)
         exprs.extend(column_exprs)
         if action != "kept":
             log.append((name, column, action, reason))
@@ -363,20 +545,23 @@ def _sheet(
 def deidentify(
     data: CaseData | ValidationResult,
     *,
-    salt: str | None = None,
+    key: str | bytes | None = None,
     dates: Literal["shift", "year"] = "shift",
-    max_shift_days: int = 180,
+    max_shift_weeks: int = MAX_SHIFT_WEEKS,
     case_ids: Iterable[str] | pl.Series | None = None,
     as_of: dt.date | None = None,
 ) -> Deidentified:
     """A de-identified extract of ``data`` (of a :class:`ValidationResult`: its clean rows).
 
-    - ``salt``: secret mixed into every pseudonym and date offset; ``None`` draws a fresh
-      random one (:mod:`secrets`), so two exports cannot be linked. Pass the same salt to
-      reproduce an export or to link two extracts of one study — and keep it secret.
-    - ``dates="shift"``: every date of a case moves by the same offset, uniform over
-      ±1…±``max_shift_days`` days (0 only when ``max_shift_days=0``), derived from the salt
-      and the case id; ``"year"``: every date becomes its year (integer).
+    - ``key``: the secret behind every pseudonym and date offset, at least 32 random
+      bytes (hex digits or bytes, :func:`check_key`; a word is refused). ``None`` draws a
+      fresh one (:func:`new_key`), returned as ``.key``: two exports cannot be linked
+      unless they share a key. It is stretched once with scrypt, then each id is
+      HMAC-SHA256'd.
+    - ``dates="shift"``: every date of a case moves by the same whole number of weeks,
+      1…``max_shift_weeks`` either way (0 only when ``max_shift_weeks=0``), drawn from the
+      key and the case id among the shifts that keep the case inside the study window;
+      ``"year"``: every date becomes its year (integer).
     - ``case_ids``: only these cases (the filtered cohort), in every sheet.
     - ``as_of``: the date ages are computed at (default: each case's ``opened_on``).
 
@@ -389,42 +574,46 @@ def deidentify(
     >>> import datetime as dt
     >>> D = dt.date
     >>> book = CaseData({
-    ...     "cases": pl.DataFrame({"case_id": ["7"], "client_name": ["Ana"], "birth_date": [D(1930, 5, 1)],
-    ...                            "opened_on": [D(2026, 3, 1)]}),
-    ...     "contacts": pl.DataFrame({"contact_id": ["k1"], "case_id": ["7"], "contact_on": [D(2026, 3, 11)],
+    ...     "cases": pl.DataFrame({"case_id": ["7", "8"], "client_name": ["Ana", "Eva"],
+    ...                            "birth_date": [D(1930, 5, 1), D(1970, 1, 1)],
+    ...                            "opened_on": [D(2025, 3, 1), D(2026, 3, 1)]}),
+    ...     "contacts": pl.DataFrame({"contact_id": ["k1"], "case_id": ["7"], "contact_on": [D(2025, 3, 11)],
     ...                               "notes": ["rang Ana"]}),
     ... })
-    >>> out = deidentify(book, salt="s", max_shift_days=30)
-    >>> cases, contacts = out.data["cases"], out.data["contacts"]
-    >>> cases.select("age", "age_band").row(0), contacts["case_id"].item() == cases["case_id"].item()
-    (('90+', '85+'), True)
-    >>> (contacts["contact_on"].item() - cases["opened_on"].item()).days  # the interval is kept
+    >>> out = deidentify(book, max_shift_weeks=4)
+    >>> cases, contacts = out.data["cases"].sort("age"), out.data["contacts"]
+    >>> cases.select("age", "age_band").rows(), contacts["case_id"].item() == cases["case_id"][1]
+    ([('56', '40-64'), ('90+', '85+')], True)
+    >>> (contacts["contact_on"].item() - cases["opened_on"][1]).days  # the interval is kept
     10
-    >>> cases["opened_on"].item() != D(2026, 3, 1)  # the date is not
-    True
-    >>> deidentify(book, salt="s", dates="year").data["contacts"]["contact_on"].to_list()
-    [2026]
+    >>> shift = (cases["opened_on"][1] - D(2025, 3, 1)).days  # the date is not: whole weeks, inside the window
+    >>> shift % 7, 7 <= shift <= 28
+    (0, True)
+    >>> deidentify(book, key=out.key, dates="year").data["contacts"]["contact_on"].to_list()
+    [2025]
     """
     if dates not in ("shift", "year"):
         raise CasekitError("deid.bad_dates", dates=dates)
-    if isinstance(max_shift_days, bool) or not isinstance(max_shift_days, int) or max_shift_days < 0:
-        raise CasekitError("deid.bad_max_shift", value=max_shift_days)
+    if isinstance(max_shift_weeks, bool) or not isinstance(max_shift_weeks, int) or max_shift_weeks < 0:
+        raise CasekitError("deid.bad_max_shift", value=max_shift_weeks)
     source = data.data if isinstance(data, ValidationResult) else data
-    salt = secrets.token_hex(16) if salt is None else salt
+    key = new_key() if key is None else key
+    mac_key = _derive(key)  # checks the key; the one slow step
     sheets = dict(source.sheets)
     if case_ids is not None:
         sheets = _restrict(sheets, _case_ids(case_ids))
-    keys = _keys(sheets, salt, max_shift_days)
+    keys = _keys(sheets, mac_key, max_shift_weeks)
     out: dict[str, pl.DataFrame] = {}
     log: list[tuple[str, str, str, str]] = []
     ordered = [s for s in SHEET_ORDER if s in sheets] + [s for s in sheets if s not in SHEETS]
     for name in ordered:
-        frame, rows = _sheet(name, sheets[name], keys, salt=salt, dates=dates, as_of=as_of)
+        frame, rows = _sheet(name, sheets[name], keys, mac_key=mac_key, dates=dates, as_of=as_of)
         log.extend(rows)
         if frame is not None:
             out[name] = frame
     removed = pl.DataFrame(log, schema=REMOVED_SCHEMA, orient="row")
-    return Deidentified(CaseData(out), removed)
+    text_key = key if isinstance(key, str) else bytes(key).hex()
+    return Deidentified(CaseData(out), removed, key="".join(text_key.split()).lower())
 
 
 # --------------------------------------------------------------------------------------

@@ -1,12 +1,19 @@
 """``casekit deidentify``: a de-identified research extract of a workbook.
 
-``casekit deidentify PATH --out OUT [--salt S] [--dates shift|year] [--as-of D] [--lang es|en]``
-validates the workbook first and exports only its clean rows (a line says how many rows
-were quarantined and not exported). ``OUT`` ending in ``.xlsx`` is one workbook; anything
-else is a folder of ``.parquet`` files (``--format csv`` for CSV). Without ``--salt`` (or
-the ``CASEKIT_DEID_SALT`` variable) a fresh random salt is used, so two exports cannot be
-linked. Exit 0 when written, 2 when the workbook cannot be read or the output cannot be
-written (one message on stderr). What each column becomes: ``docs/deidentification.md``.
+``casekit deidentify PATH --out OUT [--key-file F] [--save-key] [--dates shift|year]
+[--max-shift-weeks N] [--as-of D] [--lang es|en]`` validates the workbook first and
+exports only its clean rows (a line says how many rows were quarantined and not
+exported). ``OUT`` ending in ``.xlsx`` is one workbook; anything else is a folder of
+``.parquet`` files (``--format csv`` for CSV).
+
+The key: without ``--key-file`` (or the ``CASEKIT_DEID_KEY`` variable) a fresh random
+256-bit key is drawn and printed once, so two exports cannot be linked; ``--save-key``
+also writes it beside the extract (``OUT.key``, readable only by its owner). A given
+key must be 64 hexadecimal digits of random bytes: a word, a short key or an obvious
+pattern is refused (exit 2, the reason in es/en), and so is the old ``--salt``.
+Exit 0 when written, 2 when the key is refused, the workbook cannot be read or the
+output cannot be written (one message on stderr). What each column becomes:
+``docs/deidentification.md``.
 
 Examples
 --------
@@ -14,8 +21,8 @@ Examples
 >>> parser = argparse.ArgumentParser(prog="casekit")
 >>> register(parser.add_subparsers(dest="command"))
 >>> args = parser.parse_args(["deidentify", "book.xlsx", "--out", "x.xlsx", "--dates", "year"])
->>> args.dates, args.salt, args.max_shift_days, args.handler is run_deidentify
-('year', None, 180, True)
+>>> args.dates, args.key_file, args.save_key, args.max_shift_weeks, args.handler is run_deidentify
+('year', None, False, 26, True)
 """
 
 from __future__ import annotations
@@ -26,22 +33,23 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from casekit.deid import MAX_SHIFT_WEEKS
 from casekit.i18n import t
 
-__all__ = ["SALT_ENV", "main", "register", "run_deidentify"]
+__all__ = ["KEY_ENV", "main", "register", "run_deidentify"]
 
 EXIT_OK, EXIT_UNREADABLE = 0, 2
-#: Environment variable read when ``--salt`` is not given (keeps the salt out of shell history).
-SALT_ENV = "CASEKIT_DEID_SALT"
+#: Environment variable read when ``--key-file`` is not given (keeps the key out of shell history).
+KEY_ENV = "CASEKIT_DEID_KEY"
 
 
-def _days(text: str) -> int:
+def _weeks(text: str) -> int:
     try:
         value = int(text)
     except ValueError:
         value = -1
     if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of days, 0 or more, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected a whole number of weeks, 0 or more, got {text!r}")
     return value
 
 
@@ -53,10 +61,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_input_arguments(p)
     p.add_argument("--out", type=Path, required=True, help="a .xlsx workbook, or a folder of .parquet/.csv files")
     p.add_argument(
-        "--salt", default=None, help=f"secret for pseudonyms and date offsets (default: ${SALT_ENV}, else random)"
+        "--key-file",
+        type=Path,
+        default=None,
+        help=f"file holding the key, 64 hex digits of random bytes (default: ${KEY_ENV}, else a new random key)",
     )
+    p.add_argument("--save-key", action="store_true", help="also write the key beside the extract (OUT.key)")
+    p.add_argument("--salt", default=None, help=argparse.SUPPRESS)  # refused with an explanation
     p.add_argument("--dates", choices=("shift", "year"), default="shift", help="shift per case (default) or year only")
-    p.add_argument("--max-shift-days", type=_days, default=180, help="largest date shift in days (default 180)")
+    p.add_argument(
+        "--max-shift-weeks",
+        type=_weeks,
+        default=MAX_SHIFT_WEEKS,
+        help=f"largest date shift in whole weeks (default {MAX_SHIFT_WEEKS})",
+    )
     p.add_argument("--format", choices=("parquet", "csv"), default=None, help="files of an output folder")
     p.set_defaults(handler=run_deidentify)
 
@@ -68,15 +86,17 @@ def run_deidentify(args: argparse.Namespace) -> int:
     from casekit.errors import CasekitError
 
     lang = args.lang
+    key = _given_key(args)
+    if isinstance(key, int):
+        return key
     result = load_validated(args)
     if isinstance(result, int):
         return result
-    salt = args.salt or os.environ.get(SALT_ENV) or None
-    extract = deidentify(result, salt=salt, dates=args.dates, max_shift_days=args.max_shift_days, as_of=args.as_of)
     try:
+        extract = deidentify(result, key=key, dates=args.dates, max_shift_weeks=args.max_shift_weeks, as_of=args.as_of)
         if args.out.suffix.lower() == ".xlsx":
             args.out.parent.mkdir(parents=True, exist_ok=True)
-        written = extract.write(args.out, lang=lang, format=args.format)
+        written = extract.write(args.out, lang=lang, format=args.format, save_key=args.save_key)
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE
@@ -85,14 +105,46 @@ def run_deidentify(args: argparse.Namespace) -> int:
         return EXIT_UNREADABLE
     _print_summary(extract, result, args)
     print(t("cli.wrote", lang, path=written))
+    if key is None:
+        print(t("deid.cli_key_generated", lang, key=extract.key))
+    if args.save_key:
+        print(t("deid.cli_key_saved", lang, path=type(extract).key_path(written)))
     return EXIT_OK
+
+
+def _given_key(args: argparse.Namespace) -> str | int | None:
+    """The key from ``--key-file`` or ``$CASEKIT_DEID_KEY`` (``None``: draw one), checked before any
+    work; an exit code after printing why when it cannot be used."""
+    from casekit.deid import check_key
+    from casekit.errors import CasekitError
+
+    lang = args.lang
+    if args.salt is not None:
+        print(t("deid.salt_replaced", lang), file=sys.stderr)
+        return EXIT_UNREADABLE
+    key = os.environ.get(KEY_ENV) or None
+    if args.key_file is not None:
+        try:
+            key = args.key_file.read_text(encoding="utf-8", errors="replace").strip()
+        except OSError as exc:
+            print(
+                t("deid.cli_key_file_unreadable", lang, path=args.key_file, error=exc.strerror or exc), file=sys.stderr
+            )
+            return EXIT_UNREADABLE
+    if key is not None:
+        try:
+            check_key(key)
+        except CasekitError as exc:
+            print(exc.message(lang), file=sys.stderr)
+            return EXIT_UNREADABLE
+    return key
 
 
 def _print_summary(extract, result, args: argparse.Namespace) -> None:
     lang = args.lang
     actions = extract.removed["action"]
     dates = (
-        t("deid.cli_dates_shift", lang, days=args.max_shift_days)
+        t("deid.cli_dates_shift", lang, weeks=args.max_shift_weeks)
         if args.dates == "shift"
         else t("deid.cli_dates_year", lang)
     )

@@ -17,13 +17,14 @@ from casekit.deid import (
     column_rules,
     deidentified_aggregate,
     deidentify,
+    new_key,
     pseudonym,
 )
 from casekit.errors import CasekitError
 from casekit.i18n import t
 from tests.builders import D, caseload, frame
 
-SALT = "study-salt-A"
+KEY = new_key()  # one random key for the module (each extract still runs scrypt once)
 ROW_IDS = {"goals": "goal_id", "services": "service_id", "contacts": "contact_id", "transitions": "transition_id"}
 IDENTIFYING = {"client_name", "birth_date", "notes", "description", "reason", "prior_services"}
 
@@ -35,7 +36,7 @@ def sample() -> ck.CaseData:
 
 @pytest.fixture(scope="module")
 def shifted(sample: ck.CaseData) -> Deidentified:
-    return deidentify(sample, salt=SALT)
+    return deidentify(sample, key=KEY)
 
 
 def _texts(data: ck.CaseData) -> set[str]:
@@ -63,9 +64,9 @@ def _secrets(sample: ck.CaseData) -> set[str]:
     return set(pl.concat(values).drop_nulls().to_list())
 
 
-def _aligned(original: pl.DataFrame, salt: str = SALT) -> pl.DataFrame:
+def _aligned(original: pl.DataFrame, key: str = KEY) -> pl.DataFrame:
     """The original sheet in the extract's row order (by case pseudonym; order within a case kept)."""
-    return original.with_columns(pseudonym(pl.col("case_id"), salt, prefix="C-").alias("_pc")).sort(
+    return original.with_columns(pseudonym(pl.col("case_id"), key, prefix="C-").alias("_pc")).sort(
         "_pc", maintain_order=True
     )
 
@@ -118,7 +119,7 @@ def test_unknown_columns_and_sheets_are_removed_and_listed(sample: ck.CaseData) 
     sheets["cases"] = sheets["cases"].with_columns(phone=pl.lit("+34 600 123 456"))
     sheets["contacts"] = sheets["contacts"].with_columns(comment=pl.lit("lives at Calle Mayor 3"))
     sheets["scratch"] = pl.DataFrame({"who": ["Dr. House's patient"]})
-    out = deidentify(ck.CaseData(sheets), salt=SALT)
+    out = deidentify(ck.CaseData(sheets), key=KEY)
     assert "scratch" not in out.data.sheets
     assert "phone" not in out.data["cases"].columns
     assert "comment" not in out.data["contacts"].columns
@@ -136,7 +137,7 @@ def test_parsing_issues_and_source_are_not_carried_over(sample: ck.CaseData) -> 
         schema=sample.issues.schema,
     )  # fmt: skip
     data = ck.CaseData(sample.sheets, issues=issues, source="/home/ana_perez/caseload.xlsx")
-    out = deidentify(data, salt=SALT).data
+    out = deidentify(data, key=KEY).data
     assert out.issues.height == 0
     assert out.source == ""
     assert out.headers == {}
@@ -146,7 +147,7 @@ def test_parsing_issues_and_source_are_not_carried_over(sample: ck.CaseData) -> 
 
 
 def test_year_mode_leaves_no_date_and_keeps_the_year(sample: ck.CaseData) -> None:
-    out = deidentify(sample, salt=SALT, dates="year")
+    out = deidentify(sample, key=KEY, dates="year")
     for name, df in out.data.sheets.items():
         temporal = [c for c, dtype in df.schema.items() if dtype.is_temporal()]
         assert not temporal, (name, temporal)
@@ -155,7 +156,7 @@ def test_year_mode_leaves_no_date_and_keeps_the_year(sample: ck.CaseData) -> Non
     assert set(out.removed.filter(pl.col("reason") == "date_year")["action"]) == {"year"}
 
 
-def test_shift_moves_every_date_of_a_case_by_the_same_bounded_nonzero_offset(
+def test_shift_moves_every_date_of_a_case_by_the_same_bounded_nonzero_number_of_weeks(
     shifted: Deidentified, sample: ck.CaseData
 ) -> None:
     cases = _aligned(sample["cases"])
@@ -164,8 +165,9 @@ def test_shift_moves_every_date_of_a_case_by_the_same_bounded_nonzero_offset(
     offset = (out_cases["opened_on"] - cases["opened_on"]).dt.total_days()
     assert offset.null_count() == 0
     assert (offset != 0).all(), "no case keeps its original opened_on"
-    assert offset.abs().max() <= 180
-    assert offset.n_unique() > 50
+    assert (offset % 7 == 0).all(), "whole weeks: weekdays say nothing about the shift"
+    assert offset.abs().max() <= 26 * 7
+    assert offset.n_unique() > 30
     assert (offset < 0).any()
     assert (offset > 0).any()
     by_case = dict(zip(out_cases["case_id"], offset, strict=True))
@@ -179,8 +181,48 @@ def test_shift_moves_every_date_of_a_case_by_the_same_bounded_nonzero_offset(
             moved = (df[column] - original[column]).dt.total_days()
             assert moved.is_null().to_list() == original[column].is_null().to_list(), (name, column)
             assert (moved.drop_nulls() == expected.filter(original[column].is_not_null())).all(), (name, column)
+            assert (df[column].dt.weekday() == original[column].dt.weekday()).all(), (name, column)
             checked += 1
     assert checked == 13  # every date column of the contract but birth_date
+
+
+def _dates(data: ck.CaseData) -> pl.Series:
+    """Every date of every sheet but ``birth_date``."""
+    return pl.concat(
+        [
+            df[c]
+            for df in data.sheets.values()
+            for c, dtype in df.schema.items()
+            if dtype == pl.Date and c != "birth_date"
+        ]
+    ).drop_nulls()
+
+
+def test_shifted_dates_stay_inside_the_study_window(shifted: Deidentified, sample: ck.CaseData) -> None:
+    """A shifted date outside the original first-to-last window would tell which way its case moved."""
+    before, after = _dates(sample), _dates(shifted.data)
+    assert before.min() <= after.min()
+    assert after.max() <= before.max()
+
+
+def test_cases_at_the_ends_of_the_window_move_inwards() -> None:
+    book = caseload(
+        cases=[
+            {"case_id": "first", "opened_on": "2025-01-01", "closed_on": "2025-01-10"},
+            {"case_id": "middle", "opened_on": "2025-06-01", "closed_on": "2025-06-05"},
+            {"case_id": "last", "opened_on": "2025-12-20", "closed_on": "2025-12-31"},
+        ]
+    )
+    for _ in range(3):
+        out = deidentify(book, max_shift_weeks=8)
+        moved = _aligned(book["cases"], out.key).with_columns(shifted=out.data["cases"]["opened_on"])
+        offset = dict(moved.select("case_id", (pl.col("shifted") - pl.col("opened_on")).dt.total_days()).iter_rows())
+        assert 7 <= offset["first"] <= 56, offset
+        assert -56 <= offset["last"] <= -7, offset
+        assert offset["middle"] != 0
+        assert abs(offset["middle"]) <= 56
+        assert out.data["cases"]["opened_on"].min() >= D("2025-01-01")
+        assert out.data["cases"]["closed_on"].max() <= D("2025-12-31")
 
 
 def test_intervals_within_a_case_are_kept_exactly() -> None:
@@ -192,7 +234,7 @@ def test_intervals_within_a_case_are_kept_exactly() -> None:
         ],
         goals=[{"goal_id": "g1", "case_id": "A", "set_on": "2026-02-02", "target_on": "2026-12-31"}],
     )
-    out = deidentify(book, salt=SALT, max_shift_days=365).data
+    out = deidentify(book, key=KEY, max_shift_weeks=52).data
     opened = out["cases"]["opened_on"].item()
     assert opened != D("2026-01-31")
     assert [(d - opened).days for d in out["contacts"]["contact_on"]] == [28, 1]
@@ -200,20 +242,20 @@ def test_intervals_within_a_case_are_kept_exactly() -> None:
     assert (out["goals"]["target_on"].item() - out["goals"]["set_on"].item()).days == 332
 
 
-@pytest.mark.parametrize("max_days", [1, 3])
-def test_small_max_shift_never_zero(sample: ck.CaseData, max_days: int) -> None:
-    out = deidentify(sample, salt=SALT, max_shift_days=max_days)
+@pytest.mark.parametrize("max_weeks", [1, 3])
+def test_small_max_shift_never_zero(sample: ck.CaseData, max_weeks: int) -> None:
+    out = deidentify(sample, key=KEY, max_shift_weeks=max_weeks)
     offset = (out.data["cases"]["opened_on"] - _aligned(sample["cases"])["opened_on"]).dt.total_days()
-    assert set(offset) == {d for d in range(-max_days, max_days + 1) if d != 0}
+    assert set(offset) == {7 * w for w in range(-max_weeks, max_weeks + 1) if w != 0}
 
 
 def test_max_shift_zero_keeps_dates_and_bad_options_are_refused(sample: ck.CaseData) -> None:
-    out = deidentify(sample, salt=SALT, max_shift_days=0)
+    out = deidentify(sample, key=KEY, max_shift_weeks=0)
     assert out.data["cases"]["opened_on"].to_list() == _aligned(sample["cases"])["opened_on"].to_list()
     with pytest.raises(CasekitError, match="shift or year"):
         deidentify(sample, dates="month")  # type: ignore[arg-type]
-    with pytest.raises(CasekitError, match="max_shift_days"):
-        deidentify(sample, max_shift_days=-1)
+    with pytest.raises(CasekitError, match="max_shift_weeks"):
+        deidentify(sample, max_shift_weeks=-1)
 
 
 # ---- pseudonyms ------------------------------------------------------------------------
@@ -232,19 +274,22 @@ def test_pseudonyms_join_across_sheets(shifted: Deidentified, sample: ck.CaseDat
         assert ids.n_unique() == sample[sheet][column].n_unique()
 
 
-def test_pseudonyms_stable_for_a_salt_and_different_across_salts(sample: ck.CaseData) -> None:
-    first, again = deidentify(sample, salt=SALT), deidentify(sample, salt=SALT)
+def test_pseudonyms_stable_for_a_key_and_different_across_keys(sample: ck.CaseData) -> None:
+    first, again = deidentify(sample, key=KEY), deidentify(sample, key=KEY.upper())
     for name in first.data.sheets:
         assert first.data[name].equals(again.data[name]), name
-    other = deidentify(sample, salt="another salt")
+    other = deidentify(sample, key=new_key())
     for column in ("case_id", "client_id"):
         assert not set(first.data["cases"][column]) & set(other.data["cases"][column])
     random_1, random_2 = deidentify(sample), deidentify(sample)
     assert not set(random_1.data["cases"]["case_id"]) & set(random_2.data["cases"]["case_id"])
+    assert random_1.key != random_2.key
+    again = deidentify(sample, key=random_1.key)  # the key shown once reproduces the extract
+    assert again.data["cases"].equals(random_1.data["cases"])
 
 
 def test_public_pseudonym_matches_the_export(shifted: Deidentified, sample: ck.CaseData) -> None:
-    expected = sample["cases"].select(pseudonym(pl.col("case_id"), SALT, prefix="C-"))["case_id"]
+    expected = sample["cases"].select(pseudonym(pl.col("case_id"), KEY, prefix="C-"))["case_id"]
     assert sorted(expected) == shifted.data["cases"]["case_id"].to_list()
 
 
@@ -257,7 +302,7 @@ def test_same_client_and_same_staff_member_get_one_pseudonym() -> None:
         ],
         risk_reviews=[{"case_id": "1", "reviewed_on": "2026-01-05", "reviewer": "Ana Gil"}],
     )
-    out = deidentify(book, salt=SALT).data
+    out = deidentify(book, key=KEY).data
     cases = out["cases"].sort("case_id")
     by_client = cases.group_by("client_id").len()
     assert sorted(by_client["len"]) == [1, 2]
@@ -268,9 +313,9 @@ def test_same_client_and_same_staff_member_get_one_pseudonym() -> None:
 
 def test_case_ids_restrict_every_sheet(sample: ck.CaseData) -> None:
     chosen = sample["cases"]["case_id"].head(12)
-    want = set(sample["cases"].head(12).select(pseudonym(pl.col("case_id"), SALT, prefix="C-"))["case_id"])
+    want = set(sample["cases"].head(12).select(pseudonym(pl.col("case_id"), KEY, prefix="C-"))["case_id"])
     for given in (chosen, chosen.to_list(), iter(chosen.to_list())):
-        out = deidentify(sample, salt=SALT, case_ids=given).data
+        out = deidentify(sample, key=KEY, case_ids=given).data
         assert set(out["cases"]["case_id"]) == want
         for name, df in out.sheets.items():
             assert set(df["case_id"]) <= want, name
@@ -287,7 +332,7 @@ def test_validation_result_exports_only_clean_rows() -> None:
     )
     result = ck.validate(book, as_of=D("2026-06-30"))
     assert sum(result.n_quarantined().values()) == 1
-    out = deidentify(result, salt=SALT).data
+    out = deidentify(result, key=KEY).data
     assert out["contacts"].height == 1
     assert out["contacts"]["case_id"].item() == out["cases"]["case_id"].item()
 
@@ -300,7 +345,7 @@ def test_age_at_opening_grouped_from_90() -> None:
     book = caseload(
         cases=[{"case_id": str(i), "birth_date": b, "opened_on": "2026-03-01"} for i, b in enumerate(births)]
     )
-    out = deidentify(book, salt=SALT).data["cases"]
+    out = deidentify(book, key=KEY).data["cases"]
     order = _aligned(book["cases"])["case_id"].to_list()
     ages = dict(zip(order, out["age"], strict=True))
     bands = dict(zip(order, out["age_band"], strict=True))
@@ -311,8 +356,8 @@ def test_age_at_opening_grouped_from_90() -> None:
 
 def test_age_at_as_of_date() -> None:
     book = caseload(cases=[{"case_id": "A", "birth_date": "1950-06-15", "opened_on": "2020-01-01"}])
-    at_opening = deidentify(book, salt=SALT).data["cases"]["age"].item()
-    at_as_of = deidentify(book, salt=SALT, as_of=dt.date(2026, 6, 14)).data["cases"]["age"].item()
+    at_opening = deidentify(book, key=KEY).data["cases"]["age"].item()
+    at_as_of = deidentify(book, key=KEY, as_of=dt.date(2026, 6, 14)).data["cases"]["age"].item()
     assert (at_opening, at_as_of) == ("69", "75")
 
 
@@ -370,7 +415,7 @@ def test_written_workbook_reads_back_without_identifying_values(
 
 def test_written_files_are_formula_safe(tmp_path: Path) -> None:
     book = caseload(cases=[{"case_id": "A", "program": '=HYPERLINK("http://x")'}])
-    out = deidentify(book, salt=SALT)
+    out = deidentify(book, key=KEY)
     folder = out.write(tmp_path / "csv", lang="en", format="csv")
     text = (folder / "cases.csv").read_text(encoding="utf-8-sig")
     assert "'=HYPERLINK" in text
@@ -396,12 +441,12 @@ def test_every_contract_column_has_a_rule_and_the_docs_list_the_removed_ones() -
 
 def test_frame_builder_columns_have_typed_nulls_only() -> None:
     # a sheet of typed nulls (builders) goes through without error
-    out = deidentify(ck.CaseData({"cases": frame("cases", [{"case_id": "A", "opened_on": "2026-01-01"}])}), salt="s")
+    out = deidentify(ck.CaseData({"cases": frame("cases", [{"case_id": "A", "opened_on": "2026-01-01"}])}))
     assert out.data["cases"].select("age", "age_band").row(0) == (None, None)
 
 
 def test_unparsed_dates_are_removed_not_passed_through() -> None:
     cases = pl.DataFrame({"case_id": ["1"], "opened_on": ["01/02/2026"], "birth_date": ["03/04/1950"]})
-    out = deidentify(ck.CaseData({"cases": cases}), salt=SALT)
+    out = deidentify(ck.CaseData({"cases": cases}), key=KEY)
     assert out.data["cases"].columns == ["case_id"]
     assert set(out.removed.filter(pl.col("action") == "removed")["reason"]) == {"not_a_date"}

@@ -237,14 +237,14 @@ def deidentified_extract(
     fmt: str = "xlsx",
 ) -> tuple[bytes, pl.DataFrame]:
     """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`
-    with a fresh random salt: two exports cannot be linked) as the bytes of an XLSX
+    with a fresh random key, not kept: two exports cannot be linked) as the bytes of an XLSX
     workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), and what was done to
     each column (``Deidentified.explain``), in ``lang``."""
     from casekit.deid import deidentify
 
     if fmt not in EXTRACT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXTRACT_FORMATS)}")
-    extract = deidentify(data, case_ids=case_ids, salt=None, dates=dates, as_of=as_of)  # type: ignore[arg-type]
+    extract = deidentify(data, case_ids=case_ids, dates=dates, as_of=as_of)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
         if fmt == "xlsx":
             path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)

@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.deid_cli import SALT_ENV, register, run_deidentify
+from casekit.deid import new_key
+from casekit.deid_cli import KEY_ENV, register, run_deidentify
 from casekit.export import write_workbook
 from tests.builders import frame
 from tests.cli_runner import run_casekit as run
@@ -66,7 +67,7 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
     workbook: Path, sample: ck.CaseData, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "nested" / "extract.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en", "--salt", "s")) == 0
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en")) == 0
     printed = capsys.readouterr()
     assert "1 rows with errors were quarantined and not exported (1 cases affected)" in printed.out
     assert printed.out.startswith(f"De-identified {sample['cases'].height} cases (")
@@ -76,16 +77,40 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
     assert back["contacts"]["case_id"].is_in(back["cases"]["case_id"].implode()).all()
 
 
-def test_handler_same_salt_from_option_or_environment(workbook: Path, tmp_path: Path, monkeypatch) -> None:
+def test_handler_same_key_from_file_or_environment(workbook: Path, tmp_path: Path, monkeypatch, capsys) -> None:
+    key = new_key()
+    key_file = tmp_path / "study.key"
+    key_file.write_text(f"  {key}\n", encoding="utf-8")
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    assert run_deidentify(parse(str(workbook), "--out", str(a), "--salt", "k1")) == 0
-    monkeypatch.setenv(SALT_ENV, "k1")
+    assert run_deidentify(parse(str(workbook), "--out", str(a), "--key-file", str(key_file))) == 0
+    assert key not in capsys.readouterr().out  # a key the user gave is never printed
+    monkeypatch.setenv(KEY_ENV, key)
     assert run_deidentify(parse(str(workbook), "--out", str(b))) == 0
-    monkeypatch.delenv(SALT_ENV)
-    assert run_deidentify(parse(str(workbook), "--out", str(c))) == 0  # random salt
-    ids = {p.name: pl.read_parquet(next(p.glob("*.parquet")))["case_id"].sort().to_list() for p in (a, b, c)}
+    monkeypatch.delenv(KEY_ENV)
+    assert run_deidentify(parse(str(workbook), "--out", str(c))) == 0  # a new random key, shown once
+    printed = capsys.readouterr().out
+    shown = [line.rsplit(": ", 1)[1] for line in printed.splitlines() if line.startswith("Key of this extract")]
+    assert len(shown) == 1
+    assert len(shown[0]) == 64
+    assert not (tmp_path / "c.key").exists()  # not saved unless asked
+    ids = {p.name: pl.read_parquet(p / "cases.parquet")["case_id"].sort().to_list() for p in (a, b, c)}
     assert ids["a"] == ids["b"]
     assert not set(ids["a"]) & set(ids["c"])
+
+
+def test_handler_save_key_writes_it_beside_the_extract_only(workbook: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "extract.xlsx"
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--save-key", "--lang", "en")) == 0
+    printed = capsys.readouterr().out
+    saved = tmp_path / "extract.key"
+    key = saved.read_text(encoding="ascii").strip()
+    assert "Key of this extract (shown once" in printed
+    assert key in printed
+    assert saved.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert key not in _cells(ck.read_workbook(out))
+    again = tmp_path / "again.xlsx"
+    assert run_deidentify(parse(str(workbook), "--out", str(again), "--key-file", str(saved))) == 0
+    assert ck.read_workbook(again)["cases"]["case_id"].equals(ck.read_workbook(out)["cases"]["case_id"])
 
 
 def test_handler_bad_output_format_exit_2(workbook: Path, tmp_path: Path, capsys) -> None:
@@ -95,7 +120,7 @@ def test_handler_bad_output_format_exit_2(workbook: Path, tmp_path: Path, capsys
 
 def test_negative_max_shift_is_refused_by_the_parser() -> None:
     with pytest.raises(SystemExit):
-        parse("book.xlsx", "--out", "x.xlsx", "--max-shift-days", "-3")
+        parse("book.xlsx", "--out", "x.xlsx", "--max-shift-weeks", "-3")
 
 
 # ---- the console script -----------------------------------------------------------------
@@ -103,7 +128,7 @@ def test_negative_max_shift_is_refused_by_the_parser() -> None:
 
 def test_console_script_spanish_workbook(workbook: Path, sample: ck.CaseData, tmp_path: Path) -> None:
     out = tmp_path / "extracto.xlsx"
-    proc = run("deidentify", workbook, "--out", out, "--lang", "es", "--salt", "estudio")
+    proc = run("deidentify", workbook, "--out", out, "--lang", "es")
     assert proc.returncode == 0, proc.stderr
     assert "1 filas con errores se apartaron y no se exportaron" in proc.stdout
     assert f"Escrito {out}" in proc.stdout
@@ -145,3 +170,48 @@ def test_module_entry_point(workbook: Path, tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert (tmp_path / "o.xlsx").stat().st_size > 0
+
+
+# ---- weak keys: refused before anything is read or written ---------------------------------
+
+WEAK_KEYS = {
+    "the old docs' example salt": "keep-this-secret",
+    "a study name": "study-42",
+    "a long passphrase": "correct horse battery staple and some more words to look long enough",
+    "a short hex key": new_key()[:32],
+    "zeros": "00" * 32,
+    "a counting sequence": bytes(range(32)).hex(),
+    "a word written in hex": ("estudio" * 5).encode().hex(),
+}
+
+
+@pytest.mark.parametrize("name", list(WEAK_KEYS))
+def test_handler_weak_key_from_file_or_environment_exit_2(
+    name: str, workbook: Path, tmp_path: Path, monkeypatch, capsys
+) -> None:
+    key_file = tmp_path / "weak.key"
+    key_file.write_text(WEAK_KEYS[name], encoding="utf-8")
+    out = tmp_path / "x.xlsx"
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--key-file", str(key_file), "--lang", "en")) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("This key was refused: "), err
+    assert "secrets.token_hex(32)" in err
+    monkeypatch.setenv(KEY_ENV, WEAK_KEYS[name])
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "es")) == 2
+    assert capsys.readouterr().err.startswith("Se rechazó esta clave: ")
+    assert not out.exists()
+
+
+def test_console_script_refuses_a_typed_key_and_the_old_salt_option(workbook: Path, tmp_path: Path) -> None:
+    out = tmp_path / "x.xlsx"
+    key_file = tmp_path / "k.txt"
+    key_file.write_text("estudio-2026", encoding="utf-8")
+    proc = run("deidentify", workbook, "--out", out, "--key-file", key_file, "--lang", "es")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("Se rechazó esta clave: no está escrita en dígitos hexadecimales")
+    assert len(proc.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in proc.stderr
+    proc = run("deidentify", workbook, "--out", out, "--salt", "estudio", "--lang", "en")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("--salt is no longer accepted: a typed salt can be guessed.")
+    assert not out.exists()
