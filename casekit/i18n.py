@@ -13,13 +13,10 @@ Examples
 'yes'
 >>> normalize_lang("es-ES")
 'es'
->>> format_number(1373.914, "es", ",.2f"), format_number(1373.914, "en", ",.2f")
-('1.373,91', '1,373.91')
 """
 
 from __future__ import annotations
 
-import math
 import string
 import tomllib
 from functools import cache
@@ -66,23 +63,3 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     if not params:
         return text
     return string.Formatter().vformat(text, (), _Keep(params))
-
-
-def format_number(value: float | int | None, lang: str | None, spec: str = ",") -> str:
-    """``value`` formatted with a Python format ``spec`` in the language's convention.
-
-    Spanish swaps the separators (``1.373,91``) and writes a space before ``%``
-    (``12,5 %``); a missing value is ``—``.
-
-    >>> print(format_number(0.125, "es", ".1%"), format_number(0.125, "en", ".1%"))
-    12,5\u00a0% 12.5%
-    >>> format_number(None, "es"), format_number(12345, "es"), format_number(-2.5, "es", "+.1f")
-    ('—', '12.345', '-2,5')
-    """
-    if value is None or math.isnan(value):
-        return "—"
-    text = format(value, spec)
-    if normalize_lang(lang) != "es":
-        return text
-    text = text.translate(str.maketrans({",": ".", ".": ","}))
-    return text[:-1] + "\u00a0%" if text.endswith("%") else text

@@ -7,7 +7,8 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 from casekit.ui.derived import DerivedTables
 
 

@@ -1,0 +1,106 @@
+"""``readable``: a frame as a person reads it, in one pass of polars expressions.
+
+Examples
+--------
+>>> import datetime as dt
+>>> df = pl.DataFrame({
+...     "case_id": ["C-1", "C-2"],
+...     "effective_tier": ["high", None],
+...     "provisional": [True, None],
+...     "assessed_on": [dt.date(2026, 9, 30), None],
+...     "mean_change": [1373.914, None],
+...     "pct_improved": [0.125, 1.0],
+...     "flags": [["goal_overdue", "plan_overdue"], []],
+... })
+>>> readable(df, "es").row(0)
+('C-1', 'Alto', 'sí', '30/09/2026', '1.373,9', '12,5\\xa0%', 'Objetivo vencido, Plan atrasado')
+>>> readable(df, "es").row(1)
+('C-2', '', '', '', '', '100,0\\xa0%', '')
+>>> readable(df, "en", headers={"case_id": "Client case"}, hide=("flags",)).columns
+['Client case', 'Risk tier', 'Provisional', 'Assessed on', 'Mean change', 'Improved']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import polars as pl
+
+from casekit.i18n import normalize_lang, t
+from casekit.present._formats import formats, number_expr
+from casekit.present._headers import header, number_style
+from casekit.present._vocab import column_labels
+
+__all__ = ["headers_for", "readable", "text_expr"]
+
+
+def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) -> pl.Expr:
+    """``expr`` (of type ``dtype``, values of ``column``) as the text a person reads.
+
+    Vocabulary ids become labels (ids outside the vocabulary stay as written), booleans
+    ``sí``/``no``, dates and numbers the language's format, lists are joined with ``, ``;
+    a missing value is blank.
+
+    >>> pl.select(text_expr(pl.lit(0.5), pl.Float64(), "share", "es")).item()
+    '50,0\\xa0%'
+    """
+    lang = normalize_lang(lang)
+    fmt = formats(lang)
+    if isinstance(dtype, pl.List):
+        inner = text_expr(pl.element(), dtype.inner, column, lang)
+        return expr.list.eval(inner).list.join(", ").fill_null("")
+    if dtype == pl.Boolean:
+        yes, no = pl.lit(t("common.yes", lang)), pl.lit(t("common.no", lang))
+        return pl.when(expr).then(yes).when(~expr).then(no).otherwise(pl.lit(""))
+    if isinstance(dtype, pl.Datetime):
+        return expr.dt.to_string(fmt.datetime).fill_null("")
+    if dtype == pl.Date:
+        return expr.dt.to_string(fmt.date).fill_null("")
+    if dtype.is_numeric():
+        style = number_style(column)
+        decimals = style.decimals if dtype.is_float() or style.percent else 0
+        return number_expr(expr, lang, decimals=decimals, percent=style.percent, grouping=style.grouping).fill_null("")
+    text = expr.cast(pl.String)
+    labels = column_labels(column, lang)
+    if labels:
+        text = text.replace(labels)
+    return text.fill_null("")
+
+
+def headers_for(columns: Iterable[str], lang: str | None, headers: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``{column: header}`` for ``columns``: ``headers`` where given, else the catalogue's.
+
+    Two columns that would get the same header keep them apart with the column id.
+
+    >>> headers_for(["case_id", "program"], "es", {"program": "Línea"})
+    {'case_id': 'Caso', 'program': 'Línea'}
+    >>> headers_for(["cases", "n_cases"], "en")
+    {'cases': 'Cases', 'n_cases': 'Cases (n_cases)'}
+    """
+    out: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        text = (headers or {}).get(column) or header(column, lang)
+        if text in taken:
+            text = f"{text} ({column})"
+        taken.add(text)
+        out[column] = text
+    return out
+
+
+def readable(
+    df: pl.DataFrame, lang: str | None, *, headers: Mapping[str, str] | None = None, hide: Iterable[str] = ()
+) -> pl.DataFrame:
+    """``df`` as a person of ``lang`` reads it: every cell text, every header from the catalogue.
+
+    - vocabulary ids → labels (:data:`COLUMN_VOCABULARY`), booleans → ``sí``/``no``;
+    - dates and numbers in the language's format (:data:`FORMATS`; decimals and
+      percentages per column from ``columns.toml``), lists joined with ``, ``;
+    - null → blank; ``headers`` overrides the header of some columns (a screen's own
+      words); columns in ``hide`` are left off.
+
+    The result is for showing and for files people read; keep the ids frame for logic.
+    """
+    shown = df.drop(list(hide), strict=False)
+    out = shown.select(text_expr(pl.col(c), dtype, c, lang).alias(c) for c, dtype in shown.schema.items())
+    return out.rename(headers_for(out.columns, lang, headers))

@@ -1,0 +1,154 @@
+"""One map of column → vocabulary, and the labels of every vocabulary id.
+
+A vocabulary is either one of the workbook contract's (:data:`casekit.contract.VOCABS`)
+or a set of catalogue entries sharing a prefix (``stages.stage_<id>``, ``stages.flag_<id>``
+…). :data:`COLUMN_VOCABULARY` says which vocabulary the values of each column come
+from: the contract's columns, plus the columns casekit derives (``effective_tier``,
+``current_stage``, ``flag``, ``to_stage``, ``direction`` …). Risk factors and red
+flags take their labels from the default risk model. A column found in two
+sheets with two vocabularies (``status`` of goals and of contacts) uses both: their ids
+never disagree on a label (a test checks it).
+
+Examples
+--------
+>>> label("effective_tier", "high", "es"), label("current_stage", "risk", "en")
+('Alto', 'Risk stratification')
+>>> label("status", "attended", "es"), label("status", "achieved", "es")
+('Realizado', 'Logrado')
+>>> label("flags", "goal_overdue", "es"), label("case_id", "C-1", "es")
+('Objetivo vencido', 'C-1')
+>>> label("group", "female", "es"), label("grouping", "age_band", "en"), label("sheet", "screenings", "es")
+('Mujer', 'Age', 'cribados')
+>>> vocabulary_of("to_level"), vocabulary_of("direction[PHQ-9]")
+(('to_level',), ('direction',))
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+
+from casekit.contract import SHEETS, VOCABS
+from casekit.i18n import catalog, normalize_lang, t
+from casekit.risk.model import load_model
+
+__all__ = [
+    "CATALOGUE_VOCABULARIES",
+    "COLUMN_VOCABULARY",
+    "MODEL_VOCABULARIES",
+    "column_labels",
+    "label",
+    "vocabulary",
+    "vocabulary_of",
+]
+
+#: Vocabularies kept in the catalogues: name → (key prefix, ids); ``None``: every key
+#: with that prefix (the id is what follows it).
+CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
+    "stage": ("stages.stage_", None),
+    "flag": ("stages.flag_", None),
+    "direction": ("outcomes.direction_", None),
+    "baseline_source": ("outcomes.source_", None),
+    "instrument_severity": ("ui_assessment.severity_", None),
+    "bp_category": ("ui_assessment.bp_", None),
+    "bmi_class": ("ui_assessment.bmi_", None),
+    "measure": ("charts.measure_", None),
+    "issue_severity": ("common.", ("error", "warning")),
+    "grouping": ("charts.grouping_", None),
+    "all_cases": ("charts.group_", ("all",)),
+}
+#: Vocabularies of the default risk model: its factors and its red flags.
+MODEL_VOCABULARIES = ("factor", "red_flag")
+
+
+def _contract_columns() -> dict[str, tuple[str, ...]]:
+    out: dict[str, tuple[str, ...]] = {}
+    for sheet in SHEETS.values():
+        for column in sheet.columns.values():
+            if column.vocab and column.vocab not in out.get(column.name, ()):
+                out[column.name] = (*out.get(column.name, ()), column.vocab)
+    return out
+
+
+#: Column id → the vocabularies its values come from (first match wins).
+COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
+    "tier": ("tier",),
+    "effective_tier": ("tier",),
+    "computed_tier": ("tier",),
+    "deadline_tier": ("tier",),
+    "lace_tier": ("tier",),
+    "stage": ("stage",),
+    "current_stage": ("stage",),
+    "from_stage": ("stage",),
+    "to_stage": ("stage",),
+    "flag": ("flag",),
+    "flags": ("flag",),
+    "direction": ("direction",),
+    "baseline_source": ("baseline_source",),
+    "phq9_severity": ("instrument_severity",),
+    "gad7_severity": ("instrument_severity",),
+    "bp_category": ("bp_category",),
+    "bmi_class": ("bmi_class",),
+    "measure": ("measure",),
+    "severity": ("issue_severity",),
+    "grouping": ("grouping",),
+    "group": ("all_cases", "sex"),
+    "sheet": ("sheet",),
+    "factor": ("factor",),
+    "missing_factors": ("factor",),
+    "red_flags": ("red_flag",),
+}
+
+#: Columns named after a pattern: ``direction[<measure>]`` of a cohort frame.
+_PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ((re.compile(r"^direction\[.+\]$"), ("direction",)),)
+
+
+def vocabulary_of(column: str) -> tuple[str, ...]:
+    """The vocabularies of ``column``'s values (empty: free text, shown as written)."""
+    if column in COLUMN_VOCABULARY:
+        return COLUMN_VOCABULARY[column]
+    return next((names for pattern, names in _PATTERNS if pattern.match(column)), ())
+
+
+@cache
+def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
+    if name in VOCABS:
+        return {k: v(lang) for k, v in VOCABS[name].items()}
+    if name == "sheet":
+        return {k: sheet.label(lang) for k, sheet in SHEETS.items()}
+    if name in MODEL_VOCABULARIES:
+        model = load_model()
+        return {item.name: item.label(lang) for item in (model.factors if name == "factor" else model.red_flags)}
+    prefix, ids = CATALOGUE_VOCABULARIES[name]
+    if ids is None:
+        ids = tuple(key.removeprefix(prefix) for key in catalog() if key.startswith(prefix))
+    return {i: t(prefix + i, lang) for i in ids}
+
+
+def vocabulary(name: str, lang: str | None) -> dict[str, str]:
+    """``{id: label}`` of vocabulary ``name`` in ``lang``, in its declared order.
+
+    >>> list(vocabulary("tier", "es").values())
+    ['Bajo', 'Moderado', 'Alto']
+    """
+    return dict(_vocabulary(name, normalize_lang(lang)))
+
+
+def column_labels(column: str, lang: str | None) -> dict[str, str]:
+    """``{id: label}`` of every id ``column`` can hold (its vocabularies merged)."""
+    out: dict[str, str] = {}
+    for name in reversed(vocabulary_of(column)):
+        out |= _vocabulary(name, normalize_lang(lang))
+    return out
+
+
+def label(column: str, value: str | None, lang: str | None) -> str:
+    """The label of ``value`` in ``column``'s vocabulary; ids outside it as written.
+
+    >>> label("sex", None, "es"), label("program", "Cardio", "es")
+    ('', 'Cardio')
+    """
+    if value is None:
+        return ""
+    return column_labels(column, lang).get(value, value)

@@ -1,0 +1,46 @@
+"""Every public frame-returning function of casekit, run on one small sample."""
+
+from __future__ import annotations
+
+import polars as pl
+
+import casekit as ck
+from casekit import cohort
+
+
+def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
+    """``{name: frame}`` for every public function (and result attribute) that returns a frame."""
+    data = ck.make_sample(n_cases, seed=1, lang="es")
+    result = ck.validate(data, as_of=ck.SAMPLE_AS_OF)
+    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF)
+    events = ck.events(result, as_of=ck.SAMPLE_AS_OF)
+    entries = ck.stage_entries(result, as_of=ck.SAMPLE_AS_OF)
+    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
+    frame = cohort.cohort_frame(result, as_of=ck.SAMPLE_AS_OF)
+    half = frame.height // 2
+    comparison = cohort.compare_cohorts(frame.head(half), frame.tail(frame.height - half))
+    frames = {
+        "case_status": status,
+        "events": events,
+        "flags_long": ck.flags_long(status),
+        "funnel": ck.funnel(status),
+        "stage_entries": entries,
+        "stage_durations": ck.stage_durations(entries),
+        "time_in_stage": ck.time_in_stage(status),
+        "worklist": ck.worklist(status),
+        "score_risk": scores,
+        "fairness_summary": ck.fairness_summary(result, scores),
+        "outcome_changes": ck.outcome_changes(result),
+        "outcome_summary": ck.outcome_summary(result),
+        "utilisation_changes": ck.utilisation_changes(result),
+        "utilisation_summary": ck.utilisation_summary(result),
+        "validate.report": result.report_for("es"),
+        "cohort_frame": frame,
+        "cohort_entries": cohort.cohort_entries(frame),
+        "cohort_durations": cohort.cohort_durations(frame),
+        "group_measure": cohort.group_measure(frame, by="effective_tier", suppress=True),
+        "compare_cohorts.outcomes": comparison.suppressed().outcomes,
+        "compare_cohorts.time_to_plan": comparison.suppressed().time_to_plan,
+    }
+    frames |= {f"sheet.{name}": df for name, df in result.data.sheets.items()}
+    return frames
