@@ -1,0 +1,56 @@
+"""``import casekit`` and ``casekit --help`` load no heavy library until it is used (PEP 562)."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import casekit
+
+HEAVY = ("altair", "pandera", "pandas", "streamlit", "xlsxwriter", "fastexcel")
+
+
+def _loaded_after(code: str) -> list[str]:
+    probe = f"{code}\nimport sys\nprint('LOADED:' + ','.join(m for m in {HEAVY!r} if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    line = next(x for x in out.stdout.splitlines() if x.startswith("LOADED:"))
+    return [m for m in line.removeprefix("LOADED:").split(",") if m]
+
+
+def test_import_casekit_loads_no_heavy_library() -> None:
+    assert _loaded_after("import casekit") == []
+
+
+def test_cli_help_loads_no_heavy_library() -> None:
+    code = "from casekit.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    assert _loaded_after(code) == []
+
+
+def test_a_public_name_loads_its_module_when_used() -> None:
+    assert "pandera" in _loaded_after("import casekit\ncasekit.validate")
+    assert "altair" in _loaded_after("import casekit\ncasekit.charts")
+
+
+def test_every_public_name_resolves_and_type_checkers_see_the_same_names() -> None:
+    tree = ast.parse(Path(casekit.__file__).read_text(encoding="utf-8"))
+    checked = {
+        alias.asname or alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING"
+        for stmt in node.body
+        if isinstance(stmt, ast.ImportFrom)
+        for alias in stmt.names
+    }
+    assert set(casekit.__all__) == set(casekit._EXPORTS) == checked
+    for name in casekit.__all__:
+        assert getattr(casekit, name) is not None
+    assert set(casekit.__all__) <= set(dir(casekit))
+
+
+def test_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="no_such_thing"):
+        casekit.no_such_thing  # noqa: B018
