@@ -10,7 +10,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
-from casekit.i18n import format_number
+from casekit.present import format_number
 from casekit.risk import fairness_summary, load_model
 from tests.app.conftest import open_app
 

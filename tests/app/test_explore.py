@@ -13,7 +13,8 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 import casekit as ck
 from casekit.charts._base import measure_labels
 from casekit.contract import SHEETS, identifying_columns
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"

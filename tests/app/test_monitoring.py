@@ -9,7 +9,8 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 from casekit.stages import flag_label
 from tests.app.conftest import open_app
 

@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import format_number
 from casekit.outcomes import outcome_summary, utilisation_summary
+from casekit.present import format_number
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"

@@ -8,7 +8,8 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 from casekit.report import key_figures, open_flag_counts
 from tests.app.conftest import open_app
 

@@ -10,7 +10,8 @@ import pytest
 import casekit as ck
 from casekit.contract import VOCABS
 from casekit.data import CaseData
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 from casekit.stages import ProcessConfig
 from casekit.ui._planning import calendar_choices, default_case, incomplete_plans
 from tests.app.conftest import open_app

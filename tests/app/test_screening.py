@@ -9,7 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
-from casekit.i18n import format_number
+from casekit.present import format_number
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"

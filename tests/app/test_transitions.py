@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import format_number
+from casekit.present import format_number
 from casekit.ui import _transitions as tx
 from tests.app.conftest import open_app
 from tests.ui.test_transitions import _by_hand

@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import format_number, t
+from casekit.i18n import t
+from casekit.present import format_number
 
 from .conftest import ROOT, screenshot, wait_idle
 from .test_browser import assert_no_error, track_page_errors
