@@ -40,14 +40,16 @@ import itertools
 import operator
 import os
 import secrets
+import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Literal, TypeVar
 
 import polars as pl
 
-from casekit.contract import ROW, SHEET_ORDER, SHEETS
+from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.i18n import t
@@ -58,14 +60,18 @@ __all__ = [
     "ID_PREFIXES",
     "KEPT_TEXT",
     "KEY_BYTES",
+    "K_ANONYMITY",
     "MAX_SHIFT_WEEKS",
+    "OTHER",
     "STAFF_COLUMNS",
     "Deidentified",
+    "IdentifiersFoundError",
     "WeakKeyError",
     "check_key",
     "column_rules",
     "deidentified_aggregate",
     "deidentify",
+    "measure_catalogue",
     "new_key",
     "pseudonym",
 ]
@@ -84,9 +90,9 @@ _OTHER_ID_PREFIX = "X-"
 #: risk keeps the same pseudonym in both sheets.
 STAFF_COLUMNS: frozenset[tuple[str, str]] = frozenset({("cases", "case_manager"), ("risk_reviews", "reviewer")})
 _STAFF_PREFIX = "M-"
-#: Text columns kept as they are: short labels of a programme, a service or a measure,
-#: or the groups of the fairness view. Every other ``text`` column is removed (fail closed:
-#: a text column added to the contract later is removed until someone decides otherwise).
+#: Text columns kept, mapped to a vocabulary: short labels of a programme, a service or a
+#: measure, or the groups of the fairness view. Every other ``text`` column is removed (fail
+#: closed: a text column added to the contract later is removed until someone decides otherwise).
 KEPT_TEXT: frozenset[tuple[str, str]] = frozenset(
     {
         ("cases", "program"),
@@ -99,6 +105,13 @@ KEPT_TEXT: frozenset[tuple[str, str]] = frozenset(
 )
 #: Ages from this value up are shown as ``"90+"`` (HIPAA Safe Harbor).
 AGE_TOP = 90
+#: Smallest group an extract lets a person hide in: a kept text value must be held by at
+#: least this many cases, and so must every combination of the quasi-identifiers.
+K_ANONYMITY = 5
+#: What replaces a kept value outside its vocabulary.
+OTHER = "other"
+#: What happens to a cell of kept text that looks like an identifier.
+ON_IDENTIFIERS = ("refuse", "drop")
 _HEX = 16  # 64-bit pseudonyms: a collision among a million ids has odds of about 3 in 100 million
 _SHIFT, _PSEUDO, _ORDER = "__deid_shift", "__deid_case", "__deid_order"
 REMOVED_SCHEMA: dict[str, pl.DataType] = {
@@ -108,7 +121,7 @@ REMOVED_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
 }
 
-Action = Literal["kept", "removed", "pseudonymised", "shifted", "year", "top_coded"]
+Action = Literal["kept", "removed", "pseudonymised", "shifted", "year", "top_coded", "mapped"]
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
@@ -131,6 +144,8 @@ def _rule(sheet: str, column: str, dates: str) -> tuple[Action, str]:
     free_text = col.kind == "text" and (sheet, column) not in KEPT_TEXT
     if free_text or col.identifying:
         return "removed", "free_text" if free_text and column != "client_name" else "identifying"
+    if col.kind == "text":
+        return "mapped", "vocabulary_measures" if column == "measure" else "vocabulary_frequent"
     return "kept", ""
 
 
@@ -142,6 +157,8 @@ def column_rules(*, dates: Literal["shift", "year"] = "shift") -> pl.DataFrame:
     ['client_name', 'birth_date', 'prior_services', 'reason', 'description', 'notes', 'reason']
     >>> column_rules(dates="year").filter(pl.col("column") == "opened_on")["action"].item()
     'year'
+    >>> column_rules().filter(pl.col("action") == "mapped")["column"].to_list()
+    ['program', 'ethnicity', 'language', 'service', 'provider', 'measure']
     """
     rows = [(sheet, column, *_rule(sheet, column, dates)) for sheet in SHEET_ORDER for column in SHEETS[sheet].columns]
     return pl.DataFrame(rows, schema=REMOVED_SCHEMA, orient="row")
@@ -342,6 +359,118 @@ def _offsets(spans: pl.DataFrame, max_weeks: int) -> pl.Expr:
 
 
 # --------------------------------------------------------------------------------------
+# Kept text: vocabularies and the identifier scan
+# --------------------------------------------------------------------------------------
+
+
+def _measure_key(name: pl.Expr) -> pl.Expr:
+    """A measure name as the catalogue matches it: ignoring case, spaces, dashes and underscores."""
+    return name.str.to_lowercase().str.replace_all(r"[\s_-]+", "")
+
+
+@cache
+def measure_catalogue() -> dict[str, str]:
+    """The shipped measures catalogue (``casekit/defaults/measures.toml``) as ``{matching key: name}``,
+    aliases included; empty when the package has no catalogue.
+
+    >>> cat = measure_catalogue()
+    >>> all(isinstance(k, str) and isinstance(v, str) for k, v in cat.items())
+    True
+    """
+    path = Path(__file__).parent / "defaults" / "measures.toml"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as fh:
+        measures = tomllib.load(fh).get("measures", {})
+    names = {name: name for name in measures} | {
+        alias: name for name, spec in measures.items() for alias in (spec.get("aliases") or [])
+    }
+    keys = pl.select(_measure_key(pl.lit(pl.Series(list(names), dtype=pl.String)))).to_series().to_list()
+    return dict(zip(keys, names.values(), strict=True))
+
+
+def _catalogued(column: str) -> pl.Expr:
+    """The catalogue's name of each measure, null when it is not catalogued."""
+    catalogue = measure_catalogue()
+    if not catalogue:
+        return pl.lit(None, dtype=pl.String)
+    return _measure_key(pl.col(column)).replace_strict(catalogue, default=None, return_dtype=pl.String)
+
+
+def _to_vocabulary(sheet: str, column: str, reason: str, *, k: int, has_case: bool) -> pl.Expr:
+    """A kept text or category column mapped to its vocabulary, the rest :data:`OTHER` (nulls kept).
+
+    The contract's vocabulary where the column has one; for ``measure``, the measures
+    catalogue (under the catalogue's name); otherwise, and for measures outside the
+    catalogue, the values held by at least ``k`` cases of the sheet.
+    """
+    value = pl.col(column)
+    spec = SHEETS[sheet].columns[column]
+    if spec.vocab is not None:
+        known = value.is_in(list(VOCABS[spec.vocab]))
+        return pl.when(value.is_null() | known).then(value).otherwise(pl.lit(OTHER)).alias(column)
+    held = pl.col("case_id").drop_nulls().n_unique().over(column) >= k if has_case else pl.lit(value=False)
+    mapped = pl.when(value.is_null() | held).then(value).otherwise(pl.lit(OTHER))
+    if reason == "vocabulary_measures":
+        mapped = pl.coalesce(_catalogued(column), mapped)
+    return mapped.alias(column)
+
+
+class IdentifiersFoundError(CasekitError):
+    """Kept text that looks like identifiers: the extract is not made. ``cells``: ``sheet, row,
+    column, kind`` of each offending cell (no values)."""
+
+    def __init__(self, cells: pl.DataFrame, /, lang: str | None = None) -> None:
+        self.cells = cells
+        super().__init__("deid.identifiers_found", lang, count=cells.height)
+
+    def message(self, lang: str | None = None) -> str:
+        """How many cells, the first ten of them (sheet, row, column, what they look like), and what to do."""
+        lang = lang or self.lang
+        listed = [
+            t(
+                "deid.identifier_cell",
+                lang,
+                sheet=SHEETS[sheet].label(lang),
+                row=row,
+                column=SHEETS[sheet].columns[column].label(lang),
+                kind=t(f"deid.kind_{kind}", lang),
+            )
+            for sheet, row, column, kind in self.cells.head(10).iter_rows()
+        ]
+        more = t("deid.identifier_more", lang, more=self.cells.height - 10) if self.cells.height > 10 else ""
+        return t(self.key, lang, count=self.cells.height, cells="; ".join(listed) + more)
+
+
+_CELLS_SCHEMA: dict[str, pl.DataType] = {
+    "sheet": pl.String(),
+    "row": pl.Int64(),
+    "column": pl.String(),
+    "kind": pl.String(),
+}
+
+
+def _scan(name: str, df: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame, dict[str, pl.Series]]:
+    """``sheet, row, column, kind`` of the cells of ``columns`` that look like identifiers, and the
+    offending values of each column: distinct values are scanned (catalogued measures are
+    trusted), then located by row."""
+    from casekit.privacy import identifier_kind
+
+    found, bad = [], {}
+    for column in columns:
+        values = df.select(pl.col(column).unique().drop_nulls())
+        if column == "measure":
+            values = values.filter(_catalogued(column).is_null())
+        kinds = values.with_columns(identifier_kind(pl.col(column)).alias("kind")).drop_nulls("kind")
+        if kinds.height:
+            bad[column] = kinds.get_column(column)
+            where = pl.col(ROW).cast(pl.Int64) if ROW in df.columns else pl.int_range(pl.len(), dtype=pl.Int64) + 1
+            rows = df.select(where.alias("row"), pl.col(column)).join(kinds, on=column, maintain_order="left")
+            found.append(rows.select(pl.lit(name).alias("sheet"), "row", pl.lit(column).alias("column"), "kind"))
+    return (pl.concat(found) if found else pl.DataFrame(schema=_CELLS_SCHEMA)), bad
+
+
+# --------------------------------------------------------------------------------------
 # The export
 # --------------------------------------------------------------------------------------
 
@@ -360,6 +489,9 @@ class Deidentified:
     #: The extract's key (64 hex digits): reproduces it, or links it to another extract of
     #: the same study. Show it once, keep it away from whoever receives the extract.
     key: str = field(default="", repr=False)
+    #: Cells of kept text emptied because they looked like identifiers (``on_identifiers="drop"``):
+    #: ``sheet, row, column, kind`` (``row``: the spreadsheet row when known), never the values.
+    dropped: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_CELLS_SCHEMA))
 
     def explain(self, lang: str = "es") -> pl.DataFrame:
         """``removed`` with the action and reason in ``lang`` (for a page or a README sheet).
@@ -482,64 +614,94 @@ def _age_columns(ref: pl.Expr) -> list[pl.Expr]:
 
 
 def _effective_rule(sheet: str, column: str, df: pl.DataFrame, dates: str) -> tuple[Action, str]:
-    """:func:`_rule`, except that a date column that is not a date, or has no case to shift with, is removed."""
+    """:func:`_rule`, except that a column whose values are not of its kind (unvalidated data),
+    or a date with no case to shift with, is removed, and a category column with values outside
+    its vocabulary is mapped."""
     action, reason = _rule(sheet, column, dates)
+    if action == "removed" and reason != "birth_date":
+        return action, reason
     dtype = df.schema[column]
-    if action in ("shifted", "year") and not (dtype == pl.Date or isinstance(dtype, pl.Datetime)):
-        return "removed", "not_a_date"
-    if reason == "birth_date" and dtype != pl.Date:  # no age from it
-        return "removed", "not_a_date"
-    if action == "shifted" and _SHIFT not in df.columns:
-        return "removed", "no_case_id"
-    return action, reason
+    spec = SHEETS[sheet].columns[column]
+    is_date = dtype == pl.Date or isinstance(dtype, pl.Datetime)
+    override: tuple[Action, str] | None = None
+    if (action in ("shifted", "year") and not is_date) or (reason == "birth_date" and dtype != pl.Date):
+        override = ("removed", "not_a_date")  # no shift, no year, no age from it
+    elif action == "shifted" and _SHIFT not in df.columns:
+        override = ("removed", "no_case_id")
+    elif action == "kept" and spec.kind in ("int", "float", "bool") and not (dtype.is_numeric() or dtype == pl.Boolean):
+        override = ("removed", "wrong_type")
+    elif action == "kept" and spec.vocab is not None and dtype == pl.String:
+        outside = pl.col(column).is_not_null() & ~pl.col(column).is_in(list(VOCABS[spec.vocab]))
+        if df.select(outside.any()).item():
+            override = ("mapped", "vocabulary_contract")
+    return override or (action, reason)
 
 
-def _exprs(column: str, action: Action, reason: str, *, mac_key: bytes, age_at: pl.Expr | None) -> list[pl.Expr]:
+def _exprs(
+    sheet: str, column: str, action: Action, reason: str, *, mac_key: bytes, age_at: pl.Expr | None, k: int, cases: bool
+) -> list[pl.Expr]:
     """What replaces one column in the extract (nothing for a removed column, age for a birth date)."""
-    if action == "kept":
-        return [pl.col(column)]
-    if action == "shifted":
-        return [pl.col(column) + pl.duration(days=pl.col(_SHIFT))]
-    if action == "year":
-        return [pl.col(column).dt.year().cast(pl.Int64)]
+    if action == "mapped":
+        return [_to_vocabulary(sheet, column, reason, k=k, has_case=cases)]
     if action == "pseudonymised":
         prefix = _STAFF_PREFIX if reason == "staff_name" else ID_PREFIXES.get(column, _OTHER_ID_PREFIX)
         own = pl.col(_PSEUDO) if column == "case_id" else _pseudonym_expr(pl.col(column), mac_key, prefix)
         return [own.alias(column)]
-    if reason == "birth_date" and age_at is not None:
-        return _age_columns(age_at)
-    return []
+    if action == "removed":
+        return _age_columns(age_at) if reason == "birth_date" and age_at is not None else []
+    value = pl.col(column)
+    moved = {"shifted": value + pl.duration(days=pl.col(_SHIFT)), "year": value.dt.year().cast(pl.Int64)}
+    return [moved.get(action, value)]
+
+
+@dataclass(frozen=True)
+class _Options:
+    mac_key: bytes
+    dates: str
+    as_of: dt.date | None
+    k: int
+    drop: bool
 
 
 def _sheet(
-    name: str, df: pl.DataFrame, keys: pl.DataFrame, *, mac_key: bytes, dates: str, as_of: dt.date | None
-) -> tuple[pl.DataFrame | None, list[tuple[str, str, str, str]]]:
-    """One sheet de-identified (``None`` for a sheet outside the contract) and its ``removed`` rows."""
+    name: str, df: pl.DataFrame, keys: pl.DataFrame, opts: _Options
+) -> tuple[pl.DataFrame | None, list[tuple[str, str, str, str]], pl.DataFrame]:
+    """One sheet de-identified (``None`` for a sheet outside the contract), its ``removed`` rows,
+    and the cells of its kept text that look like identifiers (:func:`_scan`)."""
     columns = [c for c in df.columns if c != ROW]
     if name not in SHEETS:
-        return None, [(name, c, "removed", "unknown_sheet") for c in columns]
-    if "case_id" in columns:
+        return None, [(name, c, "removed", "unknown_sheet") for c in columns], pl.DataFrame(schema=_CELLS_SCHEMA)
+    cases = "case_id" in columns
+    if cases:
         df = df.with_columns(pl.col("case_id").cast(pl.String)).join(
             keys, on="case_id", how="left", maintain_order="left"
         )
     age_at = None
     if "birth_date" in columns and df.schema["birth_date"] == pl.Date:
-        age_at = pl.lit(as_of, dtype=pl.Date) if as_of is not None else pl.col("opened_on")
-        if as_of is None and "opened_on" not in columns:
+        age_at = pl.lit(opts.as_of, dtype=pl.Date) if opts.as_of is not None else pl.col("opened_on")
+        if opts.as_of is None and "opened_on" not in columns:
             age_at = pl.lit(None, dtype=pl.Date)
     log: list[tuple[str, str, str, str]] = []
     exprs: list[pl.Expr] = []
+    scanned: list[str] = []
     for column in columns:
-        action, reason = _effective_rule(name, column, df, dates)
-        column_exprs = _exprs(column, action, reason, mac_key=mac_key, age_at=age_at)
+        action, reason = _effective_rule(name, column, df, opts.dates)
+        column_exprs = _exprs(name, column, action, reason, mac_key=opts.mac_key, age_at=age_at, k=opts.k, cases=cases)
         exprs.extend(column_exprs)
         if action != "kept":
             log.append((name, column, action, reason))
+        if reason in ("vocabulary_frequent", "vocabulary_measures"):
+            scanned.append(column)
         if reason == "birth_date" and column_exprs:
             log.append((name, "age", "top_coded", "age_top_code"))
-    if _ORDER not in df.columns:
-        return df.select(exprs), log
-    return df.select(*exprs, _ORDER).sort(_ORDER, maintain_order=True).drop(_ORDER), log
+    extra = [c for c in (_ORDER, ROW) if c in df.columns]
+    out = df.select(*exprs, *extra)
+    found, bad = _scan(name, out, scanned)
+    if opts.drop and bad:
+        out = out.with_columns(pl.when(~pl.col(c).is_in(v.implode())).then(pl.col(c)).alias(c) for c, v in bad.items())
+    if _ORDER in out.columns:
+        out = out.sort(_ORDER, maintain_order=True)
+    return out.drop(extra), log, found
 
 
 def deidentify(
@@ -550,6 +712,8 @@ def deidentify(
     max_shift_weeks: int = MAX_SHIFT_WEEKS,
     case_ids: Iterable[str] | pl.Series | None = None,
     as_of: dt.date | None = None,
+    k: int = K_ANONYMITY,
+    on_identifiers: Literal["refuse", "drop"] = "refuse",
 ) -> Deidentified:
     """A de-identified extract of ``data`` (of a :class:`ValidationResult`: its clean rows).
 
@@ -564,6 +728,13 @@ def deidentify(
       ``"year"``: every date becomes its year (integer).
     - ``case_ids``: only these cases (the filtered cohort), in every sheet.
     - ``as_of``: the date ages are computed at (default: each case's ``opened_on``).
+    - ``k``: kept text (programme, language, ethnicity, service, provider, measure) is
+      mapped to a vocabulary — the contract's, the measures catalogue for ``measure``,
+      else the values held by at least ``k`` cases — the rest becoming ``"other"``.
+    - ``on_identifiers``: what remains of the kept text is scanned for e-mails, phones,
+      ID numbers, runs of digits and names (:func:`casekit.privacy.identifier_kind`);
+      ``"refuse"`` raises :class:`IdentifiersFoundError` listing the cells, ``"drop"``
+      empties them (listed in ``.dropped``).
 
     Rows come out sorted by pseudonymised ``case_id`` (the original order is not kept);
     ``_row``, the source name, the column headers as written and the parsing issues
@@ -596,6 +767,10 @@ def deidentify(
         raise CasekitError("deid.bad_dates", dates=dates)
     if isinstance(max_shift_weeks, bool) or not isinstance(max_shift_weeks, int) or max_shift_weeks < 0:
         raise CasekitError("deid.bad_max_shift", value=max_shift_weeks)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise CasekitError("deid.bad_k", value=k)
+    if on_identifiers not in ON_IDENTIFIERS:
+        raise CasekitError("deid.bad_on_identifiers", value=on_identifiers)
     source = data.data if isinstance(data, ValidationResult) else data
     key = new_key() if key is None else key
     mac_key = _derive(key)  # checks the key; the one slow step
@@ -603,17 +778,23 @@ def deidentify(
     if case_ids is not None:
         sheets = _restrict(sheets, _case_ids(case_ids))
     keys = _keys(sheets, mac_key, max_shift_weeks)
+    opts = _Options(mac_key=mac_key, dates=dates, as_of=as_of, k=k, drop=on_identifiers == "drop")
     out: dict[str, pl.DataFrame] = {}
     log: list[tuple[str, str, str, str]] = []
+    found: list[pl.DataFrame] = []
     ordered = [s for s in SHEET_ORDER if s in sheets] + [s for s in sheets if s not in SHEETS]
     for name in ordered:
-        frame, rows = _sheet(name, sheets[name], keys, mac_key=mac_key, dates=dates, as_of=as_of)
+        frame, rows, cells = _sheet(name, sheets[name], keys, opts)
         log.extend(rows)
+        found.append(cells)
         if frame is not None:
             out[name] = frame
+    dropped = pl.concat(found).sort("sheet", "row", "column")
+    if dropped.height and not opts.drop:
+        raise IdentifiersFoundError(dropped)
     removed = pl.DataFrame(log, schema=REMOVED_SCHEMA, orient="row")
     text_key = key if isinstance(key, str) else bytes(key).hex()
-    return Deidentified(CaseData(out), removed, key="".join(text_key.split()).lower())
+    return Deidentified(CaseData(out), removed, key="".join(text_key.split()).lower(), dropped=dropped)
 
 
 # --------------------------------------------------------------------------------------

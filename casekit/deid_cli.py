@@ -4,7 +4,9 @@
 [--max-shift-weeks N] [--as-of D] [--lang es|en]`` validates the workbook first and
 exports only its clean rows (a line says how many rows were quarantined and not
 exported). ``OUT`` ending in ``.xlsx`` is one workbook; anything else is a folder of
-``.parquet`` files (``--format csv`` for CSV).
+``.parquet`` files (``--format csv`` for CSV). Kept text that looks like identifiers
+(names, e-mails, phones, ID numbers, digits) stops the export with the list of cells
+(exit 2), or is emptied with ``--drop-identifiers``.
 
 The key: without ``--key-file`` (or the ``CASEKIT_DEID_KEY`` variable) a fresh random
 256-bit key is drawn and printed once, so two exports cannot be linked; ``--save-key``
@@ -75,6 +77,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=MAX_SHIFT_WEEKS,
         help=f"largest date shift in whole weeks (default {MAX_SHIFT_WEEKS})",
     )
+    p.add_argument(
+        "--drop-identifiers",
+        action="store_true",
+        help="empty kept text cells that look like identifiers instead of refusing (exit 2) with their list",
+    )
     p.add_argument("--format", choices=("parquet", "csv"), default=None, help="files of an output folder")
     p.set_defaults(handler=run_deidentify)
 
@@ -93,7 +100,14 @@ def run_deidentify(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     try:
-        extract = deidentify(result, key=key, dates=args.dates, max_shift_weeks=args.max_shift_weeks, as_of=args.as_of)
+        extract = deidentify(
+            result,
+            key=key,
+            dates=args.dates,
+            max_shift_weeks=args.max_shift_weeks,
+            as_of=args.as_of,
+            on_identifiers="drop" if args.drop_identifiers else "refuse",
+        )
         if args.out.suffix.lower() == ".xlsx":
             args.out.parent.mkdir(parents=True, exist_ok=True)
         written = extract.write(args.out, lang=lang, format=args.format, save_key=args.save_key)
@@ -161,6 +175,8 @@ def _print_summary(extract, result, args: argparse.Namespace) -> None:
             dates=dates,
         )
     )
+    if extract.dropped.height:
+        print(t("deid.cli_dropped", lang, cells=extract.dropped.height))
     quarantined = sum(result.n_quarantined().values())
     if quarantined:
         print(t("deid.cli_quarantined", lang, rows=quarantined, cases=result.affected_cases()))

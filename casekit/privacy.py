@@ -18,12 +18,21 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TypeVar
 
 import polars as pl
 
-__all__ = ["MIN_CELL", "suppress_small_cells"]
+__all__ = [
+    "FIRST_NAMES",
+    "IDENTIFIER_KINDS",
+    "MIN_CELL",
+    "ORGANISATION_WORDS",
+    "find_identifiers",
+    "identifier_kind",
+    "suppress_small_cells",
+]
 
 #: Smallest count shown by default (counts 1–10 are suppressed).
 MIN_CELL = 11
@@ -72,3 +81,106 @@ def suppress_small_cells(
         *[pl.when(~any_small).then(pl.col(c)).alias(c) for c in derived],
         any_small.alias("suppressed"),
     )
+
+
+# --------------------------------------------------------------------------------------
+# Identifier patterns in text meant to leave the organisation
+# --------------------------------------------------------------------------------------
+
+_WORD = r"\p{Lu}(?:['’]\p{Lu})?\p{Ll}+(?:-\p{Lu}\p{Ll}+)?"  # Ana, Belén, O'Connor, García-López
+_PARTICLE = r"(?:de|del|la|las|los|y|e|da|das|do|dos|di|du|van|von|der|le|mac|st\.?)"
+#: Words that make a run of capitalised words an organisation, a place or a service rather
+#: than a person (es/en; matched as whole words, any case).
+ORGANISATION_WORDS: tuple[str, ...] = (
+    *("asociación", "ayuntamiento", "centro", "clínica", "clinica", "consultorio", "escuela", "fundación"),
+    *("fundacion", "hospital", "instituto", "mutua", "programa", "residencia", "salud", "servicio", "servicios"),
+    *("unidad", "universidad", "association", "care", "center", "centre", "clinic", "college", "council"),
+    *("foundation", "health", "home", "house", "hub", "institute", "nursing", "partners", "practice"),
+    *("program", "programme", "rehab", "rehabilitation", "school", "service", "services", "society"),
+    *("surgery", "trust", "university", "ltd", "inc", "llc", "s.l", "s.a"),
+)
+#: First names common in Spanish- and English-speaking caseloads, followed by a capitalised word.
+#: Words that are also ordinary words (Rosa, Paz, Luz, Grace, Mark, May…) are left out.
+FIRST_NAMES: tuple[str, ...] = (
+    *("Adrián", "Alba", "Alberto", "Alejandro", "Alicia", "Álvaro", "Amparo", "Ana", "Andrea", "Andrés"),
+    *("Antonio", "Beatriz", "Carlos", "Carmen", "Carolina", "Cristina", "Daniel", "David", "Diego", "Elena"),
+    *("Enrique", "Eva", "Fernando", "Francisco", "Gloria", "Guillermo", "Ignacio", "Inés", "Irene", "Isabel"),
+    *("Javier", "Jesús", "Jorge", "José", "Josefa", "Juan", "Julia", "Laura", "Lucía", "Luis", "Manuel"),
+    *("Manuela", "Marco", "María", "Maria", "Marta", "Mercè", "Miguel", "Montserrat", "Nerea", "Nuria"),
+    *("Pablo", "Paula", "Pedro", "Pilar", "Rafael", "Raquel", "Ramón", "Ricardo", "Roberto", "Rocío"),
+    *("Rubén", "Sara", "Sergio", "Silvia", "Sofía", "Teresa", "Tomás", "Vicente", "Yolanda"),
+    *("Amanda", "Andrew", "Anthony", "Barbara", "Charles", "Christopher", "Daniel", "Deborah", "Donald"),
+    *("Elizabeth", "Emily", "Emma", "George", "Helen", "James", "Jennifer", "Jessica", "John", "Joseph"),
+    *("Karen", "Kevin", "Linda", "Lisa", "Margaret", "Mary", "Matthew", "Michael", "Nancy", "Patricia"),
+    *("Paul", "Richard", "Robert", "Sandra", "Sarah", "Steven", "Susan", "Thomas", "William"),
+)
+_HONORIFIC = r"\b(?:Dr|Dra|Sr|Sra|Srta|Dña|Don|Doña|Mr|Mrs|Ms|Miss|Prof)\.?\s+\p{Lu}"
+#: What :func:`identifier_kind` looks for, in order (the first that matches names the cell).
+IDENTIFIER_KINDS: tuple[str, ...] = ("email", "phone", "national_id", "digits", "name")
+_PATTERNS: dict[str, str] = {
+    "email": r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+",
+    "phone": r"(?:\+\d{1,3}[\s.-]*)?(?:\(?\d\)?[\s.-]*){8,}\d",  # nine digits or more, any separators
+    # Spain DNI / NIE / NSS, US SSN, UK NINO, NHS-style 3-3-4
+    "national_id": (
+        r"(?i)\b(?:\d{8}[\s-]?[a-z]|[xyz][\s-]?\d{7}[\s-]?[a-z]|\d{2}[\s/-]?\d{8}[\s/-]?\d{2}|\d{3}-\d{2}-\d{4}"
+        r"|[a-z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[a-d]|\d{3}\s\d{3}\s\d{4})\b"
+    ),
+    # three digits or more in a row (house numbers, years, record numbers), or a written date
+    # (``12/05``, ``3.4.26``, ``12-05-2026``; not a range such as the age band ``65-74``)
+    "digits": r"\d{3,}|\b\d{1,2}[/.]\d{1,2}(?:[/.]\d{2,4})?\b|\b\d{1,2}-\d{1,2}-\d{2,4}\b",
+}
+
+
+def _name_expr(text: pl.Expr) -> pl.Expr:
+    """Capitalised name pairs: a title (``Dr. X``), a common first name before a capitalised word,
+    or a value that is nothing but two to five capitalised words without an organisation word."""
+    first = rf"\b(?:{'|'.join(sorted(set(FIRST_NAMES)))})\s+{_WORD}"
+    shape = rf"^\s*{_WORD}(?:\s+(?:{_PARTICLE}\s+)?{_WORD}){{1,4}}\s*$"
+    words = "|".join(re.escape(w) for w in ORGANISATION_WORDS)
+    organisation = rf"(?i)(?:^|[^\p{{L}}])(?:{words})(?:$|[^\p{{L}}])"
+    return (
+        text.str.contains(_HONORIFIC)
+        | text.str.contains(first)
+        | (text.str.contains(shape) & ~text.str.contains(organisation))
+    )
+
+
+def identifier_kind(text: pl.Expr) -> pl.Expr:
+    """What identifier a text looks like (``email``, ``phone``, ``national_id``, ``digits``,
+    ``name``) or null: the scan of every kept text before an extract leaves.
+
+    A heuristic, tuned to let the labels of programmes, services, providers, measures and
+    groups through (``"Centro de Salud San Roque"``, ``"PHQ-9"``) and to catch what people
+    type into them (an e-mail, a phone, a DNI, a street number, ``"Ana Ortiz"``).
+
+    Examples
+    --------
+    >>> cells = ["ana@example.org", "+34 600 12 34 56", "12345678Z", "Calle Mayor 123", "Ana Belén Ortiz",
+    ...          "Dr. Grant", "Lopez Ortega", "Vista Alegre Clinic", "PHQ-9", "Arab / North African", None]
+    >>> pl.DataFrame({"v": cells}).select(identifier_kind(pl.col("v")).alias("kind"))["kind"].to_list()
+    ['email', 'phone', 'national_id', 'digits', 'name', 'name', 'name', None, None, None, None]
+    """
+    kind = pl.when(text.str.contains(_PATTERNS["email"])).then(pl.lit("email"))
+    for name in ("phone", "national_id", "digits"):
+        kind = kind.when(text.str.contains(_PATTERNS[name])).then(pl.lit(name))
+    return kind.when(_name_expr(text)).then(pl.lit("name")).otherwise(pl.lit(None, dtype=pl.String))
+
+
+def find_identifiers(df: pl.DataFrame, columns: Sequence[str], *, row: str | None = None) -> pl.DataFrame:
+    """Cells of ``columns`` that look like identifiers: ``row, column, kind`` (one row per cell).
+
+    ``row`` names a column that locates the row for a person (the spreadsheet row);
+    without it, the 0-based position. The values themselves are not returned.
+
+    >>> df = pl.DataFrame({"_row": [2, 3], "provider": ["Clínica Norte", "juan.perez@mail.com"]})
+    >>> find_identifiers(df, ["provider"], row="_row").rows()
+    [(3, 'provider', 'email')]
+    """
+    schema = {"row": pl.Int64, "column": pl.String, "kind": pl.String}
+    texts = [c for c in columns if df.schema.get(c) == pl.String]
+    if not texts or df.height == 0:
+        return pl.DataFrame(schema=schema)
+    where = pl.col(row).cast(pl.Int64) if row is not None and row in df.columns else pl.int_range(pl.len())
+    kinds = df.select(where.alias("row"), *[identifier_kind(pl.col(c)).alias(c) for c in texts])
+    long = kinds.unpivot(index="row", variable_name="column", value_name="kind")
+    return long.filter(pl.col("kind").is_not_null()).select(schema.keys()).cast(schema)

@@ -280,15 +280,19 @@ if view == "export":
         horizontal=True,
         key="ex_deid_format",
     )
-    signature = (ws.key, flt, dates, fmt, lang())
+    drop = st.checkbox(tr("ui_explore.deid_drop_identifiers"), key="ex_deid_drop")
+    signature = (ws.key, flt, dates, fmt, drop, lang())
     if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
         try:
             with st.spinner(tr("ui_explore.deid_working", cases=num(a.height))):
                 data, explained = ex.deidentified_extract(
-                    ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt
+                    ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt, drop_identifiers=drop
                 )
         except ImportError:
             empty_state("ui_explore.deid_unavailable")
+        except ck.CasekitError as exc:  # kept text that looks like identifiers: the cells, never their values
+            st.session_state.pop("ex_deid_extract", None)
+            st.error(exc.message(lang()), icon=":material/block:")
         else:
             st.session_state["ex_deid_extract"] = (signature, data, explained, a.height)
     ready = st.session_state.get("ex_deid_extract")

@@ -235,16 +235,20 @@ def deidentified_extract(
     lang: str = "es",
     as_of: dt.date | None = None,
     fmt: str = "xlsx",
+    drop_identifiers: bool = False,
 ) -> tuple[bytes, pl.DataFrame]:
     """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`
     with a fresh random key, not kept: two exports cannot be linked) as the bytes of an XLSX
     workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), and what was done to
-    each column (``Deidentified.explain``), in ``lang``."""
+    each column (``Deidentified.explain``), in ``lang``. Kept text that looks like
+    identifiers raises :class:`casekit.deid.IdentifiersFoundError` (its message lists the
+    cells), or is emptied with ``drop_identifiers=True``."""
     from casekit.deid import deidentify
 
     if fmt not in EXTRACT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXTRACT_FORMATS)}")
-    extract = deidentify(data, case_ids=case_ids, dates=dates, as_of=as_of)  # type: ignore[arg-type]
+    on_identifiers = "drop" if drop_identifiers else "refuse"
+    extract = deidentify(data, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
         if fmt == "xlsx":
             path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)

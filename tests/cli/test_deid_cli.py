@@ -215,3 +215,39 @@ def test_console_script_refuses_a_typed_key_and_the_old_salt_option(workbook: Pa
     assert proc.returncode == 2
     assert proc.stderr.startswith("--salt is no longer accepted: a typed salt can be guessed.")
     assert not out.exists()
+
+
+# ---- kept text that looks like identifiers ---------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted_workbook(sample: ck.CaseData, tmp_path_factory) -> Path:
+    """The sample with a staff member's name as the provider of every service of 8 cases."""
+    chosen = sample["cases"]["case_id"].head(8).implode()
+    services = sample["services"].with_columns(
+        pl.when(pl.col("case_id").is_in(chosen))
+        .then(pl.lit("Dra. Pilar Castaño"))
+        .otherwise("provider")
+        .alias("provider")
+    )
+    folder = tmp_path_factory.mktemp("planted") / "book"
+    write_workbook(ck.CaseData({**sample.sheets, "services": services}), folder, format="parquet")
+    return folder
+
+
+def test_console_script_refuses_identifiers_in_kept_text_then_drops_them_by_option(
+    planted_workbook: Path, sample: ck.CaseData, tmp_path: Path
+) -> None:
+    out = tmp_path / "x.xlsx"
+    proc = run("deidentify", planted_workbook, "--out", out, "--lang", "en")
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("The extract was not made: ")
+    assert "sheet «services», row " in proc.stderr
+    assert "column «provider» (a person's name)" in proc.stderr
+    assert "Castaño" not in proc.stderr
+    assert not out.exists()
+    proc = run("deidentify", planted_workbook, "--out", out, "--lang", "es", "--drop-identifiers")
+    assert proc.returncode == 0, proc.stderr
+    n = sample["services"].filter(pl.col("case_id").is_in(sample["cases"]["case_id"].head(8).implode())).height
+    assert f"Se vaciaron {n} celdas de texto conservado" in proc.stdout
+    assert "Dra. Pilar Castaño" not in _cells(ck.read_workbook(out))

@@ -1,0 +1,202 @@
+"""Extracts that stay anonymous: kept text mapped to a vocabulary and scanned for identifiers,
+quasi-identifiers generalised to k-anonymity (issue 15)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from casekit.contract import SHEETS
+from casekit.deid import OTHER, Deidentified, IdentifiersFoundError, deidentify
+from casekit.privacy import identifier_kind
+from tests.builders import caseload
+
+PSEUDONYM = r"^[A-Z]-[0-9a-f]{16}$"
+#: What people type into label columns, planted in 8 cases each (enough to pass the k = 5 vocabulary).
+PLANTED: dict[tuple[str, str], tuple[str, str]] = {
+    ("cases", "program"): ("Ana Belén Ortiz", "name"),
+    ("cases", "ethnicity"): ("ana.ortiz@correo.es", "email"),
+    ("cases", "language"): ("+34 612 345 678", "phone"),
+    ("services", "service"): ("12345678Z", "national_id"),
+    ("services", "provider"): ("Dr. Grant", "name"),
+    ("outcomes", "measure"): ("Calle Mayor 123", "digits"),
+}
+#: Typed into one case only: the vocabulary turns it into ``other`` before any scan.
+RARE = {("cases", "program"): "Rosa Díaz Pérez", ("services", "provider"): "rosa.diaz@gmail.com"}
+
+
+@pytest.fixture(scope="module")
+def sample() -> ck.CaseData:
+    return ck.make_sample(150, seed=7)
+
+
+@pytest.fixture(scope="module")
+def planted(sample: ck.CaseData) -> tuple[ck.CaseData, dict[tuple[str, str], list[int]]]:
+    """The sample with :data:`PLANTED` in the rows of 8 cases and :data:`RARE` in one, and the
+    spreadsheet rows (``_row``) of the planted cells."""
+    chosen = sample["cases"]["case_id"].head(8).implode()
+    rare = sample["cases"]["case_id"].slice(20, 1).implode()
+    sheets = dict(sample.sheets)
+    rows: dict[tuple[str, str], list[int]] = {}
+    for (sheet, column), (value, _) in PLANTED.items():
+        df = sheets[sheet]
+        hit = pl.col("case_id").is_in(chosen)
+        rows[(sheet, column)] = df.filter(hit)["_row"].to_list()
+        sheets[sheet] = df.with_columns(pl.when(hit).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+    for (sheet, column), value in RARE.items():
+        df = sheets[sheet]
+        hit = pl.col("case_id").is_in(rare)
+        sheets[sheet] = df.with_columns(pl.when(hit).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+    return ck.CaseData(sheets), rows
+
+
+def identifier_cells(data: ck.CaseData) -> list[tuple[str, str, str, str]]:
+    """``(sheet, column, value, kind)`` of every text cell of an extract that is neither a
+    pseudonym (in a pseudonymised column) nor free of identifier patterns."""
+    bad = []
+    for name, df in data.sheets.items():
+        for column, dtype in df.schema.items():
+            if dtype != pl.String:
+                continue
+            values = df.select(pl.col(column).unique().drop_nulls())
+            if values.height and values[column].str.contains(PSEUDONYM).all():
+                continue  # a pseudonymised column: every value is prefix + 16 hex digits
+            kinds = values.with_columns(identifier_kind(pl.col(column)).alias("kind")).drop_nulls("kind")
+            bad.extend((name, column, v, k) for v, k in kinds.iter_rows())
+    return bad
+
+
+def every_cell(data: ck.CaseData) -> set[str]:
+    return {
+        cell
+        for df in data.sheets.values()
+        if df.width
+        for cell in df.select(pl.all().cast(pl.String)).unpivot(value_name="__cell")["__cell"].drop_nulls().to_list()
+    }
+
+
+# ---- the sample: nothing to find ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("dates", ["shift", "year"])
+def test_no_identifier_pattern_in_any_cell_of_the_sample_extract(sample: ck.CaseData, dates: str) -> None:
+    result = ck.validate(sample, as_of=ck.SAMPLE_AS_OF)
+    for source in (sample, result):
+        out = deidentify(source, dates=dates)
+        assert out.dropped.height == 0
+        assert identifier_cells(out.data) == []
+    assert out.data["cases"]["case_id"].str.contains(PSEUDONYM).all()  # the check above sees pseudonyms
+
+
+def test_the_scan_does_see_the_sample_names_it_must_catch(sample: ck.CaseData) -> None:
+    """The checker of the test above is not blind: the sample's client and staff names trip it."""
+    names = pl.concat([sample["cases"]["client_name"], sample["cases"]["case_manager"]]).unique()
+    assert pl.select(identifier_kind(pl.lit(names))).to_series().is_not_null().all()
+
+
+# ---- vocabularies ---------------------------------------------------------------------------
+
+
+def test_kept_text_held_by_fewer_than_k_cases_becomes_other() -> None:
+    rows = [{"case_id": f"c{i}", "program": "Home care" if i < 5 else "Mobile unit" if i < 9 else "Unit Z"}
+            for i in range(10)]  # fmt: skip
+    book = caseload(cases=rows, services=[{"service_id": f"s{i}", "case_id": f"c{i % 4}", "provider": "Clínica Sur"}
+                                          for i in range(12)])  # fmt: skip
+    for k, expected in ((5, {"Home care": 5, OTHER: 5}), (4, {"Home care": 5, "Mobile unit": 4, OTHER: 1})):
+        out = deidentify(book, k=k)
+        counts = dict(out.data["cases"].group_by("program").len().iter_rows())
+        assert counts == expected, k
+    # twelve services of four cases: a provider is held by 4 cases, not 12 rows
+    assert set(deidentify(book).data["services"]["provider"]) == {OTHER}
+    assert set(deidentify(book, k=4).data["services"]["provider"]) == {"Clínica Sur"}
+
+
+def test_category_values_outside_the_contract_become_other_and_are_listed() -> None:
+    book = caseload(cases=[{"case_id": "1", "sex": "female"}, {"case_id": "2", "sex": "María López"}])
+    out = deidentify(book)
+    assert sorted(out.data["cases"]["sex"].to_list()) == ["female", OTHER]
+    assert ("cases", "sex", "mapped", "vocabulary_contract") in out.removed.rows()
+    clean = deidentify(caseload(cases=[{"case_id": "1", "sex": "female"}]))
+    assert "sex" not in clean.removed["column"].to_list()
+
+
+def test_measures_take_the_catalogue_name(monkeypatch) -> None:
+    from casekit import deid
+
+    monkeypatch.setattr(deid, "measure_catalogue", lambda: {"phq9": "PHQ-9", "who5": "WHO-5"})
+    rows = [{"case_id": f"c{i}", "measure": m} for i, m in enumerate(["phq_9", "PHQ 9", "who-5", "Escala X", "PHQ-9"])]
+    out = deidentify(caseload(cases=[{"case_id": f"c{i}"} for i in range(5)], outcomes=rows))
+    assert sorted(out.data["outcomes"]["measure"]) == sorted(["PHQ-9", "PHQ-9", "WHO-5", OTHER, "PHQ-9"])
+
+
+def test_wrong_type_columns_of_unvalidated_data_are_removed() -> None:
+    cases = pl.DataFrame({"case_id": ["1"], "opened_on": [ck.SAMPLE_AS_OF]})
+    screenings = pl.DataFrame({"case_id": ["1"], "claims_12m": ["Ana, Calle Sol 4"]})
+    out = deidentify(ck.CaseData({"cases": cases, "screenings": screenings}))
+    assert "claims_12m" not in out.data["screenings"].columns
+    assert ("screenings", "claims_12m", "removed", "wrong_type") in out.removed.rows()
+
+
+# ---- planted identifiers --------------------------------------------------------------------
+
+
+def test_planted_identifiers_refuse_the_export_listing_each_cell(planted) -> None:
+    data, rows = planted
+    with pytest.raises(IdentifiersFoundError) as caught:
+        deidentify(data)
+    cells = caught.value.cells
+    for (sheet, column), (_, kind) in PLANTED.items():
+        mine = cells.filter((pl.col("sheet") == sheet) & (pl.col("column") == column))
+        assert sorted(mine["row"]) == sorted(rows[(sheet, column)]), (sheet, column)
+        assert set(mine["kind"]) == {kind}, (sheet, column)
+    assert cells.height == sum(len(r) for r in rows.values())
+    sheet, row, column, _ = cells.row(0)
+    es, en = caught.value.message("es"), caught.value.message("en")
+    assert es.startswith(f"No se generó el extracto: {cells.height} celdas")
+    assert (
+        f"hoja «{SHEETS[sheet].label('es')}», fila {row}, columna «{SHEETS[sheet].columns[column].label('es')}»" in es
+    )
+    assert f"sheet «{sheet}», row {row}, column «{column}»" in en
+    assert "--drop-identifiers" in en
+    for value, _ in PLANTED.values():  # the message names cells, never their content
+        assert value not in es
+        assert value not in en
+
+
+def test_planted_identifiers_dropped_by_option_leave_no_pattern_in_any_cell(planted) -> None:
+    data, rows = planted
+    for dates in ("shift", "year"):
+        out = deidentify(data, on_identifiers="drop", dates=dates)
+        assert identifier_cells(out.data) == []
+        leaked = {v for v, _ in PLANTED.values()} | set(RARE.values())
+        assert not leaked & every_cell(out.data)
+        assert out.dropped.height == sum(len(r) for r in rows.values())
+        assert out.dropped.columns == ["sheet", "row", "column", "kind"]
+    # the planted cells are empty; their other values are untouched
+    programs = out.data["cases"]["program"]
+    assert programs.null_count() == len(rows[("cases", "program")])
+    assert set(programs.drop_nulls()) <= set(data["cases"]["program"]) | {OTHER}
+
+
+def test_identifiers_held_by_one_case_never_reach_the_scan(sample: ck.CaseData, planted) -> None:
+    data, _ = planted
+    only_rare = {**sample.sheets, "cases": data["cases"].with_columns(
+        pl.when(pl.col("program") == PLANTED[("cases", "program")][0]).then(pl.lit("Frail older adults"))
+        .otherwise(pl.col("program")).alias("program"),
+        pl.lit(None, dtype=pl.String).alias("ethnicity"), pl.lit("es").alias("language"))}  # fmt: skip
+    out = deidentify(ck.CaseData(only_rare))
+    assert out.dropped.height == 0
+    assert RARE[("cases", "program")] not in set(out.data["cases"]["program"])
+    assert OTHER in set(out.data["cases"]["program"])
+
+
+def test_bad_options_are_refused(sample: ck.CaseData) -> None:
+    with pytest.raises(ck.CasekitError, match="on_identifiers"):
+        deidentify(sample, on_identifiers="ignore")  # type: ignore[arg-type]
+    with pytest.raises(ck.CasekitError, match="k must be"):
+        deidentify(sample, k=0)
+
+
+def test_dropped_is_empty_by_default(sample: ck.CaseData) -> None:
+    assert isinstance(deidentify(sample), Deidentified)
