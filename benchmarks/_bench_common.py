@@ -14,9 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import platform
+import re
 import resource
 import statistics
 import time
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -110,3 +112,12 @@ def child_env(**extra: str) -> dict[str, str]:
     env = dict(os.environ, **extra)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
+
+
+def post_only_measures() -> frozenset[str]:
+    """Post-only measures of the shipped catalogue (``casekit/defaults/measures.toml``),
+    names and aliases lower-cased with letters and digits only (``CSQ-8`` → ``csq8``): a
+    later value of one evaluates a case on its own (issue 17)."""
+    raw = tomllib.loads((ROOT / "casekit" / "defaults" / "measures.toml").read_text(encoding="utf-8"))
+    names = [[n, *m.get("aliases", [])] for n, m in raw["measures"].items() if m.get("post_only")]
+    return frozenset(re.sub(r"[^0-9a-z]", "", n.lower()) for group in names for n in group)

@@ -32,6 +32,10 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
+from _bench_common import post_only_measures
+
+#: Post-only measures (a later value evaluates a case on its own), from the shipped catalogue.
+POST_ONLY = post_only_measures()
 
 #: The shipped process rules (``casekit/defaults/process.toml``); the tests check they match.
 RULES = {
@@ -198,7 +202,9 @@ def _outcomes(df: pd.DataFrame, follow_up: pd.Timedelta) -> pd.DataFrame:
     per_measure = df.groupby(["case_id", "measure"], dropna=False).agg(
         baseline_on=("baseline", "min"), later_on=("later", "min"), last_later=("later", "max")
     )
-    per_measure["paired"] = per_measure["last_later"] > per_measure["baseline_on"]
+    keys = per_measure.index.get_level_values("measure").str.lower().str.replace(r"[^0-9a-z]", "", regex=True)
+    post_only = keys.isin(POST_ONLY) & per_measure["last_later"].notna()
+    per_measure["paired"] = (per_measure["last_later"] > per_measure["baseline_on"]) | post_only
     per_measure["due"] = (per_measure["baseline_on"] + follow_up).where(~per_measure["paired"])
     return per_measure.groupby(level="case_id").agg(
         first_baseline=("baseline_on", "min"),

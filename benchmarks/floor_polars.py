@@ -31,6 +31,10 @@ import datetime as dt
 from collections.abc import Mapping
 
 import polars as pl
+from _bench_common import post_only_measures
+
+#: Post-only measures (a later value evaluates a case on its own), from the shipped catalogue.
+POST_ONLY = post_only_measures()
 
 STAGES = (
     "screening",
@@ -165,7 +169,14 @@ def case_status_floor(
             later_min=m.filter(later).min(),
             later_max=m.filter(later).max(),
         )
-        .with_columns(paired=(c("later_max") > c("base")).fill_null(value=False))
+        .with_columns(
+            post_only=c("measure").str.to_lowercase().str.replace_all(r"[^0-9a-z]", "").is_in(list(POST_ONLY))
+        )
+        .with_columns(
+            paired=((c("later_max") > c("base")) | (c("post_only") & c("later_max").is_not_null())).fill_null(
+                value=False
+            )
+        )
         .group_by("case_id")
         .agg(
             first_baseline=c("base").min(),

@@ -102,6 +102,10 @@ def _direction(measure: str) -> str:
     return f"direction[{measure}]"
 
 
+def _improved(measure: str) -> str:
+    return f"improved[{measure}]"
+
+
 def cohort_frame(
     data: CaseData | ValidationResult,
     *,
@@ -119,8 +123,9 @@ def cohort_frame(
     ``opened_on, opened_year, closed_on``, ``entered_<stage>`` for the nine stages
     (:func:`casekit.stages.stage_entries`; null when not reached) and ``entered_closed``
     (the closing day when closed by ``as_of``), then for each outcome measure with a
-    pair ``change[<measure>]`` and ``direction[<measure>]``
-    (:func:`casekit.outcomes.outcome_changes`; null when the case has no pair).
+    pair ``change[<measure>]``, ``direction[<measure>]`` and ``improved[<measure>]``
+    (beyond the MCID where catalogued; :func:`casekit.outcomes.outcome_changes`; null
+    when the case has no pair).
 
     ``status``, ``entries`` and ``changes`` are the outputs of
     :func:`~casekit.stages.case_status`, :func:`~casekit.stages.stage_entries` and
@@ -192,19 +197,25 @@ def cohort_frame(
 
 
 def _wide_changes(changes: pl.DataFrame) -> pl.LazyFrame:
-    """``case_id, change[<m>], direction[<m>]…`` for the paired case-measures of ``changes``."""
+    """``case_id, change[<m>], direction[<m>], improved[<m>]…`` for the paired case-measures
+    of ``changes`` (``improved`` only when ``changes`` has it)."""
     paired = changes.filter(pl.col("change").is_not_null())
     measures = sorted(paired["measure"].unique().to_list())
     if not measures:
         return pl.LazyFrame(schema={"case_id": pl.String()})
+    values = [("change", _change), ("direction", _direction)]
+    if "improved" in paired.columns:
+        values.append(("improved", _improved))
     wide = [
         paired.pivot(on="measure", index="case_id", values=value, on_columns=measures).rename(
             {m: name(m) for m in measures}
         )
-        for value, name in (("change", _change), ("direction", _direction))
+        for value, name in values
     ]
-    joined = wide[0].join(wide[1], on="case_id", how="full", coalesce=True)
-    order = [c for m in measures for c in (_change(m), _direction(m))]
+    joined = wide[0]
+    for other in wide[1:]:
+        joined = joined.join(other, on="case_id", how="full", coalesce=True)
+    order = [name(m) for m in measures for _, name in values]
     return joined.lazy().select("case_id", *order)
 
 
@@ -324,16 +335,24 @@ def _outcome_frame(
     """
     if changes is not None:
         pairs = changes.lazy().filter((pl.col("measure") == measure) & pl.col("change").is_not_null())
+        flag = "improved" if "improved" in changes.columns else "direction"
         rows = (
             cohort.lazy()
             .select("case_id", *keys)
-            .join(pairs.select("case_id", "change", "direction"), on="case_id", how="left")
+            .join(pairs.select("case_id", "change", flag), on="case_id", how="left")
         )
-        return rows, pl.col("change"), pl.col("direction") == "improved"
+        return rows, pl.col("change"), _improved_flag(pl.col(flag), flag)
     if _change(measure) not in cohort.columns:
         rows = cohort.lazy().select(*keys, pl.lit(None, pl.Float64).alias("change"), pl.lit(None, pl.String).alias("d"))
         return rows, pl.col("change"), pl.col("d") == "improved"
+    if _improved(measure) in cohort.columns:
+        return cohort.lazy(), pl.col(_change(measure)), pl.col(_improved(measure))
     return cohort.lazy(), pl.col(_change(measure)), pl.col(_direction(measure)) == "improved"
+
+
+def _improved_flag(col: pl.Expr, name: str) -> pl.Expr:
+    """Improved: the ``improved`` flag (beyond the MCID where catalogued), else ``direction``."""
+    return col if name == "improved" else col == "improved"
 
 
 def group_measure(
@@ -356,8 +375,9 @@ def group_measure(
       entering ``to_stage`` (any of :data:`ENDPOINTS`; ``closed`` is the closing day),
       over the ``n`` cases that reached both;
     - ``pct_improved`` / ``mean_change`` of ``outcome_measure``: over the ``n`` cases with
-      a baseline and a later value of it (% improved counts a pair whose direction is
-      unknown as not improved, as :func:`casekit.outcomes.outcome_summary` does).
+      a baseline and a later value of it (% improved beyond the MCID where the measures
+      catalogue has one, and counts a pair whose direction is unknown as not improved,
+      as :func:`casekit.outcomes.outcome_summary` does).
 
     ``by`` is one or more of :data:`GROUP_BY` (``()``: one row for the whole cohort);
     groups are sorted in their natural order (tiers, stages, age bands), blanks last.

@@ -62,12 +62,16 @@ MEASURES: tuple[tuple[str, str, bool, float, float, int], ...] = (
     ("barthel_index", "physical_function", True, 0, 100, 0),
     ("ed_visits_6m", "utilization", False, 0, 40, 0),
     ("admissions_12m", "utilization", False, 0, 20, 0),
-    ("monthly_cost", "financial", False, 0, 100_000, 2),
+    ("monthly_cost", "utilization", False, 0, 100_000, 2),
     ("CSQ-8", "satisfaction", True, 8, 32, 0),
     ("knowledge_score", "knowledge", True, 0, 10, 0),
     ("WHO-5", "psychosocial", True, 0, 100, 0),
+    ("monthly_income", "financial", True, 0, 20_000, 0),
+    ("GAD-7", "clinical", False, 0, 21, 0),
 )
-_MEASURE_WEIGHTS = np.array([3, 2, 1, 1.5, 2, 1, 2, 1, 1, 1.5])
+_MEASURE_WEIGHTS = np.array([3, 2, 1, 1.5, 2, 1, 2, 1.5, 1, 1.5, 1, 1.5])
+#: Measures taken once, at discharge (the catalogue's post-only measures): no baseline or follow-up.
+_POST_ONLY = np.array([m[0] == "CSQ-8" for m in MEASURES])
 
 Cols = dict[str, "np.ndarray | pl.Series"]
 Texts = dict[str, list[str]]
@@ -619,6 +623,8 @@ class _Generator:
                 np.rint(19 + rng.normal(0, 4, r)),
                 np.rint(6 - 3 * s + rng.normal(0, 1.5, r)),
                 np.rint((64 - 40 * s + rng.normal(0, 10, r)) / 4) * 4,
+                np.rint((900 + 600 * (1 - s) * rng.lognormal(0, 0.3, r)) / 50) * 50,
+                p["gad7"][ci],
             ],
         )
         magnitude = np.select(
@@ -634,6 +640,8 @@ class _Generator:
                 2 + np.floor(u * 5),
                 1 + np.floor(u * 3),
                 4 * (1 + np.floor(u * 5)),
+                50 * (1 + np.floor(u * 8)),
+                2 + np.floor(u * 7),
             ],
         )
         spec = list(zip(*MEASURES, strict=True))
@@ -645,9 +653,10 @@ class _Generator:
             v = np.clip(baseline + frac * better, lo, hi)
             return np.where(dec == 0, np.rint(v), np.where(dec == 1, np.round(v, 1), np.round(v, 2)))
 
+        paired = ~_POST_ONLY[meas]
         rows = [
-            (np.ones(r, dtype=bool), base_off, value(0.0), "baseline"),
-            (has_fu[ci], fu_off, value(0.6), "follow_up"),
+            (paired, base_off, value(0.0), "baseline"),
+            (paired & has_fu[ci], fu_off, value(0.6), "follow_up"),
             (with_out[ci], dis_off, value(1.0), "discharge"),
         ]
         i = np.concatenate([ci[mask] for mask, *_ in rows])

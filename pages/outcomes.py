@@ -8,7 +8,7 @@ import streamlit as st
 
 from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, utilisation_chart
 from casekit.contract import VOCABS
-from casekit.outcomes import outcome_summary, utilisation_summary
+from casekit.outcomes import outcome_summary, post_only_summary, utilisation_summary
 from casekit.ui import _outcomes as oc
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
@@ -36,6 +36,12 @@ def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
 def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """``utilisation_summary`` from the cached utilisation changes."""
     return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _post_only(key: str, _ws: Workspace) -> pl.DataFrame:
+    """``post_only_summary``: measures taken once after care (satisfaction at discharge)."""
+    return post_only_summary(_ws.result, as_of=_ws.as_of)
 
 
 def _explain_empty(summary: pl.DataFrame, key: str) -> None:
@@ -81,6 +87,7 @@ else:
         for row in headlines.iter_rows(named=True)
     ]
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
+    st.warning(tr("ui_outcomes.rtm_caveat"))
     show_chart(chart, key="out_utilisation_chart")
     table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
 
@@ -92,6 +99,7 @@ if is_empty(chart):
     _explain_empty(by_measure, "outcomes_by_measure")
 else:
     show_chart(chart, key="out_domain_chart")
+    st.caption(tr("ui_outcomes.improved_rule"))
     table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
 
 # -- % improved by tier -----------------------------------------------------------------
@@ -113,26 +121,22 @@ else:
     show_chart(chart, key="out_tier_chart")
     table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
 
-# -- satisfaction -----------------------------------------------------------------------
-st.subheader(tr("ui_outcomes.satisfaction"))
-satisfied = oc.satisfaction(by_measure)
-if satisfied.filter(pl.col("n_pairs") > 0).height == 0:
-    why = "all_suppressed" if oc.hidden_by_privacy(satisfied) else "no_satisfaction"
+# -- measured once, after care (satisfaction at discharge) ---------------------------
+st.subheader(tr("ui_outcomes.post_only"))
+post = _post_only(ws.key, ws)
+if post.filter(pl.col("n_cases") > 0).height == 0:
+    why = "all_suppressed" if oc.hidden_by_privacy(post) else "no_post_only"
     empty_state(f"ui_outcomes.{why}", high=high)
 else:
-    cols = st.columns(satisfied.height)
-    for col, row in zip(cols, satisfied.iter_rows(named=True), strict=True):
+    shown = post.filter(pl.col("n_cases") > 0)
+    names = oc.measure_names(lang())
+    cols = st.columns(shown.height)
+    for col, row in zip(cols, shown.iter_rows(named=True), strict=True):
         col.metric(
-            tr(
-                "ui_outcomes.metric_satisfaction",
-                measure=row["measure"],
-                before=num(row["mean_baseline"], ".1f"),
-                after=num(row["mean_latest"], ".1f"),
-            ),
-            num(row["pct_improved"], ".0%"),
-            help=tr("ui_outcomes.col_pct_improved"),
+            tr("ui_outcomes.metric_post_only", measure=names.get(row["measure"], row["measure"]), n=row["n_cases"]),
+            num(row["mean"], ".1f"),
         )
-    table(oc.readable(satisfied, lang()), key="out_satisfaction", stem="satisfaction")
+    table(oc.readable(post, lang()), key="out_satisfaction", stem="post_only")
 
 # -- any grouping -----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.grouped"))

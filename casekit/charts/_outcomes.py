@@ -47,6 +47,8 @@ def _by_measure(changes: pl.DataFrame) -> pl.DataFrame:
     shares 0–1; no small-cell suppression: use ``outcome_summary`` for that)."""
     keys = [c for c in ("domain", "measure") if c in changes.columns]
     paired = pl.col("baseline").is_not_null() & pl.col("latest").is_not_null() & pl.col("change").is_not_null()
+    # beyond the MCID where the measures catalogue has one (outcome_changes' ``improved``)
+    improved = pl.col("improved") if "improved" in changes.columns else pl.col("direction") == "improved"
     return (
         changes.lazy()
         .group_by(keys)
@@ -56,7 +58,7 @@ def _by_measure(changes: pl.DataFrame) -> pl.DataFrame:
             pl.col("baseline").filter(paired).mean().alias("mean_baseline"),
             pl.col("latest").filter(paired).mean().alias("mean_latest"),
             pl.col("change").filter(paired).mean().alias("mean_change"),
-            (pl.col("direction") == "improved").filter(paired).mean().alias("pct_improved"),
+            improved.fill_null(value=False).filter(paired).mean().alias("pct_improved"),
             (pl.col("direction") == "worsened").filter(paired).mean().alias("pct_worsened"),
         )
         .sort(keys)

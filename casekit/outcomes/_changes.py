@@ -8,7 +8,15 @@ One lazy query over the ``outcomes`` sheet. Per case and measure:
   *after* the baseline (ties on the date: the lower spreadsheet row, the last entered);
 - ``change = latest - baseline``; ``direction`` is ``improved`` / ``worsened`` /
   ``unchanged`` by ``higher_is_better``, null when there is no pair (or when the
-  change is not zero and ``higher_is_better`` is unknown).
+  change is not zero and ``higher_is_better`` is unknown);
+- ``improved``: a change the right way of at least the measure's MCID when the
+  measures catalogue (:mod:`casekit.measures`) has one (``mcid_applied``), else any
+  change the right way; ``response`` (a fall of at least the catalogued share of the
+  baseline) and ``remission`` (latest below the catalogued cut-off) where the catalogue
+  defines them and the baseline is in range (PHQ-9, GAD-7: baseline ≥ 10), else null.
+
+A catalogued measure takes its ``domain`` and ``higher_is_better`` from the catalogue
+(``catalogued = True``); an uncatalogued one keeps the row's own.
 
 Rows without a date or a value cannot be paired; a case and measure with no pair is
 kept (``paired = False``), so it is counted, never dropped. ``domain`` and
@@ -28,19 +36,32 @@ Examples
 >>> outcome_changes(CaseData({"outcomes": outcomes})).select(
 ...     "case_id", "baseline", "latest", "change", "direction", "paired").rows()
 [('A', 18.0, 9.0, -9.0, 'improved', True), ('B', 10.0, None, None, None, False)]
+>>> outcome_changes(CaseData({"outcomes": outcomes})).select(
+...     "improved", "mcid_applied", "response", "remission", "catalogued").row(0)
+(True, True, True, False, True)
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
+from casekit.measures import MeasureCatalogue, load_measures
 
-__all__ = ["CHANGE_COLUMNS", "DIRECTIONS", "LATER_TIMEPOINTS", "outcome_changes", "outcome_changes_lazy"]
+__all__ = [
+    "CHANGE_COLUMNS",
+    "DIRECTIONS",
+    "LATER_TIMEPOINTS",
+    "classify",
+    "outcome_changes",
+    "outcome_changes_lazy",
+    "pair_changes",
+]
 
 #: Values of ``direction`` (null: no pair).
 DIRECTIONS: tuple[str, ...] = ("improved", "worsened", "unchanged")
@@ -57,11 +78,19 @@ CHANGE_COLUMNS: tuple[str, ...] = (
     "latest",
     "change",
     "direction",
+    "improved",
+    "mcid_applied",
+    "response",
+    "remission",
     "higher_is_better",
     "paired",
+    "catalogued",
+    "post_only",
 )
 _OUTCOME_COLUMNS = ["case_id", "domain", "measure", "measured_on", "value", "timepoint", "higher_is_better"]
 _KEY = ["case_id", "measure"]
+#: Tolerance of the MCID and response comparisons (values are decimals).
+_EPS = 1e-9
 
 
 def outcome_rows(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
@@ -81,12 +110,19 @@ def _order_key(priority: pl.Expr | int = 0) -> pl.Expr:
     return (prio.cast(pl.Int64) * 2**50) + pl.col("measured_on").cast(pl.Int64) * 2**32 + pl.col(ROW)
 
 
-def pair_changes(rows: pl.LazyFrame, extra_baselines: pl.LazyFrame | None = None) -> pl.LazyFrame:
+def pair_changes(
+    rows: pl.LazyFrame,
+    extra_baselines: pl.LazyFrame | None = None,
+    *,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.LazyFrame:
     """Pair baselines with later values; the core of :func:`outcome_changes`.
 
     ``rows`` has the outcome columns and ``_row``. ``extra_baselines`` (optional) holds
     more baseline candidates with the same columns plus ``baseline_source``; they are
-    used only for a case and measure with no baseline row in ``rows``.
+    used only for a case and measure with no baseline row in ``rows``. ``measures``:
+    the catalogue (:func:`casekit.measures.load_measures`); its columns come along
+    prefixed ``cat_`` for the callers that need them (utilisation windows).
     """
     usable = pl.col("measured_on").is_not_null() & pl.col("value").is_not_null()
     baselines = rows.filter(usable & (pl.col("timepoint") == "baseline")).with_columns(
@@ -124,45 +160,91 @@ def pair_changes(rows: pl.LazyFrame, extra_baselines: pl.LazyFrame | None = None
             pl.col("higher_is_better").alias("_l_hib"),
         )
     )
-    change = pl.col("latest") - pl.col("baseline")
-    hib = pl.col("higher_is_better")
-    direction = (
-        pl.when(pl.col("change").is_null())
-        .then(pl.lit(None, dtype=pl.String))
-        .when(pl.col("change") == 0)
-        .then(pl.lit("unchanged"))
-        .when(hib.is_null())
-        .then(pl.lit(None, dtype=pl.String))
-        .when((pl.col("change") > 0) == hib)
-        .then(pl.lit("improved"))
-        .otherwise(pl.lit("worsened"))
-    )
-    return (
+    pairs = (
         keys.join(first, on=_KEY, how="left")
         .join(last, on=_KEY, how="left")
         .with_columns(
             domain=pl.coalesce("_b_domain", "_l_domain", "_domain"),
             higher_is_better=pl.coalesce("_b_hib", "_l_hib", "_hib"),
-            change=change,
+            change=pl.col("latest") - pl.col("baseline"),
             paired=pl.col("latest").is_not_null(),
         )
-        .with_columns(direction=direction)
         .drop("_b_domain", "_l_domain", "_domain", "_b_hib", "_l_hib", "_hib")
+    )
+    return classify(load_measures(measures).with_catalogue(pairs))
+
+
+def classify(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    """Direction, improvement, response and remission of pairs joined to the catalogue.
+
+    A catalogued measure's ``domain`` and ``higher_is_better`` replace the row's.
+    """
+    cat = pl.col("cat_name").is_not_null()
+    pairs = pairs.with_columns(
+        domain=pl.when(cat).then(pl.col("cat_domain")).otherwise(pl.col("domain")),
+        higher_is_better=pl.when(cat).then(pl.col("cat_higher_is_better")).otherwise(pl.col("higher_is_better")),
+        catalogued=cat,
+        post_only=pl.col("cat_post_only").fill_null(value=False),
+    )
+    change, hib = pl.col("change"), pl.col("higher_is_better")
+    direction = (
+        pl.when(change.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when(change == 0)
+        .then(pl.lit("unchanged"))
+        .when(hib.is_null())
+        .then(pl.lit(None, dtype=pl.String))
+        .when((change > 0) == hib)
+        .then(pl.lit("improved"))
+        .otherwise(pl.lit("worsened"))
+    )
+    # the change in the good direction (positive = better); null without a direction
+    gain = pl.when(hib).then(change).otherwise(-change)
+    mcid = pl.col("cat_mcid")
+    base, latest = pl.col("baseline"), pl.col("latest")
+    in_range = change.is_not_null() & (pl.col("cat_baseline_min").is_null() | (base >= pl.col("cat_baseline_min")))
+    reduction = pl.col("cat_response_reduction")
+    return pairs.with_columns(
+        direction=direction,
+        mcid_applied=mcid.is_not_null(),
+        improved=pl.when(change.is_null() | hib.is_null())
+        .then(pl.lit(None, dtype=pl.Boolean))
+        .when(mcid.is_not_null())
+        .then(gain >= mcid - _EPS)
+        .otherwise(gain > 0),
+        # a zero (or negative) baseline never counts as a response
+        response=pl.when(reduction.is_not_null() & in_range).then(
+            (base > 0) & ((base - latest) >= reduction * base - _EPS)
+        ),
+        remission=pl.when(pl.col("cat_remission_below").is_not_null() & in_range).then(
+            latest < pl.col("cat_remission_below")
+        ),
     )
 
 
-def outcome_changes_lazy(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.LazyFrame:
+def outcome_changes_lazy(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.LazyFrame:
     """The query behind :func:`outcome_changes`, not yet collected (unsorted)."""
     rows = outcome_rows(clean_data(data), as_of)
-    return pair_changes(rows).select(CHANGE_COLUMNS)
+    return pair_changes(rows, measures=measures).select(CHANGE_COLUMNS)
 
 
-def outcome_changes(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.DataFrame:
+def outcome_changes(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.DataFrame:
     """One row per case and measure: ``case_id, domain, measure, baseline_on, baseline,
-    latest_on, latest, change, direction, higher_is_better, paired``, sorted by case and measure.
+    latest_on, latest, change, direction, improved, mcid_applied, response, remission,
+    higher_is_better, paired, catalogued, post_only``, sorted by case and measure.
 
     With a :class:`~casekit.data.ValidationResult` the clean rows are used. ``as_of``
-    ignores measures dated after it. The pairing rules are in the module docstring
-    and ``docs/outcomes.md``.
+    ignores measures dated after it; ``measures`` is the catalogue (the shipped one when
+    None). The pairing rules are in the module docstring and ``docs/outcomes.md``.
     """
-    return outcome_changes_lazy(data, as_of=as_of).sort(_KEY).collect()
+    return outcome_changes_lazy(data, as_of=as_of, measures=measures).sort(_KEY).collect()

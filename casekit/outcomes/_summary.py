@@ -19,8 +19,10 @@ Examples
 ...     "value": [15.0] * 12 + [10.0] * 6 + [12.0] * 6, "timepoint": ["baseline"] * 12 + ["follow_up"] * 12,
 ...     "higher_is_better": [False] * 24})
 >>> s = outcome_summary(CaseData({"outcomes": outcomes}), by=["measure"])
->>> s.select("measure", "n_cases", "n_paired", "mean_change", "pct_improved", "suppressed").rows()
-[('PHQ-9', 12, 12, -4.0, 1.0, False)]
+>>> s.select("measure", "n_cases", "n_paired", "mean_change", "pct_improved", "pct_improved_any").rows()
+[('PHQ-9', 12, 12, -4.0, 0.5, 1.0)]
+>>> [round(s[c].item(), 2) for c in ("ci_low", "ci_high")]  # t(11) = 2.201, SD 1.044
+[-4.66, -3.34]
 >>> round(s["effect_size"].item(), 3)
 -3.83
 """
@@ -32,11 +34,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import polars as pl
+import polars.selectors as cs
 
 from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
+from casekit.measures import MeasureCatalogue, load_measures
 from casekit.outcomes._changes import outcome_changes_lazy
 from casekit.privacy import MIN_CELL, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
@@ -51,16 +55,50 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "n_cases",
     "n_paired",
     "n_pairs",
+    "n_unpaired",
     "mean_baseline",
     "mean_latest",
     "mean_change",
+    "ci_low",
+    "ci_high",
     "sd_change",
+    "mcid",
+    "mcid_applied",
     "pct_improved",
+    "pct_improved_any",
     "pct_worsened",
     "pct_unchanged",
+    "pct_response",
+    "pct_remission",
     "effect_size",
     "suppressed",
 )
+#: Two-sided 95 % quantiles of Student's t for 1–29 degrees of freedom (30 and more:
+#: the Cornish-Fisher expansion in :func:`t975`, exact to 1e-7 there).
+_T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604)
+_T975 += (2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.093, 2.086, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555)
+_T975 += (2.0518, 2.0484, 2.0452)
+
+
+def t975(df: pl.Expr) -> pl.Expr:
+    """The 97.5 % quantile of Student's t with ``df`` degrees of freedom (null for df < 1).
+
+    >>> pl.select(t=t975(pl.lit(11)).round(4), u=t975(pl.lit(100)).round(4)).row(0)
+    (2.201, 1.984)
+    """
+    z = 1.959963985
+    d = df.cast(pl.Float64)
+    expansion = (
+        z
+        + (z**3 + z) / (4 * d)
+        + (5 * z**5 + 16 * z**3 + 3 * z) / (96 * d**2)
+        + (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / (384 * d**3)
+        + (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / (92160 * d**4)
+    )
+    table = df.cast(pl.Int64).replace_strict(dict(enumerate(_T975, start=1)), default=None, return_dtype=pl.Float64)
+    return pl.when(df >= 30).then(expansion).when(df >= 1).then(table)
+
+
 _CASE_ATTRS = ("program", "case_manager", "sex")
 
 
@@ -117,12 +155,19 @@ def _order(col: str) -> pl.Expr:
 
 
 def summarise_changes(
-    frame: pl.LazyFrame, by: Sequence[str], *, min_cell: int = MIN_CELL, totals: bool = False
+    frame: pl.LazyFrame,
+    by: Sequence[str],
+    *,
+    min_cell: int = MIN_CELL,
+    totals: bool = False,
+    measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.LazyFrame:
     """Aggregate a change frame (with its grouping columns) by ``by`` and suppress small cells.
 
     ``totals=True`` adds ``sum_baseline, sum_latest, pct_change`` (for utilisation and cost).
+    ``measures`` (the catalogue) gives the MCID shown beside each measure.
     """
+    frame = frame.drop(cs.starts_with("cat_")).pipe(load_measures(measures).with_catalogue)
     paired = pl.col("paired")
     single = pl.col("measure").n_unique() == 1
     n_pairs = paired.sum().cast(pl.Int64)
@@ -130,22 +175,35 @@ def summarise_changes(
     def among_pairs(name: str) -> pl.Expr:
         return pl.when(single).then(pl.col(name).filter(paired).mean())
 
-    def pct(direction: str) -> pl.Expr:
-        share = (pl.col("direction") == direction).fill_null(value=False).filter(paired).mean()
-        return pl.when(n_pairs > 0).then(share)
+    def share(flag: pl.Expr) -> pl.Expr:
+        """Share of the pairs where ``flag`` holds (null flag = no)."""
+        return pl.when(n_pairs > 0).then(flag.fill_null(value=False).filter(paired).mean())
+
+    def share_defined(name: str) -> pl.Expr:
+        """Share of True among the pairs where ``name`` is defined (null: none defined)."""
+        return pl.col(name).filter(paired & pl.col(name).is_not_null()).cast(pl.Float64).mean()
 
     sd = pl.col("change").filter(paired).std()
+    half_width = t975(n_pairs - 1) * sd / n_pairs.cast(pl.Float64).sqrt()
+    mean_change = among_pairs("change")
     stats = [
         pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
         pl.col("case_id").filter(paired).n_unique().cast(pl.Int64).alias("n_paired"),
         n_pairs.alias("n_pairs"),
         among_pairs("baseline").alias("mean_baseline"),
         among_pairs("latest").alias("mean_latest"),
-        among_pairs("change").alias("mean_change"),
+        mean_change.alias("mean_change"),
+        pl.when(single & (n_pairs >= 2)).then(mean_change - half_width).alias("ci_low"),
+        pl.when(single & (n_pairs >= 2)).then(mean_change + half_width).alias("ci_high"),
         pl.when(single & (n_pairs >= 2)).then(sd).alias("sd_change"),
-        pct("improved").alias("pct_improved"),
-        pct("worsened").alias("pct_worsened"),
-        pct("unchanged").alias("pct_unchanged"),
+        pl.when(single).then(pl.col("cat_mcid").first()).alias("mcid"),
+        pl.col("mcid_applied").filter(paired).all().alias("mcid_applied"),
+        share(pl.col("improved")).alias("pct_improved"),
+        share(pl.col("direction") == "improved").alias("pct_improved_any"),
+        share(pl.col("direction") == "worsened").alias("pct_worsened"),
+        share(pl.col("direction") == "unchanged").alias("pct_unchanged"),
+        share_defined("response").alias("pct_response"),
+        share_defined("remission").alias("pct_remission"),
     ]
     extra: list[str] = []
     if totals:
@@ -156,6 +214,8 @@ def summarise_changes(
         ]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
     out = out.with_columns(
+        n_unpaired=pl.col("n_cases") - pl.col("n_paired"),
+        mcid_applied=pl.when(pl.col("n_pairs") > 0).then(pl.col("mcid_applied")),
         effect_size=pl.when(pl.col("sd_change") > 0).then(pl.col("mean_change") / pl.col("sd_change")),
     )
     if totals:
@@ -170,7 +230,7 @@ def summarise_changes(
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]
     if totals:
-        cols = [*cols[:6], "sum_baseline", "sum_latest", "pct_change", *cols[6:]]
+        cols = [*cols[:7], "sum_baseline", "sum_latest", "pct_change", *cols[7:]]
     return out.select(*by, *cols, "suppressed")
 
 
@@ -183,6 +243,7 @@ def outcome_summary(
     changes: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
     model: RiskModel | str | Path | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
     lang: str | None = None,
 ) -> pl.DataFrame:
     """Outcome change by group, small cells suppressed (a table meant for sharing).
@@ -192,20 +253,30 @@ def outcome_summary(
 
     - ``n_cases``: cases with a measure in the group; ``n_paired``: of them, cases with
       at least one pair; ``n_pairs``: case-measure pairs (= ``n_paired`` when grouped
-      by measure);
+      by measure); ``n_unpaired``: cases without a pair (``n_cases - n_paired``);
     - ``mean_baseline, mean_latest, mean_change, sd_change``: over the pairs (null
-      when the group mixes measures); ``effect_size`` = mean change / SD of change
-      (paired, sign of the raw change; null when fewer than 2 pairs or SD = 0);
-    - ``pct_improved, pct_worsened, pct_unchanged``: share of the pairs (0–1; show as %);
+      when the group mixes measures); ``ci_low, ci_high``: the 95 % confidence interval
+      of the mean change (Student's t, 2 pairs or more); ``effect_size`` = mean change /
+      SD of change (paired, sign of the raw change; null when fewer than 2 pairs or SD = 0);
+    - ``mcid``: the catalogued MCID of the group's measure; ``mcid_applied``: every pair
+      was judged against an MCID; ``pct_improved``: share of the pairs improved beyond
+      the MCID where catalogued, else by any change the right way (``mcid_applied`` says
+      which); ``pct_improved_any``: any change the right way; ``pct_worsened,
+      pct_unchanged``: shares of the pairs (0–1; show as %);
+    - ``pct_response, pct_remission``: share of the pairs whose measure defines them and
+      whose baseline is in range (null when none does);
     - ``suppressed``: a count of 1 to ``min_cell - 1`` was blanked, with every value
       derived from it (:func:`casekit.privacy.suppress_small_cells`).
 
-    ``changes`` (the output of :func:`outcome_changes`) and ``scores`` (of
-    :func:`casekit.risk.score_risk`, for ``effective_tier``) are computed when not given
-    (the tier with ``model`` as of ``as_of``). An unknown grouping raises ``CasekitError``.
+    Post-only measures (``CSQ-8``…) have no pairs: they are left out here and summarised
+    by :func:`~casekit.outcomes.post_only_summary`. ``changes`` (the output of
+    :func:`outcome_changes`) and ``scores`` (of :func:`casekit.risk.score_risk`, for
+    ``effective_tier``) are computed when not given (the tier with ``model`` as of
+    ``as_of``). An unknown grouping raises ``CasekitError``.
     """
     by = check_groupings(by, lang)
     clean = clean_data(data)
-    frame = changes.lazy() if changes is not None else outcome_changes_lazy(clean, as_of=as_of)
+    frame = changes.lazy() if changes is not None else outcome_changes_lazy(clean, as_of=as_of, measures=measures)
+    frame = frame.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
-    return summarise_changes(frame, by, min_cell=min_cell).collect()
+    return summarise_changes(frame, by, min_cell=min_cell, measures=measures).collect()

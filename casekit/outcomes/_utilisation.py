@@ -1,12 +1,15 @@
 """Utilisation and cost before vs after: the figure a payer asks for first.
 
-The measures of the ``utilization`` and ``financial`` domains (ED visits, admissions,
-costs) are paired like any outcome (:func:`~casekit.outcomes.outcome_changes`), with
-one addition: for ``ed_visits_6m`` and ``admissions_12m``, a case with no baseline
-outcome row takes the value of its first assessment that has one (``assessed_on``)
-as the "before"; the "after" is then the last follow-up/discharge outcome of that
-measure dated after the assessment. ``baseline_source`` says where each "before"
-came from (``outcome`` or ``assessment``).
+The measures of the ``utilization`` domain (ED visits, admissions, the payer's cost:
+kinds ``count`` and ``cost`` in the measures catalogue) are paired like any outcome
+(:func:`~casekit.outcomes.outcome_changes`), with one addition: for ``ed_visits_6m``
+and ``admissions_12m``, a case with no baseline outcome row takes the value of its
+first assessment that has one (``assessed_on``) as the "before"; the "after" is then
+the last follow-up/discharge outcome of that measure dated after the assessment.
+``baseline_source`` says where each "before" came from (``outcome`` or ``assessment``).
+
+The client's own ``financial`` domain (income, debts) is never summed here: a rising
+income is the client's improvement, reported by :func:`~casekit.outcomes.outcome_summary`.
 
 Examples
 --------
@@ -33,6 +36,7 @@ import polars as pl
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
+from casekit.measures import MeasureCatalogue
 from casekit.outcomes._changes import CHANGE_COLUMNS, outcome_rows, pair_changes
 from casekit.outcomes._summary import check_groupings, summarise_changes, with_groupings
 from casekit.privacy import MIN_CELL
@@ -40,8 +44,8 @@ from casekit.risk.model import RiskModel
 
 __all__ = ["ASSESSMENT_MEASURES", "UTILISATION_DOMAINS", "utilisation_changes", "utilisation_summary"]
 
-#: Outcome domains counted as utilisation and cost.
-UTILISATION_DOMAINS: tuple[str, ...] = ("utilization", "financial")
+#: Outcome domains counted as utilisation and cost (the payer's; never the client's ``financial``).
+UTILISATION_DOMAINS: tuple[str, ...] = ("utilization",)
 #: Measures whose "before" can come from the first assessment (same column name there).
 ASSESSMENT_MEASURES: tuple[str, ...] = ("ed_visits_6m", "admissions_12m")
 
@@ -70,16 +74,30 @@ def _assessment_baselines(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame
     )
 
 
-def utilisation_changes_lazy(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.LazyFrame:
+def utilisation_changes_lazy(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.LazyFrame:
     """The query behind :func:`utilisation_changes`, not yet collected (unsorted)."""
     clean = clean_data(data)
-    rows = outcome_rows(clean, as_of)
-    rows = rows.filter(pl.col("domain").is_in(UTILISATION_DOMAINS) | pl.col("measure").is_in(ASSESSMENT_MEASURES))
-    pairs = pair_changes(rows, _assessment_baselines(clean, as_of))
-    return pairs.filter(pl.col("domain").is_in(UTILISATION_DOMAINS)).select(*CHANGE_COLUMNS, "baseline_source")
+    pairs = _pairs(clean, as_of, measures)
+    return pairs.select(*CHANGE_COLUMNS, "baseline_source")
 
 
-def utilisation_changes(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.DataFrame:
+def _pairs(clean: CaseData, as_of: dt.date | None, measures: MeasureCatalogue | str | Path | None) -> pl.LazyFrame:
+    """Utilisation pairs with the catalogue's ``cat_`` columns."""
+    pairs = pair_changes(outcome_rows(clean, as_of), _assessment_baselines(clean, as_of), measures=measures)
+    return pairs.filter(pl.col("domain").is_in(UTILISATION_DOMAINS))
+
+
+def utilisation_changes(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.DataFrame:
     """Per case and utilisation/cost measure, before vs after: the columns of
     :func:`~casekit.outcomes.outcome_changes` plus ``baseline_source``
     (``outcome``/``assessment``; null when there is no "before"), sorted by case and measure.
@@ -87,7 +105,7 @@ def utilisation_changes(data: CaseData | ValidationResult, *, as_of: dt.date | N
     Cases with an assessment get a row for ``ed_visits_6m`` and ``admissions_12m`` even
     without outcome rows (unpaired: counted, not dropped).
     """
-    return utilisation_changes_lazy(data, as_of=as_of).sort("case_id", "measure").collect()
+    return utilisation_changes_lazy(data, as_of=as_of, measures=measures).sort("case_id", "measure").collect()
 
 
 def utilisation_summary(
@@ -99,6 +117,7 @@ def utilisation_summary(
     changes: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
     model: RiskModel | str | Path | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
     lang: str | None = None,
 ) -> pl.DataFrame:
     """Utilisation and cost before vs after, per measure (and ``by``), small cells suppressed.
@@ -115,11 +134,11 @@ def utilisation_summary(
     >>> from casekit.sample import make_sample
     >>> s = utilisation_summary(make_sample(400, seed=3))
     >>> s.columns[:5], sorted(set(s["domain"]))
-    (['domain', 'measure', 'n_cases', 'n_paired', 'n_pairs'], ['financial', 'utilization'])
+    (['domain', 'measure', 'n_cases', 'n_paired', 'n_pairs'], ['utilization'])
     """
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
     clean = clean_data(data)
-    frame = changes.lazy() if changes is not None else utilisation_changes_lazy(clean, as_of=as_of)
+    frame = changes.lazy() if changes is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
-    return summarise_changes(frame, keys, min_cell=min_cell, totals=True).collect()
+    return summarise_changes(frame, keys, min_cell=min_cell, totals=True, measures=measures).collect()

@@ -32,6 +32,7 @@ import polars as pl
 from casekit._frames import sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
+from casekit.measures import measure_key, post_only_keys
 from casekit.stages._config import ProcessConfig, load_process_config
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
 
@@ -269,7 +270,13 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         outcomes.filter(m <= as_of)
         .group_by("case_id", "measure")
         .agg(baseline_on=m.filter(base).min(), later_on=m.filter(later).min(), last_later=m.filter(later).max())
-        .with_columns(paired=(c("last_later") > c("baseline_on")).fill_null(value=False))
+        .with_columns(_post_only=measure_key(c("measure")).is_in(post_only_keys()))
+        # a post-only measure (satisfaction at discharge) evaluates the case on its own
+        .with_columns(
+            paired=((c("last_later") > c("baseline_on")) | (c("_post_only") & c("last_later").is_not_null())).fill_null(
+                value=False
+            )
+        )
         .group_by("case_id")
         .agg(
             first_baseline=c("baseline_on").min(),

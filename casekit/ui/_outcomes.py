@@ -44,9 +44,30 @@ DEFAULT_GROUPING: tuple[str, ...] = ("domain", "measure")
 #: The outcome domain of client satisfaction.
 SATISFACTION = "satisfaction"
 #: Share columns (0–1) shown as percentages.
-PERCENT_COLUMNS: tuple[str, ...] = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change")
+PERCENT_COLUMNS: tuple[str, ...] = (
+    "pct_improved",
+    "pct_improved_any",
+    "pct_worsened",
+    "pct_unchanged",
+    "pct_response",
+    "pct_remission",
+    "pct_change",
+)
 #: Means of values: null for every row when the groups mix measures (dropped from display).
-_ONE_MEASURE = ("mean_baseline", "mean_latest", "mean_change", "sd_change", "effect_size", "sum_baseline", "sum_latest")
+_ONE_MEASURE = (
+    "mean_baseline",
+    "mean_latest",
+    "mean_change",
+    "ci_low",
+    "ci_high",
+    "sd_change",
+    "mcid",
+    "effect_size",
+    "sum_baseline",
+    "sum_latest",
+    "pct_response",
+    "pct_remission",
+)
 _VOCAB_OF = {"domain": "outcome_domain", "effective_tier": "tier", "sex": "sex"}
 #: Measures with a label of their own (the chart texts); others are shown as written.
 _KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
@@ -81,7 +102,8 @@ def hidden_by_privacy(summary: pl.DataFrame) -> bool:
 
 
 def satisfaction(summary: pl.DataFrame) -> pl.DataFrame:
-    """The satisfaction-domain rows of an ``outcome_summary`` grouped by domain (and measure)."""
+    """The satisfaction-domain rows of a summary grouped by domain (and measure), e.g. of
+    :func:`casekit.outcomes.post_only_summary` (satisfaction is measured once, at discharge)."""
     if "domain" not in summary.columns:
         return summary.clear()
     return summary.filter(pl.col("domain") == SATISFACTION)

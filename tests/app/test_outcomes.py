@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.outcomes import outcome_summary, utilisation_summary
+from casekit.outcomes import outcome_summary, post_only_summary, utilisation_summary
 from casekit.present import format_number
 from tests.app.conftest import open_app
 
@@ -27,6 +27,7 @@ def expected() -> dict[str, object]:
         "by_measure": outcome_summary(result, ["domain", "measure"], changes=changes),
         "by_manager": outcome_summary(result, ["case_manager"], changes=changes),
         "util": utilisation_summary(result, as_of=ck.SAMPLE_AS_OF),
+        "post_only": post_only_summary(result, as_of=ck.SAMPLE_AS_OF),
     }
 
 
@@ -80,10 +81,14 @@ def test_change_by_domain_and_satisfaction(expected: dict) -> None:
     assert len(shown) == by_measure.height
     assert shown["Pairs"].tolist() == by_measure["n_pairs"].to_list()
     assert "Clinical" in shown["Domain"].tolist()
-    satisfaction = by_measure.filter(pl.col("domain") == "satisfaction")
-    csq = satisfaction.row(0, named=True)
-    label = f"{csq['measure']}: mean {csq['mean_baseline']:.1f} → {csq['mean_latest']:.1f}"
-    assert {m.label: m.value for m in at.metric}[label] == format_number(csq["pct_improved"], "en", ".0%")
+    assert by_measure.filter(pl.col("domain") == "satisfaction").height == 0  # CSQ-8 has no pairs: post-only
+    csq = expected["post_only"].row(0, named=True)
+    label = f"{csq['measure']}: mean of {csq['n_cases']} cases"
+    assert {m.label: m.value for m in at.metric}[label] == format_number(csq["mean"], "en", ".1f")
+    shown = _frame(at, "Median", "25th percentile")
+    assert shown["Cases"].tolist() == [csq["n_cases"]]
+    assert any("regression to the mean" in w.value for w in at.warning)
+    assert any("minimal clinically important difference" in c.value for c in at.caption)
 
 
 def test_changing_the_grouping_changes_the_columns(expected: dict) -> None:

@@ -111,20 +111,20 @@ def test_unknown_higher_is_better_gives_no_direction_unless_unchanged() -> None:
     out = outcome_changes(
         caseload(
             outcomes=[
-                m("A", "2026-01-01", 5, "baseline", higher_is_better=None),
-                m("A", "2026-04-01", 7, "follow_up", higher_is_better=None),
-                m("B", "2026-01-01", 5, "baseline", higher_is_better=None),
-                m("B", "2026-04-01", 5, "follow_up", higher_is_better=None),
+                m("A", "2026-01-01", 5, "baseline", higher_is_better=None, measure="own_scale"),
+                m("A", "2026-04-01", 7, "follow_up", higher_is_better=None, measure="own_scale"),
+                m("B", "2026-01-01", 5, "baseline", higher_is_better=None, measure="own_scale"),
+                m("B", "2026-04-01", 5, "follow_up", higher_is_better=None, measure="own_scale"),
             ]
         )
     )
     assert out.select("case_id", "change", "direction").rows() == [("A", 2.0, None), ("B", 0.0, "unchanged")]
 
 
-def test_higher_is_better_taken_from_the_baseline_row() -> None:
+def test_higher_is_better_taken_from_the_baseline_row_of_an_uncatalogued_measure() -> None:
     row = one(
-        m("A", "2026-01-01", 5, "baseline", higher_is_better=True),
-        m("A", "2026-04-01", 7, "follow_up", higher_is_better=False),
+        m("A", "2026-01-01", 5, "baseline", higher_is_better=True, measure="own_scale"),
+        m("A", "2026-04-01", 7, "follow_up", higher_is_better=False, measure="own_scale"),
     )
     assert (row["higher_is_better"], row["direction"]) == (True, "improved")
 

@@ -36,7 +36,10 @@ def test_statistics_exact() -> None:
     assert s["mean_change"] == pytest.approx(mean)
     assert s["sd_change"] == pytest.approx(sd)
     assert s["effect_size"] == pytest.approx(mean / sd)
-    assert (s["pct_improved"], s["pct_worsened"]) == (pytest.approx(10 / 12), 0.0)
+    # PHQ-9's MCID is 5 points: only the six 15 -> 10 count as improved; any fall: 10 of 12
+    assert (s["mcid"], s["mcid_applied"]) == (5.0, True)
+    assert s["pct_improved"] == pytest.approx(6 / 12)
+    assert (s["pct_improved_any"], s["pct_worsened"]) == (pytest.approx(10 / 12), 0.0)
     assert s["pct_unchanged"] == pytest.approx(2 / 12)
     assert s["suppressed"] is False
 
@@ -70,7 +73,7 @@ def test_groups_of_1_to_10_are_suppressed_zero_pairs_are_not() -> None:
 
 
 def test_mixed_measures_give_counts_and_percentages_but_no_means() -> None:
-    rows = phq(11, 0, 15.0, [10.0] * 11) + phq(11, 0, 40.0, [50.0] * 11, measure="WHO-5", higher_is_better=True)
+    rows = phq(11, 0, 15.0, [10.0] * 11) + phq(11, 0, 40.0, [50.0] * 11, measure="own_scale", higher_is_better=True)
     s = outcome_summary(caseload(outcomes=rows), by=["domain"]).row(0, named=True)
     assert (s["n_cases"], s["n_paired"], s["n_pairs"], s["pct_improved"]) == (11, 11, 22, 1.0)
     assert (s["mean_baseline"], s["mean_change"], s["effect_size"]) == (None, None, None)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from casekit.outcomes import utilisation_changes, utilisation_summary
+from casekit.outcomes import outcome_summary, utilisation_changes, utilisation_summary
 
 from .conftest import caseload, m
 
@@ -18,6 +18,11 @@ def ed(case: str, on: str, value: float, timepoint: str) -> dict:
 
 def cost(case: str, on: str, value: float, timepoint: str) -> dict:
     return m(case, on, value, timepoint, measure="monthly_cost", domain="financial", higher_is_better=False)
+
+
+def income(case: str, on: str, value: float, timepoint: str) -> dict:
+    # the sheet's higher_is_better says "no": the catalogue (income: higher is better) wins
+    return m(case, on, value, timepoint, measure="monthly_income", domain="financial", higher_is_better=False)
 
 
 def test_assessment_is_the_before_only_without_a_baseline_outcome() -> None:
@@ -56,15 +61,30 @@ def test_first_assessment_with_a_value_and_after_must_follow_it() -> None:
 def test_cost_measures_and_only_utilisation_domains() -> None:
     data = caseload(
         outcomes=[
+            # written as "financial" in the sheet: the catalogue knows monthly_cost is the payer's cost
             cost("A", "2026-01-10", 1000, "baseline"),
             cost("A", "2026-06-10", 700, "discharge"),
             m("A", "2026-01-10", 10, "baseline"),  # clinical: not here
+            income("A", "2026-01-10", 800, "baseline"),  # the client's money: not here
+            income("A", "2026-06-10", 1200, "discharge"),
         ]
     )
     out = utilisation_changes(data)
     assert out.select("domain", "measure", "baseline_source", "change", "direction").rows() == [
-        ("financial", "monthly_cost", "outcome", -300.0, "improved")
+        ("utilization", "monthly_cost", "outcome", -300.0, "improved")
     ]
+
+
+def test_income_up_is_the_clients_improvement_not_a_cost_increase() -> None:
+    rows = []
+    for i in range(11):
+        rows += [income(f"C{i:02}", "2026-01-10", 800, "baseline"), income(f"C{i:02}", "2026-06-10", 1200, "follow_up")]
+    data = caseload(outcomes=rows)
+    assert utilisation_summary(data).height == 0
+    assert utilisation_changes(data).height == 0
+    s = outcome_summary(data, by=["domain", "measure"]).row(0, named=True)
+    assert (s["domain"], s["measure"], s["n_paired"], s["mean_change"]) == ("financial", "monthly_income", 11, 400.0)
+    assert (s["pct_improved"], s["pct_worsened"]) == (1.0, 0.0)
 
 
 def test_summary_totals_and_percent_change() -> None:
@@ -73,7 +93,7 @@ def test_summary_totals_and_percent_change() -> None:
         rows += [cost(f"C{i:02}", "2026-01-10", 1000, "baseline"), cost(f"C{i:02}", "2026-06-10", 750, "follow_up")]
     rows += [cost("C99", "2026-01-10", 500, "baseline")]  # unpaired: counted, not in the totals
     s = utilisation_summary(caseload(outcomes=rows)).row(0, named=True)
-    assert (s["domain"], s["measure"], s["n_cases"], s["n_paired"]) == ("financial", "monthly_cost", 13, 12)
+    assert (s["domain"], s["measure"], s["n_cases"], s["n_paired"]) == ("utilization", "monthly_cost", 13, 12)
     assert (s["sum_baseline"], s["sum_latest"], s["pct_change"]) == (12000.0, 9000.0, -0.25)
     assert (s["mean_change"], s["pct_improved"], s["suppressed"]) == (-250.0, 1.0, False)
 

@@ -8,7 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.outcomes import GROUPINGS, outcome_summary, utilisation_summary
+from casekit.outcomes import GROUPINGS, outcome_summary, post_only_summary, post_only_values, utilisation_summary
 from casekit.ui import _outcomes as oc
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -67,12 +67,18 @@ def test_suppressed_rows_stay_blank_and_say_so(sample: dict) -> None:
     assert oc.suppression_range(5) == (1, 4)
 
 
-def test_satisfaction_rows_are_the_satisfaction_domain(sample: dict) -> None:
-    summary = _summary(sample, ["domain", "measure"])
-    rows = oc.satisfaction(summary)
-    assert rows.height > 0
-    assert set(rows["domain"]) == {"satisfaction"}
-    assert rows["measure"].to_list() == summary.filter(pl.col("domain") == "satisfaction")["measure"].to_list()
+def test_satisfaction_is_post_only_and_reported_with_its_distribution(sample: dict) -> None:
+    # CSQ-8 is measured once, at discharge: no pair in outcome_summary, a distribution here
+    assert oc.satisfaction(_summary(sample, ["domain", "measure"])).height == 0
+    post = post_only_summary(sample["result"], as_of=ck.SAMPLE_AS_OF)
+    rows = oc.satisfaction(post)
+    assert rows["measure"].to_list() == ["CSQ-8"]
+    values = post_only_values(sample["result"], as_of=ck.SAMPLE_AS_OF)["value"]
+    assert rows["n_cases"].item() == values.len() > 10
+    assert rows["mean"].item() == pytest.approx(values.mean())
+    shown = oc.readable(rows, "es")
+    assert shown["Media"].to_list() == [round(values.mean(), 2)]
+    assert shown["Mediana"].to_list() == [values.median()]
     assert oc.satisfaction(_summary(sample, ["effective_tier"])).height == 0
 
 
