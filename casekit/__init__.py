@@ -36,11 +36,14 @@ _EXPORTS: dict[str, str] = {
     "flags_long": "casekit.stages",
     "funnel": "casekit.stages",
     "learn": "casekit.learn",
+    "load_measures": "casekit.measures",
     "load_model": "casekit.risk",
     "load_process_config": "casekit.stages",
     "make_sample": "casekit.sample",
     "outcome_changes": "casekit.outcomes",
     "outcome_summary": "casekit.outcomes",
+    "post_only_summary": "casekit.outcomes",
+    "post_only_values": "casekit.outcomes",
     "present": "casekit.present",
     "read_workbook": "casekit.io",
     "safe_frame": "casekit.export",
@@ -69,7 +72,15 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from casekit.errors import CasekitError, ConfigError, UnreadableFileError
     from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
     from casekit.io import read_workbook
-    from casekit.outcomes import outcome_changes, outcome_summary, utilisation_changes, utilisation_summary
+    from casekit.measures import load_measures
+    from casekit.outcomes import (
+        outcome_changes,
+        outcome_summary,
+        post_only_summary,
+        post_only_values,
+        utilisation_changes,
+        utilisation_summary,
+    )
     from casekit.privacy import suppress_small_cells
     from casekit.report import write_report
     from casekit.risk import RiskModel, fairness_summary, load_model, score_risk
@@ -110,11 +121,14 @@ __all__ = [
     "flags_long",
     "funnel",
     "learn",
+    "load_measures",
     "load_model",
     "load_process_config",
     "make_sample",
     "outcome_changes",
     "outcome_summary",
+    "post_only_summary",
+    "post_only_values",
     "present",
     "read_workbook",
     "safe_frame",

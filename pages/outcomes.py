@@ -39,7 +39,7 @@ def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _post_only(key: str, _ws: Workspace) -> pl.DataFrame:
+def _post_only(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """``post_only_summary``: measures taken once after care (satisfaction at discharge)."""
     return post_only_summary(_ws.result, as_of=_ws.as_of)
 

@@ -34,6 +34,8 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "outcome_summary": ck.outcome_summary(result),
         "utilisation_changes": ck.utilisation_changes(result),
         "utilisation_summary": ck.utilisation_summary(result),
+        "post_only_summary": ck.post_only_summary(result),
+        "post_only_values": ck.post_only_values(result),
         "validate.report": result.report_for("es"),
         "cohort_frame": frame,
         "cohort_entries": cohort.cohort_entries(frame),
