@@ -160,7 +160,8 @@ def _validate(args: argparse.Namespace) -> int:
         if args.out.suffix.lower() == ".csv":
             write_csv(result.report, args.out, lang=lang)
         else:
-            write_xlsx({t("cli.report_sheet", lang): result.report}, args.out, lang=lang)
+            sheets = {t("cli.report_sheet", lang): result.report}
+            write_xlsx(sheets, args.out, lang=lang, source=args.path.name, as_of=args.as_of)
     return EXIT_OK if result.ok else EXIT_ERRORS
 
 
@@ -182,7 +183,7 @@ def _sample(args: argparse.Namespace) -> int:
     data = make_sample(args.cases, seed=args.seed, as_of=args.as_of or SAMPLE_AS_OF, lang=args.lang)
     if fmt == "xlsx":
         out.parent.mkdir(parents=True, exist_ok=True)
-        write_workbook(data, out, lang=args.lang, labels=args.lang == "es")
+        write_workbook(data, out, lang=args.lang, labels=args.lang == "es", as_of=args.as_of or SAMPLE_AS_OF)
     else:
         out.mkdir(parents=True, exist_ok=True)
         write_workbook(data, out, lang=args.lang, format=fmt)

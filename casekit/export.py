@@ -25,6 +25,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from collections.abc import Mapping
@@ -33,6 +34,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
+from casekit._print import set_up_printing
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData
 from casekit.errors import CasekitError
@@ -227,11 +229,14 @@ def _column_widths(df: pl.DataFrame) -> dict[str, int]:
     return {name: min(max(len(name) + 3, int(n) + 1, 8), 60) * 7 + 10 for name, n in longest.items()}
 
 
-def _add_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str) -> None:
+def _add_sheet(
+    workbook: Any, name: str, df: pl.DataFrame, lang: str, *, source: str | None, as_of: dt.date | None
+) -> None:
     if df.height > XLSX_MAX_ROWS:
         raise CasekitError("export.too_many_rows", lang=lang, sheet=name, rows=df.height, max=XLSX_MAX_ROWS)
     if df.width == 0:
-        workbook.add_worksheet(name)
+        ws = workbook.add_worksheet(name)
+        set_up_printing(ws, lang=lang, source=source, as_of=as_of, header_row=None)
         return
     df = _safe_headers(safe_frame(df))
     df.write_excel(
@@ -243,16 +248,24 @@ def _add_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str) -> None:
         autofilter=True,
         freeze_panes="A2",
     )
+    set_up_printing(workbook.get_worksheet_by_name(name), lang=lang, source=source, as_of=as_of)
 
 
 def write_xlsx(
-    sheets: Mapping[str, pl.DataFrame], path_or_buffer: Dest | None = None, *, lang: str = "en"
+    sheets: Mapping[str, pl.DataFrame],
+    path_or_buffer: Dest | None = None,
+    *,
+    lang: str = "en",
+    source: str | None = None,
+    as_of: dt.date | None = None,
 ) -> bytes | None:
     """Write one formatted sheet per frame; return the bytes when no destination is given.
 
     Bold frozen header with an autofilter, column widths from the content, dates as
     date cells (``dd/mm/yyyy`` for es, ``yyyy-mm-dd`` for en), numbers as numbers and
-    neutralised text. Nothing is ever written as a formula or a link.
+    neutralised text. Nothing is ever written as a formula or a link. Every sheet
+    prints on A4, one page wide, its header on every page and a footer naming the
+    sheet, the page, ``source`` and ``as_of`` (:func:`casekit._print.set_up_printing`).
 
     Examples
     --------
@@ -268,7 +281,7 @@ def write_xlsx(
     try:
         names = _sheet_names(list(sheets))
         for name, df in zip(names, sheets.values(), strict=True):
-            _add_sheet(workbook, name, df, lang)
+            _add_sheet(workbook, name, df, lang, source=source, as_of=as_of)
         if not names:
             workbook.add_worksheet()
     finally:
@@ -326,6 +339,7 @@ def write_workbook(
     lang: str = "en",
     labels: bool = False,
     format: Literal["parquet", "csv"] | None = None,
+    as_of: dt.date | None = None,
 ) -> bytes | Path | None:
     """Write a whole case workbook in ``lang``.
 
@@ -337,6 +351,7 @@ def write_workbook(
 
     ``labels=True`` writes categorical values as their label in ``lang`` and booleans
     as sí/no or yes/no. The ``_row`` column is never written; identifiers stay text.
+    The printed footer names the data's source file and ``as_of``.
 
     Examples
     --------
@@ -353,7 +368,8 @@ def write_workbook(
     if dest is None or not is_path or Path(dest).suffix.lower() == ".xlsx":
         if format is not None:
             raise CasekitError("export.bad_format", lang=lang, format=format)
-        out = write_xlsx(localised, dest, lang=lang)
+        source = data.source if isinstance(data, CaseData) else None
+        out = write_xlsx(localised, dest, lang=lang, source=source, as_of=as_of)
         return out if dest is None else (Path(dest) if is_path else None)
 
     fmt = format or "parquet"
@@ -380,11 +396,20 @@ def flatten_lists(df: pl.DataFrame, *, sep: str = ";") -> pl.DataFrame:
     return df.with_columns(pl.col(lists).list.eval(pl.element().cast(pl.String)).list.join(sep)) if lists else df
 
 
-def write_table(df: pl.DataFrame, dest: str | Path, *, lang: str = "en", sheet: str = "data") -> Path:
+def write_table(
+    df: pl.DataFrame,
+    dest: str | Path,
+    *,
+    lang: str = "en",
+    sheet: str = "data",
+    source: str | None = None,
+    as_of: dt.date | None = None,
+) -> Path:
     """Write one result table by the file's extension: ``.csv``, ``.xlsx`` or ``.parquet``.
 
     CSV and XLSX are formula-safe and get list columns joined with ``;``; Parquet keeps
-    native types (lists stay lists). Anything else raises ``CasekitError``.
+    native types (lists stay lists). Anything else raises ``CasekitError``. ``source``
+    and ``as_of`` go in the XLSX's printed footer.
 
     >>> import tempfile
     >>> out = write_table(pl.DataFrame({"x": ["=1"]}), Path(tempfile.mkdtemp()) / "t.csv")
@@ -399,7 +424,7 @@ def write_table(df: pl.DataFrame, dest: str | Path, *, lang: str = "en", sheet: 
     elif suffix == ".csv":
         write_csv(flatten_lists(df), path, lang=lang)
     elif suffix == ".xlsx":
-        write_xlsx({sheet: flatten_lists(df)}, path, lang=lang)
+        write_xlsx({sheet: flatten_lists(df)}, path, lang=lang, source=source, as_of=as_of)
     else:
         raise CasekitError("export.bad_table_format", lang=lang, file=path.name)
     return path

@@ -37,6 +37,7 @@ from typing import IO, Any
 
 import polars as pl
 
+from casekit._print import set_up_printing
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.export import (
@@ -141,7 +142,9 @@ def key_figures(
     :func:`casekit.outcome_changes`, ``entries`` from :func:`casekit.stage_entries`.
     Keys: ``cases, open_cases, closed_cases, high_risk_share`` (of open cases with a
     tier), ``open_flags, median_days_to_plan`` (opening → complete plan),
-    ``paired_measures, improved_share, errors, warnings, quarantined_rows, affected_cases``.
+    ``paired_measures, improved_share, errors, warnings, quarantined_rows, affected_cases``,
+    and the counts the shares and the median come from (``high_risk_cases,
+    tiered_cases, plan_cases, improved_measures``: what the small-cell rule checks).
     """
     is_open = pl.col("current_stage") != "closed"
     open_status = status.filter(is_open)
@@ -157,23 +160,25 @@ def key_figures(
     )
     paired = changes.filter(pl.col("paired"))
     with_tier = open_status.filter(pl.col("effective_tier").is_not_null())
+    high = with_tier.filter(pl.col("effective_tier") == "high").height
+    improved = paired.filter(pl.col("direction") == "improved").height
     return {
         "cases": status.height,
         "open_cases": open_status.height,
         "closed_cases": status.height - open_status.height,
-        "high_risk_share": (
-            with_tier.filter(pl.col("effective_tier") == "high").height / with_tier.height if with_tier.height else None
-        ),
+        "high_risk_share": high / with_tier.height if with_tier.height else None,
         "open_flags": int(open_status["flags"].list.len().sum()),
         "median_days_to_plan": to_plan.median(),
         "paired_measures": paired.height,
-        "improved_share": paired.filter(pl.col("direction") == "improved").height / paired.height
-        if paired.height
-        else None,
+        "improved_share": improved / paired.height if paired.height else None,
         "errors": result.n_errors,
         "warnings": result.n_warnings,
         "quarantined_rows": sum(result.n_quarantined().values()),
         "affected_cases": result.affected_cases(),
+        "high_risk_cases": high,
+        "tiered_cases": with_tier.height,
+        "plan_cases": int(to_plan.count()),
+        "improved_measures": improved,
     }
 
 
@@ -278,13 +283,14 @@ def _formats(df: pl.DataFrame, lang: str, percent: set[str]) -> dict[str, str]:
     return fmts
 
 
-def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str, percent: set[str]) -> None:
+def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, report: Report, *, lang: str, percent: set[str]) -> None:
     from casekit.errors import CasekitError
 
     if df.height > XLSX_MAX_ROWS:
         raise CasekitError("export.too_many_rows", lang=lang, sheet=name, rows=df.height, max=XLSX_MAX_ROWS)
+    page = {"lang": lang, "source": report.source, "as_of": report.as_of}
     if df.width == 0:
-        workbook.add_worksheet(name)
+        set_up_printing(workbook.add_worksheet(name), header_row=None, **page)
         return
     safe = _safe_headers(safe_frame(df))
     percent = {safe_text(c) for c in percent}
@@ -297,6 +303,7 @@ def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, lang: str, percent
         autofilter=True,
         freeze_panes="B2",
     )
+    set_up_printing(workbook.get_worksheet_by_name(name), **page)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
@@ -304,72 +311,93 @@ def _png_size(png: bytes) -> tuple[int, int]:
     return width, height
 
 
-def _summary_sections(report: Report, lang: str) -> list[tuple[str, list[tuple[str, Any, str]]]]:
-    """The summary's tables: (heading, [(label, value, kind)]) with kind ``int``, ``pct`` or ``dec``."""
-    from casekit.stages import flag_label, stage_label
-
-    kinds = {"high_risk_share": "pct", "improved_share": "pct", "median_days_to_plan": "dec"}
-    figures = [(t(f"report.fig_{k}", lang), v, kinds.get(k, "int")) for k, v in report.figures.items()]
-    stages = [(stage_label(stage, lang), n, "int") for stage, n in report.by_stage.iter_rows()]
-    flags = [(flag_label(flag, lang), n, "int") for flag, n in report.flags.iter_rows()]
-    return [
-        (t("report.key_figures", lang), figures),
-        (t("report.by_stage", lang), stages),
-        (t("report.open_flags", lang), flags or [(t("report.none", lang), None, "int")]),
-    ]
+#: Columns of the summary sheet: labels, up to four values, a gap, then the charts.
+_LABEL_WIDTH, _VALUE_WIDTH, _VALUE_COLS = 56, 14, 4
+_CHART_COL = 1 + _VALUE_COLS + 1
 
 
-def _summary_sheet(workbook: Any, name: str, report: Report, lang: str, images: list[tuple[str, bytes]]) -> None:
+def _summary_sheet(
+    workbook: Any, name: str, report: Report, lang: str, images: list[tuple[str, bytes]], *, for_sharing: bool
+) -> None:
+    """The summary: title, source, as-of date and the sections of
+    :func:`casekit.summary.summary_sections` (the PDF summary draws the same), charts to the right."""
+    from casekit.summary import summary_sections
+
     ws = workbook.add_worksheet(name)
     fmt = {
         "title": workbook.add_format({"bold": True, "font_size": 16}),
-        "head": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1}),
+        "head": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
         "bold": workbook.add_format({"bold": True}),
         "date": workbook.add_format({"num_format": _DATE_FMT[lang], "align": "left"}),
         "pct": workbook.add_format({"num_format": "0.0%"}),
         "int": workbook.add_format({"num_format": "#,##0"}),
         "dec": workbook.add_format({"num_format": "#,##0.0"}),
+        "dec2": workbook.add_format({"num_format": "#,##0.00"}),
+        "note": workbook.add_format({"italic": True, "text_wrap": True, "valign": "top", "font_size": 9}),
+        "right": workbook.add_format({"align": "right"}),
     }
-    ws.set_column(0, 0, 56)
-    ws.set_column(1, 1, 16)
+    ws.set_column(0, 0, _LABEL_WIDTH)
+    ws.set_column(1, _VALUE_COLS, _VALUE_WIDTH)
 
     def text(row: int, col: int, value: str, style: str | None = None) -> None:
         ws.write_string(row, col, safe_text(value), fmt[style] if style else None)
+
+    def note(row: int, value: str) -> None:
+        ws.merge_range(row, 0, row, _VALUE_COLS, safe_text(value), fmt["note"])
+        chars = _LABEL_WIDTH + _VALUE_COLS * _VALUE_WIDTH
+        ws.set_row(row, 13 * (len(value) // chars + 1) + 2)
 
     text(0, 0, t("report.title", lang), "title")
     text(1, 0, t("report.source", lang), "bold")
     text(1, 1, report.source or "—")
     text(2, 0, t("report.as_of", lang), "bold")
     ws.write_datetime(2, 1, dt.datetime.combine(report.as_of, dt.time()), fmt["date"])
+    suppressed = t("printing.suppressed", lang)
     row = 2
-    for heading, items in _summary_sections(report, lang):
+    for section in summary_sections(report, lang=lang, for_sharing=for_sharing):
         row += 2
-        text(row, 0, heading, "head")
-        text(row, 1, t("report.value", lang), "head")
-        for label, value, kind in items:
+        text(row, 0, section.title, "head")
+        for j, header in enumerate(section.headers, start=1):
+            text(row, j, header, "head")
+        for item in section.rows or []:
             row += 1
-            text(row, 0, label)
-            if value is None:
-                text(row, 1, "—")
-            else:
-                ws.write_number(row, 1, value, fmt[kind])
-    text(row + 2, 0, t("report.note_suppression", lang))
+            text(row, 0, item.label)
+            for j, cell in enumerate(item.cells, start=1):
+                if cell.suppressed:
+                    text(row, j, suppressed, "right")
+                elif cell.value is None:
+                    text(row, j, "—", "right")
+                else:
+                    ws.write_number(row, j, cell.value, fmt[cell.kind])
+        if not section.rows:
+            row += 1
+            text(row, 0, t("report.none", lang))
+        if section.note:
+            row += 1
+            note(row, section.note)
+    note(row + 2, t("report.note_suppression", lang))
+    if for_sharing:
+        note(row + 3, t("printing.note_for_sharing", lang))
     _insert_images(ws, images)
     ws.freeze_panes(1, 0)
+    set_up_printing(
+        ws, lang=lang, source=report.source, as_of=report.as_of, header_row=None, gridlines=False, one_page=True
+    )
 
 
 def _insert_images(ws: Any, images: list[tuple[str, bytes]]) -> None:
-    """Charts down column D, at half their pixel size (they are rendered at scale 2)."""
+    """Charts down the column right of the figures, at half their pixel size (they are
+    rendered at scale 2)."""
     row = 1
     for chart_name, png in images:
         _, height = _png_size(png)
         options = {"image_data": io.BytesIO(png), "x_scale": 0.5, "y_scale": 0.5, "object_position": 3}
-        ws.insert_image(row, 3, f"{chart_name}.png", options)
-        row += int(height * 0.5 / 20) + 2
+        ws.insert_image(row, _CHART_COL, f"{chart_name}.png", options)
+        row += int(height * 0.5 / 20) + 3
 
 
 def write_report(
-    data: CaseData | ValidationResult,
+    data: CaseData | ValidationResult | Report,
     dest: str | Path | IO[bytes] | None,
     *,
     as_of: dt.date,
@@ -377,18 +405,25 @@ def write_report(
     model: Any = None,
     config: Any = None,
     charts: bool = True,
+    for_sharing: bool = False,
 ) -> Path | bytes | None:
     """Write the workbook report to ``dest`` (a ``.xlsx`` path or a binary buffer; ``None``
     returns the bytes). Returns the path when ``dest`` is a path.
 
-    ``data``: a workbook (validated here, in ``lang``, as of ``as_of``) or a
-    :class:`~casekit.data.ValidationResult`. ``model``/``config``: see
-    :func:`build_report`. ``charts=False`` leaves the images out (faster).
+    ``data``: a workbook (validated here, in ``lang``, as of ``as_of``), a
+    :class:`~casekit.data.ValidationResult` or a :class:`Report` already built (so
+    that the workbook and the PDF summary share one set of figures).
+    ``model``/``config``: see :func:`build_report`. ``charts=False`` leaves the images
+    out (faster). ``for_sharing=True`` blanks small cells (1–10 people) on the summary
+    sheet; the team's own report shows exact figures (the default).
     """
     import xlsxwriter
 
     lang = normalize_lang(lang)
-    report = build_report(data, as_of=as_of, lang=lang, model=model, config=config)
+    if isinstance(data, Report):
+        report = data
+    else:
+        report = build_report(data, as_of=as_of, lang=lang, model=model, config=config)
     images = _chart_images(report, lang) if charts else []
     factor_labels = _factor_labels(model, lang)
 
@@ -396,11 +431,11 @@ def write_report(
     buf = io.BytesIO()
     workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
     try:
-        _summary_sheet(workbook, names[0], report, lang, images)
+        _summary_sheet(workbook, names[0], report, lang, images, for_sharing=for_sharing)
         for name, key in zip(names[1:], _SHEET_KEYS, strict=True):
             raw = report.sheets[key]
             percent = {_header(c, lang, factor_labels) for c in raw.columns if c in _PERCENT}
-            _detail_sheet(workbook, name, _labelled(key, raw, lang, factor_labels), lang, percent)
+            _detail_sheet(workbook, name, _labelled(key, raw, lang, factor_labels), report, lang=lang, percent=percent)
     finally:
         workbook.close()
     out = _output(buf.getvalue(), dest)
@@ -449,12 +484,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--config", type=Path, default=None, help="process rules TOML file (default: shipped rules)")
     p.add_argument("--no-charts", action="store_true", help="leave the chart images out (faster)")
     p.add_argument("--out", type=Path, required=True, help="the report: a .xlsx file")
+    p.add_argument("--pdf", type=Path, default=None, help="also write the one-page A4 summary for funders: a .pdf file")
+    p.add_argument(
+        "--exact-counts",
+        action="store_true",
+        help="the PDF shows counts of 1-10 people (default: suppressed); only when the team may share them",
+    )
     p.set_defaults(handler=run_report)
 
 
 def run_report(args: argparse.Namespace) -> int:
     """Handler of ``casekit report``; returns the exit code (0 written, 2 unreadable input,
-    broken model/rules file or an output that is not ``.xlsx``)."""
+    broken model/rules file or an output that is not ``.xlsx``, or ``--pdf`` not ``.pdf``).
+
+    With ``--pdf`` the workbook and the one-page summary come from one :class:`Report`."""
     from casekit.cli import load_validated
     from casekit.errors import CasekitError
     from casekit.risk import load_model
@@ -463,6 +506,10 @@ def run_report(args: argparse.Namespace) -> int:
     lang = args.lang
     if args.out.suffix.lower() != ".xlsx":
         print(t("report.cli_bad_out", lang, file=args.out.name), file=sys.stderr)
+        return EXIT_UNREADABLE
+    pdf = getattr(args, "pdf", None)
+    if pdf is not None and pdf.suffix.lower() != ".pdf":
+        print(t("printing.cli_bad_pdf", lang, file=pdf.name), file=sys.stderr)
         return EXIT_UNREADABLE
     try:  # before reading: a broken file fails fast
         model = load_model(args.model, lang=lang)
@@ -475,11 +522,17 @@ def run_report(args: argparse.Namespace) -> int:
         return result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        write_report(
-            result, args.out, as_of=args.as_of, lang=lang, model=model, config=rules, charts=not args.no_charts
-        )
+        report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules)
+        write_report(report, args.out, as_of=args.as_of, lang=lang, model=model, charts=not args.no_charts)
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE
     print(t("report.cli_wrote", lang, path=args.out, as_of=args.as_of.isoformat()))
+    if pdf is not None:
+        from casekit.summary_pdf import summary_pdf
+
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        exact = getattr(args, "exact_counts", False)
+        summary_pdf(report, pdf, lang=lang, for_sharing=not exact)
+        print(t("printing.cli_wrote_pdf" if not exact else "printing.cli_wrote_pdf_exact", lang, path=pdf))
     return EXIT_OK

@@ -22,6 +22,7 @@ import math
 from pathlib import Path
 from typing import IO, Any
 
+from casekit._print import set_up_printing
 from casekit.contract import SHEETS, VOCABS, Column
 from casekit.errors import CasekitError
 from casekit.i18n import normalize_lang, t
@@ -129,7 +130,7 @@ def _list_refs(lists: dict[str, list[str]]) -> dict[str, str]:
     return refs
 
 
-def _write_lists(workbook: Any, lists: dict[str, list[str]]) -> None:
+def _write_lists(workbook: Any, lists: dict[str, list[str]], lang: str) -> None:
     """Write the lists, in the layout :func:`_list_refs` describes, on a hidden sheet."""
     sheet = workbook.add_worksheet(LISTS_SHEET)
     for j, (name, values) in enumerate(lists.items()):
@@ -137,6 +138,7 @@ def _write_lists(workbook: Any, lists: dict[str, list[str]]) -> None:
         for i, value in enumerate(values, start=1):
             sheet.write_string(i, j, value)
     sheet.hide()
+    set_up_printing(sheet, lang=lang)
 
 
 def _validation(col: Column, lang: str, refs: dict[str, str]) -> dict[str, Any]:
@@ -192,6 +194,7 @@ def _write_sheet(workbook: Any, sheet: str, *, lang: str, rows: int, fmt: _Forma
         ws.write_comment(0, j, col.help(lang), {"author": "casekit", "x_scale": 2, "y_scale": 0.8})
         ws.data_validation(1, j, rows, j, _validation(col, lang, refs))
     ws.freeze_panes(1, 0)
+    set_up_printing(ws, lang=lang)
 
 
 def _write_instructions(workbook: Any, lang: str, fmt: _Formats) -> None:
@@ -255,6 +258,7 @@ def _write_instructions(workbook: Any, lang: str, fmt: _Formats) -> None:
                 ws.write_string(row, j, value, fmt.wrap)
     ws.autofilter(header_row, 0, row, last_col)
     ws.activate()
+    set_up_printing(ws, lang=lang, header_row=header_row, gridlines=False)
 
 
 # --------------------------------------------------------------------------------------
@@ -283,7 +287,7 @@ def write_template(dest: str | Path | IO[bytes] | None = None, *, lang: str = "e
         refs = _list_refs(lists)
         for sheet in SHEETS:
             _write_sheet(workbook, sheet, lang=lang, rows=rows, fmt=fmt, refs=refs)
-        _write_lists(workbook, lists)
+        _write_lists(workbook, lists, lang)
     finally:
         workbook.close()
     data = buf.getvalue()

@@ -19,6 +19,7 @@ from casekit.ui.widgets import (
     require_tables,
     show_chart,
     show_date,
+    summary_pdf_download,
     table,
     tr,
 )
@@ -149,3 +150,6 @@ by = st.multiselect(
 )
 grouped = _summary(ws.key, tuple(by), ws)
 table(oc.readable(grouped, lang()), key="out_grouped", stem="outcome_summary")
+
+st.subheader(tr("ui.summary_heading"))
+summary_pdf_download(ws, key="outcomes_summary")

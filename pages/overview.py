@@ -8,7 +8,16 @@ import streamlit as st
 from casekit.charts import funnel_chart, stage_chart
 from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label
-from casekit.ui.widgets import lang, num, quarantine_banner, require_tables, show_chart, table, tr
+from casekit.ui.widgets import (
+    lang,
+    num,
+    quarantine_banner,
+    require_tables,
+    show_chart,
+    summary_pdf_download,
+    table,
+    tr,
+)
 
 ws = require_tables()
 st.title(tr("ui.page_overview"))
@@ -42,3 +51,6 @@ flags = counts.select(
     pl.col("cases").alias(tr("ui.col_cases")),
 )
 table(flags, key="open_flags", stem="open_flags")
+
+st.subheader(tr("ui.summary_heading"))
+summary_pdf_download(ws, key="overview_summary")

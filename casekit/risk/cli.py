@@ -70,9 +70,11 @@ def run_risk(args: argparse.Namespace) -> int:
         return result
     scores = score_risk(result, model, as_of=args.as_of)
     try:
-        write_table(scores, args.out, lang=lang, sheet="risk")
+        source, as_of = args.path.name, args.as_of
+        write_table(scores, args.out, lang=lang, sheet="risk", source=source, as_of=as_of)
         if args.fairness is not None:
-            write_table(fairness_summary(result, scores), args.fairness, lang=lang, sheet="fairness")
+            fairness = fairness_summary(result, scores)
+            write_table(fairness, args.fairness, lang=lang, sheet="fairness", source=source, as_of=as_of)
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE

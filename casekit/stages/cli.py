@@ -94,7 +94,7 @@ def _status(args: argparse.Namespace) -> int:
     if isinstance(status, int):
         return status
     table = label_columns(status, args.lang)
-    write_table(table, args.out, lang=args.lang, sheet="status")
+    write_table(table, args.out, lang=args.lang, sheet="status", source=args.path.name, as_of=args.as_of)
     print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 
@@ -109,7 +109,7 @@ def _worklist(args: argparse.Namespace) -> int:
     if isinstance(status, int):
         return status
     table = label_columns(worklist(status, manager=args.manager), args.lang)
-    write_table(table, args.out, lang=args.lang, sheet="worklist")
+    write_table(table, args.out, lang=args.lang, sheet="worklist", source=args.path.name, as_of=args.as_of)
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 

@@ -159,3 +159,36 @@ def table(
     shown, config = _for_display(df.drop(hide, strict=False))
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
     download_table(df, stem or key, key=key)
+
+
+def summary_pdf_bytes(ws: DerivedTables, language: str, *, for_sharing: bool) -> bytes:
+    """The one-page PDF summary of the workspace (the same figures as the workbook report)."""
+    from casekit.report import build_report
+    from casekit.summary_pdf import summary_pdf
+
+    report = build_report(ws.result, as_of=ws.as_of, lang=language, model=ws.model, config=ws.config)
+    return summary_pdf(report, lang=language, for_sharing=for_sharing) or b""
+
+
+def summary_pdf_download(ws: DerivedTables, *, key: str) -> None:
+    """The funder summary's download button, with the visible small-cell switch.
+
+    Small cells (1–10 people) are suppressed unless the user switches to exact counts;
+    the PDF is written when the button is clicked, not on every rerun.
+    """
+    language = lang()
+    exact = st.toggle(tr("ui.summary_exact_counts"), value=False, key=f"{key}_exact", help=tr("ui.summary_exact_help"))
+    st.caption(tr("printing.note_exact" if exact else "printing.note_for_sharing"))
+
+    def pdf() -> bytes:
+        return summary_pdf_bytes(ws, language, for_sharing=not exact)
+
+    stem = tr("ui.summary_file")
+    st.download_button(
+        tr("ui.summary_download"),
+        pdf,
+        file_name=f"{stem}_{ws.as_of.isoformat()}{'_exact' if exact else ''}.pdf",
+        mime="application/pdf",
+        key=f"{key}_pdf",
+        icon=":material/picture_as_pdf:",
+    )

@@ -1,0 +1,228 @@
+"""The report's summary figures, gathered once for the workbook and the one-page PDF.
+
+:func:`summary_sections` turns a :class:`~casekit.report.Report` into labelled sections
+(key figures, the funnel, open items, outcomes improved, utilisation before/after,
+validation). The workbook's summary sheet and the funder PDF both draw these
+sections, so the two never disagree.
+
+``for_sharing=True`` applies the small-cell rule of every shared output
+(:func:`casekit.privacy.suppress_small_cells`): counts of 1 to ``min_cell - 1`` people
+and the figures computed from them are blanked and marked ``suppressed``; zero is
+shown. ``False`` gives the exact figures, for the team's own use.
+
+Examples
+--------
+>>> from casekit.report import build_report
+>>> from casekit.sample import SAMPLE_AS_OF, make_sample
+>>> report = build_report(make_sample(60, seed=1), as_of=SAMPLE_AS_OF, lang="en")
+>>> [s.key for s in summary_sections(report, lang="en")]
+['key_figures', 'funnel', 'open_items', 'outcomes', 'utilisation', 'validation']
+>>> cases = summary_sections(report, lang="en", for_sharing=False)[0].rows[0]
+>>> cases.label, cases.cells[0].value
+('Cases (opened by the as-of date)', 60)
+>>> hidden = summary_sections(report, lang="en", min_cell=61)[0].rows[0].cells[0]
+>>> hidden.value is None and hidden.suppressed
+True
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import polars as pl
+
+from casekit.i18n import catalog, normalize_lang, t
+from casekit.privacy import MIN_CELL, suppress_small_cells
+
+if TYPE_CHECKING:
+    from casekit.report import Report
+
+__all__ = ["Cell", "Row", "Section", "cell_kind", "summary_sections"]
+
+
+class Cell(NamedTuple):
+    """One figure: ``value`` (``None`` when missing or suppressed), how to show it
+    (``kind``: ``int``, ``dec`` one decimal, ``dec2`` two decimals, ``pct``) and
+    whether the small-cell rule blanked it."""
+
+    value: float | None
+    kind: str = "int"
+    suppressed: bool = False
+
+
+class Row(NamedTuple):
+    """A labelled line of a section: ``key`` (stable id), ``label`` (in the language), ``cells``."""
+
+    key: str
+    label: str
+    cells: tuple[Cell, ...]
+
+
+class Section(NamedTuple):
+    """A titled table of the summary: value ``headers``, ``rows`` and an optional ``note``."""
+
+    key: str
+    title: str
+    headers: tuple[str, ...]
+    rows: list[Row]
+    note: str = ""
+
+
+def cell_kind(value: float | None, kind: str) -> str:
+    """The kind a value is shown with: a whole number is an integer (``19``, not ``19.0``).
+
+    >>> cell_kind(19.0, "dec"), cell_kind(19.5, "dec"), cell_kind(0.25, "pct")
+    ('int', 'dec', 'pct')
+    """
+    if kind == "dec" and value is not None and float(value).is_integer():
+        return "int"
+    return kind
+
+
+def _cell(value: Any, kind: str = "int", *, hidden: bool = False) -> Cell:
+    if hidden:
+        return Cell(None, kind, True)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return Cell(None, kind)
+    number = int(value) if cell_kind(value, kind) == "int" and kind != "pct" else float(value)
+    return Cell(number, cell_kind(number, kind))
+
+
+def _hidden(df: pl.DataFrame, counts: Sequence[str], min_cell: int) -> pl.DataFrame:
+    """Which count cells the small-cell rule blanks (one boolean column per count)."""
+    kept = suppress_small_cells(df.select(counts), list(counts), min_cell=min_cell)
+    return pl.DataFrame({c: df[c].is_not_null() & kept[c].is_null() for c in counts})
+
+
+def _row_hidden(values: dict[str, Any], counts: Sequence[str], min_cell: int) -> bool:
+    frame = pl.DataFrame({c: [values.get(c)] for c in counts}, schema=dict.fromkeys(counts, pl.Int64))
+    return any(_hidden(frame, counts, min_cell).row(0))
+
+
+# key figure -> (kind, the counts of people it is computed from)
+_KEY_FIGURES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "cases": ("int", ("cases",)),
+    "open_cases": ("int", ("open_cases",)),
+    "closed_cases": ("int", ("closed_cases",)),
+    "high_risk_share": ("pct", ("high_risk_cases", "tiered_cases")),
+    "open_flags": ("int", ("open_flags",)),
+    "median_days_to_plan": ("dec", ("plan_cases",)),
+    "paired_measures": ("int", ("paired_measures",)),
+    "improved_share": ("pct", ("improved_measures", "paired_measures")),
+}
+_VALIDATION: dict[str, tuple[str, tuple[str, ...]]] = {
+    "errors": ("int", ()),
+    "warnings": ("int", ()),
+    "quarantined_rows": ("int", ()),
+    "affected_cases": ("int", ("affected_cases",)),
+}
+
+
+def _figure_rows(report: Report, spec: dict[str, tuple[str, tuple[str, ...]]], lang: str, min_cell: int) -> list[Row]:
+    rows = []
+    for key, (kind, counts) in spec.items():
+        hidden = bool(counts) and _row_hidden(report.figures, counts, min_cell)
+        rows.append(Row(key, t(f"report.fig_{key}", lang), (_cell(report.figures.get(key), kind, hidden=hidden),)))
+    return rows
+
+
+def _funnel(report: Report, lang: str, min_cell: int) -> Section:
+    from casekit.stages import funnel, stage_label
+
+    reached = funnel(report.sheets["status"]).select("stage", pl.col("cases").alias("reached"))
+    table = report.by_stage.rename({"cases": "now"}).join(reached, on="stage", how="left", maintain_order="left")
+    hidden = _hidden(table, ["reached", "now"], min_cell)
+    rows = [
+        Row(stage, stage_label(stage, lang), (_cell(r, hidden=hr), _cell(n, hidden=hn)))
+        for (stage, n, r), (hr, hn) in zip(table.iter_rows(), hidden.iter_rows(), strict=True)
+    ]
+    headers = (t("printing.col_reached", lang), t("printing.col_now", lang))
+    return Section("funnel", t("printing.funnel", lang), headers, rows, t("printing.funnel_note", lang))
+
+
+def _open_items(report: Report, lang: str, min_cell: int) -> Section:
+    from casekit.stages import flag_label
+
+    flags = report.flags
+    hidden = _hidden(flags, ["cases"], min_cell)["cases"]
+    rows = [
+        Row(flag, flag_label(flag, lang), (_cell(n, hidden=h),))
+        for (flag, n), h in zip(flags.iter_rows(), hidden, strict=True)
+    ]
+    return Section("open_items", t("report.open_flags", lang), (t("printing.col_cases", lang),), rows)
+
+
+def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
+    from casekit.outcomes import label_columns
+
+    paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
+    by_domain = (
+        paired.group_by("domain")
+        .agg(
+            pl.col("case_id").n_unique().alias("cases"),
+            pl.len().alias("pairs"),
+            (pl.col("direction") == "improved").sum().cast(pl.Int64).alias("improved"),
+        )
+        .with_columns((pl.col("improved") / pl.col("pairs")).alias("share"))
+        .sort("pairs", "domain", descending=[True, False])
+    )
+    labels = label_columns(by_domain.select("domain"), lang)["domain_label"] if by_domain.height else pl.Series([])
+    hidden = _hidden(by_domain, ["cases", "improved"], min_cell)
+    rows = []
+    for d, label, h in zip(by_domain.iter_rows(named=True), labels, hidden.iter_rows(named=True), strict=True):
+        cells = (_cell(d["cases"], hidden=h["cases"]), _cell(d["share"], "pct", hidden=any(h.values())))
+        rows.append(Row(d["domain"], label, cells))
+    headers = (t("printing.col_cases", lang), t("printing.col_improved", lang))
+    return Section("outcomes", t("printing.outcomes", lang), headers, rows)
+
+
+def _measure_label(measure: str, lang: str) -> str:
+    key = f"charts.measure_{measure}"
+    return t(key, lang) if key in catalog() else measure
+
+
+def _utilisation(report: Report, lang: str, min_cell: int) -> Section:
+    util = report.sheets["utilisation"]
+    if "suppressed" not in util.columns:
+        util = util.with_columns(pl.lit(value=False).alias("suppressed"))
+    # the workbook's utilisation summary already blanks its own small groups
+    hidden = _hidden(util, ["n_paired"], min_cell)["n_paired"] | util["suppressed"].fill_null(value=False)
+    rows = []
+    for u, h in zip(util.iter_rows(named=True), hidden, strict=True):
+        kind = "dec2"
+        cells = (
+            _cell(u["n_paired"], hidden=h),
+            _cell(u["mean_baseline"], kind, hidden=h),
+            _cell(u["mean_latest"], kind, hidden=h),
+            _cell(u["pct_change"], "pct", hidden=h),
+        )
+        rows.append(Row(u["measure"], _measure_label(u["measure"], lang), cells))
+    headers = tuple(t(f"printing.col_{k}", lang) for k in ("cases", "before", "after", "change"))
+    return Section("utilisation", t("printing.utilisation", lang), headers, rows, t("printing.rtm_caveat", lang))
+
+
+def summary_sections(
+    report: Report, *, lang: str = "es", for_sharing: bool = True, min_cell: int = MIN_CELL
+) -> list[Section]:
+    """The summary's sections, in ``lang``: ``key_figures, funnel, open_items, outcomes,
+    utilisation, validation``.
+
+    ``for_sharing=True`` (the default, for anything that leaves the team) blanks
+    counts of 1 to ``min_cell - 1`` people and what is computed from them; each such
+    :class:`Cell` has ``suppressed=True``. ``for_sharing=False`` shows exact figures.
+    """
+    lang = normalize_lang(lang)
+    cut = min_cell if for_sharing else 1
+    value = (t("report.value", lang),)
+    validation = _figure_rows(report, _VALIDATION, lang, cut)
+    status = "validation_ok" if report.figures["errors"] == 0 else "validation_errors"
+    return [
+        Section("key_figures", t("report.key_figures", lang), value, _figure_rows(report, _KEY_FIGURES, lang, cut)),
+        _funnel(report, lang, cut),
+        _open_items(report, lang, cut),
+        _outcomes(report, lang, cut),
+        _utilisation(report, lang, cut),
+        Section("validation", t("printing.validation", lang), value, validation, t(f"printing.{status}", lang)),
+    ]
