@@ -32,11 +32,14 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any
+
+import polars as pl
 
 from casekit.i18n import normalize_lang, t
 
-__all__ = ["A4", "PORTRAIT_WIDTH_PX", "footer_text", "set_up_printing", "sheet_width_px"]
+__all__ = ["A4", "PORTRAIT_WIDTH_PX", "footer_text", "set_up_printing", "sheet_width_px", "wrapped_widths"]
 
 #: xlsxwriter's paper code for A4.
 A4 = 9
@@ -62,6 +65,38 @@ def sheet_width_px(ws: Any) -> int:
     if last is None:
         return 0
     return sum(ws._size_col(col) for col in range(last + 1))
+
+
+def wrapped_widths(df: pl.DataFrame, *, header_lines: int = 3, max_chars: int = 60) -> tuple[dict[str, int], int]:
+    """Column widths in pixels for a table whose header wraps, and the header's line count.
+
+    A column is as wide as its longest value (first 1,000 rows) or a ``header_lines``-th
+    of its header, whichever is wider (never narrower than the header's longest word):
+    long headers wrap instead of widening the sheet, so fewer columns shrink the print.
+
+    >>> df = pl.DataFrame({"Points: emergency visits (6 months)": [1], "Case": ["C00001"]})
+    >>> wrapped_widths(df)
+    ({'Points: emergency visits (6 months)': 101, 'Case': 59}, 3)
+    """
+    sample = df.head(1000)
+    exprs = []
+    for name, dtype in sample.schema.items():
+        if dtype == pl.Date:
+            exprs.append(pl.lit(10).alias(name))
+        elif isinstance(dtype, pl.Datetime):
+            exprs.append(pl.lit(19).alias(name))
+        elif dtype.is_nested() or dtype == pl.Object:
+            exprs.append(pl.lit(0).alias(name))
+        else:
+            exprs.append(pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name))
+    longest = sample.select(exprs).row(0, named=True) if exprs else {}
+    widths, lines = {}, 1
+    for name, n in longest.items():
+        word = max((len(w) for w in name.split()), default=0)
+        chars = min(max(word + 1, math.ceil(len(name) / header_lines) + 1, int(n) + 1, 6), max_chars)
+        widths[name] = chars * 7 + 10
+        lines = max(lines, math.ceil(len(name) / max(chars - 1, 1)))
+    return widths, min(lines, header_lines + 1)
 
 
 def _escape(text: str) -> str:

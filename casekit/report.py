@@ -37,13 +37,12 @@ from typing import IO, Any
 
 import polars as pl
 
-from casekit._print import set_up_printing
+from casekit._print import set_up_printing, wrapped_widths
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.export import (
     _WORKBOOK_OPTIONS,
     XLSX_MAX_ROWS,
-    _column_widths,
     _output,
     _safe_headers,
     _sheet_names,
@@ -294,16 +293,19 @@ def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, report: Report, *,
         return
     safe = _safe_headers(safe_frame(df))
     percent = {safe_text(c) for c in percent}
+    widths, header_lines = wrapped_widths(safe)
     safe.write_excel(
         workbook=workbook,
         worksheet=name,
         header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
         column_formats=_formats(safe, lang, percent),  # type: ignore[arg-type]
-        column_widths=_column_widths(safe),  # type: ignore[arg-type]
+        column_widths=widths,  # type: ignore[arg-type]
         autofilter=True,
         freeze_panes="B2",
     )
-    set_up_printing(workbook.get_worksheet_by_name(name), **page)
+    ws = workbook.get_worksheet_by_name(name)
+    ws.set_row(0, 15 * header_lines + 3)  # the wrapped header shows whole (no application sizes it)
+    set_up_printing(ws, **page)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
