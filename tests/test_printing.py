@@ -3,7 +3,6 @@ the report as LibreOffice prints it (issue 19)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import re
 import shutil
@@ -85,7 +84,8 @@ def test_every_writer_sets_up_printing(tmp_path: Path, data, result, reports) ->
                 continue
             assert setup.fitToHeight in (0, "0"), where  # as many pages tall as the rows need
             if ws.title == instructions_name("es"):
-                assert ws.print_title_rows and ws.print_title_rows != "$1:$1", where  # the columns table's header
+                assert ws.print_title_rows, where
+                assert ws.print_title_rows != "$1:$1", where  # the header of the columns table
                 assert not ws.print_options.gridLines, where
             else:
                 assert ws.print_title_rows == "$1:$1", where
