@@ -28,7 +28,8 @@ from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from casekit.i18n import format_number, normalize_lang, t
+from casekit.i18n import normalize_lang, t
+from casekit.present import format_number
 from casekit.privacy import MIN_CELL
 from casekit.summary import Cell, Section, summary_sections
 

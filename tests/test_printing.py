@@ -54,7 +54,7 @@ def _books(tmp: Path, data, result, report) -> dict[str, Path]:
         "status": write_table(status, tmp / "status.xlsx", lang="es", sheet="status", **page),
         "worklist": write_table(worklist(status), tmp / "worklist.xlsx", lang="es", sheet="worklist", **page),
         "risk": write_table(report.sheets["risk"], tmp / "risk.xlsx", lang="es", sheet="risk", **page),
-        "extract": deidentify(data, salt="s").write(tmp / "extract.xlsx", lang="es"),
+        "extract": deidentify(data).write(tmp / "extract.xlsx", lang="es"),
         "sample": write_workbook(data, tmp / "sample.xlsx", lang="es", labels=True, as_of=SAMPLE_AS_OF),
     }
     write_xlsx({"validación": result.report}, tmp / "validation.xlsx", lang="es", **page)
