@@ -126,12 +126,12 @@ def load_validated(args: argparse.Namespace):
     rows were quarantined, one line on stderr says how many, so nothing is lost silently.
     """
     from casekit.errors import UnreadableFileError
-    from casekit.io import read_workbook
+    from casekit.io import read_isolated
     from casekit.validation import validate
 
     lang = args.lang
-    try:
-        data = read_workbook(args.path, lang=lang, month_first=args.month_first)
+    try:  # in a child process with memory and time limits: a hostile file never aborts the CLI
+        data = read_isolated(args.path, lang=lang, month_first=args.month_first)
     except UnreadableFileError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE

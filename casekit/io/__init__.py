@@ -10,7 +10,22 @@ Examples
 
 from __future__ import annotations
 
+from casekit.io._isolate import read_isolated
 from casekit.io._read import read_workbook
-from casekit.io._safety import DEFAULT_MAX_BYTES, DEFAULT_MAX_RATIO, DEFAULT_MAX_UNZIPPED_BYTES
+from casekit.io._safety import (
+    DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CELLS,
+    DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_TEXT,
+    DEFAULT_MAX_UNZIPPED_BYTES,
+)
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_RATIO", "DEFAULT_MAX_UNZIPPED_BYTES", "read_workbook"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_CELLS",
+    "DEFAULT_MAX_RATIO",
+    "DEFAULT_MAX_TEXT",
+    "DEFAULT_MAX_UNZIPPED_BYTES",
+    "read_isolated",
+    "read_workbook",
+]

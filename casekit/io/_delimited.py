@@ -13,11 +13,14 @@ Examples
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 
 import polars as pl
 
 from casekit.contract import ROW
+from casekit.errors import UnreadableFileError
+from casekit.io._budget import MAX_COLUMNS
 
 _SEPARATORS = ("\t", ";", ",")
 
@@ -59,9 +62,28 @@ class RawCsv:
     separator: str
 
 
-def read_csv_raw(data: bytes) -> RawCsv:
-    """Read every record as strings, header included, numbered from 1 as a spreadsheet does."""
+def field_counts(text: str, separator: str) -> pl.Series:
+    """Fields of each record of ``text`` (``\n`` line ends): separators and line breaks
+    inside a quoted field (one that starts with ``"``) do not count.
+
+    >>> field_counts('a,"b,\\nc",d\\n1,2\\n', ",").to_list()
+    [3, 2]
+    """
+    quoted = re.compile(rf'(?<![^{re.escape(separator)}\n])"(?:[^"]|"")*"')
+    unquoted = quoted.sub("", text)
+    return pl.Series(unquoted.removesuffix("\n").split("\n")).str.count_matches(separator, literal=True) + 1
+
+
+def read_csv_raw(data: bytes, *, max_cells: int | None = None, file: str = "", lang: str = "en") -> RawCsv:
+    """Read every record as strings, header included, numbered from 1 as a spreadsheet does.
+
+    Line ends may be ``\r\n``, ``\n`` or a lone ``\r`` (Excel for Mac). With
+    ``max_cells``, a file whose records × widest record exceed it, or wider than
+    :data:`~casekit.io._budget.MAX_COLUMNS` fields, raises ``io.too_many_cells`` before
+    any table is built.
+    """
     text = decode(data).replace("\x00", "")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     skipped = 0
     first_line, _, rest = text.partition("\n")
     if first_line.strip().lower().startswith("sep=") and len(first_line.strip()) == 5:
@@ -72,8 +94,19 @@ def read_csv_raw(data: bytes) -> RawCsv:
     if not text.strip():
         return RawCsv(pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)}), separator)
     # polars sizes the table on the first record; a title line would cut later ones.
-    # Counting separators (quoted ones too) gives an upper bound on the fields per record.
-    n_fields = 1 + (pl.Series(text.split("\n")).str.count_matches(separator, literal=True).max() or 0)
+    counts = field_counts(text, separator)
+    n_fields = int(counts.max() or 1)
+    if max_cells is not None and (n_fields > MAX_COLUMNS or counts.len() * n_fields > max_cells):
+        raise UnreadableFileError(
+            "io.too_many_cells",
+            lang=lang,
+            file=file,
+            sheet=file.rsplit(".", 1)[0],
+            rows=f"{counts.len():,}",
+            cols=f"{n_fields:,}",
+            limit=f"{max_cells:,}",
+            max_cols=f"{MAX_COLUMNS:,}",
+        )
     frame = pl.read_csv(
         io.BytesIO(text.encode("utf-8")),
         separator=separator,

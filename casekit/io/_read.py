@@ -22,9 +22,12 @@ from casekit.io._names import sheet_id
 from casekit.io._parse import clean_expr, parse_frame
 from casekit.io._safety import (
     DEFAULT_MAX_BYTES,
+    DEFAULT_MAX_CELLS,
     DEFAULT_MAX_RATIO,
+    DEFAULT_MAX_TEXT,
     DEFAULT_MAX_UNZIPPED_BYTES,
     Limits,
+    check_cells,
     check_size,
     inspect_zip,
     sniff,
@@ -75,6 +78,8 @@ def read_workbook(
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_unzipped_bytes: int = DEFAULT_MAX_UNZIPPED_BYTES,
     max_ratio: float = DEFAULT_MAX_RATIO,
+    max_cells: int = DEFAULT_MAX_CELLS,
+    max_text: int = DEFAULT_MAX_TEXT,
 ) -> CaseData:
     """Read a case workbook into typed frames with canonical names.
 
@@ -85,7 +90,12 @@ def read_workbook(
 
     Cells that do not parse become null and are listed in ``CaseData.issues``. A source
     that cannot be read at all raises one :class:`casekit.errors.UnreadableFileError`,
-    with its message in ``lang``.
+    with its message in ``lang``: among others when it is bigger than ``max_bytes``,
+    would unpack to more than ``max_unzipped_bytes``, or would build more than
+    ``max_cells`` cells (rows × columns of each sheet's used range, found by a cheap
+    scan before any spreadsheet library sees the file) or ``max_text`` characters of
+    repeated shared strings. To also bound memory and time, read through
+    :func:`casekit.io.read_isolated`.
 
     Examples
     --------
@@ -98,7 +108,9 @@ def read_workbook(
     Traceback (most recent call last):
     casekit.errors.UnreadableFileError: El archivo «a.xlsx» está vacío.
     """
-    opts = _Options(normalize_lang(lang), month_first, Limits(max_bytes, max_unzipped_bytes, max_ratio))
+    opts = _Options(
+        normalize_lang(lang), month_first, Limits(max_bytes, max_unzipped_bytes, max_ratio, max_cells, max_text)
+    )
     readable = isinstance(source, str | os.PathLike | bytes | bytearray | memoryview) or hasattr(source, "read")
     if not readable and _pairs(source) is None:
         raise TypeError(f"read_workbook cannot read a {type(source).__name__}")
@@ -301,7 +313,7 @@ def _sheet_file(part: _Part, sheet: str, name: str, kind: str, opts: _Options) -
         if kind != "parquet":
             raise UnreadableFileError("io.corrupt_file", lang=opts.lang, file=part.name)
         return _Found(sheet, name, _parquet_table(part, sheet, opts), decimal_comma=False, file=part.name)
-    raw = read_csv_raw(part.data)
+    raw = read_csv_raw(part.data, max_cells=opts.limits.max_cells, file=part.name, lang=opts.lang)
     table = locate(sheet, raw.frame)
     if table.empty:
         raise UnreadableFileError("io.no_header", lang=opts.lang, file=part.name, sheet=name)
@@ -312,6 +324,15 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
     import pyarrow.parquet as pq
 
     meta = pq.read_metadata(io.BytesIO(part.data))
+    check_cells(
+        meta.num_rows,
+        meta.num_columns,
+        meta.num_rows * meta.num_columns,
+        file=part.name,
+        sheet=Path(part.name).stem,
+        limits=opts.limits,
+        lang=opts.lang,
+    )
     unpacked = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unpacked > opts.limits.max_unzipped_bytes:
         raise UnreadableFileError(

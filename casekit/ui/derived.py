@@ -97,10 +97,13 @@ def digest(*parts: bytes | str) -> str:
 
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _read(key: str, _source: object, month_first: bool) -> CaseData:
-    from casekit.io import read_workbook
+    from casekit.io import read_isolated, read_workbook
 
-    limits = LOCAL_LIMITS if isinstance(_source, Path) else {}  # a path is on the server, not an upload
-    return read_workbook(_source, month_first=month_first, **limits)  # type: ignore[arg-type]
+    if isinstance(_source, Path):  # a path on the server: the operator's own file, may be large
+        return read_workbook(_source, month_first=month_first, **LOCAL_LIMITS)  # type: ignore[arg-type]
+    # an upload: read in a child process with memory and time limits, so that a hostile
+    # file takes down that child only, never the server other sessions share
+    return read_isolated(_source, month_first=month_first)  # type: ignore[arg-type]
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

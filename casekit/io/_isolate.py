@@ -1,0 +1,235 @@
+"""Reading in a child process with a memory and a time limit.
+
+A reader bug, a Rust panic that aborts, or a file that needs more memory than the
+machine can give then takes down only the child: the caller gets one
+:class:`~casekit.errors.UnreadableFileError` and its own process (the Streamlit server
+every user shares, the command line) goes on. The child's address space is capped with
+``RLIMIT_AS`` and it is killed after ``timeout`` seconds.
+
+The child starts a fresh Python (never ``fork``: the app's threads and polars' thread
+pool do not survive a fork) that imports only the readers, so a read costs about a
+second more than in process.
+
+Examples
+--------
+>>> data = read_isolated(b"case_id,opened_on\\n7,2026-03-01\\n", filename="cases.csv")
+>>> data.n_rows()
+{'cases': 1}
+>>> read_isolated(b"PK\\x03\\x04 not a zip", filename="a.xlsx", lang="es")
+Traceback (most recent call last):
+casekit.errors.UnreadableFileError: No se pudo leer el archivo «a.xlsx»: ...
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import pickle
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from casekit.data import CaseData
+from casekit.errors import UnreadableFileError
+from casekit.i18n import normalize_lang
+from casekit.io._read import Source, _label, _Options, _pairs, _read_bytes
+from casekit.io._safety import DEFAULT_MAX_BYTES, Limits
+
+#: Environment variables that set the child's memory (MB) and time (seconds) limits.
+MEMORY_ENV, TIMEOUT_ENV = "CASEKIT_READ_MEMORY_MB", "CASEKIT_READ_TIMEOUT_S"
+#: Default time limit of one read, in seconds.
+DEFAULT_TIMEOUT = 300.0
+_PACKAGE_DIR = Path(__file__).resolve().parents[1]
+_MB = 1 << 20
+
+
+def default_max_memory() -> int:
+    """The child's address-space limit in bytes: ``CASEKIT_READ_MEMORY_MB`` if set, else
+    half of the machine's memory (at least 1 GiB).
+
+    >>> default_max_memory() >= 1 << 30 or MEMORY_ENV in os.environ
+    True
+    """
+    value = os.environ.get(MEMORY_ENV, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return int(value) * _MB
+    try:
+        physical = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError):  # pragma: no cover - not on Linux
+        physical = 8 << 30
+    return max(1 << 30, physical // 2)
+
+
+def default_timeout() -> float:
+    """The child's time limit in seconds: ``CASEKIT_READ_TIMEOUT_S`` if set, else 300."""
+    try:
+        value = float(os.environ.get(TIMEOUT_ENV, ""))
+    except ValueError:
+        return DEFAULT_TIMEOUT
+    return value if value > 0 else DEFAULT_TIMEOUT
+
+
+def read_isolated(
+    source: Source,
+    *,
+    filename: str | None = None,
+    lang: str = "en",
+    max_memory: int | None = None,
+    timeout: float | None = None,
+    **options: Any,
+) -> CaseData:
+    """:func:`casekit.io.read_workbook` in a child process limited to ``max_memory`` bytes
+    of address space and ``timeout`` seconds (defaults: :func:`default_max_memory`,
+    :func:`default_timeout`). ``options`` are ``read_workbook``'s (``month_first``,
+    ``max_bytes``, ``max_cells``…).
+
+    Whatever happens in the child — an unreadable file, a crash, memory or time running
+    out — the caller gets one :class:`~casekit.errors.UnreadableFileError` in ``lang``.
+    """
+    lang = normalize_lang(lang)
+    label = _label(source, filename, lang)
+    max_memory = max_memory or default_max_memory()
+    timeout = timeout or default_timeout()
+    work = Path(tempfile.mkdtemp(prefix="casekit-read-"))
+    try:
+        request = work / "request.pickle"
+        result = work / "result.pickle"
+        payload = _portable(source, label, lang, options.get("max_bytes", DEFAULT_MAX_BYTES))
+        with request.open("wb") as fh:
+            pickle.dump({"source": payload, "filename": filename, "lang": lang, "options": options}, fh)
+        outcome = _run_child(request, result, max_memory=max_memory, timeout=timeout)
+        if outcome == "timeout":
+            raise UnreadableFileError("io.timeout", lang=lang, file=label, limit=f"{timeout:g}")
+        if not result.exists():
+            if outcome == "memory":
+                raise UnreadableFileError("io.out_of_memory", lang=lang, file=label, limit=str(max_memory // _MB))
+            raise UnreadableFileError("io.reader_failed", lang=lang, file=label)
+        with result.open("rb") as fh:
+            kind, *rest = pickle.load(fh)  # written by our own child, in our own private folder
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if kind == "ok":
+        return rest[0]
+    if kind == "memory":
+        raise UnreadableFileError("io.out_of_memory", lang=lang, file=label, limit=str(max_memory // _MB))
+    if kind == "failed":
+        raise UnreadableFileError("io.reader_failed", lang=lang, file=label)
+    key, params = rest
+    raise UnreadableFileError(key, lang=lang, **params)
+
+
+def _portable(source: Any, label: str, lang: str, max_bytes: int) -> Any:
+    """``source`` in a form the child can unpickle: paths stay paths, file objects become bytes."""
+    if isinstance(source, str | os.PathLike):
+        return Path(source).resolve()
+    if isinstance(source, bytes | bytearray | memoryview):
+        return bytes(source)
+    opts = _Options(lang, False, Limits(max_bytes=max_bytes))
+    pairs = _pairs(source)
+    if pairs is not None:
+        return [
+            (name, Path(obj).resolve() if isinstance(obj, str | os.PathLike) else _read_bytes(obj, name, opts))
+            for name, obj in pairs
+        ]
+    return _read_bytes(source, label, opts)
+
+
+def _run_child(request: Path, result: Path, *, max_memory: int, timeout: float) -> str:
+    """Run the child; ``ok``, ``timeout``, ``memory`` (it ran out of memory) or ``failed``."""
+    env = {
+        **os.environ,
+        "CASEKIT_CHILD_MEMORY": str(max_memory),
+        # jemalloc (polars) prints a line per thread it cannot start under RLIMIT_AS
+        "_RJEM_MALLOC_CONF": "background_thread:false",
+        "PYTHONWARNINGS": "ignore",
+    }
+    bootstrap = (
+        "import sys, types; m = types.ModuleType('casekit'); m.__path__ = [sys.argv[1]]; "
+        "sys.modules['casekit'] = m; from casekit.io._isolate import child_main; child_main(sys.argv[2], sys.argv[3])"
+    )
+    command = [sys.executable, "-c", bootstrap, str(_PACKAGE_DIR), str(request), str(result)]
+    try:
+        done = subprocess.run(command, env=env, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired:
+        return "timeout"
+    if done.returncode == 0:
+        return "ok"
+    stderr = done.stderr[-4000:].lower()
+    out_of_memory = (
+        b"memory allocation",
+        b"memoryerror",
+        b"cannot allocate",
+        b"out of memory",
+        b"bad_alloc",
+        b"failed to map segment",
+    )
+    if any(m in stderr for m in out_of_memory) or done.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
+        return "memory"
+    return "failed"
+
+
+def _limit_memory(max_memory: int) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = max_memory if soft == resource.RLIM_INFINITY else min(soft, max_memory)
+    if hard != resource.RLIM_INFINITY:
+        limit = min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+
+
+#: What a failed allocation says in a Rust panic (a thread whose stack cannot be mapped: EAGAIN).
+_MEMORY_WORDS = (
+    "OutOfMemory",
+    "Cannot allocate memory",
+    "memory allocation",
+    "capacity overflow",
+    "Resource temporarily unavailable",
+    "os error 12",
+)
+
+
+def _out_of_memory(exc: BaseException | None) -> bool:
+    """Whether ``exc`` or what caused it is a failed allocation (``MemoryError``, ``ENOMEM``).
+
+    >>> _out_of_memory(ValueError("x")), _out_of_memory(OSError(errno.ENOMEM, "Cannot allocate memory"))
+    (False, True)
+    """
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, MemoryError) or (isinstance(exc, OSError) and exc.errno == errno.ENOMEM):
+            return True
+        if any(words in str(exc) for words in _MEMORY_WORDS):  # Rust panics: "OutOfMemory", "memory allocation"
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
+def child_main(request: str, result: str) -> None:
+    """The child's side: limit memory, read, write ``("ok", data)`` or the error's key."""
+    _limit_memory(int(os.environ.get("CASEKIT_CHILD_MEMORY", "0")) or default_max_memory())
+    from casekit.io._read import read_workbook
+
+    with Path(request).open("rb") as fh:
+        req = pickle.load(fh)
+    try:
+        out: tuple[Any, ...] = (
+            "ok",
+            read_workbook(req["source"], filename=req["filename"], lang=req["lang"], **req["options"]),
+        )
+    except BaseException as exc:  # every failure of the child is reported, none escapes
+        if _out_of_memory(exc):
+            out = ("memory",)
+        elif isinstance(exc, UnreadableFileError):
+            out = ("error", exc.key, exc.params)
+        else:
+            out = ("failed",)
+    try:
+        with Path(result).open("wb") as fh:
+            pickle.dump(out, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        Path(result).unlink(missing_ok=True)
+        sys.exit(3)
