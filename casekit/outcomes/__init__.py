@@ -7,7 +7,10 @@ did to utilisation and cost (DESIGN.md §6, ``docs/outcomes.md``).
   confidence interval, % improved beyond the MCID, response and remission;
 - :func:`post_only_summary`: measures taken once after care (satisfaction at discharge);
 - :func:`utilisation_changes` / :func:`utilisation_summary`: ED visits, admissions and
-  cost before vs after (the first assessment's counts as the "before" when needed).
+  cost before vs after (the first assessment's counts as the "before" when needed);
+- :func:`utilisation_rates` / :func:`utilisation_rate_summary`: the same per 1,000
+  member-months and per member per month (PMPM), in stated non-overlapping windows,
+  to be read with :func:`rtm_caveat` (regression to the mean).
 
 Examples
 --------
@@ -26,18 +29,29 @@ from casekit.outcomes._post_only import POST_ONLY_COLUMNS, post_only_summary, po
 from casekit.outcomes._summary import GROUPINGS, SUMMARY_COLUMNS, outcome_summary
 from casekit.outcomes._utilisation import (
     ASSESSMENT_MEASURES,
+    DAYS_PER_MONTH,
+    NOT_USED,
+    RATE_COLUMNS,
+    RATE_SUMMARY_COLUMNS,
     UTILISATION_DOMAINS,
+    rtm_caveat,
     utilisation_changes,
     utilisation_changes_lazy,
+    utilisation_rate_summary,
+    utilisation_rates,
     utilisation_summary,
 )
 
 __all__ = [
     "ASSESSMENT_MEASURES",
     "CHANGE_COLUMNS",
+    "DAYS_PER_MONTH",
     "DIRECTIONS",
     "GROUPINGS",
+    "NOT_USED",
     "POST_ONLY_COLUMNS",
+    "RATE_COLUMNS",
+    "RATE_SUMMARY_COLUMNS",
     "SUMMARY_COLUMNS",
     "UTILISATION_DOMAINS",
     "direction_label",
@@ -47,7 +61,10 @@ __all__ = [
     "outcome_summary",
     "post_only_summary",
     "post_only_values",
+    "rtm_caveat",
     "utilisation_changes",
     "utilisation_changes_lazy",
+    "utilisation_rate_summary",
+    "utilisation_rates",
     "utilisation_summary",
 ]

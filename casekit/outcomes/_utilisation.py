@@ -36,13 +36,26 @@ import polars as pl
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
+from casekit.i18n import t
 from casekit.measures import MeasureCatalogue
 from casekit.outcomes._changes import CHANGE_COLUMNS, outcome_rows, pair_changes
-from casekit.outcomes._summary import check_groupings, summarise_changes, with_groupings
-from casekit.privacy import MIN_CELL
+from casekit.outcomes._summary import _order, check_groupings, summarise_changes, with_groupings
+from casekit.privacy import MIN_CELL, suppress_small_cells
 from casekit.risk.model import RiskModel
 
-__all__ = ["ASSESSMENT_MEASURES", "UTILISATION_DOMAINS", "utilisation_changes", "utilisation_summary"]
+__all__ = [
+    "ASSESSMENT_MEASURES",
+    "DAYS_PER_MONTH",
+    "NOT_USED",
+    "RATE_COLUMNS",
+    "RATE_SUMMARY_COLUMNS",
+    "UTILISATION_DOMAINS",
+    "rtm_caveat",
+    "utilisation_changes",
+    "utilisation_rate_summary",
+    "utilisation_rates",
+    "utilisation_summary",
+]
 
 #: Outcome domains counted as utilisation and cost (the payer's; never the client's ``financial``).
 UTILISATION_DOMAINS: tuple[str, ...] = ("utilization",)
@@ -142,3 +155,239 @@ def utilisation_summary(
     frame = changes.lazy() if changes is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
     return summarise_changes(frame, keys, min_cell=min_cell, totals=True, measures=measures).collect()
+
+
+# --------------------------------------------------------------------------------------
+# Rates per member-month: comparable before and after
+# --------------------------------------------------------------------------------------
+
+#: Days in an average month (member-months of partial months are days / this).
+DAYS_PER_MONTH = 365.25 / 12
+#: Columns of :func:`utilisation_rates`, in order.
+RATE_COLUMNS: tuple[str, ...] = (
+    "case_id",
+    "domain",
+    "measure",
+    "kind",
+    "window_months",
+    "before_from",
+    "before_to",
+    "member_months_before",
+    "before",
+    "after_from",
+    "after_to",
+    "member_months_after",
+    "after",
+    "rate_before",
+    "rate_after",
+    "used",
+    "not_used_because",
+)
+#: Why a case and measure is left out of the rates (``not_used_because``).
+NOT_USED: tuple[str, ...] = ("no_pair", "no_window", "no_plan", "baseline_after_plan_start", "after_before_plan_start")
+#: Value columns of :func:`utilisation_rate_summary`, after the grouping columns.
+RATE_SUMMARY_COLUMNS: tuple[str, ...] = (
+    "kind",
+    "window_months",
+    "rate_unit",
+    "n_cases",
+    "n_used",
+    "member_months_before",
+    "member_months_after",
+    "total_before",
+    "total_after",
+    "rate_before",
+    "rate_after",
+    "pct_change",
+    "suppressed",
+)
+
+
+def _plan_starts(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
+    """``case_id, plan_on``: the first goal's ``set_on`` (the start of the "after")."""
+    goals = sheet(clean, "goals", ["case_id", "set_on"]).filter(pl.col("set_on").is_not_null())
+    if as_of is not None:
+        goals = goals.filter(pl.col("set_on") <= as_of)
+    return goals.group_by("case_id").agg(plan_on=pl.col("set_on").min())
+
+
+def utilisation_rates_lazy(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.LazyFrame:
+    """The query behind :func:`utilisation_rates`, not yet collected (unsorted)."""
+    clean = clean_data(data)
+    pairs = _pairs(clean, as_of, measures).filter(pl.col("cat_kind").is_in(["count", "cost"]))
+    cases = sheet(clean, "cases", ["case_id", "closed_on", ROW]).filter(pl.col("case_id").is_not_null())
+    cases = cases.filter(pl.col(ROW) == pl.col(ROW).min().over("case_id")).select("case_id", "closed_on")
+    closed = pl.col("closed_on").is_not_null()
+    if as_of is not None:
+        closed = closed & (pl.col("closed_on") <= as_of)
+    end = (
+        pl.when(closed)
+        .then(pl.col("closed_on"))
+        .otherwise(pl.lit(as_of, dtype=pl.Date) if as_of else pl.col("latest_on"))
+    )
+    w = pl.col("cat_window_months")
+    months = (pl.col("after_to") - pl.col("after_from")).dt.total_days() / DAYS_PER_MONTH
+    why = (
+        pl.when(~pl.col("paired"))
+        .then(pl.lit("no_pair"))
+        .when(w.is_null() | (w <= 0))
+        .then(pl.lit("no_window"))
+        .when(pl.col("plan_on").is_null())
+        .then(pl.lit("no_plan"))
+        .when(pl.col("baseline_on") > pl.col("plan_on"))
+        .then(pl.lit("baseline_after_plan_start"))
+        .when((pl.col("latest_on") <= pl.col("plan_on")) | (pl.col("member_months_after") <= 0))
+        .then(pl.lit("after_before_plan_start"))
+    )
+    return (
+        pairs.join(_plan_starts(clean, as_of), on="case_id", how="left")
+        .join(cases, on="case_id", how="left")
+        .with_columns(
+            kind=pl.col("cat_kind"),
+            window_months=w,
+            # calendar months back from the baseline (days for a fractional window)
+            before_from=pl.when(w == w.round(0))
+            .then(pl.col("baseline_on").dt.offset_by(pl.format("-{}mo", w.cast(pl.Int64))))
+            .otherwise(pl.col("baseline_on") - pl.duration(days=(w * DAYS_PER_MONTH).round(0).cast(pl.Int64))),
+            before_to=pl.col("baseline_on"),
+            member_months_before=w,
+            before=pl.col("baseline"),
+            after_from=pl.col("plan_on"),
+            after_to=end,
+            after=pl.col("latest"),
+        )
+        .with_columns(member_months_after=months.clip(lower_bound=0))
+        .with_columns(not_used_because=why)
+        .with_columns(
+            used=pl.col("not_used_because").is_null(),
+            rate_before=pl.col("before") / w,
+            rate_after=pl.col("after") / w,
+        )
+        .select(RATE_COLUMNS)
+    )
+
+
+def utilisation_rates(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+) -> pl.DataFrame:
+    """Per case and utilisation measure with a look-back window (``window_months`` in the
+    measures catalogue: ED visits, admissions, cost), the two stated, non-overlapping
+    windows and the rate per member-month in each, sorted by case and measure.
+
+    - **before**: the baseline's own look-back, ``before_from`` (baseline date minus
+      ``window_months`` calendar months) to ``before_to`` (the baseline date): ``member_months_before`` =
+      ``window_months``, ``rate_before = before / window_months``;
+    - **after**: from the first goal's ``set_on`` (``after_from``: the plan starts) to the
+      closing date, or ``as_of`` for an open case (``after_to``); ``member_months_after``
+      = days / 30.4375 (partial months count as fractions); ``rate_after = after /
+      window_months`` (the latest value spread evenly over its look-back).
+
+    ``used`` is false, with the reason in ``not_used_because`` (:data:`NOT_USED`), when
+    there is no pair, no window, no plan, a baseline dated after the plan started (the
+    windows would overlap) or no value after the plan started.
+
+    Examples
+    --------
+    >>> import datetime as dt
+    >>> from casekit.data import CaseData
+    >>> D = dt.date
+    >>> cases = pl.DataFrame({"case_id": ["A"], "opened_on": [D(2026, 1, 2)], "closed_on": [D(2026, 4, 11)]})
+    >>> goals = pl.DataFrame({"case_id": ["A"], "set_on": [D(2026, 1, 11)]})
+    >>> outcomes = pl.DataFrame({"case_id": ["A", "A"], "domain": ["utilization"] * 2,
+    ...     "measure": ["ed_visits_6m"] * 2, "measured_on": [D(2026, 1, 5), D(2026, 4, 10)],
+    ...     "value": [6.0, 3.0], "timepoint": ["baseline", "discharge"], "higher_is_better": [False] * 2})
+    >>> r = utilisation_rates(CaseData({"cases": cases, "goals": goals, "outcomes": outcomes})).row(0, named=True)
+    >>> r["before_from"], r["before_to"], r["after_from"], r["after_to"]
+    (datetime.date(2025, 7, 5), datetime.date(2026, 1, 5), datetime.date(2026, 1, 11), datetime.date(2026, 4, 11))
+    >>> r["rate_before"], r["rate_after"], round(r["member_months_after"], 3), r["used"]
+    (1.0, 0.5, 2.957, True)
+    """
+    return utilisation_rates_lazy(data, as_of=as_of, measures=measures).sort("case_id", "measure").collect()
+
+
+def utilisation_rate_summary(
+    data: CaseData | ValidationResult,
+    by: Sequence[str] = (),
+    *,
+    min_cell: int = MIN_CELL,
+    as_of: dt.date | None = None,
+    rates: pl.DataFrame | None = None,
+    scores: pl.DataFrame | None = None,
+    model: RiskModel | str | Path | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
+    lang: str | None = None,
+) -> pl.DataFrame:
+    """Exposure-normalised utilisation before and after, per ``domain, measure`` (and
+    ``by``): ED visits and admissions **per 1,000 member-months**, cost **per member per
+    month** (PMPM); small cells suppressed.
+
+    Over the cases ``used`` in :func:`utilisation_rates`: ``member_months_before/after``
+    (sums), ``total_before`` (visits or cost in the before windows), ``total_after``
+    (each case's after rate × its after member-months), ``rate_before = total_before /
+    member_months_before`` and ``rate_after`` likewise (× 1,000 for counts;
+    ``rate_unit`` says which), ``pct_change = rate_after / rate_before - 1``. ``n_cases``:
+    cases with the measure; ``n_used``: of them, cases in the rates.
+
+    Read every before/after figure with the regression-to-the-mean caveat
+    (:func:`rtm_caveat`): clients are enrolled when their use peaks.
+
+    >>> from casekit.sample import SAMPLE_AS_OF, make_sample
+    >>> s = utilisation_rate_summary(make_sample(600, seed=3), as_of=SAMPLE_AS_OF)
+    >>> dict(s.select("measure", "rate_unit").rows())["monthly_cost"], s["measure"].to_list()
+    ('per_member_month', ['admissions_12m', 'ed_visits_6m', 'monthly_cost'])
+    """
+    by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
+    keys = ["domain", "measure", *by]
+    clean = clean_data(data)
+    frame = rates.lazy() if rates is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
+    frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
+    used = pl.col("used")
+    scale = pl.when(pl.col("kind") == "count").then(1000.0).otherwise(1.0)
+    out = frame.group_by(keys).agg(
+        pl.col("kind").first(),
+        pl.col("window_months").first(),
+        pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
+        pl.col("case_id").filter(used).n_unique().cast(pl.Int64).alias("n_used"),
+        pl.col("member_months_before").filter(used).sum().alias("member_months_before"),
+        pl.col("member_months_after").filter(used).sum().alias("member_months_after"),
+        pl.col("before").filter(used).sum().alias("total_before"),
+        (pl.col("rate_after") * pl.col("member_months_after")).filter(used).sum().alias("total_after"),
+    )
+    out = out.with_columns(
+        rate_unit=pl.when(pl.col("kind") == "count")
+        .then(pl.lit("per_1000_member_months"))
+        .otherwise(pl.lit("per_member_month")),
+        rate_before=pl.when(pl.col("member_months_before") > 0).then(
+            pl.col("total_before") / pl.col("member_months_before") * scale
+        ),
+        rate_after=pl.when(pl.col("member_months_after") > 0).then(
+            pl.col("total_after") / pl.col("member_months_after") * scale
+        ),
+    ).with_columns(
+        pct_change=pl.when(pl.col("rate_before") > 0).then(pl.col("rate_after") / pl.col("rate_before") - 1),
+    )
+    derived = [
+        c
+        for c in RATE_SUMMARY_COLUMNS
+        if c not in ("kind", "window_months", "rate_unit", "n_cases", "n_used", "suppressed")
+    ]
+    out = suppress_small_cells(out, ["n_cases", "n_used"], derived_cols=derived, min_cell=min_cell)
+    return out.sort([_order(c) for c in keys], nulls_last=True).select(*keys, *RATE_SUMMARY_COLUMNS).collect()
+
+
+def rtm_caveat(lang: str | None = None) -> str:
+    """The regression-to-the-mean caveat that goes beside every before/after figure
+    (app, report, docs), in ``lang``.
+
+    >>> rtm_caveat("en").startswith("Caution — regression to the mean")
+    True
+    """
+    return t("outcomes.rtm_caveat", lang)
