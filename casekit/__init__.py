@@ -54,6 +54,8 @@ _EXPORTS: dict[str, str] = {
     "time_in_stage": "casekit.stages",
     "to_process_mining": "casekit.stages",
     "utilisation_changes": "casekit.outcomes",
+    "utilisation_rate_summary": "casekit.outcomes",
+    "utilisation_rates": "casekit.outcomes",
     "utilisation_summary": "casekit.outcomes",
     "validate": "casekit.validation",
     "worklist": "casekit.stages",
@@ -79,6 +81,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
         post_only_summary,
         post_only_values,
         utilisation_changes,
+        utilisation_rate_summary,
+        utilisation_rates,
         utilisation_summary,
     )
     from casekit.privacy import suppress_small_cells
@@ -139,6 +143,8 @@ __all__ = [
     "time_in_stage",
     "to_process_mining",
     "utilisation_changes",
+    "utilisation_rate_summary",
+    "utilisation_rates",
     "utilisation_summary",
     "validate",
     "worklist",

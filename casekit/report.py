@@ -51,12 +51,23 @@ from casekit.export import (
     safe_text,
 )
 from casekit.i18n import catalog, normalize_lang, t
+from casekit.present import header as column_header
+from casekit.present import vocabulary
 
 __all__ = ["Report", "build_report", "register", "write_report"]
 
 EXIT_OK, EXIT_UNREADABLE = 0, 2
 
-_SHEET_KEYS = ("status", "worklist", "risk", "outcome_changes", "outcome_summary", "utilisation", "validation")
+_SHEET_KEYS = (
+    "status",
+    "worklist",
+    "risk",
+    "outcome_changes",
+    "outcome_summary",
+    "utilisation",
+    "utilisation_rates",
+    "validation",
+)
 _PERCENT = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change", "share")
 _DATE_FMT = {"es": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 
@@ -91,7 +102,14 @@ def build_report(
     ``config``: process rules (``ProcessConfig``, TOML file or text; ``None`` = shipped).
     A broken file raises ``ConfigError`` in ``lang``.
     """
-    from casekit.outcomes import outcome_changes, outcome_summary, utilisation_changes, utilisation_summary
+    from casekit.outcomes import (
+        outcome_changes,
+        outcome_summary,
+        utilisation_changes,
+        utilisation_rate_summary,
+        utilisation_rates,
+        utilisation_summary,
+    )
     from casekit.risk import load_model, score_risk
     from casekit.stages import case_status, load_process_config, stage_entries, worklist
     from casekit.validation import validate
@@ -108,6 +126,8 @@ def build_report(
     summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes)
     by_tier = outcome_summary(result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores)
     util_summary = utilisation_summary(result, as_of=as_of, changes=util)
+    rates = utilisation_rates(result, as_of=as_of)
+    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates)
     entries = stage_entries(result, as_of=as_of, config=rules)
 
     figures = key_figures(result, status=status, changes=changes, entries=entries)
@@ -126,9 +146,10 @@ def build_report(
             "outcome_changes": changes,
             "outcome_summary": summary,
             "utilisation": util_summary,
+            "utilisation_rates": rate_summary,
             "validation": result.report,
         },
-        extra={"by_tier": by_tier, "utilisation_changes": util},
+        extra={"by_tier": by_tier, "utilisation_changes": util, "utilisation_rates": rates},
     )
 
 
@@ -220,7 +241,7 @@ def _header(name: str, lang: str, factor_labels: Mapping[str, str]) -> str:
         col = sheet.columns.get(name)
         if col is not None:
             return col.label(lang)
-    return name
+    return column_header(name, lang)  # the one catalogue of headers (locales/columns.toml); the id when absent
 
 
 def _vocab(name: str, lang: str) -> dict[str, str]:
@@ -239,11 +260,14 @@ def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str,
         swaps = {"current_stage": "current_stage_label", "flag": "flag_label", "flags": "flags_label"}
         df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
         df = df.drop([c for c in df.columns if c.endswith("_label")] + ["flag_due_on", "as_of"], strict=False)
-    if key in ("outcome_changes", "outcome_summary", "utilisation"):
+    if key in ("outcome_changes", "outcome_summary", "utilisation", "utilisation_rates"):
         df = outcome_labels(df, lang)
         swaps = {"domain": "domain_label", "direction": "direction_label", "baseline_source": "baseline_source_label"}
         df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
         df = df.drop([c for c in df.columns if c.endswith("_label")])
+    if key == "utilisation_rates":
+        units = [c for c in ("rate_unit", "measure_kind") if c in df.columns]
+        df = df.with_columns(pl.col(c).replace(vocabulary(c, lang)) for c in units)
     if key == "validation":
         sheet_names = {s: spec.label(lang) for s, spec in SHEETS.items()}
         col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}

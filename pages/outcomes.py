@@ -8,7 +8,7 @@ import streamlit as st
 
 from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, utilisation_chart
 from casekit.contract import VOCABS
-from casekit.outcomes import outcome_summary, post_only_summary, utilisation_summary
+from casekit.outcomes import outcome_summary, post_only_summary, utilisation_rate_summary, utilisation_summary
 from casekit.ui import _outcomes as oc
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
@@ -37,6 +37,12 @@ def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
 def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """``utilisation_summary`` from the cached utilisation changes."""
     return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
+    """``utilisation_rate_summary``: per 1,000 member-months and PMPM, stated windows."""
+    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -91,6 +97,17 @@ else:
     st.warning(tr("ui_outcomes.rtm_caveat"))
     show_chart(chart, key="out_utilisation_chart")
     table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
+
+# -- the same per member-month, in stated windows ---------------------------------------
+st.subheader(tr("ui_outcomes.rates"))
+rates = _rates(ws.key, ws)
+st.caption(tr("ui_outcomes.rates_windows"))
+if rates.filter(pl.col("n_used") > 0).height == 0:
+    why = "all_suppressed" if oc.hidden_by_privacy(rates) else "no_rates"
+    empty_state(f"ui_outcomes.{why}", high=high)
+else:
+    st.warning(tr("ui_outcomes.rtm_caveat"))
+    table(oc.readable(rates, lang()), key="out_rates", stem="utilisation_per_member_month")
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))

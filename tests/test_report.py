@@ -30,6 +30,7 @@ SHEETS_EN = [
     "Outcome changes",
     "Outcome summary",
     "Utilisation and cost",
+    "Use per member-month",
     "Validation report",
 ]
 SHEETS_ES = [
@@ -40,6 +41,7 @@ SHEETS_ES = [
     "Cambios en resultados",
     "Resumen de resultados",
     "Utilización y coste",
+    "Uso por mes-persona",
     "Informe de validación",
 ]
 
@@ -240,3 +242,19 @@ def test_report_charts_use_the_languages_number_and_month_format(
     for spec in drawn:
         assert spec["config"]["locale"]["number"]["decimal"] == decimal
         assert spec["config"]["locale"]["time"]["shortMonths"][8] == september
+
+
+def test_the_rates_per_member_month_sheet(book_en: Path, result) -> None:
+    from casekit.outcomes import utilisation_rate_summary
+
+    expected = utilisation_rate_summary(result, as_of=SAMPLE_AS_OF)
+    sheet = read(book_en, "Use per member-month")
+    assert sheet["Measure"].to_list() == expected["measure"].to_list()
+    assert sheet["Rate before"].to_list() == pytest.approx(expected["rate_before"].to_list())
+    assert sheet["Member-months after"].to_list() == pytest.approx(expected["member_months_after"].to_list())
+    units = dict(zip(sheet["Measure"], sheet["Rate unit"], strict=True))
+    assert units == {
+        "admissions_12m": "per 1,000 member-months",
+        "ed_visits_6m": "per 1,000 member-months",
+        "monthly_cost": "per member per month (PMPM)",
+    }

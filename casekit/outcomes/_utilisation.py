@@ -168,7 +168,7 @@ RATE_COLUMNS: tuple[str, ...] = (
     "case_id",
     "domain",
     "measure",
-    "kind",
+    "measure_kind",
     "window_months",
     "before_from",
     "before_to",
@@ -187,7 +187,7 @@ RATE_COLUMNS: tuple[str, ...] = (
 NOT_USED: tuple[str, ...] = ("no_pair", "no_window", "no_plan", "baseline_after_plan_start", "after_before_plan_start")
 #: Value columns of :func:`utilisation_rate_summary`, after the grouping columns.
 RATE_SUMMARY_COLUMNS: tuple[str, ...] = (
-    "kind",
+    "measure_kind",
     "window_months",
     "rate_unit",
     "n_cases",
@@ -248,7 +248,7 @@ def utilisation_rates_lazy(
         pairs.join(_plan_starts(clean, as_of), on="case_id", how="left")
         .join(cases, on="case_id", how="left")
         .with_columns(
-            kind=pl.col("cat_kind"),
+            measure_kind=pl.col("cat_kind"),
             window_months=w,
             # calendar months back from the baseline (days for a fractional window)
             before_from=pl.when(w == w.round(0))
@@ -350,9 +350,9 @@ def utilisation_rate_summary(
     frame = rates.lazy() if rates is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
     used = pl.col("used")
-    scale = pl.when(pl.col("kind") == "count").then(1000.0).otherwise(1.0)
+    scale = pl.when(pl.col("measure_kind") == "count").then(1000.0).otherwise(1.0)
     out = frame.group_by(keys).agg(
-        pl.col("kind").first(),
+        pl.col("measure_kind").first(),
         pl.col("window_months").first(),
         pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
         pl.col("case_id").filter(used).n_unique().cast(pl.Int64).alias("n_used"),
@@ -362,7 +362,7 @@ def utilisation_rate_summary(
         (pl.col("rate_after") * pl.col("member_months_after")).filter(used).sum().alias("total_after"),
     )
     out = out.with_columns(
-        rate_unit=pl.when(pl.col("kind") == "count")
+        rate_unit=pl.when(pl.col("measure_kind") == "count")
         .then(pl.lit("per_1000_member_months"))
         .otherwise(pl.lit("per_member_month")),
         rate_before=pl.when(pl.col("member_months_before") > 0).then(
@@ -377,7 +377,7 @@ def utilisation_rate_summary(
     derived = [
         c
         for c in RATE_SUMMARY_COLUMNS
-        if c not in ("kind", "window_months", "rate_unit", "n_cases", "n_used", "suppressed")
+        if c not in ("measure_kind", "window_months", "rate_unit", "n_cases", "n_used", "suppressed")
     ]
     out = suppress_small_cells(out, ["n_cases", "n_used"], derived_cols=derived, min_cell=min_cell)
     return out.sort([_order(c) for c in keys], nulls_last=True).select(*keys, *RATE_SUMMARY_COLUMNS).collect()

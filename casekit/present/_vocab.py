@@ -57,6 +57,9 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "issue_severity": ("common.", ("error", "warning")),
     "grouping": ("charts.grouping_", None),
     "all_cases": ("charts.group_", ("all",)),
+    "rate_unit": ("outcomes.rate_unit_", None),
+    "measure_kind": ("outcomes.kind_", None),
+    "not_used_because": ("outcomes.not_used_", None),
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -85,6 +88,9 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "flag": ("flag",),
     "flags": ("flag",),
     "direction": ("direction",),
+    "rate_unit": ("rate_unit",),
+    "measure_kind": ("measure_kind",),
+    "not_used_because": ("not_used_because",),
     "baseline_source": ("baseline_source",),
     "phq9_severity": ("instrument_severity",),
     "gad7_severity": ("instrument_severity",),

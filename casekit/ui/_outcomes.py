@@ -22,8 +22,9 @@ from __future__ import annotations
 import polars as pl
 
 from casekit.contract import VOCABS
-from casekit.i18n import t
+from casekit.i18n import catalog, t
 from casekit.outcomes import GROUPINGS
+from casekit.present import header, vocabulary
 from casekit.privacy import MIN_CELL
 
 __all__ = [
@@ -69,6 +70,8 @@ _ONE_MEASURE = (
     "pct_remission",
 )
 _VOCAB_OF = {"domain": "outcome_domain", "effective_tier": "tier", "sex": "sex"}
+#: Columns whose ids are labelled from casekit.present's vocabularies.
+_CATALOGUE_VOCAB = ("rate_unit", "measure_kind", "not_used_because")
 #: Measures with a label of their own (the chart texts); others are shown as written.
 _KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
 
@@ -152,6 +155,8 @@ def readable(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
         if col in _VOCAB_OF:
             names = {k: v(lang) for k, v in VOCABS[_VOCAB_OF[col]].items()}
             exprs.append(c.replace(names).fill_null(blank))
+        elif col in _CATALOGUE_VOCAB:
+            exprs.append(c.replace(vocabulary(col, lang)))
         elif col == "measure":
             exprs.append(c.replace(measure_names(lang)).fill_null(blank))
         elif col in GROUPINGS:
@@ -164,4 +169,10 @@ def readable(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
             exprs.append(c.round(2))
         else:
             exprs.append(c)
-    return summary.select(exprs).rename({col: t(f"ui_outcomes.col_{col}", lang) for col in summary.columns})
+    return summary.select(exprs).rename({col: _header(col, lang) for col in summary.columns})
+
+
+def _header(col: str, lang: str) -> str:
+    """The screen's own header of ``col``, else the one catalogue's (``locales/columns.toml``)."""
+    key = f"ui_outcomes.col_{col}"
+    return t(key, lang) if key in catalog() else header(col, lang)

@@ -28,6 +28,7 @@ def expected() -> dict[str, object]:
         "by_manager": outcome_summary(result, ["case_manager"], changes=changes),
         "util": utilisation_summary(result, as_of=ck.SAMPLE_AS_OF),
         "post_only": post_only_summary(result, as_of=ck.SAMPLE_AS_OF),
+        "rates": ck.utilisation_rate_summary(result, as_of=ck.SAMPLE_AS_OF),
     }
 
 
@@ -136,3 +137,20 @@ def test_the_broken_workbook_explains_that_small_groups_are_blanked() -> None:
     # 28 cases: every group is below the threshold, so the screen says so (not "no data")
     assert any("too few cases to show" in i.value for i in at.info)
     assert not any("No outcome measures recorded yet" in i.value for i in at.info)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_rates_per_member_month_with_their_windows_and_the_caveat(expected: dict, lang: str) -> None:
+    at = open_app("outcomes", lang=lang)
+    assert not at.exception, [e.value for e in at.exception]
+    rates = expected["rates"]
+    before, unit = ("Tasa antes", "Unidad de la tasa") if lang == "es" else ("Rate before", "Rate unit")
+    shown = _frame(at, before, unit)
+    assert shown[before].tolist() == [round(v, 2) for v in rates["rate_before"]]
+    pmpm = "por persona y mes (PMPM)" if lang == "es" else "per member per month (PMPM)"
+    assert shown[unit].tolist()[-1] == pmpm  # monthly_cost sorts last
+    caveat = "regresión a la media" if lang == "es" else "regression to the mean"
+    # beside the before/after means and beside the rates
+    assert sum(caveat in w.value for w in at.warning) == 2
+    windows = "nunca se solapan" if lang == "es" else "never overlap"
+    assert any(windows in c.value for c in at.caption)
