@@ -59,6 +59,7 @@ __all__ = [
     "cohort_events",
     "cohort_frame",
     "compare_cohorts",
+    "compare_utilisation",
     "group_measure",
     "outcome_measures",
 ]
@@ -511,6 +512,39 @@ def compare_cohorts(
         plan = group_measure(cohort, by=(), measure="median_days", from_stage=None, to_stage=_TIME_TO_PLAN[1])
         plans.append(plan.rename({c: f"{c}_{side}" for c in plan.columns}))
     return CohortComparison(outcomes, pl.concat(plans, how="horizontal"))
+
+
+def compare_utilisation(
+    a_cohort: pl.DataFrame, b_cohort: pl.DataFrame, rates: pl.DataFrame, *, min_cell: int = MIN_CELL
+) -> pl.DataFrame:
+    """Utilisation per member-month of cohort A vs cohort B: the comparison a
+    before/after figure needs (regression to the mean lowers both cohorts' "after";
+    only the difference between them speaks for the programme).
+
+    ``rates`` is :func:`casekit.outcomes.utilisation_rates`. One row per measure:
+    ``measure, rate_unit``, then for each side ``n_used, rate_before, rate_after,
+    pct_change, suppressed`` suffixed ``_a`` / ``_b`` (as
+    :func:`casekit.outcomes.utilisation_rate_summary`; counts of 1 to ``min_cell - 1``
+    blanked per side).
+
+    >>> rates = pl.DataFrame({"case_id": ["A", "B"], "domain": ["utilization"] * 2, "measure": ["monthly_cost"] * 2,
+    ...     "measure_kind": ["cost"] * 2, "window_months": [1.0] * 2, "member_months_before": [1.0] * 2,
+    ...     "before": [900.0, 500.0], "member_months_after": [2.0, 4.0], "rate_after": [600.0, 450.0],
+    ...     "used": [True, True]})
+    >>> compare_utilisation(pl.DataFrame({"case_id": ["A"]}), pl.DataFrame({"case_id": ["B"]}), rates,
+    ...     min_cell=1).select("measure", "rate_before_a", "rate_after_a", "rate_before_b", "rate_after_b").rows()
+    [('monthly_cost', 900.0, 600.0, 500.0, 450.0)]
+    """
+    from casekit.outcomes import utilisation_rate_summary
+
+    sides = []
+    for side, cohort in (("a", a_cohort), ("b", b_cohort)):
+        own = rates.join(cohort.select("case_id").unique(), on="case_id", how="semi")
+        summary = utilisation_rate_summary(CaseData({}), rates=own, min_cell=min_cell).select(
+            "measure", "rate_unit", "n_used", "rate_before", "rate_after", "pct_change", "suppressed"
+        )
+        sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns if c not in ("measure", "rate_unit")}))
+    return sides[0].join(sides[1].drop("rate_unit"), on="measure", how="full", coalesce=True).sort("measure")
 
 
 def cohort_entries(cohort: pl.DataFrame) -> pl.DataFrame:

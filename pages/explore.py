@@ -14,6 +14,7 @@ from casekit import cohort as co
 from casekit.charts import durations_chart, funnel_chart, stage_chart
 from casekit.charts._base import measure_labels
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
+from casekit.outcomes import rtm_caveat
 from casekit.stages import STAGE_NUMBER, STAGES
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
@@ -38,6 +39,12 @@ def _cohort(key: str, _ws: DerivedTables) -> pl.DataFrame:
     return co.cohort_frame(
         _ws.result, as_of=_ws.as_of, status=_ws.get("status"), entries=_ws.get("entries"), changes=_ws.get("changes")
     )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
+    """Per case: utilisation per member-month in its stated windows (for A vs B)."""
+    return ck.utilisation_rates(_ws.result, as_of=_ws.as_of)
 
 
 def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
@@ -249,6 +256,13 @@ if view == "compare":
     safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang(), measure_names=outcome_names)
     download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
+    # utilisation per member-month: a comparison cohort is the answer to regression to the mean
+    st.markdown(f"**{tr('ui_explore.compare_rates')}**")
+    st.warning(rtm_caveat(lang()))
+    util = co.compare_utilisation(a, b, _rates(ws.key, ws))
+    hidden = ["suppressed_a", "suppressed_b"]
+    st.dataframe(ck.present.readable(util, lang(), hide=hidden), hide_index=True, key="ex_cmp_rates")
+    download_table(ck.present.readable(util, lang()), "cohort_utilisation", key="ex_cmp_rates_dl")
 
 # -- exports ------------------------------------------------------------------------------
 if view == "export":

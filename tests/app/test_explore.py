@@ -11,6 +11,7 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 import casekit as ck
+from casekit import cohort as co
 from casekit.charts._base import measure_labels
 from casekit.contract import SHEETS, identifying_columns
 from casekit.i18n import t
@@ -281,3 +282,23 @@ def test_every_view_works_on_a_broken_or_bare_workbook(expected: dict, workbook:
     at.button(key="ex_deid_prepare").click().run()
     _ok(at)
     assert [b for b in at.get("download_button") if b.key == "ex_deid_download"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_vs_b_compares_utilisation_per_member_month_with_the_caveat(expected: dict, lang: str) -> None:
+    status = expected["status"]
+    at = open_app("explore", lang=lang)
+    at.radio(key="ex_view").set_value("compare").run()
+    at.multiselect(key="ex_b_tiers").set_value(["low", "moderate"]).run()
+    _ok(at)
+    b = status.filter(pl.col("effective_tier").is_in(["low", "moderate"]))
+    rates = ck.utilisation_rates(expected["result"], as_of=ck.SAMPLE_AS_OF)
+    want = co.compare_utilisation(status, b, rates)
+    used_a, used_b = (ck.present.header(f"n_used_{side}", lang) for side in "ab")
+    shown = _table(at, used_a)
+    for col, side in ((used_a, "a"), (used_b, "b")):
+        assert shown[col].tolist() == [format_number(n, lang) if n is not None else "" for n in want[f"n_used_{side}"]]
+    before_a = ck.present.header("rate_before_a", lang)
+    assert before_a in shown.columns
+    caveat = "regresión a la media" if lang == "es" else "regression to the mean"
+    assert any(caveat in w.value for w in at.warning)

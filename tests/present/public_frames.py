@@ -45,6 +45,9 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "group_measure": cohort.group_measure(frame, by="effective_tier", suppress=True),
         "compare_cohorts.outcomes": comparison.suppressed().outcomes,
         "compare_cohorts.time_to_plan": comparison.suppressed().time_to_plan,
+        "compare_utilisation": cohort.compare_utilisation(
+            frame.head(half), frame.tail(frame.height - half), ck.utilisation_rates(result), min_cell=1
+        ),
     }
     frames |= {f"sheet.{name}": df for name, df in result.data.sheets.items()}
     return frames
