@@ -155,27 +155,38 @@ def _open_items(report: Report, lang: str, min_cell: int) -> Section:
 
 
 def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
+    """Paired measures by domain: cases, share improved, and share improved by at least
+    the measure's MCID (``improved`` of :func:`casekit.outcome_changes`; any improvement
+    where the measures catalogue has no MCID)."""
     from casekit.outcomes import label_columns
 
     paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
+    if "improved" not in paired.columns:
+        paired = paired.with_columns(improved=pl.col("direction") == "improved")
     by_domain = (
         paired.group_by("domain")
         .agg(
             pl.col("case_id").n_unique().alias("cases"),
             pl.len().alias("pairs"),
-            (pl.col("direction") == "improved").sum().cast(pl.Int64).alias("improved"),
+            (pl.col("direction") == "improved").sum().cast(pl.Int64).alias("any"),
+            pl.col("improved").fill_null(value=False).sum().cast(pl.Int64).alias("mcid"),
         )
-        .with_columns((pl.col("improved") / pl.col("pairs")).alias("share"))
+        .with_columns((pl.col("any") / pl.col("pairs")).alias("share_any"))
+        .with_columns((pl.col("mcid") / pl.col("pairs")).alias("share_mcid"))
         .sort("pairs", "domain", descending=[True, False])
     )
     labels = label_columns(by_domain.select("domain"), lang)["domain_label"] if by_domain.height else pl.Series([])
-    hidden = _hidden(by_domain, ["cases", "improved"], min_cell)
+    hidden = _hidden(by_domain, ["cases", "any", "mcid"], min_cell)
     rows = []
     for d, label, h in zip(by_domain.iter_rows(named=True), labels, hidden.iter_rows(named=True), strict=True):
-        cells = (_cell(d["cases"], hidden=h["cases"]), _cell(d["share"], "pct", hidden=any(h.values())))
+        cells = (
+            _cell(d["cases"], hidden=h["cases"]),
+            _cell(d["share_any"], "pct", hidden=h["cases"] or h["any"]),
+            _cell(d["share_mcid"], "pct", hidden=h["cases"] or h["mcid"]),
+        )
         rows.append(Row(d["domain"], label, cells))
-    headers = (t("printing.col_cases", lang), t("printing.col_improved", lang))
-    return Section("outcomes", t("printing.outcomes", lang), headers, rows)
+    headers = (t("printing.col_cases", lang), t("printing.col_improved", lang), t("printing.col_mcid", lang))
+    return Section("outcomes", t("printing.outcomes", lang), headers, rows, t("printing.mcid_note", lang))
 
 
 def _measure_label(measure: str, lang: str) -> str:
