@@ -1,8 +1,8 @@
 """The report's summary figures, gathered once for the workbook and the one-page PDF.
 
 :func:`summary_sections` turns a :class:`~casekit.report.Report` into labelled sections
-(key figures, the funnel, open items, outcomes improved, utilisation before/after,
-validation). The workbook's summary sheet and the funder PDF both draw these
+(key figures, the funnel, open items, outcomes improved, use per member-month
+before/after, validation). The workbook's summary sheet and the funder PDF both draw these
 sections, so the two never disagree.
 
 ``for_sharing=True`` applies the small-cell rule of every shared output
@@ -195,23 +195,28 @@ def _measure_label(measure: str, lang: str) -> str:
 
 
 def _utilisation(report: Report, lang: str, min_cell: int) -> Section:
-    util = report.sheets["utilisation"]
-    if "suppressed" not in util.columns:
-        util = util.with_columns(pl.lit(value=False).alias("suppressed"))
-    # the workbook's utilisation summary already blanks its own small groups
-    hidden = _hidden(util, ["n_paired"], min_cell)["n_paired"] | util["suppressed"].fill_null(value=False)
+    """Use per member-month before and after (:func:`casekit.outcomes.utilisation_rate_summary`):
+    cases used, the rate in each window, the change; with the regression-to-the-mean caveat."""
+    from casekit.present import vocabulary
+
+    rates = report.sheets["utilisation_rates"]
+    if "suppressed" not in rates.columns:
+        rates = rates.with_columns(pl.lit(value=False).alias("suppressed"))
+    # the report's rate summary already blanks its own small groups
+    hidden = _hidden(rates, ["n_used"], min_cell)["n_used"] | rates["suppressed"].fill_null(value=False)
+    units = vocabulary("rate_unit", lang)
     rows = []
-    for u, h in zip(util.iter_rows(named=True), hidden, strict=True):
-        kind = "dec2"
+    for u, h in zip(rates.iter_rows(named=True), hidden, strict=True):
         cells = (
-            _cell(u["n_paired"], hidden=h),
-            _cell(u["mean_baseline"], kind, hidden=h),
-            _cell(u["mean_latest"], kind, hidden=h),
+            _cell(u["n_used"], hidden=h),
+            _cell(u["rate_before"], "dec2", hidden=h),
+            _cell(u["rate_after"], "dec2", hidden=h),
             _cell(u["pct_change"], "pct", hidden=h),
         )
-        rows.append(Row(u["measure"], _measure_label(u["measure"], lang), cells))
+        label = f"{_measure_label(u['measure'], lang)}, {units.get(u['rate_unit'], u['rate_unit'])}"
+        rows.append(Row(u["measure"], label, cells))
     headers = tuple(t(f"printing.col_{k}", lang) for k in ("cases", "before", "after", "change"))
-    return Section("utilisation", t("printing.utilisation", lang), headers, rows, t("printing.rtm_caveat", lang))
+    return Section("utilisation", t("printing.utilisation", lang), headers, rows, t("outcomes.rtm_caveat", lang))
 
 
 def summary_sections(
