@@ -62,7 +62,9 @@ __all__ = [
     "KEY_BYTES",
     "K_ANONYMITY",
     "MAX_SHIFT_WEEKS",
+    "MAX_SUPPRESSION",
     "OTHER",
+    "QUASI_IDENTIFIERS",
     "STAFF_COLUMNS",
     "Deidentified",
     "IdentifiersFoundError",
@@ -471,6 +473,99 @@ def _scan(name: str, df: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame
 
 
 # --------------------------------------------------------------------------------------
+# Quasi-identifiers: generalise, then suppress, until k-anonymous
+# --------------------------------------------------------------------------------------
+
+#: Columns of ``cases`` a person can be recognised by when combined (``year``: of ``opened_on``).
+QUASI_IDENTIFIERS: tuple[str, ...] = ("age_band", "sex", "ethnicity", "language", "program", "year")
+#: Largest share of cases :func:`deidentify` removes (after generalising) to reach k by default.
+MAX_SUPPRESSION = 0.05
+#: The five age bands folded into three, the first generalisation.
+WIDE_AGE_BANDS: dict[str, str] = {"<40": "<65", "40-64": "<65", "65-74": "65-84", "75-84": "65-84", "85+": "85+"}
+#: The generalisations of each quasi-identifier, mildest first (``year`` is never generalised:
+#: it is the year of dates the extract keeps). ``program`` is the last to go.
+_LADDER: dict[str, tuple[str, ...]] = {
+    "age_band": ("generalised", "removed"),
+    "language": ("removed",),
+    "ethnicity": ("removed",),
+    "sex": ("removed",),
+    "program": ("removed",),
+}
+STEPS_SCHEMA: dict[str, pl.DataType] = {"column": pl.String(), "action": pl.String(), "cases": pl.Int64()}
+
+
+def _quasi_frame(cases: pl.DataFrame) -> tuple[pl.DataFrame, list[str], str]:
+    """``case_id``, the person (``client_id``, else the case) and the quasi-identifiers present in
+    the extract's ``cases``."""
+    person = pl.coalesce("client_id", "case_id") if "client_id" in cases.columns else pl.col("case_id")
+    columns = [pl.col("case_id"), person.alias("__person")]
+    columns += [pl.col(c) for c in QUASI_IDENTIFIERS[:-1] if c in cases.columns]
+    if "opened_on" in cases.columns:
+        opened = pl.col("opened_on")
+        columns.append(
+            (opened.dt.year().cast(pl.Int64) if cases.schema["opened_on"].is_temporal() else opened).alias("year")
+        )
+    frame = cases.select(columns)
+    quasi = [c for c in QUASI_IDENTIFIERS if c in frame.columns and frame[c].null_count() < frame.height]
+    return frame, quasi, "__person"  # an empty column tells nobody apart
+
+
+def _generalise(frame: pl.DataFrame, quasi: list[str], column: str, action: str) -> tuple[pl.DataFrame, list[str]]:
+    """One step of :data:`_LADDER` on the quasi-identifier frame: the frame and the quasi-identifiers left."""
+    if action == "generalised":  # only age_band has a hierarchy
+        return frame.with_columns(pl.col(column).replace(WIDE_AGE_BANDS)), quasi
+    return frame.drop(column), [c for c in quasi if c != column]
+
+
+def _k_anonymise(
+    cases: pl.DataFrame, *, k: int, max_suppression: float
+) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, pl.DataFrame]:
+    """The extract's ``cases`` generalised, the case pseudonyms to suppress, the steps taken
+    (``column, action, cases``) and the anonymity before and after (:func:`casekit.privacy.anonymity`).
+
+    Full-domain generalisation (Samarati 2001; Sweeney 2002), greedy: while more than
+    ``max_suppression`` of the cases sit in classes smaller than ``k``, take the next step of
+    :data:`_LADDER` that leaves the fewest such cases (ties: the order of the ladder); the
+    cases still in small classes are then suppressed (removed).
+    """
+    from casekit.privacy import anonymity, class_sizes
+
+    frame, quasi, person = _quasi_frame(cases)
+    before = anonymity(frame, quasi, person=person, k=k)
+    steps: list[tuple[str, str, int]] = []
+    budget = max_suppression * frame.height
+    done: dict[str, int] = dict.fromkeys(_LADDER, 0)
+
+    def small(f: pl.DataFrame, q: list[str]) -> pl.Series:
+        return class_sizes(f, q, person=person).filter(pl.col("__class_size") < k)["case_id"]
+
+    while small(frame, quasi).len() > budget:
+        options = [(c, _LADDER[c][done[c]]) for c in _LADDER if c in quasi and done[c] < len(_LADDER[c])]
+        options = [o for o in options if o[0] != "program"] or options  # the programme goes last
+        if not options:
+            break
+        tried = [(small(*_generalise(frame, quasi, c, a)).len(), i) for i, (c, a) in enumerate(options)]
+        column, action = options[min(tried)[1]]
+        new, quasi = _generalise(frame, quasi, column, action)
+        if action == "removed":
+            changed = int(frame[column].is_not_null().sum())
+            cases = cases.drop(column)
+        else:
+            changed = int(new[column].ne_missing(frame[column]).sum())
+            cases = cases.with_columns(pl.col(column).replace(WIDE_AGE_BANDS))
+        done[column] += 1
+        steps.append((column, action, changed))
+        frame = new
+    suppressed = small(frame, quasi)
+    if suppressed.len():
+        steps.append(("case_id", "suppressed", suppressed.len()))
+        frame = frame.filter(~pl.col("case_id").is_in(suppressed.implode()))
+    after = anonymity(frame, quasi, person=person, k=k)
+    summary = pl.concat([before, after]).insert_column(0, pl.Series("when", ["before", "after"]))
+    return cases, suppressed, pl.DataFrame(steps, schema=STEPS_SCHEMA, orient="row"), summary
+
+
+# --------------------------------------------------------------------------------------
 # The export
 # --------------------------------------------------------------------------------------
 
@@ -492,6 +587,12 @@ class Deidentified:
     #: Cells of kept text emptied because they looked like identifiers (``on_identifiers="drop"``):
     #: ``sheet, row, column, kind`` (``row``: the spreadsheet row when known), never the values.
     dropped: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=_CELLS_SCHEMA))
+    #: What was done to reach k-anonymity, in order: ``column, action`` (``generalised``,
+    #: ``removed``, ``suppressed`` for cases taken out) and ``cases`` affected.
+    steps: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema=STEPS_SCHEMA))
+    #: k-anonymity on the quasi-identifiers ``before`` and ``after``: ``when, k, classes, people,
+    #: unique, below_k`` (:func:`casekit.privacy.anonymity`); empty with ``k=1``.
+    anonymity: pl.DataFrame = field(default_factory=pl.DataFrame)
 
     def explain(self, lang: str = "es") -> pl.DataFrame:
         """``removed`` with the action and reason in ``lang`` (for a page or a README sheet).
@@ -504,6 +605,47 @@ class Deidentified:
         return self.removed.with_columns(
             pl.col("action").replace({a: t(f"deid.action_{a}", lang) for a in self.removed["action"].unique()}),
             pl.col("reason").replace({r: t(f"deid.reason_{r}", lang) for r in self.removed["reason"].unique()}),
+        )
+
+    def explain_steps(self, lang: str = "es", *, k: int = K_ANONYMITY) -> pl.DataFrame:
+        """``steps`` as sentences in ``lang``: ``step, cases`` (what was done to reach k-anonymity).
+
+        >>> from casekit.sample import make_sample
+        >>> out = deidentify(make_sample(200, seed=1), max_suppression=1.0)
+        >>> out.explain_steps("en").row(0)[0]
+        'Cases whose combination was still shared by fewer than 5 people removed from every sheet.'
+        """
+        sentences = [
+            t("deid.step_age_band_generalised", lang)
+            if action == "generalised"
+            else t("deid.step_suppressed", lang, k=k)
+            if action == "suppressed"
+            else t("deid.step_removed", lang, column=SHEETS["cases"].columns[column].label(lang))
+            if column in SHEETS["cases"].columns
+            else t("deid.step_removed", lang, column=column)
+            for column, action, _ in self.steps.iter_rows()
+        ]
+        return pl.DataFrame(
+            {"step": sentences, "cases": self.steps["cases"]}, schema={"step": pl.String, "cases": pl.Int64}
+        )
+
+    def anonymity_line(self, lang: str = "es") -> str:
+        """One sentence: k before and after, and how many people were unique before ("" with ``k=1``).
+
+        >>> from casekit.sample import make_sample
+        >>> deidentify(make_sample(200, seed=1)).anonymity_line("en")[:74]
+        'k-anonymity on age band, sex, ethnicity, language, programme and year: k ='
+        """
+        if self.anonymity.height != 2:
+            return ""
+        before, after = self.anonymity.rows(named=True)
+        return t(
+            "deid.anonymity_line",
+            lang,
+            before=before["k"],
+            after=after["k"],
+            unique=before["unique"],
+            people=before["people"],
         )
 
     def write(
@@ -603,14 +745,15 @@ def _keys(sheets: dict[str, pl.DataFrame], mac_key: bytes, max_weeks: int) -> pl
     return keys.with_columns(_offsets(keys, max_weeks)).drop("__draw", "__first", "__last")
 
 
-def _age_columns(ref: pl.Expr) -> list[pl.Expr]:
-    """``age`` at ``ref`` (text, ``"90+"`` from :data:`AGE_TOP`) and ``age_band`` from the exact birth date."""
+def _age_columns(ref: pl.Expr, *, exact: bool) -> list[pl.Expr]:
+    """``age_band`` from the exact birth date at ``ref``, and with ``exact`` the ``age`` too (text,
+    ``"90+"`` from :data:`AGE_TOP`)."""
     from casekit._frames import age_at
     from casekit.risk.fairness import age_band
 
     years = age_at(ref, pl.col("birth_date"))
     text = pl.when(years >= AGE_TOP).then(pl.lit(f"{AGE_TOP}+")).otherwise(years.cast(pl.String))
-    return [text.alias("age"), age_band(years)]
+    return [text.alias("age"), age_band(years)] if exact else [age_band(years)]
 
 
 def _effective_rule(sheet: str, column: str, df: pl.DataFrame, dates: str) -> tuple[Action, str]:
@@ -648,7 +791,7 @@ def _exprs(
         own = pl.col(_PSEUDO) if column == "case_id" else _pseudonym_expr(pl.col(column), mac_key, prefix)
         return [own.alias(column)]
     if action == "removed":
-        return _age_columns(age_at) if reason == "birth_date" and age_at is not None else []
+        return _age_columns(age_at, exact=k == 1) if reason == "birth_date" and age_at is not None else []
     value = pl.col(column)
     moved = {"shifted": value + pl.duration(days=pl.col(_SHIFT)), "year": value.dt.year().cast(pl.Int64)}
     return [moved.get(action, value)]
@@ -693,7 +836,8 @@ def _sheet(
         if reason in ("vocabulary_frequent", "vocabulary_measures"):
             scanned.append(column)
         if reason == "birth_date" and column_exprs:
-            log.append((name, "age", "top_coded", "age_top_code"))
+            exact = opts.k == 1  # the age in years is finer than the band k-anonymity is checked on
+            log.append((name, "age", "top_coded", "age_top_code") if exact else (name, "age", "removed", "age_exact"))
     extra = [c for c in (_ORDER, ROW) if c in df.columns]
     out = df.select(*exprs, *extra)
     found, bad = _scan(name, out, scanned)
@@ -713,6 +857,7 @@ def deidentify(
     case_ids: Iterable[str] | pl.Series | None = None,
     as_of: dt.date | None = None,
     k: int = K_ANONYMITY,
+    max_suppression: float = MAX_SUPPRESSION,
     on_identifiers: Literal["refuse", "drop"] = "refuse",
 ) -> Deidentified:
     """A de-identified extract of ``data`` (of a :class:`ValidationResult`: its clean rows).
@@ -731,6 +876,12 @@ def deidentify(
     - ``k``: kept text (programme, language, ethnicity, service, provider, measure) is
       mapped to a vocabulary — the contract's, the measures catalogue for ``measure``,
       else the values held by at least ``k`` cases — the rest becoming ``"other"``.
+    - ``k``, ``max_suppression``: the quasi-identifiers of ``cases`` (age band, sex,
+      ethnicity, language, programme, year of opening) are generalised (:data:`_LADDER`)
+      until at most ``max_suppression`` of the cases share their combination with fewer
+      than ``k - 1`` other people, and those cases are then removed from every sheet:
+      every combination left is held by at least ``k`` people (``.anonymity``, ``.steps``).
+      The exact ``age`` goes out only with ``k=1`` (no k-anonymity).
     - ``on_identifiers``: what remains of the kept text is scanned for e-mails, phones,
       ID numbers, runs of digits and names (:func:`casekit.privacy.identifier_kind`);
       ``"refuse"`` raises :class:`IdentifiersFoundError` listing the cells, ``"drop"``
@@ -751,7 +902,7 @@ def deidentify(
     ...     "contacts": pl.DataFrame({"contact_id": ["k1"], "case_id": ["7"], "contact_on": [D(2025, 3, 11)],
     ...                               "notes": ["rang Ana"]}),
     ... })
-    >>> out = deidentify(book, max_shift_weeks=4)
+    >>> out = deidentify(book, max_shift_weeks=4, k=1)  # two cases: no k-anonymity, to show the age
     >>> cases, contacts = out.data["cases"].sort("age"), out.data["contacts"]
     >>> cases.select("age", "age_band").rows(), contacts["case_id"].item() == cases["case_id"][1]
     ([('56', '40-64'), ('90+', '85+')], True)
@@ -760,7 +911,7 @@ def deidentify(
     >>> shift = (cases["opened_on"][1] - D(2025, 3, 1)).days  # the date is not: whole weeks, inside the window
     >>> shift % 7, 7 <= shift <= 28
     (0, True)
-    >>> deidentify(book, key=out.key, dates="year").data["contacts"]["contact_on"].to_list()
+    >>> deidentify(book, key=out.key, dates="year", k=1).data["contacts"]["contact_on"].to_list()
     [2025]
     """
     if dates not in ("shift", "year"):
@@ -769,6 +920,12 @@ def deidentify(
         raise CasekitError("deid.bad_max_shift", value=max_shift_weeks)
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise CasekitError("deid.bad_k", value=k)
+    if (
+        isinstance(max_suppression, bool)
+        or not isinstance(max_suppression, int | float)
+        or not 0 <= max_suppression <= 1
+    ):
+        raise CasekitError("deid.bad_max_suppression", value=max_suppression)
     if on_identifiers not in ON_IDENTIFIERS:
         raise CasekitError("deid.bad_on_identifiers", value=on_identifiers)
     source = data.data if isinstance(data, ValidationResult) else data
@@ -792,9 +949,15 @@ def deidentify(
     dropped = pl.concat(found).sort("sheet", "row", "column")
     if dropped.height and not opts.drop:
         raise IdentifiersFoundError(dropped)
+    steps, summary = pl.DataFrame(schema=STEPS_SCHEMA), pl.DataFrame()
+    if k > 1 and "cases" in out and "case_id" in out["cases"].columns:
+        out["cases"], suppressed, steps, summary = _k_anonymise(out["cases"], k=k, max_suppression=max_suppression)
+        gone = pl.col("case_id").is_in(suppressed.implode())
+        out = {n: df.filter(~gone) if "case_id" in df.columns else df for n, df in out.items()}
+        log.extend(("cases", c, a, "k_anonymity") for c, a, _ in steps.iter_rows() if a != "suppressed")
     removed = pl.DataFrame(log, schema=REMOVED_SCHEMA, orient="row")
-    text_key = key if isinstance(key, str) else bytes(key).hex()
-    return Deidentified(CaseData(out), removed, key="".join(text_key.split()).lower(), dropped=dropped)
+    text_key = "".join((key if isinstance(key, str) else bytes(key).hex()).split()).lower()
+    return Deidentified(CaseData(out), removed, key=text_key, dropped=dropped, steps=steps, anonymity=summary)
 
 
 # --------------------------------------------------------------------------------------

@@ -1,12 +1,15 @@
 """``casekit deidentify``: a de-identified research extract of a workbook.
 
 ``casekit deidentify PATH --out OUT [--key-file F] [--save-key] [--dates shift|year]
-[--max-shift-weeks N] [--as-of D] [--lang es|en]`` validates the workbook first and
+[--max-shift-weeks N] [--k K] [--max-suppression S] [--drop-identifiers] [--as-of D]
+[--lang es|en]`` validates the workbook first and
 exports only its clean rows (a line says how many rows were quarantined and not
 exported). ``OUT`` ending in ``.xlsx`` is one workbook; anything else is a folder of
 ``.parquet`` files (``--format csv`` for CSV). Kept text that looks like identifiers
 (names, e-mails, phones, ID numbers, digits) stops the export with the list of cells
-(exit 2), or is emptied with ``--drop-identifiers``.
+(exit 2), or is emptied with ``--drop-identifiers``. The quasi-identifiers are generalised,
+then cases suppressed, until every combination is shared by ``--k`` people (5), and the
+command prints what it did.
 
 The key: without ``--key-file`` (or the ``CASEKIT_DEID_KEY`` variable) a fresh random
 256-bit key is drawn and printed once, so two exports cannot be linked; ``--save-key``
@@ -35,7 +38,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from casekit.deid import MAX_SHIFT_WEEKS
+from casekit.deid import K_ANONYMITY, MAX_SHIFT_WEEKS, MAX_SUPPRESSION
 from casekit.i18n import t
 
 __all__ = ["KEY_ENV", "main", "register", "run_deidentify"]
@@ -52,6 +55,26 @@ def _weeks(text: str) -> int:
         value = -1
     if value < 0:
         raise argparse.ArgumentTypeError(f"expected a whole number of weeks, 0 or more, got {text!r}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, got {text!r}")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
     return value
 
 
@@ -76,6 +99,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         type=_weeks,
         default=MAX_SHIFT_WEEKS,
         help=f"largest date shift in whole weeks (default {MAX_SHIFT_WEEKS})",
+    )
+    p.add_argument(
+        "--k",
+        type=_positive,
+        default=K_ANONYMITY,
+        help=f"every combination of age band, sex, ethnicity, language, programme and year shared by at least K "
+        f"people; also the cases a kept label needs (default {K_ANONYMITY}; 1 turns k-anonymity off)",
+    )
+    p.add_argument(
+        "--max-suppression",
+        type=_share,
+        default=MAX_SUPPRESSION,
+        help=f"largest share of cases removed to reach k, after generalising (default {MAX_SUPPRESSION})",
     )
     p.add_argument(
         "--drop-identifiers",
@@ -106,6 +142,8 @@ def run_deidentify(args: argparse.Namespace) -> int:
             dates=args.dates,
             max_shift_weeks=args.max_shift_weeks,
             as_of=args.as_of,
+            k=args.k,
+            max_suppression=args.max_suppression,
             on_identifiers="drop" if args.drop_identifiers else "refuse",
         )
         if args.out.suffix.lower() == ".xlsx":
@@ -177,6 +215,10 @@ def _print_summary(extract, result, args: argparse.Namespace) -> None:
     )
     if extract.dropped.height:
         print(t("deid.cli_dropped", lang, cells=extract.dropped.height))
+    if line := extract.anonymity_line(lang):
+        print(line)
+        for step, cases in extract.explain_steps(lang, k=args.k).iter_rows():
+            print(f"  - {step} ({t('deid.cli_cases', lang, cases=cases)})")
     quarantined = sum(result.n_quarantined().values())
     if quarantined:
         print(t("deid.cli_quarantined", lang, rows=quarantined, cases=result.affected_cases()))

@@ -25,10 +25,13 @@ from typing import TypeVar
 import polars as pl
 
 __all__ = [
+    "ANONYMITY_SCHEMA",
     "FIRST_NAMES",
     "IDENTIFIER_KINDS",
     "MIN_CELL",
     "ORGANISATION_WORDS",
+    "anonymity",
+    "class_sizes",
     "find_identifiers",
     "identifier_kind",
     "suppress_small_cells",
@@ -184,3 +187,59 @@ def find_identifiers(df: pl.DataFrame, columns: Sequence[str], *, row: str | Non
     kinds = df.select(where.alias("row"), *[identifier_kind(pl.col(c)).alias(c) for c in texts])
     long = kinds.unpivot(index="row", variable_name="column", value_name="kind")
     return long.filter(pl.col("kind").is_not_null()).select(schema.keys()).cast(schema)
+
+
+# --------------------------------------------------------------------------------------
+# k-anonymity of row-level data
+# --------------------------------------------------------------------------------------
+
+ANONYMITY_SCHEMA: dict[str, pl.DataType] = {
+    "k": pl.Int64(),
+    "classes": pl.Int64(),
+    "people": pl.Int64(),
+    "unique": pl.Int64(),
+    "below_k": pl.Int64(),
+}
+
+
+def class_sizes(df: pl.DataFrame, quasi: Sequence[str], *, person: str) -> pl.DataFrame:
+    """Each row of ``df`` with ``__class_size``: how many distinct ``person`` share its values of
+    ``quasi`` (the equivalence class of k-anonymity; a null is a value like any other).
+
+    >>> df = pl.DataFrame({"p": ["a", "a", "b", "c"], "sex": ["f", "f", "f", "m"]})
+    >>> class_sizes(df, ["sex"], person="p")["__class_size"].to_list()
+    [2, 2, 2, 1]
+    """
+    quasi = list(quasi)
+    if not quasi:
+        return df.with_columns(pl.col(person).n_unique().cast(pl.Int64).alias("__class_size"))
+    return df.with_columns(pl.col(person).n_unique().over(quasi).cast(pl.Int64).alias("__class_size"))
+
+
+def anonymity(df: pl.DataFrame, quasi: Sequence[str], *, person: str, k: int) -> pl.DataFrame:
+    """One row: the k-anonymity of ``df`` on ``quasi`` (Sweeney 2002) — ``k`` (the smallest
+    class), ``classes``, ``people``, ``unique`` (people alone in their class) and ``below_k``
+    (people in a class smaller than ``k``).
+
+    >>> df = pl.DataFrame({"p": ["a", "b", "c", "d"], "sex": ["f", "f", "f", "m"]})
+    >>> anonymity(df, ["sex"], person="p", k=3).row(0, named=True)
+    {'k': 1, 'classes': 2, 'people': 4, 'unique': 1, 'below_k': 1}
+    """
+    if df.height == 0:
+        return pl.DataFrame([(0, 0, 0, 0, 0)], schema=ANONYMITY_SCHEMA, orient="row")
+    sized = class_sizes(df, quasi, person=person)
+    classes = sized.select(*quasi, "__class_size").unique() if quasi else sized.select("__class_size").unique()
+    people = sized.group_by(person).agg(pl.col("__class_size").min())  # a person in two classes: the smaller
+    return pl.DataFrame(
+        [
+            (
+                int(classes["__class_size"].min()),
+                classes.height,
+                people.height,
+                int((people["__class_size"] == 1).sum()),
+                int((people["__class_size"] < k).sum()),
+            )
+        ],
+        schema=ANONYMITY_SCHEMA,
+        orient="row",
+    )

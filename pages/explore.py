@@ -299,7 +299,7 @@ if view == "export":
     if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
         try:
             with st.spinner(tr("ui_explore.deid_working", cases=num(a.height))):
-                data, explained = ex.deidentified_extract(
+                prepared = ex.deidentified_extract(
                     ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt, drop_identifiers=drop
                 )
         except ImportError:
@@ -308,20 +308,23 @@ if view == "export":
             st.session_state.pop("ex_deid_extract", None)
             st.error(exc.message(lang()), icon=":material/block:")
         else:
-            st.session_state["ex_deid_extract"] = (signature, data, explained, a.height)
+            st.session_state["ex_deid_extract"] = (signature, prepared)
     ready = st.session_state.get("ex_deid_extract")
     if ready is not None and ready[0] == signature:
-        _, data, explained, cases = ready
+        prepared = ready[1]
         st.download_button(
             tr("ui_explore.deid_download"),
-            data,
+            prepared.data,
             file_name=f"cohort_deidentified.{fmt}",
             mime=XLSX if fmt == "xlsx" else "application/zip",
             type="primary",
             key="ex_deid_download",
         )
-        st.caption(tr("ui_explore.deid_ready", cases=num(cases)))
-        st.dataframe(ex.readable_removed(explained, lang()), hide_index=True, key="ex_deid_explained")
+        st.caption(tr("ui_explore.deid_ready", cases=num(prepared.cases)))
+        st.dataframe(ex.readable_removed(prepared.explained, lang()), hide_index=True, key="ex_deid_explained")
+        if prepared.anonymity:
+            st.caption(prepared.anonymity)
+            st.dataframe(prepared.steps, hide_index=True, key="ex_deid_steps")
 
     st.subheader(tr("ui_explore.export_groups"))
     st.caption(tr("ui_explore.export_groups_caption"))

@@ -36,7 +36,8 @@ def sample() -> ck.CaseData:
 
 @pytest.fixture(scope="module")
 def shifted(sample: ck.CaseData) -> Deidentified:
-    return deidentify(sample, key=KEY)
+    """The extract without k-anonymity (``k=1``): every case kept, so rows can be compared one to one."""
+    return deidentify(sample, key=KEY, k=1)
 
 
 def _texts(data: ck.CaseData) -> set[str]:
@@ -147,7 +148,7 @@ def test_parsing_issues_and_source_are_not_carried_over(sample: ck.CaseData) -> 
 
 
 def test_year_mode_leaves_no_date_and_keeps_the_year(sample: ck.CaseData) -> None:
-    out = deidentify(sample, key=KEY, dates="year")
+    out = deidentify(sample, key=KEY, dates="year", k=1)
     for name, df in out.data.sheets.items():
         temporal = [c for c, dtype in df.schema.items() if dtype.is_temporal()]
         assert not temporal, (name, temporal)
@@ -214,7 +215,7 @@ def test_cases_at_the_ends_of_the_window_move_inwards() -> None:
         ]
     )
     for _ in range(3):
-        out = deidentify(book, max_shift_weeks=8)
+        out = deidentify(book, max_shift_weeks=8, k=1)
         moved = _aligned(book["cases"], out.key).with_columns(shifted=out.data["cases"]["opened_on"])
         offset = dict(moved.select("case_id", (pl.col("shifted") - pl.col("opened_on")).dt.total_days()).iter_rows())
         assert 7 <= offset["first"] <= 56, offset
@@ -234,7 +235,7 @@ def test_intervals_within_a_case_are_kept_exactly() -> None:
         ],
         goals=[{"goal_id": "g1", "case_id": "A", "set_on": "2026-02-02", "target_on": "2026-12-31"}],
     )
-    out = deidentify(book, key=KEY, max_shift_weeks=52).data
+    out = deidentify(book, key=KEY, max_shift_weeks=52, k=1).data
     opened = out["cases"]["opened_on"].item()
     assert opened != D("2026-01-31")
     assert [(d - opened).days for d in out["contacts"]["contact_on"]] == [28, 1]
@@ -244,13 +245,13 @@ def test_intervals_within_a_case_are_kept_exactly() -> None:
 
 @pytest.mark.parametrize("max_weeks", [1, 3])
 def test_small_max_shift_never_zero(sample: ck.CaseData, max_weeks: int) -> None:
-    out = deidentify(sample, key=KEY, max_shift_weeks=max_weeks)
+    out = deidentify(sample, key=KEY, max_shift_weeks=max_weeks, k=1)
     offset = (out.data["cases"]["opened_on"] - _aligned(sample["cases"])["opened_on"]).dt.total_days()
     assert set(offset) == {7 * w for w in range(-max_weeks, max_weeks + 1) if w != 0}
 
 
 def test_max_shift_zero_keeps_dates_and_bad_options_are_refused(sample: ck.CaseData) -> None:
-    out = deidentify(sample, key=KEY, max_shift_weeks=0)
+    out = deidentify(sample, key=KEY, max_shift_weeks=0, k=1)
     assert out.data["cases"]["opened_on"].to_list() == _aligned(sample["cases"])["opened_on"].to_list()
     with pytest.raises(CasekitError, match="shift or year"):
         deidentify(sample, dates="month")  # type: ignore[arg-type]
@@ -275,10 +276,10 @@ def test_pseudonyms_join_across_sheets(shifted: Deidentified, sample: ck.CaseDat
 
 
 def test_pseudonyms_stable_for_a_key_and_different_across_keys(sample: ck.CaseData) -> None:
-    first, again = deidentify(sample, key=KEY), deidentify(sample, key=KEY.upper())
+    first, again = deidentify(sample, key=KEY, k=1), deidentify(sample, key=KEY.upper(), k=1)
     for name in first.data.sheets:
         assert first.data[name].equals(again.data[name]), name
-    other = deidentify(sample, key=new_key())
+    other = deidentify(sample, key=new_key(), k=1)
     for column in ("case_id", "client_id"):
         assert not set(first.data["cases"][column]) & set(other.data["cases"][column])
     random_1, random_2 = deidentify(sample), deidentify(sample)
@@ -302,7 +303,7 @@ def test_same_client_and_same_staff_member_get_one_pseudonym() -> None:
         ],
         risk_reviews=[{"case_id": "1", "reviewed_on": "2026-01-05", "reviewer": "Ana Gil"}],
     )
-    out = deidentify(book, key=KEY).data
+    out = deidentify(book, key=KEY, k=1).data
     cases = out["cases"].sort("case_id")
     by_client = cases.group_by("client_id").len()
     assert sorted(by_client["len"]) == [1, 2]
@@ -315,7 +316,7 @@ def test_case_ids_restrict_every_sheet(sample: ck.CaseData) -> None:
     chosen = sample["cases"]["case_id"].head(12)
     want = set(sample["cases"].head(12).select(pseudonym(pl.col("case_id"), KEY, prefix="C-"))["case_id"])
     for given in (chosen, chosen.to_list(), iter(chosen.to_list())):
-        out = deidentify(sample, key=KEY, case_ids=given).data
+        out = deidentify(sample, key=KEY, case_ids=given, k=1).data
         assert set(out["cases"]["case_id"]) == want
         for name, df in out.sheets.items():
             assert set(df["case_id"]) <= want, name
@@ -332,7 +333,7 @@ def test_validation_result_exports_only_clean_rows() -> None:
     )
     result = ck.validate(book, as_of=D("2026-06-30"))
     assert sum(result.n_quarantined().values()) == 1
-    out = deidentify(result, key=KEY).data
+    out = deidentify(result, key=KEY, k=1).data
     assert out["contacts"].height == 1
     assert out["contacts"]["case_id"].item() == out["cases"]["case_id"].item()
 
@@ -345,7 +346,7 @@ def test_age_at_opening_grouped_from_90() -> None:
     book = caseload(
         cases=[{"case_id": str(i), "birth_date": b, "opened_on": "2026-03-01"} for i, b in enumerate(births)]
     )
-    out = deidentify(book, key=KEY).data["cases"]
+    out = deidentify(book, key=KEY, k=1).data["cases"]
     order = _aligned(book["cases"])["case_id"].to_list()
     ages = dict(zip(order, out["age"], strict=True))
     bands = dict(zip(order, out["age_band"], strict=True))
@@ -356,8 +357,8 @@ def test_age_at_opening_grouped_from_90() -> None:
 
 def test_age_at_as_of_date() -> None:
     book = caseload(cases=[{"case_id": "A", "birth_date": "1950-06-15", "opened_on": "2020-01-01"}])
-    at_opening = deidentify(book, key=KEY).data["cases"]["age"].item()
-    at_as_of = deidentify(book, key=KEY, as_of=dt.date(2026, 6, 14)).data["cases"]["age"].item()
+    at_opening = deidentify(book, key=KEY, k=1).data["cases"]["age"].item()
+    at_as_of = deidentify(book, key=KEY, as_of=dt.date(2026, 6, 14), k=1).data["cases"]["age"].item()
     assert (at_opening, at_as_of) == ("69", "75")
 
 
@@ -441,12 +442,12 @@ def test_every_contract_column_has_a_rule_and_the_docs_list_the_removed_ones() -
 
 def test_frame_builder_columns_have_typed_nulls_only() -> None:
     # a sheet of typed nulls (builders) goes through without error
-    out = deidentify(ck.CaseData({"cases": frame("cases", [{"case_id": "A", "opened_on": "2026-01-01"}])}))
+    out = deidentify(ck.CaseData({"cases": frame("cases", [{"case_id": "A", "opened_on": "2026-01-01"}])}), k=1)
     assert out.data["cases"].select("age", "age_band").row(0) == (None, None)
 
 
 def test_unparsed_dates_are_removed_not_passed_through() -> None:
     cases = pl.DataFrame({"case_id": ["1"], "opened_on": ["01/02/2026"], "birth_date": ["03/04/1950"]})
-    out = deidentify(ck.CaseData({"cases": cases}), key=KEY)
+    out = deidentify(ck.CaseData({"cases": cases}), key=KEY, k=1)
     assert out.data["cases"].columns == ["case_id"]
     assert set(out.removed.filter(pl.col("action") == "removed")["reason"]) == {"not_a_date"}

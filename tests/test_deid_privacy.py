@@ -99,25 +99,26 @@ def test_the_scan_does_see_the_sample_names_it_must_catch(sample: ck.CaseData) -
 
 
 def test_kept_text_held_by_fewer_than_k_cases_becomes_other() -> None:
-    rows = [{"case_id": f"c{i}", "program": "Home care" if i < 5 else "Mobile unit" if i < 9 else "Unit Z"}
-            for i in range(10)]  # fmt: skip
+    rows = [{"case_id": f"c{i}", "opened_on": "2026-06-01",
+             "program": "Home care" if i < 5 else "Mobile unit" if i < 9 else "Unit Z"} for i in range(10)]  # fmt: skip
     book = caseload(cases=rows, services=[{"service_id": f"s{i}", "case_id": f"c{i % 4}", "provider": "Clínica Sur"}
                                           for i in range(12)])  # fmt: skip
-    for k, expected in ((5, {"Home care": 5, OTHER: 5}), (4, {"Home care": 5, "Mobile unit": 4, OTHER: 1})):
-        out = deidentify(book, k=k)
-        counts = dict(out.data["cases"].group_by("program").len().iter_rows())
-        assert counts == expected, k
+    assert dict(deidentify(book).data["cases"].group_by("program").len().iter_rows()) == {"Home care": 5, OTHER: 5}
+    # k = 4: "Mobile unit" is kept; "Unit Z" became "other", a class of one case, then suppressed
+    out = deidentify(book, k=4, max_suppression=0.1)
+    assert dict(out.data["cases"].group_by("program").len().iter_rows()) == {"Home care": 5, "Mobile unit": 4}
+    assert out.steps.rows() == [("case_id", "suppressed", 1)]
     # twelve services of four cases: a provider is held by 4 cases, not 12 rows
     assert set(deidentify(book).data["services"]["provider"]) == {OTHER}
-    assert set(deidentify(book, k=4).data["services"]["provider"]) == {"Clínica Sur"}
+    assert set(out.data["services"]["provider"]) == {"Clínica Sur"}
 
 
 def test_category_values_outside_the_contract_become_other_and_are_listed() -> None:
     book = caseload(cases=[{"case_id": "1", "sex": "female"}, {"case_id": "2", "sex": "María López"}])
-    out = deidentify(book)
+    out = deidentify(book, k=1)  # two cases: no k-anonymity, to see the mapping
     assert sorted(out.data["cases"]["sex"].to_list()) == ["female", OTHER]
     assert ("cases", "sex", "mapped", "vocabulary_contract") in out.removed.rows()
-    clean = deidentify(caseload(cases=[{"case_id": "1", "sex": "female"}]))
+    clean = deidentify(caseload(cases=[{"case_id": "1", "sex": "female"}]), k=1)
     assert "sex" not in clean.removed["column"].to_list()
 
 
@@ -126,7 +127,8 @@ def test_measures_take_the_catalogue_name(monkeypatch) -> None:
 
     monkeypatch.setattr(deid, "measure_catalogue", lambda: {"phq9": "PHQ-9", "who5": "WHO-5"})
     rows = [{"case_id": f"c{i}", "measure": m} for i, m in enumerate(["phq_9", "PHQ 9", "who-5", "Escala X", "PHQ-9"])]
-    out = deidentify(caseload(cases=[{"case_id": f"c{i}"} for i in range(5)], outcomes=rows))
+    cases = [{"case_id": f"c{i}", "opened_on": "2026-06-01"} for i in range(5)]  # one k-anonymous class
+    out = deidentify(caseload(cases=cases, outcomes=rows))
     assert sorted(out.data["outcomes"]["measure"]) == sorted(["PHQ-9", "PHQ-9", "WHO-5", OTHER, "PHQ-9"])
 
 
@@ -187,8 +189,7 @@ def test_identifiers_held_by_one_case_never_reach_the_scan(sample: ck.CaseData, 
         pl.lit(None, dtype=pl.String).alias("ethnicity"), pl.lit("es").alias("language"))}  # fmt: skip
     out = deidentify(ck.CaseData(only_rare))
     assert out.dropped.height == 0
-    assert RARE[("cases", "program")] not in set(out.data["cases"]["program"])
-    assert OTHER in set(out.data["cases"]["program"])
+    assert RARE[("cases", "program")] not in every_cell(out.data)
 
 
 def test_bad_options_are_refused(sample: ck.CaseData) -> None:
@@ -200,3 +201,78 @@ def test_bad_options_are_refused(sample: ck.CaseData) -> None:
 
 def test_dropped_is_empty_by_default(sample: ck.CaseData) -> None:
     assert isinstance(deidentify(sample), Deidentified)
+
+
+# ---- k-anonymity of the quasi-identifiers -----------------------------------------------------
+
+QUASI = ("age_band", "sex", "ethnicity", "language", "program")
+
+
+def smallest_class(out: Deidentified) -> tuple[int, list[str]]:
+    """The smallest number of distinct people sharing one combination of the quasi-identifiers
+    left in the extract's cases (``year``: of ``opened_on``), counted here from the extract alone."""
+    cases = out.data["cases"]
+    opened = pl.col("opened_on")
+    year = opened.dt.year() if cases.schema["opened_on"].is_temporal() else opened
+    frame = cases.with_columns(year.alias("year"), pl.coalesce("client_id", "case_id").alias("person"))
+    quasi = [c for c in (*QUASI, "year") if c in frame.columns]
+    return int(frame.group_by(quasi).agg(pl.col("person").n_unique())["person"].min()), quasi
+
+
+@pytest.mark.parametrize(("k", "dates"), [(5, "shift"), (5, "year"), (10, "shift")])
+def test_k_anonymity_holds_on_the_sample_extract(sample: ck.CaseData, k: int, dates: str) -> None:
+    out = deidentify(sample, k=k, dates=dates)
+    smallest, quasi = smallest_class(out)
+    assert smallest >= k
+    assert "year" in quasi
+    removed = [c for c, a, _ in out.steps.iter_rows() if a == "removed"]
+    if "program" in removed:  # the programme goes last, after every other quasi-identifier
+        assert removed[-1] == "program"
+        assert {"age_band", "sex", "ethnicity", "language"} <= set(removed)
+    before, after = out.anonymity.rows(named=True)
+    assert before["k"] == 1
+    assert before["unique"] > 0.25 * sample["cases"].height  # many clients stood out
+    assert after["k"] == smallest
+    assert after["below_k"] == 0
+    assert "age" not in out.data["cases"].columns  # finer than the band
+    kept = set(out.data["cases"]["case_id"])
+    for name, df in out.data.sheets.items():  # suppressed cases are gone from every sheet
+        assert set(df["case_id"]) <= kept, name
+    suppressed = out.steps.filter(pl.col("action") == "suppressed")["cases"].sum()
+    assert len(kept) + suppressed == sample["cases"].height
+    assert suppressed <= 0.05 * sample["cases"].height
+    for column, action, _ in out.steps.iter_rows():  # the table says what was done, and it was done
+        if action == "removed":
+            assert column not in out.data["cases"].columns
+            assert ("cases", column, "removed", "k_anonymity") in out.removed.rows()
+        if action == "generalised" and "age_band" in out.data["cases"].columns:  # it may go later
+            assert set(out.data["cases"]["age_band"].drop_nulls()) <= {"<65", "65-84", "85+"}
+
+
+def test_k_anonymity_holds_on_a_small_cohort_and_on_planted_data(sample: ck.CaseData, planted) -> None:
+    cohort = sample["cases"].filter(pl.col("program") == "Complex chronic care")["case_id"]
+    out = deidentify(sample, case_ids=cohort)
+    assert smallest_class(out)[0] >= 5
+    assert out.data["cases"].height >= 0.5 * cohort.len()
+    data, _ = planted
+    out = deidentify(data, on_identifiers="drop")
+    assert smallest_class(out)[0] >= 5
+
+
+def test_suppression_budget_decides_between_generalising_and_suppressing(sample: ck.CaseData) -> None:
+    only_suppress = deidentify(sample, max_suppression=1.0)
+    assert set(only_suppress.steps["action"]) == {"suppressed"}
+    assert {"age_band", "sex", "ethnicity", "language"} <= set(only_suppress.data["cases"].columns)
+    assert smallest_class(only_suppress)[0] >= 5
+    generalise_all = deidentify(sample, max_suppression=0.0)
+    assert smallest_class(generalise_all)[0] >= 5
+    assert generalise_all.data["cases"].height >= deidentify(sample).data["cases"].height
+    with pytest.raises(ck.CasekitError, match="max_suppression"):
+        deidentify(sample, max_suppression=1.5)
+
+
+def test_k_of_one_keeps_every_case_and_the_exact_age(sample: ck.CaseData) -> None:
+    out = deidentify(sample, k=1)
+    assert out.data["cases"].height == sample["cases"].height
+    assert "age" in out.data["cases"].columns
+    assert out.steps.height == 0

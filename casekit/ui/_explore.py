@@ -26,6 +26,7 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -44,6 +45,7 @@ __all__ = [
     "BLANK",
     "EXTRACT_FORMATS",
     "PERCENT_MEASURES",
+    "ExtractDownload",
     "deidentified_extract",
     "endpoint_label",
     "event_log_csv",
@@ -227,6 +229,19 @@ def readable_removed(explained: pl.DataFrame, lang: str) -> pl.DataFrame:
 EXTRACT_FORMATS = ("xlsx", "zip")
 
 
+@dataclass(frozen=True)
+class ExtractDownload:
+    """A prepared de-identified extract: the file's bytes and what the page says about it
+    (``explained``: per column; ``steps``: what k-anonymity took, ``step, cases``; ``anonymity``:
+    one sentence; ``cases``: cases in the file)."""
+
+    data: bytes
+    explained: pl.DataFrame
+    steps: pl.DataFrame
+    anonymity: str
+    cases: int
+
+
 def deidentified_extract(
     data: CaseData | ValidationResult,
     case_ids: pl.Series,
@@ -236,13 +251,13 @@ def deidentified_extract(
     as_of: dt.date | None = None,
     fmt: str = "xlsx",
     drop_identifiers: bool = False,
-) -> tuple[bytes, pl.DataFrame]:
+) -> ExtractDownload:
     """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`
-    with a fresh random key, not kept: two exports cannot be linked) as the bytes of an XLSX
-    workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), and what was done to
-    each column (``Deidentified.explain``), in ``lang``. Kept text that looks like
-    identifiers raises :class:`casekit.deid.IdentifiersFoundError` (its message lists the
-    cells), or is emptied with ``drop_identifiers=True``."""
+    with a fresh random key, not kept: two exports cannot be linked; k-anonymity 5) as the
+    bytes of an XLSX workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), with
+    what was done to each column and to reach k-anonymity, in ``lang``. Kept text that looks
+    like identifiers raises :class:`casekit.deid.IdentifiersFoundError` (its message lists
+    the cells), or is emptied with ``drop_identifiers=True``."""
     from casekit.deid import deidentify
 
     if fmt not in EXTRACT_FORMATS:
@@ -251,11 +266,16 @@ def deidentified_extract(
     extract = deidentify(data, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
         if fmt == "xlsx":
-            path = extract.write(Path(tmp) / "extract.xlsx", lang=lang)
-            return path.read_bytes(), extract.explain(lang)
-        folder = extract.write(Path(tmp) / "extract", lang=lang, format="csv")
-        buffer = io.BytesIO()
-        with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for file in sorted(folder.iterdir()):
-                archive.write(file, arcname=file.name)
-        return buffer.getvalue(), extract.explain(lang)
+            payload = extract.write(Path(tmp) / "extract.xlsx", lang=lang).read_bytes()
+        else:
+            folder = extract.write(Path(tmp) / "extract", lang=lang, format="csv")
+            buffer = io.BytesIO()
+            with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+                for file in sorted(folder.iterdir()):
+                    archive.write(file, arcname=file.name)
+            payload = buffer.getvalue()
+    steps = extract.explain_steps(lang).rename(
+        {"step": t("ui_explore.deid_step", lang), "cases": t("ui_explore.deid_step_cases", lang)}
+    )
+    cases = extract.data["cases"].height if "cases" in extract.data.sheets else 0
+    return ExtractDownload(payload, extract.explain(lang), steps, extract.anonymity_line(lang), cases)

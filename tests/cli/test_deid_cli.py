@@ -67,7 +67,7 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
     workbook: Path, sample: ck.CaseData, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "nested" / "extract.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en")) == 0
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "1")) == 0
     printed = capsys.readouterr()
     assert "1 rows with errors were quarantined and not exported (1 cases affected)" in printed.out
     assert printed.out.startswith(f"De-identified {sample['cases'].height} cases (")
@@ -135,7 +135,8 @@ def test_console_script_spanish_workbook(workbook: Path, sample: ck.CaseData, tm
     back = ck.read_workbook(out)
     _assert_clean(back, sample)
     assert "casos" in back.headers["cases"]["__sheet__"]
-    assert back["cases"]["age"].is_not_null().all()
+    assert "k-anonimato sobre tramo de edad, sexo, etnia, idioma, programa y año: k = 1 antes, k = " in proc.stdout
+    assert "age" not in back["cases"].columns  # the exact age is not exported
 
 
 def test_console_script_year_csv_folder(workbook: Path, sample: ck.CaseData, tmp_path: Path) -> None:
@@ -147,7 +148,8 @@ def test_console_script_year_csv_folder(workbook: Path, sample: ck.CaseData, tmp
     assert not IDENTIFYING & set(cases.columns)
     assert cases["opened_on"].str.contains(r"^\d{4}$").all()
     contacts = pl.read_csv(out / "contacts.csv", infer_schema_length=0)
-    assert contacts.height == sample["contacts"].height
+    assert 0.8 * sample["contacts"].height <= contacts.height <= sample["contacts"].height  # k-anonymity
+    assert contacts["case_id"].is_in(cases["case_id"].implode()).all()
     assert not _names_and_notes(sample) & set(contacts.unpivot()["value"].drop_nulls())
 
 
@@ -251,3 +253,23 @@ def test_console_script_refuses_identifiers_in_kept_text_then_drops_them_by_opti
     n = sample["services"].filter(pl.col("case_id").is_in(sample["cases"]["case_id"].head(8).implode())).height
     assert f"Se vaciaron {n} celdas de texto conservado" in proc.stdout
     assert "Dra. Pilar Castaño" not in _cells(ck.read_workbook(out))
+
+
+def test_handler_k_anonymity_report_and_options(workbook: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "k"
+    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "5")) == 0
+    printed = capsys.readouterr().out
+    line = next(x for x in printed.splitlines() if x.startswith("k-anonymity on "))
+    after = int(line.split("k = ")[2].split(" ")[0])
+    assert after >= 5
+    steps = [x for x in printed.splitlines() if x.startswith("  - ")]
+    assert steps
+    assert steps[-1].endswith(" cases)")
+    cases = pl.read_parquet(out / "cases.parquet")
+    quasi = [c for c in ("age_band", "sex", "ethnicity", "language", "program") if c in cases.columns]
+    sizes = cases.group_by(*quasi, pl.col("opened_on").dt.year()).agg(pl.coalesce("client_id", "case_id").n_unique())
+    assert sizes["client_id"].min() >= 5
+    with pytest.raises(SystemExit):
+        parse("book.xlsx", "--out", "x", "--k", "0")
+    with pytest.raises(SystemExit):
+        parse("book.xlsx", "--out", "x", "--max-suppression", "2")

@@ -108,6 +108,6 @@ def check_downloads(page: Page, status: pl.DataFrame) -> None:
     with page.expect_download() as deid_download:
         deid_button.click()
     extract = pl.read_excel(deid_download.value.path(), sheet_id=0)
-    assert extract["casos"].height == high
+    assert 0.9 * high <= extract["casos"].height <= high  # k-anonymity suppresses a few cases at most
     assert not set(extract["casos"]["id_caso"]) & set(status["case_id"])
     screenshot(page, "es_explore_export_ready")

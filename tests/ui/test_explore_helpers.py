@@ -110,9 +110,13 @@ def test_event_log_csv_is_the_cohorts_process_mining_log(sample: dict) -> None:
 def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: dict, dates: str) -> None:
     cohort = sample["cohort"]
     sub = co.CohortFilter(tiers=("high",)).apply(cohort)
-    data, explained = ex.deidentified_extract(sample["result"], sub["case_id"], dates=dates, lang="en")
+    prepared = ex.deidentified_extract(sample["result"], sub["case_id"], dates=dates, lang="en")
+    data, explained = prepared.data, prepared.explained
     raw = pl.read_excel(io.BytesIO(data), sheet_id=0)  # the headers as written
-    assert raw["cases"].height == sub.height
+    assert raw["cases"].height == prepared.cases
+    assert 0.9 * sub.height <= prepared.cases <= sub.height  # a few cases suppressed for k-anonymity at most
+    assert prepared.anonymity.startswith("k-anonymity on age band")
+    assert prepared.steps.columns == ["What was done to reach k-anonymity", "Cases affected"]
     for sheet, columns in identifying_columns().items():
         if sheet in raw:
             assert not set(columns) & set(raw[sheet].columns), sheet
@@ -122,8 +126,8 @@ def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: 
         for col in frame.select(pl.col(pl.String)).columns:
             assert not set(frame[col].drop_nulls()) & originals, (name, col)
     back = ck.read_workbook(data)  # casekit reads the extract back
-    assert back["cases"]["client_name"].null_count() == sub.height
-    assert back["cases"]["case_id"].n_unique() == sub.height
+    assert back["cases"]["client_name"].null_count() == prepared.cases
+    assert back["cases"]["case_id"].n_unique() == prepared.cases
     assert "client_name" in explained["column"].to_list()
     shown = ex.readable_removed(explained, "es")
     assert shown.columns == ["Hoja", "Columna", "Qué se hizo", "Por qué"]
@@ -177,17 +181,18 @@ def test_spanish_headers_of_identifying_columns_are_known() -> None:
 def test_deidentified_extract_as_a_zip_of_csv_files(sample: dict) -> None:
     cohort = sample["cohort"]
     sub = co.CohortFilter(sexes=("female",)).apply(cohort)
-    data, _ = ex.deidentified_extract(sample["result"], sub["case_id"], lang="es", fmt="zip")
+    prepared = ex.deidentified_extract(sample["result"], sub["case_id"], lang="es", fmt="zip")
+    data = prepared.data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         names = archive.namelist()
         assert "casos.csv" in names
         assert "contactos.csv" in names
         cases = pl.read_csv(archive.read("casos.csv"), separator=";", infer_schema=False)
-    assert cases.height == sub.height
+    assert cases.height == prepared.cases
     assert SHEETS["cases"].columns["client_name"].es not in cases.columns
     assert not set(cases[SHEETS["cases"].columns["case_id"].es]) & set(cohort["case_id"])
     back = ck.read_workbook(_files(data))  # casekit reads the files back
-    assert back["cases"].height == sub.height
+    assert back["cases"].height == prepared.cases
     with pytest.raises(ValueError, match="unknown format"):
         ex.deidentified_extract(sample["result"], sub["case_id"], fmt="pdf")
 
