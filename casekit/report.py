@@ -293,13 +293,26 @@ def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str,
 
 
 def _formats(df: pl.DataFrame, lang: str, percent: set[str]) -> dict[str, str]:
+    """Excel number formats: shares as percentages, whole numbers without decimals (a
+    float column holding only whole numbers too: ``18``, not ``18.00``).
+
+    >>> _formats(pl.DataFrame({"a": [18.0, None], "b": [1.5, 2.0], "n": [3, 4]}), "en", set())
+    {'a': '#,##0', 'b': '#,##0.00', 'n': '#,##0'}
+    """
+    floats = [n for n, dtype in df.schema.items() if dtype.is_float() and n not in percent]
+    whole = (
+        df.select((pl.col(n).drop_nans().round(0) == pl.col(n).drop_nans()).all() for n in floats).row(0)
+        if floats
+        else ()
+    )
+    is_whole = dict(zip(floats, whole, strict=True))
     fmts: dict[str, str] = {}
     for name, dtype in df.schema.items():
         if name in percent:
             fmts[name] = "0.0%"
         elif dtype == pl.Date:
             fmts[name] = _DATE_FMT[lang]
-        elif dtype.is_integer():
+        elif dtype.is_integer() or is_whole.get(name):
             fmts[name] = "#,##0"
         elif dtype.is_float():
             fmts[name] = "#,##0.00"
@@ -419,7 +432,7 @@ def _insert_images(ws: Any, images: list[tuple[str, bytes]]) -> None:
         _, height = _png_size(png)
         options = {"image_data": io.BytesIO(png), "x_scale": 0.5, "y_scale": 0.5, "object_position": 3}
         ws.insert_image(row, _CHART_COL, f"{chart_name}.png", options)
-        row += int(height * 0.5 / 20) + 3
+        row += int(height * 0.5 / 17) + 2  # rows are 20 px in Excel, 17 px in LibreOffice
 
 
 def write_report(

@@ -124,6 +124,15 @@ def test_integer_figures_are_written_as_integers(tmp_path: Path, reports) -> Non
     for label in ("Open cases", "Open flags"):
         assert isinstance(cells[label].value, int)
         assert cells[label].number_format == "#,##0"
+    # detail sheets: a column whose numbers are all whole shows no decimals
+    checked = 0
+    for sheet in openpyxl.load_workbook(path).worksheets[1:]:
+        for column in sheet.iter_cols(min_row=2):
+            numbers = [c for c in column if isinstance(c.value, int | float) and not isinstance(c.value, bool)]
+            if numbers and all(float(c.value).is_integer() for c in numbers) and numbers[0].number_format != "0.0%":
+                checked += 1
+                assert all("." not in c.number_format for c in numbers), (sheet.title, column[0].column_letter)
+    assert checked >= 10
 
 
 # ---- the one-page PDF summary -----------------------------------------------------------
