@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,6 +24,42 @@ from pathlib import Path
 from casekit.i18n import LANGS, normalize_lang, t
 
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+
+# Terminal control characters (C0, DEL, C1) and bidirectional overrides: a cell value or
+# a file name holding them could rewrite the terminal or hide text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    r"""``text`` with terminal control characters shown as escapes (``\x1b``), never sent raw.
+
+    >>> printable("ok\x1b[2J\u202egnp.exe")
+    'ok\\x1b[2J\\u202egnp.exe'
+    """
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
+
+
+def out_is_input(out: Path | None, source: Path) -> bool:
+    """Whether writing ``out`` would overwrite a file the command reads: ``source`` itself,
+    or a sheet file already in the folder ``source`` (a new file there is fine).
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "cases.csv").write_text("case_id")
+    7
+    >>> out_is_input(folder / "cases.csv", folder), out_is_input(folder / "report.csv", folder)
+    (True, False)
+    >>> out_is_input(folder / "." / "cases.csv", folder / "cases.csv")
+    True
+    """
+    if out is None or not out.exists():
+        return False
+    target = out.resolve()
+    if target == source.resolve():
+        return True
+    from casekit.io._read import SHEET_FILE_EXTS
+
+    return source.is_dir() and target.parent == source.resolve() and target.suffix.lower() in SHEET_FILE_EXTS
 
 
 def default_lang() -> str:
@@ -89,14 +126,16 @@ def _register_feature_commands(sub: argparse._SubParsersAction) -> None:
 def _print_text(result, source: str, lang: str, max_lines: int) -> None:
     report = result.report
     print(
-        t(
-            "cli.summary",
-            lang,
-            file=source,
-            errors=result.n_errors,
-            warnings=result.n_warnings,
-            rows=sum(result.n_quarantined().values()),
-            cases=result.affected_cases(),
+        printable(
+            t(
+                "cli.summary",
+                lang,
+                file=source,
+                errors=result.n_errors,
+                warnings=result.n_warnings,
+                rows=sum(result.n_quarantined().values()),
+                cases=result.affected_cases(),
+            )
         )
     )
     for rec in report.head(max_lines).iter_rows(named=True):
@@ -104,7 +143,7 @@ def _print_text(result, source: str, lang: str, max_lines: int) -> None:
         if rec["column"]:
             where = f"{where} · {rec['column']}"
         severity = t(f"common.{rec['severity']}", lang)
-        print(f"  [{severity}] {where}: {rec['message']}")
+        print(printable(f"  [{severity}] {where}: {rec['message']}"))
     if report.height > max_lines:
         print(t("cli.more_lines", lang, n=report.height - max_lines))
 
@@ -130,10 +169,14 @@ def load_validated(args: argparse.Namespace):
     from casekit.validation import validate
 
     lang = args.lang
+    out = getattr(args, "out", None)
+    if isinstance(out, Path) and out_is_input(out, args.path):
+        print(printable(t("cli.out_is_input", lang, path=out)), file=sys.stderr)
+        return EXIT_UNREADABLE
     try:  # in a child process with memory and time limits: a hostile file never aborts the CLI
         data = read_isolated(args.path, lang=lang, month_first=args.month_first)
     except UnreadableFileError as exc:
-        print(exc.message(lang), file=sys.stderr)
+        print(printable(exc.message(lang)), file=sys.stderr)
         return EXIT_UNREADABLE
     result = validate(data, lang=lang, as_of=args.as_of)
     if args.command != "validate" and result.n_quarantined():
@@ -192,9 +235,21 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``casekit`` console script; returns the exit code."""
+    """Entry point of the ``casekit`` console script; returns the exit code.
+
+    A reader that stops early (``casekit validate book.xlsx | head``) ends the output
+    quietly: no ``BrokenPipeError`` traceback.
+    """
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    try:
+        code = args.handler(args)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        # Python's advice: point stdout at devnull so the flush at exit does not fail again
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_ERRORS
+    return code
 
 
 if __name__ == "__main__":  # pragma: no cover

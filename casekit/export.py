@@ -6,10 +6,19 @@ leading apostrophe ``'``; numbers, dates and booleans keep their types. The rule
 applied to *every* such text, including a lone ``"-"`` and text that looks like a
 negative number (``"-5"`` in a text column): a simple rule is easier to trust.
 
+The same goes for a dangerous character right after a list separator (``,``, ``;``,
+tab, optionally followed by quotes) *inside* a text: ``Team;=1+1`` in a ``,`` file is
+one harmless field until a spreadsheet whose list separator is ``;`` opens the file
+and splits it into ``Team`` and a formula. It is written ``Team;'=1+1``.
+
 The neutralisation is reversible: a text that already starts with apostrophes
 followed by a dangerous character gets one more apostrophe, so :func:`unneutralise`
 (one apostrophe removed from ``'*[=+-@\\t\\r\\n]``-prefixed text) gives back exactly the
 original. Readers use it to read an export back to the same data.
+
+CSV files quote every text field, and every writer writes to a temporary file in the
+destination's folder and renames it into place: a failed write never leaves half a
+file, and never destroys the file it was replacing.
 
 Examples
 --------
@@ -27,8 +36,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -60,6 +72,13 @@ DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 _NEUTRALISE = r"^('*[=+@\t\r\n-])"
 _RESTORE = r"^'('*[=+@\t\r\n-])"
 _NEUTRALISE_RE = re.compile(_NEUTRALISE)
+# The same after a list separator of either locale (and any quotes) inside the text.
+_INNER = r"([,;\t]\"*)('*[=+@\t\r\n-])"
+_INNER_RESTORE = r"([,;\t]\"*)'('*[=+@\t\r\n-])"
+_INNER_RE = re.compile(_INNER)
+
+#: Longest text an XLSX cell holds (Excel's limit); longer texts are refused, not cut.
+XLSX_MAX_CHARS = 32_767
 
 #: Largest number of data rows an XLSX sheet holds (1,048,576 rows minus the header).
 XLSX_MAX_ROWS = 1_048_575
@@ -79,9 +98,11 @@ def neutralise(expr: pl.Expr | str) -> pl.Expr:
     "'@SUM(A1)"
     >>> pl.select(neutralise(pl.lit("'=x"))).item()  # kept reversible
     "''=x"
+    >>> pl.select(neutralise(pl.lit("Team;=1+1, ok"))).item()  # a formula after the other locale's separator
+    "Team;'=1+1, ok"
     """
     e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.str.replace(_NEUTRALISE, "'$1")
+    return e.str.replace_all(_INNER, "$1'$2").str.replace(_NEUTRALISE, "'$1")
 
 
 def unneutralise(expr: pl.Expr | str) -> pl.Expr:
@@ -91,18 +112,20 @@ def unneutralise(expr: pl.Expr | str) -> pl.Expr:
     "'=x"
     >>> pl.select(unneutralise(pl.lit("'quoted'"))).item()
     "'quoted'"
+    >>> pl.select(unneutralise(neutralise(pl.lit("'-a,'=b;''+c")))).item()
+    "'-a,'=b;''+c"
     """
     e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.str.replace(_RESTORE, "$1")
+    return e.str.replace(_RESTORE, "$1").str.replace_all(_INNER_RESTORE, "$1$2")
 
 
 def safe_text(value: str) -> str:
     """:func:`neutralise` for one Python string (headers, sheet names).
 
-    >>> safe_text("=HYPERLINK()"), safe_text("case_id")
-    ("'=HYPERLINK()", 'case_id')
+    >>> safe_text("=HYPERLINK()"), safe_text("case_id"), safe_text("a,@b")
+    ("'=HYPERLINK()", 'case_id', "a,'@b")
     """
-    return _NEUTRALISE_RE.sub(r"'\1", value)
+    return _NEUTRALISE_RE.sub(r"'\1", _INNER_RE.sub(r"\1'\2", value))
 
 
 def safe_frame(df: pl.DataFrame) -> pl.DataFrame:
@@ -126,12 +149,50 @@ def _safe_headers(df: pl.DataFrame) -> pl.DataFrame:
     return df.rename(renames) if renames else df
 
 
+@contextmanager
+def atomic_path(dest: str | Path) -> Iterator[Path]:
+    """A temporary path next to ``dest``, renamed to ``dest`` when the block succeeds
+    (removed when it fails): readers never see half a file, and a failed write keeps the
+    file that was there.
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "t.txt"
+    >>> with atomic_path(target) as tmp:
+    ...     _ = tmp.write_text("done")
+    >>> target.read_text(), sorted(p.name for p in target.parent.iterdir())
+    ('done', ['t.txt'])
+    """
+    dest = Path(dest)
+    fd, name = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        tmp.chmod(dest.stat().st_mode & 0o777 if dest.exists() else 0o666 & ~_umask())
+        yield tmp
+        tmp.replace(dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_bytes_atomic(dest: str | Path, data: bytes) -> None:
+    """Write ``data`` to ``dest`` through :func:`atomic_path`."""
+    with atomic_path(dest) as tmp:
+        tmp.write_bytes(data)
+
+
 def _output(data: bytes, dest: Dest | IO[str] | None) -> bytes | None:
-    """Write ``data`` to a path or buffer, or return it when ``dest`` is None."""
+    """Write ``data`` to a path (atomically) or buffer, or return it when ``dest`` is None."""
     if dest is None:
         return data
     if isinstance(dest, str | Path):
-        Path(dest).write_bytes(data)
+        write_bytes_atomic(dest, data)
     elif isinstance(dest, io.TextIOBase):
         dest.write(data.decode("utf-8"))
     else:
@@ -151,16 +212,19 @@ def write_csv(
 
     ``lang="es"``: ``;`` separator, decimal comma, ``dd/mm/yyyy`` dates (what Spanish
     Excel expects); ``"en"``: ``,`` separator, ISO dates. UTF-8, with a BOM by default
-    so Excel shows accents.
+    so Excel shows accents. Every field that is not a number is quoted, so a separator
+    or a line break inside a text never splits it.
 
     Examples
     --------
     >>> import datetime as dt
-    >>> df = pl.DataFrame({"id": ["007"], "on": [dt.date(2026, 3, 1)], "x": [1.5]})
-    >>> write_csv(df, lang="es", bom=False)
-    b'id;on;x\\n007;01/03/2026;1,5\\n'
-    >>> write_csv(df, lang="en", bom=False)
-    b'id,on,x\\n007,2026-03-01,1.5\\n'
+    >>> df = pl.DataFrame({"id": ["007"], "on": [dt.date(2026, 3, 1)], "x": [1.5], "note": ["a;=1+1"]})
+    >>> print(write_csv(df, lang="es", bom=False).decode(), end="")
+    "id";"on";"x";"note"
+    "007";"01/03/2026";1,5;"a;'=1+1"
+    >>> print(write_csv(df, lang="en", bom=False).decode(), end="")
+    "id","on","x","note"
+    "007","2026-03-01",1.5,"a;'=1+1"
     """
     lang = normalize_lang(lang)
     es = lang == "es"
@@ -172,6 +236,7 @@ def write_csv(
         decimal_comma=es,
         date_format=_DATE_FMT[lang][0],
         datetime_format=_DATETIME_FMT[lang][0],
+        quote_style="non_numeric",
     )
     return _output(buf.getvalue(), path_or_buffer)
 
@@ -229,6 +294,31 @@ def _column_widths(df: pl.DataFrame) -> dict[str, int]:
     return {name: min(max(len(name) + 3, int(n) + 1, 8), 60) * 7 + 10 for name, n in longest.items()}
 
 
+def _check_cell_lengths(df: pl.DataFrame, sheet: str, lang: str) -> None:
+    """Refuse a text longer than an XLSX cell holds (Excel would cut it silently).
+
+    >>> _check_cell_lengths(pl.DataFrame({"note": ["ok", "x" * 40_000]}), "cases", "en")
+    Traceback (most recent call last):
+    casekit.errors.CasekitError: The sheet «cases», row 3, column «note» has a text of 40,000 characters; ...
+    """
+    texts = [c for c, dtype in df.schema.items() if dtype == pl.String]
+    if not texts:
+        return
+    longest = df.select(pl.col(texts).str.len_chars().max()).row(0, named=True)
+    for column in texts:
+        if (longest[column] or 0) > XLSX_MAX_CHARS:
+            index = df.select(pl.col(column).str.len_chars().arg_max()).item()
+            raise CasekitError(
+                "export.cell_too_long",
+                lang=lang,
+                sheet=sheet,
+                row=index + 2,
+                column=column,
+                length=f"{longest[column]:,}",
+                max=f"{XLSX_MAX_CHARS:,}",
+            )
+
+
 def _add_sheet(
     workbook: Any, name: str, df: pl.DataFrame, lang: str, *, source: str | None, as_of: dt.date | None
 ) -> None:
@@ -239,6 +329,7 @@ def _add_sheet(
         set_up_printing(ws, lang=lang, source=source, as_of=as_of, header_row=None)
         return
     df = _safe_headers(safe_frame(df))
+    _check_cell_lengths(df, name, lang)
     df.write_excel(
         workbook=workbook,
         worksheet=name,
@@ -382,7 +473,8 @@ def write_workbook(
         if fmt == "csv":
             write_csv(df, target, lang=lang)
         else:
-            df.write_parquet(target)
+            with atomic_path(target) as tmp:
+                df.write_parquet(tmp)
     return folder
 
 
@@ -413,14 +505,16 @@ def write_table(
 
     >>> import tempfile
     >>> out = write_table(pl.DataFrame({"x": ["=1"]}), Path(tempfile.mkdtemp()) / "t.csv")
-    >>> out.read_text(encoding="utf-8-sig")
-    "x\\n'=1\\n"
+    >>> print(out.read_text(encoding="utf-8-sig"), end="")
+    "x"
+    "'=1"
     """
     path = Path(dest)
     suffix = path.suffix.lower()
     path.parent.mkdir(parents=True, exist_ok=True)
     if suffix == ".parquet":
-        df.write_parquet(path)
+        with atomic_path(path) as tmp:
+            df.write_parquet(tmp)
     elif suffix == ".csv":
         write_csv(flatten_lists(df), path, lang=lang)
     elif suffix == ".xlsx":

@@ -25,6 +25,7 @@ from typing import IO, Any
 from casekit._print import set_up_printing
 from casekit.contract import SHEETS, VOCABS, Column
 from casekit.errors import CasekitError
+from casekit.export import write_bytes_atomic
 from casekit.i18n import normalize_lang, t
 
 __all__ = ["LISTS_SHEET", "allowed_text", "instructions_name", "write_template"]
@@ -294,7 +295,7 @@ def write_template(dest: str | Path | IO[bytes] | None = None, *, lang: str = "e
     if dest is None:
         return data
     if isinstance(dest, str | Path):
-        Path(dest).write_bytes(data)
+        write_bytes_atomic(dest, data)
     else:
         dest.write(data)
     return None

@@ -110,7 +110,8 @@ def test_write_csv_spanish_bytes(mixed: pl.DataFrame) -> None:
     assert (
         out
         == (
-            "\ufeffid;on;x;n;ok;note\n007;01/03/2026;1,5;-3;true;\"a;b\"\n'=cmd|' /C calc'!A0;;-2,25;1200;false;Ñandú\n"
+            '\ufeff"id";"on";"x";"n";"ok";"note"\n"007";"01/03/2026";1,5;-3;"true";"a;b"\n'
+            '"\'=cmd|\' /C calc\'!A0";;-2,25;1200;"false";"Ñandú"\n'
         ).encode()
     )
 
@@ -120,7 +121,8 @@ def test_write_csv_english_bytes(mixed: pl.DataFrame) -> None:
     assert (
         out
         == (
-            "\ufeffid,on,x,n,ok,note\n007,2026-03-01,1.5,-3,true,a;b\n'=cmd|' /C calc'!A0,,-2.25,1200,false,Ñandú\n"
+            '\ufeff"id","on","x","n","ok","note"\n"007","2026-03-01",1.5,-3,"true","a;b"\n'
+            '"\'=cmd|\' /C calc\'!A0",,-2.25,1200,"false","Ñandú"\n'
         ).encode()
     )
     assert out.startswith(b"\xef\xbb\xbf")
@@ -129,17 +131,17 @@ def test_write_csv_english_bytes(mixed: pl.DataFrame) -> None:
 def test_write_csv_without_bom_to_path_and_buffers(mixed: pl.DataFrame, tmp_path: Path) -> None:
     path = tmp_path / "x.csv"
     assert write_csv(mixed, path, bom=False) is None
-    assert path.read_bytes().startswith(b"id,on,")
+    assert path.read_bytes().startswith(b'"id","on",')
     binary = io.BytesIO()
     write_csv(mixed, binary, lang="es")
     assert binary.getvalue() == write_csv(mixed, lang="es")
     text = io.StringIO()
     write_csv(mixed, text, bom=False)
-    assert text.getvalue().splitlines()[1] == "007,2026-03-01,1.5,-3,true,a;b"
+    assert text.getvalue().splitlines()[1] == '"007","2026-03-01",1.5,-3,"true","a;b"'
 
 
 def test_write_csv_neutralises_headers() -> None:
-    assert write_csv(pl.DataFrame({"=HYPERLINK()": [1]}), bom=False) == b"'=HYPERLINK()\n1\n"
+    assert write_csv(pl.DataFrame({"=HYPERLINK()": [1]}), bom=False) == b'"\'=HYPERLINK()"\n1\n'
 
 
 # --------------------------------------------------------------------------------------
@@ -302,12 +304,12 @@ def test_workbook_csv_folder_spanish(case_data: CaseData, tmp_path: Path) -> Non
     folder = write_workbook(case_data, tmp_path / "csv", lang="es", format="csv", labels=True)
     assert sorted(p.name for p in folder.iterdir()) == ["casos.csv", "cribados.csv", "resultados.csv"]
     assert (folder / "casos.csv").read_bytes() == (
-        "\ufeffid_caso;nombre_cliente;fecha_apertura;sexo;extra col\n"
-        "007;Ana;01/03/2026;Mujer;kept\n"
-        "008;'=cmd|' /C calc'!A0;31/12/2025;;too\n"
+        '\ufeff"id_caso";"nombre_cliente";"fecha_apertura";"sexo";"extra col"\n'
+        '"007";"Ana";"01/03/2026";"Mujer";"kept"\n'
+        '"008";"\'=cmd|\' /C calc\'!A0";"31/12/2025";;"too"\n'
     ).encode()
     assert (folder / "resultados.csv").read_text(encoding="utf-8-sig").splitlines()[1] == (
-        "007;02/03/2026;PHQ-9;-1,5;Basal;no"
+        '"007";"02/03/2026";"PHQ-9";-1,5;"Basal";"no"'
     )
 
 

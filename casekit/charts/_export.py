@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from casekit.export import write_bytes_atomic
+
 __all__ = ["save_chart", "to_png", "to_svg"]
 
 
@@ -43,13 +45,13 @@ def save_chart(chart: Any, path: str | Path, *, scale: float = 2, lang: str | No
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".png":
-        path.write_bytes(to_png(chart, scale=scale))
+        write_bytes_atomic(path, to_png(chart, scale=scale))
     elif suffix == ".svg":
-        path.write_text(to_svg(chart), encoding="utf-8")
+        write_bytes_atomic(path, to_svg(chart).encode("utf-8"))
     elif suffix == ".json":
         import json
 
-        path.write_text(json.dumps(_spec(chart), ensure_ascii=False, indent=1), encoding="utf-8")
+        write_bytes_atomic(path, json.dumps(_spec(chart), ensure_ascii=False, indent=1).encode("utf-8"))
     else:
         from casekit.errors import CasekitError
 

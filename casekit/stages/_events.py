@@ -257,14 +257,15 @@ def write_event_log(events_df: pl.DataFrame, dest: str | Path) -> Path:
     """Write the log for process-mining tools: ``.csv`` (UTF-8, comma, ISO timestamps,
     formula-safe) or ``.parquet``, in :func:`to_process_mining` column names."""
     from casekit.errors import CasekitError
-    from casekit.export import write_csv
+    from casekit.export import atomic_path, write_csv
 
     path = Path(dest)
     log = to_process_mining(events_df)
     path.parent.mkdir(parents=True, exist_ok=True)
     suffix = path.suffix.lower()
     if suffix == ".parquet":
-        log.write_parquet(path)
+        with atomic_path(path) as tmp:
+            log.write_parquet(tmp)
     elif suffix == ".csv":
         write_csv(log, path, lang="en", bom=False)
     else:

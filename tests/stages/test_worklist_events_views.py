@@ -134,7 +134,11 @@ def test_event_log_export_reads_back(tmp_path: Path) -> None:
     assert back.columns == pm.columns
     assert back["concept:name"].to_list() == pm["concept:name"].to_list()
     assert back["time:timestamp"].to_list() == pm["time:timestamp"].to_list()
-    assert csv.read_text(encoding="utf-8").splitlines()[1].startswith("A,case_opened,2026-01-01 00:00:00,screening")
+    assert (
+        csv.read_text(encoding="utf-8")
+        .splitlines()[1]
+        .startswith('"A","case_opened","2026-01-01 00:00:00","screening"')
+    )
 
 
 def test_funnel_from_status_and_from_events() -> None:
