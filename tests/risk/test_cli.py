@@ -38,7 +38,7 @@ def test_handler_writes_csv_with_lists_joined(workbook: Path, tmp_path: Path, ca
     out = tmp_path / "scores.csv"
     assert run_risk(parse(str(workbook), "--out", str(out), "--lang", "en", "--as-of", "2026-09-30")) == 0
     text = out.read_text(encoding="utf-8-sig")
-    header = text.splitlines()[0].split(",")
+    header = text.splitlines()[0].replace('"', "").split(",")  # CSV text fields are quoted
     assert header[:8] == [
         "case_id", "assessed_on", "score", "computed_tier", "effective_tier", "provisional", "red_flags",
         "missing_factors",
