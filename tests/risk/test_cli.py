@@ -84,7 +84,7 @@ def test_cli_parquet_keeps_lists_and_fairness(workbook: Path, tmp_path: Path):
     df = pl.read_parquet(out)
     assert df.schema["red_flags"] == pl.List(pl.String)
     assert df.equals(score_risk(make_sample(80, seed=3)))
-    assert fair.read_text(encoding="utf-8-sig").startswith("grouping,group,n,suppressed")
+    assert fair.read_text(encoding="utf-8-sig").startswith('"grouping","group","n","suppressed"')
 
 
 def test_cli_xlsx_spanish(workbook: Path, tmp_path: Path):
