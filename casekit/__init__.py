@@ -23,10 +23,13 @@ _EXPORTS: dict[str, str] = {
     "ConfigError": "casekit.errors",
     "Deidentified": "casekit.deid",
     "ProcessConfig": "casekit.stages",
+    "RecordRejected": "casekit.errors",
     "RiskModel": "casekit.risk",
     "SAMPLE_AS_OF": "casekit.sample",
+    "StaleEdit": "casekit.errors",
     "UnreadableFileError": "casekit.errors",
     "ValidationResult": "casekit.data",
+    "Workspace": "casekit.workspace",
     "case_status": "casekit.stages",
     "charts": "casekit.charts",
     "cohort": "casekit.cohort",
@@ -71,7 +74,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from casekit import charts, cohort, learn, present
     from casekit.data import CaseData, ValidationResult
     from casekit.deid import Deidentified, deidentify
-    from casekit.errors import CasekitError, ConfigError, UnreadableFileError
+    from casekit.errors import CasekitError, ConfigError, RecordRejected, StaleEdit, UnreadableFileError
     from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
     from casekit.io import read_workbook
     from casekit.measures import load_measures
@@ -105,6 +108,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     )
     from casekit.template import write_template
     from casekit.validation import validate
+    from casekit.workspace import Workspace
 
 __all__ = [
     "SAMPLE_AS_OF",
@@ -113,9 +117,12 @@ __all__ = [
     "ConfigError",
     "Deidentified",
     "ProcessConfig",
+    "RecordRejected",
     "RiskModel",
+    "StaleEdit",
     "UnreadableFileError",
     "ValidationResult",
+    "Workspace",
     "case_status",
     "charts",
     "cohort",

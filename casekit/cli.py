@@ -116,11 +116,13 @@ def _register_feature_commands(sub: argparse._SubParsersAction) -> None:
     from casekit.report import register as register_report
     from casekit.risk.cli import register as register_risk
     from casekit.stages.cli import register as register_stages
+    from casekit.workspace.cli import register as register_workspace
 
     register_risk(sub)
     register_stages(sub)
     register_report(sub)
     register_deid(sub)
+    register_workspace(sub)
 
 
 def _print_text(result, source: str, lang: str, max_lines: int) -> None:

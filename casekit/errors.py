@@ -35,3 +35,28 @@ class UnreadableFileError(CasekitError):
 
 class ConfigError(CasekitError):
     """A configuration or model file is invalid."""
+
+
+class RecordRejected(CasekitError):  # noqa: N818 - the public name (issue 13)
+    """A row offered to the workspace breaks the contract; nothing was written.
+
+    ``report`` holds the problems as :func:`casekit.validate` reports them (same
+    columns, same messages, in the language asked for).
+    """
+
+    def __init__(self, report: object, /, lang: str | None = None) -> None:
+        self.report = report
+        messages = list(report.get_column("message"))  # a polars frame (REPORT_SCHEMA)
+        super().__init__("workspace.rejected", lang=lang, problems=" ".join(messages))
+
+
+class StaleEdit(CasekitError):  # noqa: N818 - the public name (issue 13)
+    """Someone else saved the row since it was read (optimistic concurrency): ``who``, ``when``."""
+
+    @property
+    def who(self) -> str:
+        return str(self.params.get("who"))
+
+    @property
+    def when(self) -> str:
+        return str(self.params.get("when"))

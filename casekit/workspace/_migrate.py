@@ -1,0 +1,104 @@
+"""Bring a workspace's schema up to date: Alembic revisions, then new optional columns.
+
+Run by ``casekit workspace init`` and on every open. Only one process migrates: the
+work happens inside a serialised write transaction (SQLite ``BEGIN IMMEDIATE``,
+PostgreSQL an advisory lock), the others wait and then find nothing to do. Before any
+change to an existing workspace a backup is written next to it (SQLite) or into the
+casekit home folder (PostgreSQL).
+
+**Changing the contract.** A new *optional* column in ``casekit/contract.py`` needs
+nothing more: :func:`missing_columns` finds it and it is added (nullable) to existing
+workspaces on their next open, after a backup. Anything else — a renamed or removed
+column, a new table, a type change — needs an Alembic revision in
+``casekit/workspace/migrations/versions`` (written so that it also runs on a workspace
+created by a newer 0001, i.e. checking what exists first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from casekit.contract import SHEETS
+from casekit.workspace._engine import write_tx
+from casekit.workspace._schema import TABLES, contract_column
+
+__all__ = ["head_revision", "migrate", "missing_columns", "pending"]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def _config(conn: sa.Connection | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    if conn is not None:
+        cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest revision shipped with this casekit."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def missing_columns(conn: sa.Connection) -> dict[str, list[str]]:
+    """Contract columns the workspace's tables lack (a contract that gained optional columns)."""
+    inspector = sa.inspect(conn)
+    tables = set(inspector.get_table_names())
+    out: dict[str, list[str]] = {}
+    for name in TABLES:
+        if name not in tables:
+            continue
+        have = {c["name"] for c in inspector.get_columns(name)}
+        missing = [c for c in SHEETS[name].columns if c not in have]
+        if missing:
+            out[name] = missing
+    return out
+
+
+def pending(conn: sa.Connection) -> tuple[str | None, bool]:
+    """``(current revision, whether anything is to do)``."""
+    current = MigrationContext.configure(conn).get_current_revision()
+    return current, current != head_revision() or bool(missing_columns(conn))
+
+
+def migrate(engine: sa.Engine, *, backup_dir: Path | None = None) -> Path | None:
+    """Upgrade to the newest schema (no-op when up to date); returns the backup written, if any."""
+    from casekit.workspace._backup import backup
+
+    with engine.connect() as conn:
+        current, todo = pending(conn)
+    if not todo:
+        return None
+    written = None
+    if current is not None:  # an existing workspace: keep a copy first
+        stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        written = backup(engine, _backup_path(engine, backup_dir, f"before-migration-{current}-{stamp}"))
+    with write_tx(engine) as conn:
+        command.upgrade(_config(conn), "head")
+        for table, columns in missing_columns(conn).items():
+            for name in columns:
+                col = contract_column(SHEETS[table].columns[name])
+                type_sql = col.type.compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {type_sql}')
+    return written
+
+
+def _backup_path(engine: sa.Engine, folder: Path | None, name: str) -> Path:
+    from casekit.workspace._audit import home
+    from casekit.workspace._engine import sqlite_path
+
+    db = sqlite_path(str(engine.url))
+    if folder is None:
+        folder = db.parent if db is not None else home() / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = db.name if db is not None else (engine.url.database or "workspace")
+    return folder / f"{stem}.{name}.backup"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the workspace (run by :func:`casekit.workspace._migrate.migrate`)."""

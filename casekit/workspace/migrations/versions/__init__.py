@@ -1,0 +1,1 @@
+"""The workspace's schema revisions, oldest first (see docs/workspace.md, "Changing the contract")."""

@@ -1,0 +1,369 @@
+"""The workspace store on SQLite and PostgreSQL: import, record, update, delete, export, audit."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+import sqlalchemy as sa
+from polars.testing import assert_frame_equal
+
+import casekit as ck
+from casekit.validation import validate
+from casekit.workspace._migrate import head_revision
+from tests.builders import caseload
+
+AS_OF = dt.date(2026, 9, 30)
+
+
+@pytest.fixture
+def ws(db_url: str):
+    workspace = ck.Workspace.open(db_url)
+    yield workspace
+    workspace.close()
+
+
+def small() -> ck.CaseData:
+    """Two open cases and one closed case, with a few events."""
+    return caseload(
+        cases=[
+            {"case_id": "A", "client_name": "Ana", "opened_on": "2026-01-05", "case_manager": "Eva"},
+            {"case_id": "B", "client_name": "Bea", "opened_on": "2026-02-01", "case_manager": "Eva"},
+            {"case_id": "Z", "opened_on": "2025-01-01", "closed_on": "2025-03-01", "close_reason": "goals_met"},
+        ],
+        contacts=[
+            {
+                "contact_id": "K1",
+                "case_id": "A",
+                "contact_on": "2026-01-10",
+                "kind": "phone_call",
+                "status": "attended",
+            },
+            {
+                "contact_id": "K2",
+                "case_id": "B",
+                "contact_on": "2026-02-10",
+                "kind": "home_visit",
+                "status": "attended",
+            },
+        ],
+        screenings=[{"case_id": "A", "screened_on": "2026-01-06", "decision": "refer_to_assessment"}],
+        outcomes=[
+            {"case_id": "A", "measured_on": "2026-01-07", "measure": "phq9", "value": 12, "timepoint": "baseline"},
+            {"case_id": "A", "measured_on": "2026-01-07", "measure": "phq9", "value": 12, "timepoint": "baseline"},
+        ],
+    )
+
+
+def data_tables(ws: ck.Workspace) -> dict[str, object]:
+    """The logical dump without the audit log (which every action appends to)."""
+    return {k: v for k, v in ws.dump().items() if k != "audit_log"}
+
+
+def test_open_creates_the_schema_from_the_contract(ws: ck.Workspace, db_url: str) -> None:
+    with ws.engine.connect() as conn:
+        tables = set(sa.inspect(conn).get_table_names())
+        version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        columns = {c["name"] for c in sa.inspect(conn).get_columns("contacts")}
+    from casekit.contract import SHEETS
+
+    assert set(SHEETS) | {"quarantine", "audit_log", "workspace_meta"} <= tables
+    assert version == head_revision()
+    assert set(SHEETS["contacts"].columns) <= columns
+    again = ck.Workspace.open(db_url)  # a second open migrates nothing
+    assert again.workspace_id == ws.workspace_id
+    again.close()
+
+
+def test_import_counts_and_idempotent_reimport(ws: ck.Workspace) -> None:
+    first = ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    assert first.counts["cases"]["added"] == 3
+    assert first.counts["outcomes"]["added"] == 2  # same natural key twice: two occurrences
+    assert first.total("changed") == 0
+    before = data_tables(ws)
+    second = ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    assert second.total("added") == 0
+    assert second.total("changed") == 0
+    assert second.total("unchanged") == first.total("added")
+    assert data_tables(ws) == before
+
+
+def test_changed_workbook_updates_by_key_and_audits_each_change(ws: ck.Workspace) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    changed = small()
+    contacts = changed["contacts"].with_columns(
+        pl.when(pl.col("contact_id") == "K1").then(pl.lit("called back")).otherwise(pl.col("notes")).alias("notes")
+    )
+    extra = caseload(contacts=[{"contact_id": "K3", "case_id": "B", "contact_on": "2026-03-01"}])["contacts"]
+    sheets = dict(changed.sheets) | {
+        "contacts": pl.concat([contacts, extra.with_columns(pl.lit(4, dtype=pl.Int64).alias("_row"))])
+    }
+    result = ws.import_workbook(ck.CaseData(sheets), actor="ivan", as_of=AS_OF)
+    assert result.counts["contacts"] == {"added": 1, "changed": 1, "unchanged": 1, "quarantined": 0}
+    stored = ws.data()["contacts"]
+    assert stored.filter(pl.col("contact_id") == "K1")["notes"].item() == "called back"
+    entry = ws.audit().filter(pl.col("action") == "import_update")
+    assert entry.height == 1
+    assert entry["row_id"].item() == "K1"
+    assert entry["actor"].item() == "ivan"
+    assert "called back" in entry["after"].item()
+    assert ws.get("contacts", "K1")["_version"] == 2
+
+
+def test_quarantined_rows_are_kept_with_their_problems(ws: ck.Workspace) -> None:
+    bad = small()
+    contacts = pl.concat(
+        [
+            bad["contacts"],
+            caseload(contacts=[{"contact_id": "K9", "case_id": "NOPE", "contact_on": "2026-03-01"}])[
+                "contacts"
+            ].with_columns(pl.lit(4, dtype=pl.Int64).alias("_row")),
+        ]
+    )
+    data = ck.CaseData(dict(bad.sheets) | {"contacts": contacts})
+    result = ws.import_workbook(data, actor="eva", as_of=AS_OF, lang="es")
+    assert result.counts["contacts"]["quarantined"] == 1
+    assert "K9" not in ws.data()["contacts"]["contact_id"].to_list()
+    held = ws.quarantine()
+    assert held["sheet"].to_list() == ["contacts"]
+    assert held["case_id"].to_list() == ["NOPE"]
+    stored = ws.result(lang="es")
+    assert stored.quarantined["contacts"]["contact_id"].to_list() == ["K9"]
+    assert stored.report["check"].to_list() == ["unknown_case"]
+    assert stored.report["message"].item() == result.report.filter(pl.col("severity") == "error")["message"].item()
+    ws.import_workbook(data, actor="eva", as_of=AS_OF)  # again: held once, not twice
+    assert ws.quarantine().height == 1
+    fixed = ws.resolve_quarantined(
+        int(held["id"].item()), {"contact_id": "K9", "case_id": "B", "contact_on": "2026-03-01"}, actor="eva"
+    )
+    assert fixed["case_id"] == "B"
+    assert ws.quarantine().height == 0
+
+
+def test_round_trip_import_export_import_gives_identical_frames(ws: ck.Workspace, make_url, tmp_path: Path) -> None:
+    data = ck.make_sample(40, seed=3)
+    cases = data["cases"].with_columns(pl.lit("x").alias("team_note"))  # an unknown extra column round-trips
+    data = ck.CaseData(dict(data.sheets) | {"cases": cases})
+    ws.import_workbook(data, actor="eva", as_of=ck.SAMPLE_AS_OF)
+    for out in (tmp_path / "book.xlsx", tmp_path / "folder"):
+        ws.export(out, lang="es", actor="eva")
+        other = ck.Workspace.open(make_url())
+        try:
+            other.import_workbook(out, actor="eva", as_of=ck.SAMPLE_AS_OF, lang="es")
+            mine, theirs = ws.data(), other.data()
+            for sheet in mine.sheets:
+                assert_frame_equal(mine[sheet], theirs[sheet], check_dtypes=True)
+        finally:
+            other.close()
+    assert ws.data()["cases"]["team_note"].to_list() == ["x"] * 40
+    assert ws.audit().filter(pl.col("action") == "export").height == 2
+
+
+def test_record_generates_ids_and_stores_one_row(ws: ck.Workspace) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    row = ws.record(
+        "contacts",
+        {"case_id": "A", "contact_on": dt.date(2026, 3, 2), "kind": "phone_call", "status": "attended", "notes": "ok"},
+        actor="eva",
+    )
+    assert row["contact_id"].startswith("K-")
+    assert row["_row_id"] == row["contact_id"]
+    assert row["_version"] == 1
+    assert row["_created_by"] == "eva"
+    got = ws.data()["contacts"].filter(pl.col("contact_id") == row["contact_id"])
+    assert got.select("case_id", "contact_on", "notes").row(0) == ("A", dt.date(2026, 3, 2), "ok")
+    screening = ws.record("screenings", {"case_id": "B", "screened_on": "2026-02-03"}, actor="eva")
+    assert screening["_row_id"].startswith("SCR-")
+    entry = ws.audit("A").filter(pl.col("action") == "record")
+    assert entry["row_id"].to_list() == [row["contact_id"]]
+
+
+@pytest.mark.parametrize(
+    ("sheet", "row", "check"),
+    [
+        ("contacts", {"case_id": "NOPE", "contact_on": "2026-03-01"}, "unknown_case"),
+        ("contacts", {"case_id": "A", "contact_on": "2025-12-01"}, "before_opening"),
+        ("screenings", {"case_id": "Z", "screened_on": "2025-06-01"}, "after_closing"),
+        ("contacts", {"case_id": "A", "contact_on": "2026-03-01", "kind": "telepathy"}, "not_allowed"),
+        ("goals", {"case_id": "A", "set_on": "2026-03-01", "target_on": "2026-02-01"}, None),
+        ("risk_reviews", {"case_id": "A", "reviewed_on": "2026-03-01", "override_tier": "high"}, None),
+        ("contacts", {"case_id": "A"}, "required"),
+        ("contacts", {"contact_id": "K1", "case_id": "A", "contact_on": "2026-03-01"}, "duplicate"),
+    ],
+)
+def test_invalid_record_is_rejected_with_validate_messages_and_writes_nothing(
+    ws: ck.Workspace, sheet: str, row: dict[str, object], check: str | None
+) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    before = ws.dump()
+    for lang in ("es", "en"):
+        with pytest.raises(ck.RecordRejected) as caught:
+            ws.record(sheet, row, actor="eva", lang=lang)
+        report = caught.value.report
+        assert report.height >= 1
+        assert set(report["severity"]) == {"error"}
+        if check is not None:
+            assert check in report["check"].to_list()
+        # the same rows validate() writes for that row in a workbook
+        id_col = {"contacts": "contact_id", "goals": "goal_id"}.get(sheet)
+        as_given = {id_col: "NEW-1"} | row if id_col else row  # record() generates an empty id
+        alone = validate(_with_case_rows(ws, sheet, as_given), lang=lang, as_of=AS_OF).report
+        alone = alone.filter((pl.col("severity") == "error") & (pl.col("row") == 2))
+        assert sorted(alone["message"].to_list()) == sorted(report["message"].to_list())
+        assert caught.value.message(lang).startswith("No se guardó" if lang == "es" else "Not saved")
+    assert ws.dump() == before
+
+
+def _with_case_rows(ws: ck.Workspace, sheet: str, row: dict[str, object]) -> ck.CaseData:
+    """The workspace's rows with ``row`` first in its sheet (``_row`` 2), as a workbook would hold them."""
+    from tests.builders import frame
+
+    data = ws.data()
+    sheets = {s: df.with_columns(pl.col("_row") + 1_000) for s, df in data.sheets.items()}
+    new = frame(sheet, [row])
+    sheets[sheet] = pl.concat([new, sheets[sheet]], how="diagonal_relaxed")
+    return ck.CaseData(sheets)
+
+
+def test_update_needs_the_version_read_and_names_who_changed_it(ws: ck.Workspace) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    row = ws.update("contacts", "K1", {"notes": "first"}, expected_version=1, actor="ana")
+    assert row["_version"] == 2
+    assert row["notes"] == "first"
+    with pytest.raises(ck.StaleEdit) as caught:
+        ws.update("contacts", "K1", {"notes": "second"}, expected_version=1, actor="bea", lang="es")
+    assert caught.value.who == "ana"
+    assert row["_updated_at"] in caught.value.message("es")
+    assert "ana" in str(caught.value)
+    assert ws.get("contacts", "K1")["notes"] == "first"
+    with pytest.raises(ck.RecordRejected):  # the changed row is validated too
+        ws.update("contacts", "K1", {"contact_on": "2025-01-01"}, expected_version=2, actor="ana")
+    with pytest.raises(TypeError):
+        ws.update("contacts", "K1", {"notes": "x"}, actor="ana")  # type: ignore[call-arg]
+    audit = ws.audit("A").filter(pl.col("action") == "update")
+    assert audit.height == 1
+    assert '"first"' in audit["after"].item()
+
+
+def test_close_reopen_delete_and_restore_are_recorded(ws: ck.Workspace) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    with pytest.raises(ck.RecordRejected) as caught:  # closing before its screening breaks the case's rows
+        ws.close_case("A", "2026-01-05", "goals_met", actor="eva")
+    assert caught.value.report["check"].to_list() == ["after_closing"]
+    closed = ws.close_case("A", "2026-03-01", "goals_met", actor="eva")
+    assert closed["closed_on"] == dt.date(2026, 3, 1)
+    with pytest.raises(ck.RecordRejected):  # a screening after closing
+        ws.record("screenings", {"case_id": "A", "screened_on": "2026-08-01"}, actor="eva")
+    ws.reopen_case("A", actor="eva")
+    assert ws.get("cases", "A")["closed_on"] is None
+    version = ws.get("contacts", "K2")["_version"]
+    with pytest.raises(ck.CasekitError):
+        ws.delete("contacts", "K2", "  ", expected_version=version, actor="eva")
+    ws.delete("contacts", "K2", "entered twice", expected_version=version, actor="eva")
+    assert "K2" not in ws.data()["contacts"]["contact_id"].to_list()
+    with ws.engine.connect() as conn:  # still in the database
+        assert conn.exec_driver_sql("SELECT _delete_reason FROM contacts WHERE _row_id = 'K2'").scalar() == (
+            "entered twice"
+        )
+    ws.restore_row("contacts", "K2", actor="admin")
+    assert "K2" in ws.data()["contacts"]["contact_id"].to_list()
+    ws.delete("cases", "B", "duplicate client", expected_version=1, actor="eva")  # its rows go with it
+    assert "B" not in ws.data()["cases"]["case_id"].to_list()
+    assert "B" not in ws.data()["contacts"]["case_id"].to_list()
+    ws.restore_row("cases", "B", actor="admin")
+    assert "K2" in ws.data()["contacts"]["contact_id"].to_list()
+    actions = ws.audit()["action"].to_list()
+    assert {"close", "reopen", "delete", "restore"} <= set(actions)
+    assert ws.verify_audit().intact
+
+
+def test_data_feeds_every_function_and_result_keeps_quarantined_cases(ws: ck.Workspace) -> None:
+    ws.import_workbook(ck.make_sample(30, seed=1), actor="eva", as_of=ck.SAMPLE_AS_OF)
+    data = ws.data()
+    assert data["cases"].height == 30
+    assert data["cases"]["_row"].to_list() == list(range(2, 32))
+    status = ck.case_status(ws.result(), as_of=ck.SAMPLE_AS_OF)
+    assert status.height == 30
+    direct = ck.case_status(ck.validate(ck.make_sample(30, seed=1), as_of=ck.SAMPLE_AS_OF), as_of=ck.SAMPLE_AS_OF)
+    assert_frame_equal(status, direct)
+
+
+def test_audit_chain_detects_edits_deletions_and_a_cut_tail(ws: ck.Workspace, tmp_path: Path) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    for i in range(3):
+        ws.record("contacts", {"case_id": "A", "contact_on": f"2026-03-0{i + 1}"}, actor="eva")
+    ws.export(tmp_path / "out.xlsx", actor="eva")
+    check = ws.verify_audit()
+    assert check.intact
+    assert check.entries == ws.audit().height
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_log SET actor = 'mallory' WHERE seq = 3")
+    assert ws.verify_audit() == ck.workspace.AuditCheck(False, 3, check.entries)
+    with ws.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_log SET actor = 'eva' WHERE seq = 3")
+    assert ws.verify_audit().intact
+    with ws.engine.begin() as conn:  # cut the tail: the export's recorded head is gone
+        conn.exec_driver_sql(f"DELETE FROM audit_log WHERE seq = {check.entries}")
+    assert not ws.verify_audit().intact
+
+
+def test_audit_key_stays_outside_the_database(ws: ck.Workspace, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    key_file = home / f"audit-{ws.workspace_id}.key"
+    assert key_file.exists()
+    assert oct(key_file.stat().st_mode & 0o777) == "0o600"
+    key = key_file.read_text().strip()
+    assert key not in str(ws.dump())
+    key_file.chmod(0o644)
+    with pytest.raises(ck.CasekitError, match="chmod 600"):
+        ws.verify_audit()
+    key_file.chmod(0o600)
+    ws.record("cases", {"case_id": "M", "opened_on": "2026-01-01"}, actor="eva")
+    monkeypatch.setenv("CASEKIT_AUDIT_KEY", "another key")
+    ws.record("cases", {"case_id": "N", "opened_on": "2026-01-01"}, actor="eva")
+    assert not ws.verify_audit().intact  # entries made with the file key do not verify under another key
+
+
+def test_backup_and_restore(ws: ck.Workspace, tmp_path: Path) -> None:
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    saved = data_tables(ws)
+    path = ws.backup(tmp_path / "team.backup")
+    ws.record("contacts", {"case_id": "A", "contact_on": "2026-03-01"}, actor="eva")
+    ws.restore(path, actor="admin")
+    assert data_tables(ws) == saved
+    assert ws.verify_audit().intact
+    assert ws.audit()["action"].to_list()[-1] == "restore"
+
+
+def test_new_optional_contract_column_flows_into_an_existing_workspace(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The migration pattern for a contract that gains an optional column (docs/workspace.md)."""
+    from casekit import contract
+    from casekit.workspace import _migrate
+
+    ws = ck.Workspace.open(db_url)
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    ws.close()
+    col = contract.Column("next_step", "text", "siguiente_paso", "Next step.", "Siguiente paso.")
+    monkeypatch.setitem(contract.SHEETS["contacts"].columns, "next_step", col)
+    engine = sa.create_engine(db_url)
+    with engine.connect() as conn:
+        assert _migrate.missing_columns(conn) == {"contacts": ["next_step"]}
+    engine.dispose()
+    backups = []
+    monkeypatch.setattr(_migrate, "_backup_path", lambda *a: backups.append(a) or _path_for(db_url, a))
+    ws = ck.Workspace.open(db_url)
+    try:
+        with ws.engine.connect() as conn:
+            assert _migrate.missing_columns(conn) == {}
+        assert backups, "a backup is written before the migration"
+    finally:
+        ws.close()
+
+
+def _path_for(db_url: str, args: tuple) -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp()) / "before-migration.backup"
