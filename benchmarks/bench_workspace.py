@@ -20,7 +20,7 @@ import polars as pl
 import casekit as ck
 
 
-def timed(label: str, fn, repeat: int = 1):  # noqa: ANN001, ANN201
+def timed(label: str, fn, repeat: int = 1):
     best, out = float("inf"), None
     for _ in range(repeat):
         start = time.perf_counter()

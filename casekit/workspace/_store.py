@@ -222,22 +222,16 @@ class Workspace:
         return str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
 
     def _read_adbc(self, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
-        """Arrow all the way: an ADBC connection returns Arrow record batches polars adopts."""
-        if self.backend == "sqlite":
-            import adbc_driver_sqlite.dbapi as adbc
+        """PostgreSQL through ADBC: Arrow record batches that polars adopts without copying."""
+        import adbc_driver_postgresql.dbapi as adbc
 
-            db = sqlite_path(self.url)
-            conn = adbc.connect(str(db))
-        else:
-            import adbc_driver_postgresql.dbapi as adbc
-
-            conn = adbc.connect(self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False))
-        try:
-            if self.backend != "sqlite":
-                return {s: pl.read_database(q, conn) for s, q in queries.items()}
-            return {s: pl.read_database(_typed_first_row(s), conn).slice(1).drop("_pk") for s in queries}
-        finally:
-            conn.close()
+        uri = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with adbc.connect(uri) as conn:  # not autocommit: one transaction, one snapshot
+            with conn.cursor() as cur:
+                cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            frames = {s: pl.read_database(q, conn) for s, q in queries.items()}
+            conn.rollback()
+            return frames
 
     def _conform(self, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         schema = {c: DTYPES[k.kind] for c, k in SHEETS[sheet].columns.items()} | {"_extra": pl.String()}
@@ -1021,39 +1015,19 @@ class Workspace:
         return RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
 
 
-_SENTINEL = {
-    "id": "'x'",
-    "text": "'x'",
-    "category": "'x'",
-    "date": "'2000-01-01'",
-    "bool": "0",
-    "int": "0",
-    "float": "0.5",
-}
-
-
-def _typed_first_row(sheet: str) -> str:
-    """SQLite ADBC reads: the driver takes each column's Arrow type from the first rows (a
-    column empty there would become int64 and fail further down), so a typed first row
-    (dropped after reading) leads the query."""
-    cols = list(SHEETS[sheet].columns)
-    first = ", ".join(f'{_SENTINEL[SHEETS[sheet].columns[c].kind]} AS "{c}"' for c in cols)
-    names = ", ".join(f'"{c}"' for c in cols)
-    return (
-        f"SELECT * FROM (SELECT -1 AS _pk, {first}, '{{}}' AS _extra "
-        f'UNION ALL SELECT _pk, {names}, _extra FROM "{sheet}" WHERE _deleted_at IS NULL) ORDER BY _pk'
-    )
-
-
 def _reader(backend: str) -> str:
     """The read path of :meth:`Workspace.data`: ``CASEKIT_READER`` (``adbc`` or ``sqlalchemy``),
-    else ADBC when its driver is installed (measured faster, docs/workspace.md)."""
+    else ADBC for PostgreSQL when its driver is installed. SQLite is always read through
+    Python's own ``sqlite3``: a second copy of SQLite in the process (the ADBC or
+    connectorx drivers bundle one) breaks SQLite's file locks — measured: stale reads and
+    "disk I/O error" — see docs/workspace.md."""
+    if backend == "sqlite":
+        return "sqlalchemy"
     choice = os.environ.get("CASEKIT_READER", "").strip().lower()
     if choice in ("adbc", "sqlalchemy"):
         return choice
-    module = "adbc_driver_sqlite" if backend == "sqlite" else "adbc_driver_postgresql"
     try:
-        __import__(module)
+        __import__("adbc_driver_postgresql")
     except ImportError:
         return "sqlalchemy"
     return "adbc"
