@@ -12,7 +12,8 @@ frame is a valid input) and :func:`casekit.stages.stage_durations` over
 
 Small cells: the tables here carry exact counts (a researcher's own view). Anything
 meant for sharing passes ``suppress=True`` (counts of 1–10 and the values computed
-from them blanked by :func:`casekit.privacy.suppress_small_cells`).
+from them blanked by :func:`casekit.privacy.suppress_small_cells`, with the complementary
+suppression of :func:`casekit.privacy.suppress_complementary` for grouped tables).
 
 Examples
 --------
@@ -41,7 +42,7 @@ import polars as pl
 from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
-from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS
 from casekit.stages import STAGE_NUMBER, STAGES, ProcessConfig
@@ -385,7 +386,9 @@ def group_measure(
     ``changes`` (optional) takes the outcome pairs from an
     :func:`~casekit.outcomes.outcome_changes` frame instead of the cohort's columns.
     ``suppress=True`` (for any export) blanks counts of 1 to ``min_cell - 1`` and the
-    measure on those rows, and adds ``suppressed``.
+    measure on those rows, then as many other rows as it takes for no blanked count to be
+    the total of its line (the cohort, or a margin) minus the others
+    (:func:`casekit.privacy.suppress_complementary`), and adds ``suppressed``.
 
     >>> c = pl.DataFrame({"sex": ["female", "female", "male"], "entered_screening": [dt.date(2026, 1, 1)] * 3,
     ...     "entered_planning": [dt.date(2026, 1, 11), dt.date(2026, 1, 21), None]})
@@ -422,7 +425,7 @@ def group_measure(
         out = out.sort([_order(k) for k in keys], nulls_last=True)
     table = out.collect()
     if suppress:
-        table = suppress_small_cells(table, ["n_cases", "n"], derived_cols=[measure], min_cell=min_cell)
+        table = suppress_complementary(table, ["n_cases", "n"], by=keys, derived_cols=[measure], min_cell=min_cell)
     return table
 
 

@@ -4,9 +4,10 @@ A count of 1 to ``min_cell - 1`` people (1–10 by default) can identify someone
 can any value computed from those few people (a mean, a percentage, an effect size).
 :func:`suppress_small_cells` blanks such counts and, on the same row, the values
 derived from them, and says so in a ``suppressed`` column. Zero is not suppressed: an
-empty group discloses nobody. Complementary suppression (a hidden cell recoverable
-from a total and its siblings) is not attempted: share a table without its totals, or
-coarsen the groups, when that matters.
+empty group discloses nobody. :func:`suppress_complementary` adds the secondary
+suppression a table with totals needs (a hidden cell is otherwise the total minus its
+siblings). The module also holds the identifier scan of text meant to leave
+(:func:`identifier_kind`) and the k-anonymity measure of row-level data (:func:`anonymity`).
 
 Examples
 --------
@@ -18,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from typing import TypeVar
@@ -34,6 +36,7 @@ __all__ = [
     "class_sizes",
     "find_identifiers",
     "identifier_kind",
+    "suppress_complementary",
     "suppress_small_cells",
 ]
 
@@ -242,4 +245,88 @@ def anonymity(df: pl.DataFrame, quasi: Sequence[str], *, person: str, k: int) ->
         ],
         schema=ANONYMITY_SCHEMA,
         orient="row",
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Complementary (secondary) suppression
+# --------------------------------------------------------------------------------------
+
+
+def _lines(by: Sequence[str]) -> list[list[str]]:
+    """The lines of a table whose totals an outsider may know: the whole table, and for two or
+    more dimensions each line along one dimension (the other dimensions fixed)."""
+    return [[], *([[d for d in by if d != free] for free in by] if len(by) > 1 else [])]
+
+
+def _published_margins(base: pl.DataFrame, df: pl.DataFrame, counts: list[str], by: Sequence[str], min_cell: int):
+    """``base`` with ``__known{j}`` for each line kind of :func:`_lines`: whether a row's line total
+    is public — always for the whole table; for a margin, when the table grouped by the line's
+    dimensions, itself suppressed this way, shows it."""
+    base = base.with_columns(__known0=pl.lit(value=True))
+    for j, keep in enumerate(_lines(by)[1:], start=1):
+        margin = df.group_by(keep).agg(pl.col(c).sum() for c in counts)
+        shown = suppress_complementary(margin, counts, by=keep, min_cell=min_cell)
+        lookup = shown.select(*keep, (~pl.col("suppressed")).alias(f"__known{j}"))
+        base = base.join(lookup, on=keep, how="left", nulls_equal=True, maintain_order="left")
+    return base
+
+
+def suppress_complementary(
+    df: pl.DataFrame,
+    count_cols: str | Sequence[str],
+    *,
+    by: Sequence[str],
+    derived_cols: str | Sequence[str] = (),
+    min_cell: int = MIN_CELL,
+) -> pl.DataFrame:
+    """:func:`suppress_small_cells`, then complementary suppression, so that no blanked count can
+    be worked out from totals, "overall" rows, shares or the other cells of its line.
+
+    A table grouped by ``by`` has lines whose totals are known or derivable (the total of the
+    whole table, given by an overall row or by a share next to a count; and, with two or more
+    dimensions, the margin of each line along one dimension, which another table may
+    publish when it is ``min_cell`` or more). A line with exactly one suppressed row gives
+    that row away as the total minus the others; so, until no such line is left, the
+    smallest other non-zero row of the line is suppressed too (the usual practice of
+    statistical agencies: Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 5).
+    Rows are the unit: a row suppressed to protect another has every count and derived
+    value blanked. Only for a frame (the whole table is needed).
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"program": ["a", "b", "c"], "n": [40, 4, 30], "share": [0.54, 0.05, 0.41]})
+    >>> suppress_complementary(df, "n", by=["program"], derived_cols="share").rows()
+    [('a', 40, 0.54, False), ('b', None, None, True), ('c', None, None, True)]
+    """
+    counts = [count_cols] if isinstance(count_cols, str) else list(count_cols)
+    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
+    out = suppress_small_cells(df, counts, derived_cols=derived, min_cell=min_cell)
+    flags = out["suppressed"]
+    base = df.select(*by, *[pl.col(c).fill_null(0).alias(f"__n{i}") for i, c in enumerate(counts)])
+    base = _published_margins(base.with_columns(__i=pl.int_range(pl.len())), df, counts, by, min_cell)
+    lines = _lines(by)
+    # a row alone in a line whose margin is published is public itself: never a complement
+    exposed = pl.any_horizontal(
+        pl.lit(value=False), *[pl.col(f"__known{j}") & (pl.len().over(k) == 1) for j, k in enumerate(lines) if k]
+    )
+    for _ in range(df.height):  # each round suppresses at least one more row, or stops
+        frame = base.with_columns(__sup=flags)
+        picks = []
+        for i, (j, keep) in itertools.product(range(len(counts)), enumerate(lines)):
+            n = pl.col(f"__n{i}")
+            over = lambda e, keep=keep: e.over(keep) if keep else e  # noqa: E731
+            alone = (over(pl.col("__sup").sum()) == 1) & (over(pl.len()) > 1) & pl.col(f"__known{j}")
+            candidates = frame.filter(~pl.col("__sup") & ~exposed & alone)
+            smallest = candidates.sort(n == 0, n, "__i")  # the smallest non-zero cell of the line
+            smallest = smallest.group_by(keep, maintain_order=True).first() if keep else smallest.head(1)
+            picks.append(smallest["__i"])
+        chosen = pl.concat(picks).unique()
+        if chosen.len() == 0:
+            break
+        flags = flags | base["__i"].is_in(chosen.implode())
+    complementary = flags & ~out["suppressed"]  # primary rows keep their zeros, as suppress_small_cells does
+    return out.with_columns(
+        *[pl.when(~pl.lit(complementary)).then(pl.col(c)).alias(c) for c in [*counts, *derived]],
+        flags.alias("suppressed"),
     )

@@ -240,9 +240,9 @@ def test_changes_frame_gives_the_same_as_the_cohort_columns(tiny: pl.DataFrame) 
 def test_suppression_for_export(tiny: pl.DataFrame) -> None:
     out = group_measure(tiny, by="program", measure="median_days", to_stage="planning", suppress=True)
     assert out.rows() == [("p1", None, None, None, True), ("p2", None, 0, None, True)]
-    # min_cell=2: p1 (2 cases, 1 with a plan) is still suppressed, p2's zero is not a small cell
+    # min_cell=2: p2 (1 case) is suppressed, and so is p1: the cohort's 3 cases minus p1's 2 would give p2 away
     out = group_measure(tiny, by="program", measure="count", suppress=True, min_cell=2)
-    assert out.rows() == [("p1", 2, 2, 2, False), ("p2", None, None, None, True)]
+    assert out.rows() == [("p1", None, None, None, True), ("p2", None, None, None, True)]
 
 
 @pytest.mark.parametrize(
@@ -435,4 +435,5 @@ def test_the_notebook_example_of_the_docs_runs(code: str, tmp_path: Path, monkey
     a, cohort = namespace["a"], namespace["cohort"]
     assert 0 < a.height < cohort.height == 500
     assert (tmp_path / "cohort_log.csv").stat().st_size > 0
-    assert pl.read_excel(tmp_path / "cohort_extract.xlsx", sheet_id=0)["cases"].height == a.height
+    extract = pl.read_excel(tmp_path / "cohort_extract.xlsx", sheet_id=0)["cases"]
+    assert 0.8 * a.height <= extract.height <= a.height  # k-anonymity suppresses a few cases

@@ -41,3 +41,94 @@ def test_applying_twice_keeps_the_flag() -> None:
 def test_needs_a_count_column() -> None:
     with pytest.raises(ValueError, match="count column"):
         suppress_small_cells(pl.DataFrame({"n": [1]}), [])
+
+
+# ---- complementary suppression: try to recover every blanked cell ----------------------------
+
+import itertools  # noqa: E402
+
+import numpy as np  # noqa: E402
+from scipy.optimize import linprog  # noqa: E402
+
+import casekit as ck  # noqa: E402
+from casekit.cohort import cohort_frame, group_measure  # noqa: E402
+from casekit.privacy import suppress_complementary  # noqa: E402
+
+
+def recoverable(
+    table: pl.DataFrame, truth: pl.DataFrame, by: list[str], count: str, margins: dict[str, pl.DataFrame] | None = None
+) -> list[tuple]:
+    """The blanked cells of ``count`` an attacker can work out exactly. Known: the table's total
+    (an overall row, or a share beside a count), the published cells, and, for a table of two
+    dimensions, each margin that the one-dimension table of the same cohort publishes
+    (``margins``: that table by the dimension held fixed). Blanks are unknowns >= 0; one is
+    recovered when its smallest and largest feasible values (two linear programs) are equal.
+    Cells worth 0 disclose nobody."""
+    merged = truth.select(*by, pl.col(count).alias("__true")).join(
+        table.select(*by, count), on=by, how="left", nulls_equal=True, maintain_order="left"
+    )
+    blank = merged[count].is_null().to_numpy() & merged["__true"].is_not_null().to_numpy()
+    unknown = np.flatnonzero(blank)
+    if unknown.size == 0:
+        return []
+    values = merged["__true"].fill_null(0).to_numpy().astype(float)
+    lines = [np.ones(merged.height, dtype=bool)]
+    for fixed, shown in (margins or {}).items():
+        for key, total in shown.select(fixed, count).drop_nulls(count).iter_rows():
+            line = (merged[fixed].is_null() if key is None else merged[fixed] == key).fill_null(value=False)
+            line = line.to_numpy()
+            assert values[line].sum() == total  # the attacker's margins are the published ones
+            lines.append(line)
+    a_eq = np.array([line[unknown].astype(float) for line in lines])
+    b_eq = np.array([values[line].sum() - values[line & ~blank].sum() for line in lines])
+    found = []
+    for j, row in enumerate(unknown):
+        c = np.zeros(unknown.size)
+        c[j] = 1
+        low = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        high = -linprog(-c, A_eq=a_eq, b_eq=b_eq, bounds=(0, None)).fun
+        if high - low < 0.5 and values[row] > 0:
+            found.append((merged.row(int(row))[: len(by)], values[row]))
+    return found
+
+
+@pytest.fixture(scope="module")
+def cohorts() -> list[pl.DataFrame]:
+    """Cohorts of several sizes: the whole sample, one programme, a handful of cases."""
+    data = ck.make_sample(400, seed=11)
+    cohort = cohort_frame(data, as_of=ck.SAMPLE_AS_OF)
+    return [cohort, cohort.filter(pl.col("program") == cohort["program"][0]), cohort.head(40)]
+
+
+@pytest.mark.parametrize(
+    "by", [["program"], ["sex"], ["age_band"], ["program", "sex"], ["program", "age_band"], ["effective_tier", "sex"]]
+)
+def test_no_suppressed_cell_of_a_grouped_table_can_be_recovered(cohorts: list[pl.DataFrame], by: list[str]) -> None:
+    tried = 0
+    for cohort, measure in itertools.product(cohorts, ("count", "share")):
+        exact = group_measure(cohort, by=by, measure=measure)
+        shared = group_measure(cohort, by=by, measure=measure, suppress=True)
+        assert shared.height == exact.height
+        small = exact["n_cases"].is_between(1, 10)
+        assert (shared["suppressed"] | ~small).all()  # every small cell is blanked
+        kept = ~shared["suppressed"]
+        assert shared.filter(kept)["n_cases"].to_list() == exact.filter(kept)["n_cases"].to_list()
+        margins = {d: group_measure(cohort, by=d, measure=measure, suppress=True) for d in by} if len(by) > 1 else {}
+        for count in ("n_cases", "n"):
+            assert recoverable(shared, exact, by, count, margins) == [], (by, measure, count)
+        tried += int(shared["suppressed"].sum())
+    assert tried > 0  # the attack had blanks to work on
+
+
+def test_the_attack_does_recover_a_cell_without_complementary_suppression() -> None:
+    """The checker is not blind: primary suppression alone leaves the cell = total - others."""
+    exact = pl.DataFrame({"program": ["a", "b", "c"], "n": [40, 4, 30]})
+    primary = suppress_small_cells(exact, "n")
+    assert recoverable(primary, exact, ["program"], "n") == [(("b",), 4.0)]
+    assert recoverable(suppress_complementary(exact, "n", by=["program"]), exact, ["program"], "n") == []
+    grid = pl.DataFrame({"p": ["a", "a", "b", "b"], "s": ["f", "m", "f", "m"], "n": [30, 3, 25, 40]})
+    margins = {d: suppress_complementary(grid.group_by(d).agg(pl.col("n").sum()), "n", by=[d]) for d in ("p", "s")}
+    assert recoverable(suppress_small_cells(grid, "n"), grid, ["p", "s"], "n", margins) == [(("a", "m"), 3.0)]
+    safe = suppress_complementary(grid, "n", by=["p", "s"])
+    assert safe["suppressed"].to_list() == [True, True, True, True]  # margins 33, 65, 55, 43 are public: all four
+    assert recoverable(safe, grid, ["p", "s"], "n", margins) == []
