@@ -5,17 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.charts import factors_chart, fairness_chart, tier_chart
+from casekit.present import vocabulary
 from casekit.ui._assessment import (
     case_choices,
     case_summary,
     default_case,
     factor_table,
-    fairness_table,
     instruments_table,
     reviews_pending,
-    reviews_table,
     tier_counts,
-    tier_labels,
     tier_policy,
 )
 from casekit.ui.widgets import (
@@ -35,7 +33,7 @@ st.title(tr("ui.page_assessment"))
 st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption"))
 quarantine_banner(ws)
 scores = ws.get("scores")
-names = tier_labels(lang())
+names = vocabulary("tier", lang())
 
 # -- tier distribution ------------------------------------------------------------------
 st.subheader(tr("ui_assessment.tiers"))
@@ -130,7 +128,7 @@ cols[1].metric(tr("ui_assessment.metric_reviews_overdue"), num(int((pending["day
 if pending.height == 0:
     empty_state("ui_assessment.no_reviews")
 else:
-    table(reviews_table(pending, lang()), key="reviews", stem="risk_reviews_pending")
+    table(pending, key="reviews", stem="risk_reviews_pending", screen="ui_assessment")
 
 # -- fairness ---------------------------------------------------------------------------
 st.subheader(tr("ui_assessment.fairness"))
@@ -140,4 +138,4 @@ else:
     st.caption(tr("ui_assessment.fairness_caption"))
     fairness = ws.get("fairness")
     show_chart(fairness_chart(fairness, lang=lang()), key="fairness")
-    table(fairness_table(fairness, lang()), key="fairness_table", stem="fairness")
+    table(fairness, key="fairness_table", stem="fairness")

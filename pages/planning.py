@@ -51,7 +51,7 @@ else:
     with left:
         show_chart(goals_chart(counts, lang=lang()), key="planning_goals_chart")
     with right:
-        table(goals_table(counts, lang=lang()), key="planning_goals", stem="goals_by_domain_status")
+        table(goals_table(counts), key="planning_goals", stem="goals_by_domain_status")
 
 # -- cases without a complete plan ---------------------------------------------------------
 st.subheader(tr("ui_planning.incomplete_title"))
@@ -91,14 +91,14 @@ else:
 left, right = st.columns(2)
 with left:
     st.markdown(f"**{tr('ui_planning.client_goals_title', case_id=case_id)}**")
-    goals = client_goals(ws.data, case_id, lang=lang())
+    goals = client_goals(ws.data, case_id)
     if goals.height == 0:
         empty_state("ui_planning.client_goals_empty", case_id=case_id)
     else:
         table(goals, key="planning_client_goals", stem=f"goals_{case_id}")
 with right:
     st.markdown(f"**{tr('ui_planning.client_services_title', case_id=case_id)}**")
-    services = client_services(ws.data, case_id, lang=lang())
+    services = client_services(ws.data, case_id)
     if services.height == 0:
         empty_state("ui_planning.client_services_empty", case_id=case_id)
     else:

@@ -6,17 +6,15 @@ import polars as pl
 import streamlit as st
 
 from casekit.ui._screening import (
+    BLANK,
     FINDINGS,
     awaiting_screening,
-    awaiting_table,
     decisions,
-    decisions_table,
     finding_chart,
     findings,
     latest_screenings,
     managers,
     not_eligible_open,
-    not_eligible_table,
 )
 from casekit.ui.widgets import (
     empty_state,
@@ -61,7 +59,7 @@ cols[2].metric(tr("ui_screening.metric_max_overdue"), "—" if worst is None els
 if waiting.height == 0:
     empty_state("ui_screening.no_awaiting", as_of=show_date(ws.as_of))
 else:
-    table(awaiting_table(waiting, lang()), key="awaiting", stem="awaiting_screening")
+    table(waiting, key="awaiting", stem="awaiting_screening", screen="ui_screening")
 
 # -- findings ---------------------------------------------------------------------------
 st.subheader(tr("ui_screening.findings"))
@@ -95,7 +93,8 @@ else:
         strict=True,
     ):
         col.metric(tr(f"ui_screening.{key}"), num(counts.get(decision, 0)))
-    table(decisions_table(decided, lang()), key="decisions", stem="screening_decisions")
+    no_decision = pl.col("decision").replace({BLANK: tr("ui_screening.no_decision")})
+    table(decided.with_columns(no_decision), key="decisions", stem="screening_decisions")
 
 # -- not eligible but still open --------------------------------------------------------
 st.subheader(tr("ui_screening.not_eligible_open"))
@@ -104,4 +103,4 @@ stray = not_eligible_open(status, manager=manager or None)
 if stray.height == 0:
     empty_state("ui_screening.no_not_eligible")
 else:
-    table(not_eligible_table(stray, lang()), key="not_eligible", stem="not_eligible_open")
+    table(stray, key="not_eligible", stem="not_eligible_open")

@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from casekit.charts import transitions_chart
-from casekit.contract import VOCABS
+from casekit.present import vocabulary
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
 from casekit.ui.derived import DerivedTables
@@ -21,6 +21,8 @@ from casekit.ui.widgets import (
     table,
     tr,
 )
+
+SCREEN = "ui_transitions"  # its catalogue words some headers its own way
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -55,7 +57,7 @@ cols[2].metric(tr("ui_transitions.metric_readmissions"), num(figures["readmissio
 
 # -- level-of-care flows ----------------------------------------------------------------
 st.subheader(tr("ui_transitions.flows"))
-kind_names = {k: v(lang()) for k, v in VOCABS["transition_kind"].items()}
+kind_names = vocabulary("transition_kind", lang())
 kinds = st.multiselect(
     tr("ui_transitions.filter_kind"),
     [k for k in kind_names if k in set(transitions["kind"].drop_nulls())],
@@ -70,10 +72,10 @@ show_chart(
     transitions_chart(shown, lang=lang()),
     key="tx_flows_chart",
 )
-table(tx.labelled(tx.transition_flows(shown), lang()), key="tx_flows", stem="transition_flows")
+table(tx.transition_flows(shown), key="tx_flows", stem="transition_flows", screen=SCREEN)
 
 st.subheader(tr("ui_transitions.by_kind"))
-table(tx.labelled(tx.transitions_by_kind(transitions), lang()), key="tx_by_kind", stem="transitions_by_kind")
+table(tx.transitions_by_kind(transitions), key="tx_by_kind", stem="transitions_by_kind", screen=SCREEN)
 
 # -- post-transition contacts -----------------------------------------------------------
 st.subheader(tr("ui_transitions.post_contacts"))
@@ -97,7 +99,7 @@ else:
     )
     if manager is not None:
         chase = chase.filter(pl.col("case_manager") == manager)
-    table(tx.labelled(chase, lang()), key="tx_chase", stem="post_transition_contacts_missing")
+    table(chase, key="tx_chase", stem="post_transition_contacts_missing", screen=SCREEN)
 
 # -- readmissions -----------------------------------------------------------------------
 st.subheader(tr("ui_transitions.readmissions"))
@@ -112,4 +114,4 @@ else:
             days=num(figures["median_days_to_readmission"], ".0f"),
         )
     )
-    table(tx.labelled(readmitted, lang()), key="tx_readmissions", stem="readmissions")
+    table(readmitted, key="tx_readmissions", stem="readmissions", screen=SCREEN)

@@ -32,7 +32,7 @@ Examples
 from __future__ import annotations
 
 from casekit.present._formats import FORMATS, Formats, format_date, format_number, formats, number_expr
-from casekit.present._headers import NumberStyle, header, missing_headers, number_style
+from casekit.present._headers import NumberStyle, header, missing_headers, number_style, screen_headers
 from casekit.present._readable import headers_for, readable, text_expr
 from casekit.present._vocab import COLUMN_VOCABULARY, column_labels, label, vocabulary, vocabulary_of
 
@@ -52,6 +52,7 @@ __all__ = [
     "number_expr",
     "number_style",
     "readable",
+    "screen_headers",
     "text_expr",
     "vocabulary",
     "vocabulary_of",

@@ -102,7 +102,7 @@ def formats(lang: str | None) -> Formats:
     return FORMATS[normalize_lang(lang)]
 
 
-def format_date(value: dt.date | dt.datetime | None, lang: str | None) -> str:
+def format_date(value: dt.date | None, lang: str | None) -> str:
     """A date as a person of ``lang`` writes it; blank when there is none.
 
     >>> format_date(dt.datetime(2026, 3, 1, 9, 5), "es"), format_date(None, "es")

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from casekit.i18n import catalog, normalize_lang, t
 from casekit.present._vocab import label
 
-__all__ = ["NumberStyle", "header", "missing_headers", "number_style"]
+__all__ = ["NumberStyle", "header", "missing_headers", "number_style", "screen_headers"]
 
 _DOMAIN = "columns."
 
@@ -82,6 +82,17 @@ def header(column: str, lang: str | None) -> str:
         for name, value in entry.params.items()
     }
     return t(entry.key, normalize_lang(lang), **params)
+
+
+def screen_headers(screen: str, columns: Iterable[str], lang: str | None) -> dict[str, str]:
+    """The headers a screen words its own way: catalogue entries ``<screen>.col_<column>``
+    (kept only where the words really differ from ``columns.toml``).
+
+    >>> screen_headers("ui_screening", ["case_id", "days_in_stage"], "en")
+    {'days_in_stage': 'Days waiting'}
+    """
+    keys = catalog()
+    return {c: t(f"{screen}.col_{c}", lang) for c in columns if f"{screen}.col_{c}" in keys}
 
 
 def missing_headers(columns: Iterable[str]) -> list[str]:

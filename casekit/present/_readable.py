@@ -89,7 +89,12 @@ def headers_for(columns: Iterable[str], lang: str | None, headers: Mapping[str, 
 
 
 def readable(
-    df: pl.DataFrame, lang: str | None, *, headers: Mapping[str, str] | None = None, hide: Iterable[str] = ()
+    df: pl.DataFrame,
+    lang: str | None,
+    *,
+    headers: Mapping[str, str] | None = None,
+    hide: Iterable[str] = (),
+    keep_types: bool = False,
 ) -> pl.DataFrame:
     """``df`` as a person of ``lang`` reads it: every cell text, every header from the catalogue.
 
@@ -97,10 +102,21 @@ def readable(
     - dates and numbers in the language's format (:data:`FORMATS`; decimals and
       percentages per column from ``columns.toml``), lists joined with ``, ``;
     - null → blank; ``headers`` overrides the header of some columns (a screen's own
-      words); columns in ``hide`` are left off.
+      words); columns in ``hide`` are left off;
+    - ``keep_types=True`` (a spreadsheet download): numbers and dates stay numbers and
+      dates (the spreadsheet formats them), everything else as above.
 
     The result is for showing and for files people read; keep the ids frame for logic.
+
+    >>> df = pl.DataFrame({"effective_tier": ["low"], "score": [3.5], "provisional": [None]})
+    >>> readable(df, "es", keep_types=True).row(0)
+    ('Bajo', 3.5, '')
     """
     shown = df.drop(list(hide), strict=False)
-    out = shown.select(text_expr(pl.col(c), dtype, c, lang).alias(c) for c, dtype in shown.schema.items())
+    out = shown.select(
+        pl.col(c)
+        if keep_types and (dtype.is_numeric() or dtype.is_temporal())
+        else text_expr(pl.col(c), dtype, c, lang).alias(c)
+        for c, dtype in shown.schema.items()
+    )
     return out.rename(headers_for(out.columns, lang, headers))

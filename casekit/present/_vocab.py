@@ -60,6 +60,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "rate_unit": ("outcomes.rate_unit_", None),
     "measure_kind": ("outcomes.kind_", None),
     "not_used_because": ("outcomes.not_used_", None),
+    "post_transition_status": ("ui_transitions.status_", None),
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -92,6 +93,8 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "measure_kind": ("measure_kind",),
     "not_used_because": ("not_used_because",),
     "baseline_source": ("baseline_source",),
+    "after_kind": ("transition_kind",),
+    "contact_status": ("contact_status", "post_transition_status"),
     "phq9_severity": ("instrument_severity",),
     "gad7_severity": ("instrument_severity",),
     "bp_category": ("bp_category",),

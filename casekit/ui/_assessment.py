@@ -33,11 +33,11 @@ from typing import Any
 
 import polars as pl
 
-from casekit.contract import VOCABS
-from casekit.i18n import normalize_lang, t
+from casekit.i18n import t
+from casekit.present import label, vocabulary
 from casekit.risk import TIERS, RiskModel
 from casekit.risk.instruments import BMI_CLASSES, BP_CATEGORIES, GAD7_SEVERITIES, PHQ9_SEVERITIES
-from casekit.stages import STAGES, stage_label, worklist
+from casekit.stages import worklist
 
 __all__ = [
     "INSTRUMENTS",
@@ -45,12 +45,9 @@ __all__ = [
     "case_summary",
     "default_case",
     "factor_table",
-    "fairness_table",
     "instruments_table",
     "reviews_pending",
-    "reviews_table",
     "tier_counts",
-    "tier_labels",
     "tier_policy",
 ]
 
@@ -74,22 +71,6 @@ _VALUE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
 
 def _tr(key: str, lang: str | None, **params: object) -> str:
     return t(f"ui_assessment.{key}", lang, **params)
-
-
-def _show_dates(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Date columns as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English)."""
-    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
-    return df.with_columns(pl.col(c).dt.strftime(fmt) for c, dtype in df.schema.items() if dtype == pl.Date)
-
-
-def tier_labels(lang: str | None = None) -> dict[str, str]:
-    """``{tier: label}`` in ``lang``.
-
-    >>> tier_labels("es")
-    {'low': 'Bajo', 'moderate': 'Moderado', 'high': 'Alto'}
-    """
-    code = normalize_lang(lang)
-    return {k: VOCABS["tier"][k](code) for k in TIERS}
 
 
 # --------------------------------------------------------------------------------------
@@ -206,7 +187,7 @@ def _instrument_value(name: str, value: Any, lang: str | None) -> str:
     if name == "auditc_positive":
         return _tr("auditc_positive" if value else "auditc_negative", lang)
     if name == "lace_tier":
-        return tier_labels(lang).get(value, value)
+        return label("lace_tier", value, lang)
     if name in _VALUE_KEYS:
         prefix, ids = _VALUE_KEYS[name]
         return _tr(f"{prefix}_{value}", lang) if value in ids else str(value)
@@ -254,7 +235,7 @@ def case_summary(scores: pl.DataFrame, case_id: str | None, model: RiskModel, la
     row = _row(scores, case_id)
     if row is None:
         return {}
-    tiers = tier_labels(lang)
+    tiers = vocabulary("tier", lang)
     factor_names = {f.name: f.label(lang) for f in model.factors}
     flag_names = {f.name: f.label(lang) for f in model.red_flags}
     return {
@@ -304,68 +285,4 @@ def reviews_pending(status: pl.DataFrame, scores: pl.DataFrame) -> pl.DataFrame:
         "provisional",
         "due_on",
         "days_overdue",
-    )
-
-
-def reviews_table(table: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`reviews_pending` with labels, dates and headers in ``lang``."""
-    yes, no = t("common.yes", lang), t("common.no", lang)
-    stages = {s: stage_label(s, lang) for s in STAGES}
-    return (
-        _show_dates(table, lang)
-        .with_columns(
-            pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage")),
-            pl.col("computed_tier").replace_strict(tier_labels(lang), default=pl.col("computed_tier")),
-            pl.when(pl.col("provisional")).then(pl.lit(yes)).otherwise(pl.lit(no)).alias("provisional"),
-        )
-        .rename({c: _tr(f"col_{c}", lang) for c in table.columns})
-    )
-
-
-# --------------------------------------------------------------------------------------
-# Fairness
-# --------------------------------------------------------------------------------------
-
-
-def fairness_table(fairness: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`casekit.risk.fairness_summary` as a person reads it: grouping and group
-    labels, cases, tier shares in %, mean score, the high-tier ratio to the overall
-    share, and a note "suppressed (1–10 cases)" on suppressed groups (their figures
-    stay empty). Headers in ``lang``.
-
-    >>> view = pl.DataFrame({"grouping": ["overall", "sex", "sex"], "group": ["all", "female", "male"],
-    ...     "n": [20, 20, None], "suppressed": [False, False, True], "share_low": [0.5, 0.5, None],
-    ...     "share_moderate": [0.25, 0.25, None], "share_high": [0.25, 0.25, None],
-    ...     "mean_score": [5.0, 5.0, None], "ratio_high": [1.0, 1.0, None]})
-    >>> fairness_table(view, "en").rows()[2]
-    ('Sex', 'Male', None, None, None, None, None, None, 'Suppressed (1–10 cases)')
-    """
-    code = normalize_lang(lang)
-    sex = {k: v(code) for k, v in VOCABS["sex"].items()}
-    groupings = {g: _tr(f"grouping_{g}", lang) for g in ("overall", "sex", "age_band", "ethnicity")}
-    group = pl.col("group")
-    group_label = (
-        pl.when(pl.col("grouping") == "overall")
-        .then(pl.lit(_tr("group_all", lang)))
-        .when(group.is_null())
-        .then(pl.lit(_tr("group_blank", lang)))
-        .when(pl.col("grouping") == "sex")
-        .then(group.replace_strict(sex, default=group))
-        .otherwise(group)
-    )
-    tiers = tier_labels(lang)
-    ratio = (
-        [pl.col("ratio_high").round(2).alias(_tr("col_ratio_high", lang))] if "ratio_high" in fairness.columns else []
-    )
-    return fairness.select(
-        pl.col("grouping").replace_strict(groupings, default=pl.col("grouping")).alias(_tr("col_grouping", lang)),
-        group_label.alias(_tr("col_group", lang)),
-        pl.col("n").alias(_tr("col_cases", lang)),
-        *[(pl.col(f"share_{k}") * 100).round(1).alias(_tr("col_share_tier", lang, tier=tiers[k])) for k in TIERS],
-        pl.col("mean_score").round(2).alias(_tr("col_mean_score", lang)),
-        *ratio,
-        pl.when(pl.col("suppressed"))
-        .then(pl.lit(_tr("suppressed", lang)))
-        .otherwise(pl.lit(""))
-        .alias(_tr("col_note", lang)),
     )

@@ -2,9 +2,8 @@
 
 Small pure polars functions over the clean workbook and the case status: goals by domain
 and status, the cases whose plan is not complete yet (the planning-stage cases), and one
-client's goals and services. Ids stay ids in the computing functions; the ``*_view`` /
-``*_table`` functions put labels in the user's language (contract vocabularies) and
-translated column headers on them for the screen and the downloads.
+client's goals and services. Ids stay ids; the page shows the frames through
+:func:`casekit.present.readable` (labels, dates, numbers and headers in the user's language).
 
 Examples
 --------
@@ -27,8 +26,9 @@ import streamlit as st
 from casekit._frames import sheet
 from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr, labels
 from casekit.data import CaseData
-from casekit.i18n import normalize_lang, t
-from casekit.stages import STAGES, ProcessConfig, stage_label
+from casekit.i18n import t
+from casekit.present import header
+from casekit.stages import ProcessConfig
 from casekit.ui.derived import DerivedTables
 
 __all__ = [
@@ -67,13 +67,6 @@ def _order(column: str, vocab: str) -> pl.Expr:
     return pl.col(column).replace_strict({k: i for i, k in enumerate(ids)}, default=len(ids), return_dtype=pl.Int64)
 
 
-def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Dates as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English, as
-    ``show_date``) and translated column headers (``ui_planning.col_<column>``)."""
-    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
-    return df.with_columns(pl.col(pl.Date).dt.to_string(fmt)).rename({c: _tr(f"col_{c}", lang) for c in df.columns})
-
-
 # -- goals by domain and status ----------------------------------------------------------
 
 
@@ -98,28 +91,27 @@ def goals_by_domain_status(data: CaseData, *, lang: str | None = None) -> pl.Dat
     )
 
 
-def goals_table(counts: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """The counts as a table: one row per domain, one column per status (in order), a total.
+def goals_table(counts: pl.DataFrame) -> pl.DataFrame:
+    """The counts as a table: one row per ``domain`` (id), one column per status (its label,
+    in order), ``total``.
 
     >>> counts = pl.DataFrame({"domain": ["clinical", "clinical"], "status": ["planned", "achieved"],
-    ...                        "goals": [2, 1], "domain_label": ["Clinical"] * 2,
-    ...                        "status_label": ["Planned", "Achieved"]})
-    >>> goals_table(counts, lang="en").rows(named=True)
-    [{'Domain': 'Clinical', 'Planned': 2, 'Achieved': 1, 'Total': 3}]
+    ...     "goals": [2, 1], "domain_label": ["Clinical", "Clinical"], "status_label": ["Planned", "Achieved"]})
+    >>> goals_table(counts).rows(named=True)
+    [{'domain': 'clinical', 'Planned': 2, 'Achieved': 1, 'total': 3}]
     """
-    domain, total = _tr("col_domain", lang), _tr("col_total", lang)
     if counts.height == 0:
-        return pl.DataFrame(schema={domain: pl.String(), total: pl.Int64()})
+        return pl.DataFrame(schema={"domain": pl.String(), "total": pl.Int64()})
     statuses = (
         counts.sort(_order("status", "goal_status"), "status", nulls_last=True)["status_label"]
         .unique(maintain_order=True)
         .to_list()
     )
-    wide = counts.pivot(on="status_label", index="domain_label", values="goals", aggregate_function="sum")
+    wide = counts.pivot(on="status_label", index="domain", values="goals", aggregate_function="sum")
     return (
         wide.with_columns(pl.col(statuses).fill_null(0))
-        .with_columns(pl.sum_horizontal(statuses).alias(total))
-        .select(pl.col("domain_label").alias(domain), *statuses, total)
+        .with_columns(pl.sum_horizontal(statuses).alias("total"))
+        .select("domain", *statuses, "total")
     )
 
 
@@ -151,7 +143,7 @@ def goals_chart(counts: pl.DataFrame, *, lang: str | None = None) -> alt.LayerCh
             color=alt.Color("status_label:N", scale=scale, title=_tr("legend_status", lang)),
             order=alt.Order("status_order:Q"),
             tooltip=[
-                alt.Tooltip("domain_label:N", title=_tr("col_domain", lang)),
+                alt.Tooltip("domain_label:N", title=header("domain", lang)),
                 alt.Tooltip("status_label:N", title=_tr("legend_status", lang)),
                 alt.Tooltip("goals:Q", title=_tr("axis_goals", lang), format=","),
             ],
@@ -260,13 +252,13 @@ def incomplete_plans(status: pl.DataFrame, data: CaseData, config: ProcessConfig
 
 
 def incomplete_plans_view(plans: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """:func:`incomplete_plans` for the screen: stage and tier labels, what the plan still lacks,
-    yes/no, translated headers.
+    """:func:`incomplete_plans` with ``missing``, what the plan still lacks in ``lang``,
+    after ``services`` (the rest is labelled by :func:`casekit.present.readable`).
 
     >>> plans = pl.DataFrame({"case_id": ["A"], "current_stage": ["risk"], "effective_tier": ["high"],
     ...                       "goals_with_target": [1], "services": [0], "plan_overdue": [True]})
     >>> incomplete_plans_view(plans, lang="en").row(0)
-    ('A', 'Risk stratification', 'High', 1, 0, 'Service', 'yes')
+    ('A', 'risk', 'high', 1, 0, 'Service', True)
     """
     goal, service = _tr("missing_goal", lang), _tr("missing_service", lang)
     missing = pl.concat_str(
@@ -277,18 +269,9 @@ def incomplete_plans_view(plans: pl.DataFrame, *, lang: str | None = None) -> pl
         separator=" · ",
         ignore_nulls=True,
     )
-    stages = {k: stage_label(k, lang) for k in STAGES}
-    view = plans.with_columns(
-        pl.col("current_stage").replace_strict(stages, default=None).alias("current_stage"),
-        label_expr("effective_tier", labels("tier", lang), lang).alias("effective_tier"),
-        pl.col("plan_overdue")
-        .replace_strict({True: t("common.yes", lang), False: t("common.no", lang)}, return_dtype=pl.String)
-        .alias("plan_overdue"),
-        missing.alias("missing"),
-    )
     order = [c for c in plans.columns if c != "plan_overdue"]
     at = order.index("services") + 1 if "services" in order else len(order)
-    return _headers(view.select(*order[:at], "missing", "plan_overdue", *order[at:]), lang)
+    return plans.with_columns(missing.alias("missing")).select(*order[:at], "missing", "plan_overdue", *order[at:])
 
 
 # -- one client's care calendar ----------------------------------------------------------
@@ -344,38 +327,28 @@ def default_case(choices: pl.DataFrame) -> str | None:
     return pick["case_id"][0] if pick.height else None
 
 
-def client_goals(data: CaseData, case_id: str, *, lang: str | None = None) -> pl.DataFrame:
-    """One client's goals, by date set, with domain and status labels and translated headers."""
+def client_goals(data: CaseData, case_id: str) -> pl.DataFrame:
+    """One client's goals, by date set."""
     columns = ["goal_id", "domain", "description", "set_on", "target_on", "status", "achieved_on"]
-    goals = (
+    return (
         sheet(data, "goals", ["case_id", *columns])
         .filter(pl.col("case_id") == case_id)
         .sort("set_on", "goal_id", nulls_last=True)
         .select(columns)
-        .with_columns(
-            label_expr("domain", labels("goal_domain", lang), lang).alias("domain"),
-            label_expr("status", labels("goal_status", lang), lang).alias("status"),
-        )
         .collect()
     )
-    return _headers(goals, lang)
 
 
-def client_services(data: CaseData, case_id: str, *, lang: str | None = None) -> pl.DataFrame:
-    """One client's services, by start date, with level-of-care and frequency labels."""
+def client_services(data: CaseData, case_id: str) -> pl.DataFrame:
+    """One client's services, by start date."""
     columns = ["service_id", "service", "provider", "level_of_care", "frequency", "start_on", "end_on"]
-    services = (
+    return (
         sheet(data, "services", ["case_id", *columns])
         .filter(pl.col("case_id") == case_id)
         .sort("start_on", "service_id", nulls_last=True)
         .select(columns)
-        .with_columns(
-            label_expr("level_of_care", labels("level_of_care", lang), lang).alias("level_of_care"),
-            label_expr("frequency", labels("frequency", lang), lang).alias("frequency"),
-        )
         .collect()
     )
-    return _headers(services, lang)
 
 
 # -- cached for the screen (on the tables' key, as its derived tables) -------

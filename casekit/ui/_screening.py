@@ -8,8 +8,9 @@
 - :func:`decisions`: refer / not eligible / declined counts of the latest screenings;
 - :func:`not_eligible_open`: the open cases screened as not eligible (flag
   ``not_eligible_but_open``);
-- ``*_table`` functions: the same frames as a person reads them (labels, headers in
-  Spanish or English).
+
+The page shows these frames through :func:`casekit.present.readable` (labels, dates,
+numbers and headers in the user's language).
 
 Every figure comes from :func:`casekit.case_status` / :func:`casekit.worklist` and the
 workbook; the page only draws.
@@ -37,22 +38,20 @@ import polars as pl
 from casekit.charts import NEUTRAL, OKABE_ITO
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import DTYPES, CaseData
-from casekit.i18n import normalize_lang, t
-from casekit.stages import STAGES, stage_label, worklist
+from casekit.i18n import t
+from casekit.present import header, vocabulary
+from casekit.stages import worklist
 
 __all__ = [
     "BLANK",
     "FINDINGS",
     "awaiting_screening",
-    "awaiting_table",
     "decisions",
-    "decisions_table",
     "finding_chart",
     "findings",
     "latest_screenings",
     "managers",
     "not_eligible_open",
-    "not_eligible_table",
 ]
 
 #: The screening findings shown as charts, in the order of the screen.
@@ -65,22 +64,6 @@ _SEVERITY = (OKABE_ITO["bluish_green"], OKABE_ITO["orange"], OKABE_ITO["vermilli
 
 def _tr(key: str, lang: str | None, **params: object) -> str:
     return t(f"ui_screening.{key}", lang, **params)
-
-
-def _show_dates(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Date columns as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English)."""
-    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
-    return df.with_columns(pl.col(c).dt.strftime(fmt) for c, dtype in df.schema.items() if dtype == pl.Date)
-
-
-def _vocab_labels(vocab: str, lang: str | None) -> dict[str, str]:
-    """``{id: label}`` of a contract vocabulary plus the blank id."""
-    code = normalize_lang(lang)
-    return {**{k: v(code) for k, v in VOCABS[vocab].items()}, BLANK: _tr("not_recorded", lang)}
-
-
-def _yes_no(col: str, lang: str | None) -> pl.Expr:
-    return pl.when(pl.col(col)).then(pl.lit(t("common.yes", lang))).otherwise(pl.lit(t("common.no", lang)))
 
 
 # --------------------------------------------------------------------------------------
@@ -144,21 +127,6 @@ def awaiting_screening(status: pl.DataFrame, *, manager: str | Sequence[str] | N
             "due_on",
             "days_overdue",
         )
-    )
-
-
-def awaiting_table(awaiting: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`awaiting_screening` with headers in ``lang``, yes/no for ``overdue`` and
-    dates as the user writes them.
-
-    >>> st = pl.DataFrame({"case_id": ["A"], "case_manager": ["Ana"], "program": ["p"],
-    ...     "stage_entered_on": [dt.date(2026, 9, 1)], "days_in_stage": [29], "overdue": [True],
-    ...     "due_on": [dt.date(2026, 9, 8)], "days_overdue": [22]})
-    >>> awaiting_table(st, "es").row(0)
-    ('A', 'Ana', 'p', '01/09/2026', 29, 'sí', '08/09/2026', 22)
-    """
-    return _show_dates(awaiting.with_columns(_yes_no("overdue", lang).alias("overdue")), lang).rename(
-        {c: _tr(f"col_{c}", lang) for c in awaiting.columns}
     )
 
 
@@ -255,7 +223,7 @@ def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None)
     >>> chart.to_dict()["title"]["text"], [r["label"] for r in chart.data.to_dicts()]
     ('Home environment', ['Stable', 'Unstable', 'Unsafe'])
     """
-    names = _vocab_labels(finding, lang)
+    names = {**vocabulary(finding, lang), BLANK: _tr("not_recorded", lang)}
     ids = list(VOCABS[finding])
     colors = {v: _SEVERITY[min(i, len(_SEVERITY) - 1)] for i, v in enumerate(ids)}
     rows = table.filter(pl.col("finding") == finding).with_columns(
@@ -271,7 +239,7 @@ def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None)
         x=alt.X("share:Q", title=None, axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])),
         tooltip=[
             alt.Tooltip("label:N", title=_tr(f"finding_{finding}", lang)),
-            alt.Tooltip("cases:Q", title=_tr("col_cases", lang), format=","),
+            alt.Tooltip("cases:Q", title=header("cases", lang), format=","),
             alt.Tooltip("share:Q", title=_tr("axis_share", lang), format=".1%"),
         ],
     )
@@ -304,17 +272,6 @@ def decisions(latest: pl.DataFrame) -> pl.DataFrame:
     return _shares(frame, grid, ["decision"], latest.height).select(list(schema)).cast(schema)
 
 
-def decisions_table(table: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`decisions` with the decision labels and headers in ``lang`` (share in %)."""
-    names = _vocab_labels("decision", lang)
-    names[BLANK] = _tr("no_decision", lang)
-    return table.select(
-        pl.col("decision").replace_strict(names, default=pl.col("decision")).alias(_tr("col_decision", lang)),
-        pl.col("cases").alias(_tr("col_cases", lang)),
-        (pl.col("share") * 100).round(1).alias(_tr("col_share", lang)),
-    )
-
-
 # --------------------------------------------------------------------------------------
 # Not eligible but still open
 # --------------------------------------------------------------------------------------
@@ -335,14 +292,4 @@ def not_eligible_open(status: pl.DataFrame, *, manager: str | Sequence[str] | No
         worklist(status, manager=manager)
         .filter(pl.col("flag") == "not_eligible_but_open")
         .select("case_id", "case_manager", "program", "current_stage", "due_on", "days_overdue")
-    )
-
-
-def not_eligible_table(table: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """:func:`not_eligible_open` with stage labels, dates and headers in ``lang``."""
-    stages = {s: stage_label(s, lang) for s in STAGES}
-    return (
-        _show_dates(table, lang)
-        .with_columns(pl.col("current_stage").replace_strict(stages, default=pl.col("current_stage")))
-        .rename({c: _tr(f"col_{c}", lang) for c in table.columns})
     )

@@ -4,7 +4,6 @@
   from :mod:`casekit.stages` (re-exported for the page);
 - :func:`transition_flows` / :func:`transitions_by_kind`: counts from → to level and by kind;
 - :func:`contact_counts`, :func:`contacts_to_chase`: the counts and the list to chase;
-- :func:`labelled`: ids → labels and headers in the user's language, for display.
 
 Examples
 --------
@@ -27,7 +26,6 @@ import datetime as dt  # noqa: F401  (the doctests use it)
 import polars as pl
 
 from casekit.contract import VOCABS
-from casekit.i18n import t
 from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
 
 __all__ = [
@@ -36,7 +34,6 @@ __all__ = [
     "contacts_of",
     "contacts_to_chase",
     "key_figures",
-    "labelled",
     "post_transition_contacts",
     "readmissions",
     "transition_flows",
@@ -120,10 +117,6 @@ def contacts_to_chase(post: pl.DataFrame, status: pl.DataFrame, flags: pl.DataFr
     )
 
 
-#: How dates are written (as ``casekit.ui.widgets.show_date``).
-DATE_FORMAT = {"es": "%d/%m/%Y", "en": "%Y-%m-%d"}
-
-
 def key_figures(
     transitions: pl.DataFrame, post: pl.DataFrame, chase: pl.DataFrame, readmitted: pl.DataFrame
 ) -> dict[str, int | float | None]:
@@ -143,36 +136,3 @@ def key_figures(
         "readmitted_cases": readmitted["case_id"].n_unique(),
         "median_days_to_readmission": readmitted["days"].median() if readmitted.height else None,
     }
-
-
-_VOCAB_OF = {
-    "from_level": "level_of_care",
-    "to_level": "to_level",
-    "kind": "transition_kind",
-    "after_kind": "transition_kind",
-}
-
-
-def labelled(df: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """``df`` as a person reads it: vocabulary ids → labels, yes/no, headers in ``lang``.
-
-    >>> labelled(pl.DataFrame({"kind": ["step_up"], "transitions": [3]}), "es").rows(named=True)
-    [{'Tipo de transición': 'Aumento de nivel', 'Transiciones': 3}]
-    """
-    blank = t("ui_transitions.blank", lang)
-    exprs = []
-    for col in df.columns:
-        if col in _VOCAB_OF:
-            names = {k: v(lang) for k, v in VOCABS[_VOCAB_OF[col]].items()}
-            exprs.append(pl.col(col).replace(names).fill_null(blank))
-        elif col == "contact_status":
-            names = {s: t(f"ui_transitions.status_{s}", lang) for s in CONTACT_STATUSES}
-            exprs.append(pl.col(col).replace_strict(names, default=pl.col(col)))
-        elif df.schema[col] == pl.Date:
-            exprs.append(pl.col(col).dt.strftime(DATE_FORMAT[lang]).fill_null(""))
-        elif df.schema[col] == pl.Boolean:
-            yes, no = t("common.yes", lang), t("common.no", lang)
-            exprs.append(pl.when(pl.col(col)).then(pl.lit(yes)).when(~pl.col(col)).then(pl.lit(no)).alias(col))
-        else:
-            exprs.append(pl.col(col))
-    return df.select(exprs).rename({col: t(f"ui_transitions.col_{col}", lang) for col in df.columns})

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
 from casekit.i18n import t
-from casekit.present import format_number
+from casekit.present import format_date, format_number, headers_for, readable, screen_headers
 from casekit.ui.derived import DerivedTables
 
 
@@ -27,9 +29,9 @@ def num(value: float | None, spec: str = ",") -> str:
     return format_number(value, lang(), spec)
 
 
-def show_date(day: object) -> str:
-    """A date as the user writes it: 30/09/2026 in Spanish, 2026-09-30 in English."""
-    return day.strftime("%d/%m/%Y" if lang() == "es" else "%Y-%m-%d") if hasattr(day, "strftime") else "—"
+def show_date(day: dt.date | None) -> str:
+    """A date as the user writes it: 30/09/2026 in Spanish, 2026-09-30 in English; ``—`` when none."""
+    return format_date(day, lang()) or "—"
 
 
 def settings_origin(uploaded: str) -> str:
@@ -108,17 +110,6 @@ def show_chart(chart: Any, *, key: str) -> None:
     st.altair_chart(sized, key=key, width=width)
 
 
-def _for_display(df: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """Empty text cells blank (not "None"); dates in the user's format."""
-    fmt = "DD/MM/YYYY" if lang() == "es" else "YYYY-MM-DD"
-    config = {
-        name: st.column_config.DateColumn(name, format=fmt)
-        for name, dtype in df.schema.items()
-        if dtype in (pl.Date, pl.Datetime) or isinstance(dtype, pl.Datetime)
-    }
-    return df.with_columns(pl.col(pl.String).fill_null("")), config
-
-
 def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
     """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``).
 
@@ -146,19 +137,36 @@ def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
 
 
 def table(
-    df: pl.DataFrame, *, key: str, stem: str | None = None, height: int | None = None, hide: tuple[str, ...] = ()
+    df: pl.DataFrame,
+    *,
+    key: str,
+    stem: str | None = None,
+    height: int | None = None,
+    hide: tuple[str, ...] = (),
+    headers: Mapping[str, str] | None = None,
+    screen: str | None = None,
 ) -> None:
-    """A table with its download buttons (or an empty state).
+    """A table as the user reads it (:func:`casekit.present.readable`) with its download
+    buttons (or an empty state).
 
-    Columns in ``hide`` are left off the screen but kept in the downloads (e.g. the
-    machine-readable check id of the validation report).
+    Labels instead of ids, dates and numbers in the user's format (numbers right-aligned),
+    blanks instead of ``None``; headers from ``columns.toml``, except where the
+    ``screen``'s catalogue words them its own way (``<screen>.col_<column>``) or
+    ``headers`` gives one. Columns in ``hide`` are left off the screen but
+    kept in the downloads (e.g. the machine-readable check id of the validation report),
+    where numbers and dates keep their types.
     """
     if df.height == 0:
         empty_state("ui.empty_table")
         return
-    shown, config = _for_display(df.drop(hide, strict=False))
+    language = lang()
+    headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
+    shown = readable(df, language, headers=headers, hide=hide)
+    names = headers_for([c for c in df.columns if c not in hide], language, headers)
+    right = st.column_config.TextColumn(alignment="right")
+    config = {names[c]: right for c in names if df.schema[c].is_numeric()}
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
-    download_table(df, stem or key, key=key)
+    download_table(readable(df, language, headers=headers, keep_types=True), stem or key, key=key)
 
 
 def summary_pdf_bytes(ws: DerivedTables, language: str, *, for_sharing: bool) -> bytes:

@@ -9,12 +9,16 @@ run, the flag stays False. The fixture below restores that behaviour in tests.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from casekit.present import formats
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
@@ -42,3 +46,19 @@ def open_app(page: str | None = None, *, lang: str = "es") -> AppTest:
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+def shown_numbers(cells: Iterable[object], lang: str) -> list[float | None]:
+    """The numbers of a table column as the screen shows them, read back; each must be
+    written in ``lang``'s format (``1.373,9`` / ``1,373.9``, ``12,5 %``); blank is ``None``."""
+    fmt = formats(lang)
+    pattern = rf"-?\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})*(?:{re.escape(fmt.decimal)}\d+)?"
+    out: list[float | None] = []
+    for cell in cells:
+        text = str(cell).removesuffix(fmt.percent)
+        if text == "":
+            out.append(None)
+            continue
+        assert re.fullmatch(pattern, text), f"{cell!r} is not a number written in {lang}"
+        out.append(float(text.replace(fmt.thousands, "").replace(fmt.decimal, ".")))
+    return out

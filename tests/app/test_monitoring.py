@@ -12,7 +12,7 @@ from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import format_number
 from casekit.stages import flag_label
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, shown_numbers
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -50,14 +50,14 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert len(shown) == worklist.height
     assert shown.iloc[:, 0].tolist() == worklist["case_id"].to_list()
     assert shown.iloc[:, 4].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
-    assert shown.iloc[:, 6].tolist() == worklist["days_overdue"].to_list()
+    assert shown_numbers(shown.iloc[:, 6], lang) == worklist["days_overdue"].to_list()
 
     missed = at.dataframe[1].value
     assert len(missed) == _count(status, "missed_appointment")
 
     by_tier = at.dataframe[3].value  # follow-ups overdue by tier, with the cadences in use
-    assert by_tier.iloc[:, 1].tolist() == [60, 30, 14]
-    assert by_tier.iloc[:, 3].sum() == _count(status, "follow_up_overdue")
+    assert shown_numbers(by_tier.iloc[:, 1], lang) == [60, 30, 14]
+    assert sum(shown_numbers(by_tier.iloc[:, 3], lang)) == _count(status, "follow_up_overdue")
     labels = [b.label for b in at.get("download_button")]
     assert labels.count(t("ui.download_csv", lang)) == 4  # every table downloadable
 
@@ -83,7 +83,7 @@ def test_filtering_by_flag_kind(status: pl.DataFrame) -> None:
     shown = at.dataframe[0].value
     assert len(shown) == _count(status, "follow_up_overdue")
     assert set(shown.iloc[:, 4]) == {"Follow-up overdue"}
-    days = shown.iloc[:, 6].tolist()
+    days = shown_numbers(shown.iloc[:, 6], "en")
     assert days == sorted(days, reverse=True)  # still most overdue first
 
 

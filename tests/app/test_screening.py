@@ -10,7 +10,7 @@ import pytest
 import casekit as ck
 from casekit.data import CaseData
 from casekit.present import format_number
-from tests.app.conftest import open_app
+from tests.app.conftest import open_app, shown_numbers
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -75,15 +75,15 @@ def test_screening_figures_equal_casekit(expected: dict, lang: str) -> None:
     assert metrics[names["refer"]] == format_number(expected["decisions"]["refer_to_assessment"], lang, ",")
     assert metrics[names["not_eligible"]] == format_number(expected["decisions"]["not_eligible"], lang, ",")
     assert metrics[names["declined"]] == format_number(expected["decisions"]["declined"], lang, ",")
-    assert decisions.iloc[:, 1].sum() == sum(expected["decisions"].values())
+    assert sum(shown_numbers(decisions.iloc[:, 1], lang)) == sum(expected["decisions"].values())
     assert len(stray) == expected["not_eligible_open"]
     # labels, never raw ids
     assert "refer_to_assessment" not in decisions.iloc[:, 0].tolist()
     assert not any("_" in s for s in stray.iloc[:, 3])
     # overdue rows first, with their due date and days overdue
-    overdue_days = awaiting.iloc[: expected["overdue"], -1].tolist()
+    overdue_days = shown_numbers(awaiting.iloc[: expected["overdue"], -1], lang)
     assert overdue_days == sorted(overdue_days, reverse=True)
-    assert awaiting.iloc[expected["overdue"] :, -1].isna().all()
+    assert set(awaiting.iloc[expected["overdue"] :, -1]) <= {""}  # blank, not None
 
 
 def test_the_case_manager_filter_changes_the_list(expected: dict) -> None:

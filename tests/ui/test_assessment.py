@@ -9,16 +9,15 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
+from casekit.present import readable, screen_headers
 from casekit.risk import fairness_summary, load_model
 from casekit.ui._assessment import (
     case_choices,
     case_summary,
     default_case,
     factor_table,
-    fairness_table,
     instruments_table,
     reviews_pending,
-    reviews_table,
     tier_counts,
     tier_policy,
 )
@@ -134,23 +133,24 @@ def test_reviews_pending_is_the_flag_list_with_due_dates(sample: dict) -> None:
         flagged.select("case_id", "due_on", "days_overdue")
     )
     assert set(pending["case_id"]) <= set(scores.filter(pl.col("review_pending"))["case_id"])
-    shown = reviews_table(pending, "es")
+    shown = readable(pending, "es", headers=screen_headers("ui_assessment", pending.columns, "es"))
     assert "Revisión prevista el" in shown.columns
     assert set(shown["Nivel calculado"]) <= {"Bajo", "Moderado", "Alto"}
 
 
 def test_fairness_table_shows_suppressed_groups_as_such(sample: dict) -> None:
     fairness = fairness_summary(sample["result"], sample["scores"], model=MODEL)
-    table = fairness_table(fairness, "en")
+    table = readable(fairness, "en")
     assert table.height == fairness.height
-    assert table["Cases"].to_list() == fairness["n"].to_list()
-    notes = table["Note"].to_list()
-    assert [bool(n) for n in notes] == fairness["suppressed"].to_list()
-    assert any(notes)
-    assert all(n == "Suppressed (1–10 cases)" for n in notes if n)
+    assert table["Number of cases"].to_list() == [f"{n:,}" if n is not None else "" for n in fairness["n"]]
+    notes = table["Suppressed (small cell)"].to_list()
+    assert [n == "yes" for n in notes] == fairness["suppressed"].to_list()
+    assert "yes" in notes
+    suppressed = table.filter(pl.col("Suppressed (small cell)") == "yes")
+    assert set(suppressed["Number of cases"]) == {""}  # their figures stay empty
     assert table["Group"][0] == "All cases"
-    assert table["High (%)"][0] == pytest.approx(round(fairness["share_high"][0] * 100, 1))
-    assert "Mujer" in fairness_table(fairness, "es")["Grupo"].to_list()
+    assert table["High (share)"][0] == f"{fairness['share_high'][0]:.1%}"
+    assert "Mujer" in readable(fairness, "es")["Grupo"].to_list()
 
 
 def test_tier_policy_names_the_thresholds_and_says_local_policy() -> None:

@@ -12,19 +12,17 @@ import casekit as ck
 from casekit.charts import OKABE_ITO
 from casekit.contract import VOCABS
 from casekit.data import CaseData
+from casekit.present import readable, screen_headers
 from casekit.ui._screening import (
     BLANK,
     FINDINGS,
     awaiting_screening,
-    awaiting_table,
     decisions,
-    decisions_table,
     finding_chart,
     findings,
     latest_screenings,
     managers,
     not_eligible_open,
-    not_eligible_table,
 )
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -146,8 +144,8 @@ def test_decisions_count_the_latest_decision_of_each_case(sample: dict) -> None:
     assert {k: v for k, v in got.items() if v} == by_hand
     assert table["decision"].to_list()[:3] == list(VOCABS["decision"])
     assert table["share"].sum() == pytest.approx(1.0)
-    shown = decisions_table(table, "es")
-    assert shown.columns == ["Decisión", "Casos", "Porcentaje (%)"]
+    shown = readable(table, "es")
+    assert shown.columns == ["Decisión", "Casos", "Proporción"]
     assert shown["Decisión"].to_list()[:3] == ["Derivar a evaluación", "No elegible", "Rechazado"]
 
 
@@ -157,16 +155,18 @@ def test_not_eligible_open_is_the_flag_list(sample: dict) -> None:
     flagged = status.filter(pl.col("flags").list.contains("not_eligible_but_open"))
     assert stray.height == flagged.height > 0
     assert set(stray["case_id"]) == set(flagged["case_id"])
-    shown = not_eligible_table(stray, "en")
+    shown = readable(stray, "en")
     assert "Current stage" in shown.columns
     assert not any("_" in s for s in shown["Current stage"])  # labels, not ids
 
 
 @pytest.mark.parametrize(("lang", "header", "yes"), [("es", "Atrasado", "sí"), ("en", "Overdue", "yes")])
 def test_awaiting_table_is_translated(sample: dict, lang: str, header: str, yes: str) -> None:
-    shown = awaiting_table(awaiting_screening(sample["status"]), lang)
+    waiting = awaiting_screening(sample["status"])
+    shown = readable(waiting, lang, headers=screen_headers("ui_screening", waiting.columns, lang))
     assert header in shown.columns
     assert shown[header][0] == yes
+    assert ("Días de espera" if lang == "es" else "Days waiting") in shown.columns  # the screen's own words
 
 
 def test_a_workbook_with_only_cases_gives_empty_frames_not_errors() -> None:

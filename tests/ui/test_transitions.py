@@ -10,6 +10,7 @@ import pytest
 
 import casekit as ck
 from casekit.data import CaseData
+from casekit.present import readable, screen_headers
 from casekit.ui import _transitions as tx
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -189,7 +190,7 @@ def test_a_workbook_with_only_cases_gives_empty_frames() -> None:
     assert tx.contact_counts(post)["cases"].to_list() == [0, 0, 0, 0]
     assert tx.readmissions(transitions).height == 0
     assert tx.transition_flows(transitions).height == 0
-    assert tx.labelled(tx.transition_flows(transitions), "es").columns == [
+    assert readable(tx.transition_flows(transitions), "es").columns == [
         "Nivel de origen",
         "Nivel de destino",
         "Transiciones",
@@ -200,7 +201,9 @@ def test_a_workbook_with_only_cases_gives_empty_frames() -> None:
     ("lang", "kind", "status", "day", "yes"),
     [("es", "Alta", "Fuera de plazo", "09/03/2026", "sí"), ("en", "Discharge", "Late", "2026-03-09", "yes")],
 )
-def test_labelled_shows_labels_dates_and_headers(lang: str, kind: str, status: str, day: str, yes: str) -> None:
+def test_readable_shows_labels_dates_and_the_screens_headers(
+    lang: str, kind: str, status: str, day: str, yes: str
+) -> None:
     df = pl.DataFrame(
         {
             "kind": ["discharge"],
@@ -211,7 +214,6 @@ def test_labelled_shows_labels_dates_and_headers(lang: str, kind: str, status: s
         },
         schema_overrides={"to_level": pl.String},
     )
-    row = tx.labelled(df, lang).row(0)
-    assert row == (kind, tx.labelled(df, lang).row(0)[1], day, status, yes)
-    assert row[1] in ("(en blanco)", "(blank)")
-    assert not any("_" in c for c in tx.labelled(df, lang).columns)
+    shown = readable(df, lang, headers=screen_headers("ui_transitions", df.columns, lang))
+    assert shown.row(0) == (kind, "", day, status, yes)
+    assert shown.columns[0] == ("Tipo de transición" if lang == "es" else "Kind of transition")

@@ -1,0 +1,46 @@
+"""Every screen in Spanish reads as Spanish: no ``None``, ``nan``, English decimal points
+(``92.8``) or ISO dates, no English vocabulary ids — in texts, metrics, widgets and the
+cells of every table (one app session visits every page, so the sample is read once)."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from casekit.ui import PAGES
+from tests.app.conftest import open_app
+from tests.present import spanish
+
+TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "success", "error", "text")
+CHOICES = ("selectbox", "multiselect", "radio", "select_slider")
+
+
+def page_text(at: AppTest) -> tuple[list[str], list[str]]:
+    """What the page shows: its texts, and the headers and cells of its tables."""
+    texts = [str(el.value) for kind in TEXT_ELEMENTS for el in at.get(kind)]
+    texts += [str(part) for m in at.metric for part in (m.label, m.value, m.delta or "")]
+    for kind in CHOICES:
+        for widget in at.get(kind):
+            texts += [widget.label, *map(str, widget.options)]
+    texts += [b.label for b in at.get("download_button")] + [b.label for b in at.button]
+    cells: list[str] = []
+    for table in at.dataframe:
+        frame = table.value
+        cells += [str(c) for c in frame.columns]
+        cells += ["None" if x is None else str(x) for row in frame.itertuples(index=False) for x in row]
+    return texts, cells
+
+
+@pytest.mark.slow
+def test_every_spanish_page_reads_as_spanish() -> None:
+    at = open_app(lang="es")
+    found: dict[str, list[str]] = {}
+    for page in PAGES:
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, [e.value for e in at.exception])
+        texts, cells = page_text(at)
+        assert cells or texts, page
+        problems = [p for text in texts for p in spanish.problems(text)] + spanish.cell_problems(cells)
+        if problems:
+            found[page] = sorted(set(problems))[:20]
+    assert found == {}
