@@ -85,31 +85,37 @@ def _status_frame(args: argparse.Namespace):
     return case_status(result, as_of=args.as_of, config=config)
 
 
-def _status(args: argparse.Namespace) -> int:
+def _write(table, args: argparse.Namespace, sheet: str) -> None:
+    """``table`` to ``--out``: a spreadsheet (CSV, XLSX) as a person reads it in ``--lang``
+    (headers, labels; numbers and dates typed), Parquet with the ids, for programs."""
     from casekit.export import write_table
+    from casekit.present import readable
+
+    if args.out.suffix.lower() != ".parquet":
+        table = readable(table, args.lang, keep_types=True)
+    write_table(table, args.out, lang=args.lang, sheet=sheet, source=args.path.name, as_of=args.as_of)
+
+
+def _status(args: argparse.Namespace) -> int:
     from casekit.i18n import t
-    from casekit.stages._names import label_columns
 
     status = _status_frame(args)
     if isinstance(status, int):
         return status
-    table = label_columns(status, args.lang)
-    write_table(table, args.out, lang=args.lang, sheet="status", source=args.path.name, as_of=args.as_of)
+    _write(status, args, "status")
     print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 
 
 def _worklist(args: argparse.Namespace) -> int:
-    from casekit.export import write_table
     from casekit.i18n import t
-    from casekit.stages._names import label_columns
     from casekit.stages._status import worklist
 
     status = _status_frame(args)
     if isinstance(status, int):
         return status
-    table = label_columns(worklist(status, manager=args.manager), args.lang)
-    write_table(table, args.out, lang=args.lang, sheet="worklist", source=args.path.name, as_of=args.as_of)
+    table = worklist(status, manager=args.manager)
+    _write(table, args, "worklist")
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 

@@ -35,10 +35,10 @@ def test_status_in_process_csv_with_joined_flags(folder: Path, tmp_path: Path, c
     assert call("status", folder, "--as-of", AS_OF, "--out", out, "--lang", "en") == 0
     table = pl.read_csv(out, infer_schema=False)
     assert table.height == 80
-    assert table.columns[:3] == ["case_id", "current_stage", "current_stage_number"]
-    assert "current_stage_label" in table.columns
-    joined = table["flags"].drop_nulls()
-    assert joined.str.contains(";").any()
+    assert table.columns[:3] == ["Case", "Current stage", "Stage number"]
+    assert "Monitoring (follow-up)" in set(table["Current stage"])  # labels, not ids
+    joined = table["Flags"].drop_nulls()
+    assert joined.str.contains(", ").any()
     assert "80" in capsys.readouterr().out
 
 
@@ -88,23 +88,28 @@ def test_cli_status_xlsx_and_csv(folder: Path, tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     table = pl.read_excel(out)
     assert table.height == 80
-    assert table.schema["flags"] == pl.String  # joined with ";"
-    assert "Seguimiento" in set(table["current_stage_label"])
-    csv = tmp_path / "status.csv"
-    assert run("status", folder, "--as-of", AS_OF, "--out", csv).returncode == 0
-    assert pl.read_csv(csv, infer_schema=False)["flags"].drop_nulls().str.contains(";").any()
+    assert table.schema["Alertas"] == pl.String  # labels joined with ", "
+    assert "Seguimiento" in set(table["Etapa actual"])
+    assert table.schema["Días en la etapa"].is_integer()  # numbers stay numbers
+    csv = tmp_path / "estado.csv"
+    assert run("status", folder, "--as-of", AS_OF, "--out", csv, "--lang", "es").returncode == 0
+    text = csv.read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith("Caso;Etapa actual;")  # Spanish Excel opens it in columns
+    spanish = pl.read_csv(csv, separator=";", infer_schema=False)
+    assert spanish["Alertas"].drop_nulls().str.contains(", ").any()
+    assert spanish["Fecha de referencia"][0] == "30/09/2026"
 
 
 def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
-    proc = run("worklist", folder, "--as-of", AS_OF, "--out", out)
+    proc = run("worklist", folder, "--as-of", AS_OF, "--out", out, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
     assert pl.read_csv(out, infer_schema=False).columns[:5] == [
-        "case_id",
-        "case_manager",
-        "program",
-        "current_stage",
-        "flag",
+        "Case",
+        "Case manager",
+        "Programme",
+        "Current stage",
+        "Flag",
     ]
     log = tmp_path / "log.parquet"
     proc = run("events", folder, "--out", log)
