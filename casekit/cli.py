@@ -189,8 +189,22 @@ def load_validated(args: argparse.Namespace):
     return result
 
 
+def write_for_people(df, args: argparse.Namespace, dest: Path, sheet: str) -> None:
+    """``df`` to ``dest`` by its extension: CSV and XLSX as a person reads them in
+    ``args.lang`` (:func:`casekit.present.readable`: headers, labels; numbers and dates
+    typed; ``;`` and decimal comma in a Spanish CSV), Parquet with the ids, for programs."""
+    from casekit.export import write_table
+    from casekit.present import readable
+
+    if dest.suffix.lower() != ".parquet":
+        df = readable(df, args.lang, keep_types=True)
+    source = args.path.name if getattr(args, "path", None) else None
+    write_table(df, dest, lang=args.lang, sheet=sheet, source=source, as_of=getattr(args, "as_of", None))
+
+
 def _validate(args: argparse.Namespace) -> int:
     from casekit.export import write_csv, write_xlsx
+    from casekit.present import readable
 
     lang = args.lang
     result = load_validated(args)
@@ -202,10 +216,11 @@ def _validate(args: argparse.Namespace) -> int:
     else:
         _print_text(result, args.path.name, lang, args.max_lines)
     if args.out is not None:
+        report = readable(result.report, lang, keep_types=True)
         if args.out.suffix.lower() == ".csv":
-            write_csv(result.report, args.out, lang=lang)
+            write_csv(report, args.out, lang=lang)
         else:
-            sheets = {t("cli.report_sheet", lang): result.report}
+            sheets = {t("cli.report_sheet", lang): report}
             write_xlsx(sheets, args.out, lang=lang, source=args.path.name, as_of=args.as_of)
     return EXIT_OK if result.ok else EXIT_ERRORS
 

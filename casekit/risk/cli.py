@@ -46,9 +46,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_risk(args: argparse.Namespace) -> int:
     """Handler of ``casekit risk``; returns the exit code."""
-    from casekit.cli import load_validated
+    from casekit.cli import load_validated, write_for_people
     from casekit.errors import CasekitError, ConfigError
-    from casekit.export import write_table
     from casekit.risk.fairness import fairness_summary
     from casekit.risk.model import default_model_text, load_model
     from casekit.risk.score import score_risk
@@ -70,11 +69,9 @@ def run_risk(args: argparse.Namespace) -> int:
         return result
     scores = score_risk(result, model, as_of=args.as_of)
     try:
-        source, as_of = args.path.name, args.as_of
-        write_table(scores, args.out, lang=lang, sheet="risk", source=source, as_of=as_of)
+        write_for_people(scores, args, args.out, "risk")
         if args.fairness is not None:
-            fairness = fairness_summary(result, scores)
-            write_table(fairness, args.fairness, lang=lang, sheet="fairness", source=source, as_of=as_of)
+            write_for_people(fairness_summary(result, scores), args, args.fairness, "fairness")
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE

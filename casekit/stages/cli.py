@@ -85,29 +85,20 @@ def _status_frame(args: argparse.Namespace):
     return case_status(result, as_of=args.as_of, config=config)
 
 
-def _write(table, args: argparse.Namespace, sheet: str) -> None:
-    """``table`` to ``--out``: a spreadsheet (CSV, XLSX) as a person reads it in ``--lang``
-    (headers, labels; numbers and dates typed), Parquet with the ids, for programs."""
-    from casekit.export import write_table
-    from casekit.present import readable
-
-    if args.out.suffix.lower() != ".parquet":
-        table = readable(table, args.lang, keep_types=True)
-    write_table(table, args.out, lang=args.lang, sheet=sheet, source=args.path.name, as_of=args.as_of)
-
-
 def _status(args: argparse.Namespace) -> int:
+    from casekit.cli import write_for_people
     from casekit.i18n import t
 
     status = _status_frame(args)
     if isinstance(status, int):
         return status
-    _write(status, args, "status")
+    write_for_people(status, args, args.out, "status")
     print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 
 
 def _worklist(args: argparse.Namespace) -> int:
+    from casekit.cli import write_for_people
     from casekit.i18n import t
     from casekit.stages._status import worklist
 
@@ -115,7 +106,7 @@ def _worklist(args: argparse.Namespace) -> int:
     if isinstance(status, int):
         return status
     table = worklist(status, manager=args.manager)
-    _write(table, args, "worklist")
+    write_for_people(table, args, args.out, "worklist")
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 

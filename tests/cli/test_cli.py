@@ -82,7 +82,8 @@ def test_validate_writes_safe_report(broken_folder: Path, tmp_path: Path) -> Non
     proc = run("validate", broken_folder, "--lang", "en", "--out", out)
     assert proc.returncode == 1
     report = pl.read_csv(out, infer_schema=False)
-    assert {"sheet", "row", "column", "message"} <= set(report.columns)
+    assert {"Sheet", "Row", "Column", "Message"} <= set(report.columns)
+    assert set(report["Severity"]) <= {"error", "warning"}
     assert report.height >= 4
 
 

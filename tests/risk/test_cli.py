@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from casekit.export import write_workbook
+from casekit.present import label
 from casekit.risk import default_model_text, score_risk
 from casekit.risk.cli import register, run_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
@@ -40,14 +41,15 @@ def test_handler_writes_csv_with_lists_joined(workbook: Path, tmp_path: Path, ca
     text = out.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].replace('"', "").split(",")  # CSV text fields are quoted
     assert header[:8] == [
-        "case_id", "assessed_on", "score", "computed_tier", "effective_tier", "provisional", "red_flags",
-        "missing_factors",
+        "Case", "Assessed on", "Score", "Computed tier", "Risk tier", "Provisional", "Red flags",
+        "Missing factors",
     ]  # fmt: skip
     written = pl.read_csv(out, encoding="utf8-lossy", infer_schema_length=0)
     expected = score_risk(make_sample(80, seed=3), as_of=SAMPLE_AS_OF)
     assert written.height == expected.height
-    joined = expected["red_flags"].list.join(";").to_list()
-    assert written["red_flags"].fill_null("").to_list() == joined
+    joined = [", ".join(label("red_flags", f, "en") for f in flags) for flags in expected["red_flags"]]
+    assert written["Red flags"].fill_null("").to_list() == joined
+    assert any(joined)
     assert capsys.readouterr().out.startswith(f"Scored {expected.height} cases: ")
 
 
@@ -84,7 +86,9 @@ def test_cli_parquet_keeps_lists_and_fairness(workbook: Path, tmp_path: Path):
     df = pl.read_parquet(out)
     assert df.schema["red_flags"] == pl.List(pl.String)
     assert df.equals(score_risk(make_sample(80, seed=3)))
-    assert fair.read_text(encoding="utf-8-sig").startswith('"grouping","group","n","suppressed"')
+    assert fair.read_text(encoding="utf-8-sig").startswith(
+        '"Grouping","Group","Number of cases","Suppressed (small cell)"'
+    )
 
 
 def test_cli_xlsx_spanish(workbook: Path, tmp_path: Path):
@@ -94,7 +98,8 @@ def test_cli_xlsx_spanish(workbook: Path, tmp_path: Path):
     assert proc.stdout.startswith("Puntuados ")
     sheet = pl.read_excel(out, sheet_name="risk")
     assert sheet.height == score_risk(make_sample(80, seed=3)).height
-    assert sheet.schema["missing_factors"] == pl.String
+    assert sheet.schema["Factores sin dato"] == pl.String  # labels joined
+    assert sheet.schema["Puntuación"].is_integer()  # numbers stay numbers
 
 
 def test_cli_broken_model(workbook: Path, tmp_path: Path):

@@ -94,7 +94,7 @@ def test_cli_status_xlsx_and_csv(folder: Path, tmp_path: Path) -> None:
     csv = tmp_path / "estado.csv"
     assert run("status", folder, "--as-of", AS_OF, "--out", csv, "--lang", "es").returncode == 0
     text = csv.read_text(encoding="utf-8-sig")
-    assert text.splitlines()[0].startswith("Caso;Etapa actual;")  # Spanish Excel opens it in columns
+    assert text.splitlines()[0].replace('"', "").startswith("Caso;Etapa actual;")  # Spanish Excel: columns
     spanish = pl.read_csv(csv, separator=";", infer_schema=False)
     assert spanish["Alertas"].drop_nulls().str.contains(", ").any()
     assert spanish["Fecha de referencia"][0] == "30/09/2026"
