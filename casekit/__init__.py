@@ -38,6 +38,8 @@ _EXPORTS: dict[str, str] = {
     "fairness_summary": "casekit.risk",
     "flags_long": "casekit.stages",
     "funnel": "casekit.stages",
+    "goal_attainment": "casekit.outcomes",
+    "goal_progress": "casekit.outcomes",
     "learn": "casekit.learn",
     "load_measures": "casekit.measures",
     "load_model": "casekit.risk",
@@ -79,6 +81,8 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from casekit.io import read_workbook
     from casekit.measures import load_measures
     from casekit.outcomes import (
+        goal_attainment,
+        goal_progress,
         outcome_changes,
         outcome_summary,
         post_only_summary,
@@ -131,6 +135,8 @@ __all__ = [
     "fairness_summary",
     "flags_long",
     "funnel",
+    "goal_attainment",
+    "goal_progress",
     "learn",
     "load_measures",
     "load_model",

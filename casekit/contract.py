@@ -187,6 +187,10 @@ VOCABS: dict[str, dict[str, Label]] = {
         housing=("Housing", "Vivienda"),
         other=("Other", "Otro"),
     ),
+    "goal_owner": _v(
+        client=("Client", "Cliente"),
+        care_team=("Care team", "Equipo asistencial"),
+    ),
     "goal_status": _v(
         planned=("Planned", "Planificado"),
         in_progress=("In progress", "En curso"),
@@ -724,6 +728,28 @@ SHEETS: dict[str, Sheet] = {
                 "fecha_logro",
                 "Date achieved (required when, and only when, achieved).",
                 "Fecha de logro (obligatoria si, y solo si, está logrado).",
+            ),
+            C(
+                "owner",
+                "category",
+                "responsable",
+                "Whose goal it is: the client's own, or a care goal of the team (optional).",
+                "De quién es el objetivo: propio del cliente o del equipo asistencial (opcional).",
+                vocab="goal_owner",
+            ),
+            C(
+                "measure",
+                "text",
+                "medida",
+                "Outcome measure that shows progress, as in the outcomes sheet, e.g. PHQ-9 (optional).",
+                "Medida de resultado que muestra el progreso, como en la hoja de resultados, p. ej. PHQ-9 (opcional).",
+            ),
+            C(
+                "target_value",
+                "float",
+                "valor_meta",
+                "Value of that measure that means the goal is met, e.g. 9 (optional; needs a measure).",
+                "Valor de esa medida con el que el objetivo se cumple, p. ej. 9 (opcional; requiere una medida).",
             ),
         ),
         _sheet(

@@ -73,8 +73,42 @@ _MEASURE_WEIGHTS = np.array([3, 2, 1, 1.5, 2, 1, 2, 1.5, 1, 1.5, 1, 1.5])
 #: Measures taken once, at discharge (the catalogue's post-only measures): no baseline or follow-up.
 _POST_ONLY = np.array([m[0] == "CSQ-8" for m in MEASURES])
 
+#: Goal links to an outcome measure: (measure, target value); a goal domain (by its
+#: position in the contract's ``goal_domain``) → the links it draws from, in turn.
+_GOAL_MEASURES: tuple[tuple[str, float], ...] = (
+    ("PHQ-9", 9.0),  # below 10: out of the moderate range
+    ("GAD-7", 9.0),
+    ("barthel_index", 60.0),
+    ("WHO-5", 52.0),  # above 50: no longer poor wellbeing
+    ("monthly_income", 1200.0),
+)
+_GOAL_LINKS = {1: (0, 1), 0: (2,), 5: (3,), 2: (4,)}  # clinical, physical function, psychosocial, financial
+#: Goal domains that are mostly the client's own goals (financial, knowledge, housing, other).
+_CLIENT_DOMAINS = (2, 4, 6, 7)
+
 Cols = dict[str, "np.ndarray | pl.Series"]
 Texts = dict[str, list[str]]
+
+
+def _goal_links(domain: np.ndarray, salt: np.ndarray) -> Cols:
+    """``owner``, ``measure`` (code into :data:`_GOAL_MEASURES`, -1 none) and ``target_value``
+    of each goal, from its domain and ``salt`` (no random draw: the other sheets stay as they were).
+
+    Two goals in three of a linked domain name a measure; an owner is set on four goals
+    in five (mostly the client's own in financial, knowledge and housing goals).
+    """
+    measure = np.full(domain.size, -1, dtype=np.int64)
+    for dom, links in _GOAL_LINKS.items():
+        mine = (domain == dom) & (salt % 3 != 2)
+        measure = np.where(mine, np.array(links)[salt % len(links)], measure)
+    targets = np.array([v for _, v in _GOAL_MEASURES])
+    client = np.isin(domain, _CLIENT_DOMAINS) != (salt % 4 == 3)
+    owner = np.where(client, code("goal_owner", "client"), code("goal_owner", "care_team"))
+    return {
+        "owner": np.where(salt % 5 == 4, -1, owner),
+        "measure": measure,
+        "target_value": np.where(measure >= 0, targets[np.maximum(measure, 0)], np.nan),
+    }
 
 
 def code(vocab: str, value: str) -> int:
@@ -438,8 +472,9 @@ class _Generator:
             "target_on": np.where(no_target, NA, self._day(i, target_off)),
             "status": status,
             "achieved_on": np.where(status == 2, self._day(i, achieved), NA),
+            **_goal_links(dom, i + k),
         }
-        return cols, {"description": domains}
+        return cols, {"description": domains, "measure": [m for m, _ in _GOAL_MEASURES]}
 
     def services(self) -> tuple[Cols, Texts]:
         t, rng = self.t, self.rng

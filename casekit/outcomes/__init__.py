@@ -5,6 +5,8 @@ did to utilisation and cost (DESIGN.md §6, ``docs/outcomes.md``).
 - :func:`outcome_summary`: the same aggregated by domain, measure, tier, programme,
   case manager, sex or age band, small cells suppressed: mean change with its 95 %
   confidence interval, % improved beyond the MCID, response and remission;
+- :func:`goal_progress` / :func:`goal_attainment`: goals set, achieved, achieved by
+  their target date, overdue, days to achieve, and attainment by linked measure;
 - :func:`post_only_summary`: measures taken once after care (satisfaction at discharge);
 - :func:`utilisation_changes` / :func:`utilisation_summary`: ED visits, admissions and
   cost before vs after (the first assessment's counts as the "before" when needed);
@@ -24,6 +26,13 @@ True
 """
 
 from casekit.outcomes._changes import CHANGE_COLUMNS, DIRECTIONS, outcome_changes, outcome_changes_lazy
+from casekit.outcomes._goals import (
+    GOAL_COLUMNS,
+    GOAL_GROUPINGS,
+    GOAL_SUMMARY_COLUMNS,
+    goal_attainment,
+    goal_progress,
+)
 from casekit.outcomes._names import direction_label, label_columns
 from casekit.outcomes._post_only import POST_ONLY_COLUMNS, post_only_summary, post_only_values
 from casekit.outcomes._summary import GROUPINGS, SUMMARY_COLUMNS, outcome_summary
@@ -47,6 +56,9 @@ __all__ = [
     "CHANGE_COLUMNS",
     "DAYS_PER_MONTH",
     "DIRECTIONS",
+    "GOAL_COLUMNS",
+    "GOAL_GROUPINGS",
+    "GOAL_SUMMARY_COLUMNS",
     "GROUPINGS",
     "NOT_USED",
     "POST_ONLY_COLUMNS",
@@ -55,6 +67,8 @@ __all__ = [
     "SUMMARY_COLUMNS",
     "UTILISATION_DOMAINS",
     "direction_label",
+    "goal_attainment",
+    "goal_progress",
     "label_columns",
     "outcome_changes",
     "outcome_changes_lazy",

@@ -49,6 +49,19 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
                 {"check": "achieved_on_unexpected", "value": pl.col("achieved_on"), **common},
             )
         )
+        if {"target_value", "measure"} <= set(df.columns):
+            spec = {
+                "column": "measure",
+                "check": "measure_required",
+                "other_column": "target_value",
+                "severity": "warning",
+            }
+            rules.append(
+                (
+                    pl.col("target_value").is_not_null() & _blank("measure"),
+                    {**spec, "other_value": pl.col("target_value")},
+                )
+            )
     if sheet == "risk_reviews":
         spec = {
             "column": "reason",

@@ -36,6 +36,8 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "utilisation_summary": ck.utilisation_summary(result),
         "post_only_summary": ck.post_only_summary(result),
         "post_only_values": ck.post_only_values(result),
+        "goal_progress": ck.goal_progress(result, as_of=ck.SAMPLE_AS_OF),
+        "goal_attainment": ck.goal_attainment(result, ["owner", "domain"], as_of=ck.SAMPLE_AS_OF, min_cell=1),
         "utilisation_rates": ck.utilisation_rates(result, as_of=ck.SAMPLE_AS_OF),
         "utilisation_rate_summary": ck.utilisation_rate_summary(result, as_of=ck.SAMPLE_AS_OF, min_cell=1),
         "validate.report": result.report_for("es"),
