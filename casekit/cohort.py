@@ -60,6 +60,7 @@ __all__ = [
     "cohort_events",
     "cohort_frame",
     "compare_cohorts",
+    "compare_goals",
     "compare_utilisation",
     "group_measure",
     "outcome_measures",
@@ -548,6 +549,32 @@ def compare_utilisation(
         )
         sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns if c not in ("measure", "rate_unit")}))
     return sides[0].join(sides[1].drop("rate_unit"), on="measure", how="full", coalesce=True).sort("measure")
+
+
+def compare_goals(
+    a_cohort: pl.DataFrame, b_cohort: pl.DataFrame, progress: pl.DataFrame, *, min_cell: int = MIN_CELL
+) -> pl.DataFrame:
+    """Goal attainment of cohort A vs cohort B: one row with :func:`casekit.outcomes.goal_attainment`'s
+    columns suffixed ``_a`` / ``_b`` (``progress`` is :func:`casekit.outcomes.goal_progress`;
+    counts of 1 to ``min_cell - 1`` blanked per side).
+
+    >>> import datetime as dt
+    >>> progress = pl.DataFrame({"goal_id": ["G1", "G2", "G3"], "case_id": ["A", "A", "B"],
+    ...     "target_on": [dt.date(2026, 3, 1)] * 3, "achieved": [True, False, True],
+    ...     "achieved_by_target": [True, False, False], "achieved_late": [False, False, True],
+    ...     "overdue": [False, True, False], "days_to_achieve": [20, None, 60], "measure_met": [None, None, None]})
+    >>> cmp = compare_goals(pl.DataFrame({"case_id": ["A"]}), pl.DataFrame({"case_id": ["B"]}), progress, min_cell=1)
+    >>> cmp.select("n_goals_a", "pct_achieved_a", "n_overdue_a", "n_goals_b", "n_achieved_late_b").row(0)
+    (2, 0.5, 1, 1, 1)
+    """
+    from casekit.outcomes import goal_attainment
+
+    sides = []
+    for side, cohort in (("a", a_cohort), ("b", b_cohort)):
+        own = progress.join(cohort.select("case_id").unique(), on="case_id", how="semi")
+        summary = goal_attainment(CaseData({}), (), as_of=dt.date.max, progress=own, min_cell=min_cell)
+        sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns}))
+    return pl.concat(sides, how="horizontal")
 
 
 def cohort_entries(cohort: pl.DataFrame) -> pl.DataFrame:

@@ -103,6 +103,7 @@ KEPT_TEXT: frozenset[tuple[str, str]] = frozenset(
         ("services", "service"),
         ("services", "provider"),
         ("outcomes", "measure"),
+        ("goals", "measure"),  # a measure name, like the outcomes sheet's (issue 17)
     }
 )
 #: Ages from this value up are shown as ``"90+"`` (HIPAA Safe Harbor).
@@ -160,7 +161,7 @@ def column_rules(*, dates: Literal["shift", "year"] = "shift") -> pl.DataFrame:
     >>> column_rules(dates="year").filter(pl.col("column") == "opened_on")["action"].item()
     'year'
     >>> column_rules().filter(pl.col("action") == "mapped")["column"].to_list()
-    ['program', 'ethnicity', 'language', 'service', 'provider', 'measure']
+    ['program', 'ethnicity', 'language', 'measure', 'service', 'provider', 'measure']
     """
     rows = [(sheet, column, *_rule(sheet, column, dates)) for sheet in SHEET_ORDER for column in SHEETS[sheet].columns]
     return pl.DataFrame(rows, schema=REMOVED_SCHEMA, orient="row")

@@ -66,6 +66,7 @@ _SHEET_KEYS = (
     "outcome_summary",
     "utilisation",
     "utilisation_rates",
+    "goals",
     "validation",
 )
 _PERCENT = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change", "share")
@@ -103,6 +104,7 @@ def build_report(
     A broken file raises ``ConfigError`` in ``lang``.
     """
     from casekit.outcomes import (
+        goal_attainment,
         outcome_changes,
         outcome_summary,
         utilisation_changes,
@@ -128,6 +130,7 @@ def build_report(
     util_summary = utilisation_summary(result, as_of=as_of, changes=util)
     rates = utilisation_rates(result, as_of=as_of)
     rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates)
+    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores)
     entries = stage_entries(result, as_of=as_of, config=rules)
 
     figures = key_figures(result, status=status, changes=changes, entries=entries)
@@ -147,6 +150,7 @@ def build_report(
             "outcome_summary": summary,
             "utilisation": util_summary,
             "utilisation_rates": rate_summary,
+            "goals": goals,
             "validation": result.report,
         },
         extra={"by_tier": by_tier, "utilisation_changes": util, "utilisation_rates": rates},
@@ -268,6 +272,9 @@ def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str,
     if key == "utilisation_rates":
         units = [c for c in ("rate_unit", "measure_kind") if c in df.columns]
         df = df.with_columns(pl.col(c).replace(vocabulary(c, lang)) for c in units)
+    if key == "goals":
+        vocabs = {"owner": "goal_owner", "domain": "goal_domain"}
+        df = df.with_columns(pl.col(c).replace(vocabulary(v, lang)) for c, v in vocabs.items() if c in df.columns)
     if key == "validation":
         sheet_names = {s: spec.label(lang) for s, spec in SHEETS.items()}
         col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}

@@ -47,6 +47,12 @@ def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
     return ck.utilisation_rates(_ws.result, as_of=_ws.as_of)
 
 
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _goal_progress(key: str, _ws: DerivedTables) -> pl.DataFrame:
+    """Per goal: achieved, by target, overdue… (for A vs B)."""
+    return ck.goal_progress(_ws.result, as_of=_ws.as_of)
+
+
 def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
     """The filter widgets (keys ``<prefix><field>``) and the filter they make."""
     options = ex.filter_options(cohort)
@@ -256,6 +262,10 @@ if view == "compare":
     safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang(), measure_names=outcome_names)
     download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
+    st.markdown(f"**{tr('ui_explore.compare_goals')}**")
+    goals = co.compare_goals(a, b, _goal_progress(ws.key, ws))
+    st.dataframe(ck.present.readable(goals, lang(), hide=["suppressed_a", "suppressed_b"]), key="ex_cmp_goals")
+    download_table(ck.present.readable(goals, lang()), "cohort_goals", key="ex_cmp_goals_dl")
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
     st.warning(rtm_caveat(lang()))

@@ -8,7 +8,15 @@ import streamlit as st
 
 from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, utilisation_chart
 from casekit.contract import VOCABS
-from casekit.outcomes import outcome_summary, post_only_summary, utilisation_rate_summary, utilisation_summary
+from casekit.outcomes import (
+    GOAL_GROUPINGS,
+    goal_attainment,
+    outcome_summary,
+    post_only_summary,
+    utilisation_rate_summary,
+    utilisation_summary,
+)
+from casekit.present import header, readable
 from casekit.ui import _outcomes as oc
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
@@ -43,6 +51,12 @@ def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
 def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """``utilisation_rate_summary``: per 1,000 member-months and PMPM, stated windows."""
     return utilisation_rate_summary(_ws.result, as_of=_ws.as_of)
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _goals(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
+    """``goal_attainment`` by ``by``, with the cached risk scores."""
+    return goal_attainment(_ws.result, list(by), as_of=_ws.as_of, scores=_ws.get("scores"), model=_ws.model)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -138,6 +152,31 @@ else:
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
     table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
+
+# -- goal attainment ----------------------------------------------------------------------
+st.subheader(tr("ui_outcomes.goals"))
+st.caption(tr("ui_outcomes.goals_caption"))
+overall = _goals(ws.key, (), ws)
+if overall["n_goals"].fill_null(0).sum() == 0 and not oc.hidden_by_privacy(overall):
+    empty_state("ui_outcomes.no_goals")
+else:
+    row = overall.row(0, named=True)
+    cols = st.columns(4)
+    for col, name, fmt in (
+        (cols[0], "n_goals", ","),
+        (cols[1], "pct_achieved", ".0%"),
+        (cols[2], "pct_achieved_by_target", ".0%"),
+        (cols[3], "n_overdue", ","),
+    ):
+        col.metric(header(name, lang()), num(row[name], fmt))
+    goal_groups = [g for g in GOAL_GROUPINGS if g not in ("sex", "age_band")]
+    goal_by = st.selectbox(
+        tr("ui_outcomes.goals_by"),
+        goal_groups,
+        format_func={g: header(g, lang()) for g in goal_groups}.__getitem__,
+        key="out_goals_by",
+    )
+    table(readable(_goals(ws.key, (goal_by,), ws), lang()), key="out_goals", stem="goal_attainment")
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
 st.subheader(tr("ui_outcomes.post_only"))

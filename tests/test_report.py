@@ -31,6 +31,7 @@ SHEETS_EN = [
     "Outcome summary",
     "Utilisation and cost",
     "Use per member-month",
+    "Goal attainment",
     "Validation report",
 ]
 SHEETS_ES = [
@@ -42,6 +43,7 @@ SHEETS_ES = [
     "Resumen de resultados",
     "Utilización y coste",
     "Uso por mes-persona",
+    "Logro de objetivos",
     "Informe de validación",
 ]
 
@@ -258,3 +260,13 @@ def test_the_rates_per_member_month_sheet(book_en: Path, result) -> None:
         "ed_visits_6m": "per 1,000 member-months",
         "monthly_cost": "per member per month (PMPM)",
     }
+
+
+def test_the_goal_attainment_sheet(book_en: Path, result) -> None:
+    from casekit.outcomes import goal_attainment
+
+    expected = goal_attainment(result, ["owner", "domain"], as_of=SAMPLE_AS_OF)
+    sheet = read(book_en, "Goal attainment")
+    assert sheet.height == expected.height
+    assert sheet["Goals set"].to_list() == expected["n_goals"].to_list()
+    assert sheet["owner"].drop_nulls().unique().sort().to_list() == ["Care team", "Client"]  # contract id as header

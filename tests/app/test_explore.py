@@ -305,3 +305,17 @@ def test_a_vs_b_compares_utilisation_per_member_month_with_the_caveat(expected: 
     assert before_a in shown.columns
     caveat = "regresión a la media" if lang == "es" else "regression to the mean"
     assert any(caveat in w.value for w in at.warning)
+
+
+def test_a_vs_b_compares_goal_attainment(expected: dict) -> None:
+    status = expected["status"]
+    at = open_app("explore", lang="en")
+    at.radio(key="ex_view").set_value("compare").run()
+    at.multiselect(key="ex_b_tiers").set_value(["high"]).run()
+    _ok(at)
+    progress = ck.goal_progress(expected["result"], as_of=ck.SAMPLE_AS_OF)
+    want = co.compare_goals(status, status.filter(pl.col("effective_tier") == "high"), progress)
+    goals_a, goals_b = (ck.present.header(f"n_goals_{side}", "en") for side in "ab")
+    shown = _table(at, goals_a)
+    assert shown[goals_a].tolist() == [format_number(want["n_goals_a"].item(), "en")]
+    assert shown[goals_b].tolist() == [format_number(want["n_goals_b"].item(), "en")]

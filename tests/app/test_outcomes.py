@@ -154,3 +154,21 @@ def test_rates_per_member_month_with_their_windows_and_the_caveat(expected: dict
     assert sum(caveat in w.value for w in at.warning) == 2
     windows = "nunca se solapan" if lang == "es" else "never overlap"
     assert any(windows in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_goal_attainment_on_the_outcomes_screen(expected: dict, lang: str) -> None:
+    result = expected["result"]
+    at = open_app("outcomes", lang=lang)
+    overall = ck.goal_attainment(result, (), as_of=ck.SAMPLE_AS_OF).row(0, named=True)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics[ck.present.header("pct_achieved", lang)] == format_number(overall["pct_achieved"], lang, ".0%")
+    assert metrics[ck.present.header("n_overdue", lang)] == format_number(overall["n_overdue"], lang)
+    at.selectbox(key="out_goals_by").set_value("owner").run()
+    assert not at.exception, [e.value for e in at.exception]
+    by_owner = ck.goal_attainment(result, ["owner"], as_of=ck.SAMPLE_AS_OF)
+    owner, goals = ck.present.header("owner", lang), ck.present.header("n_goals", lang)
+    shown = _frame(at, owner, goals)
+    client = "Cliente" if lang == "es" else "Client"
+    assert shown[owner].tolist()[0] == client
+    assert shown[goals].tolist()[0] == format_number(by_owner["n_goals"][0], lang)

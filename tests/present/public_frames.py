@@ -47,6 +47,12 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "group_measure": cohort.group_measure(frame, by="effective_tier", suppress=True),
         "compare_cohorts.outcomes": comparison.suppressed().outcomes,
         "compare_cohorts.time_to_plan": comparison.suppressed().time_to_plan,
+        "compare_goals": cohort.compare_goals(
+            frame.head(half),
+            frame.tail(frame.height - half),
+            ck.goal_progress(result, as_of=ck.SAMPLE_AS_OF),
+            min_cell=1,
+        ),
         "compare_utilisation": cohort.compare_utilisation(
             frame.head(half), frame.tail(frame.height - half), ck.utilisation_rates(result), min_cell=1
         ),
