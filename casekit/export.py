@@ -51,6 +51,7 @@ from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData
 from casekit.errors import CasekitError
 from casekit.i18n import normalize_lang, t
+from casekit.present import formats
 
 __all__ = [
     "DANGEROUS_START",
@@ -85,8 +86,6 @@ XLSX_MAX_ROWS = 1_048_575
 
 _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
-_DATE_FMT = {"es": ("%d/%m/%Y", "dd/mm/yyyy"), "en": ("%Y-%m-%d", "yyyy-mm-dd")}
-_DATETIME_FMT = {"es": ("%d/%m/%Y %H:%M:%S", "dd/mm/yyyy hh:mm:ss"), "en": ("%Y-%m-%d %H:%M:%S", "yyyy-mm-dd hh:mm:ss")}
 
 Dest = str | Path | IO[bytes]
 
@@ -232,10 +231,10 @@ def write_csv(
     _safe_headers(safe_frame(df)).write_csv(
         buf,
         include_bom=bom,
-        separator=";" if es else ",",
+        separator=formats(lang).csv_separator,
         decimal_comma=es,
-        date_format=_DATE_FMT[lang][0],
-        datetime_format=_DATETIME_FMT[lang][0],
+        date_format=formats(lang).date,
+        datetime_format=formats(lang).datetime,
         quote_style="non_numeric",
     )
     return _output(buf.getvalue(), path_or_buffer)
@@ -267,9 +266,9 @@ def _column_formats(df: pl.DataFrame, lang: str) -> dict[str, str]:
     fmts: dict[str, str] = {}
     for name, dtype in df.schema.items():
         if dtype == pl.Date:
-            fmts[name] = _DATE_FMT[lang][1]
+            fmts[name] = formats(lang).excel_date
         elif isinstance(dtype, pl.Datetime):
-            fmts[name] = _DATETIME_FMT[lang][1]
+            fmts[name] = formats(lang).excel_datetime
         elif dtype.is_integer():
             fmts[name] = "0"
         elif dtype.is_float() or dtype.is_decimal():

@@ -27,6 +27,7 @@ from casekit.contract import SHEETS, VOCABS, Column
 from casekit.errors import CasekitError
 from casekit.export import write_bytes_atomic
 from casekit.i18n import normalize_lang, t
+from casekit.present import format_date, formats
 
 __all__ = ["LISTS_SHEET", "allowed_text", "instructions_name", "write_template"]
 
@@ -34,7 +35,8 @@ __all__ = ["LISTS_SHEET", "allowed_text", "instructions_name", "write_template"]
 LISTS_SHEET = "_lists"
 _BOOL_LIST = "yes_no"
 _MAX_ROWS = 1_048_575
-_DATE_FMT = {"es": ("dd/mm/yyyy", dt.date(2026, 3, 1).strftime("%d/%m/%Y")), "en": ("yyyy-mm-dd", "2026-03-01")}
+#: The date the template shows as an example of how to write one.
+_EXAMPLE_DATE = dt.date(2026, 3, 1)
 _DATE_MIN, _DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _NUM_MIN, _NUM_MAX = -1e12, 1e12
 _INT_MIN, _INT_MAX = -2_147_483_648, 2_147_483_647
@@ -86,7 +88,7 @@ def allowed_text(col: Column, lang: str) -> str:
     if col.kind in ("bool", "category"):
         return ", ".join(_list_values(col, lang))
     if col.kind == "date":
-        return f"{t('template.date_format', lang)} ({_DATE_FMT[lang][1]})"
+        return f"{t('template.date_format', lang)} ({format_date(_EXAMPLE_DATE, lang)})"
     if col.kind in ("int", "float"):
         return _range_text(col, lang)
     return ""
@@ -104,7 +106,7 @@ class _Formats:
         add = workbook.add_format
         self.header = add({"bold": True, "bg_color": "#DDEBF7", "border": 1, "valign": "top"})
         self.required = add({"bold": True, "bg_color": "#1F4E78", "font_color": "#FFFFFF", "border": 1})
-        self.date = add({"num_format": _DATE_FMT[lang][0]})
+        self.date = add({"num_format": formats(lang).excel_date})
         self.text = add({"num_format": "@"})
         self.title = add({"bold": True, "font_size": 14})
         self.heading = add({"bold": True, "font_size": 12})
@@ -174,7 +176,7 @@ def _validation(col: Column, lang: str, refs: dict[str, str]) -> dict[str, Any]:
             "criteria": "between",
             "minimum": _DATE_MIN,
             "maximum": _DATE_MAX,
-            "error_message": t("template.error_date", lang, example=_DATE_FMT[lang][1]),
+            "error_message": t("template.error_date", lang, example=format_date(_EXAMPLE_DATE, lang)),
         }
     return {**opts, "validate": "any"}
 
@@ -213,7 +215,7 @@ def _write_instructions(workbook: Any, lang: str, fmt: _Formats) -> None:
         t("template.how_rows", lang, cases=cases),
         t("template.how_required", lang, cases=cases),
         t("template.how_headers", lang),
-        t("template.how_dates", lang, example=_DATE_FMT[lang][1], format=t("template.date_format", lang)),
+        t("template.how_dates", lang, example=format_date(_EXAMPLE_DATE, lang), format=t("template.date_format", lang)),
         t("template.how_bool", lang, yes=yes, no=no),
         t("template.how_dropdowns", lang),
         t("template.how_ids", lang),

@@ -83,7 +83,7 @@ def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:
             value=kept if valid else (first, last),
             min_value=first,
             max_value=last,
-            format="DD/MM/YYYY" if lang() == "es" else "YYYY-MM-DD",
+            format=ck.present.formats(lang()).widget_date,
             key=key,
         )
         ends = list(picked) if isinstance(picked, tuple | list) else [picked]

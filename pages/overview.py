@@ -14,6 +14,7 @@ from casekit.ui.widgets import (
     quarantine_banner,
     require_tables,
     show_chart,
+    show_date,
     summary_pdf_download,
     table,
     tr,
@@ -21,9 +22,7 @@ from casekit.ui.widgets import (
 
 ws = require_tables()
 st.title(tr("ui.page_overview"))
-st.caption(
-    tr("ui.source_caption", source=ws.source, as_of=ws.as_of.strftime("%d/%m/%Y" if lang() == "es" else "%Y-%m-%d"))
-)
+st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
 quarantine_banner(ws)
 
 status = ws.get("status")

@@ -22,6 +22,7 @@ import polars as pl
 
 from casekit.contract import VOCABS
 from casekit.i18n import normalize_lang, t
+from casekit.present import FORMATS
 
 __all__ = [
     "CONTACT_STATUS_COLORS",
@@ -229,7 +230,7 @@ def chart_locale(lang: str | None) -> alt.Locale:
         number = alt.NumberLocale(decimal=",", thousands=".", grouping=[3], currency=["", "\u00a0€"])
         time = alt.TimeLocale(
             dateTime="%A, %e de %B de %Y, %X",
-            date="%d/%m/%Y",
+            date=FORMATS["es"].date,
             time="%H:%M:%S",
             periods=["AM", "PM"],
             days=_ES_DAYS,

@@ -23,6 +23,7 @@ from casekit.charts._base import (
     text,
 )
 from casekit.data import CaseData, ValidationResult
+from casekit.present import formats
 
 __all__ = ["attendance_chart", "calendar_chart", "transitions_chart"]
 
@@ -100,7 +101,7 @@ def calendar_chart(
                 pl.coalesce(pl.col("service"), pl.col("level_label")).alias("lane"),
                 pl.when(pl.col("ongoing"))
                 .then(pl.lit(text("ongoing", lang)))
-                .otherwise(pl.col("end_on").dt.to_string("%Y-%m-%d"))
+                .otherwise(pl.col("end_on").dt.to_string(formats(lang).date))
                 .alias("end_shown"),
             )
             .select("lane", "service", "level_label", "start_on", "until", "end_shown")
@@ -117,7 +118,7 @@ def calendar_chart(
                 tooltip=[
                     alt.Tooltip("lane:N", title=text("tt_service", lang)),
                     alt.Tooltip("level_label:N", title=text("tt_level", lang)),
-                    alt.Tooltip("start_on:T", title=text("tt_start", lang), format="%Y-%m-%d"),
+                    alt.Tooltip("start_on:T", title=text("tt_start", lang), format=formats(lang).date),
                     alt.Tooltip("end_shown:N", title=text("tt_end", lang)),
                 ],
             )
@@ -158,7 +159,7 @@ def calendar_chart(
                 ),
                 tooltip=[
                     alt.Tooltip("lane:N", title=text("tt_contact", lang)),
-                    alt.Tooltip("contact_on:T", title=text("tt_date", lang), format="%Y-%m-%d"),
+                    alt.Tooltip("contact_on:T", title=text("tt_date", lang), format=formats(lang).date),
                     alt.Tooltip("status_label:N", title=text("legend_contact_status", lang)),
                     alt.Tooltip("with_label:N", title=text("tt_with_whom", lang)),
                 ],
@@ -184,7 +185,7 @@ def calendar_chart(
             .encode(
                 x=alt.X("transition_on:T", title=text("axis_date", lang)),
                 tooltip=[
-                    alt.Tooltip("transition_on:T", title=text("tt_transition", lang), format="%Y-%m-%d"),
+                    alt.Tooltip("transition_on:T", title=text("tt_transition", lang), format=formats(lang).date),
                     alt.Tooltip("move:N", title=text("tt_move", lang)),
                     alt.Tooltip("kind_label:N", title=text("tt_kind", lang)),
                 ],
@@ -198,7 +199,7 @@ def calendar_chart(
             .mark_rule(color=NEUTRAL, strokeDash=[4, 4])
             .encode(
                 x=alt.X("as_of:T", title=text("axis_date", lang)),
-                tooltip=[alt.Tooltip("as_of:T", title=text("as_of", lang), format="%Y-%m-%d")],
+                tooltip=[alt.Tooltip("as_of:T", title=text("as_of", lang), format=formats(lang).date)],
             )
         )
     chart = alt.layer(*layers).properties(width=WIDTH + 120, height=max(ROW_HEIGHT * 2 * len(lanes), 60))

@@ -22,10 +22,10 @@ import polars as pl
 from casekit.contract import ROW, SHEETS, VOCABS, Label
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang, t
+from casekit.present import format_date, formats
 from casekit.stages import flag_label, stage_label
 
 __all__ = [
-    "DATE_FORMAT",
     "Note",
     "flag_term",
     "labelled",
@@ -36,7 +36,6 @@ __all__ = [
 ]
 
 #: How dates are written in each language.
-DATE_FORMAT = {"es": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
 
 def term(vocab: str, value: str | None) -> Label | None:
@@ -75,7 +74,7 @@ def show_value(value: object, lang: str) -> str:
     elif isinstance(value, bool):
         text = t("common.yes" if value else "common.no", lang)
     elif isinstance(value, dt.date):
-        text = value.strftime(DATE_FORMAT[lang])
+        text = format_date(value, lang)
     elif isinstance(value, float):
         text = str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
         text = text.replace(".", ",") if lang == "es" else text
@@ -168,7 +167,7 @@ def labelled(df: pl.DataFrame, lang: str, *, sheet: str | None = None) -> pl.Dat
         elif name in _TERMS:
             expr = col.cast(pl.String).replace({k: v(lang) for k, v in _TERMS[name]().items()})
         elif dtype == pl.Date:
-            expr = col.dt.strftime(DATE_FORMAT[lang])
+            expr = col.dt.strftime(formats(lang).date)
         elif dtype == pl.Boolean:
             yes, no = t("common.yes", lang), t("common.no", lang)
             expr = pl.when(col).then(pl.lit(yes)).when(~col).then(pl.lit(no))
