@@ -45,6 +45,7 @@ import polars as pl
 from casekit.contract import SHEETS, VOCABS
 from casekit.errors import ConfigError
 from casekit.i18n import t
+from casekit.io._names import norm
 from casekit.risk.instruments import BMI_CLASSES, BP_CATEGORIES, GAD7_SEVERITIES, LACE_TIERS, PHQ9_SEVERITIES
 
 __all__ = [
@@ -85,6 +86,7 @@ class InputSpec:
     values: tuple[str, ...] | None = None  # allowed category ids (None: any text)
     lo: float | None = None  # inclusive lower bound of the domain
     hi: float | None = None  # inclusive upper bound of the domain
+    local: bool = False  # a team's own column, not in the data contract (declared with ``type``)
 
     @property
     def numeric(self) -> bool:
@@ -136,6 +138,32 @@ def resolve_input(name: str) -> InputSpec | None:
         if spec is not None:
             return spec
     return None
+
+
+#: ``type`` of a local input (a team's own column) → the input's kind.
+LOCAL_TYPES: dict[str, str] = {"bool": "bool", "number": "float", "category": "category"}
+
+
+def local_input(name: str, type_: str) -> InputSpec | None:
+    """A team's own column declared in the model: ``<sheet>.<column>`` (sheet assessments,
+    screenings or cases; a bare name is an assessment column) with its ``type``
+    (:data:`LOCAL_TYPES`). ``None`` when the sheet or type is unknown, or the column is
+    one of the contract's (those need no type).
+
+    >>> local_input("food_insecurity", "bool")
+    InputSpec(name='assessments.food_insecurity', source='assessments', column='food_insecurity', kind='bool', \
+values=None, lo=None, hi=None, local=True)
+    >>> local_input("screenings.falls_12m", "number").kind, local_input("cases.phq9", "text")
+    ('float', None)
+    """
+    sheet, _, column = name.rpartition(".")
+    sheet = sheet or "assessments"
+    kind = LOCAL_TYPES.get(type_)
+    if kind is None or sheet not in INPUT_SHEETS or column in SHEETS[sheet].columns:
+        return None
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", column):
+        return None
+    return InputSpec(f"{sheet}.{column}", sheet, column, kind, local=True)
 
 
 # --------------------------------------------------------------------------------------
@@ -365,6 +393,14 @@ class _Checker:
                 raise self.fail("unknown_key", where, key=key)
         raw_input = doc.get("input")
         spec = resolve_input(raw_input) if isinstance(raw_input, str) else None
+        if "type" in doc:  # a team's own column of a sheet
+            if spec is not None and not spec.local:
+                raise self.fail("type_of_known_input", where, input=raw_input)
+            spec = local_input(raw_input, doc["type"]) if isinstance(raw_input, str) else None
+            if spec is None:
+                raise self.fail(
+                    "bad_local_input", where, input=raw_input, type=doc["type"], types=", ".join(LOCAL_TYPES)
+                )
         if spec is None:
             raise self.fail("unknown_input", where, input=raw_input, derived=", ".join(DERIVED_INPUTS))
         labels = doc.get("label", {})
@@ -375,7 +411,7 @@ class _Checker:
         return name, spec, dict(labels)
 
     def factor(self, index: int, doc: Any) -> Factor:
-        name, spec, labels = self._common("factor", index, doc, {"name", "input", "label", "points", "bands"})
+        name, spec, labels = self._common("factor", index, doc, {"name", "input", "type", "label", "points", "bands"})
         where = self._where("factor", index, name)
         has_points, has_bands = "points" in doc, "bands" in doc
         if spec.numeric:
@@ -403,7 +439,8 @@ class _Checker:
                 raise self.fail("unknown_value", where, value=value, input=spec.name, allowed=self._allowed(spec))
             if not _is_number(pts):
                 raise self.fail("bad_points", where, value=value, points=pts)
-            out.append((value, pts))
+            # a local category matches ignoring case, accents, spaces and dashes (as vocabularies do)
+            out.append((norm(value) if spec.local and spec.kind == "category" else value, pts))
         return tuple(out)
 
     def bands(self, doc: Any, spec: InputSpec, where: tuple[str, dict[str, Any]]) -> tuple[Band, ...]:
@@ -456,7 +493,7 @@ class _Checker:
 
     def red_flag(self, index: int, doc: Any) -> RedFlag:
         name, spec, labels = self._common(
-            "red_flag", index, doc, {"name", "input", "label", "values", "min", "max", "below"}
+            "red_flag", index, doc, {"name", "input", "type", "label", "values", "min", "max", "below"}
         )
         where = self._where("red_flag", index, name)
         has_band = any(k in doc for k in ("min", "max", "below"))
@@ -475,7 +512,7 @@ class _Checker:
             text = str(value).lower() if isinstance(value, bool) else value
             if not isinstance(text, str) or not self._value_ok(text, spec):
                 raise self.fail("unknown_value", where, value=value, input=spec.name, allowed=self._allowed(spec))
-            out.append(text)
+            out.append(norm(text) if spec.local and spec.kind == "category" else text)
         return RedFlag(name, spec, values=tuple(out), labels=labels)
 
     def tiers(self, doc: Any) -> TierRule:

@@ -26,13 +26,16 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import warnings
 from pathlib import Path
 
 import polars as pl
 
 from casekit._frames import age_at
-from casekit.contract import ROW, SHEETS
+from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
+from casekit.i18n import t
+from casekit.io._names import norm, norm_expr
 from casekit.risk.instruments import (
     auditc_positive,
     bmi_class,
@@ -44,7 +47,14 @@ from casekit.risk.instruments import (
 )
 from casekit.risk.model import Factor, InputSpec, RiskModel, load_model
 
-__all__ = ["INSTRUMENT_COLUMNS", "score_risk", "score_risk_lazy"]
+__all__ = [
+    "INSTRUMENT_COLUMNS",
+    "LocalInputWarning",
+    "local_input_warnings",
+    "missing_local_columns",
+    "score_risk",
+    "score_risk_lazy",
+]
 
 #: Instrument columns of the output, in order.
 INSTRUMENT_COLUMNS: tuple[str, ...] = (
@@ -70,6 +80,10 @@ _INSTRUMENT_INPUTS = (
     "ed_visits_6m",
 )
 _PREFIX = {"screenings": "scr__", "cases": "case__", "assessments": ""}
+#: Types of the team's own columns once parsed.
+_LOCAL_DTYPES = {"bool": pl.Boolean(), "float": pl.Float64(), "category": pl.String()}
+_TRUE = sorted({norm(w) for w in TRUE_WORDS})
+_FALSE = sorted({norm(w) for w in FALSE_WORDS})
 
 
 def _frame(data: CaseData, sheet: str, columns: list[str]) -> pl.LazyFrame:
@@ -91,6 +105,48 @@ def _frame(data: CaseData, sheet: str, columns: list[str]) -> pl.LazyFrame:
     return lf
 
 
+def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyFrame:
+    """``case_id, _row`` and the team's own columns ``specs`` of ``sheet``, parsed by their
+    declared type (yes/no/sí/x… → bool; ``1,5`` or ``1.5`` → number; a category compared
+    ignoring case, accents and spaces); a column absent from the data is all null (a
+    missing input of its factor)."""
+    df = data.get(sheet)
+    cols = [s.column for s in specs]
+    if df is None:
+        schema = {
+            "case_id": pl.String(),
+            ROW: pl.Int64(),
+            **{c: _LOCAL_DTYPES[s.kind] for c, s in zip(cols, specs, strict=True)},
+        }
+        return pl.LazyFrame(schema=schema)
+    lf = df.lazy()
+    if ROW not in df.columns:
+        lf = lf.with_row_index(ROW, offset=2)
+    exprs = []
+    for spec in specs:
+        if spec.column not in df.columns:
+            exprs.append(pl.lit(None, dtype=_LOCAL_DTYPES[spec.kind]).alias(spec.column))
+            continue
+        col, dtype = pl.col(spec.column), df.schema[spec.column]
+        if spec.kind == "bool":
+            if dtype == pl.Boolean:
+                expr = col
+            elif dtype.is_numeric():
+                expr = pl.when(col == 1).then(True).when(col == 0).then(False)
+            else:
+                word = norm_expr(col.cast(pl.String))
+                expr = pl.when(word.is_in(_TRUE)).then(True).when(word.is_in(_FALSE)).then(False)
+        elif spec.kind == "float":
+            text = col.cast(pl.String).str.strip_chars().str.replace(",", ".", literal=True)
+            expr = col.cast(pl.Float64) if dtype.is_numeric() else text.cast(pl.Float64, strict=False)
+        else:
+            expr = norm_expr(col.cast(pl.String))
+        exprs.append(expr.cast(_LOCAL_DTYPES[spec.kind]).alias(spec.column))
+    return lf.select(pl.col("case_id").cast(pl.String), pl.col(ROW).cast(pl.Int64), *exprs).filter(
+        pl.col("case_id").is_not_null()
+    )
+
+
 def _sorted_ids(df: pl.DataFrame) -> bool:
     """Whether ``df`` has a text ``case_id`` without nulls in ascending order (one cheap pass).
 
@@ -110,10 +166,17 @@ def _latest(lf: pl.LazyFrame, date_col: str, as_of: dt.date | None) -> pl.LazyFr
     return lf.filter(key == key.max().over("case_id"))
 
 
+def _local_name(spec: InputSpec) -> str:
+    """Column of a team's own input in the scoring frame (apart from every other name)."""
+    return f"local__{spec.source}__{spec.column}"
+
+
 def _input(spec: InputSpec) -> pl.Expr:
     """The column holding ``spec``'s value in the scoring frame."""
     if spec.source == "derived":
         return pl.col(spec.name)
+    if spec.local:
+        return pl.col(_local_name(spec))
     return pl.col(_PREFIX[spec.source] + spec.column)
 
 
@@ -159,22 +222,36 @@ def score_risk_lazy(
         data = data.data
     model = model or load_model()
     sheet_inputs: dict[str, list[str]] = {"assessments": [], "screenings": [], "cases": ["sex", "birth_date"]}
+    local: dict[str, list[InputSpec]] = {}
     for spec in model.inputs():
-        if spec.source in sheet_inputs:
+        if spec.local:
+            local.setdefault(spec.source, []).append(spec)
+        elif spec.source in sheet_inputs:
             sheet_inputs[spec.source].append(spec.column)
 
+    def with_local(lf: pl.LazyFrame, sheet: str) -> pl.LazyFrame:
+        """The team's own columns of ``sheet`` joined row by row (they come from the same row)."""
+        if sheet not in local:
+            return lf
+        own = _local_frame(data, sheet, local[sheet]).rename({s.column: _local_name(s) for s in local[sheet]})
+        return lf.join(own, on=["case_id", ROW], how="left")
+
     ass_cols = list(dict.fromkeys(["assessed_on", *_INSTRUMENT_INPUTS, "phq9_item9", *sheet_inputs["assessments"]]))
-    assessments = _latest(_frame(data, "assessments", ass_cols), "assessed_on", as_of).drop(ROW)
+    ass_frame = with_local(_frame(data, "assessments", ass_cols), "assessments")
+    assessments = _latest(ass_frame, "assessed_on", as_of).drop(ROW)
 
     scr_cols = list(dict.fromkeys(sheet_inputs["screenings"]))
-    screenings = _latest(_frame(data, "screenings", ["screened_on", *scr_cols]), "screened_on", as_of).select(
-        "case_id", *[pl.col(c).alias(_PREFIX["screenings"] + c) for c in scr_cols]
+    scr_local = [_local_name(s) for s in local.get("screenings", [])]
+    scr_frame = with_local(_frame(data, "screenings", ["screened_on", *scr_cols]), "screenings")
+    screenings = _latest(scr_frame, "screened_on", as_of).select(
+        "case_id", *[pl.col(c).alias(_PREFIX["screenings"] + c) for c in scr_cols], *scr_local
     )
     case_cols = list(dict.fromkeys(sheet_inputs["cases"]))
+    case_local = [_local_name(s) for s in local.get("cases", [])]
     cases = (
-        _frame(data, "cases", case_cols)
+        with_local(_frame(data, "cases", case_cols), "cases")
         .filter(pl.col(ROW) == pl.col(ROW).min().over("case_id"))
-        .select("case_id", *[pl.col(c).alias(_PREFIX["cases"] + c) for c in case_cols])
+        .select("case_id", *[pl.col(c).alias(_PREFIX["cases"] + c) for c in case_cols], *case_local)
     )
     reviews = _frame(data, "risk_reviews", ["reviewed_on", "override_tier"]).filter(pl.col("reviewed_on").is_not_null())
     if as_of is not None:
@@ -240,6 +317,40 @@ def score_risk_lazy(
     ).sort("case_id")
 
 
+class LocalInputWarning(UserWarning):
+    """A risk model's factor reads a team's own column that the data does not have."""
+
+
+def missing_local_columns(data: CaseData | ValidationResult, model: RiskModel) -> list[tuple[str, str, str]]:
+    """``(factor or red flag, sheet, column)`` for each of the model's own columns absent
+    from the data: each is a missing input of its factor for every client.
+
+    >>> text = "[[factors]]|name = 'food'|input = 'food_insecurity'|type = 'bool'|points = {true = 2}"
+    >>> m = load_model(text.replace("|", chr(10)))
+    >>> missing_local_columns(CaseData({"assessments": pl.DataFrame({"case_id": ["A"]})}), m)
+    [('food', 'assessments', 'food_insecurity')]
+    """
+    if isinstance(data, ValidationResult):
+        data = data.data
+    out = []
+    for item in (*model.factors, *model.red_flags):
+        spec = item.input
+        df = data.get(spec.source)
+        if spec.local and (df is None or spec.column not in df.columns):
+            out.append((item.name, spec.source, spec.column))
+    return out
+
+
+def local_input_warnings(data: CaseData | ValidationResult, model: RiskModel, lang: str | None = None) -> list[str]:
+    """One message per missing own column (:func:`missing_local_columns`), naming the
+    factor and the column, in ``lang``."""
+    labels = {f.name: f.label(lang) for f in (*model.factors, *model.red_flags)}
+    return [
+        t("risk.local_column_missing", lang, factor=labels[name], sheet=sheet, column=column)
+        for name, sheet, column in missing_local_columns(data, model)
+    ]
+
+
 def score_risk(
     data: CaseData | ValidationResult,
     model: RiskModel | str | Path | None = None,
@@ -278,5 +389,7 @@ def score_risk(
     """
     if model is None or isinstance(model, str | Path):
         model = load_model(model, lang=lang)
+    for message in local_input_warnings(data, model, lang):  # never a crash: the factor is missing
+        warnings.warn(LocalInputWarning(message), stacklevel=2)
     # the in-memory engine: ~40% less CPU than the streaming one here (windows over case_id)
     return score_risk_lazy(data, model, as_of=as_of).collect(engine="in-memory")
