@@ -6,6 +6,7 @@ import streamlit as st
 
 from casekit.charts import factors_chart, fairness_chart, tier_chart
 from casekit.present import vocabulary
+from casekit.risk.score import local_input_warnings
 from casekit.ui._assessment import (
     case_choices,
     case_summary,
@@ -55,6 +56,8 @@ else:
     with right:
         show_chart(tier_chart(scores, lang=lang()), key="tiers")
 st.info(tier_policy(ws.model, lang()))
+for message in local_input_warnings(ws.result, ws.model, lang()):  # a team's column the data lacks
+    st.warning(message)
 
 # -- one client -------------------------------------------------------------------------
 st.subheader(tr("ui_assessment.client"))

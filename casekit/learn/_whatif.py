@@ -37,7 +37,7 @@ from casekit.i18n import t
 from casekit.learn._common import Note, flag_term, one_case, term
 from casekit.learn._risk import factor_label, factor_table, score_one, tier_floor
 from casekit.risk import RiskModel, load_model
-from casekit.risk.model import resolve_input
+from casekit.risk.model import InputSpec, resolve_input
 from casekit.stages import FLAGS, ProcessConfig, case_status, load_process_config
 
 __all__ = [
@@ -45,6 +45,7 @@ __all__ = [
     "ProcessWhatIf",
     "RiskWhatIf",
     "changed_config",
+    "local_knobs",
     "recorded_inputs",
     "what_if_process",
     "what_if_risk",
@@ -124,15 +125,42 @@ class ProcessWhatIf:
 # --------------------------------------------------------------------------------------
 
 
-def _edit(data: CaseData | ValidationResult, case_id: str, edits: Mapping[str, object], as_of: dt.date) -> CaseData:
+#: Types of a team's own column when the data does not have it yet.
+_LOCAL_DTYPES = {"bool": pl.Boolean(), "float": pl.Float64(), "category": pl.String()}
+
+
+def local_knobs(model: RiskModel) -> list[InputSpec]:
+    """The model's inputs on a team's own columns of the assessment or screening (what-if
+    knobs beside the standard ones).
+
+    >>> text = "[[factors]]|name = 'food'|input = 'food_insecurity'|type = 'bool'|points = {true = 2}"
+    >>> m = load_model(text.replace("|", chr(10)))
+    >>> [k.name for k in local_knobs(m)]
+    ['assessments.food_insecurity']
+    """
+    return [spec for spec in model.inputs() if spec.local and spec.source in _DATE_COLUMN]
+
+
+def _edit(
+    data: CaseData | ValidationResult,
+    case_id: str,
+    edits: Mapping[str, object],
+    as_of: dt.date,
+    model: RiskModel | None = None,
+) -> CaseData:
     """``data`` (clean rows) with the case's latest assessment/screening on or before
-    ``as_of`` carrying the edited values."""
+    ``as_of`` carrying the edited values (an input of the contract, or one of ``model``'s
+    own columns by its name, e.g. ``assessments.food_insecurity``)."""
     clean = data.data if isinstance(data, ValidationResult) else data
+    local = {spec.name: spec for spec in local_knobs(model)} if model is not None else {}
     by_sheet: dict[str, dict[str, object]] = {}
+    types: dict[str, pl.DataType] = {}
     for name, value in edits.items():
-        spec = resolve_input(name)
+        spec = local.get(name) or resolve_input(name)
         if spec is None or spec.source not in _DATE_COLUMN:
             raise ValueError(t("learn.wi_unknown_input", None, name=name))
+        if spec.local:
+            types[spec.column] = _LOCAL_DTYPES[spec.kind]
         by_sheet.setdefault(spec.source, {})[spec.column] = value
     sheets = dict(clean.sheets)
     for name, values in by_sheet.items():
@@ -147,7 +175,7 @@ def _edit(data: CaseData | ValidationResult, case_id: str, edits: Mapping[str, o
         latest = (key == key.max()).fill_null(value=False)
         exprs = []
         for column, value in values.items():
-            dtype = df.schema.get(column, DTYPES[SHEETS[name].columns[column].kind])
+            dtype = df.schema.get(column) or types.get(column) or DTYPES[SHEETS[name].columns[column].kind]
             current = pl.col(column) if column in df.columns else pl.lit(None, dtype=dtype)
             exprs.append(pl.when(latest).then(pl.lit(value, dtype=dtype)).otherwise(current).alias(column))
         sheets[name] = df.with_columns(exprs)
@@ -172,8 +200,8 @@ def what_if_risk(
     before = score_one(data, one, case_id, model=model, as_of=as_of)
     if before.height == 0:
         raise ValueError(t("learn.wi_not_assessed", None, case_id=case_id, as_of=as_of.isoformat()))
-    whole_edited = _edit(data, case_id, edits, as_of) if model.tiers.method == "percentiles" else None
-    one_edited = _edit(one, case_id, edits, as_of)
+    whole_edited = _edit(data, case_id, edits, as_of, model) if model.tiers.method == "percentiles" else None
+    one_edited = _edit(one, case_id, edits, as_of, model)
     after = score_one(whole_edited or one_edited, one_edited, case_id, model=model, as_of=as_of)
     b, a = before.row(0, named=True), after.row(0, named=True)
     factors = (

@@ -183,6 +183,11 @@ def _reset(keys: list[str]) -> None:
         st.session_state.pop(key, None)
 
 
+def _yes_no(choice: str) -> str:
+    """``""`` (as recorded), ``true``, ``false`` in the user's words."""
+    return {"": tr("ui_learn.as_recorded"), "true": tr("common.yes"), "false": tr("common.no")}[choice]
+
+
 def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
     if step.facts.get("score") is None:
         st.caption(step.headline(lang()))
@@ -207,6 +212,23 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
             key=key,
         )
     edits = {n: v for n, v in values.items() if v is not None and v != recorded.get(n)}
+    # the team's own columns the model scores (local risk factors): a knob each
+    for i, spec in enumerate(learn.local_knobs(ws.model)):
+        key = f"learn_wi_local_{spec.source}_{spec.column}_{case_id}"
+        keys.append(key)
+        label = next((f.label(lang()) for f in ws.model.factors if f.input.name == spec.name), spec.column)
+        col = cols[i % 4]
+        if spec.kind == "bool":
+            words = {c: _yes_no(c) for c in ("", "true", "false")}
+            choice = col.selectbox(label, list(words), format_func=words.__getitem__, key=key)
+            value: object = None if choice == "" else choice == "true"
+        elif spec.kind == "float":
+            value = col.number_input(label, value=None, key=key)
+        else:
+            options = ["", *{k for f in ws.model.factors if f.input.name == spec.name for k, _ in f.points}]
+            value = col.selectbox(label, options, key=key) or None
+        if value is not None:
+            edits[spec.name] = value
     wi = learn.what_if_risk(ws.result, case_id, edits, as_of=ws.as_of, model=ws.model)
     before, after = wi.before, wi.after
     cols = st.columns(3)

@@ -169,3 +169,30 @@ def test_bad_rules_raise(sample: dict) -> None:
         learn.what_if_process(sample["result"], case_id, {"cadence_weekly": 3}, as_of=AS_OF)
     with pytest.raises(ck.ConfigError):
         learn.what_if_process(sample["result"], case_id, {"cadence_low": -1}, as_of=AS_OF)
+
+
+def test_a_local_factor_is_a_what_if_knob() -> None:
+    # a team's model: housing (homeless 3) + its own food_insecurity column (yes 3); high from 5
+    model = ck.load_model(
+        "[tiers]\nmoderate = 2\nhigh = 5\n"
+        "[[factors]]\nname = 'housing'\ninput = 'assessments.housing'\npoints = { homeless = 3, stable = 0 }\n"
+        "[[factors]]\nname = 'food'\ninput = 'food_insecurity'\ntype = 'bool'\npoints = { true = 3, false = 0 }\n"
+    )
+    assert [k.name for k in learn.local_knobs(model)] == ["assessments.food_insecurity"]
+    data = CaseData(
+        {
+            "cases": pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 1, 2)]}),
+            "assessments": pl.DataFrame(
+                {
+                    "case_id": ["A"],
+                    "assessed_on": [dt.date(2026, 1, 9)],
+                    "housing": ["homeless"],
+                    "food_insecurity": ["no"],
+                }
+            ),
+        }
+    )
+    wi = learn.what_if_risk(data, "A", {"assessments.food_insecurity": True}, as_of=AS_OF, model=model)
+    assert (wi.before["score"], wi.before["computed_tier"]) == (3, "moderate")
+    assert (wi.after["score"], wi.after["computed_tier"]) == (6, "high")
+    assert wi.changed_factors == ["food"]
