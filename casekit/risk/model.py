@@ -35,6 +35,7 @@ import itertools
 import math
 import re
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -45,7 +46,6 @@ import polars as pl
 from casekit.contract import SHEETS, VOCABS
 from casekit.errors import ConfigError
 from casekit.i18n import t
-from casekit.io._names import norm
 from casekit.risk.instruments import BMI_CLASSES, BP_CATEGORIES, GAD7_SEVERITIES, LACE_TIERS, PHQ9_SEVERITIES
 
 __all__ = [
@@ -138,6 +138,23 @@ def resolve_input(name: str) -> InputSpec | None:
         if spec is not None:
             return spec
     return None
+
+
+def norm(text: str) -> str:
+    """A category of a team's own column as compared: case, accents, spaces, ``-`` and
+    ``_`` ignored (the reader's rule for vocabularies; :func:`norm_expr` on data).
+
+    >>> norm("Muy Alta"), norm("muy_alta")
+    ('muyalta', 'muyalta')
+    """
+    decomposed = unicodedata.normalize("NFKD", str(text))
+    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"[\s_\-]+", "", plain.casefold())
+
+
+def norm_expr(expr: pl.Expr) -> pl.Expr:
+    """:func:`norm` over a string column."""
+    return expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "").str.to_lowercase().str.replace_all(r"[\s_\-]+", "")
 
 
 #: ``type`` of a local input (a team's own column) → the input's kind.

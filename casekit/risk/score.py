@@ -35,7 +35,6 @@ from casekit._frames import age_at
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.i18n import t
-from casekit.io._names import norm, norm_expr
 from casekit.risk.instruments import (
     auditc_positive,
     bmi_class,
@@ -45,7 +44,7 @@ from casekit.risk.instruments import (
     lace_tier,
     phq9_severity,
 )
-from casekit.risk.model import Factor, InputSpec, RiskModel, load_model
+from casekit.risk.model import Factor, InputSpec, RiskModel, load_model, norm, norm_expr
 
 __all__ = [
     "INSTRUMENT_COLUMNS",
