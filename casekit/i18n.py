@@ -3,7 +3,8 @@
 Each catalog file is one domain (``io.toml``, ``validation.toml``, ``cli.toml``…); each
 table in it is one message with an ``en`` and an ``es`` text. A key is
 ``"<file stem>.<table>"``. Missing parameters leave their ``{placeholder}`` visible
-rather than failing, so a message is never lost.
+rather than failing, so a message is never lost. Plurals: ``{n:aviso|avisos}`` is the
+first word when ``n`` is 1, the second otherwise (``"{n} {n:aviso|avisos}"``).
 
 Examples
 --------
@@ -13,6 +14,8 @@ Examples
 'yes'
 >>> normalize_lang("es-ES")
 'es'
+>>> t("cli.summary", "es", file="f", errors=1, warnings=2, rows=1, cases=0)
+'f: 1 error, 2 avisos; 1 fila apartada (0 casos afectados).'
 """
 
 from __future__ import annotations
@@ -46,6 +49,16 @@ def catalog() -> dict[str, dict[str, str]]:
     return out
 
 
+class _Plurals(string.Formatter):
+    """``{n:one|other}`` picks the singular when ``n`` is 1; other specs as ``format``."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, other = format_spec.split("|", 1)
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
 class _Keep(dict):
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
@@ -62,4 +75,4 @@ def t(key: str, lang: str | None = None, /, **params: object) -> str:
     text = texts.get(normalize_lang(lang)) or texts.get(DEFAULT_LANG) or key
     if not params:
         return text
-    return string.Formatter().vformat(text, (), _Keep(params))
+    return _Plurals().vformat(text, (), _Keep(params))
