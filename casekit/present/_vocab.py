@@ -31,7 +31,6 @@ from functools import cache
 
 from casekit.contract import SHEETS, VOCABS
 from casekit.i18n import catalog, normalize_lang, t
-from casekit.risk.model import load_model
 
 __all__ = [
     "CATALOGUE_VOCABULARIES",
@@ -127,6 +126,10 @@ def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
     if name == "sheet":
         return {k: sheet.label(lang) for k, sheet in SHEETS.items()}
     if name in MODEL_VOCABULARIES:
+        # imported here: the risk model reads workbook names through casekit.io, whose
+        # writers use this module (a top-level import would be a cycle)
+        from casekit.risk.model import load_model
+
         model = load_model()
         return {item.name: item.label(lang) for item in (model.factors if name == "factor" else model.red_flags)}
     prefix, ids = CATALOGUE_VOCABULARIES[name]
