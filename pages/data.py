@@ -9,6 +9,7 @@ from casekit.contract import SHEETS
 from casekit.i18n import LANGS
 from casekit.risk.model import default_model_text
 from casekit.template import write_template
+from casekit.ui import records
 from casekit.ui.widgets import lang, require_tables, show_date, table, tr
 
 ws = require_tables()
@@ -64,6 +65,17 @@ else:
         stem="validation_report",
         hide=(tr("ui.report_check"),),
     )
+
+# -- the team workspace: held-back rows to fix, the updated workbook ------------------------
+if records.is_workspace():
+    records.quarantine_forms()
+    if st.button(tr("ui_records.download_workbook"), key="prepare_workbook"):
+        st.download_button(
+            tr("ui_records.download_workbook"),
+            records.updated_workbook(lang()),
+            file_name=f"casekit_{ws.as_of.isoformat()}.xlsx",
+            key="download_workbook",
+        )
 
 # -- templates --------------------------------------------------------------------------
 st.subheader(tr("ui.data_templates"))

@@ -8,6 +8,7 @@ import streamlit as st
 from casekit.charts import attendance_chart, flags_by_manager_chart
 from casekit.contract import VOCABS
 from casekit.stages import flag_label
+from casekit.ui import records
 from casekit.ui._monitoring import (
     attendance_by_kind,
     attendance_view,
@@ -56,9 +57,13 @@ if worklist.height == 0:
     empty_state("ui_monitoring.worklist_empty")
 else:
     left, right = st.columns(2)
+    choices = worklist_managers(worklist)
+    if "monitoring_managers" not in st.session_state:  # the sidebar's case manager, kept across pages
+        chosen = st.session_state.get("manager")
+        st.session_state["monitoring_managers"] = [chosen] if chosen in choices else []
     managers = left.multiselect(
         tr("ui_monitoring.filter_manager"),
-        worklist_managers(worklist),
+        choices,
         key="monitoring_managers",
         placeholder=tr("ui_monitoring.filter_placeholder"),
     )
@@ -76,6 +81,10 @@ else:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:
         table(worklist_view(shown, lang=lang()), key="monitoring_worklist", stem="worklist")
+        st.subheader(tr("ui_records.log_contact_title"))
+        rows = shown.head(1000).select("case_id", "flag").unique("case_id", keep="first", maintain_order=True)
+        labels = {c: f"{c} — {flag_label(f, lang())}" for c, f in rows.iter_rows()}
+        records.contact_form(list(labels), key="monitoring_contact", labels=labels)
         st.subheader(tr("ui_monitoring.flags_by_manager_title"))
         show_chart(flags_by_manager_chart(shown, lang=lang()), key="monitoring_flags_by_manager")
 

@@ -6,7 +6,7 @@ Pages stay thin: they draw what these helpers and the ``casekit`` functions retu
 #: The screens in navigation order, by sidebar section (``ui.section_<key>`` titles them;
 #: each page is ``pages/<name>.py``, titled ``ui.page_<name>``; the first is the home page).
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "overview": ("overview",),
+    "overview": ("overview", "case"),
     "stages": ("screening", "assessment", "planning", "monitoring", "transitions", "outcomes"),
     "tools": ("learn", "explore"),
     "data": ("data",),

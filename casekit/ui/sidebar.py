@@ -15,6 +15,7 @@ from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
+from casekit.ui import records
 from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
@@ -40,72 +41,206 @@ def _settings_text(label: str, key: str, lang: str) -> str:
         return ""
 
 
+#: Sidebar choices kept in the URL, so a refresh or a shared link keeps them.
+PERSISTED = ("source", "as_of", "manager")
+
+
+def _restore_from_url() -> None:
+    """Once per session: take the source, as-of date and manager from the URL (a refresh)."""
+    if st.session_state.get("_restored"):
+        return
+    st.session_state["_restored"] = True
+    params = st.query_params
+    if params.get("lang") in LANGS:
+        st.session_state["lang"] = params["lang"]
+    if params.get("source") in ("workspace", "sample", "upload"):
+        st.session_state["source"] = params["source"]
+    if params.get("manager"):
+        st.session_state["manager"] = params["manager"]
+    try:
+        as_of = dt.date.fromisoformat(params.get("as_of", ""))
+    except ValueError:
+        return
+    st.session_state["as_of"] = as_of
+    st.session_state["_as_of_source"] = st.session_state.get("source")
+
+
+def _save_to_url(choice: str, as_of: dt.date) -> None:
+    wanted = {"lang": st.session_state["lang"], "source": choice, "as_of": as_of.isoformat()}
+    manager = st.session_state.get("manager")
+    if manager:
+        wanted["manager"] = manager
+    for key, value in wanted.items():
+        if st.query_params.get(key) != value:
+            st.query_params[key] = value
+    if not manager and "manager" in st.query_params:
+        del st.query_params["manager"]
+
+
+def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[str, object]:
+    """The sidebar's widgets; their values by name."""
+    sample_path, _, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
+    on_server = sample_path != SAMPLE_WORKBOOK
+    st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
+    lang = st.session_state["lang"]
+    labels = {"workspace": t("ui_records.source_workspace", lang)}
+    if on_server:
+        labels["sample"] = t("ui.source_server", lang, name=sample_path.name)
+    choice = st.radio(
+        t("ui.data_source", lang),
+        sources,
+        format_func=lambda c: labels.get(c) or t(f"ui.source_{c}", lang),
+        key="source",
+    )
+    uploads, month_first = [], False
+    if choice == "upload":
+        uploads = (
+            st.file_uploader(
+                t("ui.upload", lang),
+                type=UPLOAD_TYPES,
+                accept_multiple_files=True,
+                key="uploads",
+                help=t("ui.upload_help", lang),
+            )
+            or []
+        )
+        month_first = st.checkbox(t("ui.month_first", lang), key="month_first")
+    if choice == "sample" and not on_server:
+        st.caption(t("ui_records.sample_read_only", lang))
+        if not has_workspace and st.button(t("ui_records.create_workspace", lang), key="create_workspace"):
+            ws = records.create()
+            st.session_state["_next_source"] = "workspace"
+            st.session_state["_flash"] = t("ui_records.created", lang, db=ws.url_label)
+            st.rerun()
+    default_as_of = sample_as_of if choice == "sample" else dt.date.today()
+    if st.session_state.get("_as_of_source") != choice:
+        st.session_state["as_of"] = default_as_of
+        st.session_state["_as_of_source"] = choice
+    as_of = st.date_input(t("ui.as_of", lang), key="as_of", format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD")
+    with st.expander(t("ui.settings", lang)):
+        config_text = _settings_text(t("ui.process_config", lang), "config_upload", lang)
+        model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)
+        st.caption(t("ui.settings_help", lang))
+    if st.session_state.get("_flash"):
+        st.success(st.session_state.pop("_flash"))
+    return {
+        "lang": lang,
+        "choice": choice,
+        "uploads": uploads,
+        "month_first": month_first,
+        "as_of": as_of,
+        "config_text": config_text,
+        "model_text": model_text,
+    }
+
+
+def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
+    """``(validation result, cache key, source name)`` of the chosen source (``None``: no upload yet)."""
+    lang, choice, as_of = str(w["lang"]), w["choice"], w["as_of"]
+    if choice == "workspace":
+        ws = records.current()
+        with st.spinner(t("ui.loading", lang)):
+            result, key = records.stored_result(ws)
+        with st.sidebar:
+            st.caption(t("ui_records.workspace_caption", lang, db=ws.url_label))
+        return result, key, ws.url_label
+    month_first = bool(w["month_first"])
+    if choice == "sample":
+        sample_path, sample_key, _ = data_source()
+        key = digest(sample_key, str(month_first))
+        with st.spinner(t("ui.loading", lang)):
+            return load(sample_path, key=key, as_of=as_of), key, sample_path.name  # type: ignore[arg-type]
+    uploads = w["uploads"]
+    if not uploads:
+        return None
+    files = {f.name: f.getvalue() for f in uploads}  # type: ignore[attr-defined]
+    key = digest(digest(*(part for name, data in sorted(files.items()) for part in (name, data))), str(month_first))
+    with st.spinner(t("ui.loading", lang)):
+        result = load(files, key=key, as_of=as_of, month_first=month_first)  # type: ignore[arg-type]
+    _offer_import(files, result, month_first, lang)
+    return result, key, ", ".join(sorted(files))
+
+
 def sidebar() -> DerivedTables | None:
     """Draw the sidebar and return the tables it selects."""
+    _restore_from_url()
     lang = current_lang()
+    has_workspace = records.workspace_exists()
+    sources = records.options(workspace_exists=has_workspace)
+    if "_next_source" in st.session_state:  # set by a button on the previous run
+        st.session_state["source"] = st.session_state.pop("_next_source")
+    if st.session_state.get("source") not in sources:
+        st.session_state["source"] = sources[0]
     with st.sidebar:
-        st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
-        lang = st.session_state["lang"]
-        sample_path, sample_key, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
-        on_server = sample_path != SAMPLE_WORKBOOK
-        server_file = {"sample": t("ui.source_server", lang, name=sample_path.name)} if on_server else {}
-        choice = st.radio(
-            t("ui.data_source", lang),
-            ("sample", "upload"),
-            format_func=lambda c: server_file.get(c) or t(f"ui.source_{c}", lang),
-            key="source",
-        )
-        uploads = []
-        if choice == "upload":
-            uploads = (
-                st.file_uploader(
-                    t("ui.upload", lang),
-                    type=UPLOAD_TYPES,
-                    accept_multiple_files=True,
-                    key="uploads",
-                    help=t("ui.upload_help", lang),
-                )
-                or []
-            )
-            month_first = st.checkbox(t("ui.month_first", lang), key="month_first")
-        else:
-            month_first = False
-        default_as_of = sample_as_of if choice == "sample" else dt.date.today()
-        if st.session_state.get("_as_of_source") != choice:
-            st.session_state["as_of"] = default_as_of
-            st.session_state["_as_of_source"] = choice
-        as_of = st.date_input(t("ui.as_of", lang), key="as_of", format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD")
-        with st.expander(t("ui.settings", lang)):
-            config_text = _settings_text(t("ui.process_config", lang), "config_upload", lang)
-            model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)
-            st.caption(t("ui.settings_help", lang))
-
-    if choice == "sample":
-        source, key, name = sample_path, sample_key, sample_path.name
-    else:
-        if not uploads:
-            return None
-        files = {f.name: f.getvalue() for f in uploads}
-        source = files
-        key = digest(*(part for name, data in sorted(files.items()) for part in (name, data)))
-        name = ", ".join(sorted(files))
+        w = _widgets(lang, sources, has_workspace)
+    lang, as_of = str(w["lang"]), w["as_of"]
+    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]
     try:
-        config = load_process_config(config_text or None, lang=lang)
-        model = load_model(model_text or None, lang=lang)
-        with st.spinner(t("ui.loading", lang)):
-            result = load(source, key=digest(key, str(month_first)), as_of=as_of, month_first=month_first)
+        config = load_process_config(w["config_text"] or None, lang=lang)  # type: ignore[arg-type]
+        model = load_model(w["model_text"] or None, lang=lang)  # type: ignore[arg-type]
+        loaded = _load_choice(w)
     except CasekitError as exc:
         st.session_state["load_error"] = exc.message(lang)
         return None
+    if loaded is None:
+        return None
+    result, key, name = loaded
     st.session_state.pop("load_error", None)
+    _manager_filter(result, lang)
+    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]
+    sample_path = data_source()[0]
     return DerivedTables.from_result(
-        result,
-        as_of=as_of,
-        key=digest(key, str(month_first)),
+        result,  # type: ignore[arg-type]
+        as_of=as_of,  # type: ignore[arg-type]
+        key=key,
         config=config,
         model=model,
-        config_text=config_text,
-        model_text=model_text,
+        config_text=str(w["config_text"]),
+        model_text=str(w["model_text"]),
         source=name,
-        is_sample=choice == "sample" and source == SAMPLE_WORKBOOK,
+        is_sample=w["choice"] == "sample" and sample_path == SAMPLE_WORKBOOK,
     )
+
+
+def _manager_filter(result: object, lang: str) -> None:
+    """The case manager whose work the screens show first (kept in the URL, like the source)."""
+    cases = result.data.get("cases")  # type: ignore[attr-defined]
+    if cases is None or "case_manager" not in cases.columns:
+        return
+    managers = ["", *sorted(cases["case_manager"].drop_nulls().unique().to_list())]
+    if st.session_state.get("manager") not in managers:
+        st.session_state["manager"] = ""
+    with st.sidebar:
+        st.selectbox(
+            t("ui_records.manager", lang),
+            managers,
+            format_func=lambda m: m or t("ui_records.manager_all", lang),
+            key="manager",
+        )
+
+
+def _offer_import(files: dict[str, bytes], result: object, month_first: bool, lang: str) -> None:
+    """Show what an import would do (the validation counts) and import with one button."""
+    with st.sidebar:
+        st.caption(
+            t(
+                "ui_records.import_preview",
+                lang,
+                errors=result.n_errors,  # type: ignore[attr-defined]
+                warnings=result.n_warnings,  # type: ignore[attr-defined]
+                rows=sum(result.n_quarantined().values()),  # type: ignore[attr-defined]
+            )
+        )
+        if st.button(t("ui_records.import_button", lang), key="import_upload"):
+            ws = records.create()
+            done = ws.import_workbook(files, actor=records.actor(), lang=lang, month_first=month_first)
+            st.session_state["_next_source"] = "workspace"
+            st.session_state["_flash"] = t(
+                "ui_records.imported",
+                lang,
+                added=done.total("added"),
+                changed=done.total("changed"),
+                unchanged=done.total("unchanged"),
+                quarantined=done.total("quarantined"),
+            )
+            st.rerun()

@@ -38,7 +38,18 @@ import sqlalchemy as sa
 from casekit.errors import CasekitError
 from casekit.workspace._schema import AUDIT
 
-__all__ = ["GENESIS", "HOME_ENV", "KEY_ENV", "AuditKey", "append", "entry_hash", "home", "to_json", "verify"]
+__all__ = [
+    "GENESIS",
+    "HOME_ENV",
+    "KEY_ENV",
+    "AuditKey",
+    "append",
+    "append_many",
+    "entry_hash",
+    "home",
+    "to_json",
+    "verify",
+]
 
 KEY_ENV = "CASEKIT_AUDIT_KEY"
 HOME_ENV = "CASEKIT_HOME"
@@ -155,6 +166,33 @@ def append(
     digest = entry_hash(key, content, prev)
     conn.execute(AUDIT.insert().values(**content, prev_hash=prev, hash=digest))
     return seq, digest
+
+
+def append_many(conn: sa.Connection, key: bytes, entries: list[dict[str, Any]], *, at: str | None = None) -> None:
+    """Append several entries (each a dict of :func:`append`'s keyword arguments) in one insert."""
+    if not entries:
+        return
+    last = conn.execute(sa.select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)).first()
+    seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
+    stamp = at or now()
+    rows = []
+    for entry in entries:
+        seq += 1
+        content = {
+            "seq": seq,
+            "at": entry.get("at") or stamp,
+            "actor": entry["actor"],
+            "action": entry["action"],
+            "sheet": entry.get("sheet"),
+            "row_id": entry.get("row_id"),
+            "case_id": entry.get("case_id"),
+            "before": to_json(entry.get("before")),
+            "after": to_json(entry.get("after")),
+        }
+        digest = entry_hash(key, content, prev)
+        rows.append({**content, "prev_hash": prev, "hash": digest})
+        prev = digest
+    conn.execute(AUDIT.insert(), rows)
 
 
 def verify(conn: sa.Connection, key: bytes, heads: list[tuple[int, str]]) -> tuple[bool, int | None]:

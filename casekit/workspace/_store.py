@@ -407,19 +407,12 @@ class Workspace:
                     stamp=stamp,
                     source=data.source,
                 )
-            for case_id, ids in added_ids.items():
-                _audit.append(
-                    conn,
-                    key,
-                    actor=actor,
-                    action="import",
-                    case_id=case_id,
-                    at=stamp,
-                    after={"source": data.source, "added": ids},
-                )
-            _audit.append(
-                conn, key, actor=actor, action="import", at=stamp, after={"source": data.source, "counts": counts}
-            )
+            entries = [
+                {"actor": actor, "action": "import", "case_id": case_id, "after": {"source": data.source, "added": ids}}
+                for case_id, ids in added_ids.items()
+            ]
+            entries.append({"actor": actor, "action": "import", "after": {"source": data.source, "counts": counts}})
+            _audit.append_many(conn, key, entries, at=stamp)
         return ImportResult(
             data=result.data,
             report=result.report,

@@ -24,6 +24,13 @@ APP = str(Path(__file__).resolve().parents[2] / "app.py")
 
 
 @pytest.fixture(autouse=True)
+def _no_team_workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page tests run on the sample or an upload: no ``casekit.db`` of the working folder."""
+    monkeypatch.setenv("CASEKIT_DB", str(tmp_path / "no-workspace" / "casekit.db"))
+    monkeypatch.setenv("CASEKIT_HOME", str(tmp_path / "casekit-home"))
+
+
+@pytest.fixture(autouse=True)
 def _navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
     original = PagesManager.__init__
 

@@ -1,0 +1,281 @@
+"""The app's side of the stored workspace: which one, its tables, and the forms that write to it.
+
+The workspace is the one in ``CASEKIT_DB``, else ``casekit.db`` in the folder the app
+runs in — when it exists: the app never creates one unasked, and the bundled sample is
+never written into it. Its tables are cached on the head of its audit chain, which every
+write advances, so a saved contact is on the worklist at the next rerun.
+
+Examples
+--------
+>>> options(workspace_exists=False)
+('sample', 'upload')
+>>> options(workspace_exists=True)
+('workspace', 'sample', 'upload')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import sqlalchemy as sa
+import streamlit as st
+
+from casekit.workspace import Workspace
+from casekit.workspace._engine import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
+from casekit.workspace._schema import AUDIT
+
+__all__ = ["current", "head", "options", "workspace_exists", "workspace_url"]
+
+
+def workspace_url() -> str:
+    """The workspace the app uses: ``CASEKIT_DB`` or ``./casekit.db``."""
+    return resolve_url(os.environ.get(DB_ENV) or DEFAULT_DB)
+
+
+def workspace_exists() -> bool:
+    """Whether there is a workspace to open (a SQLite file that exists, or a server URL)."""
+    url = workspace_url()
+    path = sqlite_path(url)
+    return path.exists() if path is not None else True
+
+
+def options(*, workspace_exists: bool) -> tuple[str, ...]:
+    """The sidebar's data sources: the workspace first when there is one."""
+    return ("workspace", "sample", "upload") if workspace_exists else ("sample", "upload")
+
+
+@st.cache_resource(show_spinner=False)
+def _open(url: str) -> Workspace:
+    return Workspace.open(url)
+
+
+def current() -> Workspace:
+    """The app's workspace (opened once per server process; created when missing)."""
+    return _open(workspace_url())
+
+
+def create() -> Workspace:
+    """Create the empty workspace at :func:`workspace_url` (nothing from the sample)."""
+    path = sqlite_path(workspace_url())
+    if path is not None:
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    return current()
+
+
+def head(ws: Workspace) -> int:
+    """The sequence number of the last audit entry: changes with every write."""
+    with ws.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.seq), 0))).scalar() or 0)
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _result(url: str, seq: int, _ws: Workspace) -> Any:
+    return _ws.result(lang="en")
+
+
+def stored_result(ws: Workspace) -> tuple[Any, str]:
+    """``(ValidationResult of the stored state, cache key)``, recomputed after every write."""
+    seq = head(ws)
+    return _result(ws.url, seq, ws), f"workspace:{ws.url}:{seq}"
+
+
+def actor() -> str:
+    """Who records (the signed-in user once sign-in exists; until then the OS user)."""
+    from casekit.workspace import default_actor
+
+    return st.session_state.get("user_email") or default_actor()
+
+
+def case_audit(ws: Workspace, case_id: str) -> pl.DataFrame:
+    """The case's audit history, newest first."""
+    return ws.audit(case_id).sort("seq", descending=True)
+
+
+def today() -> dt.date:
+    """Today's date (the default date of a form)."""
+    return dt.date.today()
+
+
+def is_workspace() -> bool:
+    """Whether the sidebar's source is the team workspace (the only one that is written)."""
+    return st.session_state.get("source") == "workspace"
+
+
+def _vocab_select(label: str, vocab: str, lang: str, *, key: str, default: str | None = None) -> str | None:
+    from casekit.contract import VOCABS
+
+    values = list(VOCABS[vocab])
+    return st.selectbox(
+        label,
+        values,
+        index=values.index(default) if default in values else None,
+        format_func=lambda v: VOCABS[vocab][v](lang),
+        key=key,
+    )
+
+
+def show_rejection(report: pl.DataFrame) -> None:
+    """The problems of a rejected row, each on its field, in the user's language."""
+    from casekit.i18n import t
+
+    lang = st.session_state.get("lang", "es")
+    st.error(t("ui_records.not_saved", lang))
+    for rec in report.iter_rows(named=True):
+        where = f"**{rec['column']}**: " if rec["column"] else ""
+        st.markdown(f"- {where}{rec['message']}")
+
+
+def contact_form(case_ids: list[str], *, key: str, labels: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """Log a contact for one of ``case_ids`` (the first is preselected: two clicks from a
+    worklist row). Returns the stored row after a save, else ``None``."""
+    from casekit.errors import RecordRejected
+    from casekit.i18n import t
+
+    lang = st.session_state.get("lang", "es")
+    if not is_workspace():
+        st.info(t("ui_records.read_only_hint", lang))
+        return None
+    with st.form(key, clear_on_submit=False):
+        case_id = st.selectbox(
+            t("ui_records.log_contact_case", lang),
+            case_ids,
+            format_func=lambda c: (labels or {}).get(c, c),
+            key=f"{key}_case",
+        )
+        cols = st.columns(4)
+        with cols[0]:
+            day = st.date_input(
+                t("ui_records.contact_on", lang),
+                value=today(),
+                format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+                key=f"{key}_date",
+            )
+        with cols[1]:
+            kind = _vocab_select(
+                t("ui_records.kind", lang), "contact_kind", lang, key=f"{key}_kind", default="follow_up"
+            )
+        with cols[2]:
+            whom = _vocab_select(
+                t("ui_records.with_whom", lang), "with_whom", lang, key=f"{key}_with", default="client"
+            )
+        with cols[3]:
+            status = _vocab_select(
+                t("ui_records.status", lang), "contact_status", lang, key=f"{key}_status", default="attended"
+            )
+        notes = st.text_area(t("ui_records.notes", lang), key=f"{key}_notes", height=80)
+        submitted = st.form_submit_button(t("ui_records.save", lang), type="primary")
+    if not submitted or case_id is None:
+        return None
+    row = {"case_id": case_id, "contact_on": day, "kind": kind, "with_whom": whom, "status": status, "notes": notes}
+    try:
+        stored = current().record("contacts", row, actor=actor(), lang=lang, as_of=st.session_state.get("as_of"))
+    except RecordRejected as exc:
+        show_rejection(exc.report)
+        return None
+    st.session_state["_flash"] = t("ui_records.saved_contact", lang, contact_id=stored["contact_id"], case_id=case_id)
+    st.rerun()
+    return stored  # pragma: no cover - st.rerun() does not return
+
+
+def close_form(case_id: str, *, key: str) -> None:
+    """Close the case (validated; refused when an event falls after the closing date)."""
+    from casekit.errors import RecordRejected, StaleEdit
+    from casekit.i18n import t
+
+    lang = st.session_state.get("lang", "es")
+    with st.form(key):
+        cols = st.columns(2)
+        with cols[0]:
+            day = st.date_input(
+                t("ui_records.close_on", lang), value=today(), format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD"
+            )
+        with cols[1]:
+            reason = _vocab_select(t("ui_records.close_reason", lang), "close_reason", lang, key=f"{key}_reason")
+        submitted = st.form_submit_button(t("ui_records.close_title", lang))
+    if not submitted:
+        return
+    try:
+        current().close_case(case_id, day, reason or "", actor=actor(), lang=lang)
+    except RecordRejected as exc:
+        show_rejection(exc.report)
+        return
+    except StaleEdit as exc:
+        st.error(t("ui_records.stale", lang, message=exc.message(lang)))
+        return
+    st.session_state["_flash"] = t("ui_records.closed", lang, case_id=case_id)
+    st.rerun()
+
+
+def updated_workbook(lang: str) -> bytes:
+    """Today's workbook from the workspace (an audited export), as bytes for a download."""
+    import tempfile
+
+    ws = current()
+    with tempfile.TemporaryDirectory() as folder:
+        path = ws.export(Path(folder) / "casekit.xlsx", lang=lang, actor=actor())
+        return path.read_bytes()
+
+
+def quarantine_forms(limit: int = 50) -> None:
+    """Each held-back row in a form of its own, with its problems; saved rows are re-validated."""
+    import json
+
+    from casekit.contract import SHEETS
+    from casekit.errors import RecordRejected
+    from casekit.i18n import t
+    from casekit.validation._report import build_report
+
+    lang = st.session_state.get("lang", "es")
+    ws = current()
+    held = ws.quarantine()
+    st.subheader(t("ui_records.quarantine_title", lang))
+    if held.height == 0:
+        st.caption(t("ui_records.quarantine_empty", lang))
+        return
+    st.caption(t("ui_records.quarantine_help", lang, n=held.height))
+    for entry in held.head(limit).iter_rows(named=True):
+        sheet, values = entry["sheet"], json.loads(entry["values"])
+        issues = pl.DataFrame(
+            [i | {"sheet": sheet, "row": entry["row"]} for i in json.loads(entry["issues"])],
+            schema={
+                "sheet": pl.String,
+                "row": pl.Int64,
+                "column": pl.String,
+                "value": pl.String,
+                "check": pl.String,
+                "severity": pl.String,
+                "arg": pl.String,
+            },
+        )
+        report = build_report(
+            issues.with_columns(other_column=pl.lit(None, pl.String), other_value=pl.lit(None, pl.String)),
+            lang=lang,
+            headers={},
+        )
+        label = (
+            f"{SHEETS[sheet].label(lang)} · {t('ui_records.row', lang, row=entry['row'])} · {entry['case_id'] or ''}"
+        )
+        with st.expander(label), st.form(f"quarantine_{entry['id']}"):
+            for rec in report.iter_rows(named=True):
+                st.markdown(f"- **{rec['column'] or ''}**: {rec['message']}")
+            edited = {
+                name: st.text_input(
+                    col.label(lang),
+                    value="" if values.get(name) is None else str(values[name]),
+                    key=f"q{entry['id']}_{name}",
+                    help=col.help(lang),
+                )
+                for name, col in SHEETS[sheet].columns.items()
+            }
+            if st.form_submit_button(t("ui_records.save", lang)):
+                try:
+                    ws.resolve_quarantined(int(entry["id"]), edited, actor=actor(), lang=lang)
+                except RecordRejected as exc:
+                    show_rejection(exc.report)
+                else:
+                    st.session_state["_flash"] = t("ui_records.quarantine_fixed", lang)
+                    st.rerun()
