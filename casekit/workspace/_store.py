@@ -199,8 +199,8 @@ class Workspace:
         frames = None
         if _reader(self.backend) == "adbc":
             try:
-                frames = self._read_adbc(queries)
-            except Exception:
+                frames = self._read_adbc(queries) if self.backend == "postgresql" else self._read_sqlite_arrow()
+            except Exception:  # the driver missing or failing: the plain path below
                 frames = None
         if frames is None:
             with self.engine.connect() as conn:
@@ -232,6 +232,27 @@ class Workspace:
             frames = {s: pl.read_database(q, conn) for s, q in queries.items()}
             conn.rollback()
             return frames
+
+    def _read_sqlite_arrow(self) -> dict[str, pl.DataFrame]:
+        """SQLite through ADBC in a child process (see :mod:`casekit.workspace._arrow_reader`)."""
+        import subprocess
+        import sys
+        import tempfile
+
+        db = sqlite_path(self.url)
+        assert db is not None
+        queries = {s: _typed_first_row(s) for s in SHEET_ORDER}
+        with tempfile.TemporaryDirectory(prefix="casekit-read-") as out:
+            subprocess.run(
+                [sys.executable, "-m", "casekit.workspace._arrow_reader", str(db), out],
+                input=json.dumps(queries),
+                text=True,
+                check=True,
+                capture_output=True,
+                timeout=900,
+            )
+            # storage order restored here (a parallel sort) rather than by SQLite; the typed row sorts first
+            return {s: pl.read_ipc(Path(out) / f"{s}.arrow").sort("_pk").slice(1).drop("_pk") for s in queries}
 
     def _conform(self, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         schema = {c: DTYPES[k.kind] for c, k in SHEETS[sheet].columns.items()} | {"_extra": pl.String()}
@@ -1008,19 +1029,40 @@ class Workspace:
         return RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
 
 
+_SENTINEL = {
+    "id": "'x'",
+    "text": "'x'",
+    "category": "'x'",
+    "date": "'2000-01-01'",
+    "bool": "0",
+    "int": "0",
+    "float": "0.5",
+}
+
+
+def _typed_first_row(sheet: str) -> str:
+    """The ADBC SQLite driver takes each column's Arrow type from the first rows (a column
+    empty there would become int64 and fail further down): a typed first row, dropped
+    after reading, leads the query (unordered: the caller sorts on ``_pk``)."""
+    cols = list(SHEETS[sheet].columns)
+    first = ", ".join(f'{_SENTINEL[SHEETS[sheet].columns[c].kind]} AS "{c}"' for c in cols)
+    names = ", ".join(f'"{c}"' for c in cols)
+    return (
+        f"SELECT * FROM (SELECT -1 AS _pk, {first}, '{{}}' AS _extra "
+        f'UNION ALL SELECT _pk, {names}, _extra FROM "{sheet}" WHERE _deleted_at IS NULL)'
+    )
+
+
 def _reader(backend: str) -> str:
     """The read path of :meth:`Workspace.data`: ``CASEKIT_READER`` (``adbc`` or ``sqlalchemy``),
-    else ADBC for PostgreSQL when its driver is installed. SQLite is always read through
-    Python's own ``sqlite3``: a second copy of SQLite in the process (the ADBC or
-    connectorx drivers bundle one) breaks SQLite's file locks — measured: stale reads and
-    "disk I/O error" — see docs/workspace.md."""
-    if backend == "sqlite":
-        return "sqlalchemy"
+    else ADBC when its driver is installed. On SQLite the ADBC read runs in a child process:
+    the driver bundles a second copy of SQLite, and two copies in one process break SQLite's
+    file locks (measured: stale reads, "disk I/O error") — see docs/workspace.md."""
     choice = os.environ.get("CASEKIT_READER", "").strip().lower()
     if choice in ("adbc", "sqlalchemy"):
         return choice
     try:
-        __import__("adbc_driver_postgresql")
+        __import__("adbc_driver_sqlite" if backend == "sqlite" else "adbc_driver_postgresql")
     except ImportError:
         return "sqlalchemy"
     return "adbc"

@@ -300,8 +300,11 @@ def test_both_read_paths_give_the_same_frames(ws: ck.Workspace, monkeypatch: pyt
     for sheet in frames["adbc"].sheets:
         assert_frame_equal(frames["adbc"][sheet], frames["sqlalchemy"][sheet])
     assert frames["adbc"]["contacts"].height == len(ws.dump()["contacts"]["rows"]) - 1
-    if ws.backend == "postgresql":  # the Arrow path itself works (data() would fall back quietly)
+    # the Arrow path itself works (data() would fall back quietly)
+    if ws.backend == "postgresql":
         assert ws._read_adbc({"cases": ws._data_query("cases")})["cases"].height == 30
+    else:
+        assert ws._read_sqlite_arrow()["cases"].height == 30
 
 
 def test_audit_chain_detects_edits_deletions_and_a_cut_tail(ws: ck.Workspace, tmp_path: Path) -> None:
