@@ -93,7 +93,9 @@ def test_contact_logged_from_the_worklist_clears_the_flag(team: Path, lang: str)
     submit = next(b for b in at.button if b.label in ("Guardar", "Save"))
     submit.click()
     _run(at)
-    stored = ws.data()["contacts"].filter((pl.col("case_id") == case_id) & (pl.col("notes") == "llamada de seguimiento"))
+    stored = ws.data()["contacts"].filter(
+        (pl.col("case_id") == case_id) & (pl.col("notes") == "llamada de seguimiento")
+    )
     assert stored.height == 1
     after = ck.case_status(ws.result(), as_of=dt.date.today())
     flags = after.filter(pl.col("case_id") == case_id)["flags"].item().to_list()
