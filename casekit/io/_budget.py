@@ -11,10 +11,10 @@ Examples
 --------
 >>> scan = XlsxSheetScan()
 >>> scan.feed(b'<worksheet><dimension ref="A1:C2"/><sheetData><row r="1"><c r="A1" t="s"><v>0</v></c>')
->>> scan.feed(b'<c r="C2"><v>7</v></c></row></sheetData></worksheet>')
+>>> scan.feed(b'<c r="C2"><v>7</v></c><c r="B2" t="e"><f>1/0</f><v>#DIV/0!</v></c></row></sheetData>')
 >>> scan.finish()
->>> scan.rows, scan.cols, scan.cells, dict(scan.shared_refs)
-(2, 3, 2, {b'0': 1})
+>>> scan.rows, scan.cols, scan.cells, dict(scan.shared_refs), scan.errors
+(2, 3, 3, {b'0': 1}, [(2, 2, '#DIV/0!')])
 >>> col_number(b"XFD"), col_number(b"A")
 (16384, 1)
 >>> ods = OdsScan()
@@ -45,6 +45,10 @@ _DIMENSION = re.compile(
     rb'<(?:\w+:)?dimension\b[^>]*?\bref="\$?[A-Za-z]{1,4}\$?\d{1,10}(?::\$?([A-Za-z]{1,4})\$?(\d{1,10}))?"'
 )
 _SHARED_VALUE = re.compile(rb'<(?:\w+:)?c\b[^>]*?\bt="s"[^>]*>\s*<(?:\w+:)?v>\s*(\d{1,10})\s*<')
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\b([^>]*?\bt="e"[^>]*)>(.*?)</(?:\w+:)?c>', re.DOTALL)
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]{0,64})</(?:\w+:)?v>")
+#: Error cells kept per sheet (each becomes a report row).
+MAX_ERROR_CELLS = 10_000
 _SI = re.compile(rb"<(/?)(?:\w+:)?si\b[^>]*?(/?)>")
 
 
@@ -94,6 +98,8 @@ class XlsxSheetScan(_Chunked):
         self.cols = 0
         self.cells = 0
         self.shared_refs: Counter[bytes] = Counter()
+        #: Excel error cells (``#REF!``, ``#N/A``…) as ``(row, column, text)``.
+        self.errors: list[tuple[int, int, str]] = []
         self._row_count = 0
         self._max_cells_in_a_row = 0
 
@@ -120,6 +126,12 @@ class XlsxSheetScan(_Chunked):
                 self.cols = max(self.cols, col_number(col))
                 self.rows = max(self.rows, int(row))
         self.shared_refs.update(_SHARED_VALUE.findall(buf))
+        if b't="e"' in buf and len(self.errors) < MAX_ERROR_CELLS:
+            for attrs, body in _ERROR_CELL.findall(buf):
+                ref, value = _REF.search(attrs), _VALUE.search(body)
+                if ref:
+                    text = value.group(1).decode("utf-8", "replace") if value else "#ERROR"
+                    self.errors.append((int(ref.group(2)), col_number(ref.group(1)), text))
 
     def finish(self) -> None:
         super().finish()

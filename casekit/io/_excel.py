@@ -17,12 +17,14 @@ def open_workbook(data: bytes) -> fastexcel.ExcelReader:
     return fastexcel.read_excel(data)
 
 
-def load_grid(reader: fastexcel.ExcelReader, name: str) -> pl.DataFrame:
-    """A sheet as positional string columns plus its 1-based spreadsheet row in ``_row``.
+def load_grid(reader: fastexcel.ExcelReader, name: str) -> tuple[pl.DataFrame, bool]:
+    """A sheet as positional string columns plus its 1-based spreadsheet row in ``_row``,
+    and whether the sheet is visible.
 
     ``header_row=None, skip_rows=0`` keeps leading empty rows, so row numbers match
     what the user sees.
     """
-    frame = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string").to_polars()
-    frame = frame.select(pl.all().cast(pl.String))
-    return frame.with_row_index(ROW, offset=1).select(pl.exclude(ROW), pl.col(ROW).cast(pl.Int64))
+    sheet = reader.load_sheet(name, header_row=None, skip_rows=0, dtypes="string")
+    frame = sheet.to_polars().select(pl.all().cast(pl.String))
+    frame = frame.with_row_index(ROW, offset=1).select(pl.exclude(ROW), pl.col(ROW).cast(pl.Int64))
+    return frame, getattr(sheet, "visible", "visible") == "visible"

@@ -29,7 +29,10 @@ class Table:
     """A sheet's data rows (``frame``) and how its columns map to the contract.
 
     ``columns``: column of ``frame`` -> canonical id, or the name an extra column keeps;
-    ``headers``: canonical id -> header as written; ``recognised``: any contract column found.
+    ``headers``: canonical id -> header as written; ``recognised``: any contract column found;
+    ``width``: the header's columns up to its last non-empty one; ``above``: the rows
+    with content above the header, as ``(row, first value)``; ``duplicates``: headers
+    naming a contract column a previous header already named (kept as extra columns).
     """
 
     frame: pl.DataFrame
@@ -37,6 +40,9 @@ class Table:
     headers: dict[str, str]
     recognised: bool
     empty: bool = False
+    width: int = 0
+    above: tuple[tuple[int, str], ...] = ()
+    duplicates: tuple[str, ...] = ()
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -50,6 +56,7 @@ def name_columns(sheet: str, headers: list[tuple[str, str]], has_data: dict[str,
     """Map ``(frame column, header text)`` pairs to canonical ids and extra names."""
     columns: dict[str, str] = {}
     written: dict[str, str] = {}
+    duplicates: list[str] = []
     used = set(SHEETS[sheet].columns)
     for position, (name, header) in enumerate(headers, start=1):
         canonical = column_id(sheet, header) if header else None
@@ -57,10 +64,13 @@ def name_columns(sheet: str, headers: list[tuple[str, str]], has_data: dict[str,
             columns[name] = canonical
             written[canonical] = header
         elif header or has_data.get(name, False):
+            if canonical is not None:
+                duplicates.append(header)
             extra = _unique(header or f"column_{position}", used)
             used.add(extra)
             columns[name] = extra
-    return Table(pl.DataFrame(), columns, written, recognised=bool(written))
+    width = max((i for i, (_, header) in enumerate(headers, start=1) if header), default=0)
+    return Table(pl.DataFrame(), columns, written, bool(written), width=width, duplicates=tuple(duplicates))
 
 
 def locate(sheet: str, grid: pl.DataFrame) -> Table:
@@ -85,4 +95,13 @@ def locate(sheet: str, grid: pl.DataFrame) -> Table:
     has_data = dict(zip(cells, data.select(pl.col(cells).is_not_null().any()).row(0), strict=True))
     pairs = list(zip(cells, [v or "" for v in header_row[:-1]], strict=True))
     table = name_columns(sheet, pairs, has_data)
-    return Table(data.select(*table.columns, ROW), table.columns, table.headers, table.recognised)
+    above = tuple((row[-1], next(v for v in row[:-1] if v)) for row in top[:index])
+    return Table(
+        data.select(*table.columns, ROW),
+        table.columns,
+        table.headers,
+        table.recognised,
+        width=table.width,
+        above=above,
+        duplicates=table.duplicates,
+    )

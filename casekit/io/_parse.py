@@ -29,6 +29,9 @@ from casekit.io._names import norm, norm_expr, vocab_map
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
 _SPACES = "[ \u00a0\u202f]"
 _NUMBER = r"^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$"
+#: Years a case-management date can have; others are typing slips (``0226``, ``20026``).
+MIN_YEAR, MAX_YEAR = 1900, 2100
+_TWO_DIGIT_YEAR = r"^\d{1,2}[-/.]\d{1,2}[-/.]\d{2}(?:[ T]|$)"
 _TRUE = sorted({norm(w) for w in TRUE_WORDS})
 _FALSE = sorted({norm(w) for w in FALSE_WORDS})
 
@@ -80,9 +83,18 @@ def number_text_expr(s: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
 
 
 def number_expr(s: pl.Expr, *, decimal_comma: bool) -> pl.Expr:
-    """A float from text such as ``27,5``, ``1.234,5``, ``1,234.5``, ``7``; else null."""
+    """A float from text such as ``27,5``, ``1.234,5``, ``1,234.5``, ``7``; else null.
+
+    ``1e999`` (infinity once read), ``inf`` and ``nan`` are not numbers a sheet holds:
+    they give null, so they are reported, never read as infinity.
+
+    >>> texts = pl.DataFrame({"v": ["1e999", "inf", "nan", "-1e3"]})
+    >>> texts.select(number_expr(pl.col("v"), decimal_comma=False))["v"].to_list()
+    [None, None, None, -1000.0]
+    """
     text = number_text_expr(s, decimal_comma=decimal_comma)
-    return pl.when(text.str.contains(_NUMBER)).then(text.cast(pl.Float64, strict=False))
+    value = text.cast(pl.Float64, strict=False)
+    return pl.when(text.str.contains(_NUMBER) & value.is_finite()).then(value)
 
 
 def int_exprs(s: pl.Expr, *, decimal_comma: bool) -> tuple[pl.Expr, pl.Expr]:
@@ -126,7 +138,12 @@ def _typed(col: Column, s: pl.Expr, *, month_first: bool, decimal_comma: bool) -
         # undo the ' that casekit's own exports put before =, +, -, @ (round trip)
         return (id_expr(s) if kind == "id" else unneutralise(s)), None
     if kind == "date":
-        return date_expr(s, month_first=month_first), pl.lit("not_a_date")
+        parsed = date_expr(s, month_first=month_first)
+        plausible = parsed.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+        check = (
+            pl.when(parsed.is_not_null() & ~plausible).then(pl.lit("implausible_year")).otherwise(pl.lit("not_a_date"))
+        )
+        return pl.when(plausible).then(parsed), check
     if kind == "bool":
         return bool_expr(s), pl.lit("not_a_boolean")
     if kind == "int":
@@ -205,7 +222,11 @@ def parse_frame(
         if name is None:
             typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
         elif _keeps_type(col.kind, schema[name]):
-            typed.append(_from_typed(col.kind, pl.col(name), schema[name]).alias(col.name))
+            value = _from_typed(col.kind, pl.col(name), schema[name])
+            if col.kind == "float" and schema[name].is_float():  # inf and NaN are no measure
+                checks.append(_Check(col.name, name, f"__check_{i}", _non_finite(pl.col(name)), None))
+                value = pl.when(pl.col(name).is_finite()).then(value)
+            typed.append(value.alias(col.name))
         elif settled.get(name, False):
             typed.append(pl.col(name).alias(col.name))
         elif col.kind in ("id", "text"):  # row by row: ids are mostly distinct
@@ -219,6 +240,10 @@ def parse_frame(
             if failed is not None:
                 arg = ", ".join(vocab_of(sheet, col.name)) if col.kind == "category" else None
                 checks.append(_Check(col.name, name, f"__check_{i}", failed, arg))
+            if col.kind == "date":  # a two-digit year is read, with a warning saying how
+                short = clean_expr(pl.col(name)).str.contains(_TWO_DIGIT_YEAR) & value.is_not_null()
+                warn = pl.when(short).then(pl.lit("two_digit_year"))
+                checks.append(_Check(col.name, name, f"__warn_{i}", warn, value.cast(pl.String), "warning"))
     extras = [
         unneutralise(clean_expr(pl.col(name).cast(pl.String))).alias(t)
         for name, t in columns.items()
@@ -232,6 +257,7 @@ def parse_frame(
             pl.col(ROW).cast(pl.Int64),
             *(c.expr.alias(c.name) for c in checks),
             *(clean_expr(pl.col(c.raw).cast(pl.String)).alias(c.name + "_v") for c in checks),
+            *(c.arg.alias(c.name + "_a") for c in checks if isinstance(c.arg, pl.Expr)),
         )
         issues = [
             failures.filter(pl.col(c.name).is_not_null()).select(
@@ -240,14 +266,19 @@ def parse_frame(
                 column=pl.lit(c.column),
                 value=pl.col(c.name + "_v"),
                 check=pl.col(c.name),
-                severity=pl.lit("error"),
-                arg=pl.lit(c.arg, dtype=pl.String),
+                severity=pl.lit(c.severity),
+                arg=pl.col(c.name + "_a") if isinstance(c.arg, pl.Expr) else pl.lit(c.arg, dtype=pl.String),
             )
             for c in checks
         ]
         issue_frame = pl.concat(issues, how="vertical").collect()
     issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
     return out, issue_frame
+
+
+def _non_finite(s: pl.Expr) -> pl.Expr:
+    """``not_a_number`` where a float cell holds infinity or NaN."""
+    return pl.when(s.is_not_null() & ~s.is_finite()).then(pl.lit("not_a_number"))
 
 
 def _via_distinct(
@@ -306,4 +337,5 @@ class _Check:
     raw: str
     name: str
     expr: pl.Expr
-    arg: str | None
+    arg: str | pl.Expr | None
+    severity: str = "error"

@@ -60,6 +60,19 @@ class _Found:
     table: Table
     decimal_comma: bool
     file: str
+    #: Problems found while reading: ``(row, column, value, check, severity)``.
+    notes: tuple[tuple[int | None, str | None, str | None, str, str], ...] = ()
+
+
+#: A cell the reader reports: ``(row, column, value, check, severity)``.
+Note = tuple[int | None, str | None, str | None, str, str]
+
+
+def _layout_notes(table: Table) -> list[Note]:
+    """Rows with content above the header, and headers naming a column twice (warnings)."""
+    notes: list[Note] = [(row, None, value, "rows_above_header", "warning") for row, value in table.above]
+    notes += [(None, header, header, "duplicate_header", "warning") for header in table.duplicates]
+    return notes
 
 
 @dataclass(frozen=True)
@@ -246,6 +259,13 @@ def _read(source: Any, filename: str | None, label: str, opts: _Options) -> Case
         )
         sheets[sheet] = frame
         headers[sheet] = {**item.table.headers, "__sheet__": item.name}
+        if item.notes:
+            rows, columns, values, checks, severities = zip(*item.notes, strict=True)
+            notes = {"row": rows, "column": columns, "value": values, "check": checks, "severity": severities}
+            notes_frame = pl.DataFrame(
+                {"sheet": [sheet] * len(rows), **notes, "arg": [None] * len(rows)}, schema=ISSUE_SCHEMA
+            )
+            sheet_issues = pl.concat([notes_frame, sheet_issues]).sort("row", maintain_order=True, nulls_last=False)
         issues.append(sheet_issues)
     issue_frame = pl.concat(issues, how="vertical")
     return CaseData(sheets, issue_frame, source=label, headers=headers)
@@ -269,27 +289,56 @@ def _single(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Foun
     return {stem_sheet: _sheet_file(part, stem_sheet, Path(part.name).stem, kind, opts)}
 
 
+def _claim(claimed: dict[str, str], sheet: str, name: str, file: str, opts: _Options) -> None:
+    """Two sheets (or files) for one entity are an error naming both."""
+    if sheet in claimed:
+        raise UnreadableFileError("io.duplicate_sheet", lang=opts.lang, file=file, first=claimed[sheet], second=name)
+    claimed[sheet] = name
+
+
 def _workbook(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Found]:
-    inspect_zip(part.data, file=part.name, limits=opts.limits, lang=opts.lang)
+    error_cells: dict[str, list[tuple[int, int, str]]] = {}
+    inspect_zip(part.data, file=part.name, limits=opts.limits, lang=opts.lang, error_cells=error_cells)
     reader = open_workbook(part.data)
-    found: dict[str, _Found] = {}
+    claimed: dict[str, str] = {}
     for name in reader.sheet_names:
         sheet = sheet_id(name)
-        if sheet == "":
-            continue
-        if sheet is None or sheet in found:
+        if sheet:
+            _claim(claimed, sheet, name, part.name, opts)
+        elif sheet is None:
             warnings.append(name)
-            continue
-        table = locate(sheet, load_grid(reader, name))
-        found[sheet] = _Found(sheet, name, table, decimal_comma=False, file=part.name)
+    found: dict[str, _Found] = {}
+    for sheet, name in claimed.items():
+        grid, visible = load_grid(reader, name)
+        table = locate(sheet, grid)
+        notes = _layout_notes(table)
+        if not visible:
+            notes.append((None, None, name, "hidden_sheet", "warning"))
+        notes += _error_notes(grid, table, error_cells.get(name, []))
+        found[sheet] = _Found(sheet, name, table, decimal_comma=False, file=part.name, notes=tuple(notes))
     if "cases" not in found:
         names = ", ".join(reader.sheet_names) or "—"
         raise UnreadableFileError("io.missing_cases", lang=opts.lang, file=part.name, sheets=names)
     return found
 
 
+def _error_notes(grid: pl.DataFrame, table: Table, cells: list[tuple[int, int, str]]) -> list[Note]:
+    """``cell_error`` errors for the Excel error cells (``#REF!``, ``#N/A``…) of the data rows."""
+    if not cells:
+        return []
+    positions = [c for c in grid.columns if c != ROW]
+    data_rows = set(table.frame.get_column(ROW).to_list())
+    notes: list[Note] = []
+    for row, col, value in cells:
+        if row in data_rows and col <= len(positions):
+            column = table.columns.get(positions[col - 1]) or f"column_{col}"
+            notes.append((row, column, value, "cell_error", "error"))
+    return notes
+
+
 def _sheet_files(parts: list[_Part], warnings: list[str], opts: _Options) -> dict[str, _Found]:
     found: dict[str, _Found] = {}
+    claimed: dict[str, str] = {}
     for part in parts:
         stem, ext = Path(part.name).stem, Path(part.name).suffix.lower()
         if ext not in SHEET_FILE_EXTS:
@@ -300,9 +349,10 @@ def _sheet_files(parts: list[_Part], warnings: list[str], opts: _Options) -> dic
         sheet = sheet_id(stem)
         if sheet == "":
             continue
-        if sheet is None or sheet in found:
+        if sheet is None:
             warnings.append(stem)
             continue
+        _claim(claimed, sheet, part.name, part.name, opts)
         found[sheet] = _sheet_file(part, sheet, stem, kind, opts)
     return found
 
@@ -317,7 +367,26 @@ def _sheet_file(part: _Part, sheet: str, name: str, kind: str, opts: _Options) -
     table = locate(sheet, raw.frame)
     if table.empty:
         raise UnreadableFileError("io.no_header", lang=opts.lang, file=part.name, sheet=name)
-    return _Found(sheet, name, table, decimal_comma=raw.separator == ";", file=part.name)
+    notes = _layout_notes(table)
+    notes += [(row, None, None, "encoding_fallback", "warning") for row in raw.fallback_rows]
+    notes += _extra_field_notes(raw.frame, table)
+    return _Found(sheet, name, table, decimal_comma=raw.separator == ";", file=part.name, notes=tuple(notes))
+
+
+def _extra_field_notes(grid: pl.DataFrame, table: Table) -> list[Note]:
+    """An error on each data row with more fields than the header (never a silent shift)."""
+    beyond = [c for c in grid.columns if c != ROW][table.width :]
+    if not beyond or table.frame.height == 0:
+        return []
+    data = grid.join(table.frame.select(ROW), on=ROW, how="semi")
+    extra = data.select(
+        ROW,
+        fields=pl.max_horizontal(
+            pl.when(pl.col(c).is_not_null()).then(table.width + i + 1) for i, c in enumerate(beyond)
+        ),
+        value=pl.concat_str(beyond, separator=" | ", ignore_nulls=True),
+    ).filter(pl.col("fields").is_not_null())
+    return [(row, None, f"{value}", "extra_fields", "error") for row, _, value in extra.rows()]
 
 
 def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
@@ -345,7 +414,13 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
     frame = _drop_empty_rows(frame, list(positional.values()))
     has_data = dict.fromkeys(positional.values(), True)
     table = name_columns(sheet, [(pos, name) for name, pos in positional.items()], has_data)
-    return Table(frame.select(*table.columns, ROW), table.columns, table.headers, table.recognised)
+    return Table(
+        frame.select(*table.columns, ROW),
+        table.columns,
+        table.headers,
+        table.recognised,
+        duplicates=table.duplicates,
+    )
 
 
 def _drop_empty_rows(frame: pl.DataFrame, cells: list[str]) -> pl.DataFrame:

@@ -125,7 +125,14 @@ class _Scans:
         return {"shared": self.shared, "ods": self.ods}.get(role or "")
 
 
-def inspect_zip(data: bytes, *, file: str, limits: Limits, lang: str) -> str:
+def inspect_zip(
+    data: bytes,
+    *,
+    file: str,
+    limits: Limits,
+    lang: str,
+    error_cells: dict[str, list[tuple[int, int, str]]] | None = None,
+) -> str:
     """Check a zip before a spreadsheet library opens it; return ``xlsx`` or ``ods``.
 
     Declared sizes, ratios and compression methods are checked first (only stored and
@@ -134,6 +141,8 @@ def inspect_zip(data: bytes, *, file: str, limits: Limits, lang: str) -> str:
     (:mod:`casekit.io._budget`). A damaged zip raises ``io.corrupt_file``, an
     implausible one ``io.zip_bomb``, an unusual compression ``io.bad_compression``,
     too many cells ``io.too_many_cells``, too much repeated text ``io.too_much_text``.
+    ``error_cells``, when given, receives the Excel error cells of each XLSX sheet by
+    name, as ``(row, column, text)``: calamine reads them as blanks.
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -164,6 +173,8 @@ def inspect_zip(data: bytes, *, file: str, limits: Limits, lang: str) -> str:
         name = sheet_names.get(entry, entry)
         check_cells(scan.rows, scan.cols, cells, file=file, sheet=name, limits=limits, lang=lang)
         refs.update(scan.shared_refs)
+        if error_cells is not None and scan.errors:
+            error_cells[name] = scan.errors
     text = scans.shared.referenced_chars(refs)
     if text > limits.max_text:
         raise UnreadableFileError("io.too_much_text", lang=lang, file=file, size=_mb(text), limit=_mb(limits.max_text))

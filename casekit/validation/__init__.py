@@ -105,6 +105,8 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
+    if cases is not None:
+        issues = _issues.concat([issues, _rules.opened_after_as_of(cases, as_of)])
 
     if cases is not None:
         rows, whole = error_rows(issues, "cases")

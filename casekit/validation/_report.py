@@ -17,7 +17,14 @@ from casekit.i18n import catalog, t
 from casekit.validation._issues import PARSE_CHECKS
 
 #: Checks whose ``arg`` is a date.
-_DATE_ARGS = ("before_opening", "after_closing", "future_contact", "stale_scheduled")
+_DATE_ARGS = (
+    "before_opening",
+    "after_closing",
+    "future_contact",
+    "stale_scheduled",
+    "opened_after_as_of",
+    "two_digit_year",
+)
 
 #: Template placeholder -> column of the enriched issue frame.
 _FIELDS = {

@@ -156,6 +156,13 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
     return concat(frames)
 
 
+def opened_after_as_of(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
+    """A warning on each case opened after the reference date (nothing is due for it yet)."""
+    late = df.lazy().select(ROW, "opened_on").filter(pl.col("opened_on") > as_of).collect()
+    common = {"sheet": "cases", "column": "opened_on", "severity": "warning", "arg": as_of.isoformat()}
+    return issues_from(late, check="opened_after_as_of", value=pl.col("opened_on"), **common)
+
+
 def contact_timing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """Warnings on contacts: done in the future, or still scheduled in the past."""
     date, status = pl.col("contact_on"), pl.col("status")

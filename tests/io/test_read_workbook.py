@@ -11,6 +11,7 @@ import pytest
 
 from casekit.contract import SHEETS
 from casekit.data import ISSUE_SCHEMA
+from casekit.errors import UnreadableFileError
 from casekit.io import read_workbook
 
 D = dt.date
@@ -253,16 +254,19 @@ def test_xlsx_rows_keep_spreadsheet_numbers_below_a_title(tmp_path: Path) -> Non
     assert data.source == "offset.xlsm"
 
 
-def test_unknown_and_duplicate_sheet_files_are_warnings(files: Path) -> None:
+def test_unknown_sheet_files_are_warnings_and_duplicates_an_error(files: Path) -> None:
     uploads = {
         "casos.csv": b"id_caso\n1\n",
-        "cases.parquet": (files / "parquet" / "cases.parquet").read_bytes(),
         "notas.csv": b"a\nb\n",
         "instrucciones.csv": b"x\n",
     }
     data = read_workbook(uploads)
     assert data["cases"]["case_id"].to_list() == ["1"]
     assert data.issues.select("sheet", "value", "check", "severity").rows() == [
-        ("cases", "cases", "unknown_sheet", "warning"),
         ("notas", "notas", "unknown_sheet", "warning"),
     ]
+    uploads["cases.parquet"] = (files / "parquet" / "cases.parquet").read_bytes()
+    with pytest.raises(UnreadableFileError) as info:
+        read_workbook(uploads, lang="es")
+    assert info.value.key == "io.duplicate_sheet"
+    assert "«casos.csv» y «cases.parquet»" in str(info.value)

@@ -1,0 +1,135 @@
+"""Nothing lost or changed silently before validation: each spreadsheet reality below is
+read correctly or reported on its row (error or warning), in both languages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+import casekit as ck
+from casekit.errors import UnreadableFileError
+from casekit.io import read_workbook
+
+AS_OF = dt.date(2026, 9, 30)
+
+
+def _checks(data: ck.CaseData) -> list[tuple]:
+    return data.issues.select("row", "column", "check", "severity").rows()
+
+
+def test_a_row_with_more_fields_than_the_header_is_set_aside() -> None:
+    csv = b"case_id,opened_on\nC1,2026-03-01\nC2,2026-03-02,oops,more\nC3,2026-03-03\n"
+    data = read_workbook(csv, filename="cases.csv")
+    assert (3, None, "extra_fields", "error") in _checks(data)
+    result = ck.validate(data, as_of=AS_OF, lang="es")
+    assert result.data["cases"]["case_id"].to_list() == ["C1", "C3"]
+    assert result.quarantined["cases"]["case_id"].to_list() == ["C2"]
+    message = result.report.filter(pl.col("check") == "extra_fields")["message"].item()
+    assert "oops | more" in message
+
+
+def _book(write) -> bytes:
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer)
+    write(book)
+    book.close()
+    return buffer.getvalue()
+
+
+def test_excel_error_cells_are_errors_on_their_cell() -> None:
+    def write(book):
+        sheet = book.add_worksheet("cases")
+        sheet.write_row(0, 0, ["case_id", "opened_on", "program"])
+        sheet.write_row(1, 0, ["C1", "2026-03-01"])
+        sheet.write_formula(1, 2, "=1/0", None, "#DIV/0!")
+        sheet.write_row(2, 0, ["C2", "2026-03-02", "ok"])
+        sheet.write_formula(3, 0, "=NA()", None, "#N/A")
+        sheet.write(3, 1, "2026-03-03")
+
+    data = read_workbook(_book(write), filename="b.xlsx")
+    issues = data.issues.filter(pl.col("check") == "cell_error").select("row", "column", "value").rows()
+    assert issues == [(2, "program", "#DIV/0!"), (4, "case_id", "#N/A")]
+    result = ck.validate(data, as_of=AS_OF)
+    assert result.data["cases"]["case_id"].to_list() == ["C2"]
+
+
+def test_two_sheets_for_one_entity_and_hidden_sheets() -> None:
+    def twins(book):
+        book.add_worksheet("cases").write_row(0, 0, ["case_id", "opened_on"])
+        hidden = book.add_worksheet("Casos")
+        hidden.write_row(0, 0, ["id_caso", "fecha_apertura"])
+        hidden.hide()
+
+    with pytest.raises(UnreadableFileError) as info:
+        read_workbook(_book(twins), filename="b.xlsx", lang="es")
+    assert info.value.key == "io.duplicate_sheet"
+    assert "«cases» y «Casos»" in str(info.value)
+
+    def hidden(book):
+        book.add_worksheet("Notas")
+        sheet = book.add_worksheet("casos")
+        sheet.write_row(0, 0, ["id_caso", "fecha_apertura"])
+        sheet.write_row(1, 0, ["C1", "2026-03-01"])
+        sheet.hide()
+
+    data = read_workbook(_book(hidden), filename="b.xlsx")
+    assert data["cases"].height == 1
+    assert (None, None, "hidden_sheet", "warning") in _checks(data)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_or_without_bom(encoding: str) -> None:
+    text = "id_caso\tfecha_apertura\tprograma\r\nC1\t01/03/2026\tNiños\r\n"
+    data = read_workbook(text.encode(encoding), filename="casos.txt")
+    assert data["cases"].select("case_id", "program").rows() == [("C1", "Niños")]
+    assert data.issues.height == 0
+
+
+def test_bom_never_in_a_header_and_cp1252_lines_warned() -> None:
+    raw = "\ufeffcase_id,opened_on,program\nC1,2026-03-01,José\n".encode() + "C2,2026-03-02,Núñez\n".encode("cp1252")
+    data = read_workbook(raw, filename="cases.csv")
+    assert data["cases"]["program"].to_list() == ["José", "Núñez"]
+    assert _checks(data) == [(3, None, "encoding_fallback", "warning")]
+    sep_line = "sep=;\n\ufeffcase_id;opened_on\nC1;2026-03-01\n".encode()
+    assert read_workbook(sep_line, filename="cases.csv")["cases"]["case_id"].to_list() == ["C1"]
+
+
+def test_rows_above_the_header_and_a_duplicated_header_are_reported() -> None:
+    csv = b"Caseload March\ncase_id,opened_on,case_id\nC1,2026-03-01,X9\n"
+    data = read_workbook(csv, filename="cases.csv")
+    assert data["cases"].select("case_id", "case_id (2)").rows() == [("C1", "X9")]
+    assert _checks(data) == [
+        (None, "case_id", "duplicate_header", "warning"),
+        (1, None, "rows_above_header", "warning"),
+    ]
+
+
+def test_numbers_that_are_not_finite_are_errors() -> None:
+    csv = b"case_id,assessed_on,bmi,phq9\nC1,2026-03-01,1e999,inf\nC1,2026-03-02,nan,-1e999\n"
+    cases = b"case_id,opened_on\nC1,2026-03-01\n"
+    data = read_workbook({"cases.csv": cases, "assessments.csv": csv})
+    assert data["assessments"]["bmi"].to_list() == [None, None]
+    assert [c for _, _, c, _ in _checks(data)] == ["not_a_number"] * 4
+    buffer = io.BytesIO()
+    pl.DataFrame({"case_id": ["C1"], "assessed_on": [dt.date(2026, 3, 1)], "bmi": [float("inf")]}).write_parquet(buffer)
+    typed = read_workbook({"cases.csv": cases, "assessments.parquet": buffer.getvalue()})
+    assert typed["assessments"]["bmi"].to_list() == [None]
+    assert _checks(typed) == [(2, "bmi", "not_a_number", "error")]
+
+
+def test_implausible_and_two_digit_years_and_cases_opened_after_the_as_of_date() -> None:
+    csv = b"case_id,opened_on\nC1,01/03/26\nC2,2026-13-01\nC3,01/03/0206\nC4,2027-01-05\n"
+    data = read_workbook(csv, filename="cases.csv")
+    result = ck.validate(data, as_of=AS_OF, lang="en")
+    report = {r["check"]: r for r in result.report.iter_rows(named=True)}
+    assert report["two_digit_year"]["severity"] == "warning"
+    assert "2026-03-01" in report["two_digit_year"]["message"]
+    assert report["implausible_year"]["row"] == 4
+    assert report["implausible_year"]["severity"] == "error"
+    assert report["opened_after_as_of"]["row"] == 5
+    assert "2026-09-30" in report["opened_after_as_of"]["message"]
+    assert result.data["cases"]["case_id"].to_list() == ["C1", "C4"]
