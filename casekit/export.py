@@ -46,6 +46,7 @@ from typing import IO, Any, Literal
 
 import polars as pl
 
+from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
 from casekit._print import set_up_printing
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData
@@ -66,18 +67,6 @@ __all__ = [
     "write_xlsx",
 ]
 
-#: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
-DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-# Optional apostrophes then a dangerous character: such text gets one more apostrophe.
-_NEUTRALISE = r"^('*[=+@\t\r\n-])"
-_RESTORE = r"^'('*[=+@\t\r\n-])"
-_NEUTRALISE_RE = re.compile(_NEUTRALISE)
-# The same after a list separator of either locale (and any quotes) inside the text.
-_INNER = r"([,;\t]\"*)('*[=+@\t\r\n-])"
-_INNER_RESTORE = r"([,;\t]\"*)'('*[=+@\t\r\n-])"
-_INNER_RE = re.compile(_INNER)
-
 #: Longest text an XLSX cell holds (Excel's limit); longer texts are refused, not cut.
 XLSX_MAX_CHARS = 32_767
 
@@ -88,43 +77,6 @@ _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "st
 
 
 Dest = str | Path | IO[bytes]
-
-
-def neutralise(expr: pl.Expr | str) -> pl.Expr:
-    """Prefix ``'`` to text a spreadsheet could evaluate (a String expression).
-
-    >>> pl.select(neutralise(pl.lit("@SUM(A1)"))).item()
-    "'@SUM(A1)"
-    >>> pl.select(neutralise(pl.lit("'=x"))).item()  # kept reversible
-    "''=x"
-    >>> pl.select(neutralise(pl.lit("Team;=1+1, ok"))).item()  # a formula after the other locale's separator
-    "Team;'=1+1, ok"
-    """
-    e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.str.replace_all(_INNER, "$1'$2").str.replace(_NEUTRALISE, "'$1")
-
-
-def unneutralise(expr: pl.Expr | str) -> pl.Expr:
-    """Undo :func:`neutralise` (for readers of an export).
-
-    >>> pl.select(unneutralise(pl.lit("''=x"))).item()
-    "'=x"
-    >>> pl.select(unneutralise(pl.lit("'quoted'"))).item()
-    "'quoted'"
-    >>> pl.select(unneutralise(neutralise(pl.lit("'-a,'=b;''+c")))).item()
-    "'-a,'=b;''+c"
-    """
-    e = pl.col(expr) if isinstance(expr, str) else expr
-    return e.str.replace(_RESTORE, "$1").str.replace_all(_INNER_RESTORE, "$1$2")
-
-
-def safe_text(value: str) -> str:
-    """:func:`neutralise` for one Python string (headers, sheet names).
-
-    >>> safe_text("=HYPERLINK()"), safe_text("case_id"), safe_text("a,@b")
-    ("'=HYPERLINK()", 'case_id', "a,'@b")
-    """
-    return _NEUTRALISE_RE.sub(r"'\1", _INNER_RE.sub(r"\1'\2", value))
 
 
 def safe_frame(df: pl.DataFrame) -> pl.DataFrame:

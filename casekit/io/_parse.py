@@ -21,9 +21,9 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from casekit._neutral import unneutralise
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
 from casekit.data import DTYPES, ISSUE_SCHEMA
-from casekit.export import unneutralise
 from casekit.io._names import norm, norm_expr, vocab_map
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
