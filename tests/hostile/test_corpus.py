@@ -15,7 +15,7 @@ import pytest
 
 from casekit.i18n import t
 from casekit.io._isolate import MEMORY_ENV
-from tests.cli_runner import casekit_command, run_casekit
+from tests.cli_runner import casekit_command
 from tests.hostile.make_corpus import EXPECTED, FILES, build
 
 MIB = 1 << 20
@@ -57,11 +57,11 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, dict]:
 
 
 def test_the_committed_corpus_is_what_the_script_builds() -> None:
-    for name, data in build().items():
-        committed = (FILES / name).read_bytes()
-        assert len(committed) <= 1_100_000, name  # small files
-        if not name.endswith(".parquet"):  # Parquet footers name the pyarrow version that wrote them
-            assert committed == data, f"{name}: run python tests/hostile/make_corpus.py"
+    for name in EXPECTED:
+        assert (FILES / name).stat().st_size <= 1_100_000, name  # small files
+    # Parquet files are left out: their footers name the pyarrow version that wrote them
+    for name, data in build(parquet=False).items():
+        assert (FILES / name).read_bytes() == data, f"{name}: run python tests/hostile/make_corpus.py"
 
 
 @pytest.mark.slow
@@ -81,14 +81,3 @@ def test_hostile_file_ends_cleanly_within_limits(name: str, runs: dict[str, dict
         assert max(template.split("§"), key=len).strip()[:30] in lines[0], (lines[0], template)
     else:
         assert run["stderr"].strip() == "", run["stderr"]
-
-
-@pytest.mark.slow
-def test_console_script_on_the_worst_file() -> None:
-    """The message of the worst file in both languages, one line, nothing on stdout."""
-    for lang, words in (("es", "demasiado grande"), ("en", "too large to read safely")):
-        done = run_casekit("validate", FILES / "xlsx_far_cells.xlsx", "--lang", lang)
-        assert done.returncode == 2
-        assert done.stdout == ""
-        assert done.stderr.count("\n") == 1, done.stderr
-        assert words in done.stderr
