@@ -173,6 +173,8 @@ _ODS_TOKEN = re.compile(
 _ROWS_REPEATED = re.compile(rb'table:number-rows-repeated="(\d{1,12})"')
 _COLS_REPEATED = re.compile(rb'table:number-columns-repeated="(\d{1,12})"')
 _VALUE_TYPE = re.compile(rb"office:value-type=")
+_ODS_ERROR = b'calcext:value-type="error"'
+_ODS_TEXT = re.compile(rb"<text:p>([^<]{0,64})</text:p>")
 _TABLE_NAME = re.compile(rb'table:name="([^"]*)"')
 
 
@@ -197,9 +199,15 @@ class OdsScan(_Chunked):
         self._col = 0  # columns seen in the current row
         self._row_cols = 0  # last column holding a value in the current row
         self._cell_open: tuple[int, bool] | None = None  # (repeat, has value) of an open cell
+        #: Error cells (``calcext:value-type="error"``) by table: ``(row, column, text)``.
+        #: calamine reads their cached value (often ``0``) as if it were data.
+        self.errors: dict[str, list[tuple[int, int, str]]] = {}
 
     def _scan(self, buf: bytes) -> None:
-        for closing, kind, attrs, empty in _ODS_TOKEN.findall(buf):
+        for match in _ODS_TOKEN.finditer(buf):
+            closing, kind, attrs, empty = match.groups()
+            if kind == b"table-cell" and not closing and _ODS_ERROR in attrs:
+                self._error(buf, match.end())
             if kind == b"table":
                 self._table(closing, attrs)
             elif kind == b"table-row":
@@ -223,6 +231,13 @@ class OdsScan(_Chunked):
                     self._add_cell(repeat, bool(_VALUE_TYPE.search(attrs)))
                 else:
                     self._cell_open = (repeat, True)
+
+    def _error(self, buf: bytes, end: int) -> None:
+        errors = self.errors.setdefault(self._name, [])
+        if len(errors) < MAX_ERROR_CELLS:
+            text = _ODS_TEXT.search(buf, end, end + 400)
+            value = text.group(1).decode("utf-8", "replace") if text else "#ERROR"
+            errors.append((self._row + 1, self._col + 1, value))
 
     def _table(self, closing: bytes, attrs: bytes) -> None:
         if closing:

@@ -141,8 +141,9 @@ def inspect_zip(
     (:mod:`casekit.io._budget`). A damaged zip raises ``io.corrupt_file``, an
     implausible one ``io.zip_bomb``, an unusual compression ``io.bad_compression``,
     too many cells ``io.too_many_cells``, too much repeated text ``io.too_much_text``.
-    ``error_cells``, when given, receives the Excel error cells of each XLSX sheet by
-    name, as ``(row, column, text)``: calamine reads them as blanks.
+    ``error_cells``, when given, receives the error cells of each sheet by name, as
+    ``(row, column, text)``: calamine reads them as blanks (XLSX) or as their cached
+    value (ODS).
     """
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
@@ -165,6 +166,8 @@ def inspect_zip(
         for sheet, rows, cols in scans.ods.sheets:
             cells += rows * cols
             check_cells(rows, cols, cells, file=file, sheet=sheet, limits=limits, lang=lang)
+        if error_cells is not None:
+            error_cells.update(scans.ods.errors)
         return "ods"
     cells = 0
     refs: Counter[bytes] = Counter()

@@ -13,6 +13,7 @@ import xlsxwriter
 import casekit as ck
 from casekit.errors import UnreadableFileError
 from casekit.io import read_workbook
+from tests.hostile.make_corpus import ods
 
 AS_OF = dt.date(2026, 9, 30)
 
@@ -55,6 +56,20 @@ def test_excel_error_cells_are_errors_on_their_cell() -> None:
     assert issues == [(2, "program", "#DIV/0!"), (4, "case_id", "#N/A")]
     result = ck.validate(data, as_of=AS_OF)
     assert result.data["cases"]["case_id"].to_list() == ["C2"]
+
+
+def test_ods_error_cells_are_errors_not_their_cached_value() -> None:
+    def cell(text: str) -> str:
+        return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+
+    error = (
+        '<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+        'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>'
+    )
+    rows = [cell("id_caso") + cell("fecha_apertura") + cell("programa"), cell("C1") + cell("2026-03-01") + error]
+    data = read_workbook(ods("".join(f"<table:table-row>{r}</table:table-row>" for r in rows)), filename="b.ods")
+    assert data.issues.select("row", "column", "value", "check").rows() == [(2, "program", "#DIV/0!", "cell_error")]
+    assert ck.validate(data, as_of=AS_OF).data["cases"].height == 0
 
 
 def test_two_sheets_for_one_entity_and_hidden_sheets() -> None:
