@@ -20,6 +20,7 @@ from casekit.ui._assessment import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -31,7 +32,9 @@ from casekit.ui.widgets import (
 
 ws = require_tables()
 st.title(tr("ui.page_assessment"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption"))
+st.caption(
+    tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption")
+)
 quarantine_banner(ws)
 scores = ws.get("scores")
 names = vocabulary("tier", lang())
@@ -91,11 +94,11 @@ else:
     if summary["provisional"]:
         st.warning(tr("ui_assessment.provisional"))
     if summary["red_flags"]:
-        st.error(tr("ui_assessment.red_flags", flags=", ".join(summary["red_flags"])))
+        st.error(tr("ui_assessment.red_flags", flags=md(", ".join(summary["red_flags"]))))
     else:
         st.caption(tr("ui_assessment.no_red_flags"))
     if summary["missing"]:
-        st.caption(tr("ui_assessment.missing_inputs", factors=", ".join(summary["missing"])))
+        st.caption(tr("ui_assessment.missing_inputs", factors=md(", ".join(summary["missing"]))))
     else:
         st.caption(tr("ui_assessment.no_missing_inputs"))
 

@@ -22,6 +22,7 @@ from casekit.ui.widgets import (
     download_table,
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -116,7 +117,7 @@ ws = require_tables()
 for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT) and not k.endswith("opened")]:
     st.session_state[name] = st.session_state[name]
 st.title(tr("ui.page_explore"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_explore.caption"))
 quarantine_banner(ws)
 
@@ -316,7 +317,7 @@ if view == "export":
             empty_state("ui_explore.deid_unavailable")
         except ck.CasekitError as exc:  # kept text that looks like identifiers: the cells, never their values
             st.session_state.pop("ex_deid_extract", None)
-            st.error(exc.message(lang()), icon=":material/block:")
+            st.error(md(exc.message(lang())), icon=":material/block:")
         else:
             st.session_state["ex_deid_extract"] = (signature, prepared)
     ready = st.session_state.get("ex_deid_extract")

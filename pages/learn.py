@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.ui import _learn as ui
-from casekit.ui.widgets import quarantine_banner, require_tables, show_date, tr
+from casekit.ui.widgets import md, quarantine_banner, require_tables, show_date, tr
 
 ws = require_tables()
 st.title(tr("ui.page_learn"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_learn.caption"))
 quarantine_banner(ws)
 

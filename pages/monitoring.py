@@ -25,6 +25,7 @@ from casekit.ui._monitoring import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -36,7 +37,7 @@ from casekit.ui.widgets import (
 
 ws = require_tables()
 st.title(tr("ui.page_monitoring"))
-st.caption(tr("ui_monitoring.caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui_monitoring.caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 quarantine_banner(ws)
 
 worklist = ws.get("worklist")

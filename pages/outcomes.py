@@ -22,6 +22,7 @@ from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -76,7 +77,7 @@ def _explain_empty(summary: pl.DataFrame, key: str) -> None:
 
 ws = require_tables()
 st.title(tr("ui.page_outcomes"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_outcomes.caption"))
 quarantine_banner(ws)
 

@@ -10,6 +10,7 @@ from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label
 from casekit.ui.widgets import (
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -22,7 +23,7 @@ from casekit.ui.widgets import (
 
 ws = require_tables()
 st.title(tr("ui.page_overview"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 quarantine_banner(ws)
 
 status = ws.get("status")

@@ -21,6 +21,7 @@ from casekit.ui._planning import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -32,7 +33,7 @@ from casekit.ui.widgets import (
 
 ws = require_tables()
 st.title(tr("ui.page_planning"))
-st.caption(tr("ui_planning.caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui_planning.caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 quarantine_banner(ws)
 
 counts = goals_by_domain_status(ws.data, lang=lang())
@@ -90,14 +91,14 @@ else:
 
 left, right = st.columns(2)
 with left:
-    st.markdown(f"**{tr('ui_planning.client_goals_title', case_id=case_id)}**")
+    st.markdown(f"**{tr('ui_planning.client_goals_title', case_id=md(case_id))}**")
     goals = client_goals(ws.data, case_id)
     if goals.height == 0:
         empty_state("ui_planning.client_goals_empty", case_id=case_id)
     else:
         table(goals, key="planning_client_goals", stem=f"goals_{case_id}")
 with right:
-    st.markdown(f"**{tr('ui_planning.client_services_title', case_id=case_id)}**")
+    st.markdown(f"**{tr('ui_planning.client_services_title', case_id=md(case_id))}**")
     services = client_services(ws.data, case_id)
     if services.height == 0:
         empty_state("ui_planning.client_services_empty", case_id=case_id)

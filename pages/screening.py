@@ -19,6 +19,7 @@ from casekit.ui._screening import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -36,7 +37,9 @@ def _latest(key: str, _ws: object) -> pl.DataFrame:
 
 ws = require_tables()
 st.title(tr("ui.page_screening"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)) + " · " + tr("ui_screening.caption"))
+st.caption(
+    tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)) + " · " + tr("ui_screening.caption")
+)
 quarantine_banner(ws)
 status = ws.get("status")
 

@@ -13,6 +13,7 @@ from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
+    md,
     num,
     quarantine_banner,
     require_tables,
@@ -38,7 +39,7 @@ def _post_contacts(key: str, _ws: DerivedTables) -> tuple[pl.DataFrame, pl.DataF
 ws = require_tables()
 days = ws.config.post_transition_window_days
 st.title(tr("ui.page_transitions"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
+st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_transitions.caption", days=days))
 quarantine_banner(ws)
 

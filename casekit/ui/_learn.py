@@ -9,8 +9,6 @@ State lives in ``st.session_state`` under keys starting with ``learn_``: ``learn
 
 from __future__ import annotations
 
-import re
-
 import polars as pl
 import streamlit as st
 
@@ -19,7 +17,7 @@ from casekit.learn import StageStep
 from casekit.learn._common import labelled, term
 from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
-from casekit.ui.widgets import empty_state, lang, num, table, tr
+from casekit.ui.widgets import empty_state, lang, md, num, table, tr
 
 __all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
 
@@ -39,16 +37,6 @@ RISK_KNOBS: tuple[tuple[str, int, int], ...] = (
     ("admissions_12m", 0, 30),
     ("chronic_conditions", 0, 20),
 )
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
-
-
-def md(text: str) -> str:
-    """``text`` with Markdown (and LaTeX ``$``) characters escaped, for client data in ``st.markdown``.
-
-    >>> md("a_b *c* $5")
-    'a\\\\_b \\\\*c\\\\* \\\\$5'
-    """
-    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
@@ -92,7 +80,7 @@ def choose_client(ws: DerivedTables) -> str | None:
         return st.selectbox(tr("ui_learn.case_picker"), ids, key="learn_case")
     typed = st.text_input(tr("ui_learn.case_picker"), value=ids[0], key="learn_case").strip()
     if typed not in set(ids):
-        st.error(learn.Note("unknown_case", {"case_id": typed, "as_of": ws.as_of}).text(lang()))
+        st.error(md(learn.Note("unknown_case", {"case_id": typed, "as_of": ws.as_of}).text(lang())))
         return None
     return typed
 
@@ -190,7 +178,7 @@ def _yes_no(choice: str) -> str:
 
 def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
     if step.facts.get("score") is None:
-        st.caption(step.headline(lang()))
+        st.caption(md(step.headline(lang())))
         return
     case_id = step.case_id
     names = [name for name, _, _ in RISK_KNOBS]

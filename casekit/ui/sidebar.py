@@ -17,6 +17,7 @@ from casekit.risk.model import load_model
 from casekit.stages import load_process_config
 from casekit.ui import records
 from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
+from casekit.ui.widgets import md
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -37,7 +38,7 @@ def _settings_text(label: str, key: str, lang: str) -> str:
     try:
         return upload.getvalue().decode("utf-8")
     except UnicodeDecodeError:
-        st.error(t("ui.settings_not_text", lang, file=upload.name))
+        st.error(t("ui.settings_not_text", lang, file=md(upload.name)))
         return ""
 
 
@@ -85,7 +86,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
     lang = st.session_state["lang"]
     labels = {"workspace": t("ui_records.source_workspace", lang)}
     if on_server:
-        labels["sample"] = t("ui.source_server", lang, name=sample_path.name)
+        labels["sample"] = t("ui.source_server", lang, name=md(sample_path.name))  # a radio option: Markdown
     choice = st.radio(
         t("ui.data_source", lang),
         sources,
@@ -122,7 +123,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
         model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)
         st.caption(t("ui.settings_help", lang))
     if st.session_state.get("_flash"):
-        st.success(st.session_state.pop("_flash"))
+        st.success(md(st.session_state.pop("_flash")))  # it names the case: data
     return {
         "lang": lang,
         "choice": choice,
@@ -142,7 +143,7 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
         with st.spinner(t("ui.loading", lang)):
             result, key = records.stored_result(ws)
         with st.sidebar:
-            st.caption(t("ui_records.workspace_caption", lang, db=ws.url_label))
+            st.caption(t("ui_records.workspace_caption", lang, db=md(ws.url_label)))
         return result, key, ws.url_label
     month_first = bool(w["month_first"])
     if choice == "sample":

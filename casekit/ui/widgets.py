@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,37 @@ def lang() -> str:
 def tr(key: str, **params: object) -> str:
     """``t(key)`` in the current language."""
     return t(key, lang(), **params)
+
+
+#: Characters Streamlit's Markdown gives a meaning to: CommonMark's, GitHub's (tables,
+#: strikethrough, autolinks), LaTeX ``$``, and Streamlit's ``:color[…]``/``:icon:`` directives.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:=&^\"'/])")
+
+
+_AUTOLINK = re.compile(r"(?i)(https?|www|@)")
+
+
+def md(text: object) -> str:
+    r"""``text`` shown literally where Streamlit reads Markdown (``st.markdown``, captions,
+    alerts, metric and widget labels, radio options): every Markdown, HTML and Streamlit
+    directive character backslash-escaped and line breaks turned into spaces, so a value
+    from the data (a case id, a name, a sheet or file name) can make no link, image,
+    heading, colour or icon.
+
+    >>> md("a_b *c* $5")
+    'a\\_b \\*c\\* \\$5'
+    >>> print(md("![x](http://e.vil/p.png)\n# <b>:red[hi]</b>").replace("\u2060", "+"))
+    \!\[x\]\(+http\:\/\/e\.vil\/p\.png\) \# \<b\>\:red\[hi\]\<\/b\>
+    """
+    escaped = _MD_SPECIAL.sub(r"\\\1", re.sub(r"[\r\n]+", " ", str(text)))
+    # GitHub's autolinks are found in the text after escapes are undone: an invisible word
+    # joiner before "http", "www" and "@" keeps a URL or an e-mail address from becoming a link
+    return _AUTOLINK.sub("\u2060\\1", escaped)
+
+
+def tr_md(key: str, **params: object) -> str:
+    """:func:`tr` for a Markdown place, with every text parameter (data) passed through :func:`md`."""
+    return tr(key, **{k: md(v) if isinstance(v, str) else v for k, v in params.items()})
 
 
 def num(value: float | None, spec: str = ",") -> str:
@@ -62,7 +94,7 @@ def require_tables() -> DerivedTables:
     if ws is None:
         error = st.session_state.get("load_error")
         if error:
-            st.error(error)
+            st.error(md(error))  # it names the file, its sheets and columns: data
         else:
             st.info(tr("ui.no_data"))
         st.stop()
@@ -78,8 +110,9 @@ def quarantine_banner(ws: DerivedTables) -> None:
 
 
 def empty_state(key: str, **params: object) -> None:
-    """Explain an empty view ("no transitions recorded yet in this data"), never an error."""
-    st.info(tr(key, **params))
+    """Explain an empty view ("no transitions recorded yet in this data"), never an error
+    (text parameters, such as a case id, shown literally)."""
+    st.info(tr_md(key, **params))
 
 
 #: Long labels (stage names, levels of care) are shown whole, not cut with "…".

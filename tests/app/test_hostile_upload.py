@@ -28,7 +28,7 @@ def test_the_worst_file_gives_one_message_and_a_second_session_keeps_working(lan
     first = open_app("overview", lang=lang)
     _upload(first, WORST, (CORPUS / WORST).read_bytes())
     assert not first.exception, [e.value for e in first.exception]
-    errors = [e.value for e in first.error]
+    errors = [e.value.replace("\\", "") for e in first.error]  # data in an alert is Markdown-escaped
     assert len(errors) == 1, errors
     assert WORST in errors[0]
     assert words in errors[0]
@@ -50,7 +50,7 @@ def test_a_reader_that_runs_out_of_memory_takes_down_only_its_child(monkeypatch:
     first = open_app("overview", lang="en")
     _upload(first, "cases.csv", b"case_id,opened_on\nC1,2026-03-01\n")
     assert not first.exception
-    errors = [e.value for e in first.error]
+    errors = [e.value.replace("\\", "") for e in first.error]  # data in an alert is Markdown-escaped
     assert len(errors) == 1, errors
     assert "memory" in errors[0]
     assert "cases.csv" in errors[0]
