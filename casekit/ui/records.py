@@ -72,15 +72,58 @@ def head(ws: Workspace) -> int:
         return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.seq), 0))).scalar() or 0)
 
 
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _result(url: str, seq: int, _ws: Workspace) -> Any:
-    return _ws.result(lang="en")
+@st.cache_resource(show_spinner=False)
+def _latest() -> dict[str, tuple[int, Any]]:
+    """The last stored state read, per workspace: ``{url: (audit head, ValidationResult)}``."""
+    return {}
 
 
 def stored_result(ws: Workspace) -> tuple[Any, str]:
-    """``(ValidationResult of the stored state, cache key)``, recomputed after every write."""
+    """``(ValidationResult of the stored state, cache key)``, current after every write.
+
+    When the only writes since the last read are new rows (``record``), those rows are
+    appended to the frames already in memory instead of reading every table again: a
+    contact saved from the worklist is on the recomputed worklist at once.
+    """
     seq = head(ws)
-    return _result(ws.url, seq, ws), f"workspace:{ws.url}:{seq}"
+    latest = _latest()
+    previous = latest.get(ws.url)
+    if previous is not None and previous[0] == seq:
+        return previous[1], f"workspace:{ws.url}:{seq}"
+    result = patched(ws, previous[1], previous[0]) if previous is not None else None
+    if result is None:
+        result = ws.result(lang="en")
+    latest[ws.url] = (seq, result)
+    return result, f"workspace:{ws.url}:{seq}"
+
+
+def patched(ws: Workspace, result: Any, since: int) -> Any | None:
+    """``result`` plus the rows recorded after audit entry ``since``; ``None`` when anything
+    else happened (an update, a delete, an import…): then the caller reads everything."""
+    from casekit.contract import SHEETS
+    from casekit.data import DTYPES, CaseData, ValidationResult
+    from casekit.workspace._frames import with_row
+
+    with ws.engine.connect() as conn:
+        entries = conn.execute(
+            sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id).where(AUDIT.c.seq > since).order_by(AUDIT.c.seq)
+        ).all()
+    if not entries or any(e.action != "record" or e.sheet not in SHEETS for e in entries):
+        return None
+    sheets = dict(result.data.sheets)
+    for entry in entries:
+        row = ws.get(entry.sheet, entry.row_id)
+        if row is None or entry.sheet not in sheets:
+            return None
+        spec = SHEETS[entry.sheet].columns
+        schema = {c: DTYPES[k.kind] for c, k in spec.items()} | {"_extra": pl.String()}
+        new = ws._conform(entry.sheet, pl.DataFrame([{c: row[c] for c in schema}], schema=schema, orient="row"))
+        old = sheets[entry.sheet]
+        sheets[entry.sheet] = pl.concat([old, with_row(new, old.height + 2)], how="diagonal_relaxed")
+    data = CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+    return ValidationResult(
+        data=data, report=result.report, quarantined=result.quarantined, issues=result.issues, lang=result.lang
+    )
 
 
 def actor() -> str:
