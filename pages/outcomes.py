@@ -203,6 +203,7 @@ by = st.multiselect(
     list(oc.GROUPINGS),
     default=list(oc.DEFAULT_GROUPING),
     format_func={g: oc.grouping_label(g, lang()) for g in oc.GROUPINGS}.__getitem__,
+    placeholder=tr("ui_outcomes.grouping_none"),
     key="out_by",
 )
 grouped = _summary(ws.key, tuple(by), ws)

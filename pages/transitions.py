@@ -63,6 +63,7 @@ kinds = st.multiselect(
     tr("ui_transitions.filter_kind"),
     [k for k in kind_names if k in set(transitions["kind"].drop_nulls())],
     format_func=kind_names.__getitem__,
+    placeholder=tr("ui_transitions.filter_kind_all"),
     key="tx_kinds",
 )
 shown = transitions.filter(pl.col("kind").is_in(kinds)) if kinds else transitions

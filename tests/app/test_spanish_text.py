@@ -22,6 +22,9 @@ def page_text(at: AppTest) -> tuple[list[str], list[str]]:
     for kind in CHOICES:
         for widget in at.get(kind):
             texts += [widget.label, *map(str, widget.options)]
+    for widget in at.multiselect:  # Streamlit's own placeholder is English ("Choose options")
+        assert widget.proto.placeholder not in ("", "Choose options"), widget.label
+        texts.append(widget.proto.placeholder)
     texts += [b.label for b in at.get("download_button")] + [b.label for b in at.button]
     cells: list[str] = []
     for table in at.dataframe:
