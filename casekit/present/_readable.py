@@ -29,7 +29,7 @@ import polars as pl
 from casekit.i18n import normalize_lang, t
 from casekit.present._formats import formats, number_expr
 from casekit.present._headers import header, number_style
-from casekit.present._vocab import column_labels
+from casekit.present._vocab import COMPOUND, column_labels
 
 __all__ = ["headers_for", "readable", "text_expr"]
 
@@ -62,7 +62,9 @@ def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) 
         return number_expr(expr, lang, decimals=decimals, percent=style.percent, grouping=style.grouping).fill_null("")
     text = expr.cast(pl.String)
     labels = column_labels(column, lang)
-    if labels:
+    if column in COMPOUND:
+        text = text.str.split(COMPOUND[column]).list.eval(pl.element().replace(labels)).list.join(" · ")
+    elif labels:
         text = text.replace(labels)
     return text.fill_null("")
 

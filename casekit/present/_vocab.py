@@ -19,6 +19,8 @@ Examples
 ('Objetivo vencido', 'C-1')
 >>> label("group", "female", "es"), label("grouping", "age_band", "en"), label("sheet", "screenings", "es")
 ('Mujer', 'Age', 'cribados')
+>>> label("activity", "contact:phone_call:attended", "es")
+'Contacto · Llamada telefónica · Realizado'
 >>> vocabulary_of("to_level"), vocabulary_of("direction[PHQ-9]")
 (('to_level',), ('direction',))
 """
@@ -60,6 +62,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "measure_kind": ("outcomes.kind_", None),
     "not_used_because": ("outcomes.not_used_", None),
     "post_transition_status": ("ui_transitions.status_", None),
+    "event": ("events.", None),
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -100,6 +103,7 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "bmi_class": ("bmi_class",),
     "measure": ("measure",),
     "severity": ("issue_severity",),
+    "activity": ("event", "close_reason", "contact_kind", "contact_status", "timepoint", "decision", "transition_kind"),
     "grouping": ("grouping",),
     "group": ("all_cases", "sex"),
     "sheet": ("sheet",),
@@ -110,6 +114,10 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
 
 #: Columns named after a pattern: ``direction[<measure>]`` of a cohort frame.
 _PATTERNS: tuple[tuple[re.Pattern[str], tuple[str, ...]], ...] = ((re.compile(r"^direction\[.+\]$"), ("direction",)),)
+
+
+#: Columns whose ids are made of parts (``contact:phone_call:attended``): the separator.
+COMPOUND: dict[str, str] = {"activity": ":"}
 
 
 def vocabulary_of(column: str) -> tuple[str, ...]:
@@ -163,4 +171,7 @@ def label(column: str, value: str | None, lang: str | None) -> str:
     """
     if value is None:
         return ""
-    return column_labels(column, lang).get(value, value)
+    labels = column_labels(column, lang)
+    if column in COMPOUND:
+        return " · ".join(labels.get(part, part) for part in value.split(COMPOUND[column]))
+    return labels.get(value, value)
