@@ -221,6 +221,13 @@ VOCABS: dict[str, dict[str, Label]] = {
         provider=("Provider", "Proveedor"),
         insurer=("Insurer", "Aseguradora"),
     ),
+    "safety_action": _v(
+        safety_plan=("Safety plan", "Plan de seguridad"),
+        crisis_referral=("Crisis referral", "Derivación a crisis"),
+        medical_evaluation=("Medical evaluation", "Evaluación médica"),
+        housing_referral=("Housing referral", "Derivación a vivienda"),
+        not_needed=("Not needed (give the reason)", "No necesaria (indique el motivo)"),
+    ),
     "contact_status": _v(
         scheduled=("Scheduled", "Programado"),
         attended=("Attended", "Realizado"),
@@ -670,8 +677,16 @@ SHEETS: dict[str, Sheet] = {
                 "reason",
                 "text",
                 "motivo",
-                "Reason (required when the tier is overridden).",
-                "Motivo (obligatorio si se cambia el nivel).",
+                "Reason (required when the tier is overridden or no safety action is needed).",
+                "Motivo (obligatorio si se cambia el nivel o no se necesita acción de seguridad).",
+            ),
+            C(
+                "safety_action",
+                "category",
+                "accion_seguridad",
+                "Action taken on a red flag (safety plan, crisis referral…); clears the safety flag.",
+                "Acción tomada ante una señal de alarma (plan de seguridad, derivación…); cierra la alerta.",
+                vocab="safety_action",
             ),
         ),
         _sheet(

@@ -158,7 +158,63 @@ def make_sample(
         "outcomes": gen.outcomes(),
     }
     sheets = {name: _finish(name, *raw[name], gen.rank, gen.case_ids) for name in SHEET_ORDER}
+    sheets["risk_reviews"] = _safety_actions(sheets, gen.x, as_of=as_of, lang=gen.lang)
     return CaseData(sheets, source=f"sample(n_cases={n_cases}, seed={seed}, as_of={as_of.isoformat()})")
+
+
+#: The safety action a reviewer records for each red flag.
+_ACTION_FOR = {
+    "self_harm_thoughts": ("safety_plan", "crisis_referral"),
+    "hypertensive_crisis": ("medical_evaluation", "medical_evaluation"),
+    "unsafe_housing": ("housing_referral", "housing_referral"),
+    "unsafe_home": ("safety_plan", "housing_referral"),
+}
+_NOT_NEEDED_REASON = {"en": "Ruled out at the home visit", "es": "Descartado en la visita domiciliaria"}
+
+
+def _safety_actions(
+    sheets: dict[str, pl.DataFrame], rng: np.random.Generator, *, as_of: dt.date, lang: str
+) -> pl.DataFrame:
+    """The risk reviews with ``safety_action`` recorded for about half of the clients whose
+    red flag was reviewed (the first review on or after the flag); a few say
+    ``not_needed`` with a reason, the rest record nothing (the flag stays open)."""
+    from casekit.stages._obligations import red_flag_dates
+
+    reviews = sheets["risk_reviews"]
+    raised, names = red_flag_dates(CaseData(sheets), as_of=as_of)
+    if not names or reviews.height == 0:
+        return reviews
+    first = (
+        raised.select(
+            "case_id",
+            on=pl.min_horizontal(*(f"raised_{n}" for n in names)),
+            flag=pl.coalesce(*(pl.when(pl.col(f"raised_{n}").is_not_null()).then(pl.lit(n)) for n in names)),
+        )
+        .drop_nulls("on")
+        .collect()
+        .join(reviews.select("case_id", "reviewed_on", ROW), on="case_id")
+        .filter(pl.col("reviewed_on") >= pl.col("on"))
+        .sort(ROW)
+        .unique("case_id", keep="first", maintain_order=True)
+    )
+    u = rng.random(first.height)
+    pick = rng.integers(0, 2, first.height)
+    options = first["flag"].to_list()
+    action = [
+        _ACTION_FOR[f][k] if x < 0.5 else "not_needed" if x < 0.6 else None
+        for f, k, x in zip(options, pick, u, strict=True)
+    ]
+    chosen = first.select(ROW, _action=pl.Series(action, dtype=pl.String)).drop_nulls("_action")
+    return (
+        reviews.join(chosen, on=ROW, how="left")
+        .with_columns(
+            safety_action=pl.col("_action"),
+            reason=pl.when(pl.col("_action") == "not_needed")
+            .then(pl.lit(_NOT_NEEDED_REASON[lang]))
+            .otherwise(pl.col("reason")),
+        )
+        .select(reviews.columns)
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -243,6 +299,8 @@ class _Generator:
         # the profile draws from its own stream: recalibrating assessment values leaves
         # every other draw (names, contacts, goals…) as it was
         self.p = profile(rng.spawn(1)[0], self.t["tier"])
+        #: the situations of issue 12 draw from a stream of their own (the rest stays as it was)
+        self.x = rng.spawn(1)[0]
         #: opening day of each case, days since 1970-01-01
         self.base = (as_of - _EPOCH).days - self.t["span"]
         order = np.argsort(self.base, kind="stable")
@@ -558,6 +616,7 @@ class _Generator:
         planned = t["span"] + ri(rng, 1, 30, n)
         plan_kind = np.where(self._u() < 0.6, kind["follow_up"], kind["appointment"])
         add(open4 & (self._u() < 0.3), planned, plan_kind, 0, scheduled)
+        parts.append(self._coordination(kind["phone_call"], attended))
         # a courtesy call after closing (within the 90-day grace)
         after_close = t["d_close"] + ri(rng, 1, np.clip(wait, 1, 60), n)
         add(t["closed"] & (reach >= 5) & (wait >= 1) & (self._u() < 0.15), after_close, kind["phone_call"], 0, attended)
@@ -576,6 +635,15 @@ class _Generator:
         }
         return cols, {"notes": P.pick(P.CONTACT_NOTES, self.lang)}
 
+    def _coordination(self, phone_call: int, attended: int) -> tuple[np.ndarray, ...]:
+        """Coordination only: an attended call with the insurer after the last contact of some
+        cases in monitoring or later (it is not a follow-up with the client)."""
+        t, x, n = self.t, self.x, self.n
+        i = np.flatnonzero(self.open & (t["reach"] >= 6) & (t["wait"] >= 1) & (x.random(n) < 0.15))
+        off = t["last"][i] + ri(x, 1, np.maximum(t["wait"][i], 1), i.size)
+        insurer = code("with_whom", "insurer")
+        return i, off, np.full(i.size, phone_call), np.full(i.size, insurer), np.full(i.size, attended)
+
     def transitions(self) -> tuple[Cols, Texts]:
         t, rng = self.t, self.rng
         step_down, step_up, discharge, transfer = (
@@ -586,8 +654,9 @@ class _Generator:
         levels = np.array([code("level_of_care", s[2]) for s in P.SERVICES])
         i = np.flatnonzero(t["reach"] >= 7)
         m = i.size
-        frm = levels[self.svc0[i]]
         readm = t["readmitted"][i]
+        # a readmission's index stay is in hospital (HEDIS PCR / CMS HRRP: from and back into inpatient)
+        frm = np.where(readm, code("level_of_care", "inpatient"), levels[self.svc0[i]])
         kind = np.where(readm, self._choice([0.4, 0, 0.6, 0], m), self._choice([0.4, 0.12, 0.33, 0.15], m))
         kind = np.where((kind == step_down) & (frm == self_care), discharge, kind)
         kind = np.where((kind == step_up) & (frm == 0), transfer, kind)
@@ -600,7 +669,9 @@ class _Generator:
         # readmission: a step up after the discharge / step down
         j = i[readm]
         frm2 = np.where(to[readm] == discharged, rng.integers(4, 7, j.size), to[readm])
-        to2 = np.where(self._u(j.size) < 0.7, 0, (self._u(j.size) * frm2).astype(np.int64))
+        # most come back into hospital; the others go to rehabilitation (not a readmission)
+        to2 = np.where(self._u(j.size) < 0.7, 0, code("level_of_care", "rehabilitation"))
+        self._u(j.size)  # the draw the level below used to take: later draws stay as they were
         ii = np.concatenate([i, j])
         kinds = np.concatenate([kind, np.full(j.size, step_up)])
         day = self._day(ii, np.concatenate([t["d_tx"][i], t["d_tx2"][j]]))

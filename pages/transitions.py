@@ -30,14 +30,14 @@ SCREEN = "ui_transitions"  # its catalogue words some headers its own way
 def _post_contacts(key: str, _ws: DerivedTables) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The data's transitions up to the as-of date and its post-transition contacts."""
     transitions = tx.transitions_until(_ws.data, _ws.as_of)
-    post = tx.post_transition_contacts(
-        transitions, tx.contacts_of(_ws.data), as_of=_ws.as_of, window_days=_ws.config.post_transition_window_days
-    )
+    post = tx.post_transition_contacts(transitions, tx.contacts_of(_ws.data), as_of=_ws.as_of, config=_ws.config)
     return transitions, post
 
 
 ws = require_tables()
-days = ws.config.post_transition_window_days
+days = tx.window_text(ws.config, lang())
+levels = ", ".join(VOCABS["level_of_care"][x](lang()) for x in ws.config.readmission_levels)
+window = ws.config.readmission_days
 st.title(tr("ui.page_transitions"))
 st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_transitions.caption", days=days))
@@ -48,13 +48,13 @@ if transitions.height == 0:
     empty_state("ui_transitions.empty")
     st.stop()
 
-readmitted = tx.readmissions(transitions)
+readmitted = tx.readmissions(ws.data, as_of=ws.as_of, config=ws.config)
 chase = tx.contacts_to_chase(post, ws.get("status"), ws.get("flags"))
 figures = tx.key_figures(transitions, post, chase, readmitted)
 cols = st.columns(3)
 cols[0].metric(tr("ui_transitions.metric_transitions"), num(figures["transitions"]))
 cols[1].metric(tr("ui_transitions.metric_cases"), num(figures["cases"]))
-cols[2].metric(tr("ui_transitions.metric_readmissions"), num(figures["readmissions"]))
+cols[2].metric(tr("ui_transitions.metric_readmissions", days=window), num(figures["readmissions"]))
 
 # -- level-of-care flows ----------------------------------------------------------------
 st.subheader(tr("ui_transitions.flows"))
@@ -104,14 +104,16 @@ else:
     table(chase, key="tx_chase", stem="post_transition_contacts_missing", screen=SCREEN)
 
 # -- readmissions -----------------------------------------------------------------------
-st.subheader(tr("ui_transitions.readmissions"))
+st.subheader(tr("ui_transitions.readmissions", days=window))
 if readmitted.height == 0:
-    empty_state("ui_transitions.no_readmissions")
+    empty_state("ui_transitions.no_readmissions", levels=levels, window=window)
 else:
     st.caption(
         tr(
             "ui_transitions.readmissions_caption",
             n=num(figures["readmissions"]),
+            levels=levels,
+            window=window,
             cases=num(figures["readmitted_cases"]),
             days=num(figures["median_days_to_readmission"], ".0f"),
         )

@@ -190,7 +190,8 @@ _DERIVED_VOCABS = {
     "override_tier": "tier",
     "effective_tier": "tier",
     "computed_tier": "tier",
-    "after_kind": "transition_kind",
+    "index_kind": "transition_kind",
+    "from_level": "level_of_care",
     "to_level": "to_level",
 }
 

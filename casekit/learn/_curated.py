@@ -10,7 +10,8 @@ follows the data: the same rules pick clients from any caseload.
 - ``stalled_before_planning``: assessed, no plan, plan overdue (the longest overdue);
 - ``missed_appointments``: a missed contact with no attended contact after it;
 - ``no_post_transition_call``: no attended post-transition contact within the window;
-- ``readmitted``: a step up after a discharge or step down (the earliest such readmission).
+- ``readmitted``: a readmission into hospital within 30 days of a discharge or step down
+  from it (:func:`casekit.stages.readmissions`; the earliest such readmission).
 
 A client is used for one path only when another client can show the other path.
 
@@ -35,7 +36,7 @@ import polars as pl
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
 from casekit.risk import RiskModel, score_risk
-from casekit.stages import ProcessConfig, case_status, load_process_config, readmissions, transitions_until
+from casekit.stages import ProcessConfig, case_status, load_process_config, readmissions
 
 __all__ = ["PATHS", "curated_clients", "path_candidates"]
 
@@ -68,10 +69,12 @@ def path_candidates(
     status: pl.DataFrame,
     scores: pl.DataFrame,
     as_of: dt.date,
+    config: ProcessConfig | str | Path | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Every case that shows each path, best example first (``case_id`` plus the column
     the order comes from)."""
     c = pl.col
+    cfg = load_process_config(config)
     clean = data.data if isinstance(data, ValidationResult) else data
     smooth = status.filter((c("reached_stage_number") >= MONITORING) & (c("flags").list.len() == 0)).sort(
         ["reached_stage_number", "case_id"], descending=[True, False]
@@ -101,8 +104,8 @@ def path_candidates(
         .with_columns(due=_due("post_transition_contact_missing"))
         .sort("due", "case_id")
     )
-    again = readmissions(transitions_until(clean, as_of)).join(status.select("case_id"), on="case_id", how="semi")
-    readmitted = again.group_by("case_id").agg(c("step_up_on").min()).sort("step_up_on", "case_id")
+    again = readmissions(clean, as_of=as_of, config=cfg).join(status.select("case_id"), on="case_id", how="semi")
+    readmitted = again.group_by("case_id").agg(c("readmitted_on").min()).sort("readmitted_on", "case_id")
     frames = {
         "smooth": smooth,
         "high_risk": high,
@@ -132,7 +135,7 @@ def curated_clients(
         scores = score_risk(data, model, as_of=as_of)
     if status is None:
         status = case_status(data, as_of=as_of, config=load_process_config(config), risk=scores)
-    candidates = path_candidates(data, status=status, scores=scores, as_of=as_of)
+    candidates = path_candidates(data, status=status, scores=scores, as_of=as_of, config=config)
     chosen: dict[str, str] = {}
     # the paths with the fewest examples choose first, so every path keeps a client
     for path in sorted(PATHS, key=lambda p: (candidates[p].height, PATHS.index(p))):

@@ -304,6 +304,13 @@ def _assessment(c: _Client) -> StageStep:
             why.append(Note("s2_in_time" if late <= 0 else "s2_late", {"assessed_on": first, "late": late}))
             if ass.height > 1:
                 why.append(Note("s2_several", {"n": ass.height, "last_on": last["assessed_on"]}))
+            if c.status["current_stage"] != "closed" and last["assessed_on"] is not None:
+                again = last["assessed_on"] + dt.timedelta(days=c.cfg.reassessment(c.tier))
+                late = _days(again, c.as_of)
+                key = "s2_reassess_due" if late > 0 else "s2_reassess_next"
+                days = c.cfg.reassessment(c.tier)
+                tier = term("tier", c.tier)
+                why.append(Note(key, {"due_on": again, "days": days, "tier": tier, "late": late}))
     facts = {"refer_on": refer, "assessment_due": due, "first_assessed": first, "assessments": ass.height}
     return _step(c, "assessment", head, why, data={"assessments": ass}, facts=facts)
 
@@ -350,6 +357,22 @@ def _risk(c: _Client) -> StageStep:
     raised = [Label(flags[n].label("en"), flags[n].label("es")) for n in s["red_flags"]]  # type: ignore[union-attr]
     if raised:
         why.append(Note("s3_red_flags", {"flags": raised}))
+    due = dict(zip(c.status["flags"], c.status["flag_due_on"], strict=True))
+    detail_of = dict(zip(c.status["flags"], c.status["flag_detail"], strict=True))
+    if "safety_red_flag" in due:
+        names = [
+            Label(flags[n].label("en"), flags[n].label("es"))
+            for n in (detail_of["safety_red_flag"] or "").split(",")
+            if n in flags
+        ]
+        why.append(
+            Note(
+                "s3_safety_open",
+                {"flags": names, "on": due["safety_red_flag"], "late": _days(due["safety_red_flag"], c.as_of)},
+            )
+        )
+    elif raised:
+        why.append(Note("s3_safety_done"))
     missing = s["missing_factors"] or []
     if missing:
         key = "s3_provisional" if s["provisional"] else "s3_missing"
@@ -452,51 +475,53 @@ def _implementation(c: _Client) -> StageStep:
 def _monitoring(c: _Client) -> StageStep:
     contacts = c.rows("contacts").filter(pl.col("kind") != "post_transition")
     attended = c.rows("contacts").filter(pl.col("status") == "attended")
-    tx_on = c.rows("transitions", ["transition_on"])["transition_on"].max()
-    if c.reached > 6 and tx_on is not None:  # follow-up as it stood when the transition ended it
-        attended = attended.filter(pl.col("contact_on") <= tx_on)
-    last = attended["contact_on"].max()
+    with_client = attended.filter(pl.col("with_whom").fill_null("client").is_in(list(c.cfg.client_contact_with)))
+    coordination = attended.height - with_client.height
+    last = with_client["contact_on"].max()
+    assessed = c.rows("assessments", ["assessed_on"])["assessed_on"].max()
     cadence = c.cfg.cadence(c.tier)
-    due = last + dt.timedelta(days=cadence) if last is not None else None
+    base = max((d for d in (last, assessed) if d is not None), default=None)
+    due = base + dt.timedelta(days=cadence) if base is not None else None
+    closed = c.status["current_stage"] == "closed"
     in_monitoring = c.status["current_stage"] == "monitoring"
     why = [Note("s6_cadence", {"tier": term("tier", c.tier), "days": cadence})]
-    if c.reached < 6:
+    if closed:
+        head = Note("s6_closed")
+    elif assessed is None or due is None:
         head = Note("s6_not_yet")
-    elif c.reached > 6:
-        head = Note("s6_ended", {"on": tx_on})
-    elif due is None:
-        head = Note("s6_no_contact")
     else:
         late = _days(due, c.as_of)
         key = "s6_overdue" if late > 0 else "s6_on_track"
-        head = Note(key, {"last_on": last, "due_on": due, "late": late, "left": -late})
-    if last is not None and c.reached >= 6:
-        key = "s6_last_before_transition" if c.reached > 6 else "s6_last"
-        why.append(Note(key, {"last_on": last, "days": cadence, "due_on": due, "tx_on": tx_on}))
+        head = Note(key, {"last_on": base, "due_on": due, "late": late, "left": -late})
+        why.append(Note("s6_last", {"last_on": last, "assessed_on": assessed, "days": cadence, "due_on": due}))
+    if coordination:
+        why.append(Note("s6_coordination", {"n": coordination}))
     schedule = pl.DataFrame(
         {
             "tier": ["high", "moderate", "low"],
             "cadence_days": [c.cfg.cadence(x) for x in ("high", "moderate", "low")],
         }
     ).with_columns(
-        due_on=(pl.lit(last, dtype=pl.Date) + pl.duration(days=pl.col("cadence_days"))),
+        due_on=(pl.lit(base, dtype=pl.Date) + pl.duration(days=pl.col("cadence_days"))),
         this_client=pl.col("tier") == c.tier,
     )
     facts = {
         "cadence_days": cadence,
         "last_attended": last,
+        "last_assessed": assessed,
         "follow_up_due": due,
         "in_monitoring": in_monitoring,
+        "coordination_contacts": coordination,
         "deadline_tier": c.tier,
     }
-    detail = {"cadence": schedule} if last is not None and c.reached >= 6 else {}
+    detail = {"cadence": schedule} if due is not None and not closed else {}
     return _step(c, "monitoring", head, why, data={"contacts": contacts}, detail=detail, facts=facts)
 
 
 def _transition(c: _Client) -> StageStep:
     tx = c.rows("transitions")
     typed = c.rows("transitions", ["case_id", "transition_on", "from_level", "to_level", "kind"])
-    again = readmissions(typed)
+    again = readmissions(CaseData({"transitions": typed}), as_of=c.as_of, config=c.cfg)
     why: list[Note] = []
     if tx.height == 0:
         head = Note("s7_none")
@@ -517,38 +542,62 @@ def _transition(c: _Client) -> StageStep:
                 Note(
                     "s7_readmission",
                     {
-                        "on": r["step_up_on"],
+                        "on": r["readmitted_on"],
                         "days": r["days"],
-                        "after_kind": term("transition_kind", r["after_kind"]),
-                        "after_on": r["after_on"],
+                        "after_kind": term("transition_kind", r["index_kind"]),
+                        "after_on": r["discharge_on"],
                         "to": term("to_level", r["to_level"]),
+                        "window": c.cfg.readmission_days,
                     },
                 )
             )
         if again.height == 0:
-            why.append(Note("s7_no_readmission"))
+            why.append(Note("s7_no_readmission", {"window": c.cfg.readmission_days}))
     facts = {"transitions": tx.height, "readmissions": again.height}
     detail = {"readmissions": again.drop("case_id")} if again.height else {}
     return _step(c, "transition", head, why, data={"transitions": tx}, detail=detail, facts=facts)
 
 
+def _window(cfg: ProcessConfig, kind: str | None) -> Label:
+    """The window of a transition kind as words ("2 business days")."""
+    days = cfg.window(kind)
+    shortest = min(cfg.windows(), key=lambda k: cfg.windows()[k])
+    business = (kind if kind in cfg.windows() else shortest) in cfg.business_day_kinds
+    key = "learn.window_business" if business else "learn.window_calendar"
+    return Label(t(key, "en", n=days), t(key, "es", n=days))
+
+
 def _post_transition(c: _Client) -> StageStep:
-    days = c.cfg.post_transition_window_days
-    contacts = c.rows("contacts").filter(pl.col("kind") == "post_transition")
+    contacts = c.rows("contacts").filter(pl.col("kind").is_in(list(c.cfg.post_transition_kinds)))
     typed = c.rows("transitions", ["case_id", "transition_on", "from_level", "to_level", "kind"])
-    all_contacts = c.rows("contacts", ["case_id", "contact_on", "kind", "status"])
-    post = post_transition_contacts(typed, all_contacts, as_of=c.as_of, window_days=days)
+    all_contacts = c.rows("contacts", ["case_id", "contact_on", "kind", "with_whom", "status"])
+    post = post_transition_contacts(typed, all_contacts, as_of=c.as_of, config=c.cfg)
     why: list[Note] = []
-    facts: dict[str, object] = {"window_days": days, "contact_status": None, "window_ends_on": None}
+    facts: dict[str, object] = {"window_days": None, "contact_status": None, "window_ends_on": None}
     if post.height == 0:
         head = Note("s8_none")
     else:
-        p = post.row(0, named=True)
-        why.append(Note("s8_window", {"tx_on": p["transition_on"], "days": days, "ends_on": p["window_ends_on"]}))
+        p = post.row(post.height - 1, named=True)  # the latest transition decides the stage
+        days = c.cfg.window(p["kind"])
+        why.append(
+            Note(
+                "s8_window",
+                {"tx_on": p["transition_on"], "days": _window(c.cfg, p["kind"]), "ends_on": p["window_ends_on"]},
+            )
+        )
         status = p["contact_status"]
         late = _days(p["window_ends_on"], p["contact_on"] or c.as_of)
         head = Note(f"s8_{status}", {"contact_on": p["contact_on"], "late": late, "left": -late})
-        facts.update(contact_status=status, window_ends_on=p["window_ends_on"], contact_on=p["contact_on"])
+        for r in post.head(post.height - 1).filter(pl.col("contact_status") == "missing").iter_rows(named=True):
+            why.append(Note("s8_earlier_missing", {"tx_on": r["transition_on"], "ends_on": r["window_ends_on"]}))
+        facts.update(
+            kind=p["kind"],
+            window_days=days,
+            contact_status=status,
+            window_ends_on=p["window_ends_on"],
+            contact_on=p["contact_on"],
+        )
+        facts["missing_transitions"] = post.filter(pl.col("contact_status") == "missing").height
     return _step(c, "post_transition", head, why, data={"contacts": contacts}, facts=facts)
 
 
@@ -612,7 +661,7 @@ def client_context(
     model = model or load_model()
     one = one_case(data, case_id)
     scores = score_one(data, one, case_id, model=model, as_of=as_of)
-    status = case_status(one, as_of=as_of, config=cfg, risk=scores)
+    status = case_status(one, as_of=as_of, config=cfg, risk=scores, model=model)
     if status.height == 0:
         raise ValueError(t("learn.unknown_case", None, case_id=case_id, as_of=as_of.isoformat()))
     clean = one.data if isinstance(one, ValidationResult) else one

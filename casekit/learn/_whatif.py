@@ -39,6 +39,7 @@ from casekit.learn._risk import factor_label, factor_table, score_one, tier_floo
 from casekit.risk import RiskModel, load_model
 from casekit.risk.model import InputSpec, resolve_input
 from casekit.stages import FLAGS, ProcessConfig, case_status, load_process_config
+from casekit.stages._config import dump_toml
 
 __all__ = [
     "RULES",
@@ -58,7 +59,10 @@ RULES: dict[str, tuple[str, str]] = {
     "assessment_days": ("deadlines", "assessment_days"),
     "plan_days": ("deadlines", "plan_days"),
     "plan_days_high_tier": ("deadlines", "plan_days_high_tier"),
-    "post_transition_window_days": ("deadlines", "post_transition_window_days"),
+    "window_discharge": ("post_transition.window_days", "discharge"),
+    "window_transfer": ("post_transition.window_days", "transfer"),
+    "window_step_down": ("post_transition.window_days", "step_down"),
+    "window_step_up": ("post_transition.window_days", "step_up"),
     "outcome_follow_up_days": ("deadlines", "outcome_follow_up_days"),
     "cadence_high": ("follow_up_cadence_days", "high"),
     "cadence_moderate": ("follow_up_cadence_days", "moderate"),
@@ -260,13 +264,6 @@ def _rule(name: str) -> tuple[str, tuple[str, str]]:
     raise ValueError(t("learn.wp_unknown_rule", None, name=name, known=", ".join(RULES)))
 
 
-def _toml(doc: dict[str, dict[str, object]]) -> str:
-    def value(v: object) -> str:
-        return ("true" if v else "false") if isinstance(v, bool) else f'"{v}"' if isinstance(v, str) else str(v)
-
-    return "\n".join(f"[{s}]\n" + "\n".join(f"{k} = {value(v)}" for k, v in keys.items()) for s, keys in doc.items())
-
-
 def changed_config(config: ProcessConfig | str | Path | None, overrides: Mapping[str, int]) -> ProcessConfig:
     """``config`` with ``overrides`` applied, read back through :func:`casekit.load_process_config`
     (so a bad value raises the same ``ConfigError``).
@@ -277,8 +274,11 @@ def changed_config(config: ProcessConfig | str | Path | None, overrides: Mapping
     doc = tomllib.loads(load_process_config(config).to_toml())
     for name, days in overrides.items():
         _, (section, key) = _rule(name)
-        doc[section][key] = days
-    return load_process_config(_toml(doc))
+        table = doc
+        for part in section.split("."):
+            table = table[part]
+        table[key] = days
+    return load_process_config(dump_toml(doc))
 
 
 def what_if_process(
@@ -298,10 +298,10 @@ def what_if_process(
     model = model or load_model()
     one = one_case(data, case_id)
     scores = score_one(data, one, case_id, model=model, as_of=as_of)
-    before = case_status(one, as_of=as_of, config=before_cfg, risk=scores)
+    before = case_status(one, as_of=as_of, config=before_cfg, risk=scores, model=model)
     if before.height == 0:
         raise ValueError(t("learn.unknown_case", None, case_id=case_id, as_of=as_of.isoformat()))
-    after = case_status(one, as_of=as_of, config=after_cfg, risk=scores)
+    after = case_status(one, as_of=as_of, config=after_cfg, risk=scores, model=model)
     b, a = before.row(0, named=True), after.row(0, named=True)
     due_b = dict(zip(b["flags"], b["flag_due_on"], strict=True))
     due_a = dict(zip(a["flags"], a["flag_due_on"], strict=True))

@@ -15,7 +15,17 @@ Examples
 from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_process_config
 from casekit.stages._events import events, to_process_mining, write_event_log
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES, flag_label, label_columns, stage_label
-from casekit.stages._status import NO_RISK, case_status, flags_long, stage_entries, worklist
+from casekit.stages._status import (
+    NO_RISK,
+    PRIORITIES,
+    PRIORITY,
+    TIER_ORDER,
+    case_status,
+    flags_long,
+    open_flag_count,
+    stage_entries,
+    worklist,
+)
 from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
 from casekit.stages._views import funnel, stage_durations, time_in_stage
 
@@ -23,8 +33,11 @@ __all__ = [
     "DEFAULT_PROCESS_FILE",
     "FLAGS",
     "NO_RISK",
+    "PRIORITIES",
+    "PRIORITY",
     "STAGES",
     "STAGE_NUMBER",
+    "TIER_ORDER",
     "ProcessConfig",
     "case_status",
     "contacts_of",
@@ -34,6 +47,7 @@ __all__ = [
     "funnel",
     "label_columns",
     "load_process_config",
+    "open_flag_count",
     "post_transition_contacts",
     "readmissions",
     "stage_durations",

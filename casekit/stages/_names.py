@@ -14,7 +14,7 @@ import polars as pl
 
 from casekit.i18n import t
 
-__all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "label_columns", "stage_label"]
+__all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "label_columns", "priority_label", "stage_label"]
 
 #: The nine stages in process order, then ``closed`` (number 10).
 STAGES: tuple[str, ...] = (
@@ -33,6 +33,7 @@ STAGE_NUMBER: dict[str, int] = {s: i for i, s in enumerate(STAGES, start=1)}
 
 #: Every flag, in the order they are listed in a case's ``flags``.
 FLAGS: tuple[str, ...] = (
+    "safety_red_flag",
     "screening_overdue",
     "not_eligible_but_open",
     "assessment_overdue",
@@ -41,6 +42,7 @@ FLAGS: tuple[str, ...] = (
     "missed_appointment",
     "stale_scheduled_contact",
     "follow_up_overdue",
+    "reassessment_due",
     "goal_overdue",
     "post_transition_contact_missing",
     "outcome_follow_up_due",
@@ -60,8 +62,17 @@ def flag_label(flag: str, lang: str | None = None) -> str:
     return t(f"stages.flag_{flag}", lang)
 
 
+def priority_label(priority: int, lang: str | None = None) -> str:
+    """Label of a worklist priority (1 safety … 6 data).
+
+    >>> priority_label(1, "en"), priority_label(5, "es")
+    ('1 · Safety', '5 · Casos cerrados')
+    """
+    return t(f"stages.priority_{priority}", lang)
+
+
 def label_columns(df: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """Add ``current_stage_label`` / ``stage_label`` / ``flag_label`` / ``flags_label``
+    """Add ``current_stage_label`` / ``stage_label`` / ``flag_label`` / ``flags_label`` / ``priority_label``
     next to the id columns present in ``df`` (ids stay: they are what code filters on).
 
     >>> label_columns(pl.DataFrame({"flag": ["goal_overdue"]}), "es")["flag_label"].to_list()
@@ -78,4 +89,9 @@ def label_columns(df: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
         exprs.append(pl.col("flag").replace_strict(flags, default=None).alias("flag_label"))
     if "flags" in df.columns:
         exprs.append(pl.col("flags").list.eval(pl.element().replace_strict(flags, default=None)).alias("flags_label"))
+    if "priority" in df.columns:
+        names = {n: priority_label(n, lang) for n in range(1, 7)}
+        exprs.append(
+            pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String).alias("priority_label")
+        )
     return df.with_columns(exprs) if exprs else df

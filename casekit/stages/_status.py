@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -35,8 +36,29 @@ from casekit.data import CaseData, ValidationResult
 from casekit.measures import measure_key, post_only_keys
 from casekit.stages._config import ProcessConfig, load_process_config
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
+from casekit.stages._obligations import (
+    CONTACT_COLUMNS,
+    TX_COLUMNS,
+    client_contact,
+    red_flag_dates,
+    safety_review_on,
+    transition_checks,
+)
 
-__all__ = ["NO_RISK", "case_status", "flags_long", "stage_entries", "worklist"]
+if TYPE_CHECKING:
+    from casekit.risk.model import RiskModel
+
+__all__ = [
+    "NO_RISK",
+    "PRIORITIES",
+    "PRIORITY",
+    "TIER_ORDER",
+    "case_status",
+    "flags_long",
+    "open_flag_count",
+    "stage_entries",
+    "worklist",
+]
 
 #: A risk frame with no tiers (every case uses the configured default tier for deadlines).
 NO_RISK = pl.DataFrame(schema={"case_id": pl.String(), "effective_tier": pl.String()})
@@ -45,7 +67,7 @@ IMPLEMENTATION_KINDS = ("appointment", "home_visit", "education")
 NEGATIVE_DECISIONS = ("not_eligible", "declined")
 DECISIONS = ("refer_to_assessment", *NEGATIVE_DECISIONS)
 
-_EXTRA_COLUMNS = ("flag_due_on", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
+_EXTRA_COLUMNS = ("flag_due_on", "flag_detail", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
 
 #: Columns every status frame has, in order (extra columns follow).
 STATUS_COLUMNS = (
@@ -68,6 +90,7 @@ def case_status(
     as_of: dt.date,
     config: ProcessConfig | str | Path | None = None,
     risk: pl.DataFrame | pl.LazyFrame | None = None,
+    model: RiskModel | None = None,
 ) -> pl.DataFrame:
     """One row per case opened on or before ``as_of``: its stage, flags and next due date.
 
@@ -87,7 +110,7 @@ def case_status(
     cfg = load_process_config(config)
     clean, quarantined = unwrap(data)
     tiers = _risk_tiers(clean, as_of) if risk is None else risk
-    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined)
+    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model)
     return plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
 
 
@@ -113,7 +136,7 @@ def stage_entries(
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
-    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None)
+    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False)
     names = {f"entered_{s}": s for s in STAGES[:9]}
     return (
         plan.select("case_id", ROW, *names)
@@ -193,13 +216,16 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
     assessments = assessments.group_by("case_id").agg(
         first_assessed=d("assessed_on").min(), last_assessed=d("assessed_on").max()
     )
-    reviews = sheet(data, "risk_reviews", ["case_id", "reviewed_on"]).filter(d("reviewed_on") <= as_of)
+    reviews = sheet(data, "risk_reviews", ["case_id", "reviewed_on", "safety_action", "reason"]).filter(
+        d("reviewed_on") <= as_of
+    )
     reviews = (
         reviews.join(assessments.select("case_id", "last_assessed"), on="case_id", how="left")
         .group_by("case_id")
         .agg(
             first_reviewed=d("reviewed_on").min(),
             review_ok_on=d("reviewed_on").filter(d("reviewed_on") >= d("last_assessed")).min(),
+            safety_on=safety_review_on(),
         )
     )
     goals = sheet(data, "goals", ["case_id", "set_on", "target_on", "status", "achieved_on"])
@@ -224,11 +250,23 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         .group_by("case_id")
         .agg(service_on=d("start_on").min(), has_service=pl.lit(value=True))
     )
-    transitions = sheet(data, "transitions", ["case_id", "transition_on"]).filter(d("transition_on") <= as_of)
-    transitions = transitions.group_by("case_id").agg(
-        first_tx=d("transition_on").min(), last_tx=d("transition_on").max()
+    all_contacts = sheet(data, "contacts", CONTACT_COLUMNS)
+    checks = transition_checks(sheet(data, "transitions", TX_COLUMNS), all_contacts, as_of=as_of, cfg=cfg)
+    tx_key = d("transition_on").cast(pl.Int64) * 2**32 + d(ROW).fill_null(0)
+    latest = tx_key == tx_key.max()
+    missing = d("contact_status") == "missing"
+    transitions = checks.group_by("case_id").agg(
+        first_tx=d("transition_on").min(),
+        last_tx=d("transition_on").max(),
+        # stage 8: the latest transition had its contact, in time or late
+        post_ok_on=d("contact_on").filter(latest & d("contact_status").is_in(["within", "late"])).first(),
+        post_missing_on=d("window_ends_on").filter(missing).min(),
+        post_open_on=d("window_ends_on").filter(d("contact_status") == "open").min(),
+        post_detail=pl.concat_str(d("kind").fill_null("?"), pl.lit("@"), d("transition_on").cast(pl.String))
+        .filter(missing)
+        .str.join(","),
     )
-    contacts = sheet(data, "contacts", ["case_id", "contact_on", "kind", "status"]).filter(d("contact_on") <= as_of)
+    contacts = all_contacts.filter(d("contact_on") <= as_of)
     attended = c("status") == "attended"
     on = c("contact_on")
     post = attended & (c("kind") == "post_transition")
@@ -236,6 +274,7 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
     # another sheet's date (cheaper than joining every contact to goals and transitions).
     main = contacts.group_by("case_id").agg(
         last_attended=on.filter(attended).max(),
+        last_client=on.filter(client_contact(cfg)).max(),
         stale_on=on.filter((c("status") == "scheduled") & (on < as_of)).min(),
         first_post=on.filter(post).min(),
     )
@@ -253,13 +292,6 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         .filter(on >= c("first_goal"))
         .group_by("case_id")
         .agg(impl_on=on.min())
-    )
-    post_ok = (
-        contacts.filter(post)
-        .join(transitions.select("case_id", "last_tx"), on="case_id", how="inner")
-        .filter((on >= c("last_tx")) & (on <= _after(c("last_tx"), cfg.post_transition_window_days)))
-        .group_by("case_id")
-        .agg(post_ok_on=on.min())
     )
     outcomes = sheet(data, "outcomes", ["case_id", "measure", "measured_on", "timepoint"])
     m, base = c("measured_on"), c("timepoint") == "baseline"
@@ -297,7 +329,6 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         "contacts": main,
         "missed": missed,
         "implemented": implemented,
-        "post_ok": post_ok,
         "outcomes": outcomes,
     }
 
@@ -336,6 +367,8 @@ def _status_plan(
     cfg: ProcessConfig,
     risk: pl.DataFrame | pl.LazyFrame,
     quarantined: pl.LazyFrame | None,
+    model: RiskModel | None = None,
+    red_flags: bool = True,
 ) -> pl.LazyFrame:
     c = pl.col
     today = pl.lit(as_of)
@@ -344,6 +377,10 @@ def _status_plan(
     for frame in _aggregates(data, as_of, cfg).values():
         wide = wide.join(frame, on="case_id", how="left")
     wide = wide.join(_one_tier_per_case(risk), on="case_id", how="left")
+    flag_names: list[str] = []
+    if red_flags:
+        raised, flag_names = red_flag_dates(data, as_of=as_of, model=model)
+        wide = wide.join(raised, on="case_id", how="left")
     if quarantined is not None:
         wide = wide.join(quarantined.with_columns(quarantined=pl.lit(value=True)), on="case_id", how="left")
     else:
@@ -395,6 +432,27 @@ def _status_plan(
         .then(cfg.cadence_low)
         .otherwise(cfg.cadence_moderate)
     )
+    reassess = (
+        pl.when(c("deadline_tier") == "high")
+        .then(cfg.reassess_high)
+        .when(c("deadline_tier") == "low")
+        .then(cfg.reassess_low)
+        .otherwise(cfg.reassess_moderate)
+    )
+    # each red flag open from the record that raised it until a review on or after it
+    # records a safety action
+    red_open = {
+        f: pl.when(c("safety_on").is_null() | (c("safety_on") < c(f"raised_{f}"))).then(c(f"raised_{f}"))
+        for f in flag_names
+    }
+    safety_due = pl.min_horizontal(*red_open.values()) if red_open else pl.lit(None, dtype=pl.Date)
+    safety_detail = (
+        pl.concat_str(
+            [pl.when(e.is_not_null()).then(pl.lit(f)) for f, e in red_open.items()], separator=",", ignore_nulls=True
+        )
+        if red_open
+        else pl.lit(None, dtype=pl.String)
+    )
     deadlines = {
         "_screening_due": pl.when(is_open & ~c("_done1") & ~c("_negative")).then(
             _after(c("opened_on"), cfg.screening_days)
@@ -405,16 +463,20 @@ def _status_plan(
         "_plan_due": pl.when(is_open & c("_done2") & ~c("_done4")).then(
             _after(c("last_assessed"), pl.when(high).then(cfg.plan_days_high_tier).otherwise(cfg.plan_days))
         ),
-        "_follow_up_due": pl.when(is_open & (n == 6)).then(_after(c("last_attended"), cadence)),
-        "_post_due": pl.when(is_open & c("_done7") & ~c("_done8")).then(
-            _after(c("last_tx"), cfg.post_transition_window_days)
+        # every open assessed case, whatever its stage: the later of the last client contact
+        # and the latest assessment, plus the tier's cadence
+        "_follow_up_due": pl.when(is_open & c("_done2")).then(
+            _after(pl.max_horizontal("last_client", "last_assessed"), cadence)
         ),
+        "_reassessment_due": pl.when(is_open & c("_done2")).then(_after(c("last_assessed"), reassess)),
+        "_post_due": pl.when(is_open).then(pl.min_horizontal("post_missing_on", "post_open_on")),
         "_outcome_due": pl.when(is_open).then(c("outcome_due")),
         "_goal_next": pl.when(is_open).then(c("next_goal_target")),
     }
     wide = wide.with_columns(stage_entered_on=pl.when(c("is_closed")).then(c("closed_on")).otherwise(entered))
     wide = wide.with_columns(**deadlines)
     due = {
+        "safety_red_flag": pl.when(is_open & (safety_due < today)).then(safety_due),
         "screening_overdue": pl.when(c("_screening_due") < today).then(c("_screening_due")),
         "not_eligible_but_open": pl.when(is_open & c("_negative")).then(c("last_decision_on")),
         "assessment_overdue": pl.when(c("_assessment_due") < today).then(c("_assessment_due")),
@@ -423,8 +485,9 @@ def _status_plan(
         "missed_appointment": pl.when(is_open).then(c("missed_on")),
         "stale_scheduled_contact": pl.when(is_open).then(c("stale_on")),
         "follow_up_overdue": pl.when(c("_follow_up_due") < today).then(c("_follow_up_due")),
+        "reassessment_due": pl.when(c("_reassessment_due") < today).then(c("_reassessment_due")),
         "goal_overdue": pl.when(is_open).then(c("goal_overdue_on")),
-        "post_transition_contact_missing": pl.when(c("_post_due") < today).then(c("_post_due")),
+        "post_transition_contact_missing": pl.when(is_open).then(c("post_missing_on")),
         "outcome_follow_up_due": pl.when(c("_outcome_due") <= today).then(c("_outcome_due")),
         "closed_without_outcomes": pl.when(c("is_closed") & c("_done1") & ~c("paired").fill_null(value=False)).then(
             c("closed_on")
@@ -433,8 +496,12 @@ def _status_plan(
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
     assert tuple(due) == FLAGS
+    detail = {"safety_red_flag": safety_detail, "post_transition_contact_missing": c("post_detail")}
     wide = wide.with_columns(**{f"_due_{f}": e for f, e in due.items()})
     flag_dues = [c(f"_due_{f}") for f in FLAGS]
+    details = [
+        pl.when(c(f"_due_{f}").is_not_null()).then(detail.get(f, pl.lit(None, pl.String)).fill_null("-")) for f in FLAGS
+    ]
     return (
         wide.with_columns(
             current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
@@ -443,6 +510,7 @@ def _status_plan(
             flag_due_on=_join_split([d.cast(pl.Int32).cast(pl.String) for d in flag_dues]).list.eval(
                 pl.element().cast(pl.Int32).cast(pl.Date)
             ),
+            flag_detail=_join_split(details).list.eval(pl.when(pl.element() != "-").then(pl.element())),
             next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
             as_of=today,
         )
@@ -467,7 +535,8 @@ def _join_split(parts: list[pl.Expr]) -> pl.Expr:
 
 
 def flags_long(status: pl.DataFrame) -> pl.DataFrame:
-    """One row per (case, open flag): ``case_id, flag, due_on`` plus the case's columns.
+    """One row per (case, open flag): ``case_id, flag, due_on`` (and ``detail`` when the
+    status has ``flag_detail``) plus the case's columns.
 
     >>> import datetime as dt
     >>> st = pl.DataFrame({"case_id": ["A", "B"], "flags": [["goal_overdue"], []],
@@ -475,42 +544,124 @@ def flags_long(status: pl.DataFrame) -> pl.DataFrame:
     >>> flags_long(st).rows()
     [('A', 'goal_overdue', datetime.date(2026, 1, 2))]
     """
+    lists = ["flags", "flag_due_on", *(["flag_detail"] if "flag_detail" in status.columns else [])]
+    names = {"flags": "flag", "flag_due_on": "due_on", "flag_detail": "detail"}
+    first = [names[x] for x in lists]
     return (
         status.filter(pl.col("flags").list.len() > 0)
-        .explode("flags", "flag_due_on")
-        .rename({"flags": "flag", "flag_due_on": "due_on"})
-        .select("case_id", "flag", "due_on", pl.all().exclude("case_id", "flag", "due_on"))
+        .explode(*lists)
+        .rename({x: names[x] for x in lists})
+        .select("case_id", *first, pl.all().exclude("case_id", *first))
     )
 
 
-def worklist(status: pl.DataFrame, *, manager: str | list[str] | None = None) -> pl.DataFrame:
-    """What a case manager opens in the morning: one row per open flag, most overdue first.
+#: Worklist priority of each flag on an open case (a closed case's flags are all 5).
+PRIORITY: dict[str, int] = {
+    "safety_red_flag": 1,
+    "post_transition_contact_missing": 2,
+    "follow_up_overdue": 3,
+    "missed_appointment": 3,
+    "screening_overdue": 4,
+    "assessment_overdue": 4,
+    "risk_review_pending": 4,
+    "plan_overdue": 4,
+    "goal_overdue": 4,
+    "reassessment_due": 4,
+    "outcome_follow_up_due": 4,
+    "not_eligible_but_open": 4,
+    "closed_without_outcomes": 5,
+    "out_of_order": 6,
+    "stale_scheduled_contact": 6,
+    "quarantined_rows": 6,
+}
+#: Worklist priorities: 1 safety … 6 data.
+PRIORITIES: tuple[str, ...] = ("safety", "transitions", "contact", "deadlines", "closed", "data")
+#: Tier order of the worklist (``none``: not assessed yet).
+TIER_ORDER: tuple[str, ...] = ("high", "moderate", "low", "none")
 
-    Columns ``case_id, case_manager, program, current_stage, flag, due_on,
-    days_overdue`` (days from ``due_on`` to the status's ``as_of``), sorted by
-    ``days_overdue`` (largest first), then case manager, case and flag order.
-    ``manager`` keeps only that case manager's (or those managers') cases.
+WORKLIST_COLUMNS = (
+    "priority",
+    "case_id",
+    "client_name",
+    "effective_tier",
+    "case_manager",
+    "program",
+    "current_stage",
+    "flag",
+    "detail",
+    "due_on",
+    "days_overdue",
+)
+
+
+def worklist(
+    status: pl.DataFrame, *, manager: str | list[str] | None = None, data: CaseData | ValidationResult | None = None
+) -> pl.DataFrame:
+    """What a case manager opens in the morning: a triage list, one row per open flag.
+
+    Columns ``priority`` (1 safety, 2 transitions, 3 contact, 4 deadlines, 5 closed-case
+    housekeeping — every flag of a closed case —, 6 data), ``case_id, client_name``
+    (joined from ``data`` when given, else null), ``effective_tier`` (``none`` when not
+    assessed), ``case_manager, program, current_stage, flag, detail`` (which red flag,
+    which transition; ids and values), ``due_on, days_overdue`` (days from ``due_on``
+    to the status's ``as_of``). Sorted by priority, then tier (high → moderate → low →
+    none), then days overdue (most first), then case and flag order. ``manager`` keeps
+    only that case manager's (or those managers') cases. Labels: :func:`label_columns`.
 
     >>> import datetime as dt
-    >>> st = pl.DataFrame({"case_id": ["A", "B"], "case_manager": ["Ana", "Bo"], "program": ["p", "p"],
-    ...     "current_stage": ["planning", "monitoring"], "flags": [["plan_overdue"], ["follow_up_overdue"]],
-    ...     "flag_due_on": [[dt.date(2026, 9, 20)], [dt.date(2026, 9, 1)]], "as_of": [dt.date(2026, 9, 30)] * 2})
-    >>> worklist(st).select("case_id", "flag", "days_overdue").rows()
-    [('B', 'follow_up_overdue', 29), ('A', 'plan_overdue', 10)]
+    >>> st = pl.DataFrame({"case_id": ["A", "B", "C"], "case_manager": ["Ana", "Bo", "Bo"], "program": ["p"] * 3,
+    ...     "current_stage": ["planning", "monitoring", "monitoring"], "effective_tier": ["high", "low", "high"],
+    ...     "flags": [["plan_overdue"], ["follow_up_overdue"], ["follow_up_overdue"]],
+    ...     "flag_due_on": [[dt.date(2026, 9, 20)], [dt.date(2026, 9, 1)], [dt.date(2026, 9, 25)]],
+    ...     "as_of": [dt.date(2026, 9, 30)] * 3})
+    >>> worklist(st).select("priority", "case_id", "effective_tier", "days_overdue").rows()
+    [(3, 'C', 'high', 5), (3, 'B', 'low', 29), (4, 'A', 'high', 10)]
     >>> worklist(st, manager="Ana")["case_id"].to_list()
     ['A']
     """
+    c = pl.col
     long = flags_long(status) if "flags" in status.columns else status
     if manager is not None:
         names = [manager] if isinstance(manager, str) else list(manager)
-        long = long.filter(pl.col("case_manager").is_in(names))
-    order = pl.col("flag").replace_strict({f: i for i, f in enumerate(FLAGS)}, default=len(FLAGS))
+        long = long.filter(c("case_manager").is_in(names))
+    for col in ("detail", "effective_tier", "client_name"):
+        if col not in long.columns:
+            long = long.with_columns(pl.lit(None, dtype=pl.String).alias(col))
+    if data is not None:
+        cases = sheet(unwrap(data)[0], "cases", ["case_id", "client_name"]).unique("case_id", keep="first")
+        long = long.drop("client_name").join(cases.collect(), on="case_id", how="left")
+    order = c("flag").replace_strict({f: i for i, f in enumerate(FLAGS)}, default=len(FLAGS))
+    closed = (c("current_stage") == "closed").fill_null(value=False)
+    priority = pl.when(closed).then(5).otherwise(c("flag").replace_strict(PRIORITY, default=6)).cast(pl.Int8)
+    tier = c("effective_tier").fill_null("none")
     return (
-        long.with_columns(days_overdue=(pl.col("as_of") - pl.col("due_on")).dt.total_days())
+        long.with_columns(
+            priority=priority,
+            effective_tier=tier,
+            days_overdue=(c("as_of") - c("due_on")).dt.total_days(),
+        )
         .sort(
-            [pl.col("days_overdue"), pl.col("case_manager"), pl.col("case_id"), order],
-            descending=[True, False, False, False],
+            [
+                c("priority"),
+                tier.replace_strict({t: i for i, t in enumerate(TIER_ORDER)}, default=len(TIER_ORDER)),
+                c("days_overdue"),
+                c("case_id"),
+                order,
+            ],
+            descending=[False, False, True, False, False],
             nulls_last=True,
         )
-        .select("case_id", "case_manager", "program", "current_stage", "flag", "due_on", "days_overdue")
+        .select(*WORKLIST_COLUMNS)
     )
+
+
+def open_flag_count(status: pl.DataFrame) -> int:
+    """The "open flags" figure shown on every screen: worklist rows of open cases.
+
+    >>> import datetime as dt
+    >>> st = pl.DataFrame({"case_id": ["A", "B"], "current_stage": ["planning", "closed"],
+    ...     "flags": [["plan_overdue", "goal_overdue"], ["closed_without_outcomes"]]})
+    >>> open_flag_count(st)
+    2
+    """
+    return int(status.filter(pl.col("current_stage") != "closed").select(pl.col("flags").list.len().sum()).item() or 0)

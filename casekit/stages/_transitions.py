@@ -2,19 +2,20 @@
 
 - :func:`transitions_until`: the clean ``transitions`` sheet up to the as-of date;
 - :func:`contacts_of`: the contact columns these views need;
-- :func:`post_transition_contacts`: per case, its latest transition and whether an
-  attended post-transition contact followed within the window (``within``), after it
-  (``late``), not yet while the window is still open (``open``) or not at all
-  (``missing``) — the same rule as the ``post_transition_contact_missing`` flag;
-- :func:`readmissions`: a step up after a discharge or step down of the same case.
+- :func:`post_transition_contacts`: every transition and whether an attended contact
+  with the client followed within its window (``within``), after it (``late``), not yet
+  while the window is still open (``open``) or not at all (``missing``) — the same rule
+  as the ``post_transition_contact_missing`` flag;
+- :func:`readmissions`: admissions into a readmission level (default inpatient) within
+  30 days of a discharge or step-down from one (HEDIS PCR / CMS HRRP style).
 
 Examples
 --------
->>> tr = pl.DataFrame({"case_id": ["A", "B", "C", "D"], "kind": ["discharge"] * 4,
+>>> tr = pl.DataFrame({"case_id": ["A", "B", "C", "D"], "kind": ["step_down"] * 4,
 ...     "transition_on": [dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 25)]})
 >>> co = pl.DataFrame({"case_id": ["A", "B"], "kind": ["post_transition"] * 2, "status": ["attended"] * 2,
 ...     "contact_on": [dt.date(2026, 3, 8), dt.date(2026, 3, 9)]})
->>> post = post_transition_contacts(tr, co, as_of=dt.date(2026, 3, 30), window_days=7)
+>>> post = post_transition_contacts(tr, co, as_of=dt.date(2026, 3, 30))
 >>> post.select("case_id", "contact_status").rows()
 [('A', 'within'), ('B', 'late'), ('C', 'missing'), ('D', 'open')]
 """
@@ -22,11 +23,15 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import polars as pl
 
-from casekit._frames import sheet
-from casekit.data import CaseData
+from casekit._frames import clean_data, sheet
+from casekit.contract import ROW
+from casekit.data import CaseData, ValidationResult
+from casekit.stages._config import ProcessConfig, load_process_config
+from casekit.stages._obligations import CONTACT_COLUMNS, TX_COLUMNS, readmission_events, transition_checks
 
 __all__ = ["contacts_of", "post_transition_contacts", "readmissions", "transitions_until"]
 
@@ -39,103 +44,89 @@ def transitions_until(data: CaseData, as_of: dt.date) -> pl.DataFrame:
 
 
 def contacts_of(data: CaseData) -> pl.DataFrame:
-    """The contacts sheet's columns this screen needs (typed, empty when absent)."""
-    return sheet(data, "contacts", ["case_id", "contact_on", "kind", "status"]).collect()
+    """The contacts sheet's columns these views need (typed, empty when absent)."""
+    return sheet(data, "contacts", CONTACT_COLUMNS).collect()
+
+
+def _typed(frame: pl.DataFrame, columns: list[str], name: str) -> pl.LazyFrame:
+    """``frame``'s ``columns`` typed by the contract (absent ones null), lazily."""
+    from casekit.data import CaseData
+
+    return sheet(CaseData({name: frame}), name, columns)
 
 
 def post_transition_contacts(
-    transitions: pl.DataFrame, contacts: pl.DataFrame, *, as_of: dt.date, window_days: int
+    transitions: pl.DataFrame,
+    contacts: pl.DataFrame,
+    *,
+    as_of: dt.date,
+    config: ProcessConfig | str | Path | None = None,
 ) -> pl.DataFrame:
-    """One row per case with a transition: its latest one and the post-transition contact.
+    """One row per transition on or before ``as_of`` and its post-transition contact.
 
-    Columns ``case_id, transition_on, kind, to_level`` (of the latest transition, on or
-    before ``as_of``), ``window_ends_on`` (transition + ``window_days``, that day
-    included), ``contact_on`` (first attended ``post_transition`` contact on or after the
-    transition, up to ``as_of``) and ``contact_status``: ``within`` the window, ``late``
-    (after it), ``open`` (none yet, window not over) or ``missing`` (none, window over).
-    The stage engine raises ``post_transition_contact_missing`` for the open cases among
-    ``late`` and ``missing``.
+    Columns ``case_id, transition_on, kind, from_level, to_level``, ``window_ends_on``
+    (the last day of the kind's window: business days for discharges and transfers by
+    default, the transition day is day 0), ``contact_on`` (the first attended contact
+    with the client of a qualifying kind from the transition day on, up to ``as_of``) and
+    ``contact_status``: ``within`` the window, ``late`` (after it), ``open`` (none yet,
+    window not over) or ``missing`` (none, window over). Rules: ``config``
+    (``[post_transition]``, ``[client_contact]``). An open case with a ``missing``
+    transition has the flag ``post_transition_contact_missing``.
 
     >>> tr = pl.DataFrame({"case_id": ["A", "A"], "kind": ["step_down", "discharge"],
-    ...     "transition_on": [dt.date(2026, 1, 1), dt.date(2026, 2, 1)]})
-    >>> co = pl.DataFrame({"case_id": ["A"], "kind": ["post_transition"], "status": ["attended"],
-    ...     "contact_on": [dt.date(2026, 1, 3)]})
-    >>> post_transition_contacts(tr, co, as_of=dt.date(2026, 2, 8), window_days=7).select(
-    ...     "transition_on", "window_ends_on", "contact_status").row(0)
-    (datetime.date(2026, 2, 1), datetime.date(2026, 2, 8), 'open')
+    ...     "transition_on": [dt.date(2026, 1, 1), dt.date(2026, 2, 6)]})
+    >>> co = pl.DataFrame({"case_id": ["A"], "kind": ["phone_call"], "status": ["attended"],
+    ...     "with_whom": ["client"], "contact_on": [dt.date(2026, 1, 3)]})
+    >>> post_transition_contacts(tr, co, as_of=dt.date(2026, 2, 10)).select(
+    ...     "transition_on", "window_ends_on", "contact_status").rows()  # 6 Feb is a Friday
+    [(datetime.date(2026, 1, 1), datetime.date(2026, 1, 8), 'within'),
+     (datetime.date(2026, 2, 6), datetime.date(2026, 2, 10), 'open')]
     """
-    c = pl.col
-    cols = [x for x in ("kind", "to_level") if x in transitions.columns]
-    latest = (
-        transitions.lazy()
-        .filter(c("transition_on") <= as_of)
-        .sort("transition_on", maintain_order=True)
-        .group_by("case_id")
-        .agg(c("transition_on").last(), *(c(x).last() for x in cols))
-        .with_columns(window_ends_on=c("transition_on") + pl.duration(days=window_days))
-    )
-    attended = (
-        contacts.lazy()
-        .filter((c("status") == "attended") & (c("kind") == "post_transition") & (c("contact_on") <= as_of))
-        .select("case_id", "contact_on")
-    )
-    first = (
-        latest.select("case_id", "transition_on")
-        .join(attended, on="case_id", how="inner")
-        .filter(c("contact_on") >= c("transition_on"))
-        .group_by("case_id")
-        .agg(c("contact_on").min())
-    )
-    status = (
-        pl.when(c("contact_on") <= c("window_ends_on"))
-        .then(pl.lit("within"))
-        .when(c("contact_on").is_not_null())
-        .then(pl.lit("late"))
-        .when(c("window_ends_on") >= as_of)
-        .then(pl.lit("open"))
-        .otherwise(pl.lit("missing"))
-    )
+    cfg = load_process_config(config)
     return (
-        latest.join(first, on="case_id", how="left")
-        .with_columns(contact_status=status)
-        .sort("case_id")
-        .select("case_id", "transition_on", *cols, "window_ends_on", "contact_on", "contact_status")
+        transition_checks(
+            _typed(transitions, TX_COLUMNS, "transitions"),
+            _typed(contacts, CONTACT_COLUMNS, "contacts"),
+            as_of=as_of,
+            cfg=cfg,
+        )
+        .sort("case_id", "transition_on", ROW)
+        .select(
+            "case_id",
+            "transition_on",
+            "kind",
+            "from_level",
+            "to_level",
+            "window_ends_on",
+            "contact_on",
+            "contact_status",
+        )
         .collect()
     )
 
 
-def readmissions(transitions: pl.DataFrame) -> pl.DataFrame:
-    """Each step up that follows (strictly later) a discharge or step down of the same
-    case: ``case_id, after_on, after_kind, step_up_on, to_level, days``.
+def readmissions(
+    data: CaseData | ValidationResult,
+    *,
+    as_of: dt.date | None = None,
+    config: ProcessConfig | str | Path | None = None,
+) -> pl.DataFrame:
+    """One row per readmission: ``case_id, discharge_on, index_kind, from_level,
+    readmitted_on, to_level, days``.
 
-    >>> tr = pl.DataFrame({"case_id": ["A", "A", "B"], "kind": ["discharge", "step_up", "step_up"],
-    ...     "to_level": ["discharged", "inpatient", "inpatient"],
-    ...     "transition_on": [dt.date(2026, 1, 1), dt.date(2026, 1, 20), dt.date(2026, 1, 5)]})
-    >>> readmissions(tr).select("case_id", "after_kind", "days").rows()
-    [('A', 'discharge', 19)]
+    An index event is a discharge or step-down *from* a level in ``[readmission] levels``
+    (default inpatient); its readmission is the first admission (step-up or transfer)
+    *into* such a level 1…``days`` (default 30, inclusive) days later, same case. A
+    same-day move is a transfer, not a readmission; at most one per index event. Only
+    transitions on or before ``as_of`` count (all when ``None``).
+
+    >>> from casekit.data import CaseData
+    >>> tr = pl.DataFrame({"case_id": ["A", "A", "B", "B"], "kind": ["discharge", "step_up"] * 2,
+    ...     "from_level": ["inpatient", "community"] * 2, "to_level": ["discharged", "inpatient"] * 2,
+    ...     "transition_on": [dt.date(2026, 1, 1), dt.date(2026, 1, 31), dt.date(2026, 1, 1), dt.date(2026, 2, 1)]})
+    >>> readmissions(CaseData({"transitions": tr})).select("case_id", "days").rows()  # day 30 counts, 31 does not
+    [('A', 30)]
     """
-    c = pl.col
-    before = (
-        transitions.filter(c("kind").is_in(["discharge", "step_down"]))
-        .select("case_id", c("transition_on").alias("after_on"), c("kind").alias("after_kind"))
-        .sort("after_on")
-    )
-    ups = transitions.filter(c("kind") == "step_up").select(
-        "case_id", c("transition_on").alias("step_up_on"), "to_level"
-    )
-    return (
-        ups.sort("step_up_on")
-        .join_asof(
-            before,
-            left_on="step_up_on",
-            right_on="after_on",
-            by="case_id",
-            strategy="backward",
-            allow_exact_matches=False,
-            check_sortedness=False,  # sorted above; polars cannot check it within groups
-        )
-        .filter(c("after_on").is_not_null())
-        .with_columns(days=(c("step_up_on") - c("after_on")).dt.total_days())
-        .select("case_id", "after_on", "after_kind", "step_up_on", "to_level", "days")
-        .sort("step_up_on", "case_id")
-    )
+    cfg = load_process_config(config)
+    clean = clean_data(data)
+    return readmission_events(sheet(clean, "transitions", TX_COLUMNS), as_of=as_of, cfg=cfg).collect()

@@ -70,7 +70,8 @@ def _config(args: argparse.Namespace):
         return EXIT_UNREADABLE
 
 
-def _status_frame(args: argparse.Namespace):
+def _status_frame(args: argparse.Namespace, *, with_data: bool = False):
+    """The status frame (with the validated data when ``with_data``), or an exit code."""
     from casekit.cli import load_validated
     from casekit.stages._status import case_status
 
@@ -82,7 +83,8 @@ def _status_frame(args: argparse.Namespace):
     result = load_validated(args)
     if isinstance(result, int):
         return result
-    return case_status(result, as_of=args.as_of, config=config)
+    status = case_status(result, as_of=args.as_of, config=config)
+    return (status, result) if with_data else status
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -102,10 +104,11 @@ def _worklist(args: argparse.Namespace) -> int:
     from casekit.i18n import t
     from casekit.stages._status import worklist
 
-    status = _status_frame(args)
-    if isinstance(status, int):
-        return status
-    table = worklist(status, manager=args.manager)
+    found = _status_frame(args, with_data=True)
+    if isinstance(found, int):
+        return found
+    status, result = found
+    table = worklist(status, manager=args.manager, data=result)
     write_for_people(table, args, args.out, "worklist")
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK

@@ -258,7 +258,8 @@ def _process_knob(ws: DerivedTables, step: StageStep) -> None:
     if step.stage == "monitoring":
         rule, label, low, high = f"cadence_{tier}", tr("ui_learn.rule_cadence", tier=tier_name), 1, 180
     elif step.stage == "post_transition":
-        rule, label, low, high = "post_transition_window_days", tr("ui_learn.rule_window"), 0, 60
+        kind = step.facts.get("kind") if step.facts.get("kind") in ws.config.windows() else "discharge"
+        rule, label, low, high = f"window_{kind}", tr(f"learn.rule_window_{kind}"), 0, 60
     else:
         rule = "plan_days_high_tier" if tier == "high" else "plan_days"
         label, low, high = tr("ui_learn.rule_plan", tier=tier_name), 0, 60

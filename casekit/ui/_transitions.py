@@ -8,11 +8,11 @@
 Examples
 --------
 >>> import datetime as dt
->>> tr = pl.DataFrame({"case_id": ["A", "B", "C", "D"], "kind": ["discharge"] * 4,
+>>> tr = pl.DataFrame({"case_id": ["A", "B", "C", "D"], "kind": ["step_down"] * 4,
 ...     "transition_on": [dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 1), dt.date(2026, 3, 25)]})
 >>> co = pl.DataFrame({"case_id": ["A", "B"], "kind": ["post_transition"] * 2, "status": ["attended"] * 2,
 ...     "contact_on": [dt.date(2026, 3, 8), dt.date(2026, 3, 9)]})
->>> post = post_transition_contacts(tr, co, as_of=dt.date(2026, 3, 30), window_days=7)
+>>> post = post_transition_contacts(tr, co, as_of=dt.date(2026, 3, 30))
 >>> post.select("case_id", "contact_status").rows()
 [('A', 'within'), ('B', 'late'), ('C', 'missing'), ('D', 'open')]
 >>> contact_counts(post).rows()
@@ -26,6 +26,8 @@ import datetime as dt  # noqa: F401  (the doctests use it)
 import polars as pl
 
 from casekit.contract import VOCABS
+from casekit.i18n import t
+from casekit.stages._config import ProcessConfig
 from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
 
 __all__ = [
@@ -39,9 +41,10 @@ __all__ = [
     "transition_flows",
     "transitions_by_kind",
     "transitions_until",
+    "window_text",
 ]
 
-#: How a latest transition stands with its post-transition contact, in display order.
+#: How a transition stands with its post-transition contact, in display order.
 CONTACT_STATUSES: tuple[str, ...] = ("within", "late", "open", "missing")
 FLAG = "post_transition_contact_missing"
 CLOSED = 10  # current_stage_number of a closed case
@@ -78,7 +81,8 @@ def transitions_by_kind(transitions: pl.DataFrame) -> pl.DataFrame:
 
 
 def contact_counts(post: pl.DataFrame) -> pl.DataFrame:
-    """Cases by ``contact_status`` (every status, zeros included, in display order)."""
+    """Transitions by ``contact_status`` (column ``cases`` kept for the page; every status,
+    zeros included, in display order)."""
     counts = post.group_by("contact_status").agg(pl.len().cast(pl.Int64).alias("cases"))
     return (
         pl.DataFrame({"contact_status": list(CONTACT_STATUSES)})
@@ -88,7 +92,7 @@ def contact_counts(post: pl.DataFrame) -> pl.DataFrame:
 
 
 def contacts_to_chase(post: pl.DataFrame, status: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
-    """The latest transitions whose window is over without a contact in it (``late`` and
+    """The transitions whose window is over without a contact in it (``late`` and
     ``missing``), with the case manager, whether the case is still open and the due date
     of its ``post_transition_contact_missing`` flag (open flags first, oldest due first).
 
@@ -117,6 +121,21 @@ def contacts_to_chase(post: pl.DataFrame, status: pl.DataFrame, flags: pl.DataFr
     )
 
 
+def window_text(config: ProcessConfig, lang: str) -> str:
+    """The post-transition windows per kind, as a person reads them.
+
+    >>> window_text(ProcessConfig(), "en")
+    'Discharge: 2 business days, Transfer: 2 business days, Step down: 7 days, Step up: 7 days'
+    """
+    parts = []
+    for kind, days in config.windows().items():
+        unit = "business" if kind in config.business_day_kinds else "calendar"
+        parts.append(
+            f"{VOCABS['transition_kind'][kind](lang)}: {t(f'ui_transitions.window_unit_{unit}', lang, n=days)}"
+        )
+    return ", ".join(parts)
+
+
 def key_figures(
     transitions: pl.DataFrame, post: pl.DataFrame, chase: pl.DataFrame, readmitted: pl.DataFrame
 ) -> dict[str, int | float | None]:
@@ -130,7 +149,7 @@ def key_figures(
     """
     return {
         "transitions": transitions.height,
-        "cases": post.height,
+        "cases": post["case_id"].n_unique(),
         "flagged": chase.filter(pl.col("flag_due_on").is_not_null()).height,
         "readmissions": readmitted.height,
         "readmitted_cases": readmitted["case_id"].n_unique(),

@@ -70,6 +70,14 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
             "other_value": pl.col("override_tier"),
         }
         rules.append((pl.col("override_tier").is_not_null() & _blank("reason"), spec))
+        if "safety_action" in df.columns:
+            spec = {
+                "column": "reason",
+                "check": "safety_reason_required",
+                "other_column": "safety_action",
+                "other_value": pl.col("safety_action"),
+            }
+            rules.append(((pl.col("safety_action") == "not_needed") & _blank("reason"), spec))
     if not rules:
         return concat([])
     # one pass over the sheet keeps the rows that break any rule

@@ -84,7 +84,9 @@ def test_deadlines_come_from_the_process_rules(sample: dict[str, Any], walks: di
             days = cfg.plan_days_high_tier if row["deadline_tier"] == "high" else cfg.plan_days
             assert s["planning"].facts["plan_due"] == assessed["assessed_on"].max() + dt.timedelta(days=days)
         assert s["monitoring"].facts["cadence_days"] == cfg.cadence(row["deadline_tier"])
-        assert s["post_transition"].facts["window_days"] == cfg.post_transition_window_days
+        latest = data["transitions"].filter((pl.col("case_id") == case_id) & (pl.col("transition_on") <= AS_OF))
+        want = cfg.window(latest.sort("transition_on")["kind"][-1]) if latest.height else None
+        assert s["post_transition"].facts["window_days"] == want
 
 
 def test_the_high_risk_client_gets_the_shorter_plan_deadline(sample: dict[str, Any], walks: dict) -> None:
@@ -177,5 +179,6 @@ def test_derived_tables_show_labels_not_ids(sample: dict[str, Any], walks: dict)
     tables = dict(transition.tables("en"))
     readmitted = tables["Readmissions"]
     assert set(readmitted["After"]) <= {"Discharge", "Step down"}
+    assert set(readmitted["From"]) == {"Inpatient"}
     assert readmitted["To"].to_list() != []
     assert "inpatient" not in readmitted["To"].to_list()

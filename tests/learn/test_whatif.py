@@ -109,10 +109,14 @@ def test_unknown_inputs_and_unassessed_cases_raise(sample: dict, crossing: dict)
 
 
 def _last_attended(sample: dict, case_id: str) -> dt.date:
-    contacts = sample["result"].data["contacts"]
-    return contacts.filter(
-        (pl.col("case_id") == case_id) & (pl.col("status") == "attended") & (pl.col("contact_on") <= AS_OF)
+    """The later of the last attended contact with the client and the latest assessment."""
+    data = sample["result"].data
+    client = pl.col("with_whom").fill_null("client").is_in(["client", "support_system"])
+    last = data["contacts"].filter(
+        (pl.col("case_id") == case_id) & (pl.col("status") == "attended") & client & (pl.col("contact_on") <= AS_OF)
     )["contact_on"].max()
+    assessed = data["assessments"].filter((pl.col("case_id") == case_id) & (pl.col("assessed_on") <= AS_OF))
+    return max(d for d in (last, assessed["assessed_on"].max()) if d is not None)
 
 
 def _monitoring(sample: dict, *, flagged: bool) -> dict:
@@ -150,9 +154,11 @@ def test_a_longer_cadence_clears_it(sample: dict) -> None:
 
 def test_a_wider_window_clears_the_missing_post_transition_contact(sample: dict) -> None:
     case_id = sample["curated"]["no_post_transition_call"]
-    wi = learn.what_if_process(sample["result"], case_id, {"post_transition_window_days": 365}, as_of=AS_OF)
+    kinds = ["window_discharge", "window_transfer", "window_step_down", "window_step_up"]
+    wi = learn.what_if_process(sample["result"], case_id, dict.fromkeys(kinds, 365), as_of=AS_OF)
     assert "post_transition_contact_missing" in wi.cleared
-    same = learn.what_if_process(sample["result"], case_id, {"post_transition_window_days": 7}, as_of=AS_OF)
+    cfg = ck.load_process_config()
+    same = learn.what_if_process(sample["result"], case_id, {"window_step_up": cfg.window("step_up")}, as_of=AS_OF)
     assert same.cleared == same.appeared == []
     assert same.explanation("en")[-1] == "No flag appears or clears for this client."
 

@@ -177,23 +177,28 @@ def test_risk_review_must_be_on_or_after_the_latest_assessment() -> None:
     assert "risk_review_pending" not in flags_of(data, config="[risk]\nreview_required = false")
 
 
-def test_post_transition_window_day_7_counts_day_8_does_not() -> None:
-    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01"}
+def test_post_transition_contact_on_day_0_7_or_late_completes_stage_8() -> None:
+    # a step down: 7 calendar days; a late contact (day 8) still completes the stage (issue 12)
+    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01", "kind": "step_down"}
     post = {"contact_id": "K9", "case_id": "A", "kind": "post_transition", "status": "attended"}
-    for day, want in [(0, "evaluation"), (7, "evaluation"), (8, "post_transition")]:
+    for day in (0, 7, 8):
         contact = {**post, "contact_on": (D("2026-05-01") + dt.timedelta(days=day)).isoformat()}
         data = monitored(transitions=[tx], contacts=[contact])
-        assert stage(data) == want, day
-    # contacts of another kind or not attended are not evidence
+        assert stage(data) == "evaluation", day
+    # not attended, or with the insurer, is not evidence; any qualifying kind is
     data = monitored(transitions=[tx], contacts=[{**post, "contact_on": "2026-05-03", "status": "missed"}])
     assert stage(data) == "post_transition"
-    data = monitored(transitions=[tx], contacts=[{**post, "contact_on": "2026-05-03", "kind": "follow_up"}])
+    data = monitored(transitions=[tx], contacts=[{**post, "contact_on": "2026-05-03", "with_whom": "insurer"}])
     assert stage(data) == "post_transition"
+    data = monitored(transitions=[tx], contacts=[{**post, "contact_on": "2026-05-03", "kind": "education"}])
+    assert stage(data) == "post_transition"
+    data = monitored(transitions=[tx], contacts=[{**post, "contact_on": "2026-05-03", "kind": "follow_up"}])
+    assert stage(data) == "evaluation"
 
 
-def test_only_the_latest_transition_counts() -> None:
-    tx1 = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-04-01"}
-    tx2 = {"transition_id": "T2", "case_id": "A", "transition_on": "2026-05-01"}
+def test_stage_8_follows_the_latest_transition_and_the_flag_every_transition() -> None:
+    tx1 = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-04-01", "kind": "step_down"}
+    tx2 = {"transition_id": "T2", "case_id": "A", "transition_on": "2026-05-01", "kind": "step_down"}
     ok1 = {
         "contact_id": "K8",
         "case_id": "A",
@@ -209,23 +214,24 @@ def test_only_the_latest_transition_counts() -> None:
     assert stage(data, as_of=D("2026-04-30")) == "evaluation"
     ok2 = {**ok1, "contact_id": "K9", "contact_on": "2026-05-06"}
     assert stage(monitored(transitions=[tx1, tx2], contacts=[ok1, ok2])) == "evaluation"
+    # the first transition missed while the second's window is still open: flagged for the first
+    no_contact = monitored(transitions=[tx1, tx2])
+    assert flags_of(no_contact, D("2026-05-02"))["post_transition_contact_missing"] == D("2026-04-08")
+    assert status_of(no_contact, D("2026-05-02"))["A"]["flag_detail"][-1] == "step_down@2026-04-01"
+    # a contact after the first window but inside the second makes the first late: no flag
+    assert "post_transition_contact_missing" not in flags_of(monitored(transitions=[tx1, tx2], contacts=[ok2]))
 
 
 def test_config_change_alters_the_outcome() -> None:
-    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01"}
-    late = {
-        "contact_id": "K9",
-        "case_id": "A",
-        "contact_on": "2026-05-09",
-        "kind": "post_transition",
-        "status": "attended",
-    }
-    data = monitored(transitions=[tx], contacts=[late])
+    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01", "kind": "step_down"}
+    data = monitored(transitions=[tx])
     assert stage(data) == "post_transition"
-    assert "post_transition_contact_missing" in flags_of(data)
-    wider = "[deadlines]\npost_transition_window_days = 8"
-    assert stage(data, config=wider) == "evaluation"
-    assert "post_transition_contact_missing" not in flags_of(data, config=wider)
+    assert flags_of(data)["post_transition_contact_missing"] == D("2026-05-08")
+    wider = "[post_transition.window_days]\nstep_down = 8"
+    assert flags_of(data, config=wider)["post_transition_contact_missing"] == D("2026-05-09")
+    with pytest.warns(FutureWarning, match="post_transition_window_days"):
+        old = flags_of(data, config="[deadlines]\npost_transition_window_days = 60")
+    assert "post_transition_contact_missing" not in old
 
 
 def test_evaluation_completes_only_when_closed_with_a_pair() -> None:
@@ -293,9 +299,11 @@ def test_validation_result_leaves_quarantined_rows_out_and_says_so() -> None:
 def test_flag_lists_are_parallel_and_in_flag_order() -> None:
     df = case_status(monitored(), as_of=D("2027-01-05"), risk=NO_RISK)
     flags, dues = df["flags"][0].to_list(), df["flag_due_on"][0].to_list()
-    assert flags == ["follow_up_overdue", "goal_overdue"]
+    assert flags == ["follow_up_overdue", "reassessment_due", "goal_overdue"]
     assert [FLAGS.index(f) for f in flags] == sorted(FLAGS.index(f) for f in flags)
-    assert dues == [D("2026-03-12"), D("2026-12-31")]
+    # last client contact 2026-02-10 + 30; assessment 2026-01-10 + 180 (moderate)
+    assert dues == [D("2026-03-12"), D("2026-07-09"), D("2026-12-31")]
+    assert df["flag_detail"][0].to_list() == [None, None, None]
 
 
 @pytest.mark.parametrize("config", [None, "[deadlines]\nscreening_days = 3"])

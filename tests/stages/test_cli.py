@@ -51,7 +51,9 @@ def test_worklist_in_process_filters_by_manager(folder: Path, tmp_path: Path) ->
     mine = pl.read_parquet(out)
     assert 0 < mine.height < everyone.height
     assert set(mine["case_manager"]) == {manager}
-    assert mine["days_overdue"].is_sorted(descending=True)
+    assert mine["priority"].is_sorted()
+    assert mine["client_name"].null_count() == 0  # joined from the workbook
+    assert set(mine["priority"]) <= set(range(1, 7))
 
 
 def test_bad_config_exits_2_with_one_message(folder: Path, tmp_path: Path, capsys) -> None:
@@ -104,12 +106,16 @@ def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     proc = run("worklist", folder, "--as-of", AS_OF, "--out", out, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    assert pl.read_csv(out, infer_schema=False).columns[:5] == [
+    assert pl.read_csv(out, infer_schema=False).columns[:9] == [
+        "Priority (1–6)",
         "Case",
+        "Client name",
+        "Risk tier",
         "Case manager",
         "Programme",
         "Current stage",
         "Flag",
+        "Detail",
     ]
     log = tmp_path / "log.parquet"
     proc = run("events", folder, "--out", log)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from casekit.stages import case_status
 from tests.stages.conftest import (
     AS_OF,
@@ -113,18 +115,16 @@ def test_missed_appointment_cleared_by_a_later_attended_contact() -> None:
     assert flags_of(monitored(contacts=[missed, missed2]), D("2026-03-11"))["missed_appointment"] == D("2026-03-01")
 
 
-def test_follow_up_overdue_by_tier_cadence_only_in_monitoring() -> None:
-    data = monitored()  # last attended contact 2026-02-10
+def test_follow_up_overdue_by_tier_cadence_in_every_stage() -> None:
+    data = monitored()  # last attended client contact 2026-02-10
     for tier, due in [("high", "2026-02-24"), ("moderate", "2026-03-12"), ("low", "2026-04-11")]:
         assert flags_of(data, D(due), risk=risk(A=tier)) == {}, tier
-        after = D(due).toordinal() + 1
-        from datetime import date
-
-        assert flags_of(data, date.fromordinal(after), risk=risk(A=tier)) == {"follow_up_overdue": D(due)}, tier
+        after = D(due) + dt.timedelta(days=1)
+        assert flags_of(data, after, risk=risk(A=tier)) == {"follow_up_overdue": D(due)}, tier
     call = {"contact_id": "K5", "case_id": "A", "contact_on": "2026-03-01", "kind": "phone_call", "status": "attended"}
-    assert flags_of(monitored(contacts=[call]), D("2026-03-20")) == {}  # any attended contact resets it
+    assert flags_of(monitored(contacts=[call]), D("2026-03-20")) == {}  # a call with the client resets it
     assert flags_of(data, D("2026-03-13"), config="[follow_up_cadence_days]\nmoderate = 40") == {}
-    # not in monitoring (no implementation contact yet): no follow-up flag
+    # not in monitoring yet (no implementation contact): the cadence runs all the same
     not_yet = caseload(
         cases=[{"case_id": "A"}],
         screenings=[SCREENED],
@@ -134,7 +134,7 @@ def test_follow_up_overdue_by_tier_cadence_only_in_monitoring() -> None:
         services=[SERVICE],
         contacts=[{**VISIT, "kind": "phone_call"}],
     )
-    assert "follow_up_overdue" not in flags_of(not_yet, D("2026-06-01"))
+    assert flags_of(not_yet, D("2026-06-01"))["follow_up_overdue"] == D("2026-03-12")
 
 
 def test_stale_scheduled_contact() -> None:
@@ -172,11 +172,12 @@ def test_goal_overdue_unless_achieved_or_cancelled() -> None:
 
 
 def test_post_transition_contact_missing_after_the_window() -> None:
-    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01"}
+    tx = {"transition_id": "T1", "case_id": "A", "transition_on": "2026-05-01", "kind": "step_up"}
     data = monitored(transitions=[tx])
-    assert flags_of(data, D("2026-05-08")) == {}
-    assert status_of(data, D("2026-05-08"))["A"]["next_due_on"] == D("2026-05-08")
-    assert flags_of(data, D("2026-05-09")) == {"post_transition_contact_missing": D("2026-05-08")}
+    at = {"contact_id": "K5", "case_id": "A", "contact_on": "2026-05-08", "kind": "home_visit", "status": "attended"}
+    assert "post_transition_contact_missing" not in flags_of(data, D("2026-05-08"))
+    assert flags_of(data, D("2026-05-09"))["post_transition_contact_missing"] == D("2026-05-08")
+    assert "post_transition_contact_missing" not in flags_of(monitored(transitions=[tx], contacts=[at]))
 
 
 def test_outcome_follow_up_due_90_days_after_a_baseline_without_later_value() -> None:

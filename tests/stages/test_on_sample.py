@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 
 import polars as pl
@@ -59,35 +60,56 @@ def test_every_flag_appears(sample, status) -> None:
     assert flagged["case_id"].to_list() == [broken["case_id"][0]]
 
 
+def _window_end(on: dt.date, kind: str | None) -> dt.date:
+    """The default post-transition window, counted by hand (an independent oracle)."""
+    days = {"discharge": 2, "transfer": 2, "step_down": 7, "step_up": 7}.get(kind or "", 2)
+    if kind not in ("step_down", "step_up"):  # business days; a blank kind has the shortest (business)
+        end = on
+        while days:
+            end += dt.timedelta(days=1)
+            days -= end.weekday() < 5
+        return end
+    return on + dt.timedelta(days=days)
+
+
 def test_sample_scenarios_agree_with_the_engine(sample, status) -> None:
     by_case = {r["case_id"]: r for r in status.to_dicts()}
     closed = sample["cases"].filter(pl.col("closed_on").is_not_null())["case_id"]
     assert all(by_case[c]["current_stage"] == "closed" for c in closed)
-    # post-transition contact on day 7 completes the stage, day 8 does not
-    latest = sample["transitions"].group_by("case_id").agg(pl.col("transition_on").max())
-    post = sample["contacts"].filter((pl.col("kind") == "post_transition") & (pl.col("status") == "attended"))
-    gap = (
-        latest.join(post, on="case_id")
-        .with_columns(d=(pl.col("contact_on") - pl.col("transition_on")).dt.total_days())
-        .filter(pl.col("d") >= 0)
-        .group_by("case_id")
-        .agg(pl.col("d").min())
+    # every transition of an open case checked by hand: missing when no attended client
+    # contact of a qualifying kind from the transition day to as_of and the window is over
+    qualifying = sample["contacts"].filter(
+        (pl.col("status") == "attended")
+        & pl.col("with_whom").fill_null("client").is_in(["client", "support_system"])
+        & pl.col("kind").is_in(["post_transition", "phone_call", "home_visit", "appointment", "follow_up"])
+        & (pl.col("contact_on") <= SAMPLE_AS_OF)
     )
-    open_ids = set(status.filter(pl.col("closed_on").is_null())["case_id"])
-    day7 = [c for c in gap.filter(pl.col("d") == 7)["case_id"] if c in open_ids]
-    day8 = [c for c in gap.filter(pl.col("d") == 8)["case_id"] if c in open_ids]
-    assert day7
-    assert day8
-    assert {by_case[c]["current_stage"] for c in day7} == {"evaluation"}
-    assert {by_case[c]["current_stage"] for c in day8} == {"post_transition"}
-    assert all("post_transition_contact_missing" in by_case[c]["flags"] for c in day8)
+    dates: dict[str, list[dt.date]] = {}
+    for case, on in qualifying.select("case_id", "contact_on").iter_rows():
+        dates.setdefault(case, []).append(on)
+    want: dict[str, dt.date] = {}
+    for case, on, kind in sample["transitions"].select("case_id", "transition_on", "kind").iter_rows():
+        if on > SAMPLE_AS_OF or by_case[case]["current_stage"] == "closed":
+            continue
+        end = _window_end(on, kind)
+        if end < SAMPLE_AS_OF and not any(d >= on for d in dates.get(case, [])):
+            want[case] = min(end, want.get(case, end))
+    got = {
+        r["case_id"]: dict(zip(r["flags"], r["flag_due_on"], strict=True))["post_transition_contact_missing"]
+        for r in status.to_dicts()
+        if "post_transition_contact_missing" in r["flags"]
+    }
+    assert want
+    assert got == want
 
 
 def test_worklist_and_events_on_the_sample(sample, status) -> None:
     wl = worklist(status)
     assert wl.height == status["flags"].list.len().sum()
     assert wl["days_overdue"].min() >= 0
-    assert wl["days_overdue"].is_sorted(descending=True)
+    assert wl["priority"].is_sorted()
+    for _, part in wl.group_by("priority", "effective_tier", maintain_order=True):
+        assert part["days_overdue"].is_sorted(descending=True, nulls_last=True)
     log = events(sample)
     assert set(log["stage"]) == set(STAGES)
     assert log["case_id"].n_unique() == 500

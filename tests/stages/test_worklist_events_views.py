@@ -49,18 +49,31 @@ AS_OF = D("2026-06-30")
 def test_worklist_one_row_per_flag_most_overdue_first() -> None:
     status = case_status(small_caseload(), as_of=AS_OF, risk=NO_RISK)
     wl = worklist(status)
-    assert wl.columns == ["case_id", "case_manager", "program", "current_stage", "flag", "due_on", "days_overdue"]
-    assert wl.select("case_id", "flag", "due_on", "days_overdue").rows() == [
-        ("A", "follow_up_overdue", D("2026-03-12"), 110),
-        ("A", "goal_overdue", D("2026-05-01"), 60),
-        ("B", "screening_overdue", D("2026-06-08"), 22),
+    assert wl.columns == [
+        "priority",
+        "case_id",
+        "client_name",
+        "effective_tier",
+        "case_manager",
+        "program",
+        "current_stage",
+        "flag",
+        "detail",
+        "due_on",
+        "days_overdue",
+    ]
+    # contact first (priority 3), then deadlines (4): A is moderate (default tier), B none
+    assert wl.select("priority", "case_id", "effective_tier", "flag", "due_on", "days_overdue").rows() == [
+        (3, "A", "none", "follow_up_overdue", D("2026-03-12"), 110),
+        (4, "A", "none", "goal_overdue", D("2026-05-01"), 60),
+        (4, "B", "none", "screening_overdue", D("2026-06-08"), 22),
     ]
     assert worklist(status, manager="Bea")["case_id"].to_list() == ["B"]
     assert worklist(status, manager=["Ana", "Bea"]).height == 3
     assert worklist(status, manager="Nobody").height == 0
 
 
-def test_worklist_ties_sorted_by_manager_then_case() -> None:
+def test_worklist_ties_sorted_by_case() -> None:
     data = caseload(
         cases=[
             {"case_id": "Z", "case_manager": "Bea"},

@@ -1,0 +1,265 @@
+"""Obligations that run for every open case whatever its stage (issue 12, docs/process_rules.md).
+
+- :func:`client_contact`: an attended contact with the client (rule 1);
+- :func:`window_end`: the last day of a transition's post-transition window (rule 4);
+- :func:`transition_checks`: every transition with its first qualifying client contact
+  and its ``within``/``late``/``open``/``missing`` status (rule 4);
+- :func:`red_flag_dates`: per case, the date each red flag of the risk model was last
+  raised (latest record with a value for its input; a blank never clears it) (rule 3);
+- :func:`readmission_events`: admissions into a readmission level within the window
+  after a discharge or step-down from one (rule 5).
+
+Examples
+--------
+>>> cfg = load_process_config()
+>>> df = pl.DataFrame({"on": [dt.date(2026, 10, 2)] * 3, "kind": ["discharge", "step_down", None]})
+>>> df.select(window_end(pl.col("on"), pl.col("kind"), cfg))["on"].to_list()  # a Friday
+[datetime.date(2026, 10, 6), datetime.date(2026, 10, 9), datetime.date(2026, 10, 6)]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+import polars as pl
+
+from casekit._frames import sheet
+from casekit.contract import ROW
+from casekit.data import CaseData
+from casekit.stages._config import ProcessConfig, load_process_config
+
+if TYPE_CHECKING:
+    from casekit.risk.model import RiskModel
+
+__all__ = [
+    "CONTACT_COLUMNS",
+    "TX_COLUMNS",
+    "client_contact",
+    "readmission_events",
+    "red_flag_dates",
+    "safety_review_on",
+    "transition_checks",
+    "window_end",
+]
+
+#: Contact columns the obligations read.
+CONTACT_COLUMNS = ["case_id", "contact_on", "kind", "with_whom", "status"]
+#: Transition columns the obligations read.
+TX_COLUMNS = ["transition_id", "case_id", "transition_on", "from_level", "to_level", "kind", ROW]
+_KEY = 2**32  # date (days) * _KEY + spreadsheet row: one sortable integer per record
+
+
+def client_contact(cfg: ProcessConfig) -> pl.Expr:
+    """An attended contact with the client: ``with_whom`` in ``[client_contact] with_whom``
+    (a blank counts as ``client``).
+
+    >>> co = pl.DataFrame({"status": ["attended"] * 3 + ["missed"], "with_whom": ["client", None, "insurer", "client"]})
+    >>> co.select(client_contact(load_process_config()))["status"].to_list()
+    [True, True, False, False]
+    """
+    return (pl.col("status") == "attended") & pl.col("with_whom").fill_null("client").is_in(
+        list(cfg.client_contact_with)
+    ).fill_null(value=False)
+
+
+def window_end(on: pl.Expr, kind: pl.Expr, cfg: ProcessConfig) -> pl.Expr:
+    """Last day (inclusive) of the post-transition window of a transition on ``on`` of ``kind``.
+
+    The transition day is day 0. Kinds in ``business_day_kinds`` count Monday–Friday minus
+    ``holidays`` (a transition on a weekend or holiday counts from the next business day);
+    the others count calendar days. A transition without a kind gets the shortest window.
+    """
+    windows = cfg.windows()
+    days = kind.replace_strict(windows, default=min(windows.values()), return_dtype=pl.Int32)
+    calendar = on + pl.duration(days=days)
+    business = on.dt.add_business_days(days, holidays=list(cfg.holidays), roll="backward")
+    in_business = kind.is_in(list(cfg.business_day_kinds)).fill_null(value=False)
+    if not cfg.business_day_kinds:
+        return calendar
+    # a blank kind takes the shortest window, counted in business days when that kind is
+    shortest = min(windows, key=lambda k: windows[k])
+    blank_business = kind.is_null() & pl.lit(shortest in cfg.business_day_kinds)
+    return pl.when(in_business | blank_business).then(business).otherwise(calendar)
+
+
+def transition_checks(
+    transitions: pl.LazyFrame, contacts: pl.LazyFrame, *, as_of: dt.date, cfg: ProcessConfig
+) -> pl.LazyFrame:
+    """One row per transition on or before ``as_of``: ``window_ends_on``, ``contact_on``
+    (first qualifying client contact from the transition day on, up to ``as_of``) and
+    ``contact_status`` (``within``, ``late``, ``open``, ``missing``).
+
+    A qualifying contact is an attended client contact (:func:`client_contact`) of a kind in
+    ``[post_transition] kinds``; one contact can serve every transition whose window holds it.
+    """
+    c = pl.col
+    tx = (
+        transitions.filter(
+            c("transition_on").is_not_null() & (c("transition_on") <= as_of) & c("case_id").is_not_null()
+        )
+        .with_columns(window_ends_on=window_end(c("transition_on"), c("kind"), cfg))
+        .sort("transition_on")
+    )
+    qualifying = (
+        contacts.filter(
+            (c("contact_on") <= as_of)
+            & client_contact(cfg)
+            & c("kind").is_in(list(cfg.post_transition_kinds)).fill_null(value=False)
+        )
+        .select("case_id", c("contact_on"))
+        .unique()
+        .sort("contact_on")
+    )
+    status = (
+        pl.when(c("contact_on") <= c("window_ends_on"))
+        .then(pl.lit("within"))
+        .when(c("contact_on").is_not_null())
+        .then(pl.lit("late"))
+        .when(c("window_ends_on") >= as_of)
+        .then(pl.lit("open"))
+        .otherwise(pl.lit("missing"))
+    )
+    return tx.join_asof(
+        qualifying,
+        left_on="transition_on",
+        right_on="contact_on",
+        by="case_id",
+        strategy="forward",
+        check_sortedness=False,  # sorted above; polars cannot check it within groups
+    ).with_columns(contact_status=status)
+
+
+def safety_review_on() -> pl.Expr:
+    """Aggregate: the latest review date that records a safety action (``not_needed`` only
+    with a reason)."""
+    c = pl.col
+    recorded = c("safety_action").is_not_null() & (
+        (c("safety_action") != "not_needed") | c("reason").str.strip_chars().ne("").fill_null(value=False)
+    )
+    return c("reviewed_on").filter(recorded).max()
+
+
+def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = None) -> tuple[pl.LazyFrame, list[str]]:
+    """Per case, ``raised_<flag>``: the date of the latest record that gives the flag's input a
+    value, when that value raises the flag (null otherwise), and the red flag names.
+
+    The latest record with a value decides: a later value below the threshold clears the
+    flag, a blank never does. Assessment inputs (and inputs derived from assessment
+    columns) are read per assessment; screening inputs per screening.
+
+    >>> from casekit.data import CaseData
+    >>> a = pl.DataFrame({"case_id": ["A", "A", "B"], "phq9_item9": [1, None, 2],
+    ...     "assessed_on": [dt.date(2026, 1, 5), dt.date(2026, 2, 1), dt.date(2026, 1, 1)]})
+    >>> frame, names = red_flag_dates(CaseData({"assessments": a}), as_of=dt.date(2026, 3, 1))
+    >>> frame.sort("case_id").select("case_id", "raised_self_harm_thoughts").collect().rows()
+    [('A', datetime.date(2026, 1, 5)), ('B', datetime.date(2026, 1, 1))]
+    """
+    from casekit.risk.instruments import bmi_class, bp_category, gad7_severity, phq9_severity
+    from casekit.risk.model import load_model
+
+    model = model or load_model()
+    c = pl.col
+    by_sheet: dict[str, list] = {"assessments": [], "screenings": []}
+    for flag in model.red_flags:
+        source = "assessments" if flag.input.source == "derived" else flag.input.source
+        if source in by_sheet:
+            by_sheet[source].append(flag)
+    frames: list[pl.LazyFrame] = []
+    all_names: list[str] = []
+    for name, flags in by_sheet.items():
+        if not flags:
+            continue
+        date = {"assessments": "assessed_on", "screenings": "screened_on"}[name]
+        raw = [f.input.column for f in flags if f.input.source == name]
+        derived = {f.input.name for f in flags if f.input.source == "derived"}
+        needs = {
+            "bp_category": ["systolic_bp", "diastolic_bp"],
+            "phq9_severity": ["phq9"],
+            "gad7_severity": ["gad7"],
+            "bmi_class": ["bmi"],
+        }
+        cols = list(dict.fromkeys(["case_id", date, ROW, *raw, *(x for d in derived for x in needs.get(d, []))]))
+        lf = sheet(data, name, cols).filter(c(date).is_not_null() & (c(date) <= as_of) & c("case_id").is_not_null())
+        makers = {
+            "bp_category": lambda: bp_category("systolic_bp", "diastolic_bp"),
+            "phq9_severity": lambda: phq9_severity("phq9"),
+            "gad7_severity": lambda: gad7_severity("gad7"),
+            "bmi_class": lambda: bmi_class("bmi"),
+        }
+        lf = lf.with_columns(makers[d]() for d in derived if d in makers)
+        key = c(date).cast(pl.Int64) * _KEY + c(ROW).fill_null(0)
+        aggs, names = [], []
+        for flag in flags:
+            if flag.input.source == "derived" and flag.input.name not in makers:
+                continue  # needs the case's own columns (age, sex): scored by casekit.risk only
+            x = c(flag.input.name if flag.input.source == "derived" else flag.input.column)
+            cond = pl.when(x.is_not_null()).then(flag.condition(x))
+            aggs += [
+                key.filter(cond.is_not_null()).max().alias(f"_any_{flag.name}"),
+                key.filter(cond).max().alias(f"_yes_{flag.name}"),
+            ]
+            names.append(flag.name)
+        if not names:
+            continue
+        all_names += names
+        frames.append(
+            lf.group_by("case_id")
+            .agg(aggs)
+            .select(
+                "case_id",
+                *(
+                    pl.when(c(f"_yes_{n}") == c(f"_any_{n}"))
+                    .then((c(f"_yes_{n}") // _KEY).cast(pl.Int32).cast(pl.Date))
+                    .alias(f"raised_{n}")
+                    for n in names
+                ),
+            )
+        )
+    if not frames:
+        return pl.LazyFrame(schema={"case_id": pl.String()}), []
+    out = frames[0]
+    for other in frames[1:]:
+        out = out.join(other, on="case_id", how="full", coalesce=True)
+    return out, [f.name for f in model.red_flags if f.name in all_names]
+
+
+def readmission_events(
+    transitions: pl.LazyFrame, *, as_of: dt.date | None = None, cfg: ProcessConfig | None = None
+) -> pl.LazyFrame:
+    """Index events (a discharge or step-down *from* a readmission level) and the first
+    admission (step-up or transfer) *into* such a level 1…``days`` days later, same case.
+
+    Columns ``case_id, discharge_on, index_kind, from_level, readmitted_on, to_level, days``.
+    """
+    cfg = load_process_config(cfg)
+    c = pl.col
+    levels = list(cfg.readmission_levels)
+    tx = transitions.filter(c("transition_on").is_not_null() & c("case_id").is_not_null())
+    if as_of is not None:
+        tx = tx.filter(c("transition_on") <= as_of)
+    index = (
+        tx.filter(c("kind").is_in(["discharge", "step_down"]) & c("from_level").is_in(levels))
+        .select("case_id", c("transition_on").alias("discharge_on"), c("kind").alias("index_kind"), "from_level")
+        .with_columns(_from=c("discharge_on") + pl.duration(days=1))
+        .sort("_from")
+    )
+    admissions = (
+        tx.filter(c("kind").is_in(["step_up", "transfer"]) & c("to_level").is_in(levels))
+        .select("case_id", c("transition_on").alias("readmitted_on"), "to_level")
+        .sort("readmitted_on")
+    )
+    return (
+        index.join_asof(
+            admissions,
+            left_on="_from",
+            right_on="readmitted_on",
+            by="case_id",
+            strategy="forward",
+            check_sortedness=False,  # sorted above; polars cannot check it within groups
+        )
+        .with_columns(days=(c("readmitted_on") - c("discharge_on")).dt.total_days())
+        .filter(c("days") <= cfg.readmission_days)
+        .select("case_id", "discharge_on", "index_kind", "from_level", "readmitted_on", "to_level", "days")
+        .sort("discharge_on", "case_id")
+    )
