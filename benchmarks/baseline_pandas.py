@@ -8,8 +8,11 @@ dated on or before ``as_of`` and reduced to one row per case with ``groupby("cas
 validation and no quarantine: the input is the sheets as read.
 
 Rules left out: ``quarantined_rows`` (it needs validation). Everything else —
-``current_stage`` and the thirteen other flags — is implemented and checked against
-``ck.case_status`` in ``tests/benchmarks/test_baselines.py``.
+``current_stage`` and the fifteen other flags, including the obligations that run for
+every open case whatever its stage (issue 12: follow-up cadence with the client,
+reassessment, safety red flags, every transition's contact in business or calendar
+days) — is implemented and checked against ``ck.case_status`` in
+``tests/benchmarks/test_baselines.py``.
 
 The tier used for deadlines comes from ``tiers`` (``case_id, effective_tier``, e.g.
 ``ck.score_risk(...)`` as pandas), like ``ck.case_status(..., risk=...)``.
@@ -31,6 +34,7 @@ import datetime as dt
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from _bench_common import post_only_measures
 
@@ -43,11 +47,20 @@ RULES = {
     "assessment_days": 14,
     "plan_days": 14,
     "plan_days_high_tier": 7,
-    "post_transition_window_days": 7,
     "outcome_follow_up_days": 90,
     "cadence_high": 14,
     "cadence_moderate": 30,
     "cadence_low": 60,
+    "reassess_high": 90,
+    "reassess_moderate": 180,
+    "reassess_low": 365,
+    "client_contact_with": ("client", "support_system"),
+    "post_transition_kinds": ("post_transition", "phone_call", "home_visit", "appointment", "follow_up"),
+    "window_discharge": 2,
+    "window_transfer": 2,
+    "window_step_down": 7,
+    "window_step_up": 7,
+    "business_day_kinds": ("discharge", "transfer"),
     "default_tier": "moderate",
 }
 
@@ -64,6 +77,7 @@ STAGES = [
 ]
 #: Flags this baseline implements (all of casekit's except ``quarantined_rows``), in casekit's order.
 FLAGS = [
+    "safety_red_flag",
     "screening_overdue",
     "not_eligible_but_open",
     "assessment_overdue",
@@ -72,6 +86,7 @@ FLAGS = [
     "missed_appointment",
     "stale_scheduled_contact",
     "follow_up_overdue",
+    "reassessment_due",
     "goal_overdue",
     "post_transition_contact_missing",
     "outcome_follow_up_due",
@@ -81,13 +96,13 @@ FLAGS = [
 #: The columns the rules read, per sheet (an absent column counts as empty).
 COLUMNS = {
     "cases": ("case_id", "opened_on", "closed_on"),
-    "screenings": ("case_id", "screened_on", "decision"),
-    "assessments": ("case_id", "assessed_on"),
-    "risk_reviews": ("case_id", "reviewed_on"),
+    "screenings": ("case_id", "screened_on", "decision", "home_environment"),
+    "assessments": ("case_id", "assessed_on", "phq9_item9", "systolic_bp", "diastolic_bp", "housing_safe"),
+    "risk_reviews": ("case_id", "reviewed_on", "safety_action", "reason"),
     "goals": ("case_id", "set_on", "target_on", "status", "achieved_on"),
     "services": ("case_id", "start_on"),
-    "contacts": ("case_id", "contact_on", "kind", "status"),
-    "transitions": ("case_id", "transition_on"),
+    "contacts": ("case_id", "contact_on", "kind", "with_whom", "status"),
+    "transitions": ("case_id", "transition_on", "kind"),
     "outcomes": ("case_id", "measure", "measured_on", "timepoint"),
 }
 SHEETS = tuple(COLUMNS)
@@ -137,8 +152,49 @@ def _assessments(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _reviews(df: pd.DataFrame) -> pd.DataFrame:
-    df = _masked(df, ok=("reviewed_on", df["reviewed_on"] >= df["last_assessed"]))
-    return df.groupby("case_id").agg(first_reviewed=("reviewed_on", "min"), review_ok_on=("ok", "min"))
+    reason = df["reason"].fillna("").astype(str).str.strip() != ""
+    action = df["safety_action"].notna() & ((df["safety_action"] != "not_needed") | reason)
+    df = _masked(df, ok=("reviewed_on", df["reviewed_on"] >= df["last_assessed"]), action=("reviewed_on", action))
+    return df.groupby("case_id").agg(
+        first_reviewed=("reviewed_on", "min"), review_ok_on=("ok", "min"), safety_on=("action", "max")
+    )
+
+
+#: The shipped model's red flags: (sheet, date column, input column(s), condition on the input).
+RED_FLAGS = {
+    "self_harm_thoughts": ("assessments", "assessed_on"),
+    "hypertensive_crisis": ("assessments", "assessed_on"),
+    "unsafe_housing": ("assessments", "assessed_on"),
+    "unsafe_home": ("screenings", "screened_on"),
+}
+
+
+def _red_flag_values(df: pd.DataFrame, flag: str) -> pd.Series:
+    """Per row: True/False when the flag's input is recorded (raised or not), NaN when blank."""
+    if flag == "self_harm_thoughts":
+        x = df["phq9_item9"]
+        return (x >= 1).where(x.notna())
+    if flag == "hypertensive_crisis":
+        both = df["systolic_bp"].notna() & df["diastolic_bp"].notna()
+        return ((df["systolic_bp"] > 180) | (df["diastolic_bp"] > 120)).where(both)
+    if flag == "unsafe_housing":
+        x = df["housing_safe"]
+        return (x == False).where(x.notna())  # noqa: E712 - an object column of booleans
+    x = df["home_environment"]
+    return (x == "unsafe").where(x.notna())
+
+
+def _raised(df: pd.DataFrame, on_col: str, flags: list[str]) -> pd.DataFrame:
+    """Per case, ``raised_<flag>``: the date of the latest record with a value for the flag's
+    input, when that value raises it (a blank never clears a flag)."""
+    df = df.sort_values(on_col, kind="stable")  # same day: the later row wins
+    out = []
+    for flag in flags:
+        values = _red_flag_values(df, flag)
+        known = df.assign(_v=values)[values.notna()]
+        last = known.groupby("case_id").agg(on=(on_col, "last"), v=("_v", "last"))
+        out.append(last["on"].where(last["v"].astype(bool)).rename(f"raised_{flag}"))
+    return pd.concat(out, axis=1) if out else pd.DataFrame()
 
 
 def _goals(df: pd.DataFrame, as_of: pd.Timestamp) -> pd.DataFrame:
@@ -162,31 +218,70 @@ def _services(df: pd.DataFrame) -> pd.DataFrame:
     return df.groupby("case_id").agg(service_on=("start_on", "min")).assign(has_service=True)
 
 
-def _transitions(df: pd.DataFrame) -> pd.DataFrame:
-    return df.groupby("case_id").agg(first_tx=("transition_on", "min"), last_tx=("transition_on", "max"))
+def _window_end(df: pd.DataFrame, rules: Mapping[str, object]) -> pd.Series:
+    """Each transition's last window day: business days (numpy's busday_offset, rolled back
+    from a weekend) for the business-day kinds, calendar days for the others."""
+    windows = {k: rules[f"window_{k}"] for k in ("discharge", "transfer", "step_down", "step_up")}
+    shortest = min(windows, key=windows.get)
+    kind = df["kind"].where(df["kind"].isin(list(windows)), shortest)
+    days = kind.map(windows).astype("int64")
+    day = df["transition_on"].to_numpy(dtype="datetime64[D]")
+    business = np.busday_offset(day, days.to_numpy(), roll="backward")
+    calendar = day + days.to_numpy().astype("timedelta64[D]")
+    in_business = kind.isin(list(rules["business_day_kinds"])).to_numpy()
+    return pd.Series(np.where(in_business, business, calendar), index=df.index).astype("datetime64[ns]")
 
 
-def _contacts(df: pd.DataFrame, as_of: pd.Timestamp, window: pd.Timedelta) -> pd.DataFrame:
+def _transitions(df: pd.DataFrame, contacts: pd.DataFrame | None, as_of: pd.Timestamp, rules) -> pd.DataFrame:
+    df = df.reset_index(drop=True).assign(_tx=lambda x: range(len(x)))
+    df["window_ends_on"] = _window_end(df, rules)
+    first = pd.DataFrame({"_tx": [], "contact_on": []})
+    if contacts is not None:
+        whom = contacts["with_whom"].fillna("client")
+        ok = (
+            (contacts["status"] == "attended")
+            & whom.isin(list(rules["client_contact_with"]))
+            & contacts["kind"].isin(list(rules["post_transition_kinds"]))
+            & (contacts["contact_on"] <= as_of)
+        )
+        pairs = df[["_tx", "case_id", "transition_on"]].merge(contacts.loc[ok, ["case_id", "contact_on"]], on="case_id")
+        pairs = pairs[pairs["contact_on"] >= pairs["transition_on"]]
+        first = pairs.groupby("_tx", as_index=False).agg(contact_on=("contact_on", "min"))
+    df = df.merge(first, on="_tx", how="left")
+    within = df["contact_on"] <= df["window_ends_on"]
+    late = df["contact_on"].notna() & ~within
+    missing = df["contact_on"].isna() & (df["window_ends_on"] < as_of)
+    df = _masked(df, done_on=("contact_on", within | late), missing_on=("window_ends_on", missing))
+    latest = df.sort_values("transition_on", kind="stable").drop_duplicates("case_id", keep="last").set_index("case_id")
+    facts = df.groupby("case_id").agg(
+        first_tx=("transition_on", "min"), last_tx=("transition_on", "max"), post_missing_on=("missing_on", "min")
+    )
+    # stage 8: the latest transition had its contact, in time or late
+    return facts.join(latest["done_on"].rename("post_ok_on"))
+
+
+def _contacts(df: pd.DataFrame, as_of: pd.Timestamp, with_client: tuple[str, ...]) -> pd.DataFrame:
     attended = df["status"] == "attended"
     post = attended & (df["kind"] == "post_transition")
+    client = attended & df["with_whom"].fillna("client").isin(list(with_client))
     on = df["contact_on"]
     df = _masked(
         df,
         attended_on=("contact_on", attended),
+        client_on=("contact_on", client),
         stale=("contact_on", (df["status"] == "scheduled") & (on < as_of)),
         post=("contact_on", post),
         impl=(
             "contact_on",
             attended & df["kind"].isin(["appointment", "home_visit", "education"]) & (on >= df["first_goal"]),
         ),
-        post_ok=("contact_on", post & (on >= df["last_tx"]) & (on <= df["last_tx"] + window)),
     )
     facts = df.groupby("case_id").agg(
         last_attended=("attended_on", "max"),
+        last_client=("client_on", "max"),
         stale_on=("stale", "min"),
         first_post=("post", "min"),
         impl_on=("impl", "min"),
-        post_ok_on=("post_ok", "min"),
     )
     missed = df[df["status"] == "missed"].join(facts["last_attended"], on="case_id")
     missed = missed[missed["last_attended"].isna() | (missed["contact_on"] >= missed["last_attended"])]
@@ -212,6 +307,11 @@ def _outcomes(df: pd.DataFrame, follow_up: pd.Timedelta) -> pd.DataFrame:
         paired=("paired", "any"),
         outcome_due=("due", "min"),
     )
+
+
+def _latest(*dates: object) -> object:
+    known = [d for d in dates if pd.notna(d)]
+    return max(known) if known else NaT
 
 
 def _earliest(*dates: object) -> object:
@@ -273,6 +373,10 @@ def _stage_and_flags(r: pd.Series, as_of: pd.Timestamp, rules: Mapping[str, obje
     stage = "closed" if closed else STAGES[reached - 1]
     negative = r["last_decision"] in ("not_eligible", "declined")
     flags = []
+    raised = [r[f"raised_{f}"] for f in RED_FLAGS if known(r[f"raised_{f}"])]
+    open_red = [on for on in raised if not (known(r["safety_on"]) and r["safety_on"] >= on)]
+    if is_open and open_red and as_of > min(open_red):
+        flags.append("safety_red_flag")
     if is_open and not done[1] and not negative and as_of > r["opened_on"] + _days(rules["screening_days"]):
         flags.append("screening_overdue")
     if is_open and negative:
@@ -289,12 +393,15 @@ def _stage_and_flags(r: pd.Series, as_of: pd.Timestamp, rules: Mapping[str, obje
     if is_open and known(r["stale_on"]):
         flags.append("stale_scheduled_contact")
     cadence = rules[f"cadence_{tier}"] if f"cadence_{tier}" in rules else rules["cadence_moderate"]
-    if is_open and reached == 6 and known(r["last_attended"]) and as_of > r["last_attended"] + _days(cadence):
+    last_seen = _latest(r["last_client"], r["last_assessed"])
+    if is_open and done[2] and as_of > last_seen + _days(cadence):
         flags.append("follow_up_overdue")
+    reassess = rules[f"reassess_{tier}"] if f"reassess_{tier}" in rules else rules["reassess_moderate"]
+    if is_open and done[2] and as_of > r["last_assessed"] + _days(reassess):
+        flags.append("reassessment_due")
     if is_open and known(r["goal_overdue_on"]):
         flags.append("goal_overdue")
-    window = _days(rules["post_transition_window_days"])
-    if is_open and done[7] and not done[8] and as_of > r["last_tx"] + window:
+    if is_open and known(r["post_missing_on"]):
         flags.append("post_transition_contact_missing")
     if is_open and known(r["outcome_due"]) and r["outcome_due"] <= as_of:
         flags.append("outcome_follow_up_due")
@@ -314,7 +421,6 @@ def case_status_pandas(
 ) -> pd.DataFrame:
     """``case_id, current_stage, flags`` per case opened on or before ``as_of``, in ``cases`` order."""
     when = pd.Timestamp(as_of)
-    window = _days(rules["post_transition_window_days"])
     sheets = {name: _complete(name, df) for name, df in sheets.items() if name in COLUMNS}
     cases = sheets["cases"]
     cases = cases[cases["opened_on"] <= when]
@@ -337,7 +443,11 @@ def case_status_pandas(
         reviews = reviews.merge(assessments[["last_assessed"]], left_on="case_id", right_index=True, how="left")
     elif reviews is not None:
         reviews = reviews.assign(last_assessed=NaT)
-    wide = add(_per_case(reviews, "reviewed_on", when, _reviews), ["first_reviewed", "review_ok_on"])
+    wide = add(_per_case(reviews, "reviewed_on", when, _reviews), ["first_reviewed", "review_ok_on", "safety_on"])
+    for sheet, date_col in (("assessments", "assessed_on"), ("screenings", "screened_on")):
+        flags = [f for f, (where, _) in RED_FLAGS.items() if where == sheet]
+        raised = _per_case(get(sheet), date_col, when, _raised, on_col=date_col, flags=flags)
+        wide = add(raised, [f"raised_{f}" for f in flags])
     goals = _per_case(get("goals"), "set_on", when, _goals, as_of=when)
     wide = add(goals, ["first_goal", "first_target_goal", "goal_overdue_on", "next_goal_target"])
     services = get("services")
@@ -345,13 +455,16 @@ def case_status_pandas(
         services = services[services["start_on"].isna() | (services["start_on"] <= when)]
         services = _services(services) if len(services) else None
     wide = add(services, ["service_on", "has_service"])
-    transitions = _per_case(get("transitions"), "transition_on", when, _transitions)
-    wide = add(transitions, ["first_tx", "last_tx"])
     contacts = get("contacts")
+    transitions = _per_case(
+        get("transitions"), "transition_on", when, _transitions, contacts=contacts, as_of=when, rules=rules
+    )
+    wide = add(transitions, ["first_tx", "last_tx", "post_missing_on", "post_ok_on"])
     if contacts is not None:
-        contacts = contacts.merge(wide[["first_goal", "last_tx"]], left_on="case_id", right_index=True, how="left")
-    contact_columns = ["last_attended", "stale_on", "first_post", "missed_on", "impl_on", "post_ok_on"]
-    wide = add(_per_case(contacts, "contact_on", when, _contacts, as_of=when, window=window), contact_columns)
+        contacts = contacts.merge(wide[["first_goal"]], left_on="case_id", right_index=True, how="left")
+    contact_columns = ["last_attended", "last_client", "stale_on", "first_post", "missed_on", "impl_on"]
+    with_client = tuple(rules["client_contact_with"])
+    wide = add(_per_case(contacts, "contact_on", when, _contacts, as_of=when, with_client=with_client), contact_columns)
     follow_up = _days(rules["outcome_follow_up_days"])
     outcomes = _per_case(get("outcomes"), "measured_on", when, _outcomes, follow_up=follow_up)
     wide = add(outcomes, ["first_baseline", "first_later", "paired", "outcome_due"])

@@ -432,11 +432,21 @@ def write_workbook(
 def flatten_lists(df: pl.DataFrame, *, sep: str = ";") -> pl.DataFrame:
     """Join list columns into ``sep``-separated text (for CSV and XLSX, which have no lists).
 
+    A list of lists (a worklist's details per flag) joins its inner lists with ``,``.
+
     >>> flatten_lists(pl.DataFrame({"flags": [["a", "b"], []], "n": [1, 2]}))["flags"].to_list()
     ['a;b', '']
+    >>> flatten_lists(pl.DataFrame({"detail": [[["x", "y"], None, ["z"]]]}))["detail"].to_list()
+    ['x,y;;z']
     """
-    lists = [name for name, dtype in df.schema.items() if isinstance(dtype, pl.List)]
-    return df.with_columns(pl.col(lists).list.eval(pl.element().cast(pl.String)).list.join(sep)) if lists else df
+
+    def text(dtype: pl.DataType) -> pl.Expr:
+        if isinstance(dtype, pl.List):
+            return pl.element().list.eval(text(dtype.inner)).list.join(",").fill_null("")
+        return pl.element().cast(pl.String)
+
+    lists = {name: dtype for name, dtype in df.schema.items() if isinstance(dtype, pl.List)}
+    return df.with_columns(pl.col(n).list.eval(text(d.inner)).list.join(sep) for n, d in lists.items()) if lists else df
 
 
 def write_table(

@@ -122,7 +122,7 @@ def build_report(
     result = data if isinstance(data, ValidationResult) else validate(data, lang=lang, as_of=as_of)
 
     scores = score_risk(result, risk_model, as_of=as_of)
-    status = case_status(result, as_of=as_of, config=rules, risk=scores)
+    status = case_status(result, as_of=as_of, config=rules, risk=scores, model=risk_model)
     changes = outcome_changes(result, as_of=as_of)
     util = utilisation_changes(result, as_of=as_of)
     summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes)
@@ -170,6 +170,8 @@ def key_figures(
     and the counts the shares and the median come from (``high_risk_cases,
     tiered_cases, plan_cases, improved_measures``: what the small-cell rule checks).
     """
+    from casekit.stages import open_flag_count
+
     is_open = pl.col("current_stage") != "closed"
     open_status = status.filter(is_open)
     to_plan = (
@@ -191,7 +193,7 @@ def key_figures(
         "open_cases": open_status.height,
         "closed_cases": status.height - open_status.height,
         "high_risk_share": high / with_tier.height if with_tier.height else None,
-        "open_flags": int(open_status["flags"].list.len().sum()),
+        "open_flags": open_flag_count(status),
         "median_days_to_plan": to_plan.median(),
         "paired_measures": paired.height,
         "improved_share": improved / paired.height if paired.height else None,

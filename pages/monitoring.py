@@ -7,7 +7,7 @@ import streamlit as st
 
 from casekit.charts import attendance_chart, flags_by_manager_chart
 from casekit.contract import VOCABS
-from casekit.stages import flag_label
+from casekit.stages import flag_label, open_flag_count, priority_label
 from casekit.ui import records
 from casekit.ui._monitoring import (
     attendance_by_kind,
@@ -20,6 +20,7 @@ from casekit.ui._monitoring import (
     overall_rate,
     worklist_flags,
     worklist_managers,
+    worklist_priorities,
     worklist_view,
 )
 from casekit.ui.widgets import (
@@ -46,7 +47,7 @@ attendance = attendance_by_kind(ws.data.get("contacts"), as_of=ws.as_of)
 by_tier = follow_up_by_tier(ws.get("status"), ws.config)
 rate = overall_rate(attendance)
 cols = st.columns(4)
-cols[0].metric(tr("ui_monitoring.metric_worklist"), num(worklist.height))
+cols[0].metric(tr("ui_monitoring.metric_worklist"), num(open_flag_count(ws.get("status"))))
 cols[1].metric(tr("ui_monitoring.metric_missed"), num(missed.height))
 cols[2].metric(tr("ui_monitoring.metric_attendance"), num(rate, ".0%"))
 cols[3].metric(tr("ui_monitoring.metric_follow_up"), num(by_tier["follow_up_overdue"].sum()))
@@ -57,6 +58,14 @@ st.caption(tr("ui_monitoring.worklist_help"))
 if worklist.height == 0:
     empty_state("ui_monitoring.worklist_empty")
 else:
+    levels = worklist_priorities(worklist)
+    priorities = st.multiselect(
+        tr("ui_monitoring.filter_priority"),
+        levels,
+        format_func=lambda n: priority_label(n, lang()),
+        key="monitoring_priorities",
+        placeholder=tr("ui_monitoring.filter_placeholder"),
+    )
     left, right = st.columns(2)
     choices = worklist_managers(worklist)
     if "monitoring_managers" not in st.session_state:  # the sidebar's case manager, kept across pages
@@ -76,7 +85,7 @@ else:
         key="monitoring_flags",
         placeholder=tr("ui_monitoring.filter_placeholder"),
     )
-    shown = filter_worklist(worklist, managers=managers, flags=flags)
+    shown = filter_worklist(worklist, managers=managers, flags=flags, priorities=priorities)
     st.caption(tr("ui_monitoring.worklist_shown", shown=num(shown.height), total=num(worklist.height)))
     if shown.height == 0:
         empty_state("ui_monitoring.worklist_filtered_empty")

@@ -7,7 +7,7 @@ import streamlit as st
 
 from casekit.charts import funnel_chart, stage_chart
 from casekit.report import key_figures, open_flag_counts
-from casekit.stages import flag_label
+from casekit.stages import flag_label, priority_counts
 from casekit.ui.widgets import (
     lang,
     md,
@@ -28,6 +28,11 @@ quarantine_banner(ws)
 
 status = ws.get("status")
 figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))
+# safety first: the open priority-1 and priority-2 items of the worklist
+urgent = priority_counts(ws.get("worklist"))
+cols = st.columns(2)
+cols[0].metric(tr("ui.metric_priority_1"), num(urgent[1]), help=tr("ui.metric_priority_1_help"))
+cols[1].metric(tr("ui.metric_priority_2"), num(urgent[2]), help=tr("ui.metric_priority_2_help"))
 cols = st.columns(4)
 cols[0].metric(tr("ui.metric_open_cases"), num(figures["open_cases"]))
 high = figures["high_risk_share"]

@@ -110,6 +110,10 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "factor": ("factor",),
     "missing_factors": ("factor",),
     "red_flags": ("red_flag",),
+    "index_kind": ("transition_kind",),
+    # the worklist's detail: which red flag(s), which transition(s) (kind and id), which sheet(s)
+    "detail": ("red_flag", "transition_kind", "sheet"),
+    "flag_detail": ("red_flag", "transition_kind", "sheet"),
 }
 
 #: Columns named after a pattern: ``direction[<measure>]`` of a cohort frame.

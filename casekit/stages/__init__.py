@@ -14,7 +14,15 @@ Examples
 
 from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_process_config
 from casekit.stages._events import events, to_process_mining, write_event_log
-from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES, flag_label, label_columns, stage_label
+from casekit.stages._names import (
+    FLAGS,
+    STAGE_NUMBER,
+    STAGES,
+    flag_label,
+    label_columns,
+    priority_label,
+    stage_label,
+)
 from casekit.stages._status import (
     NO_RISK,
     PRIORITIES,
@@ -23,6 +31,7 @@ from casekit.stages._status import (
     case_status,
     flags_long,
     open_flag_count,
+    priority_counts,
     stage_entries,
     worklist,
 )
@@ -49,6 +58,8 @@ __all__ = [
     "load_process_config",
     "open_flag_count",
     "post_transition_contacts",
+    "priority_counts",
+    "priority_label",
     "readmissions",
     "stage_durations",
     "stage_entries",

@@ -262,7 +262,8 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         post_ok_on=d("contact_on").filter(latest & d("contact_status").is_in(["within", "late"])).first(),
         post_missing_on=d("window_ends_on").filter(missing).min(),
         post_open_on=d("window_ends_on").filter(d("contact_status") == "open").min(),
-        post_detail=pl.concat_str(d("kind").fill_null("?"), pl.lit("@"), d("transition_on").cast(pl.String))
+        # which transitions: their kind and id (ids, never text)
+        post_detail=pl.concat_str(d("kind").fill_null(""), pl.lit(","), d("transition_id").fill_null(""))
         .filter(missing)
         .str.join(","),
     )
@@ -510,7 +511,11 @@ def _status_plan(
             flag_due_on=_join_split([d.cast(pl.Int32).cast(pl.String) for d in flag_dues]).list.eval(
                 pl.element().cast(pl.Int32).cast(pl.Date)
             ),
-            flag_detail=_join_split(details).list.eval(pl.when(pl.element() != "-").then(pl.element())),
+            flag_detail=_join_split(details).list.eval(
+                pl.when(pl.element() != "-").then(
+                    pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
+                )
+            ),
             next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
             as_of=today,
         )
@@ -601,7 +606,7 @@ def worklist(
 
     Columns ``priority`` (1 safety, 2 transitions, 3 contact, 4 deadlines, 5 closed-case
     housekeeping — every flag of a closed case —, 6 data), ``case_id, client_name``
-    (joined from ``data`` when given, else null), ``effective_tier`` (``none`` when not
+    (joined from ``data`` when given, else null), ``effective_tier`` (null when not
     assessed), ``case_manager, program, current_stage, flag, detail`` (which red flag,
     which transition; ids and values), ``due_on, days_overdue`` (days from ``due_on``
     to the status's ``as_of``). Sorted by priority, then tier (high → moderate → low →
@@ -637,7 +642,6 @@ def worklist(
     return (
         long.with_columns(
             priority=priority,
-            effective_tier=tier,
             days_overdue=(c("as_of") - c("due_on")).dt.total_days(),
         )
         .sort(
@@ -653,6 +657,16 @@ def worklist(
         )
         .select(*WORKLIST_COLUMNS)
     )
+
+
+def priority_counts(worklist: pl.DataFrame) -> dict[int, int]:
+    """Worklist rows per priority (1…6, zeros included).
+
+    >>> priority_counts(pl.DataFrame({"priority": [1, 1, 4]}))
+    {1: 2, 2: 0, 3: 0, 4: 1, 5: 0, 6: 0}
+    """
+    counts = dict(worklist["priority"].value_counts().iter_rows()) if worklist.height else {}
+    return {n: int(counts.get(n, 0)) for n in range(1, 7)}
 
 
 def open_flag_count(status: pl.DataFrame) -> int:

@@ -40,6 +40,7 @@ __all__ = [
     "overall_rate",
     "worklist_flags",
     "worklist_managers",
+    "worklist_priorities",
     "worklist_view",
 ]
 
@@ -89,25 +90,52 @@ def worklist_flags(worklist: pl.DataFrame) -> list[str]:
     return [f for f in FLAGS if f in present]
 
 
-def filter_worklist(worklist: pl.DataFrame, *, managers: Sequence[str] = (), flags: Sequence[str] = ()) -> pl.DataFrame:
-    """The worklist rows of ``managers`` and of the kinds ``flags`` (empty: no filter on
-    that), in the worklist's own urgency order (most overdue first)."""
+def worklist_priorities(worklist: pl.DataFrame) -> list[int]:
+    """Priorities present in the worklist (1 safety … 6 data), in order.
+
+    >>> worklist_priorities(pl.DataFrame({"priority": [4, 1, 4]}))
+    [1, 4]
+    """
+    return sorted(set(worklist["priority"].drop_nulls().to_list())) if "priority" in worklist.columns else []
+
+
+def filter_worklist(
+    worklist: pl.DataFrame,
+    *,
+    managers: Sequence[str] = (),
+    flags: Sequence[str] = (),
+    priorities: Sequence[int] = (),
+) -> pl.DataFrame:
+    """The worklist rows of ``managers``, of the kinds ``flags`` and of ``priorities``
+    (empty: no filter on that), in the worklist's own triage order."""
     keep = pl.lit(value=True)
     if managers:
         keep = keep & pl.col("case_manager").is_in(list(managers))
     if flags:
         keep = keep & pl.col("flag").is_in(list(flags))
+    if priorities:
+        keep = keep & pl.col("priority").is_in(list(priorities))
     return worklist.filter(keep)
 
 
 def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """The worklist for the screen: stage and flag labels, translated headers.
+    """The worklist for the screen: priority, tier, stage, flag and detail labels,
+    translated headers (one presentation layer, :func:`casekit.present.readable`).
 
-    >>> wl = pl.DataFrame({"case_id": ["A"], "current_stage": ["planning"], "flag": ["plan_overdue"]})
-    >>> worklist_view(wl, lang="en").rows(named=True)
-    [{'Case': 'A', 'Current stage': 'Planning', 'Flag': 'Plan overdue'}]
+    >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "current_stage": ["planning"],
+    ...     "flag": ["safety_red_flag"], "detail": [["self_harm_thoughts"]]})
+    >>> worklist_view(wl, lang="en").rows(named=True)  # doctest: +NORMALIZE_WHITESPACE
+    [{'Priority': '1 · Safety', 'Case': 'A', 'Current stage': 'Planning',
+      'Flag': 'Safety red flag without a recorded action', 'Detail': 'Thoughts of self-harm (PHQ-9 item 9)'}]
     """
-    return _headers(worklist.with_columns(_stage_labels("current_stage", lang), _flag_labels("flag", lang)), lang)
+    from casekit import present
+    from casekit.stages import priority_label
+
+    shown = worklist
+    if "priority" in shown.columns:
+        names = {n: priority_label(n, lang) for n in range(1, 7)}
+        shown = shown.with_columns(pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String))
+    return present.readable(shown, lang, headers={"priority": present.header("priority_label", lang)})
 
 
 # -- missed appointments -----------------------------------------------------------------

@@ -129,9 +129,11 @@ def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
 
     return {
         "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),
-        "status": lambda ws: ck.case_status(ws.result, as_of=ws.as_of, config=ws.config, risk=ws.get("scores")),
+        "status": lambda ws: ck.case_status(
+            ws.result, as_of=ws.as_of, config=ws.config, risk=ws.get("scores"), model=ws.model
+        ),
         "flags": lambda ws: ck.flags_long(ws.get("status")),
-        "worklist": lambda ws: ck.worklist(ws.get("status")),
+        "worklist": lambda ws: ck.worklist(ws.get("status"), data=ws.result),
         "events": lambda ws: ck.events(ws.result.data, as_of=ws.as_of),
         "entries": lambda ws: ck.stage_entries(ws.result.data, as_of=ws.as_of, config=ws.config),
         "funnel": lambda ws: ck.funnel(ws.get("status")),

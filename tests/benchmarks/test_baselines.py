@@ -109,6 +109,20 @@ def test_without_tiers_the_baselines_use_the_default_tier(sample: dict) -> None:
     assert disagreements(expected, floor_status(data, as_of, none)) == []
 
 
+#: Cases of the rules of issue 12 (assessed, reviewed: in planning unless their own rows say more).
+NEW_EDGES = (
+    "friday_tuesday",
+    "friday_wednesday",
+    "friday_missing",
+    "insurer_only",
+    "two_first_missed",
+    "self_harm_open",
+    "self_harm_done",
+    "self_harm_blank_later",
+    "crisis_cleared",
+    "unsafe_home",
+)
+
 #: Boundary cases of the rules (``docs/process_rules.md``), each a case of one caseload.
 EDGES = {
     "cases": [
@@ -121,6 +135,7 @@ EDGES = {
         {"case_id": "future", "opened_on": "2026-07-15"},
         {"case_id": "closed_later", "opened_on": "2026-05-01", "closed_on": "2026-07-01"},
         {"case_id": "review_before_reassessment", "opened_on": "2026-05-01"},
+        *({"case_id": c, "opened_on": "2026-05-01"} for c in NEW_EDGES),
     ],
     "screenings": [
         {"case_id": "tie", "screened_on": "2026-05-02", "decision": "refer_to_assessment"},
@@ -134,6 +149,8 @@ EDGES = {
             for c in ("post_day7", "post_day8")
         ),
         {"case_id": "review_before_reassessment", "screened_on": "2026-05-02", "decision": "refer_to_assessment"},
+        *({"case_id": c, "screened_on": "2026-05-02", "decision": "refer_to_assessment"} for c in NEW_EDGES),
+        {"case_id": "unsafe_home", "screened_on": "2026-05-02", "home_environment": "unsafe"},
     ],
     "assessments": [
         *(
@@ -143,6 +160,13 @@ EDGES = {
         *({"case_id": c, "assessed_on": "2026-04-05"} for c in ("post_day7", "post_day8")),
         {"case_id": "review_before_reassessment", "assessed_on": "2026-05-05"},
         {"case_id": "review_before_reassessment", "assessed_on": "2026-06-01"},
+        *({"case_id": c, "assessed_on": "2026-05-04"} for c in NEW_EDGES),
+        {"case_id": "self_harm_open", "assessed_on": "2026-06-01", "phq9_item9": 1},
+        {"case_id": "self_harm_done", "assessed_on": "2026-06-01", "phq9_item9": 2},
+        {"case_id": "self_harm_blank_later", "assessed_on": "2026-06-01", "phq9_item9": 1},
+        {"case_id": "self_harm_blank_later", "assessed_on": "2026-06-10"},  # a blank never clears it
+        {"case_id": "crisis_cleared", "assessed_on": "2026-06-01", "systolic_bp": 190, "diastolic_bp": 95},
+        {"case_id": "crisis_cleared", "assessed_on": "2026-06-10", "systolic_bp": 130, "diastolic_bp": 85},
     ],
     "risk_reviews": [
         *(
@@ -151,6 +175,9 @@ EDGES = {
         ),
         *({"case_id": c, "reviewed_on": "2026-04-06"} for c in ("post_day7", "post_day8")),
         {"case_id": "review_before_reassessment", "reviewed_on": "2026-05-06"},
+        *({"case_id": c, "reviewed_on": "2026-05-05"} for c in NEW_EDGES),
+        {"case_id": "self_harm_open", "reviewed_on": "2026-06-02"},  # no safety action: stays open
+        {"case_id": "self_harm_done", "reviewed_on": "2026-06-01", "safety_action": "safety_plan"},
     ],
     "goals": [
         {"goal_id": "g1", "case_id": "undated_service", "set_on": "2026-05-10", "target_on": "2026-08-01"},
@@ -219,9 +246,36 @@ EDGES = {
             "kind": "phone_call",
             "status": "scheduled",
         },
+        *(
+            {
+                "contact_id": f"f{i}",
+                "case_id": case,
+                "contact_on": on,
+                "kind": kind,
+                "status": "attended",
+                "with_whom": whom,
+            }
+            for i, (case, on, kind, whom) in enumerate(
+                [
+                    ("friday_tuesday", "2026-06-09", "phone_call", "client"),
+                    ("friday_wednesday", "2026-06-10", "home_visit", None),
+                    ("insurer_only", "2026-06-08", "phone_call", "insurer"),
+                ]
+            )
+        ),
     ],
     "transitions": [
-        *({"transition_id": f"t-{c}", "case_id": c, "transition_on": "2026-05-01"} for c in ("post_day7", "post_day8")),
+        *(
+            {"transition_id": f"t-{c}", "case_id": c, "transition_on": "2026-05-01", "kind": "step_down"}
+            for c in ("post_day7", "post_day8")
+        ),
+        # 2026-06-05 is a Friday: a discharge's window (2 business days) ends on Tuesday 06-09
+        *(
+            {"transition_id": f"t-{c}", "case_id": c, "transition_on": "2026-06-05", "kind": "discharge"}
+            for c in ("friday_tuesday", "friday_wednesday", "friday_missing", "insurer_only")
+        ),
+        {"transition_id": "t-two-1", "case_id": "two_first_missed", "transition_on": "2026-06-01", "kind": "discharge"},
+        {"transition_id": "t-two-2", "case_id": "two_first_missed", "transition_on": "2026-06-26", "kind": "step_down"},
     ],
     "outcomes": [
         {
@@ -256,10 +310,22 @@ def test_all_three_agree_on_the_boundary_cases(tmp_path: Path) -> None:
     expected = casekit_status(data, as_of, tiers)
     assert "future" not in expected  # opened after as_of
     assert expected["tie"] == ("assessment", frozenset({"assessment_overdue", "not_eligible_but_open"}))
-    assert expected["undated_service"] == ("implementation", frozenset())
-    assert expected["achieved_later"] == ("planning", frozenset({"plan_overdue", "goal_overdue"}))
-    assert expected["post_day7"] == ("evaluation", frozenset())  # day 7 counts
-    assert expected["post_day8"][1] >= {"post_transition_contact_missing"}  # day 8 does not
+    # assessed 05-05, moderate tier (30 days), no contact with the client since: the
+    # follow-up cadence runs in every stage
+    assert expected["undated_service"] == ("implementation", frozenset({"follow_up_overdue"}))
+    assert expected["achieved_later"] == ("planning", frozenset({"plan_overdue", "goal_overdue", "follow_up_overdue"}))
+    assert expected["post_day7"] == ("evaluation", frozenset({"follow_up_overdue"}))  # day 7 counts
+    assert expected["post_day8"][0] == "evaluation"  # day 8 is late: the stage completes, no flag
+    assert "post_transition_contact_missing" not in expected["post_day8"][1]
+    assert "post_transition_contact_missing" not in expected["friday_tuesday"][1]
+    assert "post_transition_contact_missing" not in expected["friday_wednesday"][1]  # late
+    assert "post_transition_contact_missing" in expected["friday_missing"][1]
+    assert "post_transition_contact_missing" in expected["insurer_only"][1]
+    assert "post_transition_contact_missing" in expected["two_first_missed"][1]
+    for case in ("self_harm_open", "self_harm_blank_later", "unsafe_home"):
+        assert "safety_red_flag" in expected[case][1], case
+    for case in ("self_harm_done", "crisis_cleared"):
+        assert "safety_red_flag" not in expected[case][1], case
     assert expected["missed_same_day"][1] >= {"missed_appointment"}  # same day is not later
     assert expected["review_before_reassessment"][0] == "risk"
     assert expected["closed_later"][0] == "assessment"  # closed after as_of: still open

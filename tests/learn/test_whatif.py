@@ -112,9 +112,13 @@ def _last_attended(sample: dict, case_id: str) -> dt.date:
     """The later of the last attended contact with the client and the latest assessment."""
     data = sample["result"].data
     client = pl.col("with_whom").fill_null("client").is_in(["client", "support_system"])
-    last = data["contacts"].filter(
-        (pl.col("case_id") == case_id) & (pl.col("status") == "attended") & client & (pl.col("contact_on") <= AS_OF)
-    )["contact_on"].max()
+    last = (
+        data["contacts"]
+        .filter(
+            (pl.col("case_id") == case_id) & (pl.col("status") == "attended") & client & (pl.col("contact_on") <= AS_OF)
+        )["contact_on"]
+        .max()
+    )
     assessed = data["assessments"].filter((pl.col("case_id") == case_id) & (pl.col("assessed_on") <= AS_OF))
     return max(d for d in (last, assessed["assessed_on"].max()) if d is not None)
 

@@ -27,7 +27,11 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "stage_entries": entries,
         "stage_durations": ck.stage_durations(entries),
         "time_in_stage": ck.time_in_stage(status),
-        "worklist": ck.worklist(status),
+        "worklist": ck.worklist(status, data=result),
+        "readmissions": ck.readmissions(result, as_of=ck.SAMPLE_AS_OF),
+        "post_transition_contacts": ck.stages.post_transition_contacts(
+            result.data["transitions"], result.data["contacts"], as_of=ck.SAMPLE_AS_OF
+        ),
         "score_risk": scores,
         "fairness_summary": ck.fairness_summary(result, scores),
         "outcome_changes": ck.outcome_changes(result),

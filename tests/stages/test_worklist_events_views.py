@@ -62,11 +62,11 @@ def test_worklist_one_row_per_flag_most_overdue_first() -> None:
         "due_on",
         "days_overdue",
     ]
-    # contact first (priority 3), then deadlines (4): A is moderate (default tier), B none
+    # contact first (priority 3), then deadlines (4); no risk given: no tier
     assert wl.select("priority", "case_id", "effective_tier", "flag", "due_on", "days_overdue").rows() == [
-        (3, "A", "none", "follow_up_overdue", D("2026-03-12"), 110),
-        (4, "A", "none", "goal_overdue", D("2026-05-01"), 60),
-        (4, "B", "none", "screening_overdue", D("2026-06-08"), 22),
+        (3, "A", None, "follow_up_overdue", D("2026-03-12"), 110),
+        (4, "A", None, "goal_overdue", D("2026-05-01"), 60),
+        (4, "B", None, "screening_overdue", D("2026-06-08"), 22),
     ]
     assert worklist(status, manager="Bea")["case_id"].to_list() == ["B"]
     assert worklist(status, manager=["Ana", "Bea"]).height == 3

@@ -12,7 +12,7 @@ import casekit as ck
 from casekit.charts import attendance_chart, chart_data
 from casekit.contract import VOCABS
 from casekit.data import CaseData
-from casekit.stages import FLAGS, ProcessConfig, flag_label, stage_label
+from casekit.stages import FLAGS, ProcessConfig, flag_label, priority_label, stage_label
 from casekit.ui import _monitoring as mo
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -56,8 +56,12 @@ def test_filtering_by_flag_keeps_the_urgency_order(status: pl.DataFrame) -> None
     shown = mo.filter_worklist(worklist, flags=["follow_up_overdue", "missed_appointment"])
     assert set(shown["flag"]) == {"follow_up_overdue", "missed_appointment"}
     assert shown.height == worklist.filter(pl.col("flag").is_in(["follow_up_overdue", "missed_appointment"])).height
-    days = shown["days_overdue"].to_list()
-    assert days == sorted(days, reverse=True)
+    # triage order kept: priority, then tier, then the most overdue
+    assert shown["priority"].is_sorted()
+    tier = pl.col("effective_tier").replace_strict({"high": 0, "moderate": 1, "low": 2}, default=3)
+    assert shown.select(pl.struct("priority", tier.alias("t"), -pl.col("days_overdue")).is_sorted()).item()
+    assert mo.filter_worklist(worklist, priorities=[1]).equals(worklist.filter(pl.col("priority") == 1))
+    assert mo.worklist_priorities(worklist)[0] == 1
     manager = mo.worklist_managers(worklist)[0]
     both = mo.filter_worklist(worklist, managers=[manager], flags=["goal_overdue"])
     assert both.equals(ck.worklist(status, manager=manager).filter(pl.col("flag") == "goal_overdue"))
@@ -68,12 +72,13 @@ def test_worklist_view_shows_labels(status: pl.DataFrame, lang: str) -> None:
     worklist = ck.worklist(status)
     view = mo.worklist_view(worklist, lang=lang)
     assert view.height == worklist.height
-    stage, flag = view.columns[3], view.columns[4]
+    stage, flag = view.columns[6], view.columns[7]
+    assert view[view.columns[0]].to_list() == [priority_label(n, lang) for n in worklist["priority"]]
     assert view[flag].to_list() == [flag_label(f, lang) for f in worklist["flag"]]
     assert view[stage].to_list() == [stage_label(s, lang) for s in worklist["current_stage"]]
     assert not any("_" in c for c in view.columns)
     fmt = "%d/%m/%Y" if lang == "es" else "%Y-%m-%d"
-    assert view[view.columns[5]].to_list() == [d.strftime(fmt) for d in worklist["due_on"]]  # as show_date
+    assert view[view.columns[9]].to_list() == [d.strftime(fmt) for d in worklist["due_on"]]  # as show_date
 
 
 # -- missed appointments -----------------------------------------------------------------

@@ -34,6 +34,10 @@ def _transitions(rows: list[tuple[str, dt.date, str]]) -> pl.DataFrame:
     ).with_columns(to_level=pl.lit("home_health"))
 
 
+#: Every window 7 calendar days (the old single window), to test the classification alone.
+SEVEN = "[post_transition]\nbusiness_day_kinds = []\n[post_transition.window_days]\ndischarge = 7\ntransfer = 7"
+
+
 def test_each_contact_status_on_hand_built_cases() -> None:
     as_of = D(2026, 3, 31)
     transitions = _transitions(
@@ -43,7 +47,9 @@ def test_each_contact_status_on_hand_built_cases() -> None:
             ("SAMEDAY", D(2026, 3, 1), "step_down"),  # contact the same day: within
             ("BEFORE", D(2026, 3, 10), "step_down"),  # only a contact before the transition
             ("MISSED", D(2026, 3, 1), "discharge"),  # the contact was missed
-            ("OTHERKIND", D(2026, 3, 1), "discharge"),  # a phone call is not a post-transition contact
+            ("OTHERKIND", D(2026, 3, 1), "discharge"),  # an attended phone call with the client counts
+            ("EDUCATION", D(2026, 3, 1), "discharge"),  # an education session does not
+            ("INSURER", D(2026, 3, 1), "discharge"),  # a call with the insurer does not
             ("FUTURE", D(2026, 3, 1), "discharge"),  # the contact is after as_of
             ("LASTDAY", D(2026, 3, 24), "discharge"),  # window ends today: still open
             ("TWICE", D(2026, 1, 1), "step_down"),  # the earlier one had its contact…
@@ -59,69 +65,87 @@ def test_each_contact_status_on_hand_built_cases() -> None:
             ("BEFORE", D(2026, 3, 5), "post_transition", "attended"),
             ("MISSED", D(2026, 3, 3), "post_transition", "missed"),
             ("OTHERKIND", D(2026, 3, 3), "phone_call", "attended"),
+            ("EDUCATION", D(2026, 3, 3), "education", "attended"),
+            ("INSURER", D(2026, 3, 3), "phone_call", "attended"),
             ("FUTURE", D(2026, 4, 2), "post_transition", "attended"),
             ("TWICE", D(2026, 1, 3), "post_transition", "attended"),
         ]
-    )
-    post = tx.post_transition_contacts(transitions, contacts, as_of=as_of, window_days=7)
-    got = dict(post.select("case_id", "contact_status").iter_rows())
-    assert got == {
+    ).with_columns(with_whom=pl.when(pl.col("case_id") == "INSURER").then(pl.lit("insurer")))
+    post = tx.post_transition_contacts(transitions, contacts, as_of=as_of, config=SEVEN)
+    got = {(case, on): status for case, on, status in post.select("case_id", "transition_on", "contact_status").rows()}
+    assert {case: status for (case, _), status in got.items() if case != "TWICE"} == {
         "DAY7": "within",
         "DAY8": "late",
         "SAMEDAY": "within",
         "BEFORE": "missing",
         "MISSED": "missing",
-        "OTHERKIND": "missing",
+        "OTHERKIND": "within",
+        "EDUCATION": "missing",
+        "INSURER": "missing",
         "FUTURE": "missing",
         "LASTDAY": "open",
-        "TWICE": "missing",
     }
-    twice = post.filter(pl.col("case_id") == "TWICE").row(0, named=True)
-    assert twice["transition_on"] == D(2026, 3, 1)
+    assert got["TWICE", D(2026, 1, 1)] == "within"  # one row per transition
+    assert got["TWICE", D(2026, 3, 1)] == "missing"
+    twice = post.filter(pl.col("case_id") == "TWICE").row(1, named=True)
     assert twice["kind"] == "discharge"
     assert twice["window_ends_on"] == D(2026, 3, 8)
     assert post.filter(pl.col("case_id") == "DAY8")["contact_on"].item() == D(2026, 3, 9)
-    assert tx.contact_counts(post).rows() == [("within", 2), ("late", 1), ("open", 1), ("missing", 5)]
+    assert tx.contact_counts(post).rows() == [("within", 4), ("late", 1), ("open", 1), ("missing", 6)]
 
 
 def test_a_longer_window_turns_late_into_within() -> None:
-    transitions = _transitions([("A", D(2026, 3, 1), "discharge")])
+    transitions = _transitions([("A", D(2026, 3, 1), "step_up")])
     contacts = _contacts([("A", D(2026, 3, 10), "post_transition", "attended")])
     for days, expected in ((7, "late"), (9, "within"), (10, "within")):
-        post = tx.post_transition_contacts(transitions, contacts, as_of=D(2026, 4, 1), window_days=days)
+        rules = f"[post_transition.window_days]\nstep_up = {days}"
+        post = tx.post_transition_contacts(transitions, contacts, as_of=D(2026, 4, 1), config=rules)
         assert post["contact_status"].item() == expected
 
 
-def _by_hand(result: ck.ValidationResult, as_of: dt.date, window: int) -> dict[str, str]:
-    """Plain Python over the sheets' rows: each case's latest transition and its contact."""
-    latest: dict[str, dt.date] = {}
-    for row in result.data["transitions"].iter_rows(named=True):
-        if row["transition_on"] <= as_of:
-            latest[row["case_id"]] = max(latest.get(row["case_id"], row["transition_on"]), row["transition_on"])
-    first: dict[str, dt.date] = {}
+def _window_end(on: dt.date, kind: str | None) -> dt.date:
+    """Default windows counted by hand: 2 business days (discharge, transfer, blank), else 7 days."""
+    if kind in ("step_down", "step_up"):
+        return on + dt.timedelta(days=7)
+    end, left = on, 2
+    while left:
+        end += dt.timedelta(days=1)
+        left -= end.weekday() < 5
+    return end
+
+
+def _by_hand(result: ck.ValidationResult, as_of: dt.date) -> dict[tuple[str, str], str]:
+    """Plain Python over the sheets' rows: every transition and its first client contact."""
+    kinds = {"post_transition", "phone_call", "home_visit", "appointment", "follow_up"}
+    dates: dict[str, list[dt.date]] = {}
     for row in result.data["contacts"].iter_rows(named=True):
-        case, on = row["case_id"], row["contact_on"]
-        ok = row["kind"] == "post_transition" and row["status"] == "attended" and on <= as_of
-        if ok and case in latest and on >= latest[case]:
-            first[case] = min(first.get(case, on), on)
+        client = (row["with_whom"] or "client") in ("client", "support_system")
+        if row["kind"] in kinds and row["status"] == "attended" and client and row["contact_on"] <= as_of:
+            dates.setdefault(row["case_id"], []).append(row["contact_on"])
     out = {}
-    for case, on in latest.items():
-        end = on + dt.timedelta(days=window)
-        if case in first:
-            out[case] = "within" if first[case] <= end else "late"
+    for row in result.data["transitions"].iter_rows(named=True):
+        on = row["transition_on"]
+        if on > as_of:
+            continue
+        end = _window_end(on, row["kind"])
+        first = min((d for d in dates.get(row["case_id"], []) if d >= on), default=None)
+        if first is not None:
+            out[row["transition_id"]] = "within" if first <= end else "late"
         else:
-            out[case] = "open" if as_of <= end else "missing"
+            out[row["transition_id"]] = "open" if as_of <= end else "missing"
     return out
 
 
 def test_sample_counts_equal_a_hand_computation(sample: ck.ValidationResult) -> None:
     transitions = tx.transitions_until(sample.data, ck.SAMPLE_AS_OF)
-    post = tx.post_transition_contacts(transitions, tx.contacts_of(sample.data), as_of=ck.SAMPLE_AS_OF, window_days=7)
-    hand = _by_hand(sample, ck.SAMPLE_AS_OF, 7)
-    assert dict(post.select("case_id", "contact_status").iter_rows()) == hand
+    post = tx.post_transition_contacts(transitions, tx.contacts_of(sample.data), as_of=ck.SAMPLE_AS_OF)
+    hand = _by_hand(sample, ck.SAMPLE_AS_OF)
+    ids = transitions.sort("case_id", "transition_on", maintain_order=True)["transition_id"].to_list()
+    assert dict(zip(ids, post["contact_status"], strict=True)) == hand
     counts = dict(tx.contact_counts(post).iter_rows())
     assert counts == {s: sum(v == s for v in hand.values()) for s in tx.CONTACT_STATUSES}
     assert counts["within"] > 0
+    assert counts["late"] > 0
     assert counts["missing"] > 0
 
 
@@ -129,19 +153,22 @@ def test_the_list_to_chase_matches_the_stage_engine_flag(sample: ck.ValidationRe
     status = ck.case_status(sample, as_of=ck.SAMPLE_AS_OF)
     flags = ck.flags_long(status)
     transitions = tx.transitions_until(sample.data, ck.SAMPLE_AS_OF)
-    post = tx.post_transition_contacts(transitions, tx.contacts_of(sample.data), as_of=ck.SAMPLE_AS_OF, window_days=7)
+    post = tx.post_transition_contacts(transitions, tx.contacts_of(sample.data), as_of=ck.SAMPLE_AS_OF)
     chase = tx.contacts_to_chase(post, status, flags)
     assert set(chase["contact_status"]) == {"late", "missing"}
     flagged = flags.filter(pl.col("flag") == tx.FLAG)
-    assert sorted(chase.filter(pl.col("flag_due_on").is_not_null())["case_id"]) == sorted(flagged["case_id"])
-    # every open case on the list has the flag; its due date is the window's end
-    open_rows = chase.filter(pl.col("case_open"))
-    assert open_rows["flag_due_on"].null_count() == 0
-    assert (open_rows["flag_due_on"] == open_rows["window_ends_on"]).all()
-    figures = tx.key_figures(transitions, post, chase, tx.readmissions(transitions))
-    assert figures["flagged"] == flagged.height
+    assert sorted(set(chase.filter(pl.col("flag_due_on").is_not_null())["case_id"])) == sorted(flagged["case_id"])
+    # every open case with a missing transition has the flag, due on its earliest window end
+    missing = chase.filter(pl.col("case_open") & (pl.col("contact_status") == "missing"))
+    earliest = missing.group_by("case_id").agg(pl.col("window_ends_on").min(), pl.col("flag_due_on").first())
+    assert earliest["flag_due_on"].null_count() == 0
+    assert (earliest["flag_due_on"] == earliest["window_ends_on"]).all()
+    readmitted = tx.readmissions(sample, as_of=ck.SAMPLE_AS_OF)
+    figures = tx.key_figures(transitions, post, chase, readmitted)
+    assert figures["flagged"] == chase.filter(pl.col("flag_due_on").is_not_null()).height
     assert figures["transitions"] == sample.data["transitions"].height
     assert figures["cases"] == sample.data["transitions"]["case_id"].n_unique()
+    assert figures["readmissions"] == readmitted.height > 0
 
 
 def test_flows_and_kinds_add_up_to_the_sheet(sample: ck.ValidationResult) -> None:
@@ -162,33 +189,44 @@ def test_transitions_after_the_as_of_date_are_left_out(sample: ck.ValidationResu
     assert 0 < transitions.height == expected < sample.data["transitions"].height
 
 
-def test_readmissions_need_a_strictly_earlier_discharge_or_step_down() -> None:
-    transitions = _transitions(
-        [
-            ("A", D(2026, 1, 1), "discharge"),
-            ("A", D(2026, 1, 11), "step_up"),
-            ("B", D(2026, 1, 1), "step_down"),
-            ("B", D(2026, 1, 1), "step_up"),  # same day: not after
-            ("C", D(2026, 1, 5), "step_up"),  # no earlier discharge
-            ("C", D(2026, 1, 9), "discharge"),
-            ("D", D(2026, 1, 1), "step_down"),
-            ("D", D(2026, 1, 20), "discharge"),
-            ("D", D(2026, 2, 1), "step_up"),  # the nearest earlier one counts
-            ("E", D(2026, 1, 1), "transfer"),
-            ("E", D(2026, 1, 2), "step_up"),  # a transfer is not a discharge
-        ]
-    )
-    out = tx.readmissions(transitions)
-    assert out.select("case_id", "after_kind", "days").rows() == [("A", "discharge", 10), ("D", "discharge", 12)]
+def test_readmissions_into_hospital_within_30_days_of_leaving_it() -> None:
+    def tx_row(case: str, on: dt.date, kind: str, frm: str, to: str) -> dict:
+        return {"case_id": case, "transition_on": on, "kind": kind, "from_level": frm, "to_level": to}
+
+    rows = [
+        tx_row("DAY30", D(2026, 1, 1), "discharge", "inpatient", "discharged"),
+        tx_row("DAY30", D(2026, 1, 31), "step_up", "community", "inpatient"),  # day 30: counts
+        tx_row("DAY31", D(2026, 1, 1), "discharge", "inpatient", "discharged"),
+        tx_row("DAY31", D(2026, 2, 1), "step_up", "community", "inpatient"),  # day 31: does not
+        tx_row("REHAB", D(2026, 1, 1), "step_down", "inpatient", "home_health"),
+        tx_row("REHAB", D(2026, 1, 10), "step_up", "home_health", "rehabilitation"),  # not into hospital
+        tx_row("SAMEDAY", D(2026, 1, 1), "discharge", "inpatient", "discharged"),
+        tx_row("SAMEDAY", D(2026, 1, 1), "transfer", "community", "inpatient"),  # same day: a transfer
+        tx_row("FROMREHAB", D(2026, 1, 1), "discharge", "rehabilitation", "discharged"),
+        tx_row("FROMREHAB", D(2026, 1, 5), "step_up", "community", "inpatient"),  # index not from hospital
+        tx_row("TWICE", D(2026, 1, 1), "step_down", "inpatient", "home_health"),
+        tx_row("TWICE", D(2026, 1, 3), "transfer", "home_health", "inpatient"),  # a transfer in counts
+        tx_row("TWICE", D(2026, 1, 9), "step_up", "home_health", "inpatient"),  # one per index event
+    ]
+    data = CaseData({"transitions": pl.DataFrame(rows)})
+    out = tx.readmissions(data)
+    assert out.select("case_id", "discharge_on", "index_kind", "readmitted_on", "days").rows() == [
+        ("DAY30", D(2026, 1, 1), "discharge", D(2026, 1, 31), 30),
+        ("TWICE", D(2026, 1, 1), "step_down", D(2026, 1, 3), 2),
+    ]
+    assert tx.readmissions(data, config="[readmission]\ndays = 31")["case_id"].to_list() == ["DAY30", "DAY31", "TWICE"]
+    wider = "[readmission]\nlevels = ['inpatient', 'rehabilitation']"
+    assert set(tx.readmissions(data, config=wider)["case_id"]) == {"DAY30", "REHAB", "FROMREHAB", "TWICE"}
+    assert tx.readmissions(data, as_of=D(2026, 1, 2)).height == 0
 
 
 def test_a_workbook_with_only_cases_gives_empty_frames() -> None:
     data = CaseData({"cases": pl.DataFrame({"case_id": ["A"], "opened_on": [D(2026, 1, 1)]})})
     transitions = tx.transitions_until(data, D(2026, 3, 1))
-    post = tx.post_transition_contacts(transitions, tx.contacts_of(data), as_of=D(2026, 3, 1), window_days=7)
+    post = tx.post_transition_contacts(transitions, tx.contacts_of(data), as_of=D(2026, 3, 1))
     assert transitions.height == post.height == 0
     assert tx.contact_counts(post)["cases"].to_list() == [0, 0, 0, 0]
-    assert tx.readmissions(transitions).height == 0
+    assert tx.readmissions(data).height == 0
     assert tx.transition_flows(transitions).height == 0
     assert readable(tx.transition_flows(transitions), "es").columns == [
         "Nivel de origen",
