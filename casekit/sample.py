@@ -670,7 +670,8 @@ class _Generator:
         j = i[readm]
         frm2 = np.where(to[readm] == discharged, rng.integers(4, 7, j.size), to[readm])
         # most come back into hospital; the others go to rehabilitation (not a readmission)
-        to2 = np.where(self._u(j.size) < 0.7, 0, code("level_of_care", "rehabilitation"))
+        rehab = code("level_of_care", "rehabilitation")
+        to2 = np.where((self._u(j.size) < 0.7) | (frm2 <= rehab), 0, rehab)  # a step up: a more intensive level
         self._u(j.size)  # the draw the level below used to take: later draws stay as they were
         ii = np.concatenate([i, j])
         kinds = np.concatenate([kind, np.full(j.size, step_up)])

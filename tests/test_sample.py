@@ -186,7 +186,9 @@ def test_row_rules(any_data: CaseData) -> None:
     services = any_data["services"].drop_nulls("end_on")
     assert (services["end_on"] >= services["start_on"]).all()
     reviews = any_data["risk_reviews"]
-    assert (reviews["override_tier"].is_not_null() == reviews["reason"].is_not_null()).all()
+    needs_reason = reviews["override_tier"].is_not_null() | (reviews["safety_action"] == "not_needed").fill_null(False)
+    assert (needs_reason == reviews["reason"].is_not_null()).all()
+    assert set(reviews["safety_action"].drop_nulls()) >= {"safety_plan", "not_needed"}
 
 
 def test_event_dates_within_the_case(any_data: CaseData) -> None:
