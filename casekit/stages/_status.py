@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from casekit._frames import sheet, unwrap
-from casekit.contract import ROW
+from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import measure_key, post_only_keys
 from casekit.stages._config import ProcessConfig, load_process_config
@@ -108,7 +108,10 @@ def case_status(
     quarantined rows carry the flag ``quarantined_rows``. Rules: ``docs/process_rules.md``.
     """
     cfg = load_process_config(config)
-    clean, quarantined = unwrap(data)
+    clean, _ = unwrap(data)
+    quarantined = None
+    if isinstance(data, ValidationResult):
+        clean, quarantined = _reinstated(data), _quarantined_sheets(data)
     tiers = _risk_tiers(clean, as_of) if risk is None else risk
     plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model)
     return plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
@@ -149,6 +152,64 @@ def stage_entries(
         .sort(ROW, "stage_number")
         .select("case_id", "stage_number", "stage", "entered_on")
         .collect()
+    )
+
+
+def _reinstated(result: ValidationResult) -> CaseData:
+    """The clean data plus the rows set aside only because their case's own row was (rule 8:
+    a case whose ``case_id`` and ``opened_on`` are readable keeps every obligation on its
+    valid rows; its ``cases`` row comes back too, without the columns in error mattering)."""
+    issues = result.issues
+    if issues is None or not any(df.height for df in result.quarantined.values()):
+        return result.data
+    errors = issues.filter(pl.col("severity") == "error")
+    sheets = dict(result.data.sheets)
+    clean_ids = result.data["cases"]["case_id"] if "cases" in sheets else pl.Series("case_id", [], pl.String)
+    for name, held in result.quarantined.items():
+        if held.height == 0 or ROW not in held.columns or name not in sheets:
+            continue
+        own = errors.filter((pl.col("sheet") == name) & (pl.col("check") != "case_quarantined"))
+        if own["row"].null_count():  # the whole sheet is in error
+            continue
+        if name == "cases":
+            back = held.filter(
+                pl.col("case_id").is_not_null()
+                & pl.col("opened_on").is_not_null()
+                & ~pl.col("case_id").is_in(clean_ids.implode())
+            ).unique("case_id", keep="first", maintain_order=True)
+        else:
+            back = held.filter(~pl.col(ROW).is_in(own["row"].drop_nulls().implode()))
+        if back.height:
+            sheets[name] = pl.concat([sheets[name], back], how="vertical_relaxed").sort(ROW)
+    return CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+
+
+def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:
+    """``case_id, q_sheets``: the sheets (ids, comma-joined) holding each case's rows set aside
+    for errors of their own (a quarantined assessment may hide a red flag)."""
+    issues = result.issues
+    frames = []
+    for name, held in result.quarantined.items():
+        if held.height == 0 or "case_id" not in held.columns:
+            continue
+        rows = held.select(pl.col("case_id").cast(pl.String), ROW) if ROW in held.columns else held.select("case_id")
+        if issues is not None and ROW in held.columns:
+            own = issues.filter(
+                (pl.col("sheet") == name) & (pl.col("severity") == "error") & (pl.col("check") != "case_quarantined")
+            )
+            if not own["row"].null_count():
+                rows = rows.filter(pl.col(ROW).is_in(own["row"].implode()))
+        frames.append(rows.select("case_id", sheet=pl.lit(name)))
+    if not frames:
+        return pl.LazyFrame(schema={"case_id": pl.String(), "q_sheets": pl.String()})
+    order = {name: i for i, name in enumerate(SHEETS)}
+    return (
+        pl.concat(frames)
+        .drop_nulls("case_id")
+        .unique()
+        .lazy()
+        .group_by("case_id")
+        .agg(q_sheets=pl.col("sheet").sort_by(pl.col("sheet").replace_strict(order, default=99)).str.join(","))
     )
 
 
@@ -385,7 +446,7 @@ def _status_plan(
     if quarantined is not None:
         wide = wide.join(quarantined.with_columns(quarantined=pl.lit(value=True)), on="case_id", how="left")
     else:
-        wide = wide.with_columns(quarantined=pl.lit(None, dtype=pl.Boolean))
+        wide = wide.with_columns(quarantined=pl.lit(None, dtype=pl.Boolean), q_sheets=pl.lit(None, dtype=pl.String))
 
     closed = c("closed_on").is_not_null() & (c("closed_on") <= as_of)
     done = {
@@ -497,7 +558,11 @@ def _status_plan(
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
     assert tuple(due) == FLAGS
-    detail = {"safety_red_flag": safety_detail, "post_transition_contact_missing": c("post_detail")}
+    detail = {
+        "safety_red_flag": safety_detail,
+        "post_transition_contact_missing": c("post_detail"),
+        "quarantined_rows": c("q_sheets"),
+    }
     wide = wide.with_columns(**{f"_due_{f}": e for f, e in due.items()})
     flag_dues = [c(f"_due_{f}") for f in FLAGS]
     details = [

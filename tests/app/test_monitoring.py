@@ -11,7 +11,7 @@ import casekit as ck
 from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import format_number
-from casekit.stages import flag_label
+from casekit.stages import flag_label, priority_label
 from tests.app.conftest import open_app, shown_numbers
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -38,7 +38,10 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert at.title[0].value == t("ui.page_monitoring", lang)
     worklist = ck.worklist(status)
     metrics = _metrics(at)
-    assert metrics[t("ui_monitoring.metric_worklist", lang)] == format_number(worklist.height, lang, ",")
+    # the "open flags" figure: worklist rows of open cases, as on every screen
+    open_flags = worklist.filter(pl.col("current_stage") != "closed").height
+    assert metrics[t("ui_monitoring.metric_worklist", lang)] == format_number(open_flags, lang, ",")
+    assert open_flags == ck.stages.open_flag_count(status)
     assert metrics[t("ui_monitoring.metric_missed", lang)] == format_number(
         _count(status, "missed_appointment"), lang, ","
     )
@@ -46,11 +49,14 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
         _count(status, "follow_up_overdue"), lang, ","
     )
 
-    shown = at.dataframe[0].value  # the worklist, most overdue first, labelled
+    shown = at.dataframe[0].value  # the worklist, a triage list, labelled
     assert len(shown) == worklist.height
-    assert shown.iloc[:, 0].tolist() == worklist["case_id"].to_list()
-    assert shown.iloc[:, 4].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
-    assert shown_numbers(shown.iloc[:, 6], lang) == worklist["days_overdue"].to_list()
+    assert shown.iloc[:, 0].tolist() == [priority_label(n, lang) for n in worklist["priority"]]
+    assert shown.iloc[0, 0] == priority_label(1, lang)  # safety first
+    assert shown.iloc[:, 1].tolist() == worklist["case_id"].to_list()
+    assert shown.iloc[:, 2].str.len().min() > 0  # the client's name
+    assert shown.iloc[:, 7].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
+    assert shown_numbers(shown.iloc[:, 10], lang) == worklist["days_overdue"].to_list()
 
     missed = at.dataframe[1].value
     assert len(missed) == _count(status, "missed_appointment")
@@ -70,8 +76,8 @@ def test_filtering_by_case_manager_equals_the_managers_worklist(status: pl.DataF
     expected = ck.worklist(status, manager=manager)
     shown = at.dataframe[0].value
     assert len(shown) == expected.height
-    assert shown.iloc[:, 0].tolist() == expected["case_id"].to_list()
-    assert set(shown.iloc[:, 1]) == {manager}
+    assert shown.iloc[:, 1].tolist() == expected["case_id"].to_list()
+    assert set(shown.iloc[:, 4]) == {manager}
     total = ck.worklist(status).height
     assert any(c.value == f"Se muestran {expected.height:,} de {total:,} filas." for c in at.caption)
 
@@ -82,9 +88,19 @@ def test_filtering_by_flag_kind(status: pl.DataFrame) -> None:
     assert not at.exception
     shown = at.dataframe[0].value
     assert len(shown) == _count(status, "follow_up_overdue")
-    assert set(shown.iloc[:, 4]) == {"Follow-up overdue"}
-    days = shown_numbers(shown.iloc[:, 6], "en")
-    assert days == sorted(days, reverse=True)  # still most overdue first
+    assert set(shown.iloc[:, 7]) == {"Follow-up overdue"}
+    expected = ck.worklist(status).filter(pl.col("flag") == "follow_up_overdue")
+    assert shown.iloc[:, 1].tolist() == expected["case_id"].to_list()  # still in triage order
+
+
+def test_filtering_by_priority(status: pl.DataFrame) -> None:
+    at = open_app("monitoring", lang="es")
+    at.multiselect(key="monitoring_priorities").set_value([1, 2]).run()
+    assert not at.exception
+    expected = ck.worklist(status).filter(pl.col("priority") <= 2)
+    shown = at.dataframe[0].value
+    assert 0 < len(shown) == expected.height
+    assert set(shown.iloc[:, 0]) == {"1 · Seguridad", "2 · Transiciones"}
 
 
 def test_a_workbook_with_only_cases_explains_what_is_missing() -> None:

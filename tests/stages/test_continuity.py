@@ -437,3 +437,35 @@ def test_deleting_paperwork_never_removes_a_clinical_flag(data: CaseData, pick: 
     after = _clinical(CaseData({**data.sheets, sheet: frame}), tiers)
     for case, flags in before.items():
         assert flags <= after[case], (sheet, index, case)
+
+
+# -- rule 8: quarantined cases stay visible --------------------------------------------------
+
+
+def test_a_typo_in_the_case_row_does_not_switch_off_the_safety_flag() -> None:
+    data = caseload(
+        cases=[{"case_id": "A", "sex": "mle", "client_name": "Ana"}, {"case_id": "B"}],  # "mle": not a sex
+        screenings=[SCREENED],
+        assessments=[{"case_id": "A", "assessed_on": "2026-05-10", "phq9_item9": 1}],
+    )
+    result = ck.validate(data, as_of=D("2026-06-30"))
+    assert result.quarantined["cases"]["case_id"].to_list() == ["A"]  # the case row is set aside…
+    assert result.quarantined["assessments"].height == 1  # …and its rows follow it
+    status = case_status(result, as_of=D("2026-06-30"), risk=NO_RISK)
+    wl = worklist(status, data=result)
+    a = wl.filter(pl.col("case_id") == "A")
+    assert a.row(0, named=True)["flag"] == "safety_red_flag"  # …but its obligations still run
+    assert a.row(0, named=True)["priority"] == 1
+    quarantined = a.filter(pl.col("flag") == "quarantined_rows").row(0, named=True)
+    assert quarantined["detail"] == ["cases"]
+    assert quarantined["priority"] == 6
+    assert set(status["case_id"]) == {"A", "B"}
+
+
+def test_a_blank_with_whom_is_one_warning_per_sheet() -> None:
+    data = monitored(contacts=[_contact("2026-03-01", whom=None), _contact("2026-03-02", whom=None)])
+    report = ck.validate(data, as_of=D("2026-06-30")).report_for("en")
+    blank = report.filter(pl.col("column") == "with_whom")
+    assert blank.height == 1
+    assert blank["severity"].to_list() == ["warning"]
+    assert blank["message"][0].startswith("3 contacts have no «with whom»")  # the visit too
