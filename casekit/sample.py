@@ -616,13 +616,18 @@ class _Generator:
         planned = t["span"] + ri(rng, 1, 30, n)
         plan_kind = np.where(self._u() < 0.6, kind["follow_up"], kind["appointment"])
         add(open4 & (self._u() < 0.3), planned, plan_kind, 0, scheduled)
-        parts.append(self._coordination(kind["phone_call"], attended))
         # a courtesy call after closing (within the 90-day grace)
         after_close = t["d_close"] + ri(rng, 1, np.clip(wait, 1, 60), n)
         add(t["closed"] & (reach >= 5) & (wait >= 1) & (self._u() < 0.15), after_close, kind["phone_call"], 0, attended)
 
         i, off, kinds, whom, status = (np.concatenate([part[j] for part in parts]) for j in range(5))
         m = i.size
+        notes = np.where(self._u(m) < 0.4, rng.integers(0, len(P.CONTACT_NOTES), m), -1)
+        # the coordination calls come last, from their own stream, without notes
+        extra = self._coordination(kind["phone_call"], attended)
+        i, off, kinds, whom, status = (
+            np.concatenate([a, b]) for a, b in zip((i, off, kinds, whom, status), extra, strict=True)
+        )
         day = self._day(i, off)
         cols: Cols = {
             "_case": i,
@@ -631,7 +636,7 @@ class _Generator:
             "kind": kinds,
             "with_whom": whom,
             "status": status,
-            "notes": np.where(self._u(m) < 0.4, rng.integers(0, len(P.CONTACT_NOTES), m), -1),
+            "notes": np.concatenate([notes, np.full(extra[0].size, -1)]),
         }
         return cols, {"notes": P.pick(P.CONTACT_NOTES, self.lang)}
 
