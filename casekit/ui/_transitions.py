@@ -143,14 +143,15 @@ def key_figures(
     ``flagged`` (open cases with the missing-contact flag), ``readmissions``,
     ``readmitted_cases`` and ``median_days_to_readmission`` (``None`` without any).
 
-    >>> key_figures(pl.DataFrame({"case_id": ["A"]}), pl.DataFrame({"case_id": ["A"]}),
-    ...     pl.DataFrame({"flag_due_on": [None]}), pl.DataFrame({"case_id": [], "days": []}))["flagged"]
+    >>> one = pl.DataFrame({"case_id": ["A"]})
+    >>> chase = pl.DataFrame({"case_id": ["A", "A"], "flag_due_on": [None, None]})
+    >>> key_figures(one, one, chase, pl.DataFrame({"case_id": [], "days": []}))["flagged"]
     0
     """
     return {
         "transitions": transitions.height,
         "cases": post["case_id"].n_unique(),
-        "flagged": chase.filter(pl.col("flag_due_on").is_not_null()).height,
+        "flagged": chase.filter(pl.col("flag_due_on").is_not_null())["case_id"].n_unique(),
         "readmissions": readmitted.height,
         "readmitted_cases": readmitted["case_id"].n_unique(),
         "median_days_to_readmission": readmitted["days"].median() if readmitted.height else None,

@@ -12,7 +12,7 @@ import datetime as dt
 import polars as pl
 
 from casekit.contract import EVENT_DATES, POST_CLOSURE_GRACE_DAYS, POST_CLOSURE_GRACE_SHEETS, ROW, ROW_RULES
-from casekit.validation._issues import concat, issues_from, sheet_issue
+from casekit.validation._issues import concat, issues_from
 
 _OPS = {
     ">=": (lambda a, b: a < b, "date_order"),  # violated when a is before b

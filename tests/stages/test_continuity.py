@@ -460,12 +460,3 @@ def test_a_typo_in_the_case_row_does_not_switch_off_the_safety_flag() -> None:
     assert quarantined["detail"] == ["cases"]
     assert quarantined["priority"] == 6
     assert set(status["case_id"]) == {"A", "B"}
-
-
-def test_a_blank_with_whom_is_one_warning_per_sheet() -> None:
-    data = monitored(contacts=[_contact("2026-03-01", whom=None), _contact("2026-03-02", whom=None)])
-    report = ck.validate(data, as_of=D("2026-06-30")).report_for("en")
-    blank = report.filter(pl.col("column") == "with_whom")
-    assert blank.height == 1
-    assert blank["severity"].to_list() == ["warning"]
-    assert blank["message"][0].startswith("3 contacts have no «with whom»")  # the visit too
