@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from casekit.charts import transitions_chart
+from casekit.contract import VOCABS
 from casekit.present import vocabulary
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
