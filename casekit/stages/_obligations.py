@@ -162,6 +162,8 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
     c = pl.col
     by_sheet: dict[str, list] = {"assessments": [], "screenings": []}
     for flag in model.red_flags:
+        if getattr(flag.input, "local", False):
+            continue  # a team's own column: scored by casekit.risk (its tier), not read here yet
         source = "assessments" if flag.input.source == "derived" else flag.input.source
         if source in by_sheet:
             by_sheet[source].append(flag)
