@@ -1,7 +1,7 @@
 """The report's summary figures, gathered once for the workbook and the one-page PDF.
 
 :func:`summary_sections` turns a :class:`~casekit.report.Report` into labelled sections
-(key figures, the funnel, open items, outcomes improved, use per member-month
+(key figures, the funnel, open items by priority and by kind, outcomes improved, use per member-month
 before/after, validation). The workbook's summary sheet and the funder PDF both draw these
 sections, so the two never disagree.
 
@@ -16,7 +16,7 @@ Examples
 >>> from casekit.sample import SAMPLE_AS_OF, make_sample
 >>> report = build_report(make_sample(60, seed=1), as_of=SAMPLE_AS_OF, lang="en")
 >>> [s.key for s in summary_sections(report, lang="en")]
-['key_figures', 'funnel', 'open_items', 'outcomes', 'utilisation', 'validation']
+['key_figures', 'funnel', 'priorities', 'open_flags', 'outcomes', 'utilisation', 'validation']
 >>> cases = summary_sections(report, lang="en", for_sharing=False)[0].rows[0]
 >>> cases.label, cases.cells[0].value
 ('Cases (opened by the as-of date)', 60)
@@ -143,6 +143,23 @@ def _funnel(report: Report, lang: str, min_cell: int) -> Section:
 
 
 def _open_items(report: Report, lang: str, min_cell: int) -> Section:
+    """Worklist items by priority class (1 safety … 6 data, :func:`casekit.stages.priority_counts`)."""
+    from casekit.stages import priority_counts, priority_label
+
+    counts = priority_counts(report.sheets["worklist"])
+    table = pl.DataFrame(
+        {"priority": list(counts), "items": list(counts.values())}, schema={"priority": pl.Int64, "items": pl.Int64}
+    )
+    hidden = _hidden(table, ["items"], min_cell)["items"]
+    rows = [
+        Row(str(p), priority_label(p, lang), (_cell(n, hidden=h),))
+        for (p, n), h in zip(table.iter_rows(), hidden, strict=True)
+    ]
+    headers = (t("printing.col_items", lang),)
+    return Section("priorities", t("printing.priorities", lang), headers, rows, t("printing.priorities_note", lang))
+
+
+def _open_flags(report: Report, lang: str, min_cell: int) -> Section:
     from casekit.stages import flag_label
 
     flags = report.flags
@@ -151,7 +168,7 @@ def _open_items(report: Report, lang: str, min_cell: int) -> Section:
         Row(flag, flag_label(flag, lang), (_cell(n, hidden=h),))
         for (flag, n), h in zip(flags.iter_rows(), hidden, strict=True)
     ]
-    return Section("open_items", t("report.open_flags", lang), (t("printing.col_cases", lang),), rows)
+    return Section("open_flags", t("report.open_flags", lang), (t("printing.col_cases", lang),), rows)
 
 
 def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
@@ -222,8 +239,8 @@ def _utilisation(report: Report, lang: str, min_cell: int) -> Section:
 def summary_sections(
     report: Report, *, lang: str = "es", for_sharing: bool = True, min_cell: int = MIN_CELL
 ) -> list[Section]:
-    """The summary's sections, in ``lang``: ``key_figures, funnel, open_items, outcomes,
-    utilisation, validation``.
+    """The summary's sections, in ``lang``: ``key_figures, funnel, priorities, open_flags,
+    outcomes, utilisation, validation``.
 
     ``for_sharing=True`` (the default, for anything that leaves the team) blanks
     counts of 1 to ``min_cell - 1`` people and what is computed from them; each such
@@ -238,6 +255,7 @@ def summary_sections(
         Section("key_figures", t("report.key_figures", lang), value, _figure_rows(report, _KEY_FIGURES, lang, cut)),
         _funnel(report, lang, cut),
         _open_items(report, lang, cut),
+        _open_flags(report, lang, cut),
         _outcomes(report, lang, cut),
         _utilisation(report, lang, cut),
         Section("validation", t("printing.validation", lang), value, validation, t(f"printing.{status}", lang)),

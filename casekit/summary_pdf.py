@@ -2,7 +2,7 @@
 
 :func:`summary_pdf` draws the sections of :func:`casekit.summary.summary_sections` (the
 same figures as the workbook's summary sheet) with ReportLab: key figures, the funnel,
-open items, outcomes improved, utilisation before/after with its caveat and the
+open items by priority and by kind, outcomes improved, utilisation before/after with its caveat and the
 validation status, in the report's language. The page is built to fit one A4 page;
 if a caseload has more rows than fit, the content is scaled down, never continued on
 a second page. Small cells are suppressed unless ``for_sharing=False``, and the page
@@ -179,8 +179,8 @@ def _story(report: Report, sections: list[Section], lang: str, for_sharing: bool
         Spacer(1, 2 * mm),
         Paragraph(share, styles["share"]),
         Spacer(1, 4 * mm),
-        two(column("key_figures", "validation"), column("funnel")),
-        two(column("open_items"), column("outcomes")),
+        two(column("key_figures", "priorities"), column("funnel")),
+        two(column("open_flags"), column("outcomes", "validation")),
         *_table(by_key["utilisation"], lang, width, styles),
         Paragraph(t("report.note_suppression", lang), styles["note"]),
     ]

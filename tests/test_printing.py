@@ -178,6 +178,7 @@ def test_pdf_is_one_page_and_its_figures_equal_the_workbooks(tmp_path: Path, rep
     assert pages == 1
     assert t("printing.pdf_title", lang) in text
     assert t("outcomes.rtm_caveat", lang) in text
+    assert t("printing.priorities", lang) in text  # open items by priority class (issue 12's triage)
     rows = _workbook_rows(book, t("report.sheet_summary", lang))
     assert len(rows) >= 30  # key figures, funnel, open items, outcomes, utilisation, validation
     number = _NUMBER[lang]
