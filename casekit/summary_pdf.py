@@ -28,6 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from casekit.export import write_bytes_atomic
 from casekit.i18n import normalize_lang, t
 from casekit.present import format_number
 from casekit.privacy import MIN_CELL
@@ -226,7 +227,7 @@ def summary_pdf(
     if dest is None:
         return data
     if isinstance(dest, str | Path):
-        Path(dest).write_bytes(data)
+        write_bytes_atomic(dest, data)  # a temporary file renamed: a failed write leaves no half PDF
     else:
         dest.write(data)
     return None

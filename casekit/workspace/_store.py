@@ -380,7 +380,7 @@ class Workspace:
         :class:`ImportResult` (its report, and how many rows were added, changed,
         unchanged, quarantined).
         """
-        from casekit.io import read_workbook
+        from casekit.io import read_isolated
         from casekit.validation import validate
 
         actor = actor or default_actor()
@@ -388,7 +388,8 @@ class Workspace:
         data = (
             source
             if isinstance(source, CaseData)
-            else read_workbook(source, lang=lang, month_first=month_first, filename=filename)
+            # read in a child process with a memory and time limit, as uploads and the CLI are
+            else read_isolated(source, lang=lang, month_first=month_first, filename=filename)
         )
         incoming = {s: with_keys(s, df) for s, df in data.sheets.items() if s in SHEETS}
         key = self._key.load(create=False)
