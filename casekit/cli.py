@@ -39,6 +39,23 @@ def printable(text: object) -> str:
     return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), str(text))
 
 
+# In JSON, C0 characters are escaped by ``json`` itself; DEL, C1 and bidi overrides are not.
+_JSON_CONTROL = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def json_text(value: object, *, indent: int | None = None) -> str:
+    r"""``value`` as JSON (UTF-8 text kept readable) with every terminal control character
+    escaped as ``\uXXXX``, so the output is still valid JSON and never raw control bytes.
+
+    >>> json_text({"id": "A\x9b2J\u202e"})
+    '{"id": "A\\u009b2J\\u202e"}'
+    >>> json.loads(json_text({"id": "A\x9b"})) == {"id": "A\x9b"}
+    True
+    """
+    text = json.dumps(value, ensure_ascii=False, indent=indent, default=str)
+    return _JSON_CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def out_is_input(out: Path | None, source: Path) -> bool:
     """Whether writing ``out`` would overwrite a file the command reads: ``source`` itself,
     or a sheet file already in the folder ``source`` (a new file there is fine).
@@ -211,8 +228,7 @@ def _validate(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     if args.format == "json":
-        json.dump(result.report.to_dicts(), sys.stdout, ensure_ascii=False, indent=1)
-        print()
+        print(json_text(result.report.to_dicts(), indent=1))
     else:
         _print_text(result, args.path.name, lang, args.max_lines)
     if args.out is not None:

@@ -107,6 +107,7 @@ def _export(ws, args: argparse.Namespace) -> int:
 
 
 def _record(ws, args: argparse.Namespace) -> int:
+    from casekit.cli import json_text
     from casekit.errors import RecordRejected
 
     try:
@@ -118,10 +119,9 @@ def _record(ws, args: argparse.Namespace) -> int:
         stored = ws.record(args.sheet, row, actor=args.actor, lang=args.lang)
     except RecordRejected as exc:
         print(exc.message(args.lang), file=sys.stderr)
-        json.dump(exc.report.to_dicts(), sys.stderr, ensure_ascii=False, indent=1)
-        print(file=sys.stderr)
+        print(json_text(exc.report.to_dicts()), file=sys.stderr)
         return EXIT_PROBLEMS
-    print(json.dumps(dict(stored.items()), ensure_ascii=False, default=str))
+    print(json_text(dict(stored.items())))
     return EXIT_OK
 
 

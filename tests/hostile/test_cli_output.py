@@ -46,3 +46,16 @@ def test_control_characters_in_cells_are_not_sent_to_the_terminal(tmp_path: Path
     assert "\x07" not in done.stdout
     assert "\x9b" not in done.stdout
     assert "\\x1b[2J2026-03-01" in done.stdout  # shown, escaped
+
+
+def test_json_output_escapes_del_c1_and_bidi_controls(tmp_path: Path) -> None:
+    import json
+
+    book = tmp_path / "cases.csv"
+    book.write_bytes("case_id,opened_on,sex\nC1,x\x7f\u202e2026-03-01,female\x9b\n".encode())
+    done = run_casekit("validate", book, "--lang", "en", "--format", "json")
+    assert done.returncode == 1
+    for raw in ("\x7f", "\x9b", "\u202e", "\x1b"):
+        assert raw not in done.stdout
+    values = {row["value"] for row in json.loads(done.stdout)}
+    assert "x\x7f\u202e2026-03-01" in values  # still valid JSON, the value intact once parsed
