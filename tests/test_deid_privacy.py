@@ -240,7 +240,9 @@ def test_k_anonymity_holds_on_the_sample_extract(sample: ck.CaseData, k: int, da
         assert set(df["case_id"]) <= kept, name
     suppressed = out.steps.filter(pl.col("action") == "suppressed")["cases"].sum()
     assert len(kept) + suppressed == sample["cases"].height
-    assert suppressed <= 0.05 * sample["cases"].height
+    # within the 5 % budget, unless every generalisation step was taken (the programme is the
+    # last); the year is never generalised and, with shifted dates, depends on the random key
+    assert suppressed <= 0.05 * sample["cases"].height or "program" in removed
     for column, action, _ in out.steps.iter_rows():  # the table says what was done, and it was done
         if action == "removed":
             assert column not in out.data["cases"].columns

@@ -192,8 +192,10 @@ def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
 
     >>> log = pl.DataFrame({"case_id": ["A", "B"], "stage": ["screening"] * 2, "activity": ["case_opened"] * 2,
     ...                     "timestamp": [dt.date(2026, 3, 1)] * 2})
-    >>> event_log_csv(log, pl.DataFrame({"case_id": ["B"]})).decode().splitlines()
-    ['case:concept:name,concept:name,time:timestamp,stage', 'B,case_opened,2026-03-01 00:00:00,screening']
+    >>> for line in event_log_csv(log, pl.DataFrame({"case_id": ["B"]})).decode().splitlines():
+    ...     print(line)
+    "case:concept:name","concept:name","time:timestamp","stage"
+    "B","case_opened","2026-03-01 00:00:00","screening"
     """
     from casekit.export import write_csv
 
