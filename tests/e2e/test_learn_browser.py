@@ -113,7 +113,8 @@ def test_english_walkthrough_of_the_readmitted_client(open_app: Callable[..., Pa
     main.locator("h3").filter(has_text="7. Transition").wait_for()
     wait_idle(page)
     assert_no_error(page, "en/learn transition stage")
-    main.get_by_text("Readmission: stepped up").first.wait_for()
+    # the readmission within 30 days into inpatient care (issue 12's rule), in words
+    main.get_by_text(re.compile(r"^Readmission: admitted to .+ days after the «")).first.wait_for()
     screenshot(page, "en_learn_transition_readmitted")
 
 
