@@ -39,7 +39,15 @@ import polars as pl
 
 from casekit.i18n import normalize_lang, t
 
-__all__ = ["A4", "PORTRAIT_WIDTH_PX", "footer_text", "set_up_printing", "sheet_width_px", "wrapped_widths"]
+__all__ = [
+    "A4",
+    "PORTRAIT_WIDTH_PX",
+    "footer_text",
+    "longest_values",
+    "set_up_printing",
+    "sheet_width_px",
+    "wrapped_widths",
+]
 
 #: xlsxwriter's paper code for A4.
 A4 = 9
@@ -67,16 +75,12 @@ def sheet_width_px(ws: Any) -> int:
     return sum(ws._size_col(col) for col in range(last + 1))
 
 
-def wrapped_widths(df: pl.DataFrame, *, header_lines: int = 3, max_chars: int = 60) -> tuple[dict[str, int], int]:
-    """Column widths in pixels for a table whose header wraps, and the header's line count.
+def longest_values(df: pl.DataFrame) -> dict[str, int]:
+    """Characters of each column's longest value in the first 1,000 rows, as written
+    (dates 10, datetimes 19, lists and objects 0): what column widths are sized from.
 
-    A column is as wide as its longest value (first 1,000 rows) or a ``header_lines``-th
-    of its header, whichever is wider (never narrower than the header's longest word):
-    long headers wrap instead of widening the sheet, so fewer columns shrink the print.
-
-    >>> df = pl.DataFrame({"Points: emergency visits (6 months)": [1], "Case": ["C00001"]})
-    >>> wrapped_widths(df)
-    ({'Points: emergency visits (6 months)': 101, 'Case': 59}, 3)
+    >>> longest_values(pl.DataFrame({"a": ["xy", None, "xyz"], "b": [1, 22, 333]}))
+    {'a': 3, 'b': 3}
     """
     sample = df.head(1000)
     exprs = []
@@ -89,7 +93,21 @@ def wrapped_widths(df: pl.DataFrame, *, header_lines: int = 3, max_chars: int = 
             exprs.append(pl.lit(0).alias(name))
         else:
             exprs.append(pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name))
-    longest = sample.select(exprs).row(0, named=True) if exprs else {}
+    return {name: int(n) for name, n in sample.select(exprs).row(0, named=True).items()} if exprs else {}
+
+
+def wrapped_widths(df: pl.DataFrame, *, header_lines: int = 3, max_chars: int = 60) -> tuple[dict[str, int], int]:
+    """Column widths in pixels for a table whose header wraps, and the header's line count.
+
+    A column is as wide as its longest value (first 1,000 rows) or a ``header_lines``-th
+    of its header, whichever is wider (never narrower than the header's longest word):
+    long headers wrap instead of widening the sheet, so fewer columns shrink the print.
+
+    >>> df = pl.DataFrame({"Points: emergency visits (6 months)": [1], "Case": ["C00001"]})
+    >>> wrapped_widths(df)
+    ({'Points: emergency visits (6 months)': 101, 'Case': 59}, 3)
+    """
+    longest = longest_values(df)
     widths, lines = {}, 1
     for name, n in longest.items():
         word = max((len(w) for w in name.split()), default=0)

@@ -47,7 +47,7 @@ from typing import IO, Any, Literal
 import polars as pl
 
 from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
-from casekit._print import set_up_printing
+from casekit._print import longest_values, set_up_printing
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData
 from casekit.errors import CasekitError
@@ -230,18 +230,7 @@ def _column_formats(df: pl.DataFrame, lang: str) -> dict[str, str]:
 
 def _column_widths(df: pl.DataFrame) -> dict[str, int]:
     """Pixel widths from the header and the longest of the first 1,000 values (clamped)."""
-    sample = df.head(1000)
-    exprs = []
-    for name, dtype in sample.schema.items():
-        if dtype == pl.Date:
-            exprs.append(pl.lit(10).alias(name))
-        elif isinstance(dtype, pl.Datetime):
-            exprs.append(pl.lit(19).alias(name))
-        elif dtype.is_nested() or dtype == pl.Object:
-            exprs.append(pl.lit(0).alias(name))
-        else:
-            exprs.append(pl.col(name).cast(pl.String).str.len_chars().max().fill_null(0).alias(name))
-    longest = sample.select(exprs).row(0, named=True) if exprs else {}
+    longest = longest_values(df)
     return {name: min(max(len(name) + 3, int(n) + 1, 8), 60) * 7 + 10 for name, n in longest.items()}
 
 
