@@ -67,7 +67,15 @@ IMPLEMENTATION_KINDS = ("appointment", "home_visit", "education")
 NEGATIVE_DECISIONS = ("not_eligible", "declined")
 DECISIONS = ("refer_to_assessment", *NEGATIVE_DECISIONS)
 
-_EXTRA_COLUMNS = ("flag_due_on", "flag_detail", "deadline_tier", "reached_stage_number", "closed_on", "as_of")
+_EXTRA_COLUMNS = (
+    "flag_due_on",
+    "flag_detail",
+    "deadline_tier",
+    "reached_stage_number",
+    "last_assessed_on",
+    "closed_on",
+    "as_of",
+)
 
 #: Columns every status frame has, in order (extra columns follow).
 STATUS_COLUMNS = (
@@ -99,7 +107,9 @@ def case_status(
     ``flag_due_on`` (the date each flag in ``flags`` became due, same order),
     ``deadline_tier`` (the tier used for deadlines: the effective tier, else the
     configured default), ``reached_stage_number`` (first stage not complete, ignoring
-    closure: where a closed case stopped), ``closed_on`` and ``as_of``.
+    closure: where a closed case stopped), ``last_assessed_on`` (the latest assessment up
+    to ``as_of``; null when not assessed: the follow-up cadence runs for every open case
+    that has one), ``closed_on`` and ``as_of``.
 
     Only evidence dated on or before ``as_of`` counts. ``risk`` is a frame with
     ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
@@ -582,6 +592,7 @@ def _status_plan(
                 )
             ),
             next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
+            last_assessed_on=c("last_assessed"),
             as_of=today,
         )
         .with_columns(

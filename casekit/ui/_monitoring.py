@@ -4,9 +4,9 @@ page only draws.
 Small pure polars functions over :func:`casekit.worklist`, :func:`casekit.flags_long`,
 the case status and the ``contacts`` sheet: the worklist filtered by case manager and
 flag (its urgency order kept), missed appointments, attendance by kind of contact, and
-overdue follow-ups by risk tier with each tier's cadence. Ids stay ids in the computing
-functions; the ``*_view`` functions put labels in the user's language and translated
-column headers on them.
+overdue follow-ups by risk tier with each tier's cadence (over the open assessed cases
+of the tier). Ids stay ids in the computing functions; the ``*_view`` functions put
+labels in the user's language and translated column headers on them.
 
 Examples
 --------
@@ -274,29 +274,34 @@ def attendance_view(attendance: pl.DataFrame, *, lang: str | None = None) -> pl.
 
 def follow_up_by_tier(status: pl.DataFrame, config: ProcessConfig) -> pl.DataFrame:
     """Open ``follow_up_overdue`` flags by risk tier, with each tier's follow-up cadence:
-    ``tier, cadence_days, monitoring, follow_up_overdue, share_overdue`` (the three
+    ``tier, cadence_days, open_assessed, follow_up_overdue, share_overdue`` (the three
     tiers always, low → high).
 
-    A case without an effective tier has its deadlines on the configured default tier,
-    so it is counted there, as the engine does. ``monitoring`` counts the open cases in
-    the monitoring stage (the ones whose follow-ups are due); the share is over them.
+    The follow-up cadence applies to every open case that has an assessment, whatever
+    its stage (``docs/process_rules.md``), so ``open_assessed`` counts those cases (an
+    assessment up to the as-of date: ``last_assessed_on``) and the share is over them: at
+    most 100 %. A case without an effective tier has its deadlines on the configured
+    default tier, so it is counted there, as the engine does.
 
-    >>> status = pl.DataFrame({"current_stage": ["monitoring"] * 3 + ["closed"], "effective_tier": ["high",
-    ...     "high", None, "high"], "flags": [["follow_up_overdue"], [], ["follow_up_overdue"], []]})
+    >>> d = dt.date(2026, 9, 1)
+    >>> status = pl.DataFrame({"current_stage": ["monitoring", "transition", "monitoring", "closed", "planning"],
+    ...     "effective_tier": ["high", "high", None, "high", None], "last_assessed_on": [d, d, d, d, None],
+    ...     "flags": [["follow_up_overdue"], [], ["follow_up_overdue"], [], ["plan_overdue"]]})
     >>> follow_up_by_tier(status, ProcessConfig()).rows()
     [('low', 60, 0, 0, None), ('moderate', 30, 1, 1, 1.0), ('high', 14, 2, 1, 0.5)]
     """
     tier = pl.coalesce(pl.col("effective_tier").cast(pl.String), pl.lit(config.default_tier))
+    is_open = pl.col("current_stage").ne_missing("closed")
     counts = (
         status.lazy()
         .select(
             tier.alias("tier"),
-            (pl.col("current_stage") == "monitoring").alias("_monitoring"),
-            pl.col("flags").list.contains("follow_up_overdue").alias("_overdue"),
+            (is_open & pl.col("last_assessed_on").is_not_null()).alias("_assessed"),
+            (is_open & pl.col("flags").list.contains("follow_up_overdue")).alias("_overdue"),
         )
         .group_by("tier")
         .agg(
-            pl.col("_monitoring").sum().cast(pl.Int64).alias("monitoring"),
+            pl.col("_assessed").sum().cast(pl.Int64).alias("open_assessed"),
             pl.col("_overdue").sum().cast(pl.Int64).alias("follow_up_overdue"),
         )
     )
@@ -304,12 +309,11 @@ def follow_up_by_tier(status: pl.DataFrame, config: ProcessConfig) -> pl.DataFra
         {"tier": list(TIERS), "cadence_days": [config.cadence(t) for t in TIERS], "_n": list(range(len(TIERS)))},
         schema={"tier": pl.String(), "cadence_days": pl.Int64(), "_n": pl.Int64()},
     )
+    assessed = pl.col("open_assessed")
     return (
         tiers.join(counts, on="tier", how="left")
-        .with_columns(pl.col("monitoring", "follow_up_overdue").fill_null(0))
-        .with_columns(
-            share_overdue=pl.when(pl.col("monitoring") > 0).then(pl.col("follow_up_overdue") / pl.col("monitoring"))
-        )
+        .with_columns(pl.col("open_assessed", "follow_up_overdue").fill_null(0))
+        .with_columns(share_overdue=pl.when(assessed > 0).then(pl.col("follow_up_overdue") / assessed))
         .sort("_n")
         .drop("_n")
         .collect()

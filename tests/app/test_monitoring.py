@@ -64,6 +64,14 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     by_tier = at.dataframe[3].value  # follow-ups overdue by tier, with the cadences in use
     assert shown_numbers(by_tier.iloc[:, 1], lang) == [60, 30, 14]
     assert sum(shown_numbers(by_tier.iloc[:, 3], lang)) == _count(status, "follow_up_overdue")
+    assert by_tier.columns[2] == t("ui_monitoring.col_open_assessed", lang)
+    assessed = shown_numbers(by_tier.iloc[:, 2], lang)
+    assert (
+        sum(assessed)
+        == status.filter((pl.col("current_stage") != "closed") & pl.col("last_assessed_on").is_not_null()).height
+    )
+    assert all(o <= a for o, a in zip(shown_numbers(by_tier.iloc[:, 3], lang), assessed, strict=True))
+    assert max(s for s in shown_numbers(by_tier.iloc[:, 4], lang) if s is not None) <= 100  # it showed 179,30 %
     labels = [b.label for b in at.get("download_button")]
     assert labels.count(t("ui.download_csv", lang)) == 4  # every table downloadable
 

@@ -154,8 +154,46 @@ def test_follow_up_by_tier_counts_every_open_flag(status: pl.DataFrame) -> None:
     expected = flagged.group_by(pl.col("effective_tier").fill_null("moderate")).len()
     got = by_tier.filter(pl.col("follow_up_overdue") > 0).select("tier", "follow_up_overdue")
     assert dict(got.iter_rows()) == dict(expected.iter_rows())
-    monitoring = status.filter(pl.col("current_stage") == "monitoring").height
-    assert by_tier["monitoring"].sum() == monitoring
+    open_assessed = status.filter((pl.col("current_stage") != "closed") & pl.col("last_assessed_on").is_not_null())
+    assert by_tier["open_assessed"].sum() == open_assessed.height
+    # the share is over the cases the cadence applies to: never above 100 % (it was 179 %
+    # when divided by the cases in the monitoring stage)
+    in_monitoring = dict(
+        status.filter(pl.col("current_stage") == "monitoring").group_by("deadline_tier").len().iter_rows()
+    )
+    assert (by_tier["follow_up_overdue"] > by_tier["tier"].replace_strict(in_monitoring, default=0)).any()
+    assert (by_tier["follow_up_overdue"] <= by_tier["open_assessed"]).all()
+    assert by_tier["share_overdue"].drop_nulls().is_between(0, 1).all()
+
+
+def test_follow_up_share_is_over_the_open_assessed_cases_of_each_tier() -> None:
+    """Hand-built: high-tier cases in four stages, one closed, one never assessed."""
+    d = D(2026, 9, 1)
+    status = pl.DataFrame(
+        {
+            "current_stage": ["monitoring", "transition", "evaluation", "closed", "assessment", "planning"],
+            "effective_tier": ["high", "high", "high", "high", None, "low"],
+            "last_assessed_on": [d, d, d, d, None, d],
+            "flags": [
+                ["follow_up_overdue"],
+                ["follow_up_overdue"],
+                ["follow_up_overdue", "reassessment_due"],
+                ["closed_without_outcomes"],
+                ["assessment_overdue"],
+                [],
+            ],
+        }
+    )
+    by_tier = mo.follow_up_by_tier(status, ProcessConfig())
+    assert by_tier.select("tier", "open_assessed", "follow_up_overdue", "share_overdue").rows() == [
+        ("low", 1, 0, 0.0),
+        ("moderate", 0, 0, None),  # the unassessed case is not counted
+        ("high", 3, 3, 1.0),  # one in monitoring, three overdue: 100 %, not 300 %
+    ]
+    view = mo.follow_up_view(by_tier, lang="es")
+    assert view.columns[2] == "Casos abiertos evaluados"
+    assert view[view.columns[4]].to_list() == [0.0, None, 100.0]
+    assert mo.follow_up_view(by_tier, lang="en").columns[2] == "Open assessed cases"
 
 
 def test_follow_up_cadence_comes_from_the_config(cases_only_status: pl.DataFrame) -> None:
