@@ -45,6 +45,7 @@ _EXPORTS: dict[str, str] = {
     "load_model": "casekit.risk",
     "load_process_config": "casekit.stages",
     "make_sample": "casekit.sample",
+    "open_caseload": "casekit.caseload",
     "outcome_changes": "casekit.outcomes",
     "outcome_summary": "casekit.outcomes",
     "post_only_summary": "casekit.outcomes",
@@ -75,6 +76,7 @@ _EXPORTS: dict[str, str] = {
 
 if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPORTS (tested)
     from casekit import charts, cohort, learn, present
+    from casekit.caseload import open_caseload
     from casekit.data import CaseData, ValidationResult
     from casekit.deid import Deidentified, deidentify
     from casekit.errors import CasekitError, ConfigError, RecordRejected, StaleEdit, UnreadableFileError
@@ -144,6 +146,7 @@ __all__ = [
     "load_model",
     "load_process_config",
     "make_sample",
+    "open_caseload",
     "outcome_changes",
     "outcome_summary",
     "post_only_summary",

@@ -1,0 +1,101 @@
+"""The worked notebooks in ``notebooks/``: each runs top to bottom on the bundled sample, in
+Spanish and in English, and each ``.ipynb`` is exactly its paired jupytext ``.py``, outputs stripped.
+
+A failing cell fails the test (nbclient raises ``CellExecutionError`` with the cell and its
+traceback). The kernel runs in ``tmp_path``, so whatever a notebook saves (PDF, SVG, the
+event log) lands there, never in the repository.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+LANGS = ("es", "en")
+PAIRED = sorted(NOTEBOOKS.glob("*/*.py"))
+IPYNB = sorted(NOTEBOOKS.glob("*/*.ipynb"))
+
+#: What each notebook saves (relative to the folder it runs in), per number and language.
+SAVED = {
+    ("1", "es"): ["salidas/resumen_financiador.pdf", "salidas/informe.xlsx"],
+    ("1", "en"): ["output/funder_summary.pdf", "output/report.xlsx"],
+}
+
+
+def _id(path: Path) -> str:
+    return f"{path.parent.name}/{path.stem}"
+
+
+def _cells(nb: nbformat.NotebookNode) -> list[tuple[str, str]]:
+    return [(cell.cell_type, cell.source) for cell in nb.cells]
+
+
+def test_every_notebook_has_its_twin_in_the_other_language() -> None:
+    numbers = {lang: sorted(p.name.split("_")[0] for p in (NOTEBOOKS / lang).glob("*.ipynb")) for lang in LANGS}
+    assert numbers["es"], "no notebook in notebooks/es"
+    assert numbers["es"] == numbers["en"]
+    assert {p.suffix for p in NOTEBOOKS.glob("*/*_*.*")} == {".ipynb", ".py"}
+    assert sorted(p.with_suffix("") for p in PAIRED) == sorted(p.with_suffix("") for p in IPYNB)
+
+
+@pytest.mark.parametrize("ipynb", IPYNB, ids=_id)
+def test_ipynb_is_its_paired_py_with_outputs_stripped(ipynb: Path) -> None:
+    nb = nbformat.read(ipynb, as_version=4)
+    nbformat.validate(nb)
+    code = [cell for cell in nb.cells if cell.cell_type == "code"]
+    assert code, "a notebook without code"
+    assert all(cell.outputs == [] and cell.execution_count is None for cell in code), "outputs not stripped"
+    paired = jupytext.read(ipynb.with_suffix(".py"))
+    assert _cells(nb) == _cells(paired), "the .ipynb and its .py differ: run `jupytext --sync notebooks/*/*.py`"
+    assert nb.metadata["jupytext"]["formats"] == "ipynb,py:percent"
+
+
+@pytest.mark.parametrize("es", sorted((NOTEBOOKS / "es").glob("*.ipynb")), ids=_id)
+def test_the_english_twin_has_the_same_cells(es: Path) -> None:
+    (en,) = (NOTEBOOKS / "en").glob(es.name.split("_")[0] + "_*.ipynb")
+    es_nb, en_nb = nbformat.read(es, as_version=4), nbformat.read(en, as_version=4)
+    assert [c.cell_type for c in es_nb.cells] == [c.cell_type for c in en_nb.cells]
+
+
+def run_notebook(ipynb: Path, folder: Path, *, replace: dict[str, str] | None = None) -> nbformat.NotebookNode:
+    """Execute ``ipynb`` in ``folder`` (its working directory); ``replace`` swaps exact lines
+    of its first code cell (the one the user edits). Raises on the first failing cell."""
+    nb = nbformat.read(ipynb, as_version=4)
+    if replace:
+        first = next(cell for cell in nb.cells if cell.cell_type == "code")
+        lines = first.source.splitlines()
+        for old, new in replace.items():
+            assert old in lines, f"{old!r} is not a line of the first code cell of {ipynb.name}"
+            lines[lines.index(old)] = new
+        first.source = "\n".join(lines)
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(folder)}}).execute()
+    return nb
+
+
+def _stderr(nb: nbformat.NotebookNode) -> list[str]:
+    return [
+        out.text
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.outputs
+        if out.output_type == "stream" and out.name == "stderr"
+    ]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("ipynb", IPYNB, ids=_id)
+def test_notebook_runs_top_to_bottom_on_the_sample(ipynb: Path, tmp_path: Path) -> None:
+    nb = run_notebook(ipynb, tmp_path)
+    assert _stderr(nb) == [], "a cell wrote to stderr (a warning?)"
+    shown = [out for cell in nb.cells if cell.cell_type == "code" for out in cell.outputs]
+    html = [out["data"]["text/html"] for out in shown if "text/html" in out.get("data", {})]
+    assert any("<table" in h for h in html), "no frame displayed"
+    assert any("vega" in h for h in html), "no chart displayed"
+    for name in SAVED.get((ipynb.name.split("_")[0], ipynb.parent.name), []):
+        assert (tmp_path / name).stat().st_size > 0, name
