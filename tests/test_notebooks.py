@@ -21,10 +21,12 @@ LANGS = ("es", "en")
 PAIRED = sorted(NOTEBOOKS.glob("*/*.py"))
 IPYNB = sorted(NOTEBOOKS.glob("*/*.ipynb"))
 
-#: What each notebook saves (relative to the folder it runs in), per number and language.
+#: What each notebook saves (patterns relative to the folder it runs in), per number and language.
 SAVED = {
     ("1", "es"): ["salidas/resumen_financiador.pdf", "salidas/informe.xlsx"],
     ("1", "en"): ["output/funder_summary.pdf", "output/report.xlsx"],
+    ("2", "es"): ["salidas/recorrido_*.html"],
+    ("2", "en"): ["output/walkthrough_*.html"],
 }
 
 
@@ -97,5 +99,7 @@ def test_notebook_runs_top_to_bottom_on_the_sample(ipynb: Path, tmp_path: Path) 
     html = [out["data"]["text/html"] for out in shown if "text/html" in out.get("data", {})]
     assert any("<table" in h for h in html), "no frame displayed"
     assert any("vega" in h for h in html), "no chart displayed"
-    for name in SAVED.get((ipynb.name.split("_")[0], ipynb.parent.name), []):
-        assert (tmp_path / name).stat().st_size > 0, name
+    for pattern in SAVED[ipynb.name.split("_")[0], ipynb.parent.name]:
+        files = list(tmp_path.glob(pattern))
+        assert files, f"{pattern} not saved"
+        assert all(f.stat().st_size > 0 for f in files), pattern
