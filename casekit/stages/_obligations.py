@@ -108,8 +108,7 @@ def transition_checks(
             & c("kind").is_in(list(cfg.post_transition_kinds)).fill_null(value=False)
         )
         .select("case_id", c("contact_on"))
-        .unique()
-        .sort("contact_on")
+        .sort("contact_on")  # repeated dates need no unique: the forward as-of join takes the first
     )
     status = (
         pl.when(c("contact_on") <= c("window_ends_on"))
