@@ -62,6 +62,7 @@ __all__ = [
     "compare_cohorts",
     "compare_goals",
     "compare_utilisation",
+    "days_between",
     "group_measure",
     "outcome_measures",
 ]
@@ -308,6 +309,24 @@ def _days_between(from_stage: str | None, to_stage: str | None) -> pl.Expr:
     if STAGE_NUMBER[start] >= STAGE_NUMBER[to_stage]:
         raise ValueError(f"from_stage {start!r} must come before to_stage {to_stage!r}")
     return (pl.col(_entered(to_stage)) - pl.col(_entered(start))).dt.total_days()
+
+
+def days_between(to_stage: str, from_stage: str | None = None) -> pl.Expr:
+    """Per case of a cohort frame: days from entering ``from_stage`` (``None``: opening) to
+    entering ``to_stage`` (null when the case has not reached it) — the values whose median
+    :func:`group_measure` reports as ``median_days``, for a test or a distribution.
+
+    >>> import casekit as ck
+    >>> cohort = cohort_frame(ck.make_sample(200, seed=1), as_of=ck.SAMPLE_AS_OF)
+    >>> days = cohort.select(days_between("planning")).to_series()
+    >>> days.name, days.min() >= 0, days.null_count() == cohort["entered_planning"].null_count()
+    ('days_to_planning', True, True)
+    >>> mine = cohort.group_by("sex").agg(days_between("planning").median()).sort("sex")
+    >>> theirs = group_measure(cohort, by="sex", measure="median_days", to_stage="planning").sort("sex")
+    >>> mine["days_to_planning"].to_list() == theirs["median_days"].to_list()
+    True
+    """
+    return _days_between(from_stage, to_stage).alias(f"days_to_{to_stage}")
 
 
 def _order(column: str) -> pl.Expr:

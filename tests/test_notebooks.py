@@ -27,6 +27,10 @@ SAVED = {
     ("1", "en"): ["output/funder_summary.pdf", "output/report.xlsx"],
     ("2", "es"): ["salidas/recorrido_*.html"],
     ("2", "en"): ["output/walkthrough_*.html"],
+    ("3", "es"): ["salidas/extracto/casos.parquet", "salidas/registro_eventos.csv", "salidas/registro_eventos.parquet"]
+    + [f"salidas/{name}.svg" for name in ("dias_plan_nivel", "dias_plan_programa", "a_frente_b")],
+    ("3", "en"): ["output/extract/cases.parquet", "output/event_log.csv", "output/event_log.parquet"]
+    + [f"output/{name}.svg" for name in ("days_to_plan_tier", "days_to_plan_programme", "a_vs_b")],
 }
 
 
