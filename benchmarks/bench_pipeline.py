@@ -15,7 +15,8 @@ For each size: ``ck.make_sample(n, seed=1)`` written as Parquet, CSV and XLSX (u
   outcome summary) in a fresh Python process per run, with that process's peak RSS;
 - case status side by side (same frames, same tiers): the pandas baseline
   (``baseline_pandas.py``, up to ``--pandas-limit`` cases), casekit (validate + case_status),
-  and the bare-polars floor (``floor_polars.py``);
+  the bare-polars floor (``floor_polars.py``) and DuckDB running the same rules in SQL over
+  the Parquet files (``baseline_duckdb.py``, when ``duckdb`` is installed);
 - Excel reading (up to ``--xlsx-limit``): the ``cases`` sheet (n rows) as a one-sheet workbook
   read by polars/fastexcel (calamine), ``ck.read_workbook``, openpyxl (read-only, rows into
   lists) and ``pandas.read_excel(engine="openpyxl")``;
@@ -53,7 +54,12 @@ from casekit.ui import PAGES  # noqa: E402  (every screen, in navigation order)
 RESULTS = HERE / "results" / "pipeline.json"
 BIG = {"max_bytes": 4 * 10**9, "max_unzipped_bytes": 40 * 10**9}  # read limits for the benchmark's own files
 STEPS = ("read parquet", "read csv", "read xlsx", "validate", "risk", "case status", "events", "outcome summary")
-STATUS = ("status: pandas", "status: casekit (validate + case_status)", "status: floor (bare polars)")
+STATUS = (
+    "status: pandas",
+    "status: casekit (validate + case_status)",
+    "status: floor (bare polars)",
+    "status: duckdb (SQL over Parquet)",
+)
 EXCEL = {
     "excel: polars read_excel (calamine)": "polars/fastexcel, one sheet to a DataFrame",
     "excel: ck.read_workbook (calamine)": "casekit: fastexcel + header matching + typed parsing",
@@ -271,6 +277,13 @@ def _status_side_by_side(n: int, *, read: Any, scores: Any, pq: Path, args: argp
     rec.add(n, "status", "status: casekit (validate + case_status)", timed(casekit_status, runs=runs)[0])
     times, _ = timed(lambda: floor_polars.case_status_floor(read.sheets, as_of=as_of, tiers=tiers), runs=runs)
     rec.add(n, "status", "status: floor (bare polars)", times)
+    try:
+        import baseline_duckdb
+    except ImportError:  # pragma: no cover - duckdb is in the bench and test extras
+        baseline_duckdb = None
+    if baseline_duckdb is not None:  # reads the Parquet files itself: its time includes the read
+        times, _ = timed(lambda: baseline_duckdb.case_status_duckdb(pq, as_of=as_of, tiers=tiers), runs=runs)
+        rec.add(n, "status", STATUS[3], times)
     if n > args.pandas_limit:
         return
     import baseline_pandas
@@ -339,7 +352,12 @@ def ratios(rec: Recorder, sizes: list[int]) -> list[dict[str, Any]]:
         casekit = rec.median(n, "status: casekit (validate + case_status)")
         only = rec.median(n, "case status")
         floor = rec.median(n, "status: floor (bare polars)")
+        duck = rec.median(n, STATUS[3])
+        read = rec.median(n, "read parquet")
+        with_read = casekit + read if casekit is not None and read is not None else None
         out += [
+            {"cases": n, "ratio": "duckdb / casekit (validate + case_status)", "value": ratio(duck, casekit)},
+            {"cases": n, "ratio": "duckdb / casekit (read + validate + case_status)", "value": ratio(duck, with_read)},
             {"cases": n, "ratio": "pandas / casekit (validate + case_status)", "value": ratio(pandas, casekit)},
             {"cases": n, "ratio": "pandas / casekit (case_status only)", "value": ratio(pandas, only)},
             {"cases": n, "ratio": "casekit (validate + case_status) / floor", "value": ratio(casekit, floor)},
@@ -404,6 +422,16 @@ def targets(rec: Recorder) -> list[dict[str, Any]]:
                 "limit": TARGETS["casekit_over_floor"],
             }
         )
+    duck, casekit = rec.median(1_000_000, STATUS[3]), rec.median(1_000_000, STATUS[1])
+    read = rec.median(1_000_000, "read parquet")
+    out.append(
+        {
+            "target": "faster than DuckDB on the same rules at 1M (duckdb / casekit read + validate + case_status)",
+            "value": ratio(duck, casekit + read) if casekit is not None and read is not None else None,
+            "limit": 1.0,
+            "at_least": True,
+        }
+    )
     for step in (*STEPS, "pipeline"):
         out.append(
             {
@@ -494,8 +522,9 @@ def markdown(doc: dict[str, Any]) -> str:
         "",
         "pandas: `baseline_pandas.py` (groupby/agg per sheet, rules per case with `apply(axis=1)`), on frames read "
         "with `pd.read_parquet`; casekit: `ck.validate` + `ck.case_status` on the frames `ck.read_workbook` read; "
-        "floor: `floor_polars.py` on those same frames (no validation, no explanation columns, no quarantine). "
-        "All three take the tiers `ck.score_risk` computed (not timed).",
+        "floor: `floor_polars.py` on those same frames (no validation, no explanation columns, no quarantine); "
+        "duckdb: `baseline_duckdb.py`, the same rules in SQL over the Parquet files (its time includes reading them). "
+        "All take the tiers `ck.score_risk` computed (not timed).",
         "",
         "## Excel reading: the `cases` sheet as a one-sheet workbook (n rows; seconds)",
         "",

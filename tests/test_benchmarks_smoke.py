@@ -66,6 +66,7 @@ def test_pipeline_benchmark_runs_every_part_and_checks_the_targets(tmp_path: Pat
         "pipeline",
         "status: casekit (validate + case_status)",
         "status: floor (bare polars)",
+        "status: duckdb (SQL over Parquet)",
         "read parquet: pandas",
         "status: pandas",
         "excel: polars read_excel (calamine)",
@@ -92,6 +93,7 @@ def test_pipeline_benchmark_runs_every_part_and_checks_the_targets(tmp_path: Pat
     assert {r["ratio"] for r in doc["ratios"]} >= {
         "pandas / casekit (validate + case_status)",
         "casekit (validate + case_status) / floor",
+        "duckdb / casekit (read + validate + case_status)",
         "openpyxl / polars calamine (Excel)",
     }
     # the targets need 100k and 1M cases: not measured at this size, so none can pass or miss

@@ -1,9 +1,10 @@
 """The benchmark's baselines compute what ``ck.case_status`` computes.
 
-``benchmarks/baseline_pandas.py`` (what an analyst would write) and
-``benchmarks/floor_polars.py`` (the bare-polars floor) must agree with casekit on the
+``benchmarks/baseline_pandas.py`` (what an analyst would write),
+``benchmarks/baseline_duckdb.py`` (the same rules in SQL, by DuckDB over the Parquet files)
+and ``benchmarks/floor_polars.py`` (the bare-polars floor) must agree with casekit on the
 current stage and the set of open flags of every case, or the speed ratios compare
-different work. Both leave out one rule: ``quarantined_rows`` (it needs validation);
+different work. All leave out one rule: ``quarantined_rows`` (it needs validation);
 the sample validates cleanly, so casekit raises it nowhere here and the flag sets are
 compared whole.
 """
@@ -27,6 +28,7 @@ from tests.builders import caseload
 
 baseline_pandas = load_bench("baseline_pandas")
 floor_polars = load_bench("floor_polars")
+baseline_duckdb = load_bench("baseline_duckdb")
 
 Statuses = dict[str, tuple[str, frozenset[str]]]
 
@@ -48,6 +50,12 @@ def pandas_status(sheets: dict[str, pd.DataFrame], as_of: dt.date, tiers: pl.Dat
 def floor_status(data: ck.CaseData, as_of: dt.date, tiers: pl.DataFrame) -> Statuses:
     out = floor_polars.case_status_floor(data.sheets, as_of=as_of, tiers=tiers)
     flags = floor_polars.flag_sets(out)
+    return {case: (stage, flags[case]) for case, stage in out.select("case_id", "current_stage").rows()}
+
+
+def duckdb_status(folder: Path, as_of: dt.date, tiers: pl.DataFrame) -> Statuses:
+    out = baseline_duckdb.case_status_duckdb(folder, as_of=as_of, tiers=tiers, threads=1)
+    flags = baseline_duckdb.flag_sets(out)
     return {case: (stage, flags[case]) for case, stage in out.select("case_id", "current_stage").rows()}
 
 
@@ -79,6 +87,7 @@ def test_the_sample_exercises_every_rule_the_baselines_implement(sample: dict) -
     opened = sample["data"]["cases"].filter(pl.col("opened_on") <= sample["as_of"]).height
     assert len(sample["casekit"]) == opened > 100
     assert set(baseline_pandas.FLAGS) == set(floor_polars.FLAGS) == set(FLAGS) - {"quarantined_rows"}
+    assert tuple(f for f in FLAGS if f != "quarantined_rows") == baseline_duckdb.FLAGS
     if sample["as_of"] == ck.SAMPLE_AS_OF:  # the sample's own date: every rule fires somewhere
         assert raised == set(baseline_pandas.FLAGS)
         assert len(stages) == 9
@@ -99,6 +108,11 @@ def test_floor_agrees_with_case_status(sample: dict) -> None:
     assert disagreements(sample["casekit"], got) == []
 
 
+def test_duckdb_baseline_agrees_with_case_status(sample: dict) -> None:
+    got = duckdb_status(sample["folder"], sample["as_of"], sample["tiers"])  # the Parquet files, as benchmarked
+    assert disagreements(sample["casekit"], got) == []
+
+
 def test_without_tiers_the_baselines_use_the_default_tier(sample: dict) -> None:
     none = pl.DataFrame(schema={"case_id": pl.String, "effective_tier": pl.String})
     data, as_of = sample["data"], sample["as_of"]
@@ -107,6 +121,7 @@ def test_without_tiers_the_baselines_use_the_default_tier(sample: dict) -> None:
     sheets = {name: df.drop("_row").to_pandas() for name, df in data.sheets.items()}
     assert disagreements(expected, pandas_status(sheets, as_of, none)) == []
     assert disagreements(expected, floor_status(data, as_of, none)) == []
+    assert disagreements(expected, duckdb_status(sample["folder"], as_of, none)) == []
 
 
 #: Cases of the rules of issue 12 (assessed, reviewed: in planning unless their own rows say more).
@@ -333,6 +348,7 @@ def test_all_three_agree_on_the_boundary_cases(tmp_path: Path) -> None:
     sheets = baseline_pandas.read_parquet_folder(tmp_path / "pq")
     assert disagreements(expected, pandas_status(sheets, as_of, tiers)) == []
     assert disagreements(expected, floor_status(data, as_of, tiers)) == []
+    assert disagreements(expected, duckdb_status(tmp_path / "pq", as_of, tiers)) == []
 
 
 def test_pandas_rules_are_the_shipped_defaults() -> None:
@@ -342,7 +358,9 @@ def test_pandas_rules_are_the_shipped_defaults() -> None:
     assert config["outcomes_may_precede_transition"] is True  # both baselines assume it
 
 
-@pytest.mark.parametrize("name", ["baseline_pandas", "floor_polars", "_bench_common", "bench_pipeline"])
+@pytest.mark.parametrize(
+    "name", ["baseline_pandas", "baseline_duckdb", "floor_polars", "_bench_common", "bench_pipeline"]
+)
 def test_benchmark_docstring_examples_run(name: str) -> None:
     module: ModuleType = load_bench(name)
     result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE | doctest.ELLIPSIS)
