@@ -7,7 +7,8 @@
 2. the two-column rules inside a row (closing after opening, diastolic below systolic,
    goal dates, achieved goals, overridden risk tiers),
 3. the rules across sheets, as polars joins (unknown cases, event dates outside the
-   case's life, contacts in the future or still scheduled in the past),
+   case's life, contacts in the future or still scheduled in the past, one warning per
+   contacts sheet with a blank ``with_whom``),
 
 merges the problems the reader met, writes each one as a message in the user's
 language, and sets aside (quarantines) every row with an error, plus the rows of cases
@@ -105,6 +106,7 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
+        issues = _issues.concat([issues, _rules.blank_with_whom(work["contacts"], issues)])
     if cases is not None:
         issues = _issues.concat([issues, _rules.opened_after_as_of(cases, as_of)])
 

@@ -194,3 +194,34 @@ def contact_timing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
             issues_from(stale, check="stale_scheduled", value=date, other_value=status, **common),
         ]
     )
+
+
+def blank_with_whom(df: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
+    """One warning per contacts sheet when ``with_whom`` is blank on some rows: such a
+    contact counts as contact with the client (``docs/process_rules.md``), which may
+    take a call with the insurer for a follow-up. ``row`` is the first such row, ``arg``
+    how many there are; rows whose ``with_whom`` already has an issue are not counted.
+
+    >>> co = pl.DataFrame({"with_whom": ["client", None, " ", "insurer"], "_row": [2, 3, 4, 5]})
+    >>> blank_with_whom(co, pl.DataFrame(schema={"sheet": pl.String, "row": pl.Int64, "column": pl.String}))[
+    ...     ["sheet", "row", "column", "check", "severity", "arg"]].row(0)
+    ('contacts', 3, 'with_whom', 'blank_with_whom', 'warning', '2')
+    """
+    known = issues.lazy().filter((pl.col("sheet") == "contacts") & (pl.col("column") == "with_whom")).select("row")
+    blank = (
+        df.lazy()
+        .select(ROW, "with_whom")
+        .filter(_blank("with_whom"))
+        .join(known, left_on=ROW, right_on="row", how="anti")
+        .select(pl.col(ROW).min(), pl.len().alias("_n"))
+        .filter(pl.col("_n") > 0)
+        .collect()
+    )
+    return issues_from(
+        blank,
+        sheet="contacts",
+        column="with_whom",
+        check="blank_with_whom",
+        severity="warning",
+        arg=pl.col("_n"),
+    )

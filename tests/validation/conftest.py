@@ -89,6 +89,7 @@ def tiny_sheets() -> dict[str, pl.DataFrame]:
                 "case_id": ["C-1", "C-1", "C-2"],
                 "contact_on": [D(2026, 1, 20), AS_OF, D(2026, 5, 30)],
                 "kind": ["appointment", "follow_up", "post_transition"],
+                "with_whom": ["client", "client", "support_system"],
                 "status": ["attended", "scheduled", "scheduled"],
             }
         ),

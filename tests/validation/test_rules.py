@@ -175,6 +175,28 @@ def test_stale_scheduled_contact_is_a_warning(sheets, run: Run) -> None:
     assert result.quarantined["contacts"].height == 0
 
 
+def test_blank_with_whom_is_one_warning_per_sheet_naming_the_first_row(sheets, run: Run) -> None:
+    """A blank ``with_whom`` counts as the client (process rule 1): never silently, one
+    warning per contacts sheet on its first such row, with how many rows there are."""
+    sheets["contacts"] = set_cell(sheets["contacts"], 3, "with_whom", None)
+    sheets["contacts"] = set_cell(sheets["contacts"], 4, "with_whom", None)
+    result = run(sheets, lang="es")
+    assert problems(result) == [("contactos", 3, "con_quien", "blank_with_whom", "warning")]
+    message = result.report["message"][0]
+    assert message.startswith("Falta la persona contactada (filas de esta hoja sin ella: 2; la primera es esta)")
+    assert "cuentan como contactos con el cliente" in message
+    assert "Aseguradora" in message
+    assert result.quarantined["contacts"].height == 0  # a warning: the rows are used
+    english = run(sheets, lang="en")
+    assert problems(english) == [("contacts", 3, "with_whom", "blank_with_whom", "warning")]
+    assert english.report["message"][0].startswith("The person contacted is missing (rows of this sheet without it: 2;")
+
+
+def test_blank_with_whom_is_not_reported_twice_when_the_value_was_unreadable(sheets, run: Run) -> None:
+    sheets["contacts"] = set_cell(sheets["contacts"], 2, "with_whom", "neighbour")
+    assert problems(run(sheets)) == [("contacts", 2, "with_whom", "not_allowed", "error")]
+
+
 def test_as_of_defaults_to_today(sheets, run: Run) -> None:
     from casekit.data import CaseData
     from casekit.validation import validate
