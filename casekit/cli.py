@@ -177,6 +177,18 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, as_of_required: bool
     parser.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
 
 
+def add_measures_argument(parser: argparse.ArgumentParser) -> None:
+    """``--measures FILE``: a team's measures catalogue (TOML, like the shipped
+    ``casekit/defaults/measures.toml``; its entries add to or replace the shipped ones)."""
+    parser.add_argument(
+        "--measures",
+        type=Path,
+        default=None,
+        help="measures catalogue TOML file (default: the shipped catalogue); sets the outcome rules and "
+        "which measures complete stage 9 on their own",
+    )
+
+
 def load_validated(args: argparse.Namespace):
     """Read and validate ``args.path``; on an unreadable file print one message and return an exit code.
 

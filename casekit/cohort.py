@@ -42,6 +42,7 @@ import polars as pl
 from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
+from casekit.measures import MeasureCatalogue
 from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS
@@ -118,6 +119,7 @@ def cohort_frame(
     entries: pl.DataFrame | None = None,
     changes: pl.DataFrame | None = None,
     config: ProcessConfig | str | Path | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.DataFrame:
     """One row per case opened on or before ``as_of``, with what a cohort is cut by.
 
@@ -134,18 +136,19 @@ def cohort_frame(
     ``status``, ``entries`` and ``changes`` are the outputs of
     :func:`~casekit.stages.case_status`, :func:`~casekit.stages.stage_entries` and
     :func:`~casekit.outcomes.outcome_changes` for the same data and date; pass them
-    when already computed (the app does), otherwise they are computed here.
+    when already computed (the app does), otherwise they are computed here, with the
+    process rules ``config`` and the measures catalogue ``measures`` (``None`` = shipped).
     """
     from casekit.outcomes import outcome_changes
     from casekit.stages import case_status, stage_entries
 
     clean = clean_data(data)
     if status is None:
-        status = case_status(data, as_of=as_of, config=config)
+        status = case_status(data, as_of=as_of, config=config, measures=measures)
     if entries is None:
-        entries = stage_entries(data, as_of=as_of, config=config)
+        entries = stage_entries(data, as_of=as_of, config=config, measures=measures)
     if changes is None:
-        changes = outcome_changes(data, as_of=as_of)
+        changes = outcome_changes(data, as_of=as_of, measures=measures)
     cases = (
         sheet(clean, "cases", ["case_id", "opened_on", "birth_date", "sex", ROW])
         .filter(pl.col("case_id").is_not_null())

@@ -47,6 +47,7 @@ __all__ = [
     "KINDS",
     "Measure",
     "MeasureCatalogue",
+    "evaluates_alone",
     "load_measures",
     "measure_key",
     "post_only_keys",
@@ -160,14 +161,32 @@ def load_measures(
     return MeasureCatalogue((*kept, *own.measures))
 
 
-def post_only_keys() -> list[str]:
-    """Matching keys (:func:`measure_key`) of the shipped catalogue's post-only measures and
-    their aliases: what the stage engine accepts as an evaluation on its own.
+def post_only_keys(measures: MeasureCatalogue | str | Path | bytes | None = None) -> list[str]:
+    """Matching keys (:func:`measure_key`) of the post-only measures of a catalogue (the
+    shipped one by default, or a team's file, see :func:`load_measures`) and their aliases.
 
     >>> post_only_keys()
     ['csq8']
+    >>> post_only_keys("[measures.CSQ-8]\\ndomain = 'satisfaction'\\nhigher_is_better = true\\nkind = 'rating'")
+    []
     """
-    return [measure_key(n) for m in _defaults().measures if m.post_only for n in (m.name, *m.aliases)]
+    return [measure_key(n) for m in load_measures(measures).measures if m.post_only for n in (m.name, *m.aliases)]
+
+
+def evaluates_alone(measure: pl.Expr, measures: MeasureCatalogue | str | Path | bytes | None = None) -> pl.Expr:
+    """Whether a later (follow-up or discharge) value of ``measure`` evaluates a case on its
+    own, without a baseline: the catalogue's post-only measures (satisfaction at discharge).
+    The one place of that rule, used by the stage engine for stage 9 (issue 17).
+
+    >>> frame = pl.DataFrame({"measure": ["CSQ-8", "PHQ-9", "falls"]})
+    >>> frame.select(evaluates_alone(pl.col("measure")))["measure"].to_list()
+    [True, False, False]
+    >>> own = ("[measures.falls]\\ndomain = 'physical_function'\\nhigher_is_better = false"
+    ...        "\\nkind = 'count'\\npost_only = true")
+    >>> frame.select(evaluates_alone(pl.col("measure"), own))["measure"].to_list()
+    [True, False, True]
+    """
+    return measure_key(measure).is_in(post_only_keys(measures))
 
 
 @cache

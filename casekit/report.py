@@ -96,13 +96,17 @@ def build_report(
     lang: str = "es",
     model: Any = None,
     config: Any = None,
+    measures: Any = None,
 ) -> Report:
     """Compute the report's figures and tables (what :func:`write_report` writes).
 
     ``model``: a risk model (``RiskModel``, TOML file or text; ``None`` = shipped);
-    ``config``: process rules (``ProcessConfig``, TOML file or text; ``None`` = shipped).
+    ``config``: process rules (``ProcessConfig``, TOML file or text; ``None`` = shipped);
+    ``measures``: the measures catalogue (``MeasureCatalogue``, TOML file or text; ``None``
+    = shipped), which sets the outcome rules and which measures complete stage 9 alone.
     A broken file raises ``ConfigError`` in ``lang``.
     """
+    from casekit.measures import load_measures
     from casekit.outcomes import (
         goal_attainment,
         outcome_changes,
@@ -118,20 +122,21 @@ def build_report(
 
     lang = normalize_lang(lang)
     rules = load_process_config(config, lang=lang)
+    cat = load_measures(measures, lang=lang)
     risk_model = model if hasattr(model, "factors") else load_model(model, lang=lang)
     result = data if isinstance(data, ValidationResult) else validate(data, lang=lang, as_of=as_of)
 
     scores = score_risk(result, risk_model, as_of=as_of)
-    status = case_status(result, as_of=as_of, config=rules, risk=scores, model=risk_model)
-    changes = outcome_changes(result, as_of=as_of)
-    util = utilisation_changes(result, as_of=as_of)
-    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes)
-    by_tier = outcome_summary(result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores)
-    util_summary = utilisation_summary(result, as_of=as_of, changes=util)
-    rates = utilisation_rates(result, as_of=as_of)
-    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates)
-    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores)
-    entries = stage_entries(result, as_of=as_of, config=rules)
+    status = case_status(result, as_of=as_of, config=rules, risk=scores, model=risk_model, measures=cat)
+    changes = outcome_changes(result, as_of=as_of, measures=cat)
+    util = utilisation_changes(result, as_of=as_of, measures=cat)
+    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes, measures=cat)
+    by_tier = outcome_summary(result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores, measures=cat)
+    util_summary = utilisation_summary(result, as_of=as_of, changes=util, measures=cat)
+    rates = utilisation_rates(result, as_of=as_of, measures=cat)
+    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates, measures=cat)
+    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores, measures=cat)
+    entries = stage_entries(result, as_of=as_of, config=rules, measures=cat)
 
     figures = key_figures(result, status=status, changes=changes, entries=entries)
     by_stage = stage_counts(status)
@@ -328,7 +333,11 @@ def _formats(df: pl.DataFrame, lang: str, percent: set[str]) -> dict[str, str]:
     return fmts
 
 
-def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, report: Report, *, lang: str, percent: set[str]) -> None:
+def _detail_sheet(
+    workbook: Any, name: str, df: pl.DataFrame, report: Report, *, lang: str, percent: set[str], note: str | None = None
+) -> None:
+    """One table per sheet; ``note`` (e.g. the regression-to-the-mean caveat beside a
+    before/after figure) goes one blank row below the table, merged across its columns."""
     from casekit.errors import CasekitError
 
     if df.height > XLSX_MAX_ROWS:
@@ -351,6 +360,12 @@ def _detail_sheet(workbook: Any, name: str, df: pl.DataFrame, report: Report, *,
     )
     ws = workbook.get_worksheet_by_name(name)
     ws.set_row(0, 15 * header_lines + 3)  # the wrapped header shows whole (no application sizes it)
+    if note:
+        row, last = df.height + 2, max(min(df.width, 8) - 1, 1)
+        style = workbook.add_format({"italic": True, "text_wrap": True, "valign": "top", "font_color": "#9C5700"})
+        ws.merge_range(row, 0, row, last, safe_text(note), style)
+        chars = sum(list(widths.values())[: last + 1]) // 7  # about 7 px a character
+        ws.set_row(row, 15 * (len(note) // max(chars, 20) + 1) + 3)
     set_up_printing(ws, **page)
 
 
@@ -452,6 +467,7 @@ def write_report(
     lang: str = "es",
     model: Any = None,
     config: Any = None,
+    measures: Any = None,
     charts: bool = True,
     for_sharing: bool = False,
 ) -> Path | bytes | None:
@@ -461,17 +477,19 @@ def write_report(
     ``data``: a workbook (validated here, in ``lang``, as of ``as_of``), a
     :class:`~casekit.data.ValidationResult` or a :class:`Report` already built (so
     that the workbook and the PDF summary share one set of figures).
-    ``model``/``config``: see :func:`build_report`. ``charts=False`` leaves the images
+    ``model``/``config``/``measures``: see :func:`build_report`. ``charts=False`` leaves the images
     out (faster). ``for_sharing=True`` blanks small cells (1–10 people) on the summary
     sheet; the team's own report shows exact figures (the default).
     """
     import xlsxwriter
 
+    from casekit.outcomes import needs_rtm_caveat, rtm_caveat
+
     lang = normalize_lang(lang)
     if isinstance(data, Report):
         report = data
     else:
-        report = build_report(data, as_of=as_of, lang=lang, model=model, config=config)
+        report = build_report(data, as_of=as_of, lang=lang, model=model, config=config, measures=measures)
     images = _chart_images(report, lang) if charts else []
     factor_labels = _factor_labels(model, lang)
 
@@ -483,7 +501,9 @@ def write_report(
         for name, key in zip(names[1:], _SHEET_KEYS, strict=True):
             raw = report.sheets[key]
             percent = {_header(c, lang, factor_labels) for c in raw.columns if c in _PERCENT}
-            _detail_sheet(workbook, name, _labelled(key, raw, lang, factor_labels), report, lang=lang, percent=percent)
+            caveat = rtm_caveat(lang) if needs_rtm_caveat(raw) else None
+            labelled = _labelled(key, raw, lang, factor_labels)
+            _detail_sheet(workbook, name, labelled, report, lang=lang, percent=percent, note=caveat)
     finally:
         workbook.close()
     out = _output(buf.getvalue(), dest)
@@ -524,12 +544,13 @@ def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``report`` sub-command to the ``casekit`` parser."""
-    from casekit.cli import add_input_arguments
+    from casekit.cli import add_input_arguments, add_measures_argument
 
     p = subparsers.add_parser("report", help="the workbook report: summary, charts, status, risk, outcomes")
     add_input_arguments(p, as_of_required=True)
     p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
     p.add_argument("--config", type=Path, default=None, help="process rules TOML file (default: shipped rules)")
+    add_measures_argument(p)
     p.add_argument("--no-charts", action="store_true", help="leave the chart images out (faster)")
     p.add_argument("--out", type=Path, required=True, help="the report: a .xlsx file")
     p.add_argument("--pdf", type=Path, default=None, help="also write the one-page A4 summary for funders: a .pdf file")
@@ -548,6 +569,7 @@ def run_report(args: argparse.Namespace) -> int:
     With ``--pdf`` the workbook and the one-page summary come from one :class:`Report`."""
     from casekit.cli import load_validated
     from casekit.errors import CasekitError
+    from casekit.measures import load_measures
     from casekit.risk import load_model
     from casekit.stages import load_process_config
 
@@ -562,6 +584,7 @@ def run_report(args: argparse.Namespace) -> int:
     try:  # before reading: a broken file fails fast
         model = load_model(args.model, lang=lang)
         rules = load_process_config(args.config, lang=lang)
+        measures = load_measures(args.measures, lang=lang)
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)
         return EXIT_UNREADABLE
@@ -570,7 +593,7 @@ def run_report(args: argparse.Namespace) -> int:
         return result
     args.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules)
+        report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules, measures=measures)
         write_report(report, args.out, as_of=args.as_of, lang=lang, model=model, charts=not args.no_charts)
     except CasekitError as exc:
         print(exc.message(lang), file=sys.stderr)

@@ -14,7 +14,6 @@ from casekit import cohort as co
 from casekit.charts import durations_chart, funnel_chart, stage_chart
 from casekit.charts._base import measure_labels
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
-from casekit.outcomes import rtm_caveat
 from casekit.stages import STAGE_NUMBER, STAGES
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
@@ -26,6 +25,7 @@ from casekit.ui.widgets import (
     num,
     quarantine_banner,
     require_tables,
+    rtm_note,
     show_chart,
     show_date,
     tr,
@@ -206,6 +206,7 @@ if view == "group":
     else:
         grouped = co.group_measure(a, by=by, measure=measure, **options)
         show_chart(cohort_chart(grouped, by=by, measure=measure, lang=lang(), subtitle=subtitle), key="ex_chart")
+        rtm_note(grouped, measure=options.get("outcome_measure"))
         st.dataframe(
             ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table"
         )
@@ -256,6 +257,7 @@ if view == "compare":
     else:
         empty_state("ui_explore.no_outcomes")
     outcomes_table, plan_table = ex.readable_comparison(comparison, lang(), measure_names=outcome_names)
+    rtm_note(comparison.outcomes)
     st.dataframe(outcomes_table, hide_index=True, key="ex_cmp_outcomes")
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
     st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
@@ -269,8 +271,8 @@ if view == "compare":
     download_table(ck.present.readable(goals, lang()), "cohort_goals", key="ex_cmp_goals_dl")
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
-    st.warning(rtm_caveat(lang()))
     util = co.compare_utilisation(a, b, _rates(ws.key, ws))
+    rtm_note(util)
     hidden = ["suppressed_a", "suppressed_b"]
     st.dataframe(ck.present.readable(util, lang(), hide=hidden), hide_index=True, key="ex_cmp_rates")
     download_table(ck.present.readable(util, lang()), "cohort_utilisation", key="ex_cmp_rates_dl")

@@ -26,6 +26,7 @@ from casekit.ui.widgets import (
     num,
     quarantine_banner,
     require_tables,
+    rtm_note,
     show_chart,
     show_date,
     summary_pdf_download,
@@ -109,7 +110,7 @@ else:
         for row in headlines.iter_rows(named=True)
     ]
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
-    st.warning(tr("ui_outcomes.rtm_caveat"))
+    rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
     table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
 
@@ -121,7 +122,7 @@ if rates.filter(pl.col("n_used") > 0).height == 0:
     why = "all_suppressed" if oc.hidden_by_privacy(rates) else "no_rates"
     empty_state(f"ui_outcomes.{why}", high=high)
 else:
-    st.warning(tr("ui_outcomes.rtm_caveat"))
+    rtm_note(rates)
     table(oc.readable(rates, lang()), key="out_rates", stem="utilisation_per_member_month")
 
 # -- change by domain and measure -------------------------------------------------------
@@ -133,6 +134,7 @@ if is_empty(chart):
 else:
     show_chart(chart, key="out_domain_chart")
     st.caption(tr("ui_outcomes.improved_rule"))
+    rtm_note(by_measure)
     table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
 
 # -- % improved by tier -----------------------------------------------------------------
@@ -207,6 +209,7 @@ by = st.multiselect(
     key="out_by",
 )
 grouped = _summary(ws.key, tuple(by), ws)
+rtm_note(grouped)
 table(oc.readable(grouped, lang()), key="out_grouped", stem="outcome_summary")
 
 st.subheader(tr("ui.summary_heading"))

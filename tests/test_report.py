@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import io
 import re
 import zipfile
@@ -83,8 +84,56 @@ def book_en(result, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
-def read(path: Path, sheet: str) -> pl.DataFrame:
-    return pl.read_excel(path, sheet_name=sheet)
+def _split(path: Path | bytes, sheet: str) -> tuple[pl.DataFrame, str | None]:
+    """A report sheet's table, and the note below it (a last row with only its first cell)."""
+    df = pl.read_excel(path, sheet_name=sheet)
+    if df.height and df.width > 1 and all(v is None for v in df.row(-1)[1:]):
+        return df.head(-1), df.row(-1)[0]
+    return df, None
+
+
+def read(path: Path | bytes, sheet: str) -> pl.DataFrame:
+    return _split(path, sheet)[0]
+
+
+def note_below(path: Path | bytes, sheet: str) -> str | None:
+    return _split(path, sheet)[1]
+
+
+def test_the_rtm_caveat_is_below_every_before_after_table_and_only_there(book_en: Path, result) -> None:
+    from casekit.outcomes import needs_rtm_caveat, rtm_caveat
+
+    report = build_report(result, as_of=SAMPLE_AS_OF, lang="en")
+    expected = {
+        "Outcome changes": needs_rtm_caveat(report.sheets["outcome_changes"]),
+        "Outcome summary": needs_rtm_caveat(report.sheets["outcome_summary"]),
+        "Utilisation and cost": True,
+        "Use per member-month": True,
+        "Case status": False,
+        "Risk": False,
+        "Goal attainment": False,
+    }
+    assert expected["Outcome changes"]  # the sample has ED visits and cost
+    assert expected["Outcome summary"]
+    found = {sheet: note_below(book_en, sheet) for sheet in expected}
+    assert {sheet: note == rtm_caveat("en") for sheet, note in found.items()} == expected
+    assert not any(found[s] for s, wanted in expected.items() if not wanted)
+    # a caseload with clinical scores and income only: no caveat anywhere
+    rows = {"case_id": ["A"] * 4, "measured_on": [dt.date(2026, 1, 5), dt.date(2026, 5, 5)] * 2}
+    outcomes = pl.DataFrame(
+        {
+            **rows,
+            "domain": ["clinical", "clinical", "financial", "financial"],
+            "measure": ["PHQ-9", "PHQ-9", "monthly_income", "monthly_income"],
+            "value": [15.0, 4.0, 800.0, 1200.0],
+            "timepoint": ["baseline", "follow_up"] * 2,
+        }
+    )
+    cases = pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 1, 1)]})
+    book = write_report(
+        CaseData({"cases": cases, "outcomes": outcomes}), None, as_of=SAMPLE_AS_OF, lang="es", charts=False
+    )
+    assert note_below(book, "Cambios en resultados") is None
 
 
 def test_sheet_names_in_both_languages(book_en: Path, data: CaseData) -> None:

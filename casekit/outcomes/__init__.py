@@ -12,7 +12,8 @@ did to utilisation and cost (DESIGN.md §6, ``docs/outcomes.md``).
   cost before vs after (the first assessment's counts as the "before" when needed);
 - :func:`utilisation_rates` / :func:`utilisation_rate_summary`: the same per 1,000
   member-months and per member per month (PMPM), in stated non-overlapping windows,
-  to be read with :func:`rtm_caveat` (regression to the mean).
+  to be read with :func:`rtm_caveat` (regression to the mean), which goes beside every
+  table :func:`needs_rtm_caveat` finds.
 
 Examples
 --------
@@ -38,11 +39,13 @@ from casekit.outcomes._post_only import POST_ONLY_COLUMNS, post_only_summary, po
 from casekit.outcomes._summary import GROUPINGS, SUMMARY_COLUMNS, outcome_summary
 from casekit.outcomes._utilisation import (
     ASSESSMENT_MEASURES,
+    BEFORE_AFTER_COLUMNS,
     DAYS_PER_MONTH,
     NOT_USED,
     RATE_COLUMNS,
     RATE_SUMMARY_COLUMNS,
     UTILISATION_DOMAINS,
+    needs_rtm_caveat,
     rtm_caveat,
     utilisation_changes,
     utilisation_changes_lazy,
@@ -53,6 +56,7 @@ from casekit.outcomes._utilisation import (
 
 __all__ = [
     "ASSESSMENT_MEASURES",
+    "BEFORE_AFTER_COLUMNS",
     "CHANGE_COLUMNS",
     "DAYS_PER_MONTH",
     "DIRECTIONS",
@@ -70,6 +74,7 @@ __all__ = [
     "goal_attainment",
     "goal_progress",
     "label_columns",
+    "needs_rtm_caveat",
     "outcome_changes",
     "outcome_changes_lazy",
     "outcome_summary",

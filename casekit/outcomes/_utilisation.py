@@ -37,7 +37,7 @@ from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
-from casekit.measures import MeasureCatalogue
+from casekit.measures import MeasureCatalogue, load_measures
 from casekit.outcomes._changes import CHANGE_COLUMNS, outcome_rows, pair_changes
 from casekit.outcomes._summary import _order, check_groupings, summarise_changes, with_groupings
 from casekit.privacy import MIN_CELL, suppress_small_cells
@@ -45,11 +45,13 @@ from casekit.risk.model import RiskModel
 
 __all__ = [
     "ASSESSMENT_MEASURES",
+    "BEFORE_AFTER_COLUMNS",
     "DAYS_PER_MONTH",
     "NOT_USED",
     "RATE_COLUMNS",
     "RATE_SUMMARY_COLUMNS",
     "UTILISATION_DOMAINS",
+    "needs_rtm_caveat",
     "rtm_caveat",
     "utilisation_changes",
     "utilisation_rate_summary",
@@ -391,3 +393,63 @@ def rtm_caveat(lang: str | None = None) -> str:
     True
     """
     return t("outcomes.rtm_caveat", lang)
+
+
+#: Columns that hold a before/after figure of a measure or its change (a suffix ``_a`` /
+#: ``_b`` marks the cohorts of an A-vs-B comparison).
+BEFORE_AFTER_COLUMNS: tuple[str, ...] = (
+    "baseline",
+    "latest",
+    "change",
+    "mean_baseline",
+    "mean_latest",
+    "mean_change",
+    "sum_baseline",
+    "sum_latest",
+    "pct_change",
+    "total_before",
+    "total_after",
+    "rate_before",
+    "rate_after",
+)
+
+
+def needs_rtm_caveat(
+    table: pl.DataFrame, *, measure: str | None = None, measures: MeasureCatalogue | str | Path | None = None
+) -> bool:
+    """Whether ``table`` shows a before/after figure of utilisation or cost, so that the
+    regression-to-the-mean caveat (:func:`rtm_caveat`) goes beside it: the one rule every
+    screen, report sheet and summary applies (issue 17).
+
+    True when a column of :data:`BEFORE_AFTER_COLUMNS` (or one suffixed ``_a``/``_b``)
+    holds a value, and the rows are of a utilisation domain (:data:`UTILISATION_DOMAINS`)
+    by their ``domain`` column, else by their ``measure`` column or the ``measure`` the
+    table is about, looked up in the measures catalogue. A client's income
+    (``financial``) and clinical scores are left out: their "before" is not chosen at a
+    peak of use.
+
+    >>> rates = pl.DataFrame({"measure": ["ed_visits_6m"], "rate_before": [120.0], "rate_after": [60.0]})
+    >>> needs_rtm_caveat(rates), needs_rtm_caveat(rates.with_columns(measure=pl.lit("PHQ-9")))
+    (True, False)
+    >>> income = pl.DataFrame({"domain": ["financial"], "mean_baseline": [800.0], "mean_latest": [1200.0]})
+    >>> needs_rtm_caveat(income), needs_rtm_caveat(pl.DataFrame({"mean_change": [-0.4]}), measure="admissions_12m")
+    (False, True)
+    >>> blanked = pl.DataFrame({"domain": ["utilization"], "mean_change": [None]})
+    >>> blanked = blanked.cast({"mean_change": pl.Float64})
+    >>> needs_rtm_caveat(blanked)
+    False
+    """
+    figures = [
+        c
+        for c in table.columns
+        if c.removesuffix("_a").removesuffix("_b") in BEFORE_AFTER_COLUMNS and table[c].null_count() < table.height
+    ]
+    if not figures:
+        return False
+    if "domain" in table.columns:
+        return bool(table["domain"].is_in(UTILISATION_DOMAINS).any())
+    names = table["measure"].drop_nulls().unique().to_list() if "measure" in table.columns else []
+    if measure is not None:
+        names.append(measure)
+    catalogue = load_measures(measures)
+    return any((found := catalogue.get(str(n))) is not None and found.domain in UTILISATION_DOMAINS for n in names)

@@ -33,7 +33,7 @@ import polars as pl
 from casekit._frames import sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
-from casekit.measures import measure_key, post_only_keys
+from casekit.measures import MeasureCatalogue, evaluates_alone
 from casekit.stages._config import ProcessConfig, load_process_config
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
 from casekit.stages._obligations import (
@@ -99,6 +99,7 @@ def case_status(
     config: ProcessConfig | str | Path | None = None,
     risk: pl.DataFrame | pl.LazyFrame | None = None,
     model: RiskModel | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.DataFrame:
     """One row per case opened on or before ``as_of``: its stage, flags and next due date.
 
@@ -115,7 +116,10 @@ def case_status(
     ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
     when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With
     a :class:`~casekit.data.ValidationResult` the clean rows are used and cases with
-    quarantined rows carry the flag ``quarantined_rows``. Rules: ``docs/process_rules.md``.
+    quarantined rows carry the flag ``quarantined_rows``. ``measures``: the measures
+    catalogue (:func:`casekit.measures.load_measures`; a team's file or TOML text, ``None`` =
+    shipped): its post-only measures complete stage 9 on their own. Rules:
+    ``docs/process_rules.md``.
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
@@ -123,7 +127,9 @@ def case_status(
     if isinstance(data, ValidationResult):
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
     tiers = _risk_tiers(clean, as_of) if risk is None else risk
-    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model)
+    plan = _status_plan(
+        clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures
+    )
     return plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
 
 
@@ -132,12 +138,13 @@ def stage_entries(
     *,
     as_of: dt.date,
     config: ProcessConfig | str | Path | None = None,
+    measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.DataFrame:
     """The day each case entered each stage it reached, by the completion rules:
     ``case_id, stage_number, stage, entered_on`` (one row per case and stage reached;
     stage *k* is entered when stages 1…k-1 are all complete; stage 1 on opening).
     Closed cases keep the stages they reached before closing. Input of
-    :func:`~casekit.stages.stage_durations`.
+    :func:`~casekit.stages.stage_durations`. ``measures``: as in :func:`case_status`.
 
     >>> import datetime as dt
     >>> from casekit.data import CaseData
@@ -149,7 +156,9 @@ def stage_entries(
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
-    plan = _status_plan(clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False)
+    plan = _status_plan(
+        clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False, measures=measures
+    )
     names = {f"entered_{s}": s for s in STAGES[:9]}
     return (
         plan.select("case_id", ROW, *names)
@@ -256,7 +265,9 @@ def _after(date: pl.Expr, days: int | pl.Expr) -> pl.Expr:
     return date + pl.duration(days=days)
 
 
-def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str, pl.LazyFrame]:
+def _aggregates(
+    data: CaseData, as_of: dt.date, cfg: ProcessConfig, measures: MeasureCatalogue | str | Path | None = None
+) -> dict[str, pl.LazyFrame]:
     """One frame per concern, one row per case (only evidence dated on or before ``as_of``)."""
     d = c = pl.col
     screenings = sheet(data, "screenings", ["case_id", "screened_on", "decision", ROW])
@@ -381,7 +392,7 @@ def _aggregates(data: CaseData, as_of: dt.date, cfg: ProcessConfig) -> dict[str,
         outcomes.filter(m <= as_of)
         .group_by("case_id", "measure")
         .agg(baseline_on=m.filter(base).min(), later_on=m.filter(later).min(), last_later=m.filter(later).max())
-        .with_columns(_post_only=measure_key(c("measure")).is_in(post_only_keys()))
+        .with_columns(_post_only=evaluates_alone(c("measure"), measures))
         # a post-only measure (satisfaction at discharge) evaluates the case on its own
         .with_columns(
             paired=((c("last_later") > c("baseline_on")) | (c("_post_only") & c("last_later").is_not_null())).fill_null(
@@ -449,12 +460,13 @@ def _status_plan(
     quarantined: pl.LazyFrame | None,
     model: RiskModel | None = None,
     red_flags: bool = True,
+    measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.LazyFrame:
     c = pl.col
     today = pl.lit(as_of)
     cases = sheet(data, "cases", ["case_id", "opened_on", "closed_on", "case_manager", "program", ROW])
     wide = cases.filter(c("opened_on") <= as_of)
-    for frame in _aggregates(data, as_of, cfg).values():
+    for frame in _aggregates(data, as_of, cfg, measures).values():
         wide = wide.join(frame, on="case_id", how="left")
     wide = wide.join(_one_tier_per_case(risk), on="case_id", how="left")
     flag_names: list[str] = []

@@ -28,17 +28,19 @@ _LOG_SUFFIXES = (".csv", ".parquet")
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``status``, ``worklist`` and ``events`` to the ``casekit`` sub-commands."""
-    from casekit.cli import add_input_arguments
+    from casekit.cli import add_input_arguments, add_measures_argument
 
     status = subparsers.add_parser("status", help="where every case stands as of a date, with its flags")
     add_input_arguments(status, as_of_required=True)
     status.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    add_measures_argument(status)
     status.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
     status.set_defaults(handler=_status)
 
     work = subparsers.add_parser("worklist", help="one row per open flag, most overdue first")
     add_input_arguments(work, as_of_required=True)
     work.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    add_measures_argument(work)
     work.add_argument("--manager", action="append", default=None, help="only this case manager's cases (repeatable)")
     work.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
     work.set_defaults(handler=_worklist)
@@ -59,12 +61,13 @@ def _bad_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> bool:
 
 
 def _config(args: argparse.Namespace):
-    """The process rules, or an exit code after printing the error."""
+    """The process rules and the measures catalogue, or an exit code after printing the error."""
     from casekit.errors import ConfigError
+    from casekit.measures import load_measures
     from casekit.stages._config import load_process_config
 
     try:
-        return load_process_config(args.config, lang=args.lang)
+        return load_process_config(args.config, lang=args.lang), load_measures(args.measures, lang=args.lang)
     except ConfigError as exc:
         print(exc.message(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
@@ -77,13 +80,14 @@ def _status_frame(args: argparse.Namespace, *, with_data: bool = False):
 
     if _bad_out(args, _TABLE_SUFFIXES):
         return EXIT_UNREADABLE
-    config = _config(args)
-    if isinstance(config, int):
-        return config
+    settings = _config(args)
+    if isinstance(settings, int):
+        return settings
+    config, measures = settings
     result = load_validated(args)
     if isinstance(result, int):
         return result
-    status = case_status(result, as_of=args.as_of, config=config)
+    status = case_status(result, as_of=args.as_of, config=config, measures=measures)
     return (status, result) if with_data else status
 
 

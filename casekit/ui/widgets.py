@@ -143,6 +143,17 @@ def show_chart(chart: Any, *, key: str) -> None:
     st.altair_chart(sized, key=key, width=width)
 
 
+def rtm_note(figures: pl.DataFrame, *, measure: str | None = None) -> None:
+    """The regression-to-the-mean caveat, as a warning, when the table ``figures`` (before
+    it is made readable) shows a before/after figure of utilisation or cost
+    (:func:`casekit.outcomes.needs_rtm_caveat`, the one rule); nothing otherwise.
+    ``measure``: the outcome measure a table is about when it has no ``measure`` column."""
+    from casekit.outcomes import needs_rtm_caveat, rtm_caveat
+
+    if needs_rtm_caveat(figures, measure=measure):
+        st.warning(rtm_caveat(lang()))
+
+
 def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
     """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``).
 

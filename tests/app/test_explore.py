@@ -257,8 +257,9 @@ def test_choices_of_a_hidden_view_are_kept(expected: dict) -> None:
     assert at.multiselect(key="ex_b_sexes").value == ["male"]
     assert at.date_input(key="ex_b_opened").value == (since, ck.SAMPLE_AS_OF)
     assert any(f"**{format_number(males, lang)}** " in m.value for m in at.markdown)
-    # the only warning is the regression-to-the-mean caveat beside the before/after rates
-    assert [w.value for w in at.warning] == [ck.outcomes.rtm_caveat(lang)]
+    # the only warnings are the regression-to-the-mean caveat beside the outcome changes
+    # (ED visits, cost) and beside the before/after rates
+    assert [w.value for w in at.warning] == [ck.outcomes.rtm_caveat(lang)] * 2
 
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -101,6 +101,8 @@ def test_changing_the_grouping_changes_the_columns(expected: dict) -> None:
     grouped = at.dataframe[-1].value
     assert grouped.columns[0] == "Case manager"
     assert "Measure" not in grouped.columns
+    # by case manager the rows mix measures: no before/after figure, one caveat fewer
+    assert sum("regression to the mean" in w.value for w in at.warning) == 3
     by_manager = expected["by_manager"]
     assert grouped["Case manager"].tolist() == by_manager["case_manager"].to_list()
     assert shown_numbers(grouped["% improved"], "en") == [round(v * 100, 1) for v in by_manager["pct_improved"]]
@@ -150,8 +152,9 @@ def test_rates_per_member_month_with_their_windows_and_the_caveat(expected: dict
     pmpm = "por persona y mes (PMPM)" if lang == "es" else "per member per month (PMPM)"
     assert shown[unit].tolist()[-1] == pmpm  # monthly_cost sorts last
     caveat = "regresión a la media" if lang == "es" else "regression to the mean"
-    # beside the before/after means and beside the rates
-    assert sum(caveat in w.value for w in at.warning) == 2
+    # beside every before/after figure of use: the means, the rates, the table by domain and
+    # measure and the grouped table (by domain and measure by default)
+    assert sum(caveat in w.value for w in at.warning) == 4
     windows = "nunca se solapan" if lang == "es" else "never overlap"
     assert any(windows in c.value for c in at.caption)
 
