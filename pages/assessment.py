@@ -7,6 +7,7 @@ import streamlit as st
 from casekit.charts import factors_chart, fairness_chart, tier_chart
 from casekit.present import vocabulary
 from casekit.risk.score import local_input_warnings
+from casekit.ui import forms
 from casekit.ui._assessment import (
     case_choices,
     case_summary,
@@ -36,6 +37,8 @@ st.caption(
     tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption")
 )
 quarantine_banner(ws)
+forms.stage_section(ws, "assessments", key="assessment_form")
+forms.stage_section(ws, "risk_reviews", key="review_form")
 scores = ws.get("scores")
 names = vocabulary("tier", lang())
 

@@ -8,7 +8,7 @@ import streamlit as st
 
 from casekit.contract import VOCABS
 from casekit.stages import flag_label, stage_label
-from casekit.ui import records
+from casekit.ui import forms, records
 from casekit.ui.widgets import lang, quarantine_banner, require_tables, show_date, table, tr
 
 ws = require_tables()
@@ -22,11 +22,14 @@ if status.height == 0 or cases is None:
     st.info(tr("ui_records.case_none"))
     st.stop()
 
+if records.is_workspace():
+    with st.expander(tr("ui_forms.new_case_title")):
+        forms.new_case_form(cases, key="case_new_case")
+
 ids = status.sort("case_id")["case_id"].to_list()
-if not st.session_state.get("_case_from_url"):  # once per session: the case in the URL (a link, a refresh)
-    st.session_state["_case_from_url"] = True
-    if st.query_params.get("case") in ids:
-        st.session_state["case_pick"] = st.query_params["case"]
+wanted = st.query_params.get("case")  # a link, a refresh: the case in the URL
+if wanted in ids and (wanted != st.session_state.get("_case_from_url") or "case_pick" not in st.session_state):
+    st.session_state["case_pick"] = wanted
 names = dict(cases.select("case_id", pl.col("client_name").fill_null("")).iter_rows())
 case_id = st.selectbox(
     tr("ui_records.case_pick"),
@@ -36,6 +39,7 @@ case_id = st.selectbox(
 )
 if st.query_params.get("case") != case_id:
     st.query_params["case"] = case_id
+st.session_state["_case_from_url"] = case_id
 
 case = cases.filter(pl.col("case_id") == case_id).row(0, named=True)
 row = status.filter(pl.col("case_id") == case_id).row(0, named=True)
@@ -61,10 +65,19 @@ else:
     for flag in flags.iter_rows(named=True):
         st.markdown(f"- **{flag_label(flag['flag'], lang())}** · {show_date(flag['due_on'])}")
 
-if records.is_workspace():
+st.subheader(tr("ui_forms.tier_history"))
+history = forms.tier_history(ws.data, case_id, ws.model)
+if history.height == 0:
+    st.caption(tr("ui_forms.tier_history_none"))
+else:
+    table(history, key="case_tiers", stem=f"tiers_{case_id}")
+
+if records.is_workspace() and not case["closed_on"]:
     st.subheader(tr("ui_records.log_contact_title"))
     records.contact_form([case_id], key="case_contact")
-else:
+    for sheet in forms.FORM_SHEETS:
+        forms.stage_section(ws, sheet, key=f"case_{sheet}", case_ids=[case_id])
+elif not records.is_workspace():
     st.info(tr("ui_records.read_only_hint"))
 
 st.subheader(tr("ui_records.case_timeline"))

@@ -18,6 +18,7 @@ from casekit.outcomes import (
 )
 from casekit.present import header, readable
 from casekit.ui import _outcomes as oc
+from casekit.ui import forms
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
@@ -81,6 +82,7 @@ st.title(tr("ui.page_outcomes"))
 st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_outcomes.caption"))
 quarantine_banner(ws)
+forms.stage_section(ws, "outcomes", key="outcome_form")
 
 if ws.get("changes").height == 0 and ws.get("utilisation").height == 0:
     empty_state("ui_outcomes.empty")

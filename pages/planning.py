@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.charts import calendar_chart, is_empty
+from casekit.ui import forms, records
 from casekit.ui._planning import (
     cached_choices,
     cached_plans,
@@ -35,6 +36,11 @@ ws = require_tables()
 st.title(tr("ui.page_planning"))
 st.caption(tr("ui_planning.caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 quarantine_banner(ws)
+forms.stage_section(ws, "goals", key="goal_form")
+forms.stage_section(ws, "services", key="service_form")
+if records.is_workspace() and ws.data["goals"].height:
+    with st.expander(tr("ui_forms.goal_update_title")):
+        forms.goal_update_form(ws.data["goals"], key="goal_update")
 
 counts = goals_by_domain_status(ws.data, lang=lang())
 plans = cached_plans(ws)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
+from casekit.ui import forms, records
 from casekit.ui._screening import (
     BLANK,
     FINDINGS,
@@ -42,6 +43,10 @@ st.caption(
 )
 quarantine_banner(ws)
 status = ws.get("status")
+if records.is_workspace():
+    with st.expander(tr("ui_forms.new_case_title")):
+        forms.new_case_form(ws.data["cases"], key="new_case")
+forms.stage_section(ws, "screenings", key="screening_form")
 
 # -- cases awaiting screening -----------------------------------------------------------
 st.subheader(tr("ui_screening.awaiting"))

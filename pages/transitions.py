@@ -10,6 +10,7 @@ from casekit.contract import VOCABS
 from casekit.present import vocabulary
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
+from casekit.ui import forms
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
@@ -43,6 +44,7 @@ st.title(tr("ui.page_transitions"))
 st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 st.caption(tr("ui_transitions.caption", days=days))
 quarantine_banner(ws)
+forms.stage_section(ws, "transitions", key="transition_form")
 
 transitions, post = _post_contacts(ws.key, ws)
 if transitions.height == 0:

@@ -305,24 +305,25 @@ def _via_distinct(
     """
     dtype = DTYPES[col.kind]
     name = raw.name
-    distinct = raw.unique().drop_nulls()
-    cleaned = clean_expr(pl.col(name))
+    text = "__text__"  # the distinct texts under a name of their own (a column may be called "value")
+    distinct = raw.unique().drop_nulls().alias(text)
+    cleaned = clean_expr(pl.col(text))
     value, check = _typed(col, cleaned, month_first=month_first, decimal_comma=decimal_comma)
     parsed = pl.DataFrame(distinct).select(
-        pl.col(name),
+        pl.col(text),
         value=value.cast(dtype),
         check=pl.when(cleaned.is_not_null() & value.is_null()).then(check).cast(pl.String),
         x=norm_expr(cleaned) == "x",
     )
     x_style = col.kind == "bool" and bool(parsed.get_column("x").any())
     failing = parsed.get_column("check").is_not_null().any()
-    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(name)).all():
+    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(text)).all():
         mapped = pl.col(name)
     else:
-        mapped = pl.col(name).replace_strict(parsed[name], parsed["value"], default=None, return_dtype=dtype)
+        mapped = pl.col(name).replace_strict(parsed[text], parsed["value"], default=None, return_dtype=dtype)
     failed = None
     if failing:
-        failed = pl.col(name).replace_strict(parsed[name], parsed["check"], default=None, return_dtype=pl.String)
+        failed = pl.col(name).replace_strict(parsed[text], parsed["check"], default=None, return_dtype=pl.String)
     if x_style:
         # blank is False only when the column uses the x/blank style (a column-wide fact)
         mapped = pl.when(pl.col(name).is_null()).then(pl.lit(False)).otherwise(mapped)

@@ -180,6 +180,29 @@ def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
     )
 
 
+#: The part of a case link a table shows: the case id (see :func:`case_links`).
+CASE_LINK_TEXT = r"[?&]case=([^&]*)$"
+
+
+def case_links(ids: pl.Expr) -> pl.Expr:
+    """Links to the case record of each id, keeping the session's language, source and
+    as-of date (a link opens in a new tab, which restores them from its URL).
+
+    >>> pl.select(case_links(pl.lit("C 1&2"))).item().split("&case=")[1]
+    'C%201%262'
+    """
+    params = {"source": st.session_state.get("source") or "workspace", "lang": lang()}
+    as_of = st.session_state.get("as_of")
+    if isinstance(as_of, dt.date):
+        params["as_of"] = as_of.isoformat()
+    prefix = "case?" + "&".join(f"{k}={v}" for k, v in params.items()) + "&case="
+    encoded = ids.cast(pl.String)
+    for char, code in (("%", "%25"), (" ", "%20"), ("&", "%26"), ("#", "%23"), ("?", "%3F"), ("+", "%2B")):
+        encoded = encoded.str.replace_all(char, code, literal=True)
+    link = pl.when(ids.is_not_null() & (ids.cast(pl.String) != "")).then(pl.lit(prefix) + encoded)
+    return link.alias(ids.meta.output_name(raise_if_undetermined=False) or "case_id")
+
+
 def table(
     df: pl.DataFrame,
     *,
@@ -208,7 +231,10 @@ def table(
     shown = readable(df, language, headers=headers, hide=hide)
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
     right = st.column_config.TextColumn(alignment="right")
-    config = {names[c]: right for c in names if df.schema[c].is_numeric()}
+    config: dict[str, Any] = {names[c]: right for c in names if df.schema[c].is_numeric()}
+    if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
+        shown = shown.with_columns(case_links(pl.col(names["case_id"])))
+        config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
     download_table(readable(df, language, headers=headers, keep_types=True), stem or key, key=key)
 

@@ -412,13 +412,13 @@ class Workspace:
             counts: dict[str, dict[str, int]] = {}
             stamp = _audit.now()
             token = secrets.token_hex(3)
-            added_ids: dict[str, dict[str, list[str]]] = {}
+            added: list[dict[str, Any]] = []
             for sheet in SHEET_ORDER:
                 if sheet not in incoming:
                     continue
                 clean = result.data[sheet]
                 counts[sheet] = self._upsert(
-                    conn, key, sheet, clean, stored[sheet], actor=actor, stamp=stamp, token=token, added_ids=added_ids
+                    conn, key, sheet, clean, stored[sheet], actor=actor, stamp=stamp, token=token, added=added
                 )
                 counts[sheet]["quarantined"] = self._hold(
                     conn,
@@ -429,12 +429,9 @@ class Workspace:
                     stamp=stamp,
                     source=data.source,
                 )
-            entries = [
-                {"actor": actor, "action": "import", "case_id": case_id, "after": {"source": data.source, "added": ids}}
-                for case_id, ids in added_ids.items()
-            ]
-            entries.append({"actor": actor, "action": "import", "after": {"source": data.source, "counts": counts}})
-            _audit.append_many(conn, key, entries, at=stamp)
+            # one entry per added row (its values), then the import's summary
+            added.append({"actor": actor, "action": "import", "after": {"source": data.source, "counts": counts}})
+            _audit.append_many(conn, key, added, at=stamp)
         return ImportResult(
             data=result.data,
             report=result.report,
@@ -455,7 +452,7 @@ class Workspace:
         actor: str,
         stamp: str,
         token: str,
-        added_ids: dict[str, dict[str, list[str]]],
+        added: list[dict[str, Any]],
     ) -> dict[str, int]:
         table = TABLES[sheet]
         contract = list(SHEETS[sheet].columns)
@@ -485,8 +482,17 @@ class Workspace:
         if insert.height:
             records = insert.to_dicts()
             conn.execute(table.insert(), records)
-            for row_id_value, case_id in insert.select("_row_id", "case_id").iter_rows():
-                added_ids.setdefault(case_id, {}).setdefault(sheet, []).append(row_id_value)
+            added += [
+                {
+                    "actor": actor,
+                    "action": "import",
+                    "sheet": sheet,
+                    "row_id": rec["_row_id"],
+                    "case_id": rec.get("case_id"),
+                    "after": {c: _jsonable(rec[c]) for c in [*contract, "_extra"] if rec[c] is not None},
+                }
+                for rec in records
+            ]
         for rec in changed.to_dicts():
             before = {c: _jsonable(rec[f"{c}__old"]) for c in [*contract, "_extra"] if rec[f"{c}__old"] != rec[c]}
             after = {c: _jsonable(rec[c]) for c in before}

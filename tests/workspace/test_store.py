@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 import polars as pl
@@ -90,6 +91,21 @@ def test_import_counts_and_idempotent_reimport(ws: ck.Workspace) -> None:
     assert data_tables(ws) == before
 
 
+def test_each_row_an_import_adds_has_its_own_audit_entry(ws: ck.Workspace) -> None:
+    first = ws.import_workbook(small(), actor="eva", as_of=AS_OF)
+    rows = ws.audit().filter((pl.col("action") == "import") & pl.col("row_id").is_not_null())
+    assert rows.height == first.total("added") == 8
+    contact = rows.filter(pl.col("row_id") == "K2").row(0, named=True)
+    assert (contact["sheet"], contact["case_id"], contact["actor"]) == ("contacts", "B", "eva")
+    assert json.loads(contact["after"])["kind"] == "home_visit"
+    outcome_ids = set(rows.filter(pl.col("sheet") == "outcomes")["row_id"])
+    assert len(outcome_ids) == 2  # the same natural key twice: two rows, two entries
+    ws.import_workbook(small(), actor="eva", as_of=AS_OF)  # nothing added: only the import's summary
+    again = ws.audit().filter(pl.col("action") == "import")
+    assert again.height == rows.height + 2
+    assert ws.verify_audit().intact
+
+
 def test_changed_workbook_updates_by_key_and_audits_each_change(ws: ck.Workspace) -> None:
     ws.import_workbook(small(), actor="eva", as_of=AS_OF)
     changed = small()
@@ -174,6 +190,10 @@ def test_record_generates_ids_and_stores_one_row(ws: ck.Workspace) -> None:
     assert row["_created_by"] == "eva"
     got = ws.data()["contacts"].filter(pl.col("contact_id") == row["contact_id"])
     assert got.select("case_id", "contact_on", "notes").row(0) == ("A", dt.date(2026, 3, 2), "ok")
+    outcome = ws.record(  # a column named "value" (the parser's own name for a column once)
+        "outcomes", {"case_id": "B", "measured_on": "2026-03-01", "measure": "gad7", "value": "7,5",
+                     "timepoint": "follow_up"}, actor="eva")  # fmt: skip
+    assert outcome["value"] == 7.5
     screening = ws.record("screenings", {"case_id": "B", "screened_on": "2026-02-03"}, actor="eva")
     assert screening["_row_id"].startswith("SCR-")
     entry = ws.audit("A").filter(pl.col("action") == "record")

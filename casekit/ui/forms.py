@@ -1,0 +1,624 @@
+"""The stage forms of the workspace: one form per sheet, built from the contract.
+
+Every field is drawn from its column in :mod:`casekit.contract` (dropdowns from its
+vocabulary, labels from ``locales/columns.toml`` through :mod:`casekit.present`, dates in
+the user's format). A save goes through :meth:`casekit.Workspace.record` (or ``update``):
+the same contract validation as an import, audited, all-or-nothing. A refused save shows
+each problem under its field and writes nothing; an edit of a row someone else saved
+since it was shown is refused (:class:`~casekit.errors.StaleEdit`), never lost.
+
+Examples
+--------
+>>> form_columns("risk_reviews")
+['reviewed_on', 'reviewer', 'override_tier', 'reason', 'safety_action']
+>>> form_columns("goals")[:3]
+['domain', 'description', 'set_on']
+>>> errors_by_column("goals", __import__("polars").DataFrame(
+...     {"column": ["fecha_meta", None], "message": ["antes", "otro"]}))
+{'target_on': ['antes'], '': ['otro']}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import polars as pl
+import streamlit as st
+
+from casekit.contract import EVENT_DATES, SHEETS, VOCABS
+from casekit.data import DTYPES, CaseData
+from casekit.i18n import t
+from casekit.present import FORMATS, format_date, header
+from casekit.workspace._schema import ID_COLUMN
+
+__all__ = [
+    "FORM_SHEETS",
+    "errors_by_column",
+    "find_duplicates",
+    "form_columns",
+    "goal_update_form",
+    "needs_safety_action",
+    "new_case_form",
+    "preview_tier",
+    "stage_form",
+    "tier_history",
+]
+
+#: The sheets a stage form records (contacts and closing have their own forms in records).
+FORM_SHEETS: tuple[str, ...] = (
+    "screenings",
+    "assessments",
+    "risk_reviews",
+    "goals",
+    "services",
+    "transitions",
+    "outcomes",
+)
+#: Text columns written as a paragraph rather than a line.
+LONG_TEXT = frozenset({"notes", "reason", "description", "prior_services"})
+#: The range of a date field (a birth date is decades back; the widget's default is ten years).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2100, 12, 31)
+
+
+def _lang() -> str:
+    return st.session_state.get("lang", "es")
+
+
+def form_columns(sheet: str) -> list[str]:
+    """The columns a form asks for: the sheet's, less the case (picked apart) and the
+    generated id."""
+    skip = {"case_id", ID_COLUMN.get(sheet)}
+    return [c for c in SHEETS[sheet].columns if c not in skip]
+
+
+def errors_by_column(sheet: str, report: pl.DataFrame) -> dict[str, list[str]]:
+    """A rejection's messages by column id (``""``: the row as a whole). The report names a
+    column by its header in the report's language (the Spanish alias or the id)."""
+    alias = {c.es: name for name, c in SHEETS[sheet].columns.items()} | {n: n for n in SHEETS[sheet].columns}
+    out: dict[str, list[str]] = {}
+    for column, message in report.select("column", "message").iter_rows():
+        out.setdefault(alias.get(column or "", ""), []).append(message)
+    return out
+
+
+def _field(sheet: str, name: str, key: str, *, default: Any = None) -> Any:  # noqa: PLR0911 - one per kind
+    """One widget for one contract column; returns its value (``None`` when left blank)."""
+    lang = _lang()
+    col = SHEETS[sheet].columns[name]
+    label = header(name, lang) + (" *" if col.required else "")
+    help_ = col.help(lang)
+    blank = t("ui_forms.choose", lang)
+    if col.kind == "category":
+        vocab = VOCABS[col.vocab or name]
+        values = list(vocab)
+        return st.selectbox(
+            label,
+            values,
+            index=values.index(default) if default in values else None,
+            format_func=lambda v: vocab[v](lang),
+            key=key,
+            help=help_,
+            placeholder=blank,
+        )
+    if col.kind == "bool":
+        words = {True: t("ui_forms.yes", lang), False: t("ui_forms.no", lang)}
+        return st.selectbox(
+            label, [True, False], index=None, format_func=words.__getitem__, key=key, help=help_, placeholder=blank
+        )
+    if col.kind == "date":
+        return st.date_input(
+            label,
+            value=default,
+            min_value=EARLIEST,
+            max_value=LATEST,
+            format=FORMATS[lang].widget_date,
+            key=key,
+            help=help_,
+        )
+    if col.kind == "int":
+        return st.number_input(label, value=None, step=1, key=key, help=help_, placeholder=blank)
+    if col.kind == "float":
+        return st.number_input(label, value=None, step=0.1, key=key, help=help_, placeholder=blank)
+    if name in LONG_TEXT:
+        return st.text_area(label, key=key, help=help_, height=80) or None
+    return st.text_input(label, key=key, help=help_) or None
+
+
+def _fields(
+    sheet: str, key: str, errors: Mapping[str, list[str]], defaults: Mapping[str, Any], ncols: int = 3
+) -> dict[str, Any]:
+    """The form's fields in a grid, each refused field's messages under it."""
+    values: dict[str, Any] = {}
+    names = form_columns(sheet)
+    cols = st.columns(ncols)
+    for i, name in enumerate(names):
+        with cols[i % ncols]:
+            values[name] = _field(sheet, name, f"{key}_{name}", default=defaults.get(name))
+            for message in errors.get(name, []):
+                st.error(message)
+    return values
+
+
+def _errors_key(key: str) -> str:
+    return f"_{key}_errors"
+
+
+def _show_row_errors(key: str, lang: str) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = st.session_state.get(_errors_key(key)) or {}
+    if errors:
+        st.error("\n".join([t("ui_records.not_saved", lang), *(f"- {_md(m)}" for m in errors.get("", []))]))
+    return errors
+
+
+def _save(
+    sheet: str, row: dict[str, Any], key: str, *, flash: str, extra_errors: Mapping[str, list[str]] | None = None
+) -> dict[str, Any] | None:
+    """Record ``row``; on a refusal keep the messages for the next draw (under each field)."""
+    from casekit.errors import RecordRejected
+    from casekit.ui import records
+
+    lang = _lang()
+    if extra_errors:
+        st.session_state[_errors_key(key)] = dict(extra_errors)
+        st.rerun()
+    try:
+        stored = records.current().record(
+            sheet, row, actor=records.actor(), lang=lang, as_of=st.session_state.get("as_of")
+        )
+    except RecordRejected as exc:
+        st.session_state[_errors_key(key)] = errors_by_column(sheet, exc.report)
+        st.rerun()
+    st.session_state.pop(_errors_key(key), None)
+    st.session_state["_flash"] = flash.format(row_id=stored["_row_id"], case_id=row["case_id"])
+    st.rerun()
+    return stored  # pragma: no cover - st.rerun() does not return
+
+
+def _case_picker(case_ids: list[str], key: str, labels: Mapping[str, str] | None) -> str | None:
+    lang = _lang()
+    if len(case_ids) == 1:
+        return case_ids[0]
+    return st.selectbox(
+        t("ui_forms.case", lang),
+        case_ids,
+        index=None,
+        format_func=lambda c: (labels or {}).get(c, c),
+        key=f"{key}_case",
+        placeholder=t("ui_forms.choose", lang),
+    )
+
+
+def stage_form(
+    sheet: str,
+    case_ids: list[str],
+    *,
+    key: str,
+    labels: Mapping[str, str] | None = None,
+    check: Callable[[str | None, dict[str, Any]], dict[str, list[str]]] | None = None,
+    note: Callable[[str | None], None] | None = None,
+) -> None:
+    """The form that records one row of ``sheet`` for one of ``case_ids``.
+
+    ``check(case_id, values)`` adds the screen's own required fields (e.g. the safety
+    action of a red flag) as errors by column; ``note(case_id)`` draws a hint above the
+    fields. Nothing is saved until every check and the contract pass.
+    """
+    from casekit.ui import records
+
+    lang = _lang()
+    if not records.is_workspace():
+        st.info(t("ui_records.read_only_hint", lang))
+        return
+    if not case_ids:
+        st.caption(t("ui_forms.no_open_cases", lang))
+        return
+    case_id = _case_picker(case_ids, key, labels)
+    if note is not None:
+        note(case_id)
+    with st.form(key, clear_on_submit=False):
+        errors = _show_row_errors(key, lang)
+        values = _fields(sheet, key, errors, {EVENT_DATES.get(sheet, ""): records.today()})
+        submitted = st.form_submit_button(t("ui_records.save", lang), type="primary")
+    if not submitted:
+        return
+    if case_id is None:
+        st.session_state[_errors_key(key)] = {"": [t("ui_forms.pick_case", lang)]}
+        st.rerun()
+    extra = check(case_id, values) if check is not None else {}
+    _save(sheet, {"case_id": case_id, **values}, key, flash=t(f"ui_forms.saved_{sheet}", lang), extra_errors=extra)
+
+
+# -- the assessment's live tier preview ----------------------------------------------------
+
+
+def preview_tier(data: CaseData, case_id: str, values: Mapping[str, Any], model: Any = None) -> dict[str, Any] | None:
+    """The score, tier and red flags the risk engine would give ``case_id`` with ``values``
+    as its latest assessment (the same :func:`casekit.score_risk`, on the case's own rows).
+
+    >>> import datetime as dt
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 1, 2)]})})
+    >>> p = preview_tier(data, "A", {"assessed_on": dt.date(2026, 2, 1), "phq9": 22, "phq9_item9": 2})
+    >>> p["tier"], "self_harm_thoughts" in p["red_flags"]
+    ('high', True)
+    >>> preview_tier(data, "A", {"assessed_on": None}) is None
+    True
+    """
+    from casekit.risk.score import score_risk
+
+    if values.get("assessed_on") is None:
+        return None
+    spec = SHEETS["assessments"].columns
+    schema = {c: DTYPES[k.kind] for c, k in spec.items()}
+    row = {c: values.get(c) for c in spec} | {"case_id": case_id}
+    sheets: dict[str, pl.DataFrame] = {"assessments": pl.DataFrame([row], schema=schema, orient="row")}
+    for sheet in ("cases", "screenings", "risk_reviews"):
+        frame = data.get(sheet)
+        if frame is not None and "case_id" in frame.columns:
+            sheets[sheet] = frame.filter(pl.col("case_id") == case_id)
+    scored = score_risk(CaseData(sheets), model)
+    if scored.height == 0:
+        return None
+    rec = scored.row(0, named=True)
+    return {
+        "score": rec["score"],
+        "tier": rec["computed_tier"],
+        "red_flags": list(rec["red_flags"] or []),
+        "missing": len(rec["missing_factors"] or []),
+    }
+
+
+def assessment_form(
+    case_ids: list[str], data: CaseData, model: Any, *, key: str, labels: Mapping[str, str] | None = None
+) -> None:
+    """The assessment's items, with the score, tier and red flags previewed as they are
+    typed (a fragment: only the form reruns), saved with one button."""
+    from casekit.ui import records
+
+    lang = _lang()
+    if not records.is_workspace():
+        st.info(t("ui_records.read_only_hint", lang))
+        return
+    if not case_ids:
+        st.caption(t("ui_forms.no_open_cases", lang))
+        return
+
+    @st.fragment
+    def draw() -> None:
+        case_id = _case_picker(case_ids, key, labels)
+        errors = _show_row_errors(key, lang)
+        values = _fields("assessments", key, errors, {"assessed_on": records.today()})
+        preview = preview_tier(data, case_id, values, model) if case_id else None
+        if preview is not None:
+            tier = VOCABS["tier"][preview["tier"]](lang) if preview["tier"] else "—"
+            cols = st.columns(3)
+            cols[0].metric(t("ui_forms.preview_score", lang), str(preview["score"]))
+            cols[1].metric(t("ui_forms.preview_tier", lang), tier)
+            cols[2].metric(t("ui_forms.preview_missing", lang), str(preview["missing"]))
+            if preview["red_flags"]:
+                from casekit.stages import flag_label
+
+                names = ", ".join(flag_label(f, lang) for f in preview["red_flags"])
+                st.warning(t("ui_forms.preview_red_flag", lang, flags=names))
+            st.caption(t("ui_forms.preview_caption", lang))
+        if st.button(t("ui_records.save", lang), type="primary", key=f"{key}_save"):
+            if case_id is None:
+                st.session_state[_errors_key(key)] = {"": [t("ui_forms.pick_case", lang)]}
+                st.rerun()
+            _save("assessments", {"case_id": case_id, **values}, key, flash=t("ui_forms.saved_assessments", lang))
+
+    draw()
+
+
+# -- risk review: the safety action of a red flag ----------------------------------------------
+
+
+def needs_safety_action(scores: pl.DataFrame, flags: pl.DataFrame, case_id: str) -> list[str]:
+    """The red flags of ``case_id``'s latest assessment (the risk engine's ``red_flags``), or
+    its open ``safety_red_flag``: a review of this case must record a safety action.
+
+    >>> scores = pl.DataFrame({"case_id": ["A", "B"], "red_flags": [["self_harm_thoughts"], []]})
+    >>> flags = pl.DataFrame({"case_id": ["B"], "flag": ["plan_overdue"]})
+    >>> needs_safety_action(scores, flags, "A"), needs_safety_action(scores, flags, "B")
+    (['self_harm_thoughts'], [])
+    """
+    found: list[str] = []
+    if "red_flags" in scores.columns:
+        mine = scores.filter(pl.col("case_id") == case_id)
+        if mine.height:
+            found = [f for f in mine["red_flags"].to_list()[0] or [] if f]
+    open_flag = (pl.col("case_id") == case_id) & (pl.col("flag") == "safety_red_flag")
+    if not found and {"case_id", "flag"} <= set(flags.columns) and flags.filter(open_flag).height:
+        found = ["safety_red_flag"]
+    return found
+
+
+def risk_review_form(
+    case_ids: list[str],
+    scores: pl.DataFrame,
+    flags: pl.DataFrame,
+    *,
+    key: str,
+    labels: Mapping[str, str] | None = None,
+) -> None:
+    """Confirm or override the tier (an override needs a reason, as the contract says); a
+    case with a red flag cannot be saved without its safety action."""
+    from casekit.stages import flag_label
+
+    lang = _lang()
+
+    def note(case_id: str | None) -> None:
+        if case_id is None:
+            return
+        tier = scores.filter(pl.col("case_id") == case_id)
+        if tier.height and tier["computed_tier"][0] in VOCABS["tier"]:
+            st.caption(t("ui_forms.review_tier", lang, tier=VOCABS["tier"][tier["computed_tier"][0]](lang)))
+        red = needs_safety_action(scores, flags, case_id)
+        if red:
+            names = ", ".join(flag_label(f, lang) for f in red)
+            st.warning(t("ui_forms.safety_required", lang, flags=names))
+
+    def check(case_id: str | None, values: dict[str, Any]) -> dict[str, list[str]]:
+        if case_id and needs_safety_action(scores, flags, case_id) and not values.get("safety_action"):
+            return {"safety_action": [t("ui_forms.safety_missing", lang)]}
+        return {}
+
+    stage_form("risk_reviews", case_ids, key=key, labels=labels, check=check, note=note)
+
+
+# -- planning: a goal's progress, with the version the user saw ------------------------------
+
+
+def goal_update_form(goals: pl.DataFrame, *, key: str) -> None:
+    """Change a goal's status (and date achieved). The version shown is the one the save
+    expects: if someone saved the goal meanwhile, the save is refused with who and when."""
+    from casekit.errors import RecordRejected, StaleEdit
+    from casekit.ui import records
+
+    lang = _lang()
+    if not records.is_workspace() or goals.height == 0:
+        return
+    ids = goals["goal_id"].to_list()
+    desc = dict(goals.select("goal_id", pl.col("description").fill_null("")).iter_rows())
+    goal_id = st.selectbox(
+        t("ui_forms.goal", lang),
+        ids,
+        format_func=lambda g: f"{g} — {desc.get(g, '')}".rstrip(" —"),
+        key=f"{key}_goal",
+    )
+    ws = records.current()
+    current = ws.get("goals", goal_id)
+    if current is None:
+        return
+    seen: dict[str, int] = st.session_state.setdefault(f"_{key}_seen", {})
+    seen.setdefault(goal_id, int(current["_version"]))  # the version this user was shown
+    with st.form(key):
+        errors = _show_row_errors(key, lang)
+        cols = st.columns(2)
+        with cols[0]:
+            status = _field("goals", "status", f"{key}_status", default=current.get("status"))
+            for message in errors.get("status", []):
+                st.error(message)
+        with cols[1]:
+            achieved = _field("goals", "achieved_on", f"{key}_achieved", default=current.get("achieved_on"))
+            for message in errors.get("achieved_on", []):
+                st.error(message)
+        submitted = st.form_submit_button(t("ui_records.save", lang), type="primary")
+    if not submitted:
+        return
+    try:
+        ws.update(
+            "goals",
+            goal_id,
+            {"status": status, "achieved_on": achieved},
+            expected_version=seen[goal_id],
+            actor=records.actor(),
+            lang=lang,
+            as_of=st.session_state.get("as_of"),
+        )
+    except StaleEdit as exc:
+        seen.pop(goal_id, None)  # shown again at the version now stored
+        st.session_state[_errors_key(key)] = {"": [t("ui_records.stale", lang, message=exc.message(lang))]}
+        st.rerun()
+    except RecordRejected as exc:
+        st.session_state[_errors_key(key)] = errors_by_column("goals", exc.report)
+        st.rerun()
+    seen.pop(goal_id, None)
+    st.session_state.pop(_errors_key(key), None)
+    st.session_state["_flash"] = t("ui_forms.saved_goal_update", lang, row_id=goal_id)
+    st.rerun()
+
+
+# -- a new case, with the duplicate-client check -----------------------------------------------
+
+
+def find_duplicates(
+    cases: pl.DataFrame, *, client_id: str | None, client_name: str | None, birth_date: dt.date | None
+) -> pl.DataFrame:
+    """Stored cases of the same client: the same ``client_id``, or the same name (case and
+    spaces ignored) and birth date.
+
+    >>> cases = pl.DataFrame({"case_id": ["A", "B"], "client_id": ["P1", None],
+    ...     "client_name": ["Ana  Ruiz", "Luis"], "birth_date": [dt.date(1980, 1, 2), None],
+    ...     "closed_on": [dt.date(2026, 1, 1), None]})
+    >>> same = find_duplicates(cases, client_id=None, client_name="ana ruiz", birth_date=dt.date(1980, 1, 2))
+    >>> same["case_id"].to_list()
+    ['A']
+    >>> find_duplicates(cases, client_id="P1", client_name=None, birth_date=None).height
+    1
+    >>> find_duplicates(cases, client_id=None, client_name="Luis", birth_date=None).height
+    0
+    """
+
+    def norm(expr: pl.Expr) -> pl.Expr:
+        return expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+
+    conds = []
+    if client_id and "client_id" in cases.columns:
+        conds.append(pl.col("client_id") == client_id.strip())
+    if client_name and birth_date and {"client_name", "birth_date"} <= set(cases.columns):
+        name = " ".join(client_name.lower().split())
+        conds.append((norm(pl.col("client_name")) == name) & (pl.col("birth_date") == birth_date))
+    if not conds:
+        return cases.clear()
+    return cases.filter(pl.any_horizontal(conds).fill_null(value=False))
+
+
+def new_case_form(cases: pl.DataFrame, *, key: str) -> None:
+    """Open a case. Before saving, cases of the same client are shown: open the existing
+    one, reopen it when closed (a recorded action), or create the new case anyway."""
+    from casekit.errors import StaleEdit
+    from casekit.ui import records
+
+    lang = _lang()
+    if not records.is_workspace():
+        st.info(t("ui_records.read_only_hint", lang))
+        return
+    pending_key = f"_{key}_pending"
+    with st.form(key):
+        errors = _show_row_errors(key, lang)
+        cols = st.columns(3)
+        values: dict[str, Any] = {}
+        names = [c for c in SHEETS["cases"].columns if c not in ("closed_on", "close_reason")]
+        for i, name in enumerate(names):
+            with cols[i % 3]:
+                default = records.today() if name == "opened_on" else None
+                values[name] = _field("cases", name, f"{key}_{name}", default=default)
+                for message in errors.get(name, []):
+                    st.error(message)
+        submitted = st.form_submit_button(t("ui_forms.new_case_save", lang), type="primary")
+    if submitted:
+        same = find_duplicates(
+            cases,
+            client_id=values.get("client_id"),
+            client_name=values.get("client_name"),
+            birth_date=values.get("birth_date"),
+        )
+        if same.height == 0:
+            _save("cases", values, key, flash=t("ui_forms.saved_cases", lang))
+        st.session_state[pending_key] = values
+    pending = st.session_state.get(pending_key)
+    if not pending:
+        return
+    same = find_duplicates(
+        cases,
+        client_id=pending.get("client_id"),
+        client_name=pending.get("client_name"),
+        birth_date=pending.get("birth_date"),
+    )
+    st.warning(t("ui_forms.duplicate_found", lang, n=same.height))
+    for case in same.iter_rows(named=True):
+        cid = case["case_id"]
+        cols = st.columns([3, 1, 1])
+        state = (
+            t("ui_forms.closed_on", lang, day=format_date(case["closed_on"], lang))
+            if case.get("closed_on")
+            else t("ui_records.case_open", lang)
+        )
+        cols[0].markdown(f"**{_md(cid)}** · {_md(case.get('client_name') or '')} · {state}")
+        cols[1].page_link("pages/case.py", label=t("ui_forms.open_existing", lang), query_params={"case": cid})
+        if case.get("closed_on") and cols[2].button(t("ui_forms.reopen", lang), key=f"{key}_reopen_{cid}"):
+            try:
+                records.current().reopen_case(cid, actor=records.actor(), lang=lang)
+            except StaleEdit as exc:
+                st.error(t("ui_records.stale", lang, message=exc.message(lang)))
+                return
+            st.session_state.pop(pending_key, None)
+            st.session_state["_flash"] = t("ui_forms.reopened", lang, case_id=cid)
+            st.switch_page("pages/case.py", query_params={"case": cid})
+    left, right = st.columns(2)
+    if left.button(t("ui_forms.create_anyway", lang), key=f"{key}_anyway"):
+        st.session_state.pop(pending_key, None)
+        _save("cases", pending, key, flash=t("ui_forms.saved_cases", lang))
+    if right.button(t("ui_forms.cancel", lang), key=f"{key}_cancel"):
+        st.session_state.pop(pending_key, None)
+        st.rerun()
+
+
+def _md(text: str) -> str:
+    from casekit.ui.widgets import md
+
+    return md(text)
+
+
+# -- the tier history of a case ----------------------------------------------------------------
+
+
+def tier_history(data: CaseData, case_id: str, model: Any = None) -> pl.DataFrame:
+    """The case's tier after each assessment and each risk review, newest first: the
+    risk engine run as of each of those dates on the case's own rows (what the screens
+    showed then, overrides included).
+
+    >>> data = CaseData({
+    ...     "cases": pl.DataFrame({"case_id": ["A"]}),
+    ...     "assessments": pl.DataFrame({"case_id": ["A", "A"],
+    ...         "assessed_on": [dt.date(2026, 1, 5), dt.date(2026, 3, 1)], "phq9": [2, 24]}),
+    ...     "risk_reviews": pl.DataFrame({"case_id": ["A"], "reviewed_on": [dt.date(2026, 3, 2)],
+    ...         "override_tier": ["high"], "reason": ["x"]}),
+    ... })
+    >>> history = tier_history(data, "A").select("tier_on", "computed_tier", "effective_tier")
+    >>> [(d.isoformat(), c, e) for d, c, e in history.rows()]
+    [('2026-03-02', 'low', 'high'), ('2026-03-01', 'low', 'low'), ('2026-01-05', 'low', 'low')]
+    """
+    from casekit.risk.score import score_risk
+
+    sheets = {
+        s: df.filter(pl.col("case_id") == case_id)
+        for s, df in data.sheets.items()
+        if s in ("cases", "screenings", "assessments", "risk_reviews") and "case_id" in df.columns
+    }
+    dates: set[dt.date] = set()
+    for sheet, column in (("assessments", "assessed_on"), ("risk_reviews", "reviewed_on")):
+        if sheet in sheets and column in sheets[sheet].columns:
+            dates |= set(sheets[sheet][column].drop_nulls().to_list())
+    empty = {
+        "tier_on": pl.Date,
+        "score": pl.Float64,
+        "computed_tier": pl.String,
+        "override_tier": pl.String,
+        "effective_tier": pl.String,
+    }
+    if not dates:
+        return pl.DataFrame(schema=empty)
+    case = CaseData(sheets)
+    rows = []
+    for day in sorted(dates, reverse=True):
+        scored = score_risk(case, model, as_of=day)
+        if scored.height:
+            rec = scored.row(0, named=True)
+            rows.append({"tier_on": day, **{c: rec[c] for c in list(empty)[1:]}})
+    return pl.DataFrame(rows, schema=empty, orient="row")
+
+
+# -- on the screens ----------------------------------------------------------------------------
+
+
+def open_case_choices(tables: Any) -> tuple[list[str], dict[str, str]]:
+    """The open cases a form can record for (ids sorted, and ``id — name`` labels)."""
+    cases = tables.data.get("cases")
+    if cases is None or cases.height == 0:
+        return [], {}
+    open_ = cases.filter(pl.col("closed_on").is_null()).sort("case_id")
+    names = open_.select("case_id", pl.col("client_name").fill_null("")).rows()
+    return [c for c, _ in names], {c: f"{c} — {n}".rstrip(" —") for c, n in names}
+
+
+def stage_section(tables: Any, sheet: str, *, key: str, case_ids: list[str] | None = None) -> None:
+    """The form of ``sheet`` in a collapsed section of a stage screen (only on the workspace)."""
+    from casekit.ui import records
+
+    if not records.is_workspace():
+        return
+    lang = _lang()
+    ids, labels = open_case_choices(tables)
+    if case_ids is not None:
+        ids = [c for c in case_ids if c in labels] or case_ids
+    title = t(f"ui_forms.title_{sheet}", lang)
+    with st.expander(title, expanded=bool(st.session_state.get(_errors_key(key)))):
+        if sheet == "assessments":
+            assessment_form(ids, tables.data, tables.model, key=key, labels=labels)
+        elif sheet == "risk_reviews":
+            risk_review_form(ids, tables.get("scores"), tables.get("flags"), key=key, labels=labels)
+        else:
+            stage_form(sheet, ids, key=key, labels=labels)
