@@ -58,6 +58,14 @@ def current() -> Workspace:
     return _open(workspace_url())
 
 
+def synced_path(ws: Workspace) -> str | None:
+    """The workspace's SQLite file when it lives in a synced or network folder, else ``None``."""
+    from casekit.workspace._store import synced_folder
+
+    path = sqlite_path(ws.url)
+    return str(path) if path is not None and synced_folder(Path(path)) else None
+
+
 def create() -> Workspace:
     """Create the empty workspace at :func:`workspace_url` (nothing from the sample)."""
     path = sqlite_path(workspace_url())

@@ -144,6 +144,9 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
             result, key = records.stored_result(ws)
         with st.sidebar:
             st.caption(t("ui_records.workspace_caption", lang, db=md(ws.url_label)))
+            synced = records.synced_path(ws)
+            if synced is not None:  # SQLite in Dropbox/OneDrive/iCloud…: corruption, lost changes
+                st.warning(t("workspace.synced_folder", lang, path=md(synced)), icon=":material/sync_problem:")
         return result, key, ws.url_label
     month_first = bool(w["month_first"])
     if choice == "sample":

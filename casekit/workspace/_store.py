@@ -23,6 +23,7 @@ casekit.errors.RecordRejected: ...
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import getpass
 import hashlib
 import json
@@ -65,7 +66,21 @@ __all__ = ["AuditCheck", "ImportResult", "Workspace", "default_actor"]
 #: ``_row`` of the row being recorded, in the validation of ``record``/``update``.
 NEW_ROW = 2
 #: Folder names that mark a synced or network folder (SQLite must live on a local disk).
-SYNCED = ("onedrive", "dropbox", "google drive", "googledrive", "icloud", "nextcloud", "owncloud", "sharepoint")
+SYNCED = (
+    "onedrive",
+    "dropbox",
+    "google drive",
+    "googledrive",
+    "my drive",
+    "icloud",
+    "clouddocs",
+    "mobile documents",
+    "library/cloudstorage",
+    "nextcloud",
+    "owncloud",
+    "sharepoint",
+    "box sync",
+)
 AUDIT_COLUMNS = ("seq", "at", "actor", "action", "sheet", "row_id", "case_id", "before", "after", "prev_hash", "hash")
 
 
@@ -1126,16 +1141,29 @@ def _warn_if_synced(db: Path) -> None:
     """Warn when the SQLite file is in a synced or network folder (it must be on a local disk)."""
     from casekit.i18n import t
 
-    text = str(db.resolve()).lower()
-    network = False
+    if synced_folder(db):
+        warnings.warn(t("workspace.synced_folder", None, path=str(db)), stacklevel=3)
+
+
+@functools.cache
+def synced_folder(db: Path) -> bool:
+    """Whether ``db`` lives in a synced folder (Dropbox, OneDrive, Google Drive, iCloud…, by
+    the names of its folders) or on a network file system.
+
+    >>> synced_folder(Path("/Users/ana/Library/Mobile Documents/com~apple~CloudDocs/casekit.db"))
+    True
+    >>> synced_folder(Path("C:/Users/ana/OneDrive - Clinic/casekit.db")), synced_folder(Path("/srv/casekit.db"))
+    (True, False)
+    """
+    text = str(db.resolve()).lower().replace("\\", "/")
+    if any(name in text for name in SYNCED):
+        return True
     try:
         import subprocess
 
         out = subprocess.run(
             ["stat", "-f", "-c", "%T", str(db.resolve().parent)], capture_output=True, text=True, timeout=2, check=False
         )
-        network = out.stdout.strip() in ("cifs", "smb2", "smbfs", "nfs", "fuse.sshfs", "9p")
     except Exception:
-        pass
-    if network or any(name in text for name in SYNCED):
-        warnings.warn(t("workspace.synced_folder", None, path=str(db)), stacklevel=3)
+        return False
+    return out.stdout.strip() in ("cifs", "smb2", "smbfs", "nfs", "fuse.sshfs", "9p")

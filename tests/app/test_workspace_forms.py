@@ -219,3 +219,20 @@ def test_case_ids_link_to_the_case_record_which_shows_the_tier_history(team: Pat
     tiers = next(df.value for df in again.dataframe if wanted <= set(df.value.columns))
     assert tiers[header("effective_tier", "en")].tolist() == ["High", "Low"]  # the override, then the assessment
     ws.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_workspace_in_a_synced_folder_is_warned_about(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    db = tmp_path / "Dropbox" / "equipo" / "team.db"
+    monkeypatch.setenv("CASEKIT_HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("CASEKIT_DB", str(db))
+    with pytest.warns(UserWarning, match="Dropbox"):
+        ck.Workspace.open(db).close()
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.session_state["lang"] = lang
+    with pytest.warns(UserWarning, match="Dropbox"):
+        _run(at)
+    words = "carpeta sincronizada" if lang == "es" else "synced or network folder"
+    assert any(words in w.value and "Dropbox" in w.value for w in at.sidebar.warning)
