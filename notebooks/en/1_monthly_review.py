@@ -60,7 +60,8 @@ print(f"Data: {caseload.source} — as of {present.format_date(as_of, LANG)}")
 # only reported. The table summarises the report by sheet and check.
 
 # %%
-print(f"Errors: {result.n_errors} · warnings: {result.n_warnings}")
+quarantined = {sheet: rows.height for sheet, rows in result.quarantined.items() if rows.height}
+print(f"Errors: {result.n_errors} · warnings: {result.n_warnings} · rows quarantined: {quarantined or 0}")
 by_check = result.report.group_by("sheet", "check", "severity").agg(rows=pl.len())
 present.readable(by_check.sort("rows", descending=True), LANG, headers={"rows": "Rows"})
 

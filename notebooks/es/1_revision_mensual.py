@@ -61,7 +61,8 @@ print(f"Datos: {carga.source} — a fecha {present.format_date(fecha, LANG)}")
 # los avisos solo se informan. La tabla resume el informe por hoja y comprobación.
 
 # %%
-print(f"Errores: {resultado.n_errors} · avisos: {resultado.n_warnings}")
+en_cuarentena = {hoja: filas.height for hoja, filas in resultado.quarantined.items() if filas.height}
+print(f"Errores: {resultado.n_errors} · avisos: {resultado.n_warnings} · filas en cuarentena: {en_cuarentena or 0}")
 por_comprobacion = resultado.report.group_by("sheet", "check", "severity").agg(filas=pl.len())
 present.readable(por_comprobacion.sort("filas", descending=True), LANG, headers={"filas": "Filas"})
 
