@@ -174,6 +174,9 @@ ck.to_process_mining(events).head()
 # `pip install -e ".[notebooks]"`. Without it, this cell says so and carries on.
 
 # %%
+import os
+
+os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")  # no progress bars in the notebook
 try:
     import pm4py
 except ImportError:

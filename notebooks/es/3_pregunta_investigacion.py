@@ -174,6 +174,9 @@ ck.to_process_mining(eventos).head()
 # `pip install -e ".[notebooks]"`. Sin él, esta celda lo dice y sigue.
 
 # %%
+import os
+
+os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")  # sin barras de progreso en el cuaderno
 try:
     import pm4py
 except ImportError:
