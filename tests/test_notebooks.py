@@ -50,7 +50,8 @@ def test_every_notebook_has_its_twin_in_the_other_language() -> None:
     numbers = {lang: sorted(p.name.split("_")[0] for p in (NOTEBOOKS / lang).glob("*.ipynb")) for lang in LANGS}
     assert numbers["es"], "no notebook in notebooks/es"
     assert numbers["es"] == numbers["en"]
-    assert {p.suffix for p in NOTEBOOKS.glob("*/*_*.*")} == {".ipynb", ".py"}
+    files = [p for p in NOTEBOOKS.glob("*/*") if p.is_file() and not p.name.startswith(".")]
+    assert {p.suffix for p in files} == {".ipynb", ".py"}, "only notebooks and their .py in notebooks/es|en"
     assert sorted(p.with_suffix("") for p in PAIRED) == sorted(p.with_suffix("") for p in IPYNB)
 
 
