@@ -8,6 +8,7 @@ event log) lands there, never in the repository.
 
 from __future__ import annotations
 
+import ast
 import asyncio
 from pathlib import Path
 from typing import NamedTuple
@@ -168,3 +169,22 @@ def test_one_variable_points_a_notebook_at_the_team_workspace(tmp_path: Path) ->
     nb = run_notebook(NOTEBOOKS / "en" / "1_monthly_review.ipynb", tmp_path, settings=settings)
     assert _stdout(nb)[0].startswith(f"Data: sqlite:///{db} — as of 2026-09-30")
     assert (tmp_path / "output" / "funder_summary.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("py", PAIRED, ids=_id)
+def test_notebooks_use_only_casekit_public_api(py: Path) -> None:
+    tree = ast.parse(py.read_text(encoding="utf-8"))
+    modules = [node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)]
+    modules += [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names]
+    used = [m for m in modules if m.split(".")[0] == "casekit"]
+    assert "casekit" in used
+    assert [m for m in used if any(part.startswith("_") for part in m.split("."))] == []
+    names = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("casekit")
+        for alias in node.names
+    }
+    assert [n for n in names if n.startswith("_")] == []
+    attributes = {node.attr for node in ast.walk(tree) if isinstance(node, ast.Attribute)}
+    assert [a for a in attributes if a.startswith("_") and not a.startswith("__")] == []
