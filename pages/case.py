@@ -74,7 +74,7 @@ else:
 
 if records.is_workspace() and not case["closed_on"]:
     st.subheader(tr("ui_records.log_contact_title"))
-    records.contact_form([case_id], key="case_contact")
+    records.contact_form([case_id], key="case_contact", record_link=False)
     for sheet in forms.FORM_SHEETS:
         forms.stage_section(ws, sheet, key=f"case_{sheet}", case_ids=[case_id])
 elif not records.is_workspace():

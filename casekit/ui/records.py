@@ -180,9 +180,12 @@ def show_rejection(report: pl.DataFrame) -> None:
         st.markdown(f"- {where}{rec['message']}")
 
 
-def contact_form(case_ids: list[str], *, key: str, labels: dict[str, str] | None = None) -> dict[str, Any] | None:
+def contact_form(
+    case_ids: list[str], *, key: str, labels: dict[str, str] | None = None, record_link: bool = True
+) -> dict[str, Any] | None:
     """Log a contact for one of ``case_ids`` (the first is preselected: two clicks from a
-    worklist row). Returns the stored row after a save, else ``None``."""
+    worklist row), with a link to the chosen case's record (``record_link``). Returns the
+    stored row after a save, else ``None``."""
     from casekit.errors import RecordRejected
     from casekit.i18n import t
 
@@ -219,6 +222,15 @@ def contact_form(case_ids: list[str], *, key: str, labels: dict[str, str] | None
             )
         notes = st.text_area(t("ui_records.notes", lang), key=f"{key}_notes", height=80)
         submitted = st.form_submit_button(t("ui_records.save", lang), type="primary")
+    if case_id is not None and record_link:  # from a worklist row to its case record
+        from casekit.ui.widgets import md
+
+        st.page_link(
+            "pages/case.py",
+            label=t("ui_forms.open_case_record", lang, case_id=md(case_id)),
+            query_params={"case": case_id},
+            icon=":material/folder_open:",
+        )
     if not submitted or case_id is None:
         return None
     row = {"case_id": case_id, "contact_on": day, "kind": kind, "with_whom": whom, "status": status, "notes": notes}
