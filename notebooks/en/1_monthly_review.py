@@ -38,13 +38,15 @@ OUTPUT = "output"  # folder where the one-page summary and the report are saved
 from pathlib import Path
 
 import polars as pl
+from IPython.display import Markdown, display
 
 import casekit as ck
 from casekit import charts, present
 from casekit.outcomes import rtm_caveat
 from casekit.report import build_report
 from casekit.risk import TIERS
-from casekit.summary_pdf import summary_pdf
+from casekit.summary import summary_sections
+from casekit.summary_pdf import format_cell, summary_pdf
 
 LANG = "en"
 caseload = ck.open_caseload(SOURCE, as_of=AS_OF, lang=LANG)
@@ -153,6 +155,11 @@ charts.utilisation_chart(ck.utilisation_summary(result, as_of=as_of), lang=LANG)
 #
 # One A4 page with the report's own figures; counts of 1 to 10 people are blanked
 # (`for_sharing=True`). The full report, in Excel, is for the team.
+
+# %%
+for section in summary_sections(report, lang=LANG):  # what the page prints (for_sharing=True)
+    rows = [[row.label, *(format_cell(cell, LANG) for cell in row.cells)] for row in section.rows]
+    display(Markdown(f"**{section.title}**"), pl.DataFrame(rows, schema=[" ", *section.headers], orient="row"))
 
 # %%
 pdf = summary_pdf(report, output / "funder_summary.pdf", lang=LANG)

@@ -39,13 +39,15 @@ SALIDA = "salidas"  # carpeta donde se guardan la página resumen y el informe
 from pathlib import Path
 
 import polars as pl
+from IPython.display import Markdown, display
 
 import casekit as ck
 from casekit import charts, present
 from casekit.outcomes import rtm_caveat
 from casekit.report import build_report
 from casekit.risk import TIERS
-from casekit.summary_pdf import summary_pdf
+from casekit.summary import summary_sections
+from casekit.summary_pdf import format_cell, summary_pdf
 
 LANG = "es"
 carga = ck.open_caseload(ORIGEN, as_of=FECHA, lang=LANG)
@@ -154,6 +156,11 @@ charts.utilisation_chart(ck.utilisation_summary(resultado, as_of=fecha), lang=LA
 #
 # Una página A4 con las mismas cifras del informe; los recuentos de 1 a 10 personas salen
 # en blanco (`for_sharing=True`). El informe completo, en Excel, es para el equipo.
+
+# %%
+for seccion in summary_sections(informe, lang=LANG):  # lo que imprime la página (for_sharing=True)
+    filas = [[fila.label, *(format_cell(celda, LANG) for celda in fila.cells)] for fila in seccion.rows]
+    display(Markdown(f"**{seccion.title}**"), pl.DataFrame(filas, schema=[" ", *seccion.headers], orient="row"))
 
 # %%
 pdf = summary_pdf(informe, salida / "resumen_financiador.pdf", lang=LANG)
