@@ -83,7 +83,7 @@ MEASURES: tuple[str, ...] = ("count", "share", "median_days", "pct_improved", "m
 #: Measures that need an outcome measure (``outcome_measure=``).
 OUTCOME_MEASURES: tuple[str, ...] = ("pct_improved", "mean_change")
 #: Ends of a time between stages: the day the case entered each of the nine stages, or closed.
-ENDPOINTS: tuple[str, ...] = STAGES
+ENDPOINTS: tuple[str, ...] = STAGES[:10]
 _NINE = STAGES[:9]
 _DURATIONS_SCHEMA = {
     "from_stage": pl.String(),
@@ -197,7 +197,7 @@ def cohort_frame(
             "opened_on",
             "opened_year",
             "closed_on",
-            *(_entered(s) for s in STAGES),
+            *(_entered(s) for s in ENDPOINTS),
         )
     )
     return frame.join(_wide_changes(changes), on="case_id", how="left", maintain_order="left").collect()

@@ -54,7 +54,8 @@ def funnel_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.LayerC
         label_expr("stage", names, lang).alias("label"),
         "cases",
         pl.col("share") if "share" in frame.columns else (pl.col("cases") / pl.col("cases").first()).alias("share"),
-        (pl.col("cases") / pl.col("cases").shift(1)).alias("of_previous"),
+        # cases whose identity could not be read (stage unknown) do not follow a stage
+        pl.when(pl.col("stage") != "unknown").then(pl.col("cases") / pl.col("cases").shift(1)).alias("of_previous"),
     ).sort("stage_number")
     order = df["label"].to_list()
     base = alt.Chart(df).encode(

@@ -2,8 +2,8 @@
 
 Examples
 --------
->>> STAGES[0], STAGES[-1], STAGE_NUMBER["monitoring"]
-('screening', 'closed', 6)
+>>> STAGES[0], STAGES[9], STAGES[-1], STAGE_NUMBER["monitoring"]
+('screening', 'closed', 'unknown', 6)
 >>> stage_label("risk", "es"), flag_label("goal_overdue", "en")
 ('Evaluación del riesgo', 'Goal overdue')
 """
@@ -16,7 +16,9 @@ from casekit.i18n import t
 
 __all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "label_columns", "priority_label", "stage_label"]
 
-#: The nine stages in process order, then ``closed`` (number 10).
+#: The nine stages in process order, then ``closed`` (number 10), then ``unknown`` (11):
+#: a case whose identity (``case_id``, ``opened_on``) could not be read, listed so that
+#: it is fixed, never dropped.
 STAGES: tuple[str, ...] = (
     "screening",
     "assessment",
@@ -28,6 +30,7 @@ STAGES: tuple[str, ...] = (
     "post_transition",
     "evaluation",
     "closed",
+    "unknown",
 )
 STAGE_NUMBER: dict[str, int] = {s: i for i, s in enumerate(STAGES, start=1)}
 

@@ -116,21 +116,27 @@ def case_status(
     ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
     when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With
     a :class:`~casekit.data.ValidationResult` the clean rows are used and cases with
-    quarantined rows carry the flag ``quarantined_rows``. ``measures``: the measures
-    catalogue (:func:`casekit.measures.load_measures`; a team's file or TOML text, ``None`` =
-    shipped): its post-only measures complete stage 9 on their own. Rules:
-    ``docs/process_rules.md``.
+    quarantined rows carry the flag ``quarantined_rows``; a case whose identity cannot
+    be read (its ``cases`` row set aside with no ``case_id`` or ``opened_on``) is listed
+    last, in the stage ``unknown`` with ``quarantined_rows`` alone, never dropped.
+    ``measures``: the measures catalogue (:func:`casekit.measures.load_measures`; a
+    team's file or TOML text, ``None`` = shipped): its post-only measures complete stage 9
+    on their own. Rules: ``docs/process_rules.md``.
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
-    quarantined = None
+    quarantined = unknown = None
     if isinstance(data, ValidationResult):
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
+        unknown = _unknown_identity(data, clean, as_of)
     tiers = _risk_tiers(clean, as_of) if risk is None else risk
     plan = _status_plan(
         clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures
     )
-    return plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
+    status = plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
+    if unknown is None or unknown.height == 0:
+        return status
+    return pl.concat([status, _unknown_rows(unknown, status.schema, as_of)], how="vertical")
 
 
 def stage_entries(
@@ -201,6 +207,49 @@ def _reinstated(result: ValidationResult) -> CaseData:
         if back.height:
             sheets[name] = pl.concat([sheets[name], back], how="vertical_relaxed").sort(ROW)
     return CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+
+
+def _unknown_identity(result: ValidationResult, clean: CaseData, as_of: dt.date) -> pl.DataFrame | None:
+    """The ``cases`` rows set aside whose case is not in ``clean`` (its ``case_id`` or
+    ``opened_on`` could not be read, or its whole sheet is in error): ``case_id,
+    case_manager, program`` (one row per readable id; every row without an id)."""
+    held = result.quarantined.get("cases")
+    if held is None or held.height == 0 or "case_id" not in held.columns:
+        return None
+    known = clean["cases"]["case_id"] if "cases" in clean.sheets else pl.Series("case_id", [], pl.String)
+    readable = held.schema.get("opened_on") == pl.Date()
+    opened = pl.col("opened_on") if readable else pl.lit(None, pl.Date)
+    text = {
+        c: pl.col(c).cast(pl.String) if c in held.columns else pl.lit(None, pl.String)
+        for c in ("case_manager", "program")
+    }
+    listed = pl.col("case_id").cast(pl.String).is_in(known.cast(pl.String).implode())
+    # a readable opening after as_of: the case does not exist yet (as for clean cases)
+    unknown = held.filter(
+        pl.col("case_id").is_null() | (~listed & (opened.is_null() | (opened <= as_of)).fill_null(value=True))
+    ).select(pl.col("case_id").cast(pl.String), **text)
+    named = unknown.filter(pl.col("case_id").is_not_null()).unique("case_id", keep="first", maintain_order=True)
+    return pl.concat([named, unknown.filter(pl.col("case_id").is_null())])
+
+
+def _unknown_rows(unknown: pl.DataFrame, schema: pl.Schema, as_of: dt.date) -> pl.DataFrame:
+    """Status rows of cases whose identity cannot be read: stage ``unknown`` and the flag
+    ``quarantined_rows`` alone (detail: the ``cases`` sheet), due on ``as_of``."""
+    n = unknown.height
+    values = {
+        "current_stage": ["unknown"] * n,
+        "current_stage_number": [STAGE_NUMBER["unknown"]] * n,
+        "flags": [["quarantined_rows"]] * n,
+        "next_due_on": [as_of] * n,
+        "flag_due_on": [[as_of]] * n,
+        "flag_detail": [[["cases"]]] * n,
+        "as_of": [as_of] * n,
+    }
+    columns = {
+        name: unknown[name] if name in unknown.columns else pl.Series(name, values.get(name, [None] * n))
+        for name in schema
+    }
+    return pl.DataFrame(columns).cast(dict(schema)).select(list(schema))
 
 
 def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:

@@ -37,7 +37,15 @@ def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
     - From an :func:`~casekit.stages.events` log: cases with at least one event of the
       stage (evidence of the stage; counts need not shrink).
 
-    ``share`` is ``cases`` over all cases in the frame.
+    ``share`` is ``cases`` over all cases in the frame. Cases whose identity could not be
+    read (stage ``unknown``, :func:`~casekit.stages.case_status`) reached no stage that
+    is known: when there are any they have a row of their own, last (``stage_number``
+    11), so that the funnel's total is every case.
+
+    >>> st = pl.DataFrame({"reached_stage_number": [2, None], "current_stage": ["assessment", "unknown"]})
+    >>> rows = funnel(st).select("stage", "cases", "share").rows()
+    >>> rows[0], rows[-2:]
+    (('screening', 1, 0.5), [('evaluation', 0, 0.0), ('unknown', 1, 0.5)])
     """
     if "reached_stage_number" in events_or_status.columns:
         per_case = events_or_status.lazy().select(pl.col("reached_stage_number").alias("r"))
@@ -57,9 +65,16 @@ def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
             .join(total, how="cross")
             .select("stage_number", "cases", "total")
         )
+    stages = _stage_frame()
+    if "current_stage" in events_or_status.columns:
+        unknown = events_or_status.lazy().select((pl.col("current_stage") == "unknown").sum().cast(pl.Int64)).collect()
+        if unknown.item():
+            row = {"stage_number": STAGE_NUMBER["unknown"], "stage": "unknown"}
+            stages = pl.concat([stages, pl.LazyFrame(row, schema=stages.collect_schema())])
+            counted = long.select("total", pl.lit(STAGE_NUMBER["unknown"], pl.Int8).alias("stage_number"))
+            long = pl.concat([long, counted.head(1).with_columns(cases=pl.lit(unknown.item()))], how="diagonal_relaxed")
     return (
-        _stage_frame()
-        .join(long, on="stage_number", how="left")
+        stages.join(long, on="stage_number", how="left")
         .with_columns(pl.col("cases").fill_null(0).cast(pl.Int64))
         .with_columns(share=pl.when(pl.col("total") > 0).then(pl.col("cases") / pl.col("total")))
         .sort("stage_number")
@@ -127,13 +142,14 @@ def stage_durations(entries_or_events: pl.DataFrame) -> pl.DataFrame:
 
 
 def time_in_stage(status: pl.DataFrame) -> pl.DataFrame:
-    """Days cases have been in their current stage, per stage (all ten, closed last):
+    """Days cases have been in their current stage, per stage (all ten, closed last; a
+    case whose identity could not be read has no days):
     ``stage, n, median_days, q1_days, q3_days, mean_days``.
 
     >>> time_in_stage(pl.DataFrame({"current_stage": ["risk", "risk"], "days_in_stage": [2, 4]})).row(2)
     ('risk', 2, 3.0, 2.5, 3.5, 3.0)
     """
-    stages = pl.LazyFrame({"stage": list(STAGES), "_n": list(range(1, len(STAGES) + 1))})
+    stages = pl.LazyFrame({"stage": list(STAGES[:10]), "_n": list(range(1, 11))})
     per_stage = status.lazy().group_by(pl.col("current_stage").alias("stage")).agg(*_summary(pl.col("days_in_stage")))
     return (
         stages.join(per_stage, on="stage", how="left")

@@ -460,3 +460,48 @@ def test_a_typo_in_the_case_row_does_not_switch_off_the_safety_flag() -> None:
     assert quarantined["detail"] == ["cases"]
     assert quarantined["priority"] == 6
     assert set(status["case_id"]) == {"A", "B"}
+
+
+def test_a_case_whose_identity_cannot_be_read_is_listed_as_unknown_never_dropped() -> None:
+    """Rule 8: no ``opened_on`` (B) or no ``case_id`` (row 5): stage ``unknown`` with
+    ``quarantined_rows`` alone, in the stage list, the funnel and the worklist."""
+    data = caseload(
+        cases=[
+            {"case_id": "A"},
+            {"case_id": "B", "opened_on": None, "case_manager": "Bo"},
+            {"case_id": "C", "opened_on": "2026-09-01"},  # opened after as_of: not listed
+            {"case_id": None, "case_manager": "Bo"},
+        ],
+        screenings=[SCREENED, {**SCREENED, "case_id": "B"}],
+        assessments=[{"case_id": "B", "assessed_on": "2026-05-10", "phq9_item9": 1}],
+    )
+    result = ck.validate(data, as_of=D("2026-06-30"))
+    assert result.quarantined["cases"]["_row"].to_list() == [3, 5]
+    status = case_status(result, as_of=D("2026-06-30"), risk=NO_RISK)
+    assert status["case_id"].to_list() == ["A", "B", None]  # the unknown ones last
+    unknown = status.filter(pl.col("current_stage") == "unknown")
+    assert unknown.height == 2
+    assert unknown["current_stage_number"].to_list() == [11, 11]
+    assert unknown["flags"].to_list() == [["quarantined_rows"]] * 2  # alone: nothing else can be computed
+    assert unknown["flag_detail"].to_list() == [[["cases"]]] * 2
+    assert unknown["case_manager"].to_list() == ["Bo", "Bo"]
+    # the stage list and the funnel count them; the funnel's total is every case
+    from casekit.report import stage_counts
+
+    assert dict(stage_counts(status).iter_rows())["unknown"] == 2
+    f = ck.funnel(status)
+    assert f.row(-1, named=True) == {"stage_number": 11, "stage": "unknown", "cases": 2, "share": 2 / 3}
+    assert f.row(0, named=True)["cases"] == 1
+    assert "unknown" not in ck.time_in_stage(status)["stage"].to_list()  # no days in a stage
+    # the worklist: at the data priority, counted among the open flags
+    wl = worklist(status)
+    rows = wl.filter(pl.col("current_stage") == "unknown")
+    assert rows.select("case_id", "flag", "priority").rows() == [
+        ("B", "quarantined_rows", 6),
+        (None, "quarantined_rows", 6),
+    ]
+    assert open_flag_count(status) == wl.height
+    assert (
+        ck.stages.label_columns(unknown, "es")["current_stage_label"].to_list()
+        == ["Desconocida (corrija los datos)"] * 2
+    )

@@ -27,7 +27,7 @@ def test_every_stage_is_somebody_s_current_stage(status) -> None:
     seen = set(status["current_stage"])
     # "transition" is complete as soon as it is recorded, the same evidence that ends
     # monitoring (DESIGN.md §4), so a case moves from monitoring straight to post_transition
-    assert seen == set(STAGES) - {"transition"}
+    assert seen == set(STAGES) - {"transition", "unknown"}  # the sample has no unreadable case
     counts = dict(status["current_stage"].value_counts().iter_rows())
     assert all(n >= 5 for n in counts.values()), counts
 
@@ -111,7 +111,7 @@ def test_worklist_and_events_on_the_sample(sample, status) -> None:
     for _, part in wl.group_by("priority", "effective_tier", maintain_order=True):
         assert part["days_overdue"].is_sorted(descending=True, nulls_last=True)
     log = events(sample)
-    assert set(log["stage"]) == set(STAGES)
+    assert set(log["stage"]) == set(STAGES) - {"unknown"}  # events have a case and a date
     assert log["case_id"].n_unique() == 500
     durations = stage_durations(log)
     assert durations.height >= 8
