@@ -6,7 +6,14 @@ Run from anywhere: ``python sample_data/make_sample_data.py``. Writes
   headers, labels and free text;
 - ``casekit_sample_en/``: the same 500 cases as English CSV files (canonical ids);
 - ``casekit_broken_es.xlsx``: about 30 cases with one deliberate mistake of each kind,
-  to show off the validation report (see ``BROKEN`` below and README.md).
+  to show off the validation report (see ``BROKEN`` below and README.md);
+- ``modelo_riesgo_local_es.toml`` / ``risk_model_local_en.toml``: the shipped risk model
+  plus one local risk factor on the sample's own column (``LOCAL_COLUMN``), to upload in
+  the app's settings and see a team's own column scored, explained and turned by a knob.
+
+Both clean sample files carry, beside the data contract's columns, one column of the
+team's own on the assessments (``LOCAL_COLUMN``: food insecurity, yes/no), drawn with its
+own seed, so that ``make_sample``'s frames are unchanged.
 
 Every file is stated as of :data:`casekit.sample.SAMPLE_AS_OF` (2026-09-30).
 """
@@ -18,11 +25,14 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from casekit.contract import SHEETS, VOCABS
+from casekit.data import CaseData
 from casekit.export import write_workbook
 from casekit.i18n import t
+from casekit.risk.model import default_model_text
 from casekit.sample import SAMPLE_AS_OF, make_sample
 
 HERE = Path(__file__).resolve().parent
@@ -48,14 +58,73 @@ BROKEN: tuple[tuple[str, str, str], ...] = (
 )
 
 
+#: The sample's own column on the assessments (not in the data contract), by language:
+#: a local risk factor a team adds to its model (docs/risk_model.md).
+LOCAL_COLUMN = {"en": "food_insecurity", "es": "inseguridad_alimentaria"}
+#: The example models written beside the sample, by language.
+LOCAL_MODEL = {"en": "risk_model_local_en.toml", "es": "modelo_riesgo_local_es.toml"}
+#: Chance of food insecurity by the assessment's housing (a hidden link, as in real data).
+_FOOD_INSECURITY = {"stable": 0.12, "at_risk": 0.45, "homeless": 0.7}
+
+
+def food_insecurity(data: CaseData, lang: str = "en", *, seed: int = SEED) -> pl.Series:
+    """The sample's own column, one value per assessment row in the order of
+    ``data["assessments"]``: yes/no (``sí``/``no`` in Spanish) as a team types it, blank
+    for about 1 in 20 (not asked). Its own random stream: the contract's columns of the
+    sample do not change.
+
+    >>> s = food_insecurity(make_sample(40, seed=1), "es")
+    >>> s.name, sorted(set(s.drop_nulls()))
+    ('inseguridad_alimentaria', ['no', 'sí'])
+    """
+    housing = data["assessments"]["housing"].to_list()
+    rng = np.random.default_rng(seed)
+    draws, asked = rng.random(len(housing)), rng.random(len(housing))
+    yes, no = t("common.yes", lang), t("common.no", lang)
+    values = [
+        None if a < 0.05 else (yes if d < _FOOD_INSECURITY.get(h or "stable", 0.12) else no)
+        for d, a, h in zip(draws, asked, housing, strict=True)
+    ]
+    return pl.Series(LOCAL_COLUMN[lang], values, dtype=pl.String)
+
+
+def with_local_column(data: CaseData, lang: str = "en") -> CaseData:
+    """``data`` with :func:`food_insecurity` as the assessments' last column."""
+    sheets = dict(data.sheets)
+    sheets["assessments"] = sheets["assessments"].with_columns(food_insecurity(data, lang))
+    return CaseData(sheets, source=data.source)
+
+
+def local_model_text(lang: str) -> str:
+    """The shipped risk model plus the sample's local factor (its column in ``lang``)."""
+    return (
+        default_model_text().rstrip()
+        + f"""
+
+# ---- A team's own column (local risk factor): the bundled sample's {LOCAL_COLUMN[lang]} ----
+# Not in the data contract; declared with its type (docs/risk_model.md, "A team's own columns").
+[[factors]]
+name = "food_insecurity"
+label = {{ en = "Food insecurity", es = "Inseguridad alimentaria" }}
+input = "assessments.{LOCAL_COLUMN[lang]}"
+type = "bool"
+points = {{ true = 3, false = 0 }}
+"""
+    )
+
+
 def write_bundled(folder: Path = HERE) -> None:
-    """The clean sample: Spanish workbook and English CSV folder (same cases)."""
-    es = make_sample(N_CASES, seed=SEED, lang="es")
+    """The clean sample: Spanish workbook and English CSV folder (same cases), each with
+    the sample's own column, and the example models that score it."""
+    es = with_local_column(make_sample(N_CASES, seed=SEED, lang="es"), "es")
     write_workbook(es, folder / "casekit_muestra_es.xlsx", lang="es", labels=True)
     en_dir = folder / "casekit_sample_en"
     if en_dir.exists():
         shutil.rmtree(en_dir)
-    write_workbook(make_sample(N_CASES, seed=SEED, lang="en"), en_dir, lang="en", format="csv")
+    en = with_local_column(make_sample(N_CASES, seed=SEED, lang="en"), "en")
+    write_workbook(en, en_dir, lang="en", format="csv")
+    for lang, name in LOCAL_MODEL.items():
+        (folder / name).write_text(local_model_text(lang), encoding="utf-8")
 
 
 def _spanish_rows(sheet: str, df: pl.DataFrame) -> tuple[list[str], list[list[Any]]]:

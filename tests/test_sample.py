@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -624,8 +625,14 @@ def test_bundled_files_are_the_generator_output(name: str, lang: str) -> None:
     read = read_workbook(SAMPLE_DIR / name, lang=lang)
     expected = make_sample(500, seed=2026, lang=lang)
     assert read.issues.height == 0
+    # the contract's columns are make_sample's; the assessments carry one column of the
+    # team's own (a local risk factor), after them, typed as a team types it
+    script = _sample_script()
+    own = script.LOCAL_COLUMN[lang]
+    assert read["assessments"][own].to_list() == script.food_insecurity(expected, lang).to_list()
+    assert read["assessments"][own].drop_nulls().n_unique() == 2
     for sheet in SHEETS:  # regenerate with sample_data/make_sample_data.py when this fails
-        assert read[sheet].equals(expected[sheet]), sheet
+        assert read[sheet].drop(own, strict=False).equals(expected[sheet]), sheet
     if lang == "es":
         assert read.headers["screenings"]["__sheet__"] == "cribados"
         assert read.headers["cases"]["opened_on"] == "fecha_apertura"
@@ -634,6 +641,43 @@ def test_bundled_files_are_the_generator_output(name: str, lang: str) -> None:
         # canonical ids as headers (CSV writers quote every text field)
         header = (SAMPLE_DIR / name / "cases.csv").read_text(encoding="utf-8-sig").splitlines()[0]
         assert header.replace('"', "").startswith("case_id,client_id")
+
+
+def _sample_script():
+    """``sample_data/make_sample_data.py`` as a module (the folder is not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_sample_data", SAMPLE_DIR / "make_sample_data.py")
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_example_local_model_scores_the_samples_own_column(lang: str) -> None:
+    from casekit.io import read_workbook
+    from casekit.risk import load_model, score_risk
+
+    script = _sample_script()
+    path = SAMPLE_DIR / script.LOCAL_MODEL[lang]
+    assert path.read_text(encoding="utf-8") == script.local_model_text(lang)  # regenerate when this fails
+    data = read_workbook(SAMPLE_DIR / ("casekit_muestra_es.xlsx" if lang == "es" else "casekit_sample_en"), lang=lang)
+    model = load_model(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # the column is there: no missing-input warning
+        scores = score_risk(data, model, as_of=AS_OF)
+    shipped = score_risk(data, as_of=AS_OF)
+    by_case = scores.join(shipped, on="case_id", suffix="_shipped")
+    # a client with food insecurity gets 3 more points than with the shipped model; others the same
+    own = script.LOCAL_COLUMN[lang]
+    ass = data["assessments"].filter(pl.col("assessed_on") <= AS_OF).sort("assessed_on", "_row")
+    ass = ass.group_by("case_id").agg(pl.col(own).last())
+    yes = "sí" if lang == "es" else "yes"
+    by_case = by_case.join(ass, on="case_id").with_columns(extra=pl.when(pl.col(own) == yes).then(3).otherwise(0))
+    assert (by_case["score"] - by_case["score_shipped"]).to_list() == by_case["extra"].to_list()
+    assert (by_case["computed_tier"] != by_case["computed_tier_shipped"]).sum() > 0  # it moves tiers
 
 
 def test_broken_workbook_shows_each_planted_mistake() -> None:

@@ -127,3 +127,49 @@ def test_the_handouts_can_be_downloaded(lang: str) -> None:
         if lang == "es"
         else "Download this stage (one printable page, HTML)"
     )
+
+
+def _local_edit(result: ck.ValidationResult, case_id: str, column: str, value: str) -> ck.CaseData:
+    """The caseload with the case's latest assessment's own column set to ``value`` (as typed)."""
+    ass = result.data["assessments"]
+    mine = ass.filter((pl.col("case_id") == case_id) & (pl.col("assessed_on") <= AS_OF))
+    row = mine.sort("assessed_on", "_row")["_row"][-1]
+    edited = pl.when(pl.col("_row") == row).then(pl.lit(value)).otherwise(pl.col(column)).alias(column)
+    return ck.CaseData({**result.data.sheets, "assessments": ass.with_columns(edited)})
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_local_factor_knob_of_the_samples_example_model(expected: dict[str, Any], lang: str) -> None:
+    """The bundled sample has a column of its own (food insecurity); with the example model
+    uploaded in the settings, Learn's risk step has a knob for it that moves the score."""
+    model_path = SAMPLE.parent / "modelo_riesgo_local_es.toml"
+    model = ck.load_model(model_path)
+    result = expected["result"]
+    scores = ck.score_risk(result, model, as_of=AS_OF)
+    curated = learn.curated_clients(result, scores=scores, as_of=AS_OF)
+    case_id = dict(zip(curated["path"], curated["case_id"], strict=True))["high_risk"]
+    column = "inseguridad_alimentaria"
+    ass = result.data["assessments"].filter((pl.col("case_id") == case_id) & (pl.col("assessed_on") <= AS_OF))
+    recorded = ass.sort("assessed_on", "_row")[column][-1]
+    choice, typed = ("false", "no") if recorded == "sí" else ("true", "sí")
+
+    at = open_app("learn", lang=lang)
+    at.file_uploader(key="model_upload").set_value((model_path.name, model_path.read_bytes(), "application/toml"))
+    at.run()
+    _ok(at)
+    at.selectbox(key="learn_path").set_value("high_risk").run()
+    at.pills(key="learn_pills").set_value(3).run()
+    _ok(at)
+    knob = at.selectbox(key=f"learn_wi_local_assessments_{column}_{case_id}")
+    assert knob.label == ("Inseguridad alimentaria" if lang == "es" else "Food insecurity")
+    score = "Puntuación (y si…)" if lang == "es" else "Score (what if)"
+    before = scores.filter(pl.col("case_id") == case_id).row(0, named=True)
+    assert _metric(at, score) == str(before["score"])
+    knob.set_value(choice).run()
+    _ok(at)
+    by_hand = ck.score_risk(_local_edit(result, case_id, column, typed), model, as_of=AS_OF)
+    after = by_hand.filter(pl.col("case_id") == case_id).row(0, named=True)
+    assert after["score"] == before["score"] + (3 if choice == "true" else -3)
+    assert _metric(at, score) == str(after["score"])
+    label = "Nivel calculado (y si…)" if lang == "es" else "Computed tier (what if)"
+    assert _metric(at, label) == VOCABS["tier"][after["computed_tier"]](lang)
