@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -28,6 +30,20 @@ def expected() -> dict[str, object]:
     entries = ck.stage_entries(result.data, as_of=ck.SAMPLE_AS_OF)
     changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
     return {"result": result, "status": status, "entries": entries, "changes": changes}
+
+
+#: The key every extract of these tests is made with (a fresh random key would make the
+#: k-anonymity steps, and so the extract's size, differ from run to run).
+FIXED_KEY = hashlib.sha256(b"casekit explore tests").hexdigest()
+
+
+@pytest.fixture(autouse=True)
+def fixed_key(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The page's extracts draw :data:`FIXED_KEY` instead of a random key (same process)."""
+    import casekit.deid
+
+    monkeypatch.setattr(casekit.deid, "new_key", lambda: FIXED_KEY)
+    return FIXED_KEY
 
 
 @pytest.fixture
@@ -321,3 +337,48 @@ def test_a_vs_b_compares_goal_attainment(expected: dict) -> None:
     shown = _table(at, goals_a)
     assert shown[goals_a].tolist() == [format_number(want["n_goals_a"].item(), "en")]
     assert shown[goals_b].tolist() == [format_number(want["n_goals_b"].item(), "en")]
+
+
+def _texts(at) -> list[str]:
+    """Every text the page shows: elements, table cells and widget labels and values."""
+    out: list[str] = []
+    for kind in ("title", "header", "subheader", "markdown", "caption", "text", "code", "info", "warning", "error",
+                 "success", "exception", "json"):  # fmt: skip
+        out += [str(e.value) for e in at.get(kind)]
+    for frame in at.dataframe:
+        out += [str(v) for v in frame.value.to_numpy().ravel()] + [str(c) for c in frame.value.columns]
+    out += [str(m.label) + str(m.value) for m in at.metric]
+    out += [str(getattr(b, "label", "")) for b in at.get("download_button")]
+    return out
+
+
+def _unpacked(payload: bytes) -> bytes:
+    """The bytes of every member of a ZIP (an XLSX is one), decompressed."""
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        return b"".join(archive.read(name) for name in archive.namelist())
+
+
+@pytest.mark.parametrize(("lang", "fmt"), [("es", "zip"), ("en", "xlsx")])
+def test_the_extract_key_is_never_shown_nor_written(downloads: dict, fixed_key: str, lang: str, fmt: str) -> None:
+    """Explore's extract uses a fresh key it never keeps: not on screen, not in the session,
+    not in the file (issue 15); only the CLI gives a key, once, and saves it only if asked."""
+    at = open_app("explore", lang=lang)
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()
+    at.radio(key="ex_view").set_value("export").run()
+    at.radio(key="ex_deid_format").set_value(fmt).run()
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    payload = downloads[f"cohort_deidentified.{fmt}"]
+    assert isinstance(payload, bytes)
+    assert len(payload) > 1000  # a real extract was made, with the patched key
+    pieces = {fixed_key, fixed_key.upper(), fixed_key[:16], fixed_key[-16:]}
+    shown = "\n".join(_texts(at))
+    assert not any(p in shown for p in pieces)
+    state = repr(at.session_state._state.filtered_state)  # what the page keeps for the session
+    assert not any(p in state for p in pieces)
+    inside = _unpacked(payload)
+    assert not any(p.encode() in inside for p in pieces)
+    assert bytes.fromhex(fixed_key) not in inside
+    assert not [
+        b for b in at.get("download_button") if "key" in str(getattr(b, "proto", "")).lower().split("file_name")[0]
+    ]
