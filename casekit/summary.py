@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import polars as pl
 
 from casekit.i18n import catalog, normalize_lang, t
-from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_cells
 
 if TYPE_CHECKING:
     from casekit.report import Report
@@ -96,6 +96,19 @@ def _hidden(df: pl.DataFrame, counts: Sequence[str], min_cell: int) -> pl.DataFr
     return pl.DataFrame({c: df[c].is_not_null() & kept[c].is_null() for c in counts})
 
 
+def _line_hidden(df: pl.DataFrame, key: str, count: str, min_cell: int) -> pl.Series:
+    """Which cells of ``count`` to blank in a column whose total is public elsewhere in the
+    summary (cases by current stage add up to the cases): the small cells and their
+    complements (:func:`casekit.privacy.suppress_complementary`).
+
+    >>> df = pl.DataFrame({"stage": ["a", "b", "c"], "n": [40, 4, 30]})
+    >>> _line_hidden(df, "stage", "n", 11).to_list()
+    [False, True, True]
+    """
+    shown = suppress_complementary(df.select(key, count), count, by=[key], min_cell=min_cell)
+    return (df[count].is_not_null() & shown[count].is_null()).alias(count)
+
+
 def _row_hidden(values: dict[str, Any], counts: Sequence[str], min_cell: int) -> bool:
     frame = pl.DataFrame({c: [values.get(c)] for c in counts}, schema=dict.fromkeys(counts, pl.Int64))
     return any(_hidden(frame, counts, min_cell).row(0))
@@ -120,10 +133,22 @@ _VALIDATION: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 
+#: Key figures that add up to another one shown beside them (open + closed = cases): when
+#: one is blanked, its complement is too.
+_FIGURE_LINES: tuple[tuple[str, ...], ...] = (("open_cases", "closed_cases"),)
+
+
 def _figure_rows(report: Report, spec: dict[str, tuple[str, tuple[str, ...]]], lang: str, min_cell: int) -> list[Row]:
+    complements: set[str] = set()
+    for line in _FIGURE_LINES:
+        if all(k in spec for k in line):
+            df = pl.DataFrame(
+                {"k": list(line), "n": [report.figures.get(k) for k in line]}, schema={"k": pl.String, "n": pl.Int64}
+            )
+            complements |= {k for k, h in zip(line, _line_hidden(df, "k", "n", min_cell), strict=True) if h}
     rows = []
     for key, (kind, counts) in spec.items():
-        hidden = bool(counts) and _row_hidden(report.figures, counts, min_cell)
+        hidden = key in complements or (bool(counts) and _row_hidden(report.figures, counts, min_cell))
         rows.append(Row(key, t(f"report.fig_{key}", lang), (_cell(report.figures.get(key), kind, hidden=hidden),)))
     return rows
 
@@ -133,7 +158,8 @@ def _funnel(report: Report, lang: str, min_cell: int) -> Section:
 
     reached = funnel(report.sheets["status"]).select("stage", pl.col("cases").alias("reached"))
     table = report.by_stage.rename({"cases": "now"}).join(reached, on="stage", how="left", maintain_order="left")
-    hidden = _hidden(table, ["reached", "now"], min_cell)
+    # cases by current stage add up to the cases shown among the key figures
+    hidden = _hidden(table, ["reached", "now"], min_cell).with_columns(_line_hidden(table, "stage", "now", min_cell))
     rows = [
         Row(stage, stage_label(stage, lang), (_cell(r, hidden=hr), _cell(n, hidden=hn)))
         for (stage, n, r), (hr, hn) in zip(table.iter_rows(), hidden.iter_rows(), strict=True)
@@ -150,7 +176,7 @@ def _open_items(report: Report, lang: str, min_cell: int) -> Section:
     table = pl.DataFrame(
         {"priority": list(counts), "items": list(counts.values())}, schema={"priority": pl.Int64, "items": pl.Int64}
     )
-    hidden = _hidden(table, ["items"], min_cell)["items"]
+    hidden = _hidden(table, ["items"], min_cell)["items"]  # no total of items is shown: a blank stays a blank
     rows = [
         Row(str(p), priority_label(p, lang), (_cell(n, hidden=h),))
         for (p, n), h in zip(table.iter_rows(), hidden, strict=True)

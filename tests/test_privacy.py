@@ -132,3 +132,65 @@ def test_the_attack_does_recover_a_cell_without_complementary_suppression() -> N
     safe = suppress_complementary(grid, "n", by=["p", "s"])
     assert safe["suppressed"].to_list() == [True, True, True, True]  # margins 33, 65, 55, 43 are public: all four
     assert recoverable(safe, grid, ["p", "s"], "n", margins) == []
+
+
+# ---- the same audit on the fairness view and the shared summary (report, PDF) --------------
+
+
+def test_a_fairness_group_cannot_be_recovered_from_the_overall_row() -> None:
+    """30 scored clients, 26 women and 4 men: with the men blanked alone, the overall row
+    (30) minus the women (26) gives them back; so the women are blanked too."""
+    from casekit.data import CaseData
+
+    ids = [f"C{i:02}" for i in range(30)]
+    scores = pl.DataFrame({"case_id": ids, "score": [3] * 30, "computed_tier": ["low"] * 30, "age": [50] * 30})
+    cases = pl.DataFrame({"case_id": ids, "sex": ["female"] * 26 + ["male"] * 4})
+    view = ck.fairness_summary(CaseData({"cases": cases}), scores, by=["sex"])
+    exact = pl.DataFrame({"group": ["female", "male"], "n": [26, 4]})
+    assert recoverable(suppress_small_cells(exact, "n"), exact, ["group"], "n") == [(("male",), 4.0)]  # the leak
+    sex = view.filter(pl.col("grouping") == "sex")
+    assert sex.select("group", "n", "suppressed").rows() == [("female", None, True), ("male", None, True)]
+    assert sex["share_low"].null_count() == 2  # what is computed from them goes too
+    assert recoverable(sex, exact, ["group"], "n") == []
+    assert view.row(0, named=True)["n"] == 30  # the overall row stays
+
+
+def test_no_fairness_group_of_the_sample_can_be_recovered() -> None:
+    data = ck.make_sample(400, seed=11)
+    scores = ck.score_risk(data, as_of=ck.SAMPLE_AS_OF)
+    exact = ck.fairness_summary(data, scores, min_cell=1)
+    shared = ck.fairness_summary(data, scores)
+    blanked = 0
+    for grouping in ("sex", "age_band", "ethnicity"):
+        truth = exact.filter(pl.col("grouping") == grouping)
+        shown = shared.filter(pl.col("grouping") == grouping)
+        assert (shown["suppressed"] | ~truth["n"].is_between(1, 10)).all()  # every small group is blanked
+        assert recoverable(shown, truth, ["group"], "n") == [], grouping
+        blanked += int(shown["suppressed"].sum())
+    assert blanked > 0  # the attack had blanks to work on
+
+
+def test_the_shared_summary_hides_the_complement_of_a_small_stage_and_of_a_small_figure() -> None:
+    import dataclasses
+
+    from casekit.report import build_report
+    from casekit.summary import summary_sections
+
+    report = build_report(ck.make_sample(200, seed=3), as_of=ck.SAMPLE_AS_OF, lang="en")
+    exact = report.by_stage.select("stage", pl.col("cases").alias("now"))
+    assert exact["now"].is_between(1, 10).any()  # a stage with a handful of cases now
+    sections = {s.key: s for s in summary_sections(report, lang="en", for_sharing=True)}
+    figures = {r.key: r.cells[0] for r in sections["key_figures"].rows}
+    assert figures["cases"].value == exact["now"].sum()  # the total every stage adds up to is public
+    shown = pl.DataFrame(
+        {"stage": [r.key for r in sections["funnel"].rows], "now": [r.cells[1].value for r in sections["funnel"].rows]},
+        schema={"stage": pl.String, "now": pl.Int64},
+    )
+    assert recoverable(suppress_small_cells(exact, "now"), exact, ["stage"], "now") != []  # primary alone leaks
+    assert recoverable(shown, exact, ["stage"], "now") == []
+    # 4 closed cases among 200: open (196) would give them back as cases - open
+    small = dataclasses.replace(report, figures={**report.figures, "open_cases": 196, "closed_cases": 4})
+    rows = {r.key: r.cells[0] for s in summary_sections(small, lang="en") if s.key == "key_figures" for r in s.rows}
+    assert (rows["closed_cases"].suppressed, rows["open_cases"].suppressed, rows["cases"].value) == (True, True, 200)
+    exact_rows = {r.key: r.cells[0] for r in summary_sections(small, lang="en", for_sharing=False)[0].rows}
+    assert (exact_rows["closed_cases"].value, exact_rows["open_cases"].value) == (4, 196)

@@ -3,7 +3,8 @@
 The default model does not use race or ethnicity; this view lets a team see whether
 its tiers still fall unevenly on some groups (through correlated inputs such as
 insurance, housing or finances) and compare each group with the whole caseload.
-Groups of 1–10 cases are suppressed, as in every research export.
+Groups of 1–10 cases are suppressed, as in every research export, with the complementary
+suppression that keeps a blank from being the overall count minus the other groups.
 
 Examples
 --------
@@ -24,6 +25,7 @@ import polars as pl
 from casekit.contract import SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
+from casekit.privacy import suppress_complementary
 from casekit.risk.model import TIERS, RiskModel
 from casekit.risk.score import score_risk
 
@@ -68,7 +70,10 @@ def fairness_summary(
     group, n, suppressed, share_<tier>, mean_score, ratio_<tier>`` (``ratio`` = the
     group's share / the overall share; null when the overall share is 0). A group of
     1 to ``min_cell - 1`` cases has every value null, ``n`` included, and
-    ``suppressed = True``. A null ``group`` is the cases where the column is empty.
+    ``suppressed = True``; so has, within its grouping, the smallest other group while a
+    blank could still be worked out from the overall row
+    (:func:`casekit.privacy.suppress_complementary`). A null ``group`` is the cases where
+    the column is empty.
 
     Examples
     --------
@@ -79,7 +84,7 @@ def fairness_summary(
     >>> cases = pl.DataFrame({"case_id": scores["case_id"], "sex": ["female"] * 12 + ["male"] * 2})
     >>> view = fairness_summary(CaseData({"cases": cases}), scores, by=["sex"])
     >>> view.select("group", "n", "suppressed", pl.col("share_high", "ratio_high").round(3)).rows()
-    [('all', 14, False, 0.429, 1.0), ('female', 12, False, 0.5, 1.167), ('male', None, True, None, None)]
+    [('all', 14, False, 0.429, 1.0), ('female', None, True, None, None), ('male', None, True, None, None)]
     """
     if isinstance(data, ValidationResult):
         data = data.data
@@ -126,9 +131,15 @@ def fairness_summary(
             (pl.col(f"share_{t}") / pl.when(pl.col(f"_all_{t}") > 0).then(pl.col(f"_all_{t}"))).alias(f"ratio_{t}")
             for t in TIERS
         )
-        .with_columns(((pl.col("n") > 0) & (pl.col("n") < min_cell)).alias("suppressed"))
-        .with_columns(pl.when(~pl.col("suppressed")).then(pl.col(c)).alias(c) for c in _VALUES)
         .sort("_order", "_sort", "group", nulls_last=True)
-        .select("grouping", "group", "n", "suppressed", *_VALUES[1:])
+        .select("grouping", "group", *_VALUES)
+        .collect()
     )
-    return table.collect()
+    # the groups of one grouping add up to the overall row: a lone blank would be the overall
+    # n minus the others, so each grouping gets complementary suppression (the one rule)
+    parts = [
+        suppress_complementary(table.filter(pl.col("grouping") == g), "n", by=["group"], derived_cols=_VALUES[1:],
+                               min_cell=min_cell)
+        for g in table["grouping"].unique(maintain_order=True)
+    ]  # fmt: skip
+    return pl.concat(parts).select("grouping", "group", "n", "suppressed", *_VALUES[1:])
