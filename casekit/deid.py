@@ -124,7 +124,7 @@ REMOVED_SCHEMA: dict[str, pl.DataType] = {
     "reason": pl.String(),
 }
 
-Action = Literal["kept", "removed", "pseudonymised", "shifted", "year", "top_coded", "mapped"]
+Action = Literal["kept", "removed", "pseudonymised", "shifted", "year", "year_band", "top_coded", "mapped"]
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
@@ -483,9 +483,14 @@ QUASI_IDENTIFIERS: tuple[str, ...] = ("age_band", "sex", "ethnicity", "language"
 MAX_SUPPRESSION = 0.05
 #: The five age bands folded into three, the first generalisation.
 WIDE_AGE_BANDS: dict[str, str] = {"<40": "<65", "40-64": "<65", "65-74": "65-84", "75-84": "65-84", "85+": "85+"}
-#: The generalisations of each quasi-identifier, mildest first (``year`` is never generalised:
-#: it is the year of dates the extract keeps). ``program`` is the last to go.
+#: Widths of the year bands k-anonymity may group the years into (``year_2``, ``year_5``).
+YEAR_BANDS: tuple[int, ...] = (2, 5)
+#: The generalisations of each quasi-identifier, mildest first. ``year`` is grouped into
+#: 2-, then 5-year bands only when the extract's dates are years (``dates="year"``): then every
+#: date of every sheet takes the band, so that no sheet gives the year back. ``program`` is
+#: the last to go.
 _LADDER: dict[str, tuple[str, ...]] = {
+    "year": tuple(f"year_{w}" for w in YEAR_BANDS),
     "age_band": ("generalised", "removed"),
     "language": ("removed",),
     "ethnicity": ("removed",),
@@ -511,15 +516,30 @@ def _quasi_frame(cases: pl.DataFrame) -> tuple[pl.DataFrame, list[str], str]:
     return frame, quasi, "__person"  # an empty column tells nobody apart
 
 
+def year_band(year: pl.Expr, width: int) -> pl.Expr:
+    """The ``width``-year band of a year, as text: bands start at multiples of ``width``
+    (2024-2025; 2020-2024, 2025-2029); a null stays null.
+
+    >>> pl.DataFrame({"y": [2024, 2025, 2029, None]}).select(year_band(pl.col("y"), 5))["y"].to_list()
+    ['2020-2024', '2025-2029', '2025-2029', None]
+    >>> pl.DataFrame({"y": [2024, 2025]}).select(year_band(pl.col("y"), 2))["y"].to_list()
+    ['2024-2025', '2024-2025']
+    """
+    start = year.cast(pl.Int64) - year.cast(pl.Int64) % width
+    return pl.concat_str(start.cast(pl.String), pl.lit("-"), (start + width - 1).cast(pl.String))
+
+
 def _generalise(frame: pl.DataFrame, quasi: list[str], column: str, action: str) -> tuple[pl.DataFrame, list[str]]:
     """One step of :data:`_LADDER` on the quasi-identifier frame: the frame and the quasi-identifiers left."""
-    if action == "generalised":  # only age_band has a hierarchy
+    if action == "generalised":  # age_band's hierarchy
         return frame.with_columns(pl.col(column).replace(WIDE_AGE_BANDS)), quasi
+    if action.startswith("year_"):  # from the true year kept aside, so 5-year bands follow 2-year ones
+        return frame.with_columns(year_band(pl.col("__year"), int(action.removeprefix("year_"))).alias("year")), quasi
     return frame.drop(column), [c for c in quasi if c != column]
 
 
 def _k_anonymise(
-    cases: pl.DataFrame, *, k: int, max_suppression: float
+    cases: pl.DataFrame, *, k: int, max_suppression: float, band_years: bool = False
 ) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, pl.DataFrame]:
     """The extract's ``cases`` generalised, the case pseudonyms to suppress, the steps taken
     (``column, action, cases``) and the anonymity before and after (:func:`casekit.privacy.anonymity`).
@@ -527,11 +547,15 @@ def _k_anonymise(
     Full-domain generalisation (Samarati 2001; Sweeney 2002), greedy: while more than
     ``max_suppression`` of the cases sit in classes smaller than ``k``, take the next step of
     :data:`_LADDER` that leaves the fewest such cases (ties: the order of the ladder); the
-    cases still in small classes are then suppressed (removed).
+    cases still in small classes are then suppressed (removed). The year steps are taken
+    only with ``band_years`` (the extract's dates are years); the caller then bands every
+    date of the extract (the last ``year_<w>`` step gives the width).
     """
     from casekit.privacy import anonymity, class_sizes
 
     frame, quasi, person = _quasi_frame(cases)
+    if "year" in frame.columns:
+        frame = frame.with_columns(__year=pl.col("year"))
     before = anonymity(frame, quasi, person=person, k=k)
     steps: list[tuple[str, str, int]] = []
     budget = max_suppression * frame.height
@@ -541,7 +565,8 @@ def _k_anonymise(
         return class_sizes(f, q, person=person).filter(pl.col("__class_size") < k)["case_id"]
 
     while small(frame, quasi).len() > budget:
-        options = [(c, _LADDER[c][done[c]]) for c in _LADDER if c in quasi and done[c] < len(_LADDER[c])]
+        ladder = [c for c in _LADDER if c != "year" or band_years]
+        options = [(c, _LADDER[c][done[c]]) for c in ladder if c in quasi and done[c] < len(_LADDER[c])]
         options = [o for o in options if o[0] != "program"] or options  # the programme goes last
         if not options:
             break
@@ -551,6 +576,8 @@ def _k_anonymise(
         if action == "removed":
             changed = int(frame[column].is_not_null().sum())
             cases = cases.drop(column)
+        elif column == "year":  # the cases' dates are banded with every other sheet's, by the caller
+            changed = int(new["year"].is_not_null().sum())
         else:
             changed = int(new[column].ne_missing(frame[column]).sum())
             cases = cases.with_columns(pl.col(column).replace(WIDE_AGE_BANDS))
@@ -619,6 +646,8 @@ class Deidentified:
         sentences = [
             t("deid.step_age_band_generalised", lang)
             if action == "generalised"
+            else t("deid.step_year_band", lang, width=action.removeprefix("year_"))
+            if action.startswith("year_")
             else t("deid.step_suppressed", lang, k=k)
             if action == "suppressed"
             else t("deid.step_removed", lang, column=SHEETS["cases"].columns[column].label(lang))
@@ -952,10 +981,21 @@ def deidentify(
         raise IdentifiersFoundError(dropped)
     steps, summary = pl.DataFrame(schema=STEPS_SCHEMA), pl.DataFrame()
     if k > 1 and "cases" in out and "case_id" in out["cases"].columns:
-        out["cases"], suppressed, steps, summary = _k_anonymise(out["cases"], k=k, max_suppression=max_suppression)
+        out["cases"], suppressed, steps, summary = _k_anonymise(
+            out["cases"], k=k, max_suppression=max_suppression, band_years=dates == "year"
+        )
         gone = pl.col("case_id").is_in(suppressed.implode())
         out = {n: df.filter(~gone) if "case_id" in df.columns else df for n, df in out.items()}
-        log.extend(("cases", c, a, "k_anonymity") for c, a, _ in steps.iter_rows() if a != "suppressed")
+        banded = [a for c, a, _ in steps.iter_rows() if c == "year"]
+        if banded:  # full-domain: every date of every sheet (years here) takes the band
+            width = int(banded[-1].removeprefix("year_"))
+            years = {(s, c) for s, c, a, _ in log if a == "year"}
+            out = {
+                n: df.with_columns(year_band(pl.col(c), width).alias(c) for c in df.columns if (n, c) in years)
+                for n, df in out.items()
+            }
+            log = [(n, c, "year_band", "k_anonymity") if (n, c) in years else (n, c, a, r) for n, c, a, r in log]
+        log.extend(("cases", c, a, "k_anonymity") for c, a, _ in steps.iter_rows() if a != "suppressed" and c != "year")
     removed = pl.DataFrame(log, schema=REMOVED_SCHEMA, orient="row")
     text_key = "".join((key if isinstance(key, str) else bytes(key).hex()).split()).lower()
     return Deidentified(CaseData(out), removed, key=text_key, dropped=dropped, steps=steps, anonymity=summary)

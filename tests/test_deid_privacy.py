@@ -3,6 +3,8 @@ quasi-identifiers generalised to k-anonymity (issue 15)."""
 
 from __future__ import annotations
 
+import hashlib
+
 import polars as pl
 import pytest
 
@@ -282,3 +284,57 @@ def test_k_of_one_keeps_every_case_and_the_exact_age(sample: ck.CaseData) -> Non
     assert out.data["cases"].height == sample["cases"].height
     assert "age" in out.data["cases"].columns
     assert out.steps.height == 0
+
+
+#: A fixed key: the extracts below are the same on every run.
+FIXED_KEY = hashlib.sha256(b"casekit deid privacy tests").hexdigest()
+
+
+def _spread_over_years(per_year: int, years: range) -> ck.CaseData:
+    """Clients alike in everything but the year they were opened (``per_year`` a year), each
+    with one contact the same year."""
+    rows = [(f"C{i:03}", y) for i, (y, _) in enumerate((y, j) for y in years for j in range(per_year))]
+    common = {"sex": "female", "program": "Hogar", "language": "es", "ethnicity": "X", "birth_date": "1960-05-01"}
+    return caseload(
+        cases=[{"case_id": c, "client_id": f"P{c}", "opened_on": f"{y}-03-02", **common} for c, y in rows],
+        contacts=[
+            {
+                "contact_id": f"K{c}",
+                "case_id": c,
+                "contact_on": f"{y}-04-06",
+                "kind": "phone_call",
+                "status": "attended",
+            }
+            for c, y in rows
+        ],
+    )
+
+
+def test_k_anonymity_groups_the_years_into_bands_before_suppressing() -> None:
+    """24 clients, 3 opened each year 2018-2025: every class (one year) is smaller than 5.
+    With the years grouped by two, each band holds 6: nobody is removed, and every date of
+    every sheet shows the band, not the year. Spread over 2017-2024 instead, the two-year
+    bands leave 2017 and 2024 alone (3 each, over the 5 % budget): five-year bands follow."""
+    data = _spread_over_years(3, range(2018, 2026))
+    out = deidentify(data, key=FIXED_KEY, dates="year")
+    assert out.steps.rows() == [("year", "year_2", 24)]
+    cases, contacts = out.data["cases"], out.data["contacts"]
+    assert cases.height == 24  # generalising kept every client
+    assert sorted(set(cases["opened_on"])) == ["2018-2019", "2020-2021", "2022-2023", "2024-2025"]
+    assert set(contacts["contact_on"]) == set(cases["opened_on"])  # no sheet gives the year back
+    assert cases.group_by("opened_on").agg(pl.col("client_id").n_unique())["client_id"].min() == 6
+    assert out.explain_steps("en")["step"].to_list() == [
+        "Years grouped into 2-year bands (e.g. 2024-2025) in every date of every sheet."
+    ]
+    banded = out.removed.filter(pl.col("action") == "year_band")
+    assert {("cases", "opened_on"), ("contacts", "contact_on")} <= set(banded.select("sheet", "column").iter_rows())
+    assert out.explain("es").filter(pl.col("column") == "contact_on")["action"].to_list() == [
+        "reducida a un tramo de años (k-anonimato)"
+    ]
+    wider = deidentify(_spread_over_years(3, range(2017, 2025)), key=FIXED_KEY, dates="year")
+    assert wider.steps.rows() == [("year", "year_2", 24), ("year", "year_5", 24)]
+    assert sorted(set(wider.data["cases"]["opened_on"])) == ["2015-2019", "2020-2024"]
+    assert wider.data["cases"].height == 24
+    # shifted dates keep the calendar: the year is never banded there
+    shifted = deidentify(data, key=FIXED_KEY)
+    assert "year" not in set(shifted.steps["column"])
