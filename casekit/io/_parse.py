@@ -226,6 +226,11 @@ def parse_frame(
             if col.kind == "float" and schema[name].is_float():  # inf and NaN are no measure
                 checks.append(_Check(col.name, name, f"__check_{i}", _non_finite(pl.col(name)), None))
                 value = pl.when(pl.col(name).is_finite()).then(value)
+            if col.kind == "date":  # a typed date (Parquet, a date cell) meets the year rule of a text date
+                plausible = value.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+                failed = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
+                checks.append(_Check(col.name, name, f"__check_{i}", failed, None))
+                value = pl.when(plausible).then(value)
             typed.append(value.alias(col.name))
         elif settled.get(name, False):
             typed.append(pl.col(name).alias(col.name))

@@ -148,3 +148,36 @@ def test_implausible_and_two_digit_years_and_cases_opened_after_the_as_of_date()
     assert report["opened_after_as_of"]["row"] == 5
     assert "2026-09-30" in report["opened_after_as_of"]["message"]
     assert result.data["cases"]["case_id"].to_list() == ["C1", "C4"]
+
+
+def test_typed_dates_meet_the_same_year_rule_as_text_dates() -> None:
+    """Parquet date and datetime columns (and date cells) outside 1900-2100 are errors on
+    their cell, the value left out, exactly like a text date: never read as a real date."""
+    cases = pl.DataFrame(
+        {"case_id": ["C1", "C2", "C3"], "opened_on": [dt.date(2026, 3, 1), dt.date(1850, 1, 1), dt.date(2999, 5, 5)]}
+    )
+    screenings = pl.DataFrame(
+        {
+            "case_id": ["C1", "C1"],
+            "screened_on": [dt.datetime(2026, 3, 2, 9, 30), dt.datetime(1, 1, 1)],
+            "decision": ["refer_to_assessment"] * 2,
+        }
+    )
+    files = {}
+    for name, frame in (("cases", cases), ("screenings", screenings)):
+        buffer = io.BytesIO()
+        frame.write_parquet(buffer)
+        files[f"{name}.parquet"] = buffer.getvalue()
+    data = read_workbook(files)
+    assert data["cases"]["opened_on"].to_list() == [dt.date(2026, 3, 1), None, None]
+    assert data["screenings"]["screened_on"].to_list() == [dt.date(2026, 3, 2), None]
+    assert _checks(data) == [
+        (3, "opened_on", "implausible_year", "error"),
+        (4, "opened_on", "implausible_year", "error"),
+        (3, "screened_on", "implausible_year", "error"),
+    ]
+    result = ck.validate(data, as_of=AS_OF, lang="es")
+    found = result.report.filter(pl.col("check") == "implausible_year")
+    assert found.select("sheet", "row").rows() == [("cases", 3), ("cases", 4), ("screenings", 3)]
+    assert all("fuera de 1900–2100" in m for m in found["message"])  # in the user's language
+    assert result.data["cases"]["case_id"].to_list() == ["C1"]
