@@ -24,7 +24,7 @@ if status.height == 0 or cases is None:
 
 if records.is_workspace():
     with st.expander(tr("ui_forms.new_case_title")):
-        forms.new_case_form(cases, key="case_new_case")
+        forms.new_case_form(key="case_new_case")
 
 ids = status.sort("case_id")["case_id"].to_list()
 wanted = st.query_params.get("case")  # a link, a refresh: the case in the URL

@@ -45,7 +45,7 @@ quarantine_banner(ws)
 status = ws.get("status")
 if records.is_workspace():
     with st.expander(tr("ui_forms.new_case_title")):
-        forms.new_case_form(ws.data["cases"], key="new_case")
+        forms.new_case_form(key="new_case")
 forms.stage_section(ws, "screenings", key="screening_form")
 
 # -- cases awaiting screening -----------------------------------------------------------

@@ -36,7 +36,6 @@ from casekit.workspace._schema import ID_COLUMN
 __all__ = [
     "FORM_SHEETS",
     "errors_by_column",
-    "find_duplicates",
     "form_columns",
     "goal_update_form",
     "needs_safety_action",
@@ -87,7 +86,8 @@ def _field(sheet: str, name: str, key: str, *, default: Any = None) -> Any:  # n
     """One widget for one contract column; returns its value (``None`` when left blank)."""
     lang = _lang()
     col = SHEETS[sheet].columns[name]
-    label = header(name, lang) + (" *" if col.required else "")
+    generated = name == ID_COLUMN.get(sheet)  # left empty, the id is generated
+    label = header(name, lang) + (" *" if col.required and not generated else "")
     help_ = col.help(lang)
     blank = t("ui_forms.choose", lang)
     if col.kind == "category":
@@ -153,7 +153,13 @@ def _show_row_errors(key: str, lang: str) -> dict[str, list[str]]:
 
 
 def _save(
-    sheet: str, row: dict[str, Any], key: str, *, flash: str, extra_errors: Mapping[str, list[str]] | None = None
+    sheet: str,
+    row: dict[str, Any],
+    key: str,
+    *,
+    flash: str,
+    extra_errors: Mapping[str, list[str]] | None = None,
+    duplicate_client_ok: bool = False,
 ) -> dict[str, Any] | None:
     """Record ``row``; on a refusal keep the messages for the next draw (under each field)."""
     from casekit.errors import RecordRejected
@@ -165,7 +171,12 @@ def _save(
         st.rerun()
     try:
         stored = records.current().record(
-            sheet, row, actor=records.actor(), lang=lang, as_of=st.session_state.get("as_of")
+            sheet,
+            row,
+            actor=records.actor(),
+            lang=lang,
+            as_of=st.session_state.get("as_of"),
+            duplicate_client_ok=duplicate_client_ok,
         )
     except RecordRejected as exc:
         st.session_state[_errors_key(key)] = errors_by_column(sheet, exc.report)
@@ -433,39 +444,7 @@ def goal_update_form(goals: pl.DataFrame, *, key: str) -> None:
 # -- a new case, with the duplicate-client check -----------------------------------------------
 
 
-def find_duplicates(
-    cases: pl.DataFrame, *, client_id: str | None, client_name: str | None, birth_date: dt.date | None
-) -> pl.DataFrame:
-    """Stored cases of the same client: the same ``client_id``, or the same name (case and
-    spaces ignored) and birth date.
-
-    >>> cases = pl.DataFrame({"case_id": ["A", "B"], "client_id": ["P1", None],
-    ...     "client_name": ["Ana  Ruiz", "Luis"], "birth_date": [dt.date(1980, 1, 2), None],
-    ...     "closed_on": [dt.date(2026, 1, 1), None]})
-    >>> same = find_duplicates(cases, client_id=None, client_name="ana ruiz", birth_date=dt.date(1980, 1, 2))
-    >>> same["case_id"].to_list()
-    ['A']
-    >>> find_duplicates(cases, client_id="P1", client_name=None, birth_date=None).height
-    1
-    >>> find_duplicates(cases, client_id=None, client_name="Luis", birth_date=None).height
-    0
-    """
-
-    def norm(expr: pl.Expr) -> pl.Expr:
-        return expr.str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
-
-    conds = []
-    if client_id and "client_id" in cases.columns:
-        conds.append(pl.col("client_id") == client_id.strip())
-    if client_name and birth_date and {"client_name", "birth_date"} <= set(cases.columns):
-        name = " ".join(client_name.lower().split())
-        conds.append((norm(pl.col("client_name")) == name) & (pl.col("birth_date") == birth_date))
-    if not conds:
-        return cases.clear()
-    return cases.filter(pl.any_horizontal(conds).fill_null(value=False))
-
-
-def new_case_form(cases: pl.DataFrame, *, key: str) -> None:
+def new_case_form(*, key: str) -> None:
     """Open a case. Before saving, cases of the same client are shown: open the existing
     one, reopen it when closed (a recorded action), or create the new case anyway."""
     from casekit.errors import StaleEdit
@@ -488,25 +467,16 @@ def new_case_form(cases: pl.DataFrame, *, key: str) -> None:
                 for message in errors.get(name, []):
                     st.error(message)
         submitted = st.form_submit_button(t("ui_forms.new_case_save", lang), type="primary")
+    ws = records.current()
     if submitted:
-        same = find_duplicates(
-            cases,
-            client_id=values.get("client_id"),
-            client_name=values.get("client_name"),
-            birth_date=values.get("birth_date"),
-        )
-        if same.height == 0:
+        same = ws.same_client(values)
+        if same.height == 0:  # the store checks again as it writes (someone may open one meanwhile)
             _save("cases", values, key, flash=t("ui_forms.saved_cases", lang))
         st.session_state[pending_key] = values
     pending = st.session_state.get(pending_key)
     if not pending:
         return
-    same = find_duplicates(
-        cases,
-        client_id=pending.get("client_id"),
-        client_name=pending.get("client_name"),
-        birth_date=pending.get("birth_date"),
-    )
+    same = ws.same_client(pending)
     st.warning(t("ui_forms.duplicate_found", lang, n=same.height))
     for case in same.iter_rows(named=True):
         cid = case["case_id"]
@@ -520,7 +490,7 @@ def new_case_form(cases: pl.DataFrame, *, key: str) -> None:
         cols[1].page_link("pages/case.py", label=t("ui_forms.open_existing", lang), query_params={"case": cid})
         if case.get("closed_on") and cols[2].button(t("ui_forms.reopen", lang), key=f"{key}_reopen_{cid}"):
             try:
-                records.current().reopen_case(cid, actor=records.actor(), lang=lang)
+                ws.reopen_case(cid, actor=records.actor(), lang=lang)
             except StaleEdit as exc:
                 st.error(t("ui_records.stale", lang, message=exc.message(lang)))
                 return
@@ -530,7 +500,7 @@ def new_case_form(cases: pl.DataFrame, *, key: str) -> None:
     left, right = st.columns(2)
     if left.button(t("ui_forms.create_anyway", lang), key=f"{key}_anyway"):
         st.session_state.pop(pending_key, None)
-        _save("cases", pending, key, flash=t("ui_forms.saved_cases", lang))
+        _save("cases", pending, key, flash=t("ui_forms.saved_cases", lang), duplicate_client_ok=True)
     if right.button(t("ui_forms.cancel", lang), key=f"{key}_cancel"):
         st.session_state.pop(pending_key, None)
         st.rerun()
@@ -582,13 +552,11 @@ def tier_history(data: CaseData, case_id: str, model: Any = None) -> pl.DataFram
     if not dates:
         return pl.DataFrame(schema=empty)
     case = CaseData(sheets)
-    rows = []
-    for day in sorted(dates, reverse=True):
-        scored = score_risk(case, model, as_of=day)
-        if scored.height:
-            rec = scored.row(0, named=True)
-            rows.append({"tier_on": day, **{c: rec[c] for c in list(empty)[1:]}})
-    return pl.DataFrame(rows, schema=empty, orient="row")
+    rows = [
+        score_risk(case, model, as_of=day).select(pl.lit(day).alias("tier_on"), *list(empty)[1:])
+        for day in sorted(dates, reverse=True)
+    ]
+    return pl.concat(rows, how="vertical_relaxed")  # the score keeps the model's type (whole points: integers)
 
 
 # -- on the screens ----------------------------------------------------------------------------

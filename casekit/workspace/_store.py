@@ -606,6 +606,7 @@ class Workspace:
         actor: str | None = None,
         lang: str = "en",
         as_of: dt.date | None = None,
+        duplicate_client_ok: bool = False,
     ) -> dict[str, Any]:
         """Validate and store one new row; returns it as stored (with ``_row_id`` and ``_version``).
 
@@ -614,6 +615,11 @@ class Workspace:
         the contract: its sheet's schema or the rules for its case (unknown case,
         before opening, after closing, date order, override without a reason…). An
         empty id is generated (``K-…`` for a contact; see ``PREFIX``).
+
+        A new case of a client who already has one (the same ``client_id``, or the same
+        name and birth date) is refused (check ``duplicate_client``, naming those cases)
+        unless ``duplicate_client_ok``: open or reopen the existing case instead, or
+        confirm that the client starts a new one.
         """
         actor = actor or default_actor()
         lang = normalize_lang(lang)
@@ -631,6 +637,8 @@ class Workspace:
         with write_tx(self.engine) as conn:
             if self._case_version(conn, case_id) != version:  # the case changed meanwhile
                 self._check(conn, sheet, parsed, replacing=None, lang=lang, as_of=as_of)
+            if sheet == "cases" and not duplicate_client_ok:  # checked with writers serialised
+                self._check_same_client(conn, parsed, lang)
             stamp = _audit.now()
             record = self._row_record(sheet, parsed)
             if id_col is not None:
@@ -855,7 +863,7 @@ class Workspace:
             entry = conn.execute(sa.select(QUARANTINE).where(QUARANTINE.c._pk == quarantine_id)).first()
         if entry is None or entry._resolved_at is not None:
             raise CasekitError("workspace.no_such_row", lang=lang, sheet="quarantine", row_id=str(quarantine_id))
-        stored = self.record(entry.sheet, row, actor=actor, lang=lang)
+        stored = self.record(entry.sheet, row, actor=actor, lang=lang, duplicate_client_ok=True)  # as the import
         with write_tx(self.engine) as conn:
             conn.execute(
                 QUARANTINE.update()
@@ -976,6 +984,50 @@ class Workspace:
         if new.height:
             report = build_report(new, lang=lang, headers={})
             raise RecordRejected(report, lang=lang)
+
+    def same_client(self, row: Mapping[str, Any]) -> pl.DataFrame:
+        """The stored cases of the client of ``row`` (a case): the same ``client_id``, or
+        the same name and birth date (see :func:`casekit.workspace._clients.find_duplicates`)."""
+        with self.engine.connect() as conn:
+            return self._same_client(conn, self._parse("cases", dict(row)).drop("__parse_issues__"))
+
+    def _same_client(self, conn: sa.Connection, parsed: pl.DataFrame) -> pl.DataFrame:
+        from casekit.workspace._clients import find_duplicates
+
+        rec = parsed.row(0, named=True)
+        t = TABLES["cases"]
+        conds = []
+        if rec.get("client_id"):
+            conds.append(t.c.client_id == rec["client_id"])
+        if rec.get("client_name") and rec.get("birth_date"):
+            conds.append(t.c.birth_date == rec["birth_date"])
+        if not conds:
+            return read_sheet(conn, "cases", sa.false()).drop("_row_id")
+        found = read_sheet(conn, "cases", sa.or_(*conds)).drop("_row_id")
+        if rec.get("case_id") is not None:
+            found = found.filter(pl.col("case_id") != rec["case_id"])
+        return find_duplicates(
+            found, client_id=rec.get("client_id"), client_name=rec.get("client_name"), birth_date=rec.get("birth_date")
+        )
+
+    def _check_same_client(self, conn: sa.Connection, parsed: pl.DataFrame, lang: str) -> None:
+        from casekit.validation._issues import issues_from
+        from casekit.validation._report import build_report
+
+        same = self._same_client(conn, parsed.drop("__parse_issues__", strict=False))
+        if same.height == 0:
+            return
+        ids = ", ".join(same["case_id"].to_list())
+        client_id = parsed.row(0, named=True).get("client_id")
+        column = "client_id" if client_id is not None and client_id in same["client_id"].to_list() else "client_name"
+        issues = issues_from(
+            parsed.drop("__parse_issues__", strict=False),
+            sheet="cases",
+            column=column,
+            check="duplicate_client",
+            value=pl.lit(ids),
+        )
+        raise RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
 
     def _stored_case_row(self, conn: sa.Connection, case_id: str | None) -> pl.DataFrame | None:
         if case_id is None:

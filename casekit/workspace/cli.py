@@ -48,6 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     rec = common(cmds.add_parser("record", help="record one row: SHEET --json '{...}'"))
     rec.add_argument("sheet")
     rec.add_argument("--json", dest="row", required=True, help="the row as a JSON object (canonical column ids)")
+    rec.add_argument(
+        "--duplicate-client-ok",
+        action="store_true",
+        help="record a new case even when the client already has one (same client_id, or name and birth date)",
+    )
     aud = common(cmds.add_parser("audit", help="show the audit log, or --verify the chain"))
     aud.add_argument("--case", default=None)
     aud.add_argument("--verify", action="store_true")
@@ -116,7 +121,9 @@ def _record(ws, args: argparse.Namespace) -> int:
         print(t("workspace.cli_bad_json", args.lang, error=str(exc)), file=sys.stderr)
         return EXIT_UNREADABLE
     try:
-        stored = ws.record(args.sheet, row, actor=args.actor, lang=args.lang)
+        stored = ws.record(
+            args.sheet, row, actor=args.actor, lang=args.lang, duplicate_client_ok=args.duplicate_client_ok
+        )
     except RecordRejected as exc:
         print(exc.message(args.lang), file=sys.stderr)
         print(json_text(exc.report.to_dicts()), file=sys.stderr)

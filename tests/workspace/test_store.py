@@ -247,6 +247,29 @@ def _with_case_rows(ws: ck.Workspace, sheet: str, row: dict[str, object]) -> ck.
     return ck.CaseData(sheets)
 
 
+def test_a_new_case_of_a_client_who_has_one_is_refused_unless_confirmed(ws: ck.Workspace) -> None:
+    ws.record("cases", {"case_id": "P", "client_id": "CL-1", "client_name": "Ana  Ruiz",
+                        "birth_date": "1970-03-04", "opened_on": "2026-01-05"}, actor="eva")  # fmt: skip
+    before = ws.dump()
+    for row, column in (
+        ({"case_id": "Q", "client_id": "CL-1", "opened_on": "2026-02-01"}, "id_cliente"),
+        ({"case_id": "Q", "client_name": "ana ruiz", "birth_date": "1970-03-04", "opened_on": "2026-02-01"},
+         "nombre_cliente"),
+    ):  # fmt: skip
+        with pytest.raises(ck.RecordRejected) as caught:
+            ws.record("cases", row, actor="eva", lang="es")
+        report = caught.value.report.row(0, named=True)
+        assert (report["column"], report["check"]) == (column, "duplicate_client")
+        assert "P" in report["message"]
+        assert ws.dump() == before
+    assert ws.same_client({"client_name": "ANA RUIZ", "birth_date": "1970-03-04"})["case_id"].to_list() == ["P"]
+    ws.record("cases", {"case_id": "R", "client_name": "Ana Ruiz", "opened_on": "2026-02-01"}, actor="eva")  # no date
+    confirmed = ws.record(
+        "cases", {"case_id": "Q", "client_id": "CL-1", "opened_on": "2026-02-01"}, actor="eva", duplicate_client_ok=True
+    )
+    assert confirmed["client_id"] == "CL-1"
+
+
 def test_update_needs_the_version_read_and_names_who_changed_it(ws: ck.Workspace) -> None:
     ws.import_workbook(small(), actor="eva", as_of=AS_OF)
     row = ws.update("contacts", "K1", {"notes": "first"}, expected_version=1, actor="ana")
