@@ -184,6 +184,18 @@ class OdsScan(_Chunked):
     Only cells holding something count: a LibreOffice file ends its sheets with empty rows
     and cells repeated up to the grid's end, which no reader expands. ``sheets`` lists
     ``(name, rows, columns)``; ``cells`` is the largest number of non-empty cells declared.
+    ``text`` is the text built by repetition (the bytes inside each repeated cell times its
+    copies, ``number-columns-repeated`` × ``number-rows-repeated``): one long text in a
+    cell repeated a million times is read as a million copies. ``text_sheet`` names the
+    table with the most.
+
+    >>> scan = OdsScan()
+    >>> scan.feed(b'<table:table table:name="s"><table:table-row table:number-rows-repeated="10">'
+    ...           b'<table:table-cell table:number-columns-repeated="4"><text:p>abc</text:p></table:table-cell>'
+    ...           b'<table:table-cell><text:p>once</text:p></table:table-cell></table:table-row></table:table>')
+    >>> scan.finish()
+    >>> scan.text, scan.text_sheet  # 20 bytes x 4 columns x 10 rows, and the other cell's 21 x 10 rows
+    (1010, 's')
     """
 
     def __init__(self) -> None:
@@ -202,8 +214,17 @@ class OdsScan(_Chunked):
         #: Error cells (``calcext:value-type="error"``) by table: ``(row, column, text)``.
         #: calamine reads their cached value (often ``0``) as if it were data.
         self.errors: dict[str, list[tuple[int, int, str]]] = {}
+        self.text = 0
+        self.text_sheet = ""
+        self._sheet_text = 0
+        self._offset = 0  # bytes scanned before the current buffer
+        self._cell_start = 0  # where the open cell's content starts
 
     def _scan(self, buf: bytes) -> None:
+        self._scan_tokens(buf)
+        self._offset += len(buf)
+
+    def _scan_tokens(self, buf: bytes) -> None:
         for match in _ODS_TOKEN.finditer(buf):
             closing, kind, attrs, empty = match.groups()
             if kind == b"table-cell" and not closing and _ODS_ERROR in attrs:
@@ -220,17 +241,24 @@ class OdsScan(_Chunked):
                     if empty:
                         self._end_row()
             elif kind in (b"table-cell", b"covered-table-cell"):
-                if closing:
-                    if self._cell_open is not None:
-                        self._add_cell(self._cell_open[0], True)
-                        self._cell_open = None
-                    continue
-                rep = _COLS_REPEATED.search(attrs)
-                repeat = int(rep.group(1)) if rep else 1
-                if empty:
-                    self._add_cell(repeat, bool(_VALUE_TYPE.search(attrs)))
-                else:
-                    self._cell_open = (repeat, True)
+                self._cell(match, closing=bool(closing), attrs=attrs, empty=bool(empty))
+
+    def _cell(self, match: re.Match[bytes], *, closing: bool, attrs: bytes, empty: bool) -> None:
+        if closing:
+            if self._cell_open is not None:
+                copies = self._cell_open[0] * self._row_repeat
+                if copies > 1:  # text fanned out by repetition
+                    self._add_text((self._offset + match.start() - self._cell_start) * copies)
+                self._add_cell(self._cell_open[0], True)
+                self._cell_open = None
+            return
+        rep = _COLS_REPEATED.search(attrs)
+        repeat = int(rep.group(1)) if rep else 1
+        if empty:
+            self._add_cell(repeat, bool(_VALUE_TYPE.search(attrs)))
+        else:
+            self._cell_open = (repeat, True)
+            self._cell_start = self._offset + match.end()
 
     def _error(self, buf: bytes, end: int) -> None:
         errors = self.errors.setdefault(self._name, [])
@@ -239,13 +267,19 @@ class OdsScan(_Chunked):
             value = text.group(1).decode("utf-8", "replace") if text else "#ERROR"
             errors.append((self._row + 1, self._col + 1, value))
 
+    def _add_text(self, n: int) -> None:
+        self.text += n
+        self._sheet_text += n
+        if self._sheet_text == self.text or not self.text_sheet:  # this table holds the most so far
+            self.text_sheet = self._name
+
     def _table(self, closing: bytes, attrs: bytes) -> None:
         if closing:
             self.sheets.append((self._name, self._rows, self._cols))
         else:
             name = _TABLE_NAME.search(attrs)
             self._name = name.group(1).decode("utf-8", "replace") if name else ""
-            self._row = self._rows = self._cols = 0
+            self._row = self._rows = self._cols = self._sheet_text = 0
 
     def _add_cell(self, repeat: int, has_value: bool) -> None:
         self._col += repeat

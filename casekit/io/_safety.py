@@ -31,8 +31,8 @@ RATIO_MIN_BYTES = 1 * MB
 #: sheets) a read may build: a caseload of 1M cases (a dozen sheets, ~100M cells) fits,
 #: and so does its parsing on a 24 GB machine.
 DEFAULT_MAX_CELLS = 200_000_000
-#: Largest total length of the shared strings an XLSX's cells refer to (each reference
-#: becomes its own copy in memory).
+#: Largest total length of the shared strings an XLSX's cells refer to, and of the text an
+#: ODS repeats over cells (each reference or repeat becomes its own copy in memory).
 DEFAULT_MAX_TEXT = 1_000_000_000
 #: Zip compression methods of XLSX/XLSM/ODS (stored and deflate); others are refused unread.
 ALLOWED_COMPRESSION = frozenset({zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED})
@@ -166,6 +166,15 @@ def inspect_zip(
         for sheet, rows, cols in scans.ods.sheets:
             cells += rows * cols
             check_cells(rows, cols, cells, file=file, sheet=sheet, limits=limits, lang=lang)
+        if scans.ods.text > limits.max_text:  # its own budget: few cells can still hold a lot of text
+            raise UnreadableFileError(
+                "io.too_much_repeated_text",
+                lang=lang,
+                file=file,
+                sheet=scans.ods.text_sheet,
+                size=_mb(scans.ods.text),
+                limit=_mb(limits.max_text),
+            )
         if error_cells is not None:
             error_cells.update(scans.ods.errors)
         return "ods"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import zipfile
 
 import polars as pl
 import pytest
@@ -181,3 +182,43 @@ def test_typed_dates_meet_the_same_year_rule_as_text_dates() -> None:
     assert found.select("sheet", "row").rows() == [("cases", 3), ("cases", 4), ("screenings", 3)]
     assert all("fuera de 1900–2100" in m for m in found["message"])  # in the user's language
     assert result.data["cases"]["case_id"].to_list() == ["C1"]
+
+
+def _fanned_out_ods(text_bytes: int, columns: int, rows: int) -> bytes:
+    """An ODS whose second row is one cell of ``text_bytes`` characters, repeated over
+    ``columns`` columns and ``rows`` rows: few cells, a lot of text once expanded."""
+    from tests.hostile.make_corpus import _ods_cell
+
+    note = "".join(chr(97 + (i * 7919) % 26) for i in range(text_bytes))  # letters that do not compress to nothing
+    fanned = f'<table:table-row table:number-rows-repeated="{rows}">{_ods_cell(note, repeat=columns)}</table:table-row>'
+    return ods(_ODS_HEADER_ROW + fanned)
+
+
+_ODS_HEADER_ROW = "<table:table-row>" + '<table:table-cell office:value-type="string">' + "<text:p>id_caso</text:p>"
+_ODS_HEADER_ROW += "</table:table-cell></table:table-row>"
+
+
+@pytest.mark.parametrize(("lang", "words"), [("es", "hoja «casos»"), ("en", "sheet «casos»")])
+def test_ods_text_repeated_over_cells_has_its_own_budget(lang: str, words: str) -> None:
+    """100 KB of text in one cell repeated 2,000 columns × 6 rows: 12,000 cells (far under the
+    cell budget) but 1.2 GB of text once a reader copies it into every cell. The pre-scan
+    refuses it before any spreadsheet library opens it, naming the sheet and the limit."""
+    from casekit.io._budget import OdsScan
+
+    book = _fanned_out_ods(100_000, columns=2_000, rows=6)
+    assert len(book) < 200_000  # a small file
+    with pytest.raises(UnreadableFileError) as caught:
+        read_workbook(book, filename="notas.ods", lang=lang)
+    message = caught.value.message(lang)
+    assert words in message
+    assert "notas.ods" in message
+    assert "953.7 MB" in message  # the limit (10^9 bytes), in MB
+    with zipfile.ZipFile(io.BytesIO(book)) as zf:  # what the scan weighed: few cells, much text
+        scan = OdsScan()
+        scan.feed(zf.read("content.xml"))
+        scan.finish()
+    assert scan.cells <= 12_001
+    assert scan.text > 1_000_000_000
+    # the same file with a small repeat is read as usual (one column of a few rows)
+    small = read_workbook(_fanned_out_ods(1_000, columns=1, rows=3), filename="notas.ods", lang=lang)
+    assert small.issues.filter(pl.col("check") == "too_much_repeated_text").height == 0
