@@ -81,6 +81,8 @@ SYNCED = (
     "sharepoint",
     "box sync",
 )
+#: Rows inserted and audited at a time by an import (bounded memory for a large workbook).
+AUDIT_BATCH = 20_000
 AUDIT_COLUMNS = ("seq", "at", "actor", "action", "sheet", "row_id", "case_id", "before", "after", "prev_hash", "hash")
 
 
@@ -427,13 +429,12 @@ class Workspace:
             counts: dict[str, dict[str, int]] = {}
             stamp = _audit.now()
             token = secrets.token_hex(3)
-            added: list[dict[str, Any]] = []
             for sheet in SHEET_ORDER:
                 if sheet not in incoming:
                     continue
                 clean = result.data[sheet]
                 counts[sheet] = self._upsert(
-                    conn, key, sheet, clean, stored[sheet], actor=actor, stamp=stamp, token=token, added=added
+                    conn, key, sheet, clean, stored[sheet], actor=actor, stamp=stamp, token=token
                 )
                 counts[sheet]["quarantined"] = self._hold(
                     conn,
@@ -444,9 +445,8 @@ class Workspace:
                     stamp=stamp,
                     source=data.source,
                 )
-            # one entry per added row (its values), then the import's summary
-            added.append({"actor": actor, "action": "import", "after": {"source": data.source, "counts": counts}})
-            _audit.append_many(conn, key, added, at=stamp)
+            summary = {"actor": actor, "action": "import", "after": {"source": data.source, "counts": counts}}
+            _audit.append_many(conn, key, [summary], at=stamp)  # after one entry per added or changed row
         return ImportResult(
             data=result.data,
             report=result.report,
@@ -467,7 +467,6 @@ class Workspace:
         actor: str,
         stamp: str,
         token: str,
-        added: list[dict[str, Any]],
     ) -> dict[str, int]:
         table = TABLES[sheet]
         contract = list(SHEETS[sheet].columns)
@@ -495,19 +494,21 @@ class Workspace:
             pl.lit(actor).alias("_created_by"),
         )
         if insert.height:
-            records = insert.to_dicts()
-            conn.execute(table.insert(), records)
-            added += [
-                {
-                    "actor": actor,
-                    "action": "import",
-                    "sheet": sheet,
-                    "row_id": rec["_row_id"],
-                    "case_id": rec.get("case_id"),
-                    "after": {c: _jsonable(rec[c]) for c in [*contract, "_extra"] if rec[c] is not None},
-                }
-                for rec in records
-            ]
+            for start in range(0, insert.height, AUDIT_BATCH):  # in batches: an import can add a million rows
+                records = insert.slice(start, AUDIT_BATCH).to_dicts()
+                conn.execute(table.insert(), records)
+                entries = [
+                    {
+                        "actor": actor,
+                        "action": "import",
+                        "sheet": sheet,
+                        "row_id": rec["_row_id"],
+                        "case_id": rec.get("case_id"),
+                        "after": {c: _jsonable(rec[c]) for c in [*contract, "_extra"] if rec[c] is not None},
+                    }
+                    for rec in records
+                ]
+                _audit.append_many(conn, key, entries, at=stamp)  # one entry per added row, with its values
         for rec in changed.to_dicts():
             before = {c: _jsonable(rec[f"{c}__old"]) for c in [*contract, "_extra"] if rec[f"{c}__old"] != rec[c]}
             after = {c: _jsonable(rec[c]) for c in before}
