@@ -90,7 +90,7 @@ else:
     if shown.height == 0:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:
-        table(worklist_view(shown, lang=lang()), key="monitoring_worklist", stem="worklist")
+        table(worklist_view(shown, lang=lang(), model=ws.model), key="monitoring_worklist", stem="worklist")
         st.subheader(tr("ui_records.log_contact_title"))
         rows = shown.head(1000).select("case_id", "flag").unique("case_id", keep="first", maintain_order=True)
         labels = {c: f"{c} — {flag_label(f, lang())}" for c, f in rows.iter_rows()}

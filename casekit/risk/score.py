@@ -49,6 +49,7 @@ from casekit.risk.model import Factor, InputSpec, RiskModel, load_model, norm, n
 __all__ = [
     "INSTRUMENT_COLUMNS",
     "LocalInputWarning",
+    "local_columns",
     "local_input_warnings",
     "missing_local_columns",
     "score_risk",
@@ -144,6 +145,21 @@ def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyF
     return lf.select(pl.col("case_id").cast(pl.String), pl.col(ROW).cast(pl.Int64), *exprs).filter(
         pl.col("case_id").is_not_null()
     )
+
+
+def local_columns(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyFrame:
+    """``case_id, _row`` and a team's own columns of ``sheet`` parsed by their declared
+    type, each named after its input (``assessments.food_insecurity``): the values the
+    risk model scores, for the stage engine's red flags.
+
+    >>> from casekit.risk.model import local_input
+    >>> a = pl.DataFrame({"case_id": ["A", "B"], "unsafe_stairs": ["Sí", "no"]})
+    >>> stairs = local_input("unsafe_stairs", "bool")
+    >>> local_columns(CaseData({"assessments": a}), "assessments", [stairs]).collect().rows()
+    [('A', 2, True), ('B', 3, False)]
+    """
+    specs = list(dict.fromkeys(specs))
+    return _local_frame(data, sheet, specs).rename({s.column: s.name for s in specs})
 
 
 def _sorted_ids(df: pl.DataFrame) -> bool:

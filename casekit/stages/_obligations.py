@@ -147,7 +147,10 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
 
     The latest record with a value decides: a later value below the threshold clears the
     flag, a blank never does. Assessment inputs (and inputs derived from assessment
-    columns) are read per assessment; screening inputs per screening.
+    columns) are read per assessment; screening inputs per screening. A red flag on a
+    team's own column (``type`` in the model, ``docs/risk_model.md``) is read the same
+    way from its sheet, parsed as :func:`casekit.risk.score_risk` parses it; on the
+    ``cases`` sheet it is raised on the opening day.
 
     >>> from casekit.data import CaseData
     >>> a = pl.DataFrame({"case_id": ["A", "A", "B"], "phq9_item9": [1, None, 2],
@@ -158,13 +161,12 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
     """
     from casekit.risk.instruments import bmi_class, bp_category, gad7_severity, phq9_severity
     from casekit.risk.model import load_model
+    from casekit.risk.score import local_columns
 
     model = model or load_model()
     c = pl.col
-    by_sheet: dict[str, list] = {"assessments": [], "screenings": []}
+    by_sheet: dict[str, list] = {"assessments": [], "screenings": [], "cases": []}
     for flag in model.red_flags:
-        if getattr(flag.input, "local", False):
-            continue  # a team's own column: scored by casekit.risk (its tier), not read here yet
         source = "assessments" if flag.input.source == "derived" else flag.input.source
         if source in by_sheet:
             by_sheet[source].append(flag)
@@ -173,8 +175,9 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
     for name, flags in by_sheet.items():
         if not flags:
             continue
-        date = {"assessments": "assessed_on", "screenings": "screened_on"}[name]
-        raw = [f.input.column for f in flags if f.input.source == name]
+        date = {"assessments": "assessed_on", "screenings": "screened_on", "cases": "opened_on"}[name]
+        own = [f.input for f in flags if f.input.local]
+        raw = [f.input.column for f in flags if f.input.source == name and not f.input.local]
         derived = {f.input.name for f in flags if f.input.source == "derived"}
         needs = {
             "bp_category": ["systolic_bp", "diastolic_bp"],
@@ -184,6 +187,8 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
         }
         cols = list(dict.fromkeys(["case_id", date, ROW, *raw, *(x for d in derived for x in needs.get(d, []))]))
         lf = sheet(data, name, cols).filter(c(date).is_not_null() & (c(date) <= as_of) & c("case_id").is_not_null())
+        if own:  # the team's own columns come from the same row
+            lf = lf.join(local_columns(data, name, own), on=["case_id", ROW], how="left")
         makers = {
             "bp_category": lambda: bp_category("systolic_bp", "diastolic_bp"),
             "phq9_severity": lambda: phq9_severity("phq9"),
@@ -196,7 +201,7 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
         for flag in flags:
             if flag.input.source == "derived" and flag.input.name not in makers:
                 continue  # needs the case's own columns (age, sex): scored by casekit.risk only
-            x = c(flag.input.name if flag.input.source == "derived" else flag.input.column)
+            x = c(flag.input.name if flag.input.source == "derived" or flag.input.local else flag.input.column)
             cond = pl.when(x.is_not_null()).then(flag.condition(x))
             aggs += [
                 max_where(key, cond.is_not_null()).alias(f"_any_{flag.name}"),

@@ -114,7 +114,9 @@ def case_status(
 
     Only evidence dated on or before ``as_of`` counts. ``risk`` is a frame with
     ``case_id, effective_tier`` (e.g. the output of :func:`casekit.risk.score_risk`);
-    when ``risk`` is None the shipped risk model scores the data as of ``as_of``. With
+    when ``risk`` is None ``model`` (default: the shipped risk model) scores the data as
+    of ``as_of``. ``model``'s red flags, on the contract's columns or on a team's own
+    columns, open ``safety_red_flag``. With
     a :class:`~casekit.data.ValidationResult` the clean rows are used and cases with
     quarantined rows carry the flag ``quarantined_rows``; a case whose identity cannot
     be read (its ``cases`` row set aside with no ``case_id`` or ``opened_on``) is listed
@@ -129,7 +131,7 @@ def case_status(
     if isinstance(data, ValidationResult):
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
         unknown = _unknown_identity(data, clean, as_of)
-    tiers = _risk_tiers(clean, as_of) if risk is None else risk
+    tiers = _risk_tiers(clean, as_of, model) if risk is None else risk
     plan = _status_plan(
         clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures
     )
@@ -281,13 +283,14 @@ def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:
     )
 
 
-def _risk_tiers(data: CaseData, as_of: dt.date) -> pl.LazyFrame:
-    """Effective tiers from the risk module (shipped model, evidence up to ``as_of``), lazily."""
+def _risk_tiers(data: CaseData, as_of: dt.date, model: RiskModel | None = None) -> pl.LazyFrame:
+    """Effective tiers from the risk module (``model``, default the shipped one; evidence up
+    to ``as_of``), lazily."""
     try:
         from casekit.risk import score_risk_lazy
     except ImportError:  # pragma: no cover - the risk module ships with casekit
         return NO_RISK.lazy()
-    return score_risk_lazy(data, as_of=as_of).select("case_id", "effective_tier")
+    return score_risk_lazy(data, model, as_of=as_of).select("case_id", "effective_tier")
 
 
 def _one_tier_per_case(risk: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -20,10 +20,15 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import polars as pl
 
 EXIT_OK, EXIT_UNREADABLE = 0, 2
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 _LOG_SUFFIXES = (".csv", ".parquet")
+_MODEL_HELP = "risk model (.toml): tiers and red flags, also on your own columns; default: the shipped model"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,6 +38,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = subparsers.add_parser("status", help="where every case stands as of a date, with its flags")
     add_input_arguments(status, as_of_required=True)
     status.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    status.add_argument("--model", type=Path, default=None, help=_MODEL_HELP)
     add_measures_argument(status)
     status.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
     status.set_defaults(handler=_status)
@@ -40,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     work = subparsers.add_parser("worklist", help="one row per open flag, most overdue first")
     add_input_arguments(work, as_of_required=True)
     work.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
+    work.add_argument("--model", type=Path, default=None, help=_MODEL_HELP)
     add_measures_argument(work)
     work.add_argument("--manager", action="append", default=None, help="only this case manager's cases (repeatable)")
     work.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
@@ -61,13 +68,19 @@ def _bad_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> bool:
 
 
 def _config(args: argparse.Namespace):
-    """The process rules and the measures catalogue, or an exit code after printing the error."""
+    """The process rules, the measures catalogue and the risk model, or an exit code after
+    printing the error."""
     from casekit.errors import ConfigError
     from casekit.measures import load_measures
+    from casekit.risk.model import load_model
     from casekit.stages._config import load_process_config
 
     try:
-        return load_process_config(args.config, lang=args.lang), load_measures(args.measures, lang=args.lang)
+        return (
+            load_process_config(args.config, lang=args.lang),
+            load_measures(args.measures, lang=args.lang),
+            load_model(args.model, lang=args.lang),
+        )
     except ConfigError as exc:
         print(exc.message(args.lang), file=sys.stderr)
         return EXIT_UNREADABLE
@@ -83,11 +96,11 @@ def _status_frame(args: argparse.Namespace, *, with_data: bool = False):
     settings = _config(args)
     if isinstance(settings, int):
         return settings
-    config, measures = settings
+    config, measures, model = settings
     result = load_validated(args)
     if isinstance(result, int):
         return result
-    status = case_status(result, as_of=args.as_of, config=config, measures=measures)
+    status = case_status(result, as_of=args.as_of, config=config, measures=measures, model=model)
     return (status, result) if with_data else status
 
 
@@ -113,9 +126,32 @@ def _worklist(args: argparse.Namespace) -> int:
         return found
     status, result = found
     table = worklist(status, manager=args.manager, data=result)
-    write_for_people(table, args, args.out, "worklist")
+    write_for_people(
+        table if args.out.suffix.lower() == ".parquet" else for_people(table, args.lang), args, args.out, "worklist"
+    )
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
+
+
+def for_people(worklist: pl.DataFrame, lang: str | None) -> pl.DataFrame:
+    """The worklist as a file for people (CSV, XLSX): the priority as its label in
+    ``lang`` (``1 · Seguridad``, column ``priority_label``), and ``triage_order`` last (1 = the first row: sort by it
+    to get the triage order back after sorting by another column). Parquet keeps the ids.
+
+    >>> import polars as pl
+    >>> wl = pl.DataFrame({"priority": [1, 4], "case_id": ["A", "B"]}, schema_overrides={"priority": pl.Int8})
+    >>> for_people(wl, "es").rows(named=True)[0]
+    {'priority_label': '1 · Seguridad', 'case_id': 'A', 'triage_order': 1}
+    """
+    import polars as pl
+
+    from casekit.stages._names import priority_label
+
+    names = {n: priority_label(n, lang) for n in range(1, 7)}
+    return worklist.with_columns(
+        pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String).alias("priority_label"),
+        triage_order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
+    ).select("priority_label", pl.exclude("priority", "priority_label"))
 
 
 def _events(args: argparse.Namespace) -> int:

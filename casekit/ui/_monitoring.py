@@ -21,12 +21,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from casekit.charts._base import label_expr, labels
 from casekit.i18n import normalize_lang, t
 from casekit.stages import FLAGS, STAGES, ProcessConfig, flag_label, stage_label
+
+if TYPE_CHECKING:
+    from casekit.risk.model import RiskModel
 
 __all__ = [
     "CONTACT_STATUSES",
@@ -118,9 +122,11 @@ def filter_worklist(
     return worklist.filter(keep)
 
 
-def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: RiskModel | None = None) -> pl.DataFrame:
     """The worklist for the screen: priority, tier, stage, flag and detail labels,
     translated headers (one presentation layer, :func:`casekit.present.readable`).
+    ``model``: the risk model in use, whose red flags on a team's own columns are named
+    in the detail by their label in the model.
 
     >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "current_stage": ["planning"],
     ...     "flag": ["safety_red_flag"], "detail": [["self_harm_thoughts"]]})
@@ -132,6 +138,9 @@ def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.Data
     from casekit.stages import priority_label
 
     shown = worklist
+    own = {f.name: f.label(normalize_lang(lang)) for f in model.red_flags if f.input.local} if model else {}
+    if own and "detail" in shown.columns:
+        shown = shown.with_columns(pl.col("detail").list.eval(pl.element().replace(own)))
     if "priority" in shown.columns:
         names = {n: priority_label(n, lang) for n in range(1, 7)}
         shown = shown.with_columns(pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String))

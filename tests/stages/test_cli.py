@@ -10,6 +10,7 @@ import pytest
 
 from casekit.export import write_workbook
 from casekit.sample import make_sample
+from casekit.stages import priority_label
 from casekit.stages.cli import register
 from tests.cli_runner import run_casekit as run
 
@@ -106,8 +107,9 @@ def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
     out = tmp_path / "w.csv"
     proc = run("worklist", folder, "--as-of", AS_OF, "--out", out, "--lang", "en")
     assert proc.returncode == 0, proc.stderr
-    assert pl.read_csv(out, infer_schema=False).columns[:9] == [
-        "Priority (1–6)",
+    table = pl.read_csv(out, infer_schema=False)
+    assert table.columns[:9] == [
+        "Priority",
         "Case",
         "Client name",
         "Risk tier",
@@ -117,10 +119,51 @@ def test_cli_worklist_and_events(folder: Path, tmp_path: Path) -> None:
         "Flag",
         "Detail",
     ]
+    # the priority's label, not a number; the triage order to sort back by
+    ids = pl.read_parquet(_parquet_worklist(folder, tmp_path))
+    labels = {1: "1 · Safety", 2: "2 · Transitions", 3: "3 · Contact", 4: "4 · Deadlines", 5: "5 · Closed cases"}
+    labels[6] = "6 · Data"
+    assert table["Priority"].to_list() == [labels[p] for p in ids["priority"]]
+    assert table.columns[-1] == "Triage order (1 = first)"
+    assert table["Triage order (1 = first)"].cast(pl.Int64).to_list() == list(range(1, ids.height + 1))
+    assert table["Case"].to_list() == ids["case_id"].to_list()
     log = tmp_path / "log.parquet"
     proc = run("events", folder, "--out", log)
     assert proc.returncode == 0, proc.stderr
     assert pl.read_parquet(log).schema["time:timestamp"] == pl.Datetime("us")
+
+
+def _parquet_worklist(folder: Path, tmp_path: Path) -> Path:
+    out = tmp_path / "w.parquet"
+    assert call("worklist", folder, "--as-of", AS_OF, "--out", out) == 0
+    return out
+
+
+def test_spanish_worklist_csv_shows_the_priority_label(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "w.csv"
+    assert call("worklist", folder, "--as-of", AS_OF, "--out", out, "--lang", "es") == 0
+    table = pl.read_csv(out, separator=";", infer_schema=False)
+    assert table.columns[0] == "Prioridad"
+    assert set(table["Prioridad"]) <= {
+        "1 · Seguridad",
+        "2 · Transiciones",
+        "3 · Contacto",
+        "4 · Plazos",
+        "5 · Casos cerrados",
+        "6 · Datos",
+    }
+    ids = pl.read_parquet(_parquet_worklist(folder, tmp_path))
+    assert table["Prioridad"].to_list() == [priority_label(p, "es") for p in ids["priority"]]
+    assert table.columns[-1] == "Orden de triaje (1 = primero)"
+
+
+def test_a_broken_risk_model_exits_2_with_one_line(folder: Path, tmp_path: Path, capsys) -> None:
+    model = tmp_path / "my_model.toml"
+    model.write_text("[[red_flags]]\nname = 'x'\ninput = 'nowhere'\n", encoding="utf-8")
+    assert call("worklist", folder, "--as-of", AS_OF, "--model", model, "--out", tmp_path / "w.csv") == 2
+    err = capsys.readouterr().err
+    assert "my_model.toml" in err
+    assert len(err.strip().splitlines()) == 1
 
 
 def test_cli_broken_config_exits_2(folder: Path, tmp_path: Path) -> None:

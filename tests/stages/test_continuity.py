@@ -26,6 +26,7 @@ from tests.stages.conftest import (
     D,
     caseload,
     flags_of,
+    frame,
     monitored,
     risk,
     status_of,
@@ -505,3 +506,75 @@ def test_a_case_whose_identity_cannot_be_read_is_listed_as_unknown_never_dropped
         ck.stages.label_columns(unknown, "es")["current_stage_label"].to_list()
         == ["Desconocida (corrija los datos)"] * 2
     )
+
+
+# -- red flags on the team's own columns (local inputs of the risk model) --------------------
+
+_OWN_FLAGS = """
+[[red_flags]]
+name = "unsafe_stairs"
+label = { en = "Unsafe stairs at home", es = "Escaleras inseguras en casa" }
+input = "assessments.unsafe_stairs"
+type = "bool"
+values = [true]
+
+[[red_flags]]
+name = "caregiver_breakdown"
+label = { en = "Caregiver breakdown", es = "Claudicación del cuidador" }
+input = "cases.caregiver_strain"
+type = "category"
+values = ["severe"]
+"""
+
+
+def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
+    """The stage engine reads the model's red flags on a team's own columns as the risk
+    model scores them (``sí``/``no``, categories ignoring case and accents)."""
+    from casekit.risk.model import default_model_text, load_model
+    from casekit.ui._monitoring import worklist_view
+
+    model = load_model(default_model_text() + _OWN_FLAGS)
+    data = caseload(
+        cases=[{"case_id": c, "opened_on": "2026-04-01"} for c in "ABCD"],
+        screenings=[{**SCREENED, "case_id": c} for c in "ABCD"],
+        assessments=[
+            {"case_id": "A", "assessed_on": "2026-05-10"},  # "Sí": raised on 05-10
+            {"case_id": "B", "assessed_on": "2026-05-10"},  # "no"
+            {"case_id": "C", "assessed_on": "2026-05-10"},  # "sí" then "no" on 06-01: cleared
+            {"case_id": "C", "assessed_on": "2026-06-01"},
+            {"case_id": "D", "assessed_on": "2026-05-10"},  # "sí" then blank: a blank never clears
+            {"case_id": "D", "assessed_on": "2026-06-01"},
+        ],
+    )
+    sheets = dict(data.sheets)
+    sheets["assessments"] = data["assessments"].with_columns(
+        unsafe_stairs=pl.Series(["Sí", "no", "sí", "no", "sí", None])
+    )
+    sheets["cases"] = data["cases"].with_columns(caregiver_strain=pl.Series([None, "Severe", None, None]))
+    data = CaseData(sheets)
+    status = case_status(data, as_of=D("2026-06-30"), model=model)
+    rows = {r["case_id"]: r for r in status.to_dicts()}
+    safety = {c: dict(zip(r["flags"], r["flag_detail"], strict=True)).get("safety_red_flag") for c, r in rows.items()}
+    assert safety == {"A": ["unsafe_stairs"], "B": ["caregiver_breakdown"], "C": None, "D": ["unsafe_stairs"]}
+    due = {c: dict(zip(r["flags"], r["flag_due_on"], strict=True)).get("safety_red_flag") for c, r in rows.items()}
+    assert due["A"] == D("2026-05-10")
+    assert due["B"] == D("2026-04-01")  # a case's own column: raised on the opening day
+    assert due["D"] == D("2026-05-10")
+    assert rows["A"]["effective_tier"] == "high"  # the same flag forces the tier (casekit.risk)
+    # the shipped model knows nothing of these columns: no flag
+    assert "safety_red_flag" not in case_status(data, as_of=D("2026-06-30"))["flags"].explode().to_list()
+    wl = worklist(status)
+    top = wl.filter(pl.col("priority") == 1)
+    assert sorted(top["case_id"]) == ["A", "B", "D"]
+    shown = worklist_view(top.filter(pl.col("case_id") == "B"), lang="es", model=model)
+    assert shown["Detalle"].to_list() == ["Claudicación del cuidador"]
+    # a review on or after the record with a safety action clears it, as for every red flag
+    acted = CaseData(
+        {
+            **sheets,
+            "risk_reviews": frame(
+                "risk_reviews", [{"case_id": "A", "reviewed_on": "2026-05-12", "safety_action": "housing_referral"}]
+            ),
+        }
+    )
+    assert "safety_red_flag" not in flags_of(acted, D("2026-06-30"), "A", model=model, risk=None)
