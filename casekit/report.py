@@ -8,7 +8,9 @@ stage engine, the risk model and the outcome evaluation as of a date, and writes
   days from opening to a complete plan, % of paired measures improved, quarantined
   rows) and charts as PNG images;
 - sheets for case status (flags joined by ``;``), worklist, risk, outcome changes,
-  outcome summary, utilisation and cost, and the validation report.
+  outcome summary, utilisation and cost, goal attainment, 30-day readmissions (as
+  :func:`casekit.readmissions` computes them, HEDIS PCR / CMS HRRP style) and the
+  validation report.
 
 Headers, sheet names and labels are in ``lang``; headers are frozen, columns sized,
 dates are date cells, shares are percentages, and no cell is ever a formula (text a
@@ -51,8 +53,8 @@ from casekit.export import (
     safe_text,
 )
 from casekit.i18n import catalog, normalize_lang, t
+from casekit.present import column_labels, vocabulary
 from casekit.present import header as column_header
-from casekit.present import vocabulary
 
 __all__ = ["Report", "build_report", "register", "write_report"]
 
@@ -67,6 +69,7 @@ _SHEET_KEYS = (
     "utilisation",
     "utilisation_rates",
     "goals",
+    "readmissions",
     "validation",
 )
 _PERCENT = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change", "share")
@@ -78,7 +81,7 @@ class Report:
     """Everything the workbook shows, as frames (ids, not labels): ``figures`` (the
     summary's key figures: ``key, value``), ``by_stage``, ``flags`` and one frame per
     detail sheet in ``sheets`` (keys ``status, worklist, risk, outcome_changes,
-    outcome_summary, utilisation, validation``)."""
+    outcome_summary, utilisation, utilisation_rates, goals, readmissions, validation``)."""
 
     source: str
     as_of: dt.date
@@ -87,6 +90,7 @@ class Report:
     flags: pl.DataFrame
     sheets: dict[str, pl.DataFrame]
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
+    config: Any = None  # the process rules used (ProcessConfig), for the notes that cite them
 
 
 def build_report(
@@ -117,7 +121,7 @@ def build_report(
         utilisation_summary,
     )
     from casekit.risk import load_model, score_risk
-    from casekit.stages import case_status, load_process_config, stage_entries, worklist
+    from casekit.stages import case_status, load_process_config, readmissions, stage_entries, worklist
     from casekit.validation import validate
 
     lang = normalize_lang(lang)
@@ -156,9 +160,11 @@ def build_report(
             "utilisation": util_summary,
             "utilisation_rates": rate_summary,
             "goals": goals,
+            "readmissions": readmissions(result, as_of=as_of, config=rules),
             "validation": result.report,
         },
         extra={"by_tier": by_tier, "utilisation_changes": util, "utilisation_rates": rates},
+        config=rules,
     )
 
 
@@ -282,6 +288,10 @@ def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str,
     if key == "goals":
         vocabs = {"owner": "goal_owner", "domain": "goal_domain"}
         df = df.with_columns(pl.col(c).replace(vocabulary(v, lang)) for c, v in vocabs.items() if c in df.columns)
+    if key == "readmissions":
+        df = df.with_columns(
+            pl.col(c).replace(column_labels(c, lang)) for c in ("index_kind", "from_level", "to_level")
+        )
     if key == "validation":
         sheet_names = {s: spec.label(lang) for s, spec in SHEETS.items()}
         col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}
@@ -502,12 +512,30 @@ def write_report(
             raw = report.sheets[key]
             percent = {_header(c, lang, factor_labels) for c in raw.columns if c in _PERCENT}
             caveat = rtm_caveat(lang) if needs_rtm_caveat(raw) else None
+            if key == "readmissions":
+                caveat = _readmission_note(report, lang)
             labelled = _labelled(key, raw, lang, factor_labels)
             _detail_sheet(workbook, name, labelled, report, lang=lang, percent=percent, note=caveat)
     finally:
         workbook.close()
     out = _output(buf.getvalue(), dest)
     return Path(dest) if isinstance(dest, str | Path) else out
+
+
+def _readmission_note(report: Report, lang: str) -> str:
+    """The rule under the readmissions sheet, with the levels and days in use.
+
+    >>> from casekit.stages import ProcessConfig
+    >>> r = Report("x", dt.date(2026, 9, 30), {}, pl.DataFrame(), pl.DataFrame(), {}, config=ProcessConfig())
+    >>> _readmission_note(r, "en")[:92]
+    'A readmission is the first admission (step-up or transfer) into Inpatient 1 to 30 days after'
+    """
+    from casekit.stages import load_process_config
+
+    rules = report.config or load_process_config()
+    levels = vocabulary("level_of_care", lang)
+    names = ", ".join(levels.get(lv, lv) for lv in rules.readmission_levels)
+    return t("report.readmissions_note", lang, levels=names, days=rules.readmission_days)
 
 
 def _factor_labels(model: Any, lang: str) -> dict[str, str]:

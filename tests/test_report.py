@@ -33,6 +33,7 @@ SHEETS_EN = [
     "Utilisation and cost",
     "Use per member-month",
     "Goal attainment",
+    "Readmissions",
     "Validation report",
 ]
 SHEETS_ES = [
@@ -45,6 +46,7 @@ SHEETS_ES = [
     "Utilización y coste",
     "Uso por mes-persona",
     "Logro de objetivos",
+    "Reingresos",
     "Informe de validación",
 ]
 
@@ -319,3 +321,20 @@ def test_the_goal_attainment_sheet(book_en: Path, result) -> None:
     assert sheet.height == expected.height
     assert sheet["Goals set"].to_list() == expected["n_goals"].to_list()
     assert sheet["owner"].drop_nulls().unique().sort().to_list() == ["Care team", "Client"]  # contract id as header
+
+
+def test_the_readmissions_sheet(book_en: Path, result) -> None:
+    """30-day readmissions as the engine computes them, labelled, with the rule below."""
+    from casekit.stages import readmissions
+
+    expected = readmissions(result, as_of=SAMPLE_AS_OF)
+    assert expected.height > 0  # the sample has readmissions inside 30 days
+    sheet = read(book_en, "Readmissions")
+    assert sheet["Case"].to_list() == expected["case_id"].to_list()
+    assert sheet[sheet.columns[-1]].cast(pl.Int64).to_list() == expected["days"].to_list()
+    assert set(sheet[sheet.columns[-1]].cast(pl.Int64)) <= set(range(1, 31))
+    assert set(sheet[sheet.columns[3]]) == {"Inpatient"}  # the level's label, not its id
+    note = note_below(book_en, "Readmissions")
+    assert note is not None
+    assert note.startswith("A readmission is the first admission (step-up or transfer) into Inpatient 1 to 30 days")
+    assert "HEDIS" in note
