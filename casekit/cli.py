@@ -197,7 +197,6 @@ def load_validated(args: argparse.Namespace):
     """
     from casekit.errors import UnreadableFileError
     from casekit.io import read_isolated
-    from casekit.validation import validate
 
     lang = args.lang
     out = getattr(args, "out", None)
@@ -209,6 +208,8 @@ def load_validated(args: argparse.Namespace):
     except UnreadableFileError as exc:
         print(printable(exc.message(lang)), file=sys.stderr)
         return EXIT_UNREADABLE
+    from casekit.validation import validate  # pandera: imported once the file is read (a refusal stays quick)
+
     result = validate(data, lang=lang, as_of=args.as_of)
     if args.command != "validate" and result.n_quarantined():
         print(
@@ -232,13 +233,13 @@ def write_for_people(df, args: argparse.Namespace, dest: Path, sheet: str) -> No
 
 
 def _validate(args: argparse.Namespace) -> int:
-    from casekit.export import write_csv, write_xlsx
-    from casekit.present import readable
-
     lang = args.lang
     result = load_validated(args)
     if isinstance(result, int):
         return result
+    from casekit.export import write_csv, write_xlsx
+    from casekit.present import readable
+
     if args.format == "json":
         print(json_text(result.report.to_dicts(), indent=1))
     else:

@@ -146,8 +146,12 @@ def test_console_script_year_csv_folder(workbook: Path, sample: ck.CaseData, tmp
     assert "dates reduced to the year" in proc.stdout
     cases = pl.read_csv(out / "cases.csv", infer_schema_length=0)
     assert not IDENTIFYING & set(cases.columns)
-    assert cases["opened_on"].str.contains(r"^\d{4}$").all()
+    # a year, or the band of years k-anonymity grouped them into (the same in every sheet)
+    assert cases["opened_on"].str.contains(r"^\d{4}(-\d{4})?$").all()
     contacts = pl.read_csv(out / "contacts.csv", infer_schema_length=0)
+    banded = cases["opened_on"].str.contains("-").any()
+    assert contacts["contact_on"].drop_nulls().str.contains("-").all() == banded
+    assert ("grouped into" in proc.stdout) == banded
     assert 0.8 * sample["contacts"].height <= contacts.height <= sample["contacts"].height  # k-anonymity
     assert contacts["case_id"].is_in(cases["case_id"].implode()).all()
     assert not _names_and_notes(sample) & set(contacts.unpivot()["value"].drop_nulls())
