@@ -170,6 +170,15 @@ def test_new_case_offers_the_existing_case_and_reopens_it(team: Path, lang: str)
     assert ws.get("cases", "OLD")["closed_on"] is None
     assert ws.audit("OLD")["action"].to_list()[-1] == "reopen"
     assert ws.get("cases", "NEW") is None
+    # the same client id as case A: offered, then created anyway on the user's word
+    at.text_input(key="case_new_case_case_id").set_value("NEW2")
+    at.text_input(key="case_new_case_client_id").set_value("P-2")
+    next(b for b in at.button if b.label in ("Comprobar y abrir el caso", "Check and open the case")).click()
+    _run(at)
+    assert ws.get("cases", "NEW2") is None
+    at.button(key="case_new_case_anyway").click()
+    _run(at)
+    assert ws.get("cases", "NEW2")["client_id"] == "P-2"
     ws.close()
 
 
