@@ -63,6 +63,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "not_used_because": ("outcomes.not_used_", None),
     "post_transition_status": ("ui_transitions.status_", None),
     "event": ("events.", None),
+    "worklist_detail": ("stages.detail_", None),
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -112,8 +113,8 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "red_flags": ("red_flag",),
     "index_kind": ("transition_kind",),
     # the worklist's detail: which red flag(s), which transition(s) (kind and id), which sheet(s)
-    "detail": ("red_flag", "transition_kind", "sheet"),
-    "flag_detail": ("red_flag", "transition_kind", "sheet"),
+    "detail": ("red_flag", "transition_kind", "sheet", "worklist_detail"),
+    "flag_detail": ("red_flag", "transition_kind", "sheet", "worklist_detail"),
 }
 
 #: Columns named after a pattern: ``direction[<measure>]`` of a cohort frame.

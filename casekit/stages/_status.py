@@ -231,12 +231,21 @@ def _unknown_identity(result: ValidationResult, clean: CaseData, as_of: dt.date)
         pl.col("case_id").is_null() | (~listed & (opened.is_null() | (opened <= as_of)).fill_null(value=True))
     ).select(pl.col("case_id").cast(pl.String), **text)
     named = unknown.filter(pl.col("case_id").is_not_null()).unique("case_id", keep="first", maintain_order=True)
-    return pl.concat([named, unknown.filter(pl.col("case_id").is_null())])
+    unknown = pl.concat([named, unknown.filter(pl.col("case_id").is_null())])
+    # their assessments and screenings were set aside with them: one may hide a red flag
+    held_ids = [
+        df.get_column("case_id").cast(pl.String).drop_nulls()
+        for name, df in result.quarantined.items()
+        if name in RED_FLAG_SHEETS and df.height and "case_id" in df.columns
+    ]
+    hides = pl.col("case_id").is_in(pl.concat(held_ids).implode()) if held_ids else pl.lit(value=False)
+    return unknown.with_columns(detail=_possible_red_flag(pl.lit("cases"), hides.fill_null(value=False)))
 
 
 def _unknown_rows(unknown: pl.DataFrame, schema: pl.Schema, as_of: dt.date) -> pl.DataFrame:
     """Status rows of cases whose identity cannot be read: stage ``unknown`` and the flag
-    ``quarantined_rows`` alone (detail: the ``cases`` sheet), due on ``as_of``."""
+    ``quarantined_rows`` alone (detail: the ``cases`` sheet, and ``possible_red_flag``
+    when an assessment or screening of the case was set aside with it), due on ``as_of``."""
     n = unknown.height
     values = {
         "current_stage": ["unknown"] * n,
@@ -244,7 +253,9 @@ def _unknown_rows(unknown: pl.DataFrame, schema: pl.Schema, as_of: dt.date) -> p
         "flags": [["quarantined_rows"]] * n,
         "next_due_on": [as_of] * n,
         "flag_due_on": [[as_of]] * n,
-        "flag_detail": [[["cases"]]] * n,
+        "flag_detail": unknown.select(pl.col("detail").str.split(";").list.eval(pl.element().str.split(",")))
+        .to_series()
+        .to_list(),
         "as_of": [as_of] * n,
     }
     columns = {
@@ -256,7 +267,8 @@ def _unknown_rows(unknown: pl.DataFrame, schema: pl.Schema, as_of: dt.date) -> p
 
 def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:
     """``case_id, q_sheets``: the sheets (ids, comma-joined) holding each case's rows set aside
-    for errors of their own (a quarantined assessment may hide a red flag)."""
+    for errors of their own, then ``possible_red_flag`` when one is an assessment or a
+    screening (it may hide a red flag)."""
     issues = result.issues
     frames = []
     for name, held in result.quarantined.items():
@@ -279,8 +291,24 @@ def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:
         .unique()
         .lazy()
         .group_by("case_id")
-        .agg(q_sheets=pl.col("sheet").sort_by(pl.col("sheet").replace_strict(order, default=99)).str.join(","))
+        .agg(
+            q_sheets=pl.col("sheet").sort_by(pl.col("sheet").replace_strict(order, default=99)).str.join(","),
+            _hides=pl.col("sheet").is_in(RED_FLAG_SHEETS).any(),
+        )
+        # a quarantined assessment or screening may hide a red flag: say so in the detail
+        .select("case_id", q_sheets=_possible_red_flag(pl.col("q_sheets"), pl.col("_hides")))
     )
+
+
+#: Sheets whose rows carry the risk model's red-flag inputs (a row set aside there may hide one).
+RED_FLAG_SHEETS = ("assessments", "screenings")
+#: The worklist detail id of a quarantined row that may hide a red flag.
+POSSIBLE_RED_FLAG = "possible_red_flag"
+
+
+def _possible_red_flag(sheets: pl.Expr, hides: pl.Expr) -> pl.Expr:
+    """``sheets`` (comma-joined ids) followed by ``possible_red_flag`` when ``hides``."""
+    return pl.when(hides).then(pl.concat_str(sheets, pl.lit("," + POSSIBLE_RED_FLAG))).otherwise(sheets)
 
 
 def _risk_tiers(data: CaseData, as_of: dt.date, model: RiskModel | None = None) -> pl.LazyFrame:

@@ -123,3 +123,26 @@ def test_a_workbook_with_only_cases_explains_what_is_missing() -> None:
     assert t("ui_monitoring.attendance_empty", "en") in infos
     assert _metrics(at)["Attendance (all contacts)"] == "—"
     assert _metrics(at)["Follow-ups overdue"] == "0"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_broken_workbook_worklist_names_the_unknown_case_and_the_possible_red_flags(lang: str) -> None:
+    """Issue 12 rule 8 on the screen: a case whose opening date cannot be read is listed
+    (stage unknown), and a quarantined assessment is shown as a possible red flag."""
+    broken = SAMPLE.parent / "casekit_broken_es.xlsx"
+    at = open_app("monitoring", lang=lang)
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    shown = at.dataframe[0].value
+    result = ck.validate(ck.read_workbook(broken), as_of=at.session_state["as_of"])
+    expected = ck.worklist(ck.case_status(result, as_of=at.session_state["as_of"]))
+    assert len(shown) == expected.height
+    stage, detail = shown.iloc[:, 6].tolist(), shown.iloc[:, 8].tolist()
+    unknown = t("stages.stage_unknown", lang)
+    assert stage.count(unknown) == expected.filter(pl.col("current_stage") == "unknown").height >= 1
+    possible = t("stages.detail_possible_red_flag", lang)
+    hiding = expected["detail"].list.contains("possible_red_flag").fill_null(value=False)
+    assert [possible in d for d in detail] == hiding.to_list()
+    assert hiding.sum() >= 3

@@ -484,7 +484,8 @@ def test_a_case_whose_identity_cannot_be_read_is_listed_as_unknown_never_dropped
     assert unknown.height == 2
     assert unknown["current_stage_number"].to_list() == [11, 11]
     assert unknown["flags"].to_list() == [["quarantined_rows"]] * 2  # alone: nothing else can be computed
-    assert unknown["flag_detail"].to_list() == [[["cases"]]] * 2
+    # B's self-harm assessment was set aside with its case: it may hide a red flag
+    assert unknown["flag_detail"].to_list() == [[["cases", "possible_red_flag"]], [["cases"]]]
     assert unknown["case_manager"].to_list() == ["Bo", "Bo"]
     # the stage list and the funnel count them; the funnel's total is every case
     from casekit.report import stage_counts
@@ -578,3 +579,32 @@ def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
         }
     )
     assert "safety_red_flag" not in flags_of(acted, D("2026-06-30"), "A", model=model, risk=None)
+
+
+def test_a_quarantined_assessment_is_reported_as_a_possible_red_flag() -> None:
+    """Rule 8: an assessment set aside for its own error may hide a red flag; the
+    worklist's detail says so (ids), and the screen in the user's words."""
+    from casekit.ui._monitoring import worklist_view
+
+    data = caseload(
+        cases=[{"case_id": "A"}, {"case_id": "B"}],
+        screenings=[SCREENED, {**SCREENED, "case_id": "B"}],
+        assessments=[
+            {"case_id": "A", "assessed_on": "2026-05-10", "phq9_item9": 1},
+            {"case_id": "A", "assessed_on": "2026-05-20", "phq9": 99},  # out of range: set aside
+        ],
+        contacts=[{"contact_id": "K1", "case_id": "B", "contact_on": "2025-01-01", "status": "attended"}],
+    )
+    result = ck.validate(data, as_of=D("2026-06-30"))
+    assert result.quarantined["assessments"].height == 1
+    status = case_status(result, as_of=D("2026-06-30"), risk=NO_RISK)
+    wl = worklist(status)
+    held = wl.filter(pl.col("flag") == "quarantined_rows").select("case_id", "detail").rows()
+    # B's contact before opening is set aside too, but a contact carries no red flag
+    assert held == [("A", ["assessments", "possible_red_flag"]), ("B", ["contacts"])]
+    assert wl.filter(pl.col("case_id") == "A")["flag"][0] == "safety_red_flag"  # the valid row still counts
+    rows = wl.filter(pl.col("flag") == "quarantined_rows")
+    es = worklist_view(rows, lang="es")["Detalle"].to_list()
+    assert es == ["evaluaciones, posible señal de alarma (fila apartada: revísela)", "contactos"]
+    en = worklist_view(rows, lang="en")["Detail"].to_list()
+    assert en[0] == "assessments, possible red flag (a row set aside: check it)"
