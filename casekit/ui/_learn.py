@@ -17,7 +17,7 @@ from casekit.learn import StageStep
 from casekit.learn._common import labelled, term
 from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
-from casekit.ui.widgets import empty_state, lang, md, num, table, tr
+from casekit.ui.widgets import empty_state, lang, md, num, rtm_note, table, tr
 
 __all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
 
@@ -156,6 +156,8 @@ def show_step(ws: DerivedTables, step: StageStep) -> None:
             st.markdown(f"**{tr('ui_learn.what_if')}**")
             draw_knobs(ws, step)
     st.markdown(f"**{tr('ui_learn.data')}**")
+    for raw in step.detail.values():  # the client's before/after of ED visits or cost: the caveat beside it
+        rtm_note(raw)
     for i, (title, df) in enumerate(step.tables(lang())):
         st.caption(title)
         table(df, key=f"learn_{step.stage}_{i}", stem=f"{step.case_id}_{step.stage}_{i}", height=_height(df))
