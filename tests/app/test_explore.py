@@ -382,3 +382,18 @@ def test_the_extract_key_is_never_shown_nor_written(downloads: dict, fixed_key: 
     assert not [
         b for b in at.get("download_button") if "key" in str(getattr(b, "proto", "")).lower().split("file_name")[0]
     ]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_caveat_is_beside_a_group_view_of_a_change_in_use_only(lang: str) -> None:
+    from casekit.outcomes import rtm_caveat
+
+    caveat = rtm_caveat(lang)
+    at = open_app("explore", lang=lang)
+    at.selectbox(key="ex_measure").set_value("mean_change").run()
+    for measure, shown in (("PHQ-9", 0), ("ed_visits_6m", 1), ("monthly_income", 0), ("monthly_cost", 1)):
+        at.selectbox(key="ex_outcome").set_value(measure).run()
+        _ok(at)
+        assert sum(w.value == caveat for w in at.warning) == shown, measure
+    at.selectbox(key="ex_measure").set_value("count").run()  # no before/after: no caveat
+    assert not [w for w in at.warning if w.value == caveat]

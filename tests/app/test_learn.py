@@ -179,6 +179,8 @@ def test_the_local_factor_knob_of_the_samples_example_model(expected: dict[str, 
 def test_the_caveat_is_beside_a_clients_before_after_use(expected: dict[str, Any], lang: str) -> None:
     """Stage 9 shows the client's paired measures: when one is a use or cost measure (ED
     visits, admissions, cost), the regression-to-the-mean caveat is beside it; not otherwise."""
+    from casekit.outcomes import rtm_caveat
+
     changes = ck.outcome_changes(expected["result"], as_of=AS_OF).filter(pl.col("paired"))
     use = set(changes.filter(pl.col("domain") == "utilization")["case_id"])
     at = open_app("learn", lang=lang)
@@ -187,6 +189,6 @@ def test_the_caveat_is_beside_a_clients_before_after_use(expected: dict[str, Any
         at.selectbox(key="learn_path").set_value(path).run()
         at.pills(key="learn_pills").set_value(9).run()
         _ok(at)
-        seen[case_id] = sum(w.value == ck.outcomes.rtm_caveat(lang) for w in at.warning)
+        seen[case_id] = sum(w.value == rtm_caveat(lang) for w in at.warning)
     assert seen == {c: int(c in use) for c in seen}
     assert any(seen.values())  # a curated client has a before/after of use to show
