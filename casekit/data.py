@@ -104,28 +104,10 @@ class ValidationResult:
     report: pl.DataFrame
     quarantined: dict[str, pl.DataFrame]
     #: the problems as found (language-neutral, :data:`ISSUE_SCHEMA`-like), and the
-    #: language ``report`` is written in: :meth:`report_for` renders another language
-    #: without validating again.
+    #: language ``report`` is written in: :func:`casekit.validation.report_for` renders
+    #: another language without validating again.
     issues: pl.DataFrame | None = None
     lang: str = "en"
-
-    def report_for(self, lang: str) -> pl.DataFrame:
-        """The report with its messages (and sheet/column labels) in ``lang``.
-
-        >>> import casekit as ck
-        >>> bad = ck.CaseData({"cases": pl.DataFrame({"case_id": ["A"], "opened_on": [None], "_row": [2]})})
-        >>> result = ck.validate(bad, lang="en")
-        >>> result.report_for("es")["message"].to_list()
-        ['Falta la fecha de apertura.']
-        """
-        from casekit.i18n import normalize_lang
-
-        lang = normalize_lang(lang)
-        if lang == self.lang or self.issues is None:
-            return self.report
-        from casekit.validation._report import build_report
-
-        return build_report(self.issues, lang=lang, headers=self.data.headers)
 
     @property
     def n_errors(self) -> int:

@@ -49,6 +49,7 @@ from typing import Literal, TypeVar
 
 import polars as pl
 
+from casekit._thresholds import K_ANONYMITY, MAX_SHIFT_WEEKS, MAX_SUPPRESSION
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
@@ -108,9 +109,6 @@ KEPT_TEXT: frozenset[tuple[str, str]] = frozenset(
 )
 #: Ages from this value up are shown as ``"90+"`` (HIPAA Safe Harbor).
 AGE_TOP = 90
-#: Smallest group an extract lets a person hide in: a kept text value must be held by at
-#: least this many cases, and so must every combination of the quasi-identifiers.
-K_ANONYMITY = 5
 #: What replaces a kept value outside its vocabulary.
 OTHER = "other"
 #: What happens to a cell of kept text that looks like an identifier.
@@ -333,9 +331,6 @@ def pseudonym(ids: pl.Expr, key: str | bytes, *, prefix: str) -> pl.Expr:
 # Date offsets: whole weeks, the case kept inside the study window
 # --------------------------------------------------------------------------------------
 
-#: Largest date shift by default, in weeks (about six months).
-MAX_SHIFT_WEEKS = 26
-
 
 def _offsets(spans: pl.DataFrame, max_weeks: int) -> pl.Expr:
     """Days added to every date of a case (``spans``: ``__draw``, ``__first``, ``__last`` per case).
@@ -479,8 +474,6 @@ def _scan(name: str, df: pl.DataFrame, columns: list[str]) -> tuple[pl.DataFrame
 
 #: Columns of ``cases`` a person can be recognised by when combined (``year``: of ``opened_on``).
 QUASI_IDENTIFIERS: tuple[str, ...] = ("age_band", "sex", "ethnicity", "language", "program", "year")
-#: Largest share of cases :func:`deidentify` removes (after generalising) to reach k by default.
-MAX_SUPPRESSION = 0.05
 #: The five age bands folded into three, the first generalisation.
 WIDE_AGE_BANDS: dict[str, str] = {"<40": "<65", "40-64": "<65", "65-74": "65-84", "75-84": "65-84", "85+": "85+"}
 #: Widths of the year bands k-anonymity may group the years into (``year_2``, ``year_5``).

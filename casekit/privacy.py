@@ -26,6 +26,8 @@ from typing import TypeVar
 
 import polars as pl
 
+from casekit._thresholds import MIN_CELL
+
 __all__ = [
     "ANONYMITY_SCHEMA",
     "FIRST_NAMES",
@@ -39,9 +41,6 @@ __all__ = [
     "suppress_complementary",
     "suppress_small_cells",
 ]
-
-#: Smallest count shown by default (counts 1–10 are suppressed).
-MIN_CELL = 11
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 

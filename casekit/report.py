@@ -14,7 +14,8 @@ stage engine, the risk model and the outcome evaluation as of a date, and writes
 
 Headers, sheet names and labels are in ``lang``; headers are frozen, columns sized,
 dates are date cells, shares are percentages, and no cell is ever a formula (text a
-spreadsheet could evaluate gets a leading ``'``). ``casekit report`` is the command line.
+spreadsheet could evaluate gets a leading ``'``). ``casekit report`` (:mod:`casekit.cli.report`) is
+the command line.
 
 Examples
 --------
@@ -27,11 +28,9 @@ Examples
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import io
 import struct
-import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,9 +55,7 @@ from casekit.i18n import catalog, normalize_lang, t
 from casekit.present import column_labels, vocabulary
 from casekit.present import header as column_header
 
-__all__ = ["Report", "build_report", "register", "write_report"]
-
-EXIT_OK, EXIT_UNREADABLE = 0, 2
+__all__ = ["Report", "build_report", "write_report"]
 
 _SHEET_KEYS = (
     "status",
@@ -563,75 +560,3 @@ def _chart_images(report: Report, lang: str) -> list[tuple[str, bytes]]:
         "utilisation": utilisation_chart(util, lang=lang),
     }
     return [(name, to_png(chart.configure(locale=chart_locale(lang)))) for name, chart in charts.items()]
-
-
-# --------------------------------------------------------------------------------------
-# Command line
-# --------------------------------------------------------------------------------------
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    """Add the ``report`` sub-command to the ``casekit`` parser."""
-    from casekit.cli import add_input_arguments, add_measures_argument
-
-    p = subparsers.add_parser("report", help="the workbook report: summary, charts, status, risk, outcomes")
-    add_input_arguments(p, as_of_required=True)
-    p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
-    p.add_argument("--config", type=Path, default=None, help="process rules TOML file (default: shipped rules)")
-    add_measures_argument(p)
-    p.add_argument("--no-charts", action="store_true", help="leave the chart images out (faster)")
-    p.add_argument("--out", type=Path, required=True, help="the report: a .xlsx file")
-    p.add_argument("--pdf", type=Path, default=None, help="also write the one-page A4 summary for funders: a .pdf file")
-    p.add_argument(
-        "--exact-counts",
-        action="store_true",
-        help="the PDF shows counts of 1-10 people (default: suppressed); only when the team may share them",
-    )
-    p.set_defaults(handler=run_report)
-
-
-def run_report(args: argparse.Namespace) -> int:
-    """Handler of ``casekit report``; returns the exit code (0 written, 2 unreadable input,
-    broken model/rules file or an output that is not ``.xlsx``, or ``--pdf`` not ``.pdf``).
-
-    With ``--pdf`` the workbook and the one-page summary come from one :class:`Report`."""
-    from casekit.cli import load_validated
-    from casekit.errors import CasekitError
-    from casekit.measures import load_measures
-    from casekit.risk import load_model
-    from casekit.stages import load_process_config
-
-    lang = args.lang
-    if args.out.suffix.lower() != ".xlsx":
-        print(t("report.cli_bad_out", lang, file=args.out.name), file=sys.stderr)
-        return EXIT_UNREADABLE
-    pdf = getattr(args, "pdf", None)
-    if pdf is not None and pdf.suffix.lower() != ".pdf":
-        print(t("printing.cli_bad_pdf", lang, file=pdf.name), file=sys.stderr)
-        return EXIT_UNREADABLE
-    try:  # before reading: a broken file fails fast
-        model = load_model(args.model, lang=lang)
-        rules = load_process_config(args.config, lang=lang)
-        measures = load_measures(args.measures, lang=lang)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE
-    result = load_validated(args)
-    if isinstance(result, int):
-        return result
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules, measures=measures)
-        write_report(report, args.out, as_of=args.as_of, lang=lang, model=model, charts=not args.no_charts)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE
-    print(t("report.cli_wrote", lang, path=args.out, as_of=args.as_of.isoformat()))
-    if pdf is not None:
-        from casekit.summary_pdf import summary_pdf
-
-        pdf.parent.mkdir(parents=True, exist_ok=True)
-        exact = getattr(args, "exact_counts", False)
-        summary_pdf(report, pdf, lang=lang, for_sharing=not exact)
-        print(t("printing.cli_wrote_pdf" if not exact else "printing.cli_wrote_pdf_exact", lang, path=pdf))
-    return EXIT_OK

@@ -11,6 +11,7 @@ from casekit.risk.model import default_model_text
 from casekit.template import write_template
 from casekit.ui import records
 from casekit.ui.widgets import lang, md, require_tables, show_date, table, tr
+from casekit.validation import report_for
 
 ws = require_tables()
 result = ws.result
@@ -38,7 +39,7 @@ counts = pl.DataFrame(
     }
 )
 st.dataframe(counts, hide_index=True, key="rows_per_sheet")
-report = result.report_for(lang())
+report = report_for(result, lang())
 if report.height == 0:
     st.success(tr("ui.data_no_problems"))
 else:

@@ -13,10 +13,12 @@ import fastexcel
 import polars as pl
 import pytest
 
+from casekit.cli import run as run_command
+from casekit.cli.report import register, run_report
 from casekit.data import CaseData
 from casekit.export import write_workbook
 from casekit.outcomes import outcome_changes, outcome_summary
-from casekit.report import build_report, register, run_report, write_report
+from casekit.report import build_report, write_report
 from casekit.sample import SAMPLE_AS_OF, make_sample
 from casekit.stages import case_status
 from casekit.validation import validate
@@ -245,17 +247,17 @@ def test_handler_writes_the_report(workbook: Path, tmp_path: Path, capsys: pytes
     out = tmp_path / "r.xlsx"
     args = _args(workbook, out, extra=["--no-charts"])
     assert args.handler is run_report
-    assert run_report(args) == 0
+    assert run_command(args) == 0
     assert fastexcel.read_excel(out).sheet_names == SHEETS_EN
     assert str(out) in capsys.readouterr().out
 
 
 def test_handler_bad_out_and_broken_model(workbook: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert run_report(_args(workbook, tmp_path / "r.csv", lang="es")) == 2
+    assert run_command(_args(workbook, tmp_path / "r.csv", lang="es")) == 2
     assert ".xlsx" in capsys.readouterr().err
     model = tmp_path / "m.toml"
     model.write_text("[[factor]\n", encoding="utf-8")
-    assert run_report(_args(workbook, tmp_path / "r.xlsx", extra=["--model", str(model)])) == 2
+    assert run_command(_args(workbook, tmp_path / "r.xlsx", extra=["--model", str(model)])) == 2
     assert "m.toml" in capsys.readouterr().err
     assert not (tmp_path / "r.xlsx").exists()
 

@@ -43,7 +43,7 @@ from casekit.validation._quarantine import cascade, error_rows, split
 from casekit.validation._report import build_report
 from casekit.validation._schemas import DTYPES, prepare, run_schema
 
-__all__ = ["validate"]
+__all__ = ["report_for", "validate"]
 
 
 def _missing_columns(sheet: str, headers: dict[str, dict[str, str]]) -> list[str]:
@@ -126,3 +126,17 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
     report = build_report(issues, lang=lang, headers=data.headers)
     clean = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
     return ValidationResult(data=clean, report=report, quarantined=quarantined, issues=issues, lang=lang)
+
+
+def report_for(result: ValidationResult, lang: str) -> pl.DataFrame:
+    """The report of ``result`` with its messages (and sheet/column labels) in ``lang``,
+    without validating again.
+
+    >>> bad = CaseData({"cases": pl.DataFrame({"case_id": ["A"], "opened_on": [None], "_row": [2]})})
+    >>> report_for(validate(bad, lang="en"), "es")["message"].to_list()
+    ['Falta la fecha de apertura.']
+    """
+    lang = normalize_lang(lang)
+    if lang == result.lang or result.issues is None:
+        return result.report
+    return build_report(result.issues, lang=lang, headers=result.data.headers)

@@ -11,8 +11,9 @@ import polars as pl
 import pytest
 
 import casekit as ck
+from casekit.cli import run as run_command
+from casekit.cli.deidentify import KEY_ENV, register
 from casekit.deid import new_key
-from casekit.deid_cli import KEY_ENV, register, run_deidentify
 from casekit.export import write_workbook
 from tests.builders import frame
 from tests.cli_runner import run_casekit as run
@@ -67,7 +68,7 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
     workbook: Path, sample: ck.CaseData, tmp_path: Path, capsys
 ) -> None:
     out = tmp_path / "nested" / "extract.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "1")) == 0
+    assert run_command(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "1")) == 0
     printed = capsys.readouterr()
     assert "1 rows with errors were quarantined and not exported (1 cases affected)" in printed.out
     assert printed.out.startswith(f"De-identified {sample['cases'].height} cases (")
@@ -82,12 +83,12 @@ def test_handler_same_key_from_file_or_environment(workbook: Path, tmp_path: Pat
     key_file = tmp_path / "study.key"
     key_file.write_text(f"  {key}\n", encoding="utf-8")
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
-    assert run_deidentify(parse(str(workbook), "--out", str(a), "--key-file", str(key_file))) == 0
+    assert run_command(parse(str(workbook), "--out", str(a), "--key-file", str(key_file))) == 0
     assert key not in capsys.readouterr().out  # a key the user gave is never printed
     monkeypatch.setenv(KEY_ENV, key)
-    assert run_deidentify(parse(str(workbook), "--out", str(b))) == 0
+    assert run_command(parse(str(workbook), "--out", str(b))) == 0
     monkeypatch.delenv(KEY_ENV)
-    assert run_deidentify(parse(str(workbook), "--out", str(c))) == 0  # a new random key, shown once
+    assert run_command(parse(str(workbook), "--out", str(c))) == 0  # a new random key, shown once
     printed = capsys.readouterr().out
     shown = [line.rsplit(": ", 1)[1] for line in printed.splitlines() if line.startswith("Key of this extract")]
     assert len(shown) == 1
@@ -100,7 +101,7 @@ def test_handler_same_key_from_file_or_environment(workbook: Path, tmp_path: Pat
 
 def test_handler_save_key_writes_it_beside_the_extract_only(workbook: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "extract.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--save-key", "--lang", "en")) == 0
+    assert run_command(parse(str(workbook), "--out", str(out), "--save-key", "--lang", "en")) == 0
     printed = capsys.readouterr().out
     saved = tmp_path / "extract.key"
     key = saved.read_text(encoding="ascii").strip()
@@ -109,12 +110,12 @@ def test_handler_save_key_writes_it_beside_the_extract_only(workbook: Path, tmp_
     assert saved.stat().st_mode & 0o077 == 0  # readable by its owner only
     assert key not in _cells(ck.read_workbook(out))
     again = tmp_path / "again.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(again), "--key-file", str(saved))) == 0
+    assert run_command(parse(str(workbook), "--out", str(again), "--key-file", str(saved))) == 0
     assert ck.read_workbook(again)["cases"]["case_id"].equals(ck.read_workbook(out)["cases"]["case_id"])
 
 
 def test_handler_bad_output_format_exit_2(workbook: Path, tmp_path: Path, capsys) -> None:
-    assert run_deidentify(parse(str(workbook), "--out", str(tmp_path / "x.xlsx"), "--format", "csv")) == 2
+    assert run_command(parse(str(workbook), "--out", str(tmp_path / "x.xlsx"), "--format", "csv")) == 2
     assert capsys.readouterr().err.strip()
 
 
@@ -167,7 +168,7 @@ def test_console_script_unreadable_input_exit_2_one_line(tmp_path: Path) -> None
 
 def test_module_entry_point(workbook: Path, tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "casekit.deid_cli", "deidentify", str(workbook), "--out", str(tmp_path / "o.xlsx")],
+        [sys.executable, "-m", "casekit", "deidentify", str(workbook), "--out", str(tmp_path / "o.xlsx")],
         capture_output=True,
         text=True,
         encoding="utf-8",
@@ -198,12 +199,12 @@ def test_handler_weak_key_from_file_or_environment_exit_2(
     key_file = tmp_path / "weak.key"
     key_file.write_text(WEAK_KEYS[name], encoding="utf-8")
     out = tmp_path / "x.xlsx"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--key-file", str(key_file), "--lang", "en")) == 2
+    assert run_command(parse(str(workbook), "--out", str(out), "--key-file", str(key_file), "--lang", "en")) == 2
     err = capsys.readouterr().err
     assert err.startswith("This key was refused: "), err
     assert "secrets.token_hex(32)" in err
     monkeypatch.setenv(KEY_ENV, WEAK_KEYS[name])
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "es")) == 2
+    assert run_command(parse(str(workbook), "--out", str(out), "--lang", "es")) == 2
     assert capsys.readouterr().err.startswith("Se rechazó esta clave: ")
     assert not out.exists()
 
@@ -261,7 +262,7 @@ def test_console_script_refuses_identifiers_in_kept_text_then_drops_them_by_opti
 
 def test_handler_k_anonymity_report_and_options(workbook: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "k"
-    assert run_deidentify(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "5")) == 0
+    assert run_command(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "5")) == 0
     printed = capsys.readouterr().out
     line = next(x for x in printed.splitlines() if x.startswith("k-anonymity on "))
     after = int(line.split("k = ")[2].split(" ")[0])

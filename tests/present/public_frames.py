@@ -6,6 +6,7 @@ import polars as pl
 
 import casekit as ck
 from casekit import cohort
+from casekit.validation import report_for
 
 
 def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
@@ -44,7 +45,7 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "goal_attainment": ck.goal_attainment(result, ["owner", "domain"], as_of=ck.SAMPLE_AS_OF, min_cell=1),
         "utilisation_rates": ck.utilisation_rates(result, as_of=ck.SAMPLE_AS_OF),
         "utilisation_rate_summary": ck.utilisation_rate_summary(result, as_of=ck.SAMPLE_AS_OF, min_cell=1),
-        "validate.report": result.report_for("es"),
+        "validate.report": report_for(result, "es"),
         "cohort_frame": frame,
         "cohort_entries": cohort.cohort_entries(frame),
         "cohort_durations": cohort.cohort_durations(frame),

@@ -11,10 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from casekit.cli import run as run_command
+from casekit.cli.risk import register
 from casekit.export import write_workbook
 from casekit.present import label
 from casekit.risk import default_model_text, score_risk
-from casekit.risk.cli import register, run_risk
 from casekit.sample import SAMPLE_AS_OF, make_sample
 from tests.cli_runner import run_casekit as run
 
@@ -37,7 +38,7 @@ def parse(*argv: str) -> argparse.Namespace:
 
 def test_handler_writes_csv_with_lists_joined(workbook: Path, tmp_path: Path, capsys):
     out = tmp_path / "scores.csv"
-    assert run_risk(parse(str(workbook), "--out", str(out), "--lang", "en", "--as-of", "2026-09-30")) == 0
+    assert run_command(parse(str(workbook), "--out", str(out), "--lang", "en", "--as-of", "2026-09-30")) == 0
     text = out.read_text(encoding="utf-8-sig")
     header = text.splitlines()[0].replace('"', "").split(",")  # CSV text fields are quoted
     assert header[:8] == [
@@ -56,7 +57,7 @@ def test_handler_writes_csv_with_lists_joined(workbook: Path, tmp_path: Path, ca
 def test_handler_broken_model_exit_2_one_message(workbook: Path, tmp_path: Path, capsys):
     model = tmp_path / "bad.toml"
     model.write_text(default_model_text().replace("moderate = 6", "moderate = 6\nsevere = 20"), encoding="utf-8")
-    code = run_risk(parse(str(workbook), "--out", str(tmp_path / "s.csv"), "--model", str(model), "--lang", "es"))
+    code = run_command(parse(str(workbook), "--out", str(tmp_path / "s.csv"), "--model", str(model), "--lang", "es"))
     err = capsys.readouterr().err.strip()
     assert code == 2
     assert err.startswith("Modelo de riesgo bad.toml, [tiers] (línea ")
@@ -66,12 +67,12 @@ def test_handler_broken_model_exit_2_one_message(workbook: Path, tmp_path: Path,
 
 
 def test_handler_print_default_model(capsys):
-    assert run_risk(parse("--print-default-model")) == 0
+    assert run_command(parse("--print-default-model")) == 0
     assert capsys.readouterr().out == default_model_text()
 
 
 def test_handler_needs_out(workbook: Path, capsys):
-    assert run_risk(parse(str(workbook), "--lang", "en")) == 2
+    assert run_command(parse(str(workbook), "--lang", "en")) == 2
     assert "--out" in capsys.readouterr().err
 
 

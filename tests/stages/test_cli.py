@@ -8,10 +8,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from casekit.cli import run as run_command
+from casekit.cli.stages import register
 from casekit.export import write_workbook
 from casekit.sample import make_sample
 from casekit.stages import priority_label
-from casekit.stages.cli import register
 from tests.cli_runner import run_casekit as run
 
 AS_OF = "2026-09-30"
@@ -28,7 +29,7 @@ def call(*argv: str | Path) -> int:
     parser = argparse.ArgumentParser(prog="casekit")
     register(parser.add_subparsers(dest="command", required=True))
     args = parser.parse_args([str(a) for a in argv])
-    return args.handler(args)
+    return run_command(args)
 
 
 def test_status_in_process_csv_with_joined_flags(folder: Path, tmp_path: Path, capsys) -> None:
@@ -177,3 +178,23 @@ def test_cli_broken_config_exits_2(folder: Path, tmp_path: Path) -> None:
     proc = run("status", folder, "--as-of", AS_OF, "--config", tmp_path / "absent.toml", "--out", tmp_path / "s.csv")
     assert proc.returncode == 2
     assert "absent.toml" in proc.stderr
+
+
+def test_cli_worklist_defaults_to_today_and_warns_about_an_unknown_manager(folder: Path, tmp_path: Path) -> None:
+    import datetime as dt
+
+    managers = sorted(pl.read_csv(folder / "cases.csv", infer_schema=False)["case_manager"].drop_nulls().unique())
+    before = dt.date.today()
+    out = tmp_path / "w.csv"
+    asked = ["--manager", "Nadie Conocido", "--manager", managers[0]]
+    proc = run("worklist", folder, "--out", out, "--lang", "es", *asked)
+    after = dt.date.today()
+    assert proc.returncode == 0, proc.stderr
+    said = {f"Sin fecha --as-of: a fecha de hoy, {day.isoformat()}." for day in (before, after)}
+    assert said & set(proc.stdout.splitlines())
+    warning = [line for line in proc.stderr.splitlines() if "«Nadie Conocido»" in line]
+    assert len(warning) == 1
+    assert warning[0].endswith(f"Los gestores de casos son: {', '.join(managers)}.")
+    assert managers[0] not in warning[0].split("«Nadie Conocido»")[0]  # a known name is not reported
+    written = pl.read_csv(out, separator=";", infer_schema=False)
+    assert set(written["Gestor del caso"]) <= {managers[0]}

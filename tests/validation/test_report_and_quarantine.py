@@ -286,6 +286,8 @@ def test_report_for_renders_another_language_without_validating_again() -> None:
     data = ck.read_workbook(Path(__file__).resolve().parents[2] / "sample_data" / "casekit_broken_es.xlsx")
     es = ck.validate(data, lang="es", as_of=ck.SAMPLE_AS_OF)
     en = ck.validate(data, lang="en", as_of=ck.SAMPLE_AS_OF)
-    assert es.report_for("en").equals(en.report)
-    assert en.report_for("es").equals(es.report)
-    assert es.report_for("es") is es.report
+    from casekit.validation import report_for
+
+    assert report_for(es, "en").equals(en.report)
+    assert report_for(en, "es").equals(es.report)
+    assert report_for(es, "es") is es.report

@@ -34,54 +34,47 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-from collections.abc import Sequence
 from pathlib import Path
 
-from casekit.deid import K_ANONYMITY, MAX_SHIFT_WEEKS, MAX_SUPPRESSION
+from casekit._thresholds import K_ANONYMITY, MAX_SHIFT_WEEKS, MAX_SUPPRESSION
+from casekit.cli._common import EXIT_OK, EXIT_UNREADABLE, CliExit, add_input_arguments, load_validated
 from casekit.i18n import t
 
-__all__ = ["KEY_ENV", "main", "register", "run_deidentify"]
+__all__ = ["KEY_ENV", "register", "run_deidentify"]
 
-EXIT_OK, EXIT_UNREADABLE = 0, 2
 #: Environment variable read when ``--key-file`` is not given (keeps the key out of shell history).
 KEY_ENV = "CASEKIT_DEID_KEY"
 
 
-def _weeks(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected a whole number of weeks, 0 or more, got {text!r}")
-    return value
+def _number(kind: type[int] | type[float], low: float, high: float | None, what: str):
+    """An argparse type: a ``kind`` number between ``low`` and ``high`` (``None``: no upper bound).
+
+    >>> _number(int, 1, None, "a whole number, 1 or more")("3")
+    3
+    >>> _number(float, 0, 1, "a share between 0 and 1")("1.5")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: expected a share between 0 and 1, got '1.5'
+    """
+
+    def parse(text: str) -> int | float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"expected {what}, got {text!r}")
+        return value
+
+    return parse
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number, 1 or more, got {text!r}")
-    return value
-
-
-def _share(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = -1.0
-    if not 0 <= value <= 1:
-        raise argparse.ArgumentTypeError(f"expected a share between 0 and 1, got {text!r}")
-    return value
+_weeks = _number(int, 0, None, "a whole number of weeks, 0 or more")
+_positive = _number(int, 1, None, "a whole number, 1 or more")
+_share = _number(float, 0, 1, "a share between 0 and 1")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``deidentify`` sub-command to the ``casekit`` parser."""
-    from casekit.cli import add_input_arguments
-
     p = subparsers.add_parser("deidentify", help="de-identified research extract of the clean rows")
     add_input_arguments(p)
     p.add_argument("--out", type=Path, required=True, help="a .xlsx workbook, or a folder of .parquet/.csv files")
@@ -124,37 +117,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_deidentify(args: argparse.Namespace) -> int:
     """Handler of ``casekit deidentify``; returns the exit code."""
-    from casekit.cli import load_validated
     from casekit.deid import deidentify
-    from casekit.errors import CasekitError
 
     lang = args.lang
     key = _given_key(args)
-    if isinstance(key, int):
-        return key
     result = load_validated(args)
-    if isinstance(result, int):
-        return result
+    extract = deidentify(
+        result,
+        key=key,
+        dates=args.dates,
+        max_shift_weeks=args.max_shift_weeks,
+        as_of=args.as_of,
+        k=args.k,
+        max_suppression=args.max_suppression,
+        on_identifiers="drop" if args.drop_identifiers else "refuse",
+    )
+    if args.out.suffix.lower() == ".xlsx":
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     try:
-        extract = deidentify(
-            result,
-            key=key,
-            dates=args.dates,
-            max_shift_weeks=args.max_shift_weeks,
-            as_of=args.as_of,
-            k=args.k,
-            max_suppression=args.max_suppression,
-            on_identifiers="drop" if args.drop_identifiers else "refuse",
-        )
-        if args.out.suffix.lower() == ".xlsx":
-            args.out.parent.mkdir(parents=True, exist_ok=True)
         written = extract.write(args.out, lang=lang, format=args.format, save_key=args.save_key)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE
     except OSError as exc:
-        print(t("deid.cli_cannot_write", lang, path=args.out, error=exc.strerror or exc), file=sys.stderr)
-        return EXIT_UNREADABLE
+        message = t("deid.cli_cannot_write", lang, path=args.out, error=exc.strerror or exc)
+        raise CliExit(EXIT_UNREADABLE, message) from exc
     _print_summary(extract, result, args)
     print(t("cli.wrote", lang, path=written))
     if key is None:
@@ -164,31 +148,23 @@ def run_deidentify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _given_key(args: argparse.Namespace) -> str | int | None:
+def _given_key(args: argparse.Namespace) -> str | None:
     """The key from ``--key-file`` or ``$CASEKIT_DEID_KEY`` (``None``: draw one), checked before any
-    work; an exit code after printing why when it cannot be used."""
+    work; :class:`CliExit` (or the key check's error) saying why when it cannot be used."""
     from casekit.deid import check_key
-    from casekit.errors import CasekitError
 
     lang = args.lang
     if args.salt is not None:
-        print(t("deid.salt_replaced", lang), file=sys.stderr)
-        return EXIT_UNREADABLE
+        raise CliExit(EXIT_UNREADABLE, t("deid.salt_replaced", lang))
     key = os.environ.get(KEY_ENV) or None
     if args.key_file is not None:
         try:
             key = args.key_file.read_text(encoding="utf-8", errors="replace").strip()
         except OSError as exc:
-            print(
-                t("deid.cli_key_file_unreadable", lang, path=args.key_file, error=exc.strerror or exc), file=sys.stderr
-            )
-            return EXIT_UNREADABLE
+            message = t("deid.cli_key_file_unreadable", lang, path=args.key_file, error=exc.strerror or exc)
+            raise CliExit(EXIT_UNREADABLE, message) from exc
     if key is not None:
-        try:
-            check_key(key)
-        except CasekitError as exc:
-            print(exc.message(lang), file=sys.stderr)
-            return EXIT_UNREADABLE
+        check_key(key)
     return key
 
 
@@ -224,20 +200,3 @@ def _print_summary(extract, result, args: argparse.Namespace) -> None:
         print(t("deid.cli_quarantined", lang, rows=quarantined, cases=result.affected_cases()))
     else:
         print(t("deid.cli_none_quarantined", lang))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m casekit.deid_cli deidentify …``: the full ``casekit`` parser with this command
-    added when ``casekit.cli`` does not register it yet."""
-    from casekit.cli import build_parser
-
-    parser = build_parser()
-    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    if "deidentify" not in sub.choices:
-        register(sub)
-    args = parser.parse_args(argv)
-    return args.handler(args)
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

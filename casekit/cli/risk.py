@@ -21,23 +21,25 @@ import argparse
 import sys
 from pathlib import Path
 
-from casekit.i18n import LANGS, t
+from casekit.cli._common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    CliExit,
+    add_input_arguments,
+    add_rules_arguments,
+    load_validated,
+    write_for_people,
+)
+from casekit.i18n import t
 
 __all__ = ["register", "run_risk"]
-
-EXIT_OK, EXIT_UNREADABLE = 0, 2
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the ``risk`` sub-command to the ``casekit`` parser."""
-    from casekit.cli import default_lang, parse_date
-
     p = subparsers.add_parser("risk", help="risk tiers of every assessed case (stage 3)")
-    p.add_argument("path", type=Path, nargs="?", help="workbook (.xlsx/.ods), folder of CSV/Parquet files, or one file")
-    p.add_argument("--lang", choices=LANGS, default=default_lang())
-    p.add_argument("--as-of", type=parse_date, default=None, help="ignore assessments and reviews after this date")
-    p.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
-    p.add_argument("--model", type=Path, default=None, help="risk model TOML file (default: the shipped model)")
+    add_input_arguments(p, path_optional=True)
+    add_rules_arguments(p, model=True)
     p.add_argument("--out", type=Path, default=None, help="scores file: .csv, .xlsx or .parquet")
     p.add_argument("--fairness", type=Path, default=None, help="also write the fairness view (.csv/.xlsx/.parquet)")
     p.add_argument("--print-default-model", action="store_true", help="print the shipped model TOML and exit")
@@ -45,9 +47,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run_risk(args: argparse.Namespace) -> int:
-    """Handler of ``casekit risk``; returns the exit code."""
-    from casekit.cli import load_validated, write_for_people
-    from casekit.errors import CasekitError, ConfigError
+    """Handler of ``casekit risk``; returns the exit code (a broken model file raises
+    :class:`~casekit.errors.ConfigError`, before the workbook is read)."""
     from casekit.risk.fairness import fairness_summary
     from casekit.risk.model import default_model_text, load_model
     from casekit.risk.score import score_risk
@@ -57,24 +58,13 @@ def run_risk(args: argparse.Namespace) -> int:
         sys.stdout.write(default_model_text())
         return EXIT_OK
     if args.path is None or args.out is None:
-        print(t("risk.cli_no_path" if args.path is None else "risk.cli_no_out", lang), file=sys.stderr)
-        return EXIT_UNREADABLE
-    try:
-        model = load_model(args.model, lang=lang)  # before reading: a broken model fails fast
-    except ConfigError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE
+        raise CliExit(EXIT_UNREADABLE, t("risk.cli_no_path" if args.path is None else "risk.cli_no_out", lang))
+    model = load_model(args.model, lang=lang)  # before reading: a broken model fails fast
     result = load_validated(args)
-    if isinstance(result, int):
-        return result
     scores = score_risk(result, model, as_of=args.as_of)
-    try:
-        write_for_people(scores, args, args.out, "risk")
-        if args.fairness is not None:
-            write_for_people(fairness_summary(result, scores), args, args.fairness, "fairness")
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE
+    write_for_people(scores, args, args.out, "risk")
+    if args.fairness is not None:
+        write_for_people(fairness_summary(result, scores), args, args.fairness, "fairness")
     counts = scores["effective_tier"].value_counts()
     n_tier = dict(zip(counts["effective_tier"], counts["count"], strict=True))
     print(

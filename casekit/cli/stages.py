@@ -11,120 +11,101 @@ Examples
 >>> parser = argparse.ArgumentParser(prog="casekit")
 >>> register(parser.add_subparsers(dest="command"))
 >>> args = parser.parse_args(["worklist", "book.xlsx", "--as-of", "2026-09-30", "--out", "w.csv", "--manager", "Ana"])
->>> args.manager, str(args.as_of), args.handler.__name__
-(['Ana'], '2026-09-30', '_worklist')
+>>> args.manager, str(args.as_of), args.handler is run_worklist
+(['Ana'], '2026-09-30', True)
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from casekit.cli._common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    CliExit,
+    add_input_arguments,
+    add_rules_arguments,
+    load_validated,
+    printable,
+    write_for_people,
+)
+from casekit.i18n import t
+
 if TYPE_CHECKING:
     import polars as pl
 
-EXIT_OK, EXIT_UNREADABLE = 0, 2
+__all__ = ["register", "run_events", "run_status", "run_worklist"]
+
 _TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 _LOG_SUFFIXES = (".csv", ".parquet")
-_MODEL_HELP = "risk model (.toml): tiers and red flags, also on your own columns; default: the shipped model"
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``status``, ``worklist`` and ``events`` to the ``casekit`` sub-commands."""
-    from casekit.cli import add_input_arguments, add_measures_argument
-
     status = subparsers.add_parser("status", help="where every case stands as of a date, with its flags")
-    add_input_arguments(status, as_of_required=True)
-    status.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
-    status.add_argument("--model", type=Path, default=None, help=_MODEL_HELP)
-    add_measures_argument(status)
+    add_input_arguments(status)
+    add_rules_arguments(status, config=True, measures=True, model=True)
     status.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
-    status.set_defaults(handler=_status)
+    status.set_defaults(handler=run_status)
 
     work = subparsers.add_parser("worklist", help="one row per open flag, most overdue first")
-    add_input_arguments(work, as_of_required=True)
-    work.add_argument("--config", type=Path, default=None, help="process rules (.toml); default: shipped rules")
-    work.add_argument("--model", type=Path, default=None, help=_MODEL_HELP)
-    add_measures_argument(work)
+    add_input_arguments(work)
+    add_rules_arguments(work, config=True, measures=True, model=True)
     work.add_argument("--manager", action="append", default=None, help="only this case manager's cases (repeatable)")
     work.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
-    work.set_defaults(handler=_worklist)
+    work.set_defaults(handler=run_worklist)
 
     log = subparsers.add_parser("events", help="the event log for process-mining tools")
     add_input_arguments(log)
     log.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
-    log.set_defaults(handler=_events)
+    log.set_defaults(handler=run_events)
 
 
-def _bad_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> bool:
-    from casekit.i18n import t
-
-    if args.out.suffix.lower() in suffixes:
-        return False
-    print(t("stages.cli_bad_out", args.lang, file=args.out.name, formats=", ".join(suffixes)), file=sys.stderr)
-    return True
+def _check_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> None:
+    if args.out.suffix.lower() not in suffixes:
+        message = t("stages.cli_bad_out", args.lang, file=args.out.name, formats=", ".join(suffixes))
+        raise CliExit(EXIT_UNREADABLE, message)
 
 
-def _config(args: argparse.Namespace):
-    """The process rules, the measures catalogue and the risk model, or an exit code after
-    printing the error."""
-    from casekit.errors import ConfigError
+def _status_and_data(args: argparse.Namespace):
+    """The status frame and the validation result (a broken ``--config``, ``--measures`` or
+    ``--model`` raises :class:`~casekit.errors.ConfigError` before the workbook is read).
+    Without ``--as-of`` the date is today, and the output says so."""
     from casekit.measures import load_measures
     from casekit.risk.model import load_model
     from casekit.stages._config import load_process_config
-
-    try:
-        return (
-            load_process_config(args.config, lang=args.lang),
-            load_measures(args.measures, lang=args.lang),
-            load_model(args.model, lang=args.lang),
-        )
-    except ConfigError as exc:
-        print(exc.message(args.lang), file=sys.stderr)
-        return EXIT_UNREADABLE
-
-
-def _status_frame(args: argparse.Namespace, *, with_data: bool = False):
-    """The status frame (with the validated data when ``with_data``), or an exit code."""
-    from casekit.cli import load_validated
     from casekit.stages._status import case_status
 
-    if _bad_out(args, _TABLE_SUFFIXES):
-        return EXIT_UNREADABLE
-    settings = _config(args)
-    if isinstance(settings, int):
-        return settings
-    config, measures, model = settings
+    _check_out(args, _TABLE_SUFFIXES)
+    config = load_process_config(args.config, lang=args.lang)
+    measures = load_measures(args.measures, lang=args.lang)
+    model = load_model(args.model, lang=args.lang)
+    if args.as_of is None:
+        args.as_of = dt.date.today()
+        print(t("stages.cli_as_of_today", args.lang, as_of=args.as_of.isoformat()))
     result = load_validated(args)
-    if isinstance(result, int):
-        return result
-    status = case_status(result, as_of=args.as_of, config=config, measures=measures, model=model)
-    return (status, result) if with_data else status
+    return case_status(result, as_of=args.as_of, config=config, measures=measures, model=model), result
 
 
-def _status(args: argparse.Namespace) -> int:
-    from casekit.cli import write_for_people
-    from casekit.i18n import t
-
-    status = _status_frame(args)
-    if isinstance(status, int):
-        return status
+def run_status(args: argparse.Namespace) -> int:
+    """Handler of ``casekit status``; returns the exit code."""
+    status, _ = _status_and_data(args)
     write_for_people(status, args, args.out, "status")
     print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 
 
-def _worklist(args: argparse.Namespace) -> int:
-    from casekit.cli import write_for_people
-    from casekit.i18n import t
+def run_worklist(args: argparse.Namespace) -> int:
+    """Handler of ``casekit worklist``; returns the exit code."""
     from casekit.stages._status import worklist
 
-    found = _status_frame(args, with_data=True)
-    if isinstance(found, int):
-        return found
-    status, result = found
+    status, result = _status_and_data(args)
+    if args.manager and (warning := unknown_managers_message(args.manager, status["case_manager"], args.lang)):
+        print(printable(warning), file=sys.stderr)
     table = worklist(status, manager=args.manager, data=result)
     write_for_people(
         table if args.out.suffix.lower() == ".parquet" else for_people(table, args.lang), args, args.out, "worklist"
@@ -145,7 +126,7 @@ def for_people(worklist: pl.DataFrame, lang: str | None) -> pl.DataFrame:
     """
     import polars as pl
 
-    from casekit.stages._names import priority_label
+    from casekit.stages import priority_label
 
     names = {n: priority_label(n, lang) for n in range(1, 7)}
     return worklist.with_columns(
@@ -154,16 +135,29 @@ def for_people(worklist: pl.DataFrame, lang: str | None) -> pl.DataFrame:
     ).select("priority_label", pl.exclude("priority", "priority_label"))
 
 
-def _events(args: argparse.Namespace) -> int:
-    from casekit.cli import load_validated
-    from casekit.i18n import t
+def unknown_managers_message(asked: list[str], managers, lang: str) -> str | None:
+    """The warning when some asked case managers have no case (with the known names), else ``None``.
+
+    >>> import polars as pl
+    >>> unknown_managers_message(["Ana", "Bea"], pl.Series(["Luis", "Ana", None]), "en")
+    'No case manager is called «Bea» in this workbook, ... The case managers are: Ana, Luis.'
+    >>> unknown_managers_message(["Ana"], pl.Series(["Ana"]), "es") is None
+    True
+    """
+    known = sorted(managers.drop_nulls().unique().to_list())
+    unknown = [name for name in asked if name not in known]
+    if not unknown:
+        return None
+    names = ", ".join(f"«{name}»" for name in unknown)
+    return t("stages.cli_unknown_manager", lang, names=names, known=", ".join(known))
+
+
+def run_events(args: argparse.Namespace) -> int:
+    """Handler of ``casekit events``; returns the exit code."""
     from casekit.stages._events import events, write_event_log
 
-    if _bad_out(args, _LOG_SUFFIXES):
-        return EXIT_UNREADABLE
+    _check_out(args, _LOG_SUFFIXES)
     result = load_validated(args)
-    if isinstance(result, int):
-        return result
     log = events(result, as_of=args.as_of)
     write_event_log(log, args.out)
     print(t("stages.cli_wrote_events", args.lang, n=log.height, cases=log["case_id"].n_unique(), path=args.out))

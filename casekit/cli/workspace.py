@@ -20,22 +20,23 @@ import json
 import sys
 from pathlib import Path
 
-from casekit.i18n import LANGS, t
+from casekit.cli._common import EXIT_ERRORS as EXIT_PROBLEMS
+from casekit.cli._common import EXIT_OK, EXIT_UNREADABLE, add_lang_argument, json_text
+from casekit.errors import CasekitError, RecordRejected
+from casekit.i18n import t
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_UNREADABLE = 0, 1, 2
+__all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``workspace`` command and its sub-commands."""
-    from casekit.cli import default_lang
-
     ws = sub.add_parser("workspace", help="the team's workspace database: init, import, export, record, audit, backup")
     cmds = ws.add_subparsers(dest="ws_command", required=True)
 
     def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
         p.add_argument("--db", default=None, help="workspace path or URL (default: CASEKIT_DB, else ./casekit.db)")
         p.add_argument("--actor", default=None, help="who does this (default: the OS user)")
-        p.add_argument("--lang", choices=LANGS, default=default_lang())
+        add_lang_argument(p)
         return p
 
     common(cmds.add_parser("init", help="create the workspace (or bring its schema up to date)"))
@@ -65,7 +66,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Dispatch a ``workspace`` sub-command."""
-    from casekit.errors import CasekitError
     from casekit.workspace import Workspace
 
     lang = args.lang
@@ -112,9 +112,6 @@ def _export(ws, args: argparse.Namespace) -> int:
 
 
 def _record(ws, args: argparse.Namespace) -> int:
-    from casekit.cli import json_text
-    from casekit.errors import RecordRejected
-
     try:
         row = json.loads(args.row)
     except json.JSONDecodeError as exc:
