@@ -26,6 +26,7 @@ from casekit.present import FORMATS
 
 __all__ = [
     "CONTACT_STATUS_COLORS",
+    "EVERY_LABEL",
     "NEUTRAL",
     "OKABE_ITO",
     "TIER_COLORS",
@@ -129,6 +130,11 @@ def finish(chart: Any, name: str, title: str, subtitle: str | list[str] | None =
     return chart.properties(
         title=_title(title, subtitle), autosize=AUTOSIZE, usermeta={"casekit": {"chart": name, "empty": False}}
     )
+
+
+#: Axis settings that show every category's label: Streamlit's theme turns on
+#: ``labelOverlap``, which hides labels that would touch (a heatmap showed 4 of 13 flags).
+EVERY_LABEL: dict[str, Any] = {"labelOverlap": False}
 
 
 def heatmap(base: alt.Chart, df: pl.DataFrame, field: str, legend_title: str) -> alt.LayerChart:

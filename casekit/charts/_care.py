@@ -9,6 +9,7 @@ import polars as pl
 
 from casekit.charts._base import (
     CONTACT_STATUS_COLORS,
+    EVERY_LABEL,
     MAIN,
     NEUTRAL,
     OKABE_ITO,
@@ -314,8 +315,8 @@ def transitions_chart(
     rows = df["from_label"].unique(maintain_order=True).to_list()
     cols = df.sort("to_order", "to_level", nulls_last=True)["to_label"].unique(maintain_order=True).to_list()
     base = alt.Chart(df).encode(
-        x=alt.X("to_label:N", sort=cols, title=text("axis_to_level", lang), axis=alt.Axis(labelAngle=-30)),
-        y=alt.Y("from_label:N", sort=rows, title=text("axis_from_level", lang)),
+        x=alt.X("to_label:N", sort=cols, title=text("axis_to_level", lang), axis=EVERY_LABEL | {"labelAngle": -30}),
+        y=alt.Y("from_label:N", sort=rows, title=text("axis_from_level", lang), axis=EVERY_LABEL),
         tooltip=[
             alt.Tooltip("from_label:N", title=text("axis_from_level", lang)),
             alt.Tooltip("to_label:N", title=text("axis_to_level", lang)),

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 
 from casekit.charts._base import (
+    EVERY_LABEL,
     MAIN,
     NEUTRAL,
     ROW_HEIGHT,
@@ -248,8 +249,8 @@ def flags_by_manager_chart(
         managers = [m for m in managers if m != others] + [others]
     flags = df.sort("flag_order")["flag_label"].unique(maintain_order=True).to_list()
     base = alt.Chart(df).encode(
-        x=alt.X("flag_label:N", sort=flags, title=None, axis=alt.Axis(labelAngle=-40, labelLimit=180)),
-        y=alt.Y("manager_label:N", sort=managers, title=text("axis_manager", lang)),
+        x=alt.X("flag_label:N", sort=flags, title=None, axis=EVERY_LABEL | {"labelAngle": -40, "labelLimit": 180}),
+        y=alt.Y("manager_label:N", sort=managers, title=text("axis_manager", lang), axis=EVERY_LABEL),
         tooltip=[
             alt.Tooltip("manager_label:N", title=text("axis_manager", lang)),
             alt.Tooltip("flag_label:N", title=text("tt_flag", lang)),

@@ -137,6 +137,7 @@ def show_chart(chart: Any, *, key: str) -> None:
     sized = (
         sized.configure(locale=chart_locale(lang()))
         .configure_axis(labelLimit=LABEL_LIMIT)
+        .configure_axisBand(labelOverlap=False)  # every category labelled (the theme hides some)
         .configure_legend(labelLimit=LABEL_LIMIT, titleLimit=LABEL_LIMIT)
         .configure_header(labelLimit=LABEL_LIMIT)
     )

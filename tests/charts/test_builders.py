@@ -321,3 +321,16 @@ def test_utilisation_before_and_after(sample):
     df2 = chart_data(charts.utilisation_chart(changes, lang="en"))
     b2 = df2.filter(pl.col("when") == "Before").sort("measure")
     assert b2["mean"].to_list() == pytest.approx(u.sort("measure")["mean_baseline"].to_list())
+
+
+@pytest.mark.parametrize("name", ["flags_by_manager", "transitions"])
+def test_heatmaps_never_hide_a_category_label(sample, name: str) -> None:
+    """Streamlit's theme hides labels that would touch (``labelOverlap``); the heatmaps turn that off on both axes."""
+    chart = (
+        charts.flags_by_manager_chart(sample.status, lang="es")
+        if name == "flags_by_manager"
+        else charts.transitions_chart(sample.data, lang="es")
+    )
+    layers = chart.to_dict()["layer"]
+    axes = [layer["encoding"][axis].get("axis", {}) for layer in layers for axis in ("x", "y")]
+    assert axes and all(axis.get("labelOverlap") is False for axis in axes)
