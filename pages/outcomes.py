@@ -16,7 +16,7 @@ from casekit.outcomes import (
     utilisation_rate_summary,
     utilisation_summary,
 )
-from casekit.present import header, readable
+from casekit.present import header
 from casekit.ui import _outcomes as oc
 from casekit.ui import forms
 from casekit.ui.derived import DerivedTables
@@ -72,7 +72,7 @@ def _explain_empty(summary: pl.DataFrame, key: str) -> None:
     """Why a chart is empty: every group too small to show, or nothing recorded."""
     if oc.hidden_by_privacy(summary):
         empty_state("ui_outcomes.all_suppressed", high=high)
-        table(oc.readable(summary, lang()), key=f"{key}_suppressed", stem=key)
+        table(oc.shown(summary, lang()), key=f"{key}_suppressed", stem=key, screen="ui_outcomes")
     else:
         empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
@@ -114,7 +114,7 @@ else:
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
     rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
-    table(oc.readable(util, lang()), key="out_utilisation", stem="utilisation_cost")
+    table(oc.shown(util, lang()), key="out_utilisation", stem="utilisation_cost", screen="ui_outcomes")
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
@@ -125,7 +125,7 @@ if rates.filter(pl.col("n_used") > 0).height == 0:
     empty_state(f"ui_outcomes.{why}", high=high)
 else:
     rtm_note(rates)
-    table(oc.readable(rates, lang()), key="out_rates", stem="utilisation_per_member_month")
+    table(oc.shown(rates, lang()), key="out_rates", stem="utilisation_per_member_month", screen="ui_outcomes")
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))
@@ -137,7 +137,7 @@ else:
     show_chart(chart, key="out_domain_chart")
     st.caption(tr("ui_outcomes.improved_rule"))
     rtm_note(by_measure)
-    table(oc.readable(by_measure, lang()), key="out_domain", stem="outcomes_by_measure")
+    table(oc.shown(by_measure, lang()), key="out_domain", stem="outcomes_by_measure", screen="ui_outcomes")
 
 # -- % improved by tier -----------------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_tier"))
@@ -156,7 +156,7 @@ else:
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
-    table(oc.readable(by_tier, lang()), key="out_tier", stem="improved_by_tier")
+    table(oc.shown(by_tier, lang()), key="out_tier", stem="improved_by_tier", screen="ui_outcomes")
 
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
@@ -181,7 +181,7 @@ else:
         format_func={g: header(g, lang()) for g in goal_groups}.__getitem__,
         key="out_goals_by",
     )
-    table(readable(_goals(ws.key, (goal_by,), ws), lang()), key="out_goals", stem="goal_attainment")
+    table(_goals(ws.key, (goal_by,), ws), key="out_goals", stem="goal_attainment")
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
 st.subheader(tr("ui_outcomes.post_only"))
@@ -198,7 +198,7 @@ else:
             tr("ui_outcomes.metric_post_only", measure=names.get(row["measure"], row["measure"]), n=row["n_cases"]),
             num(row["mean"], ".1f"),
         )
-    table(oc.readable(post, lang()), key="out_satisfaction", stem="post_only")
+    table(oc.shown(post, lang()), key="out_satisfaction", stem="post_only", screen="ui_outcomes")
 
 # -- any grouping -----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.grouped"))
@@ -212,7 +212,7 @@ by = st.multiselect(
 )
 grouped = _summary(ws.key, tuple(by), ws)
 rtm_note(grouped)
-table(oc.readable(grouped, lang()), key="out_grouped", stem="outcome_summary")
+table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes")
 
 st.subheader(tr("ui.summary_heading"))
 summary_pdf_download(ws, key="outcomes_summary")

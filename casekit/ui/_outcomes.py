@@ -2,8 +2,8 @@
 
 The figures themselves come from :func:`casekit.outcomes.outcome_summary` and
 :func:`casekit.outcomes.utilisation_summary`; this module only picks rows (the
-satisfaction measures, the headline utilisation changes) and writes a summary the way a
-person reads it (labels for ids, shares as percentages, headers in the user's language).
+satisfaction measures, the headline utilisation changes) and prepares a summary for the
+screen's tables, which :func:`casekit.present.readable` writes the way a person reads it.
 
 Examples
 --------
@@ -11,20 +11,16 @@ Examples
 ...     "n_pairs": [40, 12], "pct_improved": [0.5, 0.25], "suppressed": [False, False]})
 >>> satisfaction(s)["measure"].to_list()
 ['CSQ-8']
->>> readable(s, "en").columns
-['Domain', 'Measure', 'Pairs', '% improved', 'Suppressed']
->>> readable(s, "en")["% improved"].to_list()
-[50.0, 25.0]
+>>> shown(s, "en").columns
+['domain', 'measure', 'n_pairs', 'pct_improved', 'suppressed']
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from casekit.contract import VOCABS
-from casekit.i18n import catalog, t
+from casekit.i18n import t
 from casekit.outcomes import GROUPINGS
-from casekit.present import header, vocabulary
 from casekit.privacy import MIN_CELL
 
 __all__ = [
@@ -34,8 +30,8 @@ __all__ = [
     "SATISFACTION",
     "grouping_label",
     "hidden_by_privacy",
-    "readable",
     "satisfaction",
+    "shown",
     "suppression_range",
     "utilisation_headlines",
 ]
@@ -69,9 +65,6 @@ _ONE_MEASURE = (
     "pct_response",
     "pct_remission",
 )
-_VOCAB_OF = {"domain": "outcome_domain", "effective_tier": "tier", "sex": "sex"}
-#: Columns whose ids are labelled from casekit.present's vocabularies.
-_CATALOGUE_VOCAB = ("rate_unit", "measure_kind", "not_used_because")
 #: Measures with a label of their own (the chart texts); others are shown as written.
 _KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
 
@@ -135,44 +128,19 @@ def measure_names(lang: str) -> dict[str, str]:
     return {m: t(f"charts.measure_{m}", lang) for m in _KNOWN_MEASURES}
 
 
-def readable(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """A summary as a person reads it: ids → labels, shares 0–1 → percentages rounded to
-    0.1, means to 0.01, yes/no, headers in ``lang`` (blanked cells stay empty). Means
-    that are empty on every row (groups mixing measures) are left out.
+def shown(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """A summary ready for :func:`casekit.ui.widgets.table` (``screen="ui_outcomes"``), ids
+    kept: the means that are empty on every row (groups mixing measures) are left out, and
+    an empty group value reads "(blank)"; labels, percentages and numbers come from
+    :func:`casekit.present.readable`.
 
-    >>> s = pl.DataFrame({"effective_tier": ["high", None], "mean_change": [-1.234, None], "suppressed": [False, True]})
-    >>> readable(s, "es").rows()
-    [('Alto', -1.23, 'no'), ('(en blanco)', None, 'sí')]
+    >>> s = pl.DataFrame({"effective_tier": ["high", None], "mean_change": [None, None], "n_pairs": [12, 3]})
+    >>> shown(s, "es").rows()
+    [('high', 12), ('(en blanco)', 3)]
     """
-    blank = t("ui_outcomes.blank", lang)
-    yes, no = t("common.yes", lang), t("common.no", lang)
     if summary.height:
         empty = [c for c in _ONE_MEASURE if c in summary.columns and summary[c].null_count() == summary.height]
         summary = summary.drop(empty)
-    exprs = []
-    for col in summary.columns:
-        c = pl.col(col)
-        if col in _VOCAB_OF:
-            names = {k: v(lang) for k, v in VOCABS[_VOCAB_OF[col]].items()}
-            exprs.append(c.replace(names).fill_null(blank))
-        elif col in _CATALOGUE_VOCAB:
-            exprs.append(c.replace(vocabulary(col, lang)))
-        elif col == "measure":
-            exprs.append(c.replace(measure_names(lang)).fill_null(blank))
-        elif col in GROUPINGS:
-            exprs.append(c.cast(pl.String).fill_null(blank))
-        elif col in PERCENT_COLUMNS:
-            exprs.append((c * 100).round(1))
-        elif summary.schema[col] == pl.Boolean:
-            exprs.append(pl.when(c).then(pl.lit(yes)).when(~c).then(pl.lit(no)).alias(col))
-        elif summary.schema[col].is_float():
-            exprs.append(c.round(2))
-        else:
-            exprs.append(c)
-    return summary.select(exprs).rename({col: _header(col, lang) for col in summary.columns})
-
-
-def _header(col: str, lang: str) -> str:
-    """The screen's own header of ``col``, else the one catalogue's (``locales/columns.toml``)."""
-    key = f"ui_outcomes.col_{col}"
-    return t(key, lang) if key in catalog() else header(col, lang)
+    blank = t("ui_outcomes.blank", lang)
+    groups = [c for c in summary.columns if c in GROUPINGS]
+    return summary.with_columns(pl.col(c).cast(pl.String).fill_null(blank) for c in groups)

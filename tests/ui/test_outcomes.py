@@ -9,6 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.outcomes import GROUPINGS, outcome_summary, post_only_summary, post_only_values, utilisation_summary
+from casekit.present import format_number, number_style, readable, screen_headers
 from casekit.ui import _outcomes as oc
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -26,25 +27,39 @@ def _summary(sample: dict, by: list[str]) -> pl.DataFrame:
     return outcome_summary(sample["result"], by, changes=sample["changes"], scores=sample["scores"])
 
 
+def _read(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """The table the screen shows (``widgets.table(oc.shown(…), screen="ui_outcomes")``)."""
+    ready = oc.shown(summary, lang)
+    return readable(ready, lang, headers=screen_headers("ui_outcomes", ready.columns, lang))
+
+
+def _number(value: float, lang: str, column: str) -> str:
+    style = number_style(column)
+    return format_number(value, lang, f",.{style.decimals}{'%' if style.percent else 'f'}")
+
+
 def test_percentages_are_the_summary_shares_times_100(sample: dict) -> None:
     summary = _summary(sample, ["effective_tier"])
-    shown = oc.readable(summary, "en")
-    assert shown["% improved"].to_list() == [round(v * 100, 1) for v in summary["pct_improved"]]
+    shown = _read(summary, "en")
+    assert shown["% improved"].to_list() == [_number(v, "en", "pct_improved") for v in summary["pct_improved"]]
     assert shown["Risk tier"].to_list() == ["Low", "Moderate", "High"]
-    assert shown["Pairs"].to_list() == summary["n_pairs"].to_list()
+    assert shown["Pairs"].to_list() == [str(n) for n in summary["n_pairs"]]
+    spanish = _read(summary, "es")["% mejora"].to_list()
+    assert spanish == [_number(v, "es", "pct_improved") for v in summary["pct_improved"]]
+    assert all("," in v and "." not in v for v in spanish)  # 12,5 %: a decimal comma
     # means are null when the groups mix measures: those columns are left out
     assert "Mean change" not in shown.columns
     assert "Effect size" not in shown.columns
 
 
 def test_the_grouping_decides_the_columns(sample: dict) -> None:
-    by_measure = oc.readable(_summary(sample, ["domain", "measure"]), "es")
-    by_manager = oc.readable(_summary(sample, ["case_manager", "sex"]), "es")
+    by_measure = _read(_summary(sample, ["domain", "measure"]), "es")
+    by_manager = _read(_summary(sample, ["case_manager", "sex"]), "es")
     assert by_measure.columns[:2] == ["Ámbito", "Medida"]
     assert by_manager.columns[:2] == ["Gestor de casos", "Sexo"]
     assert "Cambio medio" in by_measure.columns
     assert set(by_manager["Sexo"]) <= {"Mujer", "Hombre", "Otro", "Desconocido", "(en blanco)"}
-    overall = oc.readable(_summary(sample, []), "es")
+    overall = _read(_summary(sample, []), "es")
     assert overall.height == 1
     assert overall.columns[0] == "Casos"
 
@@ -59,10 +74,10 @@ def test_every_grouping_has_a_label_in_both_languages() -> None:
 def test_suppressed_rows_stay_blank_and_say_so(sample: dict) -> None:
     summary = _summary(sample, ["case_manager", "sex"])
     assert summary["suppressed"].any()
-    shown = oc.readable(summary, "en")
+    shown = _read(summary, "en")
     blanked = shown.filter(pl.col("Suppressed") == "yes")
     assert blanked.height == summary["suppressed"].sum()
-    assert blanked["% improved"].null_count() == blanked.height
+    assert set(blanked["% improved"]) == {""}
     assert oc.suppression_range() == (1, 10)
     assert oc.suppression_range(5) == (1, 4)
 
@@ -76,9 +91,9 @@ def test_satisfaction_is_post_only_and_reported_with_its_distribution(sample: di
     values = post_only_values(sample["result"], as_of=ck.SAMPLE_AS_OF)["value"]
     assert rows["n_cases"].item() == values.len() > 10
     assert rows["mean"].item() == pytest.approx(values.mean())
-    shown = oc.readable(rows, "es")
-    assert shown["Media"].to_list() == [round(values.mean(), 2)]
-    assert shown["Mediana"].to_list() == [values.median()]
+    shown = _read(rows, "es")
+    assert shown["Media"].to_list() == [_number(values.mean(), "es", "mean")]
+    assert shown["Mediana"].to_list() == [_number(values.median(), "es", "median")]
     assert oc.satisfaction(_summary(sample, ["effective_tier"])).height == 0
 
 
@@ -88,14 +103,15 @@ def test_utilisation_headlines_put_cost_first(sample: dict) -> None:
     assert heads["measure"].to_list() == ["monthly_cost", "admissions_12m", "ed_visits_6m"]
     for measure, pct in heads.select("measure", "pct_change").iter_rows():
         assert pct == util.filter(pl.col("measure") == measure)["pct_change"].item()
-    shown = oc.readable(util, "es")
+    shown = _read(util, "es")
     assert "Coste mensual" in shown["Medida"].to_list()
-    assert shown["% de cambio del total"].to_list() == [round(v * 100, 1) for v in util["pct_change"]]
+    expected = [_number(v, "es", "pct_change") if v is not None else "" for v in util["pct_change"]]
+    assert shown["% de cambio del total"].to_list() == expected
 
 
 def test_readable_on_an_empty_summary_keeps_the_headers() -> None:
     empty = pl.DataFrame(schema={"effective_tier": pl.String, "n_cases": pl.Int64, "pct_improved": pl.Float64})
-    assert oc.readable(empty, "en").columns == ["Risk tier", "Cases", "% improved"]
+    assert _read(empty, "en").columns == ["Risk tier", "Cases", "% improved"]
     assert oc.satisfaction(pl.DataFrame(schema={"domain": pl.String})).height == 0
 
 
