@@ -103,7 +103,8 @@ def test_no_import_cycle_in_casekit() -> None:
 def test_a_cycle_is_found(tmp_path: Path) -> None:
     (tmp_path / "data.py").write_text("def f():\n    from pkg.report import g\n", encoding="utf-8")
     (tmp_path / "report.py").write_text("from pkg.data import f\n", encoding="utf-8")
-    (tmp_path / "types.py").write_text("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import data\n")
+    typed = "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg import data\n"
+    (tmp_path / "types.py").write_text(typed, encoding="utf-8")
     files = {f"pkg.{p.stem}": p for p in tmp_path.glob("*.py")}
     graph = import_graph(files)
     assert graph["pkg.types"] == set()

@@ -333,4 +333,5 @@ def test_heatmaps_never_hide_a_category_label(sample, name: str) -> None:
     )
     layers = chart.to_dict()["layer"]
     axes = [layer["encoding"][axis].get("axis", {}) for layer in layers for axis in ("x", "y")]
-    assert axes and all(axis.get("labelOverlap") is False for axis in axes)
+    assert len(axes) == 2 * len(layers) > 0
+    assert all(axis.get("labelOverlap") is False for axis in axes)
