@@ -213,7 +213,9 @@ if view == "group":
         st.caption(tr("ui_explore.group_caption"))
         safe = co.group_measure(a, by=by, measure=measure, suppress=True, **options)
         download_table(
-            ex.readable_groups(safe, by=[by], measure=measure, lang=lang()), "cohort_groups", key="ex_groups"
+            ex.readable_groups(safe, by=[by], measure=measure, lang=lang(), keep_types=True),
+            "cohort_groups",
+            key="ex_groups",
         )
 
 # -- funnel and time between stages -------------------------------------------------------
@@ -262,20 +264,22 @@ if view == "compare":
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
     st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
     st.caption(tr("ui_explore.compare_download"))
-    safe_outcomes, safe_plan = ex.readable_comparison(comparison.suppressed(), lang(), measure_names=outcome_names)
+    safe_outcomes, safe_plan = ex.readable_comparison(
+        comparison.suppressed(), lang(), measure_names=outcome_names, keep_types=True
+    )
     download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     goals = co.compare_goals(a, b, _goal_progress(ws.key, ws))
     st.dataframe(ck.present.readable(goals, lang(), hide=["suppressed_a", "suppressed_b"]), key="ex_cmp_goals")
-    download_table(ck.present.readable(goals, lang()), "cohort_goals", key="ex_cmp_goals_dl")
+    download_table(ck.present.readable(goals, lang(), keep_types=True), "cohort_goals", key="ex_cmp_goals_dl")
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
     util = co.compare_utilisation(a, b, _rates(ws.key, ws))
     rtm_note(util)
     hidden = ["suppressed_a", "suppressed_b"]
     st.dataframe(ck.present.readable(util, lang(), hide=hidden), hide_index=True, key="ex_cmp_rates")
-    download_table(ck.present.readable(util, lang()), "cohort_utilisation", key="ex_cmp_rates_dl")
+    download_table(ck.present.readable(util, lang(), keep_types=True), "cohort_utilisation", key="ex_cmp_rates_dl")
 
 # -- exports ------------------------------------------------------------------------------
 if view == "export":

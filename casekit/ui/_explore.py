@@ -37,6 +37,7 @@ from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohor
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
+from casekit.present import readable
 from casekit.risk.fairness import AGE_BANDS
 from casekit.risk.model import TIERS
 from casekit.stages import STAGES, stage_label, to_process_mining
@@ -44,7 +45,6 @@ from casekit.stages import STAGES, stage_label, to_process_mining
 __all__ = [
     "BLANK",
     "EXTRACT_FORMATS",
-    "PERCENT_MEASURES",
     "ExtractDownload",
     "deidentified_extract",
     "endpoint_label",
@@ -59,8 +59,6 @@ __all__ = [
 
 #: The option standing for "blank" in a filter (cases where the column is empty).
 BLANK = "__blank__"
-#: Measures that are shares (0–1), shown as percentages.
-PERCENT_MEASURES = ("share", "pct_improved")
 _NATURAL: dict[str, tuple[str, ...]] = {
     "tiers": TIERS,
     "stages": STAGES,
@@ -112,57 +110,46 @@ def endpoint_label(stage: str, lang: str, *, start: bool = False) -> str:
     return t("cohort.opened", lang) if start and stage == "screening" else stage_label(stage, lang)
 
 
-def _values(df: pl.DataFrame, columns: Iterable[str], lang: str) -> list[pl.Expr]:
-    exprs = []
-    for col in columns:
-        c = pl.col(col)
-        if col.startswith("suppressed"):
-            yes, no = t("common.yes", lang), t("common.no", lang)
-            exprs.append(pl.when(c).then(pl.lit(yes)).when(~c).then(pl.lit(no)).alias(col))
-        elif any(col.startswith(p) for p in PERCENT_MEASURES):
-            exprs.append((c * 100).round(1))
-        elif df.schema[col].is_float():
-            exprs.append(c.round(2))
-        else:
-            exprs.append(c)
-    return exprs
-
-
-def readable_groups(table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str) -> pl.DataFrame:
-    """A :func:`~casekit.cohort.group_measure` table as a person reads it: group labels,
-    shares as percentages (0.1), other values to 0.01, headers in ``lang``; counts equal
-    to the group's case count are shown once.
+def readable_groups(
+    table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str, keep_types: bool = False
+) -> pl.DataFrame:
+    """A :func:`~casekit.cohort.group_measure` table as a person reads it
+    (:func:`casekit.present.readable`): group labels, numbers and percentages in the
+    language's format, headers in ``lang``; counts equal to the group's case count are
+    shown once. ``keep_types``: numbers stay numbers (a spreadsheet download).
 
     >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
     >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows()
-    [('Mujer', 20, 87.0), ('(vacío)', 3, 13.0)]
+    [('Mujer', '20', '87,0\\xa0%'), ('(vacío)', '3', '13,0\\xa0%')]
     """
     keys = list(by)
     same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
-    table = table.drop(same, strict=False)
-    groups = [
+    table = table.drop(same, strict=False).with_columns(
         pl.col(k).cast(pl.String).replace(value_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
-    ]
-    rest = [c for c in table.columns if c not in keys]
-    unit = " (%)" if measure in PERCENT_MEASURES else ""
+    )
     names = {k: grouping_label(k, lang) for k in keys}
     names |= {"n_cases": t("cohort.col_n_cases", lang), "n": t("cohort.col_n", lang)}
-    names |= {measure: measure_label(measure, lang) + unit, "suppressed": t("cohort.col_suppressed", lang)}
-    return table.select(*groups, *_values(table, rest, lang)).rename(names, strict=False)
+    names |= {measure: measure_label(measure, lang), "suppressed": t("cohort.col_suppressed", lang)}
+    return readable(table, lang, headers=names, keep_types=keep_types)
 
 
 def readable_comparison(
-    comparison: CohortComparison, lang: str, *, measure_names: Mapping[str, str] | None = None
+    comparison: CohortComparison,
+    lang: str,
+    *,
+    measure_names: Mapping[str, str] | None = None,
+    keep_types: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The outcomes and time-to-plan tables of an A vs B comparison, headers in ``lang``
-    (each column says its cohort, A or B), shares as percentages, measures renamed by
-    ``measure_names`` (others as written).
+    """The outcomes and time-to-plan tables of an A vs B comparison as a person reads them
+    (:func:`casekit.present.readable`; each header says its cohort, A or B), measures
+    renamed by ``measure_names`` (others as written).
 
     >>> from casekit.cohort import CohortComparison
     >>> cmp = CohortComparison(pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [3], "pct_improved_a": [0.5]}),
     ...                        pl.DataFrame({"n_cases_b": [4], "median_days_b": [12.345]}))
-    >>> [f.columns for f in readable_comparison(cmp, "en")]
-    [['Measure', 'Pairs A', '% improved A (%)'], ['Cases B', 'Median days to plan B']]
+    >>> outcomes, plan = readable_comparison(cmp, "es")
+    >>> outcomes.columns, outcomes.row(0), plan.row(0)
+    (['Medida', 'Pares A', '% que mejora A'], ('PHQ-9', '3', '50,0\\xa0%'), ('4', '12,3'))
     """
     out = []
     for table in (comparison.outcomes, comparison.time_to_plan):
@@ -179,9 +166,7 @@ def readable_comparison(
             base, side = col.rsplit("_", 1)
             key = {"n_cases": "n_cases_side", "n": "n_side", "suppressed": "suppressed_side"}.get(base, base)
             names[col] = t(f"cohort.col_{key}", lang, cohort=side.upper())
-            if base in PERCENT_MEASURES:
-                names[col] += " (%)"
-        out.append(frame.select(_values(frame, frame.columns, lang)).rename(names))
+        out.append(readable(frame, lang, headers=names, keep_types=keep_types))
     return out[0], out[1]
 
 

@@ -13,6 +13,7 @@ from casekit import cohort as co
 from casekit.charts import chart_data, is_empty
 from casekit.charts.explore import COHORT_COLORS, cohort_chart, compare_chart
 from casekit.contract import SHEETS, identifying_columns
+from casekit.present import format_number
 from casekit.ui import _explore as ex
 
 
@@ -52,15 +53,18 @@ def test_make_filter_turns_widget_choices_into_a_cohort_filter(sample: dict) -> 
 @pytest.mark.parametrize(
     ("lang", "headers"),
     [
-        ("es", ["Nivel de riesgo", "Casos del grupo", "Proporción de la cohorte (%)"]),
-        ("en", ["Risk tier", "Cases in the group", "Share of the cohort (%)"]),
+        ("es", ["Nivel de riesgo", "Casos del grupo", "Proporción de la cohorte"]),
+        ("en", ["Risk tier", "Cases in the group", "Share of the cohort"]),
     ],
 )
 def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:
     table = co.group_measure(sample["cohort"], by="effective_tier", measure="share")
     shown = ex.readable_groups(table, by=["effective_tier"], measure="share", lang=lang)
     assert shown.columns == headers
-    assert shown[headers[-1]].to_list() == [round(v * 100, 1) for v in table["share"]]
+    assert shown[headers[-1]].to_list() == [format_number(v, lang, ".1%") for v in table["share"]]
+    assert shown[headers[1]].to_list() == [format_number(n, lang) for n in table["n_cases"]]
+    typed = ex.readable_groups(table, by=["effective_tier"], measure="share", lang=lang, keep_types=True)
+    assert typed[headers[-1]].to_list() == table["share"].to_list()  # a download keeps numbers
     assert shown[headers[0]].to_list()[-1] == ("(vacío)" if lang == "es" else "(blank)")
     suppressed = co.group_measure(sample["cohort"], by="case_manager", measure="count", suppress=True)
     assert ex.readable_groups(suppressed, by=["case_manager"], measure="count", lang=lang).columns[-1] == (
@@ -75,10 +79,10 @@ def test_readable_comparison_names_each_cohort(sample: dict) -> None:
     assert outcomes.columns == [
         "Measure",
         "Pairs A",
-        "% improved A (%)",
+        "% improved A",
         "Mean change A",
         "Pairs B",
-        "% improved B (%)",
+        "% improved B",
         "Mean change B",
     ]
     assert plan.columns == [
@@ -89,7 +93,7 @@ def test_readable_comparison_names_each_cohort(sample: dict) -> None:
         "Reached planning B",
         "Median days to plan B",
     ]
-    assert outcomes["Pairs B"].to_list() == cmp.outcomes["n_paired_b"].to_list()
+    assert outcomes["Pairs B"].to_list() == [format_number(n, "en") for n in cmp.outcomes["n_paired_b"]]
     named, _ = ex.readable_comparison(cmp, "es", measure_names={"ed_visits_6m": "Visitas a urgencias"})
     assert "Visitas a urgencias" in named["Medida"].to_list()
     assert "ed_visits_6m" not in named["Medida"].to_list()
