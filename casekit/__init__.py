@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 #: Public name → the module that defines it (imported on first use).
 _EXPORTS: dict[str, str] = {
+    "AccessDenied": "casekit.errors",
     "CaseData": "casekit.data",
     "CasekitError": "casekit.errors",
     "ConfigError": "casekit.errors",
@@ -79,7 +80,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from casekit.caseload import open_caseload
     from casekit.data import CaseData, ValidationResult
     from casekit.deid import Deidentified, deidentify
-    from casekit.errors import CasekitError, ConfigError, RecordRejected, StaleEdit, UnreadableFileError
+    from casekit.errors import AccessDenied, CasekitError, ConfigError, RecordRejected, StaleEdit, UnreadableFileError
     from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
     from casekit.io import read_workbook
     from casekit.measures import load_measures
@@ -120,6 +121,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
 
 __all__ = [
     "SAMPLE_AS_OF",
+    "AccessDenied",
     "CaseData",
     "CasekitError",
     "ConfigError",

@@ -60,3 +60,14 @@ class StaleEdit(CasekitError):  # noqa: N818 - the public name (issue 13)
     @property
     def when(self) -> str:
         return str(self.params.get("when"))
+
+
+class AccessDenied(CasekitError):  # noqa: N818 - the public name (issue 14)
+    """The signed-in user's role does not allow this read or write (the refusal is audited).
+
+    ``user`` is the e-mail asked with; ``case_id`` the case asked for, when there was one.
+    """
+
+    @property
+    def user(self) -> str:
+        return str(self.params.get("user"))

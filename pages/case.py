@@ -9,6 +9,7 @@ import streamlit as st
 from casekit.contract import VOCABS
 from casekit.stages import flag_label, stage_label
 from casekit.ui import forms, records
+from casekit.ui.signin import guard_case, reassign_form
 from casekit.ui.widgets import lang, quarantine_banner, require_tables, show_date, table, tr
 
 ws = require_tables()
@@ -30,6 +31,8 @@ ids = status.sort("case_id")["case_id"].to_list()
 wanted = st.query_params.get("case")  # a link, a refresh: the case in the URL
 if wanted in ids and (wanted != st.session_state.get("_case_from_url") or "case_pick" not in st.session_state):
     st.session_state["case_pick"] = wanted
+elif wanted and wanted not in ids and records.is_workspace() and records.user():  # not theirs: refused, audited
+    guard_case(records.current(), wanted, lang())
 names = dict(cases.select("case_id", pl.col("client_name").fill_null("")).iter_rows())
 case_id = st.selectbox(
     tr("ui_records.case_pick"),
@@ -40,6 +43,8 @@ case_id = st.selectbox(
 if st.query_params.get("case") != case_id:
     st.query_params["case"] = case_id
 st.session_state["_case_from_url"] = case_id
+if records.is_workspace() and not guard_case(records.current(), case_id, lang()):  # the opening is audited
+    st.stop()
 
 case = cases.filter(pl.col("case_id") == case_id).row(0, named=True)
 row = status.filter(pl.col("case_id") == case_id).row(0, named=True)
@@ -77,6 +82,9 @@ if records.is_workspace() and not case["closed_on"]:
     records.contact_form([case_id], key="case_contact", record_link=False)
     for sheet in forms.FORM_SHEETS:
         forms.stage_section(ws, sheet, key=f"case_{sheet}", case_ids=[case_id])
+if records.is_workspace():
+    managers = sorted(cases["case_manager"].drop_nulls().unique().to_list())
+    reassign_form(records.current(), case_id, managers, lang())
 elif not records.is_workspace():
     st.info(tr("ui_records.read_only_hint"))
 

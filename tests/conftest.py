@@ -11,6 +11,11 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+# The app's tests run it in local mode (no sign-in, one local admin), as the README's first
+# command does; the sign-in tests (tests/app/test_signin_app.py, tests/e2e/test_signin_browser.py)
+# remove it and configure a real OpenID Connect provider.
+os.environ.setdefault("CASEKIT_LOCAL_MODE", "1")
+
 settings.register_profile(
     "ci",
     derandomize=True,

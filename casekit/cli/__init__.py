@@ -21,14 +21,14 @@ import os
 import sys
 from collections.abc import Sequence
 
-from casekit.cli import deidentify, report, risk, sample, stages, template, validate, workspace
+from casekit.cli import deidentify, report, risk, sample, stages, template, users, validate, workspace
 from casekit.cli._common import EXIT_ERRORS, EXIT_UNREADABLE, CliExit, printable
 from casekit.errors import CasekitError
 
 __all__ = ["build_parser", "main", "run"]
 
 #: The modules that register the sub-commands, in the order ``--help`` lists them.
-_MODULES = (validate, template, sample, risk, stages, report, deidentify, workspace)
+_MODULES = (validate, template, sample, risk, stages, report, deidentify, workspace, users)
 
 
 def build_parser() -> argparse.ArgumentParser:

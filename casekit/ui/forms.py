@@ -162,7 +162,7 @@ def _save(
     duplicate_client_ok: bool = False,
 ) -> dict[str, Any] | None:
     """Record ``row``; on a refusal keep the messages for the next draw (under each field)."""
-    from casekit.errors import RecordRejected
+    from casekit.errors import AccessDenied, RecordRejected
     from casekit.ui import records
 
     lang = _lang()
@@ -177,9 +177,13 @@ def _save(
             lang=lang,
             as_of=st.session_state.get("as_of"),
             duplicate_client_ok=duplicate_client_ok,
+            user=records.user(),
         )
     except RecordRejected as exc:
         st.session_state[_errors_key(key)] = errors_by_column(sheet, exc.report)
+        st.rerun()
+    except AccessDenied as exc:  # not this role's to record, or not this user's case (audited)
+        st.session_state[_errors_key(key)] = {"": [exc.message(lang)]}
         st.rerun()
     st.session_state.pop(_errors_key(key), None)
     st.session_state["_flash"] = flash.format(row_id=stored["_row_id"], case_id=row["case_id"])
@@ -425,6 +429,7 @@ def goal_update_form(goals: pl.DataFrame, *, key: str) -> None:
             {"status": status, "achieved_on": achieved},
             expected_version=seen[goal_id],
             actor=records.actor(),
+            user=records.user(),
             lang=lang,
             as_of=st.session_state.get("as_of"),
         )
@@ -449,8 +454,11 @@ def new_case_form(*, key: str) -> None:
     one, reopen it when closed (a recorded action), or create the new case anyway."""
     from casekit.errors import StaleEdit
     from casekit.ui import records
+    from casekit.ui.signin import may_record
 
     lang = _lang()
+    if records.is_workspace() and not may_record("cases"):  # case managers do not open cases
+        return
     if not records.is_workspace():
         st.info(t("ui_records.read_only_hint", lang))
         return
@@ -490,7 +498,7 @@ def new_case_form(*, key: str) -> None:
         cols[1].page_link("pages/case.py", label=t("ui_forms.open_existing", lang), query_params={"case": cid})
         if case.get("closed_on") and cols[2].button(t("ui_forms.reopen", lang), key=f"{key}_reopen_{cid}"):
             try:
-                ws.reopen_case(cid, actor=records.actor(), lang=lang)
+                ws.reopen_case(cid, actor=records.actor(), lang=lang, user=records.user())
             except StaleEdit as exc:
                 st.error(t("ui_records.stale", lang, message=exc.message(lang)))
                 return
@@ -575,8 +583,9 @@ def open_case_choices(tables: Any) -> tuple[list[str], dict[str, str]]:
 def stage_section(tables: Any, sheet: str, *, key: str, case_ids: list[str] | None = None) -> None:
     """The form of ``sheet`` in a collapsed section of a stage screen (only on the workspace)."""
     from casekit.ui import records
+    from casekit.ui.signin import may_record
 
-    if not records.is_workspace():
+    if not records.is_workspace() or not may_record(sheet):  # a role that cannot record it: no form
         return
     lang = _lang()
     ids, labels = open_case_choices(tables)

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 import streamlit as st
 
 from casekit.workspace import Workspace
+from casekit.workspace._access import READ_ACTIONS
 from casekit.workspace._engine import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
 from casekit.workspace._schema import AUDIT
 
@@ -75,9 +76,11 @@ def create() -> Workspace:
 
 
 def head(ws: Workspace) -> int:
-    """The sequence number of the last audit entry: changes with every write."""
+    """The sequence number of the last audit entry that changed data: changes with every
+    write (sign-ins, record views and refusals are audited too, but change nothing)."""
+    query = sa.select(AUDIT.c.seq).where(AUDIT.c.action.notin_(READ_ACTIONS)).order_by(AUDIT.c.seq.desc()).limit(1)
     with ws.engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.seq), 0))).scalar() or 0)
+        return int(conn.execute(query).scalar() or 0)
 
 
 @st.cache_resource(show_spinner=False)
@@ -114,7 +117,9 @@ def patched(ws: Workspace, result: Any, since: int) -> Any | None:
 
     with ws.engine.connect() as conn:
         entries = conn.execute(
-            sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id).where(AUDIT.c.seq > since).order_by(AUDIT.c.seq)
+            sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id)
+            .where(AUDIT.c.seq > since, AUDIT.c.action.notin_(READ_ACTIONS))
+            .order_by(AUDIT.c.seq)
         ).all()
     if not entries or any(e.action != "record" or e.sheet not in SHEETS for e in entries):
         return None
@@ -135,10 +140,16 @@ def patched(ws: Workspace, result: Any, since: int) -> Any | None:
 
 
 def actor() -> str:
-    """Who records (the signed-in user once sign-in exists; until then the OS user)."""
+    """Who records: the signed-in user's e-mail, in local mode the OS user."""
     from casekit.workspace import default_actor
 
     return st.session_state.get("user_email") or default_actor()
+
+
+def user() -> str | None:
+    """The signed-in e-mail every write passes as ``user=`` (the workspace checks the role
+    and the caseload); ``None`` in local mode."""
+    return st.session_state.get("user_email")
 
 
 def case_audit(ws: Workspace, case_id: str) -> pl.DataFrame:
@@ -235,7 +246,9 @@ def contact_form(
         return None
     row = {"case_id": case_id, "contact_on": day, "kind": kind, "with_whom": whom, "status": status, "notes": notes}
     try:
-        stored = current().record("contacts", row, actor=actor(), lang=lang, as_of=st.session_state.get("as_of"))
+        stored = current().record(
+            "contacts", row, actor=actor(), lang=lang, as_of=st.session_state.get("as_of"), user=user()
+        )
     except RecordRejected as exc:
         show_rejection(exc.report)
         return None
@@ -262,7 +275,7 @@ def close_form(case_id: str, *, key: str) -> None:
     if not submitted:
         return
     try:
-        current().close_case(case_id, day, reason or "", actor=actor(), lang=lang)
+        current().close_case(case_id, day, reason or "", actor=actor(), lang=lang, user=user())
     except RecordRejected as exc:
         show_rejection(exc.report)
         return
@@ -279,7 +292,7 @@ def updated_workbook(lang: str) -> bytes:
 
     ws = current()
     with tempfile.TemporaryDirectory() as folder:
-        path = ws.export(Path(folder) / "casekit.xlsx", lang=lang, actor=actor())
+        path = ws.export(Path(folder) / "casekit.xlsx", lang=lang, actor=actor(), user=user())
         return path.read_bytes()
 
 
@@ -336,7 +349,7 @@ def quarantine_forms(limit: int = 50) -> None:
             }
             if st.form_submit_button(t("ui_records.save", lang)):
                 try:
-                    ws.resolve_quarantined(int(entry["id"]), edited, actor=actor(), lang=lang)
+                    ws.resolve_quarantined(int(entry["id"]), edited, actor=actor(), lang=lang, user=user())
                 except RecordRejected as exc:
                     show_rejection(exc.report)
                 else:

@@ -17,6 +17,7 @@ from casekit.risk.model import load_model
 from casekit.stages import load_process_config
 from casekit.ui import records
 from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
+from casekit.ui.signin import allowed_sources, scoped_result, signed_in, workspace_label
 from casekit.ui.widgets import md
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
@@ -84,7 +85,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
     on_server = sample_path != SAMPLE_WORKBOOK
     st.selectbox(t("ui.language", lang), LANGS, format_func=LANG_NAMES.__getitem__, key="lang")
     lang = st.session_state["lang"]
-    labels = {"workspace": t("ui_records.source_workspace", lang)}
+    labels = {"workspace": workspace_label(lang)}
     if on_server:
         labels["sample"] = t("ui.source_server", lang, name=md(sample_path.name))  # a radio option: Markdown
     choice = st.radio(
@@ -141,7 +142,7 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
     if choice == "workspace":
         ws = records.current()
         with st.spinner(t("ui.loading", lang)):
-            result, key = records.stored_result(ws)
+            result, key = scoped_result(ws, *records.stored_result(ws))  # the signed-in user's scope
         with st.sidebar:
             st.caption(t("ui_records.workspace_caption", lang, db=md(ws.url_label)))
             synced = records.synced_path(ws)
@@ -170,7 +171,7 @@ def sidebar() -> DerivedTables | None:
     _restore_from_url()
     lang = current_lang()
     has_workspace = records.workspace_exists()
-    sources = records.options(workspace_exists=has_workspace)
+    sources = allowed_sources(records.options(workspace_exists=has_workspace))
     if "_next_source" in st.session_state:  # set by a button on the previous run
         st.session_state["source"] = st.session_state.pop("_next_source")
     if st.session_state.get("source") not in sources:
@@ -209,8 +210,9 @@ def sidebar() -> DerivedTables | None:
 def _manager_filter(result: object, lang: str) -> None:
     """The case manager whose work the screens show first (kept in the URL, like the source)."""
     cases = result.data.get("cases")  # type: ignore[attr-defined]
-    if cases is None or "case_manager" not in cases.columns:
-        return
+    who = signed_in()
+    if cases is None or "case_manager" not in cases.columns or (who is not None and who.role == "case_manager"):
+        return  # a case manager's data is their own caseload already
     managers = ["", *sorted(cases["case_manager"].drop_nulls().unique().to_list())]
     if st.session_state.get("manager") not in managers:
         st.session_state["manager"] = ""
@@ -237,7 +239,9 @@ def _offer_import(files: dict[str, bytes], result: object, month_first: bool, la
         )
         if st.button(t("ui_records.import_button", lang), key="import_upload"):
             ws = records.create()
-            done = ws.import_workbook(files, actor=records.actor(), lang=lang, month_first=month_first)
+            done = ws.import_workbook(
+                files, actor=records.actor(), lang=lang, month_first=month_first, user=records.user()
+            )
             st.session_state["_next_source"] = "workspace"
             st.session_state["_flash"] = t(
                 "ui_records.imported",

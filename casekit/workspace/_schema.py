@@ -13,7 +13,9 @@ bookkeeping columns that start with ``_``:
   and soft deletion.
 
 Besides the sheets: ``quarantine`` (rows held back by validation, with their issues),
-``audit_log`` (the hash chain) and ``workspace_meta`` (key/value).
+``audit_log`` (the hash chain), ``workspace_meta`` (key/value), and for the access
+control (:mod:`casekit.workspace._access`, revision 0002) ``users`` (e-mail → role) and
+``assignments`` (who holds each case, from when to when).
 
 Examples
 --------
@@ -31,7 +33,17 @@ import sqlalchemy as sa
 
 from casekit.contract import EVENT_DATES, SHEET_ORDER, SHEETS, Column
 
-__all__ = ["ID_COLUMN", "METADATA", "NATURAL_KEY", "PREFIX", "TABLES", "column_type", "contract_column"]
+__all__ = [
+    "ASSIGNMENTS",
+    "ID_COLUMN",
+    "METADATA",
+    "NATURAL_KEY",
+    "PREFIX",
+    "TABLES",
+    "USERS",
+    "column_type",
+    "contract_column",
+]
 
 METADATA = sa.MetaData()
 
@@ -159,4 +171,36 @@ META = sa.Table(
     METADATA,
     sa.Column("key", sa.Text(), primary_key=True),
     sa.Column("value", sa.Text(), nullable=True),
+)
+
+#: Who may sign in, with what role (``casekit users add``; see docs/deployment.md).
+USERS = sa.Table(
+    "users",
+    METADATA,
+    sa.Column("email", sa.Text(), primary_key=True),  # lower-case
+    sa.Column("role", sa.Text(), nullable=False),
+    sa.Column("name", sa.Text(), nullable=True),  # the case-manager name of the cases
+    sa.Column("language", sa.Text(), nullable=True),
+    sa.Column("programs", sa.Text(), nullable=True),  # JSON list (supervisors)
+    sa.Column("away", sa.Boolean(create_constraint=False), nullable=False, server_default=sa.false()),
+    sa.Column("cover", sa.Text(), nullable=True),  # e-mail of who covers while away
+    sa.Column("_created_at", sa.Text(), nullable=False),
+    sa.Column("_created_by", sa.Text(), nullable=False),
+    sa.Column("_updated_at", sa.Text(), nullable=True),
+    sa.Column("_updated_by", sa.Text(), nullable=True),
+)
+
+#: The history of who holds each case: ``to_on`` is null for the assignment in force.
+#: A case without rows is held by its ``cases.case_manager`` (what an import brings).
+ASSIGNMENTS = sa.Table(
+    "assignments",
+    METADATA,
+    sa.Column("_pk", sa.Integer(), primary_key=True, autoincrement=True),
+    sa.Column("case_id", sa.Text(), sa.ForeignKey("cases.case_id", name="fk_assignments_case"), nullable=False),
+    sa.Column("case_manager", sa.Text(), nullable=True),
+    sa.Column("from_on", sa.Date(), nullable=True),
+    sa.Column("to_on", sa.Date(), nullable=True),
+    sa.Column("_created_at", sa.Text(), nullable=False),
+    sa.Column("_created_by", sa.Text(), nullable=False),
+    sa.Index("ix_assignments_case", "case_id"),
 )

@@ -43,6 +43,7 @@ from casekit.data import DTYPES, ISSUE_SCHEMA, REPORT_SCHEMA, CaseData, Validati
 from casekit.errors import CasekitError, RecordRejected, StaleEdit
 from casekit.i18n import normalize_lang
 from casekit.workspace import _audit
+from casekit.workspace._access import AccessMixin
 from casekit.workspace._audit import AuditKey, to_json
 from casekit.workspace._backup import backup as _backup
 from casekit.workspace._backup import logical_dump
@@ -135,13 +136,14 @@ def _text(value: Any) -> str | None:
     return str(value)
 
 
-class Workspace:
+class Workspace(AccessMixin):
     """A team's workspace: the nine sheets in SQLite or PostgreSQL, with an audit chain.
 
     Open it with :meth:`open`. Every write is validated with the contract first
     (nothing is written when it fails), versioned (optimistic concurrency) and audited.
-    Reads (:meth:`data`, :meth:`result`, :meth:`audit`) accept ``user=`` for the access
-    control that scopes them (until then, ``None``: everything, the administrator's view).
+    Reads (:meth:`data`, :meth:`result`, :meth:`case_record`) and writes take ``user=``,
+    the signed-in e-mail, and are scoped to what that user's role allows
+    (:mod:`casekit.workspace._access`); ``None`` is local mode, the administrator's view.
     """
 
     def __init__(self, engine: sa.Engine, url: str) -> None:
@@ -210,8 +212,13 @@ class Workspace:
         """The valid, non-deleted rows as :class:`~casekit.data.CaseData` (as the readers return it).
 
         ``_row`` numbers rows in storage order (as in an export); unknown extra columns
-        come back as text columns.
+        come back as text columns. ``case_manager`` is the assignment in force. With
+        ``user=EMAIL``: only the cases that user may see (a case manager's caseload, a
+        supervisor's programmes); :class:`~casekit.errors.AccessDenied` for an unknown
+        e-mail, a researcher (see :meth:`research_extract`) or a trainer.
         """
+        if user is not None:
+            self._reader(user)  # refuse (audited) before reading anything
         queries = {sheet: self._data_query(sheet) for sheet in SHEET_ORDER}
         frames = None
         if _reader(self.backend) == "adbc":
@@ -225,7 +232,8 @@ class Workspace:
                     conn.execution_options(isolation_level="REPEATABLE READ")
                 frames = {s: pl.read_database(q, conn, infer_schema_length=None) for s, q in queries.items()}
         sheets = {s: with_row(self._conform(s, df), 2) for s, df in frames.items()}
-        return CaseData(sheets, source=self.url_label)
+        data = self._overlay(CaseData(sheets, source=self.url_label))
+        return self._scoped(data, user) if user is not None else data
 
     @property
     def url_label(self) -> str:
@@ -289,6 +297,11 @@ class Workspace:
             held = conn.execute(
                 sa.select(QUARANTINE).where(QUARANTINE.c._resolved_at.is_(None)).order_by(QUARANTINE.c._pk)
             ).all()
+        if user is not None:  # held-back rows of cases in the user's scope only
+            scope = self.case_scope(user, lang=lang)
+            if scope is not None:
+                allowed = set(scope.to_list())
+                held = [r for r in held if r.case_id in allowed]
         quarantined: dict[str, pl.DataFrame] = {}
         issues: list[dict[str, Any]] = []
         for sheet in SHEET_ORDER:
@@ -357,6 +370,9 @@ class Workspace:
         query = sa.select(*(AUDIT.c[c] for c in AUDIT_COLUMNS)).order_by(AUDIT.c.seq)
         if case_id is not None:
             query = query.where(AUDIT.c.case_id == case_id)
+        scope = self.case_scope(user) if user is not None else None
+        if scope is not None:  # the entries of the user's cases only
+            query = query.where(AUDIT.c.case_id.in_(scope.to_list()))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         schema = {c: (pl.Int64 if c == "seq" else pl.String) for c in AUDIT_COLUMNS}
@@ -387,6 +403,7 @@ class Workspace:
         as_of: dt.date | None = None,
         month_first: bool = False,
         filename: str | None = None,
+        user: str | None = None,
     ) -> ImportResult:
         """Import a workbook (anything :func:`casekit.read_workbook` reads, or ``CaseData``).
 
@@ -400,7 +417,9 @@ class Workspace:
         from casekit.io import read_isolated
         from casekit.validation import validate
 
-        actor = actor or default_actor()
+        if user is not None:
+            self._check_write(user, "cases", None, {}, action="import", lang=lang)
+        actor = actor or user or default_actor()
         lang = normalize_lang(lang)
         data = (
             source
@@ -608,6 +627,7 @@ class Workspace:
         lang: str = "en",
         as_of: dt.date | None = None,
         duplicate_client_ok: bool = False,
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Validate and store one new row; returns it as stored (with ``_row_id`` and ``_version``).
 
@@ -621,8 +641,11 @@ class Workspace:
         name and birth date) is refused (check ``duplicate_client``, naming those cases)
         unless ``duplicate_client_ok``: open or reopen the existing case instead, or
         confirm that the client starts a new one.
+
+        ``user``: the signed-in e-mail, refused (:class:`~casekit.errors.AccessDenied`) outside
+        its role or caseload.
         """
-        actor = actor or default_actor()
+        actor = actor or user or default_actor()
         lang = normalize_lang(lang)
         table = _table(sheet)
         values = dict(row)
@@ -631,6 +654,8 @@ class Workspace:
             values[id_col] = PREFIX[sheet] + secrets.token_hex(5).upper()
         parsed = self._parse(sheet, values)
         case_id = parsed.get_column("case_id")[0]
+        if user is not None:
+            self._check_write(user, sheet, case_id, values, action="record", lang=lang)
         key = self._key.load()
         with self.engine.connect() as conn:
             version = self._case_version(conn, case_id)
@@ -678,6 +703,7 @@ class Workspace:
         lang: str = "en",
         as_of: dt.date | None = None,
         action: str = "update",
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Change a stored row; ``expected_version`` is the version the user saw.
 
@@ -685,7 +711,7 @@ class Workspace:
         when someone else saved it since, and :class:`~casekit.errors.RecordRejected`
         when the changed row breaks the contract; nothing is written then.
         """
-        actor = actor or default_actor()
+        actor = actor or user or default_actor()
         lang = normalize_lang(lang)
         table = _table(sheet)
         id_col = ID_COLUMN[sheet]
@@ -694,6 +720,8 @@ class Workspace:
             if id_col is not None and id_col in changes and _text(changes[id_col]) != current[id_col]:
                 raise CasekitError("workspace.id_is_fixed", lang=lang, column=id_col)
             values = {c: current[c] for c in SHEETS[sheet].columns} | _extra_of(current) | dict(changes)
+            if user is not None:
+                self._check_write(user, sheet, current.get("case_id"), values, action=action, lang=lang)
             parsed = self._parse(sheet, values)
             self._check(conn, sheet, parsed, replacing=row_id, lang=lang, as_of=as_of)
             version = self._case_version(conn, current.get("case_id"))
@@ -740,6 +768,7 @@ class Workspace:
         actor: str | None = None,
         expected_version: int | None = None,
         lang: str = "en",
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Close a case (a recorded ``close`` action, validated like any update)."""
         version = expected_version if expected_version is not None else self._version_of("cases", case_id, lang)
@@ -751,10 +780,17 @@ class Workspace:
             actor=actor,
             lang=lang,
             action="close",
+            user=user,
         )
 
     def reopen_case(
-        self, case_id: str, *, actor: str | None = None, expected_version: int | None = None, lang: str = "en"
+        self,
+        case_id: str,
+        *,
+        actor: str | None = None,
+        expected_version: int | None = None,
+        lang: str = "en",
+        user: str | None = None,
     ) -> dict[str, Any]:
         """Reopen a closed case (a recorded ``reopen`` action)."""
         version = expected_version if expected_version is not None else self._version_of("cases", case_id, lang)
@@ -766,6 +802,7 @@ class Workspace:
             actor=actor,
             lang=lang,
             action="reopen",
+            user=user,
         )
 
     def delete(
@@ -777,11 +814,14 @@ class Workspace:
         expected_version: int,
         actor: str | None = None,
         lang: str = "en",
+        user: str | None = None,
     ) -> None:
         """Soft-delete a row, with a reason: it leaves :meth:`data` and exports, stays in the
         database and the audit log, and :meth:`restore_row` brings it back. Deleting a case
         deletes its rows of the other sheets with it."""
-        actor = actor or default_actor()
+        if user is not None:
+            self._check_write(user, sheet, None, {}, action="delete", lang=lang)
+        actor = actor or user or default_actor()
         if not reason or not reason.strip():
             raise CasekitError("workspace.reason_required", lang=lang)
         table = _table(sheet)
@@ -815,9 +855,13 @@ class Workspace:
                 at=stamp,
             )
 
-    def restore_row(self, sheet: str, row_id: str, *, actor: str | None = None, lang: str = "en") -> dict[str, Any]:
+    def restore_row(
+        self, sheet: str, row_id: str, *, actor: str | None = None, lang: str = "en", user: str | None = None
+    ) -> dict[str, Any]:
         """Bring back a soft-deleted row (and, for a case, the rows deleted with it). An admin action."""
-        actor = actor or default_actor()
+        if user is not None:
+            self._check_write(user, sheet, None, {}, action="restore", lang=lang)
+        actor = actor or user or default_actor()
         table = _table(sheet)
         key = self._key.load()
         with write_tx(self.engine) as conn:
@@ -855,16 +899,24 @@ class Workspace:
             return stored
 
     def resolve_quarantined(
-        self, quarantine_id: int, row: Mapping[str, Any], *, actor: str | None = None, lang: str = "en"
+        self,
+        quarantine_id: int,
+        row: Mapping[str, Any],
+        *,
+        actor: str | None = None,
+        lang: str = "en",
+        user: str | None = None,
     ) -> dict[str, Any]:
-        """Fix a held-back row: ``row`` is validated and recorded like :meth:`record`, then
-        the quarantine entry is marked resolved."""
-        actor = actor or default_actor()
+        """Fix a held-back row: ``row`` is validated and recorded like :meth:`record` (as
+        ``user``, when given), then the quarantine entry is marked resolved."""
+        actor = actor or user or default_actor()
         with self.engine.connect() as conn:
             entry = conn.execute(sa.select(QUARANTINE).where(QUARANTINE.c._pk == quarantine_id)).first()
         if entry is None or entry._resolved_at is not None:
             raise CasekitError("workspace.no_such_row", lang=lang, sheet="quarantine", row_id=str(quarantine_id))
-        stored = self.record(entry.sheet, row, actor=actor, lang=lang, duplicate_client_ok=True)  # as the import
+        stored = self.record(
+            entry.sheet, row, actor=actor, lang=lang, duplicate_client_ok=True, user=user
+        )  # as the import
         with write_tx(self.engine) as conn:
             conn.execute(
                 QUARANTINE.update()
@@ -886,15 +938,21 @@ class Workspace:
     # -- exporting, backups -----------------------------------------------------------------
 
     def export(
-        self, path: str | Path, *, lang: str = "en", actor: str | None = None, format: str | None = None
+        self,
+        path: str | Path,
+        *,
+        lang: str = "en",
+        actor: str | None = None,
+        format: str | None = None,
+        user: str | None = None,
     ) -> Path:
         """Write today's workbook (``.xlsx``, or a folder of Parquet/CSV files) readable by
         :func:`casekit.read_workbook`; audited, and the head of the audit chain is recorded
-        outside the database."""
+        outside the database. With ``user``: only the cases that user may see."""
         from casekit.export import write_workbook
 
-        actor = actor or default_actor()
-        data = self.data()
+        actor = actor or user or default_actor()
+        data = self.data(user=user)
         out = write_workbook(data, Path(path), lang=lang, format=format)  # type: ignore[arg-type]
         key = self._key.load()
         with write_tx(self.engine) as conn:

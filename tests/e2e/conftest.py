@@ -78,12 +78,22 @@ def _healthy(url: str) -> bool:
 
 
 @contextlib.contextmanager
-def running_app(log_name: str = "streamlit.log") -> Iterator[str]:
-    """``streamlit run app.py`` headless on a free port, from the project root; yields its URL."""
+def running_app(
+    log_name: str = "streamlit.log",
+    *,
+    args: tuple[str, ...] = (),
+    env: dict[str, str] | None = None,
+    port: int | None = None,
+) -> Iterator[str]:
+    """``streamlit run app.py`` headless on a free port, from the project root; yields its URL.
+
+    ``args``: more ``streamlit run`` options; ``env``: the server's environment (default: ours);
+    ``port``: a port chosen by the caller (default: a free one).
+    """
     if _skip_requested():
         pytest.skip("CASEKIT_SKIP_BROWSER is set: browser tests skipped")
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    port = _free_port()
+    port = port or _free_port()
     url = f"http://127.0.0.1:{port}"
     command = [
         sys.executable,
@@ -101,10 +111,11 @@ def running_app(log_name: str = "streamlit.log") -> Iterator[str]:
         "none",
         "--browser.gatherUsageStats",
         "false",
+        *args,
     ]
     log_path = ARTIFACTS / log_name
     with log_path.open("w", encoding="utf-8") as log:
-        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
         try:
             deadline = time.monotonic() + STARTUP_TIMEOUT_S
             while not _healthy(url):

@@ -1,0 +1,178 @@
+"""Sign-in end to end: a real OpenID Connect provider on 127.0.0.1, the app served by
+``streamlit run`` with its own secrets file, and Chromium signing in (issue 14).
+
+The provider is ``oidc-provider-mock`` (a real authorization-code flow: discovery, the
+authorization form, token endpoint, signed ID token). The secrets are written into a
+temporary folder (``--secrets.files``), never into the repository's ``.streamlit``. The
+workspace is a SQLite file with the sample's cases and three users:
+
+- a case manager signs in, sees only their caseload (the count, the worklist's cases),
+  asking for another case by its link is refused and audited; sign-out ends the session;
+- a researcher signs in and sees only Explore and Outcomes, on de-identified data: no
+  client's name anywhere in the page text;
+- an e-mail that is not a user is refused (and audited).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import polars as pl
+import pytest
+
+import casekit as ck
+from tests.e2e.conftest import TIMEOUT_MS, VIEWPORT, _free_port, running_app, screenshot, wait_idle
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CM, RESEARCHER, STRANGER = "marta@team.org", "rita@uni.edu", "nobody@else.org"
+COOKIE_SECRET = "a-fixed-test-cookie-secret-0123456789abcdef"
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    """A real OpenID Connect provider on 127.0.0.1 (any client id; the user types their e-mail)."""
+    from oidc_provider_mock import run_server_in_thread
+
+    with run_server_in_thread(port=_free_port()) as server:
+        yield f"http://127.0.0.1:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def signin_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:
+    """The app with sign-in configured against ``provider``, on a workspace with users."""
+    folder = tmp_path_factory.mktemp("signin")
+    home = folder / "home"
+    env = {k: v for k, v in os.environ.items() if k not in ("CASEKIT_LOCAL_MODE", "CASEKIT_AUDIT_KEY")}
+    env |= {"CASEKIT_DB": str(folder / "team.db"), "CASEKIT_HOME": str(home), "CASEKIT_READER": "sqlalchemy"}
+    saved = {k: os.environ.get(k) for k in ("CASEKIT_HOME", "CASEKIT_AUDIT_KEY")}
+    os.environ["CASEKIT_HOME"] = str(home)
+    os.environ.pop("CASEKIT_AUDIT_KEY", None)
+    ws = ck.Workspace.open(folder / "team.db")
+    sample = ck.make_sample(40, seed=7)
+    ws.import_workbook(sample, actor="setup")
+    cases = ws.data()["cases"]
+    manager = cases["case_manager"].mode().sort()[0]
+    ws.add_user(CM, "case_manager", name=manager, actor="setup", language="es")
+    ws.add_user(RESEARCHER, "researcher", actor="setup", language="en")
+    port = _free_port()
+    secrets = folder / "secrets.toml"
+    secrets.write_text(
+        "[auth]\n"
+        f'redirect_uri = "http://127.0.0.1:{port}/oauth2callback"\n'
+        f'cookie_secret = "{COOKIE_SECRET}"\n'
+        'client_id = "casekit-tests"\n'
+        'client_secret = "casekit-tests-secret"\n'
+        f'server_metadata_url = "{provider}/.well-known/openid-configuration"\n'
+    )
+    try:
+        with running_app("streamlit-signin.log", args=("--secrets.files", str(secrets)), env=env, port=port) as url:
+            yield {"url": url, "ws": ws, "cases": cases, "manager": manager}
+    finally:
+        ws.close()
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def _sign_in(browser, url: str, email: str, locale: str):
+    context = browser.new_context(locale=locale, viewport=VIEWPORT)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    page.goto(url)
+    wait_idle(page)
+    page.get_by_role("button", name="Iniciar sesión" if locale.startswith("es") else "Sign in").click()
+    page.wait_for_selector("input[name='sub']")  # the provider's own authorization form
+    page.fill("input[name='sub']", email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{url}/**")
+    wait_idle(page)
+    return context, page
+
+
+def _body(page) -> str:
+    return page.inner_text("body")
+
+
+def _cells(page) -> set[str]:
+    """Every table cell the page shows: HTML tables, and the grid cells of data frames."""
+    found = page.locator("table td, table th, [role='gridcell']").all()
+    return {c.inner_text().strip() for c in found}
+
+
+def test_case_manager_sees_only_their_caseload_and_signs_out(chromium_browser, signin_app) -> None:
+    url, ws, cases = signin_app["url"], signin_app["ws"], signin_app["cases"]
+    mine = cases.filter(pl.col("case_manager") == signin_app["manager"])
+    theirs = cases.filter(pl.col("case_manager") != signin_app["manager"])
+    context, page = _sign_in(chromium_browser, str(url), CM, "es-ES")
+    try:
+        text = _body(page)
+        assert f"Sesión iniciada como {CM}" in text
+        assert f"{mine.height} casos" in text  # "Mi cartera de casos (…): N casos", nothing to choose
+        page.goto(f"{url}/monitoring")
+        wait_idle(page)
+        cells = _cells(page)  # the worklist: only her cases
+        screenshot(page, "signin_case_manager_worklist")
+        assert cells & set(mine["case_id"].to_list())
+        assert not cells & set(theirs["case_id"].to_list())
+        other = theirs["case_id"][0]
+        page.goto(f"{url}/case?case={other}")
+        wait_idle(page)
+        assert f"El caso {other} no está en su cartera de casos" in _body(page)
+        screenshot(page, "signin_case_manager_refused")
+        log = ws.audit()  # type: ignore[attr-defined]
+        assert ("sign_in", CM) in log.select("action", "actor").rows()
+        refused = log.filter((pl.col("action") == "denied") & (pl.col("actor") == CM))
+        assert other in refused["case_id"].to_list()
+        viewed = log.filter((pl.col("action") == "view") & (pl.col("actor") == CM))["case_id"].to_list()
+        assert viewed  # the case page opened one of hers
+        assert set(viewed) <= set(mine["case_id"].to_list())
+        page.get_by_role("button", name="Cerrar sesión").click()
+        # Streamlit ends the provider's session too (RP-initiated logout): its own confirmation form
+        page.get_by_role("button", name="End session").click()
+        page.get_by_role("button", name="Iniciar sesión").wait_for()
+        page.goto(str(url))
+        wait_idle(page)
+        assert page.get_by_role("button", name="Iniciar sesión").is_visible()
+        assert mine["client_name"][0] not in _body(page)
+        assert ("sign_out", CM) in ws.audit().select("action", "actor").rows()  # type: ignore[attr-defined]
+        assert ws.verify_audit().intact  # type: ignore[attr-defined]
+    finally:
+        context.close()
+
+
+def test_researcher_sees_only_de_identified_pages(chromium_browser, signin_app) -> None:
+    url, cases = signin_app["url"], signin_app["cases"]
+    context, page = _sign_in(chromium_browser, str(url), RESEARCHER, "en-US")
+    try:
+        nav = page.locator("[data-testid='stSidebarNav']").inner_text()
+        assert "Explore" in nav
+        assert "Outcomes" in nav
+        assert "Monitoring" not in nav
+        assert "Case record" not in nav
+        names = [n for n in cases["client_name"].drop_nulls().to_list() if n]
+        for path in ("explore", "outcomes"):
+            page.goto(f"{url}/{path}")
+            wait_idle(page)
+            assert page.locator("[data-testid='stException']").count() == 0
+            text = _body(page) + " ".join(_cells(page))
+            leaked = [n for n in names if n in text]
+            assert not leaked
+            assert "de-identified" in text
+        screenshot(page, "signin_researcher_outcomes")
+    finally:
+        context.close()
+
+
+def test_an_unknown_email_is_refused(chromium_browser, signin_app) -> None:
+    url, ws = signin_app["url"], signin_app["ws"]
+    context, page = _sign_in(chromium_browser, str(url), STRANGER, "en-US")
+    try:
+        assert f"«{STRANGER}» is not a user of this workspace" in _body(page)
+        assert page.locator("[data-testid='stSidebarNav']").count() == 0
+        assert ("denied", STRANGER) in ws.audit().select("action", "actor").rows()  # type: ignore[attr-defined]
+    finally:
+        context.close()
