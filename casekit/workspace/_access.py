@@ -47,6 +47,7 @@ from casekit.contract import SHEET_ORDER
 from casekit.errors import AccessDenied, CasekitError
 from casekit.i18n import LANGS
 from casekit.workspace import _audit
+from casekit.workspace._audit import default_actor
 from casekit.workspace._engine import write_tx
 from casekit.workspace._schema import ASSIGNMENTS, TABLES, USERS
 
@@ -197,8 +198,6 @@ class AccessMixin:
     ) -> User:
         """Add a user, or change an existing one (audited). ``user``: the admin doing it
         (``None``: local mode / the command line)."""
-        from casekit.workspace._store import default_actor
-
         email = _email(email)
         if role not in ROLES:
             raise CasekitError("access.unknown_role", lang=lang, role=role, roles=", ".join(ROLES))
@@ -245,8 +244,6 @@ class AccessMixin:
 
     def remove_user(self, email: str, *, actor: str | None = None, user: str | None = None, lang: str = "en") -> bool:
         """Remove a user (audited); ``False`` when there was none."""
-        from casekit.workspace._store import default_actor
-
         email = _email(email)
         if user is not None:
             self._require(user, "users", lang=lang)
@@ -383,8 +380,6 @@ class AccessMixin:
     ) -> None:
         """Reassign a case to ``case_manager`` from ``on`` (default today): the assignment
         in force ends that day. A supervisor's or admin's action (audited ``assign``)."""
-        from casekit.workspace._store import default_actor
-
         on = on or dt.date.today()
         if user is not None:
             self._check_write(user, "cases", case_id, {}, action="assign", lang=lang)
@@ -518,8 +513,6 @@ class AccessMixin:
         """Record that ``user`` opened a client's record (audited ``view``), or refuse it —
         :class:`AccessDenied`, audited — when the case is outside the user's scope, whether
         it was typed, picked or passed in a link."""
-        from casekit.workspace._store import default_actor
-
         if user is not None:
             found = self._reader(user, lang=lang)
             scope = self._scope_of(found)
@@ -537,7 +530,6 @@ class AccessMixin:
         """The de-identified extract (:func:`casekit.deidentify`, identifier-like text dropped)
         of the whole workspace: a researcher's only read (audited ``research_extract``)."""
         from casekit.deid import deidentify
-        from casekit.workspace._store import default_actor
 
         if user is not None:
             found = self._require(user, "research_extract")

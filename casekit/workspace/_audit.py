@@ -24,6 +24,7 @@ False
 from __future__ import annotations
 
 import datetime as dt
+import getpass
 import hashlib
 import hmac
 import json
@@ -45,6 +46,7 @@ __all__ = [
     "AuditKey",
     "append",
     "append_many",
+    "default_actor",
     "entry_hash",
     "home",
     "to_json",
@@ -56,6 +58,14 @@ HOME_ENV = "CASEKIT_HOME"
 GENESIS = "0" * 64
 #: The entry fields the hash covers (everything but the hash itself).
 FIELDS = ("seq", "at", "actor", "action", "sheet", "row_id", "case_id", "before", "after")
+
+
+def default_actor() -> str:
+    """The OS user, the actor of the CLI and notebooks when none is given."""
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
 
 
 def home() -> Path:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import getpass
 import hashlib
 import json
 import os
@@ -44,7 +43,7 @@ from casekit.errors import CasekitError, RecordRejected, StaleEdit
 from casekit.i18n import normalize_lang
 from casekit.workspace import _audit
 from casekit.workspace._access import AccessMixin
-from casekit.workspace._audit import AuditKey, to_json
+from casekit.workspace._audit import AuditKey, default_actor, to_json
 from casekit.workspace._backup import backup as _backup
 from casekit.workspace._backup import logical_dump
 from casekit.workspace._backup import restore as _restore
@@ -85,14 +84,6 @@ SYNCED = (
 #: Rows inserted and audited at a time by an import (bounded memory for a large workbook).
 AUDIT_BATCH = 20_000
 AUDIT_COLUMNS = ("seq", "at", "actor", "action", "sheet", "row_id", "case_id", "before", "after", "prev_hash", "hash")
-
-
-def default_actor() -> str:
-    """The OS user, the actor of the CLI and notebooks when none is given."""
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
 
 
 @dataclass(frozen=True)
