@@ -83,14 +83,23 @@ def _sign_in(browser, url: str, email: str, locale: str):
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     page.goto(url)
-    wait_idle(page)
     page.get_by_role("button", name="Iniciar sesión" if locale.startswith("es") else "Sign in").click()
     page.wait_for_selector("input[name='sub']")  # the provider's own authorization form
     page.fill("input[name='sub']", email)
     page.get_by_role("button", name="Authorize").click()
     page.wait_for_url(f"{url}/**")
+    # back in the app: wait for the sign-out button (the account box, or the refusal's),
+    # then for the run to end — never for a fixed time
+    page.get_by_role("button", name="Cerrar sesión" if locale.startswith("es") else "Sign out").wait_for()
     wait_idle(page)
     return context, page
+
+
+def _open(page, url: str, ready: str) -> None:
+    """Go to ``url`` and wait until ``ready`` (a selector) is drawn and the run has ended."""
+    page.goto(url)
+    page.locator(ready).first.wait_for(state="attached")  # a data frame's cells are in the DOM, not visible
+    wait_idle(page)
 
 
 def _body(page) -> str:
@@ -112,16 +121,15 @@ def test_case_manager_sees_only_their_caseload_and_signs_out(chromium_browser, s
         text = _body(page)
         assert f"Sesión iniciada como {CM}" in text
         assert f"{mine.height} casos" in text  # "Mi cartera de casos (…): N casos", nothing to choose
-        page.goto(f"{url}/monitoring")
-        wait_idle(page)
+        _open(page, f"{url}/monitoring", "table td, [role='gridcell']")
         cells = _cells(page)  # the worklist: only her cases
         screenshot(page, "signin_case_manager_worklist")
         assert cells & set(mine["case_id"].to_list())
         assert not cells & set(theirs["case_id"].to_list())
         other = theirs["case_id"][0]
-        page.goto(f"{url}/case?case={other}")
-        wait_idle(page)
-        assert f"El caso {other} no está en su cartera de casos" in _body(page)
+        refusal = f"El caso {other} no está en su cartera de casos"
+        _open(page, f"{url}/case?case={other}", f"text={refusal}")
+        assert refusal in _body(page)
         screenshot(page, "signin_case_manager_refused")
         log = ws.audit()  # type: ignore[attr-defined]
         assert ("sign_in", CM) in log.select("action", "actor").rows()
@@ -134,8 +142,7 @@ def test_case_manager_sees_only_their_caseload_and_signs_out(chromium_browser, s
         # Streamlit ends the provider's session too (RP-initiated logout): its own confirmation form
         page.get_by_role("button", name="End session").click()
         page.get_by_role("button", name="Iniciar sesión").wait_for()
-        page.goto(str(url))
-        wait_idle(page)
+        _open(page, str(url), "button:has-text('Iniciar sesión')")
         assert page.get_by_role("button", name="Iniciar sesión").is_visible()
         assert mine["client_name"][0] not in _body(page)
         assert ("sign_out", CM) in ws.audit().select("action", "actor").rows()  # type: ignore[attr-defined]
@@ -155,8 +162,7 @@ def test_researcher_sees_only_de_identified_pages(chromium_browser, signin_app) 
         assert "Case record" not in nav
         names = [n for n in cases["client_name"].drop_nulls().to_list() if n]
         for path in ("explore", "outcomes"):
-            page.goto(f"{url}/{path}")
-            wait_idle(page)
+            _open(page, f"{url}/{path}", "h1")
             assert page.locator("[data-testid='stException']").count() == 0
             text = _body(page) + " ".join(_cells(page))
             leaked = [n for n in names if n in text]
