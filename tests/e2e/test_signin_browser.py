@@ -163,6 +163,8 @@ def test_researcher_sees_only_de_identified_pages(chromium_browser, signin_app) 
         names = [n for n in cases["client_name"].drop_nulls().to_list() if n]
         for path in ("explore", "outcomes"):
             _open(page, f"{url}/{path}", "h1")
+            page.get_by_text("Team workspace (de-identified)").first.wait_for(state="attached")  # the source
+            wait_idle(page)
             assert page.locator("[data-testid='stException']").count() == 0
             text = _body(page) + " ".join(_cells(page))
             leaked = [n for n in names if n in text]
