@@ -49,7 +49,10 @@ if str(HERE.parent) not in sys.path:  # casekit itself when the project is not i
 
 from _bench_common import ROOT, Times, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
 
-from casekit.ui import PAGES  # noqa: E402  (every screen, in navigation order)
+from casekit.ui import PAGES as NAV_PAGES  # noqa: E402  (every screen, in navigation order)
+
+#: Every screen the local administrator sees: the navigation's, then the Users screen.
+PAGES: tuple[str, ...] = (*NAV_PAGES, "users")
 
 RESULTS = HERE / "results" / "pipeline.json"
 BIG = {"max_bytes": 4 * 10**9, "max_unzipped_bytes": 40 * 10**9}  # read limits for the benchmark's own files
@@ -126,6 +129,7 @@ def pages_child(folder: Path, as_of: str, pages: list[str], runs: int) -> dict[s
     """Open the app on ``folder`` with AppTest; time the first load, each page's first
     visit, and ``runs`` reruns of each page."""
     os.environ["CASEKIT_DATA"], os.environ["CASEKIT_AS_OF"] = str(folder), as_of
+    os.environ["CASEKIT_LOCAL_MODE"] = "1"  # the local administrator: every screen, no sign-in
     from streamlit.runtime.pages_manager import PagesManager
     from streamlit.testing.v1 import AppTest
 
