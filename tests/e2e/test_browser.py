@@ -16,7 +16,7 @@ import pytest
 
 import casekit as ck
 from casekit.i18n import t
-from casekit.ui import PAGES
+from casekit.ui.signin import pages_for
 
 from .conftest import ROOT, VIEWPORT, running_app, screenshot, wait_idle
 
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 pytestmark = pytest.mark.browser
 
-ALL_PAGES = PAGES  # the router's screens
+ALL_PAGES = pages_for("admin")  # the screens of local mode's one user, an administrator (Users included)
 
 
 def existing_pages() -> tuple[str, ...]:
@@ -46,7 +46,7 @@ def nav_links(page: Page) -> dict[str, str]:
 
 
 def title(name: str, lang: str) -> str:
-    return t(f"ui.page_{name}", lang)
+    return t("ui_access.users_title" if name == "users" else f"ui.page_{name}", lang)
 
 
 def assert_no_error(page: Page, where: str) -> None:
@@ -134,6 +134,7 @@ def test_uploading_the_broken_workbook_shows_the_report(open_app: Callable[..., 
     main.get_by_test_id("stMultiSelect").get_by_text("contactos").wait_for()
     wait_idle(page)
     grid = main.get_by_test_id("stDataFrame").last
+    grid.scroll_into_view_if_needed()  # the wheel scrolls the grid only with the pointer on it, in view
     box = grid.bounding_box()
     assert box is not None
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
