@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import concurrent.futures
 import importlib.util
 from pathlib import Path
 from typing import NamedTuple
@@ -143,7 +144,10 @@ def sample_runs(tmp_path_factory: pytest.TempPathFactory) -> dict[Path, Run]:
         gate = asyncio.Semaphore(2)
         return dict(await asyncio.gather(*(run(ipynb, gate) for ipynb in IPYNB)))
 
-    return asyncio.run(run_all())
+    # In a thread of its own: earlier tests in the same session (Playwright's sync API) may
+    # leave an event loop running in this one, where asyncio.run refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, run_all()).result()
 
 
 @pytest.mark.slow

@@ -213,8 +213,10 @@ def test_a_table_download_is_written_when_clicked(open_app: Callable[..., Page])
 
     page = open_app("es", "monitoring")
     main = page.get_by_test_id("stMain")
+    # the worklist's own button (its widget key), not whichever CSV button is drawn first
+    button = main.locator(".st-key-monitoring_worklist_csv").get_by_role("button", name=t("ui.download_csv", "es"))
     with page.expect_download() as download:
-        main.get_by_role("button", name=t("ui.download_csv", "es")).first.click()
+        button.click()
     assert download.value.suggested_filename.endswith(".csv")
     shown = pl.read_csv(download.value.path(), separator=";")  # Spanish CSV: ";" between fields
     result = ck.validate(ck.read_workbook(ROOT / "sample_data" / "casekit_muestra_es.xlsx"), as_of=ck.SAMPLE_AS_OF)
