@@ -30,7 +30,7 @@ allowed = pages_for(who.role)
 
 
 def page(name: str, *, default: bool = False) -> st.Page:
-    title = t("ui_access.users_title" if name == "users" else f"ui.page_{name}", lang)
+    title = t(f"ui.page_{name}", lang)
     return st.Page(PAGES_DIR / f"{name}.py", title=title, url_path=name, default=default)
 
 

@@ -958,9 +958,6 @@ SHEETS: dict[str, Sheet] = {
 #: Sheets in workbook order.
 SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
 
-#: The only sheet a workbook must have.
-REQUIRED_SHEETS: tuple[str, ...] = ("cases",)
-
 #: Name of the column every read frame carries: the 1-based row number the user sees
 #: in the spreadsheet (header = row 1, first data row = 2).
 ROW = "_row"

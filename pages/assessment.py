@@ -23,20 +23,14 @@ from casekit.ui.widgets import (
     lang,
     md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
     show_date,
     table,
     tr,
 )
 
-ws = require_tables()
-st.title(tr("ui.page_assessment"))
-st.caption(
-    tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)) + " · " + tr("ui_assessment.caption")
-)
-quarantine_banner(ws)
+ws = page_header("assessment", "ui_assessment.caption")
 forms.stage_section(ws, "assessments", key="assessment_form")
 forms.stage_section(ws, "risk_reviews", key="review_form")
 scores = ws.get("scores")

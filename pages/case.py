@@ -10,12 +10,9 @@ from casekit.contract import VOCABS
 from casekit.stages import flag_label, stage_label
 from casekit.ui import forms, records
 from casekit.ui.signin import guard_case, reassign_form
-from casekit.ui.widgets import lang, quarantine_banner, require_tables, show_date, table, tr
+from casekit.ui.widgets import lang, page_header, show_date, table, tr
 
-ws = require_tables()
-st.title(tr("ui.page_case"))
-st.caption(tr("ui.source_caption", source=ws.source, as_of=show_date(ws.as_of)))
-quarantine_banner(ws)
+ws = page_header("case")
 
 status = ws.get("status")
 cases = ws.data.get("cases")

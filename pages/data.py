@@ -10,13 +10,11 @@ from casekit.i18n import LANGS
 from casekit.risk.model import default_model_text
 from casekit.template import write_template
 from casekit.ui import records
-from casekit.ui.widgets import lang, md, require_tables, show_date, table, tr
+from casekit.ui.widgets import lang, page_header, table, tr
 from casekit.validation import report_for
 
-ws = require_tables()
+ws = page_header("data", banner=False)
 result = ws.result
-st.title(tr("ui.page_data"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
 
 # -- validation report ------------------------------------------------------------------
 st.subheader(tr("ui.data_validation"))

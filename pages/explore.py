@@ -23,11 +23,9 @@ from casekit.ui.widgets import (
     lang,
     md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     rtm_note,
     show_chart,
-    show_date,
     tr,
 )
 
@@ -113,13 +111,10 @@ KEPT = (
     "ex_deid_format",
 )
 
-ws = require_tables()
+ws = page_header("explore", "ui_explore.caption")
 for name in [k for k in st.session_state if isinstance(k, str) and k.startswith(KEPT) and not k.endswith("opened")]:
     st.session_state[name] = st.session_state[name]
-st.title(tr("ui.page_explore"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-st.caption(tr("ui_explore.caption"))
-quarantine_banner(ws)
+
 
 cohort = _cohort(ws.key, ws)
 if cohort.height == 0:

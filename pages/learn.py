@@ -5,13 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.ui import _learn as ui
-from casekit.ui.widgets import md, quarantine_banner, require_tables, show_date, tr
+from casekit.ui.widgets import page_header
 
-ws = require_tables()
-st.title(tr("ui.page_learn"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-st.caption(tr("ui_learn.caption"))
-quarantine_banner(ws)
+ws = page_header("learn", "ui_learn.caption")
 
 case_id = ui.choose_client(ws)
 if case_id is None:

@@ -26,20 +26,14 @@ from casekit.ui._monitoring import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
-    md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
-    show_date,
     table,
     tr,
 )
 
-ws = require_tables()
-st.title(tr("ui.page_monitoring"))
-st.caption(tr("ui_monitoring.caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-quarantine_banner(ws)
+ws = page_header("monitoring", "ui_monitoring.caption")
 
 worklist = ws.get("worklist")
 missed = missed_appointments(ws.get("flags"), ws.data.get("contacts"))

@@ -23,13 +23,10 @@ from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
-    md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     rtm_note,
     show_chart,
-    show_date,
     summary_pdf_download,
     table,
     tr,
@@ -77,11 +74,7 @@ def _explain_empty(summary: pl.DataFrame, key: str) -> None:
         empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
 
-ws = require_tables()
-st.title(tr("ui.page_outcomes"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-st.caption(tr("ui_outcomes.caption"))
-quarantine_banner(ws)
+ws = page_header("outcomes", "ui_outcomes.caption")
 forms.stage_section(ws, "outcomes", key="outcome_form")
 
 if ws.get("changes").height == 0 and ws.get("utilisation").height == 0:

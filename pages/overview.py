@@ -10,21 +10,15 @@ from casekit.report import key_figures, open_flag_counts
 from casekit.stages import flag_label, priority_counts
 from casekit.ui.widgets import (
     lang,
-    md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
-    show_date,
     summary_pdf_download,
     table,
     tr,
 )
 
-ws = require_tables()
-st.title(tr("ui.page_overview"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-quarantine_banner(ws)
+ws = page_header("overview")
 
 status = ws.get("status")
 figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))

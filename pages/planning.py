@@ -24,18 +24,13 @@ from casekit.ui.widgets import (
     lang,
     md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
-    show_date,
     table,
     tr,
 )
 
-ws = require_tables()
-st.title(tr("ui.page_planning"))
-st.caption(tr("ui_planning.caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-quarantine_banner(ws)
+ws = page_header("planning", "ui_planning.caption")
 forms.stage_section(ws, "goals", key="goal_form")
 forms.stage_section(ws, "services", key="service_form")
 if records.is_workspace() and ws.data["goals"].height:

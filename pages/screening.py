@@ -20,10 +20,8 @@ from casekit.ui._screening import (
 from casekit.ui.widgets import (
     empty_state,
     lang,
-    md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
     show_date,
     table,
@@ -36,12 +34,7 @@ def _latest(key: str, _ws: object) -> pl.DataFrame:
     return latest_screenings(_ws.data, as_of=_ws.as_of)  # type: ignore[attr-defined]
 
 
-ws = require_tables()
-st.title(tr("ui.page_screening"))
-st.caption(
-    tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)) + " · " + tr("ui_screening.caption")
-)
-quarantine_banner(ws)
+ws = page_header("screening", "ui_screening.caption")
 status = ws.get("status")
 if records.is_workspace():
     with st.expander(tr("ui_forms.new_case_title")):

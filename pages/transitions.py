@@ -15,12 +15,9 @@ from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
-    md,
     num,
-    quarantine_banner,
-    require_tables,
+    page_header,
     show_chart,
-    show_date,
     table,
     tr,
 )
@@ -36,14 +33,10 @@ def _post_contacts(key: str, _ws: DerivedTables) -> tuple[pl.DataFrame, pl.DataF
     return transitions, post
 
 
-ws = require_tables()
+ws = page_header("transitions", "ui_transitions.caption", days=lambda ws: tx.window_text(ws.config, lang()))
 days = tx.window_text(ws.config, lang())
 levels = ", ".join(VOCABS["level_of_care"][x](lang()) for x in ws.config.readmission_levels)
 window = ws.config.readmission_days
-st.title(tr("ui.page_transitions"))
-st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
-st.caption(tr("ui_transitions.caption", days=days))
-quarantine_banner(ws)
 forms.stage_section(ws, "transitions", key="transition_form")
 
 transitions, post = _post_contacts(ws.key, ws)

@@ -7,11 +7,10 @@ import streamlit as st
 from casekit.errors import CasekitError
 from casekit.i18n import LANGS, t
 from casekit.ui import records
-from casekit.ui.widgets import lang, table, tr, tr_md
+from casekit.ui.widgets import lang, page_title, table, tr, tr_md
 from casekit.workspace._access import ROLES
 
-st.title(tr("ui_access.users_title"))
-st.caption(tr("ui_access.users_intro"))
+page_title("users", "ui_access.users_intro")
 if not records.workspace_exists():
     st.info(tr("ui_access.users_need_workspace"))
     st.stop()

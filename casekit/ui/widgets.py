@@ -66,11 +66,6 @@ def show_date(day: dt.date | None) -> str:
     return format_date(day, lang()) or "—"
 
 
-def settings_origin(uploaded: str) -> str:
-    """ "uploaded file" or "shipped defaults", for the settings in use."""
-    return tr("ui.data_settings_uploaded" if uploaded else "ui.data_settings_default")
-
-
 def _ensure_router_ran() -> None:
     """Rerun through ``app.py`` when a page was opened without it.
 
@@ -107,6 +102,35 @@ def quarantine_banner(ws: DerivedTables) -> None:
     if rows:
         st.warning(tr("ui.quarantine_banner", rows=rows, cases=ws.result.affected_cases()))
         st.page_link("pages/data.py", label=tr("ui.go_to_data"))
+
+
+def page_title(page: str, caption: str | None = None, **params: object) -> None:
+    """A page's title (``ui.page_<page>``) and its own ``caption`` key (with ``params``)."""
+    st.title(tr(f"ui.page_{page}"))
+    if caption:
+        st.caption(tr(caption, **params))
+
+
+def page_header(page: str, caption: str | None = None, *, banner: bool = True, **params: object) -> DerivedTables:
+    """The lines every data page starts with; returns the loaded tables.
+
+    The data guard (:func:`require_tables`), the page's title (``ui.page_<page>``), the
+    data source and as-of date, the page's own ``caption`` key (with ``params``; a
+    callable parameter is given the tables) when given, and the quarantine banner
+    (``banner=False`` on the Data screen, which is where the banner points). A page
+    starts with::
+
+        ws = page_header("overview")
+        ws = page_header("transitions", "ui_transitions.caption", days=lambda ws: window(ws.config))
+    """
+    ws = require_tables()
+    page_title(page)
+    st.caption(tr("ui.source_caption", source=md(ws.source), as_of=show_date(ws.as_of)))
+    if caption:
+        st.caption(tr(caption, **{k: v(ws) if callable(v) else v for k, v in params.items()}))
+    if banner:
+        quarantine_banner(ws)
+    return ws
 
 
 def empty_state(key: str, **params: object) -> None:

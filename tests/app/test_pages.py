@@ -117,3 +117,14 @@ def test_flags_table_shows_translated_flag_names(expected: dict) -> None:
     assert names[0] == ck.stages.flag_label(expected["flags"]["flag"][0], "en")
     assert not any("_" in name for name in names)
     assert isinstance(expected["flags"], pl.DataFrame)
+
+
+def test_every_page_starts_with_the_page_header() -> None:
+    """The guard, title, source caption and quarantine banner are drawn by one widget."""
+    pages = sorted((Path(__file__).resolve().parents[2] / "pages").glob("*.py"))
+    assert len(pages) >= 12
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert "page_header(" in text or "page_title(" in text, page.name
+        for repeated in ("st.title(", "require_tables(", "source_caption", "quarantine_banner("):
+            assert repeated not in text, (page.name, repeated)

@@ -46,7 +46,7 @@ def nav_links(page: Page) -> dict[str, str]:
 
 
 def title(name: str, lang: str) -> str:
-    return t("ui_access.users_title" if name == "users" else f"ui.page_{name}", lang)
+    return t(f"ui.page_{name}", lang)
 
 
 def assert_no_error(page: Page, where: str) -> None:
