@@ -7,7 +7,7 @@ stage engine, the risk model and the outcome evaluation as of a date, and writes
   cases by current stage, share of open cases at high risk, open flags by kind, median
   days from opening to a complete plan, % of paired measures improved, quarantined
   rows) and charts as PNG images;
-- sheets for case status (flags joined by ``;``), worklist, risk, outcome changes,
+- sheets for case status (flags joined by ``, ``), worklist, risk, outcome changes,
   outcome summary, utilisation and cost, goal attainment, 30-day readmissions (as
   :func:`casekit.readmissions` computes them, HEDIS PCR / CMS HRRP style) and the
   validation report.
@@ -39,7 +39,7 @@ from typing import IO, Any
 import polars as pl
 
 from casekit._print import set_up_printing, wrapped_widths
-from casekit.contract import SHEETS, VOCABS
+from casekit.contract import SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.export import (
     _WORKBOOK_OPTIONS,
@@ -47,13 +47,11 @@ from casekit.export import (
     _output,
     _safe_headers,
     _sheet_names,
-    flatten_lists,
     safe_frame,
     safe_text,
 )
-from casekit.i18n import catalog, normalize_lang, t
-from casekit.present import column_labels, vocabulary
-from casekit.present import header as column_header
+from casekit.i18n import normalize_lang, t
+from casekit.present import excel_formats, formats, readable, vocabulary
 
 __all__ = ["Report", "build_report", "write_report"]
 
@@ -69,8 +67,6 @@ _SHEET_KEYS = (
     "readmissions",
     "validation",
 )
-_PERCENT = ("pct_improved", "pct_worsened", "pct_unchanged", "pct_change", "share")
-_DATE_FMT = {"es": "dd/mm/yyyy", "en": "yyyy-mm-dd"}
 
 
 @dataclass(frozen=True)
@@ -245,67 +241,28 @@ def open_flag_counts(status: pl.DataFrame) -> pl.DataFrame:
 # --------------------------------------------------------------------------------------
 
 
-def _header(name: str, lang: str, factor_labels: Mapping[str, str]) -> str:
-    key = f"report.col_{name}"
-    if key in catalog():
-        return t(key, lang)
-    if name.startswith("pts_") and name[4:] in factor_labels:
-        return t("report.points_of", lang, factor=factor_labels[name[4:]])
-    for sheet in SHEETS.values():
-        col = sheet.columns.get(name)
-        if col is not None:
-            return col.label(lang)
-    return column_header(name, lang)  # the one catalogue of headers (locales/columns.toml); the id when absent
+def _readable_sheet(
+    key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str, str]
+) -> tuple[pl.DataFrame, dict[str, str]]:
+    """A detail sheet as a person reads it (:func:`casekit.present.readable`, numbers and
+    dates kept as cells) and the Excel formats of its columns (by header).
 
-
-def _vocab(name: str, lang: str) -> dict[str, str]:
-    return {k: v(lang) for k, v in VOCABS[name].items()}
-
-
-def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str, str]) -> pl.DataFrame:
-    """A detail sheet as a person reads it: labels for ids, lists joined, headers in ``lang``."""
-    from casekit.outcomes import label_columns as outcome_labels
-    from casekit.stages import label_columns as stage_labels
-
-    tiers = _vocab("tier", lang)
-    yes, no = t("common.yes", lang), t("common.no", lang)
-    if key in ("status", "worklist"):
-        df = stage_labels(df, lang)
-        swaps = {"current_stage": "current_stage_label", "flag": "flag_label", "flags": "flags_label"}
-        df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
-        df = df.drop([c for c in df.columns if c.endswith("_label")] + ["flag_due_on", "as_of"], strict=False)
-    if key in ("outcome_changes", "outcome_summary", "utilisation", "utilisation_rates"):
-        df = outcome_labels(df, lang)
-        swaps = {"domain": "domain_label", "direction": "direction_label", "baseline_source": "baseline_source_label"}
-        df = df.with_columns(pl.col(lab).alias(col) for col, lab in swaps.items() if col in df.columns)
-        df = df.drop([c for c in df.columns if c.endswith("_label")])
-    if key == "utilisation_rates":
-        units = [c for c in ("rate_unit", "measure_kind") if c in df.columns]
-        df = df.with_columns(pl.col(c).replace(vocabulary(c, lang)) for c in units)
-    if key == "goals":
-        vocabs = {"owner": "goal_owner", "domain": "goal_domain"}
-        df = df.with_columns(pl.col(c).replace(vocabulary(v, lang)) for c, v in vocabs.items() if c in df.columns)
-    if key == "readmissions":
-        df = df.with_columns(
-            pl.col(c).replace(column_labels(c, lang)) for c in ("index_kind", "from_level", "to_level")
-        )
-    if key == "validation":
-        sheet_names = {s: spec.label(lang) for s, spec in SHEETS.items()}
-        col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}
-        df = df.with_columns(
-            pl.col("sheet").replace(sheet_names),
-            pl.col("column").replace(col_names),
-            pl.col("severity").replace({"error": t("common.error", lang), "warning": t("common.warning", lang)}),
-        )
+    Only what the catalogue cannot know is done here: the labels of the risk model in use
+    (a team's own factors) and the validation report's column names."""
+    headers = {
+        c: t("columns.pts_{factor}", lang, factor=factor_labels[c[4:]])
+        for c in df.columns
+        if c.startswith("pts_") and c[4:] in factor_labels
+    }
     if key == "risk":
         names = dict(factor_labels)
         df = df.with_columns(pl.col(c).list.eval(pl.element().replace(names)) for c in ("missing_factors", "red_flags"))
-    tier_cols = [c for c in ("effective_tier", "computed_tier", "override_tier", "deadline_tier") if c in df.columns]
-    df = df.with_columns(pl.col(c).replace(tiers) for c in tier_cols)
-    bools = [c for c, dtype in df.schema.items() if dtype == pl.Boolean]
-    df = df.with_columns(pl.when(pl.col(c)).then(pl.lit(yes)).when(~pl.col(c)).then(pl.lit(no)).alias(c) for c in bools)
-    df = flatten_lists(df)
-    return df.rename({c: _header(c, lang, factor_labels) for c in df.columns})
+    if key == "validation":
+        col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}
+        df = df.with_columns(pl.col("column").replace(col_names))
+    df = df.drop("flag_due_on", "as_of", strict=False)
+    shown = readable(df, lang, headers=headers, keep_types=True)
+    return shown, {shown.columns[df.columns.index(c)]: f for c, f in excel_formats(df, lang).items()}
 
 
 # --------------------------------------------------------------------------------------
@@ -313,35 +270,15 @@ def _labelled(key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str,
 # --------------------------------------------------------------------------------------
 
 
-def _formats(df: pl.DataFrame, lang: str, percent: set[str]) -> dict[str, str]:
-    """Excel number formats: shares as percentages, whole numbers without decimals (a
-    float column holding only whole numbers too: ``18``, not ``18.00``).
-
-    >>> _formats(pl.DataFrame({"a": [18.0, None], "b": [1.5, 2.0], "n": [3, 4]}), "en", set())
-    {'a': '#,##0', 'b': '#,##0.00', 'n': '#,##0'}
-    """
-    floats = [n for n, dtype in df.schema.items() if dtype.is_float() and n not in percent]
-    whole = (
-        df.select((pl.col(n).drop_nans().round(0) == pl.col(n).drop_nans()).all() for n in floats).row(0)
-        if floats
-        else ()
-    )
-    is_whole = dict(zip(floats, whole, strict=True))
-    fmts: dict[str, str] = {}
-    for name, dtype in df.schema.items():
-        if name in percent:
-            fmts[name] = "0.0%"
-        elif dtype == pl.Date:
-            fmts[name] = _DATE_FMT[lang]
-        elif dtype.is_integer() or is_whole.get(name):
-            fmts[name] = "#,##0"
-        elif dtype.is_float():
-            fmts[name] = "#,##0.00"
-    return fmts
-
-
 def _detail_sheet(
-    workbook: Any, name: str, df: pl.DataFrame, report: Report, *, lang: str, percent: set[str], note: str | None = None
+    workbook: Any,
+    name: str,
+    df: pl.DataFrame,
+    report: Report,
+    *,
+    lang: str,
+    number_formats: Mapping[str, str],
+    note: str | None = None,
 ) -> None:
     """One table per sheet; ``note`` (e.g. the regression-to-the-mean caveat beside a
     before/after figure) goes one blank row below the table, merged across its columns."""
@@ -354,13 +291,12 @@ def _detail_sheet(
         set_up_printing(workbook.add_worksheet(name), header_row=None, **page)
         return
     safe = _safe_headers(safe_frame(df))
-    percent = {safe_text(c) for c in percent}
     widths, header_lines = wrapped_widths(safe)
     safe.write_excel(
         workbook=workbook,
         worksheet=name,
         header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
-        column_formats=_formats(safe, lang, percent),  # type: ignore[arg-type]
+        column_formats={safe_text(c): f for c, f in number_formats.items()},  # type: ignore[arg-type]
         column_widths=widths,  # type: ignore[arg-type]
         autofilter=True,
         freeze_panes="B2",
@@ -398,10 +334,10 @@ def _summary_sheet(
         "title": workbook.add_format({"bold": True, "font_size": 16}),
         "head": workbook.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True}),
         "bold": workbook.add_format({"bold": True}),
-        "date": workbook.add_format({"num_format": _DATE_FMT[lang], "align": "left"}),
-        "pct": workbook.add_format({"num_format": "0.0%"}),
-        "int": workbook.add_format({"num_format": "#,##0"}),
-        "dec": workbook.add_format({"num_format": "#,##0.0"}),
+        "date": workbook.add_format({"num_format": formats(lang).excel_date, "align": "left"}),
+        "pct": workbook.add_format({"num_format": formats(lang).excel_percent}),
+        "int": workbook.add_format({"num_format": formats(lang).excel_integer}),
+        "dec": workbook.add_format({"num_format": formats(lang).excel_decimal}),
         "dec2": workbook.add_format({"num_format": "#,##0.00"}),
         "note": workbook.add_format({"italic": True, "text_wrap": True, "valign": "top", "font_size": 9}),
         "right": workbook.add_format({"align": "right"}),
@@ -507,12 +443,11 @@ def write_report(
         _summary_sheet(workbook, names[0], report, lang, images, for_sharing=for_sharing)
         for name, key in zip(names[1:], _SHEET_KEYS, strict=True):
             raw = report.sheets[key]
-            percent = {_header(c, lang, factor_labels) for c in raw.columns if c in _PERCENT}
             caveat = rtm_caveat(lang) if needs_rtm_caveat(raw) else None
             if key == "readmissions":
                 caveat = _readmission_note(report, lang)
-            labelled = _labelled(key, raw, lang, factor_labels)
-            _detail_sheet(workbook, name, labelled, report, lang=lang, percent=percent, note=caveat)
+            shown, number_formats = _readable_sheet(key, raw, lang, factor_labels)
+            _detail_sheet(workbook, name, shown, report, lang=lang, number_formats=number_formats, note=caveat)
     finally:
         workbook.close()
     out = _output(buf.getvalue(), dest)

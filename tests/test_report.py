@@ -13,6 +13,7 @@ import fastexcel
 import polars as pl
 import pytest
 
+from casekit import present
 from casekit.cli import run as run_command
 from casekit.cli.report import register, run_report
 from casekit.data import CaseData
@@ -153,10 +154,10 @@ def test_status_and_worklist_match_the_functions(book_en: Path, result) -> None:
     sheet = read(book_en, "Case status")
     assert sheet["Case"].to_list() == status["case_id"].to_list()
     assert sheet.schema["In stage since"] in (pl.Date, pl.Datetime("ms"), pl.Datetime("us"))
-    # flags as labels joined by ";"
+    # flags as labels joined by ", "
     row = status.filter(pl.col("flags").list.len() >= 2).row(0, named=True)
     shown = sheet.filter(pl.col("Case") == row["case_id"])["Flags"].item()
-    assert len(shown.split(";")) == len(row["flags"])
+    assert shown.split(", ") == [present.label("flag", f, "en") for f in row["flags"]]
     assert "_" not in shown  # labels, not ids
     n_flags = int(status.filter(pl.col("current_stage") != "closed")["flags"].list.len().sum())
     figures = read(book_en, "Summary")
@@ -304,14 +305,14 @@ def test_the_rates_per_member_month_sheet(book_en: Path, result) -> None:
 
     expected = utilisation_rate_summary(result, as_of=SAMPLE_AS_OF)
     sheet = read(book_en, "Use per member-month")
-    assert sheet["Measure"].to_list() == expected["measure"].to_list()
+    assert sheet["Measure"].to_list() == [present.label("measure", m, "en") for m in expected["measure"]]
     assert sheet["Rate before"].to_list() == pytest.approx(expected["rate_before"].to_list())
     assert sheet["Member-months after"].to_list() == pytest.approx(expected["member_months_after"].to_list())
     units = dict(zip(sheet["Measure"], sheet["Rate unit"], strict=True))
     assert units == {
-        "admissions_12m": "per 1,000 member-months",
-        "ed_visits_6m": "per 1,000 member-months",
-        "monthly_cost": "per member per month (PMPM)",
+        "Admissions (12 months)": "per 1,000 member-months",
+        "ED visits (6 months)": "per 1,000 member-months",
+        "Monthly cost": "per member per month (PMPM)",
     }
 
 
@@ -322,7 +323,7 @@ def test_the_goal_attainment_sheet(book_en: Path, result) -> None:
     sheet = read(book_en, "Goal attainment")
     assert sheet.height == expected.height
     assert sheet["Goals set"].to_list() == expected["n_goals"].to_list()
-    assert sheet["owner"].drop_nulls().unique().sort().to_list() == ["Care team", "Client"]  # contract id as header
+    assert sheet["Owner"].drop_nulls().unique().sort().to_list() == ["Care team", "Client"]
 
 
 def test_the_readmissions_sheet(book_en: Path, result) -> None:

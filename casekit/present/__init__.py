@@ -12,7 +12,8 @@ downloads):
   vocabulary (:data:`COLUMN_VOCABULARY`);
 - :func:`format_date` / :func:`format_number` / :func:`number_expr` and :data:`FORMATS`
   — the one table of date and number formats per language, for each consumer (strftime,
-  Excel number formats, Streamlit widgets and columns, CSV separator).
+  Excel number formats, Streamlit widgets and columns, CSV separator);
+  :func:`excel_formats` — a frame's Excel number formats, column by column.
 
 Examples
 --------
@@ -33,7 +34,7 @@ from __future__ import annotations
 
 from casekit.present._formats import FORMATS, Formats, format_date, format_number, formats, number_expr
 from casekit.present._headers import NumberStyle, header, missing_headers, number_style, screen_headers
-from casekit.present._readable import headers_for, readable, text_expr
+from casekit.present._readable import excel_formats, headers_for, readable, text_expr
 from casekit.present._vocab import COLUMN_VOCABULARY, column_labels, label, vocabulary, vocabulary_of
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "Formats",
     "NumberStyle",
     "column_labels",
+    "excel_formats",
     "format_date",
     "format_number",
     "formats",

@@ -31,7 +31,7 @@ from casekit.present._formats import formats, number_expr
 from casekit.present._headers import header, number_style
 from casekit.present._vocab import COMPOUND, column_labels
 
-__all__ = ["headers_for", "readable", "text_expr"]
+__all__ = ["excel_formats", "headers_for", "readable", "text_expr"]
 
 
 def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) -> pl.Expr:
@@ -122,3 +122,34 @@ def readable(
         for c, dtype in shown.schema.items()
     )
     return out.rename(headers_for(out.columns, lang, headers))
+
+
+def excel_formats(df: pl.DataFrame, lang: str | None) -> dict[str, str]:
+    """Excel number formats of ``df``'s columns (by column id), from the one table of
+    formats (:data:`FORMATS`) and each column's style in ``columns.toml``: shares as
+    percentages, dates in the language's order, whole numbers without decimals (a float
+    column holding only whole numbers too: ``18``, not ``18.00``).
+
+    >>> import datetime as dt
+    >>> excel_formats(pl.DataFrame({"mean_change": [18.0, None], "score": [1.5, 2.0], "n_cases": [3, 4],
+    ...     "pct_improved": [0.5, 1.0], "due_on": [dt.date(2026, 1, 2)] * 2}), "es")
+    {'mean_change': '#,##0', 'score': '#,##0.00', 'n_cases': '#,##0', 'pct_improved': '0.0%', 'due_on': 'dd/mm/yyyy'}
+    """
+    fmt = formats(lang)
+    floats = [c for c, dtype in df.schema.items() if dtype.is_float() and not number_style(c).percent]
+    whole = df.select((pl.col(c).drop_nans().round(0) == pl.col(c).drop_nans()).all() for c in floats)
+    is_whole = dict(zip(floats, whole.row(0) if floats else (), strict=True))
+    out: dict[str, str] = {}
+    for column, dtype in df.schema.items():
+        style = number_style(column)
+        if dtype.is_numeric() and style.percent:
+            out[column] = fmt.excel_percent
+        elif isinstance(dtype, pl.Datetime):
+            out[column] = fmt.excel_datetime
+        elif dtype == pl.Date:
+            out[column] = fmt.excel_date
+        elif dtype.is_integer() or is_whole.get(column):
+            out[column] = fmt.excel_integer if style.grouping else "0"
+        elif dtype.is_float():
+            out[column] = "#,##0." + "0" * style.decimals if style.decimals else fmt.excel_integer
+    return out
