@@ -3,7 +3,8 @@
 
 ``casekit validate PATH`` exits 0 when the workbook has no errors (warnings allowed), 1
 when it has errors and 2 when the file cannot be read at all; every command uses the same
-three codes (:data:`~casekit.cli._common.EXIT_OK`…). A command stops early by raising
+three codes (:data:`~casekit.cli._common.EXIT_OK`…): 1 also for a row or an access
+refused, 2 also for a bad option or a workspace that cannot be opened. A command stops early by raising
 :class:`~casekit.cli._common.CliExit` (or a :class:`casekit.errors.CasekitError`), caught
 once, in :func:`run`. Building the parser imports no heavy library, so ``casekit --help``
 is quick; each command imports what it uses when it runs.
@@ -22,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from casekit.cli import deidentify, report, risk, sample, stages, template, users, validate, workspace
-from casekit.cli._common import EXIT_ERRORS, EXIT_UNREADABLE, CliExit, printable
+from casekit.cli._common import EXIT_ERRORS, CliExit, exit_code, printable
 from casekit.errors import CasekitError
 
 __all__ = ["build_parser", "main", "run"]
@@ -45,7 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run the parsed command and return its exit code: a :class:`CliExit` or a
-    :class:`~casekit.errors.CasekitError` becomes one message on stderr, never a traceback.
+    :class:`~casekit.errors.CasekitError` becomes one message on stderr, never a traceback
+    (the error's code: :func:`~casekit.cli._common.exit_code`, the one rule).
 
     >>> args = build_parser().parse_args(["risk", "--lang", "en"])
     >>> run(args)
@@ -59,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         return exc.code
     except CasekitError as exc:
         print(printable(exc.message(getattr(args, "lang", None))), file=sys.stderr)
-        return EXIT_UNREADABLE
+        return exit_code(exc)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

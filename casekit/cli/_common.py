@@ -18,12 +18,15 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
 import re
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from casekit.i18n import LANGS, normalize_lang, t
 
@@ -35,18 +38,42 @@ __all__ = [
     "add_input_arguments",
     "add_lang_argument",
     "add_rules_arguments",
+    "add_workspace_arguments",
     "default_lang",
+    "exit_code",
     "json_text",
     "load_validated",
+    "open_workspace",
     "out_is_input",
     "parse_date",
     "printable",
     "write_for_people",
 ]
 
-#: Exit codes of every command: done; problems found (errors, rows quarantined, a broken
-#: audit chain); the input or an option cannot be used at all.
+if TYPE_CHECKING:
+    from casekit.errors import CasekitError
+    from casekit.workspace import Workspace
+
+#: Exit codes of every command: done; problems found or refused (errors, rows
+#: quarantined, a row or an access refused, a broken audit chain); the input, the
+#: workspace or an option cannot be used at all. :func:`exit_code` maps errors to them.
 EXIT_OK, EXIT_ERRORS, EXIT_UNREADABLE = 0, 1, 2
+#: The errors that refuse one thing asked of a usable workspace (exit 1, not 2).
+_REFUSALS = ("RecordRejected", "StaleEdit", "AccessDenied")
+
+
+def exit_code(exc: CasekitError) -> int:
+    """The exit code of a command stopped by ``exc`` (the one rule, used by
+    :func:`casekit.cli.run`): a row, an edit or an access refused is
+    :data:`EXIT_ERRORS`; anything else (an unreadable file, a bad option or setting, a
+    workspace that cannot be opened) is :data:`EXIT_UNREADABLE`.
+
+    >>> from casekit.errors import AccessDenied, ConfigError
+    >>> refused, bad = AccessDenied("access.unknown_user", user="x@y.org"), ConfigError("cli.bad_date", value="x")
+    >>> exit_code(refused), exit_code(bad)
+    (1, 2)
+    """
+    return EXIT_ERRORS if type(exc).__name__ in _REFUSALS else EXIT_UNREADABLE
 
 
 class CliExit(Exception):  # noqa: N818 - a control-flow signal, not an error type
@@ -173,6 +200,36 @@ def add_rules_arguments(
             help="measures catalogue TOML file (default: the shipped catalogue); sets the outcome rules and "
             "which measures complete stage 9 on their own",
         )
+
+
+def add_workspace_arguments(parser: argparse.ArgumentParser, *, actor: bool = True) -> argparse.ArgumentParser:
+    """``--db`` (the workspace), ``--actor`` (who does this; with ``actor``) and ``--lang``,
+    shared by ``casekit workspace …``, ``users …`` and ``digest``; returns ``parser``.
+
+    >>> p = add_workspace_arguments(argparse.ArgumentParser())
+    >>> args = p.parse_args(["--db", "team.db", "--actor", "eva"])
+    >>> args.db, args.actor
+    ('team.db', 'eva')
+    """
+    parser.add_argument("--db", default=None, help="workspace path or URL (default: CASEKIT_DB, else ./casekit.db)")
+    if actor:
+        parser.add_argument("--actor", default=None, help="who does this (default: the OS user)")
+    add_lang_argument(parser)
+    return parser
+
+
+@contextlib.contextmanager
+def open_workspace(args: argparse.Namespace) -> Iterator[Workspace]:
+    """The workspace of ``--db``, closed when the block ends. One that cannot be opened
+    raises its :class:`~casekit.errors.CasekitError`, which :func:`casekit.cli.run` turns
+    into one message and :data:`EXIT_UNREADABLE`, like any input that cannot be used."""
+    from casekit.workspace import Workspace
+
+    ws = Workspace.open(args.db)
+    try:
+        yield ws
+    finally:
+        ws.close()
 
 
 def add_lang_argument(parser: argparse.ArgumentParser) -> None:

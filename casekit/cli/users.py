@@ -4,7 +4,9 @@ and ``casekit digest --config FILE`` (:mod:`casekit.workspace.digest`).
 Who may sign in to the app, with what role (docs/deployment.md). Every sub-command takes
 ``--db`` (a path or URL; default ``CASEKIT_DB``, else ``casekit.db``) and ``--actor``.
 ``add`` warns (exit 0) when ``--name`` matches no case's case manager. Exit codes: 0
-done, 1 refused (unknown role, bad e-mail, no such user).
+done, 1 refused (no such user to remove; the digest not sent), 2 an argument, setting or
+workspace that cannot be used (unknown role, bad e-mail, no ``[smtp]`` host) — the rule
+of :func:`casekit.cli._common.exit_code`.
 
 Examples
 --------
@@ -23,7 +25,14 @@ import sys
 from pathlib import Path
 
 from casekit.cli._common import EXIT_ERRORS as EXIT_PROBLEMS
-from casekit.cli._common import EXIT_OK, add_lang_argument, parse_date
+from casekit.cli._common import (
+    EXIT_OK,
+    EXIT_UNREADABLE,
+    CliExit,
+    add_workspace_arguments,
+    open_workspace,
+    parse_date,
+)
 from casekit.i18n import LANGS, t
 
 __all__ = ["register", "run", "run_digest"]
@@ -34,12 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``users`` command and its sub-commands."""
     users = sub.add_parser("users", help="who may sign in to the app, and with what role: add, list, remove")
     cmds = users.add_subparsers(dest="users_command", required=True)
-
-    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", default=None, help="workspace path or URL (default: CASEKIT_DB, else ./casekit.db)")
-        p.add_argument("--actor", default=None, help="who does this (default: the OS user)")
-        add_lang_argument(p)
-        return p
+    common = add_workspace_arguments
 
     add = common(cmds.add_parser("add", help="add a user (or change one): EMAIL --role ROLE"))
     add.add_argument("email")
@@ -56,68 +60,49 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     digest = sub.add_parser("digest", help="e-mail each case manager their open priority-1 and priority-2 items")
     digest.add_argument("--config", type=Path, required=True, help="TOML file with an [smtp] table")
-    digest.add_argument("--db", default=None, help="workspace path or URL (default: CASEKIT_DB, else ./casekit.db)")
     digest.add_argument("--as-of", type=parse_date, default=None, help="default: today")
     digest.add_argument("--dry-run", action="store_true", help="print the messages instead of sending them")
-    add_lang_argument(digest)
+    add_workspace_arguments(digest, actor=False)
     digest.set_defaults(handler=run_digest)
 
 
 def run_digest(args: argparse.Namespace) -> int:
     """``casekit digest``: send (or print) the day's messages."""
-    from casekit.errors import CasekitError
-    from casekit.workspace import Workspace
     from casekit.workspace.digest import SmtpSettings, digest_messages, send_digest
 
     as_of = args.as_of or dt.date.today()
     try:
-        settings = SmtpSettings.from_toml(args.config.read_text(encoding="utf-8"), lang=args.lang)
-        ws = Workspace.open(args.db)
-    except (CasekitError, OSError) as exc:
-        print(exc.message(args.lang) if isinstance(exc, CasekitError) else str(exc), file=sys.stderr)
-        return EXIT_PROBLEMS
-    try:
+        text = args.config.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise CliExit(EXIT_UNREADABLE, str(exc)) from exc
+    settings = SmtpSettings.from_toml(text, lang=args.lang)
+    with open_workspace(args) as ws:
         if args.dry_run:
             for msg in digest_messages(ws, as_of=as_of, sender=settings.sender):
                 print(msg.as_string())
             return EXIT_OK
-        n = send_digest(ws, settings, as_of=as_of)
-    except OSError as exc:  # the SMTP server refused or is unreachable
-        print(str(exc), file=sys.stderr)
-        return EXIT_PROBLEMS
-    finally:
-        ws.close()
+        try:
+            n = send_digest(ws, settings, as_of=as_of)
+        except OSError as exc:  # the SMTP server refused or is unreachable: nothing (more) sent
+            raise CliExit(EXIT_PROBLEMS, str(exc)) from exc
     print(t("access.digest_sent", args.lang, n=n))
     return EXIT_OK
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch a ``users`` sub-command."""
-    from casekit.errors import CasekitError
-    from casekit.workspace import Workspace
-
+    """Dispatch a ``users`` sub-command (an error: one message, its exit code set in
+    :func:`casekit.cli.run`)."""
     lang = args.lang
-    try:
-        ws = Workspace.open(args.db)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
-    try:
+    with open_workspace(args) as ws:
         if args.users_command == "add":
             return _add(ws, args)
         if args.users_command == "remove":
             if not ws.remove_user(args.email, actor=args.actor):
-                print(t("access.cli_no_user", lang, email=args.email), file=sys.stderr)
-                return EXIT_PROBLEMS
+                raise CliExit(EXIT_PROBLEMS, t("access.cli_no_user", lang, email=args.email))
             print(t("access.cli_removed", lang, email=args.email))
             return EXIT_OK
         _list(ws, lang)
         return EXIT_OK
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
-    finally:
-        ws.close()
 
 
 def _add(ws, args: argparse.Namespace) -> int:

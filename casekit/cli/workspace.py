@@ -2,7 +2,8 @@
 
 Every sub-command takes ``--db`` (a path or URL; default ``CASEKIT_DB``, else
 ``casekit.db`` in the working folder) and ``--actor`` (default: the OS user). Exit
-codes: 0 done, 1 rejected / rows quarantined / audit chain broken, 2 unreadable input.
+codes: 0 done, 1 rejected / rows quarantined / audit chain broken, 2 an input, option or
+workspace that cannot be used (:func:`casekit.cli._common.exit_code`).
 
 Examples
 --------
@@ -21,8 +22,8 @@ import sys
 from pathlib import Path
 
 from casekit.cli._common import EXIT_ERRORS as EXIT_PROBLEMS
-from casekit.cli._common import EXIT_OK, EXIT_UNREADABLE, add_lang_argument, json_text
-from casekit.errors import CasekitError, RecordRejected
+from casekit.cli._common import EXIT_OK, EXIT_UNREADABLE, CliExit, add_workspace_arguments, json_text, open_workspace
+from casekit.errors import RecordRejected
 from casekit.i18n import t
 
 __all__ = ["register", "run"]
@@ -32,12 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     """Add the ``workspace`` command and its sub-commands."""
     ws = sub.add_parser("workspace", help="the team's workspace database: init, import, export, record, audit, backup")
     cmds = ws.add_subparsers(dest="ws_command", required=True)
-
-    def common(p: argparse.ArgumentParser) -> argparse.ArgumentParser:
-        p.add_argument("--db", default=None, help="workspace path or URL (default: CASEKIT_DB, else ./casekit.db)")
-        p.add_argument("--actor", default=None, help="who does this (default: the OS user)")
-        add_lang_argument(p)
-        return p
+    common = add_workspace_arguments
 
     common(cmds.add_parser("init", help="create the workspace (or bring its schema up to date)"))
     imp = common(cmds.add_parser("import", help="import a workbook (valid rows stored, the rest quarantined)"))
@@ -65,22 +61,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Dispatch a ``workspace`` sub-command."""
-    from casekit.workspace import Workspace
-
-    lang = args.lang
-    try:
-        ws = Workspace.open(args.db)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_PROBLEMS
-    try:
+    """Dispatch a ``workspace`` sub-command (an error: one message, its exit code set in
+    :func:`casekit.cli.run`)."""
+    with open_workspace(args) as ws:
         return _COMMANDS[args.ws_command](ws, args)
-    except CasekitError as exc:
-        print(exc.message(lang), file=sys.stderr)
-        return EXIT_UNREADABLE if exc.__class__.__name__ == "UnreadableFileError" else EXIT_PROBLEMS
-    finally:
-        ws.close()
 
 
 def _init(ws, args: argparse.Namespace) -> int:
@@ -115,16 +99,14 @@ def _record(ws, args: argparse.Namespace) -> int:
     try:
         row = json.loads(args.row)
     except json.JSONDecodeError as exc:
-        print(t("workspace.cli_bad_json", args.lang, error=str(exc)), file=sys.stderr)
-        return EXIT_UNREADABLE
+        raise CliExit(EXIT_UNREADABLE, t("workspace.cli_bad_json", args.lang, error=str(exc))) from exc
     try:
         stored = ws.record(
             args.sheet, row, actor=args.actor, lang=args.lang, duplicate_client_ok=args.duplicate_client_ok
         )
     except RecordRejected as exc:
-        print(exc.message(args.lang), file=sys.stderr)
-        print(json_text(exc.report.to_dicts()), file=sys.stderr)
-        return EXIT_PROBLEMS
+        print(json_text(exc.report.to_dicts()), file=sys.stderr)  # the problems, for programs
+        raise
     print(json_text(dict(stored.items())))
     return EXIT_OK
 

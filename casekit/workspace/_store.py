@@ -162,16 +162,21 @@ class Workspace(AccessMixin):
             db.parent.mkdir(parents=True, exist_ok=True)
             _warn_if_synced(db)
         engine = make_engine(url)
-        migrate(engine, backup_dir=backup_dir)
-        with write_tx(engine) as conn:
-            if conn.execute(sa.select(META.c.value).where(META.c.key == "workspace_id")).scalar() is None:
-                conn.execute(
-                    META.insert(),
-                    [
-                        {"key": "workspace_id", "value": secrets.token_hex(8)},
-                        {"key": "created_at", "value": _audit.now()},
-                    ],
-                )
+        try:
+            migrate(engine, backup_dir=backup_dir)
+            with write_tx(engine) as conn:
+                if conn.execute(sa.select(META.c.value).where(META.c.key == "workspace_id")).scalar() is None:
+                    conn.execute(
+                        META.insert(),
+                        [
+                            {"key": "workspace_id", "value": secrets.token_hex(8)},
+                            {"key": "created_at", "value": _audit.now()},
+                        ],
+                    )
+        except sa.exc.DBAPIError as exc:  # not a database, unreachable server, refused login…
+            engine.dispose()
+            label = engine.url.render_as_string(hide_password=True)
+            raise CasekitError("workspace.cannot_open", db=label, error=str(exc.orig).strip()) from exc
         ws = cls(engine, url)
         with engine.connect() as conn:
             empty = conn.execute(sa.select(sa.func.count()).select_from(AUDIT)).scalar() == 0

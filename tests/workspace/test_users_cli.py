@@ -34,6 +34,9 @@ def test_users_commands(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPa
     bad = run_casekit("users", "add", "x@team.org", "--role", "boss", *db)
     assert bad.returncode == 2
     assert "invalid choice" in bad.stderr
+    no_email = run_casekit("users", "add", "x-at-team.org", "--role", "admin", *db)
+    assert no_email.returncode == 2  # an argument that cannot be used, like the unknown role
+    assert "is not an e-mail address" in no_email.stderr
     listed = run_casekit("users", "list", *db, "--lang", "es")
     assert listed.returncode == 0, listed.stderr
     lines = listed.stdout.splitlines()
@@ -50,3 +53,15 @@ def test_users_commands(tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPa
     assert ws.audit().filter(ws.audit()["sheet"] == "users")["actor"].unique().to_list() == ["root"]
     assert ws.verify_audit().intact
     ws.close()
+
+
+@pytest.mark.parametrize("command", [("users", "list"), ("workspace", "audit", "--verify")])
+def test_a_workspace_that_cannot_be_opened_is_exit_2_with_one_message(tmp_path: Path, command: tuple[str, ...]) -> None:
+    """One rule for every workspace command (``casekit.cli._common.exit_code``): no traceback."""
+    not_a_db = tmp_path / "notes.db"
+    not_a_db.write_text("these are notes, not a database")
+    done = run_casekit(*command, "--db", not_a_db, "--lang", "en")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"The workspace sqlite:///{not_a_db} cannot be opened: file is not a database."
+    ]
