@@ -84,6 +84,7 @@ class Report:
     sheets: dict[str, pl.DataFrame]
     extra: dict[str, pl.DataFrame] = field(default_factory=dict)
     config: Any = None  # the process rules used (ProcessConfig), for the notes that cite them
+    model: Any = None  # the risk model used (RiskModel), whose factors and red flags the sheets name
 
 
 def build_report(
@@ -113,14 +114,14 @@ def build_report(
         utilisation_rates,
         utilisation_summary,
     )
-    from casekit.risk import load_model, score_risk
+    from casekit.risk import score_risk
     from casekit.stages import case_status, load_process_config, readmissions, stage_entries, worklist
     from casekit.validation import validate
 
     lang = normalize_lang(lang)
     rules = load_process_config(config, lang=lang)
     cat = load_measures(measures, lang=lang)
-    risk_model = model if hasattr(model, "factors") else load_model(model, lang=lang)
+    risk_model = _risk_model(model, lang)
     result = data if isinstance(data, ValidationResult) else validate(data, lang=lang, as_of=as_of)
 
     scores = score_risk(result, risk_model, as_of=as_of)
@@ -158,6 +159,7 @@ def build_report(
         },
         extra={"by_tier": by_tier, "utilisation_changes": util, "utilisation_rates": rates},
         config=rules,
+        model=risk_model,
     )
 
 
@@ -242,26 +244,25 @@ def open_flag_counts(status: pl.DataFrame) -> pl.DataFrame:
 
 
 def _readable_sheet(
-    key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str, str]
+    key: str, df: pl.DataFrame, lang: str, factor_labels: Mapping[str, str], model: Any = None
 ) -> tuple[pl.DataFrame, dict[str, str]]:
     """A detail sheet as a person reads it (:func:`casekit.present.readable`, numbers and
     dates kept as cells) and the Excel formats of its columns (by header).
 
-    Only what the catalogue cannot know is done here: the labels of the risk model in use
-    (a team's own factors) and the validation report's column names."""
+    ``model``: the risk model in use, whose factors and red flags (a team's own ones
+    included) name the risk sheet's lists and the worklist's and status's detail. Only
+    what the catalogue cannot know is done here: the headers of a team's own factors'
+    points and the validation report's column names."""
     headers = {
         c: t("columns.pts_{factor}", lang, factor=factor_labels[c[4:]])
         for c in df.columns
         if c.startswith("pts_") and c[4:] in factor_labels
     }
-    if key == "risk":
-        names = dict(factor_labels)
-        df = df.with_columns(pl.col(c).list.eval(pl.element().replace(names)) for c in ("missing_factors", "red_flags"))
     if key == "validation":
         col_names = {c: col.label(lang) for spec in SHEETS.values() for c, col in spec.columns.items()}
         df = df.with_columns(pl.col("column").replace(col_names))
     df = df.drop("flag_due_on", "as_of", strict=False)
-    shown = readable(df, lang, headers=headers, keep_types=True)
+    shown = readable(df, lang, headers=headers, keep_types=True, model=model)
     return shown, {shown.columns[df.columns.index(c)]: f for c, f in excel_formats(df, lang).items()}
 
 
@@ -434,7 +435,8 @@ def write_report(
     else:
         report = build_report(data, as_of=as_of, lang=lang, model=model, config=config, measures=measures)
     images = _chart_images(report, lang) if charts else []
-    factor_labels = _factor_labels(model, lang)
+    risk_model = _risk_model(model if model is not None else report.model, lang)
+    factor_labels = _factor_labels(risk_model, lang)
 
     names = _sheet_names([t("report.sheet_summary", lang), *[t(f"report.sheet_{k}", lang) for k in _SHEET_KEYS]])
     buf = io.BytesIO()
@@ -446,7 +448,7 @@ def write_report(
             caveat = rtm_caveat(lang) if needs_rtm_caveat(raw) else None
             if key == "readmissions":
                 caveat = _readmission_note(report, lang)
-            shown, number_formats = _readable_sheet(key, raw, lang, factor_labels)
+            shown, number_formats = _readable_sheet(key, raw, lang, factor_labels, risk_model)
             _detail_sheet(workbook, name, shown, report, lang=lang, number_formats=number_formats, note=caveat)
     finally:
         workbook.close()
@@ -470,10 +472,14 @@ def _readmission_note(report: Report, lang: str) -> str:
     return t("report.readmissions_note", lang, levels=names, days=rules.readmission_days)
 
 
-def _factor_labels(model: Any, lang: str) -> dict[str, str]:
+def _risk_model(model: Any, lang: str) -> Any:
+    """The :class:`~casekit.risk.RiskModel` in use: ``model`` itself, or loaded from its path (``None``: shipped)."""
     from casekit.risk import load_model
 
-    risk_model = model if hasattr(model, "factors") else load_model(model, lang=lang)
+    return model if hasattr(model, "factors") else load_model(model, lang=lang)
+
+
+def _factor_labels(risk_model: Any, lang: str) -> dict[str, str]:
     return {f.name: f.label(lang) for f in (*risk_model.factors, *risk_model.red_flags)}
 
 

@@ -266,14 +266,16 @@ def load_validated(args: argparse.Namespace):
     return result
 
 
-def write_for_people(df, args: argparse.Namespace, dest: Path, sheet: str) -> None:
+def write_for_people(df, args: argparse.Namespace, dest: Path, sheet: str, *, model=None) -> None:
     """``df`` to ``dest`` by its extension: CSV and XLSX as a person reads them in
     ``args.lang`` (:func:`casekit.present.readable`: headers, labels; numbers and dates
-    typed; ``;`` and decimal comma in a Spanish CSV), Parquet with the ids, for programs."""
+    typed; ``;`` and decimal comma in a Spanish CSV), Parquet with the ids, for programs.
+    ``model``: the risk model in use, whose factors and red flags (a team's own ones
+    included) are named by their labels in it."""
     from casekit.export import write_table
     from casekit.present import readable
 
     if dest.suffix.lower() != ".parquet":
-        df = readable(df, args.lang, keep_types=True)
+        df = readable(df, args.lang, keep_types=True, model=model)
     source = args.path.name if getattr(args, "path", None) else None
     write_table(df, dest, lang=args.lang, sheet=sheet, source=source, as_of=getattr(args, "as_of", None))

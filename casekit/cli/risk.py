@@ -62,7 +62,7 @@ def run_risk(args: argparse.Namespace) -> int:
     model = load_model(args.model, lang=lang)  # before reading: a broken model fails fast
     result = load_validated(args)
     scores = score_risk(result, model, as_of=args.as_of)
-    write_for_people(scores, args, args.out, "risk")
+    write_for_people(scores, args, args.out, "risk", model=model)
     if args.fairness is not None:
         write_for_people(fairness_summary(result, scores), args, args.fairness, "fairness")
     counts = scores["effective_tier"].value_counts()

@@ -72,7 +72,7 @@ def _check_out(args: argparse.Namespace, suffixes: tuple[str, ...]) -> None:
 
 
 def _status_and_data(args: argparse.Namespace):
-    """The status frame and the validation result (a broken ``--config``, ``--measures`` or
+    """The status frame, the validation result and the risk model (a broken ``--config``, ``--measures`` or
     ``--model`` raises :class:`~casekit.errors.ConfigError` before the workbook is read).
     Without ``--as-of`` the date is today, and the output says so."""
     from casekit.measures import load_measures
@@ -88,13 +88,13 @@ def _status_and_data(args: argparse.Namespace):
         args.as_of = dt.date.today()
         print(t("stages.cli_as_of_today", args.lang, as_of=args.as_of.isoformat()))
     result = load_validated(args)
-    return case_status(result, as_of=args.as_of, config=config, measures=measures, model=model), result
+    return case_status(result, as_of=args.as_of, config=config, measures=measures, model=model), result, model
 
 
 def run_status(args: argparse.Namespace) -> int:
     """Handler of ``casekit status``; returns the exit code."""
-    status, _ = _status_and_data(args)
-    write_for_people(status, args, args.out, "status")
+    status, _, model = _status_and_data(args)
+    write_for_people(status, args, args.out, "status", model=model)
     print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK
 
@@ -103,12 +103,16 @@ def run_worklist(args: argparse.Namespace) -> int:
     """Handler of ``casekit worklist``; returns the exit code."""
     from casekit.stages._status import worklist
 
-    status, result = _status_and_data(args)
+    status, result, model = _status_and_data(args)
     if args.manager and (warning := unknown_managers_message(args.manager, status["case_manager"], args.lang)):
         print(printable(warning), file=sys.stderr)
     table = worklist(status, manager=args.manager, data=result)
     write_for_people(
-        table if args.out.suffix.lower() == ".parquet" else for_people(table, args.lang), args, args.out, "worklist"
+        table if args.out.suffix.lower() == ".parquet" else for_people(table, args.lang),
+        args,
+        args.out,
+        "worklist",
+        model=model,
     )
     print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
     return EXIT_OK

@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import polars as pl
 
@@ -34,12 +35,13 @@ from casekit.present._vocab import COMPOUND, column_labels
 __all__ = ["excel_formats", "headers_for", "readable", "text_expr"]
 
 
-def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) -> pl.Expr:
+def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None, model: Any = None) -> pl.Expr:
     """``expr`` (of type ``dtype``, values of ``column``) as the text a person reads.
 
     Vocabulary ids become labels (ids outside the vocabulary stay as written), booleans
     ``sí``/``no``, dates and numbers the language's format, lists are joined with ``, ``;
-    a missing value is blank.
+    a missing value is blank. ``model``: the risk model whose factors and red flags are
+    named (a team's own ones included; default: the shipped model).
 
     >>> pl.select(text_expr(pl.lit(0.5), pl.Float64(), "share", "es")).item()
     '50,0\\xa0%'
@@ -47,7 +49,7 @@ def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) 
     lang = normalize_lang(lang)
     fmt = formats(lang)
     if isinstance(dtype, pl.List):
-        inner = text_expr(pl.element(), dtype.inner, column, lang)
+        inner = text_expr(pl.element(), dtype.inner, column, lang, model)
         return expr.list.eval(inner).list.join(", ").fill_null("")
     if dtype == pl.Boolean:
         yes, no = pl.lit(t("common.yes", lang)), pl.lit(t("common.no", lang))
@@ -61,7 +63,7 @@ def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None) 
         decimals = style.decimals if dtype.is_float() or style.percent else 0
         return number_expr(expr, lang, decimals=decimals, percent=style.percent, grouping=style.grouping).fill_null("")
     text = expr.cast(pl.String)
-    labels = column_labels(column, lang)
+    labels = column_labels(column, lang, model)
     if column in COMPOUND:
         text = text.str.split(COMPOUND[column]).list.eval(pl.element().replace(labels)).list.join(" · ")
     elif labels:
@@ -97,6 +99,7 @@ def readable(
     headers: Mapping[str, str] | None = None,
     hide: Iterable[str] = (),
     keep_types: bool = False,
+    model: Any = None,
 ) -> pl.DataFrame:
     """``df`` as a person of ``lang`` reads it: every cell text, every header from the catalogue.
 
@@ -106,7 +109,10 @@ def readable(
     - null → blank; ``headers`` overrides the header of some columns (a screen's own
       words); columns in ``hide`` are left off;
     - ``keep_types=True`` (a spreadsheet download): numbers and dates stay numbers and
-      dates (the spreadsheet formats them), everything else as above.
+      dates (the spreadsheet formats them), everything else as above;
+    - ``model``: the risk model in use (:class:`casekit.risk.RiskModel`): its factors and
+      red flags, a team's own columns' ones included, are named by their labels in it
+      (``red_flags``, ``missing_factors``, a worklist's ``detail``); default: the shipped model.
 
     The result is for showing and for files people read; keep the ids frame for logic.
 
@@ -118,7 +124,7 @@ def readable(
     out = shown.select(
         pl.col(c)
         if keep_types and (dtype.is_numeric() or dtype.is_temporal())
-        else text_expr(pl.col(c), dtype, c, lang).alias(c)
+        else text_expr(pl.col(c), dtype, c, lang, model).alias(c)
         for c, dtype in shown.schema.items()
     )
     return out.rename(headers_for(out.columns, lang, headers))

@@ -30,6 +30,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from typing import Any
 
 from casekit.contract import SHEETS, VOCABS
 from casekit.i18n import catalog, normalize_lang, t
@@ -40,6 +41,7 @@ __all__ = [
     "MODEL_VOCABULARIES",
     "column_labels",
     "label",
+    "model_vocabulary",
     "vocabulary",
     "vocabulary_of",
 ]
@@ -160,23 +162,44 @@ def vocabulary(name: str, lang: str | None) -> dict[str, str]:
     return dict(_vocabulary(name, normalize_lang(lang)))
 
 
-def column_labels(column: str, lang: str | None) -> dict[str, str]:
-    """``{id: label}`` of every id ``column`` can hold (its vocabularies merged)."""
+def model_vocabulary(model: Any, name: str, lang: str | None) -> dict[str, str]:
+    """``{id: label}`` of the factors (``name="factor"``) or red flags (``"red_flag"``) of
+    ``model`` (a :class:`casekit.risk.RiskModel`): a team's own entries included.
+
+    >>> from casekit.risk.model import load_model
+    >>> model_vocabulary(load_model(), "red_flag", "es")["unsafe_home"]
+    'Entorno doméstico inseguro'
+    """
+    items = model.factors if name == "factor" else model.red_flags
+    return {item.name: item.label(normalize_lang(lang)) for item in items}
+
+
+def column_labels(column: str, lang: str | None, model: Any = None) -> dict[str, str]:
+    """``{id: label}`` of every id ``column`` can hold (its vocabularies merged).
+
+    ``model``: the risk model in use (a :class:`casekit.risk.RiskModel`); its factors and
+    red flags name the ``factor`` and ``red_flag`` ids, a team's own ones included
+    (without it, the shipped model's).
+    """
     out: dict[str, str] = {}
     for name in reversed(vocabulary_of(column)):
-        out |= _vocabulary(name, normalize_lang(lang))
+        if model is not None and name in MODEL_VOCABULARIES:
+            out |= model_vocabulary(model, name, lang)
+        else:
+            out |= _vocabulary(name, normalize_lang(lang))
     return out
 
 
-def label(column: str, value: str | None, lang: str | None) -> str:
+def label(column: str, value: str | None, lang: str | None, model: Any = None) -> str:
     """The label of ``value`` in ``column``'s vocabulary; ids outside it as written.
+    ``model``: the risk model whose factors and red flags are named (see :func:`column_labels`).
 
     >>> label("sex", None, "es"), label("program", "Cardio", "es")
     ('', 'Cardio')
     """
     if value is None:
         return ""
-    labels = column_labels(column, lang)
+    labels = column_labels(column, lang, model)
     if column in COMPOUND:
         return " · ".join(labels.get(part, part) for part in value.split(COMPOUND[column]))
     return labels.get(value, value)

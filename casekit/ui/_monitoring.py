@@ -138,13 +138,10 @@ def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: Ris
     from casekit.stages import priority_label
 
     shown = worklist
-    own = {f.name: f.label(normalize_lang(lang)) for f in model.red_flags if f.input.local} if model else {}
-    if own and "detail" in shown.columns:
-        shown = shown.with_columns(pl.col("detail").list.eval(pl.element().replace(own)))
     if "priority" in shown.columns:
         names = {n: priority_label(n, lang) for n in range(1, 7)}
         shown = shown.with_columns(pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String))
-    return present.readable(shown, lang, headers={"priority": present.header("priority_label", lang)})
+    return present.readable(shown, lang, headers={"priority": present.header("priority_label", lang)}, model=model)
 
 
 # -- missed appointments -----------------------------------------------------------------

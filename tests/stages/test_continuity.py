@@ -528,11 +528,9 @@ values = ["severe"]
 """
 
 
-def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
-    """The stage engine reads the model's red flags on a team's own columns as the risk
-    model scores them (``sí``/``no``, categories ignoring case and accents)."""
+def _own_flag_caseload() -> tuple[Any, CaseData]:
+    """A model with red flags on two team columns, and four cases that carry them."""
     from casekit.risk.model import default_model_text, load_model
-    from casekit.ui._monitoring import worklist_view
 
     model = load_model(default_model_text() + _OWN_FLAGS)
     data = caseload(
@@ -552,7 +550,16 @@ def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
         unsafe_stairs=pl.Series(["Sí", "no", "sí", "no", "sí", None])
     )
     sheets["cases"] = data["cases"].with_columns(caregiver_strain=pl.Series([None, "Severe", None, None]))
-    data = CaseData(sheets)
+    return model, CaseData(sheets)
+
+
+def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
+    """The stage engine reads the model's red flags on a team's own columns as the risk
+    model scores them (``sí``/``no``, categories ignoring case and accents)."""
+    from casekit.ui._monitoring import worklist_view
+
+    model, data = _own_flag_caseload()
+    sheets = dict(data.sheets)
     status = case_status(data, as_of=D("2026-06-30"), model=model)
     rows = {r["case_id"]: r for r in status.to_dicts()}
     safety = {c: dict(zip(r["flags"], r["flag_detail"], strict=True)).get("safety_red_flag") for c, r in rows.items()}
@@ -579,6 +586,44 @@ def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
         }
     )
     assert "safety_red_flag" not in flags_of(acted, D("2026-06-30"), "A", model=model, risk=None)
+
+
+def test_a_team_s_own_red_flag_is_named_by_its_label_in_the_report_and_the_csv(tmp_path) -> None:
+    """The report's worklist and status sheets and ``casekit worklist|status`` CSV name a
+    red flag of the team's model by the model's label (the presentation layer), es and en."""
+    import argparse
+    import io
+
+    from casekit.cli import run as run_command
+    from casekit.cli.stages import register
+    from casekit.report import build_report, write_report
+    from casekit.risk.model import default_model_text
+
+    model, data = _own_flag_caseload()
+    as_of = D("2026-06-30")
+    report = build_report(data, as_of=as_of, lang="es", model=model)
+    book = write_report(report, None, as_of=as_of, lang="es", charts=False)
+    for sheet in ("Lista de trabajo", "Estado de los casos"):
+        frame = pl.read_excel(io.BytesIO(book), sheet_name=sheet, has_header=False, infer_schema_length=0)
+        cells = " | ".join(str(v) for row in frame.rows() for v in row if v is not None)
+        for words in ("Claudicación del cuidador", "Escaleras inseguras en casa"):
+            assert words in cells, sheet
+        for name in ("caregiver_breakdown", "unsafe_stairs"):
+            assert name not in cells, sheet
+
+    folder = tmp_path / "book"
+    ck.write_workbook(data, folder, format="csv")
+    (tmp_path / "model.toml").write_text(default_model_text() + _OWN_FLAGS, encoding="utf-8")
+    parser = argparse.ArgumentParser(prog="casekit")
+    register(parser.add_subparsers(dest="command", required=True))
+    for command, lang, words in (("worklist", "en", "Caregiver breakdown"), ("status", "es", "Escaleras inseguras")):
+        out = tmp_path / f"{command}.csv"
+        argv = [command, str(folder), "--as-of", "2026-06-30", "--model", str(tmp_path / "model.toml")]
+        assert run_command(parser.parse_args([*argv, "--out", str(out), "--lang", lang])) == 0
+        written = out.read_text(encoding="utf-8-sig")
+        assert words in written
+        for name in ("caregiver_breakdown", "unsafe_stairs"):
+            assert name not in written
 
 
 def test_a_quarantined_assessment_is_reported_as_a_possible_red_flag() -> None:
