@@ -1,5 +1,6 @@
 """``casekit users add EMAIL --role ROLE [--name NAME] [--program P] | list | remove EMAIL``,
-and ``casekit digest --config FILE`` (:mod:`casekit.workspace.digest`).
+and ``casekit digest [--config FILE]`` (:mod:`casekit.workspace.digest`; the settings
+default to the workspace configuration, :mod:`casekit.workspace._config`).
 
 Who may sign in to the app, with what role (docs/deployment.md). Every sub-command takes
 ``--db`` (a path or URL; default ``CASEKIT_DB``, else ``casekit.db``) and ``--actor``.
@@ -59,7 +60,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     users.set_defaults(handler=run)
 
     digest = sub.add_parser("digest", help="e-mail each case manager their open priority-1 and priority-2 items")
-    digest.add_argument("--config", type=Path, required=True, help="TOML file with an [smtp] table")
+    digest.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="TOML file with an [smtp] table (default: the workspace configuration, ~/.config/casekit/casekit.toml)",
+    )
     digest.add_argument("--as-of", type=parse_date, default=None, help="default: today")
     digest.add_argument("--dry-run", action="store_true", help="print the messages instead of sending them")
     add_workspace_arguments(digest, actor=False)
@@ -68,11 +74,12 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_digest(args: argparse.Namespace) -> int:
     """``casekit digest``: send (or print) the day's messages."""
+    from casekit.workspace._config import config_path
     from casekit.workspace.digest import SmtpSettings, digest_messages, send_digest
 
     as_of = args.as_of or dt.date.today()
     try:
-        text = args.config.read_text(encoding="utf-8")
+        text = (args.config or config_path()).read_text(encoding="utf-8")
     except OSError as exc:
         raise CliExit(EXIT_UNREADABLE, str(exc)) from exc
     settings = SmtpSettings.from_toml(text, lang=args.lang)

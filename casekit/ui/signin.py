@@ -2,8 +2,10 @@
 
 :func:`identify` runs first on every page (from ``app.py``):
 
-- **local mode** (``CASEKIT_LOCAL_MODE=1``, an explicit opt-in): one local user with the
-  admin role, said in a banner; ``.streamlit/config.toml`` binds the server to localhost;
+- **local mode** (``CASEKIT_LOCAL_MODE=1``, or ``local_mode = true`` in the workspace
+  configuration, :mod:`casekit.workspace._config`: an explicit opt-in): one local user
+  with the admin role, said in a banner; ``.streamlit/config.toml`` binds the server to
+  localhost, and local mode refuses to run on any other address (:func:`is_loopback`);
 - **sign-in** when ``[auth]`` is configured in ``.streamlit/secrets.toml``: the e-mail the
   identity provider vouches for must be a user of the workspace (``casekit users add``);
   the role decides the pages (:func:`pages_for`) and the workspace scopes every read;
@@ -17,12 +19,17 @@ Examples
 ('explore', 'outcomes')
 >>> "users" in pages_for("admin"), "users" in pages_for("supervisor")
 (True, False)
->>> is_local({"CASEKIT_LOCAL_MODE": "1"}), is_local({})
+>>> is_local({"CASEKIT_LOCAL_MODE": "1"}, {}), is_local({}, {})
 (True, False)
+>>> is_local({}, {"local_mode": True}), is_local({"CASEKIT_LOCAL_MODE": "0"}, {"local_mode": True})
+(True, False)
+>>> is_loopback("localhost"), is_loopback("127.0.0.1"), is_loopback("0.0.0.0"), is_loopback(None)
+(True, True, False, False)
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -42,6 +49,7 @@ __all__ = [
     "guard_case",
     "identify",
     "is_local",
+    "is_loopback",
     "local_banner",
     "may_record",
     "pages_for",
@@ -77,10 +85,31 @@ class Identity:
         return self.email is None
 
 
-def is_local(environ: Mapping[str, str] | None = None) -> bool:
-    """Whether local mode was asked for (``CASEKIT_LOCAL_MODE=1``/``true``/``yes``)."""
+def is_local(environ: Mapping[str, str] | None = None, config: Mapping[str, Any] | None = None) -> bool:
+    """Whether local mode was asked for: ``CASEKIT_LOCAL_MODE`` (``1``/``true``/``yes``/``on``)
+    when set, else ``local_mode = true`` in the workspace configuration (``config``; default:
+    :func:`casekit.workspace._config.load_config`, which raises ``ConfigError`` when invalid)."""
     env = os.environ if environ is None else environ
-    return env.get(LOCAL_ENV, "").strip().lower() in {"1", "true", "yes", "on"}
+    value = env.get(LOCAL_ENV, "").strip().lower()
+    if value:
+        return value in {"1", "true", "yes", "on"}
+    from casekit.workspace._config import CONFIG_NAME, config_path, load_config, local_mode_setting
+
+    source = CONFIG_NAME if config is not None else str(config_path())
+    return local_mode_setting(dict(load_config() if config is None else config), source=source)
+
+
+def is_loopback(address: str | None) -> bool:
+    """Whether a server address (``server.address``) is this computer only. ``None`` or
+    ``""`` means every network interface: not loopback."""
+    if not address:
+        return False
+    if address.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address.strip().strip("[]")).is_loopback
+    except ValueError:  # a host name other than localhost
+        return False
 
 
 def pages_for(role: str) -> tuple[str, ...]:
@@ -116,7 +145,18 @@ def _user_email() -> str | None:
 
 def identify(lang: str) -> Identity:
     """Settle who is using the app, or stop the script with the reason shown."""
-    if is_local():
+    try:
+        local = is_local()
+    except CasekitError as exc:  # a workspace configuration that is not valid: say so, show nothing
+        st.title("casekit")
+        st.error(t("ui_access.bad_config", lang, problem=exc.message(lang)))
+        st.stop()
+    if local:
+        address = st.get_option("server.address")
+        if not is_loopback(address):  # local mode never serves other computers
+            st.title("casekit")
+            st.error(t("ui_access.local_not_localhost", lang, address=address or "0.0.0.0"))
+            st.stop()
         st.session_state["_identity"] = who = Identity(None, "admin")
         st.session_state.pop("user_email", None)
         return who
@@ -190,7 +230,9 @@ def local_banner(who: Identity, lang: str) -> None:
 def _how_to_configure(lang: str) -> None:
     st.title("casekit")
     st.warning(t("ui_access.not_configured", lang))
-    st.markdown(t("ui_access.configure_steps", lang))
+    from casekit.workspace._config import CONFIG_HINT
+
+    st.markdown(t("ui_access.configure_steps", lang, config=CONFIG_HINT))
     st.code(
         '[auth]\nredirect_uri = "https://casekit.example.org/oauth2callback"\n'
         'cookie_secret = "…a long random string…"\nclient_id = "…"\nclient_secret = "…"\n'
@@ -198,6 +240,7 @@ def _how_to_configure(lang: str) -> None:
         language="toml",
     )
     st.code("CASEKIT_LOCAL_MODE=1 python -m streamlit run app.py", language="bash")
+    st.code(f"# {CONFIG_HINT}\nlocal_mode = true", language="toml")
 
 
 def scoped_result(ws: Any, result: Any, key: str) -> tuple[Any, str]:

@@ -72,6 +72,66 @@ def test_local_mode_says_so_and_opens_the_sample(lang: str, expected: str) -> No
     assert at.sidebar.radio  # the data source: the bundled sample
 
 
+def test_local_mode_from_the_workspace_configuration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``local_mode = true`` in ``<CASEKIT_HOME>/casekit.toml`` opts in like the variable;
+    the variable, when set, wins (``0`` turns a configured local mode off)."""
+    monkeypatch.delenv("CASEKIT_LOCAL_MODE", raising=False)
+    monkeypatch.setenv("CASEKIT_HOME", str(tmp_path))
+    (tmp_path / "casekit.toml").write_text("# the team laptop\nlocal_mode = true\n", encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "es"
+    at.run()
+    assert not at.exception
+    assert any("Modo local" in i.value for i in at.info)
+    assert at.sidebar.radio  # the data source: the app is open
+    monkeypatch.setenv("CASEKIT_LOCAL_MODE", "0")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "es"
+    at.run()
+    assert not at.exception
+    assert "no está configurado" in _text(at)
+    assert not at.sidebar.radio
+
+
+def test_an_invalid_workspace_configuration_stops_the_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("CASEKIT_LOCAL_MODE", raising=False)
+    monkeypatch.setenv("CASEKIT_HOME", str(tmp_path))
+    (tmp_path / "casekit.toml").write_text('local_mode = "yes"\n', encoding="utf-8")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception
+    assert "casekit cannot start" in _text(at)
+    assert "local_mode = 'yes'" in _text(at)
+    assert not at.sidebar.radio
+    assert not at.dataframe
+
+
+@pytest.mark.parametrize(("lang", "expected"), [("es", "escucha en «0.0.0.0»"), ("en", "listens on «0.0.0.0»")])
+@pytest.mark.parametrize("address", ["0.0.0.0", None])
+def test_local_mode_refuses_an_address_other_computers_reach(
+    monkeypatch: pytest.MonkeyPatch, lang: str, expected: str, address: str | None
+) -> None:
+    """Local mode is this computer only: started on every interface (``0.0.0.0``, or no
+    ``server.address`` at all) it shows why and nothing else."""
+    from streamlit import config
+
+    monkeypatch.setenv("CASEKIT_LOCAL_MODE", "1")
+    before = config.get_option("server.address")
+    config.set_option("server.address", address)
+    try:
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.session_state["lang"] = lang
+        at.run()
+    finally:
+        config.set_option("server.address", before)
+    assert not at.exception
+    assert expected in _text(at)
+    assert not at.info  # no local-mode banner: the app did not open
+    assert not at.sidebar.radio
+    assert not at.dataframe
+
+
 def test_committed_streamlit_settings() -> None:
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert config["browser"]["gatherUsageStats"] is False

@@ -78,10 +78,10 @@ def test_digest_goes_to_each_case_manager_or_their_cover_without_client_names(
     ws.add_user("eva@team.org", "case_manager", name="eva nunez", language="en")
     ws.add_user("luis@team.org", "case_manager", name="Luis Mora", language="es", away=True, cover="sup@team.org")
     ws.close()
-    config = tmp_path / "casekit.toml"
-    config.write_text(f'[smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "casekit@team.org"\n')
+    config = home / "casekit.toml"  # the workspace configuration: the default of --config
+    config.write_text(f'local_mode = false\n[smtp]\nhost = "127.0.0.1"\nport = {port}\nsender = "casekit@team.org"\n')
     monkeypatch.setenv("CASEKIT_LANG", "en")
-    done = run_casekit("digest", "--config", config, "--db", db, "--as-of", AS_OF.isoformat())
+    done = run_casekit("digest", "--db", db, "--as-of", AS_OF.isoformat())
     assert done.returncode == 0, done.stderr
     assert "2 messages sent" in done.stdout
     by_rcpt = {m["X-Rcpt"]: m for m in inbox.messages}
