@@ -23,6 +23,7 @@ from casekit.stages._names import (
     priority_label,
     stage_label,
 )
+from casekit.stages._obligations import open_red_flags
 from casekit.stages._status import (
     NO_RISK,
     PRIORITIES,
@@ -57,6 +58,7 @@ __all__ = [
     "label_columns",
     "load_process_config",
     "open_flag_count",
+    "open_red_flags",
     "post_transition_contacts",
     "priority_counts",
     "priority_label",

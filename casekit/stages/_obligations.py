@@ -6,6 +6,8 @@
   and its ``within``/``late``/``open``/``missing`` status (rule 4);
 - :func:`red_flag_dates`: per case, the date each red flag of the risk model was last
   raised (latest record with a value for its input; a blank never clears it) (rule 3);
+- :func:`open_red_flags`: per case, the red flags still open on a day (raised, and no
+  risk review on or after the raising records a safety action) (rule 3);
 - :func:`readmission_events`: admissions into a readmission level within the window
   after a discharge or step-down from one (rule 5).
 
@@ -36,8 +38,10 @@ __all__ = [
     "CONTACT_COLUMNS",
     "TX_COLUMNS",
     "client_contact",
+    "open_red_flags",
     "readmission_events",
     "red_flag_dates",
+    "red_flag_open",
     "safety_review_on",
     "transition_checks",
     "window_end",
@@ -131,14 +135,72 @@ def transition_checks(
     ).with_columns(contact_status=status)
 
 
-def safety_review_on() -> pl.Expr:
-    """Aggregate: the latest review date that records a safety action (``not_needed`` only
-    with a reason)."""
+def safety_recorded() -> pl.Expr:
+    """Whether a risk review records a safety action (``not_needed`` counts only with a reason).
+
+    >>> r = pl.DataFrame({"safety_action": ["safety_plan", "not_needed", "not_needed", None],
+    ...     "reason": [None, "no risk at home", " ", "x"]})
+    >>> r.select(safety_recorded())["safety_action"].to_list()
+    [True, True, False, False]
+    """
     c = pl.col
-    recorded = c("safety_action").is_not_null() & (
+    return c("safety_action").is_not_null() & (
         (c("safety_action") != "not_needed") | c("reason").str.strip_chars().ne("").fill_null(value=False)
     )
-    return max_where(c("reviewed_on"), recorded)
+
+
+def safety_review_on() -> pl.Expr:
+    """Aggregate: the latest review date that records a safety action (:func:`safety_recorded`)."""
+    return max_where(pl.col("reviewed_on"), safety_recorded())
+
+
+def red_flag_open(raised: pl.Expr, safety_on: pl.Expr) -> pl.Expr:
+    """The day a red flag was raised while it is still open: no review on or after that day
+    records a safety action (``safety_on``, from :func:`safety_review_on`); else null.
+
+    >>> d = dt.date
+    >>> df = pl.DataFrame({"raised": [d(2026, 1, 5)] * 3, "safety_on": [None, d(2026, 1, 4), d(2026, 1, 5)]})
+    >>> df.select(red_flag_open(pl.col("raised"), pl.col("safety_on")))["raised"].to_list()
+    [datetime.date(2026, 1, 5), datetime.date(2026, 1, 5), None]
+    """
+    return pl.when(safety_on.is_null() | (safety_on < raised)).then(raised)
+
+
+def open_red_flags(data: CaseData, *, as_of: dt.date, model: RiskModel | None = None) -> pl.DataFrame:
+    """Per case, the red flags open on ``as_of`` (raised by a record on or before it, and no
+    risk review from the raising day to ``as_of`` records a safety action), as a list;
+    cases without one are left out. The rule behind ``safety_red_flag`` on the worklist and
+    behind the refusal of a risk review that leaves one open (:meth:`casekit.Workspace.record`).
+
+    >>> a = pl.DataFrame({"case_id": ["A", "B"], "phq9_item9": [2, 2],
+    ...     "assessed_on": [dt.date(2026, 1, 5)] * 2})
+    >>> r = pl.DataFrame({"case_id": ["B"], "reviewed_on": [dt.date(2026, 1, 6)],
+    ...     "safety_action": ["safety_plan"], "reason": [None]})
+    >>> open_red_flags(CaseData({"assessments": a, "risk_reviews": r}), as_of=dt.date(2026, 2, 1)).rows()
+    [('A', ['self_harm_thoughts'])]
+    """
+    c = pl.col
+    raised, names = red_flag_dates(data, as_of=as_of, model=model)
+    if not names:
+        return pl.DataFrame(schema={"case_id": pl.String, "red_flags": pl.List(pl.String)})
+    reviews = (
+        sheet(data, "risk_reviews", ["case_id", "reviewed_on", "safety_action", "reason"])
+        .filter(c("reviewed_on") <= as_of)
+        .group_by("case_id")
+        .agg(safety_on=safety_review_on())
+    )
+    return (
+        raised.join(reviews, on="case_id", how="left")
+        .select(
+            "case_id",
+            red_flags=pl.concat_list(
+                pl.when(red_flag_open(c(f"raised_{f}"), c("safety_on")).is_not_null()).then(pl.lit(f)) for f in names
+            ).list.drop_nulls(),
+        )
+        .filter(c("red_flags").list.len() > 0)
+        .sort("case_id")
+        .collect()
+    )
 
 
 def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = None) -> tuple[pl.LazyFrame, list[str]]:

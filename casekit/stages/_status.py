@@ -41,6 +41,7 @@ from casekit.stages._obligations import (
     TX_COLUMNS,
     client_contact,
     red_flag_dates,
+    red_flag_open,
     safety_review_on,
     transition_checks,
 )
@@ -613,10 +614,7 @@ def _status_plan(
     )
     # each red flag open from the record that raised it until a review on or after it
     # records a safety action
-    red_open = {
-        f: pl.when(c("safety_on").is_null() | (c("safety_on") < c(f"raised_{f}"))).then(c(f"raised_{f}"))
-        for f in flag_names
-    }
+    red_open = {f: red_flag_open(c(f"raised_{f}"), c("safety_on")) for f in flag_names}
     safety_due = pl.min_horizontal(*red_open.values()) if red_open else pl.lit(None, dtype=pl.Date)
     safety_detail = (
         pl.concat_str(

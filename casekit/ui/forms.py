@@ -41,6 +41,7 @@ __all__ = [
     "needs_safety_action",
     "new_case_form",
     "preview_tier",
+    "red_flag_names",
     "stage_form",
     "tier_history",
 ]
@@ -158,7 +159,6 @@ def _save(
     key: str,
     *,
     flash: str,
-    extra_errors: Mapping[str, list[str]] | None = None,
     duplicate_client_ok: bool = False,
 ) -> dict[str, Any] | None:
     """Record ``row``; on a refusal keep the messages for the next draw (under each field)."""
@@ -166,9 +166,6 @@ def _save(
     from casekit.ui import records
 
     lang = _lang()
-    if extra_errors:
-        st.session_state[_errors_key(key)] = dict(extra_errors)
-        st.rerun()
     try:
         stored = records.current().record(
             sheet,
@@ -211,14 +208,12 @@ def stage_form(
     *,
     key: str,
     labels: Mapping[str, str] | None = None,
-    check: Callable[[str | None, dict[str, Any]], dict[str, list[str]]] | None = None,
     note: Callable[[str | None], None] | None = None,
 ) -> None:
     """The form that records one row of ``sheet`` for one of ``case_ids``.
 
-    ``check(case_id, values)`` adds the screen's own required fields (e.g. the safety
-    action of a red flag) as errors by column; ``note(case_id)`` draws a hint above the
-    fields. Nothing is saved until every check and the contract pass.
+    ``note(case_id)`` draws a hint above the fields (e.g. the red flag that needs a safety
+    action). Nothing is saved until the contract and the workspace's rules pass.
     """
     from casekit.ui import records
 
@@ -241,8 +236,7 @@ def stage_form(
     if case_id is None:
         st.session_state[_errors_key(key)] = {"": [t("ui_forms.pick_case", lang)]}
         st.rerun()
-    extra = check(case_id, values) if check is not None else {}
-    _save(sheet, {"case_id": case_id, **values}, key, flash=t(f"ui_forms.saved_{sheet}", lang), extra_errors=extra)
+    _save(sheet, {"case_id": case_id, **values}, key, flash=t(f"ui_forms.saved_{sheet}", lang))
 
 
 # -- the assessment's live tier preview ----------------------------------------------------
@@ -312,9 +306,7 @@ def assessment_form(
             cols[1].metric(t("ui_forms.preview_tier", lang), tier)
             cols[2].metric(t("ui_forms.preview_missing", lang), str(preview["missing"]))
             if preview["red_flags"]:
-                from casekit.stages import flag_label
-
-                names = ", ".join(flag_label(f, lang) for f in preview["red_flags"])
+                names = red_flag_names(preview["red_flags"], lang, model)
                 st.warning(t("ui_forms.preview_red_flag", lang, flags=names))
             st.caption(t("ui_forms.preview_caption", lang))
         if st.button(t("ui_records.save", lang), type="primary", key=f"{key}_save"):
@@ -329,37 +321,50 @@ def assessment_form(
 # -- risk review: the safety action of a red flag ----------------------------------------------
 
 
-def needs_safety_action(scores: pl.DataFrame, flags: pl.DataFrame, case_id: str) -> list[str]:
-    """The red flags of ``case_id``'s latest assessment (the risk engine's ``red_flags``), or
-    its open ``safety_red_flag``: a review of this case must record a safety action.
+def needs_safety_action(data: CaseData, case_id: str, *, as_of: dt.date, model: Any = None) -> list[str]:
+    """The red flags of ``case_id`` open on ``as_of`` (:func:`casekit.stages.open_red_flags`,
+    the rule the workspace enforces): a review of this case must record a safety action.
 
-    >>> scores = pl.DataFrame({"case_id": ["A", "B"], "red_flags": [["self_harm_thoughts"], []]})
-    >>> flags = pl.DataFrame({"case_id": ["B"], "flag": ["plan_overdue"]})
-    >>> needs_safety_action(scores, flags, "A"), needs_safety_action(scores, flags, "B")
-    (['self_harm_thoughts'], [])
+    >>> a = pl.DataFrame({"case_id": ["A", "B"], "assessed_on": [dt.date(2026, 1, 5)] * 2,
+    ...     "phq9_item9": [2, 0]})
+    >>> data = CaseData({"assessments": a})
+    >>> [needs_safety_action(data, c, as_of=dt.date(2026, 2, 1)) for c in ("A", "B")]
+    [['self_harm_thoughts'], []]
     """
-    found: list[str] = []
-    if "red_flags" in scores.columns:
-        mine = scores.filter(pl.col("case_id") == case_id)
-        if mine.height:
-            found = [f for f in mine["red_flags"].to_list()[0] or [] if f]
-    open_flag = (pl.col("case_id") == case_id) & (pl.col("flag") == "safety_red_flag")
-    if not found and {"case_id", "flag"} <= set(flags.columns) and flags.filter(open_flag).height:
-        found = ["safety_red_flag"]
-    return found
+    from casekit.stages import open_red_flags
+
+    mine = CaseData(
+        {s: df.filter(pl.col("case_id") == case_id) for s, df in data.sheets.items() if "case_id" in df.columns}
+    )
+    found = open_red_flags(mine, as_of=as_of, model=model)
+    return found.get_column("red_flags")[0].to_list() if found.height else []
+
+
+def red_flag_names(flags: list[str], lang: str, model: Any = None) -> str:
+    """The red flags in words (the risk model's labels).
+
+    >>> red_flag_names(["self_harm_thoughts"], "en")
+    'Thoughts of self-harm (PHQ-9 item 9)'
+    """
+    from casekit.risk import load_model
+
+    labels = {f.name: f.label(lang) for f in (model or load_model()).red_flags}
+    return ", ".join(labels.get(f, f) for f in flags)
 
 
 def risk_review_form(
     case_ids: list[str],
     scores: pl.DataFrame,
-    flags: pl.DataFrame,
+    data: CaseData,
+    model: Any,
     *,
     key: str,
     labels: Mapping[str, str] | None = None,
 ) -> None:
     """Confirm or override the tier (an override needs a reason, as the contract says); a
-    case with a red flag cannot be saved without its safety action."""
-    from casekit.stages import flag_label
+    case with a red flag open is warned about before saving, and the workspace refuses the
+    review without its safety action (the message shows on the field)."""
+    from casekit.ui import records
 
     lang = _lang()
 
@@ -369,17 +374,11 @@ def risk_review_form(
         tier = scores.filter(pl.col("case_id") == case_id)
         if tier.height and tier["computed_tier"][0] in VOCABS["tier"]:
             st.caption(t("ui_forms.review_tier", lang, tier=VOCABS["tier"][tier["computed_tier"][0]](lang)))
-        red = needs_safety_action(scores, flags, case_id)
+        red = needs_safety_action(data, case_id, as_of=st.session_state.get("as_of") or records.today(), model=model)
         if red:
-            names = ", ".join(flag_label(f, lang) for f in red)
-            st.warning(t("ui_forms.safety_required", lang, flags=names))
+            st.warning(t("ui_forms.safety_required", lang, flags=red_flag_names(red, lang, model)))
 
-    def check(case_id: str | None, values: dict[str, Any]) -> dict[str, list[str]]:
-        if case_id and needs_safety_action(scores, flags, case_id) and not values.get("safety_action"):
-            return {"safety_action": [t("ui_forms.safety_missing", lang)]}
-        return {}
-
-    stage_form("risk_reviews", case_ids, key=key, labels=labels, check=check, note=note)
+    stage_form("risk_reviews", case_ids, key=key, labels=labels, note=note)
 
 
 # -- planning: a goal's progress, with the version the user saw ------------------------------
@@ -596,6 +595,6 @@ def stage_section(tables: Any, sheet: str, *, key: str, case_ids: list[str] | No
         if sheet == "assessments":
             assessment_form(ids, tables.data, tables.model, key=key, labels=labels)
         elif sheet == "risk_reviews":
-            risk_review_form(ids, tables.get("scores"), tables.get("flags"), key=key, labels=labels)
+            risk_review_form(ids, tables.get("scores"), tables.data, tables.model, key=key, labels=labels)
         else:
             stage_form(sheet, ids, key=key, labels=labels)

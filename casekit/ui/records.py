@@ -258,16 +258,31 @@ def contact_form(
 
 
 def close_form(case_id: str, *, key: str) -> None:
-    """Close the case (validated; refused when an event falls after the closing date)."""
+    """Close the case (validated; refused when an event falls after the closing date).
+
+    The save expects the version of the case shown when the form was drawn: if someone
+    changed the case since (closed, reopened, reassigned, corrected it), the closing is
+    refused with who and when, and the case is shown again as it is now."""
     from casekit.errors import RecordRejected, StaleEdit
     from casekit.i18n import t
 
     lang = st.session_state.get("lang", "es")
+    stored = current().get("cases", case_id)
+    if stored is None:
+        return
+    seen: dict[str, int] = st.session_state.setdefault(f"_{key}_seen", {})
+    seen.setdefault(case_id, int(stored["_version"]))  # the version this user was shown
+    refused = st.session_state.pop(f"_{key}_stale", None)
+    if refused:
+        st.error(refused)
     with st.form(key):
         cols = st.columns(2)
         with cols[0]:
             day = st.date_input(
-                t("ui_records.close_on", lang), value=today(), format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD"
+                t("ui_records.close_on", lang),
+                value=today(),
+                format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+                key=f"{key}_on",
             )
         with cols[1]:
             reason = _vocab_select(t("ui_records.close_reason", lang), "close_reason", lang, key=f"{key}_reason")
@@ -275,13 +290,17 @@ def close_form(case_id: str, *, key: str) -> None:
     if not submitted:
         return
     try:
-        current().close_case(case_id, day, reason or "", actor=actor(), lang=lang, user=user())
+        current().close_case(
+            case_id, day, reason or "", actor=actor(), lang=lang, user=user(), expected_version=seen[case_id]
+        )
     except RecordRejected as exc:
         show_rejection(exc.report)
         return
     except StaleEdit as exc:
-        st.error(t("ui_records.stale", lang, message=exc.message(lang)))
-        return
+        seen.pop(case_id, None)  # shown again at the version now stored
+        st.session_state[f"_{key}_stale"] = t("ui_records.close_stale", lang, message=exc.message(lang))
+        st.rerun()
+    seen.pop(case_id, None)
     st.session_state["_flash"] = t("ui_records.closed", lang, case_id=case_id)
     st.rerun()
 

@@ -661,6 +661,8 @@ class Workspace(AccessMixin):
                 self._check(conn, sheet, parsed, replacing=None, lang=lang, as_of=as_of)
             if sheet == "cases" and not duplicate_client_ok:  # checked with writers serialised
                 self._check_same_client(conn, parsed, lang)
+            if sheet == "risk_reviews":
+                self._check_safety(conn, parsed, replacing=None, lang=lang)
             stamp = _audit.now()
             record = self._row_record(sheet, parsed)
             if id_col is not None:
@@ -726,6 +728,8 @@ class Workspace(AccessMixin):
             current = self._current(conn, sheet, row_id, expected_version, lang)
             if self._case_version(conn, current.get("case_id")) != version:
                 self._check(conn, sheet, parsed, replacing=row_id, lang=lang, as_of=as_of)
+            if sheet == "risk_reviews":
+                self._check_safety(conn, parsed, replacing=row_id, lang=lang)
             stamp = _audit.now()
             record = self._row_record(sheet, parsed)
             if id_col is None:
@@ -1081,6 +1085,47 @@ class Workspace(AccessMixin):
             column=column,
             check="duplicate_client",
             value=pl.lit(ids),
+        )
+        raise RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
+
+    def _check_safety(self, conn: sa.Connection, parsed: pl.DataFrame, *, replacing: str | None, lang: str) -> None:
+        """Refuse a risk review that leaves a red flag of its case open: one raised on or before
+        the review's date with no safety action recorded since (the rule of the worklist's
+        ``safety_red_flag``, :func:`casekit.stages.open_red_flags`, with the shipped risk model).
+        An edit of a stored review that already left one open is not refused for it."""
+        from casekit.risk import load_model
+        from casekit.stages import open_red_flags
+        from casekit.validation._issues import issues_from
+        from casekit.validation._report import build_report
+
+        row = parsed.drop("__parse_issues__", strict=False)
+        case_id, day = row.get_column("case_id")[0], row.get_column("reviewed_on")[0]
+        if case_id is None or day is None:  # refused by the contract already
+            return
+        sheets = {}
+        for s in ("cases", "screenings", "assessments", "risk_reviews"):
+            stored = read_sheet(conn, s, TABLES[s].c.case_id == case_id)
+            sheets[s] = with_row(expand_extra(stored), STORED_ROW)
+        others = sheets["risk_reviews"].filter(pl.col("_row_id") != replacing) if replacing else sheets["risk_reviews"]
+
+        def left_open(review: pl.DataFrame, on: dt.date) -> list[str]:
+            reviews = pl.concat([others.drop("_row_id"), review.drop("_row_id", strict=False)], how="diagonal_relaxed")
+            found = open_red_flags(CaseData({**sheets, "risk_reviews": reviews}), as_of=on)
+            return found.get_column("red_flags")[0].to_list() if found.height else []
+
+        flags = left_open(row, day)
+        if not flags:
+            return
+        old = sheets["risk_reviews"].filter(pl.col("_row_id") == (replacing or ""))
+        if old.height and left_open(old, old["reviewed_on"][0]):  # the stored review left it open already
+            return
+        labels = {f.name: f.label(lang) for f in load_model().red_flags}
+        issues = issues_from(
+            row,
+            sheet="risk_reviews",
+            column="safety_action",
+            check="safety_action_required",
+            value=pl.lit(", ".join(labels.get(f, f) for f in flags)),
         )
         raise RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
 

@@ -245,3 +245,61 @@ def test_a_workspace_in_a_synced_folder_is_warned_about(
         _run(at)
     words = "carpeta sincronizada" if lang == "es" else "synced or network folder"
     assert any(words in w.value and "Dropbox" in w.value for w in at.sidebar.warning)
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_saved_transition_is_stored_audited_and_raises_its_follow_up_flag(team: Path, lang: str) -> None:
+    as_of = dt.date(2026, 10, 1)
+    ws = _workspace(team)
+    at = _open("transitions", lang)
+    at.date_input(key="as_of").set_value(as_of)
+    _run(at)
+    missing = "post_transition_contact_missing"
+
+    def flagged() -> bool:
+        listed = ck.worklist(ck.case_status(ws.result(), as_of=as_of))
+        return listed.filter((pl.col("case_id") == "A") & (pl.col("flag") == missing)).height == 1
+
+    assert not flagged()
+    at.selectbox(key="transition_form_case").set_value("A")
+    at.date_input(key="transition_form_transition_on").set_value(DAY)
+    at.selectbox(key="transition_form_from_level").set_value("inpatient")
+    at.selectbox(key="transition_form_to_level").set_value("home_health")
+    at.selectbox(key="transition_form_kind").set_value("discharge")
+    _save(at, "transition_form")
+    stored = ws.data()["transitions"]
+    assert stored.select("case_id", "transition_on", "kind", "to_level").rows() == [
+        ("A", DAY, "discharge", "home_health")
+    ]
+    assert stored["transition_id"][0].startswith("T-")
+    last = ws.audit("A").filter(pl.col("action") == "record").row(-1, named=True)
+    assert (last["sheet"], last["row_id"]) == ("transitions", stored["transition_id"][0])
+    assert flagged(), "a discharge without a follow-up contact in its window is flagged"
+    metrics = {m.label: m.value for m in at.metric}  # the screen shows it at once
+    assert metrics["Transiciones" if lang == "es" else "Transitions"] == "1"
+    saved = [s.value.replace("\\", "") for s in at.sidebar.success]
+    assert any(stored["transition_id"][0] in s for s in saved), saved  # the saved message names it
+    ws.close()
+
+
+def test_a_close_of_a_case_changed_since_it_was_shown_is_refused(team: Path) -> None:
+    ws = _workspace(team)
+    at = _open("case", "es")
+    at.selectbox(key="case_pick").set_value("A")
+    _run(at)
+    at.date_input(key="case_close_on").set_value(DAY)
+    at.selectbox(key="case_close_reason").set_value("goals_met")
+    version = ws.get("cases", "A")["_version"]
+    ws.update("cases", "A", {"case_manager": "Luis"}, expected_version=version, actor="bea")  # meanwhile
+    close = next(b for b in at.button if b.label == "Cerrar el caso")
+    close.click()
+    _run(at)
+    assert ws.get("cases", "A")["closed_on"] is None  # bea's change is not overwritten
+    assert any("El caso no se cerró" in e.value and "bea" in e.value for e in at.error)
+    at.selectbox(key="case_close_reason").set_value("goals_met")
+    next(b for b in at.button if b.label == "Cerrar el caso").click()  # now at the version shown
+    _run(at)
+    closed = ws.get("cases", "A")
+    assert closed["closed_on"] == DAY
+    assert closed["case_manager"] == "Luis"
+    ws.close()

@@ -427,3 +427,50 @@ def _path_for(db_url: str, args: tuple) -> Path:
     import tempfile
 
     return Path(tempfile.mkdtemp()) / "before-migration.backup"
+
+
+def test_a_risk_review_that_leaves_a_red_flag_open_is_refused(ws: ck.Workspace) -> None:
+    """The safety action of a red flag: one rule (``open_red_flags``), enforced by the store
+    for every writer (forms, CLI, notebooks); nothing written when refused."""
+    ws.record("cases", {"case_id": "A", "opened_on": "2026-01-05"}, actor="eva")
+    ws.record("assessments", {"case_id": "A", "assessed_on": "2026-02-01", "phq9": 22, "phq9_item9": 2}, actor="eva")
+    early = ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-01-20"}, actor="eva")  # before the flag
+    before = ws.dump()
+    for lang, column, words in (
+        ("es", "accion_seguridad", "registre la acción de seguridad tomada en «Acción de seguridad»"),
+        ("en", "safety_action", "record the safety action taken in «Safety action»"),
+    ):
+        with pytest.raises(ck.RecordRejected) as caught:
+            ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-02"}, actor="eva", lang=lang)
+        report = caught.value.report.row(0, named=True)
+        assert (report["column"], report["check"]) == (column, "safety_action_required")
+        assert words in report["message"]
+        assert ("autolesión" if lang == "es" else "self-harm") in report["message"]  # the flag, in words
+        assert ws.dump() == before
+    with pytest.raises(ck.RecordRejected):  # «not needed» counts only with its reason
+        ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-02", "safety_action": "not_needed",
+                                   "reason": " "}, actor="eva")  # fmt: skip
+    assert ws.dump() == before
+    with pytest.raises(ck.RecordRejected):  # an edit may not move a review into the flag's time without one
+        ws.update("risk_reviews", early["_row_id"], {"reviewed_on": "2026-02-03"}, expected_version=1, actor="eva")
+    assert ws.dump() == before
+    done = ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-02", "safety_action": "safety_plan"},
+                     actor="eva")  # fmt: skip
+    assert ck.stages.open_red_flags(ws.data(), as_of=AS_OF).height == 0
+    ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-10"}, actor="eva")  # the flag is closed
+    with pytest.raises(ck.RecordRejected) as caught:  # taking the action back would reopen it
+        ws.update("risk_reviews", done["_row_id"], {"safety_action": None}, expected_version=1, actor="eva")
+    assert caught.value.report["check"].to_list() == ["safety_action_required"]
+
+
+def test_a_close_with_a_stale_version_is_refused_naming_who_changed_the_case(ws: ck.Workspace) -> None:
+    ws.record("cases", {"case_id": "A", "opened_on": "2026-01-05", "case_manager": "Eva"}, actor="eva")
+    shown = ws.get("cases", "A")["_version"]  # the close form is drawn
+    ws.update("cases", "A", {"case_manager": "Luis"}, expected_version=shown, actor="bea")  # meanwhile
+    for lang, words in (("es", "bea modificó esta fila"), ("en", "bea changed this row")):
+        with pytest.raises(ck.StaleEdit) as caught:
+            ws.close_case("A", "2026-03-01", "goals_met", actor="eva", expected_version=shown, lang=lang)
+        assert words in caught.value.message(lang)
+    assert ws.get("cases", "A")["closed_on"] is None
+    closed = ws.close_case("A", "2026-03-01", "goals_met", actor="eva", expected_version=shown + 1)
+    assert (closed["closed_on"], closed["case_manager"]) == (dt.date(2026, 3, 1), "Luis")  # bea's change kept
