@@ -17,6 +17,7 @@ Examples
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import polars as pl
@@ -139,7 +140,7 @@ def _typed(col: Column, s: pl.Expr, *, month_first: bool, decimal_comma: bool) -
         return (id_expr(s) if kind == "id" else unneutralise(s)), None
     if kind == "date":
         parsed = date_expr(s, month_first=month_first)
-        plausible = parsed.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+        plausible = _plausible(parsed)
         check = (
             pl.when(parsed.is_not_null() & ~plausible).then(pl.lit("implausible_year")).otherwise(pl.lit("not_a_date"))
         )
@@ -162,6 +163,17 @@ def _keeps_type(kind: str, dtype: pl.DataType) -> bool:
         or (kind == "float" and dtype.is_numeric())
         or (kind in ("id", "text") and dtype.is_integer())
     )
+
+
+def _plausible(date: pl.Expr) -> pl.Expr:
+    """Whether ``date``'s year is within ``MIN_YEAR``…``MAX_YEAR`` (null stays null): two
+    comparisons of day numbers, several times cheaper than taking each date's year.
+
+    >>> s = pl.Series([dt.date(1899, 12, 31), dt.date(1900, 1, 1), dt.date(2100, 12, 31), dt.date(2101, 1, 1), None])
+    >>> pl.select(_plausible(pl.lit(s))).to_series().to_list()
+    [False, True, True, False, None]
+    """
+    return date.is_between(dt.date(MIN_YEAR, 1, 1), dt.date(MAX_YEAR, 12, 31))
 
 
 def _from_typed(kind: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -227,7 +239,7 @@ def parse_frame(
                 checks.append(_Check(col.name, name, f"__check_{i}", _non_finite(pl.col(name)), None))
                 value = pl.when(pl.col(name).is_finite()).then(value)
             if col.kind == "date":  # a typed date (Parquet, a date cell) meets the year rule of a text date
-                plausible = value.dt.year().is_between(MIN_YEAR, MAX_YEAR)
+                plausible = _plausible(value)
                 failed = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
                 checks.append(_Check(col.name, name, f"__check_{i}", failed, None))
                 value = pl.when(plausible).then(value)
@@ -258,10 +270,13 @@ def parse_frame(
     out = frame.lazy().select(*typed, *extras, pl.col(ROW).cast(pl.Int64)).collect()
     issue_frame = pl.DataFrame(schema=ISSUE_SCHEMA)
     if checks:
+        # every check in one pass; the raw cell is made text only on the rows that failed
+        # (casting every date or number of a typed sheet to text cost more than reading it)
+        raws = list(dict.fromkeys(c.raw for c in checks))
         failures = frame.lazy().select(
             pl.col(ROW).cast(pl.Int64),
             *(c.expr.alias(c.name) for c in checks),
-            *(clean_expr(pl.col(c.raw).cast(pl.String)).alias(c.name + "_v") for c in checks),
+            *(pl.col(r).alias(f"__raw_{k}") for k, r in enumerate(raws)),
             *(c.arg.alias(c.name + "_a") for c in checks if isinstance(c.arg, pl.Expr)),
         )
         issues = [
@@ -269,7 +284,7 @@ def parse_frame(
                 sheet=pl.lit(sheet),
                 row=pl.col(ROW),
                 column=pl.lit(c.column),
-                value=pl.col(c.name + "_v"),
+                value=clean_expr(pl.col(f"__raw_{raws.index(c.raw)}").cast(pl.String)),
                 check=pl.col(c.name),
                 severity=pl.lit(c.severity),
                 arg=pl.col(c.name + "_a") if isinstance(c.arg, pl.Expr) else pl.lit(c.arg, dtype=pl.String),
