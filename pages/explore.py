@@ -307,20 +307,38 @@ if view == "export":
         key="ex_deid_format",
     )
     drop = st.checkbox(tr("ui_explore.deid_drop_identifiers"), key="ex_deid_drop")
-    signature = (ws.key, flt, dates, fmt, drop, lang())
-    if st.button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare"):
+    save_key = st.checkbox(tr("ui_explore.deid_save_key"), key="ex_deid_save_key")
+    signature = (ws.key, flt, dates, fmt, drop, save_key, lang())
+    # the key of an earlier extract links this one to it; the browser empties the field when the
+    # form is submitted (clear_on_submit), and the page keeps only the extract, never the key
+    with st.form("ex_deid_form", clear_on_submit=True, border=False):
+        given = st.text_input(
+            tr("ui_explore.deid_key"), type="password", key="ex_deid_key", help=tr("ui_explore.deid_key_help")
+        )
+        prepare = st.form_submit_button(tr("ui_explore.deid_prepare"), key="ex_deid_prepare")
+    new_key = ""  # a key drawn for this extract: shown in this run only, never kept
+    if prepare:
         try:
             with st.spinner(tr("ui_explore.deid_working", cases=num(a.height))):
                 prepared = ex.deidentified_extract(
-                    ws.result, a["case_id"], dates=dates, lang=lang(), as_of=ws.as_of, fmt=fmt, drop_identifiers=drop
+                    ws.result,
+                    a["case_id"],
+                    dates=dates,
+                    lang=lang(),
+                    as_of=ws.as_of,
+                    fmt=fmt,
+                    drop_identifiers=drop,
+                    key=given,
+                    save_key=save_key,
                 )
         except ImportError:
             empty_state("ui_explore.deid_unavailable")
-        except ck.CasekitError as exc:  # kept text that looks like identifiers: the cells, never their values
+        except ck.CasekitError as exc:  # a weak key, or kept text that looks like identifiers (never the values)
             st.session_state.pop("ex_deid_extract", None)
             st.error(md(exc.message(lang())), icon=":material/block:")
         else:
-            st.session_state["ex_deid_extract"] = (signature, prepared)
+            st.session_state["ex_deid_extract"] = (signature, prepared.without_key())
+            new_key = "" if given.strip() else prepared.key
     ready = st.session_state.get("ex_deid_extract")
     if ready is not None and ready[0] == signature:
         prepared = ready[1]
@@ -330,8 +348,21 @@ if view == "export":
             file_name=f"cohort_deidentified.{fmt}",
             mime=XLSX if fmt == "xlsx" else "application/zip",
             type="primary",
+            on_click="ignore",  # downloading does not rerun the page, so the key stays in view
             key="ex_deid_download",
         )
+        if new_key:
+            st.caption(tr("ui_explore.deid_key_shown"))
+            st.code(new_key, language=None)
+        if prepared.key_file is not None:  # asked for: beside the extract, never inside it
+            st.download_button(
+                tr("ui_explore.deid_key_download"),
+                prepared.key_file,
+                file_name="cohort_deidentified.key",
+                mime="text/plain",
+                on_click="ignore",
+                key="ex_deid_key_download",
+            )
         st.caption(tr("ui_explore.deid_ready", cases=num(prepared.cases)))
         st.dataframe(ex.readable_removed(prepared.explained, lang()), hide_index=True, key="ex_deid_explained")
         if prepared.anonymity:

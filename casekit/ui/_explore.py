@@ -21,6 +21,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import tempfile
@@ -220,13 +221,28 @@ EXTRACT_FORMATS = ("xlsx", "zip")
 class ExtractDownload:
     """A prepared de-identified extract: the file's bytes and what the page says about it
     (``explained``: per column; ``steps``: what k-anonymity took, ``step, cases``; ``anonymity``:
-    one sentence; ``cases``: cases in the file)."""
+    one sentence; ``cases``: cases in the file). ``key`` is the extract's key (64 hex digits), to
+    show once and then forget (:meth:`without_key`); ``key_file`` the bytes of the key file written
+    beside the extract (:meth:`casekit.deid.Deidentified.write` with ``save_key=True``) when asked,
+    else ``None``."""
 
     data: bytes
     explained: pl.DataFrame
     steps: pl.DataFrame
     anonymity: str
     cases: int
+    key: str = dataclasses.field(default="", repr=False)
+    key_file: bytes | None = dataclasses.field(default=None, repr=False)
+
+    def without_key(self) -> ExtractDownload:
+        """The same download with the key forgotten (what the session keeps once it was shown);
+        the key file stays when the user asked for it.
+
+        >>> e = ExtractDownload(b"x", pl.DataFrame(), pl.DataFrame(), "", 0, key="ab" * 32)
+        >>> e.without_key().key, e.without_key().key_file
+        ('', None)
+        """
+        return dataclasses.replace(self, key="")
 
 
 def deidentified_extract(
@@ -238,31 +254,55 @@ def deidentified_extract(
     as_of: dt.date | None = None,
     fmt: str = "xlsx",
     drop_identifiers: bool = False,
+    key: str | None = None,
+    save_key: bool = False,
 ) -> ExtractDownload:
-    """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`
-    with a fresh random key, not kept: two exports cannot be linked; k-anonymity 5) as the
-    bytes of an XLSX workbook (``fmt="xlsx"``) or of a ZIP of CSV files (``"zip"``), with
-    what was done to each column and to reach k-anonymity, in ``lang``. Kept text that looks
-    like identifiers raises :class:`casekit.deid.IdentifiersFoundError` (its message lists
-    the cells), or is emptied with ``drop_identifiers=True``."""
-    from casekit.deid import deidentify
+    """A de-identified extract of the cohort's cases (:func:`casekit.deid.deidentify`,
+    k-anonymity 5) as the bytes of an XLSX workbook (``fmt="xlsx"``) or of a ZIP of CSV files
+    (``"zip"``), with what was done to each column and to reach k-anonymity, in ``lang``.
+
+    ``key``: the key of an earlier extract (64 hex digits, :func:`casekit.deid.check_key`; a word
+    raises :class:`casekit.deid.WeakKeyError`), so that both extracts give a case the same
+    pseudonym and the same date shift; ``None`` (or blank) draws a fresh random key, returned as
+    ``.key`` for the page to show once: two such exports cannot be linked. ``save_key=True``
+    also returns the key file the library writes beside the extract (``.key_file``), never
+    inside it. Kept text that looks like identifiers raises
+    :class:`casekit.deid.IdentifiersFoundError` (its message lists the cells), or is emptied
+    with ``drop_identifiers=True``.
+
+    >>> from casekit.sample import make_sample
+    >>> from casekit.deid import new_key
+    >>> book, k = make_sample(12, seed=1), new_key()
+    >>> one = deidentified_extract(book, book["cases"]["case_id"], fmt="zip", key=k, save_key=True)
+    >>> one.key == k, one.key_file == f"{k}\\n".encode(), k.encode() in one.data
+    (True, True, False)
+    >>> deidentified_extract(book, book["cases"]["case_id"], fmt="zip").key_file is None
+    True
+    """
+    from casekit.deid import Deidentified, deidentify
 
     if fmt not in EXTRACT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXTRACT_FORMATS)}")
     on_identifiers = "drop" if drop_identifiers else "refuse"
-    extract = deidentify(data, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]
+    given = "".join((key or "").split()) or None
+    extract = deidentify(data, key=given, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]
+    key_file = None
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
         if fmt == "xlsx":
-            payload = extract.write(Path(tmp) / "extract.xlsx", lang=lang).read_bytes()
+            written = extract.write(Path(tmp) / "extract.xlsx", lang=lang, save_key=save_key)
+            payload = written.read_bytes()
         else:
-            folder = extract.write(Path(tmp) / "extract", lang=lang, format="csv")
+            written = extract.write(Path(tmp) / "extract", lang=lang, format="csv", save_key=save_key)
             buffer = io.BytesIO()
             with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for file in sorted(folder.iterdir()):
+                for file in sorted(written.iterdir()):
                     archive.write(file, arcname=file.name)
             payload = buffer.getvalue()
+        if save_key:
+            key_file = Deidentified.key_path(written).read_bytes()
     steps = extract.explain_steps(lang).rename(
         {"step": t("ui_explore.deid_step", lang), "cases": t("ui_explore.deid_step_cases", lang)}
     )
     cases = extract.data["cases"].height if "cases" in extract.data.sheets else 0
-    return ExtractDownload(payload, extract.explain(lang), steps, extract.anonymity_line(lang), cases)
+    explained, line = extract.explain(lang), extract.anonymity_line(lang)
+    return ExtractDownload(payload, explained, steps, line, cases, key=extract.key, key_file=key_file)

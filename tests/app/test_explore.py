@@ -372,10 +372,29 @@ def _unpacked(payload: bytes) -> bytes:
         return b"".join(archive.read(name) for name in archive.namelist())
 
 
+#: A second fixed key: the page's second fresh key in the linking test.
+OTHER_KEY = hashlib.sha256(b"casekit explore tests, another extract").hexdigest()
+
+
+def _pieces(key: str) -> set[str]:
+    return {key, key.upper(), key[:16], key[-16:]}
+
+
+def _extract_ids(payload: bytes, lang: str) -> pl.DataFrame:
+    """``case_id, opened_on`` of the cases sheet of a ZIP of CSV files (headers in ``lang``)."""
+    columns = SHEETS["cases"].columns
+    with zipfile.ZipFile(io.BytesIO(payload)) as archive:
+        text = archive.read(f"{SHEETS['cases'].label(lang)}.csv")
+    frame = pl.read_csv(text, separator=";" if lang == "es" else ",", infer_schema=False)
+    return frame.select(columns["case_id"].label(lang), columns["opened_on"].label(lang))
+
+
 @pytest.mark.parametrize(("lang", "fmt"), [("es", "zip"), ("en", "xlsx")])
-def test_the_extract_key_is_never_shown_nor_written(downloads: dict, fixed_key: str, lang: str, fmt: str) -> None:
-    """Explore's extract uses a fresh key it never keeps: not on screen, not in the session,
-    not in the file (issue 15); only the CLI gives a key, once, and saves it only if asked."""
+def test_the_extract_key_is_shown_once_never_kept_nor_written(
+    downloads: dict, fixed_key: str, lang: str, fmt: str
+) -> None:
+    """Explore's extract draws a fresh key and shows it once, in the run that made it: not on
+    the next rerun, not in the session, not in the file, and no key file unless asked (issue 15)."""
     at = open_app("explore", lang=lang)
     at.multiselect(key="ex_tiers").set_value(["high"]).run()
     at.radio(key="ex_view").set_value("export").run()
@@ -385,17 +404,80 @@ def test_the_extract_key_is_never_shown_nor_written(downloads: dict, fixed_key: 
     payload = downloads[f"cohort_deidentified.{fmt}"]
     assert isinstance(payload, bytes)
     assert len(payload) > 1000  # a real extract was made, with the patched key
-    pieces = {fixed_key, fixed_key.upper(), fixed_key[:16], fixed_key[-16:]}
-    shown = "\n".join(_texts(at))
-    assert not any(p in shown for p in pieces)
+    assert [c.value for c in at.code] == [fixed_key]  # shown once, whole
+    assert t("ui_explore.deid_key_shown", lang) in [c.value for c in at.caption]
     state = repr(at.session_state._state.filtered_state)  # what the page keeps for the session
-    assert not any(p in state for p in pieces)
+    assert not any(p in state for p in _pieces(fixed_key))
     inside = _unpacked(payload)
-    assert not any(p.encode() in inside for p in pieces)
+    assert not any(p.encode() in inside for p in _pieces(fixed_key))
     assert bytes.fromhex(fixed_key) not in inside
-    assert not [
-        b for b in at.get("download_button") if "key" in str(getattr(b, "proto", "")).lower().split("file_name")[0]
-    ]
+    assert "cohort_deidentified.key" not in downloads  # not asked for
+    at.checkbox(key="ex_deid_drop").check().run()  # any rerun: the key is gone from the page
+    at.checkbox(key="ex_deid_drop").uncheck().run()
+    _ok(at)
+    assert not any(p in "\n".join(_texts(at)) for p in _pieces(fixed_key))
+    assert not at.code
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_saved_key_links_a_second_extract_and_a_word_is_refused(
+    downloads: dict, monkeypatch: pytest.MonkeyPatch, lang: str
+) -> None:
+    """The key file is offered only when asked, beside the extract; pasting that key makes a
+    second extract (another cohort) in which every shared case has the same pseudonym and the
+    same shifted dates; without it the next extract draws another key and nothing matches; a
+    typed word is refused with the reason, in ``lang``."""
+    import casekit.deid
+
+    drawn = iter([FIXED_KEY, OTHER_KEY])
+    monkeypatch.setattr(casekit.deid, "new_key", lambda: next(drawn))
+    at = open_app("explore", lang=lang)
+    at.multiselect(key="ex_tiers").set_value(["high", "moderate"]).run()
+    at.radio(key="ex_view").set_value("export").run()
+    at.radio(key="ex_deid_format").set_value("zip").run()
+    at.checkbox(key="ex_deid_save_key").check().run()
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    key_file = downloads["cohort_deidentified.key"]
+    assert key_file == (FIXED_KEY + "\n").encode()  # the library's key file, offered beside the extract
+    assert FIXED_KEY.encode() not in _unpacked(downloads["cohort_deidentified.zip"])
+    first = _extract_ids(downloads["cohort_deidentified.zip"], lang)
+
+    at.checkbox(key="ex_deid_save_key").uncheck().run()
+    at.text_input(key="ex_deid_key").input(key_file.decode())  # the saved key pasted, the form submitted
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    assert not at.code, [c.value for c in at.code]  # a given key is not shown back
+    kept = {k: v for k, v in at.session_state._state.filtered_state.items() if k != "ex_deid_key"}
+    assert not any(p in repr(kept) for p in _pieces(FIXED_KEY))  # the field itself is emptied by the
+    # browser when the form is submitted (clear_on_submit), which AppTest does not emulate
+    assert "cohort_deidentified.key" not in downloads or downloads["cohort_deidentified.key"] == key_file
+    again = _extract_ids(downloads["cohort_deidentified.zip"], lang)
+    assert again.sort(again.columns[0]).equals(first.sort(first.columns[0]))  # same pseudonyms and shifted dates
+
+    at.multiselect(key="ex_tiers").set_value(["high"]).run()  # a narrower cohort, the same key
+    at.text_input(key="ex_deid_key").input(key_file.decode())
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    second = _extract_ids(downloads["cohort_deidentified.zip"], lang)
+    assert 0 < second.height < first.height
+    # the same pseudonyms (a few cases may be suppressed by k-anonymity in one cohort only)
+    assert second[second.columns[0]].is_in(first[first.columns[0]].implode()).mean() >= 0.9
+
+    at.button(key="ex_deid_prepare").click().run()  # no key given: a fresh one, nothing links
+    _ok(at)
+    assert [c.value for c in at.code] == [OTHER_KEY]
+    third = _extract_ids(downloads["cohort_deidentified.zip"], lang)
+    assert not set(third[third.columns[0]]) & set(first[first.columns[0]])
+
+    at.text_input(key="ex_deid_key").input("study-42")
+    at.button(key="ex_deid_prepare").click().run()
+    _ok(at)
+    refused = [e.value.replace("\\", "") for e in at.error]  # as written, without Markdown escapes
+    assert len(refused) == 1
+    assert refused[0].startswith(t("deid.key_refused", lang, why="")[:20])
+    assert t("deid.key_not_hex", lang) in refused[0]
+    assert not [b for b in at.get("download_button") if b.key == "ex_deid_download"]
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
