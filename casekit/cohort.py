@@ -11,7 +11,7 @@ frame is a valid input) and :func:`casekit.stages.stage_durations` over
 :func:`cohort_entries`. Pure polars: the same code runs in a notebook and in the app.
 
 Small cells: the tables here carry exact counts (a researcher's own view). Anything
-meant for sharing passes ``suppress=True`` (counts of 1–10 and the values computed
+meant for sharing passes ``for_sharing=True`` (counts of 1–10 and the values computed
 from them blanked by :func:`casekit.privacy.suppress_small_cells`, with the complementary
 suppression of :func:`casekit.privacy.suppress_complementary` for grouped tables).
 
@@ -389,7 +389,7 @@ def group_measure(
     to_stage: str | None = None,
     outcome_measure: str | None = None,
     changes: pl.DataFrame | None = None,
-    suppress: bool = False,
+    for_sharing: bool = False,
     min_cell: int = MIN_CELL,
 ) -> pl.DataFrame:
     """A measure per group of a cohort: ``*by, n_cases, n, <measure>`` (one row per group).
@@ -408,16 +408,16 @@ def group_measure(
     groups are sorted in their natural order (tiers, stages, age bands), blanks last.
     ``changes`` (optional) takes the outcome pairs from an
     :func:`~casekit.outcomes.outcome_changes` frame instead of the cohort's columns.
-    ``suppress=True`` (for any export) blanks counts of 1 to ``min_cell - 1`` and the
-    measure on those rows, then as many other rows as it takes for no blanked count to be
-    the total of its line (the cohort, or a margin) minus the others
+    ``for_sharing=True`` (for any export; :mod:`casekit.privacy`'s one rule) blanks counts
+    of 1 to ``min_cell - 1`` and the measure on those rows, then as many other rows as it
+    takes for no blanked count to be the total of its line (the cohort, or a margin) minus the others
     (:func:`casekit.privacy.suppress_complementary`), and adds ``suppressed``.
 
     >>> c = pl.DataFrame({"sex": ["female", "female", "male"], "entered_screening": [dt.date(2026, 1, 1)] * 3,
     ...     "entered_planning": [dt.date(2026, 1, 11), dt.date(2026, 1, 21), None]})
     >>> group_measure(c, by="sex", measure="median_days", to_stage="planning").rows()
     [('female', 2, 2, 15.0), ('male', 1, 0, None)]
-    >>> group_measure(c, by="sex", measure="share", suppress=True).rows()
+    >>> group_measure(c, by="sex", measure="share", for_sharing=True).rows()
     [('female', None, None, None, True), ('male', None, None, None, True)]
     """
     keys = _check_by(by)
@@ -447,7 +447,7 @@ def group_measure(
     if keys:
         out = out.sort([_order(k) for k in keys], nulls_last=True)
     table = out.collect()
-    if suppress:
+    if for_sharing:
         table = suppress_complementary(table, ["n_cases", "n"], by=keys, derived_cols=[measure], min_cell=min_cell)
     return table
 
@@ -541,7 +541,12 @@ def compare_cohorts(
 
 
 def compare_utilisation(
-    a_cohort: pl.DataFrame, b_cohort: pl.DataFrame, rates: pl.DataFrame, *, min_cell: int = MIN_CELL
+    a_cohort: pl.DataFrame,
+    b_cohort: pl.DataFrame,
+    rates: pl.DataFrame,
+    *,
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
 ) -> pl.DataFrame:
     """Utilisation per member-month of cohort A vs cohort B: the comparison a
     before/after figure needs (regression to the mean lowers both cohorts' "after";
@@ -566,7 +571,7 @@ def compare_utilisation(
     sides = []
     for side, cohort in (("a", a_cohort), ("b", b_cohort)):
         own = rates.join(cohort.select("case_id").unique(), on="case_id", how="semi")
-        summary = utilisation_rate_summary(CaseData({}), rates=own, min_cell=min_cell).select(
+        summary = utilisation_rate_summary(CaseData({}), rates=own, min_cell=min_cell, for_sharing=for_sharing).select(
             "measure", "rate_unit", "n_used", "rate_before", "rate_after", "pct_change", "suppressed"
         )
         sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns if c not in ("measure", "rate_unit")}))
@@ -574,7 +579,12 @@ def compare_utilisation(
 
 
 def compare_goals(
-    a_cohort: pl.DataFrame, b_cohort: pl.DataFrame, progress: pl.DataFrame, *, min_cell: int = MIN_CELL
+    a_cohort: pl.DataFrame,
+    b_cohort: pl.DataFrame,
+    progress: pl.DataFrame,
+    *,
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
 ) -> pl.DataFrame:
     """Goal attainment of cohort A vs cohort B: one row with :func:`casekit.outcomes.goal_attainment`'s
     columns suffixed ``_a`` / ``_b`` (``progress`` is :func:`casekit.outcomes.goal_progress`;
@@ -594,7 +604,9 @@ def compare_goals(
     sides = []
     for side, cohort in (("a", a_cohort), ("b", b_cohort)):
         own = progress.join(cohort.select("case_id").unique(), on="case_id", how="semi")
-        summary = goal_attainment(CaseData({}), (), as_of=dt.date.max, progress=own, min_cell=min_cell)
+        summary = goal_attainment(
+            CaseData({}), (), as_of=dt.date.max, progress=own, min_cell=min_cell, for_sharing=for_sharing
+        )
         sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns}))
     return pl.concat(sides, how="horizontal")
 

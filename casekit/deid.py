@@ -1010,6 +1010,7 @@ def deidentified_aggregate(
     *,
     derived_cols: str | Sequence[str] = (),
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
 ) -> Frame:
     """An aggregate ready to share: :func:`casekit.privacy.suppress_small_cells` (counts of 1 to
     ``min_cell - 1`` blanked, with the values derived from them), after checking that no
@@ -1027,4 +1028,4 @@ def deidentified_aggregate(
     for column in df.collect_schema().names():
         if column in _ROW_LEVEL:
             raise CasekitError("deid.identifying_in_aggregate", column=column)
-    return suppress_small_cells(df, count_cols, derived_cols=derived_cols, min_cell=min_cell)
+    return suppress_small_cells(df, count_cols, derived_cols=derived_cols, min_cell=min_cell, for_sharing=for_sharing)

@@ -1,4 +1,12 @@
-"""Small-cell suppression for every aggregate meant for sharing.
+"""Small-cell suppression: one rule for every aggregate.
+
+**The rule.** ``for_sharing=True`` (what leaves the team: downloads for others,
+research extracts, the funder summary) suppresses counts of 1 to ``min_cell - 1``
+people (1–10 by default; ``min_cell`` is the configurable threshold); ``for_sharing=False``
+(the team's own screens and reports) shows the real counts. Every aggregate function
+of casekit takes these two keywords and passes them to :func:`suppress_small_cells`,
+the one place the rule is applied; a suppressed figure is labelled as such wherever it
+is shown (:func:`casekit.present.readable` writes ``oculto`` / ``suppressed``).
 
 A count of 1 to ``min_cell - 1`` people (1–10 by default) can identify someone, and so
 can any value computed from those few people (a mean, a percentage, an effect size).
@@ -35,6 +43,7 @@ __all__ = [
     "MIN_CELL",
     "ORGANISATION_WORDS",
     "anonymity",
+    "cell_threshold",
     "class_sizes",
     "find_identifiers",
     "identifier_kind",
@@ -45,14 +54,27 @@ __all__ = [
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
+def cell_threshold(*, for_sharing: bool, min_cell: int = MIN_CELL) -> int:
+    """The smallest count shown: ``min_cell`` for sharing, 1 (every count) for the team's own view.
+
+    >>> cell_threshold(for_sharing=True), cell_threshold(for_sharing=False)
+    (11, 1)
+    >>> cell_threshold(for_sharing=True, min_cell=5)
+    5
+    """
+    return min_cell if for_sharing else 1
+
+
 def suppress_small_cells(
     df: Frame,
     count_cols: str | Sequence[str],
     *,
     derived_cols: str | Sequence[str] = (),
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
 ) -> Frame:
-    """Blank counts of 1 to ``min_cell - 1`` and the values derived from them.
+    """Blank counts of 1 to ``min_cell - 1`` and the values derived from them (``for_sharing=False``:
+    blank nothing, the team's own view; the ``suppressed`` column is there either way).
 
     - each column of ``count_cols`` whose value is between 1 and ``min_cell - 1``
       becomes null (0 and counts of ``min_cell`` or more are kept);
@@ -72,7 +94,10 @@ def suppress_small_cells(
     [(12, 11, 0.5, False), (12, None, None, True), (None, 0, None, True)]
     >>> suppress_small_cells(df, "n_paired", min_cell=5)["n_paired"].to_list()
     [11, 10, 0]
+    >>> suppress_small_cells(df, ["n_cases", "n_paired"], derived_cols=["pct"], for_sharing=False).rows()
+    [(12, 11, 0.5, False), (12, 10, 0.4, False), (3, 0, None, False)]
     """
+    min_cell = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
     counts = [count_cols] if isinstance(count_cols, str) else list(count_cols)
     derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
     if not counts:
@@ -278,6 +303,7 @@ def suppress_complementary(
     by: Sequence[str],
     derived_cols: str | Sequence[str] = (),
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
 ) -> pl.DataFrame:
     """:func:`suppress_small_cells`, then complementary suppression, so that no blanked count can
     be worked out from totals, "overall" rows, shares or the other cells of its line.
@@ -290,7 +316,8 @@ def suppress_complementary(
     smallest other non-zero row of the line is suppressed too (the usual practice of
     statistical agencies: Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 5).
     Rows are the unit: a row suppressed to protect another has every count and derived
-    value blanked. Only for a frame (the whole table is needed).
+    value blanked. Only for a frame (the whole table is needed). ``for_sharing=False``:
+    nothing blanked (the team's own view).
 
     Examples
     --------
@@ -300,7 +327,9 @@ def suppress_complementary(
     """
     counts = [count_cols] if isinstance(count_cols, str) else list(count_cols)
     derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
-    out = suppress_small_cells(df, counts, derived_cols=derived, min_cell=min_cell)
+    out = suppress_small_cells(df, counts, derived_cols=derived, min_cell=min_cell, for_sharing=for_sharing)
+    if not for_sharing:
+        return out
     flags = out["suppressed"]
     base = df.select(*by, *[pl.col(c).fill_null(0).alias(f"__n{i}") for i, c in enumerate(counts)])
     base = _published_margins(base.with_columns(__i=pl.int_range(pl.len())), df, counts, by, min_cell)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import polars as pl
 
 from casekit.i18n import catalog, normalize_lang, t
-from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_cells
+from casekit.privacy import MIN_CELL, cell_threshold, suppress_complementary, suppress_small_cells
 
 if TYPE_CHECKING:
     from casekit.report import Report
@@ -273,7 +273,7 @@ def summary_sections(
     :class:`Cell` has ``suppressed=True``. ``for_sharing=False`` shows exact figures.
     """
     lang = normalize_lang(lang)
-    cut = min_cell if for_sharing else 1
+    cut = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
     value = (t("report.value", lang),)
     validation = _figure_rows(report, _VALIDATION, lang, cut)
     status = "validation_ok" if report.figures["errors"] == 0 else "validation_errors"

@@ -206,7 +206,7 @@ if view == "group":
             ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table"
         )
         st.caption(tr("ui_explore.group_caption"))
-        safe = co.group_measure(a, by=by, measure=measure, suppress=True, **options)
+        safe = co.group_measure(a, by=by, measure=measure, for_sharing=True, **options)
         download_table(
             ex.readable_groups(safe, by=[by], measure=measure, lang=lang(), keep_types=True),
             "cohort_groups",

@@ -1,5 +1,6 @@
 """Outcomes (stage 9): utilisation and cost before/after, change by domain, % improved by
-tier, satisfaction, a summary by any grouping (small cells suppressed)."""
+tier, satisfaction, a summary by any grouping (exact counts on screen; downloads suppress small cells
+unless switched to exact counts)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from casekit.ui.widgets import (
     num,
     page_header,
     rtm_note,
+    sharing_switch,
     show_chart,
     summary_pdf_download,
     table,
@@ -34,44 +36,50 @@ from casekit.ui.widgets import (
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
-def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
+def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``outcome_summary`` by ``by``, from the cached changes and scores."""
     return outcome_summary(
-        _ws.result, list(by), as_of=_ws.as_of, changes=_ws.get("changes"), scores=_ws.get("scores"), model=_ws.model
+        _ws.result,
+        list(by),
+        as_of=_ws.as_of,
+        changes=_ws.get("changes"),
+        scores=_ws.get("scores"),
+        model=_ws.model,
+        for_sharing=for_sharing,
     )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _utilisation(key: str, _ws: DerivedTables) -> pl.DataFrame:
+def _utilisation(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``utilisation_summary`` from the cached utilisation changes."""
-    return utilisation_summary(_ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model)
+    return utilisation_summary(
+        _ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model, for_sharing=for_sharing
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
+def _rates(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``utilisation_rate_summary``: per 1,000 member-months and PMPM, stated windows."""
-    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of)
+    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
-def _goals(key: str, by: tuple[str, ...], _ws: DerivedTables) -> pl.DataFrame:
+def _goals(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``goal_attainment`` by ``by``, with the cached risk scores."""
-    return goal_attainment(_ws.result, list(by), as_of=_ws.as_of, scores=_ws.get("scores"), model=_ws.model)
+    return goal_attainment(
+        _ws.result, list(by), as_of=_ws.as_of, scores=_ws.get("scores"), model=_ws.model, for_sharing=for_sharing
+    )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def _post_only(key: str, _ws: DerivedTables) -> pl.DataFrame:
+def _post_only(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``post_only_summary``: measures taken once after care (satisfaction at discharge)."""
-    return post_only_summary(_ws.result, as_of=_ws.as_of)
+    return post_only_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing)
 
 
-def _explain_empty(summary: pl.DataFrame, key: str) -> None:
-    """Why a chart is empty: every group too small to show, or nothing recorded."""
-    if oc.hidden_by_privacy(summary):
-        empty_state("ui_outcomes.all_suppressed", high=high)
-        table(oc.shown(summary, lang()), key=f"{key}_suppressed", stem=key, screen="ui_outcomes")
-    else:
-        empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
+def _explain_empty(key: str) -> None:
+    """Why a chart is empty: nothing recorded (the team's own screen suppresses nothing)."""
+    empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
 
 ws = page_header("outcomes", "ui_outcomes.caption")
@@ -82,13 +90,14 @@ if ws.get("changes").height == 0 and ws.get("utilisation").height == 0:
     st.stop()
 low, high = oc.suppression_range()
 st.caption(tr("ui_outcomes.suppression", low=low, high=high))
+exact = sharing_switch(key="outcomes_downloads")  # the downloads are for others: suppressed unless switched
 
 # -- utilisation and cost: the payer's figure, first ------------------------------------
 st.subheader(tr("ui_outcomes.utilisation"))
 util = _utilisation(ws.key, ws)
 chart = utilisation_chart(util, lang=lang())
 if is_empty(chart):
-    _explain_empty(util, "utilisation")
+    _explain_empty("utilisation")
 else:
     headlines = oc.utilisation_headlines(util)
     names = oc.measure_names(lang())
@@ -107,37 +116,47 @@ else:
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
     rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
-    table(oc.shown(util, lang()), key="out_utilisation", stem="utilisation_cost", screen="ui_outcomes")
+    shared = None if exact else oc.shown(_utilisation(ws.key, ws, for_sharing=True), lang())
+    table(oc.shown(util, lang()), key="out_utilisation", stem="utilisation_cost", screen="ui_outcomes", shared=shared)
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
 rates = _rates(ws.key, ws)
 st.caption(tr("ui_outcomes.rates_windows"))
 if rates.filter(pl.col("n_used") > 0).height == 0:
-    why = "all_suppressed" if oc.hidden_by_privacy(rates) else "no_rates"
-    empty_state(f"ui_outcomes.{why}", high=high)
+    empty_state("ui_outcomes.no_rates")
 else:
     rtm_note(rates)
-    table(oc.shown(rates, lang()), key="out_rates", stem="utilisation_per_member_month", screen="ui_outcomes")
+    shared = None if exact else oc.shown(_rates(ws.key, ws, for_sharing=True), lang())
+    table(
+        oc.shown(rates, lang()),
+        key="out_rates",
+        stem="utilisation_per_member_month",
+        screen="ui_outcomes",
+        shared=shared,
+    )
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))
 by_measure = _summary(ws.key, oc.DEFAULT_GROUPING, ws)
 chart = outcomes_chart(by_measure, lang=lang())
 if is_empty(chart):
-    _explain_empty(by_measure, "outcomes_by_measure")
+    _explain_empty("outcomes_by_measure")
 else:
     show_chart(chart, key="out_domain_chart")
     st.caption(tr("ui_outcomes.improved_rule"))
     rtm_note(by_measure)
-    table(oc.shown(by_measure, lang()), key="out_domain", stem="outcomes_by_measure", screen="ui_outcomes")
+    shared = None if exact else oc.shown(_summary(ws.key, oc.DEFAULT_GROUPING, ws, for_sharing=True), lang())
+    table(
+        oc.shown(by_measure, lang()), key="out_domain", stem="outcomes_by_measure", screen="ui_outcomes", shared=shared
+    )
 
 # -- % improved by tier -----------------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_tier"))
 by_tier = _summary(ws.key, ("effective_tier",), ws)
 chart = improved_by_tier_chart(by_tier, lang=lang())
 if is_empty(chart):
-    _explain_empty(by_tier, "improved_by_tier")
+    _explain_empty("improved_by_tier")
 else:
     tiers = {k: v(lang()) for k, v in VOCABS["tier"].items()}
     shown = by_tier.filter(pl.col("effective_tier").is_not_null())
@@ -149,13 +168,14 @@ else:
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
-    table(oc.shown(by_tier, lang()), key="out_tier", stem="improved_by_tier", screen="ui_outcomes")
+    shared = None if exact else oc.shown(_summary(ws.key, ("effective_tier",), ws, for_sharing=True), lang())
+    table(oc.shown(by_tier, lang()), key="out_tier", stem="improved_by_tier", screen="ui_outcomes", shared=shared)
 
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
 st.caption(tr("ui_outcomes.goals_caption"))
 overall = _goals(ws.key, (), ws)
-if overall["n_goals"].fill_null(0).sum() == 0 and not oc.hidden_by_privacy(overall):
+if overall["n_goals"].fill_null(0).sum() == 0:
     empty_state("ui_outcomes.no_goals")
 else:
     row = overall.row(0, named=True)
@@ -174,14 +194,14 @@ else:
         format_func={g: header(g, lang()) for g in goal_groups}.__getitem__,
         key="out_goals_by",
     )
-    table(_goals(ws.key, (goal_by,), ws), key="out_goals", stem="goal_attainment")
+    shared = None if exact else _goals(ws.key, (goal_by,), ws, for_sharing=True)
+    table(_goals(ws.key, (goal_by,), ws), key="out_goals", stem="goal_attainment", shared=shared)
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
 st.subheader(tr("ui_outcomes.post_only"))
 post = _post_only(ws.key, ws)
 if post.filter(pl.col("n_cases") > 0).height == 0:
-    why = "all_suppressed" if oc.hidden_by_privacy(post) else "no_post_only"
-    empty_state(f"ui_outcomes.{why}", high=high)
+    empty_state("ui_outcomes.no_post_only")
 else:
     shown = post.filter(pl.col("n_cases") > 0)
     names = oc.measure_names(lang())
@@ -191,7 +211,8 @@ else:
             tr("ui_outcomes.metric_post_only", measure=names.get(row["measure"], row["measure"]), n=row["n_cases"]),
             num(row["mean"], ".1f"),
         )
-    table(oc.shown(post, lang()), key="out_satisfaction", stem="post_only", screen="ui_outcomes")
+    shared = None if exact else oc.shown(_post_only(ws.key, ws, for_sharing=True), lang())
+    table(oc.shown(post, lang()), key="out_satisfaction", stem="post_only", screen="ui_outcomes", shared=shared)
 
 # -- any grouping -----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.grouped"))
@@ -205,7 +226,8 @@ by = st.multiselect(
 )
 grouped = _summary(ws.key, tuple(by), ws)
 rtm_note(grouped)
-table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes")
+shared = None if exact else oc.shown(_summary(ws.key, tuple(by), ws, for_sharing=True), lang())
+table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes", shared=shared)
 
 st.subheader(tr("ui.summary_heading"))
 summary_pdf_download(ws, key="outcomes_summary")

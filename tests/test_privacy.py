@@ -107,13 +107,13 @@ def test_no_suppressed_cell_of_a_grouped_table_can_be_recovered(cohorts: list[pl
     tried = 0
     for cohort, measure in itertools.product(cohorts, ("count", "share")):
         exact = group_measure(cohort, by=by, measure=measure)
-        shared = group_measure(cohort, by=by, measure=measure, suppress=True)
+        shared = group_measure(cohort, by=by, measure=measure, for_sharing=True)
         assert shared.height == exact.height
         small = exact["n_cases"].is_between(1, 10)
         assert (shared["suppressed"] | ~small).all()  # every small cell is blanked
         kept = ~shared["suppressed"]
         assert shared.filter(kept)["n_cases"].to_list() == exact.filter(kept)["n_cases"].to_list()
-        margins = {d: group_measure(cohort, by=d, measure=measure, suppress=True) for d in by} if len(by) > 1 else {}
+        margins = {d: group_measure(cohort, by=d, measure=measure, for_sharing=True) for d in by} if len(by) > 1 else {}
         for count in ("n_cases", "n"):
             assert recoverable(shared, exact, by, count, margins) == [], (by, measure, count)
         tried += int(shared["suppressed"].sum())

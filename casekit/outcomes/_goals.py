@@ -167,6 +167,7 @@ def goal_attainment(
     *,
     as_of: dt.date,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     progress: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
     model: RiskModel | str | Path | None = None,
@@ -174,7 +175,8 @@ def goal_attainment(
     lang: str | None = None,
 ) -> pl.DataFrame:
     """Goals set, achieved, achieved by their target date, overdue and the median days to
-    achieve, by group (any of :data:`GOAL_GROUPINGS`; ``()``: one row), small cells suppressed.
+    achieve, by group (any of :data:`GOAL_GROUPINGS`; ``()``: one row), small cells suppressed
+    (``for_sharing=False``: the team's own view, real counts; :mod:`casekit.privacy`).
 
     Columns after the groups: ``n_cases`` (cases with a goal in the group), ``n_goals``,
     ``n_achieved``, ``n_achieved_by_target``, ``n_achieved_late``, ``n_overdue``,
@@ -217,7 +219,9 @@ def goal_attainment(
     ]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
     values = [c for c in GOAL_SUMMARY_COLUMNS if c not in ("n_cases", "n_goals", "suppressed")]
-    out = suppress_small_cells(out, ["n_cases", "n_goals"], derived_cols=values, min_cell=min_cell)
+    out = suppress_small_cells(
+        out, ["n_cases", "n_goals"], derived_cols=values, min_cell=min_cell, for_sharing=for_sharing
+    )
     if by:
         order = {"owner": ["client", "care_team"]}
         keys = [

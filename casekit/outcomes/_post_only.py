@@ -85,6 +85,7 @@ def post_only_summary(
     by: Sequence[str] = (),
     *,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     as_of: dt.date | None = None,
     measures: MeasureCatalogue | str | Path | None = None,
     scores: pl.DataFrame | None = None,
@@ -93,7 +94,8 @@ def post_only_summary(
 ) -> pl.DataFrame:
     """Post-only measures per ``domain, measure`` (and ``by``, any of
     :data:`~casekit.outcomes.GROUPINGS`): ``n_cases, mean, sd, min, p25, median, p75,
-    max, suppressed`` (a count of 1 to ``min_cell - 1`` blanks the row's values).
+    max, suppressed`` (a count of 1 to ``min_cell - 1`` blanks the row's values;
+    ``for_sharing=False``: the team's own view, real counts).
     """
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
@@ -111,5 +113,5 @@ def post_only_summary(
         v.max().alias("max"),
     )
     values = [c for c in POST_ONLY_COLUMNS if c not in ("n_cases", "suppressed")]
-    out = suppress_small_cells(out, "n_cases", derived_cols=values, min_cell=min_cell)
+    out = suppress_small_cells(out, "n_cases", derived_cols=values, min_cell=min_cell, for_sharing=for_sharing)
     return out.sort(keys, nulls_last=True).select(*keys, *POST_ONLY_COLUMNS).collect()

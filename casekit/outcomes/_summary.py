@@ -159,6 +159,7 @@ def summarise_changes(
     by: Sequence[str],
     *,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     totals: bool = False,
     measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.LazyFrame:
@@ -225,7 +226,9 @@ def summarise_changes(
             )
         )
     values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "n_paired", "suppressed")]
-    out = suppress_small_cells(out, ["n_cases", "n_paired"], derived_cols=[*values, *extra], min_cell=min_cell)
+    out = suppress_small_cells(
+        out, ["n_cases", "n_paired"], derived_cols=[*values, *extra], min_cell=min_cell, for_sharing=for_sharing
+    )
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]
@@ -239,6 +242,7 @@ def outcome_summary(
     by: Sequence[str] = ("domain", "measure"),
     *,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     as_of: dt.date | None = None,
     changes: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
@@ -246,7 +250,8 @@ def outcome_summary(
     measures: MeasureCatalogue | str | Path | None = None,
     lang: str | None = None,
 ) -> pl.DataFrame:
-    """Outcome change by group, small cells suppressed (a table meant for sharing).
+    """Outcome change by group, small cells suppressed (a table meant for sharing;
+    ``for_sharing=False``: the team's own view, real counts; :mod:`casekit.privacy`).
 
     ``by``: any of :data:`GROUPINGS` (``()`` gives one row for everything). One row per
     group, sorted: the grouping columns, then
@@ -279,4 +284,4 @@ def outcome_summary(
     frame = changes.lazy() if changes is not None else outcome_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = frame.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
-    return summarise_changes(frame, by, min_cell=min_cell, measures=measures).collect()
+    return summarise_changes(frame, by, min_cell=min_cell, for_sharing=for_sharing, measures=measures).collect()

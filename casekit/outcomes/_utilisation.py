@@ -128,6 +128,7 @@ def utilisation_summary(
     by: Sequence[str] = (),
     *,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     as_of: dt.date | None = None,
     changes: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
@@ -135,7 +136,8 @@ def utilisation_summary(
     measures: MeasureCatalogue | str | Path | None = None,
     lang: str | None = None,
 ) -> pl.DataFrame:
-    """Utilisation and cost before vs after, per measure (and ``by``), small cells suppressed.
+    """Utilisation and cost before vs after, per measure (and ``by``), small cells suppressed
+    (``for_sharing=False``: the team's own view, real counts).
 
     Always grouped by ``domain, measure`` (adding up ED visits and euros makes no
     sense), then by ``by`` (any of :data:`~casekit.outcomes.GROUPINGS`). Columns: those
@@ -156,7 +158,9 @@ def utilisation_summary(
     clean = clean_data(data)
     frame = changes.lazy() if changes is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
-    return summarise_changes(frame, keys, min_cell=min_cell, totals=True, measures=measures).collect()
+    return summarise_changes(
+        frame, keys, min_cell=min_cell, for_sharing=for_sharing, totals=True, measures=measures
+    ).collect()
 
 
 # --------------------------------------------------------------------------------------
@@ -320,6 +324,7 @@ def utilisation_rate_summary(
     by: Sequence[str] = (),
     *,
     min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     as_of: dt.date | None = None,
     rates: pl.DataFrame | None = None,
     scores: pl.DataFrame | None = None,
@@ -329,7 +334,7 @@ def utilisation_rate_summary(
 ) -> pl.DataFrame:
     """Exposure-normalised utilisation before and after, per ``domain, measure`` (and
     ``by``): ED visits and admissions **per 1,000 member-months**, cost **per member per
-    month** (PMPM); small cells suppressed.
+    month** (PMPM); small cells suppressed (``for_sharing=False``: real counts).
 
     Over the cases ``used`` in :func:`utilisation_rates`: ``member_months_before/after``
     (sums), ``total_before`` (visits or cost in the before windows), ``total_after``
@@ -381,7 +386,9 @@ def utilisation_rate_summary(
         for c in RATE_SUMMARY_COLUMNS
         if c not in ("measure_kind", "window_months", "rate_unit", "n_cases", "n_used", "suppressed")
     ]
-    out = suppress_small_cells(out, ["n_cases", "n_used"], derived_cols=derived, min_cell=min_cell)
+    out = suppress_small_cells(
+        out, ["n_cases", "n_used"], derived_cols=derived, min_cell=min_cell, for_sharing=for_sharing
+    )
     return out.sort([_order(c) for c in keys], nulls_last=True).select(*keys, *RATE_SUMMARY_COLUMNS).collect()
 
 

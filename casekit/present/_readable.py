@@ -32,7 +32,7 @@ from casekit.present._formats import formats, number_expr
 from casekit.present._headers import header, number_style
 from casekit.present._vocab import COMPOUND, column_labels
 
-__all__ = ["excel_formats", "headers_for", "readable", "text_expr"]
+__all__ = ["excel_formats", "headers_for", "readable", "suppressed_flags", "text_expr"]
 
 
 def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None, model: Any = None) -> pl.Expr:
@@ -106,7 +106,9 @@ def readable(
     - vocabulary ids → labels (:data:`COLUMN_VOCABULARY`), booleans → ``sí``/``no``;
     - dates and numbers in the language's format (:data:`FORMATS`; decimals and
       percentages per column from ``columns.toml``), lists joined with ``, ``;
-    - null → blank; ``headers`` overrides the header of some columns (a screen's own
+    - null → blank, but a figure blanked by the small-cell rule (a ``suppressed`` column
+      says which rows) is labelled as such (``oculto`` / ``suppressed``); ``headers``
+      overrides the header of some columns (a screen's own
       words); columns in ``hide`` are left off;
     - ``keep_types=True`` (a spreadsheet download): numbers and dates stay numbers and
       dates (the spreadsheet formats them), everything else as above;
@@ -119,15 +121,44 @@ def readable(
     >>> df = pl.DataFrame({"effective_tier": ["low"], "score": [3.5], "provisional": [None]})
     >>> readable(df, "es", keep_types=True).row(0)
     ('Bajo', 3.5, '')
+    >>> readable(pl.DataFrame({"n_cases": [None, 0], "suppressed": [True, False]}), "es").rows()
+    [('oculto', 'sí'), ('0', 'no')]
     """
     shown = df.drop(list(hide), strict=False)
+    hidden = suppressed_flags(df)
+    mark = pl.lit(t("printing.suppressed", normalize_lang(lang)))
     out = shown.select(
         pl.col(c)
         if keep_types and (dtype.is_numeric() or dtype.is_temporal())
+        else pl.when(hidden[c] & pl.col(c).is_null())
+        .then(mark)
+        .otherwise(text_expr(pl.col(c), dtype, c, lang, model))
+        .alias(c)
+        if c in hidden
         else text_expr(pl.col(c), dtype, c, lang, model).alias(c)
         for c, dtype in shown.schema.items()
     )
     return out.rename(headers_for(out.columns, lang, headers))
+
+
+def suppressed_flags(df: pl.DataFrame) -> dict[str, pl.Expr]:
+    """``{column: expr}``: the numeric columns whose blank is a suppressed figure (small-cell
+    rule, :mod:`casekit.privacy`) where ``expr`` is true — a ``suppressed`` column flags
+    every number of its row, ``suppressed_<side>`` the numbers of columns ending ``_<side>``.
+
+    >>> list(suppressed_flags(pl.DataFrame({"n_a": [1], "n_b": [2], "suppressed_a": [True], "g": ["x"]})))
+    ['n_a']
+    """
+    flags = {
+        c: c.removeprefix("suppressed") for c, d in df.schema.items() if c.startswith("suppressed") and d == pl.Boolean
+    }
+    return {
+        c: pl.col(flag).fill_null(value=False)
+        for c, dtype in df.schema.items()
+        if dtype.is_numeric()
+        for flag, side in flags.items()
+        if c.endswith(side)
+    }
 
 
 def excel_formats(df: pl.DataFrame, lang: str | None) -> dict[str, str]:

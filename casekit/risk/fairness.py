@@ -25,7 +25,7 @@ import polars as pl
 from casekit.contract import SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
-from casekit.privacy import suppress_complementary
+from casekit.privacy import MIN_CELL, suppress_complementary
 from casekit.risk.model import TIERS, RiskModel
 from casekit.risk.score import score_risk
 
@@ -54,7 +54,8 @@ def fairness_summary(
     scores: pl.DataFrame | None = None,
     *,
     by: Sequence[str] = ("sex", "age_band", "ethnicity"),
-    min_cell: int = 11,
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
     tier: str = "computed_tier",
     model: RiskModel | None = None,
     lang: str | None = None,
@@ -69,7 +70,7 @@ def fairness_summary(
     One row per grouping and group, the first one ``overall``/``all``: ``grouping,
     group, n, suppressed, share_<tier>, mean_score, ratio_<tier>`` (``ratio`` = the
     group's share / the overall share; null when the overall share is 0). A group of
-    1 to ``min_cell - 1`` cases has every value null, ``n`` included, and
+    1 to ``min_cell - 1`` cases (``for_sharing=True``, the default) has every value null, ``n`` included, and
     ``suppressed = True``; so has, within its grouping, the smallest other group while a
     blank could still be worked out from the overall row
     (:func:`casekit.privacy.suppress_complementary`). A null ``group`` is the cases where
@@ -139,7 +140,7 @@ def fairness_summary(
     # n minus the others, so each grouping gets complementary suppression (the one rule)
     parts = [
         suppress_complementary(table.filter(pl.col("grouping") == g), "n", by=["group"], derived_cols=_VALUES[1:],
-                               min_cell=min_cell)
+                               min_cell=min_cell, for_sharing=for_sharing)
         for g in table["grouping"].unique(maintain_order=True)
     ]  # fmt: skip
     return pl.concat(parts).select("grouping", "group", "n", "suppressed", *_VALUES[1:])

@@ -29,7 +29,6 @@ __all__ = [
     "PERCENT_COLUMNS",
     "SATISFACTION",
     "grouping_label",
-    "hidden_by_privacy",
     "satisfaction",
     "shown",
     "suppression_range",
@@ -85,16 +84,6 @@ def suppression_range(min_cell: int = MIN_CELL) -> tuple[int, int]:
     (1, 10)
     """
     return 1, min_cell - 1
-
-
-def hidden_by_privacy(summary: pl.DataFrame) -> bool:
-    """Whether some of a summary's groups were blanked (so an empty chart means "too few
-    cases to show", not "nothing recorded").
-
-    >>> hidden_by_privacy(pl.DataFrame({"suppressed": [True, False]})), hidden_by_privacy(pl.DataFrame())
-    (True, False)
-    """
-    return "suppressed" in summary.columns and bool(summary["suppressed"].any())
 
 
 def satisfaction(summary: pl.DataFrame) -> pl.DataFrame:

@@ -237,9 +237,14 @@ def table(
     hide: tuple[str, ...] = (),
     headers: Mapping[str, str] | None = None,
     screen: str | None = None,
+    shared: pl.DataFrame | None = None,
 ) -> None:
     """A table as the user reads it (:func:`casekit.present.readable`) with its download
     buttons (or an empty state).
+
+    ``shared``: what the downloads carry instead of ``df`` — the same aggregate with small
+    cells suppressed (``for_sharing=True``, :mod:`casekit.privacy`), while the screen shows
+    the team's own exact counts; the page offers the visible switch (:func:`sharing_switch`).
 
     Labels instead of ids, dates and numbers in the user's format (numbers right-aligned),
     blanks instead of ``None``; headers from ``columns.toml``, except where the
@@ -261,7 +266,17 @@ def table(
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
     st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
-    download_table(readable(df, language, headers=headers, keep_types=True), stem or key, key=key)
+    download = df if shared is None else shared
+    download_table(readable(download, language, headers=headers, keep_types=True), stem or key, key=key)
+
+
+def sharing_switch(*, key: str) -> bool:
+    """The visible small-cell switch of a download meant for others: off (the default)
+    suppresses counts of 1–10 people and what is computed from them; on gives the exact
+    counts, where the team is allowed to share them. Returns whether it is on."""
+    exact = st.toggle(tr("ui.summary_exact_counts"), value=False, key=f"{key}_exact", help=tr("ui.summary_exact_help"))
+    st.caption(tr("printing.note_exact" if exact else "printing.note_for_sharing"))
+    return exact
 
 
 def summary_pdf_bytes(ws: DerivedTables, language: str, *, for_sharing: bool) -> bytes:
@@ -280,8 +295,7 @@ def summary_pdf_download(ws: DerivedTables, *, key: str) -> None:
     the PDF is written when the button is clicked, not on every rerun.
     """
     language = lang()
-    exact = st.toggle(tr("ui.summary_exact_counts"), value=False, key=f"{key}_exact", help=tr("ui.summary_exact_help"))
-    st.caption(tr("printing.note_exact" if exact else "printing.note_for_sharing"))
+    exact = sharing_switch(key=key)
 
     def pdf() -> bytes:
         return summary_pdf_bytes(ws, language, for_sharing=not exact)

@@ -72,7 +72,7 @@ cohort.select("case_id", "program", "effective_tier", "current_stage", "opened_o
 # `group_measure(..., measure="median_days", to_stage="planning")`: median days from opening
 # to entering the planning stage, over the `n` cases that got there (of `n_cases`). Mind
 # that cases without a plan yet are left out (right-censoring): a low median in a group
-# with few plans says little. With `suppress=True` groups of 1 to 10 cases are blanked:
+# with few plans says little. With `for_sharing=True` groups of 1 to 10 cases are blanked:
 # that is the table to publish.
 
 # %%
@@ -85,7 +85,7 @@ present.readable(by_programme, LANG)
 
 # %%
 table = co.group_measure(
-    cohort, by=["effective_tier", "program"], measure="median_days", to_stage="planning", suppress=True
+    cohort, by=["effective_tier", "program"], measure="median_days", to_stage="planning", for_sharing=True
 )
 present.readable(table, LANG)
 

@@ -72,7 +72,7 @@ cohorte.select("case_id", "program", "effective_tier", "current_stage", "opened_
 # `group_measure(..., measure="median_days", to_stage="planning")`: mediana de días desde la
 # apertura hasta entrar en la etapa de plan, sobre los `n` casos que llegaron (de
 # `n_cases`). Ojo: los casos que aún no tienen plan quedan fuera (censura por la derecha);
-# una mediana baja en un grupo con pocos planes dice poco. Con `suppress=True` los grupos de
+# una mediana baja en un grupo con pocos planes dice poco. Con `for_sharing=True` los grupos de
 # 1 a 10 casos salen en blanco: es la tabla para publicar.
 
 # %%
@@ -85,7 +85,7 @@ present.readable(por_programa, LANG)
 
 # %%
 tabla = co.group_measure(
-    cohorte, by=["effective_tier", "program"], measure="median_days", to_stage="planning", suppress=True
+    cohorte, by=["effective_tier", "program"], measure="median_days", to_stage="planning", for_sharing=True
 )
 present.readable(tabla, LANG)
 

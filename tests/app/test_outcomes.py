@@ -21,14 +21,14 @@ def expected() -> dict[str, object]:
     result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
     changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
     scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
-    return {
+    return {  # the team's own screen: exact counts (for_sharing=False)
         "result": result,
-        "by_tier": outcome_summary(result, ["effective_tier"], changes=changes, scores=scores),
-        "by_measure": outcome_summary(result, ["domain", "measure"], changes=changes),
-        "by_manager": outcome_summary(result, ["case_manager"], changes=changes),
-        "util": utilisation_summary(result, as_of=ck.SAMPLE_AS_OF),
-        "post_only": post_only_summary(result, as_of=ck.SAMPLE_AS_OF),
-        "rates": ck.utilisation_rate_summary(result, as_of=ck.SAMPLE_AS_OF),
+        "by_tier": outcome_summary(result, ["effective_tier"], changes=changes, scores=scores, for_sharing=False),
+        "by_measure": outcome_summary(result, ["domain", "measure"], changes=changes, for_sharing=False),
+        "by_manager": outcome_summary(result, ["case_manager"], changes=changes, for_sharing=False),
+        "util": utilisation_summary(result, as_of=ck.SAMPLE_AS_OF, for_sharing=False),
+        "post_only": post_only_summary(result, as_of=ck.SAMPLE_AS_OF, for_sharing=False),
+        "rates": ck.utilisation_rate_summary(result, as_of=ck.SAMPLE_AS_OF, for_sharing=False),
     }
 
 
@@ -129,16 +129,20 @@ def test_a_workbook_with_only_cases_explains_there_are_no_outcomes(expected: dic
     assert any("No outcome measures recorded yet" in i.value for i in at.info)
 
 
-def test_the_broken_workbook_explains_that_small_groups_are_blanked() -> None:
+def test_a_small_pilot_sees_its_own_real_counts() -> None:
     broken = SAMPLE.parent / "casekit_broken_es.xlsx"
     at = open_app("outcomes", lang="en")
     at.radio(key="source").set_value("upload").run()
     at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("rows with errors were set aside" in w.value for w in at.warning)
-    # 28 cases: every group is below the threshold, so the screen says so (not "no data")
-    assert any("too few cases to show" in i.value for i in at.info)
+    # 28 cases: every group is below the sharing threshold, yet the team sees its own real counts
     assert not any("No outcome measures recorded yet" in i.value for i in at.info)
+    grouped = at.dataframe[-1].value
+    assert "suppressed" not in grouped.to_string()
+    assert all(n > 0 for n in shown_numbers(grouped["Cases"], "en"))
+    # what leaves the team is suppressed unless the visible switch says otherwise
+    assert at.toggle(key="outcomes_downloads_exact").value is False
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -163,13 +167,13 @@ def test_rates_per_member_month_with_their_windows_and_the_caveat(expected: dict
 def test_goal_attainment_on_the_outcomes_screen(expected: dict, lang: str) -> None:
     result = expected["result"]
     at = open_app("outcomes", lang=lang)
-    overall = ck.goal_attainment(result, (), as_of=ck.SAMPLE_AS_OF).row(0, named=True)
+    overall = ck.goal_attainment(result, (), as_of=ck.SAMPLE_AS_OF, for_sharing=False).row(0, named=True)
     metrics = {m.label: m.value for m in at.metric}
     assert metrics[ck.present.header("pct_achieved", lang)] == format_number(overall["pct_achieved"], lang, ".0%")
     assert metrics[ck.present.header("n_overdue", lang)] == format_number(overall["n_overdue"], lang)
     at.selectbox(key="out_goals_by").set_value("owner").run()
     assert not at.exception, [e.value for e in at.exception]
-    by_owner = ck.goal_attainment(result, ["owner"], as_of=ck.SAMPLE_AS_OF)
+    by_owner = ck.goal_attainment(result, ["owner"], as_of=ck.SAMPLE_AS_OF, for_sharing=False)
     owner, goals = ck.present.header("owner", lang), ck.present.header("n_goals", lang)
     shown = _frame(at, owner, goals)
     client = "Cliente" if lang == "es" else "Client"

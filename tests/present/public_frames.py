@@ -49,7 +49,7 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         "cohort_frame": frame,
         "cohort_entries": cohort.cohort_entries(frame),
         "cohort_durations": cohort.cohort_durations(frame),
-        "group_measure": cohort.group_measure(frame, by="effective_tier", suppress=True),
+        "group_measure": cohort.group_measure(frame, by="effective_tier", for_sharing=True),
         "compare_cohorts.outcomes": comparison.suppressed().outcomes,
         "compare_cohorts.time_to_plan": comparison.suppressed().time_to_plan,
         "compare_goals": cohort.compare_goals(

@@ -142,12 +142,12 @@ def test_fairness_table_shows_suppressed_groups_as_such(sample: dict) -> None:
     fairness = fairness_summary(sample["result"], sample["scores"], model=MODEL)
     table = readable(fairness, "en")
     assert table.height == fairness.height
-    assert table["Number of cases"].to_list() == [f"{n:,}" if n is not None else "" for n in fairness["n"]]
+    assert table["Number of cases"].to_list() == [f"{n:,}" if n is not None else "suppressed" for n in fairness["n"]]
     notes = table["Suppressed (small cell)"].to_list()
     assert [n == "yes" for n in notes] == fairness["suppressed"].to_list()
     assert "yes" in notes
     suppressed = table.filter(pl.col("Suppressed (small cell)") == "yes")
-    assert set(suppressed["Number of cases"]) == {""}  # their figures stay empty
+    assert set(suppressed["Number of cases"]) == {"suppressed"}  # their figures are labelled as suppressed
     assert table["Group"][0] == "All cases"
     assert table["High (share)"][0] == f"{fairness['share_high'][0]:.1%}"
     assert "Mujer" in readable(fairness, "es")["Grupo"].to_list()

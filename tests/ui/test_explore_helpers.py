@@ -66,7 +66,7 @@ def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:
     typed = ex.readable_groups(table, by=["effective_tier"], measure="share", lang=lang, keep_types=True)
     assert typed[headers[-1]].to_list() == table["share"].to_list()  # a download keeps numbers
     assert shown[headers[0]].to_list()[-1] == ("(vacío)" if lang == "es" else "(blank)")
-    suppressed = co.group_measure(sample["cohort"], by="case_manager", measure="count", suppress=True)
+    suppressed = co.group_measure(sample["cohort"], by="case_manager", measure="count", for_sharing=True)
     assert ex.readable_groups(suppressed, by=["case_manager"], measure="count", lang=lang).columns[-1] == (
         "Suprimido (1–10 casos)" if lang == "es" else "Suppressed (1–10 cases)"
     )
