@@ -37,12 +37,13 @@ from casekit.ui.widgets import (
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``outcome_summary`` by ``by``, from the cached changes and scores."""
+    """``outcome_summary`` by ``by``, from the cached changes and scores; by case manager,
+    each pair counts for who held the case at its latest measure (a workspace's history)."""
     return outcome_summary(
         _ws.result,
         list(by),
         as_of=_ws.as_of,
-        changes=_ws.get("changes"),
+        changes=_ws.get("attributed_changes" if "case_manager" in by else "changes"),
         scores=_ws.get("scores"),
         model=_ws.model,
         for_sharing=for_sharing,
@@ -225,6 +226,8 @@ by = st.multiselect(
     key="out_by",
 )
 grouped = _summary(ws.key, tuple(by), ws)
+if "case_manager" in by and ws.assignments is not None:
+    st.caption(tr("ui_outcomes.manager_in_force"))
 rtm_note(grouped)
 shared = None if exact else oc.shown(_summary(ws.key, tuple(by), ws, for_sharing=True), lang())
 table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes", shared=shared)

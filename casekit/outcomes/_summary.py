@@ -121,8 +121,11 @@ def with_groupings(
     scores: pl.DataFrame | pl.LazyFrame | None,
     model: RiskModel | str | Path | None,
 ) -> pl.LazyFrame:
-    """Join the case attributes named in ``by`` to a change frame."""
-    case_cols = [c for c in _CASE_ATTRS if c in by]
+    """Join the case attributes named in ``by`` to a change frame; one the frame carries
+    already is kept (``case_manager`` attributed to the assignment in force at each
+    measure, :func:`casekit.workspace._access.attribute_changes`)."""
+    carried = set(changes.collect_schema().names())
+    case_cols = [c for c in _CASE_ATTRS if c in by and c not in carried]
     if case_cols or "age_band" in by:
         cases = sheet(data, "cases", ["case_id", *case_cols, "opened_on", "birth_date", ROW]).filter(
             pl.col("case_id").is_not_null()

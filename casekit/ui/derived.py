@@ -139,9 +139,21 @@ def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
         "funnel": lambda ws: ck.funnel(ws.get("status")),
         "durations": lambda ws: ck.stage_durations(ws.get("entries")),
         "changes": lambda ws: ck.outcome_changes(ws.result, as_of=ws.as_of),
+        "attributed_changes": _attributed_changes,
         "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of),
         "fairness": lambda ws: ck.fairness_summary(ws.result, ws.get("scores"), model=ws.model),
     }
+
+
+def _attributed_changes(ws: DerivedTables) -> pl.DataFrame:
+    """The outcome changes, each credited to the case manager who held the case at its
+    latest measure (a workspace's assignment history); other sources: as the cases say."""
+    changes = ws.get("changes")
+    if ws.assignments is None:
+        return changes
+    from casekit.workspace._access import attribute_changes
+
+    return attribute_changes(changes, ws.assignments())
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
@@ -162,6 +174,9 @@ class DerivedTables:
     model: RiskModel = field(default_factory=load_model)
     config_text: str = ""
     model_text: str = ""
+    #: Reads the workspace's assignment history (who held each case when; ``None``: the
+    #: source has none). Called only by the tables that need it, once per data key.
+    assignments: Callable[[], pl.DataFrame] | None = None
 
     @classmethod
     def from_result(
@@ -176,6 +191,7 @@ class DerivedTables:
         model_text: str = "",
         source: str = "",
         is_sample: bool = False,
+        assignments: Callable[[], pl.DataFrame] | None = None,
     ) -> DerivedTables:
         """Derived tables over a validated result; ``key`` identifies the data (e.g. the
         uploaded bytes' digest). The settings are loaded from their TOML text unless
@@ -194,6 +210,7 @@ class DerivedTables:
             model=model,
             config_text=config_text,
             model_text=model_text,
+            assignments=assignments,
         )
 
     @property
@@ -204,5 +221,6 @@ class DerivedTables:
     def get(self, name: str) -> pl.DataFrame:
         """A derived table, computed once per data key: ``scores``, ``status``, ``flags``,
         ``worklist``, ``events``, ``entries``, ``funnel``, ``durations``, ``changes``,
+        ``attributed_changes`` (with the case manager in force at each measure),
         ``utilisation``, ``fairness``."""
         return _derived(name, self.key, self)

@@ -8,6 +8,8 @@ when the chosen source cannot be read (the message is already shown).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import streamlit as st
 
@@ -19,6 +21,9 @@ from casekit.ui import records
 from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
 from casekit.ui.signin import allowed_sources, scoped_result, signed_in, workspace_label
 from casekit.ui.widgets import md
+
+if TYPE_CHECKING:
+    import polars as pl
 
 UPLOAD_TYPES = ["xlsx", "xlsm", "ods", "csv", "tsv", "txt", "parquet"]
 LANG_NAMES = {"es": "Español", "en": "English"}
@@ -136,8 +141,10 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
     }
 
 
-def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
-    """``(validation result, cache key, source name)`` of the chosen source (``None``: no upload yet)."""
+def _load_choice(w: dict[str, object]) -> tuple[object, str, str, Callable[[], pl.DataFrame] | None] | None:
+    """``(validation result, cache key, source name, assignment history reader)`` of the
+    chosen source (``None``: no upload yet). Only a workspace has an assignment history
+    (not in a researcher's de-identified extract)."""
     lang, choice, as_of = str(w["lang"]), w["choice"], w["as_of"]
     if choice == "workspace":
         ws = records.current()
@@ -148,13 +155,15 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
             synced = records.synced_path(ws)
             if synced is not None:  # SQLite in Dropbox/OneDrive/iCloud…: corruption, lost changes
                 st.warning(t("workspace.synced_folder", lang, path=md(synced)), icon=":material/sync_problem:")
-        return result, key, ws.url_label
+        who = signed_in()
+        history = None if who is not None and who.role == "researcher" else ws.assignments
+        return result, key, ws.url_label, history
     month_first = bool(w["month_first"])
     if choice == "sample":
         sample_path, sample_key, _ = data_source()
         key = digest(sample_key, str(month_first))
         with st.spinner(t("ui.loading", lang)):
-            return load(sample_path, key=key, as_of=as_of), key, sample_path.name  # type: ignore[arg-type]
+            return load(sample_path, key=key, as_of=as_of), key, sample_path.name, None  # type: ignore[arg-type]
     uploads = w["uploads"]
     if not uploads:
         return None
@@ -163,7 +172,7 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str] | None:
     with st.spinner(t("ui.loading", lang)):
         result = load(files, key=key, as_of=as_of, month_first=month_first)  # type: ignore[arg-type]
     _offer_import(files, result, month_first, lang)
-    return result, key, ", ".join(sorted(files))
+    return result, key, ", ".join(sorted(files)), None
 
 
 def sidebar() -> DerivedTables | None:
@@ -189,7 +198,7 @@ def sidebar() -> DerivedTables | None:
         return None
     if loaded is None:
         return None
-    result, key, name = loaded
+    result, key, name, history = loaded
     st.session_state.pop("load_error", None)
     _manager_filter(result, lang)
     _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]
@@ -204,6 +213,7 @@ def sidebar() -> DerivedTables | None:
         model_text=str(w["model_text"]),
         source=name,
         is_sample=w["choice"] == "sample" and sample_path == SAMPLE_WORKBOOK,
+        assignments=history,
     )
 
 
