@@ -10,6 +10,10 @@ workspace is a SQLite file with the sample's cases and three users:
   asking for another case by its link is refused and audited; sign-out ends the session;
 - a researcher signs in and sees only Explore and Outcomes, on de-identified data: no
   client's name anywhere in the page text;
+- a supervisor signs in and sees their programme's cases only (the worklist; another
+  programme's case by its link is refused), and reassigns a case (a supervisor's action,
+  stored with its history and audited);
+- a trainer signs in and sees only Learn, on the bundled sample (no workspace to choose);
 - an e-mail that is not a user is refused (and audited).
 """
 
@@ -27,6 +31,7 @@ from tests.e2e.conftest import TIMEOUT_MS, VIEWPORT, _free_port, running_app, sc
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 CM, RESEARCHER, STRANGER = "marta@team.org", "rita@uni.edu", "nobody@else.org"
+SUPERVISOR, TRAINER = "sofia@team.org", "tomas@team.org"
 COOKIE_SECRET = "a-fixed-test-cookie-secret-0123456789abcdef"
 
 
@@ -56,6 +61,9 @@ def signin_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     manager = cases["case_manager"].mode().sort()[0]
     ws.add_user(CM, "case_manager", name=manager, actor="setup", language="es")
     ws.add_user(RESEARCHER, "researcher", actor="setup", language="en")
+    program = cases["program"].mode().sort()[0]
+    ws.add_user(SUPERVISOR, "supervisor", programs=[program], actor="setup", language="es")
+    ws.add_user(TRAINER, "trainer", actor="setup", language="en")
     port = _free_port()
     secrets = folder / "secrets.toml"
     secrets.write_text(
@@ -68,7 +76,7 @@ def signin_app(provider: str, tmp_path_factory: pytest.TempPathFactory) -> Itera
     )
     try:
         with running_app("streamlit-signin.log", args=("--secrets.files", str(secrets)), env=env, port=port) as url:
-            yield {"url": url, "ws": ws, "cases": cases, "manager": manager}
+            yield {"url": url, "ws": ws, "cases": cases, "manager": manager, "program": program}
     finally:
         ws.close()
         for k, v in saved.items():
@@ -171,6 +179,55 @@ def test_researcher_sees_only_de_identified_pages(chromium_browser, signin_app) 
             assert not leaked
             assert "de-identified" in text
         screenshot(page, "signin_researcher_outcomes")
+    finally:
+        context.close()
+
+
+def test_supervisor_sees_their_programme_and_reassigns_a_case(chromium_browser, signin_app) -> None:
+    url, ws, cases = signin_app["url"], signin_app["ws"], signin_app["cases"]
+    ours = cases.filter(pl.col("program") == signin_app["program"])
+    others = cases.filter(pl.col("program") != signin_app["program"])
+    context, page = _sign_in(chromium_browser, str(url), SUPERVISOR, "es-ES")
+    try:
+        assert f"Sesión iniciada como {SUPERVISOR}" in _body(page)
+        _open(page, f"{url}/monitoring", "table td, [role='gridcell']")
+        cells = _cells(page)  # the worklist: their programme's cases only
+        assert cells & set(ours["case_id"].to_list())
+        assert not cells & set(others["case_id"].to_list())
+        elsewhere = others["case_id"][0]
+        refusal = f"El caso {elsewhere} no está en su cartera de casos"
+        _open(page, f"{url}/case?case={elsewhere}", f"text={refusal}")
+        # reassign one of theirs to the first case manager the form offers (its default)
+        target = ours["case_manager"].drop_nulls().unique().sort()[0]
+        case_id = ours.filter(pl.col("case_manager") != target)["case_id"][0]
+        _open(page, f"{url}/case?case={case_id}", "button:has-text('Reasignar el caso')")
+        page.get_by_role("button", name="Reasignar el caso").click()
+        page.get_by_text(f"Caso {case_id} reasignado a {target}").wait_for()
+        wait_idle(page)
+        screenshot(page, "signin_supervisor_reassigned")
+        held = ws.assignments().filter((pl.col("case_id") == case_id) & pl.col("to_on").is_null())  # type: ignore[attr-defined]
+        assert held.select("case_manager", "by").rows() == [(target, SUPERVISOR)]
+        log = ws.audit().select("action", "actor", "case_id").rows()  # type: ignore[attr-defined]
+        assert ("assign", SUPERVISOR, case_id) in log
+        assert ("denied", SUPERVISOR, elsewhere) in log
+        assert ws.verify_audit().intact  # type: ignore[attr-defined]
+    finally:
+        context.close()
+
+
+def test_trainer_sees_only_learn_on_the_bundled_sample(chromium_browser, signin_app) -> None:
+    url = signin_app["url"]
+    context, page = _sign_in(chromium_browser, str(url), TRAINER, "en-US")
+    try:
+        nav = page.locator("[data-testid='stSidebarNav']")
+        assert nav.count() == 0 or nav.inner_text().split() == ["Learn"]  # one page: no menu at all
+        assert page.locator("h1").first.inner_text().startswith("Learn")
+        sources = page.locator("[data-testid='stSidebar'] [role='radiogroup'] label").all_inner_texts()
+        assert sources == ["Bundled sample (500 cases)"]  # no workspace, no upload
+        _open(page, f"{url}/monitoring", "h1")  # another page by its address: still Learn
+        assert page.locator("h1").first.inner_text().startswith("Learn")
+        assert "Team workspace" not in _body(page)
+        screenshot(page, "signin_trainer_learn")
     finally:
         context.close()
 
