@@ -25,6 +25,7 @@ from casekit.ui.widgets import (
     num,
     page_header,
     rtm_note,
+    sharing_switch,
     show_chart,
     tr,
 )
@@ -206,7 +207,8 @@ if view == "group":
             ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table"
         )
         st.caption(tr("ui_explore.group_caption"))
-        safe = co.group_measure(a, by=by, measure=measure, for_sharing=True, **options)
+        exact = sharing_switch(key="ex_groups_share")
+        safe = co.group_measure(a, by=by, measure=measure, for_sharing=not exact, **options)
         download_table(
             ex.readable_groups(safe, by=[by], measure=measure, lang=lang(), keep_types=True),
             "cohort_groups",
@@ -259,22 +261,27 @@ if view == "compare":
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
     st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
     st.caption(tr("ui_explore.compare_download"))
+    exact = sharing_switch(key="ex_cmp_share")
     safe_outcomes, safe_plan = ex.readable_comparison(
-        comparison.suppressed(), lang(), measure_names=outcome_names, keep_types=True
+        comparison if exact else comparison.suppressed(), lang(), measure_names=outcome_names, keep_types=True
     )
     download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
     download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
-    goals = co.compare_goals(a, b, _goal_progress(ws.key, ws))
+    progress = _goal_progress(ws.key, ws)
+    goals = co.compare_goals(a, b, progress, for_sharing=False)  # the team's own view: real counts
     st.dataframe(ck.present.readable(goals, lang(), hide=["suppressed_a", "suppressed_b"]), key="ex_cmp_goals")
-    download_table(ck.present.readable(goals, lang(), keep_types=True), "cohort_goals", key="ex_cmp_goals_dl")
+    shared = co.compare_goals(a, b, progress, for_sharing=not exact)
+    download_table(ck.present.readable(shared, lang(), keep_types=True), "cohort_goals", key="ex_cmp_goals_dl")
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
-    util = co.compare_utilisation(a, b, _rates(ws.key, ws))
+    rates = _rates(ws.key, ws)
+    util = co.compare_utilisation(a, b, rates, for_sharing=False)
     rtm_note(util)
     hidden = ["suppressed_a", "suppressed_b"]
     st.dataframe(ck.present.readable(util, lang(), hide=hidden), hide_index=True, key="ex_cmp_rates")
-    download_table(ck.present.readable(util, lang(), keep_types=True), "cohort_utilisation", key="ex_cmp_rates_dl")
+    shared = co.compare_utilisation(a, b, rates, for_sharing=not exact)
+    download_table(ck.present.readable(shared, lang(), keep_types=True), "cohort_utilisation", key="ex_cmp_rates_dl")
 
 # -- exports ------------------------------------------------------------------------------
 if view == "export":

@@ -127,7 +127,7 @@ def readable(
     shown = df.drop(list(hide), strict=False)
     hidden = suppressed_flags(df)
     mark = pl.lit(t("printing.suppressed", normalize_lang(lang)))
-    out = shown.select(
+    out = df.select(  # from df: a hidden ``suppressed`` column still labels the figures it flags
         pl.col(c)
         if keep_types and (dtype.is_numeric() or dtype.is_temporal())
         else pl.when(hidden[c] & pl.col(c).is_null())
