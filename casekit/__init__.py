@@ -53,6 +53,7 @@ _EXPORTS: dict[str, str] = {
     "post_only_values": "casekit.outcomes",
     "present": "casekit.present",
     "read_workbook": "casekit.io",
+    "scan_caseload": "casekit.io",
     "readmissions": "casekit.stages",
     "safe_frame": "casekit.export",
     "score_risk": "casekit.risk",
@@ -82,7 +83,7 @@ if TYPE_CHECKING:  # what type checkers and editors see; the same names as _EXPO
     from casekit.deid import Deidentified, deidentify
     from casekit.errors import AccessDenied, CasekitError, ConfigError, RecordRejected, StaleEdit, UnreadableFileError
     from casekit.export import safe_frame, write_csv, write_workbook, write_xlsx
-    from casekit.io import read_workbook
+    from casekit.io import read_workbook, scan_caseload
     from casekit.measures import load_measures
     from casekit.outcomes import (
         goal_attainment,
@@ -157,6 +158,7 @@ __all__ = [
     "read_workbook",
     "readmissions",
     "safe_frame",
+    "scan_caseload",
     "score_risk",
     "stage_durations",
     "stage_entries",

@@ -11,10 +11,15 @@ of a validation result.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
 
 from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES, CaseData, ValidationResult
+
+if TYPE_CHECKING:
+    from polars._typing import EngineType
 
 
 def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
@@ -27,15 +32,44 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     df = data.get(name)
     if df is None:
         return pl.LazyFrame(schema=schema)
+    present = columns_of(df)
     exprs = []
     for col, dtype in schema.items():
-        if col in df.columns:
+        if col in present:
             exprs.append(pl.col(col).cast(dtype))
         elif col == ROW:
             exprs.append((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
         else:
             exprs.append(pl.lit(None, dtype=dtype).alias(col))
     return df.lazy().select(exprs)
+
+
+def columns_of(df: pl.DataFrame | pl.LazyFrame) -> list[str]:
+    """The column names of a frame, or of a lazy one (a scanned sheet: from its schema, no row read).
+
+    >>> columns_of(pl.LazyFrame({"a": [1]})), columns_of(pl.DataFrame({"b": [1]}))
+    (['a'], ['b'])
+    """
+    return df.collect_schema().names()
+
+
+def engine_for(df: pl.DataFrame | pl.LazyFrame) -> EngineType:
+    """The polars engine for a query over ``df``: ``streaming`` for a lazy sheet (scanned from
+    Parquet files, possibly larger than memory, :func:`casekit.scan_caseload`), else ``auto``.
+
+    >>> engine_for(pl.LazyFrame()), engine_for(pl.DataFrame())
+    ('streaming', 'auto')
+    """
+    return "streaming" if isinstance(df, pl.LazyFrame) else "auto"
+
+
+def is_lazy(data: CaseData | ValidationResult) -> bool:
+    """Whether the sheets of ``data`` (or of its clean rows) are lazy: scanned, not read.
+
+    >>> is_lazy(CaseData({"cases": pl.LazyFrame()})), is_lazy(CaseData({"cases": pl.DataFrame()}))
+    (True, False)
+    """
+    return any(isinstance(df, pl.LazyFrame) for df in clean_data(data).sheets.values())
 
 
 def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
@@ -90,7 +124,7 @@ def unwrap(data: CaseData | ValidationResult) -> tuple[CaseData, pl.LazyFrame | 
             df.lazy().select(pl.col("case_id").cast(pl.String))
             for df in data.quarantined.values()
             if "case_id" in df.columns and df.height
-        ]
+        ]  # the rows set aside are always collected (few), even from a scanned caseload
         quarantined = pl.concat(ids).drop_nulls().unique() if ids else pl.LazyFrame(schema={"case_id": pl.String()})
         return data.data, quarantined
     return data, None

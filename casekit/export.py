@@ -79,13 +79,13 @@ _WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "st
 Dest = str | Path | IO[bytes]
 
 
-def safe_frame(df: pl.DataFrame) -> pl.DataFrame:
+def safe_frame(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """Neutralise every text column of ``df`` (String, Categorical, Enum); other columns untouched.
 
     Categorical and Enum columns come back as String. Column names are left alone
     (the writers neutralise headers themselves).
     """
-    text_cols = [name for name, dtype in df.schema.items() if _is_text(dtype)]
+    text_cols = [name for name, dtype in df.collect_schema().items() if _is_text(dtype)]
     if not text_cols:
         return df
     return df.with_columns(neutralise(pl.col(c).cast(pl.String)) for c in text_cols)

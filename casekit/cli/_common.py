@@ -38,8 +38,10 @@ __all__ = [
     "add_input_arguments",
     "add_lang_argument",
     "add_rules_arguments",
+    "add_streaming_argument",
     "add_workspace_arguments",
     "default_lang",
+    "engine_of",
     "exit_code",
     "json_text",
     "load_validated",
@@ -232,6 +234,31 @@ def open_workspace(args: argparse.Namespace) -> Iterator[Workspace]:
         ws.close()
 
 
+def add_streaming_argument(parser: argparse.ArgumentParser) -> None:
+    """``--streaming``: PATH is a folder of Parquet files, scanned and run on polars' streaming engine."""
+    parser.add_argument(
+        "--streaming",
+        action="store_true",
+        help="PATH is a folder of Parquet files (one per sheet, or a sub-folder of parts per sheet): scan it and "
+        "run on polars' streaming engine, for caseloads larger than memory (same results)",
+    )
+
+
+def engine_of(args: argparse.Namespace) -> contextlib.AbstractContextManager:
+    """A context in which every polars query runs on the streaming engine when the command
+    got ``--streaming`` (the functions whose engine is not chosen by their data, e.g. the
+    outcome summaries of ``casekit report``), else nothing.
+
+    >>> with engine_of(argparse.Namespace(streaming=False)):
+    ...     pass
+    """
+    if not getattr(args, "streaming", False):
+        return contextlib.nullcontext()
+    import polars as pl
+
+    return pl.Config(engine_affinity="streaming")
+
+
 def add_lang_argument(parser: argparse.ArgumentParser) -> None:
     """``--lang es|en`` (default: :func:`default_lang`)."""
     parser.add_argument("--lang", choices=LANGS, default=default_lang())
@@ -251,10 +278,17 @@ def load_validated(args: argparse.Namespace):
     out = getattr(args, "out", None)
     if isinstance(out, Path) and out_is_input(out, args.path):
         raise CliExit(EXIT_UNREADABLE, t("cli.out_is_input", lang, path=out))
-    try:  # in a child process with memory and time limits: a hostile file never aborts the CLI
-        data = read_isolated(args.path, lang=lang, month_first=args.month_first)
-    except UnreadableFileError as exc:
-        raise CliExit(EXIT_UNREADABLE, exc.message(lang)) from exc
+    if getattr(args, "streaming", False):  # scanned, not read: the sheets stay lazy
+        from casekit.io import scan_caseload
+
+        if not args.path.is_dir():
+            raise CliExit(EXIT_UNREADABLE, t("cli.streaming_needs_folder", lang, path=args.path))
+        data = scan_caseload(args.path)
+    else:
+        try:  # in a child process with memory and time limits: a hostile file never aborts the CLI
+            data = read_isolated(args.path, lang=lang, month_first=args.month_first)
+        except UnreadableFileError as exc:
+            raise CliExit(EXIT_UNREADABLE, exc.message(lang)) from exc
     from casekit.validation import validate  # pandera: imported once the file is read (a refusal stays quick)
 
     result = validate(data, lang=lang, as_of=args.as_of)

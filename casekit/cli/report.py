@@ -25,6 +25,8 @@ from casekit.cli._common import (
     CliExit,
     add_input_arguments,
     add_rules_arguments,
+    add_streaming_argument,
+    engine_of,
     load_validated,
 )
 from casekit.i18n import t
@@ -37,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser("report", help="the workbook report: summary, charts, status, risk, outcomes")
     add_input_arguments(p, as_of_required=True)
     add_rules_arguments(p, model=True, config=True, measures=True)
+    add_streaming_argument(p)
     p.add_argument("--no-charts", action="store_true", help="leave the chart images out (faster)")
     p.add_argument("--out", type=Path, required=True, help="the report: a .xlsx file")
     p.add_argument("--pdf", type=Path, default=None, help="also write the one-page A4 summary for funders: a .pdf file")
@@ -64,9 +67,10 @@ def run_report(args: argparse.Namespace) -> int:
     model = load_model(args.model, lang=lang)  # before reading: a broken file fails fast
     rules = load_process_config(args.config, lang=lang)
     measures = load_measures(args.measures, lang=lang)
-    result = load_validated(args)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules, measures=measures)
+    with engine_of(args):
+        result = load_validated(args)
+        report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules, measures=measures)
     write_report(report, args.out, as_of=args.as_of, lang=lang, model=model, charts=not args.no_charts)
     print(t("report.cli_wrote", lang, path=args.out, as_of=args.as_of.isoformat()))
     if pdf is not None:

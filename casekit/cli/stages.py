@@ -29,6 +29,7 @@ from casekit.cli._common import (
     CliExit,
     add_input_arguments,
     add_rules_arguments,
+    add_streaming_argument,
     load_validated,
     printable,
     write_for_people,
@@ -49,6 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     status = subparsers.add_parser("status", help="where every case stands as of a date, with its flags")
     add_input_arguments(status)
     add_rules_arguments(status, config=True, measures=True, model=True)
+    add_streaming_argument(status)
     status.add_argument("--out", type=Path, required=True, help="output file: .csv, .xlsx or .parquet")
     status.set_defaults(handler=run_status)
 
@@ -61,6 +63,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
     log = subparsers.add_parser("events", help="the event log for process-mining tools")
     add_input_arguments(log)
+    add_streaming_argument(log)
     log.add_argument("--out", type=Path, required=True, help="output file: .csv or .parquet")
     log.set_defaults(handler=run_events)
 
@@ -158,11 +161,15 @@ def unknown_managers_message(asked: list[str], managers, lang: str) -> str | Non
 
 def run_events(args: argparse.Namespace) -> int:
     """Handler of ``casekit events``; returns the exit code."""
-    from casekit.stages._events import events, write_event_log
+    from casekit.stages._events import events, sink_events, write_event_log
 
     _check_out(args, _LOG_SUFFIXES)
     result = load_validated(args)
-    log = events(result, as_of=args.as_of)
-    write_event_log(log, args.out)
-    print(t("stages.cli_wrote_events", args.lang, n=log.height, cases=log["case_id"].n_unique(), path=args.out))
+    if getattr(args, "streaming", False):  # never the whole log in memory
+        n, cases = sink_events(result, args.out, as_of=args.as_of)
+    else:
+        log = events(result, as_of=args.as_of)
+        write_event_log(log, args.out)
+        n, cases = log.height, log["case_id"].n_unique()
+    print(t("stages.cli_wrote_events", args.lang, n=n, cases=cases, path=args.out))
     return EXIT_OK

@@ -19,6 +19,7 @@ from casekit.io._safety import (
     DEFAULT_MAX_TEXT,
     DEFAULT_MAX_UNZIPPED_BYTES,
 )
+from casekit.io._scan import scan_caseload
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -28,4 +29,5 @@ __all__ = [
     "DEFAULT_MAX_UNZIPPED_BYTES",
     "read_isolated",
     "read_workbook",
+    "scan_caseload",
 ]

@@ -28,10 +28,11 @@ from __future__ import annotations
 import datetime as dt
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._frames import age_at
+from casekit._frames import age_at, columns_of, is_lazy
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.i18n import t
@@ -45,6 +46,9 @@ from casekit.risk.instruments import (
     phq9_severity,
 )
 from casekit.risk.model import Factor, InputSpec, RiskModel, load_model, norm, norm_expr
+
+if TYPE_CHECKING:
+    from polars._typing import EngineType
 
 __all__ = [
     "INSTRUMENT_COLUMNS",
@@ -95,10 +99,10 @@ def _frame(data: CaseData, sheet: str, columns: list[str]) -> pl.LazyFrame:
     df = data.get(sheet)
     if df is None:
         return pl.LazyFrame(schema={**schema, ROW: pl.Int64()})
-    lf = df.lazy()
-    if ROW not in df.columns:
+    lf, present = df.lazy(), columns_of(df)
+    if ROW not in present:
         lf = lf.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    exprs = [(pl.col(c) if c in df.columns else pl.lit(None)).cast(dtype).alias(c) for c, dtype in schema.items()]
+    exprs = [(pl.col(c) if c in present else pl.lit(None)).cast(dtype).alias(c) for c, dtype in schema.items()]
     lf = lf.select(*exprs, pl.col(ROW).cast(pl.Int64)).filter(pl.col("case_id").is_not_null())
     if _sorted_ids(df):  # rows grouped by case: windows and joins on case_id take the sorted path
         lf = lf.with_columns(pl.col("case_id").set_sorted())
@@ -119,15 +123,15 @@ def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyF
             **{c: _LOCAL_DTYPES[s.kind] for c, s in zip(cols, specs, strict=True)},
         }
         return pl.LazyFrame(schema=schema)
-    lf = df.lazy()
-    if ROW not in df.columns:
+    lf, schema = df.lazy(), df.collect_schema()
+    if ROW not in schema:
         lf = lf.with_row_index(ROW, offset=2)
     exprs = []
     for spec in specs:
-        if spec.column not in df.columns:
+        if spec.column not in schema:
             exprs.append(pl.lit(None, dtype=_LOCAL_DTYPES[spec.kind]).alias(spec.column))
             continue
-        col, dtype = pl.col(spec.column), df.schema[spec.column]
+        col, dtype = pl.col(spec.column), schema[spec.column]
         if spec.kind == "bool":
             if dtype == pl.Boolean:
                 expr = col
@@ -162,12 +166,15 @@ def local_columns(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.Lazy
     return _local_frame(data, sheet, specs).rename({s.column: s.name for s in specs})
 
 
-def _sorted_ids(df: pl.DataFrame) -> bool:
-    """Whether ``df`` has a text ``case_id`` without nulls in ascending order (one cheap pass).
+def _sorted_ids(df: pl.DataFrame | pl.LazyFrame) -> bool:
+    """Whether ``df`` has a text ``case_id`` without nulls in ascending order (one cheap pass;
+    a lazy sheet, scanned from files, is not read for this: ``False``).
 
     >>> _sorted_ids(pl.DataFrame({"case_id": ["A", "A", "B"]})), _sorted_ids(pl.DataFrame({"case_id": ["B", "A"]}))
     (True, False)
     """
+    if isinstance(df, pl.LazyFrame):
+        return False
     ids = df.get_column("case_id", default=None)
     return ids is not None and ids.dtype == pl.String and ids.null_count() == 0 and ids.is_sorted()
 
@@ -351,7 +358,7 @@ def missing_local_columns(data: CaseData | ValidationResult, model: RiskModel) -
     for item in (*model.factors, *model.red_flags):
         spec = item.input
         df = data.get(spec.source)
-        if spec.local and (df is None or spec.column not in df.columns):
+        if spec.local and (df is None or spec.column not in columns_of(df)):
             out.append((item.name, spec.source, spec.column))
     return out
 
@@ -372,12 +379,15 @@ def score_risk(
     *,
     as_of: dt.date | None = None,
     lang: str | None = None,
+    engine: EngineType | None = None,
 ) -> pl.DataFrame:
     """Risk tier of every assessed case, factor by factor.
 
     ``model``: a :class:`RiskModel`, a TOML file or text, or ``None`` for the shipped
     default (a broken file raises ``ConfigError`` in ``lang``). ``as_of`` ignores
-    assessments, screenings and reviews dated after it.
+    assessments, screenings and reviews dated after it. ``engine``: the polars engine
+    (default: in-memory, or ``"streaming"`` when the sheets are scanned files,
+    :func:`casekit.scan_caseload`).
 
     One row per case with at least one assessment, sorted by ``case_id``:
     ``case_id, assessed_on, score, computed_tier, effective_tier, provisional,
@@ -406,5 +416,8 @@ def score_risk(
         model = load_model(model, lang=lang)
     for message in local_input_warnings(data, model, lang):  # never a crash: the factor is missing
         warnings.warn(LocalInputWarning(message), stacklevel=2)
-    # the in-memory engine: ~40% less CPU than the streaming one here (windows over case_id)
-    return score_risk_lazy(data, model, as_of=as_of).collect(engine="in-memory")
+    # the in-memory engine: ~40% less CPU than the streaming one here (windows over case_id);
+    # the streaming one for sheets scanned from files (``engine=None``: chosen by the data)
+    if engine is None:
+        engine = "streaming" if is_lazy(data) else "in-memory"
+    return score_risk_lazy(data, model, as_of=as_of).collect(engine=engine)

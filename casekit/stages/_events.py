@@ -23,16 +23,21 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._frames import sheet, unwrap
+from casekit._frames import engine_for, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.stages._names import STAGES
 
-__all__ = ["EVENT_SCHEMA", "events", "to_process_mining", "write_event_log"]
+if TYPE_CHECKING:
+    from polars._typing import EngineType
+
+__all__ = ["EVENT_SCHEMA", "events", "log_ranges", "sink_events", "to_process_mining", "write_event_log"]
 
 EVENT_SCHEMA: dict[str, pl.DataType] = {
     "case_id": pl.String(),
@@ -93,7 +98,9 @@ def _event(lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl
     )
 
 
-def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -> pl.DataFrame:
+def events(
+    data: CaseData | ValidationResult, *, as_of: dt.date | None = None, engine: EngineType | None = None
+) -> pl.DataFrame:
     """One row per dated fact: ``case_id, stage, activity, timestamp, sheet, row``.
 
     Facts: case opened (stage ``screening``) and closed (``closed``, with the reason);
@@ -105,8 +112,77 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
     (``transition:<kind>``); each outcome measure (``outcome:<timepoint>``: baseline →
     assessment, follow-up/discharge → evaluation). Sorted by case, date and stage order.
     ``as_of`` keeps only facts dated on or before it. With a ValidationResult, the clean rows.
+
+    ``engine="streaming"`` (the default for sheets scanned from Parquet files,
+    :func:`casekit.scan_caseload`) builds and sorts the log one range of case ids at a
+    time (:func:`log_ranges`), so only the log of one range is ever sorted in memory; the
+    result is the same.
     """
     clean, _ = unwrap(data)
+    log = _unsorted(clean, as_of)
+    if engine is None:
+        engine = "streaming" if is_lazy(clean) else "auto"
+    if engine != "streaming":
+        return _sorted(log.collect(engine=engine))
+    return pl.concat([_sorted(part.collect(engine="streaming")) for part in log_ranges(clean, log)], how="vertical")
+
+
+#: Events per range of case ids when the log is built range by range (streaming).
+RANGE_ROWS = 4_000_000
+
+
+def log_ranges(clean: CaseData, log: pl.LazyFrame, *, rows: int | None = None) -> list[pl.LazyFrame]:
+    """``log`` cut into consecutive ranges of ``case_id`` (nulls in the first), about
+    ``rows`` sheet rows each (default :data:`RANGE_ROWS`): sorted one by one and put end to
+    end, they give the sorted log, whose first key is the case id.
+
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["A", "B", "C", "D"]})})
+    >>> log = pl.LazyFrame({"case_id": ["D", None, "A", "C", "B"]})
+    >>> [p.collect()["case_id"].to_list() for p in log_ranges(data, log, rows=2)]
+    [[None, 'A', 'B'], ['D', 'C']]
+    """
+    total = sum(df.lazy().select(pl.len()).collect(engine=engine_for(df)).item() for df in clean.sheets.values())
+    n = max(1, -(-total // (rows or RANGE_ROWS)))
+    ids = sheet(clean, "cases", ["case_id"]).select(pl.col("case_id").drop_nulls().unique().sort())
+    ids = ids.collect(engine="streaming").to_series()
+    step = -(-ids.len() // n) if ids.len() else 1
+    bounds = ids.gather_every(step).to_list()[1:]  # each range starts at one of these ids
+    if not bounds:
+        return [log]
+    case = pl.col("case_id")
+    parts = [log.filter(case.is_null() | (case < bounds[0]))]
+    parts += [log.filter((case >= lo) & (case < hi)) for lo, hi in itertools.pairwise(bounds)]
+    return [*parts, log.filter(case >= bounds[-1])]
+
+
+def sink_events(
+    data: CaseData | ValidationResult, dest: str | Path, *, as_of: dt.date | None = None
+) -> tuple[int, int]:
+    """Write :func:`events` to ``dest`` (``.parquet`` or ``.csv``, as :func:`write_event_log`)
+    without holding the whole log: each range of case ids (:func:`log_ranges`) is sorted
+    and written to a temporary part, then the parts are streamed into ``dest`` in order.
+    Returns the number of events and of cases written."""
+    import shutil
+    import tempfile
+
+    clean, _ = unwrap(data)
+    path = Path(dest)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".casekit-events-", dir=path.parent))
+    n = cases = 0
+    try:
+        for k, part in enumerate(log_ranges(clean, _unsorted(clean, as_of))):
+            log = _sorted(part.collect(engine="streaming"))
+            log.write_parquet(work / f"part-{k:05d}.parquet")
+            n, cases = n + log.height, cases + log["case_id"].n_unique()  # ranges share no case
+        write_event_log(pl.scan_parquet(sorted(work.glob("part-*.parquet"))), path)
+        return n, cases
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
+    """The log's rows as a lazy query, not sorted; ``stage`` and ``sheet`` as Enums."""
     c = pl.col
     cases = sheet(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW])
     parts = [
@@ -183,7 +259,7 @@ def events(data: CaseData | ValidationResult, *, as_of: dt.date | None = None) -
     log = pl.concat(parts, how="vertical")
     if as_of is not None:
         log = log.filter(c("timestamp") <= as_of)
-    return _sorted(log.collect())
+    return log
 
 
 def _sorted(log: pl.DataFrame) -> pl.DataFrame:
@@ -238,7 +314,7 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     return log.sort(key).with_columns(as_text)
 
 
-def to_process_mining(events_df: pl.DataFrame) -> pl.DataFrame:
+def to_process_mining(events_df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
     """The log in process-mining column names: ``case:concept:name``, ``concept:name``,
     ``time:timestamp`` (a datetime at midnight), then ``stage`` and the source columns.
 
@@ -253,11 +329,12 @@ def to_process_mining(events_df: pl.DataFrame) -> pl.DataFrame:
     return out.select(*first, pl.all().exclude(first))
 
 
-def write_event_log(events_df: pl.DataFrame, dest: str | Path) -> Path:
+def write_event_log(events_df: pl.DataFrame | pl.LazyFrame, dest: str | Path) -> Path:
     """Write the log for process-mining tools: ``.csv`` (UTF-8, comma, ISO timestamps,
-    formula-safe) or ``.parquet``, in :func:`to_process_mining` column names."""
+    formula-safe) or ``.parquet``, in :func:`to_process_mining` column names. A lazy log
+    is streamed to the file (:func:`sink_events`)."""
     from casekit.errors import CasekitError
-    from casekit.export import atomic_path, write_csv
+    from casekit.export import atomic_path, safe_frame, write_csv
 
     path = Path(dest)
     log = to_process_mining(events_df)
@@ -265,7 +342,15 @@ def write_event_log(events_df: pl.DataFrame, dest: str | Path) -> Path:
     suffix = path.suffix.lower()
     if suffix == ".parquet":
         with atomic_path(path) as tmp:
-            log.write_parquet(tmp)
+            if isinstance(log, pl.LazyFrame):
+                log.sink_parquet(tmp, engine="streaming")
+            else:
+                log.write_parquet(tmp)
+    elif suffix == ".csv" and isinstance(log, pl.LazyFrame):
+        with atomic_path(path) as tmp:  # as write_csv writes it (the log's headers need no quoting)
+            safe_frame(log).sink_csv(
+                tmp, datetime_format="%Y-%m-%d %H:%M:%S", quote_style="non_numeric", engine="streaming"
+            )
     elif suffix == ".csv":
         write_csv(log, path, lang="en", bom=False)
     else:

@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._frames import max_where, min_where, sheet, unwrap
+from casekit._frames import engine_for, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, evaluates_alone
@@ -47,6 +47,8 @@ from casekit.stages._obligations import (
 )
 
 if TYPE_CHECKING:
+    from polars._typing import EngineType
+
     from casekit.risk.model import RiskModel
 
 __all__ = [
@@ -101,6 +103,7 @@ def case_status(
     risk: pl.DataFrame | pl.LazyFrame | None = None,
     model: RiskModel | None = None,
     measures: MeasureCatalogue | str | Path | None = None,
+    engine: EngineType | None = None,
 ) -> pl.DataFrame:
     """One row per case opened on or before ``as_of``: its stage, flags and next due date.
 
@@ -124,7 +127,9 @@ def case_status(
     last, in the stage ``unknown`` with ``quarantined_rows`` alone, never dropped.
     ``measures``: the measures catalogue (:func:`casekit.measures.load_measures`; a
     team's file or TOML text, ``None`` = shipped): its post-only measures complete stage 9
-    on their own. Rules: ``docs/process_rules.md``.
+    on their own. Rules: ``docs/process_rules.md``. ``engine``: the polars engine of the
+    query (default: ``"streaming"`` for sheets scanned from Parquet files,
+    :func:`casekit.scan_caseload`, else polars' choice); the result is the same.
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
@@ -136,7 +141,9 @@ def case_status(
     plan = _status_plan(
         clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures
     )
-    status = plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect()
+    if engine is None:
+        engine = "streaming" if is_lazy(clean) else "auto"
+    status = plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect(engine=engine)
     if unknown is None or unknown.height == 0:
         return status
     return pl.concat([status, _unknown_rows(unknown, status.schema, as_of)], how="vertical")
@@ -192,7 +199,7 @@ def _reinstated(result: ValidationResult) -> CaseData:
         return result.data
     errors = issues.filter(pl.col("severity") == "error")
     sheets = dict(result.data.sheets)
-    clean_ids = result.data["cases"]["case_id"] if "cases" in sheets else pl.Series("case_id", [], pl.String)
+    clean_ids = _case_ids(result.data)
     for name, held in result.quarantined.items():
         if held.height == 0 or ROW not in held.columns or name not in sheets:
             continue
@@ -207,9 +214,19 @@ def _reinstated(result: ValidationResult) -> CaseData:
             ).unique("case_id", keep="first", maintain_order=True)
         else:
             back = held.filter(~pl.col(ROW).is_in(own["row"].drop_nulls().implode()))
-        if back.height:
+        if back.height and isinstance(sheets[name], pl.LazyFrame):  # a scanned sheet stays lazy
+            sheets[name] = pl.concat([sheets[name], back.lazy()], how="vertical_relaxed").sort(ROW)
+        elif back.height:
             sheets[name] = pl.concat([sheets[name], back], how="vertical_relaxed").sort(ROW)
     return CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+
+
+def _case_ids(data: CaseData) -> pl.Series:
+    """The ``case_id`` column of the ``cases`` sheet (read from the files when it is scanned)."""
+    df = data.get("cases")
+    if df is None:
+        return pl.Series("case_id", [], pl.String)
+    return df.lazy().select("case_id").collect(engine=engine_for(df)).to_series()
 
 
 def _unknown_identity(result: ValidationResult, clean: CaseData, as_of: dt.date) -> pl.DataFrame | None:
@@ -219,7 +236,7 @@ def _unknown_identity(result: ValidationResult, clean: CaseData, as_of: dt.date)
     held = result.quarantined.get("cases")
     if held is None or held.height == 0 or "case_id" not in held.columns:
         return None
-    known = clean["cases"]["case_id"] if "cases" in clean.sheets else pl.Series("case_id", [], pl.String)
+    known = _case_ids(clean)
     readable = held.schema.get("opened_on") == pl.Date()
     opened = pl.col("opened_on") if readable else pl.lit(None, pl.Date)
     text = {

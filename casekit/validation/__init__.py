@@ -35,6 +35,7 @@ import datetime as dt
 
 import polars as pl
 
+from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang
@@ -59,6 +60,11 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
 
     ``as_of`` (default: today) is the reference date for contacts. Returns the clean
     rows, the report (one row per problem, messages in ``lang``) and the rows set aside.
+
+    Sheets scanned from Parquet files (:func:`casekit.scan_caseload`, lazy frames) are
+    checked by the same polars queries on the streaming engine: only the rows in error
+    are collected, and the clean sheets stay lazy (the scans, filtered), ready for
+    :func:`casekit.case_status` and :func:`casekit.events` on the streaming engine.
     """
     lang = normalize_lang(lang)
     as_of = as_of or dt.date.today()
@@ -96,7 +102,7 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         # event dates are checked only against cases without errors of their own
         rows, whole = error_rows(issues, "cases")
         clean = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
-        table = _rules.case_table(cases, cases.select(clean).to_series())
+        table = _rules.case_table(cases, clean)
         unique_keys = table.get_column("_key").n_unique() == table.height
         cross = [
             _rules.case_links(sheet, df, table, unique_keys=unique_keys)
@@ -114,7 +120,9 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         rows, whole = error_rows(issues, "cases")
         clean, held = split(cases, rows, whole=whole)
         held_ids = held.get_column("case_id").drop_nulls()
-        held_ids = held_ids.filter(~held_ids.is_in(clean.get_column("case_id").drop_nulls().implode()))
+        if held_ids.len():
+            kept = clean.lazy().select(pl.col("case_id").drop_nulls()).collect(engine=engine_for(clean))
+            held_ids = held_ids.filter(~held_ids.is_in(kept.to_series().implode()))
         issues = _issues.concat([issues, cascade(work, issues, held_ids)])
 
     clean_sheets = dict(data.sheets)

@@ -24,13 +24,33 @@ def error_rows(issues: pl.DataFrame, sheet: str) -> tuple[pl.DataFrame, bool]:
 
 
 def split(df: pl.DataFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``(clean, quarantined)`` rows of ``df`` in their original order."""
+    """``(clean, quarantined)`` rows of ``df`` in their original order.
+
+    A scanned sheet (a LazyFrame) gives a lazy ``clean`` (the scan, filtered) and the
+    rows set aside collected by a streaming query.
+
+    >>> lf = pl.LazyFrame({"_row": [2, 3, 4]})
+    >>> clean, held = split(lf, pl.DataFrame({"_row": [3]}), whole=False)
+    >>> clean.collect()["_row"].to_list(), held["_row"].to_list()
+    ([2, 4], [3])
+    """
+    if isinstance(df, pl.LazyFrame):
+        return _split_lazy(df, bad_rows, whole=whole)
     if whole:
         return df.clear(), df
     if bad_rows.height == 0:  # nothing set aside: no copy of the sheet
         return df, df.clear()
     bad = df.get_column(ROW).is_in(bad_rows.get_column(ROW).implode())
     return df.filter(~bad), df.filter(bad)
+
+
+def _split_lazy(lf: pl.LazyFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.LazyFrame, pl.DataFrame]:
+    if whole:
+        return lf.clear(), lf.collect(engine="streaming")
+    if bad_rows.height == 0:
+        return lf, lf.clear().collect()
+    bad = pl.col(ROW).is_in(bad_rows.get_column(ROW).implode())
+    return lf.filter(~bad), lf.filter(bad).collect(engine="streaming")
 
 
 def cascade(sheets: dict[str, pl.DataFrame], issues: pl.DataFrame, quarantined_cases: pl.Series) -> pl.DataFrame:
@@ -41,13 +61,15 @@ def cascade(sheets: dict[str, pl.DataFrame], issues: pl.DataFrame, quarantined_c
     ids = ids.implode()
     frames = []
     for sheet, df in sheets.items():
-        if sheet == "cases" or "case_id" not in df.columns:
+        if sheet == "cases" or "case_id" not in df.collect_schema():
             continue
         rows, whole = error_rows(issues, sheet)
         if whole:
             continue
         clean, _ = split(df, rows, whole=False)
         hit = clean.filter(pl.col("case_id").is_in(ids))
+        if isinstance(hit, pl.LazyFrame):  # a scanned sheet
+            hit = hit.collect(engine="streaming")
         frames.append(
             issues_from(hit, sheet=sheet, column="case_id", check="case_quarantined", value=pl.col("case_id"))
         )

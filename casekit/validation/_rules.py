@@ -11,6 +11,7 @@ import datetime as dt
 
 import polars as pl
 
+from casekit._frames import columns_of, engine_for
 from casekit.contract import EVENT_DATES, POST_CLOSURE_GRACE_DAYS, POST_CLOSURE_GRACE_SHEETS, ROW, ROW_RULES
 from casekit.validation._issues import concat, issues_from
 
@@ -49,7 +50,7 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
                 {"check": "achieved_on_unexpected", "value": pl.col("achieved_on"), **common},
             )
         )
-        if {"target_value", "measure"} <= set(df.columns):
+        if {"target_value", "measure"} <= set(columns_of(df)):
             spec = {
                 "column": "measure",
                 "check": "measure_required",
@@ -70,7 +71,7 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
             "other_value": pl.col("override_tier"),
         }
         rules.append((pl.col("override_tier").is_not_null() & _blank("reason"), spec))
-        if "safety_action" in df.columns:
+        if "safety_action" in columns_of(df):
             spec = {
                 "column": "reason",
                 "check": "safety_reason_required",
@@ -86,23 +87,25 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         df.lazy()
         .with_columns(violated.alias(flag) for flag, (violated, _) in zip(flags, rules, strict=True))
         .filter(pl.any_horizontal(*flags))
-        .collect()
+        .collect(engine=engine_for(df))
     )
     return concat(
         [issues_from(hit.filter(flag), sheet=sheet, **spec) for flag, (_, spec) in zip(flags, rules, strict=True)]
     )
 
 
-def case_table(cases: pl.DataFrame, clean: pl.Series) -> pl.DataFrame:
+def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -> pl.DataFrame:
     """One row per case id of ``cases``: its dates and whether the case row is clean.
 
-    ``clean`` flags the rows of ``cases`` without errors; a repeated case id is an error
-    on every copy, so keeping any copy is enough.
+    ``clean`` is true on the rows of ``cases`` without errors; a repeated case id is an
+    error on every copy, so keeping any copy is enough.
     """
     table = (
-        cases.select("case_id", "opened_on", "closed_on", _clean=clean)
+        cases.lazy()
+        .select("case_id", "opened_on", "closed_on", _clean=clean)
         .filter(pl.col("case_id").is_not_null())
         .with_columns(_key=pl.col("case_id").hash())
+        .collect(engine=engine_for(cases))
     )
     if table.get_column("_key").n_unique() == table.height:  # distinct hashes: distinct ids (usual case)
         return table
@@ -149,7 +152,7 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
     bad = (
         joined.with_columns(_unknown=unknown, _early=early, _late=late)
         .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
-        .collect()
+        .collect(engine=engine_for(df))
         .sort("_i")
     )
     frames = [
@@ -166,7 +169,7 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
 
 def opened_after_as_of(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
     """A warning on each case opened after the reference date (nothing is due for it yet)."""
-    late = df.lazy().select(ROW, "opened_on").filter(pl.col("opened_on") > as_of).collect()
+    late = df.lazy().select(ROW, "opened_on").filter(pl.col("opened_on") > as_of).collect(engine=engine_for(df))
     common = {"sheet": "cases", "column": "opened_on", "severity": "warning", "arg": as_of.isoformat()}
     return issues_from(late, check="opened_after_as_of", value=pl.col("opened_on"), **common)
 
@@ -179,7 +182,7 @@ def contact_timing(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
         "_stale": (status == "scheduled") & (date < as_of),
     }
     # one pass over the sheet keeps the flagged rows (null flags are dropped, as by filter)
-    hit = df.lazy().select(ROW, date, status, **flags).filter(pl.any_horizontal(*flags)).collect()
+    hit = df.lazy().select(ROW, date, status, **flags).filter(pl.any_horizontal(*flags)).collect(engine=engine_for(df))
     future, stale = hit.filter("_future"), hit.filter("_stale")
     common = {
         "sheet": "contacts",
@@ -215,7 +218,7 @@ def blank_with_whom(df: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
         .join(known, left_on=ROW, right_on="row", how="anti")
         .select(pl.col(ROW).min(), pl.len().alias("_n"))
         .filter(pl.col("_n") > 0)
-        .collect()
+        .collect(engine=engine_for(df))
     )
     return issues_from(
         blank,

@@ -4,7 +4,9 @@ Checks carry stable ids in their ``error`` text (``"<check>|<arg>"``) so failure
 map straight to issue rows: ``required``, ``duplicate``, ``out_of_range`` (arg = the
 bound), ``not_allowed`` (arg = the allowed ids), ``wrong_type`` (arg = the expected type).
 Every check is a polars expression; schemas validate a ``pl.DataFrame`` (a LazyFrame
-would only get its schema checked).
+would only get its schema checked). :func:`prepare` and :func:`run_schema` also take a
+scanned sheet (a LazyFrame, :func:`casekit.scan_caseload`): the same checks then run as
+streaming queries and only the rows that fail are collected.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pandera.polars as pa
 import polars as pl
 from pandera.errors import SchemaErrors
 
+from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS, VOCABS, Column
 from casekit.data import DTYPES
 from casekit.validation._issues import ISSUES, empty
@@ -49,6 +52,20 @@ def _all_distinct(col: pl.Series) -> bool:
     """Whether the non-null values of ``col`` are distinct (distinct hashes: distinct values)."""
     present = col.drop_nulls()
     return present.hash().n_unique() == present.len()
+
+
+def _all_distinct_in(df: pl.DataFrame | pl.LazyFrame, name: str) -> bool:
+    """:func:`_all_distinct` of column ``name``; a lazy sheet counts in one streaming query.
+
+    >>> _all_distinct_in(pl.LazyFrame({"a": ["x", None, None]}), "a")
+    True
+    >>> _all_distinct_in(pl.DataFrame({"a": [1, 1]}), "a")
+    False
+    """
+    if isinstance(df, pl.DataFrame):
+        return _all_distinct(df.get_column(name))
+    present = pl.col(name).drop_nulls()
+    return df.select(present.hash().n_unique() == present.len()).collect(engine="streaming").item()
 
 
 def _duplicated(col: pl.Series | pl.Expr):
@@ -115,20 +132,51 @@ def sheet_schema(sheet: str, *, relaxed: frozenset[str] = frozenset()) -> pa.Dat
     return pa.DataFrameSchema(columns, name=sheet, strict=False, coerce=False)
 
 
-def _safe_cast(s: pl.Series, target: pl.DataType) -> pl.Series | None:
-    """``s`` cast to ``target`` when that loses nothing, else None."""
-    dt = s.dtype
-    lossless = (
+def _lossless(dt: pl.DataType, target: pl.DataType) -> bool:
+    """Whether a column of type ``dt`` casts to ``target`` without loss."""
+    return (
         dt in (target, pl.Null())
         or (target == pl.String() and isinstance(dt, pl.Categorical | pl.Enum))
         or (target == pl.Int64() and dt.is_integer() and dt != pl.UInt64())
         or (target == pl.Float64() and (dt.is_integer() or dt.is_float()))
     )
-    if lossless:
+
+
+def _safe_cast(s: pl.Series, target: pl.DataType) -> pl.Series | None:
+    """``s`` cast to ``target`` when that loses nothing, else None."""
+    if _lossless(s.dtype, target):
         return s.cast(target)
-    if target == pl.Date() and isinstance(dt, pl.Datetime):
+    if target == pl.Date() and isinstance(s.dtype, pl.Datetime):
         return s.dt.date()
     return None
+
+
+def _prepare_lazy(sheet: str, lf: pl.LazyFrame) -> tuple[pl.LazyFrame, list[str]]:
+    """:func:`prepare` for a scanned sheet: the same columns, casts and order, as a query.
+
+    >>> lf, bad = _prepare_lazy("cases", pl.LazyFrame({"case_id": ["C-1"], "opened_on": ["x"]}))
+    >>> lf.collect().columns[:2], lf.collect()[ROW].to_list(), bad
+    (['case_id', 'client_id'], [2], ['opened_on'])
+    """
+    schema = lf.collect_schema()
+    if ROW not in schema:
+        lf = lf.with_row_index(ROW, offset=2)
+    contract = SHEETS[sheet].columns
+    exprs: list[pl.Expr] = []
+    bad: list[str] = []
+    for name, col in contract.items():
+        target, dt = DTYPES[col.kind], schema.get(name)
+        if dt is None:
+            exprs.append(pl.lit(None, dtype=target).alias(name))
+        elif _lossless(dt, target):
+            exprs.append(pl.col(name).cast(target))
+        elif target == pl.Date() and isinstance(dt, pl.Datetime):
+            exprs.append(pl.col(name).dt.date())
+        else:
+            bad.append(name)
+            exprs.append(pl.col(name))
+    extra = [c for c in schema if c not in contract and c != ROW]
+    return lf.select(*exprs, *extra, pl.col(ROW).cast(pl.Int64)), bad
 
 
 def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
@@ -141,6 +189,8 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     >>> df.columns[:2], df[ROW].to_list(), bad
     (['case_id', 'client_id'], [2], ['opened_on'])
     """
+    if isinstance(df, pl.LazyFrame):
+        return _prepare_lazy(sheet, df)
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     contract = SHEETS[sheet].columns
@@ -180,10 +230,10 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
             continue
         if col.required:  # pandera's not-nullable check: null, or NaN in a float column
             missing = pl.col(name).is_null()
-            if df.schema[name].is_float():
+            if df.collect_schema()[name].is_float():
                 missing = missing | pl.col(name).is_nan()
             out.append((name, "required|", missing))
-        if col.unique and not _all_distinct(df.get_column(name)):
+        if col.unique and not _all_distinct_in(df, name):
             out.append((name, "duplicate|", _duplicated(pl.col(name))))
         out += [(name, error, ok(name).not_().fill_null(False)) for error, ok in _value_rules(col)]
     return out
@@ -203,7 +253,7 @@ def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict
         df.lazy()
         .select(ROW, *columns, *(failed.alias(flag) for flag, (_, _, failed) in zip(flags, checks, strict=True)))
         .filter(pl.any_horizontal(flags))
-        .collect()
+        .collect(engine=engine_for(df))
     )
     out: dict[str, list[pl.DataFrame]] = {}
     if bad.height == 0:
@@ -234,7 +284,7 @@ def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     an ``Int64`` without nulls by construction, see :func:`prepare`), once per distinct
     schema of a sheet.
     """
-    return _types_of(sheet, tuple(df.schema.items()))
+    return _types_of(sheet, tuple(df.collect_schema().items()))
 
 
 @lru_cache(maxsize=256)
