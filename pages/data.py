@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 import streamlit as st
 
@@ -10,7 +12,7 @@ from casekit.i18n import LANGS
 from casekit.risk.model import default_model_text
 from casekit.template import write_template
 from casekit.ui import records
-from casekit.ui.widgets import lang, page_header, table, tr
+from casekit.ui.widgets import XLSX_MIME, download, lang, page_header, table, tr
 from casekit.validation import report_for
 
 ws = page_header("data", banner=False)
@@ -69,10 +71,11 @@ else:
 if records.is_workspace():
     records.quarantine_forms()
     if st.button(tr("ui_records.download_workbook"), key="prepare_workbook"):
-        st.download_button(
+        download(
             tr("ui_records.download_workbook"),
             records.updated_workbook(lang()),
             file_name=f"casekit_{ws.as_of.isoformat()}.xlsx",
+            mime=XLSX_MIME,
             key="download_workbook",
         )
 
@@ -80,11 +83,13 @@ if records.is_workspace():
 st.subheader(tr("ui.data_templates"))
 cols = st.columns(len(LANGS))
 for col, code in zip(cols, LANGS, strict=True):
-    col.download_button(
+    download(
         tr("ui.data_template_button", lang=code.upper()),
-        write_template(None, lang=code),
+        functools.partial(write_template, None, lang=code),  # written when clicked
         file_name=f"casekit_{'plantilla' if code == 'es' else 'template'}_{code}.xlsx",
+        mime=XLSX_MIME,
         key=f"template_{code}",
+        where=col,
     )
 
 # -- settings in use --------------------------------------------------------------------
@@ -99,13 +104,13 @@ with left:
         + tr("ui.data_settings_uploaded" if ws.config_text else "ui.data_settings_default")
     )
     st.code(config_text, language="toml")
-    st.download_button(tr("ui.data_download_config"), config_text, file_name="process.toml", key="dl_config")
+    download(tr("ui.data_download_config"), config_text, file_name="process.toml", key="dl_config")
 with right:
     st.caption(
         tr("ui.risk_model") + " · " + tr("ui.data_settings_uploaded" if ws.model_text else "ui.data_settings_default")
     )
     st.code(model_text, language="toml", height=400)
-    st.download_button(tr("ui.data_download_model"), model_text, file_name="risk_model.toml", key="dl_model")
+    download(tr("ui.data_download_model"), model_text, file_name="risk_model.toml", key="dl_model")
 
 # -- the full workbook report -----------------------------------------------------------
 st.subheader(tr("ui.data_report"))
@@ -117,6 +122,10 @@ if st.button(tr("ui.data_report_button"), key="make_report"):
     buffer = io.BytesIO()
     with st.spinner(tr("ui.loading")):
         write_report(result, buffer, as_of=ws.as_of, lang=lang(), model=ws.model, config=ws.config)
-    st.download_button(
-        tr("ui.data_report_download"), buffer.getvalue(), file_name=f"casekit_report_{ws.as_of}.xlsx", key="dl_report"
+    download(
+        tr("ui.data_report_download"),
+        buffer.getvalue(),
+        file_name=f"casekit_report_{ws.as_of}.xlsx",
+        mime=XLSX_MIME,
+        key="dl_report",
     )

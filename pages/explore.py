@@ -18,6 +18,8 @@ from casekit.stages import STAGE_NUMBER, STAGES
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
+    XLSX_MIME,
+    download,
     download_table,
     empty_state,
     lang,
@@ -29,8 +31,6 @@ from casekit.ui.widgets import (
     show_chart,
     tr,
 )
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -265,14 +265,19 @@ if view == "compare":
     safe_outcomes, safe_plan = ex.readable_comparison(
         comparison if exact else comparison.suppressed(), lang(), measure_names=outcome_names, keep_types=True
     )
-    download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl")
-    download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl")
+    download_table(safe_outcomes, "cohort_comparison", key="ex_cmp_dl", what=tr("ui_explore.compare_outcomes"))
+    download_table(safe_plan, "cohort_time_to_plan", key="ex_cmp_plan_dl", what=tr("ui_explore.time_to_plan"))
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     progress = _goal_progress(ws.key, ws)
     goals = co.compare_goals(a, b, progress, for_sharing=False)  # the team's own view: real counts
     st.dataframe(ck.present.readable(goals, lang(), hide=["suppressed_a", "suppressed_b"]), key="ex_cmp_goals")
     shared = co.compare_goals(a, b, progress, for_sharing=not exact)
-    download_table(ck.present.readable(shared, lang(), keep_types=True), "cohort_goals", key="ex_cmp_goals_dl")
+    download_table(
+        ck.present.readable(shared, lang(), keep_types=True),
+        "cohort_goals",
+        key="ex_cmp_goals_dl",
+        what=tr("ui_explore.compare_goals_short"),
+    )
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
     rates = _rates(ws.key, ws)
@@ -281,7 +286,12 @@ if view == "compare":
     hidden = ["suppressed_a", "suppressed_b"]
     st.dataframe(ck.present.readable(util, lang(), hide=hidden), hide_index=True, key="ex_cmp_rates")
     shared = co.compare_utilisation(a, b, rates, for_sharing=not exact)
-    download_table(ck.present.readable(shared, lang(), keep_types=True), "cohort_utilisation", key="ex_cmp_rates_dl")
+    download_table(
+        ck.present.readable(shared, lang(), keep_types=True),
+        "cohort_utilisation",
+        key="ex_cmp_rates_dl",
+        what=tr("ui_explore.compare_rates_short"),
+    )
 
 # -- exports ------------------------------------------------------------------------------
 if view == "export":
@@ -289,7 +299,7 @@ if view == "export":
     log = ws.get("events")
     n_events = co.cohort_events(log, a).height
     st.caption(tr("ui_explore.export_log_caption", events=num(n_events), cases=num(a.height)))
-    st.download_button(
+    download(
         tr("ui_explore.export_log_button"),
         functools.partial(ex.event_log_csv, log, a),  # written when clicked, not on every rerun
         file_name="cohort_event_log.csv",
@@ -349,11 +359,11 @@ if view == "export":
     ready = st.session_state.get("ex_deid_extract")
     if ready is not None and ready[0] == signature:
         prepared = ready[1]
-        st.download_button(
+        download(
             tr("ui_explore.deid_download"),
             prepared.data,
             file_name=f"cohort_deidentified.{fmt}",
-            mime=XLSX if fmt == "xlsx" else "application/zip",
+            mime=XLSX_MIME if fmt == "xlsx" else "application/zip",
             type="primary",
             on_click="ignore",  # downloading does not rerun the page, so the key stays in view
             key="ex_deid_download",

@@ -9,6 +9,8 @@ State lives in ``st.session_state`` under keys starting with ``learn_``: ``learn
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 import streamlit as st
 
@@ -17,7 +19,7 @@ from casekit.learn import StageStep
 from casekit.learn._common import labelled, term
 from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
-from casekit.ui.widgets import empty_state, lang, md, num, rtm_note, table, tr
+from casekit.ui.widgets import download, empty_state, lang, md, num, rtm_note, table, tr
 
 __all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
 
@@ -296,19 +298,21 @@ def handouts(steps: list[StageStep], step: StageStep) -> None:
     """Download buttons: this stage's one-page handout and the whole walkthrough."""
     st.markdown(f"**{tr('ui_learn.downloads')}**")
     left, right = st.columns(2)
-    left.download_button(
+    download(
         tr("ui_learn.download_stage"),
-        learn.stage_handout_html(step, lang=lang()),
+        functools.partial(learn.stage_handout_html, step, lang=lang()),  # written when clicked
         file_name=f"casekit_{step.case_id}_{step.number}_{step.stage}_{lang()}.html",
         mime="text/html",
         help=tr("ui_learn.download_help"),
         key="learn_dl_stage",
+        where=left,
     )
-    right.download_button(
+    download(
         tr("ui_learn.download_all"),
-        learn.walkthrough_handout_html(steps, lang=lang()),
+        functools.partial(learn.walkthrough_handout_html, steps, lang=lang()),
         file_name=f"casekit_{step.case_id}_walkthrough_{lang()}.html",
         mime="text/html",
         help=tr("ui_learn.download_help"),
         key="learn_dl_all",
+        where=right,
     )

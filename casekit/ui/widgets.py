@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import polars as pl
@@ -179,11 +179,40 @@ def rtm_note(figures: pl.DataFrame, *, measure: str | None = None) -> None:
         st.warning(rtm_caveat(lang()))
 
 
-def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(
+    label: str,
+    data: str | bytes | Callable[[], str | bytes],
+    *,
+    file_name: str,
+    key: str,
+    mime: str | None = None,
+    where: Any = None,
+    **options: Any,
+) -> None:
+    """A download button (in ``where``, a column or container; the page by default) that
+    never reruns the app when clicked (``on_click="ignore"``).
+
+    ``data`` may be a callable: the file is then written when the button is clicked
+    (deferred), not on every rerun. A click that also reran the app raced the file's
+    request: each run gives a deferred button a new file id and, when it ends, forgets
+    the ids no longer drawn, so a request still holding the old id failed ("Deferred
+    file … not found", a click that did nothing). Without the rerun, the id a button
+    shows stays valid until another widget reruns the app. ``options``: more
+    ``st.download_button`` options (``help``, ``type``, ``icon``).
+    """
+    (where or st).download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **options)
+
+
+def download_table(df: pl.DataFrame, stem: str, *, key: str, what: str | None = None) -> None:
     """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``).
 
     The files are written when a button is clicked, not on every rerun: an XLSX of a
-    100,000-row worklist takes seconds to write.
+    100,000-row worklist takes seconds to write. ``what``: the table's name in the
+    buttons' labels ("Descargar CSV · Tiempo hasta el plan"), where a screen shows
+    several tables' buttons together and plain "Descargar CSV" would not say which.
     """
     from casekit.export import flatten_lists, write_csv, write_xlsx
 
@@ -194,15 +223,10 @@ def download_table(df: pl.DataFrame, stem: str, *, key: str) -> None:
         return write_xlsx({stem[:31]: flatten_lists(df)}, lang=language)
 
     language = lang()
+    labels = {kind: tr(f"ui.download_{kind}") + (f" · {what}" if what else "") for kind in ("csv", "xlsx")}
     left, right = st.columns(2)
-    left.download_button(tr("ui.download_csv"), csv, file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv")
-    right.download_button(
-        tr("ui.download_xlsx"),
-        xlsx,
-        file_name=f"{stem}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-    )
+    download(labels["csv"], csv, file_name=f"{stem}.csv", mime="text/csv", key=f"{key}_csv", where=left)
+    download(labels["xlsx"], xlsx, file_name=f"{stem}.xlsx", mime=XLSX_MIME, key=f"{key}_xlsx", where=right)
 
 
 #: The part of a case link a table shows: the case id (see :func:`case_links`).
@@ -301,7 +325,7 @@ def summary_pdf_download(ws: DerivedTables, *, key: str) -> None:
         return summary_pdf_bytes(ws, language, for_sharing=not exact)
 
     stem = tr("ui.summary_file")
-    st.download_button(
+    download(
         tr("ui.summary_download"),
         pdf,
         file_name=f"{stem}_{ws.as_of.isoformat()}{'_exact' if exact else ''}.pdf",

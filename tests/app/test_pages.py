@@ -80,6 +80,9 @@ def test_data_page_on_the_clean_sample(lang: str) -> None:
     labels = [b.label for b in at.get("download_button")]
     assert any("TOML" in label for label in labels)
     assert sum("ES" in label or "EN" in label for label in labels) == 2  # both templates
+    # a click downloads and does not rerun the app (a rerun could forget a deferred file's id)
+    assert all(b.proto.ignore_rerun for b in at.get("download_button"))
+    assert any(b.proto.deferred_file_id for b in at.get("download_button"))  # templates: written on click
 
 
 def test_uploading_the_broken_workbook_shows_the_report_and_keeps_working() -> None:
