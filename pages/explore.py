@@ -365,19 +365,17 @@ if view == "export":
             file_name=f"cohort_deidentified.{fmt}",
             mime=XLSX_MIME if fmt == "xlsx" else "application/zip",
             type="primary",
-            on_click="ignore",  # downloading does not rerun the page, so the key stays in view
-            key="ex_deid_download",
+            key="ex_deid_download",  # downloading does not rerun the page, so the key stays in view
         )
         if new_key:
             st.caption(tr("ui_explore.deid_key_shown"))
             st.code(new_key, language=None)
         if prepared.key_file is not None:  # asked for: beside the extract, never inside it
-            st.download_button(
+            download(
                 tr("ui_explore.deid_key_download"),
                 prepared.key_file,
                 file_name="cohort_deidentified.key",
                 mime="text/plain",
-                on_click="ignore",
                 key="ex_deid_key_download",
             )
         st.caption(tr("ui_explore.deid_ready", cases=num(prepared.cases)))

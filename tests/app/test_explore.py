@@ -213,7 +213,8 @@ def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
     assert _numbers(plan[t("cohort.col_n_cases_side", lang, cohort="B")], lang) == [b.height]
     # four tables' buttons drawn together: each says which table it downloads
     labels = [button.proto.label for button in at.get("download_button")]
-    assert len(labels) == 8 and len(set(labels)) == len(labels), labels
+    assert len(labels) == 8, labels
+    assert len(set(labels)) == len(labels), labels
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -131,3 +131,11 @@ def test_every_page_starts_with_the_page_header() -> None:
         assert "page_header(" in text or "page_title(" in text, page.name
         for repeated in ("st.title(", "require_tables(", "source_caption", "quarantine_banner("):
             assert repeated not in text, (page.name, repeated)
+
+
+def test_every_download_goes_through_the_one_widget() -> None:
+    """``widgets.download`` is the one place that sets how a download button behaves."""
+    root = Path(__file__).resolve().parents[2]
+    files = [*(root / "pages").glob("*.py"), *(root / "casekit").rglob("*.py"), root / "app.py"]
+    calls = [f.name for f in files if "download_button(" in f.read_text(encoding="utf-8")]
+    assert calls == ["widgets.py"]
