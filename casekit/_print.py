@@ -38,6 +38,7 @@ from typing import Any
 import polars as pl
 
 from casekit.i18n import normalize_lang, t
+from casekit.present import format_date
 
 __all__ = [
     "A4",
@@ -56,7 +57,6 @@ A4 = 9
 PORTRAIT_WIDTH_PX = 660
 #: The footer's source name is cut to this many characters (Excel allows 255 in all).
 _MAX_SOURCE = 80
-_DATE = {"es": "%d/%m/%Y", "en": "%Y-%m-%d"}
 
 
 def sheet_width_px(ws: Any) -> int:
@@ -135,7 +135,7 @@ def footer_text(*, lang: str, source: str | None = None, as_of: dt.date | None =
     if source:
         right.append(source if len(source) <= _MAX_SOURCE else source[: _MAX_SOURCE - 1] + "…")
     if as_of is not None:
-        right.append(as_of.strftime(_DATE[lang]))
+        right.append(format_date(as_of, lang))
     page = t("printing.page_of", lang, page="&P", pages="&N")
     text = f"&L&8&A&C&8{page}"
     if right:

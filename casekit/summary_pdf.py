@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from casekit.export import write_bytes_atomic
 from casekit.i18n import normalize_lang, t
-from casekit.present import format_number
+from casekit.present import format_date, format_number
 from casekit.privacy import MIN_CELL
 from casekit.summary import Cell, Section, summary_sections
 
@@ -41,7 +41,6 @@ __all__ = ["format_cell", "summary_pdf"]
 
 _INK, _ACCENT, _MUTED, _HEAD_BG, _RULE = "#1f2328", "#0b3d62", "#57606a", "#DDEBF7", "#c9d1d9"
 _SPEC = {"int": ",", "dec": ",.1f", "dec2": ",.2f", "pct": ".1%"}
-_DATE = {"es": "%d/%m/%Y", "en": "%Y-%m-%d"}
 _FONT, _BOLD = "casekit-Vera", "casekit-VeraBd"
 
 
@@ -161,7 +160,7 @@ def _story(report: Report, sections: list[Section], lang: str, for_sharing: bool
     styles = _styles()
     by_key = {s.key: s for s in sections}
     source = report.source or "—"
-    as_of = report.as_of.strftime(_DATE[lang])
+    as_of = format_date(report.as_of, lang)
     share = t("printing.note_for_sharing" if for_sharing else "printing.note_exact", lang)
     gap = 6 * mm
     half = (width - gap) / 2

@@ -11,12 +11,9 @@ from casekit.stages import flag_label, open_flag_count, priority_label
 from casekit.ui import records
 from casekit.ui._monitoring import (
     attendance_by_kind,
-    attendance_view,
     filter_worklist,
     follow_up_by_tier,
-    follow_up_view,
     missed_appointments,
-    missed_view,
     overall_rate,
     worklist_flags,
     worklist_managers,
@@ -98,7 +95,7 @@ st.caption(tr("ui_monitoring.missed_help"))
 if missed.height == 0:
     empty_state("ui_monitoring.missed_empty")
 else:
-    table(missed_view(missed, lang=lang()), key="monitoring_missed", stem="missed_appointments")
+    table(missed, key="monitoring_missed", stem="missed_appointments", screen="ui_monitoring")
 
 # -- attendance ----------------------------------------------------------------------------
 st.subheader(tr("ui_monitoring.attendance_title"))
@@ -113,9 +110,9 @@ else:
             key="monitoring_attendance_chart",
         )
     with right:
-        table(attendance_view(attendance, lang=lang()), key="monitoring_attendance", stem="attendance_by_kind")
+        table(attendance, key="monitoring_attendance", stem="attendance_by_kind", screen="ui_monitoring")
 
 # -- follow-ups overdue by tier ------------------------------------------------------------
 st.subheader(tr("ui_monitoring.follow_up_title"))
 st.caption(tr("ui_monitoring.follow_up_help", tier=VOCABS["tier"][ws.config.default_tier](lang())))
-table(follow_up_view(by_tier, lang=lang()), key="monitoring_follow_up", stem="follow_up_overdue_by_tier")
+table(by_tier, key="monitoring_follow_up", stem="follow_up_overdue_by_tier")

@@ -5,8 +5,9 @@ Small pure polars functions over :func:`casekit.worklist`, :func:`casekit.flags_
 the case status and the ``contacts`` sheet: the worklist filtered by case manager and
 flag (its urgency order kept), missed appointments, attendance by kind of contact, and
 overdue follow-ups by risk tier with each tier's cadence (over the open assessed cases
-of the tier). Ids stay ids in the computing functions; the ``*_view`` functions put
-labels in the user's language and translated column headers on them.
+of the tier). Ids stay ids: the screen's tables read them through the presentation layer
+(:func:`casekit.present.readable`, in ``casekit.ui.widgets.table``); only the worklist's
+priority gets its label here (:func:`worklist_view`).
 
 Examples
 --------
@@ -25,9 +26,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit.charts._base import label_expr, labels
-from casekit.i18n import normalize_lang, t
-from casekit.stages import FLAGS, STAGES, ProcessConfig, flag_label, stage_label
+from casekit.charts._base import labels
+from casekit.stages import FLAGS, ProcessConfig
 
 if TYPE_CHECKING:
     from casekit.risk.model import RiskModel
@@ -35,12 +35,9 @@ if TYPE_CHECKING:
 __all__ = [
     "CONTACT_STATUSES",
     "attendance_by_kind",
-    "attendance_view",
     "filter_worklist",
     "follow_up_by_tier",
-    "follow_up_view",
     "missed_appointments",
-    "missed_view",
     "overall_rate",
     "worklist_flags",
     "worklist_managers",
@@ -51,25 +48,6 @@ __all__ = [
 #: Contact statuses counted in the attendance table (the rate uses attended and missed).
 CONTACT_STATUSES = ("attended", "missed", "scheduled", "cancelled")
 TIERS = ("low", "moderate", "high")
-
-
-def _tr(key: str, lang: str | None, **params: object) -> str:
-    return t(f"ui_monitoring.{key}", lang, **params)
-
-
-def _headers(df: pl.DataFrame, lang: str | None) -> pl.DataFrame:
-    """Dates as the user writes them (30/09/2026 in Spanish, 2026-09-30 in English, as
-    ``show_date``) and translated column headers (``ui_monitoring.col_<column>``)."""
-    fmt = "%d/%m/%Y" if normalize_lang(lang) == "es" else "%Y-%m-%d"
-    return df.with_columns(pl.col(pl.Date).dt.to_string(fmt)).rename({c: _tr(f"col_{c}", lang) for c in df.columns})
-
-
-def _stage_labels(column: str, lang: str | None) -> pl.Expr:
-    return pl.col(column).replace_strict({s: stage_label(s, lang) for s in STAGES}, default=None).alias(column)
-
-
-def _flag_labels(column: str, lang: str | None) -> pl.Expr:
-    return pl.col(column).replace_strict({f: flag_label(f, lang) for f in FLAGS}, default=None).alias(column)
 
 
 # -- the worklist ------------------------------------------------------------------------
@@ -202,18 +180,6 @@ def missed_appointments(flags: pl.DataFrame, contacts: pl.DataFrame | None = Non
     )
 
 
-def missed_view(missed: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """:func:`missed_appointments` for the screen: stage, tier and contact-kind labels."""
-    return _headers(
-        missed.with_columns(
-            _stage_labels("current_stage", lang),
-            label_expr("effective_tier", labels("tier", lang), lang).alias("effective_tier"),
-            label_expr("kind", labels("contact_kind", lang), lang).alias("kind"),
-        ),
-        lang,
-    )
-
-
 # -- attendance ----------------------------------------------------------------------------
 
 
@@ -257,22 +223,6 @@ def overall_rate(attendance: pl.DataFrame) -> float | None:
     """
     attended, missed = int(attendance["attended"].sum()), int(attendance["missed"].sum())
     return attended / (attended + missed) if attended + missed else None
-
-
-def attendance_view(attendance: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """:func:`attendance_by_kind` for the screen: kind labels, the rate in %, headers.
-
-    >>> att = pl.DataFrame({"kind": ["appointment"], "attended": [2], "missed": [1], "rate": [2 / 3]})
-    >>> attendance_view(att, lang="es").row(0)
-    ('Cita', 2, 1, 66.7)
-    """
-    return _headers(
-        attendance.with_columns(
-            label_expr("kind", labels("contact_kind", lang), lang).alias("kind"),
-            (pl.col("rate") * 100).round(1).alias("rate"),
-        ),
-        lang,
-    )
 
 
 # -- follow-ups overdue by tier ------------------------------------------------------------
@@ -323,15 +273,4 @@ def follow_up_by_tier(status: pl.DataFrame, config: ProcessConfig) -> pl.DataFra
         .sort("_n")
         .drop("_n")
         .collect()
-    )
-
-
-def follow_up_view(by_tier: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
-    """:func:`follow_up_by_tier` for the screen: tier labels, the share in %, headers."""
-    return _headers(
-        by_tier.with_columns(
-            label_expr("tier", labels("tier", lang), lang).alias("tier"),
-            (pl.col("share_overdue") * 100).round(1).alias("share_overdue"),
-        ),
-        lang,
     )

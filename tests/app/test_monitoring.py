@@ -64,7 +64,7 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     by_tier = at.dataframe[3].value  # follow-ups overdue by tier, with the cadences in use
     assert shown_numbers(by_tier.iloc[:, 1], lang) == [60, 30, 14]
     assert sum(shown_numbers(by_tier.iloc[:, 3], lang)) == _count(status, "follow_up_overdue")
-    assert by_tier.columns[2] == t("ui_monitoring.col_open_assessed", lang)
+    assert by_tier.columns[2] == ck.present.header("open_assessed", lang)
     assessed = shown_numbers(by_tier.iloc[:, 2], lang)
     assert (
         sum(assessed)

@@ -12,6 +12,7 @@ import casekit as ck
 from casekit.charts import attendance_chart, chart_data
 from casekit.contract import VOCABS
 from casekit.data import CaseData
+from casekit.present import format_number, readable, screen_headers
 from casekit.stages import FLAGS, ProcessConfig, flag_label, priority_label, stage_label
 from casekit.ui import _monitoring as mo
 
@@ -104,7 +105,7 @@ def test_missed_appointments_are_the_open_flags(sample: ck.ValidationResult, sta
 def test_missed_appointments_without_contacts(cases_only_status: pl.DataFrame) -> None:
     missed = mo.missed_appointments(ck.flags_long(cases_only_status), None)
     assert missed.height == 0
-    assert mo.missed_view(missed, lang="es").height == 0
+    assert readable(missed, "es").height == 0
 
 
 # -- attendance ----------------------------------------------------------------------------
@@ -118,8 +119,10 @@ def test_attendance_table_equals_the_chart(sample: ck.ValidationResult, lang: st
     assert table.select(columns).equals(chart.select(columns))
     contacts = sample.data["contacts"].filter(pl.col("contact_on") <= AS_OF)
     assert table["contacts"].sum() == contacts.filter(pl.col("kind").is_in(table["kind"])).height
-    view = mo.attendance_view(table, lang=lang)
+    view = readable(table, lang, headers=screen_headers("ui_monitoring", table.columns, lang))
+    assert view.columns[0] == ("Tipo de contacto" if lang == "es" else "Kind of contact")
     assert view[view.columns[0]].to_list() == [VOCABS["contact_kind"][k](lang) for k in table["kind"]]
+    assert view[view.columns[-1]].to_list() == [format_number(r, lang, ".1%") for r in table["rate"]]
 
 
 def test_overall_rate(sample: ck.ValidationResult) -> None:
@@ -190,10 +193,10 @@ def test_follow_up_share_is_over_the_open_assessed_cases_of_each_tier() -> None:
         ("moderate", 0, 0, None),  # the unassessed case is not counted
         ("high", 3, 3, 1.0),  # one in monitoring, three overdue: 100 %, not 300 %
     ]
-    view = mo.follow_up_view(by_tier, lang="es")
+    view = readable(by_tier, "es")
     assert view.columns[2] == "Casos abiertos evaluados"
-    assert view[view.columns[4]].to_list() == [0.0, None, 100.0]
-    assert mo.follow_up_view(by_tier, lang="en").columns[2] == "Open assessed cases"
+    assert view[view.columns[4]].to_list() == ["0,0\u00a0%", "", "100,0\u00a0%"]
+    assert readable(by_tier, "en").columns[2] == "Open assessed cases"
 
 
 def test_follow_up_cadence_comes_from_the_config(cases_only_status: pl.DataFrame) -> None:
@@ -202,7 +205,7 @@ def test_follow_up_cadence_comes_from_the_config(cases_only_status: pl.DataFrame
     assert by_tier["cadence_days"].to_list() == [45, 21, 7]
     assert by_tier["follow_up_overdue"].to_list() == [0, 0, 0]
     assert by_tier["share_overdue"].null_count() == 3
-    view = mo.follow_up_view(by_tier, lang="es")
+    view = readable(by_tier, "es")
     assert view[view.columns[0]].to_list() == ["Bajo", "Moderado", "Alto"]
 
 
