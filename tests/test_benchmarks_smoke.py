@@ -10,6 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -103,3 +105,17 @@ def test_pipeline_benchmark_runs_every_part_and_checks_the_targets(tmp_path: Pat
     assert "| validate |" in summary
     assert "## Targets" in summary
     assert "n/a" in proc.stdout
+
+
+def test_record_visible_benchmark_saves_and_sees_the_contact_on_the_worklist(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # its workspace, outside the shared temp folder
+    monkeypatch.delenv("CASEKIT_DB", raising=False)
+    out = tmp_path / "visible.json"
+    proc = _run("bench_record_visible.py", "--cases", "300", "--runs", "1", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert set(doc["steps"]) == {"record", "stored_result", "derived", "total", "app: save + page rerun"}
+    assert doc["verdict"] in {"PASS", "MISS"}
+    assert all(s["cpu_median_s"] > 0 for s in doc["steps"].values())

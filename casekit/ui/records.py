@@ -193,17 +193,27 @@ def show_rejection(report: pl.DataFrame) -> None:
 
 def contact_form(
     case_ids: list[str], *, key: str, labels: dict[str, str] | None = None, record_link: bool = True
-) -> dict[str, Any] | None:
+) -> None:
     """Log a contact for one of ``case_ids`` (the first is preselected: two clicks from a
-    worklist row), with a link to the chosen case's record (``record_link``). Returns the
-    stored row after a save, else ``None``."""
+    worklist row), with a link to the chosen case's record (``record_link``).
+
+    The form is a fragment: pressing *Save* reruns the form alone (validated, stored,
+    audited), and only a stored contact reruns the page, once, with the new state — the
+    page's tables are not drawn a second time for the click itself."""
+    lang = st.session_state.get("lang", "es")
+    if not is_workspace():
+        from casekit.i18n import t
+
+        st.info(t("ui_records.read_only_hint", lang))
+        return
+    st.fragment(_contact_fragment)(case_ids, key, labels, record_link)
+
+
+def _contact_fragment(case_ids: list[str], key: str, labels: dict[str, str] | None, record_link: bool) -> None:
     from casekit.errors import RecordRejected
     from casekit.i18n import t
 
     lang = st.session_state.get("lang", "es")
-    if not is_workspace():
-        st.info(t("ui_records.read_only_hint", lang))
-        return None
     with st.form(key, clear_on_submit=False):
         case_id = st.selectbox(
             t("ui_records.log_contact_case", lang),
@@ -243,7 +253,7 @@ def contact_form(
             icon=":material/folder_open:",
         )
     if not submitted or case_id is None:
-        return None
+        return
     row = {"case_id": case_id, "contact_on": day, "kind": kind, "with_whom": whom, "status": status, "notes": notes}
     try:
         stored = current().record(
@@ -251,10 +261,9 @@ def contact_form(
         )
     except RecordRejected as exc:
         show_rejection(exc.report)
-        return None
+        return
     st.session_state["_flash"] = t("ui_records.saved_contact", lang, contact_id=stored["contact_id"], case_id=case_id)
-    st.rerun()
-    return stored  # pragma: no cover - st.rerun() does not return
+    st.rerun()  # the whole page, with the new state
 
 
 def close_form(case_id: str, *, key: str) -> None:

@@ -55,7 +55,9 @@ def _missing_columns(sheet: str, headers: dict[str, dict[str, str]]) -> list[str
     return [c.name for c in SHEETS[sheet].columns.values() if c.required and c.name not in present]
 
 
-def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) -> ValidationResult:
+def validate(
+    data: CaseData, *, lang: str = "en", as_of: dt.date | None = None, report: bool = True
+) -> ValidationResult:
     """Check ``data`` against the contract and the cross-sheet rules.
 
     ``as_of`` (default: today) is the reference date for contacts. Returns the clean
@@ -65,6 +67,9 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
     checked by the same polars queries on the streaming engine: only the rows in error
     are collected, and the clean sheets stay lazy (the scans, filtered), ready for
     :func:`casekit.case_status` and :func:`casekit.events` on the streaming engine.
+
+    ``report=False`` leaves the report empty (the ``issues`` are complete): for a caller
+    that only needs to know which rows fail, such as the workspace checking one new row.
     """
     lang = normalize_lang(lang)
     as_of = as_of or dt.date.today()
@@ -131,9 +136,9 @@ def validate(data: CaseData, *, lang: str = "en", as_of: dt.date | None = None) 
         rows, whole = error_rows(issues, sheet)
         clean_sheets[sheet], quarantined[sheet] = split(frame, rows, whole=whole)
 
-    report = build_report(issues, lang=lang, headers=data.headers)
+    messages = build_report(issues if report else issues.clear(), lang=lang, headers=data.headers)
     clean = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
-    return ValidationResult(data=clean, report=report, quarantined=quarantined, issues=issues, lang=lang)
+    return ValidationResult(data=clean, report=messages, quarantined=quarantined, issues=issues, lang=lang)
 
 
 def report_for(result: ValidationResult, lang: str) -> pl.DataFrame:
