@@ -72,7 +72,9 @@ def run_report(args: argparse.Namespace) -> int:
         result = load_validated(args)
         report = build_report(result, as_of=args.as_of, lang=lang, model=model, config=rules, measures=measures)
     write_report(report, args.out, as_of=args.as_of, lang=lang, model=model, charts=not args.no_charts)
-    print(t("report.cli_wrote", lang, path=args.out, as_of=args.as_of.isoformat()))
+    from casekit.present import format_date  # polars: not loaded for --help
+
+    print(t("report.cli_wrote", lang, path=args.out, as_of=format_date(args.as_of, lang)))
     if pdf is not None:
         from casekit.summary_pdf import summary_pdf
 

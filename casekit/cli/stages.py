@@ -89,7 +89,7 @@ def _status_and_data(args: argparse.Namespace):
     model = load_model(args.model, lang=args.lang)
     if args.as_of is None:
         args.as_of = dt.date.today()
-        print(t("stages.cli_as_of_today", args.lang, as_of=args.as_of.isoformat()))
+        print(t("stages.cli_as_of_today", args.lang, as_of=_counted(0, args)["as_of"]))
     result = load_validated(args)
     return case_status(result, as_of=args.as_of, config=config, measures=measures, model=model), result, model
 
@@ -98,7 +98,7 @@ def run_status(args: argparse.Namespace) -> int:
     """Handler of ``casekit status``; returns the exit code."""
     status, _, model = _status_and_data(args)
     write_for_people(status, args, args.out, "status", model=model)
-    print(t("stages.cli_wrote_status", args.lang, n=status.height, as_of=args.as_of.isoformat(), path=args.out))
+    print(t("stages.cli_wrote_status", args.lang, **_counted(status.height, args), path=args.out))
     return EXIT_OK
 
 
@@ -117,7 +117,7 @@ def run_worklist(args: argparse.Namespace) -> int:
         "worklist",
         model=model,
     )
-    print(t("stages.cli_wrote_worklist", args.lang, n=table.height, as_of=args.as_of.isoformat(), path=args.out))
+    print(t("stages.cli_wrote_worklist", args.lang, **_counted(table.height, args), path=args.out))
     return EXIT_OK
 
 
@@ -140,6 +140,17 @@ def for_people(worklist: pl.DataFrame, lang: str | None) -> pl.DataFrame:
         pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String).alias("priority_label"),
         triage_order=pl.int_range(1, pl.len() + 1, dtype=pl.Int64),
     ).select("priority_label", pl.exclude("priority", "priority_label"))
+
+
+def _counted(n: int, args: argparse.Namespace) -> dict[str, object]:
+    """A message's ``n`` (for its plural), ``count`` (``1.028`` in Spanish) and ``as_of`` in ``--lang``.
+
+    >>> _counted(1028, argparse.Namespace(lang="es", as_of=dt.date(2026, 9, 30)))
+    {'n': 1028, 'count': '1.028', 'as_of': '30/09/2026'}
+    """
+    from casekit.present import format_date, format_number  # polars: not loaded for --help
+
+    return {"n": n, "count": format_number(n, args.lang), "as_of": format_date(args.as_of, args.lang)}
 
 
 def unknown_managers_message(asked: list[str], managers, lang: str) -> str | None:

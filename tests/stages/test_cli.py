@@ -190,7 +190,7 @@ def test_cli_worklist_defaults_to_today_and_warns_about_an_unknown_manager(folde
     proc = run("worklist", folder, "--out", out, "--lang", "es", *asked)
     after = dt.date.today()
     assert proc.returncode == 0, proc.stderr
-    said = {f"Sin fecha --as-of: a fecha de hoy, {day.isoformat()}." for day in (before, after)}
+    said = {f"Sin fecha --as-of: a fecha de hoy, {day:%d/%m/%Y}." for day in (before, after)}
     assert said & set(proc.stdout.splitlines())
     warning = [line for line in proc.stderr.splitlines() if "«Nadie Conocido»" in line]
     assert len(warning) == 1
