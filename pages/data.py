@@ -9,6 +9,7 @@ import streamlit as st
 
 from casekit.contract import SHEETS
 from casekit.i18n import LANGS
+from casekit.measures import DEFAULT_MEASURES_FILE
 from casekit.risk.model import default_model_text
 from casekit.template import write_template
 from casekit.ui import records
@@ -96,6 +97,7 @@ for col, code in zip(cols, LANGS, strict=True):
 st.subheader(tr("ui.data_settings"))
 config_text = ws.config_text or ws.config.to_toml()
 model_text = ws.model_text or default_model_text()
+measures_text = ws.measures_text or DEFAULT_MEASURES_FILE.read_text(encoding="utf-8")
 left, right = st.columns(2)
 with left:
     st.caption(
@@ -111,6 +113,14 @@ with right:
     )
     st.code(model_text, language="toml", height=400)
     download(tr("ui.data_download_model"), model_text, file_name="risk_model.toml", key="dl_model")
+# a team's file is added to the shipped catalogue (same name: the team's entry wins)
+st.caption(
+    tr("ui.measures_catalogue")
+    + " · "
+    + tr("ui.data_settings_uploaded_measures" if ws.measures_text else "ui.data_settings_default")
+)
+st.code(measures_text, language="toml", height=300)
+download(tr("ui.data_download_measures"), measures_text, file_name="measures.toml", key="dl_measures")
 
 # -- the full workbook report -----------------------------------------------------------
 st.subheader(tr("ui.data_report"))
@@ -121,7 +131,9 @@ if st.button(tr("ui.data_report_button"), key="make_report"):
 
     buffer = io.BytesIO()
     with st.spinner(tr("ui.loading")):
-        write_report(result, buffer, as_of=ws.as_of, lang=lang(), model=ws.model, config=ws.config)
+        write_report(
+            result, buffer, as_of=ws.as_of, lang=lang(), model=ws.model, config=ws.config, measures=ws.measures
+        )
     download(
         tr("ui.data_report_download"),
         buffer.getvalue(),

@@ -37,20 +37,25 @@ from casekit.ui.widgets import (
 def _cohort(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """The cohort frame, built once from its cached status, entries and changes."""
     return co.cohort_frame(
-        _ws.result, as_of=_ws.as_of, status=_ws.get("status"), entries=_ws.get("entries"), changes=_ws.get("changes")
+        _ws.result,
+        as_of=_ws.as_of,
+        status=_ws.get("status"),
+        entries=_ws.get("entries"),
+        changes=_ws.get("changes"),
+        measures=_ws.measures,
     )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _rates(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """Per case: utilisation per member-month in its stated windows (for A vs B)."""
-    return ck.utilisation_rates(_ws.result, as_of=_ws.as_of)
+    return ck.utilisation_rates(_ws.result, as_of=_ws.as_of, measures=_ws.measures)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _goal_progress(key: str, _ws: DerivedTables) -> pl.DataFrame:
     """Per goal: achieved, by target, overdue… (for A vs B)."""
-    return ck.goal_progress(_ws.result, as_of=_ws.as_of)
+    return ck.goal_progress(_ws.result, as_of=_ws.as_of, measures=_ws.measures)
 
 
 def filters(prefix: str, cohort: pl.DataFrame) -> co.CohortFilter:

@@ -47,6 +47,7 @@ def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: 
         scores=_ws.get("scores"),
         model=_ws.model,
         for_sharing=for_sharing,
+        measures=_ws.measures,
     )
 
 
@@ -54,28 +55,39 @@ def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: 
 def _utilisation(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``utilisation_summary`` from the cached utilisation changes."""
     return utilisation_summary(
-        _ws.result, as_of=_ws.as_of, changes=_ws.get("utilisation"), model=_ws.model, for_sharing=for_sharing
+        _ws.result,
+        as_of=_ws.as_of,
+        changes=_ws.get("utilisation"),
+        model=_ws.model,
+        for_sharing=for_sharing,
+        measures=_ws.measures,
     )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _rates(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``utilisation_rate_summary``: per 1,000 member-months and PMPM, stated windows."""
-    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing)
+    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing, measures=_ws.measures)
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _goals(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``goal_attainment`` by ``by``, with the cached risk scores."""
     return goal_attainment(
-        _ws.result, list(by), as_of=_ws.as_of, scores=_ws.get("scores"), model=_ws.model, for_sharing=for_sharing
+        _ws.result,
+        list(by),
+        as_of=_ws.as_of,
+        scores=_ws.get("scores"),
+        model=_ws.model,
+        for_sharing=for_sharing,
+        measures=_ws.measures,
     )
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _post_only(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
     """``post_only_summary``: measures taken once after care (satisfaction at discharge)."""
-    return post_only_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing)
+    return post_only_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing, measures=_ws.measures)
 
 
 def _explain_empty(key: str) -> None:

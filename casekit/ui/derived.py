@@ -1,8 +1,8 @@
 """The data a session works on, loaded once and cached on its content.
 
 A :class:`DerivedTables` holds the validated caseload (not the stored workspace, see
-:mod:`casekit.workspace`), the as-of date and the process and
-risk settings in use. Reading and validation are cached on the uploaded bytes' SHA-256
+:mod:`casekit.workspace`), the as-of date and the process rules, risk model and measures
+catalogue in use. Reading and validation are cached on the uploaded bytes' SHA-256
 (not on a DataFrame); every derived table (risk scores, case status, outcome changes…) is
 cached on the tables' key, so switching pages or the language never reads or validates
 again. Results are kept with ``st.cache_resource`` (shared, not copied): treat them as
@@ -32,6 +32,7 @@ import polars as pl
 import streamlit as st
 
 from casekit.data import CaseData, ValidationResult
+from casekit.measures import DEFAULT_MEASURES_FILE, MeasureCatalogue, load_measures
 from casekit.risk.model import RiskModel, default_model_text, load_model
 from casekit.stages import ProcessConfig, load_process_config
 
@@ -130,17 +131,17 @@ def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
     return {
         "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),
         "status": lambda ws: ck.case_status(
-            ws.result, as_of=ws.as_of, config=ws.config, risk=ws.get("scores"), model=ws.model
+            ws.result, as_of=ws.as_of, config=ws.config, risk=ws.get("scores"), model=ws.model, measures=ws.measures
         ),
         "flags": lambda ws: ck.flags_long(ws.get("status")),
         "worklist": lambda ws: ck.worklist(ws.get("status"), data=ws.result),
         "events": lambda ws: ck.events(ws.result.data, as_of=ws.as_of),
-        "entries": lambda ws: ck.stage_entries(ws.result.data, as_of=ws.as_of, config=ws.config),
+        "entries": lambda ws: ck.stage_entries(ws.result.data, as_of=ws.as_of, config=ws.config, measures=ws.measures),
         "funnel": lambda ws: ck.funnel(ws.get("status")),
         "durations": lambda ws: ck.stage_durations(ws.get("entries")),
-        "changes": lambda ws: ck.outcome_changes(ws.result, as_of=ws.as_of),
+        "changes": lambda ws: ck.outcome_changes(ws.result, as_of=ws.as_of, measures=ws.measures),
         "attributed_changes": _attributed_changes,
-        "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of),
+        "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of, measures=ws.measures),
         "fairness": lambda ws: ck.fairness_summary(ws.result, ws.get("scores"), model=ws.model),
     }
 
@@ -177,6 +178,10 @@ class DerivedTables:
     #: Reads the workspace's assignment history (who held each case when; ``None``: the
     #: source has none). Called only by the tables that need it, once per data key.
     assignments: Callable[[], pl.DataFrame] | None = None
+    #: The measures catalogue (the shipped one, or a team's file added to it: which measures
+    #: complete stage 9 alone, MCIDs, domains); ``measures_text`` is the uploaded TOML ("" if none).
+    measures: MeasureCatalogue = field(default_factory=load_measures)
+    measures_text: str = ""
 
     @classmethod
     def from_result(
@@ -189,6 +194,8 @@ class DerivedTables:
         model: RiskModel | None = None,
         config_text: str = "",
         model_text: str = "",
+        measures: MeasureCatalogue | None = None,
+        measures_text: str = "",
         source: str = "",
         is_sample: bool = False,
         assignments: Callable[[], pl.DataFrame] | None = None,
@@ -198,8 +205,10 @@ class DerivedTables:
         given already loaded; the tables' key covers data, date and settings."""
         config = config or load_process_config(config_text or None)
         model = model or load_model(model_text or None)
+        measures = measures or load_measures(measures_text or None)
         base = key or digest(str(id(result)))
-        full_key = digest(base, as_of.isoformat(), config.to_toml(), model_text or default_model_text())
+        own_measures = measures_text or DEFAULT_MEASURES_FILE.name
+        full_key = digest(base, as_of.isoformat(), config.to_toml(), model_text or default_model_text(), own_measures)
         return cls(
             result,
             as_of,
@@ -211,6 +220,8 @@ class DerivedTables:
             config_text=config_text,
             model_text=model_text,
             assignments=assignments,
+            measures=measures,
+            measures_text=measures_text,
         )
 
     @property

@@ -15,6 +15,7 @@ import streamlit as st
 
 from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
+from casekit.measures import load_measures
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
 from casekit.ui import records
@@ -127,6 +128,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
     with st.expander(t("ui.settings", lang)):
         config_text = _settings_text(t("ui.process_config", lang), "config_upload", lang)
         model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)
+        measures_text = _settings_text(t("ui.measures_catalogue", lang), "measures_upload", lang)
         st.caption(t("ui.settings_help", lang))
     if st.session_state.get("_flash"):
         st.success(md(st.session_state.pop("_flash")))  # it names the case: data
@@ -138,6 +140,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
         "as_of": as_of,
         "config_text": config_text,
         "model_text": model_text,
+        "measures_text": measures_text,
     }
 
 
@@ -192,6 +195,7 @@ def sidebar() -> DerivedTables | None:
     try:
         config = load_process_config(w["config_text"] or None, lang=lang)  # type: ignore[arg-type]
         model = load_model(w["model_text"] or None, lang=lang)  # type: ignore[arg-type]
+        measures = load_measures(w["measures_text"] or None, lang=lang)  # type: ignore[arg-type]
         loaded = _load_choice(w)
     except CasekitError as exc:
         st.session_state["load_error"] = exc.message(lang)
@@ -211,6 +215,8 @@ def sidebar() -> DerivedTables | None:
         model=model,
         config_text=str(w["config_text"]),
         model_text=str(w["model_text"]),
+        measures=measures,
+        measures_text=str(w["measures_text"]),
         source=name,
         is_sample=w["choice"] == "sample" and sample_path == SAMPLE_WORKBOOK,
         assignments=history,

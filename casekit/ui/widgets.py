@@ -308,7 +308,9 @@ def summary_pdf_bytes(ws: DerivedTables, language: str, *, for_sharing: bool) ->
     from casekit.report import build_report
     from casekit.summary_pdf import summary_pdf
 
-    report = build_report(ws.result, as_of=ws.as_of, lang=language, model=ws.model, config=ws.config)
+    report = build_report(
+        ws.result, as_of=ws.as_of, lang=language, model=ws.model, config=ws.config, measures=ws.measures
+    )
     return summary_pdf(report, lang=language, for_sharing=for_sharing) or b""
 
 

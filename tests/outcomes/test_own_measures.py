@@ -39,7 +39,7 @@ SHIPPED = {"S": False, "F": True, "P": True}  # closed_without_outcomes by case
 OWN_FLAGS = {"S": True, "F": False, "P": True}
 
 
-def _rows() -> dict[str, list[dict]]:
+def caseload_rows() -> dict[str, list[dict]]:
     screened = {"screened_on": "2026-01-03", "decision": "refer_to_assessment"}
     ids = ("S", "F", "P")
     return {
@@ -59,12 +59,12 @@ def _without_outcomes(status: pl.DataFrame) -> dict[str, bool]:
 
 @pytest.mark.parametrize(("measures", "expected"), [(None, SHIPPED), (OWN, OWN_FLAGS)])
 def test_the_catalogue_decides_which_measure_evaluates_a_case_alone(measures: str | None, expected: dict) -> None:
-    status = case_status(caseload(**_rows()), as_of=AS_OF, risk=NO_RISK, measures=measures)
+    status = case_status(caseload(**caseload_rows()), as_of=AS_OF, risk=NO_RISK, measures=measures)
     assert _without_outcomes(status) == expected
 
 
 def test_the_report_uses_the_same_catalogue_for_its_status_and_figures() -> None:
-    data = caseload(**_rows())
+    data = caseload(**caseload_rows())
     shipped = build_report(data, as_of=AS_OF, lang="en")
     own = build_report(data, as_of=AS_OF, lang="en", measures=OWN)
     assert _without_outcomes(shipped.sheets["status"]) == SHIPPED
@@ -79,7 +79,7 @@ def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("own_measures")
     book = root / "book"
     book.mkdir()
-    for name, rows in _rows().items():
+    for name, rows in caseload_rows().items():
         pl.DataFrame(rows).write_csv(book / f"{name}.csv")
     (root / "own.toml").write_text(OWN, encoding="utf-8")
     (root / "bad.toml").write_text(OWN.replace("post_only = true", "post_only = true\ncolour = 'red'"), "utf-8")
