@@ -43,7 +43,7 @@ from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue
-from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_cells
+from casekit.privacy import MIN_CELL, cell_threshold, suppress_complementary, suppress_small_cells
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS
 from casekit.stages import STAGE_NUMBER, STAGES, ProcessConfig
@@ -467,22 +467,80 @@ class CohortComparison:
     time_to_plan: pl.DataFrame
 
     def suppressed(self, *, min_cell: int = MIN_CELL) -> CohortComparison:
-        """The same tables with counts of 1 to ``min_cell - 1`` (and what they give) blanked, per cohort."""
+        """The same tables for sharing, per cohort: counts of 1 to ``min_cell - 1`` (and what
+        they give) blanked, and so is a count whose complement within its cohort is such a
+        cell — the cases *without* a plan (``n_cases - n``), the cases without a pair of a
+        measure (``n_cases - n_paired``) — since cohort size minus the shown count would give
+        it back (:func:`casekit.privacy.suppress_complementary` on each such line).
+
+        >>> cmp = CohortComparison(
+        ...     pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [47], "pct_improved_a": [0.5],
+        ...                   "mean_change_a": [-3.0], "n_paired_b": [20], "pct_improved_b": [0.4],
+        ...                   "mean_change_b": [-1.0]}),
+        ...     pl.DataFrame({"n_cases_a": [50], "n_a": [45], "median_days_a": [12.0],
+        ...                   "n_cases_b": [40], "n_b": [20], "median_days_b": [15.0]}))
+        >>> hidden = cmp.suppressed()  # A: 5 without a plan, 3 without a PHQ-9 pair
+        >>> hidden.time_to_plan.select("n_cases_a", "n_a", "median_days_a", "n_b", "suppressed_a").row(0)
+        (50, None, None, 20, True)
+        >>> hidden.outcomes.select("n_paired_a", "mean_change_a", "n_paired_b", "suppressed_a").row(0)
+        (None, None, 20, True)
+        """
         outcomes, plan = self.outcomes, self.time_to_plan
         for side in ("a", "b"):
-            outcomes = suppress_small_cells(
-                outcomes.drop("suppressed", strict=False),
+            size = plan[f"n_cases_{side}"].item() if plan.height else None
+            plan = _suppress_part(
+                plan, f"n_{side}", f"n_cases_{side}", derived=[f"median_days_{side}"], side=side, min_cell=min_cell
+            )
+            outcomes = _suppress_part(
+                outcomes.with_columns(pl.lit(size, pl.Int64).alias("__size")),
                 f"n_paired_{side}",
-                derived_cols=[f"pct_improved_{side}", f"mean_change_{side}"],
+                "__size",
+                derived=[f"pct_improved_{side}", f"mean_change_{side}"],
+                side=side,
                 min_cell=min_cell,
-            ).rename({"suppressed": f"suppressed_{side}"})
-            plan = suppress_small_cells(
-                plan.drop("suppressed", strict=False),
-                [f"n_cases_{side}", f"n_{side}"],
-                derived_cols=[f"median_days_{side}"],
-                min_cell=min_cell,
-            ).rename({"suppressed": f"suppressed_{side}"})
+                total_shown=False,
+            ).drop("__size")
         return CohortComparison(outcomes, plan)
+
+
+def _suppress_part(
+    table: pl.DataFrame,
+    part: str,
+    total: str,
+    *,
+    derived: list[str],
+    side: str,
+    min_cell: int,
+    total_shown: bool = True,
+) -> pl.DataFrame:
+    """``table`` with ``suppressed_<side>`` and, on the rows to hide, ``part`` and ``derived``
+    blanked: where ``part`` (and ``total``, when the table shows it) is a cell of 1 to
+    ``min_cell - 1``, or where ``total - part`` is while ``total``, the cohort's size, is
+    public — the line ``part`` + complement then has a known total, so one small cell in it
+    gives the other away (:func:`casekit.privacy.suppress_complementary`). A table of a few
+    rows (one per measure): each row is its own line of two cells.
+    """
+    counts = [total, part] if total_shown else [part]
+    flag = f"suppressed_{side}"
+    prior = pl.col(flag) if flag in table.columns else pl.lit(value=False)  # what was blanked already stays so
+    table = table.with_columns(prior.fill_null(value=False).alias("__prior")).drop(flag, strict=False)
+    out = suppress_small_cells(table, counts, derived_cols=derived, min_cell=min_cell)
+    public = pl.col(total).is_not_null() & (pl.col(total) >= min_cell)
+    pairs = table.select(pl.col(part).fill_null(0), (pl.col(total) - pl.col(part)).fill_null(0).clip(0)).rows()
+    line = {"part": pl.String, "n": pl.Int64}
+    hidden = [  # one two-cell line per row of the table (a measure, a cohort), a handful at most
+        bool(
+            suppress_complementary(
+                pl.DataFrame({"part": ["in", "out"], "n": list(pair)}, schema=line), "n", by=["part"], min_cell=min_cell
+            )["suppressed"].any()
+        )
+        for pair in pairs
+    ]
+    complement = pl.lit(pl.Series(hidden, dtype=pl.Boolean)) & public
+    return out.with_columns(
+        *[pl.when(~complement).then(pl.col(c)).alias(c) for c in [part, *derived]],
+        (pl.col("suppressed") | complement | pl.col("__prior")).alias(flag),
+    ).drop("suppressed", "__prior")
 
 
 def compare_cohorts(
@@ -574,7 +632,18 @@ def compare_utilisation(
         summary = utilisation_rate_summary(CaseData({}), rates=own, min_cell=min_cell, for_sharing=for_sharing).select(
             "measure", "rate_unit", "n_used", "rate_before", "rate_after", "pct_change", "suppressed"
         )
-        sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns if c not in ("measure", "rate_unit")}))
+        summary = summary.rename({c: f"{c}_{side}" for c in summary.columns if c not in ("measure", "rate_unit")})
+        values = [f"{c}_{side}" for c in ("rate_before", "rate_after", "pct_change")]
+        summary = _suppress_part(  # the cases without the measure are the cohort's size minus n_used
+            summary.with_columns(pl.lit(cohort.height, pl.Int64).alias("__size")),
+            f"n_used_{side}",
+            "__size",
+            derived=values,
+            side=side,
+            min_cell=cell_threshold(for_sharing=for_sharing, min_cell=min_cell),
+            total_shown=False,
+        ).drop("__size")
+        sides.append(summary)
     return sides[0].join(sides[1].drop("rate_unit"), on="measure", how="full", coalesce=True).sort("measure")
 
 
@@ -607,7 +676,17 @@ def compare_goals(
         summary = goal_attainment(
             CaseData({}), (), as_of=dt.date.max, progress=own, min_cell=min_cell, for_sharing=for_sharing
         )
-        sides.append(summary.rename({c: f"{c}_{side}" for c in summary.columns}))
+        summary = summary.rename({c: f"{c}_{side}" for c in summary.columns})
+        summary = _suppress_part(  # the cases without a goal are the cohort's size minus n_cases
+            summary.with_columns(pl.lit(cohort.select("case_id").n_unique(), pl.Int64).alias("__size")),
+            f"n_cases_{side}",
+            "__size",
+            derived=[],
+            side=side,
+            min_cell=cell_threshold(for_sharing=for_sharing, min_cell=min_cell),
+            total_shown=False,
+        ).drop("__size")
+        sides.append(summary)
     return pl.concat(sides, how="horizontal")
 
 

@@ -194,3 +194,87 @@ def test_the_shared_summary_hides_the_complement_of_a_small_stage_and_of_a_small
     assert (rows["closed_cases"].suppressed, rows["open_cases"].suppressed, rows["cases"].value) == (True, True, 200)
     exact_rows = {r.key: r.cells[0] for r in summary_sections(small, lang="en", for_sharing=False)[0].rows}
     assert (exact_rows["closed_cases"].value, exact_rows["open_cases"].value) == (4, 196)
+
+
+# ---- A vs B: a count and its complement within the cohort ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("plan", "paired"),
+    [((50, 45), (50, 47)), ((50, 6), (50, 12)), ((40, 30), (40, 40)), ((30, 25), (30, 0)), ((8, 8), (8, 3))],
+)
+def test_no_cell_of_a_vs_b_can_be_recovered_from_its_cohort_size(plan: tuple, paired: tuple) -> None:
+    """Each A vs B count is one cell of a line whose total, the cohort's size, is public: the
+    cases that reached planning and those without a plan; the cases with a pair of a
+    measure and those without. Whatever is blanked — a small count or a small complement —
+    the attacker cannot work it out from the size and the other cell of its line."""
+    from casekit.cohort import CohortComparison
+
+    (size, planned), (_, n_paired) = plan, paired
+    comparison = CohortComparison(
+        pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [n_paired], "pct_improved_a": [0.5],
+                      "mean_change_a": [-2.0], "n_paired_b": [0], "pct_improved_b": [None],
+                      "mean_change_b": [None]}),
+        pl.DataFrame({"n_cases_a": [size], "n_a": [planned], "median_days_a": [10.0],
+                      "n_cases_b": [0], "n_b": [0], "median_days_b": [None]}),
+    ).suppressed()  # fmt: skip
+    shown_plan = comparison.time_to_plan.row(0, named=True)
+    shown_pairs = comparison.outcomes.row(0, named=True)
+    blanked = 0
+    for count, shown, known_size in (
+        (planned, shown_plan["n_a"], shown_plan["n_cases_a"]),
+        (n_paired, shown_pairs["n_paired_a"], shown_plan["n_cases_a"]),
+    ):
+        truth = pl.DataFrame({"part": ["with", "without"], "n": [count, size - count]})
+        table = pl.DataFrame({"part": ["with", "without"], "n": [shown, None]}, schema=truth.schema)  # never shown
+        if known_size is None:  # the size itself is blanked: no line total to work from
+            assert shown is None
+            continue
+        found = recoverable(table, truth, ["part"], "n")  # "without" is never shown: always a blank
+        assert not [cell for cell in found if 1 <= cell[1] <= 10], (count, size)  # no small cell comes back
+        assert shown is not None or found == [], (count, size)  # nor a blanked count
+        assert (shown is None) == (1 <= count <= 10 or 1 <= size - count <= 10)  # no more blanked than needed
+        blanked += shown is None
+    assert (shown_plan["median_days_a"] is None) == (shown_plan["n_a"] is None)  # what a blank count gives goes too
+    assert (shown_pairs["mean_change_a"] is None) == (shown_pairs["n_paired_a"] is None)
+
+
+def test_the_attack_recovers_a_plan_complement_from_primary_suppression_alone() -> None:
+    """The checker is not blind: 50 cases, 45 with a plan shown, 5 without: 50 - 45."""
+    truth = pl.DataFrame({"part": ["with", "without"], "n": [45, 5]})
+    primary = pl.DataFrame({"part": ["with", "without"], "n": [45, None]}, schema=truth.schema)
+    assert recoverable(primary, truth, ["part"], "n") == [(("without",), 5.0)]
+
+
+def test_a_vs_b_goals_and_utilisation_hide_the_cases_without_them() -> None:
+    """Cohort A of 50 cases: 45 with a goal, 46 with ED visits in the rates. The 5 without a
+    goal and the 4 without visits would be the cohort's size minus the shown count: both
+    counts go blank, with the rates they give; cohort B (30 cases, all with both) shows
+    exactly. With exact counts asked for (``min_cell=1``) nothing is blanked."""
+    import datetime as dt
+
+    from casekit.cohort import compare_goals, compare_utilisation
+
+    a_ids, b_ids = [f"A{i:02}" for i in range(50)], [f"B{i:02}" for i in range(30)]
+    a, b = pl.DataFrame({"case_id": a_ids}), pl.DataFrame({"case_id": b_ids})
+    with_goal = a_ids[:45] + b_ids
+    progress = pl.DataFrame({
+        "goal_id": [f"G{c}" for c in with_goal], "case_id": with_goal, "target_on": [dt.date(2026, 3, 1)] * 75,
+        "achieved": [True] * 75, "achieved_by_target": [True] * 75, "achieved_late": [False] * 75,
+        "overdue": [False] * 75, "days_to_achieve": [20] * 75, "measure_met": [None] * 75,
+    })  # fmt: skip
+    used = a_ids[:46] + b_ids
+    rates = pl.DataFrame({
+        "case_id": used, "domain": ["utilization"] * 76, "measure": ["ed_visits_6m"] * 76,
+        "measure_kind": ["count"] * 76, "window_months": [6.0] * 76, "member_months_before": [6.0] * 76,
+        "before": [2.0] * 76, "member_months_after": [6.0] * 76, "rate_after": [0.1] * 76, "used": [True] * 76,
+    })  # fmt: skip
+    goals = compare_goals(a, b, progress).row(0, named=True)
+    assert (goals["n_cases_a"], goals["suppressed_a"]) == (None, True)
+    assert (goals["n_cases_b"], goals["suppressed_b"]) == (30, False)
+    util = compare_utilisation(a, b, rates).row(0, named=True)
+    assert (util["n_used_a"], util["rate_before_a"], util["suppressed_a"]) == (None, None, True)
+    assert (util["n_used_b"], util["suppressed_b"]) == (30, False)
+    exact = compare_utilisation(a, b, rates, min_cell=1).row(0, named=True)
+    assert (exact["n_used_a"], exact["suppressed_a"]) == (46, False)
+    assert compare_goals(a, b, progress, min_cell=1)["n_cases_a"].item() == 45
