@@ -22,7 +22,7 @@ import polars as pl
 from casekit.contract import ROW, SHEETS, VOCABS, Label
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang, t
-from casekit.present import format_date, formats
+from casekit.present import format_date, format_number, readable
 from casekit.stages import flag_label, stage_label
 
 __all__ = [
@@ -76,8 +76,7 @@ def show_value(value: object, lang: str) -> str:
     elif isinstance(value, dt.date):
         text = format_date(value, lang)
     elif isinstance(value, float):
-        text = str(int(value)) if value.is_integer() else f"{value:.2f}".rstrip("0")
-        text = text.replace(".", ",") if lang == "es" else text
+        text = format_number(int(value) if value.is_integer() else round(value, 2), lang)
     elif isinstance(value, list | tuple):
         text = ", ".join(show_value(v, lang) for v in value) or "—"
     return text
@@ -131,91 +130,21 @@ def one_case(data: CaseData | ValidationResult, case_id: str) -> CaseData | Vali
     return CaseData(cut(data.sheets), source=data.source, headers=data.headers)
 
 
-def _header(column: str, sheet: str | None, lang: str) -> str:
-    spec = SHEETS[sheet].columns.get(column) if sheet in SHEETS else None
-    if spec is not None:
-        return spec.label(lang)
-    key = f"learn.col_{column}"
-    text = t(key, lang)
-    return column if text == key else text
-
-
 def labelled(df: pl.DataFrame, lang: str, *, sheet: str | None = None) -> pl.DataFrame:
-    """``df`` as a person reads it: vocabulary ids → labels, yes/no, dates and numbers
-    as written in ``lang``, headers as in the workbook (sheet columns) or translated.
+    """``df`` as a person reads it (:func:`casekit.present.readable`), with the two things
+    only Learn has: a bilingual pair of columns (``factor_en`` / ``factor_es``) shows the
+    one of ``lang``, and a sheet's columns keep the headers of the workbook the learner has
+    open (``sheet``).
 
     >>> df = pl.DataFrame({"decision": ["refer_to_assessment"], "claims_12m": [2]})
     >>> labelled(df, "es", sheet="screenings").rows(named=True)
     [{'decision': 'Derivar a evaluación', 'reclamaciones_12m': '2'}]
+    >>> labelled(pl.DataFrame({"factor_en": ["Age"], "factor_es": ["Edad"], "points_before": [2.0]}), "es").row(0)
+    ('Edad', '2,0')
     """
     lang = normalize_lang(lang)
-    columns = SHEETS[sheet].columns if sheet in SHEETS else {}
     other = "en" if lang == "es" else "es"
-    exprs = []
-    for name, dtype in df.schema.items():
-        col = pl.col(name)
-        if name.endswith(f"_{other}") and f"{name[:-3]}_{lang}" in df.columns:
-            continue  # the same text in the other language
-        if name.endswith(f"_{lang}") and f"{name[:-3]}_{other}" in df.columns:
-            exprs.append(col.fill_null("").alias(_header(name[:-3], sheet, lang)))
-            continue
-        spec = columns.get(name)
-        vocab = spec.vocab if spec is not None else _DERIVED_VOCABS.get(name)
-        if vocab is not None:
-            names = {k: v(lang) for k, v in VOCABS[vocab].items()}
-            expr = col.cast(pl.String).replace(names)
-        elif name in _TERMS:
-            expr = col.cast(pl.String).replace({k: v(lang) for k, v in _TERMS[name]().items()})
-        elif dtype == pl.Date:
-            expr = col.dt.strftime(formats(lang).date)
-        elif dtype == pl.Boolean:
-            yes, no = t("common.yes", lang), t("common.no", lang)
-            expr = pl.when(col).then(pl.lit(yes)).when(~col).then(pl.lit(no))
-        elif dtype.is_float():
-            expr = col.round(2).cast(pl.String)
-            expr = expr.str.replace(r"\.0$", "")
-            if lang == "es":
-                expr = expr.str.replace(".", ",", literal=True)
-        else:
-            expr = col.cast(pl.String)
-        exprs.append(expr.fill_null("").alias(_header(name, sheet, lang)))
-    return df.select(exprs)
-
-
-#: Columns of derived frames holding vocabulary ids.
-_DERIVED_VOCABS = {
-    "tier": "tier",
-    "tier_before": "tier",
-    "tier_after": "tier",
-    "override_tier": "tier",
-    "effective_tier": "tier",
-    "computed_tier": "tier",
-    "index_kind": "transition_kind",
-    "from_level": "level_of_care",
-    "to_level": "to_level",
-}
-
-
-def _stage_names() -> dict[str, Label]:
-    from casekit.stages import STAGES
-
-    return {s: stage_term(s) for s in STAGES}
-
-
-def _flag_names() -> dict[str, Label]:
-    from casekit.stages import FLAGS
-
-    return {f: flag_term(f) for f in FLAGS}
-
-
-def _directions() -> dict[str, Label]:
-    return {d: Label(t(f"learn.direction_{d}", "en"), t(f"learn.direction_{d}", "es")) for d in _DIRECTIONS}
-
-
-def _changes() -> dict[str, Label]:
-    return {c: Label(t(f"learn.change_{c}", "en"), t(f"learn.change_{c}", "es")) for c in _FLAG_CHANGES}
-
-
-_DIRECTIONS = ("improved", "worsened", "unchanged")
-_FLAG_CHANGES = ("appears", "clears", "moves", "same")
-_TERMS = {"stage": _stage_names, "flag": _flag_names, "direction": _directions, "change": _changes}
+    pairs = [c[: -len(lang) - 1] for c in df.columns if c.endswith(f"_{lang}") and f"{c[:-3]}_{other}" in df.columns]
+    df = df.drop([f"{c}_{other}" for c in pairs]).rename({f"{c}_{lang}": c for c in pairs})
+    columns = SHEETS[sheet].columns if sheet in SHEETS else {}
+    return readable(df, lang, headers={c: columns[c].label(lang) for c in df.columns if c in columns})

@@ -31,6 +31,7 @@ from casekit.i18n import normalize_lang, t
 from casekit.learn._common import Note, flag_term, labelled, one_case, stage_term, term
 from casekit.learn._risk import factor_table, score_one, tier_floor
 from casekit.outcomes import outcome_changes
+from casekit.present import format_number
 from casekit.risk import RiskModel, load_model
 from casekit.stages import (
     STAGES,
@@ -619,7 +620,7 @@ def _evaluation(c: _Client) -> StageStep:
                 "measure": r["measure"],
                 "baseline": r["baseline"],
                 "latest": r["latest"],
-                "change": f"{r['change']:+g}",
+                "change": Label(*(format_number(r["change"], lang, "+,") for lang in ("en", "es"))),
                 "direction": _direction(r["direction"]),
             },
         )

@@ -66,6 +66,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "post_transition_status": ("ui_transitions.status_", None),
     "event": ("events.", None),
     "worklist_detail": ("stages.detail_", None),
+    "flag_change": ("learn.change_", None),
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -86,6 +87,8 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "effective_tier": ("tier",),
     "computed_tier": ("tier",),
     "deadline_tier": ("tier",),
+    "tier_before": ("tier",),
+    "tier_after": ("tier",),
     "lace_tier": ("tier",),
     "stage": ("stage",),
     "current_stage": ("stage",),
@@ -93,6 +96,7 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "to_stage": ("stage",),
     "flag": ("flag",),
     "flags": ("flag",),
+    "change": ("flag_change",),  # a flag under a what-if rule (a numeric change is a number, never looked up)
     "direction": ("direction",),
     "rate_unit": ("rate_unit",),
     "measure_kind": ("measure_kind",),

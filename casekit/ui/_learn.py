@@ -247,10 +247,7 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
     with right:
         if moved.height:
             st.caption(tr("ui_learn.changed_factors"))
-            shown = labelled(moved.drop("factor"), lang())
-            headers = [tr(f"ui_learn.col_{c}") for c in ("factor", "points_before", "points_after")]
-            shown = shown.rename(dict(zip(shown.columns, headers, strict=True)))
-            st.dataframe(shown, hide_index=True, key="learn_wi_factors")
+            st.dataframe(labelled(moved.drop("factor"), lang()), hide_index=True, key="learn_wi_factors")
 
 
 def _process_knob(ws: DerivedTables, step: StageStep) -> None:
@@ -278,12 +275,7 @@ def _process_knob(ws: DerivedTables, step: StageStep) -> None:
             st.caption(tr("ui_learn.no_flags"))
         else:
             st.caption(tr("ui_learn.flags_under_rule"))
-            shown = labelled(wi.flags, lang())
-            headers = ("flag", "due_before", "due_after", "change")
-            shown = shown.rename(
-                {old: tr(f"ui_learn.col_{new}") for old, new in zip(shown.columns, headers, strict=True)}
-            )
-            st.dataframe(shown, hide_index=True, key="learn_rule_flags")
+            st.dataframe(labelled(wi.flags, lang()), hide_index=True, key="learn_rule_flags")
 
 
 _KNOBS = {

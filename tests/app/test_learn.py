@@ -98,9 +98,9 @@ def test_the_cadence_knob_clears_the_follow_up_flag(expected: dict[str, Any]) ->
     assert slider.value == ck.load_process_config().cadence(status["deadline_tier"])
     slider.set_value(180).run()
     _ok(at)
-    flags = next(d.value for d in at.dataframe if "What happens" in d.value.columns)
+    flags = next(d.value for d in at.dataframe if "Change" in d.value.columns)
     row = flags[flags["Flag"] == "Follow-up overdue"]
-    assert row["What happens"].tolist() == ["clears"]
+    assert row["Change"].tolist() == ["clears"]
     assert any("«Follow-up overdue» clears" in m.value.replace("\\", "") for m in at.markdown)
 
 

@@ -178,7 +178,7 @@ def test_derived_tables_show_labels_not_ids(sample: dict[str, Any], walks: dict)
     transition = _by_stage(walks["readmitted"])["transition"]
     tables = dict(transition.tables("en"))
     readmitted = tables["Readmissions"]
-    assert set(readmitted["After"]) <= {"Discharge", "Step down"}
-    assert set(readmitted["From"]) == {"Inpatient"}
-    assert readmitted["To"].to_list() != []
-    assert "inpatient" not in readmitted["To"].to_list()
+    assert set(readmitted["Index transition"]) <= {"Discharge", "Step down"}
+    assert set(readmitted["From level"]) == {"Inpatient"}
+    assert readmitted["To level"].to_list() != []
+    assert "inpatient" not in readmitted["To level"].to_list()
