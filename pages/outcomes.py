@@ -11,16 +11,10 @@ from casekit.charts import improved_by_tier_chart, is_empty, outcomes_chart, uti
 from casekit.contract import VOCABS
 from casekit.outcomes import (
     GOAL_GROUPINGS,
-    goal_attainment,
-    outcome_summary,
-    post_only_summary,
-    utilisation_rate_summary,
-    utilisation_summary,
 )
 from casekit.present import header
 from casekit.ui import _outcomes as oc
 from casekit.ui import forms
-from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
@@ -33,61 +27,6 @@ from casekit.ui.widgets import (
     table,
     tr,
 )
-
-
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _summary(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``outcome_summary`` by ``by``, from the cached changes and scores; by case manager,
-    each pair counts for who held the case at its latest measure (a workspace's history)."""
-    return outcome_summary(
-        _ws.result,
-        list(by),
-        as_of=_ws.as_of,
-        changes=_ws.get("attributed_changes" if "case_manager" in by else "changes"),
-        scores=_ws.get("scores"),
-        model=_ws.model,
-        for_sharing=for_sharing,
-        measures=_ws.measures,
-    )
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _utilisation(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``utilisation_summary`` from the cached utilisation changes."""
-    return utilisation_summary(
-        _ws.result,
-        as_of=_ws.as_of,
-        changes=_ws.get("utilisation"),
-        model=_ws.model,
-        for_sharing=for_sharing,
-        measures=_ws.measures,
-    )
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _rates(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``utilisation_rate_summary``: per 1,000 member-months and PMPM, stated windows."""
-    return utilisation_rate_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing, measures=_ws.measures)
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _goals(key: str, by: tuple[str, ...], _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``goal_attainment`` by ``by``, with the cached risk scores."""
-    return goal_attainment(
-        _ws.result,
-        list(by),
-        as_of=_ws.as_of,
-        scores=_ws.get("scores"),
-        model=_ws.model,
-        for_sharing=for_sharing,
-        measures=_ws.measures,
-    )
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _post_only(key: str, _ws: DerivedTables, *, for_sharing: bool = False) -> pl.DataFrame:
-    """``post_only_summary``: measures taken once after care (satisfaction at discharge)."""
-    return post_only_summary(_ws.result, as_of=_ws.as_of, for_sharing=for_sharing, measures=_ws.measures)
 
 
 def _explain_empty(key: str) -> None:
@@ -107,7 +46,7 @@ exact = sharing_switch(key="outcomes_downloads")  # the downloads are for others
 
 # -- utilisation and cost: the payer's figure, first ------------------------------------
 st.subheader(tr("ui_outcomes.utilisation"))
-util = _utilisation(ws.key, ws)
+util = ws.get("utilisation_summary")
 chart = utilisation_chart(util, lang=lang())
 if is_empty(chart):
     _explain_empty("utilisation")
@@ -129,18 +68,18 @@ else:
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
     rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
-    shared = None if exact else oc.shown(_utilisation(ws.key, ws, for_sharing=True), lang())
+    shared = None if exact else oc.shown(ws.get("utilisation_summary", for_sharing=True), lang())
     table(oc.shown(util, lang()), key="out_utilisation", stem="utilisation_cost", screen="ui_outcomes", shared=shared)
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
-rates = _rates(ws.key, ws)
+rates = ws.get("utilisation_rate_summary")
 st.caption(tr("ui_outcomes.rates_windows"))
 if rates.filter(pl.col("n_used") > 0).height == 0:
     empty_state("ui_outcomes.no_rates")
 else:
     rtm_note(rates)
-    shared = None if exact else oc.shown(_rates(ws.key, ws, for_sharing=True), lang())
+    shared = None if exact else oc.shown(ws.get("utilisation_rate_summary", for_sharing=True), lang())
     table(
         oc.shown(rates, lang()),
         key="out_rates",
@@ -151,7 +90,7 @@ else:
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))
-by_measure = _summary(ws.key, oc.DEFAULT_GROUPING, ws)
+by_measure = ws.get("outcome_summary", by=oc.DEFAULT_GROUPING)
 chart = outcomes_chart(by_measure, lang=lang())
 if is_empty(chart):
     _explain_empty("outcomes_by_measure")
@@ -159,14 +98,14 @@ else:
     show_chart(chart, key="out_domain_chart")
     st.caption(tr("ui_outcomes.improved_rule"))
     rtm_note(by_measure)
-    shared = None if exact else oc.shown(_summary(ws.key, oc.DEFAULT_GROUPING, ws, for_sharing=True), lang())
+    shared = None if exact else oc.shown(ws.get("outcome_summary", by=oc.DEFAULT_GROUPING, for_sharing=True), lang())
     table(
         oc.shown(by_measure, lang()), key="out_domain", stem="outcomes_by_measure", screen="ui_outcomes", shared=shared
     )
 
 # -- % improved by tier -----------------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_tier"))
-by_tier = _summary(ws.key, ("effective_tier",), ws)
+by_tier = ws.get("outcome_summary", by=("effective_tier",))
 chart = improved_by_tier_chart(by_tier, lang=lang())
 if is_empty(chart):
     _explain_empty("improved_by_tier")
@@ -181,13 +120,13 @@ else:
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
-    shared = None if exact else oc.shown(_summary(ws.key, ("effective_tier",), ws, for_sharing=True), lang())
+    shared = None if exact else oc.shown(ws.get("outcome_summary", by=("effective_tier",), for_sharing=True), lang())
     table(oc.shown(by_tier, lang()), key="out_tier", stem="improved_by_tier", screen="ui_outcomes", shared=shared)
 
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
 st.caption(tr("ui_outcomes.goals_caption"))
-overall = _goals(ws.key, (), ws)
+overall = ws.get("goal_attainment", by=())
 if overall["n_goals"].fill_null(0).sum() == 0:
     empty_state("ui_outcomes.no_goals")
 else:
@@ -207,12 +146,12 @@ else:
         format_func={g: header(g, lang()) for g in goal_groups}.__getitem__,
         key="out_goals_by",
     )
-    shared = None if exact else _goals(ws.key, (goal_by,), ws, for_sharing=True)
-    table(_goals(ws.key, (goal_by,), ws), key="out_goals", stem="goal_attainment", shared=shared)
+    shared = None if exact else ws.get("goal_attainment", by=(goal_by,), for_sharing=True)
+    table(ws.get("goal_attainment", by=(goal_by,)), key="out_goals", stem="goal_attainment", shared=shared)
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
 st.subheader(tr("ui_outcomes.post_only"))
-post = _post_only(ws.key, ws)
+post = ws.get("post_only_summary")
 if post.filter(pl.col("n_cases") > 0).height == 0:
     empty_state("ui_outcomes.no_post_only")
 else:
@@ -224,7 +163,7 @@ else:
             tr("ui_outcomes.metric_post_only", measure=names.get(row["measure"], row["measure"]), n=row["n_cases"]),
             num(row["mean"], ".1f"),
         )
-    shared = None if exact else oc.shown(_post_only(ws.key, ws, for_sharing=True), lang())
+    shared = None if exact else oc.shown(ws.get("post_only_summary", for_sharing=True), lang())
     table(oc.shown(post, lang()), key="out_satisfaction", stem="post_only", screen="ui_outcomes", shared=shared)
 
 # -- any grouping -----------------------------------------------------------------------
@@ -237,11 +176,11 @@ by = st.multiselect(
     placeholder=tr("ui_outcomes.grouping_none"),
     key="out_by",
 )
-grouped = _summary(ws.key, tuple(by), ws)
+grouped = ws.get("outcome_summary", by=tuple(by))
 if "case_manager" in by and ws.assignments is not None:
     st.caption(tr("ui_outcomes.manager_in_force"))
 rtm_note(grouped)
-shared = None if exact else oc.shown(_summary(ws.key, tuple(by), ws, for_sharing=True), lang())
+shared = None if exact else oc.shown(ws.get("outcome_summary", by=tuple(by), for_sharing=True), lang())
 table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes", shared=shared)
 
 st.subheader(tr("ui.summary_heading"))

@@ -8,8 +8,6 @@ import streamlit as st
 from casekit.charts import calendar_chart, is_empty
 from casekit.ui import forms, records
 from casekit.ui._planning import (
-    cached_choices,
-    cached_plans,
     calendar_options,
     client_goals,
     client_services,
@@ -38,7 +36,7 @@ if records.is_workspace() and ws.data["goals"].height:
         forms.goal_update_form(ws.data["goals"], key="goal_update")
 
 counts = goals_by_domain_status(ws.data, lang=lang())
-plans = cached_plans(ws)
+plans = ws.get("incomplete_plans")
 cols = st.columns(3)
 cols[0].metric(tr("ui_planning.metric_goals"), num(counts["goals"].sum()))
 cols[1].metric(tr("ui_planning.metric_incomplete"), num(plans.height))
@@ -65,7 +63,7 @@ else:
 
 # -- one client's care calendar ----------------------------------------------------------
 st.subheader(tr("ui_planning.calendar_title"))
-choices = cached_choices(ws)
+choices = ws.get("calendar_choices")
 first = default_case(choices)
 if first is None:
     empty_state("ui_planning.calendar_no_cases")

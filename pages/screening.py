@@ -13,7 +13,6 @@ from casekit.ui._screening import (
     decisions,
     finding_chart,
     findings,
-    latest_screenings,
     managers,
     not_eligible_open,
 )
@@ -27,12 +26,6 @@ from casekit.ui.widgets import (
     table,
     tr,
 )
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _latest(key: str, _ws: object) -> pl.DataFrame:
-    return latest_screenings(_ws.data, as_of=_ws.as_of)  # type: ignore[attr-defined]
-
 
 ws = page_header("screening", "ui_screening.caption")
 status = ws.get("status")
@@ -64,7 +57,7 @@ else:
 
 # -- findings ---------------------------------------------------------------------------
 st.subheader(tr("ui_screening.findings"))
-latest = _latest(ws.key, ws)
+latest = ws.get("latest_screenings")
 shares = findings(latest)
 if shares.height == 0:
     empty_state("ui_screening.no_screenings")

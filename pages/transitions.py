@@ -11,7 +11,6 @@ from casekit.present import vocabulary
 from casekit.stages import flag_label
 from casekit.ui import _transitions as tx
 from casekit.ui import forms
-from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import (
     empty_state,
     lang,
@@ -25,21 +24,13 @@ from casekit.ui.widgets import (
 SCREEN = "ui_transitions"  # its catalogue words some headers its own way
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _post_contacts(key: str, _ws: DerivedTables) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The data's transitions up to the as-of date and its post-transition contacts."""
-    transitions = tx.transitions_until(_ws.data, _ws.as_of)
-    post = tx.post_transition_contacts(transitions, tx.contacts_of(_ws.data), as_of=_ws.as_of, config=_ws.config)
-    return transitions, post
-
-
 ws = page_header("transitions", "ui_transitions.caption", days=lambda ws: tx.window_text(ws.config, lang()))
 days = tx.window_text(ws.config, lang())
 levels = ", ".join(VOCABS["level_of_care"][x](lang()) for x in ws.config.readmission_levels)
 window = ws.config.readmission_days
 forms.stage_section(ws, "transitions", key="transition_form")
 
-transitions, post = _post_contacts(ws.key, ws)
+transitions, post = ws.get("transitions"), ws.get("post_transition_contacts")
 if transitions.height == 0:
     empty_state("ui_transitions.empty")
     st.stop()

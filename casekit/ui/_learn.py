@@ -41,13 +41,6 @@ RISK_KNOBS: tuple[tuple[str, int, int], ...] = (
 )
 
 
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _curated(key: str, _ws: DerivedTables) -> pl.DataFrame:
-    return learn.curated_clients(
-        _ws.result, status=_ws.get("status"), scores=_ws.get("scores"), as_of=_ws.as_of, config=_ws.config
-    )
-
-
 @st.cache_resource(max_entries=32, show_spinner=False)
 def _steps(key: str, case_id: str, _ws: DerivedTables) -> list[StageStep]:
     return learn.walkthrough(_ws.result, case_id, as_of=_ws.as_of, config=_ws.config, model=_ws.model)
@@ -64,7 +57,7 @@ def choose_client(ws: DerivedTables) -> str | None:
     if status.height == 0:
         empty_state("ui_learn.no_cases")
         return None
-    curated = _curated(ws.key, ws)
+    curated = ws.get("curated_clients")
     names = dict(zip(curated["path"], curated[f"label_{lang()}"], strict=True))
     case_of = dict(zip(curated["path"], curated["case_id"], strict=True))
     other = tr("ui_learn.other_case")

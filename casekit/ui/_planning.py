@@ -21,7 +21,6 @@ import datetime as dt
 
 import altair as alt
 import polars as pl
-import streamlit as st
 
 from casekit._frames import sheet
 from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr, labels
@@ -29,12 +28,9 @@ from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import header
 from casekit.stages import ProcessConfig
-from casekit.ui.derived import DerivedTables
 
 __all__ = [
     "STATUS_COLORS",
-    "cached_choices",
-    "cached_plans",
     "calendar_choices",
     "calendar_options",
     "client_goals",
@@ -349,23 +345,3 @@ def client_services(data: CaseData, case_id: str) -> pl.DataFrame:
         .select(columns)
         .collect()
     )
-
-
-# -- cached for the screen (on the tables' key, as its derived tables) -------
-
-
-@st.cache_resource(max_entries=16, show_spinner=False)
-def _cached(name: str, key: str, _ws: DerivedTables) -> pl.DataFrame:
-    if name == "plans":
-        return incomplete_plans(_ws.get("status"), _ws.data, _ws.config, as_of=_ws.as_of)
-    return calendar_choices(_ws.data, _ws.get("status"))
-
-
-def cached_plans(ws: DerivedTables) -> pl.DataFrame:
-    """:func:`incomplete_plans` of the loaded data, computed once per data key."""
-    return _cached("plans", ws.key, ws)
-
-
-def cached_choices(ws: DerivedTables) -> pl.DataFrame:
-    """:func:`calendar_choices` of the loaded data, computed once per data key."""
-    return _cached("choices", ws.key, ws)

@@ -125,8 +125,15 @@ def load(
     return _validate(key, as_of, data)
 
 
-def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
+def _derived_functions() -> dict[str, Callable[..., pl.DataFrame]]:
+    """The registry: table name → its function of the tables (and keyword options)."""
     import casekit as ck
+    from casekit import cohort as co
+    from casekit import outcomes as oc
+    from casekit import stages as sg
+    from casekit.learn import curated_clients
+    from casekit.ui._planning import calendar_choices, incomplete_plans
+    from casekit.ui._screening import latest_screenings
 
     return {
         "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),
@@ -143,6 +150,62 @@ def _derived_functions() -> dict[str, Callable[[DerivedTables], pl.DataFrame]]:
         "attributed_changes": _attributed_changes,
         "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of, measures=ws.measures),
         "fairness": lambda ws: ck.fairness_summary(ws.result, ws.get("scores"), model=ws.model),
+        # -- the screens' tables ------------------------------------------------------
+        "cohort": lambda ws: co.cohort_frame(
+            ws.result,
+            as_of=ws.as_of,
+            status=ws.get("status"),
+            entries=ws.get("entries"),
+            changes=ws.get("changes"),
+            measures=ws.measures,
+        ),
+        "utilisation_rates": lambda ws: ck.utilisation_rates(ws.result, as_of=ws.as_of, measures=ws.measures),
+        "goal_progress": lambda ws: ck.goal_progress(ws.result, as_of=ws.as_of, measures=ws.measures),
+        "latest_screenings": lambda ws: latest_screenings(ws.data, as_of=ws.as_of),
+        "incomplete_plans": lambda ws: incomplete_plans(ws.get("status"), ws.data, ws.config, as_of=ws.as_of),
+        "calendar_choices": lambda ws: calendar_choices(ws.data, ws.get("status")),
+        "transitions": lambda ws: sg.transitions_until(ws.data, ws.as_of),
+        "post_transition_contacts": lambda ws: sg.post_transition_contacts(
+            ws.get("transitions"), sg.contacts_of(ws.data), as_of=ws.as_of, config=ws.config
+        ),
+        "outcome_summary": lambda ws, by=(), for_sharing=False: oc.outcome_summary(
+            ws.result,
+            list(by),
+            as_of=ws.as_of,
+            # by case manager, each pair counts for who held the case at its latest measure
+            changes=ws.get("attributed_changes" if "case_manager" in by else "changes"),
+            scores=ws.get("scores"),
+            model=ws.model,
+            for_sharing=for_sharing,
+            measures=ws.measures,
+        ),
+        "utilisation_summary": lambda ws, for_sharing=False: oc.utilisation_summary(
+            ws.result,
+            as_of=ws.as_of,
+            changes=ws.get("utilisation"),
+            model=ws.model,
+            for_sharing=for_sharing,
+            measures=ws.measures,
+        ),
+        "utilisation_rate_summary": lambda ws, for_sharing=False: oc.utilisation_rate_summary(
+            ws.result, as_of=ws.as_of, rates=ws.get("utilisation_rates"), for_sharing=for_sharing, measures=ws.measures
+        ),
+        "goal_attainment": lambda ws, by=(), for_sharing=False: oc.goal_attainment(
+            ws.result,
+            list(by),
+            as_of=ws.as_of,
+            scores=ws.get("scores"),
+            model=ws.model,
+            progress=ws.get("goal_progress"),
+            for_sharing=for_sharing,
+            measures=ws.measures,
+        ),
+        "curated_clients": lambda ws: curated_clients(
+            ws.result, status=ws.get("status"), scores=ws.get("scores"), as_of=ws.as_of, config=ws.config
+        ),
+        "post_only_summary": lambda ws, for_sharing=False: oc.post_only_summary(
+            ws.result, as_of=ws.as_of, for_sharing=for_sharing, measures=ws.measures
+        ),
     }
 
 
@@ -157,9 +220,9 @@ def _attributed_changes(ws: DerivedTables) -> pl.DataFrame:
     return attribute_changes(changes, ws.assignments())
 
 
-@st.cache_resource(max_entries=64, show_spinner=False)
-def _derived(name: str, key: str, _ws: DerivedTables) -> pl.DataFrame:
-    return _derived_functions()[name](_ws)
+@st.cache_resource(max_entries=128, show_spinner=False)
+def _derived(name: str, key: str, options: tuple[tuple[str, object], ...], _ws: DerivedTables) -> pl.DataFrame:
+    return _derived_functions()[name](_ws, **dict(options))
 
 
 @dataclass(frozen=True)
@@ -229,9 +292,16 @@ class DerivedTables:
         """The clean rows (errors quarantined)."""
         return self.result.data
 
-    def get(self, name: str) -> pl.DataFrame:
-        """A derived table, computed once per data key: ``scores``, ``status``, ``flags``,
+    def get(self, name: str, **options: object) -> pl.DataFrame:
+        """A derived table, computed once per data key and ``options`` (hashable values,
+        e.g. ``by=("program",), for_sharing=True``): ``scores``, ``status``, ``flags``,
         ``worklist``, ``events``, ``entries``, ``funnel``, ``durations``, ``changes``,
         ``attributed_changes`` (with the case manager in force at each measure),
-        ``utilisation``, ``fairness``."""
-        return _derived(name, self.key, self)
+        ``utilisation``, ``fairness``; the screens' ``cohort``, ``utilisation_rates``,
+        ``goal_progress``, ``latest_screenings``, ``incomplete_plans``,
+        ``calendar_choices``, ``curated_clients``, ``transitions``, ``post_transition_contacts``, and the
+        outcome summaries ``outcome_summary`` and ``goal_attainment`` (``by``,
+        ``for_sharing``), ``utilisation_summary``, ``utilisation_rate_summary`` and
+        ``post_only_summary`` (``for_sharing``). The registry is the one place a page's
+        tables are cached: pages keep no caches of their own."""
+        return _derived(name, self.key, tuple(sorted(options.items())), self)
