@@ -3,6 +3,8 @@ attendance, follow-ups overdue by tier."""
 
 from __future__ import annotations
 
+import functools
+
 import streamlit as st
 
 from casekit.charts import attendance_chart, flags_by_manager_chart
@@ -17,10 +19,12 @@ from casekit.ui._monitoring import (
     overall_rate,
     worklist_flags,
     worklist_managers,
+    worklist_print_html,
     worklist_priorities,
     worklist_view,
 )
 from casekit.ui.widgets import (
+    download,
     empty_state,
     lang,
     num,
@@ -82,6 +86,23 @@ else:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:
         table(worklist_view(shown, lang=lang(), model=ws.model), key="monitoring_worklist", stem="worklist")
+        download(
+            tr("ui_monitoring.print_button"),
+            functools.partial(  # written when clicked
+                worklist_print_html,
+                shown,
+                lang=lang(),
+                as_of=ws.as_of,
+                source=ws.source,
+                total=worklist.height,
+                model=ws.model,
+            ),
+            file_name=f"{tr('ui_monitoring.worklist_title')}_{ws.as_of.isoformat()}.html",
+            key="monitoring_worklist_print",
+            mime="text/html",
+            help=tr("ui_monitoring.print_help"),
+            icon=":material/print:",
+        )
         st.subheader(tr("ui_records.log_contact_title"))
         rows = shown.head(1000).select("case_id", "flag").unique("case_id", keep="first", maintain_order=True)
         labels = {c: f"{c} — {flag_label(f, lang())}" for c, f in rows.iter_rows()}

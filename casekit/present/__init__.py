@@ -13,7 +13,9 @@ downloads):
 - :func:`format_date` / :func:`format_number` / :func:`number_expr` and :data:`FORMATS`
   — the one table of date and number formats per language, for each consumer (strftime,
   Excel number formats, Streamlit widgets and columns, CSV separator);
-  :func:`excel_formats` — a frame's Excel number formats, column by column.
+  :func:`excel_formats` — a frame's Excel number formats, column by column;
+- :func:`printable_html` — a readable table as a printable A4 page (self-contained HTML,
+  none of the app around it), e.g. the printable worklist.
 
 Examples
 --------
@@ -34,6 +36,7 @@ from __future__ import annotations
 
 from casekit.present._formats import FORMATS, Formats, format_date, format_number, formats, number_expr
 from casekit.present._headers import NumberStyle, header, missing_headers, number_style, screen_headers
+from casekit.present._printable import printable_html
 from casekit.present._readable import excel_formats, headers_for, readable, text_expr
 from casekit.present._vocab import COLUMN_VOCABULARY, column_labels, label, vocabulary, vocabulary_of
 
@@ -53,6 +56,7 @@ __all__ = [
     "missing_headers",
     "number_expr",
     "number_style",
+    "printable_html",
     "readable",
     "screen_headers",
     "text_expr",

@@ -122,6 +122,44 @@ def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: Ris
     return present.readable(shown, lang, headers={"priority": present.header("priority_label", lang)}, model=model)
 
 
+def worklist_print_html(
+    shown: pl.DataFrame,
+    *,
+    lang: str,
+    as_of: dt.date,
+    source: str,
+    total: int,
+    model: RiskModel | None = None,
+) -> str:
+    """The worklist shown (filters applied) as a printable A4 page: the screen's own table
+    (:func:`worklist_view`), with the source, the as-of date and how many rows it holds.
+
+    >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "flag": ["safety_red_flag"]})
+    >>> page = worklist_print_html(wl, lang="es", as_of=dt.date(2026, 9, 30), source="equipo.db", total=3)
+    >>> "Lista de trabajo" in page, "30/09/2026" in page, "1 de 3 filas" in page, "sin acción de seguridad" in page
+    (True, True, True, True)
+    """
+    from casekit import present
+    from casekit.i18n import t
+
+    subtitle = t(
+        "ui_monitoring.print_subtitle",
+        lang,
+        source=source,
+        as_of=present.format_date(as_of, lang),
+        shown=present.format_number(shown.height, lang),
+        total=present.format_number(total, lang),
+    )
+    return present.printable_html(
+        worklist_view(shown, lang=lang, model=model),
+        title=t("ui_monitoring.worklist_title", lang),
+        lang=lang,
+        subtitle=subtitle,
+        footer=t("ui_monitoring.print_footer", lang),
+        empty=t("ui_monitoring.worklist_filtered_empty", lang),
+    )
+
+
 # -- missed appointments -----------------------------------------------------------------
 
 

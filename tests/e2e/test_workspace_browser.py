@@ -5,6 +5,7 @@ app being idle, never on time."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,7 +18,7 @@ from casekit.i18n import t
 from casekit.stages import flag_label
 from tests.builders import caseload
 
-from .conftest import TIMEOUT_MS, VIEWPORT, running_app, screenshot, wait_idle
+from .conftest import SCREENSHOTS, TIMEOUT_MS, VIEWPORT, running_app, screenshot, wait_idle
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -68,6 +69,37 @@ def _flags(db: Path) -> list[str]:
         ws.close()
 
 
+def _prints_the_worklist_on_a4(page: Page, overdue: str) -> None:
+    """One click on the worklist's print button gives a page that Chromium prints on A4
+    landscape, with the worklist's rows and nothing of the app around them."""
+    button = page.get_by_test_id("stMain").locator(".st-key-monitoring_worklist_print").get_by_role("button")
+    with page.expect_download() as got:
+        button.click()
+    assert (
+        got.value.suggested_filename == "Lista de trabajo_" + __import__("datetime").date.today().isoformat() + ".html"
+    )
+    sheet = page.context.new_page()
+    try:
+        sheet.set_content(Path(got.value.path()).read_text(encoding="utf-8"))
+        text = sheet.inner_text("body")
+        pdf = sheet.pdf(prefer_css_page_size=True, print_background=True)
+        sheet.emulate_media(media="print")
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        sheet.screenshot(path=str(SCREENSHOTS / "es_worklist_printable.png"), full_page=True)
+    finally:
+        sheet.close()
+    assert text.startswith(t("ui_monitoring.worklist_title", "es"))
+    assert "E2E-1" in text
+    assert overdue in text
+    for words in (t("ui.language", "es"), t("ui.page_overview", "es"), t("ui_records.log_contact_title", "es")):
+        assert words not in text  # no sidebar, no navigation, no forms
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", pdf)
+    assert boxes, "a PDF with pages"
+    for width, height in boxes:  # A4 landscape: 297 x 210 mm = 841.9 x 595.3 pt
+        assert abs(float(width) - 841.9) < 2
+        assert abs(float(height) - 595.3) < 2
+
+
 def test_worklist_contact_clears_the_flag_and_the_record_survives_language_and_refresh(
     chromium_browser: Browser, team_app: tuple[str, Path]
 ) -> None:
@@ -84,6 +116,7 @@ def test_worklist_contact_clears_the_flag_and_the_record_survives_language_and_r
         worklist = main.get_by_test_id("stDataFrame").first
         overdue = flag_label("follow_up_overdue", "es")
         worklist.get_by_text(overdue).first.wait_for(state="attached")  # the flag, in the worklist's cells
+        _prints_the_worklist_on_a4(page, overdue)
 
         # log the contact from the worklist: the case is preselected, type a note, save
         form = main.get_by_test_id("stForm").filter(has=page.get_by_text(t("ui_records.notes", "es")))

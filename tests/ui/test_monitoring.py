@@ -213,3 +213,30 @@ def test_cases_only_worklist_has_no_contacts_rows(cases_only_status: pl.DataFram
     worklist = ck.worklist(cases_only_status)
     assert set(worklist["flag"]) <= {"screening_overdue"}
     assert mo.attendance_by_kind(None).height == 0
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_printable_worklist_is_the_screens_table_on_an_a4_page(status: pl.DataFrame, lang: str) -> None:
+    import re
+    from html import unescape
+
+    from casekit.present import header
+
+    worklist = ck.worklist(status)
+    shown = worklist.filter(pl.col("priority") <= 3)
+    page = mo.worklist_print_html(shown, lang=lang, as_of=AS_OF, source="muestra.xlsx", total=worklist.height)
+    assert "@page { size: A4 landscape;" in page
+    assert "<script" not in page
+    assert "<link" not in page  # self-contained: nothing fetched
+    view = mo.worklist_view(shown, lang=lang)
+    cells = [unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", page)]
+    assert cells == [("" if v is None else str(v)) for row in view.iter_rows() for v in row]  # the screen's table
+    heads = [unescape(h) for h in re.findall(r"<th>(.*?)</th>", page)]
+    assert heads == view.columns
+    assert header("case_id", lang) in heads
+    assert f"{format_number(shown.height, lang)} " in page  # how many rows, in the language's format
+    assert "None" not in cells
+    if lang == "es":
+        assert not any(re.fullmatch(r"\d+\.\d+", c) for c in cells)  # no English decimal point
+    empty = mo.worklist_print_html(shown.clear(), lang=lang, as_of=AS_OF, source="x", total=worklist.height)
+    assert "<table>" not in empty
