@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._case_index import INDEX_DTYPE, is_coded
 from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES, CaseData, ValidationResult
 
@@ -26,9 +27,12 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     """``columns`` of sheet ``name`` as a lazy frame; an absent sheet or column is typed nulls.
 
     ``_row`` (when asked for) falls back to the row position + 2 (header = row 1).
+    On a view coded by :func:`casekit._case_index.coded`, ``case_id`` is the case index.
     """
     spec = SHEETS[name].columns
     schema = {c: (pl.Int64() if c == ROW else DTYPES[spec[c].kind]) for c in columns}
+    if "case_id" in schema and is_coded(data):  # the case index (casekit._case_index) stays a number
+        schema["case_id"] = INDEX_DTYPE
     df = data.get(name)
     if df is None:
         return pl.LazyFrame(schema=schema)

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._case_index import id_dtype
 from casekit._frames import age_at, columns_of, is_lazy
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
@@ -118,7 +119,7 @@ def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyF
     cols = [s.column for s in specs]
     if df is None:
         schema = {
-            "case_id": pl.String(),
+            "case_id": id_dtype(data),
             ROW: pl.Int64(),
             **{c: _LOCAL_DTYPES[s.kind] for c, s in zip(cols, specs, strict=True)},
         }
@@ -146,7 +147,7 @@ def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyF
         else:
             expr = norm_expr(col.cast(pl.String))
         exprs.append(expr.cast(_LOCAL_DTYPES[spec.kind]).alias(spec.column))
-    return lf.select(pl.col("case_id").cast(pl.String), pl.col(ROW).cast(pl.Int64), *exprs).filter(
+    return lf.select(pl.col("case_id").cast(id_dtype(data)), pl.col(ROW).cast(pl.Int64), *exprs).filter(
         pl.col("case_id").is_not_null()
     )
 

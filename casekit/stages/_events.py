@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
 from casekit._frames import engine_for, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -119,11 +120,13 @@ def events(
     result is the same.
     """
     clean, _ = unwrap(data)
-    log = _unsorted(clean, as_of)
     if engine is None:
         engine = "streaming" if is_lazy(clean) else "auto"
     if engine != "streaming":
-        return _sorted(log.collect(engine=engine))
+        view = coded(clean)  # in memory: the case index; sorting by it is sorting by the text id
+        out = _sorted(_unsorted(view, as_of).collect(engine=engine))
+        return out.with_columns(text_ids(view, out["case_id"])) if is_coded(view) else out
+    log = _unsorted(clean, as_of)
     return pl.concat([_sorted(part.collect(engine="streaming")) for part in log_ranges(clean, log)], how="vertical")
 
 
@@ -266,10 +269,12 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     """``log`` sorted by case, date, stage order, sheet name and row; stage and sheet as text.
 
     Polars 2.1 sorts on five keys (a text key first) slowly, so the keys are packed into
-    one UInt64 when their ranges fit: the id's dense rank (0 for a null id: nulls first,
-    as the multi-key sort), days since the first date, the stage and sheet codes, the
-    row offset. Otherwise (or with a null date, stage or row) the multi-key sort. The
-    key is total (a sheet row gives at most one event per stage): the same order.
+    one UInt64 when their ranges fit: the id's order (its case index + 1 when ``case_id``
+    is the case index of :mod:`casekit._case_index`, else its dense rank; 0 for a null
+    id: nulls first, as the multi-key sort), days since the first date, the stage and
+    sheet codes, the row offset. Otherwise (or with a null date, stage or row) the
+    multi-key sort. The key is total (a sheet row gives at most one event per stage): the
+    same order.
 
     >>> log = pl.DataFrame({"case_id": ["B", "A", "A", None], "stage": ["closed", "risk", "screening", "risk"],
     ...     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 1), dt.date(2027, 1, 1)],
@@ -291,9 +296,10 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
         first_row=row.min(),
         rows=row.max() - row.min(),
         nulls=row.null_count() + day.null_count() + c("stage").null_count(),
+        last_id=c("case_id").max() if log.schema["case_id"] == INDEX_DTYPE else pl.lit(log.height),
     ).row(0, named=True)
     widths = [
-        log.height.bit_length(),  # 1 + the id's dense rank
+        (int(stats["last_id"] or 0) + 1).bit_length(),  # 1 + the id's index or dense rank
         int(stats["days"] or 0).bit_length(),
         len(_STAGE.categories).bit_length(),
         len(_SHEET.categories).bit_length(),
@@ -301,8 +307,9 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     ]
     if stats["nulls"] or sum(widths) > 63:
         return log.sort("case_id", "timestamp", "stage", "sheet", "row").with_columns(as_text)
+    order = c("case_id").cast(pl.UInt64) + 1 if log.schema["case_id"] == INDEX_DTYPE else c("case_id").rank("dense")
     parts = [
-        c("case_id").rank("dense").fill_null(0),
+        order.fill_null(0),
         day - stats["day"],
         c("stage").to_physical(),
         c("sheet").to_physical(),

@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._case_index import id_dtype
 from casekit._frames import max_where, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData
@@ -287,7 +288,7 @@ def red_flag_dates(data: CaseData, *, as_of: dt.date, model: RiskModel | None = 
             )
         )
     if not frames:
-        return pl.LazyFrame(schema={"case_id": pl.String()}), []
+        return pl.LazyFrame(schema={"case_id": id_dtype(data)}), []
     out = frames[0]
     for other in frames[1:]:
         out = out.join(other, on="case_id", how="full", coalesce=True)

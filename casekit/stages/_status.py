@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
 from casekit._frames import engine_for, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
@@ -138,12 +139,13 @@ def case_status(
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
         unknown = _unknown_identity(data, clean, as_of)
     tiers = _risk_tiers(clean, as_of, model) if risk is None else risk
-    plan = _status_plan(
-        clean, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures
-    )
     if engine is None:
         engine = "streaming" if is_lazy(clean) else "auto"
+    view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
+    plan = _status_plan(view, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures)
     status = plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect(engine=engine)
+    if is_coded(view):
+        status = status.with_columns(text_ids(view, status["case_id"]))
     if unknown is None or unknown.height == 0:
         return status
     return pl.concat([status, _unknown_rows(unknown, status.schema, as_of)], how="vertical")
@@ -172,11 +174,12 @@ def stage_entries(
     """
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
+    view = coded(clean)
     plan = _status_plan(
-        clean, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False, measures=measures
+        view, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False, measures=measures
     )
     names = {f"entered_{s}": s for s in STAGES[:9]}
-    return (
+    entries = (
         plan.select("case_id", ROW, *names)
         .unpivot(index=["case_id", ROW], variable_name="stage", value_name="entered_on")
         .drop_nulls("entered_on")
@@ -188,6 +191,7 @@ def stage_entries(
         .select("case_id", "stage_number", "stage", "entered_on")
         .collect()
     )
+    return entries.with_columns(text_ids(view, entries["case_id"])) if is_coded(view) else entries
 
 
 def _reinstated(result: ValidationResult) -> CaseData:
@@ -566,13 +570,15 @@ def _status_plan(
     wide = cases.filter(c("opened_on") <= as_of)
     for frame in _aggregates(data, as_of, cfg, measures).values():
         wide = wide.join(frame, on="case_id", how="left")
-    wide = wide.join(_one_tier_per_case(risk), on="case_id", how="left")
+    wide = wide.join(_indexed(_one_tier_per_case(risk), data), on="case_id", how="left")
     flag_names: list[str] = []
     if red_flags:
         raised, flag_names = red_flag_dates(data, as_of=as_of, model=model)
         wide = wide.join(raised, on="case_id", how="left")
     if quarantined is not None:
-        wide = wide.join(quarantined.with_columns(quarantined=pl.lit(value=True)), on="case_id", how="left")
+        wide = wide.join(
+            _indexed(quarantined, data).with_columns(quarantined=pl.lit(value=True)), on="case_id", how="left"
+        )
     else:
         wide = wide.with_columns(quarantined=pl.lit(None, dtype=pl.Boolean), q_sheets=pl.lit(None, dtype=pl.String))
 
@@ -719,6 +725,16 @@ def _status_plan(
         )
         .sort(ROW)
     )
+
+
+def _indexed(frame: pl.LazyFrame, data: CaseData) -> pl.LazyFrame:
+    """``frame`` (text ``case_id``) keyed like ``data``: by the case index when ``data`` is a
+    coded view (an id absent from the data has no index and no row), else as it is."""
+    if not is_coded(data):
+        return frame
+    ids = pl.LazyFrame({"case_id": data.ids, "_index": pl.int_range(data.ids.len(), dtype=INDEX_DTYPE, eager=True)})
+    names = frame.collect_schema().names()
+    return frame.join(ids, on="case_id", how="inner").select(pl.col("_index").alias("case_id"), *names[1:])
 
 
 def _join_split(parts: list[pl.Expr]) -> pl.Expr:
