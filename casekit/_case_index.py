@@ -61,7 +61,7 @@ def id_dtype(data: CaseData) -> pl.DataType:
     return INDEX_DTYPE if is_coded(data) else pl.String()
 
 
-def coded(data: CaseData) -> CodedData:
+def coded(data: CaseData) -> CaseData:
     """``data`` with every sheet's ``case_id`` replaced by the case index (computed once
     per data; a view already coded is returned as is). Sheets scanned lazily
     (:func:`casekit.scan_caseload`, the streaming path) are returned as they are: their
@@ -86,7 +86,7 @@ def coded(data: CaseData) -> CodedData:
         else pl.Series("case_id", [], categories)
     )
     order = pl.DataFrame({"code": distinct.to_physical(), "case_id": distinct.cast(pl.String)}).sort("case_id")
-    size = int(order["code"].max() or 0) + 1 if order.height else 0
+    size = int(order.select(pl.col("code").max()).item() or 0) + 1 if order.height else 0
     rank = pl.repeat(None, size, dtype=INDEX_DTYPE, eager=True).scatter(
         order["code"], pl.int_range(order.height, dtype=INDEX_DTYPE, eager=True)
     )
