@@ -54,6 +54,7 @@ def test_workspace_commands(db_url: str, backend: str, tmp_path: Path, monkeypat
     assert "unknown_case" in bad.stderr
 
     if backend == "sqlite":
+        _a_review_leaving_a_red_flag_open_is_refused(db_url, db)
         log = run_casekit("workspace", "audit", "--case", case, *db)
         assert log.returncode == 0
         assert " eva record contacts" in log.stdout
@@ -82,6 +83,22 @@ def test_workspace_commands(db_url: str, backend: str, tmp_path: Path, monkeypat
     restored = run_casekit("workspace", "restore", backup, *db)
     assert restored.returncode == 0, restored.stderr
     assert run_casekit("workspace", "audit", "--verify", *db).returncode == 0
+
+
+def _a_review_leaving_a_red_flag_open_is_refused(db_url: str, db: list[str]) -> None:
+    """The safety action of an open red flag holds for the CLI too (the store's one rule)."""
+    from casekit.stages import open_red_flags
+
+    ws = ck.Workspace.open(db_url)
+    cases = ws.data()["cases"]
+    flagged = open_red_flags(ws.data(), as_of=ck.SAMPLE_AS_OF)
+    red = flagged.filter(flagged["case_id"].is_in(cases.filter(cases["closed_on"].is_null())["case_id"].implode()))
+    ws.close()
+    review = json.dumps({"case_id": red["case_id"][0], "reviewed_on": ck.SAMPLE_AS_OF.isoformat()})
+    refused = run_casekit("workspace", "record", "risk_reviews", "--json", review, *db, "--lang", "es")
+    assert refused.returncode == 1
+    assert "safety_action_required" in refused.stderr
+    assert "registre la acción de seguridad" in refused.stderr
 
 
 def test_default_database_is_casekit_db_in_the_working_folder(tmp_path: Path, home: Path) -> None:

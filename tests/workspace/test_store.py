@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from polars.testing import assert_frame_equal
 
 import casekit as ck
+from casekit.stages import open_red_flags
 from casekit.validation import validate
 from casekit.workspace._migrate import head_revision
 from tests.builders import caseload
@@ -456,7 +457,7 @@ def test_a_risk_review_that_leaves_a_red_flag_open_is_refused(ws: ck.Workspace) 
     assert ws.dump() == before
     done = ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-02", "safety_action": "safety_plan"},
                      actor="eva")  # fmt: skip
-    assert ck.stages.open_red_flags(ws.data(), as_of=AS_OF).height == 0
+    assert open_red_flags(ws.data(), as_of=AS_OF).height == 0
     ws.record("risk_reviews", {"case_id": "A", "reviewed_on": "2026-02-10"}, actor="eva")  # the flag is closed
     with pytest.raises(ck.RecordRejected) as caught:  # taking the action back would reopen it
         ws.update("risk_reviews", done["_row_id"], {"safety_action": None}, expected_version=1, actor="eva")
