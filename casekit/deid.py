@@ -479,9 +479,10 @@ WIDE_AGE_BANDS: dict[str, str] = {"<40": "<65", "40-64": "<65", "65-74": "65-84"
 #: Widths of the year bands k-anonymity may group the years into (``year_2``, ``year_5``).
 YEAR_BANDS: tuple[int, ...] = (2, 5)
 #: The generalisations of each quasi-identifier, mildest first. ``year`` is grouped into
-#: 2-, then 5-year bands only when the extract's dates are years (``dates="year"``): then every
-#: date of every sheet takes the band, so that no sheet gives the year back. ``program`` is
-#: the last to go.
+#: 2-, then 5-year bands: then every date of every sheet takes the band (of the year, or of the
+#: shifted date's year), so that no sheet gives the year back. With shifted dates that loses
+#: every interval, so there the year is banded only when no other step helps (and it does).
+#: ``program`` is the last to go.
 _LADDER: dict[str, tuple[str, ...]] = {
     "year": tuple(f"year_{w}" for w in YEAR_BANDS),
     "age_band": ("generalised", "removed"),
@@ -532,7 +533,7 @@ def _generalise(frame: pl.DataFrame, quasi: list[str], column: str, action: str)
 
 
 def _k_anonymise(
-    cases: pl.DataFrame, *, k: int, max_suppression: float, band_years: bool = False
+    cases: pl.DataFrame, *, k: int, max_suppression: float, shifted: bool = False
 ) -> tuple[pl.DataFrame, pl.Series, pl.DataFrame, pl.DataFrame]:
     """The extract's ``cases`` generalised, the case pseudonyms to suppress, the steps taken
     (``column, action, cases``) and the anonymity before and after (:func:`casekit.privacy.anonymity`).
@@ -540,9 +541,10 @@ def _k_anonymise(
     Full-domain generalisation (Samarati 2001; Sweeney 2002), greedy: while more than
     ``max_suppression`` of the cases sit in classes smaller than ``k``, take the next step of
     :data:`_LADDER` that leaves the fewest such cases (ties: the order of the ladder); the
-    cases still in small classes are then suppressed (removed). The year steps are taken
-    only with ``band_years`` (the extract's dates are years); the caller then bands every
-    date of the extract (the last ``year_<w>`` step gives the width).
+    cases still in small classes are then suppressed (removed). After a year step the caller
+    bands every date of the extract (the last ``year_<w>`` step gives the width); with
+    ``shifted`` dates a year step is taken only when no other step leaves fewer small
+    classes (and it does), as banding shifted dates loses their intervals.
     """
     from casekit.privacy import anonymity, class_sizes
 
@@ -557,13 +559,16 @@ def _k_anonymise(
     def small(f: pl.DataFrame, q: list[str]) -> pl.Series:
         return class_sizes(f, q, person=person).filter(pl.col("__class_size") < k)["case_id"]
 
-    while small(frame, quasi).len() > budget:
-        ladder = [c for c in _LADDER if c != "year" or band_years]
+    while (now := small(frame, quasi).len()) > budget:
+        ladder = [*(c for c in _LADDER if c != "year"), "year"] if shifted else list(_LADDER)
         options = [(c, _LADDER[c][done[c]]) for c in ladder if c in quasi and done[c] < len(_LADDER[c])]
         options = [o for o in options if o[0] != "program"] or options  # the programme goes last
         if not options:
             break
         tried = [(small(*_generalise(frame, quasi, c, a)).len(), i) for i, (c, a) in enumerate(options)]
+        if shifted:  # banding shifted dates loses their intervals: only when no other step helps
+            others = [t for t in tried if options[t[1]][0] != "year"]
+            tried = [t for t in others if t[0] < now] or [t for t in tried if t[0] < now] or others or tried
         column, action = options[min(tried)[1]]
         new, quasi = _generalise(frame, quasi, column, action)
         if action == "removed":
@@ -975,18 +980,20 @@ def deidentify(
     steps, summary = pl.DataFrame(schema=STEPS_SCHEMA), pl.DataFrame()
     if k > 1 and "cases" in out and "case_id" in out["cases"].columns:
         out["cases"], suppressed, steps, summary = _k_anonymise(
-            out["cases"], k=k, max_suppression=max_suppression, band_years=dates == "year"
+            out["cases"], k=k, max_suppression=max_suppression, shifted=dates == "shift"
         )
         gone = pl.col("case_id").is_in(suppressed.implode())
         out = {n: df.filter(~gone) if "case_id" in df.columns else df for n, df in out.items()}
         banded = [a for c, a, _ in steps.iter_rows() if c == "year"]
         if banded:  # full-domain: every date of every sheet (years here) takes the band
             width = int(banded[-1].removeprefix("year_"))
-            years = {(s, c) for s, c, a, _ in log if a == "year"}
-            out = {
-                n: df.with_columns(year_band(pl.col(c), width).alias(c) for c in df.columns if (n, c) in years)
-                for n, df in out.items()
-            }
+            years = {(s, c) for s, c, a, _ in log if a in ("year", "shifted")}
+
+            def band(df: pl.DataFrame, c: str) -> pl.Expr:
+                year = pl.col(c).dt.year() if df.schema[c].is_temporal() else pl.col(c)
+                return year_band(year, width).alias(c)
+
+            out = {n: df.with_columns(band(df, c) for c in df.columns if (n, c) in years) for n, df in out.items()}
             log = [(n, c, "year_band", "k_anonymity") if (n, c) in years else (n, c, a, r) for n, c, a, r in log]
         log.extend(("cases", c, a, "k_anonymity") for c, a, _ in steps.iter_rows() if a != "suppressed" and c != "year")
     removed = pl.DataFrame(log, schema=REMOVED_SCHEMA, orient="row")

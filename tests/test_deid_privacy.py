@@ -77,6 +77,8 @@ def identifier_cells(data: ck.CaseData) -> list[tuple[str, str, str, str]]:
             values = df.select(pl.col(column).unique().drop_nulls())
             if values.height and values[column].str.contains(PSEUDONYM).all():
                 continue  # a pseudonymised column: every value is prefix + 16 hex digits
+            if values.height and values[column].str.contains(r"^\d{4}-\d{4}$").all():
+                continue  # dates grouped into bands of years by k-anonymity (2024-2025)
             kinds = values.with_columns(identifier_kind(pl.col(column)).alias("kind")).drop_nulls("kind")
             bad.extend((name, column, v, k) for v, k in kinds.iter_rows())
     return bad
@@ -344,6 +346,29 @@ def test_k_anonymity_groups_the_years_into_bands_before_suppressing() -> None:
     assert wider.steps.rows() == [("year", "year_2", 24), ("year", "year_5", 24)]
     assert sorted(set(wider.data["cases"]["opened_on"])) == ["2015-2019", "2020-2024"]
     assert wider.data["cases"].height == 24
-    # shifted dates keep the calendar: the year is never banded there
-    shifted = deidentify(data, key=FIXED_KEY)
-    assert "year" not in set(shifted.steps["column"])
+
+
+def test_shifted_dates_are_grouped_into_bands_of_their_shifted_year_when_nothing_else_helps() -> None:
+    """The same 24 clients with shifted dates (the default): only the (shifted) year tells them
+    apart, so removing any other column leaves as many small classes and banding the year is
+    the one step that helps. Every date of every sheet becomes the band of its shifted year
+    (intervals are lost, said in the steps): nobody is removed and k >= 5 holds on what is
+    released. With the years alike, no band is drawn and the shifted dates stay dates."""
+    data = _spread_over_years(3, range(2018, 2026))
+    out = deidentify(data, key=FIXED_KEY)
+    assert out.steps.height > 0
+    assert set(out.steps["column"]) == {"year"}  # the only step that helps
+    cases, contacts = out.data["cases"], out.data["contacts"]
+    assert cases.height == 24  # generalising kept every client
+    band = r"\d{4}-\d{4}"
+    for frame, column in ((cases, "opened_on"), (contacts, "contact_on")):
+        assert frame.schema[column] == pl.String
+        assert frame[column].str.contains(f"^{band}$").all(), column
+    assert cases.group_by("opened_on").agg(pl.col("client_id").n_unique())["client_id"].min() >= 5
+    assert out.anonymity.filter(pl.col("when") == "after")["k"].item() >= 5
+    banded = out.removed.filter(pl.col("action") == "year_band")
+    assert {("cases", "opened_on"), ("contacts", "contact_on")} <= set(banded.select("sheet", "column").iter_rows())
+    assert out.explain_steps("en")["step"][0].startswith("Years grouped into")
+    alike = deidentify(_spread_over_years(24, range(2024, 2025)), key=FIXED_KEY)
+    assert alike.data["cases"].schema["opened_on"] == pl.Date  # no band needed: dates stay dates
+    assert "year" not in set(alike.steps["column"])
