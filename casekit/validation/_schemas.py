@@ -41,13 +41,6 @@ def _expr_check(expr_of, error: str) -> pa.Check:
     )
 
 
-def _no_duplicates(data) -> pl.LazyFrame:
-    """True where the value is null or appears once (fast path: all distinct)."""
-    col = data.lazyframe.select(pl.col(data.key)).collect().to_series()
-    ok = pl.repeat(True, col.len(), eager=True, dtype=pl.Boolean) if _all_distinct(col) else ~_duplicated(col)
-    return pl.LazyFrame({data.key: ok})
-
-
 def _all_distinct(col: pl.Series) -> bool:
     """Whether the non-null values of ``col`` are distinct (distinct hashes: distinct values)."""
     present = col.drop_nulls()
@@ -84,9 +77,26 @@ def _is_in(expr: pl.Expr, allowed: list[str]) -> pl.Expr:
     return reduce(operator.or_, [expr == value for value in allowed])
 
 
+#: The error of the ``duplicate`` rule: :func:`run_schema` skips it on a column whose values are
+#: all distinct (one cheap count), the rest of the rule is the same expression.
+DUPLICATE = "duplicate|"
+
+
 def _value_rules(col: Column) -> list[_Rule]:
-    """The value checks of ``col`` other than ``duplicate``, in the schema's order."""
+    """The value checks of ``col``, in the schema's order: the one declaration that both the
+    pandera schema (:func:`sheet_schema`) and the polars query of :func:`run_schema` are
+    generated from (the not-nullable ``required`` is pandera's ``nullable=False`` there and a
+    null test here, from the same ``col.required``).
+
+    >>> [error for error, _ in _value_rules(SHEETS["cases"].columns["case_id"])]
+    ['duplicate|', 'required|']
+    >>> df = pl.DataFrame({"phq9": [3, 28, None]})
+    >>> [df.select(ok("phq9")).to_series().to_list() for _, ok in _value_rules(SHEETS["assessments"].columns["phq9"])]
+    [[True, True, None], [True, False, None]]
+    """
     rules: list[_Rule] = []
+    if col.unique:
+        rules.append((DUPLICATE, lambda k: ~_duplicated(pl.col(k))))
     if col.required and DTYPES[col.kind] == pl.String():
         rules.append(("required|", lambda k: pl.col(k).str.strip_chars() != ""))
     if col.ge is not None:
@@ -102,11 +112,8 @@ def _value_rules(col: Column) -> list[_Rule]:
 
 
 def _checks(col: Column) -> list[pa.Check]:
-    checks: list[pa.Check] = []
-    if col.unique:
-        checks.append(pa.Check(_no_duplicates, error="duplicate|", name="duplicate"))
-    checks += [_expr_check(ok, error) for error, ok in _value_rules(col)]
-    return checks
+    """The pandera checks of ``col``: one per declared rule (:func:`_value_rules`)."""
+    return [_expr_check(ok, error) for error, ok in _value_rules(col)]
 
 
 @cache
@@ -233,9 +240,11 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
             if df.collect_schema()[name].is_float():
                 missing = missing | pl.col(name).is_nan()
             out.append((name, "required|", missing))
-        if col.unique and not _all_distinct_in(df, name):
-            out.append((name, "duplicate|", _duplicated(pl.col(name))))
-        out += [(name, error, ok(name).not_().fill_null(False)) for error, ok in _value_rules(col)]
+        out += [
+            (name, error, ok(name).not_().fill_null(False))
+            for error, ok in _value_rules(col)
+            if error != DUPLICATE or not _all_distinct_in(df, name)  # all distinct: nothing to find
+        ]
     return out
 
 
