@@ -132,7 +132,14 @@ class MeasureCatalogue:
         """Join the catalogue's columns (prefixed ``cat_``) to ``rows`` by measure name;
         ``cat_name`` is null for an uncatalogued measure."""
         cat = self.frame().lazy().rename({c: f"cat_{c}" for c in CATALOGUE_COLUMNS})
-        return rows.with_columns(_key=measure_key(pl.col(measure))).join(cat, on="_key", how="left").drop("_key")
+        # the matching key of each distinct name (a few), not of every row
+        names = (
+            rows.select(pl.col(measure).unique())
+            .with_columns(_key=measure_key(pl.col(measure)))
+            .join(cat, on="_key", how="left")
+            .drop("_key")
+        )
+        return rows.join(names, on=measure, how="left", maintain_order="left")
 
 
 def load_measures(

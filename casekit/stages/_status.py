@@ -490,11 +490,13 @@ def _aggregates(
     later = c("timepoint").is_in(["follow_up", "discharge"])
     # per measure: the earliest baseline, and whether a follow-up/discharge value is later
     # than it (the latest such value is later than the earliest baseline)
+    outcomes = outcomes.filter(m <= as_of)
+    # the catalogue's rule on each distinct measure name (a few), not on every row
+    post_only = outcomes.select(c("measure").unique()).with_columns(_post_only=evaluates_alone(c("measure"), measures))
     outcomes = (
-        outcomes.filter(m <= as_of)
-        .group_by("case_id", "measure")
+        outcomes.group_by("case_id", "measure")
         .agg(baseline_on=min_where(m, base), later_on=min_where(m, later), last_later=max_where(m, later))
-        .with_columns(_post_only=evaluates_alone(c("measure"), measures))
+        .join(post_only, on="measure", how="left")
         # a post-only measure (satisfaction at discharge) evaluates the case on its own
         .with_columns(
             paired=((c("last_later") > c("baseline_on")) | (c("_post_only") & c("last_later").is_not_null())).fill_null(
