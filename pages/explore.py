@@ -7,6 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from casekit.ui import explore
+from casekit.ui.signin import shows_exact_counts
 from casekit.ui.widgets import empty_state, page_header
 
 ws = page_header("explore", "ui_explore.caption")
@@ -21,11 +22,12 @@ if a.height == 0:
     st.stop()
 
 view = explore.choose_view()
+team = shows_exact_counts()  # the team sees its exact counts; a researcher's screen suppresses small cells
 if view == "group":
-    explore.group_view(a, cohort)
+    explore.group_view(a, cohort, team=team)
 elif view == "process":
     explore.process_view(a)
 elif view == "compare":
-    explore.compare_view(ws, a, cohort)
+    explore.compare_view(ws, a, cohort, team=team)
 else:
     explore.export_view(ws, a, flt)

@@ -15,6 +15,7 @@ from casekit.outcomes import (
 from casekit.present import header
 from casekit.ui import _outcomes as oc
 from casekit.ui import forms
+from casekit.ui.signin import shows_exact_counts
 from casekit.ui.widgets import (
     empty_state,
     lang,
@@ -30,8 +31,12 @@ from casekit.ui.widgets import (
 
 
 def _explain_empty(key: str) -> None:
-    """Why a chart is empty: nothing recorded (the team's own screen suppresses nothing)."""
-    empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
+    """Why a chart is empty: nothing recorded, or (on a researcher's screen, which
+    suppresses small cells) every group too small to show."""
+    if suppressed_on_screen:
+        empty_state("ui_outcomes.all_suppressed_here", low=low, high=high)
+    else:
+        empty_state("ui_outcomes.no_utilisation" if key == "utilisation" else "ui_outcomes.empty")
 
 
 ws = page_header("outcomes", "ui_outcomes.caption")
@@ -41,12 +46,16 @@ if ws.get("changes").height == 0 and ws.get("utilisation").height == 0:
     empty_state("ui_outcomes.empty")
     st.stop()
 low, high = oc.suppression_range()
-st.caption(tr("ui_outcomes.suppression", low=low, high=high))
-exact = sharing_switch(key="outcomes_downloads")  # the downloads are for others: suppressed unless switched
+suppressed_on_screen = not shows_exact_counts()  # a researcher's screen: small cells suppressed too
+st.caption(
+    tr("ui_outcomes.suppression_everywhere" if suppressed_on_screen else "ui_outcomes.suppression", low=low, high=high)
+)
+# the downloads are for others: suppressed unless switched (a researcher has no switch)
+exact = sharing_switch(key="outcomes_downloads", allowed=not suppressed_on_screen)
 
 # -- utilisation and cost: the payer's figure, first ------------------------------------
 st.subheader(tr("ui_outcomes.utilisation"))
-util = ws.get("utilisation_summary")
+util = ws.get("utilisation_summary", for_sharing=suppressed_on_screen)
 chart = utilisation_chart(util, lang=lang())
 if is_empty(chart):
     _explain_empty("utilisation")
@@ -73,7 +82,7 @@ else:
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
-rates = ws.get("utilisation_rate_summary")
+rates = ws.get("utilisation_rate_summary", for_sharing=suppressed_on_screen)
 st.caption(tr("ui_outcomes.rates_windows"))
 if rates.filter(pl.col("n_used") > 0).height == 0:
     empty_state("ui_outcomes.no_rates")
@@ -90,7 +99,7 @@ else:
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))
-by_measure = ws.get("outcome_summary", by=oc.DEFAULT_GROUPING)
+by_measure = ws.get("outcome_summary", by=oc.DEFAULT_GROUPING, for_sharing=suppressed_on_screen)
 chart = outcomes_chart(by_measure, lang=lang())
 if is_empty(chart):
     _explain_empty("outcomes_by_measure")
@@ -105,7 +114,7 @@ else:
 
 # -- % improved by tier -----------------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_tier"))
-by_tier = ws.get("outcome_summary", by=("effective_tier",))
+by_tier = ws.get("outcome_summary", by=("effective_tier",), for_sharing=suppressed_on_screen)
 chart = improved_by_tier_chart(by_tier, lang=lang())
 if is_empty(chart):
     _explain_empty("improved_by_tier")
@@ -126,7 +135,7 @@ else:
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
 st.caption(tr("ui_outcomes.goals_caption"))
-overall = ws.get("goal_attainment", by=())
+overall = ws.get("goal_attainment", by=(), for_sharing=suppressed_on_screen)
 if overall["n_goals"].fill_null(0).sum() == 0:
     empty_state("ui_outcomes.no_goals")
 else:
@@ -147,11 +156,16 @@ else:
         key="out_goals_by",
     )
     shared = None if exact else ws.get("goal_attainment", by=(goal_by,), for_sharing=True)
-    table(ws.get("goal_attainment", by=(goal_by,)), key="out_goals", stem="goal_attainment", shared=shared)
+    table(
+        ws.get("goal_attainment", by=(goal_by,), for_sharing=suppressed_on_screen),
+        key="out_goals",
+        stem="goal_attainment",
+        shared=shared,
+    )
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
 st.subheader(tr("ui_outcomes.post_only"))
-post = ws.get("post_only_summary")
+post = ws.get("post_only_summary", for_sharing=suppressed_on_screen)
 if post.filter(pl.col("n_cases") > 0).height == 0:
     empty_state("ui_outcomes.no_post_only")
 else:
@@ -176,7 +190,7 @@ by = st.multiselect(
     placeholder=tr("ui_outcomes.grouping_none"),
     key="out_by",
 )
-grouped = ws.get("outcome_summary", by=tuple(by))
+grouped = ws.get("outcome_summary", by=tuple(by), for_sharing=suppressed_on_screen)
 if "case_manager" in by and ws.assignments is not None:
     st.caption(tr("ui_outcomes.manager_in_force"))
 rtm_note(grouped)
@@ -184,4 +198,4 @@ shared = None if exact else oc.shown(ws.get("outcome_summary", by=tuple(by), for
 table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes", shared=shared)
 
 st.subheader(tr("ui.summary_heading"))
-summary_pdf_download(ws, key="outcomes_summary")
+summary_pdf_download(ws, key="outcomes_summary", exact_allowed=not suppressed_on_screen)

@@ -192,8 +192,9 @@ def _measure_options(
     return {}, "", None
 
 
-def group_view(a: pl.DataFrame, cohort: pl.DataFrame) -> None:
-    """A measure of cohort A by group: chart, the team's exact table, the shared download."""
+def group_view(a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> None:
+    """A measure of cohort A by group: chart, the team's exact table, the shared download.
+    Not ``team`` (a researcher): small cells suppressed on screen too, no exact-counts switch."""
     left, middle, right = st.columns(3)
     by = left.selectbox(
         tr("ui_explore.group_by"),
@@ -221,12 +222,12 @@ def group_view(a: pl.DataFrame, cohort: pl.DataFrame) -> None:
         to_stage=options.get("to_stage"),
         outcome_measure=options.get("outcome_measure"),
     )
-    grouped = group()
+    grouped = group(for_sharing=not team)
     show_chart(cohort_chart(grouped, by=by, measure=measure, lang=lang(), subtitle=subtitle), key="ex_chart")
     rtm_note(grouped, measure=options.get("outcome_measure"))
     st.dataframe(ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table")
     st.caption(tr("ui_explore.group_caption"))
-    exact = sharing_switch(key="ex_groups_share")
+    exact = sharing_switch(key="ex_groups_share", allowed=team)
     safe = group(for_sharing=not exact)
     shared = ex.readable_groups(safe, by=[by], measure=measure, lang=lang(), keep_types=True)
     download_table(shared, "cohort_groups", key="ex_groups")
@@ -243,14 +244,15 @@ def process_view(a: pl.DataFrame) -> None:
     show_chart(stage_chart(a, lang=lang()), key="ex_stages")
 
 
-def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame) -> None:
+def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> None:
     """Cohort A against a cohort B the user filters: sizes, time to plan, outcomes, goals and
-    utilisation per member-month (the team's exact counts; downloads for sharing)."""
+    utilisation per member-month (the team's exact counts; downloads for sharing). Not
+    ``team`` (a researcher): the tables suppress small cells on screen too, no switch."""
     st.caption(tr("ui_explore.compare_caption"))
     with st.expander(tr("ui_explore.filters_b"), expanded=True):
         b = filters("ex_b_", cohort).apply(cohort)
         _matches("ui_explore.matches_b", b.height, cohort.height)
-    comparison = co.compare_cohorts(a, b)
+    comparison = co.compare_cohorts(a, b) if team else co.compare_cohorts(a, b).suppressed()
     _compare_metrics(comparison, a.height, b.height)
     names = measure_labels(lang())
     if comparison.outcomes.height:
@@ -271,7 +273,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame) -> No
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
     st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
     st.caption(tr("ui_explore.compare_download"))
-    exact = sharing_switch(key="ex_cmp_share")
+    exact = sharing_switch(key="ex_cmp_share", allowed=team)
     safe_outcomes, safe_plan = ex.readable_comparison(
         comparison if exact else comparison.suppressed(), lang(), measure_names=names, keep_types=True
     )
@@ -280,7 +282,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame) -> No
 
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     progress = ws.get("goal_progress")
-    goals = co.compare_goals(a, b, progress, for_sharing=False)  # the team's own view: real counts
+    goals = co.compare_goals(a, b, progress, for_sharing=not team)  # the team: real counts
     st.dataframe(readable(goals, lang(), hide=_SUPPRESSED), key="ex_cmp_goals")
     shared = co.compare_goals(a, b, progress, for_sharing=not exact)
     download_table(
@@ -292,7 +294,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame) -> No
     # utilisation per member-month: a comparison cohort is the answer to regression to the mean
     st.markdown(f"**{tr('ui_explore.compare_rates')}**")
     rates = ws.get("utilisation_rates")
-    util = co.compare_utilisation(a, b, rates, for_sharing=False)
+    util = co.compare_utilisation(a, b, rates, for_sharing=not team)
     rtm_note(util)
     st.dataframe(readable(util, lang(), hide=_SUPPRESSED), hide_index=True, key="ex_cmp_rates")
     shared = co.compare_utilisation(a, b, rates, for_sharing=not exact)

@@ -55,6 +55,7 @@ __all__ = [
     "pages_for",
     "reassign_form",
     "scoped_result",
+    "shows_exact_counts",
     "signed_in",
     "workspace_label",
 ]
@@ -337,6 +338,21 @@ def alerts(who: Identity, tables: Any, lang: str) -> None:
     counts = priority_counts(tables.get("worklist"))
     if counts[1] or counts[2]:
         st.warning(t("ui_access.alerts", lang, p1=counts[1], p2=counts[2]), icon="⚠️")
+
+
+def shows_exact_counts(who: Identity | None = None) -> bool:
+    """Whether ``who`` (default: the signed-in user) sees the team's exact counts on screen
+    and may switch downloads to them: local mode, case managers, supervisors and admins.
+    A researcher (and anyone unknown) sees every aggregate with small cells suppressed,
+    downloads included, and has no switch.
+
+    >>> shows_exact_counts(Identity(None, "admin")), shows_exact_counts(Identity("r@u.edu", "researcher"))
+    (True, False)
+    """
+    from casekit.workspace._access import RECORD_ROLES
+
+    who = signed_in() if who is None else who
+    return who is not None and (who.local or who.role in RECORD_ROLES)
 
 
 def allowed_sources(sources: tuple[str, ...]) -> tuple[str, ...]:

@@ -294,10 +294,15 @@ def table(
     download_table(readable(download, language, headers=headers, keep_types=True), stem or key, key=key)
 
 
-def sharing_switch(*, key: str) -> bool:
+def sharing_switch(*, key: str, allowed: bool = True) -> bool:
     """The visible small-cell switch of a download meant for others: off (the default)
     suppresses counts of 1–10 people and what is computed from them; on gives the exact
-    counts, where the team is allowed to share them. Returns whether it is on."""
+    counts, where the team is allowed to share them. Returns whether it is on. Not
+    ``allowed`` (a researcher: :func:`casekit.ui.signin.shows_exact_counts`): no switch,
+    always off."""
+    if not allowed:
+        st.caption(tr("printing.note_for_sharing"))
+        return False
     exact = st.toggle(tr("ui.summary_exact_counts"), value=False, key=f"{key}_exact", help=tr("ui.summary_exact_help"))
     st.caption(tr("printing.note_exact" if exact else "printing.note_for_sharing"))
     return exact
@@ -314,14 +319,14 @@ def summary_pdf_bytes(ws: DerivedTables, language: str, *, for_sharing: bool) ->
     return summary_pdf(report, lang=language, for_sharing=for_sharing) or b""
 
 
-def summary_pdf_download(ws: DerivedTables, *, key: str) -> None:
+def summary_pdf_download(ws: DerivedTables, *, key: str, exact_allowed: bool = True) -> None:
     """The funder summary's download button, with the visible small-cell switch.
 
     Small cells (1–10 people) are suppressed unless the user switches to exact counts;
     the PDF is written when the button is clicked, not on every rerun.
     """
     language = lang()
-    exact = sharing_switch(key=key)
+    exact = sharing_switch(key=key, allowed=exact_allowed)
 
     def pdf() -> bytes:
         return summary_pdf_bytes(ws, language, for_sharing=not exact)

@@ -178,6 +178,9 @@ def test_researcher_sees_only_de_identified_pages(chromium_browser, signin_app) 
             leaked = [n for n in names if n in text]
             assert not leaked
             assert "de-identified" in text
+        # small cells suppressed on the screen and in every download, with no switch to exact counts
+        assert "groups of 1–10 cases are suppressed here and in the downloads" in text
+        assert page.get_by_text("Show exact counts of 1–10 people").count() == 0
         screenshot(page, "signin_researcher_outcomes")
     finally:
         context.close()
