@@ -12,7 +12,7 @@ from casekit.contract import VOCABS
 from casekit.outcomes import (
     GOAL_GROUPINGS,
 )
-from casekit.present import header
+from casekit.present import header, vocabulary
 from casekit.ui import _outcomes as oc
 from casekit.ui import forms
 from casekit.ui.signin import shows_exact_counts
@@ -61,7 +61,7 @@ if is_empty(chart):
     _explain_empty("utilisation")
 else:
     headlines = oc.utilisation_headlines(util)
-    names = oc.measure_names(lang())
+    names = vocabulary("measure", lang())
     cols = st.columns(max(headlines.height, 1))
     for col, row in zip(cols, headlines.iter_rows(named=True), strict=False):
         col.metric(names.get(row["measure"], row["measure"]), num(row["pct_change"], "+.1%"))
@@ -170,7 +170,7 @@ if post.filter(pl.col("n_cases") > 0).height == 0:
     empty_state("ui_outcomes.no_post_only")
 else:
     shown = post.filter(pl.col("n_cases") > 0)
-    names = oc.measure_names(lang())
+    names = vocabulary("measure", lang())
     cols = st.columns(shown.height)
     for col, row in zip(cols, shown.iter_rows(named=True), strict=True):
         col.metric(

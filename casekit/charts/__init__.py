@@ -37,7 +37,6 @@ from casekit.charts._base import (
     chart_data,
     chart_locale,
     is_empty,
-    measure_labels,
 )
 from casekit.charts._care import attendance_chart, calendar_chart, transitions_chart
 from casekit.charts._export import save_chart, to_png, to_svg
@@ -68,7 +67,6 @@ __all__ = [
     "funnel_chart",
     "improved_by_tier_chart",
     "is_empty",
-    "measure_labels",
     "outcomes_chart",
     "save_chart",
     "stage_chart",

@@ -1,5 +1,6 @@
-"""Shared pieces of every chart: the palette, labels in the user's language, titles,
-the empty state and the chart's metadata.
+"""Shared pieces of every chart: the palette, titles, the empty state and the chart's
+metadata. Labels and number formats come from :mod:`casekit.present` (one presentation
+layer); :func:`label_expr` only adds the chart's name for a blank category.
 
 One colour-blind-safe palette (Okabe & Ito, 2008) is used everywhere; the risk tiers
 always have the same colours (low bluish green, moderate orange, high vermillion).
@@ -8,8 +9,7 @@ Examples
 --------
 >>> TIER_COLORS["high"], OKABE_ITO["blue"]
 ('#D55E00', '#0072B2')
->>> label("tier", "moderate", "es"), label("tier", None, "en")
-('Moderado', '(blank)')
+
 """
 
 from __future__ import annotations
@@ -20,8 +20,7 @@ from typing import Any
 import altair as alt
 import polars as pl
 
-from casekit.contract import VOCABS
-from casekit.i18n import normalize_lang, t
+from casekit.i18n import t
 from casekit.present import FORMATS
 
 __all__ = [
@@ -33,10 +32,7 @@ __all__ = [
     "color_scale",
     "empty_chart",
     "finish",
-    "label",
     "label_expr",
-    "labels",
-    "measure_labels",
     "text",
 ]
 
@@ -80,32 +76,10 @@ def text(key: str, lang: str | None, /, **params: object) -> str:
     return t(f"charts.{key}", lang, **params)
 
 
-def label(vocab: str, value: str | None, lang: str | None) -> str:
-    """Label of a contract vocabulary id (unknown ids are shown as they are)."""
-    if value is None:
-        return text("blank", lang)
-    entry = VOCABS[vocab].get(value)
-    return entry(normalize_lang(lang)) if entry else value
-
-
-def labels(vocab: str, lang: str | None) -> dict[str, str]:
-    """``{id: label}`` of a vocabulary, in its declared order."""
-    return {k: label(vocab, k, lang) for k in VOCABS[vocab]}
-
-
 def label_expr(column: str, mapping: Mapping[str, str], lang: str | None) -> pl.Expr:
     """``column`` mapped through ``mapping`` (unknown ids kept, null → "(blank)")."""
     col = pl.col(column).cast(pl.String)
     return pl.when(col.is_null()).then(pl.lit(text("blank", lang))).otherwise(col.replace(dict(mapping)))
-
-
-#: Measures with a label of their own (others are shown as written in the workbook).
-KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
-
-
-def measure_labels(lang: str | None) -> dict[str, str]:
-    """``{measure: label}`` of the measures casekit knows by name."""
-    return {m: text(f"measure_{m}", lang) for m in KNOWN_MEASURES}
 
 
 def color_scale(ids: Iterable[str], colors: Mapping[str, str], names: Mapping[str, str]) -> alt.Scale:

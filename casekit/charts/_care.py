@@ -20,11 +20,10 @@ from casekit.charts._base import (
     finish,
     heatmap,
     label_expr,
-    labels,
     text,
 )
 from casekit.data import CaseData, ValidationResult
-from casekit.present import formats
+from casekit.present import formats, vocabulary
 
 __all__ = ["attendance_chart", "calendar_chart", "transitions_chart"]
 
@@ -56,9 +55,9 @@ def calendar_chart(
     ['bar', 'rule']
     """
     title = text("calendar_title", lang, case_id=case_id)
-    kinds = labels("contact_kind", lang)
-    statuses = labels("contact_status", lang)
-    levels = labels("to_level", lang)
+    kinds = vocabulary("contact_kind", lang)
+    statuses = vocabulary("contact_status", lang)
+    levels = vocabulary("to_level", lang)
 
     def rows(sheet: str) -> pl.DataFrame:
         df = _sheet(data, sheet)
@@ -134,7 +133,7 @@ def calendar_chart(
         con = con.with_columns(
             (pl.lit(text("contact_lane", lang)) + label_expr("kind", kinds, lang)).alias("lane"),
             label_expr("status", statuses, lang).alias("status_label"),
-            label_expr("with_whom", labels("with_whom", lang), lang).alias("with_label"),
+            label_expr("with_whom", vocabulary("with_whom", lang), lang).alias("with_label"),
             pl.col("kind")
             .replace_strict({k: i for i, k in enumerate(kinds)}, default=len(kinds), return_dtype=pl.Int64)
             .alias("kind_order"),
@@ -178,7 +177,7 @@ def calendar_chart(
             (label_expr("from_level", levels, lang) + pl.lit(" → ") + label_expr("to_level", levels, lang)).alias(
                 "move"
             ),
-            label_expr("kind", labels("transition_kind", lang), lang).alias("kind_label"),
+            label_expr("kind", vocabulary("transition_kind", lang), lang).alias("kind_label"),
         )
         layers.append(
             alt.Chart(tr)
@@ -230,7 +229,7 @@ def attendance_chart(
     lf = contacts.lazy()
     if as_of is not None and "contact_on" in contacts.columns:
         lf = lf.filter(pl.col("contact_on") <= as_of)
-    kinds = labels("contact_kind", lang)
+    kinds = vocabulary("contact_kind", lang)
     df = (
         lf.filter(pl.col("kind").is_not_null())
         .group_by("kind")
@@ -263,7 +262,7 @@ def attendance_chart(
             alt.Tooltip("label:N", title=text("tt_kind", lang)),
             alt.Tooltip("rate:Q", title=text("axis_attendance", lang), format=".1%"),
             *[
-                alt.Tooltip(f"{s}:Q", title=labels("contact_status", lang)[s], format=",")
+                alt.Tooltip(f"{s}:Q", title=vocabulary("contact_status", lang)[s], format=",")
                 for s in ("attended", "missed", "scheduled", "cancelled")
             ],
         ],
@@ -294,7 +293,7 @@ def transitions_chart(
     tr = _sheet(data, "transitions")
     if tr is None or tr.height == 0 or not {"from_level", "to_level"} <= set(tr.columns):
         return empty_chart("transitions", title, text("empty_transitions", lang))
-    levels = labels("to_level", lang)
+    levels = vocabulary("to_level", lang)
     order = {k: i for i, k in enumerate(levels)}
     df = (
         tr.lazy()

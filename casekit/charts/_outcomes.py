@@ -20,10 +20,9 @@ from casekit.charts._base import (
     empty_chart,
     finish,
     label_expr,
-    labels,
-    measure_labels,
     text,
 )
+from casekit.present import vocabulary
 from casekit.risk import TIERS
 
 __all__ = ["improved_by_tier_chart", "outcomes_chart", "utilisation_chart"]
@@ -34,9 +33,9 @@ _TIER_COLUMNS = ("effective_tier", "tier", "computed_tier")
 def _row_label(df: pl.DataFrame, lang: str | None) -> pl.Expr:
     parts: list[pl.Expr] = []
     if "domain" in df.columns:
-        parts.append(label_expr("domain", labels("outcome_domain", lang), lang))
+        parts.append(label_expr("domain", vocabulary("outcome_domain", lang), lang))
     if "measure" in df.columns:
-        parts.append(label_expr("measure", measure_labels(lang), lang))
+        parts.append(label_expr("measure", vocabulary("measure", lang), lang))
     if not parts:
         return pl.lit(text("group_all", lang))
     return pl.concat_str(parts, separator=" · ")
@@ -168,8 +167,8 @@ def improved_by_tier_chart(summary: pl.DataFrame, *, lang: str | None = None) ->
     if tier_col is None or "pct_improved" not in summary.columns or summary.height == 0:
         return empty_chart("improved_by_tier", title, text("empty_outcomes", lang))
     by_domain = "domain" in summary.columns
-    names = labels("tier", lang)
-    domains = labels("outcome_domain", lang)
+    names = vocabulary("tier", lang)
+    domains = vocabulary("outcome_domain", lang)
     frame = summary.with_columns(
         label_expr(tier_col, names, lang).alias("tier_label"),
         *([label_expr("domain", domains, lang).alias("domain_label")] if by_domain else []),
@@ -290,7 +289,7 @@ def utilisation_chart(utilisation: pl.DataFrame, *, lang: str | None = None) -> 
         )
     if frame.height == 0 or not {"measure", "mean_baseline", "mean_latest"} <= set(frame.columns):
         return empty_chart("utilisation", title, text("empty_utilisation", lang))
-    measures = measure_labels(lang)
+    measures = vocabulary("measure", lang)
     frame = frame.with_columns(label_expr("measure", measures, lang).alias("measure_label"))
     hidden = frame.filter(pl.col("suppressed"))["measure_label"].to_list() if "suppressed" in frame.columns else []
     frame = frame.filter(pl.col("mean_baseline").is_not_null() & pl.col("mean_latest").is_not_null())

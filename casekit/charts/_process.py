@@ -17,9 +17,9 @@ from casekit.charts._base import (
     finish,
     heatmap,
     label_expr,
-    labels,
     text,
 )
+from casekit.present import format_number, vocabulary
 from casekit.stages import FLAGS, STAGE_NUMBER, STAGES, flag_label, funnel, stage_label
 
 __all__ = ["durations_chart", "flags_by_manager_chart", "funnel_chart", "stage_chart"]
@@ -108,7 +108,7 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
         .collect()
     )
     stage_names = _stage_names(lang)
-    tier_names = {**labels("tier", lang), "none": text("no_tier", lang)}
+    tier_names = {**vocabulary("tier", lang), "none": text("no_tier", lang)}
     df = df.with_columns(
         label_expr("stage", stage_names, lang).alias("label"),
         label_expr("tier", tier_names, lang).alias("tier_label"),
@@ -131,7 +131,7 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
         )
         .properties(width=WIDTH, height=ROW_HEIGHT * len(STAGES))
     )
-    return finish(chart, "stage", title, text("stage_subtitle", lang, n=f"{status.height:,}"))
+    return finish(chart, "stage", title, text("stage_subtitle", lang, n=format_number(status.height, lang)))
 
 
 def durations_chart(durations: pl.DataFrame, *, lang: str | None = None) -> alt.LayerChart | alt.Chart:

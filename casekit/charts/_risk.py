@@ -16,11 +16,10 @@ from casekit.charts._base import (
     color_scale,
     empty_chart,
     finish,
-    label,
     label_expr,
-    labels,
     text,
 )
+from casekit.present import format_number, number_expr, vocabulary
 from casekit.risk import TIERS, RiskModel, load_model
 
 __all__ = ["factors_chart", "fairness_chart", "tier_chart"]
@@ -59,7 +58,7 @@ def tier_chart(
     untiered = scores.height - int(counts["cases"].sum())
     if counts.height == 0:
         return empty_chart("tier", title, text("empty_tiers", lang))
-    names = labels("tier", lang)
+    names = vocabulary("tier", lang)
     df = (
         tiers.join(counts, on="tier", how="left")
         .with_columns(pl.col("cases").fill_null(0), *[pl.col(c).fill_null(0) for c in ("provisional",) if extra])
@@ -86,7 +85,7 @@ def tier_chart(
         base.mark_bar().encode(color=alt.Color("label:N", scale=color_scale(TIERS, TIER_COLORS, names), legend=None)),
         base.mark_text(baseline="bottom", dy=-3).encode(text=alt.Text("share:Q", format=".0%")),
     ).properties(width=WIDTH * 2 // 3, height=260)
-    subtitle = text("tier_subtitle_untiered", lang, n=f"{untiered:,}") if untiered else None
+    subtitle = text("tier_subtitle_untiered", lang, n=format_number(untiered, lang)) if untiered else None
     return finish(chart, "tier", title, subtitle)
 
 
@@ -131,7 +130,9 @@ def factors_chart(
             label_expr("factor", factor_names, lang).alias("label"),
             pl.when(pl.col("missing"))
             .then(pl.lit(text("missing_input", lang)))
-            .otherwise(pl.col("points").round(2).cast(pl.String).str.replace(r"\.0$", ""))
+            .when(pl.col("points") == pl.col("points").round(0))
+            .then(number_expr(pl.col("points"), lang))
+            .otherwise(number_expr(pl.col("points"), lang, decimals=2))
             .alias("shown"),
         )
         .sort(["missing", "points", "label"], descending=[False, True, False])
@@ -152,13 +153,14 @@ def factors_chart(
             color=alt.condition(alt.datum.missing, alt.value(NEUTRAL), alt.value("#333333")),
         ),
     ).properties(width=WIDTH, height=ROW_HEIGHT * df.height)
+    tiers, computed = vocabulary("tier", lang), rec.get("computed_tier")
     subtitle = [
         text(
             "factors_subtitle",
             lang,
             score=rec.get("score"),
-            tier=label("tier", tier, lang),
-            computed=label("tier", rec.get("computed_tier"), lang),
+            tier=tiers.get(tier, tier) if tier else text("blank", lang),
+            computed=tiers.get(computed, computed) if computed else text("blank", lang),
         )
     ]
     if rec.get("provisional"):
@@ -172,7 +174,7 @@ def factors_chart(
 def _group_label(grouping: str, lang: str | None) -> pl.Expr:
     g = pl.col("group")
     if grouping == "sex":
-        return label_expr("group", labels("sex", lang), lang)
+        return label_expr("group", vocabulary("sex", lang), lang)
     if grouping == "overall":
         return pl.lit(text("group_all", lang))
     return pl.when(g.is_null()).then(pl.lit(text("blank", lang))).otherwise(g)
@@ -212,7 +214,7 @@ def fairness_chart(fairness: pl.DataFrame, *, lang: str | None = None, tiers: Se
     shown = frame.filter(~pl.col("suppressed") & (pl.col("n") > 0))
     if frame.filter(pl.col("n") > 0).height == 0 and not hidden:  # nobody has a tier
         return empty_chart("fairness", title, text("empty_tiers", lang))
-    names = labels("tier", lang)
+    names = vocabulary("tier", lang)
     df = (
         shown.unpivot(
             index=["order", "label", "grouping", "group", "n", "mean_score"],

@@ -28,10 +28,9 @@ from casekit.charts._base import (
     empty_chart,
     finish,
     label_expr,
-    labels,
 )
 from casekit.i18n import t
-from casekit.stages import STAGES, stage_label
+from casekit.present import column_labels
 
 __all__ = [
     "COHORT_COLORS",
@@ -40,12 +39,10 @@ __all__ = [
     "grouping_label",
     "measure_format",
     "measure_label",
-    "value_labels",
 ]
 
 #: Colours of cohort A and cohort B (blue and orange of the palette).
 COHORT_COLORS: dict[str, str] = {"A": OKABE_ITO["blue"], "B": OKABE_ITO["orange"]}
-_VOCAB = {"effective_tier": "tier", "sex": "sex"}
 _FORMATS = {"count": ",", "share": ".1%", "median_days": ".1f", "pct_improved": ".1%", "mean_change": ".2f"}
 
 
@@ -77,19 +74,6 @@ def _axis(measure: str) -> alt.Axis:
     return alt.Axis(format=".0%") if measure in ("share", "pct_improved") else alt.Axis()
 
 
-def value_labels(by: str, lang: str | None) -> dict[str, str]:
-    """``{id: label}`` of a grouping's values that have a label (tiers, sexes, stages); others show as written.
-
-    >>> value_labels("effective_tier", "es")["high"], value_labels("current_stage", "en")["closed"]
-    ('Alto', 'Closed')
-    """
-    if by in _VOCAB:
-        return labels(_VOCAB[by], lang)
-    if by == "current_stage":
-        return {s: stage_label(s, lang) for s in STAGES}
-    return {}
-
-
 def cohort_chart(
     table: pl.DataFrame,
     *,
@@ -110,7 +94,7 @@ def cohort_chart(
     if df.height == 0:
         return empty_chart("cohort", title, t("cohort.chart_empty", lang))
     df = df.select(
-        label_expr(by, value_labels(by, lang), lang).alias("label"),
+        label_expr(by, column_labels(by, lang), lang).alias("label"),
         pl.col(by).cast(pl.String).alias("group"),
         pl.col("n_cases").cast(pl.Int64),
         pl.col("n").cast(pl.Int64),

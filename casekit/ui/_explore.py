@@ -33,12 +33,12 @@ from pathlib import Path
 import polars as pl
 
 from casekit.charts._base import text as chart_text
-from casekit.charts.explore import grouping_label, measure_label, value_labels
+from casekit.charts.explore import grouping_label, measure_label
 from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
-from casekit.present import readable
+from casekit.present import column_labels, readable
 from casekit.risk.fairness import AGE_BANDS
 from casekit.risk.model import TIERS
 from casekit.stages import STAGES, stage_label, to_process_mining
@@ -90,7 +90,7 @@ def option_label(field: str, value: str, lang: str) -> str:
     """How a filter value reads in ``lang`` (labels for tiers, stages and sexes)."""
     if value == BLANK:
         return chart_text("blank", lang)
-    return value_labels(FILTER_COLUMNS[field], lang).get(value, value)
+    return column_labels(FILTER_COLUMNS[field], lang).get(value, value)
 
 
 def make_filter(
@@ -126,7 +126,7 @@ def readable_groups(
     keys = list(by)
     same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
     table = table.drop(same, strict=False).with_columns(
-        pl.col(k).cast(pl.String).replace(value_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
+        pl.col(k).cast(pl.String).replace(column_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
     )
     names = {k: grouping_label(k, lang) for k in keys}
     names |= {"n_cases": t("cohort.col_n_cases", lang), "n": t("cohort.col_n", lang)}

@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit.charts._base import labels
+from casekit.present import vocabulary
 from casekit.stages import FLAGS, ProcessConfig
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def missed_appointments(flags: pl.DataFrame, contacts: pl.DataFrame | None = Non
         pl.lit(None, dtype).alias(name) for name, dtype in columns.items() if name not in flags.columns
     )
     if contacts is not None and {"case_id", "contact_on", "kind", "status"} <= set(contacts.columns):
-        kinds = labels("contact_kind", "en")
+        kinds = vocabulary("contact_kind", "en")
         order = pl.col("kind").replace_strict({k: i for i, k in enumerate(kinds)}, default=len(kinds))
         missed = (
             contacts.lazy()
@@ -237,7 +237,7 @@ def attendance_by_kind(contacts: pl.DataFrame | None, *, as_of: dt.date | None =
     lf = contacts.lazy()
     if as_of is not None and "contact_on" in contacts.columns:
         lf = lf.filter(pl.col("contact_on") <= as_of)
-    kinds = labels("contact_kind", "en")
+    kinds = vocabulary("contact_kind", "en")
     attended, missed = pl.col("attended"), pl.col("missed")
     return (
         lf.filter(pl.col("kind").is_not_null())

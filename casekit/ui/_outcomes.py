@@ -65,7 +65,6 @@ _ONE_MEASURE = (
     "pct_remission",
 )
 #: Measures with a label of their own (the chart texts); others are shown as written.
-_KNOWN_MEASURES = ("ed_visits_6m", "admissions_12m", "monthly_cost", "systolic_bp", "barthel_index", "knowledge_score")
 
 
 def grouping_label(grouping: str, lang: str) -> str:
@@ -110,11 +109,6 @@ def utilisation_headlines(summary: pl.DataFrame) -> pl.DataFrame:
     return summary.sort(
         pl.col("measure").replace_strict(order, default=len(order), return_dtype=pl.Int64), "measure"
     ).select(c for c in cols if c in summary.columns)
-
-
-def measure_names(lang: str) -> dict[str, str]:
-    """``{measure: label}`` of the measures casekit knows by name (others stay as written)."""
-    return {m: t(f"charts.measure_{m}", lang) for m in _KNOWN_MEASURES}
 
 
 def shown(summary: pl.DataFrame, lang: str) -> pl.DataFrame:

@@ -23,10 +23,10 @@ import altair as alt
 import polars as pl
 
 from casekit._frames import sheet
-from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr, labels
+from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr
 from casekit.data import CaseData
 from casekit.i18n import t
-from casekit.present import header
+from casekit.present import header, vocabulary
 from casekit.stages import ProcessConfig
 
 __all__ = [
@@ -59,7 +59,7 @@ def _tr(key: str, lang: str | None, **params: object) -> str:
 
 def _order(column: str, vocab: str) -> pl.Expr:
     """Position of ``column``'s id in the vocabulary (unknown ids and blanks last)."""
-    ids = labels(vocab, "en")
+    ids = vocabulary(vocab, "en")
     return pl.col(column).replace_strict({k: i for i, k in enumerate(ids)}, default=len(ids), return_dtype=pl.Int64)
 
 
@@ -80,8 +80,8 @@ def goals_by_domain_status(data: CaseData, *, lang: str | None = None) -> pl.Dat
         .sort("_d", "domain", "_s", "status", nulls_last=True)
         .drop("_d", "_s")
         .with_columns(
-            label_expr("domain", labels("goal_domain", lang), lang).alias("domain_label"),
-            label_expr("status", labels("goal_status", lang), lang).alias("status_label"),
+            label_expr("domain", vocabulary("goal_domain", lang), lang).alias("domain_label"),
+            label_expr("status", vocabulary("goal_status", lang), lang).alias("status_label"),
         )
         .collect()
     )
@@ -120,7 +120,7 @@ def goals_chart(counts: pl.DataFrame, *, lang: str | None = None) -> alt.LayerCh
     >>> goals_chart(counts, lang="es").to_dict()["title"]["text"]
     'Objetivos por ámbito y estado'
     """
-    names = labels("goal_status", lang)
+    names = vocabulary("goal_status", lang)
     present = [s for s in names if s in set(counts["status"].to_list())]
     domains = counts["domain_label"].unique(maintain_order=True).to_list()
     statuses = counts.sort(_order("status", "goal_status"), nulls_last=True)["status_label"].unique(maintain_order=True)

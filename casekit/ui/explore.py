@@ -19,10 +19,10 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from casekit import cohort as co
-from casekit.charts import durations_chart, funnel_chart, measure_labels, stage_chart
+from casekit.charts import durations_chart, funnel_chart, stage_chart
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
 from casekit.errors import CasekitError
-from casekit.present import formats, readable
+from casekit.present import formats, readable, vocabulary
 from casekit.stages import STAGE_NUMBER, STAGES, funnel
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
@@ -155,7 +155,7 @@ def _measure_options(
 ) -> tuple[dict[str, str | None], str, str | None]:
     """The widgets a measure needs (stages for days, an outcome measure): its options,
     the chart's subtitle and a problem key (``None`` when it can be drawn)."""
-    names = measure_labels(lang())
+    names = vocabulary("measure", lang())
     if measure == "median_days":
         st.session_state.setdefault("ex_to", "planning")  # time to plan, unless chosen otherwise
         start = where.selectbox(
@@ -254,7 +254,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
         _matches("ui_explore.matches_b", b.height, cohort.height)
     comparison = co.compare_cohorts(a, b) if team else co.compare_cohorts(a, b).suppressed()
     _compare_metrics(comparison, a.height, b.height)
-    names = measure_labels(lang())
+    names = vocabulary("measure", lang())
     if comparison.outcomes.height:
         on = st.radio(
             tr("ui_explore.compare_measure"),

@@ -15,7 +15,6 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 import casekit as ck
 from casekit import cohort as co
-from casekit.charts._base import measure_labels
 from casekit.contract import SHEETS, identifying_columns
 from casekit.i18n import t
 from casekit.present import format_number
@@ -202,7 +201,7 @@ def test_a_vs_b_shows_both_cohorts(expected: dict, lang: str) -> None:
     outcomes = _table(at, pairs_a)
     assert {pairs_a, pairs_b} <= set(outcomes.columns)
     paired = changes.filter(pl.col("change").is_not_null())
-    names = measure_labels(lang)  # measures casekit knows are shown by their label
+    names = ck.present.vocabulary("measure", lang)  # measures casekit knows are shown by their label
     for side, cases, col in (("A", a, pairs_a), ("B", b, pairs_b)):
         n = paired.filter(pl.col("case_id").is_in(cases["case_id"].implode())).group_by("measure").len()
         got = dict(zip(outcomes.iloc[:, 0], _numbers(outcomes[col], lang), strict=True))
