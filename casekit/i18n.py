@@ -50,12 +50,17 @@ def catalog() -> dict[str, dict[str, str]]:
 
 
 class _Plurals(string.Formatter):
-    """``{n:one|other}`` picks the singular when ``n`` is 1; other specs as ``format``."""
+    """``{n:one|other}`` picks the singular when ``n`` is 1 (a number, or one already written
+    as text: ``"1"``, ``"**1**"``); other specs as ``format``.
+
+    >>> _Plurals().format("{n} {n:aviso|avisos}, {m} {m:caso|casos}", n=1, m="1.028")
+    '1 aviso, 1.028 casos'
+    """
 
     def format_field(self, value: object, format_spec: str) -> str:
         if "|" in format_spec:
             one, other = format_spec.split("|", 1)
-            return one if value == 1 else other
+            return one if value == 1 or str(value).strip("* ") == "1" else other  # 1, or "1" / "**1**" written
         return super().format_field(value, format_spec)
 
 

@@ -70,7 +70,7 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
     out = tmp_path / "nested" / "extract.xlsx"
     assert run_command(parse(str(workbook), "--out", str(out), "--lang", "en", "--k", "1")) == 0
     printed = capsys.readouterr()
-    assert "1 rows with errors were quarantined and not exported (1 cases affected)" in printed.out
+    assert "1 row with errors was quarantined and not exported (1 case affected)" in printed.out
     assert printed.out.startswith(f"De-identified {sample['cases'].height} cases (")
     back = ck.read_workbook(out)
     _assert_clean(back, sample)
@@ -131,7 +131,7 @@ def test_console_script_spanish_workbook(workbook: Path, sample: ck.CaseData, tm
     out = tmp_path / "extracto.xlsx"
     proc = run("deidentify", workbook, "--out", out, "--lang", "es")
     assert proc.returncode == 0, proc.stderr
-    assert "1 filas con errores se apartaron y no se exportaron" in proc.stdout
+    assert "1 fila con errores se apartó y no se exportó (1 caso afectado)" in proc.stdout
     assert f"Escrito {out}" in proc.stdout
     back = ck.read_workbook(out)
     _assert_clean(back, sample)
