@@ -228,10 +228,13 @@ def summarise_changes(
                 (pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline")
             )
         )
-    values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "n_paired", "suppressed")]
-    out = suppress_small_cells(
-        out, ["n_cases", "n_paired"], derived_cols=[*values, *extra], min_cell=min_cell, for_sharing=for_sharing
-    )
+    # the cases without a pair are the complement of the paired ones in the row's cases: a small
+    # one is a small cell too, and blanking it alone would leave it as n_cases - n_paired
+    counts = ["n_cases", "n_paired", "n_unpaired"]
+    values = [c for c in SUMMARY_COLUMNS if c not in (*counts, "suppressed")]
+    out = suppress_small_cells(out, counts, derived_cols=[*values, *extra], min_cell=min_cell, for_sharing=for_sharing)
+    pair = pl.col("n_paired").is_null() | pl.col("n_unpaired").is_null()  # one blank: the other goes too
+    out = out.with_columns(pl.when(~pair).then(pl.col(c)).alias(c) for c in ("n_paired", "n_unpaired"))
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]

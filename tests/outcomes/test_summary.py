@@ -26,7 +26,8 @@ def phq(n: int, start: int, base: float, latest: list[float] | None, prefix: str
 
 def test_statistics_exact() -> None:
     latest = [10.0] * 6 + [14.0] * 4 + [15.0] * 2 + [None] * 3  # 12 pairs of 15 cases
-    s = outcome_summary(caseload(outcomes=phq(15, 0, 15.0, latest)), by=["measure"]).row(0, named=True)
+    data = caseload(outcomes=phq(15, 0, 15.0, latest))
+    s = outcome_summary(data, by=["measure"], for_sharing=False).row(0, named=True)  # exact (3 unpaired)
     changes = [-5.0] * 6 + [-1.0] * 4 + [0.0] * 2
     mean = sum(changes) / 12
     sd = math.sqrt(sum((c - mean) ** 2 for c in changes) / 11)
@@ -124,3 +125,15 @@ def test_unknown_grouping_raises_in_the_users_language() -> None:
     assert "ethnicity" in err.value.message("es")
     assert err.value.message("es").startswith("No se pueden agrupar")
     assert set(GROUPINGS) >= {"domain", "measure", "effective_tier", "program", "case_manager", "sex", "age_band"}
+
+
+def test_a_small_number_of_cases_without_a_pair_is_a_small_cell_too() -> None:
+    """50 cases, 45 paired: the 5 without a pair are a small cell; shown as 50 - 45 they would
+    be given away, so both counts and what the pairs give are blanked; the team's own
+    screen (``for_sharing=False``) shows them."""
+    rows = phq(50, 0, 15.0, [10.0] * 45 + [None] * 5)
+    shared = outcome_summary(caseload(outcomes=rows), by=["measure"]).row(0, named=True)
+    assert (shared["n_cases"], shared["n_paired"], shared["n_unpaired"]) == (50, None, None)
+    assert (shared["mean_change"], shared["suppressed"]) == (None, True)
+    exact = outcome_summary(caseload(outcomes=rows), by=["measure"], for_sharing=False).row(0, named=True)
+    assert (exact["n_paired"], exact["n_unpaired"], exact["mean_change"]) == (45, 5, -5.0)

@@ -92,10 +92,12 @@ def test_summary_totals_and_percent_change() -> None:
     for i in range(12):
         rows += [cost(f"C{i:02}", "2026-01-10", 1000, "baseline"), cost(f"C{i:02}", "2026-06-10", 750, "follow_up")]
     rows += [cost("C99", "2026-01-10", 500, "baseline")]  # unpaired: counted, not in the totals
-    s = utilisation_summary(caseload(outcomes=rows)).row(0, named=True)
+    s = utilisation_summary(caseload(outcomes=rows), for_sharing=False).row(0, named=True)  # exact
     assert (s["domain"], s["measure"], s["n_cases"], s["n_paired"]) == ("utilization", "monthly_cost", 13, 12)
     assert (s["sum_baseline"], s["sum_latest"], s["pct_change"]) == (12000.0, 9000.0, -0.25)
     assert (s["mean_change"], s["pct_improved"], s["suppressed"]) == (-250.0, 1.0, False)
+    shared = utilisation_summary(caseload(outcomes=rows)).row(0, named=True)  # 1 unpaired = 13 - 12: blanked
+    assert (shared["n_cases"], shared["n_paired"], shared["sum_latest"], shared["suppressed"]) == (13, None, None, True)
 
 
 def test_summary_is_always_by_measure_and_suppressed() -> None:
