@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import subprocess
 import sys
 from pathlib import Path
@@ -13,11 +14,11 @@ import pytest
 import casekit as ck
 from casekit.cli import run as run_command
 from casekit.cli.deidentify import KEY_ENV, register
-from casekit.deid import new_key
 from casekit.export import write_workbook
 from tests.builders import frame
 from tests.cli_runner import run_casekit as run
 
+KEY = hashlib.sha256(b"casekit deidentify CLI tests").hexdigest()  # fixed: tests are deterministic
 IDENTIFYING = {"client_name", "birth_date", "notes", "description", "reason", "prior_services"}
 
 
@@ -79,7 +80,7 @@ def test_handler_writes_clean_rows_and_says_how_many_were_left_out(
 
 
 def test_handler_same_key_from_file_or_environment(workbook: Path, tmp_path: Path, monkeypatch, capsys) -> None:
-    key = new_key()
+    key = KEY
     key_file = tmp_path / "study.key"
     key_file.write_text(f"  {key}\n", encoding="utf-8")
     a, b, c = tmp_path / "a", tmp_path / "b", tmp_path / "c"
@@ -185,7 +186,7 @@ WEAK_KEYS = {
     "the old docs' example salt": "keep-this-secret",
     "a study name": "study-42",
     "a long passphrase": "correct horse battery staple and some more words to look long enough",
-    "a short hex key": new_key()[:32],
+    "a short hex key": KEY[:32],
     "zeros": "00" * 32,
     "a counting sequence": bytes(range(32)).hex(),
     "a word written in hex": ("estudio" * 5).encode().hex(),
