@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 import polars as pl
@@ -325,29 +326,57 @@ def _via_distinct(
     """
     dtype = DTYPES[col.kind]
     name = raw.name
-    text = "__text__"  # the distinct texts under a name of their own (a column may be called "value")
-    distinct = raw.unique().drop_nulls().alias(text)
-    cleaned = clean_expr(pl.col(text))
-    value, check = _typed(col, cleaned, month_first=month_first, decimal_comma=decimal_comma)
-    parsed = pl.DataFrame(distinct).select(
-        pl.col(text),
-        value=value.cast(dtype),
-        check=pl.when(cleaned.is_not_null() & value.is_null()).then(check).cast(pl.String),
-        x=norm_expr(cleaned) == "x",
-    )
+    distinct = raw.unique().drop_nulls()
+    if distinct.len() <= _MEMO_TEXTS:  # one form's row: the same few texts again and again
+        parsed = _parsed_memo(col, tuple(sorted(distinct.to_list())), month_first, decimal_comma)
+    else:
+        parsed = _parsed_texts(col, distinct, month_first=month_first, decimal_comma=decimal_comma)
     x_style = col.kind == "bool" and bool(parsed.get_column("x").any())
     failing = parsed.get_column("check").is_not_null().any()
-    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(text)).all():
+    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(_TEXT)).all():
         mapped = pl.col(name)
     else:
-        mapped = pl.col(name).replace_strict(parsed[text], parsed["value"], default=None, return_dtype=dtype)
+        mapped = pl.col(name).replace_strict(parsed[_TEXT], parsed["value"], default=None, return_dtype=dtype)
     failed = None
     if failing:
-        failed = pl.col(name).replace_strict(parsed[text], parsed["check"], default=None, return_dtype=pl.String)
+        failed = pl.col(name).replace_strict(parsed[_TEXT], parsed["check"], default=None, return_dtype=pl.String)
     if x_style:
         # blank is False only when the column uses the x/blank style (a column-wide fact)
         mapped = pl.when(pl.col(name).is_null()).then(pl.lit(False)).otherwise(mapped)
     return mapped, failed
+
+
+#: The distinct texts under a name of their own (a column may be called "value").
+_TEXT = "__text__"
+#: Up to this many distinct texts, a column's parse is memoised (see :func:`_parsed_memo`).
+_MEMO_TEXTS = 4
+
+
+def _parsed_texts(col: Column, distinct: pl.Series, *, month_first: bool, decimal_comma: bool) -> pl.DataFrame:
+    """Each distinct text of ``col`` (non-null) with its typed ``value``, the ``check`` id
+    where it fails and whether it is an ``x`` (one query of the contract's parsers).
+
+    >>> col = SHEETS["contacts"].columns["contact_on"]
+    >>> texts = pl.Series(["01/03/2026", "31/02/2026"])
+    >>> _parsed_texts(col, texts, month_first=False, decimal_comma=False).select("value", "check").rows()
+    [(datetime.date(2026, 3, 1), None), (None, 'not_a_date')]
+    """
+    cleaned = clean_expr(pl.col(_TEXT))
+    value, check = _typed(col, cleaned, month_first=month_first, decimal_comma=decimal_comma)
+    return pl.DataFrame(distinct.alias(_TEXT).cast(pl.String)).select(
+        pl.col(_TEXT),
+        value=value.cast(DTYPES[col.kind]),
+        check=pl.when(cleaned.is_not_null() & value.is_null()).then(check).cast(pl.String),
+        x=norm_expr(cleaned) == "x",
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def _parsed_memo(col: Column, texts: tuple[str, ...], month_first: bool, decimal_comma: bool) -> pl.DataFrame:
+    """:func:`_parsed_texts` of a few texts, memoised: a workspace records one row at a
+    time, and compiling the date patterns cost ~4 ms of CPU per row (the same parsers,
+    the same results; polars frames are immutable, so sharing one is safe)."""
+    return _parsed_texts(col, pl.Series(texts, dtype=pl.String), month_first=month_first, decimal_comma=decimal_comma)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ fill messages.
 
 from __future__ import annotations
 
+import functools
+
 import polars as pl
 
 from casekit.contract import ROW
@@ -19,8 +21,9 @@ ISSUES: dict[str, pl.DataType] = {**ISSUE_SCHEMA, "other_column": pl.String(), "
 PARSE_CHECKS = frozenset({"not_a_date", "not_a_number", "not_an_integer", "not_a_boolean", "not_allowed"})
 
 
+@functools.cache
 def empty() -> pl.DataFrame:
-    """An internal issue frame with no rows."""
+    """An internal issue frame with no rows (one shared frame: polars frames are immutable)."""
     return pl.DataFrame(schema=ISSUES)
 
 
@@ -48,6 +51,8 @@ def issues_from(
     >>> issues_from(df, sheet="s", column="x", check="c", value=pl.col("x")).row(0)
     ('s', 2, 'x', '5', 'c', 'error', None, None, None)
     """
+    if isinstance(rows, pl.DataFrame) and rows.height == 0:  # the usual case, without a query
+        return empty()
     return rows.select(
         sheet=pl.lit(sheet, dtype=pl.String),
         row=pl.col(ROW).cast(pl.Int64),
