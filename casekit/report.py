@@ -95,8 +95,13 @@ def build_report(
     model: Any = None,
     config: Any = None,
     measures: Any = None,
+    for_sharing: bool = False,
 ) -> Report:
     """Compute the report's figures and tables (what :func:`write_report` writes).
+
+    ``for_sharing``: the small-cell rule of the summaries (:mod:`casekit.privacy`): the
+    team's own report shows the real counts (``False``, the default); ``True`` suppresses
+    counts of 1–10 people and what is computed from them.
 
     ``model``: a risk model (``RiskModel``, TOML file or text; ``None`` = shipped);
     ``config``: process rules (``ProcessConfig``, TOML file or text; ``None`` = shipped);
@@ -128,12 +133,15 @@ def build_report(
     status = case_status(result, as_of=as_of, config=rules, risk=scores, model=risk_model, measures=cat)
     changes = outcome_changes(result, as_of=as_of, measures=cat)
     util = utilisation_changes(result, as_of=as_of, measures=cat)
-    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes, measures=cat)
-    by_tier = outcome_summary(result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores, measures=cat)
-    util_summary = utilisation_summary(result, as_of=as_of, changes=util, measures=cat)
+    shared = {"for_sharing": for_sharing}
+    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes, measures=cat, **shared)
+    by_tier = outcome_summary(
+        result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores, measures=cat, **shared
+    )
+    util_summary = utilisation_summary(result, as_of=as_of, changes=util, measures=cat, **shared)
     rates = utilisation_rates(result, as_of=as_of, measures=cat)
-    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates, measures=cat)
-    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores, measures=cat)
+    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates, measures=cat, **shared)
+    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores, measures=cat, **shared)
     entries = stage_entries(result, as_of=as_of, config=rules, measures=cat)
 
     figures = key_figures(result, status=status, changes=changes, entries=entries)
@@ -382,9 +390,11 @@ def _summary_sheet(
         if section.note:
             row += 1
             note(row, section.note)
-    note(row + 2, t("report.note_suppression", lang))
     if for_sharing:
+        note(row + 2, t("report.note_suppression", lang))
         note(row + 3, t("printing.note_for_sharing", lang))
+    else:
+        note(row + 2, t("printing.note_exact", lang))
     _insert_images(ws, images)
     ws.freeze_panes(1, 0)
     set_up_printing(
@@ -423,7 +433,7 @@ def write_report(
     that the workbook and the PDF summary share one set of figures).
     ``model``/``config``/``measures``: see :func:`build_report`. ``charts=False`` leaves the images
     out (faster). ``for_sharing=True`` blanks small cells (1–10 people) on the summary
-    sheet; the team's own report shows exact figures (the default).
+    sheet and in the summaries it builds; the team's own report shows exact figures (the default).
     """
     import xlsxwriter
 
@@ -433,7 +443,9 @@ def write_report(
     if isinstance(data, Report):
         report = data
     else:
-        report = build_report(data, as_of=as_of, lang=lang, model=model, config=config, measures=measures)
+        report = build_report(
+            data, as_of=as_of, lang=lang, model=model, config=config, measures=measures, for_sharing=for_sharing
+        )
     images = _chart_images(report, lang) if charts else []
     risk_model = _risk_model(model if model is not None else report.model, lang)
     factor_labels = _factor_labels(risk_model, lang)

@@ -172,7 +172,7 @@ def test_outcome_sheets_match_the_functions(book_en: Path, result) -> None:
     sheet = read(book_en, "Outcome changes")
     assert sheet.height == changes.height
     assert sheet["Change"].sum() == pytest.approx(changes["change"].sum())
-    summary = outcome_summary(result, as_of=SAMPLE_AS_OF)
+    summary = outcome_summary(result, as_of=SAMPLE_AS_OF, for_sharing=False)  # the team's own report
     shown = read(book_en, "Outcome summary")
     assert shown["Cases"].to_list() == summary["n_cases"].to_list()
     assert shown["Improved"].to_list() == pytest.approx(summary["pct_improved"].to_list(), nan_ok=True)
@@ -303,7 +303,7 @@ def test_report_charts_use_the_languages_number_and_month_format(
 def test_the_rates_per_member_month_sheet(book_en: Path, result) -> None:
     from casekit.outcomes import utilisation_rate_summary
 
-    expected = utilisation_rate_summary(result, as_of=SAMPLE_AS_OF)
+    expected = utilisation_rate_summary(result, as_of=SAMPLE_AS_OF, for_sharing=False)
     sheet = read(book_en, "Use per member-month")
     assert sheet["Measure"].to_list() == [present.label("measure", m, "en") for m in expected["measure"]]
     assert sheet["Rate before"].to_list() == pytest.approx(expected["rate_before"].to_list())
@@ -319,7 +319,7 @@ def test_the_rates_per_member_month_sheet(book_en: Path, result) -> None:
 def test_the_goal_attainment_sheet(book_en: Path, result) -> None:
     from casekit.outcomes import goal_attainment
 
-    expected = goal_attainment(result, ["owner", "domain"], as_of=SAMPLE_AS_OF)
+    expected = goal_attainment(result, ["owner", "domain"], as_of=SAMPLE_AS_OF, for_sharing=False)
     sheet = read(book_en, "Goal attainment")
     assert sheet.height == expected.height
     assert sheet["Goals set"].to_list() == expected["n_goals"].to_list()
