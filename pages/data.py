@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-import functools
-
 import polars as pl
 import streamlit as st
 
 from casekit.contract import SHEETS
-from casekit.i18n import LANGS
 from casekit.measures import DEFAULT_MEASURES_FILE
 from casekit.risk.model import default_model_text
-from casekit.template import write_template
 from casekit.ui import records
-from casekit.ui.widgets import XLSX_MIME, download, lang, page_header, table, tr
+from casekit.ui.widgets import XLSX_MIME, download, lang, page_header, table, template_downloads, tr
 from casekit.validation import report_for
 
 ws = page_header("data", banner=False)
@@ -81,17 +77,7 @@ if records.is_workspace():
         )
 
 # -- templates --------------------------------------------------------------------------
-st.subheader(tr("ui.data_templates"))
-cols = st.columns(len(LANGS))
-for col, code in zip(cols, LANGS, strict=True):
-    download(
-        tr("ui.data_template_button", lang=code.upper()),
-        functools.partial(write_template, None, lang=code),  # written when clicked
-        file_name=f"casekit_{'plantilla' if code == 'es' else 'template'}_{code}.xlsx",
-        mime=XLSX_MIME,
-        key=f"template_{code}",
-        where=col,
-    )
+template_downloads()
 
 # -- settings in use --------------------------------------------------------------------
 st.subheader(tr("ui.data_settings"))

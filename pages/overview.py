@@ -16,9 +16,11 @@ from casekit.ui.widgets import (
     summary_pdf_download,
     table,
     tr,
+    welcome,
 )
 
 ws = page_header("overview")
+welcome(ws)  # a newcomer on the bundled sample: what this is and what to do first
 
 status = ws.get("status")
 figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))

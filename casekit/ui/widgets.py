@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -92,8 +93,45 @@ def require_tables() -> DerivedTables:
             st.error(md(error))  # it names the file, its sheets and columns: data
         else:
             st.info(tr("ui.no_data"))
+        # nothing loaded yet (an upload to come): the template is one click away on every page
+        template_downloads()
         st.stop()
     return ws
+
+
+def template_downloads() -> None:
+    """The empty template's download buttons, one per language (written when clicked)."""
+    from casekit.i18n import LANGS
+    from casekit.template import write_template
+
+    st.markdown(f"**{tr('ui.data_templates')}**")
+    st.caption(tr("ui.data_templates_help"))
+    for col, code in zip(st.columns(len(LANGS)), LANGS, strict=True):
+        download(
+            tr("ui.data_template_button", lang=code.upper()),
+            functools.partial(write_template, None, lang=code),
+            file_name=f"casekit_{'plantilla' if code == 'es' else 'template'}_{code}.xlsx",
+            mime=XLSX_MIME,
+            key=f"template_{code}",
+            where=col,
+        )
+
+
+def welcome(ws: DerivedTables) -> None:
+    """The first screen's word to a newcomer, on the bundled sample: what the app is, that
+    the data is the sample (fictitious cases), and what to do first (the template, an
+    upload, or the team workspace), with the template's buttons."""
+    if not ws.is_sample:
+        return
+    with st.container(border=True):
+        st.markdown(f"**{tr('ui.welcome_title')}**")
+        st.markdown(tr("ui.welcome_what"))
+        st.markdown(tr("ui.welcome_sample", cases=num(ws.data["cases"].height)))
+        steps = {"source": "ui.data_source", "upload": "ui.source_upload", "create": "ui_records.create_workspace"}
+        st.markdown(
+            tr("ui.welcome_first", import_=tr("ui_records.import_button"), **{k: tr(v) for k, v in steps.items()})
+        )
+        template_downloads()
 
 
 def quarantine_banner(ws: DerivedTables) -> None:
