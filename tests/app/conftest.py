@@ -5,22 +5,66 @@ because this project has a ``pages/`` folder, the flag then turns True and every
 after the first executes the current page alone (the old v1 multipage mode), skipping
 ``app.py`` and its sidebar. The real server never does this: once ``st.navigation`` has
 run, the flag stays False. The fixture below restores that behaviour in tests.
+
+The bundled sample is read and validated once per test session: by the tests
+(:func:`sample_result`, :func:`sample_scores`, :func:`sample_status`, independent of the
+app) and by the app (its read, validation and derived tables are cached on the data's
+content, and those caches are kept from one test to the next; every other cache is
+cleared before each test).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import polars as pl
 import pytest
 import streamlit as st
+from streamlit.runtime.caching.cache_utils import CachedFunc
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+import casekit as ck
 from casekit.present import formats
+from casekit.ui import derived
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+#: The app's caches keyed on the data's content (bytes digest, path and times, or a
+#: workspace's url and audit head): kept across tests, so the sample is read once.
+DATA_CACHES = (derived._read, derived._validate, derived._derived)
+
+
+@pytest.fixture(scope="session")
+def sample_result() -> ck.ValidationResult:
+    """The bundled sample, read and validated once per session as of its date (read-only)."""
+    return ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def sample_scores(sample_result: ck.ValidationResult) -> pl.DataFrame:
+    """The sample's risk scores with the shipped model."""
+    return ck.score_risk(sample_result, as_of=ck.SAMPLE_AS_OF)
+
+
+@pytest.fixture(scope="session")
+def sample_status(sample_result: ck.ValidationResult, sample_scores: pl.DataFrame) -> pl.DataFrame:
+    """The sample's case status with the shipped rules and its risk scores."""
+    return ck.case_status(sample_result, as_of=ck.SAMPLE_AS_OF, risk=sample_scores)
+
+
+def _clear_caches_but_the_data() -> None:
+    """Clear every ``st.cache_data`` and every ``st.cache_resource`` of casekit's app
+    modules except :data:`DATA_CACHES` (sessions, workspaces, sign-in state)."""
+    st.cache_data.clear()
+    for name, module in list(sys.modules.items()):
+        if name.startswith("casekit.ui") and module is not None:
+            for value in vars(module).values():
+                if isinstance(value, CachedFunc) and value not in DATA_CACHES:
+                    value.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -39,8 +83,7 @@ def _navigation_like_the_server(monkeypatch: pytest.MonkeyPatch) -> None:
         PagesManager.uses_pages_directory = False
 
     monkeypatch.setattr(PagesManager, "__init__", init)
-    st.cache_data.clear()
-    st.cache_resource.clear()
+    _clear_caches_but_the_data()
 
 
 def open_app(page: str | None = None, *, lang: str = "es") -> AppTest:

@@ -26,10 +26,8 @@ REVIEWS = {"es": "Revisiones pendientes", "en": "Reviews pending"}
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
-    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=scores)
+def expected(sample_result: ck.ValidationResult, sample_scores: pl.DataFrame, sample_status: pl.DataFrame) -> dict:
+    result, scores, status = sample_result, sample_scores, sample_status
     return {
         "scores": scores,
         "tiers": dict(scores["effective_tier"].value_counts().iter_rows()),

@@ -24,9 +24,8 @@ SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, object]:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+def expected(sample_result: ck.ValidationResult, sample_status: pl.DataFrame) -> dict[str, object]:
+    result, status = sample_result, sample_status
     entries = ck.stage_entries(result.data, as_of=ck.SAMPLE_AS_OF)
     changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
     return {"result": result, "status": status, "entries": entries, "changes": changes}

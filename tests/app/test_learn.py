@@ -20,8 +20,8 @@ AS_OF = ck.SAMPLE_AS_OF
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, Any]:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=AS_OF)
+def expected(sample_result: ck.ValidationResult) -> dict[str, Any]:
+    result = sample_result
     curated = learn.curated_clients(result, as_of=AS_OF)
     return {"result": result, "curated": dict(zip(curated["path"], curated["case_id"], strict=True))}
 

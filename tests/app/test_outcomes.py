@@ -17,10 +17,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, object]:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
+def expected(sample_result: ck.ValidationResult, sample_scores: pl.DataFrame) -> dict[str, object]:
+    result, scores = sample_result, sample_scores
     changes = ck.outcome_changes(result, as_of=ck.SAMPLE_AS_OF)
-    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
     return {  # the team's own screen: exact counts (for_sharing=False)
         "result": result,
         "by_tier": outcome_summary(result, ["effective_tier"], changes=changes, scores=scores, for_sharing=False),

@@ -18,10 +18,8 @@ BROKEN = SAMPLE / "casekit_broken_es.xlsx"
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, object]:
-    result = ck.validate(ck.read_workbook(SAMPLE / "casekit_muestra_es.xlsx"), as_of=ck.SAMPLE_AS_OF)
-    scores = ck.score_risk(result, as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=scores)
+def expected(sample_result: ck.ValidationResult, sample_status: pl.DataFrame) -> dict[str, object]:
+    result, status = sample_result, sample_status
     figures = key_figures(
         result,
         status=status,
@@ -139,3 +137,24 @@ def test_every_download_goes_through_the_one_widget() -> None:
     files = [*(root / "pages").glob("*.py"), *(root / "casekit").rglob("*.py"), root / "app.py"]
     calls = [f.name for f in files if "download_button(" in f.read_text(encoding="utf-8")]
     assert calls == ["widgets.py"]
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_first_screen_tells_a_newcomer_what_this_is_and_what_to_do_first(lang: str) -> None:
+    at = open_app(lang=lang)
+    shown = [m.value for m in at.markdown]
+    assert f"**{t('ui.welcome_title', lang)}**" in shown
+    assert t("ui.welcome_what", lang) in shown
+    assert t("ui.welcome_sample", lang, cases=format_number(500, lang)) in shown  # the bundled sample, said so
+    first = next(m for m in shown if m.startswith(t("ui.welcome_first", lang).split(":")[0]))
+    for words in ("ui.source_upload", "ui_records.create_workspace", "ui_records.import_button"):
+        assert t(words, lang) in first  # the sidebar's own words
+    templates = {t("ui.data_template_button", lang, lang=code) for code in ("ES", "EN")}
+    assert templates <= {b.proto.label for b in at.get("download_button")}
+    # upload mode before any file: the Data screen still offers the template
+    at.switch_page("pages/data.py").run()
+    at.radio(key="source").set_value("upload").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert t("ui.no_data", lang) in [i.value for i in at.info]
+    assert templates <= {b.proto.label for b in at.get("download_button")}
+    assert not any(t("ui.welcome_title", lang) in m.value for m in at.markdown)

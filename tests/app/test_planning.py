@@ -21,9 +21,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, object]:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+def expected(sample_result: ck.ValidationResult, sample_status: pl.DataFrame) -> dict[str, object]:
+    result, status = sample_result, sample_status
     return {
         "data": result.data,
         "plans": incomplete_plans(status, result.data, ProcessConfig(), as_of=ck.SAMPLE_AS_OF),

@@ -36,9 +36,8 @@ LABELS = {
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+def expected(sample_result: ck.ValidationResult, sample_status: pl.DataFrame) -> dict:
+    result, status = sample_result, sample_status
     waiting = status.filter(pl.col("current_stage") == "screening")
     latest = (
         result.data.get("screenings")

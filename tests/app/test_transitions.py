@@ -18,9 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
-def expected() -> dict[str, object]:
-    result = ck.validate(ck.read_workbook(SAMPLE), as_of=ck.SAMPLE_AS_OF)
-    status = ck.case_status(result, as_of=ck.SAMPLE_AS_OF, risk=ck.score_risk(result, as_of=ck.SAMPLE_AS_OF))
+def expected(sample_result: ck.ValidationResult, sample_status: pl.DataFrame) -> dict[str, object]:
+    result, status = sample_result, sample_status
     hand = _by_hand(result, ck.SAMPLE_AS_OF)
     flagged = ck.flags_long(status).filter(pl.col("flag") == "post_transition_contact_missing")
     return {"result": result, "sheet": result.data["transitions"], "hand": hand, "flagged": flagged}
