@@ -8,7 +8,7 @@ from casekit.charts import factors_chart, fairness_chart, tier_chart
 from casekit.present import vocabulary
 from casekit.risk.score import local_input_warnings
 from casekit.ui import forms
-from casekit.ui._assessment import (
+from casekit.ui.assessment import (
     case_choices,
     case_summary,
     default_case,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from casekit.ui import _learn as ui
+from casekit.ui import learn as ui
 from casekit.ui.widgets import page_header
 
 ws = page_header("learn", "ui_learn.caption")

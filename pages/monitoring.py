@@ -11,7 +11,7 @@ from casekit.charts import attendance_chart, flags_by_manager_chart
 from casekit.contract import VOCABS
 from casekit.stages import flag_label, open_flag_count, priority_label
 from casekit.ui import records
-from casekit.ui._monitoring import (
+from casekit.ui.monitoring import (
     attendance_by_kind,
     filter_worklist,
     follow_up_by_tier,

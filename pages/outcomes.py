@@ -13,8 +13,8 @@ from casekit.outcomes import (
     GOAL_GROUPINGS,
 )
 from casekit.present import header, vocabulary
-from casekit.ui import _outcomes as oc
 from casekit.ui import forms
+from casekit.ui import outcomes as oc
 from casekit.ui.signin import shows_exact_counts
 from casekit.ui.widgets import (
     empty_state,

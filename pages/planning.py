@@ -7,7 +7,7 @@ import streamlit as st
 
 from casekit.charts import calendar_chart, is_empty
 from casekit.ui import forms, records
-from casekit.ui._planning import (
+from casekit.ui.planning import (
     calendar_options,
     client_goals,
     client_services,

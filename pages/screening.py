@@ -6,7 +6,7 @@ import polars as pl
 import streamlit as st
 
 from casekit.ui import forms, records
-from casekit.ui._screening import (
+from casekit.ui.screening import (
     BLANK,
     FINDINGS,
     awaiting_screening,

@@ -9,8 +9,8 @@ from casekit.charts import transitions_chart
 from casekit.contract import VOCABS
 from casekit.present import vocabulary
 from casekit.stages import flag_label
-from casekit.ui import _transitions as tx
 from casekit.ui import forms
+from casekit.ui import transitions as tx
 from casekit.ui.widgets import (
     empty_state,
     lang,

@@ -8,7 +8,7 @@ from casekit.errors import CasekitError
 from casekit.i18n import LANGS, t
 from casekit.ui import records
 from casekit.ui.widgets import lang, page_title, table, tr, tr_md
-from casekit.workspace._access import ROLES
+from casekit.workspace import ROLES
 
 page_title("users", "ui_access.users_intro")
 if not records.workspace_exists():

@@ -132,8 +132,8 @@ def _derived_functions() -> dict[str, Callable[..., pl.DataFrame]]:
     from casekit import outcomes as oc
     from casekit import stages as sg
     from casekit.learn import curated_clients
-    from casekit.ui._planning import calendar_choices, incomplete_plans
-    from casekit.ui._screening import latest_screenings
+    from casekit.ui.planning import calendar_choices, incomplete_plans
+    from casekit.ui.screening import latest_screenings
 
     return {
         "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),

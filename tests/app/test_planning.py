@@ -13,7 +13,7 @@ from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import format_number, header
 from casekit.stages import ProcessConfig
-from casekit.ui._planning import calendar_choices, default_case, incomplete_plans
+from casekit.ui.planning import calendar_choices, default_case, incomplete_plans
 from tests.app.conftest import open_app, shown_numbers
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"

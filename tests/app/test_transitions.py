@@ -9,7 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.present import format_number
-from casekit.ui import _transitions as tx
+from casekit.ui import transitions as tx
 from tests.app.conftest import open_app, shown_numbers
 from tests.ui.test_transitions import _by_hand
 

@@ -556,7 +556,7 @@ def _own_flag_caseload() -> tuple[Any, CaseData]:
 def test_a_red_flag_on_the_team_s_own_column_reaches_the_worklist() -> None:
     """The stage engine reads the model's red flags on a team's own columns as the risk
     model scores them (``sí``/``no``, categories ignoring case and accents)."""
-    from casekit.ui._monitoring import worklist_view
+    from casekit.ui.monitoring import worklist_view
 
     model, data = _own_flag_caseload()
     sheets = dict(data.sheets)
@@ -629,7 +629,7 @@ def test_a_team_s_own_red_flag_is_named_by_its_label_in_the_report_and_the_csv(t
 def test_a_quarantined_assessment_is_reported_as_a_possible_red_flag() -> None:
     """Rule 8: an assessment set aside for its own error may hide a red flag; the
     worklist's detail says so (ids), and the screen in the user's words."""
-    from casekit.ui._monitoring import worklist_view
+    from casekit.ui.monitoring import worklist_view
 
     data = caseload(
         cases=[{"case_id": "A"}, {"case_id": "B"}],

@@ -1,4 +1,4 @@
-"""Figures of the Assessment & risk review screen (casekit/ui/_assessment.py), without Streamlit."""
+"""Figures of the Assessment & risk review screen (casekit/ui/assessment.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import casekit as ck
 from casekit.data import CaseData
 from casekit.present import readable, screen_headers
 from casekit.risk import fairness_summary, load_model
-from casekit.ui._assessment import (
+from casekit.ui.assessment import (
     case_choices,
     case_summary,
     default_case,

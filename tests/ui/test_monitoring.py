@@ -1,4 +1,4 @@
-"""Computations of the Implementation & monitoring screen (casekit/ui/_monitoring.py), without Streamlit."""
+"""Computations of the Implementation & monitoring screen (casekit/ui/monitoring.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from casekit.contract import VOCABS
 from casekit.data import CaseData
 from casekit.present import format_number, readable, screen_headers
 from casekit.stages import FLAGS, ProcessConfig, flag_label, priority_label, stage_label
-from casekit.ui import _monitoring as mo
+from casekit.ui import monitoring as mo
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 AS_OF = ck.SAMPLE_AS_OF

@@ -1,4 +1,4 @@
-"""Computations of the Outcomes screen (casekit/ui/_outcomes.py), without Streamlit."""
+"""Computations of the Outcomes screen (casekit/ui/outcomes.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 import casekit as ck
 from casekit.outcomes import GROUPINGS, outcome_summary, post_only_summary, post_only_values, utilisation_summary
 from casekit.present import format_number, number_style, readable, screen_headers
-from casekit.ui import _outcomes as oc
+from casekit.ui import outcomes as oc
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 

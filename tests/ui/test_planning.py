@@ -1,4 +1,4 @@
-"""Computations of the Planning screen (casekit/ui/_planning.py), without Streamlit."""
+"""Computations of the Planning screen (casekit/ui/planning.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import header, readable
 from casekit.stages import ProcessConfig
-from casekit.ui import _planning as pg
+from casekit.ui import planning as pg
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 AS_OF = ck.SAMPLE_AS_OF

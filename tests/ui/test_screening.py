@@ -1,4 +1,4 @@
-"""Figures of the Screening screen (casekit/ui/_screening.py), without Streamlit."""
+"""Figures of the Screening screen (casekit/ui/screening.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from casekit.charts import OKABE_ITO
 from casekit.contract import VOCABS
 from casekit.data import CaseData
 from casekit.present import readable, screen_headers
-from casekit.ui._screening import (
+from casekit.ui.screening import (
     BLANK,
     FINDINGS,
     awaiting_screening,

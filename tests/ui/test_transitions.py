@@ -1,4 +1,4 @@
-"""Computations of the Transitions screen (casekit/ui/_transitions.py), without Streamlit."""
+"""Computations of the Transitions screen (casekit/ui/transitions.py), without Streamlit."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 import casekit as ck
 from casekit.data import CaseData
 from casekit.present import readable, screen_headers
-from casekit.ui import _transitions as tx
+from casekit.ui import transitions as tx
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 D = dt.date
