@@ -741,7 +741,7 @@ def cohort_durations(cohort: pl.DataFrame) -> pl.DataFrame:
     ]
     if not parts:
         return pl.DataFrame(schema=_DURATIONS_SCHEMA)
-    return pl.concat(parts).filter(pl.col("n") > 0).collect().cast(_DURATIONS_SCHEMA)  # type: ignore[arg-type]
+    return pl.concat(parts).filter(pl.col("n") > 0).collect().cast(_DURATIONS_SCHEMA)  # type: ignore[arg-type]  # collect() is typed DataFrame | InProcessQuery; eager here
 
 
 def cohort_events(events: pl.DataFrame, cohort: pl.DataFrame) -> pl.DataFrame:

@@ -274,8 +274,8 @@ def _add_sheet(
         workbook=workbook,
         worksheet=name,
         header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1},
-        column_formats=_column_formats(df, lang),  # type: ignore[arg-type]
-        column_widths=_column_widths(df),  # type: ignore[arg-type]
+        column_formats=_column_formats(df, lang),  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, str]
+        column_widths=_column_widths(df),  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, int]
         autofilter=True,
         freeze_panes="A2",
     )

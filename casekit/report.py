@@ -305,8 +305,8 @@ def _detail_sheet(
         workbook=workbook,
         worksheet=name,
         header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
-        column_formats={safe_text(c): f for c, f in number_formats.items()},  # type: ignore[arg-type]
-        column_widths=widths,  # type: ignore[arg-type]
+        column_formats={safe_text(c): f for c, f in number_formats.items()},  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, str]
+        column_widths=widths,  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, int]
         autofilter=True,
         freeze_panes="B2",
     )

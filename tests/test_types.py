@@ -8,6 +8,7 @@ second run on the same machine checks only what changed.
 from __future__ import annotations
 
 import hashlib
+import re
 import subprocess
 import sys
 import tempfile
@@ -47,3 +48,14 @@ def test_the_list_of_unchecked_modules_only_shrinks() -> None:
     for module in unchecked:  # each names a module that exists
         path = ROOT.joinpath(*module.split("."))
         assert path.with_suffix(".py").exists() or (path / "__init__.py").exists(), module
+
+
+def test_every_type_ignore_names_its_error_and_says_why() -> None:
+    """``# type: ignore[code]  # why``: an unused one fails the type check itself."""
+    bare = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in sorted((ROOT / "casekit").rglob("*.py"))
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if "# type: ignore" in line and not re.search(r"# type: ignore\[[a-z-]+(, ?[a-z-]+)*\]  # \S", line)
+    ]
+    assert bare == []

@@ -71,4 +71,4 @@ def scan_caseload(folder: str | Path) -> CaseData:
                 renames[header] = cid
         headers[sheet] = {"__sheet__": name, **{renames.get(h, h): h for h in names}}
         sheets[sheet] = lf.rename(renames).with_columns(pl.col(ROW).cast(pl.Int64))
-    return CaseData(sheets, source=str(folder), headers=headers)  # type: ignore[arg-type]
+    return CaseData(sheets, source=str(folder), headers=headers)  # type: ignore[arg-type]  # CaseData is typed over DataFrames; the streaming path holds LazyFrames

@@ -120,13 +120,13 @@ def _document(title: str, body: str, lang: str) -> str:
 def stage_handout_html(step: StageStep, *, lang: str, as_of: dt.date | None = None) -> str:
     """One printable A4 page: the stage's purpose, the client's data, the decision and why."""
     lang = normalize_lang(lang)
-    as_of = as_of or step.facts.get("as_of")  # type: ignore[assignment]
+    as_of = as_of or step.facts.get("as_of")  # type: ignore[assignment]  # facts are typed dict[str, object]; as_of is a date there
     return _document(f"{step.case_id} · {step.title(lang)}", _section(step, lang, as_of), lang)
 
 
 def walkthrough_handout_html(steps: Sequence[StageStep], *, lang: str, as_of: dt.date | None = None) -> str:
     """The whole walkthrough, one page per stage (a page break after each)."""
     lang = normalize_lang(lang)
-    as_of = as_of or (steps[0].facts.get("as_of") if steps else None)  # type: ignore[assignment]
+    as_of = as_of or (steps[0].facts.get("as_of") if steps else None)  # type: ignore[assignment]  # facts are typed dict[str, object]; as_of is a date there
     title = f"{steps[0].case_id} · {t('learn.handout_title', lang)}" if steps else t("learn.handout_title", lang)
     return _document(title, "".join(_section(s, lang, as_of) for s in steps), lang)

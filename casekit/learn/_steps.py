@@ -197,7 +197,7 @@ class _Client:
 
     @property
     def flags(self) -> dict[str, dt.date]:
-        return dict(zip(self.status["flags"], self.status["flag_due_on"], strict=True))  # type: ignore[arg-type]
+        return dict(zip(self.status["flags"], self.status["flag_due_on"], strict=True))  # type: ignore[arg-type]  # a status row's values are typed as any polars value; lists here
 
     @property
     def tier(self) -> str:
@@ -205,7 +205,7 @@ class _Client:
 
     @property
     def reached(self) -> int:
-        return int(self.status["reached_stage_number"])  # type: ignore[arg-type]
+        return int(self.status["reached_stage_number"])  # type: ignore[arg-type]  # a status row's value is typed as any polars value; an int here
 
 
 def _days(a: dt.date, b: dt.date) -> int:
@@ -229,10 +229,10 @@ def _flag_notes(client: _Client, stage: str) -> tuple[tuple[Note, ...], pl.DataF
 def _step(client: _Client, stage: str, decision: Note, why: list[Note], **kw: object) -> StageStep:
     number = STAGES.index(stage) + 1
     flag_notes, flag_frame = _flag_notes(client, stage)
-    detail = dict(kw.pop("detail", {}))  # type: ignore[call-overload]
+    detail = dict(kw.pop("detail", {}))  # type: ignore[call-overload]  # keyword arguments are typed object; a mapping here
     if flag_frame.height:
         detail["flags"] = flag_frame
-    facts = dict(kw.pop("facts", {}))  # type: ignore[call-overload]
+    facts = dict(kw.pop("facts", {}))  # type: ignore[call-overload]  # keyword arguments are typed object; a mapping here
     facts["flags"] = {f: d for f, d in client.flags.items() if f in STAGE_FLAGS[stage]}
     facts["as_of"] = client.as_of
     return StageStep(
@@ -242,7 +242,7 @@ def _step(client: _Client, stage: str, decision: Note, why: list[Note], **kw: ob
         state=_state(client, number),
         decision=decision,
         why=(*why, *flag_notes),
-        data=dict(kw.pop("data", {})),  # type: ignore[call-overload]
+        data=dict(kw.pop("data", {})),  # type: ignore[call-overload]  # keyword arguments are typed object; a mapping here
         detail=detail,
         facts=facts,
     )
@@ -301,7 +301,7 @@ def _assessment(c: _Client) -> StageStep:
                     "housing": term("housing", last["housing"]),
                 },
             )
-            late = _days(due, first)  # type: ignore[arg-type]
+            late = _days(due, first)  # type: ignore[arg-type]  # a row's values are typed as any polars value; dates here
             why.append(Note("s2_in_time" if late <= 0 else "s2_late", {"assessed_on": first, "late": late}))
             if ass.height > 1:
                 why.append(Note("s2_several", {"n": ass.height, "last_on": last["assessed_on"]}))
@@ -328,8 +328,8 @@ def _risk(c: _Client) -> StageStep:
         "s3_decision",
         {
             "score": s["score"],
-            "computed": term("tier", s["computed_tier"]),  # type: ignore[arg-type]
-            "effective": term("tier", s["effective_tier"]),  # type: ignore[arg-type]
+            "computed": term("tier", s["computed_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
+            "effective": term("tier", s["effective_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
         },
     )
     why: list[Note] = []
@@ -345,9 +345,9 @@ def _risk(c: _Client) -> StageStep:
             Note(
                 "s3_thresholds",
                 {
-                    "low_max": _pts(tier_floor(c.model, "moderate") - 1),  # type: ignore[operator]
+                    "low_max": _pts(tier_floor(c.model, "moderate") - 1),  # type: ignore[operator]  # tier_floor is typed float | None; the shipped tiers all have a floor
                     "moderate": _pts(tier_floor(c.model, "moderate")),
-                    "moderate_max": _pts(tier_floor(c.model, "high") - 1),  # type: ignore[operator]
+                    "moderate_max": _pts(tier_floor(c.model, "high") - 1),  # type: ignore[operator]  # tier_floor is typed float | None; the shipped tiers all have a floor
                     "high": _pts(tier_floor(c.model, "high")),
                 },
             )
@@ -355,7 +355,7 @@ def _risk(c: _Client) -> StageStep:
     else:
         why.append(Note("s3_percentiles", {"high": c.model.tiers.high * 100, "moderate": c.model.tiers.moderate * 100}))
     flags = {f.name: f for f in c.model.red_flags}
-    raised = [Label(flags[n].label("en"), flags[n].label("es")) for n in s["red_flags"]]  # type: ignore[union-attr]
+    raised = [Label(flags[n].label("en"), flags[n].label("es")) for n in s["red_flags"]]  # type: ignore[union-attr]  # a row's value is typed as any polars value; a list of flag names here
     if raised:
         why.append(Note("s3_red_flags", {"flags": raised}))
     due = dict(zip(c.status["flags"], c.status["flag_due_on"], strict=True))
@@ -377,7 +377,7 @@ def _risk(c: _Client) -> StageStep:
     missing = s["missing_factors"] or []
     if missing:
         key = "s3_provisional" if s["provisional"] else "s3_missing"
-        why.append(Note(key, {"n": len(missing), "total": len(c.model.factors)}))  # type: ignore[arg-type]
+        why.append(Note(key, {"n": len(missing), "total": len(c.model.factors)}))  # type: ignore[arg-type]  # Note's params are typed dict[str, str]; counts are formatted when shown
     if s["override_tier"] is not None:
         reason = reviews.filter(pl.col("reviewed_on") == s["last_review_on"])["reason"]
         why.append(
@@ -385,7 +385,7 @@ def _risk(c: _Client) -> StageStep:
                 "s3_override",
                 {
                     "on": s["last_review_on"],
-                    "tier": term("tier", s["override_tier"]),  # type: ignore[arg-type]
+                    "tier": term("tier", s["override_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
                     "reason": reason[-1] if reason.len() else None,
                 },
             )
@@ -425,7 +425,7 @@ def _plan_on(goals: pl.DataFrame, services: pl.DataFrame) -> dt.date | None:
     if goal_on is None or services.height == 0:
         return None
     starts = services["start_on"].drop_nulls()
-    return max(goal_on, starts.min()) if starts.len() else goal_on  # type: ignore[type-var]
+    return max(goal_on, starts.min()) if starts.len() else goal_on  # type: ignore[type-var]  # Series.min() is typed as any polars value; a date here
 
 
 def _planning(c: _Client) -> StageStep:

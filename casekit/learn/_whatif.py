@@ -225,7 +225,7 @@ def _risk_notes(b: dict[str, object], a: dict[str, object], model: RiskModel) ->
     if b["score"] != a["score"]:
         notes.append(Note("wi_score", {"before": b["score"], "after": a["score"]}))
     flags = {flag.name: Label(flag.label("en"), flag.label("es")) for flag in model.red_flags}
-    raised_before, raised_after = set(b["red_flags"]), set(a["red_flags"])  # type: ignore[call-overload]
+    raised_before, raised_after = set(b["red_flags"]), set(a["red_flags"])  # type: ignore[call-overload]  # a row's values are typed as any polars value; lists of flag names
     notes.extend(Note("wi_flag_on", {"flag": flags[n]}) for n in sorted(raised_after - raised_before))
     notes.extend(Note("wi_flag_off", {"flag": flags[n]}) for n in sorted(raised_before - raised_after))
     if not notes:

@@ -285,7 +285,7 @@ def deidentified_extract(
         raise ValueError(f"unknown format {fmt!r}; expected one of {', '.join(EXTRACT_FORMATS)}")
     on_identifiers = "drop" if drop_identifiers else "refuse"
     given = "".join((key or "").split()) or None
-    extract = deidentify(data, key=given, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]
+    extract = deidentify(data, key=given, case_ids=case_ids, dates=dates, as_of=as_of, on_identifiers=on_identifiers)  # type: ignore[arg-type]  # dates and on_identifiers are checked Literal values passed on as str
     key_file = None
     with tempfile.TemporaryDirectory(prefix="casekit_deid_") as tmp:
         if fmt == "xlsx":

@@ -101,10 +101,10 @@ def _read(key: str, _source: object, month_first: bool) -> CaseData:
     from casekit.io import read_isolated, read_workbook
 
     if isinstance(_source, Path):  # a path on the server: the operator's own file, may be large
-        return read_workbook(_source, month_first=month_first, **LOCAL_LIMITS)  # type: ignore[arg-type]
+        return read_workbook(_source, month_first=month_first, **LOCAL_LIMITS)  # type: ignore[arg-type]  # a cached function's argument is typed object (Streamlit hashes it): a Path here
     # an upload: read in a child process with memory and time limits, so that a hostile
     # file takes down that child only, never the server other sessions share
-    return read_isolated(_source, month_first=month_first)  # type: ignore[arg-type]
+    return read_isolated(_source, month_first=month_first)  # type: ignore[arg-type]  # a cached function's argument is typed object: the uploads' bytes by name here
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)

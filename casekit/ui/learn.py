@@ -192,7 +192,7 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
             tr(f"ui_learn.knob_{name}"),
             min_value=low,
             max_value=high,
-            value=None if start is None else min(max(int(start), low), high),  # type: ignore[call-overload]
+            value=None if start is None else min(max(int(start), low), high),  # type: ignore[call-overload]  # number_input's overloads do not accept int | None with int bounds
             step=1,
             key=key,
         )
@@ -219,12 +219,12 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
     cols = st.columns(3)
     cols[0].metric(
         tr("ui_learn.metric_score"),
-        num(after["score"]),  # type: ignore[arg-type]
-        delta=num(after["score"] - before["score"]) if edits else None,  # type: ignore[operator]
+        num(after["score"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a score is a number
+        delta=num(after["score"] - before["score"]) if edits else None,  # type: ignore[operator]  # a row's values are typed as any polars value; scores are numbers
         delta_color="inverse",
     )
     for col, which in zip(cols[1:], ("computed_tier", "effective_tier"), strict=True):
-        now, was = term("tier", after[which]), term("tier", before[which])  # type: ignore[arg-type]
+        now, was = term("tier", after[which]), term("tier", before[which])  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
         col.metric(
             tr("ui_learn.metric_tier" if which == "computed_tier" else "ui_learn.metric_effective"),
             now(lang()) if now else "—",
@@ -248,7 +248,7 @@ def _process_knob(ws: DerivedTables, step: StageStep) -> None:
     tier = str(
         step.facts.get("deadline_tier") or ws.get("status").filter(pl.col("case_id") == case_id)["deadline_tier"][0]
     )
-    tier_name = term("tier", tier)(lang())  # type: ignore[misc]
+    tier_name = term("tier", tier)(lang())  # type: ignore[misc]  # term() returns a Label typed as the union of its callable forms
     if step.stage == "monitoring":
         rule, label, low, high = f"cadence_{tier}", tr("ui_learn.rule_cadence", tier=tier_name), 1, 180
     elif step.stage == "post_transition":

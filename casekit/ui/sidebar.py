@@ -166,14 +166,14 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str, Callable[[], p
         sample_path, sample_key, _ = data_source()
         key = digest(sample_key, str(month_first))
         with st.spinner(t("ui.loading", lang)):
-            return load(sample_path, key=key, as_of=as_of), key, sample_path.name, None  # type: ignore[arg-type]
+            return load(sample_path, key=key, as_of=as_of), key, sample_path.name, None  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
     uploads = w["uploads"]
     if not uploads:
         return None
-    files = {f.name: f.getvalue() for f in uploads}  # type: ignore[attr-defined]
+    files = {f.name: f.getvalue() for f in uploads}  # type: ignore[attr-defined]  # uploads are Streamlit's UploadedFile objects, held as object in the choices
     key = digest(digest(*(part for name, data in sorted(files.items()) for part in (name, data))), str(month_first))
     with st.spinner(t("ui.loading", lang)):
-        result = load(files, key=key, as_of=as_of, month_first=month_first)  # type: ignore[arg-type]
+        result = load(files, key=key, as_of=as_of, month_first=month_first)  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
     _offer_import(files, result, month_first, lang)
     return result, key, ", ".join(sorted(files)), None
 
@@ -191,11 +191,11 @@ def sidebar() -> DerivedTables | None:
     with st.sidebar:
         w = _widgets(lang, sources, has_workspace)
     lang, as_of = str(w["lang"]), w["as_of"]
-    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]
+    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
     try:
-        config = load_process_config(w["config_text"] or None, lang=lang)  # type: ignore[arg-type]
-        model = load_model(w["model_text"] or None, lang=lang)  # type: ignore[arg-type]
-        measures = load_measures(w["measures_text"] or None, lang=lang)  # type: ignore[arg-type]
+        config = load_process_config(w["config_text"] or None, lang=lang)  # type: ignore[arg-type]  # the settings' text travels in a dict of objects (str or "")
+        model = load_model(w["model_text"] or None, lang=lang)  # type: ignore[arg-type]  # the settings' text travels in a dict of objects (str or "")
+        measures = load_measures(w["measures_text"] or None, lang=lang)  # type: ignore[arg-type]  # the settings' text travels in a dict of objects (str or "")
         loaded = _load_choice(w)
     except CasekitError as exc:
         st.session_state["load_error"] = exc.message(lang)
@@ -205,11 +205,11 @@ def sidebar() -> DerivedTables | None:
     result, key, name, history = loaded
     st.session_state.pop("load_error", None)
     _manager_filter(result, lang)
-    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]
+    _save_to_url(str(w["choice"]), as_of)  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
     sample_path = data_source()[0]
     return DerivedTables.from_result(
-        result,  # type: ignore[arg-type]
-        as_of=as_of,  # type: ignore[arg-type]
+        result,  # type: ignore[arg-type]  # the loaded result is typed object in _load_choice's tuple: a ValidationResult
+        as_of=as_of,  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
         key=key,
         config=config,
         model=model,
@@ -225,7 +225,7 @@ def sidebar() -> DerivedTables | None:
 
 def _manager_filter(result: object, lang: str) -> None:
     """The case manager whose work the screens show first (kept in the URL, like the source)."""
-    cases = result.data.get("cases")  # type: ignore[attr-defined]
+    cases = result.data.get("cases")  # type: ignore[attr-defined]  # result is typed object here: a ValidationResult
     who = signed_in()
     if cases is None or "case_manager" not in cases.columns or (who is not None and who.role == "case_manager"):
         return  # a case manager's data is their own caseload already
@@ -248,9 +248,9 @@ def _offer_import(files: dict[str, bytes], result: object, month_first: bool, la
             t(
                 "ui_records.import_preview",
                 lang,
-                errors=result.n_errors,  # type: ignore[attr-defined]
-                warnings=result.n_warnings,  # type: ignore[attr-defined]
-                rows=sum(result.n_quarantined().values()),  # type: ignore[attr-defined]
+                errors=result.n_errors,  # type: ignore[attr-defined]  # result is typed object here: a ValidationResult
+                warnings=result.n_warnings,  # type: ignore[attr-defined]  # result is typed object here: a ValidationResult
+                rows=sum(result.n_quarantined().values()),  # type: ignore[attr-defined]  # result is typed object here: a ValidationResult
             )
         )
         if st.button(t("ui_records.import_button", lang), key="import_upload"):

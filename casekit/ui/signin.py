@@ -186,7 +186,7 @@ def _sign_in(email: str | None, lang: str) -> Identity:
         _refuse(t("ui_access.no_workspace" if email else "ui_access.no_email", lang), lang)
     ws = records.current()
     try:
-        user = ws.sign_in(email, lang=lang)  # type: ignore[arg-type]
+        user = ws.sign_in(email, lang=lang)  # type: ignore[arg-type]  # st.user's email is typed str | None; None was refused just above
     except AccessDenied as exc:
         _refuse(exc.message(lang), lang)
     who = Identity(user.email, user.role, user.name)
@@ -259,7 +259,7 @@ def scoped_result(ws: Any, result: Any, key: str) -> tuple[Any, str]:
     if scoped_key not in cache:
         cache.clear()  # one state per user at a time: the newest
         if who.role == "researcher":
-            cache[scoped_key] = _research_result(ws, who.email)  # type: ignore[arg-type]
+            cache[scoped_key] = _research_result(ws, who.email)  # type: ignore[arg-type]  # who.email is typed str | None; a signed-in user has one
         else:
             cache[scoped_key] = ws.result(lang="en", user=who.email)
     return cache[scoped_key], scoped_key

@@ -236,7 +236,7 @@ class AccessMixin:
             "away": bool(away),
             "cover": _email(cover) if cover else None,
         }
-        key = self._key.load()  # type: ignore[attr-defined]
+        key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
         with write_tx(self.engine) as conn:
             stamp = _audit.now()
             old = conn.execute(sa.select(USERS).where(USERS.c.email == email)).mappings().first()
@@ -267,7 +267,7 @@ class AccessMixin:
         if user is not None:
             self._require(user, "users", lang=lang)
         actor = actor or user or default_actor()
-        key = self._key.load()  # type: ignore[attr-defined]
+        key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
         with write_tx(self.engine) as conn:
             old = conn.execute(sa.select(USERS).where(USERS.c.email == email)).mappings().first()
             if old is None:
@@ -322,7 +322,7 @@ class AccessMixin:
         self._log("sign_out", _email(email))
 
     def _log(self, action: str, actor: str, *, case_id: str | None = None, after: Any = None) -> None:
-        key = self._key.load()  # type: ignore[attr-defined]
+        key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
         with write_tx(self.engine) as conn:
             _audit.append(conn, key, actor=actor, action=action, case_id=case_id, after=after)
 
@@ -404,7 +404,7 @@ class AccessMixin:
             self._check_write(user, "cases", case_id, {}, action="assign", lang=lang)
         actor = actor or (_email(user) if user else default_actor())
         cases = TABLES["cases"]
-        key = self._key.load()  # type: ignore[attr-defined]
+        key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
         with write_tx(self.engine) as conn:
             case = conn.execute(
                 sa.select(cases.c.case_manager, cases.c.opened_on).where(
@@ -543,7 +543,7 @@ class AccessMixin:
         """One case's rows in every sheet (a ``CaseData``); the opening is audited
         (:meth:`open_case`: a case outside ``user``'s scope raises :class:`AccessDenied`)."""
         self.open_case(case_id, user=user, lang=lang)
-        return _only_case(self.data(user=user), case_id)  # type: ignore[attr-defined]
+        return _only_case(self.data(user=user), case_id)  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has data()
 
     def research_extract(self, *, user: str | None = None, key: str | bytes | None = None, **options: Any) -> Any:
         """The de-identified extract (:func:`casekit.deidentify`, identifier-like text dropped)
@@ -554,7 +554,7 @@ class AccessMixin:
             found = self._require(user, "research_extract")
             if found.role not in ("researcher", "admin"):
                 raise self._deny(user, "research_extract", "not_allowed", role=found.role)
-        data = self.data()  # type: ignore[attr-defined]
+        data = self.data()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has data()
         options.setdefault("on_identifiers", "drop")
         out = deidentify(data, key=key, **options)
         self._log("research_extract", _email(user) if user else default_actor(), after={"rows": out.data.n_rows()})

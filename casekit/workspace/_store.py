@@ -953,7 +953,7 @@ class Workspace(AccessMixin):
 
         actor = actor or user or default_actor()
         data = self.data(user=user)
-        out = write_workbook(data, Path(path), lang=lang, format=format)  # type: ignore[arg-type]
+        out = write_workbook(data, Path(path), lang=lang, format=format)  # type: ignore[arg-type]  # format is a checked Literal passed on as str
         key = self._key.load()
         with write_tx(self.engine) as conn:
             seq, digest = _audit.append(
