@@ -80,8 +80,7 @@ def _status_and_data(args: argparse.Namespace):
     Without ``--as-of`` the date is today, and the output says so."""
     from casekit.measures import load_measures
     from casekit.risk.model import load_model
-    from casekit.stages._config import load_process_config
-    from casekit.stages._status import case_status
+    from casekit.stages import case_status, load_process_config
 
     _check_out(args, _TABLE_SUFFIXES)
     config = load_process_config(args.config, lang=args.lang)
@@ -104,7 +103,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_worklist(args: argparse.Namespace) -> int:
     """Handler of ``casekit worklist``; returns the exit code."""
-    from casekit.stages._status import worklist
+    from casekit.stages import worklist
 
     status, result, model = _status_and_data(args)
     if args.manager and (warning := unknown_managers_message(args.manager, status["case_manager"], args.lang)):

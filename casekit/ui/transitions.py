@@ -27,8 +27,7 @@ import polars as pl
 
 from casekit.contract import VOCABS
 from casekit.i18n import t
-from casekit.stages._config import ProcessConfig
-from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
+from casekit.stages import ProcessConfig, contacts_of, post_transition_contacts, readmissions, transitions_until
 
 __all__ = [
     "CONTACT_STATUSES",
