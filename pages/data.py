@@ -55,14 +55,10 @@ else:
     shown = report.filter(
         (pl.col("sheet").is_in(sheets) if sheets else pl.lit(True))
         & (pl.col("severity").is_in(severities) if severities else pl.lit(True))
-    ).with_columns(pl.col("severity").replace_strict(severity_labels))
-    # the check id stays in the downloads (to filter by), the screen shows the message
-    table(
-        shown.rename({c: tr(f"ui.report_{c}") for c in shown.columns}),
-        key="validation",
-        stem="validation_report",
-        hide=(tr("ui.report_check"),),
     )
+    # the check id stays in the downloads (to filter by), the screen shows the message,
+    # with its hint, wide enough to read without scrolling sideways
+    table(shown, key="validation", stem="validation_report", hide=("check",), wide=("message",))
 
 # -- the team workspace: held-back rows to fix, the updated workbook ------------------------
 if records.is_workspace():

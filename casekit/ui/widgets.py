@@ -300,6 +300,7 @@ def table(
     headers: Mapping[str, str] | None = None,
     screen: str | None = None,
     shared: pl.DataFrame | None = None,
+    wide: tuple[str, ...] = (),
 ) -> None:
     """A table as the user reads it (:func:`casekit.present.readable`) with its download
     buttons (or an empty state).
@@ -307,6 +308,8 @@ def table(
     ``shared``: what the downloads carry instead of ``df`` — the same aggregate with small
     cells suppressed (``for_sharing=True``, :mod:`casekit.privacy`), while the screen shows
     the team's own exact counts; the page offers the visible switch (:func:`sharing_switch`).
+    ``wide``: the key columns (a validation message with its hint), drawn wide and the
+    others narrow, so that they read without scrolling sideways at 1280 px.
 
     Labels instead of ids, dates and numbers in the user's format (numbers right-aligned),
     blanks instead of ``None``; headers from ``columns.toml``, except where the
@@ -324,6 +327,10 @@ def table(
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
     right = st.column_config.TextColumn(alignment="right")
     config: dict[str, Any] = {names[c]: right for c in names if df.schema[c].is_numeric()}
+    if wide:
+        narrow = st.column_config.TextColumn(width="small")
+        config |= {names[c]: narrow for c in names if c not in wide and not df.schema[c].is_numeric()}
+        config |= {names[c]: st.column_config.TextColumn(width="large") for c in wide if c in names}
     if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)

@@ -8,7 +8,6 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.i18n import t
 from casekit.present import format_number
 from casekit.report import key_figures, open_flag_counts
 from tests.app.conftest import open_app, shown_numbers
@@ -97,7 +96,7 @@ def test_uploading_the_broken_workbook_shows_the_report_and_keeps_working() -> N
     assert "El caso «C99999» no existe en la hoja de casos." in report.iloc[:, -1].tolist()
     # the check id is off the screen (the message says it in words) but kept in the download
     columns = ("sheet", "row", "column", "value", "severity", "message")
-    assert list(report.columns) == [t(f"ui.report_{c}", "es") for c in columns]
+    assert list(report.columns) == [ck.present.header(c, "es") for c in columns]
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert any("filas con errores" in w.value for w in at.warning)
