@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
+from casekit.i18n import t
 from casekit.present import format_number
 from casekit.report import key_figures, open_flag_counts
 from tests.app.conftest import open_app, shown_numbers
