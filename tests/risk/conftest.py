@@ -3,8 +3,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-import pytest
-
 from casekit.data import CaseData
 from tests.builders import frame
 
@@ -48,8 +46,3 @@ ZERO = {
     "charlson": 0,
 }
 ZERO_SCREENING = {"financial_situation": "secure", "support_network": "strong", "home_environment": "stable"}
-
-
-@pytest.fixture
-def build_data():
-    return build
