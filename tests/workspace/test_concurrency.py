@@ -3,10 +3,11 @@
 Scale: ``CASEKIT_STRESS_CONTACTS`` contacts per process (default 25; the issue's figure
 is 200 — ``CASEKIT_STRESS_CONTACTS=200`` runs it) with 8 processes; every third contact
 the process also tries to update one shared row. At 200 the run is 1,600 validated
-``record`` calls and ~530 updates per backend, about 110 s of CPU each (each write is
-validated against the contract: ~25 ms of CPU); measured December 2026 on the shared
-2-core machine (load ~25): 294 s (SQLite) + 462 s (PostgreSQL) of wall time, both
-passing — too long for every run of the suite, hence the smaller default.
+``record`` calls and ~530 updates per backend: 74 s (SQLite) and 86 s (PostgreSQL, the
+client side) of CPU, measured December 2026 on the shared 2-core machine (load ~17;
+wall 127 s and 171 s), both passing, after a contact ``record`` went from ~25 to ~16 ms
+of CPU (docs/workspace.md). Both backends together (~160 s) are still above the budget
+for every run of the suite, hence the smaller default.
 """
 
 from __future__ import annotations
