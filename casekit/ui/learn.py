@@ -15,8 +15,8 @@ import polars as pl
 import streamlit as st
 
 from casekit import learn
-from casekit.learn import StageStep
-from casekit.learn._common import labelled, term
+from casekit.learn import StageStep, labelled
+from casekit.learn._common import term
 from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import download, empty_state, lang, md, num, rtm_note, table, tr

@@ -23,7 +23,8 @@ import altair as alt
 import polars as pl
 
 from casekit._frames import sheet
-from casekit.charts._base import NEUTRAL, OKABE_ITO, ROW_HEIGHT, WIDTH, finish, label_expr
+from casekit.charts import NEUTRAL, OKABE_ITO
+from casekit.charts._base import ROW_HEIGHT, WIDTH, finish, label_expr
 from casekit.data import CaseData
 from casekit.i18n import t
 from casekit.present import header, vocabulary
