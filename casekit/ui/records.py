@@ -24,6 +24,7 @@ import polars as pl
 import sqlalchemy as sa
 import streamlit as st
 
+from casekit.present import formats
 from casekit.workspace import Workspace
 from casekit.workspace._access import READ_ACTIONS
 from casekit.workspace._engine import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
@@ -226,7 +227,7 @@ def _contact_fragment(case_ids: list[str], key: str, labels: dict[str, str] | No
             day = st.date_input(
                 t("ui_records.contact_on", lang),
                 value=today(),
-                format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+                format=formats(lang).widget_date,
                 key=f"{key}_date",
             )
         with cols[1]:
@@ -290,7 +291,7 @@ def close_form(case_id: str, *, key: str) -> None:
             day = st.date_input(
                 t("ui_records.close_on", lang),
                 value=today(),
-                format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD",
+                format=formats(lang).widget_date,
                 key=f"{key}_on",
             )
         with cols[1]:

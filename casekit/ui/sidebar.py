@@ -16,6 +16,7 @@ import streamlit as st
 from casekit.errors import CasekitError
 from casekit.i18n import LANGS, normalize_lang, t
 from casekit.measures import load_measures
+from casekit.present import formats
 from casekit.risk.model import load_model
 from casekit.stages import load_process_config
 from casekit.ui import records
@@ -124,7 +125,7 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
     if st.session_state.get("_as_of_source") != choice:
         st.session_state["as_of"] = default_as_of
         st.session_state["_as_of_source"] = choice
-    as_of = st.date_input(t("ui.as_of", lang), key="as_of", format="DD/MM/YYYY" if lang == "es" else "YYYY-MM-DD")
+    as_of = st.date_input(t("ui.as_of", lang), key="as_of", format=formats(lang).widget_date)
     with st.expander(t("ui.settings", lang)):
         config_text = _settings_text(t("ui.process_config", lang), "config_upload", lang)
         model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)
