@@ -1,13 +1,15 @@
 """Beyond memory (issue 18): the streaming path on a caseload written as Parquet parts.
 
-Each run is a fresh Python process (the child) that scans the folder
+Each run is a fresh Python process (the child) that does what ``casekit status
+--streaming`` and ``casekit events --streaming`` do: it scans the folder
 (:func:`casekit.scan_caseload`), validates it with the polars queries on the streaming
-engine, scores risk, computes the case status (written to Parquet) and writes the event
-log range by range (:func:`casekit.stages._events.sink_events`). The parent reports the
+engine, computes the case status (the risk tiers inside the same query; written to
+Parquet) and writes the event log range by range (:func:`casekit.stages._events.sink_events`). The parent reports the
 child's wall and CPU seconds per step and its peak resident memory (``VmHWM``; and
 ``VmPeak``, its peak address space). With ``--caps N`` the child runs under ``RLIMIT_AS``
 = N GiB (address space, not resident memory: allocations beyond it fail, and so does
-the run): the streaming path must succeed under 8 GiB at 10M cases.
+the run): the streaming path must succeed under 8 GiB at 10M cases. The child runs with
+``_RJEM_MALLOC_CONF=retain:false`` (unless set), as ``casekit … --streaming`` does.
 
 ``--check N`` first compares, on ``ck.make_sample(N, seed=1)`` written as Parquet, every
 frame of the streaming path with the in-memory path (validation report, scores, status,
@@ -28,6 +30,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import subprocess
 import sys
@@ -39,6 +42,11 @@ from typing import Any
 from _bench_common import child_env, machine
 
 AS_OF = dt.date(2026, 9, 30)
+#: polars' allocator (jemalloc) keeps the address space it has used unless told not to; under
+#: RLIMIT_AS that retained space counts (casekit sets the same for ``--streaming``).
+RETAIN_OFF = "retain:false"
+#: read before polars is imported (importing it sets the variable to polars' own defaults)
+_ALLOCATOR = os.environ.get("_RJEM_MALLOC_CONF", RETAIN_OFF)
 
 
 def _cap_bytes(text: str) -> int | None:
@@ -70,11 +78,11 @@ def child(folder: Path, out: Path, as_of: dt.date) -> dict[str, Any]:
 
     start = time.perf_counter()
     result = step("validate", lambda: ck.validate(ck.scan_caseload(folder), as_of=as_of))
-    scores = step("score_risk", lambda: ck.score_risk(result, as_of=as_of))
-    status = step("case_status", lambda: ck.case_status(result, as_of=as_of, risk=scores))
+    # as ``casekit status --streaming``: the risk tiers are part of the status query
+    status = step("case_status", lambda: ck.case_status(result, as_of=as_of))
     n_cases = status.height
     step("write status", lambda: status.write_parquet(out / "status.parquet"))
-    status = scores = None  # freed before the events
+    status = None  # freed before the events
     n_events, _ = step(
         "events (sorted range by range, written)", lambda: sink_events(result, out / "events.parquet", as_of=as_of)
     )
@@ -101,7 +109,8 @@ def run(folder: Path, cap: int | None, as_of: dt.date) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="bench-streaming-") as tmp:
         cmd = [sys.executable, __file__, str(folder), "--child", tmp, "--as-of", as_of.isoformat()]
         start = time.perf_counter()
-        proc = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=limit, env=child_env(), check=False)
+        env = child_env(_RJEM_MALLOC_CONF=_ALLOCATOR)
+        proc = subprocess.run(cmd, capture_output=True, text=True, preexec_fn=limit, env=env, check=False)
         wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     sys.stdout.write(proc.stdout.split("@@")[0])

@@ -11,6 +11,7 @@ of a validation result.
 
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -74,6 +75,29 @@ def is_lazy(data: CaseData | ValidationResult) -> bool:
     (True, False)
     """
     return any(isinstance(df, pl.LazyFrame) for df in clean_data(data).sheets.values())
+
+
+def id_ranges(data: CaseData, parts: int) -> list[pl.Expr]:
+    """Filters cutting rows into ``parts`` consecutive ranges of ``case_id`` (nulls in the
+    first), bounds from the sorted ids of the ``cases`` sheet: every row is in exactly one
+    range, and on Parquet files the filter reaches the scan (its statistics skip the row
+    groups of other ranges). What the streaming path computes range by range.
+
+    >>> d = CaseData({"cases": pl.DataFrame({"case_id": ["A", "B", "C", "D"]})})
+    >>> rows = pl.DataFrame({"case_id": ["D", None, "A", "C", "B"]})
+    >>> [rows.filter(f)["case_id"].to_list() for f in id_ranges(d, 2)]
+    [[None, 'A', 'B'], ['D', 'C']]
+    """
+    ids = sheet(data, "cases", ["case_id"]).select(pl.col("case_id").drop_nulls().unique().sort())
+    ids = ids.collect(engine="streaming").to_series()
+    step = -(-ids.len() // max(parts, 1)) if ids.len() else 1
+    bounds = ids.gather_every(step).to_list()[1:]  # each range starts at one of these ids
+    if not bounds:
+        return [pl.lit(value=True)]
+    case = pl.col("case_id")
+    ranges = [case.is_null() | (case < bounds[0])]
+    ranges += [(case >= lo) & (case < hi) for lo, hi in itertools.pairwise(bounds)]
+    return [*ranges, case >= bounds[-1]]
 
 
 def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:

@@ -119,3 +119,29 @@ def test_record_visible_benchmark_saves_and_sees_the_contact_on_the_worklist(
     assert set(doc["steps"]) == {"record", "stored_result", "derived", "total", "app: save + page rerun"}
     assert doc["verdict"] in {"PASS", "MISS"}
     assert all(s["cpu_median_s"] > 0 for s in doc["steps"].values())
+
+
+def test_streaming_benchmark_runs_under_a_memory_cap(tmp_path: Path) -> None:
+    """The chunked generator writes parts with their own ids; the streaming child succeeds
+    under RLIMIT_AS (2 GiB at this size) and reports its peak memory; the check agrees."""
+    folder = tmp_path / "parts"
+    made = _run("sample_parts.py", str(folder), "--cases", "300", "--chunk", "150")
+    assert made.returncode == 0, made.stderr
+    assert sorted(p.name for p in (folder / "contacts").iterdir()) == ["part-00000.parquet", "part-00001.parquet"]
+    out = tmp_path / "streaming.json"
+    proc = _run("bench_streaming.py", str(folder), "--caps", "2", "--check", "200", "--out", str(out))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    doc = json.loads(out.read_text())
+    assert doc["check"] == {"cases": 200, "equal": True, "rows": doc["check"]["rows"]}
+    (run,) = doc["runs"]
+    assert run["ok"], run
+    assert run["cap_gb"] == 2
+    assert run["cases"] == 300  # the two chunks' cases, none merged or lost
+    assert run["quarantined_rows"] == 0  # distinct ids per chunk: nothing in error
+    assert 50 < run["peak_rss_mb"] <= run["peak_address_space_mb"] < 2048
+    assert set(run["steps"]) == {
+        "validate",
+        "case_status",
+        "write status",
+        "events (sorted range by range, written)",
+    }

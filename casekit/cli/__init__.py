@@ -23,7 +23,7 @@ import sys
 from collections.abc import Sequence
 
 from casekit.cli import deidentify, report, risk, sample, stages, template, users, validate, workspace
-from casekit.cli._common import EXIT_ERRORS, CliExit, exit_code, printable
+from casekit.cli._common import EXIT_ERRORS, CliExit, exit_code, printable, release_address_space
 from casekit.errors import CasekitError
 
 __all__ = ["build_parser", "main", "run"]
@@ -71,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     quietly: no ``BrokenPipeError`` traceback.
     """
     args = build_parser().parse_args(argv)
+    if getattr(args, "streaming", False):
+        release_address_space()
     try:
         code = run(args)
         sys.stdout.flush()

@@ -49,6 +49,7 @@ __all__ = [
     "out_is_input",
     "parse_date",
     "printable",
+    "release_address_space",
     "write_for_people",
 ]
 
@@ -242,6 +243,15 @@ def add_streaming_argument(parser: argparse.ArgumentParser) -> None:
         help="PATH is a folder of Parquet files (one per sheet, or a sub-folder of parts per sheet): scan it and "
         "run on polars' streaming engine, for caseloads larger than memory (same results)",
     )
+
+
+def release_address_space() -> None:
+    """Before polars is loaded, ask its allocator (jemalloc) to give back the address space it
+    no longer uses (``retain:false``): by default it keeps it, and under a memory cap on the
+    address space (``ulimit -v``, ``RLIMIT_AS``) a streaming run at 10M cases then fails with
+    a few GB resident. Called for ``--streaming``; a setting of the user's is kept."""
+    if "polars" not in sys.modules:
+        os.environ.setdefault("_RJEM_MALLOC_CONF", "retain:false")
 
 
 def engine_of(args: argparse.Namespace) -> contextlib.AbstractContextManager:

@@ -23,14 +23,13 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import polars as pl
 
 from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
-from casekit._frames import engine_for, is_lazy, sheet, unwrap
+from casekit._frames import engine_for, id_ranges, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.stages._names import STAGES
@@ -145,17 +144,7 @@ def log_ranges(clean: CaseData, log: pl.LazyFrame, *, rows: int | None = None) -
     [[None, 'A', 'B'], ['D', 'C']]
     """
     total = sum(df.lazy().select(pl.len()).collect(engine=engine_for(df)).item() for df in clean.sheets.values())
-    n = max(1, -(-total // (rows or RANGE_ROWS)))
-    ids = sheet(clean, "cases", ["case_id"]).select(pl.col("case_id").drop_nulls().unique().sort())
-    ids = ids.collect(engine="streaming").to_series()
-    step = -(-ids.len() // n) if ids.len() else 1
-    bounds = ids.gather_every(step).to_list()[1:]  # each range starts at one of these ids
-    if not bounds:
-        return [log]
-    case = pl.col("case_id")
-    parts = [log.filter(case.is_null() | (case < bounds[0]))]
-    parts += [log.filter((case >= lo) & (case < hi)) for lo, hi in itertools.pairwise(bounds)]
-    return [*parts, log.filter(case >= bounds[-1])]
+    return [log.filter(part) for part in id_ranges(clean, -(-total // (rows or RANGE_ROWS)))]
 
 
 def sink_events(

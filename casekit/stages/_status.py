@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
-from casekit._frames import engine_for, is_lazy, max_where, min_where, sheet, unwrap
+from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, evaluates_alone
@@ -142,13 +142,66 @@ def case_status(
     if engine is None:
         engine = "streaming" if is_lazy(clean) else "auto"
     view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
-    plan = _status_plan(view, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures)
-    status = plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS).collect(engine=engine)
+    # a scanned caseload: range of case ids by range (the text ids), row order at the end
+    ranges = case_ranges(view) if engine == "streaming" and is_lazy(view) else [view]
+    if len(ranges) > 1:  # the tiers computed once, over every case
+        tiers = tiers.lazy().collect(engine="streaming").lazy()
+    frames = [
+        _status_plan(part, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures)
+        .select(*STATUS_COLUMNS, *_EXTRA_COLUMNS, ROW)
+        .collect(engine=engine)
+        for part in ranges
+    ]
+    status = pl.concat(frames, how="vertical")
+    status = (status.sort(ROW) if len(frames) > 1 else status).drop(ROW)
     if is_coded(view):
         status = status.with_columns(text_ids(view, status["case_id"]))
     if unknown is None or unknown.height == 0:
         return status
     return pl.concat([status, _unknown_rows(unknown, status.schema, as_of)], how="vertical")
+
+
+#: Cases per range when the status of a scanned caseload is computed range by range.
+RANGE_CASES = 1_000_000
+
+
+def case_ranges(clean: CaseData, *, cases: int | None = None) -> list[CaseData]:
+    """``clean`` cut into consecutive ranges of case ids (about ``cases`` each, default
+    :data:`RANGE_CASES`; :func:`casekit._frames.id_ranges`), every sheet kept to the range's
+    rows: the status is computed case by case, so the ranges' statuses together, in row
+    order, are the status of ``clean``, and only one range is in memory at a time (the
+    filter reaches the Parquet scans, also the parts of a query that polars runs in memory).
+
+    >>> cases = pl.DataFrame({"case_id": ["A", "B", "C"]}).lazy()
+    >>> goals = pl.DataFrame({"case_id": ["C", "A", "C", None]}).lazy()
+    >>> parts = case_ranges(CaseData({"cases": cases, "goals": goals}), cases=2)
+    >>> [(p["cases"].collect()["case_id"].to_list(), p["goals"].collect()["case_id"].to_list()) for p in parts]
+    [(['A', 'B'], ['A', None]), (['C'], ['C', 'C'])]
+    >>> parts[1]["goals"].collect()["_row"].to_list()  # each row keeps its number
+    [2, 4]
+    """
+    if "cases" not in clean:
+        return [clean]
+    n = _numbered(clean["cases"]).select(pl.len()).collect(engine="streaming").item()
+    if n <= (size := cases or RANGE_CASES):
+        return [clean]
+    numbered = {name: _numbered(df) for name, df in clean.sheets.items()}
+    return [
+        CaseData(
+            {name: df.filter(part) for name, df in numbered.items()},
+            issues=clean.issues,
+            source=clean.source,
+            headers=clean.headers,
+        )
+        for part in id_ranges(clean, -(-n // size))
+    ]
+
+
+def _numbered(df: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
+    """``df`` lazily, with its ``_row`` (row position + 2 when it has none) before any filter."""
+    if ROW in columns_of(df):
+        return df.lazy()
+    return df.lazy().with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
 
 
 def stage_entries(

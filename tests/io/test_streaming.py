@@ -19,7 +19,7 @@ from polars.testing import assert_frame_equal
 import casekit as ck
 from casekit.contract import ROW, SHEET_ORDER
 from casekit.report import build_report
-from casekit.stages import _events
+from casekit.stages import _events, _status
 from tests.benchmarks import load_bench
 from tests.cli_runner import run_casekit
 
@@ -63,7 +63,10 @@ def _in_memory(folder: Path) -> ck.CaseData:
 
 
 @pytest.mark.parametrize("name", ["clean", "broken", "parts"])
-def test_scanned_caseload_gives_the_in_memory_results(folders: dict[str, Path], name: str) -> None:
+def test_scanned_caseload_gives_the_in_memory_results(
+    folders: dict[str, Path], name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_status, "RANGE_CASES", 60)  # the status of scanned cases in ranges of 60
     scanned = ck.scan_caseload(folders[name])
     assert all(isinstance(df, pl.LazyFrame) for df in scanned.sheets.values())
     lazy = ck.validate(scanned, as_of=AS_OF, lang="es")
@@ -84,6 +87,7 @@ def test_scanned_caseload_gives_the_in_memory_results(folders: dict[str, Path], 
         ck.case_status(eager, as_of=AS_OF, risk=scores, engine="in-memory"),
     )
     assert_frame_equal(ck.events(lazy, as_of=AS_OF), ck.events(eager, as_of=AS_OF))
+    assert len(_status.case_ranges(lazy.data)) == 5  # 250 cases (less any set aside), 60 a range
 
 
 def test_events_sorted_range_by_range_equal_the_whole_sort(folders: dict[str, Path]) -> None:
