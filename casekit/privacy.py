@@ -47,6 +47,7 @@ __all__ = [
     "class_sizes",
     "find_identifiers",
     "identifier_kind",
+    "shown_count",
     "suppress_complementary",
     "suppress_small_cells",
 ]
@@ -111,6 +112,17 @@ def suppress_small_cells(
         *[pl.when(~any_small).then(pl.col(c)).alias(c) for c in derived],
         any_small.alias("suppressed"),
     )
+
+
+def shown_count(n: int | None, *, for_sharing: bool, min_cell: int = MIN_CELL) -> int | None:
+    """One count (a cohort's size, a metric) through :func:`suppress_small_cells`: ``None``
+    when the rule suppresses it.
+
+    >>> shown_count(4, for_sharing=True), shown_count(4, for_sharing=False), shown_count(0, for_sharing=True)
+    (None, 4, 0)
+    """
+    one = pl.DataFrame({"n": [n]}, schema={"n": pl.Int64})
+    return suppress_small_cells(one, "n", min_cell=min_cell, for_sharing=for_sharing)["n"].item()
 
 
 # --------------------------------------------------------------------------------------

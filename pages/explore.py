@@ -16,18 +16,18 @@ cohort = ws.get("cohort")
 if cohort.height == 0:
     empty_state("ui.empty_table")
     st.stop()
-flt, a = explore.cohort_a(cohort)
+team = shows_exact_counts()  # the team sees its exact counts; every count of a researcher's screen is suppressed
+flt, a = explore.cohort_a(cohort, team=team)
 if a.height == 0:
     empty_state("ui_explore.no_match")
     st.stop()
 
 view = explore.choose_view()
-team = shows_exact_counts()  # the team sees its exact counts; a researcher's screen suppresses small cells
 if view == "group":
     explore.group_view(a, cohort, team=team)
 elif view == "process":
-    explore.process_view(a)
+    explore.process_view(a, team=team)
 elif view == "compare":
     explore.compare_view(ws, a, cohort, team=team)
 else:
-    explore.export_view(ws, a, flt)
+    explore.export_view(ws, a, flt, team=team)

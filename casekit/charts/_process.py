@@ -19,7 +19,8 @@ from casekit.charts._base import (
     label_expr,
     text,
 )
-from casekit.present import format_number, vocabulary
+from casekit.present import count_text, vocabulary
+from casekit.privacy import suppress_small_cells
 from casekit.stages import FLAGS, STAGE_NUMBER, STAGES, flag_label, funnel, stage_label
 
 __all__ = ["durations_chart", "flags_by_manager_chart", "funnel_chart", "stage_chart"]
@@ -76,11 +77,14 @@ def funnel_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.LayerC
     return finish(chart, "funnel", title, text("funnel_subtitle", lang))
 
 
-def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
+def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: bool = False) -> alt.Chart:
     """Cases by current stage (the nine stages and closed), stacked by effective risk tier.
 
     ``status`` is a :func:`~casekit.stages.case_status` frame; cases without a tier
     (not assessed yet) are a grey segment. The bars add up to the number of cases.
+    ``for_sharing`` (a researcher's screen): the counts are aggregated, then segments of
+    1–10 cases are suppressed (:func:`casekit.privacy.suppress_small_cells`) before drawing,
+    and the subtitle's total goes through the same rule.
 
     Examples
     --------
@@ -88,6 +92,8 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
     >>> status = pl.DataFrame({"current_stage": ["risk", "risk", "closed"], "effective_tier": ["high", None, "low"]})
     >>> chart_data(stage_chart(status)).select("stage", "tier", "cases").sort("stage", "tier").rows()
     [('closed', 'low', 1), ('risk', 'high', 1), ('risk', 'none', 1)]
+    >>> chart_data(stage_chart(status, for_sharing=True))["cases"].to_list()
+    [None, None, None]
     """
     title = text("stage_title", lang)
     if status.height == 0:
@@ -107,6 +113,7 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
         .sort("stage_number", "tier_order")
         .collect()
     )
+    df = suppress_small_cells(df, "cases", derived_cols="share_of_stage", for_sharing=for_sharing).drop("suppressed")
     stage_names = _stage_names(lang)
     tier_names = {**vocabulary("tier", lang), "none": text("no_tier", lang)}
     df = df.with_columns(
@@ -131,7 +138,8 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None) -> alt.Chart:
         )
         .properties(width=WIDTH, height=ROW_HEIGHT * len(STAGES))
     )
-    return finish(chart, "stage", title, text("stage_subtitle", lang, n=format_number(status.height, lang)))
+    n = count_text(status.height, lang, for_sharing=for_sharing)
+    return finish(chart, "stage", title, text("stage_subtitle", lang, n=n))
 
 
 def durations_chart(durations: pl.DataFrame, *, lang: str | None = None) -> alt.LayerChart | alt.Chart:

@@ -34,7 +34,7 @@ Examples
 
 from __future__ import annotations
 
-from casekit.present._formats import FORMATS, Formats, format_date, format_number, formats, number_expr
+from casekit.present._formats import FORMATS, Formats, count_text, format_date, format_number, formats, number_expr
 from casekit.present._headers import NumberStyle, header, missing_headers, number_style, screen_headers
 from casekit.present._printable import printable_html
 from casekit.present._readable import excel_formats, headers_for, readable, text_expr
@@ -46,6 +46,7 @@ __all__ = [
     "Formats",
     "NumberStyle",
     "column_labels",
+    "count_text",
     "excel_formats",
     "format_date",
     "format_number",

@@ -23,7 +23,7 @@ import polars as pl
 
 from casekit.i18n import normalize_lang
 
-__all__ = ["FORMATS", "Formats", "format_date", "format_number", "formats", "number_expr"]
+__all__ = ["FORMATS", "Formats", "count_text", "format_date", "format_number", "formats", "number_expr"]
 
 
 @dataclass(frozen=True)
@@ -133,6 +133,25 @@ def format_number(value: float | None, lang: str | None, spec: str = ",") -> str
         return text
     text = text.translate(str.maketrans({",": fmt.thousands, ".": fmt.decimal}))
     return text[:-1] + fmt.percent if text.endswith("%") else text
+
+
+def count_text(n: int, lang: str | None, *, for_sharing: bool) -> str:
+    """A count of people as the screen writes it: the number, or ``menos de 11`` /
+    ``fewer than 11`` when the small-cell rule (:func:`casekit.privacy.shown_count`,
+    ``for_sharing``) suppresses it.
+
+    >>> count_text(1028, "es", for_sharing=True), count_text(4, "es", for_sharing=True)
+    ('1.028', 'menos de 11')
+    >>> count_text(4, "en", for_sharing=True), count_text(4, "en", for_sharing=False)
+    ('fewer than 11', '4')
+    """
+    from casekit.i18n import t
+    from casekit.privacy import MIN_CELL, shown_count
+
+    shown = shown_count(n, for_sharing=for_sharing)
+    if shown is None:
+        return t("common.fewer_than", lang, n=format_number(MIN_CELL, lang))
+    return format_number(shown, lang)
 
 
 def _grouped(n: pl.Expr, sep: str) -> pl.Expr:

@@ -22,7 +22,8 @@ from casekit import cohort as co
 from casekit.charts import durations_chart, funnel_chart, stage_chart
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
 from casekit.errors import CasekitError
-from casekit.present import formats, readable, vocabulary
+from casekit.present import count_text, formats, readable, vocabulary
+from casekit.privacy import MIN_CELL, shown_count, suppress_small_cells
 from casekit.stages import STAGE_NUMBER, STAGES, funnel
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
@@ -124,17 +125,28 @@ def _opened(prefix: str, cohort: pl.DataFrame, where: DeltaGenerator) -> tuple[d
     return start, end
 
 
-def _matches(key: str, n: int, total: int) -> None:
-    st.markdown(tr(key, n=num(n), total=num(total), pct=num(n / total if total else None, ".1%")))
+def _count(n: int, *, team: bool) -> str:
+    """A count of cases on this screen: exact for the team, through the small-cell rule
+    for a researcher (``menos de 11`` / ``fewer than 11``)."""
+    return count_text(n, lang(), for_sharing=not team)
 
 
-def cohort_a(cohort: pl.DataFrame) -> tuple[co.CohortFilter, pl.DataFrame]:
-    """The filter box of cohort A: its filter and the cases it keeps (with the count line)."""
+def _matches(key: str, n: int, total: int, *, team: bool) -> None:
+    """ "N of M cases match (p %)"; for a researcher the share goes with the count it is
+    computed from (a suppressed count leaves no share to read it back from)."""
+    kept = shown_count(n, for_sharing=not team)
+    pct = n / total if total and kept is not None and shown_count(total, for_sharing=not team) is not None else None
+    st.markdown(tr(key, n=_count(n, team=team), total=_count(total, team=team), pct=num(pct, ".1%")))
+
+
+def cohort_a(cohort: pl.DataFrame, *, team: bool = True) -> tuple[co.CohortFilter, pl.DataFrame]:
+    """The filter box of cohort A: its filter and the cases it keeps (with the count line;
+    not ``team``, a researcher: the counts go through the small-cell rule)."""
     with st.container(border=True):
         st.markdown(f"**{tr('ui_explore.filters')}**")
         flt = filters("ex_", cohort)
         a = flt.apply(cohort)
-        _matches("ui_explore.matches", a.height, cohort.height)
+        _matches("ui_explore.matches", a.height, cohort.height, team=team)
     return flt, a
 
 
@@ -212,7 +224,7 @@ def group_view(a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> N
     if problem:
         empty_state(problem)
         return
-    subtitle = subtitle or tr("cohort.chart_subtitle_count", n=num(a.height))
+    subtitle = subtitle or tr("cohort.chart_subtitle_count", n=_count(a.height, team=team))
     group = functools.partial(
         co.group_measure,
         a,
@@ -233,15 +245,23 @@ def group_view(a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> N
     download_table(shared, "cohort_groups", key="ex_groups")
 
 
-def process_view(a: pl.DataFrame) -> None:
-    """Cohort A's funnel, time between stages and where its cases stand."""
+def process_view(a: pl.DataFrame, *, team: bool = True) -> None:
+    """Cohort A's funnel, time between stages and where its cases stand. Not ``team`` (a
+    researcher): each chart's counts are aggregated, then suppressed by the small-cell rule
+    (with the days computed from them) before drawing."""
     st.caption(tr("ui_explore.process_caption"))
+    if not team:
+        st.caption(tr("ui_explore.process_suppressed"))
+    sharing = not team
+    reached = suppress_small_cells(funnel(a), "cases", derived_cols="share", for_sharing=sharing)
+    derived = ["median_days", "q1_days", "q3_days", "mean_days"]
+    days = suppress_small_cells(co.cohort_durations(a), "n", derived_cols=derived, for_sharing=sharing)
     left, right = st.columns(2)
     with left:
-        show_chart(funnel_chart(funnel(a), lang=lang()), key="ex_funnel")
+        show_chart(funnel_chart(reached.drop("suppressed"), lang=lang()), key="ex_funnel")
     with right:
-        show_chart(durations_chart(co.cohort_durations(a), lang=lang()), key="ex_durations")
-    show_chart(stage_chart(a, lang=lang()), key="ex_stages")
+        show_chart(durations_chart(days.drop("suppressed"), lang=lang()), key="ex_durations")
+    show_chart(stage_chart(a, lang=lang(), for_sharing=sharing), key="ex_stages")
 
 
 def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> None:
@@ -251,9 +271,9 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     st.caption(tr("ui_explore.compare_caption"))
     with st.expander(tr("ui_explore.filters_b"), expanded=True):
         b = filters("ex_b_", cohort).apply(cohort)
-        _matches("ui_explore.matches_b", b.height, cohort.height)
+        _matches("ui_explore.matches_b", b.height, cohort.height, team=team)
     comparison = co.compare_cohorts(a, b) if team else co.compare_cohorts(a, b).suppressed()
-    _compare_metrics(comparison, a.height, b.height)
+    _compare_metrics(comparison, a.height, b.height, team=team)
     names = vocabulary("measure", lang())
     if comparison.outcomes.height:
         on = st.radio(
@@ -283,6 +303,8 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     progress = ws.get("goal_progress")
     goals = co.compare_goals(a, b, progress, for_sharing=not team)  # the team: real counts
+    if not team:
+        goals = _goal_counts_suppressed(goals)
     st.dataframe(readable(goals, lang(), hide=_SUPPRESSED), key="ex_cmp_goals")
     shared = co.compare_goals(a, b, progress, for_sharing=not exact)
     download_table(
@@ -306,26 +328,55 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     )
 
 
-def _compare_metrics(comparison: co.CohortComparison, n_a: int, n_b: int) -> None:
-    """Cases in each cohort and their median days to a plan."""
+#: Goal counts of a side and the values computed from them (``compare_goals`` suppresses on
+#: its cases and goals; the other counts of goals go through the same rule on a researcher's screen).
+_GOAL_PARTS = (
+    (("n_with_measure", "n_measure_met"), ("pct_measure_met",)),
+    (
+        ("n_achieved", "n_achieved_by_target", "n_achieved_late", "n_overdue"),
+        ("pct_achieved", "pct_achieved_by_target", "median_days_to_achieve"),
+    ),
+)
+
+
+def _goal_counts_suppressed(goals: pl.DataFrame) -> pl.DataFrame:
+    """A researcher's goals comparison: every count of goals of 1–10, and what is computed
+    from it, blanked by :func:`casekit.privacy.suppress_small_cells` (per side)."""
+    for side in ("a", "b"):
+        for counts, derived in _GOAL_PARTS:
+            present = [f"{c}_{side}" for c in counts if f"{c}_{side}" in goals.columns]
+            if not present:
+                continue
+            values = [f"{c}_{side}" for c in derived if f"{c}_{side}" in goals.columns]
+            goals = suppress_small_cells(goals.drop("suppressed", strict=False), present, derived_cols=values)
+    return goals.drop("suppressed", strict=False)
+
+
+def _compare_metrics(comparison: co.CohortComparison, n_a: int, n_b: int, *, team: bool = True) -> None:
+    """Cases in each cohort and their median days to a plan (not ``team``: the counts through
+    the small-cell rule; ``comparison`` is then already suppressed, a blank ``n`` is a small cell)."""
     plan = comparison.time_to_plan.row(0, named=True)
     cols = st.columns(4)
     for col, side, n in ((cols[0], "A", n_a), (cols[1], "B", n_b)):
-        col.metric(tr("ui_explore.metric_cases", cohort=side), num(n))
+        col.metric(tr("ui_explore.metric_cases", cohort=side), _count(n, team=team))
     for col, side in ((cols[2], "a"), (cols[3], "b")):
+        n_plan = plan[f"n_{side}"]
         col.metric(
             tr("ui_explore.metric_days_to_plan", cohort=side.upper()),
             num(plan[f"median_days_{side}"], ".0f"),
-            help=f"n = {num(plan[f'n_{side}'])}",
+            help=f"n = {num(n_plan) if n_plan is not None else tr('common.fewer_than', n=num(MIN_CELL))}",
         )
 
 
-def export_view(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilter) -> None:
-    """Cohort A's exports: its event log and a de-identified extract."""
+def export_view(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilter, *, team: bool = True) -> None:
+    """Cohort A's exports: its event log and a de-identified extract (not ``team``: the
+    counts of the captions through the small-cell rule)."""
     st.subheader(tr("ui_explore.export_log"))
     log = ws.get("events")
     n_events = co.cohort_events(log, a).height
-    st.caption(tr("ui_explore.export_log_caption", events=num(n_events), cases=num(a.height)))
+    st.caption(
+        tr("ui_explore.export_log_caption", events=_count(n_events, team=team), cases=_count(a.height, team=team))
+    )
     download(
         tr("ui_explore.export_log_button"),
         functools.partial(ex.event_log_csv, log, a),  # written when clicked, not on every rerun
@@ -335,12 +386,12 @@ def export_view(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilter) -> Non
     )
     st.subheader(tr("ui_explore.export_deid"))
     st.caption(tr("ui_explore.export_deid_caption"))
-    _deidentified_export(ws, a, flt)
+    _deidentified_export(ws, a, flt, team=team)
     st.subheader(tr("ui_explore.export_groups"))
     st.caption(tr("ui_explore.export_groups_caption"))
 
 
-def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilter) -> None:
+def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilter, *, team: bool = True) -> None:
     """The de-identified extract: its choices, the form that prepares it (the key of an
     earlier extract links the two), and its download with what was done."""
     dates = st.radio(
@@ -370,7 +421,7 @@ def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilte
     new_key = ""  # a key drawn for this extract: shown in this run only, never kept
     if prepare:
         try:
-            with st.spinner(tr("ui_explore.deid_working", cases=num(a.height))):
+            with st.spinner(tr("ui_explore.deid_working", cases=_count(a.height, team=team))):
                 prepared = ex.deidentified_extract(
                     ws.result,
                     a["case_id"],
@@ -411,7 +462,7 @@ def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilte
             mime="text/plain",
             key="ex_deid_key_download",
         )
-    st.caption(tr("ui_explore.deid_ready", cases=num(prepared.cases)))
+    st.caption(tr("ui_explore.deid_ready", cases=_count(prepared.cases, team=team)))
     st.dataframe(ex.readable_removed(prepared.explained, lang()), hide_index=True, key="ex_deid_explained")
     if prepared.anonymity:
         st.caption(prepared.anonymity)

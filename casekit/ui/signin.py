@@ -272,10 +272,23 @@ def _scoped_cache() -> dict[str, Any]:
 
 @st.cache_resource(show_spinner=False)
 def _server_key() -> str:
-    """One extract key per server process: pseudonyms stay stable while a researcher works."""
-    from casekit.deid import new_key
+    """One extract key per server process: pseudonyms stay stable while a researcher works.
 
+    ``CASEKIT_RESEARCH_KEY``, only when set, is that key instead (checked like any extract
+    key: 32 random bytes in hexadecimal, :func:`casekit.deid.check_key`), so the researcher's
+    extract is the same after a restart; unset (the default), a fresh random key.
+    """
+    from casekit.deid import check_key, new_key
+
+    given = os.environ.get(RESEARCH_KEY_ENV, "").strip()
+    if given:
+        check_key(given)  # a weak or malformed key stops here, with the reason
+        return given
     return new_key()
+
+
+#: The environment variable that fixes the researcher's extract key (see :func:`_server_key`).
+RESEARCH_KEY_ENV = "CASEKIT_RESEARCH_KEY"
 
 
 def _research_result(ws: Any, email: str) -> Any:
