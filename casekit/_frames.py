@@ -88,8 +88,8 @@ def id_ranges(data: CaseData, parts: int) -> list[pl.Expr]:
     >>> [rows.filter(f)["case_id"].to_list() for f in id_ranges(d, 2)]
     [[None, 'A', 'B'], ['D', 'C']]
     """
-    ids = sheet(data, "cases", ["case_id"]).select(pl.col("case_id").drop_nulls().unique().sort())
-    ids = ids.collect(engine="streaming").to_series()
+    query = sheet(data, "cases", ["case_id"]).select(pl.col("case_id").drop_nulls().unique().sort())
+    ids = query.collect(engine="streaming").to_series()
     step = -(-ids.len() // max(parts, 1)) if ids.len() else 1
     bounds = ids.gather_every(step).to_list()[1:]  # each range starts at one of these ids
     if not bounds:
