@@ -117,3 +117,17 @@ def test_a_researcher_sees_no_count_of_one_to_ten_on_explore(
         if view == "process":  # the small cells are there, suppressed
             assert None in counts
         assert not _small(_shown(at)), (view, _small(_shown(at)))
+
+
+def test_a_weak_research_key_is_refused_with_the_reason(team: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``CASEKIT_RESEARCH_KEY`` is checked like any extract key: a word never becomes the key."""
+    monkeypatch.setenv("CASEKIT_RESEARCH_KEY", "password")
+    monkeypatch.delenv("CASEKIT_LOCAL_MODE", raising=False)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.secrets["auth"] = AUTH
+    at.user = {"is_logged_in": True, "email": RESEARCHER}
+    at.session_state["lang"] = "en"
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("hexadecimal" in e.value for e in at.error)
+    assert not at.dataframe  # nothing of the extract is shown
