@@ -94,6 +94,9 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: b
     [('closed', 'low', 1), ('risk', 'high', 1), ('risk', 'none', 1)]
     >>> chart_data(stage_chart(status, for_sharing=True))["cases"].to_list()
     [None, None, None]
+    >>> many = pl.DataFrame({"current_stage": ["risk"] * 14, "effective_tier": ["high"] * 11 + ["low"] * 3})
+    >>> chart_data(stage_chart(many, for_sharing=True)).select("cases", "share_of_stage").rows()
+    [(None, None), (11, None)]
     """
     title = text("stage_title", lang)
     if status.height == 0:
@@ -113,7 +116,11 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: b
         .sort("stage_number", "tier_order")
         .collect()
     )
-    df = suppress_small_cells(df, "cases", derived_cols="share_of_stage", for_sharing=for_sharing).drop("suppressed")
+    df = suppress_small_cells(df, "cases", derived_cols="share_of_stage", for_sharing=for_sharing)
+    # a visible segment's share of its stage gives the stage's total, and so a hidden sibling
+    df = df.with_columns(
+        pl.when(~pl.col("suppressed").any().over("stage")).then(pl.col("share_of_stage")).alias("share_of_stage")
+    ).drop("suppressed")
     stage_names = _stage_names(lang)
     tier_names = {**vocabulary("tier", lang), "none": text("no_tier", lang)}
     df = df.with_columns(
