@@ -43,7 +43,13 @@ from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue
-from casekit.privacy import MIN_CELL, cell_threshold, suppress_complementary, suppress_small_cells
+from casekit.privacy import (
+    MIN_CELL,
+    cell_threshold,
+    suppress_complementary,
+    suppress_small_cells,
+    suppress_small_shares,
+)
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS
 from casekit.stages import STAGE_NUMBER, STAGES, ProcessConfig
@@ -411,7 +417,9 @@ def group_measure(
     ``for_sharing=True`` (for any export; :mod:`casekit.privacy`'s one rule) blanks counts
     of 1 to ``min_cell - 1`` and the measure on those rows, then as many other rows as it
     takes for no blanked count to be the total of its line (the cohort, or a margin) minus the others
-    (:func:`casekit.privacy.suppress_complementary`), and adds ``suppressed``.
+    (:func:`casekit.privacy.suppress_complementary`), and adds ``suppressed``; a
+    ``pct_improved`` whose implied count (× ``n``) or its complement is 1 to ``min_cell - 1``
+    is blanked too (:func:`casekit.privacy.suppress_small_shares`).
 
     >>> c = pl.DataFrame({"sex": ["female", "female", "male"], "entered_screening": [dt.date(2026, 1, 1)] * 3,
     ...     "entered_planning": [dt.date(2026, 1, 11), dt.date(2026, 1, 21), None]})
@@ -449,6 +457,8 @@ def group_measure(
     table = out.collect()
     if for_sharing:
         table = suppress_complementary(table, ["n_cases", "n"], by=keys, derived_cols=[measure], min_cell=min_cell)
+        if measure == "pct_improved":  # 5 % of 40 cases with a pair is 2 people
+            table = suppress_small_shares(table, {measure: "n"}, min_cell=min_cell)
     return table
 
 
@@ -468,10 +478,12 @@ class CohortComparison:
 
     def suppressed(self, *, min_cell: int = MIN_CELL) -> CohortComparison:
         """The same tables for sharing, per cohort: counts of 1 to ``min_cell - 1`` (and what
-        they give) blanked, and so is a count whose complement within its cohort is such a
-        cell — the cases *without* a plan (``n_cases - n``), the cases without a pair of a
-        measure (``n_cases - n_paired``) — since cohort size minus the shown count would give
-        it back (:func:`casekit.privacy.suppress_complementary` on each such line).
+        they give) blanked, so is a % improved whose implied count (× ``n_paired``) or its
+        complement is such a cell (:func:`casekit.privacy.suppress_small_shares`), and so is a
+        count whose complement within its cohort is such a cell — the cases *without* a plan
+        (``n_cases - n``), the cases without a pair of a measure (``n_cases - n_paired``) —
+        since cohort size minus the shown count would give it back
+        (:func:`casekit.privacy.suppress_complementary` on each such line).
 
         >>> cmp = CohortComparison(
         ...     pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [47], "pct_improved_a": [0.5],
@@ -500,6 +512,11 @@ class CohortComparison:
                 min_cell=min_cell,
                 total_shown=False,
             ).drop("__size")
+            outcomes = suppress_small_shares(  # % improved beside its n gives the count back
+                outcomes.rename({f"suppressed_{side}": "suppressed"}),
+                {f"pct_improved_{side}": f"n_paired_{side}"},
+                min_cell=min_cell,
+            ).rename({"suppressed": f"suppressed_{side}"})
         return CohortComparison(outcomes, plan)
 
 

@@ -14,8 +14,11 @@ can any value computed from those few people (a mean, a percentage, an effect si
 derived from them, and says so in a ``suppressed`` column. Zero is not suppressed: an
 empty group discloses nobody. :func:`suppress_complementary` adds the secondary
 suppression a table with totals needs (a hidden cell is otherwise the total minus its
-siblings). The module also holds the identifier scan of text meant to leave
-(:func:`identifier_kind`) and the k-anonymity measure of row-level data (:func:`anonymity`).
+siblings). :func:`suppress_small_shares` applies the same rule to a share shown next to its
+denominator: 5 % of 40 people is 2 people, so a share whose implied count (share ×
+denominator) or its complement is 1 to ``min_cell - 1`` is blanked too. The module also
+holds the identifier scan of text meant to leave (:func:`identifier_kind`) and the
+k-anonymity measure of row-level data (:func:`anonymity`).
 
 Examples
 --------
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TypeVar
 
 import polars as pl
@@ -50,6 +53,7 @@ __all__ = [
     "shown_count",
     "suppress_complementary",
     "suppress_small_cells",
+    "suppress_small_shares",
 ]
 
 Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
@@ -123,6 +127,52 @@ def shown_count(n: int | None, *, for_sharing: bool, min_cell: int = MIN_CELL) -
     """
     one = pl.DataFrame({"n": [n]}, schema={"n": pl.Int64})
     return suppress_small_cells(one, "n", min_cell=min_cell, for_sharing=for_sharing)["n"].item()
+
+
+def suppress_small_shares(
+    df: Frame,
+    shares: Mapping[str, str],
+    *,
+    derived_cols: str | Sequence[str] = (),
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
+) -> Frame:
+    """Blank the shares of a row that give away a small count (``for_sharing=False``: blank nothing).
+
+    ``shares`` maps each share column (0–1) to the column of its denominator. A share
+    shown beside its denominator gives its count back (``0.05`` of ``40`` is 2 people):
+    when, on a row, the implied count ``round(share × denominator)`` or its complement
+    ``denominator − count`` of any share is between 1 and ``min_cell - 1``, every share
+    of ``shares`` and every column of ``derived_cols`` on that row becomes null (the
+    shares of one row often add up to 1, so one blank alone would be 1 minus the
+    others), and ``suppressed`` is set. Counts and means stay: a mean change does not
+    give a count back. Applied after :func:`suppress_small_cells` (a blank denominator's
+    shares are already gone).
+
+    >>> df = pl.DataFrame({"n": [40, 40, 40, 12], "improved": [0.05, 0.5, 0.8, 0.0], "worse": [0.5, 0.3, 0.1, 1.0]})
+    >>> suppress_small_shares(df, {"improved": "n", "worse": "n"}).rows()
+    [(40, None, None, True), (40, 0.5, 0.3, False), (40, None, None, True), (12, 0.0, 1.0, False)]
+    >>> suppress_small_shares(df, {"improved": "n"}, for_sharing=False)["improved"].to_list()
+    [0.05, 0.5, 0.8, 0.0]
+
+    (0.8 of 40 is 32 improved, but the 8 others are a small cell too.)
+    """
+    low = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
+    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
+
+    def gives_away(share: str, denominator: str) -> pl.Expr:
+        n = pl.col(denominator).cast(pl.Float64)
+        k = (pl.col(share).cast(pl.Float64) * n).round()
+        return (k.is_between(1, low - 1) | (n - k).is_between(1, low - 1)).fill_null(value=False)
+
+    leak = pl.any_horizontal(pl.lit(value=False), *[gives_away(s, d) for s, d in shares.items()])
+    flag = leak
+    if "suppressed" in df.collect_schema().names():
+        flag = flag | pl.col("suppressed").fill_null(value=False)
+    return df.with_columns(
+        *[pl.when(~leak).then(pl.col(c)).alias(c) for c in dict.fromkeys([*shares, *derived])],
+        flag.alias("suppressed"),
+    )
 
 
 # --------------------------------------------------------------------------------------

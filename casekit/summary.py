@@ -34,7 +34,13 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 import polars as pl
 
 from casekit.i18n import catalog, normalize_lang, t
-from casekit.privacy import MIN_CELL, cell_threshold, suppress_complementary, suppress_small_cells
+from casekit.privacy import (
+    MIN_CELL,
+    cell_threshold,
+    suppress_complementary,
+    suppress_small_cells,
+    suppress_small_shares,
+)
 
 if TYPE_CHECKING:
     from casekit.report import Report
@@ -109,8 +115,27 @@ def _line_hidden(df: pl.DataFrame, key: str, count: str, min_cell: int) -> pl.Se
     return (df[count].is_not_null() & shown[count].is_null()).alias(count)
 
 
-def _row_hidden(values: dict[str, Any], counts: Sequence[str], min_cell: int) -> bool:
+def _shares_hidden(df: pl.DataFrame, shares: dict[str, str], min_cell: int) -> pl.Series:
+    """Which rows' shares give a small count back beside their denominator (5 % of 40 is 2
+    people; :func:`casekit.privacy.suppress_small_shares`).
+
+    >>> df = pl.DataFrame({"pairs": [40, 40], "share": [0.05, 0.5]})
+    >>> _shares_hidden(df, {"share": "pairs"}, 11).to_list()
+    [True, False]
+    """
+    cols = list(dict.fromkeys([*shares, *shares.values()]))
+    return suppress_small_shares(df.select(cols), shares, min_cell=min_cell)["suppressed"]
+
+
+def _row_hidden(values: dict[str, Any], counts: Sequence[str], min_cell: int, *, share: bool = False) -> bool:
+    """A key figure's counts are small; ``share``: the figure is ``counts[0] / counts[1]``,
+    hidden too when the complement ``counts[1] - counts[0]`` is small."""
     frame = pl.DataFrame({c: [values.get(c)] for c in counts}, schema=dict.fromkeys(counts, pl.Int64))
+    if share and len(counts) == 2:
+        num, den = counts
+        ratio = frame.select((pl.col(num) / pl.col(den)).alias("__share"), den)
+        if _shares_hidden(ratio, {"__share": den}, min_cell).item():
+            return True
     return any(_hidden(frame, counts, min_cell).row(0))
 
 
@@ -148,7 +173,9 @@ def _figure_rows(report: Report, spec: dict[str, tuple[str, tuple[str, ...]]], l
             complements |= {k for k, h in zip(line, _line_hidden(df, "k", "n", min_cell), strict=True) if h}
     rows = []
     for key, (kind, counts) in spec.items():
-        hidden = key in complements or (bool(counts) and _row_hidden(report.figures, counts, min_cell))
+        hidden = key in complements or (
+            bool(counts) and _row_hidden(report.figures, counts, min_cell, share=kind == "pct")
+        )
         rows.append(Row(key, t(f"report.fig_{key}", lang), (_cell(report.figures.get(key), kind, hidden=hidden),)))
     return rows
 
@@ -220,12 +247,14 @@ def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
     )
     labels = label_columns(by_domain.select("domain"), lang)["domain_label"] if by_domain.height else pl.Series([])
     hidden = _hidden(by_domain, ["cases", "any", "mcid"], min_cell)
+    # a share of the pairs gives its count back, and the count of the others (pairs - improved)
+    leak = _shares_hidden(by_domain, {"share_any": "pairs", "share_mcid": "pairs"}, min_cell)
     rows = []
-    for d, label, h in zip(by_domain.iter_rows(named=True), labels, hidden.iter_rows(named=True), strict=True):
+    for d, label, h, s in zip(by_domain.iter_rows(named=True), labels, hidden.iter_rows(named=True), leak, strict=True):
         cells = (
             _cell(d["cases"], hidden=h["cases"]),
-            _cell(d["share_any"], "pct", hidden=h["cases"] or h["any"]),
-            _cell(d["share_mcid"], "pct", hidden=h["cases"] or h["mcid"]),
+            _cell(d["share_any"], "pct", hidden=h["cases"] or h["any"] or s),
+            _cell(d["share_mcid"], "pct", hidden=h["cases"] or h["mcid"] or s),
         )
         rows.append(Row(d["domain"], label, cells))
     headers = (t("printing.col_cases", lang), t("printing.col_improved", lang), t("printing.col_mcid", lang))

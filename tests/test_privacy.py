@@ -278,3 +278,169 @@ def test_a_vs_b_goals_and_utilisation_hide_the_cases_without_them() -> None:
     exact = compare_utilisation(a, b, rates, min_cell=1).row(0, named=True)
     assert (exact["n_used_a"], exact["suppressed_a"]) == (46, False)
     assert compare_goals(a, b, progress, min_cell=1)["n_cases_a"].item() == 45
+
+
+# ---- shares beside their n: 5 % of 40 is 2 people ---------------------------------------------
+
+
+def implied_small_counts(table: pl.DataFrame, shares: dict[str, str], low: int = 11) -> list[tuple]:
+    """The attack on a shared share: each share shown beside its denominator gives the count
+    ``round(share × n)`` and the others ``n - count``; the (row, share, count) where either
+    is 1 to ``low - 1`` people."""
+    found = []
+    for i, row in enumerate(table.iter_rows(named=True)):
+        for share, den in shares.items():
+            if row.get(share) is None or row.get(den) is None:
+                continue
+            k = round(row[share] * row[den])
+            for count in (k, row[den] - k):
+                if 1 <= count < low:
+                    found.append((i, share, count))
+    return found
+
+
+_OUTCOME_SHARES = dict.fromkeys(("pct_improved", "pct_improved_any", "pct_worsened", "pct_unchanged"), "n_pairs")
+
+
+@pytest.fixture(scope="module")
+def sample_changes() -> tuple:
+    data = ck.make_sample(400, seed=11)
+    return data, ck.outcome_changes(data, as_of=ck.SAMPLE_AS_OF)
+
+
+@pytest.mark.parametrize("by", [("domain", "measure"), ("measure", "program"), ("measure", "sex"), ("measure",)])
+def test_no_small_count_comes_back_from_the_shared_outcome_shares(by: tuple, sample_changes: tuple) -> None:
+    data, changes = sample_changes
+    own = ck.outcome_summary(data, by=by, changes=changes, for_sharing=False, as_of=ck.SAMPLE_AS_OF)
+    shared = ck.outcome_summary(data, by=by, changes=changes, as_of=ck.SAMPLE_AS_OF)
+    assert implied_small_counts(own, _OUTCOME_SHARES) != []  # the control: the team's view gives them
+    assert implied_small_counts(shared, _OUTCOME_SHARES) == [], by
+    kept = ~shared["suppressed"]
+    assert shared.filter(kept)["pct_improved"].to_list() == own.filter(kept)["pct_improved"].to_list()
+    assert shared["mean_change"].drop_nulls().len() >= shared["pct_improved"].drop_nulls().len()  # means stay
+
+
+def test_a_share_of_40_pairs_that_is_2_people_is_blanked_with_its_siblings() -> None:
+    from casekit.outcomes._summary import summarise_changes
+
+    frame = pl.DataFrame({
+        "case_id": [f"C{i:02}" for i in range(40)], "measure": ["PHQ-9"] * 40, "paired": [True] * 40,
+        "baseline": [15.0] * 40, "latest": [8.0] * 2 + [15.0] * 38, "change": [-7.0] * 2 + [0.0] * 38,
+        "direction": ["improved"] * 2 + ["unchanged"] * 38, "improved": [True] * 2 + [False] * 38,
+        "mcid_applied": [True] * 40, "response": [None] * 40, "remission": [None] * 40,
+    }).lazy()  # fmt: skip
+    own = summarise_changes(frame, ["measure"], for_sharing=False).collect().row(0, named=True)
+    assert (own["n_pairs"], own["pct_improved"], own["pct_unchanged"]) == (40, 0.05, 0.95)
+    shared = summarise_changes(frame, ["measure"]).collect().row(0, named=True)
+    assert (shared["n_pairs"], shared["mean_change"], shared["suppressed"]) == (40, -0.35, True)
+    assert [shared[c] for c in _OUTCOME_SHARES] == [None] * 4  # 0.95 would be 1 - 0.05
+
+
+def test_group_measure_and_a_vs_b_hide_a_share_that_is_a_small_count() -> None:
+    from casekit.cohort import CohortComparison
+
+    data = ck.make_sample(400, seed=11)
+    cohort = cohort_frame(data, as_of=ck.SAMPLE_AS_OF)
+    blanked = 0
+    for by in (["program"], ["sex"], ["effective_tier"], ["program", "sex"]):
+        kw = {"by": by, "measure": "pct_improved", "outcome_measure": "PHQ-9"}
+        own, shared = group_measure(cohort, **kw), group_measure(cohort, **kw, for_sharing=True)
+        assert implied_small_counts(shared, {"pct_improved": "n"}) == [], by
+        blanked += len(implied_small_counts(own, {"pct_improved": "n"}))
+    assert blanked > 0  # the control: unshared, some of them give a count of 1-10
+    comparison = CohortComparison(
+        pl.DataFrame({"measure": ["PHQ-9", "GAD-7"], "n_paired_a": [40, 40], "pct_improved_a": [0.05, 0.5],
+                      "mean_change_a": [-2.0, -1.0], "n_paired_b": [40, 40], "pct_improved_b": [0.8, 0.45],
+                      "mean_change_b": [-1.0, -1.5]}),
+        pl.DataFrame({"n_cases_a": [40], "n_a": [40], "median_days_a": [10.0],
+                      "n_cases_b": [40], "n_b": [40], "median_days_b": [12.0]}),
+    )  # fmt: skip
+    shares = {"pct_improved_a": "n_paired_a", "pct_improved_b": "n_paired_b"}
+    assert implied_small_counts(comparison.outcomes, shares) == [(0, "pct_improved_a", 2), (0, "pct_improved_b", 8)]
+    shown = comparison.suppressed().outcomes
+    assert implied_small_counts(shown, shares) == []
+    assert shown.select("pct_improved_a", "mean_change_a", "pct_improved_b", "suppressed_b").rows() == [
+        (None, -2.0, None, True),
+        (0.5, -1.0, 0.45, False),
+    ]
+
+
+def test_the_funder_summary_hides_a_share_whose_others_are_few() -> None:
+    import dataclasses
+
+    from casekit.report import build_report
+    from casekit.summary import summary_sections
+
+    report = build_report(ck.make_sample(200, seed=3), as_of=ck.SAMPLE_AS_OF, lang="en")
+    # 40 paired measures, 36 improved: 90 % beside 40 gives the 4 not improved back
+    small = dataclasses.replace(
+        report, figures={**report.figures, "paired_measures": 40, "improved_measures": 36, "improved_share": 0.9}
+    )
+    figures = {r.key: r.cells[0] for s in summary_sections(small, lang="en") for r in s.rows if s.key == "key_figures"}
+    assert (figures["paired_measures"].value, figures["improved_share"].suppressed) == (40, True)
+    own = summary_sections(small, lang="en", for_sharing=False)
+    assert {r.key: r.cells[0] for r in own[0].rows}["improved_share"].value == 0.9
+    # the outcomes by domain: no shown share gives 1-10 people (improved or not) among its pairs
+    paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
+    pairs = dict(paired.group_by("domain").len().iter_rows())
+    section = next(s for s in summary_sections(report, lang="en") if s.key == "outcomes")
+    rows = pl.DataFrame(
+        [(pairs[r.key], r.cells[1].value, r.cells[2].value) for r in section.rows],
+        schema={"pairs": pl.Int64, "any": pl.Float64, "mcid": pl.Float64},
+        orient="row",
+    )
+    assert implied_small_counts(rows, {"any": "pairs", "mcid": "pairs"}) == []
+    own_section = next(s for s in own if s.key == "outcomes")
+    own_rows = pl.DataFrame(
+        [(pairs[r.key], r.cells[1].value, r.cells[2].value) for r in own_section.rows],
+        schema={"pairs": pl.Int64, "any": pl.Float64, "mcid": pl.Float64},
+        orient="row",
+    )
+    assert implied_small_counts(own_rows, {"any": "pairs", "mcid": "pairs"}) != []  # the control
+
+
+def _tier_cells(view: pl.DataFrame, grouping: str) -> pl.DataFrame:
+    """The fairness view's implied counts (share × n) as a groups × tiers table (null: not shown)."""
+    tiers = [c.removeprefix("share_") for c in view.columns if c.startswith("share_")]
+    part = view.filter(pl.col("grouping") == grouping)
+    cells = part.select("group", *[(pl.col(f"share_{t}") * pl.col("n")).round().cast(pl.Int64).alias(t) for t in tiers])
+    return cells.unpivot(index="group", variable_name="tier", value_name="k").sort("group", "tier", nulls_last=True)
+
+
+def test_no_tier_count_of_the_fairness_view_comes_back_from_shares_ns_and_the_overall_row() -> None:
+    """Shown tier shares beside each group's n are counts; the groups' n (row totals) and the
+    overall row's shares (column totals) are public: the linear-program attack on the
+    groups × tiers table of each grouping finds no blank, and no shown share is 1-10 people."""
+    data = ck.make_sample(400, seed=11)
+    scores = ck.score_risk(data, as_of=ck.SAMPLE_AS_OF)
+    own = ck.fairness_summary(data, scores, for_sharing=False)
+    shared = ck.fairness_summary(data, scores)
+    shares = {c: "n" for c in shared.columns if c.startswith("share_")}
+    assert implied_small_counts(own, shares) != []  # the control: exact shares give people away
+    assert implied_small_counts(shared, shares) == []
+    overall = _tier_cells(shared, "overall").drop("group").drop_nulls("k")
+    blanks = 0
+    for grouping in ("sex", "age_band", "ethnicity"):
+        truth, shown = _tier_cells(own, grouping), _tier_cells(shared, grouping)
+        groups = shared.filter(pl.col("grouping") == grouping).select("group", pl.col("n").alias("k")).drop_nulls("k")
+        margins = {"group": groups, "tier": overall}
+        assert recoverable(shown, truth, ["group", "tier"], "k", margins) == [], grouping
+        blanks += shown["k"].null_count()
+    assert blanks > 0
+    # the attack works: 40 women, 2 of them moderate; the share blanked alone is 40 - 20 - 18
+    from casekit.data import CaseData
+
+    ids = [f"C{i:02}" for i in range(80)]
+    tiers = ["low"] * 20 + ["high"] * 18 + ["moderate"] * 2 + ["low"] * 20 + ["high"] * 20
+    scores = pl.DataFrame({"case_id": ids, "score": [3] * 80, "computed_tier": tiers, "age": [50] * 80})
+    cases = CaseData({"cases": pl.DataFrame({"case_id": ids, "sex": ["female"] * 40 + ["male"] * 40})})
+    own = ck.fairness_summary(cases, scores, by=["sex"], for_sharing=False)
+    primary = own.with_columns(
+        pl.when(~(pl.col(c) * pl.col("n")).round().is_between(1, 10)).then(pl.col(c)).alias(c) for c in shares
+    )
+    margins = {"group": own.filter(pl.col("grouping") == "sex").select("group", pl.col("n").alias("k"))}
+    found = recoverable(_tier_cells(primary, "sex"), _tier_cells(own, "sex"), ["group", "tier"], "k", margins)
+    assert found == [(("female", "moderate"), 2.0)]
+    shared = ck.fairness_summary(cases, scores, by=["sex"])
+    assert recoverable(_tier_cells(shared, "sex"), _tier_cells(own, "sex"), ["group", "tier"], "k", margins) == []
+    assert shared["n"].to_list() == [80, 40, 40]  # the counts stay; the shares go

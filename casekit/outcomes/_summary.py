@@ -20,7 +20,10 @@ Examples
 ...     "higher_is_better": [False] * 24})
 >>> s = outcome_summary(CaseData({"outcomes": outcomes}), by=["measure"])
 >>> s.select("measure", "n_cases", "n_paired", "mean_change", "pct_improved", "pct_improved_any").rows()
-[('PHQ-9', 12, 12, -4.0, 0.5, 1.0)]
+[('PHQ-9', 12, 12, -4.0, None, None)]
+>>> own = outcome_summary(CaseData({"outcomes": outcomes}), by=["measure"], for_sharing=False)
+>>> own.select("pct_improved", "pct_improved_any").row(0)  # 50 % of 12 is 6 people: shared, blanked
+(0.5, 1.0)
 >>> [round(s[c].item(), 2) for c in ("ci_low", "ci_high")]  # t(11) = 2.201, SD 1.044
 [-4.66, -3.34]
 >>> round(s["effect_size"].item(), 3)
@@ -42,7 +45,7 @@ from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures
 from casekit.outcomes._changes import outcome_changes_lazy
-from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.privacy import MIN_CELL, suppress_small_cells, suppress_small_shares
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS, RiskModel
 
@@ -73,6 +76,13 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "effect_size",
     "suppressed",
 )
+#: The shares of a summary row and their denominators (the pairs; for response and remission
+#: the pairs whose measure defines them): shared, a share is a count (:func:`casekit.privacy.suppress_small_shares`).
+SHARES: dict[str, str] = {
+    **dict.fromkeys(("pct_improved", "pct_improved_any", "pct_worsened", "pct_unchanged"), "n_pairs"),
+    "pct_response": "_n_response",
+    "pct_remission": "_n_remission",
+}
 #: Two-sided 95 % quantiles of Student's t for 1–29 degrees of freedom (30 and more:
 #: the Cornish-Fisher expansion in :func:`t975`, exact to 1e-7 there).
 _T975 = (12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.306, 2.2622, 2.2281, 2.201, 2.1788, 2.1604)
@@ -208,6 +218,10 @@ def summarise_changes(
         share(pl.col("direction") == "unchanged").alias("pct_unchanged"),
         share_defined("response").alias("pct_response"),
         share_defined("remission").alias("pct_remission"),
+        *[
+            pl.col(c).filter(paired).is_not_null().sum().cast(pl.Int64).alias(f"_n_{c}")
+            for c in ("response", "remission")
+        ],
     ]
     extra: list[str] = []
     if totals:
@@ -235,6 +249,8 @@ def summarise_changes(
     out = suppress_small_cells(out, counts, derived_cols=[*values, *extra], min_cell=min_cell, for_sharing=for_sharing)
     pair = pl.col("n_paired").is_null() | pl.col("n_unpaired").is_null()  # one blank: the other goes too
     out = out.with_columns(pl.when(~pair).then(pl.col(c)).alias(c) for c in ("n_paired", "n_unpaired"))
+    # a share beside its denominator gives its count back (5 % of 40 pairs = 2 people): the one rule
+    out = suppress_small_shares(out, SHARES, min_cell=min_cell, for_sharing=for_sharing)
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]
@@ -277,7 +293,9 @@ def outcome_summary(
     - ``pct_response, pct_remission``: share of the pairs whose measure defines them and
       whose baseline is in range (null when none does);
     - ``suppressed``: a count of 1 to ``min_cell - 1`` was blanked, with every value
-      derived from it (:func:`casekit.privacy.suppress_small_cells`).
+      derived from it (:func:`casekit.privacy.suppress_small_cells`); or the shares were
+      blanked because one of them gives such a count back beside its denominator
+      (``pct_improved`` = 5 % of 40 pairs is 2 people; :func:`casekit.privacy.suppress_small_shares`).
 
     Post-only measures (``CSQ-8``…) have no pairs: they are left out here and summarised
     by :func:`~casekit.outcomes.post_only_summary`. ``changes`` (the output of

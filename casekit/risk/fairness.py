@@ -25,7 +25,7 @@ import polars as pl
 from casekit.contract import SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
-from casekit.privacy import MIN_CELL, suppress_complementary
+from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_shares
 from casekit.risk.model import TIERS, RiskModel
 from casekit.risk.score import score_risk
 
@@ -73,8 +73,11 @@ def fairness_summary(
     1 to ``min_cell - 1`` cases (``for_sharing=True``, the default) has every value null, ``n`` included, and
     ``suppressed = True``; so has, within its grouping, the smallest other group while a
     blank could still be worked out from the overall row
-    (:func:`casekit.privacy.suppress_complementary`). A null ``group`` is the cases where
-    the column is empty.
+    (:func:`casekit.privacy.suppress_complementary`). A tier share whose implied count
+    (share × ``n``) is 1 to ``min_cell - 1`` is blanked with its ratio, and so are as many
+    other shares as it takes for none to be worked out from the groups' ``n`` and the
+    overall row (``suppressed`` then flags the row, its ``n`` shown). A null ``group`` is
+    the cases where the column is empty.
 
     Examples
     --------
@@ -85,7 +88,10 @@ def fairness_summary(
     >>> cases = pl.DataFrame({"case_id": scores["case_id"], "sex": ["female"] * 12 + ["male"] * 2})
     >>> view = fairness_summary(CaseData({"cases": cases}), scores, by=["sex"])
     >>> view.select("group", "n", "suppressed", pl.col("share_high", "ratio_high").round(3)).rows()
-    [('all', 14, False, 0.429, 1.0), ('female', None, True, None, None), ('male', None, True, None, None)]
+    [('all', 14, True, None, None), ('female', None, True, None, None), ('male', None, True, None, None)]
+    >>> own = fairness_summary(CaseData({"cases": cases}), scores, by=["sex"], for_sharing=False)
+    >>> own.select("group", "n", pl.col("share_high").round(3)).rows()  # 0.429 of 14 is 6 people
+    [('all', 14, 0.429), ('female', 12, 0.5), ('male', 2, 0.0)]
     """
     if isinstance(data, ValidationResult):
         data = data.data
@@ -143,4 +149,44 @@ def fairness_summary(
                                min_cell=min_cell, for_sharing=for_sharing)
         for g in table["grouping"].unique(maintain_order=True)
     ]  # fmt: skip
-    return pl.concat(parts).select("grouping", "group", "n", "suppressed", *_VALUES[1:])
+    shown = pl.concat(parts).select("grouping", "group", "n", "suppressed", *_VALUES[1:])
+    return _hide_tier_counts(table, shown, min_cell=min_cell) if for_sharing else shown
+
+
+def _hide_tier_counts(table: pl.DataFrame, shown: pl.DataFrame, *, min_cell: int) -> pl.DataFrame:
+    """Blank the tier shares that give a small count back (share × n): a table of groups ×
+    tiers whose row totals (each group's n) and column totals (the overall row's share × N)
+    are public, so each grouping gets the two-way complementary suppression of
+    :func:`casekit.privacy.suppress_complementary` on the implied counts, and a blanked
+    share takes its ratio with it. An overall share that is a small count (or leaves one)
+    is blanked with every ratio of its tier (the ratio times a group's share would give it).
+    """
+    tiers = [t for t in TIERS if f"share_{t}" in table.columns]
+    counts = [(pl.col(f"share_{t}") * pl.col("n")).round().cast(pl.Int64).alias(t) for t in tiers]
+    keys = ["grouping", "group"]
+    long = (
+        table.select(*keys, "n", *counts)
+        .with_columns((pl.col("n") - pl.sum_horizontal(tiers)).alias("__none"))  # cases without a tier
+        .join(shown.select(*keys, pl.col("suppressed").alias("__hidden")), on=keys, how="left", nulls_equal=True)
+        .unpivot(index=[*keys, "__hidden"], on=[*tiers, "__none"], variable_name="tier", value_name="k")
+        .with_columns(suppressed=pl.col("__hidden") | (pl.col("tier") == "__none") & (pl.col("k") != 0))
+    )
+    overall = suppress_small_shares(
+        table.filter(pl.col("grouping") == "overall"), {f"share_{t}": "n" for t in tiers}, min_cell=min_cell
+    )
+    overall_hidden = overall["suppressed"].any()
+    blanks = [long.filter(pl.col("grouping") == "overall").with_columns(suppressed=pl.lit(overall_hidden))]
+    for g in table.filter(pl.col("grouping") != "overall")["grouping"].unique(maintain_order=True):
+        line = long.filter(pl.col("grouping") == g).drop("__hidden")
+        blanks.append(suppress_complementary(line, "k", by=["group", "tier"], min_cell=min_cell).select(line.columns))
+    hidden = pl.concat(blanks, how="diagonal_relaxed").filter(pl.col("tier") != "__none")
+    wide = hidden.pivot("tier", index=keys, values="suppressed").rename({t: f"__h_{t}" for t in tiers})
+    out = shown.join(wide, on=keys, how="left", nulls_equal=True, maintain_order="left")
+    return out.with_columns(
+        *[pl.when(~pl.col(f"__h_{t}").fill_null(value=False)).then(pl.col(f"share_{t}")).alias(f"share_{t}")
+          for t in tiers],
+        *[pl.when(~pl.col(f"__h_{t}").fill_null(value=False) & pl.lit(not overall_hidden))
+          .then(pl.col(f"ratio_{t}")).alias(f"ratio_{t}") for t in tiers],
+        (pl.col("suppressed") | pl.any_horizontal([pl.col(f"__h_{t}").fill_null(value=False) for t in tiers]))
+        .alias("suppressed"),
+    ).select(shown.columns)  # fmt: skip

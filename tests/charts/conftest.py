@@ -58,9 +58,15 @@ class Sample:
         self.durations = stages.stage_durations(stages.stage_entries(self.data, as_of=SAMPLE_AS_OF))
         self.fairness = risk.fairness_summary(self.data, self.scores)
         self.changes = outcomes.outcome_changes(self.data, as_of=SAMPLE_AS_OF)
-        self.summary = outcomes.outcome_summary(self.data, as_of=SAMPLE_AS_OF, changes=self.changes)
+        # the team's own charts (for_sharing=False): a shared summary blanks shares of 1-10 people
+        self.summary = outcomes.outcome_summary(self.data, as_of=SAMPLE_AS_OF, changes=self.changes, for_sharing=False)
         self.by_tier = outcomes.outcome_summary(
-            self.data, by=["effective_tier"], as_of=SAMPLE_AS_OF, changes=self.changes, scores=self.scores
+            self.data,
+            by=["effective_tier"],
+            as_of=SAMPLE_AS_OF,
+            changes=self.changes,
+            scores=self.scores,
+            for_sharing=False,
         )
         self.utilisation = outcomes.utilisation_summary(self.data, as_of=SAMPLE_AS_OF, scores=self.scores)
 

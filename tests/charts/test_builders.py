@@ -297,7 +297,12 @@ def test_improved_by_tier_equals_the_summary(sample):
 
 def test_improved_by_tier_and_domain(sample):
     summary = __import__("casekit").outcomes.outcome_summary(
-        sample.data, by=["domain", "effective_tier"], as_of=sample.as_of, changes=sample.changes, scores=sample.scores
+        sample.data,
+        by=["domain", "effective_tier"],
+        as_of=sample.as_of,
+        changes=sample.changes,
+        scores=sample.scores,
+        for_sharing=False,
     )
     chart = charts.improved_by_tier_chart(summary, lang="en")
     spec = valid_spec(chart)

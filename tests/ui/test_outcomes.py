@@ -23,8 +23,11 @@ def sample() -> dict[str, object]:
     return {"result": result, "changes": changes, "scores": scores}
 
 
-def _summary(sample: dict, by: list[str]) -> pl.DataFrame:
-    return outcome_summary(sample["result"], by, changes=sample["changes"], scores=sample["scores"])
+def _summary(sample: dict, by: list[str], *, for_sharing: bool = False) -> pl.DataFrame:
+    """The summary the screen shows (the team's own view: ``for_sharing=False``, as ``derived.py``)."""
+    return outcome_summary(
+        sample["result"], by, changes=sample["changes"], scores=sample["scores"], for_sharing=for_sharing
+    )
 
 
 def _read(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
@@ -72,7 +75,7 @@ def test_every_grouping_has_a_label_in_both_languages() -> None:
 
 
 def test_suppressed_rows_stay_blank_and_say_so(sample: dict) -> None:
-    summary = _summary(sample, ["case_manager", "sex"])
+    summary = _summary(sample, ["case_manager", "sex"], for_sharing=True)
     assert summary["suppressed"].any()
     shown = _read(summary, "en")
     blanked = shown.filter(pl.col("Suppressed") == "yes")
