@@ -37,6 +37,7 @@ from casekit.i18n import t
 from casekit.present import label, vocabulary
 from casekit.risk import TIERS, RiskModel
 from casekit.risk.instruments import BMI_CLASSES, BP_CATEGORIES, GAD7_SEVERITIES, PHQ9_SEVERITIES
+from casekit.risk.score import INSTRUMENT_COLUMNS
 from casekit.stages import worklist
 
 __all__ = [
@@ -52,15 +53,7 @@ __all__ = [
 ]
 
 #: Instrument columns of :func:`casekit.score_risk` shown for one client, in order.
-INSTRUMENTS: tuple[str, ...] = (
-    "phq9_severity",
-    "gad7_severity",
-    "auditc_positive",
-    "bp_category",
-    "bmi_class",
-    "lace_score",
-    "lace_tier",
-)
+INSTRUMENTS: tuple[str, ...] = INSTRUMENT_COLUMNS
 _VALUE_KEYS: dict[str, tuple[str, tuple[str, ...]]] = {
     "phq9_severity": ("severity", PHQ9_SEVERITIES),
     "gad7_severity": ("severity", GAD7_SEVERITIES),
