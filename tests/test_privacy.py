@@ -399,6 +399,37 @@ def test_the_funder_summary_hides_a_share_whose_others_are_few() -> None:
     assert implied_small_counts(own_rows, {"any": "pairs", "mcid": "pairs"}) != []  # the control
 
 
+_GOAL_SHARES = {"pct_achieved": "n_goals", "pct_measure_met": "n_with_measure"}
+
+
+@pytest.mark.parametrize("by", [("domain",), ("owner",), ("program",), ("domain", "owner")])
+def test_no_small_count_comes_back_from_the_shared_goal_attainment_shares(by: tuple) -> None:
+    data = ck.make_sample(400, seed=11)
+    progress = ck.goal_progress(data, as_of=ck.SAMPLE_AS_OF)
+    kw = {"by": by, "as_of": ck.SAMPLE_AS_OF, "progress": progress}
+    own, shared = ck.goal_attainment(data, **kw, for_sharing=False), ck.goal_attainment(data, **kw)
+    assert implied_small_counts(own, _GOAL_SHARES) != []  # the control: the team's view gives them
+    assert implied_small_counts(shared, _GOAL_SHARES) == [], by
+    kept = ~shared["suppressed"]
+    assert shared.filter(kept)["pct_achieved"].to_list() == own.filter(kept)["pct_achieved"].to_list()
+
+
+def test_a_vs_b_goals_hide_a_share_that_is_a_small_count() -> None:
+    from casekit.cohort import compare_goals
+
+    data = ck.make_sample(400, seed=11)
+    progress = ck.goal_progress(data, as_of=ck.SAMPLE_AS_OF)
+    cases = progress["case_id"].unique().sort()
+    shares = {f"{s}_{side}": f"{d}_{side}" for s, d in _GOAL_SHARES.items() for side in ("a", "b")}
+    leaked = 0
+    for size in (6, 9, 14, 25):  # cohorts of a few cases with goals: few goals achieved or measured
+        a, b = pl.DataFrame({"case_id": cases[:size]}), pl.DataFrame({"case_id": cases[size : 3 * size]})
+        own = compare_goals(a, b, progress, for_sharing=False)
+        assert implied_small_counts(compare_goals(a, b, progress), shares) == [], size
+        leaked += len(implied_small_counts(own, shares))
+    assert leaked > 0  # the control: the team's view gives some
+
+
 def _tier_cells(view: pl.DataFrame, grouping: str) -> pl.DataFrame:
     """The fairness view's implied counts (share × n) as a groups × tiers table (null: not shown)."""
     tiers = [c.removeprefix("share_") for c in view.columns if c.startswith("share_")]

@@ -47,13 +47,20 @@ from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures, measure_key
 from casekit.outcomes._changes import outcome_rows
 from casekit.outcomes._summary import _order, with_groupings
-from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.privacy import MIN_CELL, suppress_small_cells, suppress_small_shares
 from casekit.risk.model import RiskModel
 
 __all__ = ["GOAL_COLUMNS", "GOAL_GROUPINGS", "GOAL_SUMMARY_COLUMNS", "goal_attainment", "goal_progress"]
 
 #: What goal attainment can be grouped by.
 GOAL_GROUPINGS: tuple[str, ...] = ("domain", "owner", "effective_tier", "program", "case_manager", "sex", "age_band")
+#: The shares of a goal summary row and their denominators (``_n_target``: the goals with a
+#: target date): shared, a share is a count (:func:`casekit.privacy.suppress_small_shares`).
+GOAL_SHARES: dict[str, str] = {
+    "pct_achieved": "n_goals",
+    "pct_achieved_by_target": "_n_target",
+    "pct_measure_met": "n_with_measure",
+}
 #: Columns of :func:`goal_progress`, in order.
 GOAL_COLUMNS: tuple[str, ...] = (
     "goal_id",
@@ -184,7 +191,10 @@ def goal_attainment(
     date), ``median_days_to_achieve``; by measure: ``n_with_measure`` (goals naming a
     measure and a target value that have a value of it), ``n_measure_met``,
     ``pct_measure_met``; ``suppressed`` (a count of cases or goals of 1 to ``min_cell -
-    1`` blanks the row). ``progress`` (of :func:`goal_progress`) is computed when not given.
+    1`` blanks the row; shared, a share whose implied count (× its denominator) or its
+    complement is 1 to ``min_cell - 1`` blanks the row's shares:
+    :func:`casekit.privacy.suppress_small_shares`). ``progress`` (of :func:`goal_progress`)
+    is computed when not given.
 
     >>> from casekit.sample import SAMPLE_AS_OF, make_sample
     >>> g = goal_attainment(make_sample(400, seed=1), by=["owner"], as_of=SAMPLE_AS_OF)
@@ -216,12 +226,14 @@ def goal_attainment(
         has_value.sum().cast(pl.Int64).alias("n_with_measure"),
         c("measure_met").fill_null(value=False).sum().cast(pl.Int64).alias("n_measure_met"),
         c("measure_met").filter(has_value).cast(pl.Float64).mean().alias("pct_measure_met"),
+        with_target.sum().cast(pl.Int64).alias("_n_target"),
     ]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
     values = [c for c in GOAL_SUMMARY_COLUMNS if c not in ("n_cases", "n_goals", "suppressed")]
     out = suppress_small_cells(
         out, ["n_cases", "n_goals"], derived_cols=values, min_cell=min_cell, for_sharing=for_sharing
     )
+    out = suppress_small_shares(out, GOAL_SHARES, min_cell=min_cell, for_sharing=for_sharing)
     if by:
         order = {"owner": ["client", "care_team"]}
         keys = [
