@@ -414,6 +414,33 @@ def test_no_small_count_comes_back_from_the_shared_goal_attainment_shares(by: tu
     assert shared.filter(kept)["pct_achieved"].to_list() == own.filter(kept)["pct_achieved"].to_list()
 
 
+def _small_goal_counts(view: pl.DataFrame) -> list[tuple[str, int]]:
+    """Shown goal counts of 1-10, or whose complement within a shown total is 1-10."""
+    from casekit.outcomes._goals import GOAL_LINKED
+
+    found = []
+    for n, total in {n: t for linked in GOAL_LINKED for n, t in linked.items() if n.startswith("n_")}.items():
+        wholes = view[total] if total in view.columns else [None] * view.height
+        for count, whole in zip(view[n], wholes, strict=True):
+            if count is not None and (1 <= count <= 10 or (whole is not None and 1 <= whole - count <= 10)):
+                found.append((n, count))
+    return found
+
+
+@pytest.mark.parametrize("by", [("domain",), ("owner",), ("program",)])
+def test_no_small_goal_count_is_shown_in_the_shared_goal_attainment(by: tuple) -> None:
+    """Counts of goals achieved, overdue, measured... of 1-10, or 1-10 short of their shown
+    total, are small cells: shared, the row's counts go (the team's view keeps them)."""
+    data = ck.make_sample(400, seed=11)
+    progress = ck.goal_progress(data, as_of=ck.SAMPLE_AS_OF)
+    kw = {"by": by, "as_of": ck.SAMPLE_AS_OF, "progress": progress}
+    own, shared = ck.goal_attainment(data, **kw, for_sharing=False), ck.goal_attainment(data, **kw)
+    assert _small_goal_counts(own) != []  # the control: the team's view shows them
+    assert _small_goal_counts(shared) == [], by
+    kept = ~shared["suppressed"]
+    assert shared.filter(kept)["n_achieved"].to_list() == own.filter(kept)["n_achieved"].to_list()
+
+
 def test_a_vs_b_goals_hide_a_share_that_is_a_small_count() -> None:
     from casekit.cohort import compare_goals
 

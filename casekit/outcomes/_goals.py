@@ -50,17 +50,25 @@ from casekit.outcomes._summary import _order, with_groupings
 from casekit.privacy import MIN_CELL, suppress_small_cells, suppress_small_shares
 from casekit.risk.model import RiskModel
 
-__all__ = ["GOAL_COLUMNS", "GOAL_GROUPINGS", "GOAL_SUMMARY_COLUMNS", "goal_attainment", "goal_progress"]
+__all__ = ["GOAL_COLUMNS", "GOAL_GROUPINGS", "GOAL_LINKED", "GOAL_SUMMARY_COLUMNS", "goal_attainment", "goal_progress"]
 
 #: What goal attainment can be grouped by.
 GOAL_GROUPINGS: tuple[str, ...] = ("domain", "owner", "effective_tier", "program", "case_manager", "sex", "age_band")
-#: The shares of a goal summary row and their denominators (``_n_target``: the goals with a
-#: target date): shared, a share is a count (:func:`casekit.privacy.suppress_small_shares`).
-GOAL_SHARES: dict[str, str] = {
-    "pct_achieved": "n_goals",
-    "pct_achieved_by_target": "_n_target",
-    "pct_measure_met": "n_with_measure",
-}
+#: The figures of a goal summary row that give each other away, each with the total it is part
+#: of (``_n_target``: the goals with a target date). Shared, a count (or a share × its total)
+#: of 1 to ``min_cell - 1``, or that far short of its total, is a small cell: it blanks the
+#: figures of its own set (``n_achieved`` = 38 of 40 gives away the 2 others), not the others.
+GOAL_LINKED: tuple[dict[str, str], ...] = (
+    {
+        "n_achieved": "n_goals",
+        "n_achieved_by_target": "_n_target",
+        "n_achieved_late": "n_goals",
+        "pct_achieved": "n_goals",
+        "pct_achieved_by_target": "_n_target",
+    },
+    {"n_overdue": "n_goals"},
+    {"n_with_measure": "n_goals", "n_measure_met": "n_with_measure", "pct_measure_met": "n_with_measure"},
+)
 #: Columns of :func:`goal_progress`, in order.
 GOAL_COLUMNS: tuple[str, ...] = (
     "goal_id",
@@ -192,7 +200,8 @@ def goal_attainment(
     measure and a target value that have a value of it), ``n_measure_met``,
     ``pct_measure_met``; ``suppressed`` (a count of cases or goals of 1 to ``min_cell -
     1`` blanks the row; shared, a share whose implied count (× its denominator) or its
-    complement is 1 to ``min_cell - 1`` blanks the row's shares:
+    complement is 1 to ``min_cell - 1`` blanks the figures linked to it
+    (:data:`GOAL_LINKED`: a count of 1 to ``min_cell - 1`` or that far short of its total too):
     :func:`casekit.privacy.suppress_small_shares`). ``progress`` (of :func:`goal_progress`)
     is computed when not given.
 
@@ -233,7 +242,11 @@ def goal_attainment(
     out = suppress_small_cells(
         out, ["n_cases", "n_goals"], derived_cols=values, min_cell=min_cell, for_sharing=for_sharing
     )
-    out = suppress_small_shares(out, GOAL_SHARES, min_cell=min_cell, for_sharing=for_sharing)
+    for linked in GOAL_LINKED:  # a count within its total is a share too: one rule (casekit.privacy)
+        counts = [n for n in linked if n.startswith("n_")]
+        out = out.with_columns(pl.when(c(linked[n]) > 0).then(c(n) / c(linked[n])).alias(f"_share_{n}") for n in counts)
+        shares = {(f"_share_{n}" if n in counts else n): total for n, total in linked.items()}
+        out = suppress_small_shares(out, shares, derived_cols=counts, min_cell=min_cell, for_sharing=for_sharing)
     if by:
         order = {"owner": ["client", "care_team"]}
         keys = [
