@@ -30,7 +30,7 @@ from casekit.charts._base import (
     label_expr,
 )
 from casekit.i18n import t
-from casekit.present import column_labels
+from casekit.present import column_labels, header, screen_headers
 
 __all__ = [
     "COHORT_COLORS",
@@ -116,8 +116,8 @@ def cohort_chart(
         tooltip=[
             alt.Tooltip("label:N", title=grouping_label(by, lang)),
             alt.Tooltip("value:Q", title=measure_label(measure, lang), format=fmt),
-            alt.Tooltip("n_cases:Q", title=t("cohort.col_n_cases", lang), format=","),
-            alt.Tooltip("n:Q", title=t("cohort.col_n", lang), format=","),
+            alt.Tooltip("n_cases:Q", title=header("n_cases", lang), format=","),
+            alt.Tooltip("n:Q", title=screen_headers("ui_explore", ["n"], lang)["n"], format=","),
         ],
     )
     chart = alt.layer(
@@ -169,10 +169,10 @@ def compare_chart(
                 title=legend,
             ),
             tooltip=[
-                alt.Tooltip("measure:N", title=t("cohort.col_measure", lang)),
+                alt.Tooltip("measure:N", title=header("measure", lang)),
                 alt.Tooltip("cohort:N", title=legend),
                 alt.Tooltip("value:Q", title=measure_label(measure, lang), format=fmt),
-                alt.Tooltip("n:Q", title=t("cohort.col_n", lang), format=","),
+                alt.Tooltip("n:Q", title=header("n_paired", lang), format=","),
             ],
         )
         .properties(width=WIDTH, height=ROW_HEIGHT * 2 * outcomes.height)

@@ -33,12 +33,11 @@ from pathlib import Path
 import polars as pl
 
 from casekit.charts._base import text as chart_text
-from casekit.charts.explore import grouping_label, measure_label
 from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
-from casekit.present import column_labels, readable
+from casekit.present import column_labels, readable, screen_headers
 from casekit.risk.fairness import AGE_BANDS
 from casekit.risk.model import TIERS
 from casekit.stages import STAGES, stage_label, to_process_mining
@@ -58,6 +57,8 @@ __all__ = [
     "readable_removed",
 ]
 
+#: The screen's catalogue: its own words for a header (``ui_explore.col_<column>``).
+SCREEN = "ui_explore"
 #: The option standing for "blank" in a filter (cases where the column is empty).
 BLANK = "__blank__"
 _NATURAL: dict[str, tuple[str, ...]] = {
@@ -115,23 +116,21 @@ def readable_groups(
     table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str, keep_types: bool = False
 ) -> pl.DataFrame:
     """A :func:`~casekit.cohort.group_measure` table as a person reads it
-    (:func:`casekit.present.readable`): group labels, numbers and percentages in the
-    language's format, headers in ``lang``; counts equal to the group's case count are
-    shown once. ``keep_types``: numbers stay numbers (a spreadsheet download).
+    (:func:`casekit.present.readable`, headers from ``columns.toml`` but for the screen's
+    own words, ``ui_explore.col_*``): group labels (blanks as a group of their own),
+    numbers and percentages in the language's format; counts equal to the group's case
+    count are shown once. ``keep_types``: numbers stay numbers (a spreadsheet download).
 
     >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
-    >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows()
-    [('Mujer', '20', '87,0\\xa0%'), ('(vacío)', '3', '13,0\\xa0%')]
+    >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows(named=True)[1]
+    {'Sexo': '(vacío)', 'Casos': '3', 'Proporción': '13,0\\xa0%'}
     """
     keys = list(by)
     same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
     table = table.drop(same, strict=False).with_columns(
         pl.col(k).cast(pl.String).replace(column_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
     )
-    names = {k: grouping_label(k, lang) for k in keys}
-    names |= {"n_cases": t("cohort.col_n_cases", lang), "n": t("cohort.col_n", lang)}
-    names |= {measure: measure_label(measure, lang), "suppressed": t("cohort.col_suppressed", lang)}
-    return readable(table, lang, headers=names, keep_types=keep_types)
+    return readable(table, lang, headers=screen_headers(SCREEN, table.columns, lang), keep_types=keep_types)
 
 
 def readable_comparison(
@@ -147,10 +146,12 @@ def readable_comparison(
 
     >>> from casekit.cohort import CohortComparison
     >>> cmp = CohortComparison(pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [3], "pct_improved_a": [0.5]}),
-    ...                        pl.DataFrame({"n_cases_b": [4], "median_days_b": [12.345]}))
+    ...                        pl.DataFrame({"n_a": [4], "median_days_a": [12.345]}))
     >>> outcomes, plan = readable_comparison(cmp, "es")
-    >>> outcomes.columns, outcomes.row(0), plan.row(0)
-    (['Medida', 'Pares A', '% que mejora A'], ('PHQ-9', '3', '50,0\\xa0%'), ('4', '12,3'))
+    >>> outcomes.columns, outcomes.row(0)
+    (['Medida', 'Casos con pareja de valores A', 'Mejoran A'], ('PHQ-9', '3', '50,0\\xa0%'))
+    >>> plan.columns, plan.row(0)  # the screen's own words for ``n_a``
+    (['Llegaron a planificación A', 'Mediana de días A'], ('4', '12,3'))
     """
     out = []
     for table in (comparison.outcomes, comparison.time_to_plan):
@@ -159,15 +160,8 @@ def readable_comparison(
             if measure_names and "measure" in table.columns
             else table
         )
-        names = {}
-        for col in frame.columns:
-            if col == "measure":
-                names[col] = t("cohort.col_measure", lang)
-                continue
-            base, side = col.rsplit("_", 1)
-            key = {"n_cases": "n_cases_side", "n": "n_side", "suppressed": "suppressed_side"}.get(base, base)
-            names[col] = t(f"cohort.col_{key}", lang, cohort=side.upper())
-        out.append(readable(frame, lang, headers=names, keep_types=keep_types))
+        headers = screen_headers(SCREEN, frame.columns, lang)
+        out.append(readable(frame, lang, headers=headers, keep_types=keep_types))
     return out[0], out[1]
 
 

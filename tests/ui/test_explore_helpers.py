@@ -53,8 +53,8 @@ def test_make_filter_turns_widget_choices_into_a_cohort_filter(sample: dict) -> 
 @pytest.mark.parametrize(
     ("lang", "headers"),
     [
-        ("es", ["Nivel de riesgo", "Casos del grupo", "Proporción de la cohorte"]),
-        ("en", ["Risk tier", "Cases in the group", "Share of the cohort"]),
+        ("es", ["Nivel de riesgo", "Casos", "Proporción"]),
+        ("en", ["Risk tier", "Cases", "Share"]),
     ],
 )
 def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:
@@ -68,7 +68,11 @@ def test_readable_groups(sample: dict, lang: str, headers: list[str]) -> None:
     assert shown[headers[0]].to_list()[-1] == ("(vacío)" if lang == "es" else "(blank)")
     suppressed = co.group_measure(sample["cohort"], by="case_manager", measure="count", for_sharing=True)
     assert ex.readable_groups(suppressed, by=["case_manager"], measure="count", lang=lang).columns[-1] == (
-        "Suprimido (1–10 casos)" if lang == "es" else "Suppressed (1–10 cases)"
+        "Suprimido (celda pequeña)" if lang == "es" else "Suppressed (small cell)"
+    )
+    days = co.group_measure(sample["cohort"], by="sex", measure="median_days", to_stage="planning")
+    assert ex.readable_groups(days, by=["sex"], measure="median_days", lang=lang).columns[1:3] == (
+        ["Casos", "Casos con valor"] if lang == "es" else ["Cases", "Cases with a value"]  # the screen's own words
     )
 
 
@@ -78,27 +82,27 @@ def test_readable_comparison_names_each_cohort(sample: dict) -> None:
     outcomes, plan = ex.readable_comparison(cmp, "en")
     assert outcomes.columns == [
         "Measure",
-        "Pairs A",
-        "% improved A",
+        "Cases with a pair A",
+        "Improved A",
         "Mean change A",
-        "Pairs B",
-        "% improved B",
+        "Cases with a pair B",
+        "Improved B",
         "Mean change B",
     ]
     assert plan.columns == [
         "Cases A",
         "Reached planning A",
-        "Median days to plan A",
+        "Median days A",
         "Cases B",
         "Reached planning B",
-        "Median days to plan B",
+        "Median days B",
     ]
-    assert outcomes["Pairs B"].to_list() == [format_number(n, "en") for n in cmp.outcomes["n_paired_b"]]
+    assert outcomes["Cases with a pair B"].to_list() == [format_number(n, "en") for n in cmp.outcomes["n_paired_b"]]
     named, _ = ex.readable_comparison(cmp, "es", measure_names={"ed_visits_6m": "Visitas a urgencias"})
     assert "Visitas a urgencias" in named["Medida"].to_list()
     assert "ed_visits_6m" not in named["Medida"].to_list()
     hidden, _ = ex.readable_comparison(cmp.suppressed(), "es")
-    assert {"Suprimido A", "Suprimido B"} <= set(hidden.columns)
+    assert {"Suprimido (celda pequeña) A", "Suprimido (celda pequeña) B"} <= set(hidden.columns)
 
 
 def test_event_log_csv_is_the_cohorts_process_mining_log(sample: dict) -> None:
