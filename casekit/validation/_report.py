@@ -168,14 +168,22 @@ def _capitalised(expr: pl.Expr) -> pl.Expr:
 
 
 def _template_expr(template: str) -> pl.Expr:
-    """The message ``template`` filled from the issue columns, starting with a capital."""
+    """The message ``template`` filled from the issue columns, starting with a capital;
+    ``{days:día|días}`` is a plural form, as in :func:`casekit.i18n.t`.
+
+    >>> pl.DataFrame({"_days": ["1", "2"]}).select(m=_template_expr("{days} {days:día|días}"))["m"].to_list()
+    ['1 día', '2 días']
+    """
     parts: list[pl.Expr] = []
-    for literal, field, _, _ in string.Formatter().parse(template):
+    for literal, field, spec, _ in string.Formatter().parse(template):
         if literal:
             parts.append(pl.lit(literal[:1].upper() + literal[1:] if not parts else literal))
         if field is not None:
             source = _FIELDS.get(field)
-            if source is None:
+            if source is not None and spec and "|" in spec:  # a plural form, as i18n's {n:one|other}
+                one, other = spec.split("|", 1)
+                parts.append(pl.when(pl.col(source) == "1").then(pl.lit(one)).otherwise(pl.lit(other)))
+            elif source is None:
                 parts.append(pl.lit("{" + field + "}"))
             elif parts:
                 parts.append(pl.col(source).fill_null(""))

@@ -87,6 +87,10 @@ def test_filtering_by_case_manager_equals_the_managers_worklist(status: pl.DataF
     assert set(shown.iloc[:, 4]) == {manager}
     total = ck.worklist(status).height
     assert any(c.value == f"Se muestran {expected.height:,} de {total:,} filas." for c in at.caption)
+    # plurals: one row shown reads in the singular
+    at.multiselect(key="monitoring_flags").set_value(["safety_red_flag"]).run()
+    assert len(at.dataframe[0].value) == 1 == expected.filter(pl.col("flag") == "safety_red_flag").height
+    assert any(c.value == f"Se muestra 1 de {total:,} filas." for c in at.caption)
 
 
 def test_filtering_by_flag_kind(status: pl.DataFrame) -> None:
