@@ -12,7 +12,7 @@ ws = page_header("learn", "ui_learn.caption")
 case_id = ui.choose_client(ws)
 if case_id is None:
     st.stop()
-steps = ui.steps_of(ws, case_id)
+steps = ws.steps(case_id)
 step = ui.stage_nav(steps)
 ui.show_step(ws, step)
 st.divider()

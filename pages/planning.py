@@ -8,9 +8,9 @@ import streamlit as st
 from casekit.charts import calendar_chart, is_empty
 from casekit.ui import forms, records
 from casekit.ui.planning import (
+    CLIENT_TABLES,
     calendar_options,
-    client_goals,
-    client_services,
+    client_rows,
     default_case,
     goals_by_domain_status,
     goals_chart,
@@ -88,18 +88,11 @@ if is_empty(chart):
 else:
     show_chart(chart, key="planning_calendar")
 
-left, right = st.columns(2)
-with left:
-    st.markdown(f"**{tr('ui_planning.client_goals_title', case_id=md(case_id))}**")
-    goals = client_goals(ws.data, case_id)
-    if goals.height == 0:
-        empty_state("ui_planning.client_goals_empty", case_id=case_id)
-    else:
-        table(goals, key="planning_client_goals", stem=f"goals_{case_id}")
-with right:
-    st.markdown(f"**{tr('ui_planning.client_services_title', case_id=md(case_id))}**")
-    services = client_services(ws.data, case_id)
-    if services.height == 0:
-        empty_state("ui_planning.client_services_empty", case_id=case_id)
-    else:
-        table(services, key="planning_client_services", stem=f"services_{case_id}")
+for column, name in zip(st.columns(2), CLIENT_TABLES, strict=True):  # the client's goals, then services
+    with column:
+        st.markdown(f"**{tr(f'ui_planning.client_{name}_title', case_id=md(case_id))}**")
+        rows = client_rows(ws.data, name, case_id)
+        if rows.height == 0:
+            empty_state(f"ui_planning.client_{name}_empty", case_id=case_id)
+        else:
+            table(rows, key=f"planning_client_{name}", stem=f"{name}_{case_id}")

@@ -27,6 +27,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
@@ -35,6 +36,9 @@ from casekit.data import CaseData, ValidationResult
 from casekit.measures import DEFAULT_MEASURES_FILE, MeasureCatalogue, load_measures
 from casekit.risk.model import RiskModel, default_model_text, load_model
 from casekit.stages import ProcessConfig, load_process_config
+
+if TYPE_CHECKING:
+    from casekit.learn import StageStep
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"
 SAMPLE_WORKBOOK = SAMPLE_DIR / "casekit_muestra_es.xlsx"
@@ -125,13 +129,18 @@ def load(
     return _validate(key, as_of, data)
 
 
-def _derived_functions() -> dict[str, Callable[..., pl.DataFrame]]:
+#: Entries computed for one client (Learn's nine steps): small and many, so they are kept in
+#: a cache of their own, and browsing clients never evicts the caseload's tables.
+PER_CLIENT = frozenset({"walkthrough"})
+
+
+def _derived_functions() -> dict[str, Callable[..., Any]]:
     """The registry: table name → its function of the tables (and keyword options)."""
     import casekit as ck
     from casekit import cohort as co
     from casekit import outcomes as oc
     from casekit import stages as sg
-    from casekit.learn import curated_clients
+    from casekit.learn import curated_clients, walkthrough
     from casekit.ui.planning import calendar_choices, incomplete_plans
     from casekit.ui.screening import latest_screenings
 
@@ -206,6 +215,10 @@ def _derived_functions() -> dict[str, Callable[..., pl.DataFrame]]:
         "post_only_summary": lambda ws, for_sharing=False: oc.post_only_summary(
             ws.result, as_of=ws.as_of, for_sharing=for_sharing, measures=ws.measures
         ),
+        # -- per client (cached apart: see PER_CLIENT) ---------------------------------
+        "walkthrough": lambda ws, case_id: walkthrough(
+            ws.result, case_id, as_of=ws.as_of, config=ws.config, model=ws.model
+        ),
     }
 
 
@@ -222,6 +235,11 @@ def _attributed_changes(ws: DerivedTables) -> pl.DataFrame:
 
 @st.cache_resource(max_entries=128, show_spinner=False)
 def _derived(name: str, key: str, options: tuple[tuple[str, object], ...], _ws: DerivedTables) -> pl.DataFrame:
+    return _derived_functions()[name](_ws, **dict(options))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def _per_client(name: str, key: str, options: tuple[tuple[str, object], ...], _ws: DerivedTables) -> Any:
     return _derived_functions()[name](_ws, **dict(options))
 
 
@@ -305,3 +323,9 @@ class DerivedTables:
         ``post_only_summary`` (``for_sharing``). The registry is the one place a page's
         tables are cached: pages keep no caches of their own."""
         return _derived(name, self.key, tuple(sorted(options.items())), self)
+
+    def steps(self, case_id: str) -> list[StageStep]:
+        """Learn's nine steps of one client (the registry's ``walkthrough``, cached per
+        data key and client)."""
+        steps: list[StageStep] = _per_client("walkthrough", self.key, (("case_id", case_id),), self)
+        return steps

@@ -21,7 +21,7 @@ from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import download, empty_state, lang, md, num, rtm_note, table, tr
 
-__all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav", "steps_of"]
+__all__ = ["RISK_KNOBS", "choose_client", "handouts", "show_step", "stage_nav"]
 
 STAGE_KEY = "learn_stage"
 SHOWN_KEY = "learn_case_shown"
@@ -39,16 +39,6 @@ RISK_KNOBS: tuple[tuple[str, int, int], ...] = (
     ("admissions_12m", 0, 30),
     ("chronic_conditions", 0, 20),
 )
-
-
-@st.cache_resource(max_entries=32, show_spinner=False)
-def _steps(key: str, case_id: str, _ws: DerivedTables) -> list[StageStep]:
-    return learn.walkthrough(_ws.result, case_id, as_of=_ws.as_of, config=_ws.config, model=_ws.model)
-
-
-def steps_of(ws: DerivedTables, case_id: str) -> list[StageStep]:
-    """The client's nine steps (cached per data key and client)."""
-    return _steps(ws.key, case_id, ws)
 
 
 def choose_client(ws: DerivedTables) -> str | None:

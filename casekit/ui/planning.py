@@ -31,11 +31,11 @@ from casekit.present import header, vocabulary
 from casekit.stages import ProcessConfig
 
 __all__ = [
+    "CLIENT_TABLES",
     "STATUS_COLORS",
     "calendar_choices",
     "calendar_options",
-    "client_goals",
-    "client_services",
+    "client_rows",
     "default_case",
     "goals_by_domain_status",
     "goals_chart",
@@ -324,25 +324,33 @@ def default_case(choices: pl.DataFrame) -> str | None:
     return pick["case_id"][0] if pick.height else None
 
 
-def client_goals(data: CaseData, case_id: str) -> pl.DataFrame:
-    """One client's goals, by date set."""
-    columns = ["goal_id", "domain", "description", "set_on", "target_on", "status", "achieved_on"]
-    return (
-        sheet(data, "goals", ["case_id", *columns])
-        .filter(pl.col("case_id") == case_id)
-        .sort("set_on", "goal_id", nulls_last=True)
-        .select(columns)
-        .collect()
-    )
+#: The client's tables on the Planning screen: sheet → (columns shown, order of the rows).
+CLIENT_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "goals": (
+        ("goal_id", "domain", "description", "set_on", "target_on", "status", "achieved_on"),
+        ("set_on", "goal_id"),
+    ),
+    "services": (
+        ("service_id", "service", "provider", "level_of_care", "frequency", "start_on", "end_on"),
+        ("start_on", "service_id"),
+    ),
+}
 
 
-def client_services(data: CaseData, case_id: str) -> pl.DataFrame:
-    """One client's services, by start date."""
-    columns = ["service_id", "service", "provider", "level_of_care", "frequency", "start_on", "end_on"]
+def client_rows(data: CaseData, name: str, case_id: str) -> pl.DataFrame:
+    """One client's rows of sheet ``name`` (``goals`` by date set, ``services`` by start
+    date: :data:`CLIENT_TABLES`); an absent sheet gives no rows.
+
+    >>> goals = pl.DataFrame({"case_id": ["A", "B", "A"], "goal_id": ["G2", "G3", "G1"],
+    ...                       "set_on": [dt.date(2026, 3, 1), None, dt.date(2026, 1, 1)]})
+    >>> client_rows(CaseData({"goals": goals}), "goals", "A")["goal_id"].to_list()
+    ['G1', 'G2']
+    """
+    columns, order = CLIENT_TABLES[name]
     return (
-        sheet(data, "services", ["case_id", *columns])
+        sheet(data, name, ["case_id", *columns])
         .filter(pl.col("case_id") == case_id)
-        .sort("start_on", "service_id", nulls_last=True)
+        .sort(order, nulls_last=True)
         .select(columns)
         .collect()
     )

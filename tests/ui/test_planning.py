@@ -208,8 +208,8 @@ def test_calendar_options_text() -> None:
 def test_client_goals_and_services(sample: ck.ValidationResult, lang: str) -> None:
     choices = pg.calendar_choices(sample.data)
     case_id = pg.default_case(choices)
-    goals = readable(pg.client_goals(sample.data, case_id), lang)
-    services = readable(pg.client_services(sample.data, case_id), lang)
+    goals = readable(pg.client_rows(sample.data, "goals", case_id), lang)
+    services = readable(pg.client_rows(sample.data, "services", case_id), lang)
     assert goals.height == sample.data["goals"].filter(pl.col("case_id") == case_id).height
     assert services.height == sample.data["services"].filter(pl.col("case_id") == case_id).height
     domains = {v(lang) for v in VOCABS["goal_domain"].values()}
@@ -220,5 +220,5 @@ def test_client_goals_and_services(sample: ck.ValidationResult, lang: str) -> No
 
 
 def test_client_tables_without_sheets(cases_only: CaseData) -> None:
-    assert pg.client_goals(cases_only, "C00001").height == 0
-    assert pg.client_services(cases_only, "C00001").height == 0
+    assert pg.client_rows(cases_only, "goals", "C00001").height == 0
+    assert pg.client_rows(cases_only, "services", "C00001").height == 0
