@@ -745,14 +745,14 @@ def cohort_durations(cohort: pl.DataFrame) -> pl.DataFrame:
     >>> cohort_durations(c).select("from_stage", "to_stage", "n", "median_days").rows()
     [('screening', 'assessment', 1, 4.0)]
     """
-    from casekit.stages._views import _summary
+    from casekit.stages import duration_summary
 
     pairs = [(a, b) for a, b in itertools.pairwise(_NINE) if {_entered(a), _entered(b)} <= set(cohort.columns)]
     parts = [
         cohort.lazy().select(
             pl.lit(a).alias("from_stage"),
             pl.lit(b).alias("to_stage"),
-            *_summary((pl.col(_entered(b)) - pl.col(_entered(a))).dt.total_days()),
+            *duration_summary((pl.col(_entered(b)) - pl.col(_entered(a))).dt.total_days()),
         )
         for a, b in pairs
     ]

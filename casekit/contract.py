@@ -79,6 +79,16 @@ class Sheet:
     def help(self, lang: str) -> str:
         return self.es_help if lang == "es" else self.en_help
 
+    @property
+    def id_column(self) -> str | None:
+        """The sheet's own id: its unique ``id`` column (``case_id`` for cases, ``goal_id``
+        for goals…), or ``None`` when it has none (its rows are told apart by a natural key).
+
+        >>> SHEETS["goals"].id_column, SHEETS["outcomes"].id_column
+        ('goal_id', None)
+        """
+        return next((c.name for c in self.columns.values() if c.kind == "id" and c.unique), None)
+
 
 # --------------------------------------------------------------------------------------
 # Vocabularies: id -> Label(en, es)

@@ -56,10 +56,14 @@ from casekit.present import formats
 
 __all__ = [
     "DANGEROUS_START",
+    "WORKBOOK_OPTIONS",
+    "deliver",
     "flatten_lists",
     "neutralise",
     "safe_frame",
+    "safe_headers",
     "safe_text",
+    "sheet_names",
     "unneutralise",
     "write_csv",
     "write_table",
@@ -73,7 +77,9 @@ XLSX_MAX_CHARS = 32_767
 #: Largest number of data rows an XLSX sheet holds (1,048,576 rows minus the header).
 XLSX_MAX_ROWS = 1_048_575
 
-_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+#: xlsxwriter options of every workbook casekit writes: text stays text (never a formula,
+#: a link or a number), whatever it looks like.
+WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 
 
 Dest = str | Path | IO[bytes]
@@ -95,7 +101,12 @@ def _is_text(dtype: pl.DataType) -> bool:
     return dtype == pl.String or isinstance(dtype, pl.Categorical | pl.Enum)
 
 
-def _safe_headers(df: pl.DataFrame) -> pl.DataFrame:
+def safe_headers(df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` with each column name neutralised as a text cell is (:func:`safe_text`).
+
+    >>> safe_headers(pl.DataFrame({"=x": [1], "ok": [2]})).columns
+    ["'=x", 'ok']
+    """
     renames = {c: safe_text(c) for c in df.columns if safe_text(c) != c}
     return df.rename(renames) if renames else df
 
@@ -138,7 +149,7 @@ def write_bytes_atomic(dest: str | Path, data: bytes) -> None:
         tmp.write_bytes(data)
 
 
-def _output(data: bytes, dest: Dest | IO[str] | None) -> bytes | None:
+def deliver(data: bytes, dest: Dest | IO[str] | None) -> bytes | None:
     """Write ``data`` to a path (atomically) or buffer, or return it when ``dest`` is None."""
     if dest is None:
         return data
@@ -180,7 +191,7 @@ def write_csv(
     lang = normalize_lang(lang)
     es = lang == "es"
     buf = io.BytesIO()
-    _safe_headers(safe_frame(df)).write_csv(
+    safe_headers(safe_frame(df)).write_csv(
         buf,
         include_bom=bom,
         separator=formats(lang).csv_separator,
@@ -189,7 +200,7 @@ def write_csv(
         datetime_format=formats(lang).datetime,
         quote_style="non_numeric",
     )
-    return _output(buf.getvalue(), path_or_buffer)
+    return deliver(buf.getvalue(), path_or_buffer)
 
 
 # --------------------------------------------------------------------------------------
@@ -199,7 +210,7 @@ def write_csv(
 _INVALID_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_names(names: list[str]) -> list[str]:
+def sheet_names(names: list[str]) -> list[str]:
     """Valid, distinct Excel sheet names (≤ 31 characters, no ``[]:*?/\\``)."""
     out: list[str] = []
     seen: set[str] = set()
@@ -268,7 +279,7 @@ def _add_sheet(
         ws = workbook.add_worksheet(name)
         set_up_printing(ws, lang=lang, source=source, as_of=as_of, header_row=None)
         return
-    df = _safe_headers(safe_frame(df))
+    df = safe_headers(safe_frame(df))
     _check_cell_lengths(df, name, lang)
     df.write_excel(
         workbook=workbook,
@@ -308,16 +319,16 @@ def write_xlsx(
 
     lang = normalize_lang(lang)
     buf = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
     try:
-        names = _sheet_names(list(sheets))
+        names = sheet_names(list(sheets))
         for name, df in zip(names, sheets.values(), strict=True):
             _add_sheet(workbook, name, df, lang, source=source, as_of=as_of)
         if not names:
             workbook.add_worksheet()
     finally:
         workbook.close()
-    return _output(buf.getvalue(), path_or_buffer)
+    return deliver(buf.getvalue(), path_or_buffer)
 
 
 # --------------------------------------------------------------------------------------

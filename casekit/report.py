@@ -42,13 +42,13 @@ from casekit._print import set_up_printing, wrapped_widths
 from casekit.contract import SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.export import (
-    _WORKBOOK_OPTIONS,
+    WORKBOOK_OPTIONS,
     XLSX_MAX_ROWS,
-    _output,
-    _safe_headers,
-    _sheet_names,
+    deliver,
     safe_frame,
+    safe_headers,
     safe_text,
+    sheet_names,
 )
 from casekit.i18n import normalize_lang, t
 from casekit.present import excel_formats, formats, readable, vocabulary
@@ -299,7 +299,7 @@ def _detail_sheet(
     if df.width == 0:
         set_up_printing(workbook.add_worksheet(name), header_row=None, **page)
         return
-    safe = _safe_headers(safe_frame(df))
+    safe = safe_headers(safe_frame(df))
     widths, header_lines = wrapped_widths(safe)
     safe.write_excel(
         workbook=workbook,
@@ -450,9 +450,9 @@ def write_report(
     risk_model = _risk_model(model if model is not None else report.model, lang)
     factor_labels = _factor_labels(risk_model, lang)
 
-    names = _sheet_names([t("report.sheet_summary", lang), *[t(f"report.sheet_{k}", lang) for k in _SHEET_KEYS]])
+    names = sheet_names([t("report.sheet_summary", lang), *[t(f"report.sheet_{k}", lang) for k in _SHEET_KEYS]])
     buf = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
     try:
         _summary_sheet(workbook, names[0], report, lang, images, for_sharing=for_sharing)
         for name, key in zip(names[1:], _SHEET_KEYS, strict=True):
@@ -464,7 +464,7 @@ def write_report(
             _detail_sheet(workbook, name, shown, report, lang=lang, number_formats=number_formats, note=caveat)
     finally:
         workbook.close()
-    out = _output(buf.getvalue(), dest)
+    out = deliver(buf.getvalue(), dest)
     return Path(dest) if isinstance(dest, str | Path) else out
 
 

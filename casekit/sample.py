@@ -178,7 +178,7 @@ def _safety_actions(
     """The risk reviews with ``safety_action`` recorded for about half of the clients whose
     red flag was reviewed (the first review on or after the flag); a few say
     ``not_needed`` with a reason, the rest record nothing (the flag stays open)."""
-    from casekit.stages._obligations import red_flag_dates
+    from casekit.stages import red_flag_dates
 
     reviews = sheets["risk_reviews"]
     raised, names = red_flag_dates(CaseData(sheets), as_of=as_of)

@@ -28,7 +28,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from casekit.export import write_bytes_atomic
+from casekit.export import deliver
 from casekit.i18n import normalize_lang, t
 from casekit.present import format_date, format_number
 from casekit.privacy import MIN_CELL
@@ -223,10 +223,4 @@ def summary_pdf(
     story = _story(report, sections, lang, for_sharing, doc.width)
     doc.build([KeepInFrame(doc.width, doc.height, story, mode="shrink")])
     data = buf.getvalue()
-    if dest is None:
-        return data
-    if isinstance(dest, str | Path):
-        write_bytes_atomic(dest, data)  # a temporary file renamed: a failed write leaves no half PDF
-    else:
-        dest.write(data)
-    return None
+    return deliver(data, dest)  # a failed write leaves no half PDF

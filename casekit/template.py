@@ -25,7 +25,7 @@ from typing import IO, Any
 from casekit._print import set_up_printing
 from casekit.contract import SHEETS, VOCABS, Column
 from casekit.errors import CasekitError
-from casekit.export import write_bytes_atomic
+from casekit.export import WORKBOOK_OPTIONS, deliver
 from casekit.i18n import normalize_lang, t
 from casekit.present import format_date, formats
 
@@ -40,7 +40,6 @@ _EXAMPLE_DATE = dt.date(2026, 3, 1)
 _DATE_MIN, _DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
 _NUM_MIN, _NUM_MAX = -1e12, 1e12
 _INT_MIN, _INT_MAX = -2_147_483_648, 2_147_483_647
-_WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
 _INSTRUCTION_WIDTHS = (22, 26, 20, 12, 10, 44, 70)
 
 
@@ -281,7 +280,7 @@ def write_template(dest: str | Path | IO[bytes] | None = None, *, lang: str = "e
     if not 1 <= rows <= _MAX_ROWS:
         raise CasekitError("template.bad_rows", lang=lang, rows=rows, max=_MAX_ROWS)
     buf = io.BytesIO()
-    workbook = xlsxwriter.Workbook(buf, _WORKBOOK_OPTIONS)
+    workbook = xlsxwriter.Workbook(buf, WORKBOOK_OPTIONS)
     try:
         fmt = _Formats(workbook, lang)
         _write_instructions(workbook, lang, fmt)
@@ -294,10 +293,4 @@ def write_template(dest: str | Path | IO[bytes] | None = None, *, lang: str = "e
     finally:
         workbook.close()
     data = buf.getvalue()
-    if dest is None:
-        return data
-    if isinstance(dest, str | Path):
-        write_bytes_atomic(dest, data)
-    else:
-        dest.write(data)
-    return None
+    return deliver(data, dest)

@@ -142,7 +142,7 @@ def out_is_input(out: Path | None, source: Path) -> bool:
     target = out.resolve()
     if target == source.resolve():
         return True
-    from casekit.io._read import SHEET_FILE_EXTS
+    from casekit.io import SHEET_FILE_EXTS
 
     return source.is_dir() and target.parent == source.resolve() and target.suffix.lower() in SHEET_FILE_EXTS
 

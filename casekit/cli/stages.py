@@ -171,7 +171,7 @@ def unknown_managers_message(asked: list[str], managers, lang: str) -> str | Non
 
 def run_events(args: argparse.Namespace) -> int:
     """Handler of ``casekit events``; returns the exit code."""
-    from casekit.stages._events import events, sink_events, write_event_log
+    from casekit.stages import events, sink_events, write_event_log
 
     _check_out(args, _LOG_SUFFIXES)
     result = load_validated(args)

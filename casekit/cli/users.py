@@ -1,6 +1,6 @@
 """``casekit users add EMAIL --role ROLE [--name NAME] [--program P] | list | remove EMAIL``,
 and ``casekit digest [--config FILE]`` (:mod:`casekit.workspace.digest`; the settings
-default to the workspace configuration, :mod:`casekit.workspace._config`).
+default to the workspace configuration, :mod:`casekit.workspace.config`).
 
 Who may sign in to the app, with what role (docs/deployment.md). Every sub-command takes
 ``--db`` (a path or URL; default ``CASEKIT_DB``, else ``casekit.db``) and ``--actor``.
@@ -74,7 +74,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run_digest(args: argparse.Namespace) -> int:
     """``casekit digest``: send (or print) the day's messages."""
-    from casekit.workspace._config import config_path
+    from casekit.workspace.config import config_path
     from casekit.workspace.digest import SmtpSettings, digest_messages, send_digest
 
     as_of = args.as_of or dt.date.today()

@@ -11,7 +11,8 @@ Examples
 from __future__ import annotations
 
 from casekit.io._isolate import read_isolated
-from casekit.io._read import read_workbook
+from casekit.io._parse import parse_frame
+from casekit.io._read import SHEET_FILE_EXTS, read_workbook
 from casekit.io._safety import (
     DEFAULT_MAX_BYTES,
     DEFAULT_MAX_CELLS,
@@ -27,6 +28,8 @@ __all__ = [
     "DEFAULT_MAX_RATIO",
     "DEFAULT_MAX_TEXT",
     "DEFAULT_MAX_UNZIPPED_BYTES",
+    "SHEET_FILE_EXTS",
+    "parse_frame",
     "read_isolated",
     "read_workbook",
     "scan_caseload",

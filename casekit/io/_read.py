@@ -37,6 +37,7 @@ WORKBOOK_EXTS = frozenset({".xlsx", ".xlsm", ".ods"})
 LEGACY_EXTS = frozenset({".xls"})
 TEXT_EXTS = frozenset({".csv", ".tsv", ".txt"})
 PARQUET_EXTS = frozenset({".parquet", ".pq"})
+#: The extensions of a folder's one-sheet files (CSV, TSV, text, Parquet): what a folder read takes.
 SHEET_FILE_EXTS = TEXT_EXTS | PARQUET_EXTS
 SUPPORTED_EXTS = WORKBOOK_EXTS | LEGACY_EXTS | SHEET_FILE_EXTS
 

@@ -31,6 +31,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._toml import dump_toml
 from casekit.contract import ROW, SHEETS, Label
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.i18n import t
@@ -39,7 +40,6 @@ from casekit.learn._risk import factor_label, factor_table, score_one, tier_floo
 from casekit.risk import RiskModel, load_model
 from casekit.risk.model import InputSpec, resolve_input
 from casekit.stages import FLAGS, ProcessConfig, case_status, load_process_config
-from casekit.stages._config import dump_toml
 
 __all__ = [
     "RULES",

@@ -26,6 +26,7 @@ Examples
 True
 """
 
+from casekit.outcomes._attribution import attribute, attribute_changes
 from casekit.outcomes._changes import CHANGE_COLUMNS, DIRECTIONS, outcome_changes, outcome_changes_lazy
 from casekit.outcomes._goals import (
     GOAL_COLUMNS,
@@ -70,6 +71,8 @@ __all__ = [
     "RATE_SUMMARY_COLUMNS",
     "SUMMARY_COLUMNS",
     "UTILISATION_DOMAINS",
+    "attribute",
+    "attribute_changes",
     "direction_label",
     "goal_attainment",
     "goal_progress",

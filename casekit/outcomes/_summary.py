@@ -133,7 +133,7 @@ def with_groupings(
 ) -> pl.LazyFrame:
     """Join the case attributes named in ``by`` to a change frame; one the frame carries
     already is kept (``case_manager`` attributed to the assignment in force at each
-    measure, :func:`casekit.workspace._access.attribute_changes`)."""
+    measure, :func:`casekit.outcomes.attribute_changes`)."""
     carried = set(changes.collect_schema().names())
     case_cols = [c for c in _CASE_ATTRS if c in by and c not in carried]
     if case_cols or "age_band" in by:

@@ -13,7 +13,7 @@ Examples
 """
 
 from casekit.stages._config import DEFAULT_PROCESS_FILE, ProcessConfig, load_process_config
-from casekit.stages._events import events, to_process_mining, write_event_log
+from casekit.stages._events import events, sink_events, to_process_mining, write_event_log
 from casekit.stages._names import (
     FLAGS,
     STAGE_NUMBER,
@@ -23,7 +23,7 @@ from casekit.stages._names import (
     priority_label,
     stage_label,
 )
-from casekit.stages._obligations import open_red_flags
+from casekit.stages._obligations import open_red_flags, red_flag_dates
 from casekit.stages._status import (
     NO_RISK,
     PRIORITIES,
@@ -37,7 +37,7 @@ from casekit.stages._status import (
     worklist,
 )
 from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
-from casekit.stages._views import funnel, stage_durations, time_in_stage
+from casekit.stages._views import duration_summary, funnel, stage_durations, time_in_stage
 
 __all__ = [
     "DEFAULT_PROCESS_FILE",
@@ -51,6 +51,7 @@ __all__ = [
     "ProcessConfig",
     "case_status",
     "contacts_of",
+    "duration_summary",
     "events",
     "flag_label",
     "flags_long",
@@ -63,6 +64,8 @@ __all__ = [
     "priority_counts",
     "priority_label",
     "readmissions",
+    "red_flag_dates",
+    "sink_events",
     "stage_durations",
     "stage_entries",
     "stage_label",

@@ -27,10 +27,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from casekit._toml import toml_value
 from casekit.errors import ConfigError
 from casekit.i18n import t
 
-__all__ = ["DEFAULT_PROCESS_FILE", "TIERS", "ProcessConfig", "dump_toml", "load_process_config", "toml_value"]
+__all__ = ["DEFAULT_PROCESS_FILE", "TIERS", "ProcessConfig", "load_process_config"]
 
 #: The shipped process rules.
 DEFAULT_PROCESS_FILE = Path(__file__).resolve().parent.parent / "defaults" / "process.toml"
@@ -172,46 +173,6 @@ class ProcessConfig:
             lines.extend(f"{key} = {toml_value(getattr(self, attr))}" for key, (attr, _) in keys.items())
             lines.append("")
         return "\n".join(lines)
-
-
-def toml_value(value: object) -> str:
-    """One value written as TOML (numbers, booleans, text, dates and lists of them).
-
-    >>> toml_value(True), toml_value("high"), toml_value(("a", "b")), toml_value([dt.date(2026, 12, 25)])
-    ('true', '"high"', '["a", "b"]', '[2026-12-25]')
-    """
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        return f'"{value}"'
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, tuple | list):
-        return "[" + ", ".join(toml_value(v) for v in value) + "]"
-    return str(value)
-
-
-def dump_toml(doc: dict[str, Any]) -> str:
-    """A (possibly nested) TOML document as text: tables become ``[a]`` / ``[a.b]`` headers.
-
-    >>> print(dump_toml({"a": {"x": 1, "b": {"y": [2]}}}))
-    [a]
-    x = 1
-    [a.b]
-    y = [2]
-    """
-    lines: list[str] = []
-
-    def table(prefix: str, content: dict[str, Any]) -> None:
-        lines.append(f"[{prefix}]")
-        lines.extend(f"{k} = {toml_value(v)}" for k, v in content.items() if not isinstance(v, dict))
-        for k, v in content.items():
-            if isinstance(v, dict):
-                table(f"{prefix}.{k}", v)
-
-    for name, content in doc.items():
-        table(name, content)
-    return "\n".join(lines)
 
 
 def load_process_config(

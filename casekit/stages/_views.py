@@ -16,7 +16,7 @@ import polars as pl
 
 from casekit.stages._names import STAGE_NUMBER, STAGES
 
-__all__ = ["funnel", "stage_durations", "time_in_stage"]
+__all__ = ["duration_summary", "funnel", "stage_durations", "time_in_stage"]
 
 _NINE = STAGES[:9]
 
@@ -83,7 +83,13 @@ def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _summary(values: pl.Expr) -> list[pl.Expr]:
+def duration_summary(values: pl.Expr) -> list[pl.Expr]:
+    """The summary of a time between stages (days), as aggregations: ``n, median_days,
+    q1_days, q3_days, mean_days`` (linear quartiles) — the columns of :func:`stage_durations`.
+
+    >>> pl.DataFrame({"d": [1, 2, 3, 10]}).select(duration_summary(pl.col("d"))).row(0)
+    (4, 2.5, 1.75, 4.75, 4.0)
+    """
     return [
         values.count().alias("n"),
         values.median().alias("median_days"),
@@ -133,7 +139,7 @@ def stage_durations(entries_or_events: pl.DataFrame) -> pl.DataFrame:
     )
     return (
         firsts.group_by("stage_number", "stage", "to_number", "to_stage")
-        .agg(*_summary(pl.col("days")))
+        .agg(*duration_summary(pl.col("days")))
         .sort("stage_number", "to_number")
         .rename({"stage": "from_stage"})
         .select("from_stage", "to_stage", "n", "median_days", "q1_days", "q3_days", "mean_days")
@@ -150,7 +156,9 @@ def time_in_stage(status: pl.DataFrame) -> pl.DataFrame:
     ('risk', 2, 3.0, 2.5, 3.5, 3.0)
     """
     stages = pl.LazyFrame({"stage": list(STAGES[:10]), "_n": list(range(1, 11))})
-    per_stage = status.lazy().group_by(pl.col("current_stage").alias("stage")).agg(*_summary(pl.col("days_in_stage")))
+    per_stage = (
+        status.lazy().group_by(pl.col("current_stage").alias("stage")).agg(*duration_summary(pl.col("days_in_stage")))
+    )
     return (
         stages.join(per_stage, on="stage", how="left")
         .with_columns(pl.col("n").fill_null(0).cast(pl.Int64))

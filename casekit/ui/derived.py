@@ -228,7 +228,7 @@ def _attributed_changes(ws: DerivedTables) -> pl.DataFrame:
     changes = ws.get("changes")
     if ws.assignments is None:
         return changes
-    from casekit.workspace._access import attribute_changes
+    from casekit.outcomes import attribute_changes
 
     return attribute_changes(changes, ws.assignments())
 

@@ -31,7 +31,6 @@ from casekit.contract import EVENT_DATES, SHEETS, VOCABS
 from casekit.data import DTYPES, CaseData
 from casekit.i18n import t
 from casekit.present import FORMATS, format_date, header
-from casekit.workspace._schema import ID_COLUMN
 
 __all__ = [
     "FORM_SHEETS",
@@ -69,7 +68,7 @@ def _lang() -> str:
 def form_columns(sheet: str) -> list[str]:
     """The columns a form asks for: the sheet's, less the case (picked apart) and the
     generated id."""
-    skip = {"case_id", ID_COLUMN.get(sheet)}
+    skip = {"case_id", SHEETS[sheet].id_column}
     return [c for c in SHEETS[sheet].columns if c not in skip]
 
 
@@ -87,7 +86,7 @@ def _field(sheet: str, name: str, key: str, *, default: Any = None) -> Any:  # n
     """One widget for one contract column; returns its value (``None`` when left blank)."""
     lang = _lang()
     col = SHEETS[sheet].columns[name]
-    generated = name == ID_COLUMN.get(sheet)  # left empty, the id is generated
+    generated = name == SHEETS[sheet].id_column  # left empty, the id is generated
     label = header(name, lang) + (" *" if col.required and not generated else "")
     help_ = col.help(lang)
     blank = t("ui_forms.choose", lang)

@@ -16,32 +16,26 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import os
 from pathlib import Path
 from typing import Any
 
 import polars as pl
-import sqlalchemy as sa
 import streamlit as st
 
 from casekit.present import formats
-from casekit.workspace import Workspace
-from casekit.workspace._access import READ_ACTIONS
-from casekit.workspace._engine import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
-from casekit.workspace._schema import AUDIT
+from casekit.workspace import Workspace, resolve_url, sqlite_path
 
 __all__ = ["current", "head", "options", "workspace_exists", "workspace_url"]
 
 
 def workspace_url() -> str:
     """The workspace the app uses: ``CASEKIT_DB`` or ``./casekit.db``."""
-    return resolve_url(os.environ.get(DB_ENV) or DEFAULT_DB)
+    return resolve_url()
 
 
 def workspace_exists() -> bool:
     """Whether there is a workspace to open (a SQLite file that exists, or a server URL)."""
-    url = workspace_url()
-    path = sqlite_path(url)
+    path = sqlite_path(workspace_url())
     return path.exists() if path is not None else True
 
 
@@ -62,10 +56,8 @@ def current() -> Workspace:
 
 def synced_path(ws: Workspace) -> str | None:
     """The workspace's SQLite file when it lives in a synced or network folder, else ``None``."""
-    from casekit.workspace._store import synced_folder
-
-    path = sqlite_path(ws.url)
-    return str(path) if path is not None and synced_folder(Path(path)) else None
+    path = ws.synced_file
+    return str(path) if path is not None else None
 
 
 def create() -> Workspace:
@@ -77,11 +69,9 @@ def create() -> Workspace:
 
 
 def head(ws: Workspace) -> int:
-    """The sequence number of the last audit entry that changed data: changes with every
-    write (sign-ins, record views and refusals are audited too, but change nothing)."""
-    query = sa.select(AUDIT.c.seq).where(AUDIT.c.action.notin_(READ_ACTIONS)).order_by(AUDIT.c.seq.desc()).limit(1)
-    with ws.engine.connect() as conn:
-        return int(conn.execute(query).scalar() or 0)
+    """The sequence number of the last audit entry that changed data
+    (:meth:`~casekit.workspace.Workspace.last_change`): changes with every write."""
+    return ws.last_change()
 
 
 @st.cache_resource(show_spinner=False)
@@ -94,50 +84,20 @@ def stored_result(ws: Workspace) -> tuple[Any, str]:
     """``(ValidationResult of the stored state, cache key)``, current after every write.
 
     When the only writes since the last read are new rows (``record``), those rows are
-    appended to the frames already in memory instead of reading every table again: a
-    contact saved from the worklist is on the recomputed worklist at once.
+    appended to the frames already in memory instead of reading every table again
+    (:meth:`~casekit.workspace.Workspace.result_since`): a contact saved from the worklist
+    is on the recomputed worklist at once.
     """
     seq = head(ws)
     latest = _latest()
     previous = latest.get(ws.url)
     if previous is not None and previous[0] == seq:
         return previous[1], f"workspace:{ws.url}:{seq}"
-    result = patched(ws, previous[1], previous[0]) if previous is not None else None
+    result = ws.result_since(previous[1], previous[0]) if previous is not None else None
     if result is None:
         result = ws.result(lang="en")
     latest[ws.url] = (seq, result)
     return result, f"workspace:{ws.url}:{seq}"
-
-
-def patched(ws: Workspace, result: Any, since: int) -> Any | None:
-    """``result`` plus the rows recorded after audit entry ``since``; ``None`` when anything
-    else happened (an update, a delete, an import…): then the caller reads everything."""
-    from casekit.contract import SHEETS
-    from casekit.data import DTYPES, CaseData, ValidationResult
-    from casekit.workspace._frames import with_row
-
-    with ws.engine.connect() as conn:
-        entries = conn.execute(
-            sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id)
-            .where(AUDIT.c.seq > since, AUDIT.c.action.notin_(READ_ACTIONS))
-            .order_by(AUDIT.c.seq)
-        ).all()
-    if not entries or any(e.action != "record" or e.sheet not in SHEETS for e in entries):
-        return None
-    sheets = dict(result.data.sheets)
-    for entry in entries:
-        row = ws.get(entry.sheet, entry.row_id)
-        if row is None or entry.sheet not in sheets:
-            return None
-        spec = SHEETS[entry.sheet].columns
-        schema = {c: DTYPES[k.kind] for c, k in spec.items()} | {"_extra": pl.String()}
-        new = ws._conform(entry.sheet, pl.DataFrame([{c: row[c] for c in schema}], schema=schema, orient="row"))
-        old = sheets[entry.sheet]
-        sheets[entry.sheet] = pl.concat([old, with_row(new, old.height + 2)], how="diagonal_relaxed")
-    data = CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
-    return ValidationResult(
-        data=data, report=result.report, quarantined=result.quarantined, issues=result.issues, lang=result.lang
-    )
 
 
 def actor() -> str:
@@ -330,9 +290,10 @@ def quarantine_forms(limit: int = 50) -> None:
     import json
 
     from casekit.contract import SHEETS
+    from casekit.data import ISSUE_SCHEMA
     from casekit.errors import RecordRejected
     from casekit.i18n import t
-    from casekit.validation._report import build_report
+    from casekit.validation import issue_report
 
     lang = st.session_state.get("lang", "es")
     ws = current()
@@ -345,22 +306,9 @@ def quarantine_forms(limit: int = 50) -> None:
     for entry in held.head(limit).iter_rows(named=True):
         sheet, values = entry["sheet"], json.loads(entry["values"])
         issues = pl.DataFrame(
-            [i | {"sheet": sheet, "row": entry["row"]} for i in json.loads(entry["issues"])],
-            schema={
-                "sheet": pl.String,
-                "row": pl.Int64,
-                "column": pl.String,
-                "value": pl.String,
-                "check": pl.String,
-                "severity": pl.String,
-                "arg": pl.String,
-            },
+            [i | {"sheet": sheet, "row": entry["row"]} for i in json.loads(entry["issues"])], schema=ISSUE_SCHEMA
         )
-        report = build_report(
-            issues.with_columns(other_column=pl.lit(None, pl.String), other_value=pl.lit(None, pl.String)),
-            lang=lang,
-            headers={},
-        )
+        report = issue_report(issues, lang=lang)
         label = (
             f"{SHEETS[sheet].label(lang)} · {t('ui_records.row', lang, row=entry['row'])} · {entry['case_id'] or ''}"
         )

@@ -3,7 +3,7 @@
 :func:`identify` runs first on every page (from ``app.py``):
 
 - **local mode** (``CASEKIT_LOCAL_MODE=1``, or ``local_mode = true`` in the workspace
-  configuration, :mod:`casekit.workspace._config`: an explicit opt-in): one local user
+  configuration, :mod:`casekit.workspace.config`: an explicit opt-in): one local user
   with the admin role, said in a banner; ``.streamlit/config.toml`` binds the server to
   localhost, and local mode refuses to run on any other address (:func:`is_loopback`);
 - **sign-in** when ``[auth]`` is configured in ``.streamlit/secrets.toml``: the e-mail the
@@ -89,12 +89,12 @@ class Identity:
 def is_local(environ: Mapping[str, str] | None = None, config: Mapping[str, Any] | None = None) -> bool:
     """Whether local mode was asked for: ``CASEKIT_LOCAL_MODE`` (``1``/``true``/``yes``/``on``)
     when set, else ``local_mode = true`` in the workspace configuration (``config``; default:
-    :func:`casekit.workspace._config.load_config`, which raises ``ConfigError`` when invalid)."""
+    :func:`casekit.workspace.config.load_config`, which raises ``ConfigError`` when invalid)."""
     env = os.environ if environ is None else environ
     value = env.get(LOCAL_ENV, "").strip().lower()
     if value:
         return value in {"1", "true", "yes", "on"}
-    from casekit.workspace._config import CONFIG_NAME, config_path, load_config, local_mode_setting
+    from casekit.workspace.config import CONFIG_NAME, config_path, load_config, local_mode_setting
 
     source = CONFIG_NAME if config is not None else str(config_path())
     return local_mode_setting(dict(load_config() if config is None else config), source=source)
@@ -231,7 +231,7 @@ def local_banner(who: Identity, lang: str) -> None:
 def _how_to_configure(lang: str) -> None:
     st.title("casekit")
     st.warning(t("ui_access.not_configured", lang))
-    from casekit.workspace._config import CONFIG_HINT
+    from casekit.workspace.config import CONFIG_HINT
 
     st.markdown(t("ui_access.configure_steps", lang, config=CONFIG_HINT))
     st.code(
@@ -362,7 +362,7 @@ def shows_exact_counts(who: Identity | None = None) -> bool:
     >>> shows_exact_counts(Identity(None, "admin")), shows_exact_counts(Identity("r@u.edu", "researcher"))
     (True, False)
     """
-    from casekit.workspace._access import RECORD_ROLES
+    from casekit.workspace import RECORD_ROLES
 
     who = signed_in() if who is None else who
     return who is not None and (who.local or who.role in RECORD_ROLES)
@@ -394,7 +394,7 @@ def workspace_label(lang: str) -> str:
 def may_record(sheet: str) -> bool:
     """Whether the signed-in role records rows of ``sheet`` at all (local mode: yes); the
     workspace still checks each row's case. Forms a role cannot use are not drawn."""
-    from casekit.workspace._access import can_record
+    from casekit.workspace import can_record
 
     who = signed_in()
     return who is None or who.local or can_record(who.role, sheet, {})

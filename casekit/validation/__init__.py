@@ -40,11 +40,12 @@ from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang
 from casekit.validation import _issues, _rules
+from casekit.validation._issues import issues_from
 from casekit.validation._quarantine import cascade, error_rows, split
 from casekit.validation._report import build_report
 from casekit.validation._schemas import DTYPES, prepare, run_schema
 
-__all__ = ["report_for", "validate"]
+__all__ = ["issue_report", "issues_from", "prepare", "report_for", "validate"]
 
 
 def _missing_columns(sheet: str, headers: dict[str, dict[str, str]]) -> list[str]:
@@ -153,3 +154,20 @@ def report_for(result: ValidationResult, lang: str) -> pl.DataFrame:
     if lang == result.lang or result.issues is None:
         return result.report
     return build_report(result.issues, lang=lang, headers=result.data.headers)
+
+
+def issue_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str, str]] | None = None) -> pl.DataFrame:
+    """The report of an issue frame as :func:`validate` writes it (one row per problem, its
+    message in ``lang``), for issues found outside a validation: a workspace's held-back
+    rows, a record it refuses. ``issues`` has the columns of :data:`casekit.data.ISSUE_SCHEMA`
+    (``other_column`` and ``other_value`` too, when a rule names a second column).
+
+    >>> from casekit.data import ISSUE_SCHEMA
+    >>> issues = pl.DataFrame([("cases", 3, "opened_on", None, "required", "error", None)],
+    ...                       schema=ISSUE_SCHEMA, orient="row")
+    >>> issue_report(issues, lang="es")["message"].to_list()
+    ['Falta la fecha de apertura.']
+    """
+    missing = [c for c in ("other_column", "other_value") if c not in issues.columns]
+    issues = issues.with_columns(pl.lit(None, dtype=pl.String).alias(c) for c in missing)
+    return build_report(issues, lang=normalize_lang(lang), headers=headers or {})

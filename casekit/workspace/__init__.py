@@ -3,7 +3,8 @@
 ``ck.Workspace.open()`` opens (creating and migrating as needed) ``casekit.db`` in the
 working folder, the path or URL in ``CASEKIT_DB``, or the one given. See
 docs/workspace.md. Names are imported on first use, so ``casekit --help`` does not load
-SQLAlchemy.
+SQLAlchemy. An installation's settings file is read by :mod:`casekit.workspace.config`,
+the daily digest is :mod:`casekit.workspace.digest`.
 """
 
 from __future__ import annotations
@@ -11,17 +12,36 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING
 
-__all__ = ["ROLES", "AuditCheck", "ImportResult", "Workspace", "default_actor"]
+__all__ = [
+    "RECORD_ROLES",
+    "ROLES",
+    "AuditCheck",
+    "ImportResult",
+    "Workspace",
+    "can_record",
+    "default_actor",
+    "resolve_url",
+    "sqlite_path",
+]
 
 if TYPE_CHECKING:
-    from casekit.workspace._access import ROLES
+    from casekit.workspace._access import RECORD_ROLES, ROLES, can_record
+    from casekit.workspace._engine import resolve_url, sqlite_path
     from casekit.workspace._store import AuditCheck, ImportResult, Workspace, default_actor
+
+#: The module each name lives in (the roles and what they may write; where a workspace is).
+_HOMES = {
+    "RECORD_ROLES": "_access",
+    "ROLES": "_access",
+    "can_record": "_access",
+    "resolve_url": "_engine",
+    "sqlite_path": "_engine",
+}
 
 
 def __getattr__(name: str) -> object:
     if name not in __all__:
         raise AttributeError(f"module 'casekit.workspace' has no attribute {name!r}")
-    home = "casekit.workspace._access" if name == "ROLES" else "casekit.workspace._store"  # the roles a user can have
-    value = getattr(importlib.import_module(home), name)
+    value = getattr(importlib.import_module(f"casekit.workspace.{_HOMES.get(name, '_store')}"), name)
     globals()[name] = value
     return value

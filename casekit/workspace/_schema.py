@@ -49,10 +49,7 @@ METADATA = sa.MetaData()
 
 #: The contract id of each sheet (a unique ``id`` column other than the case's for
 #: event sheets), or ``None`` when the sheet has none.
-ID_COLUMN: dict[str, str | None] = {
-    name: next((c.name for c in sheet.columns.values() if c.kind == "id" and c.unique), None)
-    for name, sheet in SHEETS.items()
-}
+ID_COLUMN: dict[str, str | None] = {name: sheet.id_column for name, sheet in SHEETS.items()}
 
 #: The natural key a re-import matches rows of sheets without an id on.
 NATURAL_KEY: dict[str, tuple[str, ...]] = {

@@ -42,7 +42,7 @@ from casekit.data import DTYPES, ISSUE_SCHEMA, REPORT_SCHEMA, CaseData, Validati
 from casekit.errors import CasekitError, RecordRejected, StaleEdit
 from casekit.i18n import normalize_lang
 from casekit.workspace import _audit
-from casekit.workspace._access import AccessMixin
+from casekit.workspace._access import READ_ACTIONS, AccessMixin
 from casekit.workspace._audit import AuditKey, default_actor, to_json
 from casekit.workspace._backup import backup as _backup
 from casekit.workspace._backup import logical_dump
@@ -284,8 +284,7 @@ class Workspace(AccessMixin):
     def result(self, *, lang: str = "en", user: str | None = None) -> ValidationResult:
         """The stored state as a :class:`~casekit.data.ValidationResult`: the valid rows plus
         the quarantined rows with their problems (so quarantined cases stay visible)."""
-        from casekit.validation._report import build_report
-        from casekit.validation._schemas import prepare
+        from casekit.validation import issue_report
 
         lang = normalize_lang(lang)
         data = self.data(user=user)
@@ -311,15 +310,57 @@ class Workspace(AccessMixin):
                 {n: pl.Series(n, [_text(v.get(n)) for v in values], dtype=pl.String) for n in names if n != ROW}
                 | {ROW: pl.Series(ROW, [v[ROW] for v in values], dtype=pl.Int64)}
             )
-            quarantined[sheet] = _typed_text(sheet, raw, prepare)
+            quarantined[sheet] = _typed_text(sheet, raw)
             for r in rows:
                 issues += [i | {"sheet": sheet, "row": r.row} for i in json.loads(r.issues)]
         issue_frame = pl.DataFrame(issues, schema=ISSUE_SCHEMA) if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
         full = issue_frame.with_columns(
             other_column=pl.lit(None, dtype=pl.String), other_value=pl.lit(None, dtype=pl.String)
         )
-        report = build_report(full, lang=lang, headers={}) if issues else pl.DataFrame(schema=REPORT_SCHEMA)
+        report = issue_report(full, lang=lang) if issues else pl.DataFrame(schema=REPORT_SCHEMA)
         return ValidationResult(data=data, report=report, quarantined=quarantined, issues=full, lang=lang)
+
+    def last_change(self) -> int:
+        """The sequence number of the last audit entry that changed data (0: none yet). It
+        moves with every write; sign-ins, record views and refusals are audited too but
+        change nothing, so they leave it: a cache keyed on it is current."""
+        query = sa.select(AUDIT.c.seq).where(AUDIT.c.action.notin_(READ_ACTIONS)).order_by(AUDIT.c.seq.desc()).limit(1)
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar() or 0)
+
+    def result_since(self, result: ValidationResult, since: int) -> ValidationResult | None:
+        """``result`` (the stored state as of audit entry ``since``) plus the rows recorded
+        after it, without reading every table again; ``None`` when anything else changed
+        since (an update, a delete, an import…): then read :meth:`result` afresh."""
+        with self.engine.connect() as conn:
+            entries = conn.execute(
+                sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id)
+                .where(AUDIT.c.seq > since, AUDIT.c.action.notin_(READ_ACTIONS))
+                .order_by(AUDIT.c.seq)
+            ).all()
+        if not entries or any(e.action != "record" or e.sheet not in SHEETS for e in entries):
+            return None
+        sheets = dict(result.data.sheets)
+        for entry in entries:
+            row = self.get(entry.sheet, entry.row_id)
+            if row is None or entry.sheet not in sheets:
+                return None
+            spec = SHEETS[entry.sheet].columns
+            schema = {c: DTYPES[k.kind] for c, k in spec.items()} | {"_extra": pl.String()}
+            new = self._conform(entry.sheet, pl.DataFrame([{c: row[c] for c in schema}], schema=schema, orient="row"))
+            old = sheets[entry.sheet]
+            sheets[entry.sheet] = pl.concat([old, with_row(new, old.height + 2)], how="diagonal_relaxed")
+        data = CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+        return ValidationResult(
+            data=data, report=result.report, quarantined=result.quarantined, issues=result.issues, lang=result.lang
+        )
+
+    @property
+    def synced_file(self) -> Path | None:
+        """The workspace's SQLite file when it lives in a synced or network folder (it must
+        be on a local disk: see docs/workspace.md), else ``None``."""
+        path = sqlite_path(self.url)
+        return path if path is not None and synced_folder(path) else None
 
     def quarantine(self) -> pl.DataFrame:
         """The held-back rows still to fix: id, sheet, row, case, values and issues (JSON)."""
@@ -984,7 +1025,7 @@ class Workspace(AccessMixin):
 
     def _parse(self, sheet: str, values: Mapping[str, Any]) -> pl.DataFrame:
         """One row through the reader's parser: the same types and messages as an import."""
-        from casekit.io._parse import parse_frame
+        from casekit.io import parse_frame
 
         cols = {k: _text(v) for k, v in values.items() if not k.startswith("_")}
         raw = pl.DataFrame({k: pl.Series(k, [v], dtype=pl.String) for k, v in cols.items()}).with_columns(
@@ -1004,8 +1045,7 @@ class Workspace(AccessMixin):
         as_of: dt.date | None,
     ) -> None:
         """Validate ``parsed`` with the stored rows of its case; raise RecordRejected on new errors."""
-        from casekit.validation import validate
-        from casekit.validation._report import build_report
+        from casekit.validation import issue_report, validate
 
         issues = parsed.get_column("__parse_issues__")[0] if "__parse_issues__" in parsed.columns else None
         row = parsed.drop("__parse_issues__", strict=False)
@@ -1041,8 +1081,7 @@ class Workspace(AccessMixin):
             known = before.filter(pl.col("severity") == "error").select("sheet", "row", "column", "check")
             new = pl.concat([new, others.join(known, on=["sheet", "row", "column", "check"], how="anti")])
         if new.height:
-            report = build_report(new, lang=lang, headers={})
-            raise RecordRejected(report, lang=lang)
+            raise RecordRejected(issue_report(new, lang=lang), lang=lang)
 
     def same_client(self, row: Mapping[str, Any]) -> pl.DataFrame:
         """The stored cases of the client of ``row`` (a case): the same ``client_id``, or
@@ -1070,23 +1109,13 @@ class Workspace(AccessMixin):
         )
 
     def _check_same_client(self, conn: sa.Connection, parsed: pl.DataFrame, lang: str) -> None:
-        from casekit.validation._issues import issues_from
-        from casekit.validation._report import build_report
-
         same = self._same_client(conn, parsed.drop("__parse_issues__", strict=False))
         if same.height == 0:
             return
         ids = ", ".join(same["case_id"].to_list())
         client_id = parsed.row(0, named=True).get("client_id")
         column = "client_id" if client_id is not None and client_id in same["client_id"].to_list() else "client_name"
-        issues = issues_from(
-            parsed.drop("__parse_issues__", strict=False),
-            sheet="cases",
-            column=column,
-            check="duplicate_client",
-            value=pl.lit(ids),
-        )
-        raise RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
+        raise _refusal(parsed, lang, sheet="cases", column=column, check="duplicate_client", value=pl.lit(ids))
 
     def _check_safety(self, conn: sa.Connection, parsed: pl.DataFrame, *, replacing: str | None, lang: str) -> None:
         """Refuse a risk review that leaves a red flag of its case open: one raised on or before
@@ -1095,8 +1124,6 @@ class Workspace(AccessMixin):
         An edit of a stored review that already left one open is not refused for it."""
         from casekit.risk import load_model
         from casekit.stages import open_red_flags
-        from casekit.validation._issues import issues_from
-        from casekit.validation._report import build_report
 
         row = parsed.drop("__parse_issues__", strict=False)
         case_id, day = row.get_column("case_id")[0], row.get_column("reviewed_on")[0]
@@ -1120,14 +1147,10 @@ class Workspace(AccessMixin):
         if old.height and left_open(old, old["reviewed_on"][0]):  # the stored review left it open already
             return
         labels = {f.name: f.label(lang) for f in load_model().red_flags}
-        issues = issues_from(
-            row,
-            sheet="risk_reviews",
-            column="safety_action",
-            check="safety_action_required",
-            value=pl.lit(", ".join(labels.get(f, f) for f in flags)),
+        named = pl.lit(", ".join(labels.get(f, f) for f in flags))
+        raise _refusal(
+            row, lang, sheet="risk_reviews", column="safety_action", check="safety_action_required", value=named
         )
-        raise RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
 
     def _stored_case_row(self, conn: sa.Connection, case_id: str | None) -> pl.DataFrame | None:
         if case_id is None:
@@ -1188,19 +1211,9 @@ class Workspace(AccessMixin):
         return f"{base}#{n}"
 
     def _rejected_duplicate(self, sheet: str, parsed: pl.DataFrame, lang: str) -> RecordRejected:
-        from casekit.validation._issues import issues_from
-        from casekit.validation._report import build_report
-
         id_col = ID_COLUMN[sheet]
         assert id_col is not None
-        issues = issues_from(
-            parsed.drop("__parse_issues__", strict=False),
-            sheet=sheet,
-            column=id_col,
-            check="unique",
-            value=pl.col(id_col),
-        )
-        return RecordRejected(build_report(issues, lang=lang, headers={}), lang=lang)
+        return _refusal(parsed, lang, sheet=sheet, column=id_col, check="unique", value=pl.col(id_col))
 
 
 _SENTINEL = {
@@ -1242,6 +1255,17 @@ def _reader(backend: str) -> str:
     return "adbc"
 
 
+def _refusal(parsed: pl.DataFrame, lang: str, *, sheet: str, column: str, check: str, value: pl.Expr) -> RecordRejected:
+    """The refusal of one parsed row: an issue ``check`` on ``column`` (``value`` shown), as a report."""
+    from casekit.validation import issue_report, issues_from
+
+    issues = issues_from(
+        parsed.drop("__parse_issues__", strict=False), sheet=sheet, column=column, check=check, value=value
+    )
+    assert isinstance(issues, pl.DataFrame)  # eager in, eager out
+    return RecordRejected(issue_report(issues, lang=lang), lang=lang)
+
+
 def _attach(frame: pl.DataFrame, issues: pl.DataFrame) -> pl.DataFrame:
     """Carry the parser's issues with the one-row frame (an object column, dropped before use)."""
     return frame.with_columns(pl.Series("__parse_issues__", [issues], dtype=pl.Object))
@@ -1261,8 +1285,10 @@ def _table(sheet: str) -> sa.Table:
     return TABLES[sheet]
 
 
-def _typed_text(sheet: str, raw: pl.DataFrame, prepare: Any) -> pl.DataFrame:
-    from casekit.io._parse import parse_frame
+def _typed_text(sheet: str, raw: pl.DataFrame) -> pl.DataFrame:
+    """Stored texts typed as the reader types a file's, conformed to the contract."""
+    from casekit.io import parse_frame
+    from casekit.validation import prepare
 
     cols = {c: c for c in raw.columns if c != ROW}
     frame, _ = parse_frame(sheet, raw, cols, month_first=False, decimal_comma=False)
@@ -1271,7 +1297,7 @@ def _typed_text(sheet: str, raw: pl.DataFrame, prepare: Any) -> pl.DataFrame:
 
 def _own_rows(full: ValidationResult, data: CaseData, lang: str) -> ValidationResult:
     """The part of a validation of (incoming + stored) rows that concerns the incoming rows."""
-    from casekit.validation._report import build_report
+    from casekit.validation import issue_report
 
     assert full.issues is not None
     issues = full.issues.filter(pl.col("row").is_null() | (pl.col("row") < STORED_ROW))
@@ -1279,7 +1305,7 @@ def _own_rows(full: ValidationResult, data: CaseData, lang: str) -> ValidationRe
     issues = issues.filter(pl.col("sheet").is_in(list(incoming)))
     own = {s: df.filter(pl.col(ROW) < STORED_ROW) for s, df in full.data.sheets.items() if s in incoming}
     held = {s: df.filter(pl.col(ROW) < STORED_ROW) for s, df in full.quarantined.items() if s in incoming}
-    report = build_report(issues, lang=lang, headers=data.headers)
+    report = issue_report(issues, lang=lang, headers=data.headers)
     return ValidationResult(
         data=CaseData(own, issues=data.issues, source=data.source, headers=data.headers),
         report=report,

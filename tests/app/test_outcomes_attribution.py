@@ -1,6 +1,6 @@
 """Outcomes by case manager on a team workspace credit the assignment in force (issue 14):
 each outcome pair counts for who held the case on its latest measure, not for whoever
-holds it today (``casekit.workspace._access.attribute_changes``)."""
+holds it today (``casekit.outcomes.attribute_changes``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import casekit as ck
-from casekit.outcomes import outcome_summary
-from casekit.workspace._access import attribute_changes
+from casekit.outcomes import attribute_changes, outcome_summary
 from tests.app.conftest import APP, shown_numbers
 
 AS_OF = ck.SAMPLE_AS_OF

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import casekit as ck
-from casekit.workspace._access import attribute
+from casekit.outcomes import attribute
 from casekit.workspace._engine import sqlite_path
 from casekit.workspace._migrate import head_revision
 from tests.builders import caseload
