@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from casekit.charts import calendar_chart, is_empty
+from casekit.charts import calendar_chart, goals_chart, is_empty
 from casekit.ui import forms, records
 from casekit.ui.planning import (
     CLIENT_TABLES,
@@ -13,7 +13,6 @@ from casekit.ui.planning import (
     client_rows,
     default_case,
     goals_by_domain_status,
-    goals_chart,
     goals_table,
     incomplete_plans_view,
 )

@@ -37,10 +37,12 @@ from casekit.charts._base import (
     chart_data,
     chart_locale,
     is_empty,
+    label_expr,
 )
 from casekit.charts._care import attendance_chart, calendar_chart, transitions_chart
 from casekit.charts._export import save_chart, to_png, to_svg
 from casekit.charts._outcomes import improved_by_tier_chart, outcomes_chart, utilisation_chart
+from casekit.charts._planning import GOAL_STATUS_COLORS, goals_chart
 from casekit.charts._process import durations_chart, flags_by_manager_chart, funnel_chart, stage_chart
 from casekit.charts._registry import CHARTS, ChartInfo, build_charts
 from casekit.charts._risk import factors_chart, fairness_chart, tier_chart
@@ -49,6 +51,7 @@ from casekit.charts.explore import cohort_chart, compare_chart
 __all__ = [
     "CHARTS",
     "CONTACT_STATUS_COLORS",
+    "GOAL_STATUS_COLORS",
     "NEUTRAL",
     "OKABE_ITO",
     "TIER_COLORS",
@@ -65,8 +68,10 @@ __all__ = [
     "fairness_chart",
     "flags_by_manager_chart",
     "funnel_chart",
+    "goals_chart",
     "improved_by_tier_chart",
     "is_empty",
+    "label_expr",
     "outcomes_chart",
     "save_chart",
     "stage_chart",

@@ -77,7 +77,13 @@ def text(key: str, lang: str | None, /, **params: object) -> str:
 
 
 def label_expr(column: str, mapping: Mapping[str, str], lang: str | None) -> pl.Expr:
-    """``column`` mapped through ``mapping`` (unknown ids kept, null → "(blank)")."""
+    """``column``'s ids as a chart (and a grouped table) shows them: mapped through
+    ``mapping``, unknown ids kept, null read "(blank)" in ``lang``.
+
+    >>> df = pl.DataFrame({"t": ["high", "x", None]})
+    >>> df.select(label_expr("t", {"high": "Alto"}, "es"))["literal"].to_list()
+    ['Alto', 'x', '(vacío)']
+    """
     col = pl.col(column).cast(pl.String)
     return pl.when(col.is_null()).then(pl.lit(text("blank", lang))).otherwise(col.replace(dict(mapping)))
 

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import polars as pl
 
-from casekit.charts._base import text as chart_text
+from casekit.charts import label_expr
 from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
 from casekit.contract import SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
@@ -90,7 +90,7 @@ def filter_options(cohort: pl.DataFrame) -> dict[str, list[str]]:
 def option_label(field: str, value: str, lang: str) -> str:
     """How a filter value reads in ``lang`` (labels for tiers, stages and sexes)."""
     if value == BLANK:
-        return chart_text("blank", lang)
+        return t("charts.blank", lang)
     return column_labels(FILTER_COLUMNS[field], lang).get(value, value)
 
 
@@ -128,7 +128,7 @@ def readable_groups(
     keys = list(by)
     same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
     table = table.drop(same, strict=False).with_columns(
-        pl.col(k).cast(pl.String).replace(column_labels(k, lang)).fill_null(chart_text("blank", lang)) for k in keys
+        label_expr(k, column_labels(k, lang), lang).alias(k) for k in keys
     )
     return readable(table, lang, headers=screen_headers(SCREEN, table.columns, lang), keep_types=keep_types)
 

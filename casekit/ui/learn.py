@@ -14,9 +14,8 @@ import functools
 import polars as pl
 import streamlit as st
 
-from casekit import learn
+from casekit import learn, present
 from casekit.learn import StageStep, labelled
-from casekit.learn._common import term
 from casekit.stages import stage_label
 from casekit.ui.derived import DerivedTables
 from casekit.ui.widgets import download, empty_state, lang, md, num, rtm_note, table, tr
@@ -214,11 +213,11 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
         delta_color="inverse",
     )
     for col, which in zip(cols[1:], ("computed_tier", "effective_tier"), strict=True):
-        now, was = term("tier", after[which]), term("tier", before[which])  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
+        now, was = after[which], before[which]  # tier ids (or None)
         col.metric(
             tr("ui_learn.metric_tier" if which == "computed_tier" else "ui_learn.metric_effective"),
-            now(lang()) if now else "—",
-            delta=tr("ui_learn.was", value=was(lang())) if was and now != was else None,
+            present.label(which, now, lang()) if now else "—",
+            delta=tr("ui_learn.was", value=present.label(which, was, lang())) if was and now != was else None,
             delta_color="off",
             delta_arrow="off",
         )
@@ -238,7 +237,7 @@ def _process_knob(ws: DerivedTables, step: StageStep) -> None:
     tier = str(
         step.facts.get("deadline_tier") or ws.get("status").filter(pl.col("case_id") == case_id)["deadline_tier"][0]
     )
-    tier_name = term("tier", tier)(lang())  # type: ignore[misc]  # term() returns a Label typed as the union of its callable forms
+    tier_name = present.label("deadline_tier", tier, lang())
     if step.stage == "monitoring":
         rule, label, low, high = f"cadence_{tier}", tr("ui_learn.rule_cadence", tier=tier_name), 1, 180
     elif step.stage == "post_transition":

@@ -19,39 +19,26 @@ from __future__ import annotations
 
 import datetime as dt
 
-import altair as alt
 import polars as pl
 
 from casekit._frames import sheet
-from casekit.charts import NEUTRAL, OKABE_ITO
-from casekit.charts._base import ROW_HEIGHT, WIDTH, finish, label_expr
+from casekit.charts import label_expr
 from casekit.data import CaseData
 from casekit.i18n import t
-from casekit.present import header, vocabulary
+from casekit.present import vocabulary
 from casekit.stages import ProcessConfig
 
 __all__ = [
     "CLIENT_TABLES",
-    "STATUS_COLORS",
     "calendar_choices",
     "calendar_options",
     "client_rows",
     "default_case",
     "goals_by_domain_status",
-    "goals_chart",
     "goals_table",
     "incomplete_plans",
     "incomplete_plans_view",
 ]
-
-#: Fixed colours of the goal statuses (Okabe–Ito; cancelled in grey).
-STATUS_COLORS: dict[str, str] = {
-    "planned": OKABE_ITO["sky_blue"],
-    "in_progress": OKABE_ITO["orange"],
-    "achieved": OKABE_ITO["bluish_green"],
-    "not_achieved": OKABE_ITO["vermillion"],
-    "cancelled": NEUTRAL,
-}
 
 
 def _tr(key: str, lang: str | None, **params: object) -> str:
@@ -110,47 +97,6 @@ def goals_table(counts: pl.DataFrame) -> pl.DataFrame:
         .with_columns(pl.sum_horizontal(statuses).alias("total"))
         .select("domain", *statuses, "total")
     )
-
-
-def goals_chart(counts: pl.DataFrame, *, lang: str | None = None) -> alt.LayerChart | alt.Chart:
-    """Goals by domain (bars), stacked by status in fixed colours; ``counts`` comes from
-    :func:`goals_by_domain_status` (already aggregated: a few dozen rows at most).
-
-    >>> counts = goals_by_domain_status(CaseData({"goals": pl.DataFrame(
-    ...     {"domain": ["clinical"], "status": ["planned"]})}), lang="es")
-    >>> goals_chart(counts, lang="es").to_dict()["title"]["text"]
-    'Objetivos por ámbito y estado'
-    """
-    names = vocabulary("goal_status", lang)
-    present = [s for s in names if s in set(counts["status"].to_list())]
-    domains = counts["domain_label"].unique(maintain_order=True).to_list()
-    statuses = counts.sort(_order("status", "goal_status"), nulls_last=True)["status_label"].unique(maintain_order=True)
-    others = [s for s in statuses.to_list() if s not in {names[p] for p in present}]
-    scale = alt.Scale(
-        domain=[names[s] for s in present] + others,
-        range=[STATUS_COLORS[s] for s in present] + [OKABE_ITO["black"]] * len(others),
-    )
-    df = counts.with_columns(_order("status", "goal_status").alias("status_order"))
-    chart = (
-        alt.Chart(df)
-        .mark_bar()
-        .encode(
-            y=alt.Y("domain_label:N", sort=domains, title=None),
-            x=alt.X("sum(goals):Q", stack="zero", title=_tr("axis_goals", lang)),
-            color=alt.Color("status_label:N", scale=scale, title=_tr("legend_status", lang)),
-            order=alt.Order("status_order:Q"),
-            tooltip=[
-                alt.Tooltip("domain_label:N", title=header("domain", lang)),
-                alt.Tooltip("status_label:N", title=_tr("legend_status", lang)),
-                alt.Tooltip("goals:Q", title=_tr("axis_goals", lang), format=","),
-            ],
-        )
-        .properties(width=WIDTH, height=ROW_HEIGHT * max(len(domains), 1))
-    )
-    # "fit-x": fit the width, keep the plot height; title, axes and legend are added around it
-    # (Streamlit's default autosize squeezes them all into ``height``)
-    fit = alt.AutoSizeParams(type="fit-x", contains="padding")
-    return finish(chart, "goals", _tr("goals_chart_title", lang)).properties(autosize=fit)
 
 
 # -- cases without a complete plan ---------------------------------------------------------

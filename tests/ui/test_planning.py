@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.charts import chart_data
+from casekit.charts import chart_data, goals_chart
 from casekit.contract import VOCABS
 from casekit.data import CaseData
 from casekit.i18n import t
@@ -89,7 +89,7 @@ def test_goals_table_totals_by_status_and_domain(sample: ck.ValidationResult, la
 
 def test_goals_chart_carries_the_aggregated_rows(sample: ck.ValidationResult) -> None:
     counts = pg.goals_by_domain_status(sample.data, lang="en")
-    chart = pg.goals_chart(counts, lang="en")
+    chart = goals_chart(counts, lang="en")
     spec = chart.to_dict()
     assert spec["title"]["text"] == "Goals by domain and status"
     data = chart_data(chart)
