@@ -790,7 +790,7 @@ def _attach(cases: pl.LazyFrame, parts: list[pl.LazyFrame], data: CaseData) -> p
     ``cases``; same frame as the joins, which do not promise an order (the plan sorts by row).
 
     >>> from casekit._case_index import coded
-    >>> d = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A", "B"]})}))
+    >>> d = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A", "B"], ROW: [2, 3, 4]})}))
     >>> part = pl.LazyFrame({"case_id": [0, None], "x": [7, 8]}, schema_overrides={"case_id": INDEX_DTYPE})
     >>> _attach(d["cases"].lazy(), [part], d).collect()["x"].to_list()
     [None, 7, None]
