@@ -14,15 +14,17 @@ from __future__ import annotations
 import operator
 from collections.abc import Callable
 from functools import cache, lru_cache, reduce
+from typing import TYPE_CHECKING
 
-import pandera.polars as pa
 import polars as pl
-from pandera.errors import SchemaErrors
 
 from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS, VOCABS, Column
 from casekit.data import DTYPES
 from casekit.validation._issues import ISSUES, empty
+
+if TYPE_CHECKING:
+    import pandera.polars as pa
 
 
 def _fmt(bound: float) -> str:
@@ -36,6 +38,8 @@ _Rule = tuple[str, Callable[[str], pl.Expr]]
 
 def _expr_check(expr_of, error: str) -> pa.Check:
     """A vectorised check: ``expr_of(column_name)`` is a boolean polars expression."""
+    import pandera.polars as pa
+
     return pa.Check(
         lambda data: data.lazyframe.select(expr_of(data.key)), error=error, name=error.split("|", maxsplit=1)[0]
     )
@@ -126,6 +130,8 @@ def sheet_schema(sheet: str, *, relaxed: frozenset[str] = frozenset()) -> pa.Dat
     >>> [c.name for c in sheet_schema("cases").columns["case_id"].checks]
     ['duplicate', 'required']
     """
+    import pandera.polars as pa
+
     columns = {}
     for col in SHEETS[sheet].columns.values():
         keep = col.name not in relaxed
@@ -219,15 +225,6 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return pl.DataFrame([*out, *extra, row]), bad
 
 
-@cache
-def _type_schema(sheet: str) -> pa.DataFrameSchema:
-    """The columns of ``sheet`` and their dtypes only: the value checks of :func:`sheet_schema`
-    run as one polars query per sheet in :func:`run_schema`.
-    """
-    columns = {c.name: pa.Column(DTYPES[c.kind], nullable=True, required=True) for c in SHEETS[sheet].columns.values()}
-    return pa.DataFrameSchema(columns, name=sheet, strict=False, coerce=False)
-
-
 def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list[tuple[str, str, pl.Expr]]:
     """``(column, error, failed)`` for every value check of ``sheet``, in the order pandera runs them."""
     out: list[tuple[str, str, pl.Expr]] = []
@@ -287,44 +284,50 @@ def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict
 
 
 def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
-    """Columns of the wrong type, from pandera (``wrong_type``, no row).
+    """Columns of the wrong type (``wrong_type``, no row; the value is the column's dtype).
 
-    Types need no rows: pandera validates an empty frame of ``df``'s schema (``_row`` is
-    an ``Int64`` without nulls by construction, see :func:`prepare`), once per distinct
-    schema of a sheet.
+    Types need no rows: a contract column whose dtype is not the contract's, in contract
+    order, once per distinct schema of a sheet. Same frame as pandera's dtype checks of
+    :func:`sheet_schema` (the reference, :func:`pandera_issues`), without importing pandera.
+
+    >>> import datetime as dt
+    >>> df, _ = prepare("cases", pl.DataFrame({"case_id": [1.5], "opened_on": [dt.time(1)], "age": ["3"]}))
+    >>> _type_issues("cases", df).select("column", "value", "check").rows()
+    [('case_id', 'Float64', 'wrong_type'), ('opened_on', 'Time', 'wrong_type')]
     """
     return _types_of(sheet, tuple(df.collect_schema().items()))
 
 
 @lru_cache(maxsize=256)
 def _types_of(sheet: str, schema: tuple[tuple[str, pl.DataType], ...]) -> pl.DataFrame:
-    try:
-        _type_schema(sheet).validate(pl.DataFrame(schema=dict(schema)), lazy=True)
-    except SchemaErrors as exc:
-        fc = exc.failure_cases
-    else:
+    dtypes = dict(schema)
+    wrong = [
+        (c.name, str(dtypes[c.name]))
+        for c in SHEETS[sheet].columns.values()
+        if c.name in dtypes and dtypes[c.name] != DTYPES[c.kind]
+    ]
+    if not wrong:
         return empty()
-    return (
-        fc.filter(pl.col("check").str.starts_with("dtype("))
-        .select(
-            sheet=pl.lit(sheet, dtype=pl.String),
-            row=pl.lit(None, dtype=pl.Int64),
-            column=pl.col("column").cast(pl.String),
-            value=pl.col("failure_case").cast(pl.String),
-            check=pl.lit("wrong_type", dtype=pl.String),
-            severity=pl.lit("error", dtype=pl.String),
-            arg=pl.lit(None, dtype=pl.String),
-            other_column=pl.lit(None, dtype=pl.String),
-            other_value=pl.lit(None, dtype=pl.String),
-        )
-        .cast(ISSUES)
+    return pl.DataFrame(
+        {
+            "sheet": [sheet] * len(wrong),
+            "row": [None] * len(wrong),
+            "column": [name for name, _ in wrong],
+            "value": [value for _, value in wrong],
+            "check": ["wrong_type"] * len(wrong),
+            "severity": ["error"] * len(wrong),
+            "arg": [None] * len(wrong),
+            "other_column": [None] * len(wrong),
+            "other_value": [None] * len(wrong),
+        },
+        schema=ISSUES,
     )
 
 
 def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:
     """Validate ``df`` (prepared) like :func:`sheet_schema` does; every failure as one issue row.
 
-    pandera checks the column types; the value checks of :func:`sheet_schema` (the
+    The column types are compared with the contract's; the value checks of :func:`sheet_schema` (the
     not-nullable ``required``, ``duplicate``, blank ``required``, ``out_of_range``,
     ``not_allowed``) run as one polars query over the sheet, and the failures come in
     pandera's order (column by column, check by check, rows in sheet order).
@@ -367,6 +370,8 @@ def pandera_issues(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = fr
     assessments [('out_of_range', 5), ('required', 4)]
     outcomes [('required', 5), ('wrong_type', 1)]
     """
+    from pandera.errors import SchemaErrors
+
     try:
         sheet_schema(sheet, relaxed=relaxed).validate(df, lazy=True)
     except SchemaErrors as exc:
