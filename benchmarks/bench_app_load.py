@@ -1,0 +1,165 @@
+"""The app's first load and a page rerun, from a file and from a workspace (issue 18).
+
+Each run is a fresh Python process (the child) that opens ``app.py`` with Streamlit's
+AppTest, as ``bench_pipeline.py``'s page child does (same ``PagesManager`` workaround as
+``tests/app/conftest.py``), and times, in wall and CPU seconds (user + sys of the child):
+
+- ``first load``: the first script run, from an empty process: imports, reading,
+  validating and deriving the tables (risk, status, worklist…) and drawing Overview;
+- ``rerun``: the median of ``--reruns`` reruns of the Monitoring page (the worklist),
+  after its first visit.
+
+Two data sources:
+
+- ``file``: ``CASEKIT_DATA=<folder of Parquet files>`` — the sidebar's file source, read
+  by the same code as an uploaded file (``casekit.ui.derived``: read, validate, derive,
+  cached on the files), without the browser's transfer of the bytes;
+- ``workspace``: ``CASEKIT_DB=sqlite:///<file>`` holding the same caseload
+  (``Workspace.import_workbook``), the app's default source when a workspace exists.
+
+AppTest runs the script and its caches as the server does, but there is no browser: the
+figures are the script's time, not sending and drawing the elements.
+
+    python benchmarks/bench_app_load.py --cases 100000 --runs 3 [--db sqlite:////tmp/ws.db]
+
+The Parquet caseload is ``profile_pipeline.caseload(n)`` (``make_sample(n, seed=1)``);
+the workspace is created on first use from the same sample (minutes at 100k).
+
+>>> _median([3.0, 1.0, 2.0])
+2.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+AS_OF = "2026-09-30"
+
+
+def _median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def _cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return r.ru_utime + r.ru_stime
+
+
+def child(source: str, reruns: int) -> dict[str, Any]:
+    """In this process: open the app (the environment says on what), time the first load
+    and the Monitoring page's reruns."""
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+    at.session_state["lang"] = "en"
+    if source == "file":
+        at.session_state["source"] = "sample"
+    wall, cpu = time.perf_counter(), _cpu()
+    at.run()
+    out: dict[str, Any] = {"first_load_s": time.perf_counter() - wall, "first_load_cpu_s": _cpu() - cpu}
+    if at.exception:
+        return {**out, "error": str(at.exception[0].value)}
+    at.switch_page("pages/monitoring.py").run()
+    times, cpus = [], []
+    for _ in range(reruns):
+        wall, cpu = time.perf_counter(), _cpu()
+        at.run()
+        times.append(time.perf_counter() - wall)
+        cpus.append(_cpu() - cpu)
+    out.update(rerun_s=_median(times), rerun_cpu_s=_median(cpus))
+    if at.exception:
+        out["error"] = str(at.exception[0].value)
+    return out
+
+
+def _workspace(url: str, cases: int) -> None:
+    """Create the workspace at ``url`` with ``make_sample(cases, seed=1)`` unless it holds cases."""
+    import casekit as ck
+
+    ws = ck.Workspace.open(url)
+    try:
+        if ws.data()["cases"].height == 0:
+            start = time.perf_counter()
+            ws.import_workbook(ck.make_sample(cases, seed=1), actor="bench", as_of=ck.SAMPLE_AS_OF)
+            print(f"workspace made in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    finally:
+        ws.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--runs", type=int, default=3, help="fresh processes per source")
+    parser.add_argument("--reruns", type=int, default=3, help="Monitoring reruns per process")
+    parser.add_argument("--db", help="the workspace URL (default: a SQLite file in the temporary folder)")
+    parser.add_argument("--sources", nargs="+", default=["file", "workspace"], choices=["file", "workspace"])
+    parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
+    parser.add_argument("--child", choices=["file", "workspace"], help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(args.child, args.reruns)))
+        return 0
+    sys.path.insert(0, str(Path(__file__).parent))
+    from profile_pipeline import caseload
+
+    folder = caseload(args.cases)
+    home = Path(os.environ.get("CASEKIT_HOME") or Path(os.environ.get("TMPDIR", "/tmp")) / "casekit-bench-app")
+    home.mkdir(parents=True, exist_ok=True)
+    url = args.db or f"sqlite:///{home / f'ws{args.cases}.db'}"
+    env = {**os.environ, "CASEKIT_AS_OF": AS_OF, "CASEKIT_LOCAL_MODE": "1", "CASEKIT_HOME": str(home)}
+    envs = {
+        "file": {**env, "CASEKIT_DATA": str(folder), "CASEKIT_DB": f"sqlite:///{home / 'none.db'}"},
+        "workspace": {**env, "CASEKIT_DB": url},
+    }
+    if "workspace" in args.sources:
+        os.environ["CASEKIT_HOME"] = str(home)
+        _workspace(url, args.cases)
+    figures: dict[str, list[dict[str, Any]]] = {s: [] for s in args.sources}
+    for _ in range(args.runs):
+        for source in args.sources:  # alternated
+            cmd = [sys.executable, __file__, "--child", source, "--reruns", str(args.reruns)]
+            proc = subprocess.run(cmd, capture_output=True, text=True, env=envs[source], check=True, cwd=ROOT)
+            figures[source].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    summary = {}
+    for source, runs in figures.items():
+        errors = [r["error"] for r in runs if r.get("error")]
+        row = {"runs": runs, "errors": errors}
+        for key in ("first_load_s", "first_load_cpu_s", "rerun_s", "rerun_cpu_s"):
+            values = [r[key] for r in runs if key in r]
+            if values:
+                row[key] = {"median": _median(values), "min": min(values), "max": max(values)}
+        summary[source] = row
+        rerun = "n/a"
+        if "rerun_s" in row:
+            rerun = f"{row['rerun_s']['median']:.2f} s wall, {row['rerun_cpu_s']['median']:.2f} s CPU"
+        cpu = row["first_load_cpu_s"]
+        print(
+            f"{source:<10} first load {row['first_load_s']['median']:.2f} s wall, {cpu['median']:.2f} s CPU "
+            f"(min {cpu['min']:.2f}, max {cpu['max']:.2f}); Monitoring rerun {rerun}"
+            + (f"; errors: {errors}" if errors else "")
+        )
+    if args.out:
+        args.out.write_text(json.dumps({"cases": args.cases, "as_of": AS_OF, "sources": summary}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
