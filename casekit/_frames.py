@@ -12,7 +12,7 @@ of a validation result.
 from __future__ import annotations
 
 import itertools
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 import polars as pl
 
@@ -22,6 +22,10 @@ from casekit.data import DTYPES, CaseData, ValidationResult
 
 if TYPE_CHECKING:
     from polars._typing import EngineType
+
+
+#: A frame, eager or lazy: a function typed ``(Frame) -> Frame`` returns the kind it is given.
+Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:

@@ -92,8 +92,8 @@ def ri(rng: np.random.Generator, low: np.ndarray | int, high: np.ndarray | int, 
 
 def pick_rows(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
     """One category per row from a row-wise probability matrix (n × k)."""
-    cum = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
-    return (rng.random(probs.shape[0])[:, None] > cum[:, :-1]).sum(axis=1)
+    cum: np.ndarray = np.cumsum(probs / probs.sum(axis=1, keepdims=True), axis=1)
+    return (rng.random(len(probs))[:, None] > cum[:, :-1]).sum(axis=1)
 
 
 def timeline(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
@@ -223,7 +223,7 @@ def profile(rng: np.random.Generator, tier: np.ndarray) -> dict[str, np.ndarray]
     dbp = np.minimum(np.where(~crisis, np.minimum(dbp, 120), dbp), sbp - 15)
 
     # BMI: centred on the overweight border; underweight and severe obesity grow with s
-    bmi = 24 + 8 * s + rng.normal(0, 3.6, n)
+    bmi: np.ndarray = 24 + 8 * s + rng.normal(0, 3.6, n)
     thin = u(n) < 0.012 + 0.07 * s**2 + 0.035 * frail  # one third each: severe, moderate, mild
     bmi = np.where(thin, np.array([14.6, 16.0, 17.0])[rng.integers(0, 3, n)] + rng.uniform(0, 0.9, n), bmi)
     bmi = bmi + np.where(~thin & (u(n) < 0.02 + 0.05 * s), rng.uniform(8, 18, n), 0)

@@ -45,15 +45,16 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Literal, TypeVar
+from typing import Literal
 
 import polars as pl
 
+from casekit._frames import Frame
 from casekit._thresholds import K_ANONYMITY, MAX_SHIFT_WEEKS, MAX_SUPPRESSION
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
-from casekit.i18n import t
+from casekit.i18n import normalize_lang, t
 from casekit.privacy import MIN_CELL, suppress_small_cells
 
 __all__ = [
@@ -123,7 +124,6 @@ REMOVED_SCHEMA: dict[str, pl.DataType] = {
 }
 
 Action = Literal["kept", "removed", "pseudonymised", "shifted", "year", "year_band", "top_coded", "mapped"]
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 # --------------------------------------------------------------------------------------
@@ -245,7 +245,7 @@ def check_key(key: str | bytes) -> bytes:
     """
     why, params = _weakness(key)
     if why:
-        raise WeakKeyError("deid.key_refused", why=why, **params)
+        raise WeakKeyError("deid.key_refused", None, why=why, **params)
     return bytes.fromhex("".join(key.split())) if isinstance(key, str) else bytes(key)
 
 
@@ -424,7 +424,7 @@ class IdentifiersFoundError(CasekitError):
 
     def message(self, lang: str | None = None) -> str:
         """How many cells, the first ten of them (sheet, row, column, what they look like), and what to do."""
-        lang = lang or self.lang
+        lang = normalize_lang(lang or self.lang)
         listed = [
             t(
                 "deid.identifier_cell",

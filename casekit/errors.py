@@ -11,7 +11,12 @@ True
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from casekit.i18n import t
+
+if TYPE_CHECKING:
+    import polars as pl
 
 
 class CasekitError(Exception):
@@ -44,7 +49,7 @@ class RecordRejected(CasekitError):  # noqa: N818 - the public name (issue 13)
     columns, same messages, in the language asked for).
     """
 
-    def __init__(self, report: object, /, lang: str | None = None) -> None:
+    def __init__(self, report: pl.DataFrame, /, lang: str | None = None) -> None:
         self.report = report
         messages = list(report.get_column("message"))  # a polars frame (REPORT_SCHEMA)
         super().__init__("workspace.rejected", lang=lang, problems=" ".join(messages))

@@ -42,10 +42,11 @@ import tempfile
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
 
 import polars as pl
 
+from casekit._frames import Frame
 from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
 from casekit._print import longest_values, set_up_printing
 from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
@@ -85,7 +86,7 @@ WORKBOOK_OPTIONS = {"strings_to_formulas": False, "strings_to_urls": False, "str
 Dest = str | Path | IO[bytes]
 
 
-def safe_frame(df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+def safe_frame(df: Frame) -> Frame:
     """Neutralise every text column of ``df`` (String, Categorical, Enum); other columns untouched.
 
     Categorical and Enum columns come back as String. Column names are left alone
@@ -158,7 +159,7 @@ def deliver(data: bytes, dest: Dest | IO[str] | None) -> bytes | None:
     elif isinstance(dest, io.TextIOBase):
         dest.write(data.decode("utf-8"))
     else:
-        dest.write(data)
+        cast(IO[bytes], dest).write(data)  # not a text stream: a binary one
     return None
 
 
@@ -406,13 +407,12 @@ def write_workbook(
     sheets = data.sheets if isinstance(data, CaseData) else data
     localised = dict(_localise(s, sheets[s], lang, labels) for s in _ordered(sheets))
 
-    is_path = isinstance(dest, str | Path)
-    if dest is None or not is_path or Path(dest).suffix.lower() == ".xlsx":
+    if dest is None or not isinstance(dest, str | Path) or Path(dest).suffix.lower() == ".xlsx":
         if format is not None:
             raise CasekitError("export.bad_format", lang=lang, format=format)
         source = data.source if isinstance(data, CaseData) else None
         out = write_xlsx(localised, dest, lang=lang, source=source, as_of=as_of)
-        return out if dest is None else (Path(dest) if is_path else None)
+        return out if dest is None else (Path(dest) if isinstance(dest, str | Path) else None)
 
     fmt = format or "parquet"
     if fmt not in ("parquet", "csv"):
@@ -442,11 +442,12 @@ def flatten_lists(df: pl.DataFrame, *, sep: str = ";") -> pl.DataFrame:
 
     def text(dtype: pl.DataType) -> pl.Expr:
         if isinstance(dtype, pl.List):
-            return pl.element().list.eval(text(dtype.inner)).list.join(",").fill_null("")
+            return pl.element().list.eval(text(cast(pl.DataType, dtype.inner))).list.join(",").fill_null("")
         return pl.element().cast(pl.String)
 
     lists = {name: dtype for name, dtype in df.schema.items() if isinstance(dtype, pl.List)}
-    return df.with_columns(pl.col(n).list.eval(text(d.inner)).list.join(sep) for n, d in lists.items()) if lists else df
+    joined = (pl.col(n).list.eval(text(cast(pl.DataType, d.inner))).list.join(sep) for n, d in lists.items())
+    return df.with_columns(joined) if lists else df
 
 
 def write_table(

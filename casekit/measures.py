@@ -34,7 +34,7 @@ import tomllib
 from dataclasses import asdict, dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import polars as pl
 
@@ -59,6 +59,10 @@ DEFAULT_MEASURES_FILE = Path(__file__).resolve().parent / "defaults" / "measures
 KINDS: tuple[str, ...] = ("score", "count", "cost", "income", "rating")
 
 
+@overload
+def measure_key(name: str) -> str: ...
+@overload
+def measure_key(name: pl.Expr) -> pl.Expr: ...
 def measure_key(name: pl.Expr | str) -> pl.Expr | str:
     """The matching key of a measure name: lower case, letters and digits only.
 

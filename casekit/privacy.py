@@ -33,11 +33,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import polars as pl
 
+from casekit._frames import Frame
 from casekit._thresholds import MIN_CELL
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
     "ANONYMITY_SCHEMA",
@@ -55,8 +59,6 @@ __all__ = [
     "suppress_small_cells",
     "suppress_small_shares",
 ]
-
-Frame = TypeVar("Frame", pl.DataFrame, pl.LazyFrame)
 
 
 def cell_threshold(*, for_sharing: bool, min_cell: int = MIN_CELL) -> int:
@@ -158,7 +160,7 @@ def suppress_small_shares(
     (0.8 of 40 is 32 improved, but the 8 others are a small cell too.)
     """
     low = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
-    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
+    derived: list[str] = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
 
     def gives_away(share: str, denominator: str) -> pl.Expr:
         n = pl.col(denominator).cast(pl.Float64)
@@ -252,7 +254,7 @@ def identifier_kind(text: pl.Expr) -> pl.Expr:
     >>> pl.DataFrame({"v": cells}).select(identifier_kind(pl.col("v")).alias("kind"))["kind"].to_list()
     ['email', 'phone', 'national_id', 'digits', 'name', 'name', 'name', None, None, None, None]
     """
-    kind = pl.when(text.str.contains(_PATTERNS["email"])).then(pl.lit("email"))
+    kind: Then | ChainedThen = pl.when(text.str.contains(_PATTERNS["email"])).then(pl.lit("email"))
     for name in ("phone", "national_id", "digits"):
         kind = kind.when(text.str.contains(_PATTERNS[name])).then(pl.lit(name))
     return kind.when(_name_expr(text)).then(pl.lit("name")).otherwise(pl.lit(None, dtype=pl.String))
@@ -275,7 +277,7 @@ def find_identifiers(df: pl.DataFrame, columns: Sequence[str], *, row: str | Non
     where = pl.col(row).cast(pl.Int64) if row is not None and row in df.columns else pl.int_range(pl.len())
     kinds = df.select(where.alias("row"), *[identifier_kind(pl.col(c)).alias(c) for c in texts])
     long = kinds.unpivot(index="row", variable_name="column", value_name="kind")
-    return long.filter(pl.col("kind").is_not_null()).select(schema.keys()).cast(schema)
+    return long.filter(pl.col("kind").is_not_null()).select(schema.keys()).cast(pl.Schema(schema))
 
 
 # --------------------------------------------------------------------------------------
@@ -322,7 +324,7 @@ def anonymity(df: pl.DataFrame, quasi: Sequence[str], *, person: str, k: int) ->
     return pl.DataFrame(
         [
             (
-                int(classes["__class_size"].min()),
+                int(classes.select(pl.min("__class_size")).item()),
                 classes.height,
                 people.height,
                 int((people["__class_size"] == 1).sum()),

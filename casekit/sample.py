@@ -576,8 +576,8 @@ class _Generator:
         def add(mask: np.ndarray, off: np.ndarray, kinds: np.ndarray | int, whom: np.ndarray | int, st: int) -> None:
             """Contacts for the cases in ``mask``; per-case arrays or one value for all."""
             i = np.flatnonzero(mask)
-            cols = [np.asarray(v)[i] if np.ndim(v) else np.full(i.size, v) for v in (kinds, whom, st)]
-            parts.append((i, off[i], *cols))
+            k, w, s = (np.asarray(v)[i] if np.ndim(v) else np.full(i.size, v) for v in (kinds, whom, st))
+            parts.append((i, off[i], k, w, s))
 
         # a first phone call at screening
         add((reach >= 1) & (self._u() < 0.1), t["d_scr"], kind["phone_call"], 0, attended)

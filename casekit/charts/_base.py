@@ -119,13 +119,17 @@ EVERY_LABEL: dict[str, Any] = {"labelOverlap": False}
 
 def heatmap(base: alt.Chart, df: pl.DataFrame, field: str, legend_title: str) -> alt.LayerChart:
     """Cells coloured by ``df[field]`` with the count printed inside, white on the darker cells."""
-    limit = float(df[field].max() or 0) * 0.6
-    return alt.layer(
-        base.mark_rect().encode(color=alt.Color(f"{field}:Q", scale=alt.Scale(range=SEQUENTIAL), title=legend_title)),
-        base.mark_text(fontSize=11).encode(
-            text=alt.Text(f"{field}:Q", format=","),
-            color=alt.condition(alt.datum[field] > limit, alt.value("white"), alt.value("#222222")),
-        ),
+    limit = float(df.select(pl.max(field)).item() or 0) * 0.6
+    return alt.LayerChart(
+        layer=[
+            base.mark_rect().encode(
+                color=alt.Color(f"{field}:Q", scale=alt.Scale(range=SEQUENTIAL), title=legend_title)
+            ),
+            base.mark_text(fontSize=11).encode(
+                text=alt.Text(f"{field}:Q", format=","),
+                color=alt.condition(alt.datum[field] > limit, alt.value("white"), alt.value("#222222")),
+            ),
+        ]
     )
 
 
@@ -152,8 +156,8 @@ def is_empty(chart: Any) -> bool:
     >>> is_empty(empty_chart("funnel", "Funnel", "No cases"))
     True
     """
-    meta = getattr(chart, "usermeta", alt.Undefined)
-    return bool(meta is not alt.Undefined and meta.get("casekit", {}).get("empty"))
+    meta = getattr(chart, "usermeta", None)
+    return isinstance(meta, dict) and bool(meta.get("casekit", {}).get("empty"))
 
 
 def chart_data(chart: Any) -> pl.DataFrame:

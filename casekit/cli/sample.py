@@ -47,6 +47,6 @@ def run_sample(args: argparse.Namespace) -> int:
         write_workbook(data, out, lang=args.lang, labels=args.lang == "es", as_of=args.as_of or SAMPLE_AS_OF)
     else:
         out.mkdir(parents=True, exist_ok=True)
-        write_workbook(data, out, lang=args.lang, format=fmt)
+        write_workbook(data, out, lang=args.lang, format="csv" if fmt == "csv" else "parquet")
     print(t("cli.wrote_sample", args.lang, n=args.cases, path=out))
     return EXIT_OK

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import dataclass
+from typing import cast
 
 import polars as pl
 
@@ -156,7 +157,7 @@ def read_csv_raw(data: bytes, *, max_cells: int | None = None, file: str = "", l
         return RawCsv(pl.DataFrame({ROW: pl.Series([], dtype=pl.Int64)}), separator)
     # polars sizes the table on the first record; a title line would cut later ones.
     counts = field_counts(text, separator)
-    n_fields = int(counts.max() or 1)
+    n_fields = int(cast("int | None", counts.max()) or 1)  # the most fields on a line
     if max_cells is not None and (n_fields > MAX_COLUMNS or counts.len() * n_fields > max_cells):
         raise UnreadableFileError(
             "io.too_many_cells",

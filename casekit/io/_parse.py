@@ -235,14 +235,14 @@ def parse_frame(
         if name is None:
             typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
         elif _keeps_type(col.kind, schema[name]):
-            value = _from_typed(col.kind, pl.col(name), schema[name])
+            value: pl.Expr = _from_typed(col.kind, pl.col(name), schema[name])
             if col.kind == "float" and schema[name].is_float():  # inf and NaN are no measure
                 checks.append(_Check(col.name, name, f"__check_{i}", _non_finite(pl.col(name)), None))
                 value = pl.when(pl.col(name).is_finite()).then(value)
             if col.kind == "date":  # a typed date (Parquet, a date cell) meets the year rule of a text date
                 plausible = _plausible(value)
-                failed = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
-                checks.append(_Check(col.name, name, f"__check_{i}", failed, None))
+                implausible = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
+                checks.append(_Check(col.name, name, f"__check_{i}", implausible, None))
                 value = pl.when(plausible).then(value)
             typed.append(value.alias(col.name))
         elif settled.get(name, False):
@@ -293,7 +293,7 @@ def parse_frame(
             for c in checks
         ]
         issue_frame = pl.concat(issues, how="vertical").collect()
-    issue_frame = issue_frame.cast(ISSUE_SCHEMA).sort("row", maintain_order=True)
+    issue_frame = issue_frame.cast(pl.Schema(ISSUE_SCHEMA)).sort("row", maintain_order=True)
     return out, issue_frame
 
 

@@ -122,7 +122,9 @@ class _Scans:
         if role == "sheet":
             self.sheets[name] = XlsxSheetScan()
             return self.sheets[name]
-        return {"shared": self.shared, "ods": self.ods}.get(role or "")
+        if role == "shared":
+            return self.shared
+        return self.ods if role == "ods" else None
 
 
 def inspect_zip(

@@ -28,6 +28,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -78,8 +79,8 @@ class RiskWhatIf:
 
     case_id: str
     edits: dict[str, object]
-    before: dict[str, object]
-    after: dict[str, object]
+    before: dict[str, Any]
+    after: dict[str, Any]
     factors: pl.DataFrame
     notes: tuple[Note, ...] = field(default=())
 
@@ -106,8 +107,8 @@ class ProcessWhatIf:
     case_id: str
     config_before: ProcessConfig
     config_after: ProcessConfig
-    before: dict[str, object]
-    after: dict[str, object]
+    before: dict[str, Any]
+    after: dict[str, Any]
     flags: pl.DataFrame
     notes: tuple[Note, ...] = field(default=())
 

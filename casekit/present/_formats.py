@@ -131,7 +131,8 @@ def format_number(value: float | None, lang: str | None, spec: str = ",") -> str
     fmt = formats(lang)
     if fmt.decimal == ".":
         return text
-    text = text.translate(str.maketrans({",": fmt.thousands, ".": fmt.decimal}))
+    swap: dict[str, str | int | None] = {",": fmt.thousands, ".": fmt.decimal}
+    text = text.translate(str.maketrans(swap))
     return text[:-1] + fmt.percent if text.endswith("%") else text
 
 

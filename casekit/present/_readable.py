@@ -23,7 +23,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import polars as pl
 
@@ -49,7 +49,7 @@ def text_expr(expr: pl.Expr, dtype: pl.DataType, column: str, lang: str | None, 
     lang = normalize_lang(lang)
     fmt = formats(lang)
     if isinstance(dtype, pl.List):
-        inner = text_expr(pl.element(), dtype.inner, column, lang, model)
+        inner = text_expr(pl.element(), cast(pl.DataType, dtype.inner), column, lang, model)  # built: an instance
         return expr.list.eval(inner).list.join(", ").fill_null("")
     if dtype == pl.Boolean:
         yes, no = pl.lit(t("common.yes", lang)), pl.lit(t("common.no", lang))

@@ -19,6 +19,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import polars as pl
 
@@ -28,6 +29,9 @@ from casekit.errors import CasekitError
 from casekit.privacy import MIN_CELL, suppress_complementary, suppress_small_shares
 from casekit.risk.model import TIERS, RiskModel
 from casekit.risk.score import score_risk
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = ["AGE_BANDS", "age_band", "fairness_summary"]
 
@@ -43,7 +47,7 @@ def age_band(age: pl.Expr | str) -> pl.Expr:
     ['<40', '40-64', '40-64', '65-74', '75-84', '85+', None]
     """
     a = pl.col(age) if isinstance(age, str) else age
-    expr = pl.when(a.is_null()).then(pl.lit(None, dtype=pl.String))
+    expr: Then | ChainedThen = pl.when(a.is_null()).then(pl.lit(None, dtype=pl.String))
     for lower, label in zip((85, 75, 65, 40), reversed(AGE_BANDS[1:]), strict=True):
         expr = expr.when(a >= lower).then(pl.lit(label))
     return expr.otherwise(pl.lit(AGE_BANDS[0])).alias("age_band")
@@ -130,10 +134,10 @@ def fairness_summary(
             else pl.lit(0)
         )
         parts.append(part.with_columns(pl.lit(col).alias("grouping"), pl.lit(i).alias("_order"), order.alias("_sort")))
-    table = pl.concat(parts, how="diagonal_relaxed")
+    groups = pl.concat(parts, how="diagonal_relaxed")
     shares = overall.select(*[pl.col(f"share_{t}").alias(f"_all_{t}") for t in TIERS])
     table = (
-        table.join(shares, how="cross")
+        groups.join(shares, how="cross")
         .with_columns(
             (pl.col(f"share_{t}") / pl.when(pl.col(f"_all_{t}") > 0).then(pl.col(f"_all_{t}"))).alias(f"ratio_{t}")
             for t in TIERS
@@ -144,12 +148,12 @@ def fairness_summary(
     )
     # the groups of one grouping add up to the overall row: a lone blank would be the overall
     # n minus the others, so each grouping gets complementary suppression (the one rule)
-    parts = [
+    suppressed = [
         suppress_complementary(table.filter(pl.col("grouping") == g), "n", by=["group"], derived_cols=_VALUES[1:],
                                min_cell=min_cell, for_sharing=for_sharing)
         for g in table["grouping"].unique(maintain_order=True)
     ]  # fmt: skip
-    shown = pl.concat(parts).select("grouping", "group", "n", "suppressed", *_VALUES[1:])
+    shown = pl.concat(suppressed).select("grouping", "group", "n", "suppressed", *_VALUES[1:])
     return _hide_tier_counts(table, shown, min_cell=min_cell) if for_sharing else shown
 
 

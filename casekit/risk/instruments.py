@@ -27,7 +27,12 @@ Examples
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import polars as pl
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
     "BMI_CLASSES",
@@ -72,7 +77,7 @@ def _bands(x: pl.Expr, lowers: tuple[float, ...], labels: tuple[str, ...]) -> pl
 
     ``lowers[0]`` is not checked (everything below ``lowers[1]`` gets ``labels[0]``).
     """
-    expr = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.String))
+    expr: Then | ChainedThen = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.String))
     for lower, label in zip(reversed(lowers[1:]), reversed(labels[1:]), strict=True):
         expr = expr.when(x >= lower).then(pl.lit(label))
     return expr.otherwise(pl.lit(labels[0]))

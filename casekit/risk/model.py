@@ -39,7 +39,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -47,6 +47,9 @@ from casekit.contract import SHEETS, VOCABS
 from casekit.errors import ConfigError
 from casekit.i18n import t
 from casekit.risk.instruments import BMI_CLASSES, BP_CATEGORIES, GAD7_SEVERITIES, LACE_TIERS, PHQ9_SEVERITIES
+
+if TYPE_CHECKING:
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
     "DEFAULT_MODEL_PATH",
@@ -222,7 +225,7 @@ class Factor:
     def points_expr(self, x: pl.Expr) -> pl.Expr:
         """Points for value ``x``; null when ``x`` is null (the factor is missing)."""
         if self.bands:
-            expr = pl.when(x.is_null()).then(pl.lit(None))
+            expr: Then | ChainedThen = pl.when(x.is_null()).then(pl.lit(None))
             for band in self.bands:
                 expr = expr.when(band.condition(x)).then(pl.lit(band.points))
             return expr.otherwise(pl.lit(0))
@@ -291,7 +294,8 @@ class RiskModel:
     def inputs(self) -> tuple[InputSpec, ...]:
         """Every input the factors and red flags read, once each."""
         seen: dict[str, InputSpec] = {}
-        for item in (*self.factors, *self.red_flags):
+        items: tuple[Factor | RedFlag, ...] = (*self.factors, *self.red_flags)
+        for item in items:
             seen.setdefault(item.input.name, item.input)
         return tuple(seen.values())
 
@@ -356,7 +360,7 @@ class _Checker:
 
     # ---- pieces ----
     def model(self, doc: dict[str, Any]) -> RiskModel:
-        top = ("file", {})
+        top: tuple[str, dict[str, Any]] = ("file", {})
         for key in doc:
             if key not in ("model", "tiers", "factors", "red_flags"):
                 raise self.fail("unknown_section", top, section=key)

@@ -46,10 +46,11 @@ from casekit.risk.instruments import (
     lace_tier,
     phq9_severity,
 )
-from casekit.risk.model import Factor, InputSpec, RiskModel, load_model, norm, norm_expr
+from casekit.risk.model import Factor, InputSpec, RedFlag, RiskModel, load_model, norm, norm_expr
 
 if TYPE_CHECKING:
     from polars._typing import EngineType
+    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
     "INSTRUMENT_COLUMNS",
@@ -208,7 +209,7 @@ def _points(factor: Factor, x: pl.Expr) -> pl.Expr:
     of ``replace_strict`` (same values, about five times faster on a few categories)."""
     if factor.bands or factor.input.kind == "bool" or not factor.points:
         return factor.points_expr(x)
-    expr = pl.when(x.is_null()).then(pl.lit(None))
+    expr: Then | ChainedThen = pl.when(x.is_null()).then(pl.lit(None))
     for category, points in dict(factor.points).items():
         expr = expr.when(x == category).then(pl.lit(points))
     return expr.otherwise(pl.lit(0))
@@ -229,11 +230,10 @@ def _tier(model: RiskModel) -> pl.Expr:
         # share of scored cases with a score at least as high: ties share one tier,
         # so a tier never holds more than its share (ties at a boundary go lower)
         share = score.rank("max", descending=True) / pl.len()
-        tier = pl.when(share <= rule.high).then(pl.lit("high"))
-        tier = tier.when(share <= rule.high + rule.moderate).then(pl.lit("moderate"))
+        high, moderate = share <= rule.high, share <= rule.high + rule.moderate
     else:
-        tier = pl.when(score >= rule.high).then(pl.lit("high")).when(score >= rule.moderate).then(pl.lit("moderate"))
-    tier = tier.otherwise(pl.lit("low"))
+        high, moderate = score >= rule.high, score >= rule.moderate
+    tier = pl.when(high).then(pl.lit("high")).when(moderate).then(pl.lit("moderate")).otherwise(pl.lit("low"))
     return pl.when(pl.col("red_flags").list.len() > 0).then(pl.lit("high")).otherwise(tier).alias("computed_tier")
 
 
@@ -356,7 +356,8 @@ def missing_local_columns(data: CaseData | ValidationResult, model: RiskModel) -
     if isinstance(data, ValidationResult):
         data = data.data
     out = []
-    for item in (*model.factors, *model.red_flags):
+    items: tuple[Factor | RedFlag, ...] = (*model.factors, *model.red_flags)
+    for item in items:
         spec = item.input
         df = data.get(spec.source)
         if spec.local and (df is None or spec.column not in columns_of(df)):
@@ -367,7 +368,8 @@ def missing_local_columns(data: CaseData | ValidationResult, model: RiskModel) -
 def local_input_warnings(data: CaseData | ValidationResult, model: RiskModel, lang: str | None = None) -> list[str]:
     """One message per missing own column (:func:`missing_local_columns`), naming the
     factor and the column, in ``lang``."""
-    labels = {f.name: f.label(lang) for f in (*model.factors, *model.red_flags)}
+    items: tuple[Factor | RedFlag, ...] = (*model.factors, *model.red_flags)
+    labels = {f.name: f.label(lang) for f in items}
     return [
         t("risk.local_column_missing", lang, factor=labels[name], sheet=sheet, column=column)
         for name, sheet, column in missing_local_columns(data, model)

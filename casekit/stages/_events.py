@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 import polars as pl
 
 from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
-from casekit._frames import engine_for, id_ranges, is_lazy, sheet, unwrap
+from casekit._frames import Frame, engine_for, id_ranges, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.stages._names import STAGES
@@ -310,7 +310,7 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     return log.sort(key).with_columns(as_text)
 
 
-def to_process_mining(events_df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | pl.LazyFrame:
+def to_process_mining(events_df: Frame) -> Frame:
     """The log in process-mining column names: ``case:concept:name``, ``concept:name``,
     ``time:timestamp`` (a datetime at midnight), then ``stage`` and the source columns.
 
@@ -325,7 +325,7 @@ def to_process_mining(events_df: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | 
     return out.select(*first, pl.all().exclude(first))
 
 
-def write_event_log(events_df: pl.DataFrame | pl.LazyFrame, dest: str | Path) -> Path:
+def write_event_log(events_df: Frame, dest: str | Path) -> Path:
     """Write the log for process-mining tools: ``.csv`` (UTF-8, comma, ISO timestamps,
     formula-safe) or ``.parquet``, in :func:`to_process_mining` column names. A lazy log
     is streamed to the file (:func:`sink_events`)."""
@@ -347,7 +347,7 @@ def write_event_log(events_df: pl.DataFrame | pl.LazyFrame, dest: str | Path) ->
             safe_frame(log).sink_csv(
                 tmp, datetime_format="%Y-%m-%d %H:%M:%S", quote_style="non_numeric", engine="streaming"
             )
-    elif suffix == ".csv":
+    elif suffix == ".csv" and isinstance(log, pl.DataFrame):
         write_csv(log, path, lang="en", bom=False)
     else:
         raise CasekitError("stages.cli_bad_out", file=path.name, formats=".csv, .parquet")

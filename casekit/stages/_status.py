@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -337,7 +338,7 @@ def _unknown_rows(unknown: pl.DataFrame, schema: pl.Schema, as_of: dt.date) -> p
         name: unknown[name] if name in unknown.columns else pl.Series(name, values.get(name, [None] * n))
         for name in schema
     }
-    return pl.DataFrame(columns).cast(dict(schema)).select(list(schema))
+    return pl.DataFrame(columns).cast(pl.Schema(schema)).select(list(schema))
 
 
 def _quarantined_sheets(result: ValidationResult) -> pl.LazyFrame:
@@ -896,7 +897,10 @@ WORKLIST_COLUMNS = (
 
 
 def worklist(
-    status: pl.DataFrame, *, manager: str | list[str] | None = None, data: CaseData | ValidationResult | None = None
+    status: pl.DataFrame,
+    *,
+    manager: str | Sequence[str] | None = None,
+    data: CaseData | ValidationResult | None = None,
 ) -> pl.DataFrame:
     """What a case manager opens in the morning: a triage list, one row per open flag.
 

@@ -57,12 +57,12 @@ def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
         )
     else:
         log = events_or_status.lazy()
-        total = log.select(pl.col("case_id").n_unique().alias("total"))
+        totals = log.select(pl.col("case_id").n_unique().alias("total"))
         by_stage = log.group_by("stage").agg(pl.col("case_id").n_unique().alias("cases"))
         long = (
             _stage_frame()
             .join(by_stage, on="stage", how="left")
-            .join(total, how="cross")
+            .join(totals, how="cross")
             .select("stage_number", "cases", "total")
         )
     stages = _stage_frame()

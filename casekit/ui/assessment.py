@@ -229,13 +229,18 @@ def case_summary(scores: pl.DataFrame, case_id: str | None, model: RiskModel, la
     if row is None:
         return {}
     tiers = vocabulary("tier", lang)
+
+    def tier(column: str) -> str | None:
+        value = row.get(column)
+        return tiers.get(value, value) if value else None
+
     factor_names = {f.name: f.label(lang) for f in model.factors}
     flag_names = {f.name: f.label(lang) for f in model.red_flags}
     return {
         "score": row.get("score"),
-        "computed_tier": tiers.get(row.get("computed_tier"), row.get("computed_tier")),
-        "effective_tier": tiers.get(row.get("effective_tier"), row.get("effective_tier")),
-        "override_tier": tiers.get(row["override_tier"], row["override_tier"]) if row.get("override_tier") else None,
+        "computed_tier": tier("computed_tier"),
+        "effective_tier": tier("effective_tier"),
+        "override_tier": tier("override_tier"),
         "provisional": bool(row.get("provisional")),
         "review_pending": bool(row.get("review_pending")),
         "assessed_on": row.get("assessed_on"),

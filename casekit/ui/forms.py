@@ -486,15 +486,15 @@ def new_case_form(*, key: str) -> None:
     st.warning(t("ui_forms.duplicate_found", lang, n=same.height))
     for case in same.iter_rows(named=True):
         cid = case["case_id"]
-        cols = st.columns([3, 1, 1])
+        found = st.columns([3, 1, 1])
         state = (
             t("ui_forms.closed_on", lang, day=format_date(case["closed_on"], lang))
             if case.get("closed_on")
             else t("ui_records.case_open", lang)
         )
-        cols[0].markdown(f"**{_md(cid)}** · {_md(case.get('client_name') or '')} · {state}")
-        cols[1].page_link("pages/case.py", label=t("ui_forms.open_existing", lang), query_params={"case": cid})
-        if case.get("closed_on") and cols[2].button(t("ui_forms.reopen", lang), key=f"{key}_reopen_{cid}"):
+        found[0].markdown(f"**{_md(cid)}** · {_md(case.get('client_name') or '')} · {state}")
+        found[1].page_link("pages/case.py", label=t("ui_forms.open_existing", lang), query_params={"case": cid})
+        if case.get("closed_on") and found[2].button(t("ui_forms.reopen", lang), key=f"{key}_reopen_{cid}"):
             try:
                 ws.reopen_case(cid, actor=records.actor(), lang=lang, user=records.user())
             except StaleEdit as exc:

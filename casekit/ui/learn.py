@@ -205,14 +205,14 @@ def _risk_knobs(ws: DerivedTables, step: StageStep) -> None:
             edits[spec.name] = value
     wi = learn.what_if_risk(ws.result, case_id, edits, as_of=ws.as_of, model=ws.model)
     before, after = wi.before, wi.after
-    cols = st.columns(3)
-    cols[0].metric(
+    metrics = st.columns(3)
+    metrics[0].metric(
         tr("ui_learn.metric_score"),
-        num(after["score"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a score is a number
-        delta=num(after["score"] - before["score"]) if edits else None,  # type: ignore[operator]  # a row's values are typed as any polars value; scores are numbers
+        num(after["score"]),
+        delta=num(after["score"] - before["score"]) if edits else None,
         delta_color="inverse",
     )
-    for col, which in zip(cols[1:], ("computed_tier", "effective_tier"), strict=True):
+    for col, which in zip(metrics[1:], ("computed_tier", "effective_tier"), strict=True):
         now, was = after[which], before[which]  # tier ids (or None)
         col.metric(
             tr("ui_learn.metric_tier" if which == "computed_tier" else "ui_learn.metric_effective"),

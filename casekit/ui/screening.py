@@ -208,7 +208,7 @@ def findings(latest: pl.DataFrame) -> pl.DataFrame:
     long = long.with_columns(pl.col("value").fill_null(BLANK))
     out = _shares(long, grid, ["finding", "value"], latest.height)
     finding_order = pl.col("finding").replace_strict({f: i for i, f in enumerate(FINDINGS)}, return_dtype=pl.Int64)
-    return out.with_row_index("_i").sort(finding_order, "_i").select(list(schema)).cast(schema)
+    return out.with_row_index("_i").sort(finding_order, "_i").select(list(schema)).cast(pl.Schema(schema))
 
 
 def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None) -> alt.LayerChart:
@@ -243,10 +243,8 @@ def finding_chart(table: pl.DataFrame, finding: str, *, lang: str | None = None)
             alt.Tooltip("share:Q", title=_tr("axis_share", lang), format=".1%"),
         ],
     )
-    return alt.layer(
-        base.mark_bar().encode(color=alt.Color("color:N", scale=None, legend=None)),
-        base.mark_text(align="left", dx=3).encode(text="text:N"),
-    ).properties(
+    bars = base.mark_bar().encode(color=alt.Color("color:N", scale=None, legend=None))
+    return alt.LayerChart(layer=[bars, base.mark_text(align="left", dx=3).encode(text="text:N")]).properties(
         title=alt.TitleParams(_tr(f"finding_{finding}", lang), anchor="start"),
         width=300,
         # Streamlit fits the whole chart (title and axis included) into ``height``
@@ -269,7 +267,7 @@ def decisions(latest: pl.DataFrame) -> pl.DataFrame:
         return pl.DataFrame(schema=schema)
     grid = pl.DataFrame({"decision": list(VOCABS["decision"]), "order": list(range(len(VOCABS["decision"])))})
     frame = latest.select(pl.col("decision").cast(pl.String).fill_null(BLANK))
-    return _shares(frame, grid, ["decision"], latest.height).select(list(schema)).cast(schema)
+    return _shares(frame, grid, ["decision"], latest.height).select(list(schema)).cast(pl.Schema(schema))
 
 
 # --------------------------------------------------------------------------------------

@@ -158,9 +158,9 @@ def identify(lang: str) -> Identity:
             st.title("casekit")
             st.error(t("ui_access.local_not_localhost", lang, address=address or "0.0.0.0"))
             st.stop()
-        st.session_state["_identity"] = who = Identity(None, "admin")
+        st.session_state["_identity"] = admin = Identity(None, "admin")
         st.session_state.pop("user_email", None)
-        return who
+        return admin
     if not _auth_configured():
         _how_to_configure(lang)
         st.stop()

@@ -153,5 +153,5 @@ def key_figures(
         "flagged": chase.filter(pl.col("flag_due_on").is_not_null())["case_id"].n_unique(),
         "readmissions": readmitted.height,
         "readmitted_cases": readmitted["case_id"].n_unique(),
-        "median_days_to_readmission": readmitted["days"].median() if readmitted.height else None,
+        "median_days_to_readmission": readmitted.select(pl.median("days")).item() if readmitted.height else None,
     }

@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
@@ -102,19 +102,25 @@ def require_tables() -> DerivedTables:
 def template_downloads() -> None:
     """The empty template's download buttons, one per language (written when clicked)."""
     from casekit.i18n import LANGS
-    from casekit.template import write_template
 
     st.markdown(f"**{tr('ui.data_templates')}**")
     st.caption(tr("ui.data_templates_help"))
     for col, code in zip(st.columns(len(LANGS)), LANGS, strict=True):
         download(
             tr("ui.data_template_button", lang=code.upper()),
-            functools.partial(write_template, None, lang=code),
+            functools.partial(_template, code),
             file_name=f"casekit_{'plantilla' if code == 'es' else 'template'}_{code}.xlsx",
             mime=XLSX_MIME,
             key=f"template_{code}",
             where=col,
         )
+
+
+def _template(lang: str) -> bytes:
+    """The empty template in ``lang``, as bytes (written when its button is clicked)."""
+    from casekit.template import write_template
+
+    return write_template(None, lang=lang) or b""  # no destination: the bytes
 
 
 def welcome(ws: DerivedTables) -> None:
@@ -190,10 +196,9 @@ def show_chart(chart: Any, *, key: str) -> None:
     """
     import altair as alt
 
-    if isinstance(chart, alt.FacetChart):
-        sized, width = chart.properties(autosize={"type": "pad", "contains": "padding"}), "content"
-    else:
-        sized, width = chart.properties(autosize={"type": "fit-x", "contains": "padding"}), "stretch"
+    width: Literal["content", "stretch"] = "content" if isinstance(chart, alt.FacetChart) else "stretch"
+    fit = "pad" if width == "content" else "fit-x"
+    sized = chart.properties(autosize={"type": fit, "contains": "padding"})
     from casekit.charts import chart_locale
 
     sized = (
@@ -255,10 +260,10 @@ def download_table(df: pl.DataFrame, stem: str, *, key: str, what: str | None = 
     from casekit.export import flatten_lists, write_csv, write_xlsx
 
     def csv() -> bytes:
-        return write_csv(flatten_lists(df), lang=language)
+        return write_csv(flatten_lists(df), lang=language) or b""  # no destination: the bytes
 
     def xlsx() -> bytes:
-        return write_xlsx({stem[:31]: flatten_lists(df)}, lang=language)
+        return write_xlsx({stem[:31]: flatten_lists(df)}, lang=language) or b""
 
     language = lang()
     labels = {kind: tr(f"ui.download_{kind}") + (f" · {what}" if what else "") for kind in ("csv", "xlsx")}

@@ -107,8 +107,8 @@ def validate(
     if cases is not None:
         # event dates are checked only against cases without errors of their own
         rows, whole = error_rows(issues, "cases")
-        clean = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
-        table = _rules.case_table(cases, clean)
+        without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
+        table = _rules.case_table(cases, without_errors)
         unique_keys = table.get_column("_key").n_unique() == table.height
         cross = [
             _rules.case_links(sheet, df, table, unique_keys=unique_keys)
@@ -138,8 +138,8 @@ def validate(
         clean_sheets[sheet], quarantined[sheet] = split(frame, rows, whole=whole)
 
     messages = build_report(issues if report else issues.clear(), lang=lang, headers=data.headers)
-    clean = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
-    return ValidationResult(data=clean, report=messages, quarantined=quarantined, issues=issues, lang=lang)
+    clean_data = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
+    return ValidationResult(data=clean_data, report=messages, quarantined=quarantined, issues=issues, lang=lang)
 
 
 def report_for(result: ValidationResult, lang: str) -> pl.DataFrame:

@@ -11,6 +11,7 @@ import functools
 
 import polars as pl
 
+from casekit._frames import Frame
 from casekit.contract import ROW
 from casekit.data import ISSUE_SCHEMA
 
@@ -34,7 +35,7 @@ def _expr(x: pl.Expr | str | None) -> pl.Expr:
 
 
 def issues_from(
-    rows: pl.DataFrame | pl.LazyFrame,
+    rows: Frame,
     *,
     sheet: str,
     column: str | None,
@@ -44,7 +45,7 @@ def issues_from(
     arg: pl.Expr | str | None = None,
     other_column: str | None = None,
     other_value: pl.Expr | str | None = None,
-) -> pl.DataFrame | pl.LazyFrame:
+) -> Frame:
     """One issue per row of ``rows`` (which carries ``_row``), eager or lazy like ``rows``.
 
     >>> df = pl.DataFrame({"x": [5], "_row": [2]})
@@ -96,5 +97,5 @@ def sheet_issue(
 
 def concat(frames: list[pl.DataFrame]) -> pl.DataFrame:
     """Stack issue frames (an empty list gives an empty frame)."""
-    frames = [f.select(list(ISSUES)).cast(ISSUES) for f in frames if f.height]
+    frames = [f.select(list(ISSUES)).cast(pl.Schema(ISSUES)) for f in frames if f.height]
     return pl.concat(frames, how="vertical") if frames else empty()

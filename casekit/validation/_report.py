@@ -287,4 +287,9 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
         )
         for key, part in _split_by_key(narrow)
     ]
-    return pl.concat(parts, how="vertical").sort("_order", maintain_order=True).drop("_order").cast(REPORT_SCHEMA)
+    return (
+        pl.concat(parts, how="vertical")
+        .sort("_order", maintain_order=True)
+        .drop("_order")
+        .cast(pl.Schema(REPORT_SCHEMA))
+    )

@@ -161,9 +161,12 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
         )
     ]
     if col is not None:
-        common = {"sheet": sheet, "column": col, "value": pl.col(col)}
-        frames.append(issues_from(bad.filter("_early"), check="before_opening", arg=pl.col("opened_on"), **common))
-        frames.append(issues_from(bad.filter("_late"), check="after_closing", arg=pl.col("closed_on"), **common))
+        for where, check, bound in (("_early", "before_opening", "opened_on"), ("_late", "after_closing", "closed_on")):
+            frames.append(
+                issues_from(
+                    bad.filter(where), sheet=sheet, column=col, check=check, value=pl.col(col), arg=pl.col(bound)
+                )
+            )
     return concat(frames)
 
 

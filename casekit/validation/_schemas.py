@@ -348,7 +348,7 @@ def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozen
         # pandera's order within a column: not-nullable, dtype, then the checks
         frames += [nullable, types.filter(pl.col("column") == name), *checks]
     frames = [f for f in frames if f.height]
-    return pl.concat(frames, how="vertical").cast(ISSUES) if frames else empty()
+    return pl.concat(frames, how="vertical").cast(pl.Schema(ISSUES)) if frames else empty()
 
 
 def pandera_issues(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:

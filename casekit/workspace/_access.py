@@ -134,7 +134,7 @@ class User:
     cover: str | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any]) -> User:
+    def from_row(cls, row: Mapping[Any, Any]) -> User:
         return cls(
             email=row["email"],
             role=row["role"],
@@ -237,15 +237,17 @@ class AccessMixin:
         """Every user: ``email, role, name, language, programs, away, cover``, by e-mail."""
         with self.engine.connect() as conn:
             rows = conn.execute(sa.select(USERS).order_by(USERS.c.email)).mappings().all()
-        schema = {
-            "email": pl.String,
-            "role": pl.String,
-            "name": pl.String,
-            "language": pl.String,
-            "programs": pl.List(pl.String),
-            "away": pl.Boolean,
-            "cover": pl.String,
-        }
+        schema = pl.Schema(
+            {
+                "email": pl.String(),
+                "role": pl.String(),
+                "name": pl.String(),
+                "language": pl.String(),
+                "programs": pl.List(pl.String()),
+                "away": pl.Boolean(),
+                "cover": pl.String(),
+            }
+        )
         users = [User.from_row(r) for r in rows]
         return pl.DataFrame(
             [(u.email, u.role, u.name, u.language, list(u.programs), u.away, u.cover) for u in users],

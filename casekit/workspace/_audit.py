@@ -94,6 +94,7 @@ def _default(value: object) -> object:
 def entry_hash(key: bytes, content: dict[str, Any], prev_hash: str) -> str:
     """The HMAC-SHA256 of an entry's content chained to the previous hash."""
     message = to_json({"content": content, "prev": prev_hash})
+    assert message is not None  # a dict is never null
     return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
 from casekit.contract import EVENT_DATES, SHEET_ORDER, SHEETS, Column
@@ -74,9 +76,9 @@ PREFIX: dict[str, str] = {
 }
 
 
-def column_type(col: Column) -> sa.types.TypeEngine:
+def column_type(col: Column) -> sa.types.TypeEngine[Any]:
     """The SQL type of a contract column kind."""
-    return {
+    types: dict[str, sa.types.TypeEngine[Any]] = {
         "id": sa.Text(),
         "text": sa.Text(),
         "category": sa.Text(),
@@ -84,7 +86,8 @@ def column_type(col: Column) -> sa.types.TypeEngine:
         "bool": sa.Boolean(create_constraint=False),
         "int": sa.BigInteger(),
         "float": sa.Float(),
-    }[col.kind]
+    }
+    return types[col.kind]
 
 
 def contract_column(col: Column) -> sa.Column:
@@ -109,7 +112,7 @@ def _bookkeeping() -> list[sa.Column]:
 def _sheet_table(name: str) -> sa.Table:
     sheet = SHEETS[name]
     cols = [contract_column(c) for c in sheet.columns.values()]
-    extra: list[sa.SchemaItem] = []
+    extra: list[sa.schema.SchemaItem] = []
     if name != "cases" and "case_id" in sheet.columns:
         extra.append(sa.ForeignKeyConstraint(["case_id"], ["cases.case_id"], name=f"fk_{name}_case"))
         extra.append(sa.Index(f"ix_{name}_case", "case_id"))

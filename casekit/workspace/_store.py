@@ -32,7 +32,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 import sqlalchemy as sa
@@ -984,7 +984,7 @@ class Workspace(AccessMixin):
         *,
         lang: str = "en",
         actor: str | None = None,
-        format: str | None = None,
+        format: Literal["parquet", "csv"] | None = None,
         user: str | None = None,
     ) -> Path:
         """Write today's workbook (``.xlsx``, or a folder of Parquet/CSV files) readable by
@@ -994,14 +994,14 @@ class Workspace(AccessMixin):
 
         actor = actor or user or default_actor()
         data = self.data(user=user)
-        out = write_workbook(data, Path(path), lang=lang, format=format)  # type: ignore[arg-type]  # format is a checked Literal passed on as str
+        out = write_workbook(data, Path(path), lang=lang, format=format)
         key = self._key.load()
         with write_tx(self.engine) as conn:
             seq, digest = _audit.append(
                 conn, key, actor=actor, action="export", after={"path": str(path), "rows": data.n_rows()}
             )
         self._key.record_head(seq, digest)
-        return Path(out) if out is not None else Path(path)
+        return out if isinstance(out, Path) else Path(path)
 
     def backup(self, path: str | Path) -> Path:
         """A backup of the whole workspace (SQLite: online backup API; PostgreSQL: a logical dump)."""
