@@ -801,7 +801,7 @@ def _attach(cases: pl.LazyFrame, parts: list[pl.LazyFrame], data: CaseData) -> p
             cases = cases.join(part, on="case_id", how="left")
         return cases
     frames = pl.collect_all([cases, *parts])
-    table, size = frames[0], len(data.ids)  # type: ignore[attr-defined]
+    table, size = frames[0], len(data.ids)  # type: ignore[attr-defined]  # a coded view (is_coded above) carries its ids
     index = table.get_column("case_id")
     columns = [table]
     for frame in frames[1:]:
