@@ -50,12 +50,8 @@ def _settings_text(label: str, key: str, lang: str) -> str:
         return ""
 
 
-#: Sidebar choices kept in the URL, so a refresh or a shared link keeps them.
-PERSISTED = ("source", "as_of", "manager")
-
-
 def _restore_from_url() -> None:
-    """Once per session: take the source, as-of date and manager from the URL (a refresh)."""
+    """Once per session: take the language, source, as-of date and manager from the URL (a refresh)."""
     if st.session_state.get("_restored"):
         return
     st.session_state["_restored"] = True

@@ -58,18 +58,11 @@ def column_phrase(sheet: str, column: str, lang: str) -> str:
 
     >>> column_phrase("assessments", "systolic_bp", "es")
     'la tensión sistólica'
-    >>> column_label("assessments", "systolic_bp", "es")
-    'Tensión sistólica'
     """
     for key in (f"validation.col_{sheet}__{column}", f"validation.col_{column}"):
         if key in catalog():
             return t(key, lang)
     return column
-
-
-def column_label(sheet: str, column: str, lang: str) -> str:
-    """The column in plain words, on its own (capitalised, no article)."""
-    return _strip_article(column_phrase(sheet, column, lang), lang)
 
 
 def _range(col, lang: str) -> str | None:
