@@ -1,14 +1,23 @@
 """One integer case index per data (issue 18): joins, group-bys and sorts on a number.
 
 :func:`coded` gives a view of a :class:`~casekit.data.CaseData` whose sheets carry, in
-place of the text ``case_id``, its **case index**: a dense ``UInt32`` numbering the
-distinct ids of every sheet in text order (``"C-1"`` → 0, ``"C-2"`` → 1 …; a blank id
-stays null). It is computed once per data (kept on the data object, recomputed when a
-sheet frame is replaced) and shared by every rule that runs on the same data: the case
-status, its stage entries and the event log. The rules run unchanged on the view
-(:func:`casekit._frames.sheet` keeps the index), and :func:`text_ids` turns the index back
-into the text ids at the edge. Because the index follows the text order, sorting by it is
-sorting by ``case_id``.
+place of the text ``case_id``, its **case index**, a ``UInt32``:
+
+- from files, a dense numbering of the distinct ids of every sheet in text order
+  (``"C-1"`` → 0, ``"C-2"`` → 1 …), so sorting by it is sorting by ``case_id``;
+- from a workspace (:func:`with_case_keys`), the case's stable primary key in the
+  ``cases`` table, so a new case leaves every other case's index as it was (ids found
+  only in other sheets are numbered after the greatest key, in text order). Its order
+  is then not the text order (``CodedData.ordered`` is false): a rule that sorts by
+  case returns through :func:`to_text` with its sort keys.
+
+A blank id stays null. The index is computed once per data (kept on the data object,
+recomputed when a sheet frame is replaced) and shared by every rule that runs on the same
+data: risk scores, case status, stage entries, events, outcome changes and summaries,
+goals, utilisation, cohorts and Learn. The rules run unchanged on the view
+(:func:`casekit._frames.sheet` keeps the index), tables of the same data given as inputs
+(text ids) come in through :func:`to_index`, and :func:`text_ids` / :func:`to_text` turn
+the index back into the text ids at the edge (display, export).
 
 At 1M cases the index of every sheet (10M ids) costs about 2 s of CPU, once; the case
 status alone spends about 3 s less on numbers than on texts (docs/performance.md).
@@ -26,32 +35,60 @@ status alone spends about 3 s less on numbers than on texts (docs/performance.md
 ['C', None, 'A']
 >>> coded(d) is view  # computed once per data
 True
+>>> to_index(view, pl.DataFrame({"case_id": ["C", "A"], "x": [1, 2]})).rows()
+[(2, 1), (0, 2)]
+>>> keyed = with_case_keys(CaseData(d.sheets), pl.DataFrame({"case_id": ["B", "A"], "key": [1, 7]}))
+>>> coded(keyed)["contacts"]["case_id"].to_list(), coded(keyed).ordered
+([7, None, 8, 7], False)
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from typing import Literal, TypeGuard, overload
 
 import polars as pl
 
 from casekit.data import CaseData
 
-__all__ = ["INDEX_DTYPE", "CodedData", "coded", "id_dtype", "is_coded", "text_ids"]
+__all__ = [
+    "INDEX_DTYPE",
+    "CodedData",
+    "coded",
+    "coded_with",
+    "id_dtype",
+    "index_table",
+    "is_coded",
+    "keep_case_keys",
+    "slice_view",
+    "text_ids",
+    "to_index",
+    "to_text",
+    "with_case_keys",
+]
 
 #: The dtype of the case index.
 INDEX_DTYPE = pl.UInt32()
 _CACHE = "_coded_view"
+_KEYS = "_case_keys"
 
 
 @dataclass(frozen=True)
 class CodedData(CaseData):
     """A :class:`CaseData` whose sheets' ``case_id`` is the case index; ``ids[k]`` is the
-    text id of index ``k`` (sorted, distinct, no null)."""
+    text id of index ``k`` (null where no case has index ``k``: a workspace's deleted or
+    unseen keys). ``ordered``: the index order is the text order (always, from files)."""
 
     ids: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], pl.String))
+    ordered: bool = True
+    #: the index of each code of ``distinct``'s categories (how :func:`to_index` maps text
+    #: ids, without a join); ``distinct`` keeps those categories alive (polars frees the
+    #: categories of a local categorical with its last series)
+    codes: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], INDEX_DTYPE))
+    distinct: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], pl.String))
 
 
-def is_coded(data: CaseData) -> bool:
+def is_coded(data: CaseData) -> TypeGuard[CodedData]:
     """Whether ``data``'s ``case_id`` columns hold the case index."""
     return isinstance(data, CodedData)
 
@@ -59,6 +96,24 @@ def is_coded(data: CaseData) -> bool:
 def id_dtype(data: CaseData) -> pl.DataType:
     """The dtype of ``case_id`` in ``data``'s frames: the index's, or text."""
     return INDEX_DTYPE if is_coded(data) else pl.String()
+
+
+def with_case_keys(data: CaseData, keys: pl.DataFrame) -> CaseData:
+    """``data`` (returned) told its stable case keys: ``keys`` has ``case_id`` (text) and
+    ``key`` (an integer ≥ 0, e.g. a workspace's primary key of the case); :func:`coded`
+    then uses them as the case index. Set before the index is first computed."""
+    frame = keys.select(pl.col("case_id").cast(pl.String), pl.col("key").cast(INDEX_DTYPE))
+    object.__setattr__(data, _KEYS, frame.drop_nulls().unique("case_id", keep="first", maintain_order=True))
+    return data
+
+
+def keep_case_keys(source: CaseData, data: CaseData) -> CaseData:
+    """``data`` (returned) with the stable case keys of ``source`` when it has some (a
+    frame derived from a workspace's data keeps its index)."""
+    keys = source.__dict__.get(_KEYS)
+    if keys is not None and data is not source:
+        object.__setattr__(data, _KEYS, keys)
+    return data
 
 
 def coded(data: CaseData) -> CaseData:
@@ -86,17 +141,74 @@ def coded(data: CaseData) -> CaseData:
         else pl.Series("case_id", [], categories)
     )
     order = pl.DataFrame({"code": distinct.to_physical(), "case_id": distinct.cast(pl.String)}).sort("case_id")
+    index, ids = _numbering(order["case_id"], data.__dict__.get(_KEYS))
     size = int(order.select(pl.col("code").max()).item() or 0) + 1 if order.height else 0
-    rank = pl.repeat(None, size, dtype=INDEX_DTYPE, eager=True).scatter(
-        order["code"], pl.int_range(order.height, dtype=INDEX_DTYPE, eager=True)
-    )
+    codes = pl.repeat(None, size, dtype=INDEX_DTYPE, eager=True).scatter(order["code"], index)
     sheets = {
-        name: df.with_columns(rank.gather(texts[name].to_physical()).alias("case_id")) if name in texts else df
+        name: df.with_columns(codes.gather(texts[name].to_physical()).alias("case_id")) if name in texts else df
         for name, df in data.sheets.items()
     }
-    view = CodedData(sheets, issues=data.issues, source=data.source, headers=data.headers, ids=order["case_id"])
+    view = CodedData(
+        sheets,
+        issues=data.issues,
+        source=data.source,
+        headers=data.headers,
+        ids=ids,
+        ordered=bool(index.is_sorted()),
+        codes=codes,
+        distinct=distinct,
+    )
     object.__setattr__(data, _CACHE, (frames, view))
     return view
+
+
+def coded_with(data: CaseData, table: pl.DataFrame | None) -> tuple[CaseData, pl.LazyFrame | None]:
+    """``data`` on its case index (:func:`coded`) and ``table`` (a table of the same data,
+    text ids: the changes a summary is given…) keyed the same, lazily; both on the text ids
+    when an id of ``table`` is not in ``data``.
+
+    >>> d = CaseData({"cases": pl.DataFrame({"case_id": ["A"]})})
+    >>> view, table = coded_with(d, pl.DataFrame({"case_id": ["A"]}))
+    >>> is_coded(view), table.collect()["case_id"].to_list()
+    (True, [0])
+    >>> view, table = coded_with(d, pl.DataFrame({"case_id": ["B"]}))
+    >>> is_coded(view), table.collect()["case_id"].to_list()
+    (False, ['B'])
+    """
+    view = coded(data)
+    if table is None:
+        return view, None
+    keyed = to_index(view, table)
+    return (data, table.lazy()) if keyed is None else (view, keyed.lazy())
+
+
+def slice_view(part: CaseData, whole: CodedData, sheets: dict[str, pl.DataFrame]) -> CaseData:
+    """``part`` (returned), rows cut from the data ``whole`` codes (one client's, for Learn),
+    given its view without computing an index: ``sheets`` are ``part``'s sheets with the
+    index of ``whole`` in ``case_id``.
+
+    >>> whole = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]})}))
+    >>> part = CaseData({"cases": pl.DataFrame({"case_id": ["B"]})})
+    >>> slice_view(part, whole, {"cases": whole["cases"].head(1)}) is part, coded(part)["cases"].rows()
+    (True, [(1,)])
+    """
+    view = replace(whole, sheets=sheets, issues=part.issues, source=part.source, headers=part.headers)
+    object.__setattr__(part, _CACHE, (tuple(part.sheets.items()), view))
+    return part
+
+
+def _numbering(texts: pl.Series, keys: pl.DataFrame | None) -> tuple[pl.Series, pl.Series]:
+    """The index of each distinct id of ``texts`` (sorted), and the id of each index: the
+    position (dense), or the stable ``keys`` (ids without a key after the greatest one)."""
+    if keys is None:
+        return pl.int_range(texts.len(), dtype=INDEX_DTYPE, eager=True), texts
+    found = texts.to_frame("case_id").join(keys, on="case_id", how="left", maintain_order="left")["key"]
+    first = int(keys.select(pl.col("key").max()).item()) + 1 if keys.height else 0
+    extra = (found.is_null().cum_sum() + first - 1).cast(INDEX_DTYPE)
+    index = found.fill_null(extra)
+    size = int(index.to_frame("i").select(pl.col("i").max()).item()) + 1 if index.len() else 0
+    ids = pl.repeat(None, size, dtype=pl.String, eager=True).scatter(index, texts).alias("case_id")
+    return index, ids
 
 
 def _same(a: tuple[tuple[str, pl.DataFrame], ...], b: tuple[tuple[str, pl.DataFrame], ...]) -> bool:
@@ -108,3 +220,55 @@ def text_ids(data: CaseData, index: pl.Series) -> pl.Series:
     """The text ids of the case ``index`` values (null stays null); ``index`` as it is
     when ``data`` is not coded."""
     return data.ids.gather(index).alias(index.name) if isinstance(data, CodedData) else index
+
+
+def to_text(data: CaseData, frame: pl.DataFrame, sort: list[str] | None = None) -> pl.DataFrame:
+    """``frame`` (its ``case_id`` the index of ``data``) with the text ids back, at the edge;
+    ``sort``: the keys ``frame`` is sorted by, when they include ``case_id`` (re-sorted by
+    the text when the index order is not the text order: a workspace's keys)."""
+    if not isinstance(data, CodedData) or "case_id" not in frame.columns:
+        return frame
+    out = frame.with_columns(text_ids(data, frame["case_id"]))
+    return out.sort(sort, maintain_order=True) if sort and not data.ordered and "case_id" in sort else out
+
+
+@overload
+def to_index(data: CaseData, frame: pl.DataFrame | pl.LazyFrame, *, strict: Literal[False]) -> pl.DataFrame: ...
+@overload
+def to_index(data: CaseData, frame: pl.DataFrame | pl.LazyFrame, *, strict: bool = True) -> pl.DataFrame | None: ...
+def to_index(data: CaseData, frame: pl.DataFrame | pl.LazyFrame, *, strict: bool = True) -> pl.DataFrame | None:
+    """``frame`` (text ``case_id``, a table of the same data: risk scores, status, changes…)
+    keyed by ``data``'s case index, collected. An id of ``frame`` that is not in ``data``:
+    ``None`` (the caller then keeps the text ids), or with ``strict=False`` its rows are
+    left out (a lookup joined onto the data's cases: they would match no case). ``frame``
+    as it is when ``data`` is not coded or ``frame`` already carries the index.
+
+    >>> view = coded(CaseData({"cases": pl.DataFrame({"case_id": ["A"]})}))
+    >>> to_index(view, pl.DataFrame({"case_id": ["Z", "A"]})) is None
+    True
+    >>> to_index(view, pl.DataFrame({"case_id": ["Z", "A", None]}), strict=False)["case_id"].to_list()
+    [0, None]
+    """
+    df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
+    if not isinstance(data, CodedData) or df.schema.get("case_id") == INDEX_DTYPE:
+        return df
+    code = df.get_column("case_id").cast(pl.String).cast(data.distinct.dtype).to_physical()
+    known = code < data.codes.len()
+    index = data.codes.gather(code.clip(upper_bound=max(data.codes.len() - 1, 0))) if data.codes.len() else code
+    index = pl.select(pl.when(known).then(index)).to_series().cast(INDEX_DTYPE)
+    if index.null_count() == code.null_count():
+        return df.with_columns(index.alias("case_id"))
+    if strict:
+        return None
+    return df.with_columns(index.alias("case_id")).filter(known | code.is_null())
+
+
+def index_table(data: CaseData) -> pl.LazyFrame:
+    """``case_id`` (text) and ``_index`` of every case of a coded ``data``.
+
+    >>> index_table(coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]})}))).collect().rows()
+    [('A', 0), ('B', 1)]
+    """
+    assert isinstance(data, CodedData)
+    table = pl.LazyFrame({"case_id": data.ids, "_index": pl.int_range(data.ids.len(), dtype=INDEX_DTYPE, eager=True)})
+    return table if data.ids.null_count() == 0 else table.filter(pl.col("case_id").is_not_null())

@@ -39,6 +39,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._case_index import coded_with, to_index, to_text
 from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -117,6 +118,19 @@ def _improved(measure: str) -> str:
     return f"improved[{measure}]"
 
 
+#: The columns of the case status a cohort frame takes.
+_STATUS_COLUMNS = [
+    "case_id",
+    "program",
+    "case_manager",
+    "effective_tier",
+    "current_stage",
+    "current_stage_number",
+    "reached_stage_number",
+    "closed_on",
+]
+
+
 def cohort_frame(
     data: CaseData | ValidationResult,
     *,
@@ -148,13 +162,16 @@ def cohort_frame(
     from casekit.outcomes import outcome_changes
     from casekit.stages import case_status, stage_entries
 
-    clean = clean_data(data)
     if status is None:
         status = case_status(data, as_of=as_of, config=config, measures=measures)
     if entries is None:
         entries = stage_entries(data, as_of=as_of, config=config, measures=measures)
     if changes is None:
         changes = outcome_changes(data, as_of=as_of, measures=measures)
+    # joins and pivots on the case index (issue 18), the text ids back at the end
+    clean, keyed = coded_with(clean_data(data), status.select(_STATUS_COLUMNS))
+    assert keyed is not None
+    entries, changes = (to_index(clean, df, strict=False) for df in (entries, changes))
     cases = (
         sheet(clean, "cases", ["case_id", "opened_on", "birth_date", "sex", ROW])
         .filter(pl.col("case_id").is_not_null())
@@ -175,28 +192,14 @@ def cohort_frame(
         .pivot(on="stage", index="case_id", values="entered_on", on_columns=list(_NINE))
         .rename({s: _entered(s) for s in _NINE})
     )
-    base = status.lazy().select(
-        "case_id",
-        "program",
-        "case_manager",
-        "effective_tier",
-        "current_stage",
-        "current_stage_number",
-        "reached_stage_number",
-        "closed_on",
+    base = keyed.with_columns(
         pl.when(pl.col("current_stage") == "closed").then(pl.col("closed_on")).alias("entered_closed"),
     )
     frame = (
         base.join(cases, on="case_id", how="left", maintain_order="left")
         .join(wide_entries.lazy(), on="case_id", how="left", maintain_order="left")
         .select(
-            "case_id",
-            "program",
-            "case_manager",
-            "effective_tier",
-            "current_stage",
-            "current_stage_number",
-            "reached_stage_number",
+            *_STATUS_COLUMNS[:-1],  # closed_on comes after the case's own columns
             "sex",
             "age",
             "age_band",
@@ -206,7 +209,7 @@ def cohort_frame(
             *(_entered(s) for s in ENDPOINTS),
         )
     )
-    return frame.join(_wide_changes(changes), on="case_id", how="left", maintain_order="left").collect()
+    return to_text(clean, frame.join(_wide_changes(changes), on="case_id", how="left", maintain_order="left").collect())
 
 
 def _wide_changes(changes: pl.DataFrame) -> pl.LazyFrame:
@@ -215,7 +218,7 @@ def _wide_changes(changes: pl.DataFrame) -> pl.LazyFrame:
     paired = changes.filter(pl.col("change").is_not_null())
     measures = sorted(paired["measure"].unique().to_list())
     if not measures:
-        return pl.LazyFrame(schema={"case_id": pl.String()})
+        return pl.LazyFrame(schema={"case_id": changes.schema["case_id"]})
     values = [("change", _change), ("direction", _direction)]
     if "improved" in paired.columns:
         values.append(("improved", _improved))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from casekit._case_index import coded, is_coded, slice_view, to_index
 from casekit.contract import ROW, SHEETS, VOCABS, Label
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang, t
@@ -105,7 +106,9 @@ def one_case(data: CaseData | ValidationResult, case_id: str) -> CaseData | Vali
     ['B']
     """
 
-    def cut(frames: Mapping[str, pl.DataFrame]) -> dict[str, pl.DataFrame]:
+    def cut(
+        frames: Mapping[str, pl.DataFrame], view: CaseData | None = None, index: int = 0
+    ) -> dict[str, pl.DataFrame]:
         out = {}
         for name, frame in frames.items():
             df = frame
@@ -113,21 +116,39 @@ def one_case(data: CaseData | ValidationResult, case_id: str) -> CaseData | Vali
                 if ROW not in df.columns and name in SHEETS:
                     # keep the spreadsheet row the rules use to break ties
                     df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-                df = df.filter(pl.col("case_id").cast(pl.String) == case_id)
+                if view is not None:  # a comparison of numbers picks the client's rows
+                    df = df.filter(view[name]["case_id"] == index)
+                else:
+                    df = df.filter(pl.col("case_id").cast(pl.String) == case_id)
             out[name] = df
         return out
 
+    def cut_data(clean: CaseData) -> CaseData:
+        """The client's rows of ``clean``, on the case index of the whole data when it has
+        one (issue 18: computed once per data, shared by the slice: none computed for it)."""
+        view = coded(clean)
+        found = to_index(view, pl.DataFrame({"case_id": [case_id]})) if is_coded(view) else None
+        if not is_coded(view) or found is None:
+            return CaseData(cut(clean.sheets), source=clean.source, headers=clean.headers)
+        index = int(found["case_id"][0])
+        part = CaseData(cut(clean.sheets, view, index), source=clean.source, headers=clean.headers)
+        keyed = {
+            name: df.with_columns(view[name]["case_id"].filter(view[name]["case_id"] == index))
+            if "case_id" in df.columns
+            else df
+            for name, df in part.sheets.items()
+        }
+        return slice_view(part, view, keyed)
+
     if isinstance(data, ValidationResult):
-        clean = data.data
-        sliced = CaseData(cut(clean.sheets), source=clean.source, headers=clean.headers)
         return ValidationResult(
-            data=sliced,
+            data=cut_data(data.data),
             report=data.report.clear(),
             quarantined=cut(data.quarantined),
             issues=None,
             lang=data.lang,
         )
-    return CaseData(cut(data.sheets), source=data.source, headers=data.headers)
+    return cut_data(data)
 
 
 def labelled(df: pl.DataFrame, lang: str, *, sheet: str | None = None) -> pl.DataFrame:

@@ -48,6 +48,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._case_index import coded, to_text
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -247,4 +248,5 @@ def outcome_changes(
     ignores measures dated after it; ``measures`` is the catalogue (the shipped one when
     None). The pairing rules are in the module docstring and ``docs/outcomes.md``.
     """
-    return outcome_changes_lazy(data, as_of=as_of, measures=measures).sort(_KEY).collect()
+    view = coded(clean_data(data))  # the case index (issue 18): text ids back at the end
+    return to_text(view, outcome_changes_lazy(view, as_of=as_of, measures=measures).sort(_KEY).collect(), sort=_KEY)

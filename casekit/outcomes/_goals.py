@@ -40,6 +40,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._case_index import coded, coded_with, to_text
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -173,7 +174,8 @@ def goal_progress(
     """One row per goal set on or before ``as_of``: the goal's columns, ``achieved,
     achieved_by_target, achieved_late, overdue, days_to_achieve, measure_value,
     measure_met`` (rules in the module docstring), in spreadsheet order."""
-    return _progress(clean_data(data), as_of, measures).sort(ROW).drop(ROW).collect()
+    view = coded(clean_data(data))  # the case index (issue 18): text ids back at the end
+    return to_text(view, _progress(view, as_of, measures).sort(ROW).drop(ROW).collect())
 
 
 def goal_attainment(
@@ -216,8 +218,8 @@ def goal_attainment(
         raise CasekitError(
             "outcomes.unknown_grouping", lang=lang, name=", ".join(unknown), allowed=", ".join(GOAL_GROUPINGS)
         )
-    clean = clean_data(data)
-    frame = progress.lazy() if progress is not None else _progress(clean, as_of, measures)
+    clean, given = coded_with(clean_data(data), progress)  # the case index (issue 18)
+    frame = given if given is not None else _progress(clean, as_of, measures)
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
     c = pl.col
     with_target = c("target_on").is_not_null()

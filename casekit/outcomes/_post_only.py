@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._case_index import coded, to_text
 from casekit._frames import clean_data
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -60,7 +61,8 @@ def post_only_values(
 ) -> pl.DataFrame:
     """One row per case and post-only measure: ``case_id, domain, measure, measured_on,
     value`` (the last follow-up/discharge value), sorted by case and measure."""
-    return _values(clean_data(data), as_of, measures).sort("case_id", "measure").collect()
+    view, keys = coded(clean_data(data)), ["case_id", "measure"]  # the case index (issue 18)
+    return to_text(view, _values(view, as_of, measures).sort(keys).collect(), sort=keys)
 
 
 def _values(clean: CaseData, as_of: dt.date | None, measures: MeasureCatalogue | str | Path | None) -> pl.LazyFrame:
@@ -99,7 +101,7 @@ def post_only_summary(
     """
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
-    clean = clean_data(data)
+    clean = coded(clean_data(data))  # the case index (issue 18)
     frame = with_groupings(_values(clean, as_of, measures), clean, keys, as_of=as_of, scores=scores, model=model)
     v = pl.col("value")
     out = frame.group_by(keys).agg(

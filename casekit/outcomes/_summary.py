@@ -39,6 +39,7 @@ from pathlib import Path
 import polars as pl
 import polars.selectors as cs
 
+from casekit._case_index import coded_with, to_index
 from casekit._frames import age_at, clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -165,7 +166,8 @@ def with_groupings(
             from casekit.risk.score import score_risk
 
             scores = score_risk(data, model, as_of=as_of)
-        tiers = scores.lazy().select("case_id", "effective_tier").unique("case_id", keep="any")
+        scores = to_index(data, scores.lazy().select("case_id", "effective_tier"), strict=False)  # keyed like data
+        tiers = scores.lazy().unique("case_id", keep="any")
         changes = changes.join(tiers, on="case_id", how="left")
     return changes
 
@@ -318,8 +320,8 @@ def outcome_summary(
     ``as_of``). An unknown grouping raises ``CasekitError``.
     """
     by = check_groupings(by, lang)
-    clean = clean_data(data)
-    frame = changes.lazy() if changes is not None else outcome_changes_lazy(clean, as_of=as_of, measures=measures)
+    clean, given = coded_with(clean_data(data), changes)  # the case index (issue 18)
+    frame = given if given is not None else outcome_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = frame.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
     return summarise_changes(frame, by, min_cell=min_cell, for_sharing=for_sharing, measures=measures).collect()

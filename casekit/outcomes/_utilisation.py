@@ -33,6 +33,7 @@ from pathlib import Path
 
 import polars as pl
 
+from casekit._case_index import coded, coded_with, to_text
 from casekit._frames import clean_data, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -120,7 +121,8 @@ def utilisation_changes(
     Cases with an assessment get a row for ``ed_visits_6m`` and ``admissions_12m`` even
     without outcome rows (unpaired: counted, not dropped).
     """
-    return utilisation_changes_lazy(data, as_of=as_of, measures=measures).sort("case_id", "measure").collect()
+    view, keys = coded(clean_data(data)), ["case_id", "measure"]  # the case index (issue 18)
+    return to_text(view, utilisation_changes_lazy(view, as_of=as_of, measures=measures).sort(keys).collect(), sort=keys)
 
 
 def utilisation_summary(
@@ -155,8 +157,8 @@ def utilisation_summary(
     """
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
-    clean = clean_data(data)
-    frame = changes.lazy() if changes is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
+    clean, given = coded_with(clean_data(data), changes)  # the case index (issue 18)
+    frame = given if given is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
     return summarise_changes(
         frame, keys, min_cell=min_cell, for_sharing=for_sharing, totals=True, measures=measures
@@ -316,7 +318,8 @@ def utilisation_rates(
     >>> r["rate_before"], r["rate_after"], round(r["member_months_after"], 3), r["used"]
     (1.0, 0.5, 2.957, True)
     """
-    return utilisation_rates_lazy(data, as_of=as_of, measures=measures).sort("case_id", "measure").collect()
+    view, keys = coded(clean_data(data)), ["case_id", "measure"]  # the case index (issue 18)
+    return to_text(view, utilisation_rates_lazy(view, as_of=as_of, measures=measures).sort(keys).collect(), sort=keys)
 
 
 def utilisation_rate_summary(
@@ -353,8 +356,8 @@ def utilisation_rate_summary(
     """
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
-    clean = clean_data(data)
-    frame = rates.lazy() if rates is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
+    clean, given = coded_with(clean_data(data), rates)  # the case index (issue 18)
+    frame = given if given is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
     used = pl.col("used")
     scale = pl.when(pl.col("measure_kind") == "count").then(1000.0).otherwise(1.0)

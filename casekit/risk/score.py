@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import id_dtype
-from casekit._frames import age_at, columns_of, is_lazy
+from casekit._case_index import coded, id_dtype, to_text
+from casekit._frames import age_at, clean_data, columns_of, is_lazy
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.i18n import t
@@ -97,7 +97,7 @@ def _frame(data: CaseData, sheet: str, columns: list[str]) -> pl.LazyFrame:
     column gives typed nulls (an absent sheet has no rows)."""
     spec = SHEETS[sheet].columns
     wanted = list(dict.fromkeys(["case_id", *columns]))
-    schema = {c: DTYPES[spec[c].kind] for c in wanted}
+    schema = {c: DTYPES[spec[c].kind] for c in wanted} | {"case_id": id_dtype(data)}
     df = data.get(sheet)
     if df is None:
         return pl.LazyFrame(schema={**schema, ROW: pl.Int64()})
@@ -169,8 +169,8 @@ def local_columns(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.Lazy
 
 
 def _sorted_ids(df: pl.DataFrame | pl.LazyFrame) -> bool:
-    """Whether ``df`` has a text ``case_id`` without nulls in ascending order (one cheap pass;
-    a lazy sheet, scanned from files, is not read for this: ``False``).
+    """Whether ``df`` has a ``case_id`` (text, or the case index) without nulls in ascending
+    order (one cheap pass; a lazy sheet, scanned from files, is not read for this: ``False``).
 
     >>> _sorted_ids(pl.DataFrame({"case_id": ["A", "A", "B"]})), _sorted_ids(pl.DataFrame({"case_id": ["B", "A"]}))
     (True, False)
@@ -178,7 +178,7 @@ def _sorted_ids(df: pl.DataFrame | pl.LazyFrame) -> bool:
     if isinstance(df, pl.LazyFrame):
         return False
     ids = df.get_column("case_id", default=None)
-    return ids is not None and ids.dtype == pl.String and ids.null_count() == 0 and ids.is_sorted()
+    return ids is not None and ids.dtype in (pl.String, pl.UInt32) and ids.null_count() == 0 and ids.is_sorted()
 
 
 def _latest(lf: pl.LazyFrame, date_col: str, as_of: dt.date | None) -> pl.LazyFrame:
@@ -423,4 +423,5 @@ def score_risk(
     # the streaming one for sheets scanned from files (``engine=None``: chosen by the data)
     if engine is None:
         engine = "streaming" if is_lazy(data) else "in-memory"
-    return score_risk_lazy(data, model, as_of=as_of).collect(engine=engine)
+    view = coded(clean_data(data))  # in memory: the case index (issue 18), text ids back at the end
+    return to_text(view, score_risk_lazy(view, model, as_of=as_of).collect(engine=engine), sort=["case_id"])

@@ -123,6 +123,8 @@ def events(
         engine = "streaming" if is_lazy(clean) else "auto"
     if engine != "streaming":
         view = coded(clean)  # in memory: the case index; sorting by it is sorting by the text id
+        if is_coded(view) and not view.ordered:  # a workspace's keys: not the text order
+            view = clean
         out = _sorted(_unsorted(view, as_of).collect(engine=engine))
         return out.with_columns(text_ids(view, out["case_id"])) if is_coded(view) else out
     log = _unsorted(clean, as_of)

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
+from casekit._case_index import INDEX_DTYPE, coded, index_table, is_coded, keep_case_keys, text_ids
 from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
@@ -139,10 +139,10 @@ def case_status(
     if isinstance(data, ValidationResult):
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
         unknown = _unknown_identity(data, clean, as_of)
-    tiers = _risk_tiers(clean, as_of, model) if risk is None else risk
+    view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
+    tiers = _risk_tiers(view, as_of, model) if risk is None else risk  # scored on the index too
     if engine is None:
         engine = "streaming" if is_lazy(clean) else "auto"
-    view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
     # a scanned caseload: range of case ids by range (the text ids), row order at the end
     ranges = case_ranges(view) if engine == "streaming" and is_lazy(view) else [view]
     if len(ranges) > 1:  # the tiers computed once, over every case
@@ -251,7 +251,18 @@ def stage_entries(
 def _reinstated(result: ValidationResult) -> CaseData:
     """The clean data plus the rows set aside only because their case's own row was (rule 8:
     a case whose ``case_id`` and ``opened_on`` are readable keeps every obligation on its
-    valid rows; its ``cases`` row comes back too, without the columns in error mattering)."""
+    valid rows; its ``cases`` row comes back too, without the columns in error mattering).
+    Made once per validation result (so is its case index, :func:`casekit._case_index.coded`)."""
+    cached = result.__dict__.get("_reinstated")
+    if cached is not None and cached[0] is result.data:
+        return cached[1]
+    data = keep_case_keys(result.data, _reinstate(result))
+    object.__setattr__(result, "_reinstated", (result.data, data))
+    return data
+
+
+def _reinstate(result: ValidationResult) -> CaseData:
+    """:func:`_reinstated`, computed."""
     issues = result.issues
     if issues is None or not any(df.height for df in result.quarantined.values()):
         return result.data
@@ -410,7 +421,10 @@ def _one_tier_per_case(risk: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     >>> _one_tier_per_case(risk.lazy()).sort("case_id").collect().rows()
     [('A', 'high'), ('B', None)]
     """
-    tiers = risk.lazy().select(pl.col("case_id").cast(pl.String), pl.col("effective_tier").cast(pl.String))
+    index = risk.lazy().collect_schema()["case_id"] == INDEX_DTYPE  # scored on the case index
+    tiers = risk.lazy().select(
+        pl.col("case_id") if index else pl.col("case_id").cast(pl.String), pl.col("effective_tier").cast(pl.String)
+    )
     if isinstance(risk, pl.DataFrame) and risk.schema["case_id"] == pl.String and risk["case_id"].flags["SORTED_ASC"]:
         ids = pl.col("case_id")
         return tiers.filter(ids.ne_missing(ids.shift(-1)))
@@ -820,11 +834,13 @@ def _attach(cases: pl.LazyFrame, parts: list[pl.LazyFrame], data: CaseData) -> p
 def _indexed(frame: pl.LazyFrame, data: CaseData) -> pl.LazyFrame:
     """``frame`` (text ``case_id``) keyed like ``data``: by the case index when ``data`` is a
     coded view (an id absent from the data has no index and no row), else as it is."""
-    if not is_coded(data):
+    schema = frame.collect_schema()
+    if not is_coded(data) or schema["case_id"] == INDEX_DTYPE:  # text data, or keyed already
         return frame
-    ids = pl.LazyFrame({"case_id": data.ids, "_index": pl.int_range(data.ids.len(), dtype=INDEX_DTYPE, eager=True)})
-    names = frame.collect_schema().names()
-    return frame.join(ids, on="case_id", how="inner").select(pl.col("_index").alias("case_id"), *names[1:])
+    names = schema.names()
+    return frame.join(index_table(data), on="case_id", how="inner").select(
+        pl.col("_index").alias("case_id"), *names[1:]
+    )
 
 
 def _join_split(parts: list[pl.Expr]) -> pl.Expr:

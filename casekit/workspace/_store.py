@@ -37,6 +37,7 @@ from typing import Any, Literal
 import polars as pl
 import sqlalchemy as sa
 
+from casekit._case_index import with_case_keys
 from casekit.contract import ROW, SHEET_ORDER, SHEETS
 from casekit.data import DTYPES, ISSUE_SCHEMA, REPORT_SCHEMA, CaseData, ValidationResult
 from casekit.errors import CasekitError, RecordRejected, StaleEdit
@@ -227,9 +228,15 @@ class Workspace(AccessMixin):
                 if self.backend == "postgresql":  # one snapshot for the nine tables
                     conn.execution_options(isolation_level="REPEATABLE READ")
                 frames = {s: pl.read_database(q, conn, infer_schema_length=None) for s, q in queries.items()}
-        sheets = {s: with_row(self._conform(s, df), 2) for s, df in frames.items()}
+        # the case index is the case's primary key (stable: a new case leaves the others' as
+        # they were); every sheet is read with its ``_pk``, only the cases' is kept
+        keys = (
+            frames["cases"].select("case_id", pl.col("_pk").alias("key")) if "_pk" in frames["cases"].columns else None
+        )
+        sheets = {s: with_row(self._conform(s, df.drop("_pk", strict=False)), 2) for s, df in frames.items()}
         data = self._overlay(CaseData(sheets, source=self.url_label))
-        return self._scoped(data, user) if user is not None else data
+        data = self._scoped(data, user) if user is not None else data
+        return with_case_keys(data, keys) if keys is not None else data
 
     @property
     def url_label(self) -> str:
@@ -238,7 +245,7 @@ class Workspace(AccessMixin):
 
     def _data_query(self, sheet: str) -> str:
         table = TABLES[sheet]
-        cols = [table.c[c] for c in SHEETS[sheet].columns] + [table.c._extra]
+        cols = [table.c[c] for c in SHEETS[sheet].columns] + [table.c._extra, table.c._pk]
         query = sa.select(*cols).where(table.c._deleted_at.is_(None)).order_by(table.c._pk)
         return str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
 
@@ -273,7 +280,7 @@ class Workspace(AccessMixin):
                 timeout=900,
             )
             # storage order restored here (a parallel sort) rather than by SQLite; the typed row sorts first
-            return {s: pl.read_ipc(Path(out) / f"{s}.arrow").sort("_pk").slice(1).drop("_pk") for s in queries}
+            return {s: pl.read_ipc(Path(out) / f"{s}.arrow").sort("_pk").slice(1) for s in queries}
 
     def _conform(self, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         schema = {c: DTYPES[k.kind] for c, k in SHEETS[sheet].columns.items()} | {"_extra": pl.String()}

@@ -1,0 +1,113 @@
+"""The integer case index (issue 18): every derived table is the same as on the text ids,
+and the index is computed once per data.
+
+The reference is the same rules run on the text ``case_id`` (:func:`tests.index_reference.text_ids_only`),
+on the bundled sample, the broken Spanish workbook, generated caseloads and a hand-built
+caseload of edge ids (blank, orphan, numeric-looking, accented, ids only in other sheets).
+The workspace's own index (its primary key) is tested in tests/workspace/test_case_index.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+from polars.testing import assert_frame_equal
+
+import casekit as ck
+import casekit._case_index as ci
+from tests.builders import caseload
+from tests.index_reference import derived_tables, text_ids_only
+
+SAMPLES = Path(__file__).resolve().parents[1] / "sample_data"
+AS_OF = dt.date(2026, 9, 30)
+
+
+def edge_caseload() -> ck.CaseData:
+    """Ids a text order and a hash treat differently; orphans; blank ids; quarantined rows."""
+    cases = [
+        {"case_id": "007", "program": "P1", "sex": "female", "birth_date": "1950-02-01"},
+        {"case_id": "7", "program": "P1", "sex": "male", "birth_date": "1960-02-01"},
+        {"case_id": "Ñandú", "program": "P2", "opened_on": "2026-02-01"},
+        {"case_id": "a", "program": "P2", "closed_on": "2026-06-01"},
+        {"case_id": "B", "program": None, "opened_on": "2026-12-01"},  # opened after as-of
+        {"case_id": "C", "opened_on": None},  # its identity cannot be read
+        {"case_id": None, "program": "P1"},
+    ]
+    assessments = [
+        {"case_id": c, "assessed_on": d, "phq9": p, "housing": h}
+        for c, d, p, h in [("007", "2026-01-05", 22, "homeless"), ("7", "2026-01-06", 3, "stable"),
+                           ("a", "2026-01-08", 12, "stable"), ("ghost", "2026-01-09", 9, "stable"),
+                           ("007", "2026-03-05", 5, "stable")]
+    ]  # fmt: skip
+    outcomes = [
+        {"case_id": c, "domain": "clinical", "measure": "PHQ-9", "measured_on": d, "value": v, "timepoint": t,
+         "higher_is_better": False}
+        for c, d, v, t in [("007", "2026-01-05", 22.0, "baseline"), ("007", "2026-05-05", 8.0, "follow_up"),
+                           ("7", "2026-01-06", 3.0, "baseline"), ("ghost", "2026-01-06", 9.0, "baseline"),
+                           ("a", "2026-01-08", 12.0, "baseline"), ("a", "2026-05-08", 14.0, "discharge")]
+    ]  # fmt: skip
+    goals = [
+        {"goal_id": "G1", "case_id": "007", "domain": "clinical", "owner": "client", "set_on": "2026-02-01",
+         "target_on": "2026-06-01", "status": "achieved", "achieved_on": "2026-05-01"},
+        {"goal_id": "G2", "case_id": "ghost", "domain": "clinical", "owner": "care_team", "set_on": "2026-02-01"},
+        {"goal_id": "G3", "case_id": "a", "domain": "social", "owner": "client", "set_on": "2026-02-02",
+         "target_on": "2026-03-01", "status": "in_progress"},
+    ]  # fmt: skip
+    contacts = [
+        {"contact_id": "K1", "case_id": "7", "contact_on": "2026-02-01", "kind": "phone_call", "status": "attended"},
+        {"contact_id": "K2", "case_id": None, "contact_on": "2026-02-02", "kind": "phone_call", "status": "attended"},
+        {"contact_id": "K3", "case_id": "zz", "contact_on": "2026-02-03", "kind": "home_visit", "status": "attended"},
+    ]
+    return caseload(cases=cases, assessments=assessments, outcomes=outcomes, goals=goals, contacts=contacts)
+
+
+def _assert_same_as_text(data: ck.CaseData | ck.ValidationResult, as_of: dt.date) -> None:
+    with text_ids_only():
+        expected = derived_tables(data, as_of=as_of)
+    got = derived_tables(data, as_of=as_of)
+    assert sorted(got) == sorted(expected)
+    for name, frame in expected.items():
+        try:  # floats to 1e-12: a mean over pairs sums in thread order, differing in the last bit
+            # between two runs on the text ids too (measured on the sample); every other value exactly
+            assert_frame_equal(got[name], frame, check_exact=False, rel_tol=1e-12, abs_tol=1e-12)
+        except AssertionError as e:
+            raise AssertionError(f"{name}: {e}") from None
+
+
+@pytest.mark.parametrize("validated", [True, False], ids=["validated", "raw"])
+def test_edge_caseload_tables_equal_the_text_ids(validated: bool) -> None:
+    data = edge_caseload()
+    result = ck.validate(data, as_of=AS_OF)
+    assert result.quarantined and any(df.height for df in result.quarantined.values())  # the edges are exercised
+    _assert_same_as_text(result if validated else data, AS_OF)
+
+
+def test_sample_and_broken_workbook_tables_equal_the_text_ids() -> None:
+    for path in (SAMPLES / "casekit_muestra_es.xlsx", SAMPLES / "casekit_broken_es.xlsx"):
+        _assert_same_as_text(ck.validate(ck.read_workbook(path), as_of=ck.SAMPLE_AS_OF), ck.SAMPLE_AS_OF)
+
+
+def test_generated_caseload_tables_equal_the_text_ids() -> None:
+    _assert_same_as_text(ck.validate(ck.make_sample(400, seed=11), as_of=ck.SAMPLE_AS_OF), ck.SAMPLE_AS_OF)
+
+
+def test_the_index_is_computed_once_per_validation_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    numbering = ci._numbering
+
+    def counted(texts: pl.Series, keys: pl.DataFrame | None) -> tuple[pl.Series, pl.Series]:
+        calls.append(texts.len())
+        return numbering(texts, keys)
+
+    monkeypatch.setattr(ci, "_numbering", counted)
+    result = ck.validate(edge_caseload(), as_of=AS_OF)
+    derived_tables(result, as_of=AS_OF)
+    first = len(calls)
+    # the clean rows, and the clean rows with the quarantined cases' rows back (case status)
+    assert first == 2
+    derived_tables(result, as_of=AS_OF)  # every table again: no index computed again
+    assert len(calls) == first
+    assert ci.coded(result.data) is ci.coded(result.data)
