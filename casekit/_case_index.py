@@ -44,6 +44,7 @@ True
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field, replace
 from typing import Literal, TypeGuard, overload
 
@@ -54,8 +55,11 @@ from casekit.data import CaseData
 __all__ = [
     "INDEX_DTYPE",
     "CodedData",
+    "carried",
+    "case_keys",
     "coded",
     "coded_with",
+    "extended",
     "id_dtype",
     "index_table",
     "is_coded",
@@ -71,6 +75,7 @@ __all__ = [
 INDEX_DTYPE = pl.UInt32()
 _CACHE = "_coded_view"
 _KEYS = "_case_keys"
+_CARRIED = "_case_index"
 
 
 @dataclass(frozen=True)
@@ -107,10 +112,15 @@ def with_case_keys(data: CaseData, keys: pl.DataFrame) -> CaseData:
     return data
 
 
+def case_keys(data: CaseData) -> pl.DataFrame | None:
+    """The stable case keys ``data`` was told (:func:`with_case_keys`), or ``None``."""
+    return data.__dict__.get(_KEYS)
+
+
 def keep_case_keys(source: CaseData, data: CaseData) -> CaseData:
     """``data`` (returned) with the stable case keys of ``source`` when it has some (a
     frame derived from a workspace's data keeps its index)."""
-    keys = source.__dict__.get(_KEYS)
+    keys = case_keys(source)
     if keys is not None and data is not source:
         object.__setattr__(data, _KEYS, keys)
     return data
@@ -163,22 +173,24 @@ def coded(data: CaseData) -> CaseData:
 
 
 def coded_with(data: CaseData, table: pl.DataFrame | None) -> tuple[CaseData, pl.LazyFrame | None]:
-    """``data`` on its case index (:func:`coded`) and ``table`` (a table of the same data,
-    text ids: the changes a summary is given…) keyed the same, lazily; both on the text ids
-    when an id of ``table`` is not in ``data``.
+    """``data`` on its case index (:func:`coded`) and ``table`` (a table of the same data:
+    the changes a summary is given…) keyed the same, lazily, when ``table`` carries the index
+    (:func:`carried`: made by a rule from the same data); else both on the text ids (looking
+    up every text id of ``table`` would cost what the joins on numbers save).
 
     >>> d = CaseData({"cases": pl.DataFrame({"case_id": ["A"]})})
-    >>> view, table = coded_with(d, pl.DataFrame({"case_id": ["A"]}))
+    >>> made = to_text(coded(d), coded(d)["cases"])
+    >>> view, table = coded_with(d, made)
     >>> is_coded(view), table.collect()["case_id"].to_list()
     (True, [0])
-    >>> view, table = coded_with(d, pl.DataFrame({"case_id": ["B"]}))
+    >>> view, table = coded_with(d, pl.DataFrame({"case_id": ["A"]}))
     >>> is_coded(view), table.collect()["case_id"].to_list()
-    (False, ['B'])
+    (False, ['A'])
     """
     view = coded(data)
     if table is None:
         return view, None
-    keyed = to_index(view, table)
+    keyed = carried(view, table)
     return (data, table.lazy()) if keyed is None else (view, keyed.lazy())
 
 
@@ -195,6 +207,64 @@ def slice_view(part: CaseData, whole: CodedData, sheets: dict[str, pl.DataFrame]
     view = replace(whole, sheets=sheets, issues=part.issues, source=part.source, headers=part.headers)
     object.__setattr__(part, _CACHE, (tuple(part.sheets.items()), view))
     return part
+
+
+def extended(before: CaseData, data: CaseData) -> CaseData:
+    """``data`` (returned): ``before``'s sheets with rows added at their ends (a workspace's
+    new records), given ``before``'s index extended to the added rows, when ``before`` has
+    one and every added id has an index or a case key (:func:`with_case_keys`): the index
+    is not computed again, and every case keeps its index.
+
+    >>> keys = pl.DataFrame({"case_id": ["A", "B"], "key": [4, 2]})
+    >>> before = with_case_keys(CaseData({"cases": pl.DataFrame({"case_id": ["A", "B"]})}), keys)
+    >>> view = coded(before)
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["A", "B", "C"]})})
+    >>> data = with_case_keys(data, pl.concat([keys, pl.DataFrame({"case_id": ["C"], "key": [7]})]))
+    >>> coded(extended(before, data))["cases"]["case_id"].to_list(), coded(data).ids[7]
+    ([4, 2, 7], 'C')
+    """
+    cached = before.__dict__.get(_CACHE)
+    if cached is None or not _same(cached[0], tuple(before.sheets.items())):
+        return data
+    view: CodedData = cached[1]
+    added = {
+        name: df.slice(before[name].height)
+        for name, df in data.sheets.items()
+        if name in before and "case_id" in df.columns and "case_id" in before[name].columns
+    }
+    if set(added) != {name for name, df in view.sheets.items() if "case_id" in df.columns}:
+        return data
+    texts = pl.concat([df.get_column("case_id").cast(pl.String) for df in added.values()]).drop_nulls().unique()
+    known = to_index(view, texts.to_frame("case_id"), strict=False)["case_id"]
+    new = texts.filter(~texts.is_in(text_ids(view, known).implode()))
+    keys = case_keys(data)
+    if new.len() and keys is None:
+        return data
+    ids, codes = view.ids, view.codes
+    if new.len():
+        assert keys is not None
+        found = new.to_frame("case_id").join(keys, on="case_id", how="left", maintain_order="left")
+        if found["key"].null_count() or found["key"].is_in(view.ids.is_not_null().arg_true().implode()).any():
+            return data
+        size = max(ids.len(), int(found.select(pl.col("key").max()).item()) + 1)
+        ids = pl.concat([ids, pl.repeat(None, size - ids.len(), dtype=pl.String, eager=True)]).scatter(
+            found["key"], found["case_id"]
+        )
+        code = found["case_id"].cast(view.distinct.dtype).to_physical()
+        width = max(codes.len(), int(code.to_frame("c").select(pl.col("c").max()).item()) + 1)
+        codes = pl.concat([codes, pl.repeat(None, width - codes.len(), dtype=INDEX_DTYPE, eager=True)])
+        codes = codes.scatter(code, found["key"])
+    grown = replace(view, ids=ids, codes=codes, distinct=pl.concat([view.distinct, new.cast(view.distinct.dtype)]))
+    sheets = dict(data.sheets)
+    for name, df in added.items():
+        rows = to_index(grown, df)
+        if rows is None:
+            return data
+        sheets[name] = pl.concat([view[name], rows], how="diagonal_relaxed")
+    ordered = bool(view.ordered and ids.drop_nulls().is_sorted())
+    grown = replace(grown, sheets=sheets, issues=data.issues, source=data.source, headers=data.headers, ordered=ordered)
+    object.__setattr__(data, _CACHE, (tuple(data.sheets.items()), grown))
+    return data
 
 
 def _numbering(texts: pl.Series, keys: pl.DataFrame | None) -> tuple[pl.Series, pl.Series]:
@@ -225,11 +295,41 @@ def text_ids(data: CaseData, index: pl.Series) -> pl.Series:
 def to_text(data: CaseData, frame: pl.DataFrame, sort: list[str] | None = None) -> pl.DataFrame:
     """``frame`` (its ``case_id`` the index of ``data``) with the text ids back, at the edge;
     ``sort``: the keys ``frame`` is sorted by, when they include ``case_id`` (re-sorted by
-    the text when the index order is not the text order: a workspace's keys)."""
+    the text when the index order is not the text order: a workspace's keys).
+
+    The table returned carries its index unseen: given back to a rule on the same data
+    (the changes to a summary, the status to a cohort…), :func:`to_index` takes it as it
+    is, without looking up a text id (:func:`carried`).
+
+    >>> view = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]})}))
+    >>> table = to_text(view, pl.DataFrame({"case_id": [1, 0]}, schema={"case_id": INDEX_DTYPE}))
+    >>> table.rows(), carried(view, table).rows(), carried(view, table.head(1)) is None
+    ([('B',), ('A',)], [(1,), (0,)], True)
+    """
     if not isinstance(data, CodedData) or "case_id" not in frame.columns:
         return frame
-    out = frame.with_columns(text_ids(data, frame["case_id"]))
-    return out.sort(sort, maintain_order=True) if sort and not data.ordered and "case_id" in sort else out
+    if sort and not data.ordered and "case_id" in sort:  # a workspace's keys: sorted again by the text
+        both = frame.with_columns(text_ids(data, frame["case_id"]).alias("_text")).sort(
+            [("_text" if k == "case_id" else k) for k in sort], maintain_order=True
+        )
+        index, text = both["case_id"], both["_text"].alias("case_id")
+        out = both.drop("_text").with_columns(text)
+    else:
+        index, text = frame["case_id"], text_ids(data, frame["case_id"])
+        out = frame.with_columns(text)
+    if sort and sort[0] == "case_id" and text.null_count() == 0:
+        out = out.with_columns(pl.col("case_id").set_sorted())  # sorted by text: polars' fast paths
+    out.__dict__[_CARRIED] = (weakref.ref(data), index)
+    return out
+
+
+def carried(data: CaseData, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame | None:
+    """``frame`` keyed by ``data``'s case index when it is that very table made by
+    :func:`to_text` from ``data`` (its index kept unseen), else ``None``."""
+    if not isinstance(frame, pl.DataFrame):
+        return None
+    kept = frame.__dict__.get(_CARRIED)
+    return frame.with_columns(kept[1]) if kept is not None and kept[0]() is data else None
 
 
 @overload
@@ -249,6 +349,9 @@ def to_index(data: CaseData, frame: pl.DataFrame | pl.LazyFrame, *, strict: bool
     >>> to_index(view, pl.DataFrame({"case_id": ["Z", "A", None]}), strict=False)["case_id"].to_list()
     [0, None]
     """
+    keyed = carried(data, frame)
+    if keyed is not None:
+        return keyed
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     if not isinstance(data, CodedData) or df.schema.get("case_id") == INDEX_DTYPE:
         return df

@@ -169,7 +169,7 @@ def cohort_frame(
     if changes is None:
         changes = outcome_changes(data, as_of=as_of, measures=measures)
     # joins and pivots on the case index (issue 18), the text ids back at the end
-    clean, keyed = coded_with(clean_data(data), status.select(_STATUS_COLUMNS))
+    clean, keyed = coded_with(clean_data(data), status)  # on the index when status carries it
     assert keyed is not None
     entries, changes = (to_index(clean, df, strict=False) for df in (entries, changes))
     cases = (
@@ -192,7 +192,7 @@ def cohort_frame(
         .pivot(on="stage", index="case_id", values="entered_on", on_columns=list(_NINE))
         .rename({s: _entered(s) for s in _NINE})
     )
-    base = keyed.with_columns(
+    base = keyed.select(_STATUS_COLUMNS).with_columns(
         pl.when(pl.col("current_stage") == "closed").then(pl.col("closed_on")).alias("entered_closed"),
     )
     frame = (

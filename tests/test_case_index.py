@@ -18,6 +18,7 @@ from polars.testing import assert_frame_equal
 
 import casekit as ck
 import casekit._case_index as ci
+from casekit.cohort import cohort_frame
 from tests.builders import caseload
 from tests.index_reference import derived_tables, text_ids_only
 
@@ -81,7 +82,7 @@ def _assert_same_as_text(data: ck.CaseData | ck.ValidationResult, as_of: dt.date
 def test_edge_caseload_tables_equal_the_text_ids(validated: bool) -> None:
     data = edge_caseload()
     result = ck.validate(data, as_of=AS_OF)
-    assert result.quarantined and any(df.height for df in result.quarantined.values())  # the edges are exercised
+    assert any(df.height for df in result.quarantined.values())  # the edges are exercised
     _assert_same_as_text(result if validated else data, AS_OF)
 
 
@@ -111,3 +112,29 @@ def test_the_index_is_computed_once_per_validation_result(monkeypatch: pytest.Mo
     derived_tables(result, as_of=AS_OF)  # every table again: no index computed again
     assert len(calls) == first
     assert ci.coded(result.data) is ci.coded(result.data)
+
+
+def test_every_derived_table_carries_its_index_to_the_next_rule() -> None:
+    """A table made from the data (text ids shown) gives its index back without a lookup to
+    the rules it feeds (summaries, cohorts, case status); a frame changed after is not it."""
+    result = ck.validate(ck.make_sample(120, seed=4), as_of=ck.SAMPLE_AS_OF)
+    assert not any(df.height for df in result.quarantined.values())
+    view = ci.coded(result.data)
+    as_of = ck.SAMPLE_AS_OF
+    tables = {
+        "scores": ck.score_risk(result, as_of=as_of),
+        "status": ck.case_status(result, as_of=as_of),
+        "entries": ck.stage_entries(result.data, as_of=as_of),
+        "changes": ck.outcome_changes(result, as_of=as_of),
+        "utilisation": ck.utilisation_changes(result, as_of=as_of),
+        "rates": ck.utilisation_rates(result, as_of=as_of),
+        "progress": ck.goal_progress(result, as_of=as_of),
+        "cohort": cohort_frame(result, as_of=as_of),
+    }
+    for name, table in tables.items():
+        keyed = ci.carried(view, table)
+        assert keyed is not None, name
+        assert keyed["case_id"].dtype == ci.INDEX_DTYPE
+        assert ci.text_ids(view, keyed["case_id"]).equals(table["case_id"]), name
+        assert ci.carried(view, table.head(5)) is None
+        assert ci.carried(ci.coded(ck.make_sample(5, seed=1)), table) is None  # another data's table

@@ -166,8 +166,8 @@ def with_groupings(
             from casekit.risk.score import score_risk
 
             scores = score_risk(data, model, as_of=as_of)
-        scores = to_index(data, scores.lazy().select("case_id", "effective_tier"), strict=False)  # keyed like data
-        tiers = scores.lazy().unique("case_id", keep="any")
+        keyed = to_index(data, scores, strict=False)  # keyed like data (carried by score_risk's table)
+        tiers = keyed.lazy().select("case_id", "effective_tier").unique("case_id", keep="any")
         changes = changes.join(tiers, on="case_id", how="left")
     return changes
 

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import INDEX_DTYPE, coded, index_table, is_coded, keep_case_keys, text_ids
+from casekit._case_index import INDEX_DTYPE, carried, coded, index_table, is_coded, keep_case_keys, to_text
 from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
@@ -140,7 +140,10 @@ def case_status(
         clean, quarantined = _reinstated(data), _quarantined_sheets(data)
         unknown = _unknown_identity(data, clean, as_of)
     view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
-    tiers = _risk_tiers(view, as_of, model) if risk is None else risk  # scored on the index too
+    # the tiers on the index too: scored on it, or the risk table made from the same data
+    tiers = (
+        _risk_tiers(view, as_of, model) if risk is None else risk if (keyed := carried(view, risk)) is None else keyed
+    )
     if engine is None:
         engine = "streaming" if is_lazy(clean) else "auto"
     # a scanned caseload: range of case ids by range (the text ids), row order at the end
@@ -155,8 +158,7 @@ def case_status(
     ]
     status = pl.concat(frames, how="vertical")
     status = (status.sort(ROW) if len(frames) > 1 else status).drop(ROW)
-    if is_coded(view):
-        status = status.with_columns(text_ids(view, status["case_id"]))
+    status = to_text(view, status)  # the text ids back (the table carries its index, casekit._case_index)
     if unknown is None or unknown.height == 0:
         return status
     return pl.concat([status, _unknown_rows(unknown, status.schema, as_of)], how="vertical")
@@ -245,7 +247,7 @@ def stage_entries(
         .select("case_id", "stage_number", "stage", "entered_on")
         .collect()
     )
-    return entries.with_columns(text_ids(view, entries["case_id"])) if is_coded(view) else entries
+    return to_text(view, entries)
 
 
 def _reinstated(result: ValidationResult) -> CaseData:
@@ -409,7 +411,7 @@ def _risk_tiers(data: CaseData, as_of: dt.date, model: RiskModel | None = None) 
 
 
 def _one_tier_per_case(risk: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
-    """``case_id, effective_tier`` as text, the last row of each case.
+    """``case_id, effective_tier`` (text ids, or the case index), the last row of each case.
 
     A frame already sorted by a text ``case_id`` (as :func:`casekit.risk.score_risk`
     returns it) keeps the rows whose next id differs: same rows as ``unique(keep="last")``
@@ -425,7 +427,11 @@ def _one_tier_per_case(risk: pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     tiers = risk.lazy().select(
         pl.col("case_id") if index else pl.col("case_id").cast(pl.String), pl.col("effective_tier").cast(pl.String)
     )
-    if isinstance(risk, pl.DataFrame) and risk.schema["case_id"] == pl.String and risk["case_id"].flags["SORTED_ASC"]:
+    if (
+        isinstance(risk, pl.DataFrame)
+        and risk.schema["case_id"] in (pl.String, INDEX_DTYPE)
+        and risk["case_id"].flags["SORTED_ASC"]
+    ):
         ids = pl.col("case_id")
         return tiers.filter(ids.ne_missing(ids.shift(-1)))
     return tiers.unique("case_id", keep="last")

@@ -37,7 +37,7 @@ from typing import Any, Literal
 import polars as pl
 import sqlalchemy as sa
 
-from casekit._case_index import with_case_keys
+from casekit._case_index import case_keys, extended, with_case_keys
 from casekit.contract import ROW, SHEET_ORDER, SHEETS
 from casekit.data import DTYPES, ISSUE_SCHEMA, REPORT_SCHEMA, CaseData, ValidationResult
 from casekit.errors import CasekitError, RecordRejected, StaleEdit
@@ -358,9 +358,25 @@ class Workspace(AccessMixin):
             old = sheets[entry.sheet]
             sheets[entry.sheet] = pl.concat([old, with_row(new, old.height + 2)], how="diagonal_relaxed")
         data = CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+        data = self._keys_since(result.data, data, [e.row_id for e in entries if e.sheet == "cases"])
+        data = extended(result.data, data)  # the case index too: the added rows coded, not all again
         return ValidationResult(
             data=data, report=result.report, quarantined=result.quarantined, issues=result.issues, lang=result.lang
         )
+
+    def _keys_since(self, before: CaseData, data: CaseData, new_cases: list[str]) -> CaseData:
+        """``data`` (``before`` plus recorded rows) with the case keys of ``before`` and the
+        primary keys of the cases recorded since (their index, :meth:`data`)."""
+        keys = case_keys(before)
+        if keys is None:
+            return data
+        if new_cases:
+            cases = TABLES["cases"]
+            with self.engine.connect() as conn:
+                rows = conn.execute(sa.select(cases.c.case_id, cases.c._pk).where(cases.c._row_id.in_(new_cases))).all()
+            new = pl.DataFrame(rows, schema={"case_id": pl.String(), "key": keys.schema["key"]}, orient="row")
+            keys = pl.concat([keys, new], how="vertical")
+        return with_case_keys(data, keys)
 
     @property
     def synced_file(self) -> Path | None:

@@ -4,7 +4,6 @@ stored state equals the same table on the text ids."""
 
 from __future__ import annotations
 
-import polars as pl
 import pytest
 import sqlalchemy as sa
 from polars.testing import assert_frame_equal
@@ -27,7 +26,7 @@ def _stored_keys(ws: ck.Workspace) -> dict[str, int]:
     cases = TABLES["cases"]
     with ws.engine.connect() as conn:
         rows = conn.execute(sa.select(cases.c.case_id, cases.c._pk).where(cases.c._deleted_at.is_(None))).all()
-    return {case_id: pk for case_id, pk in rows}
+    return dict(rows)
 
 
 def _indices(data: ck.CaseData) -> dict[str, int]:
@@ -48,6 +47,31 @@ def test_the_index_is_the_primary_key_and_a_new_case_keeps_the_others(ws: ck.Wor
     dense = ci.coded(ck.CaseData(dict(ws.data().sheets)))  # the same rows from files: text order
     assert dense["cases"]["case_id"].to_list() != list(after.values())
     assert not ci.coded(ws.data()).ordered  # the key order is not the text order now
+
+
+def test_rows_recorded_since_extend_the_index_without_computing_it_again(ws: ck.Workspace, monkeypatch) -> None:
+    before = ws.result()
+    old = _indices(before.data)
+    since = ws.last_change()
+    ws.record("cases", {"case_id": "A-0000", "opened_on": "2026-01-02", "program": "P1"}, actor="eva")
+    ws.record(
+        "contacts",
+        {"case_id": "A-0000", "contact_on": "2026-01-09", "kind": "phone_call", "status": "attended"},
+        actor="eva",
+    )
+    monkeypatch.setattr(ci, "_numbering", lambda *a: pytest.fail("the index was computed again"))
+    after = ws.result_since(before, since)
+    assert after is not None
+    view = ci.coded(after.data)
+    assert _indices(after.data) == old | {"A-0000": _stored_keys(ws)["A-0000"]} == _stored_keys(ws)
+    assert view["contacts"]["case_id"].to_list()[-1] == _stored_keys(ws)["A-0000"]
+    assert not view.ordered
+    monkeypatch.undo()
+    fresh = ci.coded(ck.CaseData(dict(after.data.sheets)))  # the same rows, indexed from scratch: same tables
+    with text_ids_only():
+        expected = ck.case_status(after, as_of=ck.SAMPLE_AS_OF)
+    assert_frame_equal(ck.case_status(after, as_of=ck.SAMPLE_AS_OF), expected)
+    assert fresh.ids.drop_nulls().sort().to_list() == view.ids.drop_nulls().sort().to_list()
 
 
 def test_tables_of_the_stored_state_equal_the_text_ids(ws: ck.Workspace) -> None:
