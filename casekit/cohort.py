@@ -596,9 +596,8 @@ def compare_cohorts(
     for side, cohort in sides.items():
         rows = []
         for m in names:
-            kw = {"by": (), "outcome_measure": m, "changes": changes}
-            improved = group_measure(cohort, measure="pct_improved", **kw)
-            mean = group_measure(cohort, measure="mean_change", **kw)
+            improved = group_measure(cohort, by=(), measure="pct_improved", outcome_measure=m, changes=changes)
+            mean = group_measure(cohort, by=(), measure="mean_change", outcome_measure=m, changes=changes)
             rows.append(
                 {
                     "measure": m,

@@ -133,15 +133,18 @@ def build_report(
     status = case_status(result, as_of=as_of, config=rules, risk=scores, model=risk_model, measures=cat)
     changes = outcome_changes(result, as_of=as_of, measures=cat)
     util = utilisation_changes(result, as_of=as_of, measures=cat)
-    shared = {"for_sharing": for_sharing}
-    summary = outcome_summary(result, ["domain", "measure"], as_of=as_of, changes=changes, measures=cat, **shared)
-    by_tier = outcome_summary(
-        result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores, measures=cat, **shared
+    summary = outcome_summary(
+        result, ["domain", "measure"], as_of=as_of, changes=changes, measures=cat, for_sharing=for_sharing
     )
-    util_summary = utilisation_summary(result, as_of=as_of, changes=util, measures=cat, **shared)
+    by_tier = outcome_summary(
+        result, ["effective_tier"], as_of=as_of, changes=changes, scores=scores, measures=cat, for_sharing=for_sharing
+    )
+    util_summary = utilisation_summary(result, as_of=as_of, changes=util, measures=cat, for_sharing=for_sharing)
     rates = utilisation_rates(result, as_of=as_of, measures=cat)
-    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates, measures=cat, **shared)
-    goals = goal_attainment(result, ["owner", "domain"], as_of=as_of, scores=scores, measures=cat, **shared)
+    rate_summary = utilisation_rate_summary(result, as_of=as_of, rates=rates, measures=cat, for_sharing=for_sharing)
+    goals = goal_attainment(
+        result, ["owner", "domain"], as_of=as_of, scores=scores, measures=cat, for_sharing=for_sharing
+    )
     entries = stage_entries(result, as_of=as_of, config=rules, measures=cat)
 
     figures = key_figures(result, status=status, changes=changes, entries=entries)
@@ -295,9 +298,10 @@ def _detail_sheet(
 
     if df.height > XLSX_MAX_ROWS:
         raise CasekitError("export.too_many_rows", lang=lang, sheet=name, rows=df.height, max=XLSX_MAX_ROWS)
-    page = {"lang": lang, "source": report.source, "as_of": report.as_of}
     if df.width == 0:
-        set_up_printing(workbook.add_worksheet(name), header_row=None, **page)
+        set_up_printing(
+            workbook.add_worksheet(name), lang=lang, source=report.source, as_of=report.as_of, header_row=None
+        )
         return
     safe = safe_headers(safe_frame(df))
     widths, header_lines = wrapped_widths(safe)
@@ -305,7 +309,7 @@ def _detail_sheet(
         workbook=workbook,
         worksheet=name,
         header_format={"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "top"},
-        column_formats={safe_text(c): f for c, f in number_formats.items()},  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, str]
+        column_formats={safe_text(c): f for c, f in number_formats.items()},
         column_widths=widths,  # type: ignore[arg-type]  # polars' write_excel stubs want a narrower mapping than its documented dict[str, int]
         autofilter=True,
         freeze_panes="B2",
@@ -318,7 +322,7 @@ def _detail_sheet(
         ws.merge_range(row, 0, row, last, safe_text(note), style)
         chars = sum(list(widths.values())[: last + 1]) // 7  # about 7 px a character
         ws.set_row(row, 15 * (len(note) // max(chars, 20) + 1) + 3)
-    set_up_printing(ws, **page)
+    set_up_printing(ws, lang=lang, source=report.source, as_of=report.as_of)
 
 
 def _png_size(png: bytes) -> tuple[int, int]:
