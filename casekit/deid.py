@@ -55,6 +55,7 @@ from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.i18n import normalize_lang, t
+from casekit.present import header
 from casekit.privacy import MIN_CELL, suppress_small_cells
 
 __all__ = [
@@ -650,7 +651,7 @@ class Deidentified:
             if action == "suppressed"
             else t("deid.step_removed", lang, column=SHEETS["cases"].columns[column].label(lang))
             if column in SHEETS["cases"].columns
-            else t("deid.step_removed", lang, column=column)
+            else t("deid.step_removed", lang, column=header(column, lang))
             for column, action, _ in self.steps.iter_rows()
         ]
         return pl.DataFrame(
@@ -686,8 +687,10 @@ class Deidentified:
     ) -> Path:
         """Write the extract: a ``.xlsx`` workbook, or a folder of ``.parquet`` (default) or ``.csv`` files.
 
-        Sheet names and headers in ``lang`` (as :func:`casekit.write_workbook`), every
-        text cell formula-safe. ``save_key=True`` also writes the key, only readable by
+        One language throughout: sheet names, headers and values in ``lang`` (vocabulary ids
+        as their labels, booleans as sí/no or yes/no: :func:`casekit.write_workbook` with
+        ``labels=True``, through :func:`casekit.present.readable`; casekit reads them back to
+        the ids), every text cell formula-safe. ``save_key=True`` also writes the key, only readable by
         its owner, next to the extract (:meth:`key_path`): never inside it. Returns the
         path written.
 
@@ -700,7 +703,7 @@ class Deidentified:
         """
         from casekit.export import write_workbook
 
-        write_workbook(self.data, path, lang=lang, format=format)
+        write_workbook(self.data, path, lang=lang, format=format, labels=True)
         if save_key:
             target = self.key_path(path)
             fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

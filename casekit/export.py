@@ -49,11 +49,11 @@ import polars as pl
 from casekit._frames import Frame
 from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
 from casekit._print import longest_values, set_up_printing
-from casekit.contract import ROW, SHEET_ORDER, SHEETS, VOCABS
+from casekit.contract import ROW, SHEET_ORDER, SHEETS
 from casekit.data import CaseData
 from casekit.errors import CasekitError
-from casekit.i18n import normalize_lang, t
-from casekit.present import formats
+from casekit.i18n import normalize_lang
+from casekit.present import formats, readable
 
 __all__ = [
     "DANGEROUS_START",
@@ -337,31 +337,14 @@ def write_xlsx(
 # --------------------------------------------------------------------------------------
 
 
-def _to_labels(sheet: str, df: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """Categorical ids -> labels in ``lang``; booleans -> yes/no words (contract columns)."""
-    columns = SHEETS[sheet].columns
-    yes, no = t("common.yes", lang), t("common.no", lang)
-    exprs = []
-    for name, dtype in df.schema.items():
-        col = columns.get(name)
-        if col is None:
-            continue
-        if col.kind == "category" and col.vocab and dtype == pl.String:
-            mapping = {k: label(lang) for k, label in VOCABS[col.vocab].items()}
-            exprs.append(pl.col(name).replace(mapping))
-        elif col.kind == "bool" and dtype == pl.Boolean:
-            exprs.append(pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no)).alias(name))
-    return df.with_columns(exprs) if exprs else df
-
-
 def _localise(sheet: str, df: pl.DataFrame, lang: str, labels: bool) -> tuple[str, pl.DataFrame]:
     """Drop ``_row``, translate values (``labels``) and headers; return the sheet name in ``lang``."""
     df = df.drop(ROW, strict=False)
     spec = SHEETS.get(sheet)
     if spec is None:
         return sheet, df
-    if labels:
-        df = _to_labels(sheet, df, lang)
+    if labels:  # ids as labels, booleans as sí/no; numbers, dates and blanks as they are
+        df = readable(df, lang, headers={c: c for c in df.columns}, keep_types=True)
     taken = set(df.columns)
     renames = {}
     for name in df.columns:

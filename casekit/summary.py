@@ -228,7 +228,7 @@ def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
     """Paired measures by domain: cases, share improved, and share improved by at least
     the measure's MCID (``improved`` of :func:`casekit.outcome_changes`; any improvement
     where the measures catalogue has no MCID)."""
-    from casekit.outcomes import label_columns
+    from casekit.present import column_labels
 
     paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
     if "improved" not in paired.columns:
@@ -245,7 +245,7 @@ def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
         .with_columns((pl.col("mcid") / pl.col("pairs")).alias("share_mcid"))
         .sort("pairs", "domain", descending=[True, False])
     )
-    labels = label_columns(by_domain.select("domain"), lang)["domain_label"] if by_domain.height else pl.Series([])
+    labels = by_domain["domain"].replace(column_labels("domain", lang))
     hidden = _hidden(by_domain, ["cases", "any", "mcid"], min_cell)
     # a share of the pairs gives its count back, and the count of the others (pairs - improved)
     leak = _shares_hidden(by_domain, {"share_any": "pairs", "share_mcid": "pairs"}, min_cell)

@@ -21,7 +21,7 @@ from casekit.ui.monitoring import (
     worklist_managers,
     worklist_print_html,
     worklist_priorities,
-    worklist_view,
+    worklist_rows,
 )
 from casekit.ui.widgets import (
     download,
@@ -85,7 +85,7 @@ else:
     if shown.height == 0:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:
-        table(worklist_view(shown, lang=lang(), model=ws.model), key="monitoring_worklist", stem="worklist")
+        table(worklist_rows(shown, lang=lang()), key="monitoring_worklist", stem="worklist", model=ws.model)
         download(
             tr("ui_monitoring.print_button"),
             functools.partial(  # written when clicked

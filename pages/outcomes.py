@@ -186,7 +186,7 @@ by = st.multiselect(
     tr("ui_outcomes.grouping"),
     list(oc.GROUPINGS),
     default=list(oc.DEFAULT_GROUPING),
-    format_func={g: oc.grouping_label(g, lang()) for g in oc.GROUPINGS}.__getitem__,
+    format_func={g: header(g, lang()) for g in oc.GROUPINGS}.__getitem__,
     placeholder=tr("ui_outcomes.grouping_none"),
     key="out_by",
 )

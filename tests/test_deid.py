@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 import casekit as ck
-from casekit.contract import ROW, SHEETS
+from casekit.contract import ROW, SHEETS, VOCABS
 from casekit.deid import (
     ID_PREFIXES,
     Deidentified,
@@ -413,6 +413,35 @@ def test_written_workbook_reads_back_without_identifying_values(
     assert back["cases"]["case_id"].to_list() == shifted.data["cases"]["case_id"].to_list()
     assert back["contacts"]["contact_on"].to_list() == shifted.data["contacts"]["contact_on"].to_list()
     assert back["cases"]["age"].to_list() == shifted.data["cases"]["age"].to_list()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_written_extract_is_in_one_language(shifted: Deidentified, tmp_path: Path, lang: str) -> None:
+    """Sheet names, headers and values in the extract's language: no Spanish headers over English ids."""
+    other = "en" if lang == "es" else "es"
+    raw = pl.read_excel(shifted.write(tmp_path / "extract.xlsx", lang=lang), sheet_id=0)
+    checked = 0
+    for name, spec in SHEETS.items():
+        if name not in shifted.data.sheets:
+            continue
+        sheet = raw[spec.label(lang)]
+        for column, col in spec.columns.items():
+            if col.kind not in ("category", "bool") or col.label(lang) not in sheet.columns:
+                continue
+            values = set(sheet[col.label(lang)].drop_nulls().cast(pl.String))
+            words = (
+                {t("common.yes", lang), t("common.no", lang)}
+                if col.kind == "bool"
+                else set(ck.present.vocabulary(col.vocab, lang).values())
+            )
+            ids = set(VOCABS[col.vocab]) if col.vocab else set()
+            foreign = set(ck.present.vocabulary(col.vocab, other).values()) if col.vocab else set()
+            assert values <= words | (values - ids - foreign), (name, column, values - words)
+            checked += bool(values & words)
+    assert checked >= 5  # sex, programme status, contact kinds… were really written as labels
+    assert (
+        ck.read_workbook(tmp_path / "extract.xlsx")["cases"]["sex"].to_list() == shifted.data["cases"]["sex"].to_list()
+    )
 
 
 def test_written_files_are_formula_safe(tmp_path: Path) -> None:

@@ -35,7 +35,7 @@ from casekit.outcomes._goals import (
     goal_attainment,
     goal_progress,
 )
-from casekit.outcomes._names import direction_label, label_columns
+from casekit.outcomes._names import direction_label
 from casekit.outcomes._post_only import POST_ONLY_COLUMNS, post_only_summary, post_only_values
 from casekit.outcomes._summary import GROUPINGS, SUMMARY_COLUMNS, outcome_summary
 from casekit.outcomes._utilisation import (
@@ -76,7 +76,6 @@ __all__ = [
     "direction_label",
     "goal_attainment",
     "goal_progress",
-    "label_columns",
     "needs_rtm_caveat",
     "outcome_changes",
     "outcome_changes_lazy",

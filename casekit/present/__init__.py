@@ -37,7 +37,7 @@ from __future__ import annotations
 from casekit.present._formats import FORMATS, Formats, count_text, format_date, format_number, formats, number_expr
 from casekit.present._headers import NumberStyle, header, missing_headers, number_style, screen_headers
 from casekit.present._printable import printable_html
-from casekit.present._readable import excel_formats, headers_for, readable, text_expr
+from casekit.present._readable import excel_formats, headers_for, readable, suppressed_flags, text_expr
 from casekit.present._vocab import COLUMN_VOCABULARY, column_labels, label, vocabulary, vocabulary_of
 
 __all__ = [
@@ -60,6 +60,7 @@ __all__ = [
     "printable_html",
     "readable",
     "screen_headers",
+    "suppressed_flags",
     "text_expr",
     "vocabulary",
     "vocabulary_of",

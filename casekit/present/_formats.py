@@ -35,6 +35,9 @@ class Formats:
       the separators of the reader's locale for ``#,##0``);
     - ``widget_date``: ``st.date_input(format=...)``; ``column_date`` /
       ``column_datetime``: ``st.column_config.DateColumn`` / ``DatetimeColumn`` (moment.js);
+      ``column_integer``: ``st.column_config.NumberColumn`` for whole numbers (Streamlit's
+      printf: ``%'.,d`` groups thousands with ``.``; it has no decimal comma, so a table's
+      decimals are written as text, right-aligned, by :func:`casekit.present.readable`);
     - ``decimal`` / ``thousands`` / ``percent``: separators and the percent suffix of
       numbers written as text; ``csv_separator``: the field separator of a CSV file a
       spreadsheet of that language opens in columns.
@@ -50,6 +53,7 @@ class Formats:
     widget_date: str
     column_date: str
     column_datetime: str
+    column_integer: str
     decimal: str
     thousands: str
     percent: str
@@ -69,6 +73,7 @@ FORMATS: dict[str, Formats] = {
         widget_date="DD/MM/YYYY",
         column_date="DD/MM/YYYY",
         column_datetime="DD/MM/YYYY HH:mm:ss",
+        column_integer="%'.,d",
         decimal=",",
         thousands=".",
         percent="\u00a0%",
@@ -85,6 +90,7 @@ FORMATS: dict[str, Formats] = {
         widget_date="YYYY-MM-DD",
         column_date="YYYY-MM-DD",
         column_datetime="YYYY-MM-DD HH:mm:ss",
+        column_integer="%,d",
         decimal=".",
         thousands=",",
         percent="%",

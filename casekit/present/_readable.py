@@ -99,6 +99,7 @@ def readable(
     headers: Mapping[str, str] | None = None,
     hide: Iterable[str] = (),
     keep_types: bool = False,
+    keep: Iterable[str] = (),
     model: Any = None,
 ) -> pl.DataFrame:
     """``df`` as a person of ``lang`` reads it: every cell text, every header from the catalogue.
@@ -111,7 +112,10 @@ def readable(
       overrides the header of some columns (a screen's own
       words); columns in ``hide`` are left off;
     - ``keep_types=True`` (a spreadsheet download): numbers and dates stay numbers and
-      dates (the spreadsheet formats them), everything else as above;
+      dates (the spreadsheet formats them) and a missing value stays missing (an empty
+      cell), everything else as above; ``keep``: columns
+      left as they are (a table widget writes them in the language's format itself,
+      ``FORMATS[lang].column_integer``);
     - ``model``: the risk model in use (:class:`casekit.risk.RiskModel`): its factors and
       red flags, a team's own columns' ones included, are named by their labels in it
       (``red_flags``, ``missing_factors``, a worklist's ``detail``); default: the shipped model.
@@ -120,25 +124,34 @@ def readable(
 
     >>> df = pl.DataFrame({"effective_tier": ["low"], "score": [3.5], "provisional": [None]})
     >>> readable(df, "es", keep_types=True).row(0)
-    ('Bajo', 3.5, '')
+    ('Bajo', 3.5, None)
     >>> readable(pl.DataFrame({"n_cases": [None, 0], "suppressed": [True, False]}), "es").rows()
     [('oculto', 'sí'), ('0', 'no')]
+    >>> readable(pl.DataFrame({"days_overdue": [1204], "effective_tier": ["low"]}), "es", keep=["days_overdue"]).row(0)
+    (1204, 'Bajo')
     """
     shown = df.drop(list(hide), strict=False)
+    kept = set(keep)
     hidden = suppressed_flags(df)
     mark = pl.lit(t("printing.suppressed", normalize_lang(lang)))
     out = df.select(  # from df: a hidden ``suppressed`` column still labels the figures it flags
         pl.col(c)
-        if keep_types and (dtype.is_numeric() or dtype.is_temporal())
+        if c in kept or (keep_types and (dtype.is_numeric() or dtype.is_temporal()))
         else pl.when(hidden[c] & pl.col(c).is_null())
         .then(mark)
-        .otherwise(text_expr(pl.col(c), dtype, c, lang, model))
+        .otherwise(_text(c, dtype, lang, model, keep_nulls=keep_types))
         .alias(c)
         if c in hidden
-        else text_expr(pl.col(c), dtype, c, lang, model).alias(c)
+        else _text(c, dtype, lang, model, keep_nulls=keep_types).alias(c)
         for c, dtype in shown.schema.items()
     )
     return out.rename(headers_for(out.columns, lang, headers))
+
+
+def _text(column: str, dtype: pl.DataType, lang: str | None, model: Any, *, keep_nulls: bool) -> pl.Expr:
+    """:func:`text_expr` of ``column``; ``keep_nulls``: a missing value stays missing (a spreadsheet's empty cell)."""
+    text = text_expr(pl.col(column), dtype, column, lang, model)
+    return pl.when(pl.col(column).is_not_null()).then(text) if keep_nulls else text
 
 
 def suppressed_flags(df: pl.DataFrame) -> dict[str, pl.Expr]:

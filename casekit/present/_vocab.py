@@ -19,6 +19,8 @@ Examples
 ('Objetivo vencido', 'C-1')
 >>> label("group", "female", "es"), label("grouping", "age_band", "en"), label("sheet", "screenings", "es")
 ('Mujer', 'Age', 'cribados')
+>>> label("column", "client_name", "es"), label("provider", "other", "es")
+('nombre_cliente', 'otro')
 >>> label("activity", "contact:phone_call:attended", "es")
 'Contacto · Llamada telefónica · Realizado'
 >>> vocabulary_of("to_level"), vocabulary_of("direction[PHQ-9]")
@@ -67,6 +69,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "event": ("events.", None),
     "worklist_detail": ("stages.detail_", None),
     "flag_change": ("learn.change_", None),
+    "kept_other": ("deid.value_", ("other",)),  # a de-identified extract's rare kept text
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
 MODEL_VOCABULARIES = ("factor", "red_flag")
@@ -108,12 +111,19 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "gad7_severity": ("instrument_severity",),
     "bp_category": ("bp_category",),
     "bmi_class": ("bmi_class",),
-    "measure": ("measure",),
+    "measure": ("measure", "kept_other"),
     "severity": ("issue_severity",),
     "activity": ("event", "close_reason", "contact_kind", "contact_status", "timepoint", "decision", "transition_kind"),
     "grouping": ("grouping",),
     "group": ("all_cases", "sex"),
     "sheet": ("sheet",),
+    "column": ("column",),
+    # kept text of a de-identified extract: the rare values are "other" (casekit.deid.OTHER)
+    "program": ("kept_other",),
+    "ethnicity": ("kept_other",),
+    "language": ("kept_other",),
+    "service": ("kept_other",),
+    "provider": ("kept_other",),
     "factor": ("factor",),
     "missing_factors": ("factor",),
     "red_flags": ("red_flag",),
@@ -144,6 +154,8 @@ def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
         return {k: v(lang) for k, v in VOCABS[name].items()}
     if name == "sheet":
         return {k: sheet.label(lang) for k, sheet in SHEETS.items()}
+    if name == "column":  # a workbook's column: its header in that language's workbook
+        return {c: spec.label(lang) for sheet in SHEETS.values() for c, spec in sheet.columns.items()}
     if name in MODEL_VOCABULARIES:
         # imported here: the risk model reads workbook names through casekit.io, whose
         # writers use this module (a top-level import would be a cycle)

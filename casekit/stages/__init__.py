@@ -19,7 +19,6 @@ from casekit.stages._names import (
     STAGE_NUMBER,
     STAGES,
     flag_label,
-    label_columns,
     priority_label,
     stage_label,
 )
@@ -56,7 +55,6 @@ __all__ = [
     "flag_label",
     "flags_long",
     "funnel",
-    "label_columns",
     "load_process_config",
     "open_flag_count",
     "open_red_flags",

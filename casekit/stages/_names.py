@@ -10,11 +10,9 @@ Examples
 
 from __future__ import annotations
 
-import polars as pl
-
 from casekit.i18n import t
 
-__all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "label_columns", "priority_label", "stage_label"]
+__all__ = ["FLAGS", "STAGES", "STAGE_NUMBER", "flag_label", "priority_label", "stage_label"]
 
 #: The nine stages in process order, then ``closed`` (number 10), then ``unknown`` (11):
 #: a case whose identity (``case_id``, ``opened_on``) could not be read, listed so that
@@ -72,29 +70,3 @@ def priority_label(priority: int, lang: str | None = None) -> str:
     ('1 · Safety', '5 · Casos cerrados')
     """
     return t(f"stages.priority_{priority}", lang)
-
-
-def label_columns(df: pl.DataFrame, lang: str | None = None) -> pl.DataFrame:
-    """Add ``current_stage_label`` / ``stage_label`` / ``flag_label`` / ``flags_label`` / ``priority_label``
-    next to the id columns present in ``df`` (ids stay: they are what code filters on).
-
-    >>> label_columns(pl.DataFrame({"flag": ["goal_overdue"]}), "es")["flag_label"].to_list()
-    ['Objetivo vencido']
-    """
-    stages = {s: stage_label(s, lang) for s in STAGES}
-    flags = {f: flag_label(f, lang) for f in FLAGS}
-    exprs: list[pl.Expr] = []
-    if "current_stage" in df.columns:
-        exprs.append(pl.col("current_stage").replace_strict(stages, default=None).alias("current_stage_label"))
-    if "stage" in df.columns:
-        exprs.append(pl.col("stage").replace_strict(stages, default=None).alias("stage_label"))
-    if "flag" in df.columns:
-        exprs.append(pl.col("flag").replace_strict(flags, default=None).alias("flag_label"))
-    if "flags" in df.columns:
-        exprs.append(pl.col("flags").list.eval(pl.element().replace_strict(flags, default=None)).alias("flags_label"))
-    if "priority" in df.columns:
-        names = {n: priority_label(n, lang) for n in range(1, 7)}
-        exprs.append(
-            pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String).alias("priority_label")
-        )
-    return df.with_columns(exprs) if exprs else df

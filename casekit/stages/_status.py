@@ -933,7 +933,7 @@ def worklist(
     which transition; ids and values), ``due_on, days_overdue`` (days from ``due_on``
     to the status's ``as_of``). Sorted by priority, then tier (high → moderate → low →
     none), then days overdue (most first), then case and flag order. ``manager`` keeps
-    only that case manager's (or those managers') cases. Labels: :func:`label_columns`.
+    only that case manager's (or those managers') cases. Labels: :func:`casekit.present.readable`.
 
     >>> import datetime as dt
     >>> st = pl.DataFrame({"case_id": ["A", "B", "C"], "case_manager": ["Ana", "Bo", "Bo"], "program": ["p"] * 3,

@@ -34,7 +34,7 @@ import polars as pl
 
 from casekit.charts import label_expr
 from casekit.cohort import FILTER_COLUMNS, CohortComparison, CohortFilter, cohort_events
-from casekit.contract import SHEETS, VOCABS
+from casekit.contract import VOCABS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import t
 from casekit.present import column_labels, readable, screen_headers
@@ -183,27 +183,15 @@ def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
 
 
 def readable_removed(explained: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """What de-identification did to each column (``Deidentified.explain``) with sheet and
-    column names and headers in ``lang`` (names outside the contract as written).
+    """What de-identification did to each column (``Deidentified.explain``) as a person
+    reads it (:func:`casekit.present.readable`): sheet and column names as the extract's
+    headers in ``lang`` (names outside the contract as written).
 
     >>> e = pl.DataFrame({"sheet": ["cases"], "column": ["client_name"], "action": ["eliminada"], "reason": ["…"]})
     >>> readable_removed(e, "es").rows(named=True)
-    [{'Hoja': 'casos', 'Columna': 'nombre_cliente', 'Qué se hizo': 'eliminada', 'Por qué': '…'}]
+    [{'Hoja': 'casos', 'Columna': 'nombre_cliente', 'Qué se hizo': 'eliminada', 'Motivo': '…'}]
     """
-    sheets = {name: sheet.label(lang) for name, sheet in SHEETS.items()}
-    columns = {(name, col): spec.label(lang) for name, sheet in SHEETS.items() for col, spec in sheet.columns.items()}
-    keys = pl.DataFrame(
-        {"sheet": [k[0] for k in columns], "column": [k[1] for k in columns], "_label": list(columns.values())}
-    )
-    return (
-        explained.join(keys, on=["sheet", "column"], how="left", maintain_order="left")
-        .with_columns(
-            pl.col("sheet").replace(sheets),
-            pl.coalesce("_label", "column").alias("column"),
-        )
-        .select("sheet", "column", "action", "reason")
-        .rename({c: t(f"ui_explore.removed_{c}", lang) for c in ("sheet", "column", "action", "reason")})
-    )
+    return readable(explained.select("sheet", "column", "action", "reason"), lang)
 
 
 #: Formats of the de-identified extract: one Excel workbook, or a ZIP of one CSV per sheet
@@ -214,7 +202,8 @@ EXTRACT_FORMATS = ("xlsx", "zip")
 @dataclass(frozen=True)
 class ExtractDownload:
     """A prepared de-identified extract: the file's bytes and what the page says about it
-    (``explained``: per column; ``steps``: what k-anonymity took, ``step, cases``; ``anonymity``:
+    (``explained``: per column; ``steps``: what k-anonymity took, ``step, cases``, for
+    :func:`casekit.present.readable`; ``anonymity``:
     one sentence; ``cases``: cases in the file). ``key`` is the extract's key (64 hex digits), to
     show once and then forget (:meth:`without_key`); ``key_file`` the bytes of the key file written
     beside the extract (:meth:`casekit.deid.Deidentified.write` with ``save_key=True``) when asked,
@@ -294,9 +283,7 @@ def deidentified_extract(
             payload = buffer.getvalue()
         if save_key:
             key_file = Deidentified.key_path(written).read_bytes()
-    steps = extract.explain_steps(lang).rename(
-        {"step": t("ui_explore.deid_step", lang), "cases": t("ui_explore.deid_step_cases", lang)}
-    )
+    steps = extract.explain_steps(lang)
     cases = extract.data["cases"].height if "cases" in extract.data.sheets else 0
     explained, line = extract.explain(lang), extract.anonymity_line(lang)
     return ExtractDownload(payload, explained, steps, line, cases, key=extract.key, key_file=key_file)

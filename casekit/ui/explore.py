@@ -466,4 +466,4 @@ def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilte
     st.dataframe(ex.readable_removed(prepared.explained, lang()), hide_index=True, key="ex_deid_explained")
     if prepared.anonymity:
         st.caption(prepared.anonymity)
-        st.dataframe(prepared.steps, hide_index=True, key="ex_deid_steps")
+        st.dataframe(readable(prepared.steps, lang()), hide_index=True, key="ex_deid_steps")

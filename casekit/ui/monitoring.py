@@ -42,6 +42,7 @@ __all__ = [
     "worklist_flags",
     "worklist_managers",
     "worklist_priorities",
+    "worklist_rows",
     "worklist_view",
 ]
 
@@ -100,11 +101,29 @@ def filter_worklist(
     return worklist.filter(keep)
 
 
+def worklist_rows(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.DataFrame:
+    """The worklist's rows for people: the priority as its label (``priority_label``, in its
+    place), everything else as computed (ids, dates, numbers), for :func:`casekit.present.readable`
+    to read once (the screen's table, the printable page).
+
+    >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "days_overdue": [1204]})
+    >>> worklist_rows(wl, lang="es").rows(named=True)
+    [{'priority_label': '1 · Seguridad', 'case_id': 'A', 'days_overdue': 1204}]
+    """
+    from casekit.stages import priority_label
+
+    if "priority" not in worklist.columns:
+        return worklist
+    names = {n: priority_label(n, lang) for n in range(1, 7)}
+    label = pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String)
+    return worklist.with_columns(label).rename({"priority": "priority_label"})
+
+
 def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: RiskModel | None = None) -> pl.DataFrame:
-    """The worklist for the screen: priority, tier, stage, flag and detail labels,
-    translated headers (one presentation layer, :func:`casekit.present.readable`).
-    ``model``: the risk model in use, whose red flags on a team's own columns are named
-    in the detail by their label in the model.
+    """The worklist as a person reads it (:func:`worklist_rows` through
+    :func:`casekit.present.readable`): priority, tier, stage, flag and detail labels,
+    translated headers. ``model``: the risk model in use, whose red flags on a team's own
+    columns are named in the detail by their label in the model.
 
     >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "current_stage": ["planning"],
     ...     "flag": ["safety_red_flag"], "detail": [["self_harm_thoughts"]]})
@@ -113,13 +132,8 @@ def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: Ris
       'Flag': 'Safety red flag without a recorded action', 'Detail': 'Thoughts of self-harm (PHQ-9 item 9)'}]
     """
     from casekit import present
-    from casekit.stages import priority_label
 
-    shown = worklist
-    if "priority" in shown.columns:
-        names = {n: priority_label(n, lang) for n in range(1, 7)}
-        shown = shown.with_columns(pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String))
-    return present.readable(shown, lang, headers={"priority": present.header("priority_label", lang)}, model=model)
+    return present.readable(worklist_rows(worklist, lang=lang), lang, model=model)
 
 
 def worklist_print_html(

@@ -28,7 +28,6 @@ __all__ = [
     "GROUPINGS",
     "PERCENT_COLUMNS",
     "SATISFACTION",
-    "grouping_label",
     "satisfaction",
     "shown",
     "suppression_range",
@@ -65,15 +64,6 @@ _ONE_MEASURE = (
     "pct_remission",
 )
 #: Measures with a label of their own (the chart texts); others are shown as written.
-
-
-def grouping_label(grouping: str, lang: str) -> str:
-    """Label of a grouping column (``domain``, ``effective_tier``…) in ``lang``.
-
-    >>> grouping_label("effective_tier", "es")
-    'Nivel de riesgo'
-    """
-    return t(f"ui_outcomes.col_{grouping}", lang)
 
 
 def suppression_range(min_cell: int = MIN_CELL) -> tuple[int, int]:

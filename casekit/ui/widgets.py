@@ -5,14 +5,23 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
 import polars as pl
 import streamlit as st
 
 from casekit.i18n import t
-from casekit.present import format_date, format_number, headers_for, readable, screen_headers
+from casekit.present import (
+    format_date,
+    format_number,
+    formats,
+    headers_for,
+    number_style,
+    readable,
+    screen_headers,
+    suppressed_flags,
+)
 from casekit.ui.derived import DerivedTables
 
 
@@ -306,32 +315,38 @@ def table(
     screen: str | None = None,
     shared: pl.DataFrame | None = None,
     wide: tuple[str, ...] = (),
+    model: Any = None,
 ) -> None:
-    """A table as the user reads it (:func:`casekit.present.readable`) with its download
-    buttons (or an empty state).
+    """A table as the user reads it (:func:`casekit.present.readable`, once) with its
+    download buttons (or an empty state).
 
     ``shared``: what the downloads carry instead of ``df`` — the same aggregate with small
     cells suppressed (``for_sharing=True``, :mod:`casekit.privacy`), while the screen shows
     the team's own exact counts; the page offers the visible switch (:func:`sharing_switch`).
     ``wide``: the key columns (a validation message with its hint), drawn wide and the
-    others narrow, so that they read without scrolling sideways at 1280 px.
+    others narrow, so that they read without scrolling sideways at 1280 px. ``model``: the
+    risk model in use (its factors and red flags named by their labels).
 
-    Labels instead of ids, dates and numbers in the user's format (numbers right-aligned),
-    blanks instead of ``None``; headers from ``columns.toml``, except where the
-    ``screen``'s catalogue words them its own way (``<screen>.col_<column>``) or
-    ``headers`` gives one. Columns in ``hide`` are left off the screen but
-    kept in the downloads (e.g. the machine-readable check id of the validation report),
-    where numbers and dates keep their types.
+    Labels instead of ids, dates and numbers in the user's format, right-aligned, blanks
+    instead of ``None``: whole numbers stay numbers (sorted as numbers, written with
+    ``FORMATS[lang].column_integer``), decimals and percentages are the text of
+    :func:`~casekit.present.readable` (Streamlit writes no decimal comma); headers from
+    ``columns.toml``, except where the ``screen``'s catalogue words them its own way
+    (``<screen>.col_<column>``) or ``headers`` gives one. Columns in ``hide`` are left off
+    the screen but kept in the downloads (e.g. the machine-readable check id of the
+    validation report), where numbers and dates keep their types.
     """
     if df.height == 0:
         empty_state("ui.empty_table")
         return
     language = lang()
     headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
-    shown = readable(df, language, headers=headers, hide=hide)
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
+    whole = whole_numbers(df, names)
+    shown = readable(df, language, headers=headers, hide=hide, keep=whole, model=model)
+    config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
-    config: dict[str, Any] = {names[c]: right for c in names if df.schema[c].is_numeric()}
+    config |= {names[c]: right for c in names if df.schema[c].is_numeric() and c not in whole}
     if wide:
         narrow = st.column_config.TextColumn(width="small")
         config |= {names[c]: narrow for c in names if c not in wide and not df.schema[c].is_numeric()}
@@ -339,9 +354,32 @@ def table(
     if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
-    st.dataframe(shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config)
+    st.dataframe(
+        shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config, placeholder=""
+    )
     download = df if shared is None else shared
-    download_table(readable(download, language, headers=headers, keep_types=True), stem or key, key=key)
+    download_table(readable(download, language, headers=headers, keep_types=True, model=model), stem or key, key=key)
+
+
+def whole_numbers(df: pl.DataFrame, columns: Iterable[str]) -> list[str]:
+    """The columns of ``columns`` a table shows as numbers: integers that are not
+    percentages, and whose blanks are not figures suppressed by the small-cell rule
+    (those read *oculto*, a text).
+
+    >>> whole_numbers(pl.DataFrame({"days_overdue": [3], "score": [1.5]}), ["days_overdue", "score"])
+    ['days_overdue']
+    >>> whole_numbers(pl.DataFrame({"n_cases": [None], "suppressed": [True]}), ["n_cases", "suppressed"])
+    []
+    """
+    flagged = suppressed_flags(df)
+    return [c for c in columns if df.schema[c].is_integer() and not number_style(c).percent and c not in flagged]
+
+
+def _number_column(column: str, language: str) -> Any:
+    """The Streamlit column of a whole-number column: right-aligned, in ``language``'s
+    format (``1.204`` / ``1,204``; no grouping for years and row numbers)."""
+    fmt = formats(language).column_integer if number_style(column).grouping else "%d"
+    return st.column_config.NumberColumn(format=fmt)
 
 
 def sharing_switch(*, key: str, allowed: bool = True) -> bool:

@@ -15,6 +15,8 @@ cleared before each test).
 
 from __future__ import annotations
 
+import math
+import numbers
 import re
 import sys
 from collections.abc import Iterable
@@ -100,11 +102,15 @@ def open_app(page: str | None = None, *, lang: str = "es") -> AppTest:
 
 def shown_numbers(cells: Iterable[object], lang: str) -> list[float | None]:
     """The numbers of a table column as the screen shows them, read back; each must be
-    written in ``lang``'s format (``1.373,9`` / ``1,373.9``, ``12,5 %``); blank is ``None``."""
+    written in ``lang``'s format (``1.373,9`` / ``1,373.9``, ``12,5 %``); blank is ``None``.
+    A whole-number column stays numbers (the table writes them, ``column_integer``)."""
     fmt = formats(lang)
     pattern = rf"-?\d{{1,3}}(?:{re.escape(fmt.thousands)}\d{{3}})*(?:{re.escape(fmt.decimal)}\d+)?"
     out: list[float | None] = []
     for cell in cells:
+        if isinstance(cell, numbers.Number) and not isinstance(cell, bool):
+            out.append(None if math.isnan(float(cell)) else float(cell))  # type: ignore[arg-type]  # a numbers.Number is a real here (pandas cells)
+            continue
         text = str(cell).removesuffix(fmt.percent)
         if text == "":
             out.append(None)

@@ -231,7 +231,7 @@ def test_the_deidentified_export_has_no_identifying_data(expected: dict, downloa
     cases_sheet = SHEETS["cases"].label(lang)
     cohort = status.filter(pl.col("effective_tier") == "moderate")
     assert 0.9 * cohort.height <= raw[cases_sheet].height <= cohort.height  # k-anonymity suppresses a few at most
-    steps = _table(at, t("ui_explore.deid_step_cases", lang))  # what k-anonymity took is shown
+    steps = _table(at, header("step", lang))  # what k-anonymity took is shown
     assert steps.shape[1] == 2
     assert any(c.value.startswith(t("deid.anonymity_line", lang)[:12]) for c in at.caption)
     headers = {h for frame in raw.values() for h in frame.columns}

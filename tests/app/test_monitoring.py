@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pandas as pd
 import polars as pl
 import pytest
 
@@ -55,7 +57,13 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert shown.iloc[:, 1].tolist() == worklist["case_id"].to_list()
     assert shown.iloc[:, 2].str.len().min() > 0  # the client's name
     assert shown.iloc[:, 7].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
-    assert shown_numbers(shown.iloc[:, 10], lang) == worklist["days_overdue"].to_list()
+    days = shown[ck.present.header("days_overdue", lang)]  # read once: numbers stay numbers (right-aligned)
+    assert pd.api.types.is_integer_dtype(days), days.dtype
+    assert days.tolist() == worklist["days_overdue"].to_list()
+    numeric = [c for c in shown.columns if pd.api.types.is_numeric_dtype(shown[c])]
+    assert numeric == [ck.present.header("days_overdue", lang)]  # the priority is its label
+    config = json.loads(at.dataframe[0].proto.columns)[numeric[0]]["type_config"]
+    assert config == {"type": "number", "format": ck.present.FORMATS[lang].column_integer}  # 1.204 / 1,204
 
     missed = at.dataframe[1].value
     assert len(missed) == _count(status, "missed_appointment")

@@ -39,8 +39,8 @@ def _frame(at, *columns: str, without: str = "\0"):
 
 
 TEXTS = {
-    "es": ("Nivel de riesgo", "% mejora", "Mejoran · {}", {"low": "Bajo", "moderate": "Moderado", "high": "Alto"}),
-    "en": ("Risk tier", "% improved", "Improved · {}", {"low": "Low", "moderate": "Moderate", "high": "High"}),
+    "es": ("Nivel de riesgo", "Mejoran", "Mejoran · {}", {"low": "Bajo", "moderate": "Moderado", "high": "Alto"}),
+    "en": ("Risk tier", "Improved", "Improved · {}", {"low": "Low", "moderate": "Moderate", "high": "High"}),
 }
 
 
@@ -69,7 +69,7 @@ def test_utilisation_comes_first_and_equals_utilisation_summary(expected: dict, 
     english = f"{cost:+.1%}"  # e.g. -4.2% in English, -4,2 % in Spanish
     assert first.value == (english.replace(".", ",").replace("%", "\u00a0%") if lang == "es" else english)
     assert at.subheader[0].value.startswith("Utilización" if lang == "es" else "Utilisation")
-    total = "% de cambio del total" if lang == "es" else "% change of the total"
+    total = ck.present.header("pct_change", lang)
     shown = at.dataframe[0].value
     assert shown_numbers(shown[total], lang) == [round(v * 100, 1) for v in util["pct_change"]]
 
@@ -104,7 +104,8 @@ def test_changing_the_grouping_changes_the_columns(expected: dict) -> None:
     assert sum("regression to the mean" in w.value for w in at.warning) == 3
     by_manager = expected["by_manager"]
     assert grouped["Case manager"].tolist() == by_manager["case_manager"].to_list()
-    assert shown_numbers(grouped["% improved"], "en") == [round(v * 100, 1) for v in by_manager["pct_improved"]]
+    improved = shown_numbers(grouped[ck.present.header("pct_improved", "en")], "en")
+    assert improved == [round(v * 100, 1) for v in by_manager["pct_improved"]]
 
 
 def test_small_cell_suppression_is_explained() -> None:

@@ -19,7 +19,7 @@ from tests.app.conftest import APP, shown_numbers
 AS_OF = ck.SAMPLE_AS_OF
 NEW = "Nora Vidal"  # takes over one case manager's whole caseload after the last measure
 HANDOVER = AS_OF + dt.timedelta(days=1)
-TEXTS = {"es": ("Gestor de casos", "% mejora"), "en": ("Case manager", "% improved")}
+TEXTS = {"es": ("Gestor del caso", "Mejoran"), "en": ("Case manager", "Improved")}
 
 
 @pytest.fixture(scope="module")

@@ -4,9 +4,14 @@ cells of every table (one app session visits every page, so the sample is read o
 
 from __future__ import annotations
 
+import json
+import math
+import numbers
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from casekit.present import FORMATS, format_number
 from casekit.ui import PAGES
 from tests.app.conftest import open_app
 from tests.present import spanish
@@ -30,8 +35,22 @@ def page_text(at: AppTest) -> tuple[list[str], list[str]]:
     for table in at.dataframe:
         frame = table.value
         cells += [str(c) for c in frame.columns]
-        cells += ["None" if x is None else str(x) for row in frame.itertuples(index=False) for x in row]
+        config = json.loads(table.proto.columns or "{}")
+        blank = table.proto.placeholder if table.proto.HasField("placeholder") else "None"
+        for column in frame.columns:
+            fmt = config.get(column, {}).get("type_config", {}).get("format")
+            cells += [_cell(x, fmt, blank) for x in frame[column]]
     return texts, cells
+
+
+def _cell(value: object, fmt: str | None, blank: str) -> str:
+    """A cell as the browser shows it: a number of a column written with the Spanish
+    whole-number format (``%'.,d``) is ``1.204``; a missing value is the table's placeholder."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return blank
+    if isinstance(value, numbers.Real) and not isinstance(value, bool) and fmt == FORMATS["es"].column_integer:
+        return format_number(int(value), "es")
+    return str(value)
 
 
 @pytest.mark.slow

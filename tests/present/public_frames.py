@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import polars as pl
 
 import casekit as ck
-from casekit import cohort
+from casekit import cohort, deid
+from casekit.ui import _explore as explore
 from casekit.validation import report_for
+
+#: A fixed key: the extract is the same on every run.
+_KEY = hashlib.sha256(b"casekit public frames").hexdigest()
 
 
 def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
@@ -63,4 +69,43 @@ def public_frames(n_cases: int = 120) -> dict[str, pl.DataFrame]:
         ),
     }
     frames |= {f"sheet.{name}": df for name, df in result.data.sheets.items()}
-    return frames
+    return frames | _cohort_frames(frame, events, comparison) | _deid_frames(result)
+
+
+def _cohort_frames(
+    frame: pl.DataFrame, events: pl.DataFrame, comparison: cohort.CohortComparison
+) -> dict[str, pl.DataFrame]:
+    """Every measure of ``group_measure`` (each adds its own column), the cohort's events,
+    and the tables Explore shows and downloads (the team's exact counts, then shared)."""
+    options = {"median_days": {"to_stage": "planning"}, "pct_improved": {"outcome_measure": "PHQ-9"}}
+    options["mean_change"] = options["pct_improved"]
+    out = {
+        f"group_measure.{m}": cohort.group_measure(frame, by="sex", measure=m, **options.get(m, {}))  # type: ignore[arg-type]
+        for m in cohort.MEASURES
+    }
+    out["cohort_events"] = cohort.cohort_events(events, frame)
+    out["compare_cohorts.team.outcomes"] = comparison.outcomes
+    out["compare_cohorts.team.time_to_plan"] = comparison.time_to_plan
+    return out
+
+
+def _deid_frames(result: ck.ValidationResult) -> dict[str, pl.DataFrame]:
+    """A de-identified extract's sheets and what it says about them, and a shared aggregate."""
+    extract = deid.deidentify(result, key=_KEY, as_of=ck.SAMPLE_AS_OF)
+    out = {f"deidentify.sheet.{name}": df for name, df in extract.data.sheets.items()}
+    out |= {
+        "deidentify.removed": extract.removed,
+        "deidentify.dropped": extract.dropped,
+        "deidentify.steps": extract.steps,
+        "deidentify.anonymity": extract.anonymity,
+        "deidentify.explain": extract.explain("es"),
+        "deidentify.explain_steps": extract.explain_steps("es"),
+        "deid.column_rules": deid.column_rules(),
+        "deidentified_aggregate": deid.deidentified_aggregate(
+            result.data["cases"].group_by("program").agg(pl.len().alias("n_cases")), "n_cases"
+        ),
+    }
+    prepared = explore.deidentified_extract(result, result.data["cases"]["case_id"], key=_KEY, fmt="zip")
+    out["explore.deid_steps"] = prepared.steps
+    out["explore.deid_explained"] = prepared.explained
+    return out

@@ -504,7 +504,7 @@ def test_a_case_whose_identity_cannot_be_read_is_listed_as_unknown_never_dropped
     ]
     assert open_flag_count(status) == wl.height
     assert (
-        ck.stages.label_columns(unknown, "es")["current_stage_label"].to_list()
+        ck.present.readable(unknown.select("current_stage"), "es").to_series().to_list()
         == ["Desconocida (corrija los datos)"] * 2
     )
 

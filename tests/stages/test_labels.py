@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
+from casekit import present
 from casekit.i18n import catalog
-from casekit.stages import FLAGS, STAGES, flag_label, label_columns, stage_label
+from casekit.stages import FLAGS, STAGES, flag_label, stage_label
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])
@@ -20,13 +21,7 @@ def test_every_id_has_a_label(lang: str) -> None:
         assert flag_label(flag, lang)
 
 
-def test_label_columns_keeps_ids_and_adds_labels() -> None:
+def test_stage_and_flag_ids_read_as_their_labels() -> None:
     df = pl.DataFrame({"current_stage": ["monitoring"], "flags": [["plan_overdue", "out_of_order"]]})
-    out = label_columns(df, "es")
-    assert out.row(0, named=True) == {
-        "current_stage": "monitoring",
-        "flags": ["plan_overdue", "out_of_order"],
-        "current_stage_label": "Seguimiento",
-        "flags_label": ["Plan atrasado", "Fechas fuera de orden"],
-    }
-    assert label_columns(pl.DataFrame({"flag": ["goal_overdue"]}), "en")["flag_label"].item() == "Goal overdue"
+    assert present.readable(df, "es").row(0) == ("Seguimiento", "Plan atrasado, Fechas fuera de orden")
+    assert present.readable(pl.DataFrame({"flag": ["goal_overdue"]}), "en").item() == "Goal overdue"

@@ -124,7 +124,7 @@ def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: 
     assert raw["cases"].height == prepared.cases
     assert 0.9 * sub.height <= prepared.cases <= sub.height  # a few cases suppressed for k-anonymity at most
     assert prepared.anonymity.startswith("k-anonymity on age band")
-    assert prepared.steps.columns == ["What was done to reach k-anonymity", "Cases affected"]
+    assert prepared.steps.columns == ["step", "cases"]  # read on screen through casekit.present
     for sheet, columns in identifying_columns().items():
         if sheet in raw:
             assert not set(columns) & set(raw[sheet].columns), sheet
@@ -138,7 +138,7 @@ def test_deidentified_extract_has_no_identifying_column_nor_original_id(sample: 
     assert back["cases"]["case_id"].n_unique() == prepared.cases
     assert "client_name" in explained["column"].to_list()
     shown = ex.readable_removed(explained, "es")
-    assert shown.columns == ["Hoja", "Columna", "Qué se hizo", "Por qué"]
+    assert shown.columns == ["Hoja", "Columna", "Qué se hizo", "Motivo"]
     assert ("casos", "nombre_cliente") in shown.select("Hoja", "Columna").rows()
     assert shown.height == explained.height
 

@@ -9,7 +9,7 @@ import pytest
 
 import casekit as ck
 from casekit.outcomes import GROUPINGS, outcome_summary, post_only_summary, post_only_values, utilisation_summary
-from casekit.present import format_number, number_style, readable, screen_headers
+from casekit.present import format_number, header, number_style, readable, screen_headers
 from casekit.ui import outcomes as oc
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -44,10 +44,11 @@ def _number(value: float, lang: str, column: str) -> str:
 def test_percentages_are_the_summary_shares_times_100(sample: dict) -> None:
     summary = _summary(sample, ["effective_tier"])
     shown = _read(summary, "en")
-    assert shown["% improved"].to_list() == [_number(v, "en", "pct_improved") for v in summary["pct_improved"]]
+    improved = [_number(v, "en", "pct_improved") for v in summary["pct_improved"]]
+    assert shown[header("pct_improved", "en")].to_list() == improved
     assert shown["Risk tier"].to_list() == ["Low", "Moderate", "High"]
     assert shown["Pairs"].to_list() == [str(n) for n in summary["n_pairs"]]
-    spanish = _read(summary, "es")["% mejora"].to_list()
+    spanish = _read(summary, "es")[header("pct_improved", "es")].to_list()
     assert spanish == [_number(v, "es", "pct_improved") for v in summary["pct_improved"]]
     assert all("," in v and "." not in v for v in spanish)  # 12,5 %: a decimal comma
     # means are null when the groups mix measures: those columns are left out
@@ -59,7 +60,7 @@ def test_the_grouping_decides_the_columns(sample: dict) -> None:
     by_measure = _read(_summary(sample, ["domain", "measure"]), "es")
     by_manager = _read(_summary(sample, ["case_manager", "sex"]), "es")
     assert by_measure.columns[:2] == ["Ámbito", "Medida"]
-    assert by_manager.columns[:2] == ["Gestor de casos", "Sexo"]
+    assert by_manager.columns[:2] == ["Gestor del caso", "Sexo"]
     assert "Cambio medio" in by_measure.columns
     assert set(by_manager["Sexo"]) <= {"Mujer", "Hombre", "Otro", "Desconocido", "(en blanco)"}
     overall = _read(_summary(sample, []), "es")
@@ -69,7 +70,7 @@ def test_the_grouping_decides_the_columns(sample: dict) -> None:
 
 def test_every_grouping_has_a_label_in_both_languages() -> None:
     for lang in ("es", "en"):
-        labels = [oc.grouping_label(g, lang) for g in GROUPINGS]
+        labels = [header(g, lang) for g in GROUPINGS]
         assert len(set(labels)) == len(GROUPINGS)
         assert not any("." in label or "_" in label for label in labels)
 
@@ -78,9 +79,9 @@ def test_suppressed_rows_stay_blank_and_say_so(sample: dict) -> None:
     summary = _summary(sample, ["case_manager", "sex"], for_sharing=True)
     assert summary["suppressed"].any()
     shown = _read(summary, "en")
-    blanked = shown.filter(pl.col("Suppressed") == "yes")
+    blanked = shown.filter(pl.col(header("suppressed", "en")) == "yes")
     assert blanked.height == summary["suppressed"].sum()
-    assert set(blanked["% improved"]) == {"suppressed"}
+    assert set(blanked[header("pct_improved", "en")]) == {"suppressed"}
     assert oc.suppression_range() == (1, 10)
     assert oc.suppression_range(5) == (1, 4)
 
@@ -109,10 +110,10 @@ def test_utilisation_headlines_put_cost_first(sample: dict) -> None:
     shown = _read(util, "es")
     assert "Coste mensual" in shown["Medida"].to_list()
     expected = [_number(v, "es", "pct_change") if v is not None else "" for v in util["pct_change"]]
-    assert shown["% de cambio del total"].to_list() == expected
+    assert shown[header("pct_change", "es")].to_list() == expected
 
 
 def test_readable_on_an_empty_summary_keeps_the_headers() -> None:
     empty = pl.DataFrame(schema={"effective_tier": pl.String, "n_cases": pl.Int64, "pct_improved": pl.Float64})
-    assert _read(empty, "en").columns == ["Risk tier", "Cases", "% improved"]
+    assert _read(empty, "en").columns == ["Risk tier", "Cases", "Improved"]
     assert oc.satisfaction(pl.DataFrame(schema={"domain": pl.String})).height == 0
