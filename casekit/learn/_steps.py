@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import polars as pl
 
@@ -183,8 +184,8 @@ class _Client:
     cfg: ProcessConfig
     model: RiskModel
     data: CaseData
-    status: dict[str, object]
-    score: dict[str, object] | None
+    status: dict[str, Any]  # the client's case_status row
+    score: dict[str, Any] | None
     entered: dict[str, dt.date]
 
     def rows(self, name: str, columns: list[str] | None = None) -> pl.DataFrame:
@@ -197,7 +198,7 @@ class _Client:
 
     @property
     def flags(self) -> dict[str, dt.date]:
-        return dict(zip(self.status["flags"], self.status["flag_due_on"], strict=True))  # type: ignore[arg-type]  # a status row's values are typed as any polars value; lists here
+        return dict(zip(self.status["flags"], self.status["flag_due_on"], strict=True))
 
     @property
     def tier(self) -> str:
@@ -205,7 +206,7 @@ class _Client:
 
     @property
     def reached(self) -> int:
-        return int(self.status["reached_stage_number"])  # type: ignore[arg-type]  # a status row's value is typed as any polars value; an int here
+        return int(self.status["reached_stage_number"])
 
 
 def _days(a: dt.date, b: dt.date) -> int:
@@ -248,6 +249,16 @@ def _step(client: _Client, stage: str, decision: Note, why: list[Note], **kw: ob
     )
 
 
+def _earliest(dates: pl.Series) -> dt.date | None:
+    """The first date of a date column (``None``: empty or all blank)."""
+    return cast("dt.date | None", dates.min())  # a date column's minimum is a date
+
+
+def _latest(dates: pl.Series) -> dt.date | None:
+    """The last date of a date column (``None``: empty or all blank)."""
+    return cast("dt.date | None", dates.max())
+
+
 # --------------------------------------------------------------------------------------
 # The nine steps
 # --------------------------------------------------------------------------------------
@@ -260,7 +271,7 @@ def _screening(c: _Client) -> StageStep:
     due = opened + dt.timedelta(days=c.cfg.screening_days)
     decided = scr.filter(pl.col("decision").is_not_null())
     decision = decided["decision"][-1] if decided.height else None
-    first = scr["screened_on"].min() if scr.height else None
+    first = _earliest(scr["screened_on"]) if scr.height else None
     why = [Note("s1_due", {"opened_on": opened, "days": c.cfg.screening_days, "due_on": due})]
     if first is not None:
         late = _days(due, first)
@@ -279,9 +290,9 @@ def _screening(c: _Client) -> StageStep:
 def _assessment(c: _Client) -> StageStep:
     scr = c.rows("screenings", ["screened_on", "decision"])
     ass = c.rows("assessments", _COLUMNS["assessments_2"])
-    refer = scr.filter(pl.col("decision") == "refer_to_assessment")["screened_on"].min()
+    refer = _earliest(scr.filter(pl.col("decision") == "refer_to_assessment")["screened_on"])
     due = refer + dt.timedelta(days=c.cfg.assessment_days) if refer is not None else None
-    first = ass["assessed_on"].min() if ass.height else None
+    first = _earliest(ass["assessed_on"]) if ass.height else None
     why: list[Note] = []
     if refer is None:
         head = Note("s2_not_referred")
@@ -328,8 +339,8 @@ def _risk(c: _Client) -> StageStep:
         "s3_decision",
         {
             "score": s["score"],
-            "computed": term("tier", s["computed_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
-            "effective": term("tier", s["effective_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
+            "computed": term("tier", s["computed_tier"]),
+            "effective": term("tier", s["effective_tier"]),
         },
     )
     why: list[Note] = []
@@ -355,7 +366,7 @@ def _risk(c: _Client) -> StageStep:
     else:
         why.append(Note("s3_percentiles", {"high": c.model.tiers.high * 100, "moderate": c.model.tiers.moderate * 100}))
     flags = {f.name: f for f in c.model.red_flags}
-    raised = [Label(flags[n].label("en"), flags[n].label("es")) for n in s["red_flags"]]  # type: ignore[union-attr]  # a row's value is typed as any polars value; a list of flag names here
+    raised = [Label(flags[n].label("en"), flags[n].label("es")) for n in s["red_flags"]]
     if raised:
         why.append(Note("s3_red_flags", {"flags": raised}))
     due = dict(zip(c.status["flags"], c.status["flag_due_on"], strict=True))
@@ -377,7 +388,7 @@ def _risk(c: _Client) -> StageStep:
     missing = s["missing_factors"] or []
     if missing:
         key = "s3_provisional" if s["provisional"] else "s3_missing"
-        why.append(Note(key, {"n": len(missing), "total": len(c.model.factors)}))  # type: ignore[arg-type]  # Note's params are typed dict[str, str]; counts are formatted when shown
+        why.append(Note(key, {"n": len(missing), "total": len(c.model.factors)}))
     if s["override_tier"] is not None:
         reason = reviews.filter(pl.col("reviewed_on") == s["last_review_on"])["reason"]
         why.append(
@@ -385,7 +396,7 @@ def _risk(c: _Client) -> StageStep:
                 "s3_override",
                 {
                     "on": s["last_review_on"],
-                    "tier": term("tier", s["override_tier"]),  # type: ignore[arg-type]  # a row's value is typed as any polars value; a tier is a str
+                    "tier": term("tier", s["override_tier"]),
                     "reason": reason[-1] if reason.len() else None,
                 },
             )
@@ -421,16 +432,17 @@ def _pts(value: object) -> str:
 
 def _plan_on(goals: pl.DataFrame, services: pl.DataFrame) -> dt.date | None:
     """The day a plan was in place: a goal with a target date and a service (the later of the two)."""
-    goal_on = goals.filter(pl.col("target_on").is_not_null())["set_on"].min()
+    goal_on = _earliest(goals.filter(pl.col("target_on").is_not_null())["set_on"])
     if goal_on is None or services.height == 0:
         return None
     starts = services["start_on"].drop_nulls()
-    return max(goal_on, starts.min()) if starts.len() else goal_on  # type: ignore[type-var]  # Series.min() is typed as any polars value; a date here
+    first_start = _earliest(starts)
+    return max(goal_on, first_start) if first_start is not None else goal_on
 
 
 def _planning(c: _Client) -> StageStep:
     goals, services = c.rows("goals"), c.rows("services")
-    last_assessed = c.rows("assessments", ["assessed_on"])["assessed_on"].max()
+    last_assessed = _latest(c.rows("assessments", ["assessed_on"])["assessed_on"])
     high = c.tier == "high"
     days = c.cfg.plan_days_high_tier if high else c.cfg.plan_days
     data = {"goals": goals, "services": services}
@@ -455,12 +467,11 @@ def _planning(c: _Client) -> StageStep:
 
 def _implementation(c: _Client) -> StageStep:
     contacts = c.rows("contacts").filter(pl.col("kind").is_in(IMPLEMENTATION_KINDS))
-    first_goal = c.rows("goals", ["set_on"])["set_on"].min()
+    first_goal = _earliest(c.rows("goals", ["set_on"])["set_on"])
     started = None
     if first_goal is not None:
-        started = contacts.filter((pl.col("status") == "attended") & (pl.col("contact_on") >= first_goal))[
-            "contact_on"
-        ].min()
+        attended = contacts.filter((pl.col("status") == "attended") & (pl.col("contact_on") >= first_goal))
+        started = _earliest(attended["contact_on"])
     counts = {s: contacts.filter(pl.col("status") == s).height for s in ("attended", "missed", "scheduled")}
     if first_goal is None:
         head = Note("s5_no_plan")
@@ -478,8 +489,8 @@ def _monitoring(c: _Client) -> StageStep:
     attended = c.rows("contacts").filter(pl.col("status") == "attended")
     with_client = attended.filter(pl.col("with_whom").fill_null("client").is_in(list(c.cfg.client_contact_with)))
     coordination = attended.height - with_client.height
-    last = with_client["contact_on"].max()
-    assessed = c.rows("assessments", ["assessed_on"])["assessed_on"].max()
+    last = _latest(with_client["contact_on"])
+    assessed = _latest(c.rows("assessments", ["assessed_on"])["assessed_on"])
     cadence = c.cfg.cadence(c.tier)
     base = max((d for d in (last, assessed) if d is not None), default=None)
     due = base + dt.timedelta(days=cadence) if base is not None else None
