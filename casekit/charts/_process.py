@@ -264,7 +264,8 @@ def flags_by_manager_chart(
         managers = [m for m in managers if m != others] + [others]
     flags = df.sort("flag_order")["flag_label"].unique(maintain_order=True).to_list()
     base = alt.Chart(df).encode(
-        x=alt.X("flag_label:N", sort=flags, title=None, axis=EVERY_LABEL | {"labelAngle": -40, "labelLimit": 180}),
+        # whole flag labels: the app allows 360 px (a 180 px limit cut two of them)
+        x=alt.X("flag_label:N", sort=flags, title=None, axis=EVERY_LABEL | {"labelAngle": -40}),
         y=alt.Y("manager_label:N", sort=managers, title=text("axis_manager", lang), axis=EVERY_LABEL),
         tooltip=[
             alt.Tooltip("manager_label:N", title=text("axis_manager", lang)),

@@ -176,7 +176,11 @@ def add_input_arguments(
     )
     add_lang_argument(parser)
     parser.add_argument(
-        "--as-of", type=parse_date, default=None, required=as_of_required, help="reference date, e.g. 2026-09-30"
+        "--as-of",
+        type=parse_date,
+        default=None,
+        required=as_of_required,
+        help="reference date, e.g. 2026-09-30" + ("" if as_of_required else " (default: today, said in the output)"),
     )
     parser.add_argument("--month-first", action="store_true", help="read 03/01/2026 as 1 March (default: day first)")
 

@@ -32,7 +32,7 @@ from casekit.i18n import normalize_lang, t
 from casekit.learn._common import Note, flag_term, labelled, one_case, stage_term, term
 from casekit.learn._risk import factor_table, score_one, tier_floor
 from casekit.outcomes import outcome_changes
-from casekit.present import format_number
+from casekit.present import format_number, label
 from casekit.risk import RiskModel, load_model
 from casekit.stages import (
     STAGES,
@@ -619,6 +619,18 @@ def _direction(direction: str | None) -> Label | None:
     return Label(t(f"learn.direction_{direction}", "en"), t(f"learn.direction_{direction}", "es"))
 
 
+def _rounded(change: float | None) -> float | None:
+    """A change as the walkthrough writes it: whole, or to two decimals (a difference of
+    two amounts is ``-242.06000000000017`` in floating point).
+
+    >>> _rounded(-242.06000000000017), _rounded(0.0), _rounded(None)
+    (-242.06, 0, None)
+    """
+    if change is None:
+        return None
+    return int(change) if float(change).is_integer() else round(change, 2)
+
+
 def _evaluation(c: _Client) -> StageStep:
     outcomes = c.rows("outcomes")
     changes = outcome_changes(c.data, as_of=c.as_of).filter(pl.col("case_id") == c.case_id)
@@ -628,10 +640,10 @@ def _evaluation(c: _Client) -> StageStep:
         Note(
             "s9_change",
             {
-                "measure": r["measure"],
+                "measure": Label(*(label("measure", r["measure"], lang) for lang in ("en", "es"))),
                 "baseline": r["baseline"],
                 "latest": r["latest"],
-                "change": Label(*(format_number(r["change"], lang, "+,") for lang in ("en", "es"))),
+                "change": Label(*(format_number(_rounded(r["change"]), lang, "+,") for lang in ("en", "es"))),
                 "direction": _direction(r["direction"]),
             },
         )

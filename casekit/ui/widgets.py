@@ -355,7 +355,13 @@ def table(
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
     st.dataframe(
-        shown, hide_index=True, height=height or "auto", key=f"{key}_table", column_config=config, placeholder=""
+        shown,
+        hide_index=True,
+        height=height or "auto",
+        key=f"{key}_table",
+        column_config=config,
+        placeholder="",
+        row_height=wrapped_row_height(shown, [names[c] for c in wide if c in names]),
     )
     download = df if shared is None else shared
     download_table(readable(download, language, headers=headers, keep_types=True, model=model), stem or key, key=key)
@@ -380,6 +386,25 @@ def _number_column(column: str, language: str) -> Any:
     format (``1.204`` / ``1,204``; no grouping for years and row numbers)."""
     fmt = formats(language).column_integer if number_style(column).grouping else "%d"
     return st.column_config.NumberColumn(format=fmt)
+
+
+#: Characters of a wide column (400 px) on one line, and the pixels of a line and of a row's
+#: padding in the data frame's grid: a taller row wraps its text.
+WIDE_LINE_CHARS, LINE_PX, ROW_PADDING_PX, MAX_LINES = 60, 19, 14, 5
+
+
+def wrapped_row_height(shown: pl.DataFrame, wide: list[str]) -> int | None:
+    """The row height at which the longest text of the ``wide`` columns wraps onto the
+    lines it needs (at most :data:`MAX_LINES`); ``None`` (one line) when it fits.
+
+    >>> wrapped_row_height(pl.DataFrame({"m": ["x" * 150]}), ["m"])
+    71
+    >>> wrapped_row_height(pl.DataFrame({"m": ["short"]}), ["m"]) is None
+    True
+    """
+    longest = max((shown[c].cast(pl.String).str.len_chars().max() or 0 for c in wide), default=0)
+    lines = min(MAX_LINES, -(-int(longest) // WIDE_LINE_CHARS))
+    return ROW_PADDING_PX + LINE_PX * lines if lines > 1 else None
 
 
 def sharing_switch(*, key: str, allowed: bool = True) -> bool:

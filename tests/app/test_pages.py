@@ -11,6 +11,7 @@ import casekit as ck
 from casekit.i18n import t
 from casekit.present import format_number
 from casekit.report import key_figures, open_flag_counts
+from casekit.ui.widgets import wrapped_row_height
 from tests.app.conftest import open_app, shown_numbers
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
@@ -98,6 +99,9 @@ def test_uploading_the_broken_workbook_shows_the_report_and_keeps_working() -> N
     # the check id is off the screen (the message says it in words) but kept in the download
     columns = ("sheet", "row", "column", "value", "severity", "message")
     assert list(report.columns) == [ck.present.header(c, "es") for c in columns]
+    # the message with its hint wraps onto the lines it needs (read whole at 1280 px)
+    longest = max(len(m) for m in report.iloc[:, -1])
+    assert at.dataframe[1].proto.row_height == wrapped_row_height(pl.DataFrame({"m": ["x" * longest]}), ["m"]) > 0
     at.switch_page("pages/overview.py").run()
     assert not at.exception
     assert any("filas con errores" in w.value for w in at.warning)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import re
 
 import polars as pl
 import pytest
@@ -12,6 +13,7 @@ from casekit import charts
 from casekit.charts import CHARTS, TIER_COLORS, build_charts, chart_data
 from casekit.outcomes import utilisation_changes
 from casekit.stages import flags_long, funnel, stage_label
+from casekit.ui.widgets import LABEL_LIMIT
 from tests.charts.conftest import encodings, marks, valid_spec
 
 CASE = "C00005"  # a sample client with services, contacts and a transition
@@ -58,6 +60,9 @@ def test_every_chart_is_valid_vega_lite_with_tooltips(built):
         assert "tooltip" in encodings(spec), name
         assert not spec["title"]["text"].startswith("charts."), name
         assert "charts." not in str(spec), f"an untranslated key in {name}"
+        # labels are never cut shorter than the app allows (a 180 px limit cut two flag names)
+        limits = [int(x) for x in re.findall(r"'labelLimit': (\d+)", str(spec))]
+        assert all(limit == 0 or limit >= LABEL_LIMIT for limit in limits), (name, limits)
 
 
 def test_titles_differ_by_language(sample):

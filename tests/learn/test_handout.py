@@ -127,3 +127,18 @@ def test_wide_tables_are_printed_in_blocks_of_columns(steps: list[learn.StageSte
     assert all(t.split("</tr>")[0].count("<th>") <= MAX_COLUMNS for t in tables)
     headers = [h.split("</th>")[0] for t in tables for h in t.split("<th>")[1:]]
     assert headers == [c.replace("_", " ") for c in assessments.columns]  # every column, in order
+
+
+def test_every_curated_handout_reads_as_spanish(sample: dict[str, Any]) -> None:
+    """No ``None``, English id or English decimal in a Spanish handout's text (measure ids
+    and a change of ``-242.06000000000017`` were found in the browser)."""
+    from tests.present import spanish
+
+    found = {}
+    for path, case_id in sample["curated"].items():
+        steps = learn.walkthrough(sample["result"], case_id, as_of=AS_OF)
+        html = re.sub(r"<style>.*?</style>", "", learn.walkthrough_handout_html(steps, lang="es"), flags=re.S)
+        cells = [re.sub(r"<[^>]+>", "", cell) for cell in re.findall(r"<td[^>]*>(.*?)</td>", html, flags=re.S)]
+        if problems := spanish.problems(re.sub(r"<[^>]+>", "\n", html)) + spanish.cell_problems(cells):
+            found[path] = sorted(set(problems))
+    assert found == {}
