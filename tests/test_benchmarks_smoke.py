@@ -145,3 +145,16 @@ def test_streaming_benchmark_runs_under_a_memory_cap(tmp_path: Path) -> None:
         "write status",
         "events (sorted range by range, written)",
     }
+
+
+def test_index_profile_runs_every_step_and_writes_the_tables(tmp_path: Path) -> None:
+    import casekit as ck
+
+    folder = tmp_path / "parquet"
+    ck.write_workbook(ck.make_sample(300, seed=2), folder, format="parquet")
+    proc = _run("profile_index.py", str(folder), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    times = json.loads(proc.stdout)
+    assert {"index", "score_risk", "outcome_summary", "cohort_frame", "learn_5_clients"} <= set(times)
+    assert all(cpu >= 0 for cpu, _ in times.values())
+    assert (tmp_path / "out" / "cohort_frame.parquet").exists()
