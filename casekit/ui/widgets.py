@@ -402,8 +402,10 @@ def wrapped_row_height(shown: pl.DataFrame, wide: list[str]) -> int | None:
     >>> wrapped_row_height(pl.DataFrame({"m": ["short"]}), ["m"]) is None
     True
     """
-    longest = max((shown[c].cast(pl.String).str.len_chars().max() or 0 for c in wide), default=0)
-    lines = min(MAX_LINES, -(-int(longest) // WIDE_LINE_CHARS))
+    if not wide:
+        return None
+    longest: int = shown.select(pl.max_horizontal(pl.col(wide).cast(pl.String).str.len_chars().max())).item() or 0
+    lines = min(MAX_LINES, -(-longest // WIDE_LINE_CHARS))
     return ROW_PADDING_PX + LINE_PX * lines if lines > 1 else None
 
 
