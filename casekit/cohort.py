@@ -48,6 +48,7 @@ from casekit.privacy import (
     MIN_CELL,
     cell_threshold,
     suppress_complementary,
+    suppress_linked,
     suppress_small_cells,
     suppress_small_shares,
 )
@@ -417,12 +418,13 @@ def group_measure(
     groups are sorted in their natural order (tiers, stages, age bands), blanks last.
     ``changes`` (optional) takes the outcome pairs from an
     :func:`~casekit.outcomes.outcome_changes` frame instead of the cohort's columns.
-    ``for_sharing=True`` (for any export; :mod:`casekit.privacy`'s one rule) blanks counts
-    of 1 to ``min_cell - 1`` and the measure on those rows, then as many other rows as it
-    takes for no blanked count to be the total of its line (the cohort, or a margin) minus the others
-    (:func:`casekit.privacy.suppress_complementary`), and adds ``suppressed``; a
-    ``pct_improved`` whose implied count (× ``n``) or its complement is 1 to ``min_cell - 1``
-    is blanked too (:func:`casekit.privacy.suppress_small_shares`).
+    ``for_sharing=True`` (for any export; :mod:`casekit.privacy`'s one rule,
+    :func:`casekit.privacy.suppress_linked`) blanks a group of 1 to ``min_cell - 1`` cases;
+    ``n`` with the measure when ``n`` or ``n_cases - n`` is such a count; a
+    ``pct_improved`` whose implied count (× ``n``) or its complement is; then as many
+    other cells as it takes for no blank, nor a set of blanks adding up to 1 to
+    ``min_cell - 1``, to be the cohort (or the table grouped by part of ``by``) minus the
+    shown groups; and adds ``suppressed``.
 
     >>> c = pl.DataFrame({"sex": ["female", "female", "male"], "entered_screening": [dt.date(2026, 1, 1)] * 3,
     ...     "entered_planning": [dt.date(2026, 1, 11), dt.date(2026, 1, 21), None]})
@@ -454,15 +456,21 @@ def group_measure(
         )
         value = pl.when(change.count() > 0).then(value)
     stats = [pl.len().cast(pl.Int64).alias("n_cases"), n.cast(pl.Int64).alias("n"), value.alias(measure)]
-    out = rows.group_by(keys).agg(stats) if keys else rows.select(stats)
-    if keys:
-        out = out.sort([_order(k) for k in keys], nulls_last=True)
-    table = out.collect()
-    if for_sharing:
-        table = suppress_complementary(table, ["n_cases", "n"], by=keys, derived_cols=[measure], min_cell=min_cell)
-        if measure == "pct_improved":  # 5 % of 40 cases with a pair is 2 people
-            table = suppress_small_shares(table, {measure: "n"}, min_cell=min_cell)
-    return table
+    rows = rows.collect().lazy()
+
+    def table_of(part: Sequence[str]) -> pl.DataFrame:
+        out = rows.group_by(part).agg(stats) if part else rows.select(stats)
+        return (out.sort([_order(k) for k in part], nulls_last=True) if part else out).collect()
+
+    if not for_sharing:
+        return table_of(keys)
+    # the cases with the measure are a count within the group's cases (n_cases - n are the
+    # others); a % improved of them gives its count back (5 % of 40 is 2 people); the cohort
+    # and the cohort grouped by part of ``by`` can be downloaded beside it: one system
+    linked: list[dict[str, str | None]] = [{"n": "n_cases", measure: None}]
+    if measure == "pct_improved":
+        linked = [{"n": "n_cases"}, {measure: "n"}]
+    return suppress_linked(table_of, keys, "n_cases", linked=linked, min_cell=min_cell)
 
 
 @dataclass(frozen=True)

@@ -12,9 +12,12 @@ A count of 1 to ``min_cell - 1`` people (1–10 by default) can identify someone
 can any value computed from those few people (a mean, a percentage, an effect size).
 :func:`suppress_small_cells` blanks such counts and, on the same row, the values
 derived from them, and says so in a ``suppressed`` column. Zero is not suppressed: an
-empty group discloses nobody. :func:`suppress_complementary` adds the secondary
-suppression a table with totals needs (a hidden cell is otherwise the total minus its
-siblings). :func:`suppress_small_shares` applies the same rule to a share shown next to its
+empty group discloses nobody. :func:`suppress_linked` is the rule for every shared grouped
+table: the tables of one view (grouped by ``by``, by any part of it, and the overall row)
+are suppressed as one system, with the secondary suppression that totals need (a hidden
+cell is otherwise the total minus its siblings, and two hidden cells adding up to 1–10 are
+a small count); :func:`suppress_complementary` is the same for a table whose margins are its
+own sums. :func:`suppress_small_shares` applies the same rule to a share shown next to its
 denominator: 5 % of 40 people is 2 people, so a share whose implied count (share ×
 denominator) or its complement is 1 to ``min_cell - 1`` is blanked too. The module also
 holds the identifier scan of text meant to leave (:func:`identifier_kind`) and the
@@ -30,9 +33,9 @@ Examples
 
 from __future__ import annotations
 
-import itertools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -56,6 +59,7 @@ __all__ = [
     "identifier_kind",
     "shown_count",
     "suppress_complementary",
+    "suppress_linked",
     "suppress_small_cells",
     "suppress_small_shares",
 ]
@@ -337,27 +341,187 @@ def anonymity(df: pl.DataFrame, quasi: Sequence[str], *, person: str, k: int) ->
 
 
 # --------------------------------------------------------------------------------------
-# Complementary (secondary) suppression
+# Complementary (secondary) suppression, consistent across linked tables
 # --------------------------------------------------------------------------------------
 
-
-def _lines(by: Sequence[str]) -> list[list[str]]:
-    """The lines of a table whose totals an outsider may know: the whole table, and for two or
-    more dimensions each line along one dimension (the other dimensions fixed)."""
-    return [[], *([[d for d in by if d != free] for free in by] if len(by) > 1 else [])]
+#: How a linked table is computed: the exact (unsuppressed) table of the same view grouped by
+#: the given columns (``()``: one row for the whole view).
+TableOf = Callable[[tuple[str, ...]], pl.DataFrame]
 
 
-def _published_margins(base: pl.DataFrame, df: pl.DataFrame, counts: list[str], by: Sequence[str], min_cell: int):
-    """``base`` with ``__known{j}`` for each line kind of :func:`_lines`: whether a row's line total
-    is public — always for the whole table; for a margin, when the table grouped by the line's
-    dimensions, itself suppressed this way, shows it."""
-    base = base.with_columns(__known0=pl.lit(value=True))
-    for j, keep in enumerate(_lines(by)[1:], start=1):
-        margin = df.group_by(keep).agg(pl.col(c).sum() for c in counts)
-        shown = suppress_complementary(margin, counts, by=keep, min_cell=min_cell)
-        lookup = shown.select(*keep, (~pl.col("suppressed")).alias(f"__known{j}"))
-        base = base.join(lookup, on=keep, how="left", nulls_equal=True, maintain_order="left")
-    return base
+def _cells(df: pl.DataFrame, keys: Sequence[str], counts: list[str], linked: Sequence[Mapping[str, str | None]]):
+    """``df`` (with ``__i``, its row number) as long cells ``*keys, __i, __c, __u, __v``: each
+    count (unit ``-1``, the row) and, per linked set ``u``, each count it implies (a share times
+    its total, or a count within its total) and that count's complement (total minus count)."""
+    schema = pl.Schema({"__c": pl.String(), "__u": pl.Int64(), "__v": pl.Int64()})
+    parts = [df.select(*keys, "__i", pl.lit(c).alias("__c"), pl.lit(-1).alias("__u"), pl.col(c).alias("__v"))
+             for c in counts]  # fmt: skip
+    for u, members in enumerate(linked):
+        for col, total in members.items():
+            if total is None:  # a count of the set with no total of its own; or a value (a mean)
+                if df.schema[col].is_integer():
+                    parts.append(df.select(*keys, "__i", pl.lit(col).alias("__c"), pl.lit(u).alias("__u"), col))
+                continue
+            value = pl.col(col).cast(pl.Float64)
+            k = (value * pl.col(total)).round() if df.schema[col].is_float() else value
+            for name, v in ((col, k), (f"{col}~", pl.col(total).cast(pl.Float64) - k)):
+                parts.append(df.select(*keys, "__i", pl.lit(name).alias("__c"), pl.lit(u).alias("__u"), v.alias("__v")))
+    whole = pl.col("__v").round().fill_nan(None).fill_null(0).cast(pl.Int64)
+    return pl.concat([p.rename({p.columns[-1]: "__v"}).with_columns(whole).cast(schema) for p in parts])
+
+
+def _spread(flags: pl.DataFrame, linked: Sequence[Mapping[str, str | None]], counts: list[str]) -> pl.DataFrame:
+    """``flags`` with each blanked unit blanking the units that depend on it: every set on the
+    row (unit ``-1``), and a set whose total is a column of another set on that set (the
+    shares of the pairs go with a blanked count of pairs)."""
+    if flags.height == 0:
+        return flags
+    columns = {-1: set(counts)} | {u: set(m) for u, m in enumerate(linked)}
+    deps = {u: [-1, *[v for v in columns if v != u and set(filter(None, m.values())) & columns[v]]]
+            for u, m in enumerate(linked)}  # fmt: skip
+    wide = flags.pivot(on="__u", index="__i", values="__f", sort_columns=True)
+    for _ in linked:
+        wide = wide.with_columns(pl.any_horizontal(str(u), *map(str, vs)).alias(str(u)) for u, vs in deps.items())
+    long = wide.unpivot(index="__i", variable_name="__u", value_name="__f")
+    return long.with_columns(pl.col("__u").cast(pl.Int64)).sort("__i", "__u")
+
+
+@dataclass
+class _View:
+    """The tables of one view (:func:`suppress_linked`'s arguments) and the flags decided so far."""
+
+    table_of: TableOf
+    counts: list[str]
+    linked: Sequence[Mapping[str, str | None]]
+    low: int
+    fixed: Sequence[str]
+    memo: dict[tuple[str, ...], tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
+
+
+def _flags(view: _View, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The table grouped by ``keys`` (``__i`` added) and which of its units are blanked
+    (``__i, __u, __f``; unit ``-1`` is the whole row): the small cells, then as many
+    complements as the rules of :func:`suppress_linked` need, given the flags of the tables
+    one grouping coarser (computed first, so a table is blanked the same way whichever finer
+    table it is the margin of)."""
+    if keys in view.memo:
+        return view.memo[keys]
+    table_of, counts, linked, low = view.table_of, view.counts, view.linked, view.low
+    df = table_of(keys).with_columns(__o=pl.int_range(pl.len()))  # in a set order: the picks do not vary
+    df = (df.sort(keys, nulls_last=True, maintain_order=True) if keys else df).with_columns(__i=pl.int_range(pl.len()))
+    cells = _cells(df, keys, counts, linked)
+    units = pl.DataFrame({"__u": [-1, *range(len(linked))]}, schema={"__u": pl.Int64})
+    small = cells.group_by("__i", "__u").agg(pl.col("__v").is_between(1, low - 1).any().alias("__f"))
+    flags = df.select("__i").join(units, how="cross").join(small, on=["__i", "__u"], how="left")
+    flags = flags.with_columns(pl.col("__f").fill_null(value=False))
+    relations = []  # one per coarser table: the parent cell of each cell, and whether it is blanked
+    for free in (k for k in keys if k not in view.fixed):
+        parent = tuple(k for k in keys if k != free)
+        pdf, pflags = _flags(view, parent)
+        pcells = _cells(pdf, parent, counts, linked).join(pflags, on=["__i", "__u"]).drop("__i", "__v", "__u")
+        pcells = pcells.rename({"__f": "__pf"})
+        on = [*parent, "__c"]
+        rel = cells.join(pcells, on=on, how="left", nulls_equal=True, maintain_order="left")
+        rel = rel.with_columns(pl.col("__pf").fill_null(value=False), pl.len().over(on).alias("__n"))
+        relations.append((on, rel))
+    # a cell alone under a published parent cell is public itself: never a complement
+    exposed = [rel.filter((pl.col("__n") == 1) & ~pl.col("__pf")).select("__i", "__u") for _, rel in relations]
+    exposed = pl.concat([flags.clear().select("__i", "__u"), *exposed]).unique()
+    for _ in range(df.height * (len(linked) + 1) + 1):  # each round blanks one more unit, or stops
+        now = _spread(flags, linked, counts)
+        picks = []
+        for on, rel in relations:
+            frame = rel.join(now, on=["__i", "__u"])
+            n_sup, s_sup = pl.col("__f").sum().over(on), pl.col("__v").filter(pl.col("__f")).sum().over(on)
+            shown = pl.col("__v").filter(~pl.col("__f")).sum().over(on)
+            below = pl.when(pl.col("__pf")).then((n_sup < 2) & (shown > 0))
+            need = below.otherwise((n_sup == 1) | s_sup.is_between(1, low - 1))
+            candidates = frame.filter(need & ~pl.col("__f")).join(exposed, on=["__i", "__u"], how="anti")
+            smallest = candidates.sort(pl.col("__v") == 0, "__v", "__i", "__u")  # the smallest non-zero cell
+            picks.append(smallest.group_by(on, maintain_order=True).first().select("__i", "__u"))
+        chosen = pl.concat([flags.clear().select("__i", "__u"), *picks]).unique().with_columns(__new=pl.lit(value=True))
+        if chosen.height == 0:
+            break
+        flags = flags.join(chosen, on=["__i", "__u"], how="left").select(
+            "__i", "__u", pl.col("__f") | pl.col("__new").fill_null(value=False)
+        )
+    flags = _spread(flags, linked, counts)
+    view.memo[keys] = (df, flags)
+    return df, flags
+
+
+def suppress_linked(
+    table_of: TableOf,
+    by: Sequence[str],
+    count_cols: str | Sequence[str],
+    *,
+    linked: Sequence[Mapping[str, str | None]] = (),
+    derived_cols: str | Sequence[str] = (),
+    fixed: Sequence[str] = (),
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
+) -> pl.DataFrame:
+    """The table of a view grouped by ``by``, blanked so that, together with the same view
+    grouped by any part of ``by`` (its margins, down to the one row of the whole view, which
+    a user can download beside it), no blanked figure comes back and no blanked set adds up
+    to a small count: one rule for every shared grouped table.
+
+    ``table_of(keys)`` gives the view's exact table grouped by ``keys`` (every tuple of
+    columns of ``by``, in ``by``'s order, and ``()``), with the same columns. The units
+    blanked together are the row (``count_cols`` and ``derived_cols``) and each set of
+    ``linked``: a mapping from a share (0–1) or a count to its total (``None``: a value
+    a count of the set that has no total of its own, or a value blanked with the set that
+    implies no count, such as a median); a set is blanked with the row, and with a set one
+    of its totals belongs to. Shared:
+
+    1. **Small cells.** A count of 1 to ``min_cell - 1`` blanks its row; a set blanks itself
+       when a count it implies (share × total, or the count) or that count's complement
+       (total − count) is 1 to ``min_cell - 1`` (:func:`suppress_small_shares`).
+    2. **Secondary suppression**, for every count and implied count, on every line: the cells
+       of a table that add up to one cell of a table one grouping coarser (the parent). With
+       the parent shown, a line may not have exactly one blank (it would be the parent
+       minus the others), nor blanks adding up to 1 to ``min_cell - 1`` (the parent minus the
+       others would be a small count); with the parent blanked, a line whose shown cells are
+       not all zero needs two blanks (else the parent comes back through it, or the blank
+       through the parent). Until no line breaks a rule, the smallest
+       non-zero cell of the line that is not public anyway is blanked with its unit
+       (Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 5).
+
+    ``fixed``: columns of ``by`` every table of the view is grouped by (a total over them is
+    never shown: ED visits and euros do not add up), so they are never summed over.
+    Coarser tables are decided first and never changed by a finer one, so each table reads
+    the same whether downloaded alone or beside a finer one. ``for_sharing=False``: the
+    team's view, nothing blanked. A ``suppressed`` column says which rows were touched.
+
+    Examples
+    --------
+    >>> df = pl.DataFrame({"p": ["a", "b", "c", "d"], "n": [40, 4, 6, 30]})
+    >>> def table_of(keys):
+    ...     return df if keys else df.select(pl.col("n").sum())
+    >>> suppress_linked(table_of, ["p"], "n").rows()  # 4 + 6 = 10 would be 80 - 40 - 30
+    [('a', 40, False), ('b', None, True), ('c', None, True), ('d', None, True)]
+    """
+    counts = [count_cols] if isinstance(count_cols, str) else list(count_cols)
+    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
+    by = tuple(by)
+    if not for_sharing:
+        out = table_of(by)
+        flag = pl.col("suppressed").fill_null(value=False) if "suppressed" in out.columns else pl.lit(value=False)
+        return out.with_columns(flag.alias("suppressed"))
+    low = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
+    df, flags = _flags(_View(table_of, counts, linked, low, fixed), by)
+    if df.height == 0:
+        return df.drop("__i", "__o").with_columns(suppressed=pl.lit(value=False))
+    wide = flags.pivot(on="__u", index="__i", values="__f", sort_columns=True)
+    wide = df.select("__i").join(wide, on="__i", how="left", maintain_order="left")
+    blank = {-1: [*counts, *derived]} | {u: list(m) for u, m in enumerate(linked)}
+    out = df.with_columns(
+        pl.when(~pl.lit(wide[str(u)])).then(pl.col(c)).alias(c) for u, cols in blank.items() for c in cols
+    )
+    touched = pl.any_horizontal(pl.lit(wide[str(u)]) for u in blank)
+    if "suppressed" in out.columns:
+        touched = touched | pl.col("suppressed").fill_null(value=False)
+    return out.with_columns(touched.alias("suppressed")).sort("__o").drop("__i", "__o")
 
 
 def suppress_complementary(
@@ -369,19 +533,12 @@ def suppress_complementary(
     min_cell: int = MIN_CELL,
     for_sharing: bool = True,
 ) -> pl.DataFrame:
-    """:func:`suppress_small_cells`, then complementary suppression, so that no blanked count can
-    be worked out from totals, "overall" rows, shares or the other cells of its line.
+    """:func:`suppress_linked` for a table whose margins are its own sums: so that no blanked
+    count can be worked out from totals, "overall" rows, shares or the other cells of its
+    line, and no set of blanks adds up to a small count.
 
-    A table grouped by ``by`` has lines whose totals are known or derivable (the total of the
-    whole table, given by an overall row or by a share next to a count; and, with two or more
-    dimensions, the margin of each line along one dimension, which another table may
-    publish when it is ``min_cell`` or more). A line with exactly one suppressed row gives
-    that row away as the total minus the others; so, until no such line is left, the
-    smallest other non-zero row of the line is suppressed too (the usual practice of
-    statistical agencies: Hundepool et al., *Statistical Disclosure Control*, 2012, ch. 5).
-    Rows are the unit: a row suppressed to protect another has every count and derived
-    value blanked. Only for a frame (the whole table is needed). ``for_sharing=False``:
-    nothing blanked (the team's own view).
+    The margins (the table summed over each grouping column, down to the grand total) are
+    taken as public; ``for_sharing=False``: nothing blanked (the team's own view).
 
     Examples
     --------
@@ -390,35 +547,12 @@ def suppress_complementary(
     [('a', 40, 0.54, False), ('b', None, None, True), ('c', None, None, True)]
     """
     counts = [count_cols] if isinstance(count_cols, str) else list(count_cols)
-    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
-    out = suppress_small_cells(df, counts, derived_cols=derived, min_cell=min_cell, for_sharing=for_sharing)
-    if not for_sharing:
-        return out
-    flags = out["suppressed"]
-    base = df.select(*by, *[pl.col(c).fill_null(0).alias(f"__n{i}") for i, c in enumerate(counts)])
-    base = _published_margins(base.with_columns(__i=pl.int_range(pl.len())), df, counts, by, min_cell)
-    lines = _lines(by)
-    # a row alone in a line whose margin is published is public itself: never a complement
-    exposed = pl.any_horizontal(
-        pl.lit(value=False), *[pl.col(f"__known{j}") & (pl.len().over(k) == 1) for j, k in enumerate(lines) if k]
-    )
-    for _ in range(df.height):  # each round suppresses at least one more row, or stops
-        frame = base.with_columns(__sup=flags)
-        picks = []
-        for i, (j, keep) in itertools.product(range(len(counts)), enumerate(lines)):
-            n = pl.col(f"__n{i}")
-            over = lambda e, keep=keep: e.over(keep) if keep else e  # noqa: E731
-            alone = (over(pl.col("__sup").sum()) == 1) & (over(pl.len()) > 1) & pl.col(f"__known{j}")
-            candidates = frame.filter(~pl.col("__sup") & ~exposed & alone)
-            smallest = candidates.sort(n == 0, n, "__i")  # the smallest non-zero cell of the line
-            smallest = smallest.group_by(keep, maintain_order=True).first() if keep else smallest.head(1)
-            picks.append(smallest["__i"])
-        chosen = pl.concat(picks).unique()
-        if chosen.len() == 0:
-            break
-        flags = flags | base["__i"].is_in(chosen.implode())
-    complementary = flags & ~out["suppressed"]  # primary rows keep their zeros, as suppress_small_cells does
-    return out.with_columns(
-        *[pl.when(~pl.lit(complementary)).then(pl.col(c)).alias(c) for c in [*counts, *derived]],
-        flags.alias("suppressed"),
-    )
+    by = tuple(by)
+
+    def table_of(keys: tuple[str, ...]) -> pl.DataFrame:
+        if keys == by:
+            return df
+        sums = [pl.col(c).sum() for c in counts]
+        return df.group_by(keys, maintain_order=True).agg(sums) if keys else df.select(sums)
+
+    return suppress_linked(table_of, by, counts, derived_cols=derived_cols, min_cell=min_cell, for_sharing=for_sharing)

@@ -172,6 +172,11 @@ def _figure_rows(report: Report, spec: dict[str, tuple[str, tuple[str, ...]]], l
             )
             complements |= {k for k, h in zip(line, _line_hidden(df, "k", "n", min_cell), strict=True) if h}
     rows = []
+    if "improved_share" in spec and "outcome_changes" in report.sheets:
+        # the overall row of the outcome summary (the Outcomes page downloads it too)
+        shown, exact = (_by_domain(report, (), cut).row(0, named=True) for cut in (min_cell, 1))
+        figures = {"paired_measures": "n_pairs", "improved_share": "pct_improved_any"}
+        complements |= {k for k, c in figures.items() if shown[c] is None and exact[c] is not None}
     for key, (kind, counts) in spec.items():
         hidden = key in complements or (
             bool(counts) and _row_hidden(report.figures, counts, min_cell, share=kind == "pct")
@@ -224,37 +229,36 @@ def _open_flags(report: Report, lang: str, min_cell: int) -> Section:
     return Section("open_flags", t("report.open_flags", lang), (t("printing.col_cases", lang),), rows)
 
 
+def _by_domain(report: Report, by: tuple[str, ...], min_cell: int) -> pl.DataFrame:
+    """The outcome summary of the report's pairs grouped by ``by``, through the one rule for
+    shared grouped tables (:func:`casekit.privacy.suppress_linked`): the by-domain rows and the
+    key figures blank what the Outcomes page's downloads of the same workspace blank."""
+    from casekit.data import CaseData
+    from casekit.outcomes import outcome_summary
+
+    return outcome_summary(
+        CaseData({}), by=by, changes=report.sheets["outcome_changes"], min_cell=min_cell, for_sharing=min_cell > 1
+    )
+
+
 def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
     """Paired measures by domain: cases, share improved, and share improved by at least
     the measure's MCID (``improved`` of :func:`casekit.outcome_changes`; any improvement
-    where the measures catalogue has no MCID)."""
+    where the measures catalogue has no MCID). The same figures as the outcome summary by
+    domain, blanked the same way, so the two downloads cannot be differenced."""
     from casekit.present import column_labels
 
-    paired = report.sheets["outcome_changes"].filter(pl.col("paired"))
-    if "improved" not in paired.columns:
-        paired = paired.with_columns(improved=pl.col("direction") == "improved")
-    by_domain = (
-        paired.group_by("domain")
-        .agg(
-            pl.col("case_id").n_unique().alias("cases"),
-            pl.len().alias("pairs"),
-            (pl.col("direction") == "improved").sum().cast(pl.Int64).alias("any"),
-            pl.col("improved").fill_null(value=False).sum().cast(pl.Int64).alias("mcid"),
-        )
-        .with_columns((pl.col("any") / pl.col("pairs")).alias("share_any"))
-        .with_columns((pl.col("mcid") / pl.col("pairs")).alias("share_mcid"))
-        .sort("pairs", "domain", descending=[True, False])
-    )
+    by_domain = _by_domain(report, ("domain",), min_cell).filter(pl.col("n_cases") > 0)
+    exact = _by_domain(report, ("domain",), 1).select("domain", "n_pairs")
+    by_domain = by_domain.join(exact, on="domain", how="left", suffix="_exact", maintain_order="left")
+    by_domain = by_domain.filter(pl.col("n_pairs_exact") > 0).sort("n_pairs_exact", "domain", descending=[True, False])
     labels = by_domain["domain"].replace(column_labels("domain", lang))
-    hidden = _hidden(by_domain, ["cases", "any", "mcid"], min_cell)
-    # a share of the pairs gives its count back, and the count of the others (pairs - improved)
-    leak = _shares_hidden(by_domain, {"share_any": "pairs", "share_mcid": "pairs"}, min_cell)
     rows = []
-    for d, label, h, s in zip(by_domain.iter_rows(named=True), labels, hidden.iter_rows(named=True), leak, strict=True):
+    for d, label in zip(by_domain.iter_rows(named=True), labels, strict=True):
         cells = (
-            _cell(d["cases"], hidden=h["cases"]),
-            _cell(d["share_any"], "pct", hidden=h["cases"] or h["any"] or s),
-            _cell(d["share_mcid"], "pct", hidden=h["cases"] or h["mcid"] or s),
+            _cell(d["n_paired"], hidden=d["n_paired"] is None),
+            _cell(d["pct_improved_any"], "pct", hidden=d["pct_improved_any"] is None),
+            _cell(d["pct_improved"], "pct", hidden=d["pct_improved"] is None),
         )
         rows.append(Row(d["domain"], label, cells))
     headers = (t("printing.col_cases", lang), t("printing.col_improved", lang), t("printing.col_mcid", lang))

@@ -48,7 +48,7 @@ from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures, measure_key
 from casekit.outcomes._changes import outcome_rows
 from casekit.outcomes._summary import _order, with_groupings
-from casekit.privacy import MIN_CELL, suppress_small_cells, suppress_small_shares
+from casekit.privacy import MIN_CELL, suppress_linked
 from casekit.risk.model import RiskModel
 
 __all__ = ["GOAL_COLUMNS", "GOAL_GROUPINGS", "GOAL_LINKED", "GOAL_SUMMARY_COLUMNS", "goal_attainment", "goal_progress"]
@@ -56,18 +56,22 @@ __all__ = ["GOAL_COLUMNS", "GOAL_GROUPINGS", "GOAL_LINKED", "GOAL_SUMMARY_COLUMN
 #: What goal attainment can be grouped by.
 GOAL_GROUPINGS: tuple[str, ...] = ("domain", "owner", "effective_tier", "program", "case_manager", "sex", "age_band")
 #: The figures of a goal summary row that give each other away, each with the total it is part
-#: of (``_n_target``: the goals with a target date). Shared, a count (or a share × its total)
-#: of 1 to ``min_cell - 1``, or that far short of its total, is a small cell: it blanks the
-#: figures of its own set (``n_achieved`` = 38 of 40 gives away the 2 others), not the others.
-GOAL_LINKED: tuple[dict[str, str], ...] = (
+#: of (``_n_target``: the goals with a target date; ``None``: no total of its own). Shared, a
+#: count (or a share × its total) of 1 to ``min_cell - 1``, or that far short of its total, is
+#: a small cell: it blanks the figures of its own set (``n_achieved`` = 38 of 40 gives away the
+#: 2 others), not the other set (:func:`casekit.privacy.suppress_linked`). Goals still open
+#: past their date are the goals neither achieved nor otherwise closed: they go with the
+#: achieved, and so does the median time to achieve (computed from the achieved).
+GOAL_LINKED: tuple[dict[str, str | None], ...] = (
     {
         "n_achieved": "n_goals",
         "n_achieved_by_target": "_n_target",
         "n_achieved_late": "n_goals",
+        "n_overdue": "n_goals",
         "pct_achieved": "n_goals",
         "pct_achieved_by_target": "_n_target",
+        "median_days_to_achieve": None,
     },
-    {"n_overdue": "n_goals"},
     {"n_with_measure": "n_goals", "n_measure_met": "n_with_measure", "pct_measure_met": "n_with_measure"},
 )
 #: Columns of :func:`goal_progress`, in order.
@@ -203,8 +207,9 @@ def goal_attainment(
     ``pct_measure_met``; ``suppressed`` (a count of cases or goals of 1 to ``min_cell -
     1`` blanks the row; shared, a share whose implied count (× its denominator) or its
     complement is 1 to ``min_cell - 1`` blanks the figures linked to it
-    (:data:`GOAL_LINKED`: a count of 1 to ``min_cell - 1`` or that far short of its total too):
-    :func:`casekit.privacy.suppress_small_shares`). ``progress`` (of :func:`goal_progress`)
+    (:data:`GOAL_LINKED`: a count of 1 to ``min_cell - 1`` or that far short of its total too),
+    and complements are blanked so that the table grouped by part of ``by`` and the overall
+    row give no blank back: :func:`casekit.privacy.suppress_linked`). ``progress`` (of :func:`goal_progress`)
     is computed when not given.
 
     >>> from casekit.sample import SAMPLE_AS_OF, make_sample
@@ -239,16 +244,16 @@ def goal_attainment(
         c("measure_met").filter(has_value).cast(pl.Float64).mean().alias("pct_measure_met"),
         with_target.sum().cast(pl.Int64).alias("_n_target"),
     ]
-    out = frame.group_by(by).agg(stats) if by else frame.select(stats)
-    values = [c for c in GOAL_SUMMARY_COLUMNS if c not in ("n_cases", "n_goals", "suppressed")]
-    out = suppress_small_cells(
-        out, ["n_cases", "n_goals"], derived_cols=values, min_cell=min_cell, for_sharing=for_sharing
-    )
-    for linked in GOAL_LINKED:  # a count within its total is a share too: one rule (casekit.privacy)
-        counts = [n for n in linked if n.startswith("n_")]
-        out = out.with_columns(pl.when(c(linked[n]) > 0).then(c(n) / c(linked[n])).alias(f"_share_{n}") for n in counts)
-        shares = {(f"_share_{n}" if n in counts else n): total for n, total in linked.items()}
-        out = suppress_small_shares(out, shares, derived_cols=counts, min_cell=min_cell, for_sharing=for_sharing)
+    rows = frame.collect().lazy()
+
+    def table_of(keys: Sequence[str]) -> pl.DataFrame:
+        return (rows.group_by(keys).agg(stats) if keys else rows.select(stats)).collect()
+
+    # the goals by a grouping and overall (the page's figures) can be downloaded together: one
+    # system, no blank comes back as the overall minus the shown groups (casekit.privacy)
+    out = suppress_linked(
+        table_of, by, ["n_cases", "n_goals"], linked=GOAL_LINKED, min_cell=min_cell, for_sharing=for_sharing
+    ).lazy()
     if by:
         order = {"owner": ["client", "care_team"]}
         keys = [

@@ -46,7 +46,7 @@ from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures
 from casekit.outcomes._changes import outcome_changes_lazy
-from casekit.privacy import MIN_CELL, suppress_small_cells, suppress_small_shares
+from casekit.privacy import MIN_CELL, cell_threshold, suppress_linked
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS, RiskModel
 
@@ -78,12 +78,15 @@ SUMMARY_COLUMNS: tuple[str, ...] = (
     "suppressed",
 )
 #: The shares of a summary row and their denominators (the pairs; for response and remission
-#: the pairs whose measure defines them): shared, a share is a count (:func:`casekit.privacy.suppress_small_shares`).
-SHARES: dict[str, str] = {
-    **dict.fromkeys(("pct_improved", "pct_improved_any", "pct_worsened", "pct_unchanged"), "n_pairs"),
-    "pct_response": "_n_response",
-    "pct_remission": "_n_remission",
-}
+#: the pairs whose measure defines them): shared, a share is a count (:func:`casekit.privacy.suppress_linked`).
+#: Each set is blanked together: the directions of the pairs add up to 1 (one blank alone would
+#: be 1 minus the others, and they go with a blanked count of pairs); response and remission are
+#: counted among the pairs whose measure defines them, a count of its own (1-10 blanks its share).
+SHARE_SETS: tuple[dict[str, str | None], ...] = (
+    dict.fromkeys(("pct_improved", "pct_improved_any", "pct_worsened", "pct_unchanged"), "n_pairs"),
+    {"pct_response": "_n_response", "_n_response": None},
+    {"pct_remission": "_n_remission", "_n_remission": None},
+)
 #: Two-sided 95 % quantiles of Student's t for 1–29 degrees of freedom (30 and more:
 #: the Cornish-Fisher expansion in :func:`t975`, exact to 1e-7 there).
 _T975: tuple[float, ...] = (
@@ -183,21 +186,9 @@ def _order(col: str) -> pl.Expr:
     return pl.col(col)
 
 
-def summarise_changes(
-    frame: pl.LazyFrame,
-    by: Sequence[str],
-    *,
-    min_cell: int = MIN_CELL,
-    for_sharing: bool = True,
-    totals: bool = False,
-    measures: MeasureCatalogue | str | Path | None = None,
-) -> pl.LazyFrame:
-    """Aggregate a change frame (with its grouping columns) by ``by`` and suppress small cells.
-
-    ``totals=True`` adds ``sum_baseline, sum_latest, pct_change`` (for utilisation and cost).
-    ``measures`` (the catalogue) gives the MCID shown beside each measure.
-    """
-    frame = frame.drop(cs.starts_with("cat_")).pipe(load_measures(measures).with_catalogue)
+def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool) -> pl.LazyFrame:
+    """The exact summary of a change frame (catalogue joined) grouped by ``by``, with the
+    denominators of the response and remission shares (``_n_response``, ``_n_remission``)."""
     paired = pl.col("paired")
     single = pl.col("measure").n_unique() == 1
     n_pairs = paired.sum().cast(pl.Int64)
@@ -239,9 +230,7 @@ def summarise_changes(
             for c in ("response", "remission")
         ],
     ]
-    extra: list[str] = []
     if totals:
-        extra = ["sum_baseline", "sum_latest", "pct_change"]
         stats += [
             pl.when(single).then(pl.col("baseline").filter(paired).sum()).alias("sum_baseline"),
             pl.when(single).then(pl.col("latest").filter(paired).sum()).alias("sum_latest"),
@@ -258,15 +247,45 @@ def summarise_changes(
                 (pl.col("sum_latest") - pl.col("sum_baseline")) / pl.col("sum_baseline")
             )
         )
-    # the cases without a pair are the complement of the paired ones in the row's cases: a small
-    # one is a small cell too, and blanking it alone would leave it as n_cases - n_paired
-    counts = ["n_cases", "n_paired", "n_unpaired"]
-    values = [c for c in SUMMARY_COLUMNS if c not in (*counts, "suppressed")]
-    out = suppress_small_cells(out, counts, derived_cols=[*values, *extra], min_cell=min_cell, for_sharing=for_sharing)
-    pair = pl.col("n_paired").is_null() | pl.col("n_unpaired").is_null()  # one blank: the other goes too
-    out = out.with_columns(pl.when(~pair).then(pl.col(c)).alias(c) for c in ("n_paired", "n_unpaired"))
-    # a share beside its denominator gives its count back (5 % of 40 pairs = 2 people): the one rule
-    out = suppress_small_shares(out, SHARES, min_cell=min_cell, for_sharing=for_sharing)
+    return out
+
+
+def summarise_changes(
+    frame: pl.LazyFrame,
+    by: Sequence[str],
+    *,
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
+    totals: bool = False,
+    measures: MeasureCatalogue | str | Path | None = None,
+    fixed: Sequence[str] = (),
+) -> pl.LazyFrame:
+    """Aggregate a change frame (with its grouping columns) by ``by`` and suppress small cells.
+
+    ``totals=True`` adds ``sum_baseline, sum_latest, pct_change`` (for utilisation and cost).
+    ``measures`` (the catalogue) gives the MCID shown beside each measure.
+    """
+    frame = frame.drop(cs.starts_with("cat_")).pipe(load_measures(measures).with_catalogue)
+    # the cases with a pair and those without add up to the cases: a set within the row, with
+    # every figure computed from the pairs; the shares of the pairs are a set of their own
+    shares = [c for part in SHARE_SETS for c in part if c.startswith("pct_")]
+    values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "suppressed", *shares)]
+    values += ["sum_baseline", "sum_latest", "pct_change"] if totals else []
+    pairs = dict.fromkeys(values) | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
+    if for_sharing and cell_threshold(for_sharing=for_sharing, min_cell=min_cell) > 1:
+        rows = frame.collect()
+        # the same view grouped by any part of ``by`` can be downloaded beside this table: one
+        # system, so no blank comes back as a margin minus the shown cells (casekit.privacy)
+        out = suppress_linked(
+            lambda keys: _aggregate(rows.lazy(), list(keys), totals=totals).collect(),
+            by,
+            "n_cases",
+            linked=[pairs, *SHARE_SETS],
+            fixed=fixed,
+            min_cell=min_cell,
+        ).lazy()
+    else:
+        out = _aggregate(frame, list(by), totals=totals).with_columns(suppressed=pl.lit(value=False))
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]
@@ -308,10 +327,12 @@ def outcome_summary(
       pct_unchanged``: shares of the pairs (0–1; show as %);
     - ``pct_response, pct_remission``: share of the pairs whose measure defines them and
       whose baseline is in range (null when none does);
-    - ``suppressed``: a count of 1 to ``min_cell - 1`` was blanked, with every value
-      derived from it (:func:`casekit.privacy.suppress_small_cells`); or the shares were
-      blanked because one of them gives such a count back beside its denominator
-      (``pct_improved`` = 5 % of 40 pairs is 2 people; :func:`casekit.privacy.suppress_small_shares`).
+    - ``suppressed``: figures of the row were blanked (:func:`casekit.privacy.suppress_linked`,
+      in sets: the row; the cases with and without a pair with the means of the pairs; the
+      shares of the pairs; response; remission): a count of 1 to ``min_cell - 1``, or one a
+      share gives beside its denominator (``pct_improved`` = 5 % of 40 pairs is 2 people),
+      or its complement; or a complement, so that the same view grouped by part of ``by``
+      and the overall row (downloadable beside it) give no blank back.
 
     Post-only measures (``CSQ-8``…) have no pairs: they are left out here and summarised
     by :func:`~casekit.outcomes.post_only_summary`. ``changes`` (the output of

@@ -41,7 +41,7 @@ from casekit.i18n import t
 from casekit.measures import MeasureCatalogue, load_measures
 from casekit.outcomes._changes import CHANGE_COLUMNS, outcome_rows, pair_changes
 from casekit.outcomes._summary import _order, check_groupings, summarise_changes, with_groupings
-from casekit.privacy import MIN_CELL, suppress_small_cells
+from casekit.privacy import MIN_CELL, suppress_linked
 from casekit.risk.model import RiskModel
 
 __all__ = [
@@ -161,7 +161,7 @@ def utilisation_summary(
     frame = given if given is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
     return summarise_changes(
-        frame, keys, min_cell=min_cell, for_sharing=for_sharing, totals=True, measures=measures
+        frame, keys, min_cell=min_cell, for_sharing=for_sharing, totals=True, measures=measures, fixed=keys[:2]
     ).collect()
 
 
@@ -359,40 +359,62 @@ def utilisation_rate_summary(
     clean, given = coded_with(clean_data(data), rates)  # the case index (issue 18)
     frame = given if given is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
     frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
-    used = pl.col("used")
-    scale = pl.when(pl.col("measure_kind") == "count").then(1000.0).otherwise(1.0)
-    out = frame.group_by(keys).agg(
-        pl.col("measure_kind").first(),
-        pl.col("window_months").first(),
-        pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
-        pl.col("case_id").filter(used).n_unique().cast(pl.Int64).alias("n_used"),
-        pl.col("member_months_before").filter(used).sum().alias("member_months_before"),
-        pl.col("member_months_after").filter(used).sum().alias("member_months_after"),
-        pl.col("before").filter(used).sum().alias("total_before"),
-        (pl.col("rate_after") * pl.col("member_months_after")).filter(used).sum().alias("total_after"),
-    )
-    out = out.with_columns(
-        rate_unit=pl.when(pl.col("measure_kind") == "count")
-        .then(pl.lit("per_1000_member_months"))
-        .otherwise(pl.lit("per_member_month")),
-        rate_before=pl.when(pl.col("member_months_before") > 0).then(
-            pl.col("total_before") / pl.col("member_months_before") * scale
-        ),
-        rate_after=pl.when(pl.col("member_months_after") > 0).then(
-            pl.col("total_after") / pl.col("member_months_after") * scale
-        ),
-    ).with_columns(
-        pct_change=pl.when(pl.col("rate_before") > 0).then(pl.col("rate_after") / pl.col("rate_before") - 1),
-    )
+    rows = frame.collect().lazy()
+
+    def table_of(part: Sequence[str]) -> pl.DataFrame:
+        return _rate_table(rows, list(part)).collect()
+
     derived = [
         c
         for c in RATE_SUMMARY_COLUMNS
         if c not in ("measure_kind", "window_months", "rate_unit", "n_cases", "n_used", "suppressed")
     ]
-    out = suppress_small_cells(
-        out, ["n_cases", "n_used"], derived_cols=derived, min_cell=min_cell, for_sharing=for_sharing
-    )
+    # the cases in the rates are a count within the cases with the measure (the others are
+    # n_cases - n_used); the same measures grouped by part of ``by`` can be downloaded beside
+    # this table, and are blanked as one system (casekit.privacy)
+    out = suppress_linked(
+        table_of,
+        keys,
+        "n_cases",
+        linked=[{"n_used": "n_cases", **dict.fromkeys(derived)}],
+        fixed=keys[:2],
+        min_cell=min_cell,
+        for_sharing=for_sharing,
+    ).lazy()
     return out.sort([_order(c) for c in keys], nulls_last=True).select(*keys, *RATE_SUMMARY_COLUMNS).collect()
+
+
+def _rate_table(frame: pl.LazyFrame, keys: list[str]) -> pl.LazyFrame:
+    """The exact rates per member-month of ``frame`` grouped by ``keys``."""
+    used = pl.col("used")
+    scale = pl.when(pl.col("measure_kind") == "count").then(1000.0).otherwise(1.0)
+    return (
+        frame.group_by(keys)
+        .agg(
+            pl.col("measure_kind").first(),
+            pl.col("window_months").first(),
+            pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
+            pl.col("case_id").filter(used).n_unique().cast(pl.Int64).alias("n_used"),
+            pl.col("member_months_before").filter(used).sum().alias("member_months_before"),
+            pl.col("member_months_after").filter(used).sum().alias("member_months_after"),
+            pl.col("before").filter(used).sum().alias("total_before"),
+            (pl.col("rate_after") * pl.col("member_months_after")).filter(used).sum().alias("total_after"),
+        )
+        .with_columns(
+            rate_unit=pl.when(pl.col("measure_kind") == "count")
+            .then(pl.lit("per_1000_member_months"))
+            .otherwise(pl.lit("per_member_month")),
+            rate_before=pl.when(pl.col("member_months_before") > 0).then(
+                pl.col("total_before") / pl.col("member_months_before") * scale
+            ),
+            rate_after=pl.when(pl.col("member_months_after") > 0).then(
+                pl.col("total_after") / pl.col("member_months_after") * scale
+            ),
+        )
+        .with_columns(
+            pct_change=pl.when(pl.col("rate_before") > 0).then(pl.col("rate_after") / pl.col("rate_before") - 1),
+        )
+    )
 
 
 def rtm_caveat(lang: str | None = None) -> str:

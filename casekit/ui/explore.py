@@ -303,8 +303,6 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     progress = ws.get("goal_progress")
     goals = co.compare_goals(a, b, progress, for_sharing=not team)  # the team: real counts
-    if not team:
-        goals = _goal_counts_suppressed(goals)
     st.dataframe(readable(goals, lang(), hide=_SUPPRESSED), key="ex_cmp_goals")
     shared = co.compare_goals(a, b, progress, for_sharing=not exact)
     download_table(
@@ -326,30 +324,6 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
         key="ex_cmp_rates_dl",
         what=tr("ui_explore.compare_rates_short"),
     )
-
-
-#: Goal counts of a side and the values computed from them (``compare_goals`` suppresses on
-#: its cases and goals; the other counts of goals go through the same rule on a researcher's screen).
-_GOAL_PARTS = (
-    (("n_with_measure", "n_measure_met"), ("pct_measure_met",)),
-    (
-        ("n_achieved", "n_achieved_by_target", "n_achieved_late", "n_overdue"),
-        ("pct_achieved", "pct_achieved_by_target", "median_days_to_achieve"),
-    ),
-)
-
-
-def _goal_counts_suppressed(goals: pl.DataFrame) -> pl.DataFrame:
-    """A researcher's goals comparison: every count of goals of 1–10, and what is computed
-    from it, blanked by :func:`casekit.privacy.suppress_small_cells` (per side)."""
-    for side in ("a", "b"):
-        for counts, derived in _GOAL_PARTS:
-            present = [f"{c}_{side}" for c in counts if f"{c}_{side}" in goals.columns]
-            if not present:
-                continue
-            values = [f"{c}_{side}" for c in derived if f"{c}_{side}" in goals.columns]
-            goals = suppress_small_cells(goals.drop("suppressed", strict=False), present, derived_cols=values)
-    return goals.drop("suppressed", strict=False)
 
 
 def _compare_metrics(comparison: co.CohortComparison, n_a: int, n_b: int, *, team: bool = True) -> None:

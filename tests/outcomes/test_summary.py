@@ -69,7 +69,14 @@ def test_groups_of_1_to_10_are_suppressed_zero_pairs_are_not() -> None:
     s = outcome_summary(caseload(outcomes=rows), by=["measure"])
     assert s.select("measure", "n_cases", "n_paired", "mean_change", "suppressed").rows() == [
         ("A", None, None, None, True),
-        ("B", 11, 0, None, False),
+        ("B", None, None, None, True),  # the overall row (21 cases) minus B's 11 would give A's 10 back
+    ]
+    assert outcome_summary(caseload(outcomes=rows), by=[])["n_cases"].item() == 21
+    rows += phq(12, 200, 15.0, None, measure="C")  # with a third measure, A and B (21) hide each other
+    s = outcome_summary(caseload(outcomes=rows), by=["measure"])
+    assert s.select("measure", "n_cases", "n_paired", "suppressed").rows()[1:] == [
+        ("B", None, None, True),
+        ("C", 12, 0, False),  # zero pairs are not a small cell
     ]
 
 
