@@ -343,8 +343,10 @@ def _localise(sheet: str, df: pl.DataFrame, lang: str, labels: bool) -> tuple[st
     spec = SHEETS.get(sheet)
     if spec is None:
         return sheet, df
-    if labels:  # ids as labels, booleans as sí/no; numbers, dates and blanks as they are
-        df = readable(df, lang, headers={c: c for c in df.columns}, keep_types=True)
+    if labels:  # what the reader maps back: the contract's categories as labels, booleans as sí/no
+        columns = spec.columns
+        coded = [c for c in df.columns if c in columns and (columns[c].vocab or columns[c].kind == "bool")]
+        df = df.with_columns(readable(df.select(coded), lang, headers={c: c for c in coded}, keep_types=True))
     taken = set(df.columns)
     renames = {}
     for name in df.columns:

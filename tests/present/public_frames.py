@@ -77,12 +77,11 @@ def _cohort_frames(
 ) -> dict[str, pl.DataFrame]:
     """Every measure of ``group_measure`` (each adds its own column), the cohort's events,
     and the tables Explore shows and downloads (the team's exact counts, then shared)."""
-    options = {"median_days": {"to_stage": "planning"}, "pct_improved": {"outcome_measure": "PHQ-9"}}
-    options["mean_change"] = options["pct_improved"]
-    out = {
-        f"group_measure.{m}": cohort.group_measure(frame, by="sex", measure=m, **options.get(m, {}))  # type: ignore[arg-type]
-        for m in cohort.MEASURES
-    }
+    out = {f"group_measure.{m}": cohort.group_measure(frame, by="sex", measure=m) for m in ("count", "share")}
+    out["group_measure.median_days"] = cohort.group_measure(frame, by="sex", measure="median_days", to_stage="planning")
+    for m in ("pct_improved", "mean_change"):
+        out[f"group_measure.{m}"] = cohort.group_measure(frame, by="sex", measure=m, outcome_measure="PHQ-9")
+    assert set(cohort.MEASURES) == {name.removeprefix("group_measure.") for name in out}  # every measure
     out["cohort_events"] = cohort.cohort_events(events, frame)
     out["compare_cohorts.team.outcomes"] = comparison.outcomes
     out["compare_cohorts.team.time_to_plan"] = comparison.time_to_plan
