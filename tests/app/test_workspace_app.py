@@ -158,19 +158,18 @@ def test_a_quarantined_row_is_fixed_in_its_form_on_the_data_screen(team: Path, l
 
 
 def test_recorded_rows_are_patched_in_without_reading_everything_again(team: Path) -> None:
-    from casekit.ui import records
-
     ws = _seed(team)
-    seq, before = records.head(ws), ws.result()
+    seq, before = ws.last_change(), ws.result()
     cases = ws.data()["cases"]
     case_id = cases.filter(pl.col("closed_on").is_null())["case_id"][0]
     ws.record("contacts", {"case_id": case_id, "contact_on": "2026-09-01", "notes": "x"}, actor="eva")
     ws.record("cases", {"case_id": "NEW-1", "opened_on": "2026-09-01"}, actor="eva")
-    patched = records.patched(ws, before, seq)
+    patched = ws.result_since(before, seq)
+    assert patched is not None  # only new rows since: patched in
     full = ws.result()
     for sheet in full.data.sheets:
         assert patched.data[sheet].equals(full.data[sheet]), sheet
     version = ws.get("cases", "NEW-1")["_version"]
     ws.update("cases", "NEW-1", {"program": "p"}, expected_version=version, actor="eva")
-    assert records.patched(ws, full, records.head(ws) - 1) is None  # an update: read everything again
+    assert ws.result_since(full, ws.last_change() - 1) is None  # an update: read everything again
     ws.close()
