@@ -59,6 +59,7 @@ __all__ = [
     "identifier_kind",
     "shown_count",
     "suppress_complementary",
+    "suppress_cumulative",
     "suppress_linked",
     "suppress_small_cells",
     "suppress_small_shares",
@@ -556,3 +557,42 @@ def suppress_complementary(
         return df.group_by(keys, maintain_order=True).agg(sums) if keys else df.select(sums)
 
     return suppress_linked(table_of, by, counts, derived_cols=derived_cols, min_cell=min_cell, for_sharing=for_sharing)
+
+
+def suppress_cumulative(
+    df: pl.DataFrame,
+    count: str,
+    *,
+    total: int | None,
+    derived_cols: str | Sequence[str] = (),
+    min_cell: int = MIN_CELL,
+    for_sharing: bool = True,
+) -> pl.DataFrame:
+    """A chain of counts each within the one before (a funnel: cases that reached each stage),
+    blanked so that no count, and no difference between two shown counts, is 1 to
+    ``min_cell - 1``: 400 reached screening and 395 assessment say 5 stopped at screening.
+
+    ``total`` (public: the cohort's size) is the count before the first row (``None``:
+    not shown). Walking down the chain from the last shown count, a count is shown when it
+    is not small and the cases between it and the last shown count are not either; else it
+    is blanked (with ``derived_cols``), and the next count is compared with the same last
+    shown one, so the blanks between two shown counts add up to 0 or ``min_cell`` or more.
+    The chain has a handful of rows (stages): a loop over them. ``for_sharing=False``: nothing
+    blanked.
+
+    >>> df = pl.DataFrame({"stage": ["a", "b", "c", "d"], "cases": [400, 395, 380, 3]})
+    >>> suppress_cumulative(df, "cases", total=400).rows()
+    [('a', 400, False), ('b', None, True), ('c', 380, False), ('d', None, True)]
+    """
+    derived = [derived_cols] if isinstance(derived_cols, str) else list(derived_cols)
+    low = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
+    shown, last = [], total
+    for n in df[count].to_list():
+        small = n is not None and (1 <= n < low or (last is not None and 1 <= last - n < low))
+        shown.append(not small)
+        last = n if not small else last
+    keep = pl.lit(pl.Series(shown, dtype=pl.Boolean))
+    flag = ~keep | pl.col("suppressed").fill_null(value=False) if "suppressed" in df.columns else ~keep
+    return df.with_columns(
+        *[pl.when(keep).then(pl.col(c)).alias(c) for c in [count, *derived]], flag.alias("suppressed")
+    )

@@ -38,6 +38,7 @@ from casekit.privacy import (
     MIN_CELL,
     cell_threshold,
     suppress_complementary,
+    suppress_cumulative,
     suppress_small_cells,
     suppress_small_shares,
 )
@@ -188,10 +189,16 @@ def _figure_rows(report: Report, spec: dict[str, tuple[str, tuple[str, ...]]], l
 def _funnel(report: Report, lang: str, min_cell: int) -> Section:
     from casekit.stages import funnel, stage_label
 
-    reached = funnel(report.sheets["status"]).select("stage", pl.col("cases").alias("reached"))
+    reached = funnel(report.sheets["status"]).sort("stage_number")
+    # each stage's reached is within the one before (the first within the cases): no difference
+    # of two shown counts may be a small cell either (casekit.privacy.suppress_cumulative)
+    kept = suppress_cumulative(reached, "cases", total=report.figures["cases"], min_cell=min_cell)
+    reached = reached.select("stage", pl.col("cases").alias("reached"), kept["suppressed"].alias("__hidden"))
     table = report.by_stage.rename({"cases": "now"}).join(reached, on="stage", how="left", maintain_order="left")
     # cases by current stage add up to the cases shown among the key figures
-    hidden = _hidden(table, ["reached", "now"], min_cell).with_columns(_line_hidden(table, "stage", "now", min_cell))
+    hidden = pl.DataFrame({"reached": table["__hidden"].fill_null(value=False)})
+    hidden = hidden.with_columns(_line_hidden(table, "stage", "now", min_cell))
+    table = table.drop("__hidden")
     rows = [
         Row(stage, stage_label(stage, lang), (_cell(r, hidden=hr), _cell(n, hidden=hn)))
         for (stage, n, r), (hr, hn) in zip(table.iter_rows(), hidden.iter_rows(), strict=True)

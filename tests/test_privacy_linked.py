@@ -192,3 +192,67 @@ def test_no_blank_goal_count_comes_back_from_the_overall_figures() -> None:
     # the control: by owner, 4 and 2 goals with a value of their measure blanked alone are
     # the overall 17 minus the 11 shown: at most 6 each
     assert (("owner",), ("client",), 4.0, 0.0, 6.0) in control
+
+
+def test_no_segment_of_explores_stage_chart_comes_back_from_the_groups_by_stage_and_tier(sample: tuple) -> None:
+    """A researcher's cases by current stage and tier (Explore's process view) beside the
+    cohort's groups by current stage and by tier (Explore's grouped downloads) and its size."""
+    from casekit.charts import chart_data, stage_chart
+
+    data, _ = sample
+    cohort = cohort_frame(data, as_of=ck.SAMPLE_AS_OF)
+    keys = ("current_stage", "effective_tier")
+    blanks = 0
+    for part in (cohort, cohort.head(150)):
+        shown, exact = {}, {}
+        for sharing, tables in ((True, shown), (False, exact)):
+            cells = chart_data(stage_chart(part, for_sharing=sharing)).select(
+                pl.col("stage").alias(keys[0]), pl.col("tier").replace("none", None).alias(keys[1]), "cases"
+            )
+            tables[keys] = cells
+            for by in ((keys[0],), (keys[1],), ()):
+                tables[by] = group_measure(part, by=by, for_sharing=sharing).rename({"n": "cases"})
+        assert attack(shown, exact, "cases") == []
+        blanks += shown[keys]["cases"].null_count()
+    assert blanks > 0
+    primary = {k: suppress_small_cells(t, "cases") for k, t in exact.items()}  # the rule before: segments alone
+    assert attack(primary, exact, "cases") != []
+
+
+def _stopped_narrowed(shown: list[int | None], truth: list[int], total: int) -> list[tuple]:
+    """A funnel (cases that reached each stage, each within the one before, the first within
+    ``total``): the attacker's unknowns are the cases that stopped before each stage and after
+    the last; each shown count is the sum of those from its stage on. The cases stopped at a
+    stage that are 1-10 must keep possible a value of 1 or less and one of 11 or more."""
+    n = len(truth)
+    stopped = [total - truth[0], *[truth[k] - truth[k + 1] for k in range(n - 1)], truth[-1]]
+    a_eq = [[1.0] * (n + 1)] + [[1.0 if j > k else 0.0 for j in range(n + 1)] for k in range(n) if shown[k] is not None]
+    b_eq = [float(total)] + [float(v) for v in shown if v is not None]
+    found = []
+    for j, value in enumerate(stopped):
+        c = np.zeros(n + 1)
+        c[j] = 1
+        low, high = (linprog(sign * c, A_eq=np.array(a_eq), b_eq=np.array(b_eq), bounds=(0, None)) for sign in (1, -1))
+        if 1 <= value < LOW and (low.fun > 1 + 1e-6 or -high.fun < LOW - 1e-6):
+            found.append((j, value, round(low.fun, 2), round(-high.fun, 2)))
+    return found
+
+
+def test_no_small_number_of_cases_stopped_at_a_stage_comes_back_from_a_shared_funnel(sample: tuple) -> None:
+    """Explore's funnel for a researcher (and the summary's "reached"): 400 reached screening and
+    395 assessment would say 5 stopped at screening, a small cell the stage chart blanks."""
+    from casekit.privacy import suppress_cumulative
+    from casekit.stages import funnel
+
+    data, _ = sample
+    cohort = cohort_frame(data, as_of=ck.SAMPLE_AS_OF)
+    control = []
+    for part in (cohort, cohort.head(150), cohort.filter(pl.col("program") == cohort["program"][0])):
+        stages = funnel(part).filter(pl.col("stage_number") <= 9).sort("stage_number")
+        truth = stages["cases"].to_list()
+        shown = suppress_cumulative(stages, "cases", total=part.height)["cases"].to_list()
+        assert _stopped_narrowed(shown, truth, part.height) == []
+        assert all(v is None or not 1 <= v < LOW for v in shown)
+        primary = suppress_small_cells(stages, "cases")["cases"].to_list()  # the rule before
+        control += _stopped_narrowed(primary, truth, part.height)
+    assert control != []

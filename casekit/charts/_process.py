@@ -20,7 +20,7 @@ from casekit.charts._base import (
     text,
 )
 from casekit.present import count_text, vocabulary
-from casekit.privacy import suppress_small_cells
+from casekit.privacy import suppress_complementary
 from casekit.stages import FLAGS, STAGE_NUMBER, STAGES, flag_label, funnel, stage_label
 
 __all__ = ["durations_chart", "flags_by_manager_chart", "funnel_chart", "stage_chart"]
@@ -83,8 +83,9 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: b
     ``status`` is a :func:`~casekit.stages.case_status` frame; cases without a tier
     (not assessed yet) are a grey segment. The bars add up to the number of cases.
     ``for_sharing`` (a researcher's screen): the counts are aggregated, then segments of
-    1–10 cases are suppressed (:func:`casekit.privacy.suppress_small_cells`) before drawing,
-    and the subtitle's total goes through the same rule.
+    1–10 cases are suppressed before drawing, with the complements that the stage and tier
+    totals need (:func:`casekit.privacy.suppress_complementary`), and the subtitle's total
+    goes through the same rule.
 
     Examples
     --------
@@ -96,7 +97,9 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: b
     [None, None, None]
     >>> many = pl.DataFrame({"current_stage": ["risk"] * 14, "effective_tier": ["high"] * 11 + ["low"] * 3})
     >>> chart_data(stage_chart(many, for_sharing=True)).select("cases", "share_of_stage").rows()
-    [(None, None), (11, None)]
+    [(None, None), (None, None)]
+
+    (The stage's 14 cases are public: 11 high would give the 3 low back.)
     """
     title = text("stage_title", lang)
     if status.height == 0:
@@ -116,7 +119,11 @@ def stage_chart(status: pl.DataFrame, *, lang: str | None = None, for_sharing: b
         .sort("stage_number", "tier_order")
         .collect()
     )
-    df = suppress_small_cells(df, "cases", derived_cols="share_of_stage", for_sharing=for_sharing)
+    # the stages add up to the cohort and the tiers to Explore's groups by tier (downloadable
+    # beside the chart): complementary suppression over the stage x tier table and its margins
+    df = suppress_complementary(
+        df, "cases", by=["stage", "tier"], derived_cols="share_of_stage", for_sharing=for_sharing
+    )
     # a visible segment's share of its stage gives the stage's total, and so a hidden sibling
     df = df.with_columns(
         pl.when(~pl.col("suppressed").any().over("stage")).then(pl.col("share_of_stage")).alias("share_of_stage")

@@ -23,7 +23,7 @@ from casekit.charts import durations_chart, funnel_chart, stage_chart
 from casekit.charts.explore import cohort_chart, compare_chart, grouping_label, measure_label
 from casekit.errors import CasekitError
 from casekit.present import count_text, formats, readable, vocabulary
-from casekit.privacy import MIN_CELL, shown_count, suppress_small_cells
+from casekit.privacy import MIN_CELL, shown_count, suppress_cumulative, suppress_small_cells
 from casekit.stages import STAGE_NUMBER, STAGES, funnel
 from casekit.ui import _explore as ex
 from casekit.ui.derived import DerivedTables
@@ -253,7 +253,9 @@ def process_view(a: pl.DataFrame, *, team: bool = True) -> None:
     if not team:
         st.caption(tr("ui_explore.process_suppressed"))
     sharing = not team
-    reached = suppress_small_cells(funnel(a), "cases", derived_cols="share", for_sharing=sharing)
+    # each stage's count is within the one before: their differences are counts too
+    stages = funnel(a).sort("stage_number")
+    reached = suppress_cumulative(stages, "cases", total=a.height, derived_cols="share", for_sharing=sharing)
     derived = ["median_days", "q1_days", "q3_days", "mean_days"]
     days = suppress_small_cells(co.cohort_durations(a), "n", derived_cols=derived, for_sharing=sharing)
     left, right = st.columns(2)

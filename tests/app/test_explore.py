@@ -330,7 +330,7 @@ def test_a_vs_b_compares_utilisation_per_member_month_with_the_caveat(expected: 
     _ok(at)
     b = status.filter(pl.col("effective_tier").is_in(["low", "moderate"]))
     rates = ck.utilisation_rates(expected["result"], as_of=ck.SAMPLE_AS_OF)
-    want = co.compare_utilisation(status, b, rates)
+    want = co.compare_utilisation(status, b, rates, for_sharing=False)  # the team's screen: real counts
     used_a, used_b = (ck.present.header(f"n_used_{side}", lang) for side in "ab")
     shown = _table(at, used_a)
     for col, side in ((used_a, "a"), (used_b, "b")):
