@@ -57,7 +57,7 @@ _WAIT: dict[str, tuple[int, int]] = {
     "post_transition_none": (1, 60),
     "readmitted": (0, 40),
 }
-#: Follow-up cadence by tier (low, moderate, high), DESIGN.md §4.
+#: Follow-up cadence by tier (low, moderate, high), as in casekit/defaults/process.toml.
 CADENCE = np.array([60, 30, 14])
 #: Tier shares (low, moderate, high) the profile aims for.
 TIER_SHARES = (0.5, 0.3, 0.2)

@@ -24,3 +24,20 @@ def test_readme_python_block_runs(code: str, tmp_path: Path, monkeypatch: pytest
     if "status" in namespace:
         assert namespace["status"].height == 500
         assert (tmp_path / "log.csv").stat().st_size > 0
+
+
+def test_code_and_docs_cite_only_files_of_the_repository() -> None:
+    """The brief the project was built from is not shipped: a reader of the repository
+    must find every cited document in it (docs/, the README), never ``DESIGN.md`` or a
+    ``../shared`` path."""
+    outside = re.compile(r"DESIGN\.md|STYLE\.md|PITFALLS\.md|\.\./shared")
+    files = [ROOT / "README.md", *(ROOT / "docs").rglob("*.md"), *(ROOT / "casekit").rglob("*.py")]
+    files += [*(ROOT / "casekit" / "locales").glob("*.toml"), *(ROOT / "tests").rglob("*.py")]
+    found = [
+        f"{path.relative_to(ROOT)}:{n}"
+        for path in files
+        if path != Path(__file__).resolve()
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if outside.search(line)
+    ]
+    assert found == []

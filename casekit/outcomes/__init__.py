@@ -1,5 +1,5 @@
 """Stage 9, outcome evaluation: how each case's measures changed, by group, and what it
-did to utilisation and cost (DESIGN.md §6, ``docs/outcomes.md``).
+did to utilisation and cost (``docs/outcomes.md``).
 
 - :func:`outcome_changes`: per case and measure, baseline → latest, change, direction;
 - :func:`outcome_summary`: the same aggregated by domain, measure, tier, programme,

@@ -1,4 +1,4 @@
-"""Stage 9: how each case's outcome measures changed (DESIGN.md §6).
+"""Stage 9: how each case's outcome measures changed (docs/outcomes.md).
 
 One lazy query over the ``outcomes`` sheet. Per case and measure:
 

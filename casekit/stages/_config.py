@@ -1,6 +1,6 @@
 """Process rules: deadlines, cadences and switches of the stage engine, read from TOML.
 
-The shipped defaults live in ``casekit/defaults/process.toml`` (DESIGN.md §4). A user
+The shipped defaults live in ``casekit/defaults/process.toml`` (docs/process_rules.md). A user
 file only needs the keys it changes; anything unknown or out of range raises a
 :class:`~casekit.errors.ConfigError` that names the key, in Spanish or English.
 

@@ -1,4 +1,4 @@
-"""Where every case stands as of a date, and what is overdue (DESIGN.md §4, issue 4).
+"""Where every case stands as of a date, and what is overdue (docs/process_rules.md).
 
 One lazy query: each sheet is reduced to one row per case by its own aggregation
 (screenings, assessments, reviews, goals, services, contacts, transitions, outcomes),

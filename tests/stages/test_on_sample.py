@@ -26,7 +26,7 @@ def status(sample):
 def test_every_stage_is_somebody_s_current_stage(status) -> None:
     seen = set(status["current_stage"])
     # "transition" is complete as soon as it is recorded, the same evidence that ends
-    # monitoring (DESIGN.md §4), so a case moves from monitoring straight to post_transition
+    # monitoring (docs/process_rules.md), so a case moves from monitoring straight to post_transition
     assert seen == set(STAGES) - {"transition", "unknown"}  # the sample has no unreadable case
     counts = dict(status["current_stage"].value_counts().iter_rows())
     assert all(n >= 5 for n in counts.values()), counts
