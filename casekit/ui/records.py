@@ -25,7 +25,7 @@ import streamlit as st
 from casekit.present import formats
 from casekit.workspace import Workspace, resolve_url, sqlite_path
 
-__all__ = ["current", "head", "options", "workspace_exists", "workspace_url"]
+__all__ = ["current", "options", "workspace_exists", "workspace_url"]
 
 
 def workspace_url() -> str:
@@ -54,24 +54,12 @@ def current() -> Workspace:
     return _open(workspace_url())
 
 
-def synced_path(ws: Workspace) -> str | None:
-    """The workspace's SQLite file when it lives in a synced or network folder, else ``None``."""
-    path = ws.synced_file
-    return str(path) if path is not None else None
-
-
 def create() -> Workspace:
     """Create the empty workspace at :func:`workspace_url` (nothing from the sample)."""
     path = sqlite_path(workspace_url())
     if path is not None:
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     return current()
-
-
-def head(ws: Workspace) -> int:
-    """The sequence number of the last audit entry that changed data
-    (:meth:`~casekit.workspace.Workspace.last_change`): changes with every write."""
-    return ws.last_change()
 
 
 @st.cache_resource(show_spinner=False)
@@ -88,7 +76,7 @@ def stored_result(ws: Workspace) -> tuple[Any, str]:
     (:meth:`~casekit.workspace.Workspace.result_since`): a contact saved from the worklist
     is on the recomputed worklist at once.
     """
-    seq = head(ws)
+    seq = ws.last_change()  # moves with every write
     latest = _latest()
     previous = latest.get(ws.url)
     if previous is not None and previous[0] == seq:

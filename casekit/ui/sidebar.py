@@ -152,9 +152,9 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str, Callable[[], p
             result, key = scoped_result(ws, *records.stored_result(ws))  # the signed-in user's scope
         with st.sidebar:
             st.caption(t("ui_records.workspace_caption", lang, db=md(ws.url_label)))
-            synced = records.synced_path(ws)
+            synced = ws.synced_file
             if synced is not None:  # SQLite in Dropbox/OneDrive/iCloud…: corruption, lost changes
-                st.warning(t("workspace.synced_folder", lang, path=md(synced)), icon=":material/sync_problem:")
+                st.warning(t("workspace.synced_folder", lang, path=md(str(synced))), icon=":material/sync_problem:")
         who = signed_in()
         history = None if who is not None and who.role == "researcher" else ws.assignments
         return result, key, ws.url_label, history
