@@ -4,7 +4,9 @@
   offers (values present in the cohort, in their natural order, blanks as
   :data:`BLANK`), how a value reads, and the widgets' choices as a
   :class:`~casekit.cohort.CohortFilter`;
-- :func:`readable_groups` / :func:`readable_comparison`: tables as a person reads them;
+- :func:`group_rows` / :func:`comparison_rows`: tables ready to be read once
+  (``widgets.show_table``); :func:`readable_groups` / :func:`readable_comparison`: as a
+  person reads them (downloads);
 - :func:`event_log_csv` / :func:`deidentified_extract`: the exports' bytes.
 
 Examples
@@ -46,15 +48,16 @@ __all__ = [
     "BLANK",
     "EXTRACT_FORMATS",
     "ExtractDownload",
+    "comparison_rows",
     "deidentified_extract",
     "endpoint_label",
     "event_log_csv",
     "filter_options",
+    "group_rows",
     "make_filter",
     "option_label",
     "readable_comparison",
     "readable_groups",
-    "readable_removed",
 ]
 
 #: The screen's catalogue: its own words for a header (``ui_explore.col_<column>``).
@@ -112,25 +115,46 @@ def endpoint_label(stage: str, lang: str, *, start: bool = False) -> str:
     return t("cohort.opened", lang) if start and stage == "screening" else stage_label(stage, lang)
 
 
+def group_rows(table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str) -> pl.DataFrame:
+    """A :func:`~casekit.cohort.group_measure` table ready to be read (numbers as computed):
+    group labels (blanks as a group of their own); counts equal to the group's case count
+    are shown once.
+
+    >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
+    >>> group_rows(tb, by=["sex"], measure="share", lang="es").rows()
+    [('Mujer', 20, 0.8695), ('(vacío)', 3, 0.1304)]
+    """
+    keys = list(by)
+    same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
+    return table.drop(same, strict=False).with_columns(
+        label_expr(k, column_labels(k, lang), lang).alias(k) for k in keys
+    )
+
+
 def readable_groups(
     table: pl.DataFrame, *, by: Iterable[str], measure: str, lang: str, keep_types: bool = False
 ) -> pl.DataFrame:
-    """A :func:`~casekit.cohort.group_measure` table as a person reads it
-    (:func:`casekit.present.readable`, headers from ``columns.toml`` but for the screen's
-    own words, ``ui_explore.col_*``): group labels (blanks as a group of their own),
-    numbers and percentages in the language's format; counts equal to the group's case
-    count are shown once. ``keep_types``: numbers stay numbers (a spreadsheet download).
+    """:func:`group_rows` as a person reads it (:func:`casekit.present.readable`, headers
+    from ``columns.toml`` but for the screen's own words, ``ui_explore.col_*``).
+    ``keep_types``: numbers stay numbers (a spreadsheet download).
 
     >>> tb = pl.DataFrame({"sex": ["female", None], "n_cases": [20, 3], "n": [20, 3], "share": [0.8695, 0.1304]})
     >>> readable_groups(tb, by=["sex"], measure="share", lang="es").rows(named=True)[1]
     {'Sexo': '(vacío)', 'Casos': '3', 'Proporción': '13,0\\xa0%'}
     """
-    keys = list(by)
-    same = {"count": ["n_cases", "n"], "share": ["n"]}.get(measure, [])  # equal to the count: shown once
-    table = table.drop(same, strict=False).with_columns(
-        label_expr(k, column_labels(k, lang), lang).alias(k) for k in keys
-    )
-    return readable(table, lang, headers=screen_headers(SCREEN, table.columns, lang), keep_types=keep_types)
+    rows = group_rows(table, by=by, measure=measure, lang=lang)
+    return readable(rows, lang, headers=screen_headers(SCREEN, rows.columns, lang), keep_types=keep_types)
+
+
+def comparison_rows(
+    comparison: CohortComparison, measure_names: Mapping[str, str] | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The outcomes and time-to-plan tables of an A vs B comparison ready to be read,
+    measures renamed by ``measure_names`` (others as written)."""
+    outcomes = comparison.outcomes
+    if measure_names and "measure" in outcomes.columns:
+        outcomes = outcomes.with_columns(pl.col("measure").replace(dict(measure_names)))
+    return outcomes, comparison.time_to_plan
 
 
 def readable_comparison(
@@ -140,9 +164,8 @@ def readable_comparison(
     measure_names: Mapping[str, str] | None = None,
     keep_types: bool = False,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The outcomes and time-to-plan tables of an A vs B comparison as a person reads them
-    (:func:`casekit.present.readable`; each header says its cohort, A or B), measures
-    renamed by ``measure_names`` (others as written).
+    """:func:`comparison_rows` as a person reads them (:func:`casekit.present.readable`;
+    each header says its cohort, A or B).
 
     >>> from casekit.cohort import CohortComparison
     >>> cmp = CohortComparison(pl.DataFrame({"measure": ["PHQ-9"], "n_paired_a": [3], "pct_improved_a": [0.5]}),
@@ -153,16 +176,11 @@ def readable_comparison(
     >>> plan.columns, plan.row(0)  # the screen's own words for ``n_a``
     (['Llegaron a planificación A', 'Mediana de días A'], ('4', '12,3'))
     """
-    out = []
-    for table in (comparison.outcomes, comparison.time_to_plan):
-        frame = (
-            table.with_columns(pl.col("measure").replace(dict(measure_names)))
-            if measure_names and "measure" in table.columns
-            else table
-        )
-        headers = screen_headers(SCREEN, frame.columns, lang)
-        out.append(readable(frame, lang, headers=headers, keep_types=keep_types))
-    return out[0], out[1]
+    outcomes, plan = (
+        readable(frame, lang, headers=screen_headers(SCREEN, frame.columns, lang), keep_types=keep_types)
+        for frame in comparison_rows(comparison, measure_names)
+    )
+    return outcomes, plan
 
 
 def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
@@ -180,18 +198,6 @@ def event_log_csv(events: pl.DataFrame, cohort: pl.DataFrame) -> bytes:
     from casekit.export import write_csv
 
     return write_csv(to_process_mining(cohort_events(events, cohort)), lang="en", bom=False) or b""
-
-
-def readable_removed(explained: pl.DataFrame, lang: str) -> pl.DataFrame:
-    """What de-identification did to each column (``Deidentified.explain``) as a person
-    reads it (:func:`casekit.present.readable`): sheet and column names as the extract's
-    headers in ``lang`` (names outside the contract as written).
-
-    >>> e = pl.DataFrame({"sheet": ["cases"], "column": ["client_name"], "action": ["eliminada"], "reason": ["…"]})
-    >>> readable_removed(e, "es").rows(named=True)
-    [{'Hoja': 'casos', 'Columna': 'nombre_cliente', 'Qué se hizo': 'eliminada', 'Motivo': '…'}]
-    """
-    return readable(explained.select("sheet", "column", "action", "reason"), lang)
 
 
 #: Formats of the de-identified extract: one Excel workbook, or a ZIP of one CSV per sheet

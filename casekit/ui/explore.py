@@ -38,6 +38,7 @@ from casekit.ui.widgets import (
     rtm_note,
     sharing_switch,
     show_chart,
+    show_table,
     tr,
 )
 
@@ -237,7 +238,7 @@ def group_view(a: pl.DataFrame, cohort: pl.DataFrame, *, team: bool = True) -> N
     grouped = group(for_sharing=not team)
     show_chart(cohort_chart(grouped, by=by, measure=measure, lang=lang(), subtitle=subtitle), key="ex_chart")
     rtm_note(grouped, measure=options.get("outcome_measure"))
-    st.dataframe(ex.readable_groups(grouped, by=[by], measure=measure, lang=lang()), hide_index=True, key="ex_table")
+    show_table(ex.group_rows(grouped, by=[by], measure=measure, lang=lang()), key="ex_table", screen=ex.SCREEN)
     st.caption(tr("ui_explore.group_caption"))
     exact = sharing_switch(key="ex_groups_share", allowed=team)
     safe = group(for_sharing=not exact)
@@ -289,11 +290,11 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
         show_chart(compare_chart(shown, measure=on, lang=lang()), key="ex_cmp_chart")
     else:
         empty_state("ui_explore.no_outcomes")
-    outcomes_table, plan_table = ex.readable_comparison(comparison, lang(), measure_names=names)
+    outcomes_rows, plan_rows = ex.comparison_rows(comparison, names)
     rtm_note(comparison.outcomes)
-    st.dataframe(outcomes_table, hide_index=True, key="ex_cmp_outcomes")
+    show_table(outcomes_rows, key="ex_cmp_outcomes", screen=ex.SCREEN)
     st.markdown(f"**{tr('ui_explore.time_to_plan')}**")
-    st.dataframe(plan_table, hide_index=True, key="ex_cmp_plan")
+    show_table(plan_rows, key="ex_cmp_plan", screen=ex.SCREEN)
     st.caption(tr("ui_explore.compare_download"))
     exact = sharing_switch(key="ex_cmp_share", allowed=team)
     safe_outcomes, safe_plan = ex.readable_comparison(
@@ -305,7 +306,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     st.markdown(f"**{tr('ui_explore.compare_goals')}**")
     progress = ws.get("goal_progress")
     goals = co.compare_goals(a, b, progress, for_sharing=not team)  # the team: real counts
-    st.dataframe(readable(goals, lang(), hide=_SUPPRESSED), key="ex_cmp_goals")
+    show_table(goals, key="ex_cmp_goals", hide=_SUPPRESSED)
     shared = co.compare_goals(a, b, progress, for_sharing=not exact)
     download_table(
         readable(shared, lang(), keep_types=True),
@@ -318,7 +319,7 @@ def compare_view(ws: DerivedTables, a: pl.DataFrame, cohort: pl.DataFrame, *, te
     rates = ws.get("utilisation_rates")
     util = co.compare_utilisation(a, b, rates, for_sharing=not team)
     rtm_note(util)
-    st.dataframe(readable(util, lang(), hide=_SUPPRESSED), hide_index=True, key="ex_cmp_rates")
+    show_table(util, key="ex_cmp_rates", hide=_SUPPRESSED)
     shared = co.compare_utilisation(a, b, rates, for_sharing=not exact)
     download_table(
         readable(shared, lang(), keep_types=True),
@@ -439,7 +440,7 @@ def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilte
             key="ex_deid_key_download",
         )
     st.caption(tr("ui_explore.deid_ready", cases=_count(prepared.cases, team=team)))
-    st.dataframe(ex.readable_removed(prepared.explained, lang()), hide_index=True, key="ex_deid_explained")
+    show_table(prepared.explained.select("sheet", "column", "action", "reason"), key="ex_deid_explained")
     if prepared.anonymity:
         st.caption(prepared.anonymity)
-        st.dataframe(readable(prepared.steps, lang()), hide_index=True, key="ex_deid_steps")
+        show_table(prepared.steps, key="ex_deid_steps")

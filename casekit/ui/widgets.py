@@ -317,28 +317,48 @@ def table(
     wide: tuple[str, ...] = (),
     model: Any = None,
 ) -> None:
-    """A table as the user reads it (:func:`casekit.present.readable`, once) with its
-    download buttons (or an empty state).
+    """A table as the user reads it (:func:`show_table`) with its download buttons (or an
+    empty state).
 
     ``shared``: what the downloads carry instead of ``df`` — the same aggregate with small
     cells suppressed (``for_sharing=True``, :mod:`casekit.privacy`), while the screen shows
     the team's own exact counts; the page offers the visible switch (:func:`sharing_switch`).
-    ``wide``: the key columns (a validation message with its hint), drawn wide and the
-    others narrow, so that they read without scrolling sideways at 1280 px. ``model``: the
-    risk model in use (its factors and red flags named by their labels).
-
-    Labels instead of ids, dates and numbers in the user's format, right-aligned, blanks
-    instead of ``None``: whole numbers stay numbers (sorted as numbers, written with
-    ``FORMATS[lang].column_integer``), decimals and percentages are the text of
-    :func:`~casekit.present.readable` (Streamlit writes no decimal comma); headers from
-    ``columns.toml``, except where the ``screen``'s catalogue words them its own way
-    (``<screen>.col_<column>``) or ``headers`` gives one. Columns in ``hide`` are left off
-    the screen but kept in the downloads (e.g. the machine-readable check id of the
-    validation report), where numbers and dates keep their types.
+    Columns in ``hide`` are left off the screen but kept in the downloads (e.g. the
+    machine-readable check id of the validation report), where numbers and dates keep
+    their types.
     """
     if df.height == 0:
         empty_state("ui.empty_table")
         return
+    language = lang()
+    headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
+    show_table(df, key=f"{key}_table", height=height, hide=hide, headers=headers, wide=wide, model=model)
+    download = df if shared is None else shared
+    download_table(readable(download, language, headers=headers, keep_types=True, model=model), stem or key, key=key)
+
+
+def show_table(
+    df: pl.DataFrame,
+    *,
+    key: str,
+    height: int | None = None,
+    hide: tuple[str, ...] | list[str] = (),
+    headers: Mapping[str, str] | None = None,
+    screen: str | None = None,
+    wide: tuple[str, ...] = (),
+    model: Any = None,
+) -> None:
+    """``df`` (ids, dates, numbers as computed) drawn as the user reads it, read once by
+    :func:`casekit.present.readable`: labels instead of ids, dates and numbers in the
+    user's format, right-aligned, blanks instead of ``None``. Whole numbers stay numbers
+    (sorted as numbers, written with ``FORMATS[lang].column_integer``); decimals and
+    percentages are ``readable``'s text (Streamlit writes no decimal comma). Headers from
+    ``columns.toml``, except where the ``screen``'s catalogue words them its own way
+    (``<screen>.col_<column>``) or ``headers`` gives one. ``wide``: the key columns (a
+    validation message with its hint), drawn wide and the others narrow, so that they read
+    without scrolling sideways at 1280 px. ``model``: the risk model in use (its factors
+    and red flags named by their labels).
+    """
     language = lang()
     headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
@@ -354,17 +374,7 @@ def table(
     if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        height=height or "auto",
-        key=f"{key}_table",
-        column_config=config,
-        placeholder="",
-        row_height=wrapped_row_height(shown, [names[c] for c in wide if c in names]),
-    )
-    download = df if shared is None else shared
-    download_table(readable(download, language, headers=headers, keep_types=True, model=model), stem or key, key=key)
+    st.dataframe(shown, hide_index=True, height=height or "auto", key=key, column_config=config, placeholder="")
 
 
 def whole_numbers(df: pl.DataFrame, columns: Iterable[str]) -> list[str]:
