@@ -4,7 +4,7 @@ Each run is a fresh Python process (the child) that does what ``casekit status
 --streaming`` and ``casekit events --streaming`` do: it scans the folder
 (:func:`casekit.scan_caseload`), validates it with the polars queries on the streaming
 engine, computes the case status (the risk tiers inside the same query; written to
-Parquet) and writes the event log range by range (:func:`casekit.stages._events.sink_events`). The parent reports the
+Parquet) and writes the event log range by range (:func:`casekit.stages.sink_events`). The parent reports the
 child's wall and CPU seconds per step and its peak resident memory (``VmHWM``; and
 ``VmPeak``, its peak address space). With ``--caps N`` the child runs under ``RLIMIT_AS``
 = N GiB (address space, not resident memory: allocations beyond it fail, and so does
@@ -64,7 +64,7 @@ def _vm_mb(field: str = "VmHWM") -> float:
 def child(folder: Path, out: Path, as_of: dt.date) -> dict[str, Any]:
     """The streaming pipeline in this process; per step: wall and CPU seconds, peak memory so far."""
     import casekit as ck
-    from casekit.stages._events import sink_events
+    from casekit.stages import sink_events
 
     steps: dict[str, dict[str, float]] = {}
 
