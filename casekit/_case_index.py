@@ -68,6 +68,7 @@ __all__ = [
     "text_ids",
     "to_index",
     "to_text",
+    "with_added",
     "with_case_keys",
 ]
 
@@ -91,6 +92,9 @@ class CodedData(CaseData):
     #: categories of a local categorical with its last series)
     codes: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], INDEX_DTYPE))
     distinct: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], pl.String))
+    #: one token per numbering: the views grown from one (:func:`with_added`, :func:`slice_view`)
+    #: keep it, and a table carried from any of them is keyed alike in all
+    family: object = field(default_factory=object)
 
 
 def is_coded(data: CaseData) -> TypeGuard[CodedData]:
@@ -211,9 +215,7 @@ def slice_view(part: CaseData, whole: CodedData, sheets: dict[str, pl.DataFrame]
 
 def extended(before: CaseData, data: CaseData) -> CaseData:
     """``data`` (returned): ``before``'s sheets with rows added at their ends (a workspace's
-    new records), given ``before``'s index extended to the added rows, when ``before`` has
-    one and every added id has an index or a case key (:func:`with_case_keys`): the index
-    is not computed again, and every case keeps its index.
+    new records), given ``before``'s index extended to the added rows (:func:`with_added`).
 
     >>> keys = pl.DataFrame({"case_id": ["A", "B"], "key": [4, 2]})
     >>> before = with_case_keys(CaseData({"cases": pl.DataFrame({"case_id": ["A", "B"]})}), keys)
@@ -223,44 +225,76 @@ def extended(before: CaseData, data: CaseData) -> CaseData:
     >>> coded(extended(before, data))["cases"]["case_id"].to_list(), coded(data).ids[7]
     ([4, 2, 7], 'C')
     """
-    cached = before.__dict__.get(_CACHE)
-    if cached is None or not _same(cached[0], tuple(before.sheets.items())):
-        return data
-    view: CodedData = cached[1]
     added = {
         name: df.slice(before[name].height)
         for name, df in data.sheets.items()
-        if name in before and "case_id" in df.columns and "case_id" in before[name].columns
+        if name in before and df is not before[name] and isinstance(df, pl.DataFrame)
     }
-    if set(added) != {name for name, df in view.sheets.items() if "case_id" in df.columns}:
+    return with_added(before, data, added, how="diagonal_relaxed")
+
+
+def with_added(
+    before: CaseData,
+    data: CaseData,
+    added: dict[str, pl.DataFrame],
+    *,
+    how: Literal["vertical_relaxed", "diagonal_relaxed"],
+    sort: str | None = None,
+) -> CaseData:
+    """``data`` (returned), made of ``before``'s sheets with the rows ``added[name]``
+    concatenated (``how``, then sorted by ``sort``), given ``before``'s index extended to
+    the added rows instead of an index of its own: every case keeps its number, a new id
+    takes its case key (:func:`with_case_keys`) or the next free number (after every id of
+    ``before``, so the index may leave the text order). Tables made from ``before`` stay
+    carried (:func:`carried`). ``data`` as it is when ``before`` has no index (scanned sheets).
+
+    >>> before = CaseData({"cases": pl.DataFrame({"case_id": ["B", "D"], "_row": [2, 4]})})
+    >>> view = coded(before)
+    >>> back = pl.DataFrame({"case_id": ["A"], "_row": [3]})
+    >>> data = CaseData({"cases": pl.concat([before["cases"], back]).sort("_row")})
+    >>> grown = coded(with_added(before, data, {"cases": back}, how="vertical_relaxed", sort="_row"))
+    >>> grown["cases"]["case_id"].to_list(), grown.ids.to_list(), grown.ordered
+    ([0, 2, 1], ['B', 'D', 'A'], False)
+    """
+    view = coded(before)  # computed here if no rule has asked for it yet: it serves both
+    if not isinstance(view, CodedData):
         return data
-    texts = pl.concat([df.get_column("case_id").cast(pl.String) for df in added.values()]).drop_nulls().unique()
+    changed = {name for name, df in data.sheets.items() if before.sheets.get(name) is not df}
+    if changed - set(added) or any("case_id" not in view.sheets.get(name, df).columns for name, df in added.items()):
+        return data
+    texts = (
+        pl.concat([df.get_column("case_id").cast(pl.String) for df in added.values()]).drop_nulls().unique().sort()
+        if added
+        else pl.Series("case_id", [], pl.String)
+    )
     known = to_index(view, texts.to_frame("case_id"), strict=False)["case_id"]
     new = texts.filter(~texts.is_in(text_ids(view, known).implode()))
-    keys = case_keys(data)
-    if new.len() and keys is None:
-        return data
     ids, codes = view.ids, view.codes
     if new.len():
-        assert keys is not None
-        found = new.to_frame("case_id").join(keys, on="case_id", how="left", maintain_order="left")
-        if found["key"].null_count() or found["key"].is_in(view.ids.is_not_null().arg_true().implode()).any():
+        keys = case_keys(data)
+        found = new.to_frame("case_id").with_columns(pl.lit(None, dtype=INDEX_DTYPE).alias("key"))
+        if keys is not None:
+            found = found.drop("key").join(keys, on="case_id", how="left", maintain_order="left")
+        taken = found["key"].drop_nulls()
+        if taken.is_in(ids.is_not_null().arg_true().implode()).any():
             return data
-        size = max(ids.len(), int(found.select(pl.col("key").max()).item()) + 1)
-        ids = pl.concat([ids, pl.repeat(None, size - ids.len(), dtype=pl.String, eager=True)]).scatter(
-            found["key"], found["case_id"]
-        )
+        free = max(ids.len(), int(taken.to_frame("k").select(pl.col("k").max()).item()) + 1 if taken.len() else 0)
+        found = found.with_columns(pl.col("key").fill_null(pl.col("key").is_null().cum_sum() + free - 1))
+        size = int(found.select(pl.col("key").max()).item()) + 1
+        ids = pl.concat([ids, pl.repeat(None, max(size - ids.len(), 0), dtype=pl.String, eager=True)])
+        ids = ids.scatter(found["key"], found["case_id"])
         code = found["case_id"].cast(view.distinct.dtype).to_physical()
         width = max(codes.len(), int(code.to_frame("c").select(pl.col("c").max()).item()) + 1)
         codes = pl.concat([codes, pl.repeat(None, width - codes.len(), dtype=INDEX_DTYPE, eager=True)])
         codes = codes.scatter(code, found["key"])
     grown = replace(view, ids=ids, codes=codes, distinct=pl.concat([view.distinct, new.cast(view.distinct.dtype)]))
-    sheets = dict(data.sheets)
+    sheets = dict(view.sheets)
     for name, df in added.items():
         rows = to_index(grown, df)
         if rows is None:
             return data
-        sheets[name] = pl.concat([view[name], rows], how="diagonal_relaxed")
+        sheet = pl.concat([view[name], rows], how=how)
+        sheets[name] = sheet.sort(sort) if sort else sheet
     ordered = bool(view.ordered and ids.drop_nulls().is_sorted())
     grown = replace(grown, sheets=sheets, issues=data.issues, source=data.source, headers=data.headers, ordered=ordered)
     object.__setattr__(data, _CACHE, (tuple(data.sheets.items()), grown))
@@ -329,7 +363,10 @@ def carried(data: CaseData, frame: pl.DataFrame | pl.LazyFrame) -> pl.DataFrame 
     if not isinstance(frame, pl.DataFrame):
         return None
     kept = frame.__dict__.get(_CARRIED)
-    return frame.with_columns(kept[1]) if kept is not None and kept[0]() is data else None
+    if kept is None or not isinstance(data, CodedData):
+        return None
+    source = kept[0]()
+    return frame.with_columns(kept[1]) if source is not None and source.family is data.family else None
 
 
 @overload

@@ -32,7 +32,16 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import INDEX_DTYPE, carried, coded, index_table, is_coded, keep_case_keys, to_text
+from casekit._case_index import (
+    INDEX_DTYPE,
+    carried,
+    coded,
+    index_table,
+    is_coded,
+    keep_case_keys,
+    to_text,
+    with_added,
+)
 from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
@@ -272,6 +281,7 @@ def _reinstate(result: ValidationResult) -> CaseData:
     errors = issues.filter(pl.col("severity") == "error")
     sheets = dict(result.data.sheets)
     clean_ids = _case_ids(result.data)
+    added: dict[str, pl.DataFrame] = {}
     for name, held in result.quarantined.items():
         if held.height == 0 or ROW not in held.columns or name not in sheets:
             continue
@@ -290,7 +300,10 @@ def _reinstate(result: ValidationResult) -> CaseData:
             sheets[name] = pl.concat([sheets[name], back.lazy()], how="vertical_relaxed").sort(ROW)
         elif back.height:
             sheets[name] = pl.concat([sheets[name], back], how="vertical_relaxed").sort(ROW)
-    return CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+            added[name] = back
+    data = CaseData(sheets, issues=result.data.issues, source=result.data.source, headers=result.data.headers)
+    # the clean data's case index, extended to the rows put back (not a second index)
+    return with_added(result.data, data, added, how="vertical_relaxed", sort=ROW)
 
 
 def _case_ids(data: CaseData) -> pl.Series:
