@@ -9,7 +9,7 @@ from casekit.contract import SHEETS
 from casekit.measures import DEFAULT_MEASURES_FILE
 from casekit.risk.model import default_model_text
 from casekit.ui import records
-from casekit.ui.widgets import XLSX_MIME, download, lang, page_header, table, template_downloads, tr
+from casekit.ui.widgets import XLSX_MIME, download, lang, page_header, show_table, table, template_downloads, tr
 from casekit.validation import report_for
 
 ws = page_header("data", banner=False)
@@ -26,16 +26,16 @@ st.write(
         cases=result.affected_cases(),
     )
 )
+sheets = [name for name in result.data.sheets if name in SHEETS]
 counts = pl.DataFrame(
     {
-        tr("ui.col_sheet"): [SHEETS[name].label(lang()) for name in result.data.sheets if name in SHEETS],
-        tr("ui.col_valid"): [df.height for name, df in result.data.sheets.items() if name in SHEETS],
-        tr("ui.col_set_aside"): [
-            result.quarantined.get(name, pl.DataFrame()).height for name in result.data.sheets if name in SHEETS
-        ],
-    }
+        "sheet": sheets,
+        "valid": [result.data[name].height for name in sheets],
+        "set_aside": [result.quarantined.get(name, pl.DataFrame()).height for name in sheets],
+    },
+    schema={"sheet": pl.String, "valid": pl.Int64, "set_aside": pl.Int64},
 )
-st.dataframe(counts, hide_index=True, key="rows_per_sheet")
+show_table(counts, key="rows_per_sheet")  # sheet names, headers and counts through casekit.present
 report = report_for(result, lang())
 if report.height == 0:
     st.success(tr("ui.data_no_problems"))

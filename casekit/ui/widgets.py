@@ -374,7 +374,15 @@ def show_table(
     if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
-    st.dataframe(shown, hide_index=True, height=height or "auto", key=key, column_config=config, placeholder="")
+    st.dataframe(
+        shown,
+        hide_index=True,
+        height=height or "auto",
+        key=key,
+        column_config=config,
+        placeholder="",
+        row_height=wrapped_row_height(shown, [names[c] for c in wide if c in names]),
+    )
 
 
 def whole_numbers(df: pl.DataFrame, columns: Iterable[str]) -> list[str]:
