@@ -104,8 +104,8 @@ if client:
 
 if records.is_workspace():
     st.subheader(tr("ui_records.case_history"))
-    history = records.case_audit(records.current(), case_id)
-    table(history.drop("prev_hash", "hash"), key="case_audit", stem=f"audit_{case_id}")
+    history = records.audit_view(records.case_audit(records.current(), case_id), lang())
+    table(history, key="case_audit", stem=f"audit_{case_id}", wide=("what_changed",))
     if not case["closed_on"]:
         st.subheader(tr("ui_records.close_title"))
         records.close_form(case_id, key="case_close")

@@ -69,6 +69,7 @@ CATALOGUE_VOCABULARIES: dict[str, tuple[str, tuple[str, ...] | None]] = {
     "event": ("events.", None),
     "worklist_detail": ("stages.detail_", None),
     "flag_change": ("learn.change_", None),
+    "audit_action": ("workspace.action_", None),
     "kept_other": ("deid.value_", ("other",)),  # a de-identified extract's rare kept text
 }
 #: Vocabularies of the default risk model: its factors and its red flags.
@@ -128,6 +129,7 @@ COLUMN_VOCABULARY: dict[str, tuple[str, ...]] = _contract_columns() | {
     "missing_factors": ("factor",),
     "red_flags": ("red_flag",),
     "index_kind": ("transition_kind",),
+    "action": ("audit_action",),
     # the worklist's detail: which red flag(s), which transition(s) (kind and id), which sheet(s)
     "detail": ("red_flag", "transition_kind", "sheet", "worklist_detail"),
     "flag_detail": ("red_flag", "transition_kind", "sheet", "worklist_detail"),

@@ -106,6 +106,84 @@ def case_audit(ws: Workspace, case_id: str) -> pl.DataFrame:
     return ws.audit(case_id).sort("seq", descending=True)
 
 
+def audit_view(audit: pl.DataFrame, lang: str) -> pl.DataFrame:
+    """An audit history as a person reads it: ``at, actor, action, sheet, row_id,
+    what_changed`` (ids; :func:`casekit.present.readable` labels them). ``what_changed``
+    is each field that changed, ``Header: before → after`` in ``lang`` (a new row: its
+    values; a removed one: what it held), never the stored JSON.
+
+    >>> a = pl.DataFrame({"seq": [2, 1], "at": ["t2", "t1"], "actor": ["ana", "ana"],
+    ...     "action": ["update", "record"], "sheet": ["contacts"] * 2, "row_id": ["K1"] * 2,
+    ...     "before": ['{"kind": "phone_call", "contact_on": "2026-01-03"}', None],
+    ...     "after": ['{"kind": "home_visit", "contact_on": "2026-01-03"}',
+    ...               '{"kind": "phone_call", "contact_on": "2026-01-03"}']})
+    >>> audit_view(a, "es")["what_changed"].to_list()
+    ['Tipo: Llamada telefónica → Visita domiciliaria', 'Fecha del contacto: 03/01/2026; Tipo: Llamada telefónica']
+    """
+    long = [
+        _fields(rows, sheet, side, lang)
+        for (sheet,), rows in audit.group_by("sheet", maintain_order=True)
+        for side in ("before", "after")
+    ]
+    fields = pl.concat([f for f in long if f.height], how="diagonal") if any(f.height for f in long) else None
+    if fields is None:
+        changed = pl.DataFrame(schema={"seq": audit.schema["seq"], "what_changed": pl.String})
+    else:
+        fields = fields.with_columns(
+            pl.lit(None, pl.String).alias(c) for c in ("before", "after") if c not in fields.columns
+        )
+        b, a = pl.col("before").fill_null(""), pl.col("after").fill_null("")
+        changed = (
+            fields.group_by("seq", "field", maintain_order=True)
+            .agg(pl.col("before").drop_nulls().first(), pl.col("after").drop_nulls().first())
+            .filter(b != a)
+            .sort("seq", "field")
+            .with_columns(
+                pl.when(b == "")
+                .then(pl.format("{}: {}", "field", a))
+                .when(a == "")
+                .then(pl.format("{}: {}", "field", b))
+                .otherwise(pl.format("{}: {} → {}", "field", b, a))
+                .alias("_text")
+            )
+            .group_by("seq", maintain_order=True)
+            .agg(pl.col("_text").str.join("; ").alias("what_changed"))
+        )
+    return audit.join(changed, on="seq", how="left", maintain_order="left").select(
+        "at", "actor", "action", "sheet", "row_id", "what_changed"
+    )
+
+
+def _fields(rows: pl.DataFrame, sheet: str | None, side: str, lang: str) -> pl.DataFrame:
+    """``seq, field, <side>``: one row per field of the ``side`` JSON of ``rows`` (one
+    sheet), its header and its value as ``lang`` reads them (typed by the contract first:
+    a date is a date, not its ISO text)."""
+    from casekit.contract import SHEETS
+    from casekit.data import DTYPES
+    from casekit.present import readable
+
+    values = rows.filter(pl.col(side).is_not_null())
+    if values.height == 0:
+        return pl.DataFrame()
+    decoded = values[side].str.json_decode(infer_schema_length=None)  # each sheet's own fields
+    if not isinstance(decoded.dtype, pl.Struct):
+        return pl.DataFrame()
+    wide = values.select("seq").with_columns(decoded.alias("_v")).unnest("_v")
+    # the row's own extra columns, and the case (the history is one case's)
+    wide = wide.drop([c for c in wide.columns if c.startswith("_") or c == "case_id"])
+    spec = SHEETS[sheet].columns if sheet in SHEETS else {}
+    casts = []
+    for column in wide.columns:
+        kind = spec[column].kind if column in spec else ("date" if column.endswith("_on") else None)
+        if kind == "date" and wide.schema[column] == pl.String:
+            casts.append(pl.col(column).str.slice(0, 10).str.to_date("%Y-%m-%d", strict=False))
+        elif kind is not None and column != "seq":
+            casts.append(pl.col(column).cast(DTYPES[kind], strict=False))
+    wide = wide.with_columns(casts)
+    shown = readable(wide.drop("seq"), lang).with_columns(seq=wide["seq"])
+    return shown.unpivot(index="seq", variable_name="field", value_name=side)
+
+
 def today() -> dt.date:
     """Today's date (the default date of a form)."""
     return dt.date.today()

@@ -10,7 +10,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import casekit as ck
+from casekit.i18n import t
+from casekit.present import header
 from tests.app.conftest import APP
+from tests.present import spanish
 
 
 @pytest.fixture
@@ -120,6 +123,17 @@ def test_case_record_shows_the_case_and_its_history(team: Path, lang: str) -> No
     headers = [s.value for s in at.subheader]
     assert any(case_id in h for h in headers), (case_id, headers, [m.value for m in at.metric])
     assert ("Historial de cambios (registro de auditoría)" if lang == "es" else "Change history (audit log)") in headers
+    # the history as a person reads it: labels and dates in the language, never the stored JSON
+    history = next(d.value for d in at.dataframe if header("what_changed", lang) in d.value.columns)
+    columns = ("at", "actor", "action", "sheet", "row_id", "what_changed")
+    assert list(history.columns) == [header(c, lang) for c in columns]
+    # the import, and the opening of the record (audited)
+    assert set(history.iloc[:, 2]) == {t(f"workspace.action_{a}", lang) for a in ("import", "view")}
+    changes = " ".join(history.iloc[:, -1])
+    assert "{" not in changes
+    assert header("opened_on", lang) in changes
+    if lang == "es":
+        assert spanish.cell_problems([c for row in history.itertuples(index=False) for c in row]) == []
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

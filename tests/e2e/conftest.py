@@ -6,13 +6,16 @@ When it is missing the tests FAIL with that explanation; set ``CASEKIT_SKIP_BROW
 to skip them on a machine without Chromium (never in CI).
 
 Screenshots go to ``tests/_artifacts/screenshots/`` (git-ignored), the server's log to
-``tests/_artifacts/streamlit.log``.
+``tests/_artifacts/streamlit.log``. Every screenshot of a Spanish page also checks the
+page's text (:func:`assert_reads_as_spanish`): what the browser shows, not only what the
+AppTests read.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -24,6 +27,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+
+from casekit.i18n import t
+from tests.present import spanish
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -40,7 +46,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--disable-dev-shm-usage",
 ]
-VIEWPORT = {"width": 1400, "height": 1000}
+VIEWPORT = {"width": 1280, "height": 1000}  # the width the screens are designed for
 STARTUP_TIMEOUT_S = 60
 #: Playwright timeout for every wait (ms): first loads validate the sample on a cold cache.
 TIMEOUT_MS = 120_000
@@ -57,6 +63,17 @@ IDLE_JS = """() => {
 # Every chart has been drawn (vega-embed puts an <svg> or <canvas> inside it).
 CHARTS_DRAWN_JS = """() => [...document.querySelectorAll("[data-testid='stVegaLiteChart']")]
   .every(chart => chart.querySelector("svg.marks, canvas") !== null)"""
+
+
+#: The cells a data frame has drawn: its grid is a canvas, and its accessible table holds
+#: the cells in view (a full-page screenshot has every table in view).
+GRID_CELLS = "[data-testid='stDataFrame'] [role='gridcell'], [data-testid='stDataFrame'] [role='columnheader']"
+#: A cell that is an address (``case?source=workspace&…&case=C00097``): a link column's.
+LINK = re.compile(r"[\w./:-]*\?[\w.%-]+=[^\s]*")
+#: The size an upload box writes beside an uploaded file (``54.3KB``).
+FILE_SIZE = re.compile(r"\b\d+(?:\.\d+)?\s?(?:B|KB|MB|GB)\b")
+#: Streamlit's own English placeholders (a multiselect or selectbox left without one).
+ENGLISH_PLACEHOLDERS = ("Choose options", "Choose an option", "No results")
 
 
 def _skip_requested() -> bool:
@@ -189,8 +206,61 @@ def wait_idle(page: Page) -> None:
     page.wait_for_function(CHARTS_DRAWN_JS, timeout=TIMEOUT_MS)
 
 
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page screenshot of the app (its main area scrolls inside the window).
+def app_language(page: Page) -> str | None:
+    """The app's language, as its sidebar's language box shows it (``None``: no such box,
+    e.g. a downloaded page or the sign-in screen)."""
+    from casekit.ui.sidebar import LANG_NAMES
+
+    labels = {t("ui.language", code) for code in LANG_NAMES}
+    boxes = page.get_by_test_id("stSidebar").locator("input[role='combobox']")
+    for box in boxes.all():
+        if box.get_attribute("aria-label") in labels:
+            shown = box.input_value()
+            return next((code for code, name in LANG_NAMES.items() if name == shown), None)
+    return None
+
+
+#: The words of the page's inputs: a chosen value (a select box shows it in its input) or,
+#: when empty, the placeholder the input shows (a date input shows its ISO value in the
+#: browser's own format).
+INPUT_WORDS_JS = """() => [...document.querySelectorAll("input, textarea")]
+  .filter(e => !["hidden", "file", "checkbox", "radio", "date", "time"].includes(e.type) && e.offsetParent !== null)
+  .map(e => e.value || e.placeholder || "")"""
+
+
+def page_text(page: Page) -> tuple[str, list[str]]:
+    """What a person reads on the page: the text of the body (code blocks left out: the
+    settings' TOML is code, not words) with what its inputs show, and the drawn cells and
+    headers of every table."""
+    body = page.inner_text("body")
+    for code in page.locator("[data-testid='stCode'], code").all_inner_texts():
+        body = body.replace(code, "")
+    for uploader in page.locator("[data-testid='stFileUploader']").all_inner_texts():
+        for size in FILE_SIZE.findall(uploader):  # Streamlit's own, in English: not the app's to format
+            body = body.replace(size, "")
+    body += "\n" + "\n".join(page.evaluate(INPUT_WORDS_JS))
+    cells = [cell.strip() for cell in page.locator(GRID_CELLS).all_inner_texts()]
+    # a link column's accessible cell holds its address (the canvas draws its display text)
+    return body, [cell for cell in cells if not LINK.fullmatch(cell)]
+
+
+def assert_reads_as_spanish(page: Page, where: str, *, known: tuple[str, ...] = ()) -> None:
+    """The page shows no ``None``, ``nan``, English vocabulary id, English decimal point or
+    ISO date (:mod:`tests.present.spanish`, the rule of the AppTests) and none of
+    Streamlit's English placeholders. ``known``: problems still open and documented, each
+    required to be there (like a strict ``xfail``: fixed, it must be taken off the list)."""
+    body, cells = page_text(page)
+    problems = set(spanish.problems(body) + spanish.cell_problems(cells))
+    problems |= {words for words in ENGLISH_PLACEHOLDERS if words in body}
+    wrong = sorted(problems - set(known))[:20]
+    seen = [text for text in [*body.splitlines(), *cells] if any(w in text for w in wrong)][:10]
+    assert not wrong, f"{where}: not Spanish: {wrong} in {seen}"
+    assert set(known) <= problems, f"{where}: {sorted(set(known) - problems)} fixed: take it off `known`"
+
+
+def screenshot(page: Page, name: str, *, known: tuple[str, ...] = ()) -> Path:
+    """A full-page screenshot of the app (its main area scrolls inside the window); a
+    page in Spanish is also read (:func:`assert_reads_as_spanish`), with every table in view.
 
     Streamlit scrolls ``stMain`` rather than the document, so the window is made as tall
     as the content before the shot, then restored.
@@ -206,6 +276,8 @@ def screenshot(page: Page, name: str) -> Path:
     wait_idle(page)
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
+    if app_language(page) == "es":
+        assert_reads_as_spanish(page, name, known=known)
     page.set_viewport_size(VIEWPORT)
     wait_idle(page)
     return path

@@ -19,7 +19,16 @@ import casekit as ck
 from casekit.i18n import t
 from casekit.ui.signin import pages_for
 
-from .conftest import ARTIFACTS, ROOT, VIEWPORT, running_app, screenshot, wait_idle
+from .conftest import (
+    ARTIFACTS,
+    ROOT,
+    VIEWPORT,
+    app_language,
+    assert_reads_as_spanish,
+    running_app,
+    screenshot,
+    wait_idle,
+)
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -74,6 +83,8 @@ def go_to(page: Page, name: str, lang: str) -> None:
         assert_no_error(page, where)
         assert heading.count() == 1, f"{where}: no title «{title(name, lang)}»"
         assert main.get_by_test_id("stElementContainer").count() > 2, f"{where}: the page is empty"
+        if app_language(page) == "es":
+            assert_reads_as_spanish(page, where)
     except AssertionError:
         screenshot(page, f"failed_{lang}_{name}")
         raise
@@ -238,3 +249,25 @@ def test_a_table_download_is_written_when_clicked(open_app: Callable[..., Page])
 
     # the triage order (priority, tier, days overdue, case) of every row, the case read by its header
     assert shown[header("case_id", "es")].to_list() == worklist["case_id"].to_list()
+
+
+def test_the_spanish_check_reads_the_text_the_inputs_and_the_grid_cells(chromium_browser: Browser) -> None:
+    """:func:`assert_reads_as_spanish` finds what each part of a page can show (a control
+    for the checks above, which pass on every Spanish page)."""
+    grid = '<div data-testid="stDataFrame"><table><tr><td role="gridcell">{}</td></tr></table></div>'
+    page = chromium_browser.new_page()
+    try:
+        for shown, found in [
+            ("<p>Tasa: 92.8</p>", "92.8"),
+            ("<p>Valor: None</p>", "None"),
+            (grid.format("high"), "high"),
+            ('<input placeholder="Choose options">', "Choose options"),
+            ('<input value="plan_overdue">', "plan_overdue"),
+        ]:
+            page.set_content(f"<body><p>Nivel alto, 1.373,91 €</p>{shown}</body>")
+            with pytest.raises(AssertionError, match=found):
+                assert_reads_as_spanish(page, "control")
+        page.set_content(f"<body><p>Nivel alto, 1.373,91 €</p>{grid.format('Alto')}<code>plan_overdue</code></body>")
+        assert_reads_as_spanish(page, "clean")
+    finally:
+        page.close()

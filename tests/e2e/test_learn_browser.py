@@ -19,7 +19,7 @@ from casekit.contract import VOCABS
 from casekit.i18n import t
 from casekit.stages import stage_label
 
-from .conftest import ROOT, screenshot, wait_idle
+from .conftest import ROOT, assert_reads_as_spanish, screenshot, wait_idle
 from .test_browser import assert_no_error, track_page_errors
 
 if TYPE_CHECKING:
@@ -127,6 +127,8 @@ def test_every_stage_handout_prints_on_exactly_one_page(chromium_browser: Browse
             steps = learn.walkthrough(sample["result"], case_id, as_of=AS_OF)
             for step in steps:
                 page.set_content(learn.stage_handout_html(step, lang=lang))
+                if lang == "es":
+                    assert_reads_as_spanish(page, f"{path} {case_id} stage {step.number} handout")
                 pdf = page.pdf(format="A4", print_background=True, prefer_css_page_size=True)
                 assert pdf_pages(pdf) == 1, f"{path} {case_id} stage {step.number} ({lang}) is not one page"
             page.set_content(learn.walkthrough_handout_html(steps, lang=lang))

@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from urllib.parse import parse_qs, urlparse
 
 import polars as pl
 import pytest
@@ -121,9 +122,10 @@ def _body(page) -> str:
 
 
 def _cells(page) -> set[str]:
-    """Every table cell the page shows: HTML tables, and the grid cells of data frames."""
-    found = page.locator("table td, table th, [role='gridcell']").all()
-    return {c.inner_text().strip() for c in found}
+    """Every table cell the page shows: HTML tables, and the grid cells of data frames (a
+    case link's accessible cell holds its address: the case is its ``case`` parameter)."""
+    found = [c.inner_text().strip() for c in page.locator("table td, table th, [role='gridcell']").all()]
+    return {parse_qs(urlparse(text).query).get("case", [text])[0] for text in found}
 
 
 def test_case_manager_sees_only_their_caseload_and_signs_out(chromium_browser, signin_app) -> None:

@@ -18,7 +18,7 @@ from casekit.i18n import t
 from casekit.stages import flag_label
 from tests.builders import caseload
 
-from .conftest import SCREENSHOTS, TIMEOUT_MS, VIEWPORT, running_app, screenshot, wait_idle
+from .conftest import SCREENSHOTS, TIMEOUT_MS, VIEWPORT, assert_reads_as_spanish, running_app, screenshot, wait_idle
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser, Page
@@ -82,6 +82,7 @@ def _prints_the_worklist_on_a4(page: Page, overdue: str) -> None:
     try:
         sheet.set_content(Path(got.value.path()).read_text(encoding="utf-8"))
         text = sheet.inner_text("body")
+        assert_reads_as_spanish(sheet, "es_worklist_printable")
         pdf = sheet.pdf(prefer_css_page_size=True, print_background=True)
         sheet.emulate_media(media="print")
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,7 @@ def test_parse_issues_are_merged_with_messages(sheets, run: Run) -> None:
         ("Hoja1", None, None, "Hoja1", "unknown_sheet"),
     ]
     assert own["message"].to_list() == [
-        "El valor «31/02/2026» de «Fecha de cierre» no es una fecha válida (escríbala como 01/03/2026 o 2026-03-01).",
+        "El valor «31/02/2026» de «Fecha de cierre» no es una fecha válida (escríbala como 01/03/2026).",
         "El valor «abc» de «Tensión sistólica» no es un número entero.",
         "El valor «visita» no está admitido en «Tipo de contacto». Valores admitidos: Cita, Seguimiento, "
         "Visita domiciliaria, Llamada telefónica, Educación, Post-transición.",
