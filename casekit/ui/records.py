@@ -196,6 +196,7 @@ def is_workspace() -> bool:
 
 def _vocab_select(label: str, vocab: str, lang: str, *, key: str, default: str | None = None) -> str | None:
     from casekit.contract import VOCABS
+    from casekit.i18n import t
 
     values = list(VOCABS[vocab])
     return st.selectbox(
@@ -204,6 +205,7 @@ def _vocab_select(label: str, vocab: str, lang: str, *, key: str, default: str |
         index=values.index(default) if default in values else None,
         format_func=lambda v: VOCABS[vocab][v](lang),
         key=key,
+        placeholder=t("ui_forms.choose", lang),  # not Streamlit's English "Choose an option"
     )
 
 

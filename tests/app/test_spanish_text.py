@@ -30,6 +30,10 @@ def page_text(at: AppTest) -> tuple[list[str], list[str]]:
     for widget in at.multiselect:  # Streamlit's own placeholder is English ("Choose options")
         assert widget.proto.placeholder not in ("", "Choose options"), widget.label
         texts.append(widget.proto.placeholder)
+    for widget in at.selectbox:  # an empty one shows its placeholder ("Choose an option")
+        if not widget.proto.HasField("default"):
+            assert widget.proto.placeholder not in ("", "Choose an option"), widget.label
+            texts.append(widget.proto.placeholder)
     texts += [b.label for b in at.get("download_button")] + [b.label for b in at.button]
     cells: list[str] = []
     for table in at.dataframe:

@@ -288,6 +288,7 @@ def test_a_close_of_a_case_changed_since_it_was_shown_is_refused(team: Path) -> 
     at.selectbox(key="case_pick").set_value("A")
     _run(at)
     at.date_input(key="case_close_on").set_value(DAY)
+    assert at.selectbox(key="case_close_reason").proto.placeholder == "Elija…"  # not "Choose an option"
     at.selectbox(key="case_close_reason").set_value("goals_met")
     version = ws.get("cases", "A")["_version"]
     ws.update("cases", "A", {"case_manager": "Luis"}, expected_version=version, actor="bea")  # meanwhile
