@@ -90,6 +90,10 @@ def contact_counts(post: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+#: The list to chase's first columns: the case, missing or late, who, by when (in view at 1280 px).
+_CHASE_FIRST = ("case_id", "contact_status", "case_manager", "window_ends_on")
+
+
 def contacts_to_chase(post: pl.DataFrame, status: pl.DataFrame, flags: pl.DataFrame) -> pl.DataFrame:
     """The transitions whose window is over without a contact in it (``late`` and
     ``missing``), with the case manager, whether the case is still open and the due date
@@ -117,6 +121,7 @@ def contacts_to_chase(post: pl.DataFrame, status: pl.DataFrame, flags: pl.DataFr
             [pl.col("flag_due_on").is_null(), "flag_due_on", "window_ends_on", "case_id"],
             nulls_last=True,
         )
+        .select(*_CHASE_FIRST, pl.exclude(_CHASE_FIRST))
     )
 
 
