@@ -116,7 +116,14 @@ def worklist_rows(worklist: pl.DataFrame, *, lang: str | None = None) -> pl.Data
         return worklist
     names = {n: priority_label(n, lang) for n in range(1, 7)}
     label = pl.col("priority").replace_strict(names, default=None, return_dtype=pl.String)
-    return worklist.with_columns(label).rename({"priority": "priority_label"})
+    rows = worklist.with_columns(label).rename({"priority": "priority_label"})
+    first = [c for c in TO_DO_FIRST if c in rows.columns]
+    return rows.select(*first, pl.exclude(first))
+
+
+#: The worklist's columns for people start with what to do (who, what, by when), so that
+#: the flag is in view at 1280 px; the case's tier, manager, programme and stage follow.
+TO_DO_FIRST = ("priority_label", "case_id", "client_name", "flag", "detail", "due_on", "days_overdue")
 
 
 def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: RiskModel | None = None) -> pl.DataFrame:
@@ -128,8 +135,8 @@ def worklist_view(worklist: pl.DataFrame, *, lang: str | None = None, model: Ris
     >>> wl = pl.DataFrame({"priority": [1], "case_id": ["A"], "current_stage": ["planning"],
     ...     "flag": ["safety_red_flag"], "detail": [["self_harm_thoughts"]]})
     >>> worklist_view(wl, lang="en").rows(named=True)  # doctest: +NORMALIZE_WHITESPACE
-    [{'Priority': '1 · Safety', 'Case': 'A', 'Current stage': 'Planning',
-      'Flag': 'Safety red flag without a recorded action', 'Detail': 'Thoughts of self-harm (PHQ-9 item 9)'}]
+    [{'Priority': '1 · Safety', 'Case': 'A', 'Flag': 'Safety red flag without a recorded action',
+      'Detail': 'Thoughts of self-harm (PHQ-9 item 9)', 'Current stage': 'Planning'}]
     """
     from casekit import present
 

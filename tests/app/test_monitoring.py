@@ -56,7 +56,7 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert shown.iloc[0, 0] == priority_label(1, lang)  # safety first
     assert shown.iloc[:, 1].tolist() == worklist["case_id"].to_list()
     assert shown.iloc[:, 2].str.len().min() > 0  # the client's name
-    assert shown.iloc[:, 7].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
+    assert shown.iloc[:, 3].tolist() == [flag_label(f, lang) for f in worklist["flag"]]
     days = shown[ck.present.header("days_overdue", lang)]  # read once: numbers stay numbers (right-aligned)
     assert pd.api.types.is_integer_dtype(days), days.dtype
     assert days.tolist() == worklist["days_overdue"].to_list()
@@ -92,7 +92,7 @@ def test_filtering_by_case_manager_equals_the_managers_worklist(status: pl.DataF
     shown = at.dataframe[0].value
     assert len(shown) == expected.height
     assert shown.iloc[:, 1].tolist() == expected["case_id"].to_list()
-    assert set(shown.iloc[:, 4]) == {manager}
+    assert set(shown.iloc[:, 8]) == {manager}
     total = ck.worklist(status).height
     assert any(c.value == f"Se muestran {expected.height:,} de {total:,} filas." for c in at.caption)
     # plurals: one row shown reads in the singular
@@ -107,7 +107,7 @@ def test_filtering_by_flag_kind(status: pl.DataFrame) -> None:
     assert not at.exception
     shown = at.dataframe[0].value
     assert len(shown) == _count(status, "follow_up_overdue")
-    assert set(shown.iloc[:, 7]) == {"Follow-up overdue"}
+    assert set(shown.iloc[:, 3]) == {"Follow-up overdue"}
     expected = ck.worklist(status).filter(pl.col("flag") == "follow_up_overdue")
     assert shown.iloc[:, 1].tolist() == expected["case_id"].to_list()  # still in triage order
 
@@ -150,7 +150,7 @@ def test_broken_workbook_worklist_names_the_unknown_case_and_the_possible_red_fl
     result = ck.validate(ck.read_workbook(broken), as_of=at.session_state["as_of"])
     expected = ck.worklist(ck.case_status(result, as_of=at.session_state["as_of"]))
     assert len(shown) == expected.height
-    stage, detail = shown.iloc[:, 6].tolist(), shown.iloc[:, 8].tolist()
+    stage, detail = shown.iloc[:, 10].tolist(), shown.iloc[:, 4].tolist()
     unknown = t("stages.stage_unknown", lang)
     assert stage.count(unknown) == expected.filter(pl.col("current_stage") == "unknown").height >= 1
     possible = t("stages.detail_possible_red_flag", lang)

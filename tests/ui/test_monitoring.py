@@ -73,13 +73,13 @@ def test_worklist_view_shows_labels(status: pl.DataFrame, lang: str) -> None:
     worklist = ck.worklist(status)
     view = mo.worklist_view(worklist, lang=lang)
     assert view.height == worklist.height
-    stage, flag = view.columns[6], view.columns[7]
+    stage, flag = view.columns[10], view.columns[3]  # what to do first (monitoring.TO_DO_FIRST)
     assert view[view.columns[0]].to_list() == [priority_label(n, lang) for n in worklist["priority"]]
     assert view[flag].to_list() == [flag_label(f, lang) for f in worklist["flag"]]
     assert view[stage].to_list() == [stage_label(s, lang) for s in worklist["current_stage"]]
     assert not any("_" in c for c in view.columns)
     fmt = "%d/%m/%Y" if lang == "es" else "%Y-%m-%d"
-    assert view[view.columns[9]].to_list() == [d.strftime(fmt) for d in worklist["due_on"]]  # as show_date
+    assert view[view.columns[5]].to_list() == [d.strftime(fmt) for d in worklist["due_on"]]  # as show_date
 
 
 # -- missed appointments -----------------------------------------------------------------
