@@ -24,7 +24,7 @@ from casekit.contract import ROW, SHEETS, VOCABS, Label
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang, t
 from casekit.present import format_date, format_number, readable
-from casekit.stages import flag_label, stage_label
+from casekit.stages import flag_label, stage_label, status_data
 
 __all__ = [
     "Note",
@@ -123,12 +123,19 @@ def one_case(data: CaseData | ValidationResult, case_id: str) -> CaseData | Vali
             out[name] = df
         return out
 
-    def cut_data(clean: CaseData) -> CaseData:
+    def cut_data(clean: CaseData, result: ValidationResult | None = None) -> CaseData:
         """The client's rows of ``clean``, on the case index of the whole data when it has
-        one (issue 18: computed once per data, shared by the slice: none computed for it)."""
-        view = coded(clean)
-        found = to_index(view, pl.DataFrame({"case_id": [case_id]})) if is_coded(view) else None
-        if not is_coded(view) or found is None:
+        one (issue 18: computed once per data, shared by the slice: none computed for it).
+        A client whose own row was set aside takes its number in that index extended to
+        the rows put back (:func:`casekit.stages.status_data` of ``result``)."""
+        view = numbers = coded(clean)
+        one = pl.DataFrame({"case_id": [case_id]})
+        found = to_index(view, one) if is_coded(view) else None
+        if found is None and result is not None and is_coded(view):
+            numbers = coded(status_data(result))
+            same = is_coded(numbers) and numbers.family is view.family
+            found = to_index(numbers, one) if same else None
+        if not is_coded(view) or not is_coded(numbers) or found is None:
             return CaseData(cut(clean.sheets), source=clean.source, headers=clean.headers)
         index = int(found["case_id"][0])
         part = CaseData(cut(clean.sheets, view, index), source=clean.source, headers=clean.headers)
@@ -138,17 +145,44 @@ def one_case(data: CaseData | ValidationResult, case_id: str) -> CaseData | Vali
             else df
             for name, df in part.sheets.items()
         }
-        return slice_view(part, view, keyed)
+        return slice_view(part, numbers, keyed)
 
     if isinstance(data, ValidationResult):
+        held = cut(data.quarantined)
         return ValidationResult(
-            data=cut_data(data.data),
+            data=cut_data(data.data, data),
             report=data.report.clear(),
-            quarantined=cut(data.quarantined),
-            issues=None,
+            quarantined=held,
+            issues=_issues_of(data.issues, held),
             lang=data.lang,
         )
     return cut_data(data)
+
+
+def _issues_of(issues: pl.DataFrame | None, held: Mapping[str, pl.DataFrame]) -> pl.DataFrame | None:
+    """The validation issues of the rows ``held`` (sheet → rows set aside, with ``_row``) and
+    of whole sheets (no row): what the stage engine reads to tell a row set aside for its own
+    error from one set aside with its case's row (which it puts back).
+
+    >>> issues = pl.DataFrame({"sheet": ["cases", "cases", "goals"], "row": [3, 4, None]})
+    >>> _issues_of(issues, {"cases": pl.DataFrame({"_row": [3]})}).rows()
+    [('cases', 3), ('goals', None)]
+    """
+    if issues is None:
+        return None
+    keys = [
+        df.select(sheet=pl.lit(name, pl.String), row=pl.col(ROW).cast(pl.Int64), _mine=pl.lit(value=True))
+        for name, df in held.items()
+        if ROW in df.columns and df.height
+    ]
+    if not keys:
+        return issues.filter(pl.col("row").is_null())
+    mine = pl.concat(keys).unique(["sheet", "row"])
+    return (
+        issues.join(mine, on=["sheet", "row"], how="left", maintain_order="left")
+        .filter(pl.col("row").is_null() | pl.col("_mine"))
+        .drop("_mine")
+    )
 
 
 def labelled(df: pl.DataFrame, lang: str, *, sheet: str | None = None) -> pl.DataFrame:

@@ -42,6 +42,7 @@ from casekit.stages import (
     post_transition_contacts,
     readmissions,
     stage_entries,
+    status_data,
 )
 
 __all__ = ["STAGE_FLAGS", "StageStep", "walkthrough"]
@@ -373,9 +374,7 @@ def _risk(c: _Client) -> StageStep:
     detail_of = dict(zip(c.status["flags"], c.status["flag_detail"], strict=True))
     if "safety_red_flag" in due:
         names = [
-            Label(flags[n].label("en"), flags[n].label("es"))
-            for n in (detail_of["safety_red_flag"] or "").split(",")
-            if n in flags
+            Label(flags[n].label("en"), flags[n].label("es")) for n in detail_of["safety_red_flag"] or [] if n in flags
         ]
         why.append(
             Note(
@@ -688,7 +687,10 @@ def client_context(
     status = case_status(one, as_of=as_of, config=cfg, risk=scores, model=model)
     if status.height == 0:
         raise ValueError(t("learn.unknown_case", None, case_id=case_id, as_of=as_of.isoformat()))
-    clean = one.data if isinstance(one, ValidationResult) else one
+    if status["current_stage"][0] == "unknown":  # its cases row set aside, no opening date
+        raise ValueError(t("learn.unreadable_case", None, case_id=case_id))
+    # the rows the status was computed from: a case whose own row was set aside has it back
+    clean = status_data(one)
     entries = stage_entries(clean, as_of=as_of, config=cfg)
     return _Client(
         case_id=case_id,
@@ -712,7 +714,10 @@ def walkthrough(
 ) -> list[StageStep]:
     """One :class:`StageStep` per stage (nine) for ``case_id`` as of ``as_of``.
 
-    Raises ``ValueError`` when the case does not exist (or was opened after ``as_of``).
+    Raises ``ValueError`` when the case does not exist (or was opened after ``as_of``), or
+    its ``cases`` row was set aside unreadable (stage ``unknown``: no opening date). A case
+    whose own row was set aside but readable is walked on the rows its status was computed
+    from (:func:`casekit.stages.status_data`: that row and its other rows put back).
     ``config`` and ``model`` default to the shipped process rules and risk model.
     """
     client = client_context(data, case_id, as_of=as_of, config=config, model=model)

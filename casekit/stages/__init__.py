@@ -33,6 +33,7 @@ from casekit.stages._status import (
     open_flag_count,
     priority_counts,
     stage_entries,
+    status_data,
     worklist,
 )
 from casekit.stages._transitions import contacts_of, post_transition_contacts, readmissions, transitions_until
@@ -67,6 +68,7 @@ __all__ = [
     "stage_durations",
     "stage_entries",
     "stage_label",
+    "status_data",
     "time_in_stage",
     "to_process_mining",
     "transitions_until",

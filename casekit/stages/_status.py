@@ -147,7 +147,7 @@ def case_status(
     clean, _ = unwrap(data)
     quarantined = unknown = None
     if isinstance(data, ValidationResult):
-        clean, quarantined = _reinstated(data), _quarantined_sheets(data)
+        clean, quarantined = status_data(data), _quarantined_sheets(data)
         unknown = _unknown_identity(data, clean, as_of)
     view = coded(clean)  # in memory: joins and group-bys on the case index, text ids back at the end
     # the tiers on the index too: scored on it, or the risk table made from the same data
@@ -258,6 +258,19 @@ def stage_entries(
         .collect()
     )
     return to_text(view, entries)
+
+
+def status_data(data: CaseData | ValidationResult) -> CaseData:
+    """The rows :func:`case_status` reads: a plain caseload as it is; of a validation result,
+    the clean data with the rows set aside only because their case's own row was put back
+    (docs/process_rules.md). What explains a case's status reads these rows too (Learn).
+
+    >>> from casekit.data import CaseData
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["A"]})})
+    >>> status_data(data) is data
+    True
+    """
+    return _reinstated(data) if isinstance(data, ValidationResult) else data
 
 
 def _reinstated(result: ValidationResult) -> CaseData:

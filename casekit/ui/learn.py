@@ -59,7 +59,8 @@ def choose_client(ws: DerivedTables) -> str | None:
     )
     if path != OTHER:
         return case_of[path]
-    ids = status["case_id"].sort().to_list()
+    # a case in the stage unknown has no opening date: no stage to walk (learn.walkthrough)
+    ids = status.filter(pl.col("current_stage") != "unknown")["case_id"].sort().to_list()
     if len(ids) <= PICKER_LIMIT:
         return st.selectbox(tr("ui_learn.case_picker"), ids, key="learn_case")
     typed = st.text_input(tr("ui_learn.case_picker"), value=ids[0], key="learn_case").strip()

@@ -17,6 +17,7 @@ from tests.learn.test_whatif import _edited_by_hand
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
 AS_OF = ck.SAMPLE_AS_OF
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(scope="module")
@@ -192,3 +193,27 @@ def test_the_caveat_is_beside_a_clients_before_after_use(expected: dict[str, Any
         seen[case_id] = sum(w.value == rtm_caveat(lang) for w in at.warning)
     assert seen == {c: int(c in use) for c in seen}
     assert any(seen.values())  # a curated client has a before/after of use to show
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_a_client_whose_own_row_was_set_aside_walks_on_the_broken_workbook(lang: str) -> None:
+    """The broken workbook's C00004: its ``cases`` row is set aside (and put back for its
+    status); Learn walks it through the nine stages. C00003 (no readable opening date,
+    stage unknown) has no stage to walk: it is not offered."""
+    broken = SAMPLE.parent / "casekit_broken_es.xlsx"
+    at = open_app("learn", lang=lang)
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="uploads").set_value((broken.name, broken.read_bytes(), XLSX)).run()
+    _ok(at)
+    at.selectbox(key="learn_path").set_value("__other__").run()
+    _ok(at)
+    offered = at.selectbox(key="learn_case").options
+    assert "C00004" in offered
+    assert "C00003" not in offered
+    at.selectbox(key="learn_case").set_value("C00004").run()
+    _ok(at)
+    assert at.session_state["learn_case_shown"] == "C00004"
+    for number in range(1, 10):
+        at.pills(key="learn_pills").set_value(number).run()
+        _ok(at)
+        assert _stage_shown(at).startswith(f"{number}. ")
