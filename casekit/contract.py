@@ -968,6 +968,12 @@ SHEETS: dict[str, Sheet] = {
 #: Sheets in workbook order.
 SHEET_ORDER: tuple[str, ...] = tuple(SHEETS)
 
+#: Columns casekit itself writes into a sheet beyond the contract: a de-identified
+#: extract's ``age`` and ``age_band`` (from ``birth_date``, :mod:`casekit.deid`). Their
+#: headers come from ``casekit/locales/columns.toml`` (the Spanish one in a Spanish file,
+#: the id in an English one, like the contract's); the reader maps either back to the id.
+DERIVED_COLUMNS: dict[str, tuple[str, ...]] = {"cases": ("age", "age_band")}
+
 #: Name of the column every read frame carries: the 1-based row number the user sees
 #: in the spreadsheet (header = row 1, first data row = 2).
 ROW = "_row"

@@ -49,11 +49,11 @@ import polars as pl
 from casekit._frames import Frame
 from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
 from casekit._print import longest_values, set_up_printing
-from casekit.contract import ROW, SHEET_ORDER, SHEETS
+from casekit.contract import DERIVED_COLUMNS, ROW, SHEET_ORDER, SHEETS
 from casekit.data import CaseData
 from casekit.errors import CasekitError
 from casekit.i18n import normalize_lang
-from casekit.present import formats, readable
+from casekit.present import formats, label, readable
 
 __all__ = [
     "DANGEROUS_START",
@@ -351,8 +351,10 @@ def _localise(sheet: str, df: pl.DataFrame, lang: str, labels: bool) -> tuple[st
     renames = {}
     for name in df.columns:
         col = spec.columns.get(name)
-        if col is not None and col.label(lang) != name and col.label(lang) not in taken:
-            renames[name] = col.label(lang)
+        # a contract column, or one casekit derives (an extract's age): its header in lang's workbook
+        written = col.label(lang) if col is not None else label("column", name, lang)
+        if (col is not None or name in DERIVED_COLUMNS.get(sheet, ())) and written != name and written not in taken:
+            renames[name] = written
     return spec.label(lang), df.rename(renames)
 
 

@@ -6,12 +6,15 @@ import datetime as dt
 import hashlib
 import re
 from pathlib import Path
+from typing import Literal
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 import casekit as ck
-from casekit.contract import ROW, SHEETS, VOCABS
+from casekit import present
+from casekit.contract import DERIVED_COLUMNS, ROW, SHEETS, VOCABS
 from casekit.deid import (
     ID_PREFIXES,
     Deidentified,
@@ -413,6 +416,32 @@ def test_written_workbook_reads_back_without_identifying_values(
     assert back["cases"]["case_id"].to_list() == shifted.data["cases"]["case_id"].to_list()
     assert back["contacts"]["contact_on"].to_list() == shifted.data["contacts"]["contact_on"].to_list()
     assert back["cases"]["age"].to_list() == shifted.data["cases"]["age"].to_list()
+
+
+@pytest.mark.parametrize(("lang", "fmt"), [("es", None), ("en", None), ("es", "csv"), ("en", "parquet")])
+def test_written_extract_reads_back_to_the_same_frames(
+    shifted: Deidentified, tmp_path: Path, lang: str, fmt: Literal["csv", "parquet"] | None
+) -> None:
+    """The extract's own columns (``age``, ``age_band``) are written under their header in
+    ``lang`` (``columns.toml``) and read back to their ids: every sheet reads back equal."""
+    path = shifted.write(tmp_path / ("extract" if fmt else "extract.xlsx"), lang=lang, format=fmt)
+    if fmt is None:
+        written = pl.read_excel(path, sheet_name=SHEETS["cases"].label(lang)).columns
+        derived = [present.label("column", c, lang) for c in DERIVED_COLUMNS["cases"]]
+        assert set(derived) <= set(written)
+        assert (lang == "es") == ("Edad" in written and "age" not in written)
+    back = ck.read_workbook(path)
+    for name, df in shifted.data.sheets.items():
+        assert_frame_equal(back[name].select(df.columns), df, check_dtypes=False)
+        assert back[name].select(df.columns).schema == df.schema, name
+
+
+def test_every_column_an_extract_adds_to_the_contract_is_declared(sample: ck.CaseData) -> None:
+    """Columns the extract writes beyond the contract are :data:`DERIVED_COLUMNS` (their headers
+    are translated and read back); a new one must be declared there."""
+    out = deidentify(sample, key=KEY, k=1)
+    for name, df in out.data.sheets.items():
+        assert set(df.columns) - set(SHEETS[name].columns) == set(DERIVED_COLUMNS.get(name, ())), name
 
 
 @pytest.mark.parametrize("lang", ["es", "en"])

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from casekit.contract import ROW, SHEETS
-from casekit.io._names import column_id
+from casekit.io._names import column_id, derived_id
 from casekit.io._parse import clean_expr
 
 #: How many non-empty rows at the top may precede the header (titles, notes).
@@ -28,7 +28,8 @@ HEADER_SEARCH_ROWS = 10
 class Table:
     """A sheet's data rows (``frame``) and how its columns map to the contract.
 
-    ``columns``: column of ``frame`` -> canonical id, or the name an extra column keeps;
+    ``columns``: column of ``frame`` -> canonical id, or the name an extra column keeps
+    (a column casekit derives, an extract's ``Edad``, keeps its id: ``age``);
     ``headers``: canonical id -> header as written; ``recognised``: any contract column found;
     ``width``: the header's columns up to its last non-empty one; ``above``: the rows
     with content above the header, as ``(row, first value)``; ``duplicates``: headers
@@ -66,7 +67,9 @@ def name_columns(sheet: str, headers: list[tuple[str, str]], has_data: dict[str,
         elif header or has_data.get(name, False):
             if canonical is not None:
                 duplicates.append(header)
-            extra = _unique(header or f"column_{position}", used)
+            extra = derived_id(sheet, header) if header and canonical is None else None  # an extract's "Edad"
+            if extra is None or extra in used:
+                extra = _unique(header or f"column_{position}", used)
             used.add(extra)
             columns[name] = extra
     width = max((i for i, (_, header) in enumerate(headers, start=1) if header), default=0)

@@ -11,6 +11,8 @@ True
 ('assessments', 'risk_reviews', '', None)
 >>> column_id("cases", "Opened On"), column_id("cases", "Fecha Apertura"), column_id("cases", "nope")
 ('opened_on', 'opened_on', None)
+>>> [derived_id("cases", h) for h in ("Grupo de edad", "Age band", "age")], derived_id("goals", "Edad")
+(['age_band', 'age_band', 'age'], None)
 >>> vocab_map("sex")["mujer"], vocab_map("to_level")["selfcare"]
 ('female', 'self_care')
 """
@@ -23,7 +25,8 @@ from functools import cache
 
 import polars as pl
 
-from casekit.contract import SHEETS, VOCABS
+from casekit.contract import DERIVED_COLUMNS, SHEETS, VOCABS
+from casekit.present import header
 
 #: Helper sheets of the template, ignored without a warning.
 HELPER_SHEETS = frozenset({"instructions", "instrucciones", "lists", "listas"})
@@ -70,6 +73,17 @@ def _column_names(sheet: str) -> dict[str, str]:
 def column_id(sheet: str, header: str) -> str | None:
     """Canonical column id of a header in ``sheet``, or ``None`` for an extra column."""
     return _column_names(sheet).get(norm(header))
+
+
+@cache
+def _derived_names(sheet: str) -> dict[str, str]:
+    return {norm(text): c for c in DERIVED_COLUMNS.get(sheet, ()) for text in (header(c, "es"), header(c, "en"), c)}
+
+
+def derived_id(sheet: str, text: str) -> str | None:
+    """The id of a column casekit derives (:data:`casekit.contract.DERIVED_COLUMNS`, an
+    extract's ``age``) from its header in either language (``columns.toml``) or its id."""
+    return _derived_names(sheet).get(norm(text))
 
 
 @cache

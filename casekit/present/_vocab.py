@@ -19,8 +19,8 @@ Examples
 ('Objetivo vencido', 'C-1')
 >>> label("group", "female", "es"), label("grouping", "age_band", "en"), label("sheet", "screenings", "es")
 ('Mujer', 'Age', 'cribados')
->>> label("column", "client_name", "es"), label("provider", "other", "es")
-('nombre_cliente', 'otro')
+>>> label("column", "client_name", "es"), label("column", "age_band", "es"), label("provider", "other", "es")
+('nombre_cliente', 'Grupo de edad', 'otro')
 >>> label("activity", "contact:phone_call:attended", "es")
 'Contacto · Llamada telefónica · Realizado'
 >>> vocabulary_of("to_level"), vocabulary_of("direction[PHQ-9]")
@@ -34,7 +34,7 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from casekit.contract import SHEETS, VOCABS
+from casekit.contract import DERIVED_COLUMNS, SHEETS, VOCABS
 from casekit.i18n import catalog, normalize_lang, t
 
 __all__ = [
@@ -157,7 +157,8 @@ def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
     if name == "sheet":
         return {k: sheet.label(lang) for k, sheet in SHEETS.items()}
     if name == "column":  # a workbook's column: its header in that language's workbook
-        return {c: spec.label(lang) for sheet in SHEETS.values() for c, spec in sheet.columns.items()}
+        derived = {c: t(f"columns.{c}", lang) if lang == "es" else c for cs in DERIVED_COLUMNS.values() for c in cs}
+        return derived | {c: spec.label(lang) for sheet in SHEETS.values() for c, spec in sheet.columns.items()}
     if name in MODEL_VOCABULARIES:
         # imported here: the risk model reads workbook names through casekit.io, whose
         # writers use this module (a top-level import would be a cycle)

@@ -270,3 +270,15 @@ def test_unknown_sheet_files_are_warnings_and_duplicates_an_error(files: Path) -
         read_workbook(uploads, lang="es")
     assert info.value.key == "io.duplicate_sheet"
     assert "«casos.csv» y «cases.parquet»" in str(info.value)
+
+
+def test_headers_of_columns_casekit_derives_read_back_to_their_ids() -> None:
+    """An extract's ``age`` and ``age_band`` under their header in either language
+    (``columns.toml``) or their id; elsewhere, or taken twice, a header stays an extra column."""
+    es = b"id_caso;Edad;Grupo de edad\r\nC-1;90+;85+\r\n"
+    assert read_workbook(es, filename="casos.csv")["cases"].select("age", "age_band").row(0) == ("90+", "85+")
+    en = read_workbook(b"case_id,Age band,age,Edad\nC-1,40-64,56,57\n", filename="cases.csv")["cases"]
+    assert en.select("age_band", "age", "Edad").row(0) == ("40-64", "56", "57")
+    goals = read_workbook({"cases.csv": b"case_id\nC-1\n", "goals.csv": b"goal_id,case_id,Edad\nG-1,C-1,9\n"})
+    assert "Edad" in goals["goals"].columns
+    assert "age" not in goals["goals"].columns

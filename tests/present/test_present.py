@@ -29,21 +29,7 @@ def test_every_column_of_every_public_frame_has_a_header_in_both_languages(name:
         assert all(h and "{" not in h for h in headers), headers
 
 
-#: Not yet Spanish (issue 16, open): a de-identified extract's own columns (``age``,
-#: ``age_band``) keep their ids as headers in the written file, so the frames that name
-#: the extract's columns name them by those ids too. Strict: fixing it fails here.
-_DERIVED_COLUMN_NAMES = ("deidentify.explain", "deidentify.removed", "deidentify.steps", "explore.deid_explained")
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(n, marks=pytest.mark.xfail(strict=True, reason="extract's derived column ids"))
-        if n in _DERIVED_COLUMN_NAMES
-        else n
-        for n in sorted(FRAMES)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(FRAMES))
 def test_readable_spanish_frames_read_as_spanish(name: str) -> None:
     shown = present.readable(FRAMES[name], "es")
     assert all(dtype == pl.String for dtype in shown.dtypes)
