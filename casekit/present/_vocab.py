@@ -21,6 +21,8 @@ Examples
 ('Mujer', 'Age', 'cribados')
 >>> label("column", "client_name", "es"), label("column", "age_band", "es"), label("provider", "other", "es")
 ('nombre_cliente', 'Grupo de edad', 'otro')
+>>> label("column", "year", "es"), label("column", "year", "en")
+('Año', 'year')
 >>> label("activity", "contact:phone_call:attended", "es")
 'Contacto · Llamada telefónica · Realizado'
 >>> vocabulary_of("to_level"), vocabulary_of("direction[PHQ-9]")
@@ -157,7 +159,10 @@ def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
     if name == "sheet":
         return {k: sheet.label(lang) for k, sheet in SHEETS.items()}
     if name == "column":  # a workbook's column: its header in that language's workbook
-        derived = {c: t(f"columns.{c}", lang) if lang == "es" else c for cs in DERIVED_COLUMNS.values() for c in cs}
+        # the extract's own columns, and ``year``: the opening year k-anonymity may band
+        # (a step of :func:`casekit.deid.deidentify`, never a written column)
+        own = (*(c for cs in DERIVED_COLUMNS.values() for c in cs), "year")
+        derived = {c: t(f"columns.{c}", lang) if lang == "es" else c for c in own}
         return derived | {c: spec.label(lang) for sheet in SHEETS.values() for c, spec in sheet.columns.items()}
     if name in MODEL_VOCABULARIES:
         # imported here: the risk model reads workbook names through casekit.io, whose
