@@ -126,7 +126,8 @@ class MeasureCatalogue:
         >>> load_measures().frame().filter(pl.col("_key") == "urgencias6m")["name"].to_list()
         ['ed_visits_6m']
         """
-        rows = [{"_key": k, **{c: asdict(m)[c] for c in CATALOGUE_COLUMNS}} for k, m in self._index().items()]
+        fields_of = {id(m): asdict(m) for m in self.measures}  # once per measure, not per column
+        rows = [{"_key": k, **{c: fields_of[id(m)][c] for c in CATALOGUE_COLUMNS}} for k, m in self._index().items()]
         schema = {"_key": pl.String, "name": pl.String, "domain": pl.String, "higher_is_better": pl.Boolean}
         schema |= {"kind": pl.String, "unit": pl.String, "post_only": pl.Boolean}
         schema |= dict.fromkeys(_FLOATS, pl.Float64) | {"source": pl.String}
