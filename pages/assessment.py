@@ -76,7 +76,7 @@ else:
     )
     summary = case_summary(scores, case_id, ws.model, lang())
     cols = st.columns(4)
-    cols[0].metric(tr("ui_assessment.metric_score"), f"{summary['score']}")
+    cols[0].metric(tr("ui_assessment.metric_score"), num(summary["score"]))
     cols[1].metric(tr("ui_assessment.metric_computed"), summary["computed_tier"])
     cols[2].metric(tr("ui_assessment.metric_effective"), summary["effective_tier"])
     cols[3].metric(tr("ui_assessment.metric_override"), summary["override_tier"] or tr("ui_assessment.no_override"))
@@ -99,27 +99,19 @@ else:
     else:
         st.caption(tr("ui_assessment.no_missing_inputs"))
 
-    left, right = st.columns([3, 2])
+    left, right = st.columns(2)  # half the page: the instruments table reads whole at 1280 px
     with left:
         st.markdown(f"**{tr('ui_assessment.factors')}**")
         show_chart(factors_chart(scores, case_id, model=ws.model, lang=lang()), key="factors")
-        factors = factor_table(scores, case_id, ws.model, lang()).drop("factor")
-        headers = {"label": "col_factor", "points": "col_points", "note": "col_note"}
         table(
-            factors.rename({c: tr(f"ui_assessment.{k}") for c, k in headers.items()}),
+            factor_table(scores, case_id, ws.model, lang()).drop("factor"),
             key="factor_table",
             stem=f"factors_{case_id}",
+            headers={"label": tr("ui_assessment.col_factor")},
         )
     with right:
         st.markdown(f"**{tr('ui_assessment.instruments')}**")
-        headers = {"instrument": "col_instrument", "result": "col_result"}
-        table(
-            instruments_table(scores, case_id, lang()).rename(
-                {c: tr(f"ui_assessment.{k}") for c, k in headers.items()}
-            ),
-            key="instruments",
-            stem=f"instruments_{case_id}",
-        )
+        table(instruments_table(scores, case_id, lang()), key="instruments", stem=f"instruments_{case_id}")
 
 # -- reviews pending --------------------------------------------------------------------
 st.subheader(tr("ui_assessment.reviews"))

@@ -124,15 +124,20 @@ def format_number(value: float | None, lang: str | None, spec: str = ",") -> str
     """``value`` with a Python format ``spec`` in the language's convention.
 
     Spanish swaps the separators (``1.373,91``) and writes a space before ``%``
-    (``12,5 %``); a missing value is ``—`` (a metric that has no value).
+    (``12,5 %``); a missing value is ``—`` (a metric that has no value). A whole number
+    has no decimals unless ``spec`` gives a precision (``4``, not ``4,0``).
 
     >>> print(format_number(0.125, "es", ".1%"), format_number(0.125, "en", ".1%"))
     12,5\u00a0% 12.5%
     >>> format_number(None, "es"), format_number(12345, "es"), format_number(-2.5, "es", "+.1f")
     ('—', '12.345', '-2,5')
+    >>> format_number(4.0, "es"), format_number(1204.0, "en"), format_number(2.5, "es")
+    ('4', '1,204', '2,5')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
+    if isinstance(value, float) and value.is_integer() and "." not in spec and "%" not in spec:
+        value = int(value)  # a whole number has no decimals unless ``spec`` asks for them: 4, not 4.0
     text = format(value, spec)
     fmt = formats(lang)
     if fmt.decimal == ".":
@@ -176,9 +181,12 @@ def number_expr(
 ) -> pl.Expr:
     """``expr`` (numbers) as text in the language's convention; null and NaN → null.
 
-    ``percent`` multiplies by 100 and adds the language's percent sign; ``grouping=False``
-    writes no thousands separator (years, row numbers). Pure polars (no Python per row):
-    a 100,000-row table is formatted in milliseconds.
+    ``decimals``: the places of a column that has fractions; a column of whole numbers
+    (``4.0``: points, scores) is written without them (``4``, not ``4,00``), as
+    :func:`casekit.present.excel_formats` formats it in a spreadsheet; a percentage keeps
+    them. ``percent`` multiplies by 100 and adds the language's percent sign;
+    ``grouping=False`` writes no thousands separator (years, row numbers). Pure polars (no
+    Python per row): a 100,000-row table is formatted in milliseconds.
 
     >>> s = pl.Series([0.1254, None, 1.0])
     >>> pl.select(number_expr(pl.lit(s), "es", decimals=1, percent=True)).to_series().to_list()
@@ -187,16 +195,29 @@ def number_expr(
     ['1,373', '-5', '0']
     >>> pl.select(number_expr(pl.lit(2026), "es", grouping=False)).item()
     '2026'
+    >>> whole, mixed = pl.Series([4.0, 12.0, None]), pl.Series([4.0, 1.5])
+    >>> pl.select(number_expr(pl.lit(whole), "es", decimals=2)).to_series().to_list()
+    ['4', '12', None]
+    >>> pl.select(number_expr(pl.lit(mixed), "es", decimals=2)).to_series().to_list()
+    ['4,00', '1,50']
     """
     fmt = formats(lang)
     x = expr.cast(pl.Float64) * (100 if percent else 1)
+    text = _written(x, fmt, decimals, grouping=grouping)
+    if decimals and not percent:  # a column of whole numbers: no decimals
+        whole = ((x == x.round(0)) | x.is_nan()).all()
+        text = pl.when(whole).then(_written(x, fmt, 0, grouping=grouping)).otherwise(text)
+    if percent:
+        text = pl.concat_str(text, pl.lit(fmt.percent))
+    return pl.when(x.is_null() | x.is_nan()).then(pl.lit(None, pl.String)).otherwise(text)
+
+
+def _written(x: pl.Expr, fmt: Formats, decimals: int, *, grouping: bool) -> pl.Expr:
+    """``x`` (floats) with ``decimals`` places and the separators of ``fmt``, signed."""
     scaled = (x.abs() * 10**decimals).round(0).cast(pl.Int64)
     whole = scaled // 10**decimals
     text = _grouped(whole, fmt.thousands) if grouping else whole.cast(pl.String)
     if decimals:
         fraction = (scaled % 10**decimals).cast(pl.String).str.zfill(decimals)
         text = pl.concat_str(text, pl.lit(fmt.decimal), fraction)
-    text = pl.when((x < 0) & (scaled > 0)).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)
-    if percent:
-        text = pl.concat_str(text, pl.lit(fmt.percent))
-    return pl.when(x.is_null() | x.is_nan()).then(pl.lit(None, pl.String)).otherwise(text)
+    return pl.when((x < 0) & (scaled > 0)).then(pl.concat_str(pl.lit("-"), text)).otherwise(text)

@@ -440,7 +440,8 @@ def _deidentified_export(ws: DerivedTables, a: pl.DataFrame, flt: co.CohortFilte
             key="ex_deid_key_download",
         )
     st.caption(tr("ui_explore.deid_ready", cases=_count(prepared.cases, team=team)))
-    show_table(prepared.explained.select("sheet", "column", "action", "reason"), key="ex_deid_explained")
+    explained = prepared.explained.select("sheet", "column", "action", "reason")
+    show_table(explained, key="ex_deid_explained", wide=("reason",), narrow=False)  # every reason whole
     if prepared.anonymity:
         st.caption(prepared.anonymity)
-        show_table(prepared.steps, key="ex_deid_steps")
+        show_table(prepared.steps, key="ex_deid_steps", wide=("step",), narrow=False)

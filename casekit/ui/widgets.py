@@ -346,6 +346,7 @@ def show_table(
     headers: Mapping[str, str] | None = None,
     screen: str | None = None,
     wide: tuple[str, ...] = (),
+    narrow: bool = True,
     model: Any = None,
 ) -> None:
     """``df`` (ids, dates, numbers as computed) drawn as the user reads it, read once by
@@ -355,8 +356,9 @@ def show_table(
     percentages are ``readable``'s text (Streamlit writes no decimal comma). Headers from
     ``columns.toml``, except where the ``screen``'s catalogue words them its own way
     (``<screen>.col_<column>``) or ``headers`` gives one. ``wide``: the key columns (a
-    validation message with its hint), drawn wide and the others narrow, so that they read
-    without scrolling sideways at 1280 px. ``model``: the risk model in use (its factors
+    validation message with its hint), drawn wide and wrapped, and the others narrow
+    (``narrow=False``: as wide as their text), so that they read without scrolling sideways
+    at 1280 px. ``model``: the risk model in use (its factors
     and red flags named by their labels).
     """
     language = lang()
@@ -367,9 +369,10 @@ def show_table(
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
     config |= {names[c]: right for c in names if df.schema[c].is_numeric() and c not in whole}
+    if wide and narrow:
+        small = st.column_config.TextColumn(width="small")
+        config |= {names[c]: small for c in names if c not in wide and not df.schema[c].is_numeric()}
     if wide:
-        narrow = st.column_config.TextColumn(width="small")
-        config |= {names[c]: narrow for c in names if c not in wide and not df.schema[c].is_numeric()}
         config |= {names[c]: st.column_config.TextColumn(width="large") for c in wide if c in names}
     if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
         shown = shown.with_columns(case_links(pl.col(names["case_id"])))
@@ -409,6 +412,9 @@ def _number_column(column: str, language: str) -> Any:
 #: Characters of a wide column (400 px) on one line, and the pixels of a line and of a row's
 #: padding in the data frame's grid: a taller row wraps its text.
 WIDE_LINE_CHARS, LINE_PX, ROW_PADDING_PX, MAX_LINES = 60, 19, 14, 5
+#: Streamlit's grid wraps a cell's text only in rows taller than 4rem (64 px; its DataFrame
+#: component, 1.67): a row of two lines is given this height.
+MIN_WRAPPING_ROW_PX = 65
 
 
 def wrapped_row_height(shown: pl.DataFrame, wide: list[str]) -> int | None:
@@ -417,6 +423,8 @@ def wrapped_row_height(shown: pl.DataFrame, wide: list[str]) -> int | None:
 
     >>> wrapped_row_height(pl.DataFrame({"m": ["x" * 150]}), ["m"])
     71
+    >>> wrapped_row_height(pl.DataFrame({"m": ["x" * 100]}), ["m"])
+    65
     >>> wrapped_row_height(pl.DataFrame({"m": ["short"]}), ["m"]) is None
     True
     """
@@ -424,7 +432,7 @@ def wrapped_row_height(shown: pl.DataFrame, wide: list[str]) -> int | None:
         return None
     longest: int = shown.select(pl.max_horizontal(pl.col(wide).cast(pl.String).str.len_chars().max())).item() or 0
     lines = min(MAX_LINES, -(-longest // WIDE_LINE_CHARS))
-    return ROW_PADDING_PX + LINE_PX * lines if lines > 1 else None
+    return max(MIN_WRAPPING_ROW_PX, ROW_PADDING_PX + LINE_PX * lines) if lines > 1 else None
 
 
 def sharing_switch(*, key: str, allowed: bool = True) -> bool:

@@ -10,7 +10,7 @@ import pytest
 import casekit as ck
 from casekit.data import CaseData
 from casekit.i18n import t
-from casekit.present import format_number, header
+from casekit.present import format_number, formats, header
 from casekit.risk import fairness_summary, load_model
 from tests.app.conftest import open_app, shown_numbers
 
@@ -61,7 +61,13 @@ def test_assessment_figures_equal_casekit(expected: dict, lang: str) -> None:
     # the picker starts on the first high-tier case, its factors and instruments shown
     assert at.selectbox(key="assessment_case").value == expected["first_high"]
     assert _factor_points(at, lang) == _case_points(expected["scores"], expected["first_high"], lang)
+    points = at.dataframe[0].value[header("points", lang)]  # whole points: 4, not 4,00
+    assert [str(p) for p in points] == [
+        format_number(p, lang) if p is not None else "" for p in _factor_points(at, lang).values()
+    ]
+    assert not any(formats(lang).decimal in str(p) for p in points)
     instruments = at.dataframe[1].value
+    assert list(instruments.columns) == [header("instrument", lang), header("result", lang)]
     assert len(instruments) == 7
     assert not any("_" in str(v) for v in instruments.iloc[:, 1])
     reviews = at.dataframe[2].value

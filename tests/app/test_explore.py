@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import math
 import zipfile
 from pathlib import Path
@@ -18,6 +19,7 @@ from casekit import cohort as co
 from casekit.contract import SHEETS, identifying_columns
 from casekit.i18n import t
 from casekit.present import format_number, header
+from casekit.ui.widgets import wrapped_row_height
 from tests.app.conftest import open_app
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
@@ -231,6 +233,10 @@ def test_the_deidentified_export_has_no_identifying_data(expected: dict, downloa
     cases_sheet = SHEETS["cases"].label(lang)
     cohort = status.filter(pl.col("effective_tier") == "moderate")
     assert 0.9 * cohort.height <= raw[cases_sheet].height <= cohort.height  # k-anonymity suppresses a few at most
+    explained = next(d for d in at.dataframe if header("reason", lang) in d.value.columns)
+    longest = int(explained.value[header("reason", lang)].str.len().max())
+    assert explained.proto.row_height == wrapped_row_height(pl.DataFrame({"m": ["x" * longest]}), ["m"]) > 64
+    assert json.loads(explained.proto.columns)[header("reason", lang)]["width"] == "large"  # every reason whole
     steps = _table(at, header("step", lang))  # what k-anonymity took is shown
     assert steps.shape[1] == 2
     assert any(c.value.startswith(t("deid.anonymity_line", lang)[:12]) for c in at.caption)

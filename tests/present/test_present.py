@@ -63,6 +63,18 @@ def test_number_expr_writes_what_python_format_writes() -> None:
             assert got.to_list() == [e.removeprefix("-") if e.strip("-0.,") == "" else e for e in expected]
 
 
+def test_whole_numbers_show_without_decimals_in_both_languages() -> None:
+    df = pl.DataFrame({"points": [4.0, 12.0, None], "score": [1204.0, 3.0, 1.0], "mean_change": [1.5, 2.0, None]})
+    assert present.readable(df, "es").rows() == [("4", "1.204", "1,5"), ("12", "3", "2,0"), ("", "1", "")]
+    assert present.readable(df, "en").rows() == [("4", "1,204", "1.5"), ("12", "3", "2.0"), ("", "1", "")]
+    excel = present.excel_formats(df, "es")  # the spreadsheet download agrees with the screen
+    assert (excel["points"], excel["score"]) == ("#,##0", "#,##0")
+    assert excel["mean_change"] != "#,##0"
+    assert [present.format_number(4.0, lang) for lang in ("es", "en")] == ["4", "4"]
+    assert present.format_number(4.0, "es", ",.2f") == "4,00"  # a precision asked for is kept
+    assert pl.select(present.number_expr(pl.lit(1.0), "es", decimals=1, percent=True)).item() == "100,0\xa0%"
+
+
 def test_dates_written_in_a_language_are_read_back_the_same() -> None:
     days = [dt.date(2026, 1, 31), dt.date(1999, 12, 1), dt.date(2026, 3, 1)]
     for lang in ("es", "en"):

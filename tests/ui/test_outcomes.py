@@ -37,7 +37,10 @@ def _read(summary: pl.DataFrame, lang: str) -> pl.DataFrame:
 
 
 def _number(value: float, lang: str, column: str) -> str:
+    """``value`` as a table writes it in ``column`` (a whole number without decimals)."""
     style = number_style(column)
+    if float(value).is_integer() and not style.percent:
+        return format_number(value, lang)
     return format_number(value, lang, f",.{style.decimals}{'%' if style.percent else 'f'}")
 
 
