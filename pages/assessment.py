@@ -18,12 +18,14 @@ from casekit.ui.assessment import (
     tier_counts,
     tier_policy,
 )
+from casekit.ui.signin import shows_exact_counts
 from casekit.ui.widgets import (
     empty_state,
     lang,
     md,
     num,
     page_header,
+    sharing_switch,
     show_chart,
     show_date,
     table,
@@ -131,6 +133,11 @@ if scores.height == 0:
     empty_state("ui_assessment.no_assessments")
 else:
     st.caption(tr("ui_assessment.fairness_caption"))
-    fairness = ws.get("fairness")
+    # the team's own screen: real counts; a researcher's screen and the download for others:
+    # small cells suppressed (one rule: casekit.privacy, through fairness_summary)
+    suppressed_on_screen = not shows_exact_counts()
+    fairness = ws.get("fairness", for_sharing=suppressed_on_screen)
     show_chart(fairness_chart(fairness, lang=lang()), key="fairness")
-    table(fairness, key="fairness_table", stem="fairness")
+    exact = sharing_switch(key="fairness_downloads", allowed=not suppressed_on_screen)
+    shared = None if exact else ws.get("fairness", for_sharing=True)
+    table(fairness, key="fairness_table", stem="fairness", shared=shared)

@@ -158,7 +158,9 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
         "changes": lambda ws: ck.outcome_changes(ws.result, as_of=ws.as_of, measures=ws.measures),
         "attributed_changes": _attributed_changes,
         "utilisation": lambda ws: ck.utilisation_changes(ws.result, as_of=ws.as_of, measures=ws.measures),
-        "fairness": lambda ws: ck.fairness_summary(ws.result, ws.get("scores"), model=ws.model),
+        "fairness": lambda ws, for_sharing=False: ck.fairness_summary(
+            ws.result, ws.get("scores"), model=ws.model, for_sharing=for_sharing
+        ),
         # -- the screens' tables ------------------------------------------------------
         "cohort": lambda ws: co.cohort_frame(
             ws.result,
