@@ -354,21 +354,31 @@ def _cells(df: pl.DataFrame, keys: Sequence[str], counts: list[str], linked: Seq
     """``df`` (with ``__i``, its row number) as long cells ``*keys, __i, __c, __u, __v``: each
     count (unit ``-1``, the row) and, per linked set ``u``, each count it implies (a share times
     its total, or a count within its total) and that count's complement (total minus count)."""
-    schema = pl.Schema({"__c": pl.String(), "__u": pl.Int64(), "__v": pl.Int64()})
-    parts = [df.select(*keys, "__i", pl.lit(c).alias("__c"), pl.lit(-1).alias("__u"), pl.col(c).alias("__v"))
-             for c in counts]  # fmt: skip
+    values: dict[str, tuple[str, int, pl.Expr]] = {f"-1 {c}": (c, -1, pl.col(c)) for c in counts}
     for u, members in enumerate(linked):
         for col, total in members.items():
             if total is None:  # a count of the set with no total of its own; or a value (a mean)
                 if df.schema[col].is_integer():
-                    parts.append(df.select(*keys, "__i", pl.lit(col).alias("__c"), pl.lit(u).alias("__u"), col))
+                    values[f"{u} {col}"] = (col, u, pl.col(col))
                 continue
             value = pl.col(col).cast(pl.Float64)
             k = (value * pl.col(total)).round() if df.schema[col].is_float() else value
             for name, v in ((col, k), (f"{col}~", pl.col(total).cast(pl.Float64) - k)):
-                parts.append(df.select(*keys, "__i", pl.lit(name).alias("__c"), pl.lit(u).alias("__u"), v.alias("__v")))
-    whole = pl.col("__v").round().fill_nan(None).fill_null(0).cast(pl.Int64)
-    return pl.concat([p.rename({p.columns[-1]: "__v"}).with_columns(whole).cast(schema) for p in parts])
+                values[f"{u} {name}"] = (name, u, v)
+    # one unpivot of every cell (the rows of each value in turn, as a concat of one select per value)
+    wide = df.select(
+        *keys,
+        "__i",
+        *[v.round().fill_nan(None).fill_null(0).cast(pl.Int64).alias(n) for n, (_, _, v) in values.items()],
+    )
+    long = wide.unpivot(on=list(values), index=[*keys, "__i"], variable_name="__n", value_name="__v")
+    return long.select(
+        *keys,
+        "__i",
+        pl.col("__n").replace_strict({n: c for n, (c, _, _) in values.items()}, return_dtype=pl.String).alias("__c"),
+        pl.col("__n").replace_strict({n: u for n, (_, u, _) in values.items()}, return_dtype=pl.Int64).alias("__u"),
+        "__v",
+    )
 
 
 def _spread(flags: pl.DataFrame, linked: Sequence[Mapping[str, str | None]], counts: list[str]) -> pl.DataFrame:

@@ -186,9 +186,14 @@ def _order(col: str) -> pl.Expr:
     return pl.col(col)
 
 
-def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool) -> pl.LazyFrame:
+def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, margin: pl.Schema | None = None) -> pl.LazyFrame:
     """The exact summary of a change frame (catalogue joined) grouped by ``by``, with the
-    denominators of the response and remission shares (``_n_response``, ``_n_remission``)."""
+    denominators of the response and remission shares (``_n_response``, ``_n_remission``).
+
+    ``margin`` (the schema of the full summary): a margin of the shared table, read only for
+    its cells (:func:`casekit.privacy.suppress_linked` reads the whole-number columns and the
+    shares): those are computed as in the full summary, the other columns are typed nulls
+    (no means, SDs or MCIDs: most of the cost of the eight tables of a 3-column view)."""
     paired = pl.col("paired")
     single = pl.col("measure").n_unique() == 1
     n_pairs = paired.sum().cast(pl.Int64)
@@ -235,6 +240,10 @@ def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool) -> pl.LazyFr
             pl.when(single).then(pl.col("baseline").filter(paired).sum()).alias("sum_baseline"),
             pl.when(single).then(pl.col("latest").filter(paired).sum()).alias("sum_latest"),
         ]
+    if margin is not None:  # the whole numbers and the shares; the rest typed nulls
+        names = [e.meta.output_name() for e in stats]
+        read = [margin[n].is_integer() or n.startswith(("pct_", "_n_")) for n in names]
+        stats = [e if r else pl.lit(None, margin[n]).alias(n) for e, n, r in zip(stats, names, read, strict=True)]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
     out = out.with_columns(
         n_unpaired=pl.col("n_cases") - pl.col("n_paired"),
@@ -274,10 +283,16 @@ def summarise_changes(
     pairs = dict.fromkeys(values) | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
     if for_sharing and cell_threshold(for_sharing=for_sharing, min_cell=min_cell) > 1:
         rows = frame.collect()
+        schema = _aggregate(rows.lazy(), list(by), totals=totals).collect_schema()
+
+        def table_of(keys: tuple[str, ...]) -> pl.DataFrame:
+            margin = None if keys == tuple(by) else schema  # a margin is read for its cells only
+            return _aggregate(rows.lazy(), list(keys), totals=totals, margin=margin).collect()
+
         # the same view grouped by any part of ``by`` can be downloaded beside this table: one
         # system, so no blank comes back as a margin minus the shown cells (casekit.privacy)
         out = suppress_linked(
-            lambda keys: _aggregate(rows.lazy(), list(keys), totals=totals).collect(),
+            table_of,
             by,
             "n_cases",
             linked=[pairs, *SHARE_SETS],
