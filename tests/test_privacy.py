@@ -336,6 +336,30 @@ def test_a_share_of_40_pairs_that_is_2_people_is_blanked_with_its_siblings() -> 
     assert [shared[c] for c in _OUTCOME_SHARES] == [None] * 4  # 0.95 would be 1 - 0.05
 
 
+@pytest.mark.parametrize("totals", [False, True])
+def test_margins_read_for_their_cells_only_give_the_cells_of_the_full_margins(sample_changes: tuple, totals) -> None:
+    from itertools import combinations
+
+    from polars.testing import assert_frame_equal
+
+    from casekit.measures import load_measures
+    from casekit.outcomes._summary import SHARE_SETS, _aggregate
+    from casekit.privacy import _cells
+
+    _, changes = sample_changes
+    rows = changes.lazy().drop(pl.selectors.starts_with("cat_")).pipe(load_measures(None).with_catalogue)
+    by = ["domain", "measure"]
+    schema = _aggregate(rows, by, totals=totals).collect_schema()
+    pairs = {c: None for c in schema if c not in by} | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
+    for keys in [list(k) for n in range(len(by)) for k in combinations(by, n)]:
+        full, margin = (_aggregate(rows, keys, totals=totals, margin=m).collect() for m in (None, schema))
+        assert margin["mean_change"].null_count() == margin.height  # the margin skips the means
+        full, margin = (t.sort(keys).with_columns(__i=pl.int_range(pl.len())) for t in (full, margin))
+        cells = [_cells(t, keys, ["n_cases"], [pairs, *SHARE_SETS]) for t in (full, margin)]
+        assert cells[0]["__v"].sum() > 0
+        assert_frame_equal(*cells, check_exact=True)
+
+
 def test_group_measure_and_a_vs_b_hide_a_share_that_is_a_small_count() -> None:
     from casekit.cohort import CohortComparison
 
