@@ -57,3 +57,43 @@ def test_every_public_name_resolves_and_type_checkers_see_the_same_names() -> No
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no_such_thing"):
         casekit.no_such_thing  # noqa: B018
+
+
+#: What only a stored workspace needs: the app's sample and upload sources never load them.
+DATABASE = ("sqlalchemy", "alembic", "psycopg")
+
+
+def _imported_modules(script: Path) -> list[str]:
+    """The ``casekit`` modules a script imports at its top level (``from x import y``: x, and x.y if a module)."""
+    names = []
+    for node in ast.parse(script.read_text(encoding="utf-8")).body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("casekit"):
+            names += [node.module, *(f"{node.module}.{a.name}" for a in node.names)]
+        elif isinstance(node, ast.Import):
+            names += [a.name for a in node.names if a.name.startswith("casekit")]
+    return names
+
+
+def test_the_app_without_a_workspace_loads_no_database_library(tmp_path: Path) -> None:
+    """app.py's router, every page but Users (a workspace's), and the sidebar's question 'is
+    there a workspace?' (none here) import no SQLAlchemy, alembic or psycopg."""
+    from casekit.ui import PAGES
+
+    root = Path(casekit.__file__).parent.parent
+    scripts = [root / "app.py", *(root / "pages" / f"{name}.py" for name in PAGES)]
+    modules = sorted({m for script in scripts for m in _imported_modules(script)})
+    assert {"casekit.ui.sidebar", "casekit.ui.records", "casekit.ui.widgets"} <= set(modules)
+    code = (
+        "import importlib, os\n"
+        f"os.environ['CASEKIT_DB'] = {str(tmp_path / 'none.db')!r}\n"
+        f"for m in {modules!r}:\n"
+        "    try:\n"
+        "        importlib.import_module(m)\n"
+        "    except ModuleNotFoundError:\n"
+        "        pass  # a name imported from a module, not a module\n"
+        "from casekit.ui import records\n"
+        "assert records.options(workspace_exists=records.workspace_exists()) == ('sample', 'upload')"
+    )
+    assert _loaded_after(code, DATABASE) == []
+    # the check can fail: opening the workspace's module loads them
+    assert _loaded_after("from casekit.workspace import Workspace", DATABASE) == ["sqlalchemy", "alembic"]

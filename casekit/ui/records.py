@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 import streamlit as st
 
 from casekit.present import formats
-from casekit.workspace import Workspace, resolve_url, sqlite_path
+from casekit.workspace import resolve_url, sqlite_path
+
+if TYPE_CHECKING:  # SQLAlchemy loads only when a workspace is opened (the sample and uploads never do)
+    from casekit.workspace import Workspace
 
 __all__ = ["current", "options", "workspace_exists", "workspace_url"]
 
@@ -46,6 +49,8 @@ def options(*, workspace_exists: bool) -> tuple[str, ...]:
 
 @st.cache_resource(show_spinner=False)
 def _open(url: str) -> Workspace:
+    from casekit.workspace import Workspace
+
     return Workspace.open(url)
 
 

@@ -26,16 +26,16 @@ __all__ = [
 
 if TYPE_CHECKING:
     from casekit.workspace._access import RECORD_ROLES, ROLES, can_record
-    from casekit.workspace._engine import resolve_url, sqlite_path
     from casekit.workspace._store import AuditCheck, ImportResult, Workspace, default_actor
+    from casekit.workspace._where import resolve_url, sqlite_path
 
 #: The module each name lives in (the roles and what they may write; where a workspace is).
 _HOMES = {
     "RECORD_ROLES": "_access",
     "ROLES": "_access",
     "can_record": "_access",
-    "resolve_url": "_engine",
-    "sqlite_path": "_engine",
+    "resolve_url": "_where",
+    "sqlite_path": "_where",
 }
 
 

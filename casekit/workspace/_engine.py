@@ -6,54 +6,25 @@ with ``BEGIN IMMEDIATE`` so writers queue instead of failing with "database is
 locked". PostgreSQL (``postgresql+psycopg://…``) serialises writers with a
 transaction-level advisory lock (the audit chain needs one writer at a time).
 
-Examples
---------
->>> resolve_url("team.db")
-'sqlite:///team.db'
->>> resolve_url("postgresql+psycopg://u@h/db")
-'postgresql+psycopg://u@h/db'
->>> resolve_url("postgresql://u@h/db")
-'postgresql+psycopg://u@h/db'
+Where the workspace is (:func:`resolve_url`, :func:`sqlite_path`) lives in
+:mod:`casekit.workspace._where`, which does not load SQLAlchemy.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
-import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import sqlalchemy as sa
 
+from casekit.workspace._where import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
+
 __all__ = ["DB_ENV", "DEFAULT_DB", "make_engine", "resolve_url", "sqlite_path", "write_tx"]
 
-#: The environment variable naming the workspace (a path or a URL).
-DB_ENV = "CASEKIT_DB"
-#: The default workspace file, in the working folder.
-DEFAULT_DB = "casekit.db"
 #: Advisory lock id for PostgreSQL writers (any constant shared by every casekit process).
 PG_WRITE_LOCK = 0x6361_7365  # "case"
 BUSY_TIMEOUT_MS = 30_000
-
-
-def resolve_url(url_or_path: str | os.PathLike[str] | None = None) -> str:
-    """The SQLAlchemy URL of a path or URL; ``None``: ``CASEKIT_DB`` or ``casekit.db``."""
-    value = os.fspath(url_or_path) if url_or_path is not None else (os.environ.get(DB_ENV) or DEFAULT_DB)
-    value = value.strip()
-    if value.startswith(("postgresql://", "postgres://")):
-        return "postgresql+psycopg://" + value.split("://", 1)[1]
-    if "://" in value:
-        return value
-    return f"sqlite:///{value}"
-
-
-def sqlite_path(url: str) -> Path | None:
-    """The file of a SQLite URL (``None`` for another backend or an in-memory database)."""
-    parsed = sa.make_url(url)
-    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
-        return None
-    return Path(parsed.database)
 
 
 def make_engine(url: str) -> sa.Engine:
