@@ -75,8 +75,9 @@ def _imported_modules(script: Path) -> list[str]:
 
 
 def test_the_app_without_a_workspace_loads_no_database_library(tmp_path: Path) -> None:
-    """app.py's router, every page but Users (a workspace's), and the sidebar's question 'is
-    there a workspace?' (none here) import no SQLAlchemy, alembic or psycopg."""
+    """app.py's router, every page but Users (a workspace's), the sidebar's question 'is
+    there a workspace?' (none here) and the pages' role checks (exact counts shown? a form
+    drawn?) import no SQLAlchemy, alembic or psycopg."""
     from casekit.ui import PAGES
 
     root = Path(casekit.__file__).parent.parent
@@ -92,7 +93,9 @@ def test_the_app_without_a_workspace_loads_no_database_library(tmp_path: Path) -
         "    except ModuleNotFoundError:\n"
         "        pass  # a name imported from a module, not a module\n"
         "from casekit.ui import records\n"
-        "assert records.options(workspace_exists=records.workspace_exists()) == ('sample', 'upload')"
+        "assert records.options(workspace_exists=records.workspace_exists()) == ('sample', 'upload')\n"
+        "from casekit.ui.signin import Identity, may_record, shows_exact_counts\n"
+        "assert not shows_exact_counts(Identity('t@x.org', 'trainer')) and may_record('contacts')"
     )
     assert _loaded_after(code, DATABASE) == []
     # the check can fail: opening the workspace's module loads them

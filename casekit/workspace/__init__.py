@@ -25,15 +25,15 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from casekit.workspace._access import RECORD_ROLES, ROLES, can_record
+    from casekit.workspace._roles import RECORD_ROLES, ROLES, can_record
     from casekit.workspace._store import AuditCheck, ImportResult, Workspace, default_actor
     from casekit.workspace._where import resolve_url, sqlite_path
 
 #: The module each name lives in (the roles and what they may write; where a workspace is).
 _HOMES = {
-    "RECORD_ROLES": "_access",
-    "ROLES": "_access",
-    "can_record": "_access",
+    "RECORD_ROLES": "_roles",
+    "ROLES": "_roles",
+    "can_record": "_roles",
     "resolve_url": "_where",
     "sqlite_path": "_where",
 }

@@ -49,6 +49,7 @@ from casekit.i18n import LANGS
 from casekit.workspace import _audit
 from casekit.workspace._audit import default_actor
 from casekit.workspace._engine import write_tx
+from casekit.workspace._roles import CASE_MANAGER_SHEETS, RECORD_ROLES, ROLES, can_record
 from casekit.workspace._schema import ASSIGNMENTS, TABLES, USERS
 
 __all__ = [
@@ -60,19 +61,6 @@ __all__ = [
     "name_key",
     "name_key_expr",
 ]
-
-#: The roles, least to most powerful (the ``role`` column of ``users``).
-ROLES: tuple[str, ...] = ("trainer", "researcher", "case_manager", "supervisor", "admin")
-#: What a case manager records on their own cases (risk reviews: safety action only).
-CASE_MANAGER_SHEETS: frozenset[str] = frozenset(
-    {"contacts", "screenings", "assessments", "goals", "services", "transitions", "outcomes", "risk_reviews"}
-)
-#: Audit actions that read or sign in: they change no data (the app's caches ignore them).
-READ_ACTIONS: frozenset[str] = frozenset(
-    {"view", "sign_in", "sign_out", "denied", "research_extract", "export", "digest"}
-)
-#: Roles that read client records in the workspace (the others are refused ``data``).
-RECORD_ROLES: frozenset[str] = frozenset({"case_manager", "supervisor", "admin"})
 
 _ASSIGN_SCHEMA = {
     "case_id": pl.String,
@@ -103,20 +91,6 @@ def name_key_expr(expr: pl.Expr) -> pl.Expr:
         .str.strip_chars()
     )
     return pl.when(key == "").then(None).otherwise(key)
-
-
-def can_record(role: str, sheet: str, row: Mapping[str, Any], *, action: str = "record") -> bool:
-    """Whether ``role`` may write ``row`` of ``sheet`` (``action``: record, update, close,
-    reopen, assign, delete, restore, import) — the case's scope is checked apart."""
-    if role == "admin":
-        return True
-    if role == "supervisor":
-        return action not in ("delete", "restore", "import", "users")
-    if role == "case_manager":
-        if action not in ("record", "update") or sheet not in CASE_MANAGER_SHEETS:
-            return False
-        return not (sheet == "risk_reviews" and row.get("override_tier") not in (None, ""))
-    return False
 
 
 @dataclass(frozen=True)

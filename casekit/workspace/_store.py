@@ -43,7 +43,7 @@ from casekit.data import DTYPES, ISSUE_SCHEMA, REPORT_SCHEMA, CaseData, Validati
 from casekit.errors import CasekitError, RecordRejected, StaleEdit
 from casekit.i18n import normalize_lang
 from casekit.workspace import _audit
-from casekit.workspace._access import READ_ACTIONS, AccessMixin
+from casekit.workspace._access import AccessMixin
 from casekit.workspace._audit import AuditKey, default_actor, to_json
 from casekit.workspace._backup import backup as _backup
 from casekit.workspace._backup import logical_dump
@@ -60,6 +60,7 @@ from casekit.workspace._frames import (
     with_row,
 )
 from casekit.workspace._migrate import migrate
+from casekit.workspace._roles import READ_ACTIONS
 from casekit.workspace._schema import AUDIT, ID_COLUMN, META, PREFIX, QUARANTINE, TABLES
 
 __all__ = ["AuditCheck", "ImportResult", "Workspace", "default_actor"]
