@@ -195,7 +195,7 @@ def labelled(df: pl.DataFrame, lang: str, *, sheet: str | None = None) -> pl.Dat
     >>> labelled(df, "es", sheet="screenings").rows(named=True)
     [{'decision': 'Derivar a evaluación', 'reclamaciones_12m': '2'}]
     >>> labelled(pl.DataFrame({"factor_en": ["Age"], "factor_es": ["Edad"], "points_before": [2.0]}), "es").row(0)
-    ('Edad', '2,0')
+    ('Edad', '2')
     """
     lang = normalize_lang(lang)
     other = "en" if lang == "es" else "es"
