@@ -71,6 +71,9 @@ def choose_client(ws: DerivedTables) -> str | None:
 
 
 PILLS_KEY = "learn_pills"
+#: Set when the user chose a stage since the last drawing of the pills: a stage picked
+#: right after another client was chosen (both in one rerun) is kept, not reset to 1.
+CHOSEN_KEY = "learn_stage_chosen"
 
 
 def _go(number: int) -> None:
@@ -78,6 +81,7 @@ def _go(number: int) -> None:
     k = min(max(number, 1), 9)
     st.session_state[STAGE_KEY] = k
     st.session_state[PILLS_KEY] = k
+    st.session_state[CHOSEN_KEY] = True
 
 
 def _picked() -> None:
@@ -87,6 +91,7 @@ def _picked() -> None:
         st.session_state[PILLS_KEY] = st.session_state.get(STAGE_KEY, 1)
     else:
         st.session_state[STAGE_KEY] = int(chosen)
+        st.session_state[CHOSEN_KEY] = True
 
 
 _STATE_MARK = {"done": "✓", "current": "●", "ahead": "○"}
@@ -96,9 +101,11 @@ def stage_nav(steps: list[StageStep]) -> StageStep:
     """Progress bar, one pill per stage (✓ done, ● where the client is, ○ not reached) and
     previous/next buttons; returns the step to show."""
     case_id = steps[0].case_id
-    if st.session_state.get(SHOWN_KEY) != case_id:  # another client starts at stage 1
+    chosen = st.session_state.pop(CHOSEN_KEY, False)
+    if st.session_state.get(SHOWN_KEY) != case_id:  # another client starts at stage 1 ...
         st.session_state[SHOWN_KEY] = case_id
-        st.session_state[STAGE_KEY] = 1
+        if not chosen:  # ... unless a stage was picked in the same rerun
+            st.session_state[STAGE_KEY] = 1
     k = int(st.session_state.get(STAGE_KEY, 1))
     st.session_state[PILLS_KEY] = k
     step = steps[k - 1]

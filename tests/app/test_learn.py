@@ -118,6 +118,20 @@ def test_another_case_starts_at_stage_one(expected: dict[str, Any]) -> None:
     assert at.session_state["learn_case_shown"] == other
 
 
+def test_a_stage_picked_with_another_client_in_one_rerun_is_kept(expected: dict[str, Any]) -> None:
+    """A click on a pill while the rerun of a new client is still running reaches the app in
+    the same rerun as the client: the stage picked wins (the reset to stage 1 lost it)."""
+    at = open_app("learn", lang="en")
+    at.selectbox(key="learn_path").set_value("readmitted")
+    at.pills(key="learn_pills").set_value(7)
+    at.run()
+    _ok(at)
+    assert at.session_state["learn_case_shown"] == expected["curated"]["readmitted"]
+    assert _stage_shown(at) == f"7. {stage_label('transition', 'en')}"
+    at.selectbox(key="learn_path").set_value("smooth").run()  # alone: stage 1 again
+    assert _stage_shown(at).startswith("1. ")
+
+
 @pytest.mark.parametrize("lang", ["es", "en"])
 def test_the_handouts_can_be_downloaded(lang: str) -> None:
     at = open_app("learn", lang=lang)
