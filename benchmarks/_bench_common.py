@@ -107,6 +107,26 @@ def machine() -> dict[str, Any]:
     }
 
 
+def app_test(app: Path, *, timeout: float = 1800) -> Any:
+    """Streamlit's ``AppTest`` of ``app`` navigating as the server does.
+
+    Same workaround as ``tests/app/conftest.py``: AppTest resets
+    ``PagesManager.uses_pages_directory`` before every run, which would run the pages
+    without the router (and its sidebar) from the second run on; this keeps it False.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.testing.v1 import AppTest
+
+    original = PagesManager.__init__
+
+    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init  # type: ignore[method-assign]  # once per (child) process
+    return AppTest.from_file(str(app), default_timeout=timeout)
+
+
 def child_env(**extra: str) -> dict[str, str]:
     """Environment for a child Python: the project importable even without an install."""
     env = dict(os.environ, **extra)

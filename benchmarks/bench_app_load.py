@@ -1,8 +1,9 @@
 """The app's first load and a page rerun, from a file and from a workspace (issue 18).
 
 Each run is a fresh Python process (the child) that opens ``app.py`` with Streamlit's
-AppTest, as ``bench_pipeline.py``'s page child does (same ``PagesManager`` workaround as
-``tests/app/conftest.py``), and times, in wall and CPU seconds (user + sys of the child):
+AppTest, as ``bench_pipeline.py``'s page child does (``_bench_common.app_test``: the same
+``PagesManager`` workaround as ``tests/app/conftest.py``), and times, in wall and CPU
+seconds (user + sys of the child):
 
 - ``first load``: the first script run, from an empty process: imports, reading,
   validating and deriving the tables (risk, status, worklist…) and drawing Overview;
@@ -42,7 +43,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:  # the sibling helpers when imported from elsewhere
+    sys.path.insert(0, str(HERE))
+
+from _bench_common import ROOT, app_test  # noqa: E402
+
 AS_OF = "2026-09-30"
 
 
@@ -58,17 +64,7 @@ def _cpu() -> float:
 def child(source: str, reruns: int) -> dict[str, Any]:
     """In this process: open the app (the environment says on what), time the first load
     and the Monitoring page's reruns."""
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+    at = app_test(ROOT / "app.py")
     at.session_state["lang"] = "en"
     if source == "file":
         at.session_state["source"] = "sample"
@@ -117,7 +113,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(child(args.child, args.reruns)))
         return 0
-    sys.path.insert(0, str(Path(__file__).parent))
     from profile_pipeline import caseload
 
     folder = caseload(args.cases)

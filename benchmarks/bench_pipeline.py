@@ -47,7 +47,7 @@ if str(HERE) not in sys.path:  # sibling modules (baselines, helpers) when impor
 if str(HERE.parent) not in sys.path:  # casekit itself when the project is not installed
     sys.path.insert(1, str(HERE.parent))
 
-from _bench_common import ROOT, Times, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
+from _bench_common import ROOT, Times, app_test, child_env, machine, peak_rss_mb, ratio, summary, timed  # noqa: E402
 
 from casekit.ui import PAGES as NAV_PAGES  # noqa: E402  (every screen, in navigation order)
 
@@ -130,19 +130,7 @@ def pages_child(folder: Path, as_of: str, pages: list[str], runs: int) -> dict[s
     visit, and ``runs`` reruns of each page."""
     os.environ["CASEKIT_DATA"], os.environ["CASEKIT_AS_OF"] = str(folder), as_of
     os.environ["CASEKIT_LOCAL_MODE"] = "1"  # the local administrator: every screen, no sign-in
-    from streamlit.runtime.pages_manager import PagesManager
-    from streamlit.testing.v1 import AppTest
-
-    # Same workaround as tests/app/conftest.py: AppTest resets this flag before every run,
-    # which would run pages without the router (and its sidebar) from the second run on.
-    original = PagesManager.__init__
-
-    def init(self: PagesManager, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init  # type: ignore[method-assign]
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=1800)
+    at = app_test(ROOT / "app.py")  # the router's navigation kept, as on the server
     at.session_state["lang"] = "en"
     start = time.perf_counter()
     at.run()
