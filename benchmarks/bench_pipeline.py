@@ -5,7 +5,7 @@ what users would use instead (issue 8). Run from the project folder::
     python benchmarks/bench_pipeline.py --sizes 10000 100000 --runs 3    # without 1M
     python benchmarks/bench_pipeline.py --sizes 500 --runs 1 --out /tmp/p.json   # smoke test
 
-For each size: ``ck.make_sample(n, seed=1)`` written as Parquet, CSV and XLSX (up to
+For each size: ``ck.make_sample(n, seed=1)`` written as Parquet, CSV (up to ``--csv-limit``) and XLSX (up to
 ``--xlsx-limit`` cases), then timed ``--runs`` times each (median, min, max):
 
 - steps: read Parquet / CSV / XLSX (``ck.read_workbook``), validate, risk
@@ -197,7 +197,9 @@ def bench_size(n: int, args: argparse.Namespace, rec: Recorder) -> dict[str, Any
     with tempfile.TemporaryDirectory(prefix="casekit-bench-") as tmp:
         pq, csv, xlsx = Path(tmp) / "parquet", Path(tmp) / "csv", Path(tmp) / "caseload.xlsx"
         ck.write_workbook(data, pq, format="parquet")
-        ck.write_workbook(data, csv, format="csv")
+        with_csv = n <= args.csv_limit
+        if with_csv:
+            ck.write_workbook(data, csv, format="csv")
         with_xlsx = n <= args.xlsx_limit
         cases_xlsx = Path(tmp) / "cases.xlsx"
         if with_xlsx:
@@ -220,7 +222,9 @@ def bench_size(n: int, args: argparse.Namespace, rec: Recorder) -> dict[str, Any
             steps={k: summary([c["steps"][k] for c in children])["median_s"] for k in children[0]["steps"]},
         )
 
-        read, scores = _steps(n, pq=pq, csv=csv, xlsx=xlsx if with_xlsx else None, runs=runs, rec=rec)
+        read, scores = _steps(
+            n, pq=pq, csv=csv if with_csv else None, xlsx=xlsx if with_xlsx else None, runs=runs, rec=rec
+        )
         _status_side_by_side(n, read=read, scores=scores, pq=pq, args=args, rec=rec)
         if with_xlsx:
             _excel_side_by_side(n, cases_xlsx, runs, rec)
@@ -232,14 +236,15 @@ def bench_size(n: int, args: argparse.Namespace, rec: Recorder) -> dict[str, Any
     return info
 
 
-def _steps(n: int, *, pq: Path, csv: Path, xlsx: Path | None, runs: int, rec: Recorder) -> tuple[Any, Any]:
+def _steps(n: int, *, pq: Path, csv: Path | None, xlsx: Path | None, runs: int, rec: Recorder) -> tuple[Any, Any]:
     """Each step of casekit on its own; returns the data read from Parquet and the risk scores."""
     import casekit as ck
 
     as_of = ck.SAMPLE_AS_OF
     times, read = timed(lambda: ck.read_workbook(pq, **BIG), runs=runs)
     rec.add(n, "steps", "read parquet", times)
-    rec.add(n, "steps", "read csv", timed(lambda: ck.read_workbook(csv, **BIG), runs=runs)[0])
+    if csv is not None:
+        rec.add(n, "steps", "read csv", timed(lambda: ck.read_workbook(csv, **BIG), runs=runs)[0])
     if xlsx is not None:
         rec.add(n, "steps", "read xlsx", timed(lambda: ck.read_workbook(xlsx, **BIG), runs=runs)[0])
     times, result = timed(lambda: ck.validate(read, as_of=as_of), runs=runs)
@@ -537,6 +542,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--xlsx-limit", type=int, default=100_000, help="largest size also read from XLSX")
+    parser.add_argument("--csv-limit", type=int, default=10**9, help="largest size also read from CSV")
     parser.add_argument("--pandas-limit", type=int, default=100_000, help="largest size run with pandas")
     parser.add_argument("--pandas-runs", type=int, default=0, help="at most this many pandas runs (0: --runs)")
     parser.add_argument("--pages-limit", type=int, default=100_000, help="largest size the app is opened on")
