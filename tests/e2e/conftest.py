@@ -32,7 +32,7 @@ from casekit.i18n import t
 from tests.present import spanish
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Page
+    from playwright.sync_api import Browser, Locator, Page
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "tests" / "_artifacts"
@@ -192,7 +192,10 @@ def open_app(chromium_browser: Browser, app_url: str) -> Iterator[Callable[..., 
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{app_url}/{path}")
-        wait_idle(page)
+        # every page starts with its title; a fresh server's first page URL runs twice (the
+        # router reruns it) and looks idle between the two runs: wait for the title first
+        main = page.get_by_test_id("stMain")
+        wait_idle(page, shown=main.locator("h1").or_(page.get_by_test_id("stException")).first)
         return page
 
     yield open_
@@ -200,8 +203,20 @@ def open_app(chromium_browser: Browser, app_url: str) -> Iterator[Callable[..., 
         context.close()
 
 
-def wait_idle(page: Page) -> None:
-    """Wait until the app has finished its run and drawn its charts."""
+def wait_idle(page: Page, shown: Locator | None = None) -> None:
+    """Wait until the app has finished its run and drawn its charts.
+
+    The browser hears of a rerun only when the server has started it: right after a
+    click (a select box option, a radio, a button, Enter in a text box, an upload, a
+    page link) the app still looks idle (``notRunning``, nothing stale) for a moment,
+    and so it does between the two runs of an ``st.rerun()``. So after an action, pass
+    ``shown``: something the action's rerun draws that was not on the page before (a
+    title, a count, a caption); it is waited for first (in the DOM), then the run's end.
+    Without it, :func:`wait_idle` only settles a run that has already reached the
+    browser (e.g. after ``page.goto``: the app is ``initial`` until its first run starts).
+    """
+    if shown is not None:
+        shown.wait_for(state="attached", timeout=TIMEOUT_MS)
     page.wait_for_function(IDLE_JS, timeout=TIMEOUT_MS)
     page.wait_for_function(CHARTS_DRAWN_JS, timeout=TIMEOUT_MS)
 

@@ -66,7 +66,9 @@ def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., P
     measure = main.get_by_test_id("stSelectbox").filter(has_text=t("ui_explore.measure", "es")).first
     measure.click()
     page.get_by_role("option", name=t("cohort.measure_median_days", "es"), exact=True).click()
-    wait_idle(page)
+    # a time between stages asks for its stages: their boxes are the rerun's, drawn
+    from_stage = main.get_by_test_id("stSelectbox").filter(has_text=t("ui_explore.from_stage", "es"))
+    wait_idle(page, shown=from_stage)
     group_by = main.get_by_test_id("stSelectbox").filter(has_text=t("ui_explore.group_by", "es")).first
     group_by.click()
     page.get_by_role("option", name=t("cohort.by_effective_tier", "es"), exact=True).click()
@@ -82,9 +84,15 @@ def test_explore_in_spanish_a_filter_changes_the_count(open_app: Callable[..., P
     screenshot(page, "es_explore_median_days")
 
     views = main.get_by_test_id("stRadio").first
+    # what only each view draws: its rerun has reached the page (not the view before it)
+    drawn = {
+        "process": main.get_by_text(t("ui_explore.process_caption", "es")),
+        "compare": main.get_by_text(t("ui_explore.compare_caption", "es")),
+        "export": main.locator("h3").filter(has_text=t("ui_explore.export_log", "es")),
+    }
     for view in ("process", "compare", "export"):
         views.get_by_text(t(f"ui_explore.tab_{view}", "es"), exact=True).click()
-        wait_idle(page)
+        wait_idle(page, shown=drawn[view])
         assert_no_error(page, f"es/explore view {view}")
         main.get_by_text(count_text(high, total)).wait_for()  # the filter holds in every view
         screenshot(page, f"es_explore_{view}")

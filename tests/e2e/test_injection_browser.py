@@ -4,6 +4,7 @@ request outside the app and shows the payloads as text."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,13 +113,10 @@ def test_markdown_and_html_in_the_data_are_shown_as_text(
     select.click()
     page.keyboard.type(f"{EVIL}/img")  # the list is long: filter it to the payload case
     page.get_by_role("option").filter(has_text=PAYLOADS[0]).first.click()
-    wait_idle(page)
-    # the rerun for the new choice may start after the first idle check (a loaded machine): poll
-    for _ in range(60):
-        if PAYLOADS[0] in shown(main):
-            break
-        page.wait_for_timeout(500)
-        wait_idle(page)
+    # the rerun for the new choice has drawn the case's goals under its title (word joiners
+    # aside): only then is the page read
+    goals = t("ui_planning.client_goals_title", "es", case_id=PAYLOADS[0])
+    wait_idle(page, shown=main.get_by_text(re.compile("\u2060?".join(map(re.escape, goals)))))
     assert_no_error(page, "es/planning with a payload case")
     assert PAYLOADS[0] in shown(main)  # the tables' titles name the case as typed
     bad = page.get_by_test_id("stApp").locator(f"img[src*='{EVIL}'], a[href*='{EVIL}']")

@@ -43,10 +43,11 @@ def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
-def stage_pill(page: Page, number: int, label: str):
-    """The stage pill ``number`` (its text starts with the state mark: ✓, ● or ○)."""
+def stage_pill(page: Page, number: int, label: str, mark: str = ""):
+    """The stage pill ``number`` (its text starts with the state mark: ✓, ● or ○; ``mark``:
+    only with that one)."""
     group = page.get_by_test_id("stMain").get_by_test_id("stButtonGroup")
-    return group.get_by_role("radio", name=re.compile(rf"{number}\. {re.escape(label)}$"))
+    return group.get_by_role("radio", name=re.compile(rf"{re.escape(mark)}\s*{number}\. {re.escape(label)}$"))
 
 
 def metric_value(page: Page, label: str) -> str:
@@ -108,7 +109,13 @@ def test_english_walkthrough_of_the_readmitted_client(open_app: Callable[..., Pa
     main.locator("h1").filter(has_text=t("ui.page_learn", "en")).wait_for()
     main.get_by_test_id("stSelectbox").first.click()
     page.get_by_role("option", name=re.compile(r"^Readmitted")).click()
-    wait_idle(page)
+    # the client's rerun has drawn its pills: the first client is done with every stage,
+    # this one is still in one (●); only then the next click (not racing that rerun)
+    steps = learn.walkthrough(sample["result"], sample["curated"]["readmitted"], as_of=AS_OF)
+    current = next(step for step in steps if step.state == "current")
+    first = learn.walkthrough(sample["result"], sample["curated"]["smooth"], as_of=AS_OF)
+    assert first[current.number - 1].state != "current", "the pill tells the two clients apart"
+    wait_idle(page, shown=stage_pill(page, current.number, stage_label(current.stage, "en"), mark="●"))
     stage_pill(page, 7, stage_label("transition", "en")).click()
     main.locator("h3").filter(has_text="7. Transition").wait_for()
     wait_idle(page)

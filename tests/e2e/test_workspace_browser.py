@@ -111,9 +111,9 @@ def test_worklist_contact_clears_the_flag_and_the_record_survives_language_and_r
     page: Page = context.new_page()
     try:
         page.goto(f"{url}/monitoring?lang=es")
-        wait_idle(page)
         main = page.get_by_test_id("stMain")
-        main.locator("h1").filter(has_text=t("ui.page_monitoring", "es")).wait_for()
+        # the server's first page URL runs twice (alone, then through the router), idle between
+        wait_idle(page, shown=main.locator("h1").filter(has_text=t("ui.page_monitoring", "es")))
         worklist = main.get_by_test_id("stDataFrame").first
         overdue = flag_label("follow_up_overdue", "es")
         worklist.get_by_text(overdue).first.wait_for(state="attached")  # the flag, in the worklist's cells
@@ -123,8 +123,9 @@ def test_worklist_contact_clears_the_flag_and_the_record_survives_language_and_r
         form = main.get_by_test_id("stForm").filter(has=page.get_by_text(t("ui_records.notes", "es")))
         form.get_by_label(t("ui_records.notes", "es")).fill(NOTE)
         form.get_by_role("button", name=t("ui_records.save", "es")).click()
-        page.get_by_test_id("stSidebar").get_by_text("E2E-1").first.wait_for()  # the saved message names the case
-        wait_idle(page)
+        # the saved message (the rerun after the save) names the case
+        saved = page.get_by_test_id("stSidebar").get_by_test_id("stAlertContentSuccess").filter(has_text="E2E-1")
+        wait_idle(page, shown=saved)
         assert "follow_up_overdue" not in _flags(db)
         assert worklist.get_by_text(overdue).count() == 0  # the flag cleared on screen too
         screenshot(page, "es_workspace_contact_saved")
@@ -144,8 +145,7 @@ def test_worklist_contact_clears_the_flag_and_the_record_survives_language_and_r
         main.locator("h1").filter(has_text=t("ui.page_case", "en")).wait_for()
         wait_idle(page)
         page.reload()
-        wait_idle(page)
-        main.locator("h1").filter(has_text=t("ui.page_case", "en")).wait_for()
+        wait_idle(page, shown=main.locator("h1").filter(has_text=t("ui.page_case", "en")))
         main.get_by_role("heading", name="E2E-1 · Ana Prueba").wait_for()
         main.get_by_text(NOTE).first.wait_for(state="attached")
         assert "case=E2E-1" in page.url
