@@ -343,21 +343,27 @@ def test_margins_read_for_their_cells_only_give_the_cells_of_the_full_margins(sa
     from polars.testing import assert_frame_equal
 
     from casekit.measures import load_measures
-    from casekit.outcomes._summary import SHARE_SETS, _aggregate
+    from casekit.outcomes._summary import SHARE_SETS, _aggregate, _margins
     from casekit.privacy import _cells
 
     _, changes = sample_changes
-    rows = changes.lazy().drop(pl.selectors.starts_with("cat_")).pipe(load_measures(None).with_catalogue)
+    catalogue = load_measures(None)
     by = ["domain", "measure"]
-    schema = _aggregate(rows, by, totals=totals).collect_schema()
+    rows = changes.with_columns(pl.col("domain").replace("clinical", None))  # a null group too
+    schema = _aggregate(rows.lazy(), by, totals=totals, measures=catalogue).collect_schema()
+    margins = _margins(rows, by, schema)
     pairs = {c: None for c in schema if c not in by} | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
     for keys in [list(k) for n in range(len(by)) for k in combinations(by, n)]:
-        full, margin = (_aggregate(rows, keys, totals=totals, margin=m).collect() for m in (None, schema))
+        full = _aggregate(rows.lazy(), keys, totals=totals, measures=catalogue).collect()
+        margin = margins(tuple(keys))
         assert margin["mean_change"].null_count() == margin.height  # the margin skips the means
+        assert margin.columns == full.columns
         full, margin = (t.sort(keys).with_columns(__i=pl.int_range(pl.len())) for t in (full, margin))
         cells = [_cells(t, keys, ["n_cases"], [pairs, *SHARE_SETS]) for t in (full, margin)]
         assert cells[0]["__v"].sum() > 0
         assert_frame_equal(*cells, check_exact=True)
+        shares = [c for c in full.columns if c.startswith("pct_") and c != "pct_change"]  # the shares, to the last bit
+        assert_frame_equal(full.select(shares), margin.select(shares), check_exact=True)
 
 
 def test_group_measure_and_a_vs_b_hide_a_share_that_is_a_small_count() -> None:

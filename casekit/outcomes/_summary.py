@@ -33,7 +33,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import polars as pl
@@ -128,6 +128,8 @@ def t975(df: pl.Expr) -> pl.Expr:
 
 
 _CASE_ATTRS = ("program", "case_manager", "sex")
+#: The shares of the pairs by ``direction`` (``pct_<name>``: the pairs of that direction).
+_DIRECTION_SHARES = {"improved_any": "improved", "worsened": "worsened", "unchanged": "unchanged"}
 
 
 def check_groupings(by: Sequence[str], lang: str | None) -> list[str]:
@@ -186,14 +188,10 @@ def _order(col: str) -> pl.Expr:
     return pl.col(col)
 
 
-def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, margin: pl.Schema | None = None) -> pl.LazyFrame:
-    """The exact summary of a change frame (catalogue joined) grouped by ``by``, with the
-    denominators of the response and remission shares (``_n_response``, ``_n_remission``).
-
-    ``margin`` (the schema of the full summary): a margin of the shared table, read only for
-    its cells (:func:`casekit.privacy.suppress_linked` reads the whole-number columns and the
-    shares): those are computed as in the full summary, the other columns are typed nulls
-    (no means, SDs or MCIDs: most of the cost of the eight tables of a 3-column view)."""
+def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, measures: MeasureCatalogue) -> pl.LazyFrame:
+    """The exact summary of a change frame grouped by ``by``, with the denominators of the
+    response and remission shares (``_n_response``, ``_n_remission``). The MCID of a group
+    of one measure is the catalogue's (``measures``), joined to the groups, not to the rows."""
     paired = pl.col("paired")
     single = pl.col("measure").n_unique() == 1
     n_pairs = paired.sum().cast(pl.Int64)
@@ -222,12 +220,10 @@ def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, margin: pl.S
         pl.when(single & (n_pairs >= 2)).then(mean_change - half_width).alias("ci_low"),
         pl.when(single & (n_pairs >= 2)).then(mean_change + half_width).alias("ci_high"),
         pl.when(single & (n_pairs >= 2)).then(sd).alias("sd_change"),
-        pl.when(single).then(pl.col("cat_mcid").first()).alias("mcid"),
+        pl.when(single).then(pl.col("measure").first()).alias("mcid"),  # the measure, then its MCID
         pl.col("mcid_applied").filter(paired).all().alias("mcid_applied"),
         share(pl.col("improved")).alias("pct_improved"),
-        share(pl.col("direction") == "improved").alias("pct_improved_any"),
-        share(pl.col("direction") == "worsened").alias("pct_worsened"),
-        share(pl.col("direction") == "unchanged").alias("pct_unchanged"),
+        *[share(pl.col("direction") == d).alias(f"pct_{n}") for n, d in _DIRECTION_SHARES.items()],
         share_defined("response").alias("pct_response"),
         share_defined("remission").alias("pct_remission"),
         *[
@@ -240,12 +236,9 @@ def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, margin: pl.S
             pl.when(single).then(pl.col("baseline").filter(paired).sum()).alias("sum_baseline"),
             pl.when(single).then(pl.col("latest").filter(paired).sum()).alias("sum_latest"),
         ]
-    if margin is not None:  # the whole numbers and the shares; the rest typed nulls
-        names = [e.meta.output_name() for e in stats]
-        read = [margin[n].is_integer() or n.startswith(("pct_", "_n_")) for n in names]
-        stats = [e if r else pl.lit(None, margin[n]).alias(n) for e, n, r in zip(stats, names, read, strict=True)]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
-    out = out.with_columns(
+    out = measures.with_catalogue(out, measure="mcid").with_columns(mcid=pl.col("cat_mcid"))
+    out = out.drop(cs.starts_with("cat_")).with_columns(
         n_unpaired=pl.col("n_cases") - pl.col("n_paired"),
         mcid_applied=pl.when(pl.col("n_pairs") > 0).then(pl.col("mcid_applied")),
         effect_size=pl.when(pl.col("sd_change") > 0).then(pl.col("mean_change") / pl.col("sd_change")),
@@ -257,6 +250,80 @@ def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, margin: pl.S
             )
         )
     return out
+
+
+#: The whole-number parts of a margin's shares, counted among the pairs: ``n_pairs``; ``_c_*``,
+#: the pairs where the share's flag holds; ``_n_*``, the pairs where response or remission is
+#: defined (the denominators of those shares).
+_PARTS: dict[str, pl.Expr] = {
+    "n_pairs": pl.lit(value=True),
+    "_c_improved": pl.col("improved").fill_null(value=False),
+    **{f"_c_{n}": (pl.col("direction") == d).fill_null(value=False) for n, d in _DIRECTION_SHARES.items()},
+    **{f"_c_{c}": pl.col(c).fill_null(value=False) for c in ("response", "remission")},
+    **{f"_n_{c}": pl.col(c).is_not_null() for c in ("response", "remission")},
+}
+
+
+def _margins(rows: pl.DataFrame, by: list[str], schema: pl.Schema) -> Callable[[tuple[str, ...]], pl.DataFrame]:
+    """The margins of a shared summary: ``rows`` grouped by a part of ``by`` (``schema``: the
+    full table's), as :func:`casekit.privacy.suppress_linked` reads them, for their cells only.
+
+    The whole-number columns and the shares are those of :func:`_aggregate` (a share is its
+    count of pairs over its denominator: the mean of the flags, to the last bit), the other
+    columns typed nulls (no means, SDs or MCIDs). The counts of pairs add up: one pass counts
+    them per group of ``by``, and each margin sums those groups. The distinct cases do not
+    add up: each margin counts them over the rows, grouped by the codes of the text columns.
+
+    >>> rows = pl.DataFrame({"case_id": [1, 1, 2], "measure": ["A", "B", "A"], "paired": [True, False, True],
+    ...     "improved": [True, None, False], "direction": ["improved", None, "worsened"],
+    ...     "response": [None, None, None], "remission": [True, None, False]})
+    >>> names = ("measure", "n_cases", "n_paired", "n_pairs", "pct_improved", "pct_remission", "mean_change")
+    >>> schema = pl.Schema(zip(names, [pl.String, *[pl.Int64] * 3, *[pl.Float64] * 3], strict=True))
+    >>> _margins(rows, ["measure"], schema)(()).row(0)  # the whole view: no means
+    (2, 2, 2, 0.5, 0.5, None)
+    """
+    texts = [c for c in by if rows.schema[c] == pl.String]
+    key = {c: f"__k_{c}" if c in texts else c for c in by}
+    paired = pl.col("paired")
+    coded = rows.select(
+        "case_id",
+        "paired",
+        *by,
+        *[pl.col(c).cast(pl.Categorical(pl.Categories.random())).to_physical().alias(key[c]) for c in texts],
+        *[(flag & paired).alias(name) for name, flag in _PARTS.items()],
+    )
+    sums = [pl.col(name).sum().cast(pl.Int64) for name in _PARTS]
+    finest = coded.group_by([key[c] for c in by]).agg(*[pl.col(c).first() for c in texts], *sums)
+    cases = [
+        pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
+        pl.col("case_id").filter(paired).n_unique().cast(pl.Int64).alias("n_paired"),
+    ]
+
+    def ratio(count: str, total: str) -> pl.Expr:
+        return pl.when(pl.col(total) > 0).then(pl.col(count) / pl.col(total))
+
+    read = {  # the columns a margin is read for; the rest are typed nulls
+        **{name: pl.col(name) for name in ("n_cases", "n_paired", "n_pairs", "_n_response", "_n_remission")},
+        "n_unpaired": pl.col("n_cases") - pl.col("n_paired"),
+        **{f"pct_{n}": ratio(f"_c_{n}", "n_pairs") for n in ("improved", *_DIRECTION_SHARES)},
+        **{f"pct_{c}": ratio(f"_c_{c}", f"_n_{c}") for c in ("response", "remission")},
+    }
+
+    def margin(keys: tuple[str, ...]) -> pl.DataFrame:
+        codes = [key[c] for c in keys]
+        if keys:
+            named = [pl.col(c).first() for c in keys if c in texts]
+            counts = (
+                finest.group_by(codes)
+                .agg(*named, *sums)
+                .join(coded.group_by(codes).agg(cases), on=codes, nulls_equal=True)
+            )
+        else:
+            counts = pl.concat([finest.select(sums), coded.select(cases)], how="horizontal")
+        values = [read.get(name, pl.lit(None, dtype)).alias(name) for name, dtype in schema.items() if name not in by]
+        return counts.select(*keys, *values)
+
+    return margin
 
 
 def summarise_changes(
@@ -274,7 +341,7 @@ def summarise_changes(
     ``totals=True`` adds ``sum_baseline, sum_latest, pct_change`` (for utilisation and cost).
     ``measures`` (the catalogue) gives the MCID shown beside each measure.
     """
-    frame = frame.drop(cs.starts_with("cat_")).pipe(load_measures(measures).with_catalogue)
+    frame, catalogue = frame.drop(cs.starts_with("cat_")), load_measures(measures)  # the MCID joined to the groups
     # the cases with a pair and those without add up to the cases: a set within the row, with
     # every figure computed from the pairs; the shares of the pairs are a set of their own
     shares = [c for part in SHARE_SETS for c in part if c.startswith("pct_")]
@@ -283,11 +350,11 @@ def summarise_changes(
     pairs = dict.fromkeys(values) | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
     if for_sharing and cell_threshold(for_sharing=for_sharing, min_cell=min_cell) > 1:
         rows = frame.collect()
-        schema = _aggregate(rows.lazy(), list(by), totals=totals).collect_schema()
+        full = _aggregate(rows.lazy(), list(by), totals=totals, measures=catalogue).collect()
+        margin = _margins(rows, list(by), full.schema)  # a margin is read for its cells only
 
         def table_of(keys: tuple[str, ...]) -> pl.DataFrame:
-            margin = None if keys == tuple(by) else schema  # a margin is read for its cells only
-            return _aggregate(rows.lazy(), list(keys), totals=totals, margin=margin).collect()
+            return full if keys == tuple(by) else margin(keys)
 
         # the same view grouped by any part of ``by`` can be downloaded beside this table: one
         # system, so no blank comes back as a margin minus the shown cells (casekit.privacy)
@@ -300,7 +367,9 @@ def summarise_changes(
             min_cell=min_cell,
         ).lazy()
     else:
-        out = _aggregate(frame, list(by), totals=totals).with_columns(suppressed=pl.lit(value=False))
+        out = _aggregate(frame, list(by), totals=totals, measures=catalogue).with_columns(
+            suppressed=pl.lit(value=False)
+        )
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]
