@@ -10,7 +10,17 @@ import pytest
 from casekit.contract import SHEETS, VOCABS
 from casekit.io import read_workbook
 from casekit.io._names import column_id, norm, sheet_id, vocab_map
-from casekit.io._parse import bool_expr, category_expr, date_expr, id_expr, int_exprs, number_expr
+from casekit.io._parse import (
+    _maybe_odd,
+    _odd,
+    _settled,
+    bool_expr,
+    category_expr,
+    date_expr,
+    id_expr,
+    int_exprs,
+    number_expr,
+)
 
 D = dt.date
 
@@ -159,3 +169,27 @@ def test_row_numbers_survive_large_inputs() -> None:
     cases = data["cases"]
     assert cases.height == n - len(range(0, n, 7))
     assert (cases["case_id"].cast(pl.Int64) + 2 == cases["_row"]).all()
+
+
+@pytest.mark.parametrize("kind", ["id", "text"])
+def test_the_cheap_test_of_texts_to_clean_flags_every_text_cleaning_changes(kind: str) -> None:
+    """`_maybe_odd` (byte comparisons) must be true wherever `_odd` (strip, regex) is, or a
+    text needing cleaning would be kept as it is: every character up to U+30FF (all the
+    Unicode whitespace, controls, digits of other scripts) alone, before, after and inside
+    a text, and the ids and quotes the rules are about."""
+    chars = [chr(c) for c in range(0x3100) if not 0xD800 <= c < 0xE000]
+    texts = [*chars, *(f"{c}C1" for c in chars), *(f"C1{c}" for c in chars), *(f"C{c}1" for c in chars)]
+    texts += ["", "7.0", "7.00", "07.0", "7.", ".0", "\u0663.0", "'=x", "x'", "C-1", None]
+    frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
+    rows = frame.select(odd=_odd(kind, pl.col("t")), maybe=_maybe_odd(kind, pl.col("t")))
+    missed = frame.filter(rows["odd"] & ~rows["maybe"])
+    assert missed.height == 0, missed["t"].to_list()[:10]
+    assert rows["odd"].sum() >= 75  # the texts do hit the rule (25 whitespace characters, 3 places)
+    assert (rows["maybe"] & ~rows["odd"]).sum() > 0  # a superset, not the same test
+
+
+def test_a_column_is_settled_only_when_no_text_would_change() -> None:
+    frame = pl.DataFrame({"ok": ["C1", "José", None], "ws": ["C1", "C2\u3000", None], "id": ["C1", "12.0", None]})
+    settled = _settled(frame, {"ok": "id", "ws": "id", "id": "id"})
+    assert settled == {"ok": True, "ws": False, "id": False}
+    assert _settled(frame, {"id": "text"}) == {"id": True}  # 12.0 is a text, not an id
