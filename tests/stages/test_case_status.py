@@ -7,7 +7,7 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from casekit.stages import FLAGS, NO_RISK, STAGES, case_status
+from casekit.stages import FLAGS, NO_RISK, STAGES, case_status, worklist
 from casekit.stages._status import STATUS_COLUMNS
 from casekit.validation import validate
 from tests.stages.conftest import (
@@ -305,6 +305,16 @@ def test_flag_lists_are_parallel_and_in_flag_order() -> None:
     # last client contact 2026-02-10 + 30; assessment 2026-01-10 + 180 (moderate)
     assert dues == [D("2026-03-12"), D("2026-07-09"), D("2026-12-31")]
     assert df["flag_detail"][0].to_list() == [None, None, None]
+
+
+def test_a_detail_holding_a_semicolon_stays_one_detail() -> None:
+    # a transition id is the team's own text: ";" in it once split the detail in two, so
+    # flag_detail was longer than flags and the worklist could not be built
+    tx = {"transition_id": "T1;b", "case_id": "A", "transition_on": "2026-05-01", "kind": "step_down"}
+    row = status_of(monitored(transitions=[tx]))["A"]
+    assert len(row["flag_detail"]) == len(row["flags"])
+    assert row["flag_detail"][row["flags"].index("post_transition_contact_missing")] == ["step_down", "T1;b"]
+    assert worklist(case_status(monitored(transitions=[tx]), as_of=AS_OF, risk=NO_RISK)).height == len(row["flags"])
 
 
 @pytest.mark.parametrize("config", [None, "[deadlines]\nscreening_days = 3"])
