@@ -82,6 +82,16 @@ def _save_to_url(choice: str, as_of: dt.date) -> None:
         del st.query_params["manager"]
 
 
+#: Set when the user picked an as-of date since the sidebar was last drawn: a date picked
+#: while the rerun of another source was still running reaches the app in the same rerun
+#: as the source, and is kept (not replaced by the source's default date).
+AS_OF_PICKED = "_as_of_picked"
+
+
+def _as_of_picked() -> None:
+    st.session_state[AS_OF_PICKED] = True
+
+
 def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[str, object]:
     """The sidebar's widgets; their values by name."""
     sample_path, _, sample_as_of = data_source()  # the bundled sample, or CASEKIT_DATA
@@ -118,10 +128,12 @@ def _widgets(lang: str, sources: tuple[str, ...], has_workspace: bool) -> dict[s
             st.session_state["_flash"] = t("ui_records.created", lang, db=ws.url_label)
             st.rerun()
     default_as_of = sample_as_of if choice == "sample" else dt.date.today()
-    if st.session_state.get("_as_of_source") != choice:
-        st.session_state["as_of"] = default_as_of
+    picked = st.session_state.pop(AS_OF_PICKED, False)
+    if st.session_state.get("_as_of_source") != choice:  # another source starts at its own date ...
+        if not picked:  # ... unless a date was picked in the same rerun
+            st.session_state["as_of"] = default_as_of
         st.session_state["_as_of_source"] = choice
-    as_of = st.date_input(t("ui.as_of", lang), key="as_of", format=formats(lang).widget_date)
+    as_of = st.date_input(t("ui.as_of", lang), key="as_of", format=formats(lang).widget_date, on_change=_as_of_picked)
     with st.expander(t("ui.settings", lang)):
         config_text = _settings_text(t("ui.process_config", lang), "config_upload", lang)
         model_text = _settings_text(t("ui.risk_model", lang), "model_upload", lang)

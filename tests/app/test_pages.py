@@ -62,6 +62,21 @@ def test_changing_the_as_of_date_changes_the_overdue_counts() -> None:
     assert count(after) > count(before)
 
 
+def test_a_date_picked_with_another_source_in_one_rerun_is_kept() -> None:
+    """A date picked while the rerun of another source is still running reaches the app in
+    the same rerun as the source: the date picked wins (the source's default date replaced
+    it); a source chosen alone starts at its own date."""
+    at = open_app()
+    day = ck.SAMPLE_AS_OF.replace(year=2025)
+    at.radio(key="source").set_value("upload")
+    at.date_input(key="as_of").set_value(day)
+    at.run()
+    assert not at.exception
+    assert at.date_input(key="as_of").value == day
+    at.radio(key="source").set_value("sample").run()  # alone: the sample's own date
+    assert at.date_input(key="as_of").value == ck.SAMPLE_AS_OF
+
+
 def test_language_switch_keeps_the_page_and_translates_it() -> None:
     at = open_app("data", lang="es")
     assert at.title[0].value == "Datos"
