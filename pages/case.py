@@ -24,9 +24,18 @@ if records.is_workspace():
     with st.expander(tr("ui_forms.new_case_title")):
         forms.new_case_form(key="case_new_case")
 
+
+def _picked() -> None:
+    st.session_state["_case_picked"] = True
+
+
 ids = status.sort("case_id")["case_id"].to_list()
 wanted = st.query_params.get("case")  # a link, a refresh: the case in the URL
-if wanted in ids and (wanted != st.session_state.get("_case_from_url") or "case_pick" not in st.session_state):
+new_url = wanted != st.session_state.get("_case_from_url") or "case_pick" not in st.session_state
+# the URL's case is shown, unless a case was picked in the box in this rerun: the browser updates
+# its URL when the run of the last pick reaches it, so a pick made before that comes with the old URL
+picked = st.session_state.pop("_case_picked", False)
+if wanted in ids and new_url and not picked:
     st.session_state["case_pick"] = wanted
 elif wanted and wanted not in ids and records.is_workspace() and records.user():  # not theirs: refused, audited
     guard_case(records.current(), wanted, lang())
@@ -36,6 +45,7 @@ case_id = st.selectbox(
     ids,
     format_func=lambda c: f"{c} — {names.get(c, '')}".rstrip(" —"),
     key="case_pick",
+    on_change=_picked,
 )
 if st.query_params.get("case") != case_id:
     st.query_params["case"] = case_id
