@@ -175,12 +175,14 @@ def build_report(
 
 
 def key_figures(
-    result: ValidationResult, *, status: pl.DataFrame, changes: pl.DataFrame, entries: pl.DataFrame
+    result: ValidationResult, *, status: pl.DataFrame, changes: pl.DataFrame | None, entries: pl.DataFrame
 ) -> dict[str, Any]:
     """The key figures of the summary sheet and the Overview screen.
 
     ``status`` from :func:`casekit.case_status`, ``changes`` from
-    :func:`casekit.outcome_changes`, ``entries`` from :func:`casekit.stage_entries`.
+    :func:`casekit.outcome_changes` (``None``: the outcome figures ``paired_measures,
+    improved_share, improved_measures`` are ``None``; the Overview shows none of them),
+    ``entries`` from :func:`casekit.stage_entries`.
     Keys: ``cases, open_cases, closed_cases, high_risk_share`` (of open cases with a
     tier), ``open_flags, median_days_to_plan`` (opening → complete plan),
     ``paired_measures, improved_share, errors, warnings, quarantined_rows, affected_cases``,
@@ -191,20 +193,25 @@ def key_figures(
 
     is_open = pl.col("current_stage") != "closed"
     open_status = status.filter(is_open)
+
+    def entered(stage: str) -> pl.LazyFrame:  # one row per case that reached the stage
+        return entries.lazy().filter(pl.col("stage") == stage).select("case_id", pl.col("entered_on").alias(stage))
+
+    # days from opening (stage 1) to a complete plan (stage 6 entered), for the cases with both
     to_plan = (
-        entries.filter(pl.col("stage").is_in(["screening", "implementation"]))
-        .pivot("stage", index="case_id", values="entered_on")
-        .select(
-            (pl.col("implementation") - pl.col("screening")).dt.total_days()
-            if {"implementation", "screening"} <= set(entries["stage"])
-            else pl.lit(None, dtype=pl.Int64)
-        )
+        entered("implementation")
+        .join(entered("screening"), on="case_id", how="inner")
+        .select((pl.col("implementation") - pl.col("screening")).dt.total_days())
+        .collect()
         .to_series()
     )
-    paired = changes.filter(pl.col("paired"))
     with_tier = open_status.filter(pl.col("effective_tier").is_not_null())
     high = with_tier.filter(pl.col("effective_tier") == "high").height
-    improved = paired.filter(pl.col("direction") == "improved").height
+    paired: int | None = None
+    improved: int | None = None
+    if changes is not None:
+        pairs = changes.filter(pl.col("paired"))
+        paired, improved = pairs.height, pairs.filter(pl.col("direction") == "improved").height
     return {
         "cases": status.height,
         "open_cases": open_status.height,
@@ -212,8 +219,8 @@ def key_figures(
         "high_risk_share": high / with_tier.height if with_tier.height else None,
         "open_flags": open_flag_count(status),
         "median_days_to_plan": to_plan.median(),
-        "paired_measures": paired.height,
-        "improved_share": improved / paired.height if paired.height else None,
+        "paired_measures": paired,
+        "improved_share": improved / paired if paired and improved is not None else None,
         "errors": result.n_errors,
         "warnings": result.n_warnings,
         "quarantined_rows": sum(result.n_quarantined().values()),

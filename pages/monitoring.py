@@ -12,10 +12,7 @@ from casekit.contract import VOCABS
 from casekit.stages import flag_label, open_flag_count, priority_label
 from casekit.ui import records
 from casekit.ui.monitoring import (
-    attendance_by_kind,
     filter_worklist,
-    follow_up_by_tier,
-    missed_appointments,
     overall_rate,
     worklist_flags,
     worklist_managers,
@@ -37,9 +34,9 @@ from casekit.ui.widgets import (
 ws = page_header("monitoring", "ui_monitoring.caption")
 
 worklist = ws.get("worklist")
-missed = missed_appointments(ws.get("flags"), ws.data.get("contacts"))
-attendance = attendance_by_kind(ws.data.get("contacts"), as_of=ws.as_of)
-by_tier = follow_up_by_tier(ws.get("status"), ws.config)
+missed = ws.get("missed_appointments")
+attendance = ws.get("attendance")
+by_tier = ws.get("follow_up_by_tier")
 rate = overall_rate(attendance)
 cols = st.columns(4)
 cols[0].metric(tr("ui_monitoring.metric_worklist"), num(open_flag_count(ws.get("status"))))
@@ -85,7 +82,13 @@ else:
     if shown.height == 0:
         empty_state("ui_monitoring.worklist_filtered_empty")
     else:
-        table(worklist_rows(shown, lang=lang()), key="monitoring_worklist", stem="worklist", model=ws.model)
+        table(
+            worklist_rows(shown, lang=lang()),
+            key="monitoring_worklist",
+            stem="worklist",
+            model=ws.model,
+            version=(ws.key, tuple(priorities), tuple(managers), tuple(flags)),  # made again when these change
+        )
         download(
             tr("ui_monitoring.print_button"),
             functools.partial(  # written when clicked

@@ -23,9 +23,11 @@ ws = page_header("overview")
 welcome(ws)  # a newcomer on the bundled sample: what this is and what to do first
 
 status = ws.get("status")
-figures = key_figures(ws.result, status=status, changes=ws.get("changes"), entries=ws.get("entries"))
+# the figures shown here need no outcome changes, and the worklist's counts come from the
+# status (both are computed when a page shows them: issue 18)
+figures = key_figures(ws.result, status=status, changes=None, entries=ws.get("entries"))
 # safety first: the open priority-1 and priority-2 items of the worklist
-urgent = priority_counts(ws.get("worklist"))
+urgent = priority_counts(status)
 cols = st.columns(2)
 cols[0].metric(tr("ui.metric_priority_1"), num(urgent[1]), help=tr("ui.metric_priority_1_help"))
 cols[1].metric(tr("ui.metric_priority_2"), num(urgent[2]), help=tr("ui.metric_priority_2_help"))

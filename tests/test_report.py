@@ -201,6 +201,23 @@ def test_key_figures(book_en: Path, result) -> None:
     assert float(summary.row(labels.index("Open cases"))[1]) == report.figures["open_cases"]
 
 
+def test_key_figures_without_outcome_changes_are_the_same_but_the_outcome_ones(result) -> None:
+    # the Overview asks for its figures without outcome changes (issue 18)
+    import casekit as ck
+    from casekit.report import key_figures
+
+    status = ck.case_status(result, as_of=SAMPLE_AS_OF)
+    entries = ck.stage_entries(result.data, as_of=SAMPLE_AS_OF)
+    changes = ck.outcome_changes(result, as_of=SAMPLE_AS_OF)
+    full = key_figures(result, status=status, changes=changes, entries=entries)
+    partial = key_figures(result, status=status, changes=None, entries=entries)
+    outcome = {"paired_measures", "improved_share", "improved_measures"}
+    assert full["paired_measures"] > 0
+    assert full["improved_share"] is not None
+    assert {k: v for k, v in partial.items() if k not in outcome} == {k: v for k, v in full.items() if k not in outcome}
+    assert all(partial[k] is None for k in outcome)
+
+
 def test_images_present_no_formulas_and_injection_neutralised(book_en: Path) -> None:
     with zipfile.ZipFile(book_en) as zf:
         names = zf.namelist()

@@ -1020,12 +1020,10 @@ def worklist(
         cases = sheet(unwrap(data)[0], "cases", ["case_id", "client_name"]).unique("case_id", keep="first")
         long = long.drop("client_name").join(cases.collect(), on="case_id", how="left")
     order = c("flag").replace_strict({f: i for i, f in enumerate(FLAGS)}, default=len(FLAGS))
-    closed = (c("current_stage") == "closed").fill_null(value=False)
-    priority = pl.when(closed).then(5).otherwise(c("flag").replace_strict(PRIORITY, default=6)).cast(pl.Int8)
     tier = c("effective_tier").fill_null("none")
     return (
         long.with_columns(
-            priority=priority,
+            priority=_priority(),
             days_overdue=(c("as_of") - c("due_on")).dt.total_days(),
         )
         .sort(
@@ -1043,12 +1041,27 @@ def worklist(
     )
 
 
+def _priority() -> pl.Expr:
+    """A worklist row's priority (its ``flag`` on a case in ``current_stage``): every flag of
+    a closed case is 5, others :data:`PRIORITY` (6 when unknown)."""
+    closed = (pl.col("current_stage") == "closed").fill_null(value=False)
+    return pl.when(closed).then(5).otherwise(pl.col("flag").replace_strict(PRIORITY, default=6)).cast(pl.Int8)
+
+
 def priority_counts(worklist: pl.DataFrame) -> dict[int, int]:
-    """Worklist rows per priority (1…6, zeros included).
+    """Worklist rows per priority (1…6, zeros included), of a :func:`worklist` or of the
+    case status it is made from (the same counts, without making the worklist).
 
     >>> priority_counts(pl.DataFrame({"priority": [1, 1, 4]}))
     {1: 2, 2: 0, 3: 0, 4: 1, 5: 0, 6: 0}
+    >>> st = pl.DataFrame({"case_id": ["A", "B"], "current_stage": ["planning", "closed"],
+    ...     "flags": [["safety_red_flag", "plan_overdue"], ["goal_overdue"]]})
+    >>> priority_counts(st)
+    {1: 1, 2: 0, 3: 0, 4: 1, 5: 1, 6: 0}
     """
+    if "priority" not in worklist.columns and "flags" in worklist.columns:  # a case status
+        worklist = worklist.select("current_stage", pl.col("flags").alias("flag")).explode("flag").drop_nulls("flag")
+        worklist = worklist.select(priority=_priority())
     counts = dict(worklist["priority"].value_counts().iter_rows()) if worklist.height else {}
     return {n: int(counts.get(n, 0)) for n in range(1, 7)}
 
@@ -1062,4 +1075,5 @@ def open_flag_count(status: pl.DataFrame) -> int:
     >>> open_flag_count(st)
     2
     """
-    return int(status.filter(pl.col("current_stage") != "closed").select(pl.col("flags").list.len().sum()).item() or 0)
+    is_open = pl.col("current_stage") != "closed"  # the flags' counts alone: no copy of the open rows
+    return int(status.select(pl.col("flags").list.len().filter(is_open).sum()).item() or 0)

@@ -137,12 +137,8 @@ PER_CLIENT = frozenset({"walkthrough"})
 def _derived_functions() -> dict[str, Callable[..., Any]]:
     """The registry: table name → its function of the tables (and keyword options)."""
     import casekit as ck
-    from casekit import cohort as co
     from casekit import outcomes as oc
     from casekit import stages as sg
-    from casekit.learn import curated_clients, walkthrough
-    from casekit.ui.planning import calendar_choices, incomplete_plans
-    from casekit.ui.screening import latest_screenings
 
     return {
         "scores": lambda ws: ck.score_risk(ws.result, ws.model, as_of=ws.as_of),
@@ -162,7 +158,7 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
             ws.result, ws.get("scores"), model=ws.model, for_sharing=for_sharing
         ),
         # -- the screens' tables ------------------------------------------------------
-        "cohort": lambda ws: co.cohort_frame(
+        "cohort": lambda ws: _module("casekit.cohort").cohort_frame(
             ws.result,
             as_of=ws.as_of,
             status=ws.get("status"),
@@ -172,9 +168,18 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
         ),
         "utilisation_rates": lambda ws: ck.utilisation_rates(ws.result, as_of=ws.as_of, measures=ws.measures),
         "goal_progress": lambda ws: ck.goal_progress(ws.result, as_of=ws.as_of, measures=ws.measures),
-        "latest_screenings": lambda ws: latest_screenings(ws.data, as_of=ws.as_of),
-        "incomplete_plans": lambda ws: incomplete_plans(ws.get("status"), ws.data, ws.config, as_of=ws.as_of),
-        "calendar_choices": lambda ws: calendar_choices(ws.data, ws.get("status")),
+        "latest_screenings": lambda ws: _module("casekit.ui.screening").latest_screenings(ws.data, as_of=ws.as_of),
+        "incomplete_plans": lambda ws: _module("casekit.ui.planning").incomplete_plans(
+            ws.get("status"), ws.data, ws.config, as_of=ws.as_of
+        ),
+        "calendar_choices": lambda ws: _module("casekit.ui.planning").calendar_choices(ws.data, ws.get("status")),
+        "missed_appointments": lambda ws: _module("casekit.ui.monitoring").missed_appointments(
+            ws.get("flags"), ws.data.get("contacts")
+        ),
+        "attendance": lambda ws: _module("casekit.ui.monitoring").attendance_by_kind(
+            ws.data.get("contacts"), as_of=ws.as_of
+        ),
+        "follow_up_by_tier": lambda ws: _module("casekit.ui.monitoring").follow_up_by_tier(ws.get("status"), ws.config),
         "transitions": lambda ws: sg.transitions_until(ws.data, ws.as_of),
         "post_transition_contacts": lambda ws: sg.post_transition_contacts(
             ws.get("transitions"), sg.contacts_of(ws.data), as_of=ws.as_of, config=ws.config
@@ -211,17 +216,25 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
             for_sharing=for_sharing,
             measures=ws.measures,
         ),
-        "curated_clients": lambda ws: curated_clients(
+        "curated_clients": lambda ws: _module("casekit.learn").curated_clients(
             ws.result, status=ws.get("status"), scores=ws.get("scores"), as_of=ws.as_of, config=ws.config
         ),
         "post_only_summary": lambda ws, for_sharing=False: oc.post_only_summary(
             ws.result, as_of=ws.as_of, for_sharing=for_sharing, measures=ws.measures
         ),
         # -- per client (cached apart: see PER_CLIENT) ---------------------------------
-        "walkthrough": lambda ws, case_id: walkthrough(
+        "walkthrough": lambda ws, case_id: _module("casekit.learn").walkthrough(
             ws.result, case_id, as_of=ws.as_of, config=ws.config, model=ws.model
         ),
     }
+
+
+def _module(name: str) -> Any:
+    """The module ``name``, imported when a table of a page that needs it is first made
+    (Learn, cohorts, planning, screening, monitoring), not on the first load (issue 18)."""
+    import importlib
+
+    return importlib.import_module(name)
 
 
 def _attributed_changes(ws: DerivedTables) -> pl.DataFrame:
@@ -319,7 +332,8 @@ class DerivedTables:
         ``attributed_changes`` (with the case manager in force at each measure),
         ``utilisation``, ``fairness``; the screens' ``cohort``, ``utilisation_rates``,
         ``goal_progress``, ``latest_screenings``, ``incomplete_plans``,
-        ``calendar_choices``, ``curated_clients``, ``transitions``, ``post_transition_contacts``, and the
+        ``calendar_choices``, ``curated_clients``, ``transitions``, ``post_transition_contacts``,
+        ``missed_appointments``, ``attendance`` (by kind of contact), ``follow_up_by_tier``, and the
         outcome summaries ``outcome_summary`` and ``goal_attainment`` (``by``,
         ``for_sharing``), ``utilisation_summary``, ``utilisation_rate_summary`` and
         ``post_only_summary`` (``for_sharing``). The registry is the one place a page's

@@ -69,7 +69,7 @@ def worklist_flags(worklist: pl.DataFrame) -> list[str]:
     >>> worklist_flags(pl.DataFrame({"flag": ["goal_overdue", "plan_overdue", "goal_overdue"]}))
     ['plan_overdue', 'goal_overdue']
     """
-    present = set(worklist["flag"].drop_nulls().to_list())
+    present = set(worklist["flag"].drop_nulls().unique().to_list())
     return [f for f in FLAGS if f in present]
 
 
@@ -79,7 +79,7 @@ def worklist_priorities(worklist: pl.DataFrame) -> list[int]:
     >>> worklist_priorities(pl.DataFrame({"priority": [4, 1, 4]}))
     [1, 4]
     """
-    return sorted(set(worklist["priority"].drop_nulls().to_list())) if "priority" in worklist.columns else []
+    return sorted(worklist["priority"].drop_nulls().unique().to_list()) if "priority" in worklist.columns else []
 
 
 def filter_worklist(

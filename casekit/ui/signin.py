@@ -348,7 +348,7 @@ def alerts(who: Identity, tables: Any, lang: str) -> None:
     cases = tables.data.get("cases")
     n = cases.height if cases is not None else 0
     st.caption(md(t("ui_access.my_caseload", lang, name=who.name or who.email, n=n)))
-    counts = priority_counts(tables.get("worklist"))
+    counts = priority_counts(tables.get("status"))  # the worklist's counts, without making it
     if counts[1] or counts[2]:
         st.warning(t("ui_access.alerts", lang, p1=counts[1], p2=counts[2]), icon="⚠️")
 

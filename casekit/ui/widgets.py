@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Literal
 
 import polars as pl
@@ -258,21 +258,27 @@ def download(
     (where or st).download_button(label, data, file_name=file_name, mime=mime, key=key, on_click="ignore", **options)
 
 
-def download_table(df: pl.DataFrame, stem: str, *, key: str, what: str | None = None) -> None:
+def download_table(
+    df: pl.DataFrame | Callable[[], pl.DataFrame], stem: str, *, key: str, what: str | None = None
+) -> None:
     """CSV and XLSX download buttons for ``df`` (formula-safe; list columns joined with ``;``).
 
     The files are written when a button is clicked, not on every rerun: an XLSX of a
-    100,000-row worklist takes seconds to write. ``what``: the table's name in the
+    100,000-row worklist takes seconds to write; ``df`` may be a function that makes the
+    table, called then too (the readable download of :func:`table`). ``what``: the table's name in the
     buttons' labels ("Descargar CSV · Tiempo hasta el plan"), where a screen shows
     several tables' buttons together and plain "Descargar CSV" would not say which.
     """
     from casekit.export import flatten_lists, write_csv, write_xlsx
 
+    def frame() -> pl.DataFrame:
+        return flatten_lists(df() if callable(df) else df)
+
     def csv() -> bytes:
-        return write_csv(flatten_lists(df), lang=language) or b""  # no destination: the bytes
+        return write_csv(frame(), lang=language) or b""  # no destination: the bytes
 
     def xlsx() -> bytes:
-        return write_xlsx({stem[:31]: flatten_lists(df)}, lang=language) or b""
+        return write_xlsx({stem[:31]: frame()}, lang=language) or b""
 
     language = lang()
     labels = {kind: tr(f"ui.download_{kind}") + (f" · {what}" if what else "") for kind in ("csv", "xlsx")}
@@ -316,6 +322,7 @@ def table(
     shared: pl.DataFrame | None = None,
     wide: tuple[str, ...] = (),
     model: Any = None,
+    version: Hashable = None,
 ) -> None:
     """A table as the user reads it (:func:`show_table`) with its download buttons (or an
     empty state).
@@ -325,16 +332,20 @@ def table(
     the team's own exact counts; the page offers the visible switch (:func:`sharing_switch`).
     Columns in ``hide`` are left off the screen but kept in the downloads (e.g. the
     machine-readable check id of the validation report), where numbers and dates keep
-    their types.
+    their types. ``version``: see :func:`show_table`.
     """
     if df.height == 0:
         empty_state("ui.empty_table")
         return
     language = lang()
     headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
-    show_table(df, key=f"{key}_table", height=height, hide=hide, headers=headers, wide=wide, model=model)
+    show_table(
+        df, key=f"{key}_table", height=height, hide=hide, headers=headers, wide=wide, model=model, version=version
+    )
     download = df if shared is None else shared
-    download_table(readable(download, language, headers=headers, keep_types=True, model=model), stem or key, key=key)
+    # made readable when a button is clicked, not on every rerun (the worklist: 100k rows)
+    readable_download = functools.partial(readable, download, language, headers=headers, keep_types=True, model=model)
+    download_table(readable_download, stem or key, key=key)
 
 
 def show_table(
@@ -348,6 +359,7 @@ def show_table(
     wide: tuple[str, ...] = (),
     narrow: bool = True,
     model: Any = None,
+    version: Hashable = None,
 ) -> None:
     """``df`` (ids, dates, numbers as computed) drawn as the user reads it, read once by
     :func:`casekit.present.readable`: labels instead of ids, dates and numbers in the
@@ -359,13 +371,20 @@ def show_table(
     validation message with its hint), drawn wide and wrapped, and the others narrow
     (``narrow=False``: as wide as their text), so that they read without scrolling sideways
     at 1280 px. ``model``: the risk model in use (its factors
-    and red flags named by their labels).
+    and red flags named by their labels). ``version``: what ``df`` is made from (the
+    tables' key and the page's filters, e.g. ``(ws.key, managers)``), given for a large
+    table drawn on every rerun: its readable text is then made once per version and
+    language (:func:`_readable_kept`), not on every rerun.
     """
     language = lang()
     headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
     whole = whole_numbers(df, names)
-    shown = readable(df, language, headers=headers, hide=hide, keep=whole, model=model)
+    if version is None:
+        shown = readable(df, language, headers=headers, hide=hide, keep=whole, model=model)
+    else:
+        options = (tuple((headers or {}).items()), tuple(hide), tuple(whole))
+        shown = _readable_kept(key, version, language, options, df, model)
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
     config |= {names[c]: right for c in names if df.schema[c].is_numeric() and c not in whole}
@@ -386,6 +405,17 @@ def show_table(
         placeholder="",
         row_height=wrapped_row_height(shown, [names[c] for c in wide if c in names]),
     )
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _readable_kept(
+    key: str, version: Hashable, language: str, options: tuple[tuple[Any, ...], ...], _df: pl.DataFrame, _model: Any
+) -> pl.DataFrame:
+    """:func:`casekit.present.readable` of the table ``key`` made from ``version`` (the
+    caller's promise: the same version, the same ``_df``), kept like the derived tables
+    (shared, read-only; issue 18: the worklist's 100k rows are not read again on each rerun)."""
+    headers, hide, whole = options
+    return readable(_df, language, headers=dict(headers) or None, hide=hide, keep=whole, model=_model)
 
 
 def whole_numbers(df: pl.DataFrame, columns: Iterable[str]) -> list[str]:

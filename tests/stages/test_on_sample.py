@@ -9,7 +9,17 @@ import polars as pl
 import pytest
 
 from casekit.sample import SAMPLE_AS_OF, make_sample
-from casekit.stages import FLAGS, NO_RISK, STAGES, case_status, events, funnel, stage_durations, worklist
+from casekit.stages import (
+    FLAGS,
+    NO_RISK,
+    STAGES,
+    case_status,
+    events,
+    funnel,
+    priority_counts,
+    stage_durations,
+    worklist,
+)
 from casekit.validation import validate
 
 
@@ -118,6 +128,18 @@ def test_worklist_and_events_on_the_sample(sample, status) -> None:
     first = durations.filter((pl.col("from_stage") == "screening") & (pl.col("to_stage") == "assessment"))
     assert 1 <= first["median_days"].item() <= 30
     assert first["n"].item() == log.filter(pl.col("stage") == "assessment")["case_id"].n_unique()
+
+
+def test_priority_counts_of_the_status_are_the_worklist_s(status) -> None:
+    # Overview and a case manager's alerts count the priorities from the status, without
+    # making the worklist (issue 18): the same counts, closed cases' flags in 5 included
+    wl = worklist(status)
+    counts = priority_counts(status)
+    assert counts == priority_counts(wl)
+    assert counts[1] > 0
+    assert counts[5] > 0
+    closed = status.with_columns(current_stage=pl.lit("closed"))
+    assert priority_counts(closed) == {**dict.fromkeys(range(1, 7), 0), 5: wl.height}
 
 
 def test_durations_by_the_rules_are_never_negative(sample) -> None:
