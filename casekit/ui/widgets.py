@@ -291,23 +291,34 @@ def download_table(
 CASE_LINK_TEXT = r"[?&]case=([^&]*)$"
 
 
-def case_links(ids: pl.Expr) -> pl.Expr:
+def case_links(ids: pl.Expr, prefix: str | None = None) -> pl.Expr:
     """Links to the case record of each id, keeping the session's language, source and
-    as-of date (a link opens in a new tab, which restores them from its URL).
+    as-of date (a link opens in a new tab, which restores them from its URL);
+    ``prefix``: :func:`case_link_prefix`, when already known.
 
     >>> pl.select(case_links(pl.lit("C 1&2"))).item().split("&case=")[1]
     'C%201%262'
     """
-    params = {"source": st.session_state.get("source") or "workspace", "lang": lang()}
-    as_of = st.session_state.get("as_of")
-    if isinstance(as_of, dt.date):
-        params["as_of"] = as_of.isoformat()
-    prefix = "case?" + "&".join(f"{k}={v}" for k, v in params.items()) + "&case="
+    prefix = prefix or case_link_prefix()
     encoded = ids.cast(pl.String)
     for char, code in (("%", "%25"), (" ", "%20"), ("&", "%26"), ("#", "%23"), ("?", "%3F"), ("+", "%2B")):
         encoded = encoded.str.replace_all(char, code, literal=True)
     link = pl.when(ids.is_not_null() & (ids.cast(pl.String) != "")).then(pl.lit(prefix) + encoded)
     return link.alias(ids.meta.output_name(raise_if_undetermined=False) or "case_id")
+
+
+def case_link_prefix() -> str:
+    """A case link up to the case id: the record page with the session's language, source
+    and as-of date (:func:`case_links`).
+
+    >>> case_link_prefix()
+    'case?source=workspace&lang=es&case='
+    """
+    params = {"source": st.session_state.get("source") or "workspace", "lang": lang()}
+    as_of = st.session_state.get("as_of")
+    if isinstance(as_of, dt.date):
+        params["as_of"] = as_of.isoformat()
+    return "case?" + "&".join(f"{k}={v}" for k, v in params.items()) + "&case="
 
 
 def table(
@@ -380,10 +391,14 @@ def show_table(
     headers = {**screen_headers(screen, df.columns, language), **(headers or {})} if screen else headers
     names = headers_for([c for c in df.columns if c not in hide], language, headers)
     whole = whole_numbers(df, names)
+    # on a workspace, each case id opens its record
+    links = case_link_prefix() if "case_id" in names and st.session_state.get("source") == "workspace" else None
     if version is None:
         shown = readable(df, language, headers=headers, hide=hide, keep=whole, model=model)
+        if links:
+            shown = shown.with_columns(case_links(pl.col(names["case_id"]), links))
     else:
-        options = (tuple((headers or {}).items()), tuple(hide), tuple(whole))
+        options = (tuple((headers or {}).items()), tuple(hide), tuple(whole), links)
         shown = _readable_kept(key, version, language, options, df, model)
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
@@ -393,8 +408,7 @@ def show_table(
         config |= {names[c]: small for c in names if c not in wide and not df.schema[c].is_numeric()}
     if wide:
         config |= {names[c]: st.column_config.TextColumn(width="large") for c in wide if c in names}
-    if "case_id" in names and st.session_state.get("source") == "workspace":  # each case id opens its record
-        shown = shown.with_columns(case_links(pl.col(names["case_id"])))
+    if links:
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
     st.dataframe(
         shown,
@@ -409,13 +423,18 @@ def show_table(
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _readable_kept(
-    key: str, version: Hashable, language: str, options: tuple[tuple[Any, ...], ...], _df: pl.DataFrame, _model: Any
+    key: str, version: Hashable, language: str, options: tuple[Any, ...], _df: pl.DataFrame, _model: Any
 ) -> pl.DataFrame:
     """:func:`casekit.present.readable` of the table ``key`` made from ``version`` (the
-    caller's promise: the same version, the same ``_df``), kept like the derived tables
-    (shared, read-only; issue 18: the worklist's 100k rows are not read again on each rerun)."""
-    headers, hide, whole = options
-    return readable(_df, language, headers=dict(headers) or None, hide=hide, keep=whole, model=_model)
+    caller's promise: the same version, the same ``_df``), with its case links when
+    ``options`` has their prefix; kept like the derived tables (shared, read-only; issue 18:
+    the worklist's 100k rows are not read again on each rerun)."""
+    headers, hide, whole, links = options
+    shown = readable(_df, language, headers=dict(headers) or None, hide=hide, keep=whole, model=_model)
+    if links:
+        case_id = headers_for(["case_id"], language, dict(headers))["case_id"]
+        shown = shown.with_columns(case_links(pl.col(case_id), links))
+    return shown
 
 
 def whole_numbers(df: pl.DataFrame, columns: Iterable[str]) -> list[str]:
