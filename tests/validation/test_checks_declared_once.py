@@ -26,10 +26,11 @@ CHECKED = ("cases", "assessments", "goals", "outcomes")
 def _values(col, n: int) -> st.SearchStrategy[list]:
     """``n`` values for a contract column: mostly of its type, some at or past its rules."""
     if col.kind in ("id", "text"):
-        pool = st.sampled_from(["C-1", "C-2", "C-3", " ", "", "x"])
+        # blanks of every kind: the blank rule is skipped on a column with no text starting below "!" or non-ASCII
+        pool = st.sampled_from(["C-1", "C-2", "C-3", " ", "", "x", "\u3000", "\t\n", "\u00a0 ", "é"])
     elif col.kind == "category":
         allowed = list(VOCABS[col.vocab]) if col.vocab else ["a"]
-        pool = st.sampled_from([*allowed[:4], "not-a-value", " ", ""])
+        pool = st.sampled_from([*allowed[:4], "not-a-value", " ", "", "\u2003"])
     elif col.kind == "int":
         lo, hi = col.ge if col.ge is not None else -3, col.le if col.le is not None else 40
         pool = st.sampled_from(sorted({int(lo) - 1, int(lo), int(hi), int(hi) + 1, 5}))
