@@ -45,7 +45,7 @@ from casekit._case_index import (
 from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
-from casekit.measures import MeasureCatalogue, evaluates_alone
+from casekit.measures import MeasureCatalogue, evaluates_alone, post_only_keys
 from casekit.stages._config import ProcessConfig, load_process_config
 from casekit.stages._names import FLAGS, STAGE_NUMBER, STAGES
 from casekit.stages._obligations import (
@@ -160,12 +160,15 @@ def case_status(
     ranges = case_ranges(view) if engine == "streaming" and is_lazy(view) else [view]
     if len(ranges) > 1:  # the tiers computed once, over every case
         tiers = tiers.lazy().collect(engine="streaming").lazy()
-    frames = [
-        _status_plan(part, as_of=as_of, cfg=cfg, risk=tiers, quarantined=quarantined, model=model, measures=measures)
-        .select(*STATUS_COLUMNS, *_EXTRA_COLUMNS, ROW)
-        .collect(engine=engine)
-        for part in ranges
-    ]
+    frames = []
+    for part in ranges:
+        wide, flag_names = _case_frame(
+            part, as_of=as_of, cfg=cfg, measures=measures, risk=tiers, quarantined=quarantined, model=model
+        )
+        if len(ranges) == 1:  # stage_entries of the same data reads the stages' inputs from here
+            _keep_stage_inputs(view, wide, as_of=as_of, cfg=cfg, measures=measures)
+        plan = _status_plan(wide, flag_names, as_of=as_of, cfg=cfg)
+        frames.append(plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS, ROW).collect(engine=engine))
     status = pl.concat(frames, how="vertical")
     status = (status.sort(ROW) if len(frames) > 1 else status).drop(ROW)
     status = to_text(view, status)  # the text ids back (the table carries its index, casekit._case_index)
@@ -241,12 +244,19 @@ def stage_entries(
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
     view = coded(clean)
-    plan = _status_plan(
-        view, as_of=as_of, cfg=cfg, risk=NO_RISK.lazy(), quarantined=None, red_flags=False, measures=measures
-    )
+    _, done, completed_on = _stages(cfg, as_of)
+    # the day each stage reached was entered: all earlier stages complete (never before opening)
+    entered = [
+        pl.when(pl.col("reached_stage_number") >= k)
+        .then(pl.max_horizontal(pl.col("opened_on"), *(v for j, v in completed_on.items() if j < k)))
+        .alias(f"entered_{stage}")
+        for k, stage in enumerate(STAGES[:9], start=1)
+    ]
+    inputs = _stage_inputs(view, as_of=as_of, cfg=cfg, measures=measures)
+    plan = inputs.with_columns(reached_stage_number=_reached(done))
     names = {f"entered_{s}": s for s in STAGES[:9]}
     entries = (
-        plan.select("case_id", ROW, *names)
+        plan.select("case_id", ROW, *entered)
         .unpivot(index=["case_id", ROW], variable_name="stage", value_name="entered_on")
         .drop_nulls("entered_on")
         .with_columns(
@@ -258,6 +268,58 @@ def stage_entries(
         .collect()
     )
     return to_text(view, entries)
+
+
+_KEPT = "_stage_inputs"
+
+
+def _stage_key(as_of: dt.date, cfg: ProcessConfig, measures: MeasureCatalogue | str | Path | None) -> tuple:
+    """What the stages' inputs of one data depend on: the day, the rules, the post-only measures."""
+    return (as_of, cfg, tuple(post_only_keys(measures)))
+
+
+def _keep_stage_inputs(
+    view: CaseData,
+    wide: pl.LazyFrame,
+    *,
+    as_of: dt.date,
+    cfg: ProcessConfig,
+    measures: MeasureCatalogue | str | Path | None,
+) -> None:
+    """Keep the :data:`STAGE_INPUTS` columns of the case frame ``wide`` on ``view`` (a coded view
+    in memory, whose ``wide`` is a frame in memory: the columns are shared, not copied), for
+    :func:`stage_entries` of the same data, day, rules and measures. One set per view."""
+    if is_coded(view) and not is_lazy(view):
+        inputs = wide.select(STAGE_INPUTS).collect()
+        object.__setattr__(view, _KEPT, (_stage_key(as_of, cfg, measures), inputs))
+
+
+def _stage_inputs(
+    view: CaseData, *, as_of: dt.date, cfg: ProcessConfig, measures: MeasureCatalogue | str | Path | None
+) -> pl.LazyFrame:
+    """The :data:`STAGE_INPUTS` of the cases of ``view``: those kept by :func:`case_status` (or
+    an earlier call) for the same day, rules and measures, else computed from the stages'
+    parts only (:func:`_case_frame`) and kept.
+
+    >>> data = CaseData({"cases": pl.DataFrame({"case_id": ["A"], "opened_on": [dt.date(2026, 3, 1)]})})
+    >>> view, cfg = coded(data), load_process_config()
+    >>> first = _stage_inputs(view, as_of=dt.date(2026, 3, 9), cfg=cfg, measures=None).collect()
+    >>> first.columns == list(STAGE_INPUTS), first.height
+    (True, 1)
+    >>> kept = view.__dict__[_KEPT]
+    >>> _ = _stage_inputs(view, as_of=dt.date(2026, 3, 9), cfg=cfg, measures=None)
+    >>> view.__dict__[_KEPT] is kept  # the same day, rules and measures: read, not computed
+    True
+    >>> _ = _stage_inputs(view, as_of=dt.date(2026, 3, 10), cfg=cfg, measures=None)
+    >>> view.__dict__[_KEPT][0][0]  # another day: computed again, and kept instead
+    datetime.date(2026, 3, 10)
+    """
+    kept = view.__dict__.get(_KEPT)
+    if kept is not None and kept[0] == _stage_key(as_of, cfg, measures):
+        return kept[1].lazy()
+    wide, _ = _case_frame(view, as_of=as_of, cfg=cfg, measures=measures)
+    _keep_stage_inputs(view, wide, as_of=as_of, cfg=cfg, measures=measures)
+    return wide.select(STAGE_INPUTS)
 
 
 def status_data(data: CaseData | ValidationResult) -> CaseData:
@@ -656,31 +718,64 @@ def _out_of_order(cfg: ProcessConfig) -> pl.Expr:
     return pl.min_horizontal(became)
 
 
-def _status_plan(
+#: The columns of the case frame the stages reached are computed from (:func:`_stages`).
+STAGE_INPUTS = (
+    "case_id",
+    ROW,
+    "opened_on",
+    "closed_on",
+    "refer_on",
+    "first_assessed",
+    "review_ok_on",
+    "first_target_goal",
+    "has_service",
+    "service_on",
+    "impl_on",
+    "last_tx",
+    "post_ok_on",
+    "paired",
+)
+#: The aggregates :data:`STAGE_INPUTS` come from (the others feed the flags only).
+STAGE_PARTS = ("screenings", "assessments", "reviews", "goals", "services", "transitions", "implemented", "outcomes")
+
+
+def _case_frame(
     data: CaseData,
     *,
     as_of: dt.date,
     cfg: ProcessConfig,
-    risk: pl.DataFrame | pl.LazyFrame,
-    quarantined: pl.LazyFrame | None,
+    measures: MeasureCatalogue | str | Path | None,
+    risk: pl.DataFrame | pl.LazyFrame | None = None,
+    quarantined: pl.LazyFrame | None = None,
     model: RiskModel | None = None,
     red_flags: bool = True,
-    measures: MeasureCatalogue | str | Path | None = None,
-) -> pl.LazyFrame:
-    c = pl.col
-    today = pl.lit(as_of)
+) -> tuple[pl.LazyFrame, list[str]]:
+    """The cases opened on or before ``as_of`` with every part they need attached
+    (:func:`_attach`), and the names of the red flags (``raised_<flag>`` columns). With
+    ``risk=None``: the stages' parts only (:data:`STAGE_PARTS`), no tiers, red flags or
+    quarantined sheets."""
     cases = sheet(data, "cases", ["case_id", "opened_on", "closed_on", "case_manager", "program", ROW])
-    parts = [*_aggregates(data, as_of, cfg, measures).values(), _indexed(_one_tier_per_case(risk), data)]
+    aggregates = _aggregates(data, as_of, cfg, measures)
+    if risk is None:
+        wide = _attach(cases.filter(pl.col("opened_on") <= as_of), [aggregates[k] for k in STAGE_PARTS], data)
+        return wide, []
+    parts = [*aggregates.values(), _indexed(_one_tier_per_case(risk), data)]
     flag_names: list[str] = []
     if red_flags:
         raised, flag_names = red_flag_dates(data, as_of=as_of, model=model)
         parts.append(raised)
     if quarantined is not None:
         parts.append(_indexed(quarantined, data).with_columns(quarantined=pl.lit(value=True)))
-    wide = _attach(cases.filter(c("opened_on") <= as_of), parts, data)
+    wide = _attach(cases.filter(pl.col("opened_on") <= as_of), parts, data)
     if quarantined is None:
         wide = wide.with_columns(quarantined=pl.lit(None, dtype=pl.Boolean), q_sheets=pl.lit(None, dtype=pl.String))
+    return wide, flag_names
 
+
+def _stages(cfg: ProcessConfig, as_of: dt.date) -> tuple[pl.Expr, dict[int, pl.Expr], dict[int, pl.Expr]]:
+    """Over the case frame (:data:`STAGE_INPUTS`): whether the case is closed, whether each
+    stage 1–9 is complete, and the day each stage 1–8 was completed (docs/process_rules.md)."""
+    c = pl.col
     closed = c("closed_on").is_not_null() & (c("closed_on") <= as_of)
     done = {
         1: c("refer_on").is_not_null(),
@@ -703,13 +798,26 @@ def _status_plan(
         7: c("last_tx"),
         8: c("post_ok_on"),
     }
+    return closed, done, completed_on
+
+
+def _reached(done: dict[int, pl.Expr]) -> pl.Expr:
+    """``reached_stage_number``: the first stage not complete (10 when all are)."""
     reached = pl.lit(10)
     for k in range(9, 0, -1):
         reached = pl.when(~done[k]).then(pl.lit(k)).otherwise(reached)
+    return reached.cast(pl.Int8)
+
+
+def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, cfg: ProcessConfig) -> pl.LazyFrame:
+    """The stage, flags and due dates of every case of the case frame ``wide`` (:func:`_case_frame`)."""
+    c = pl.col
+    today = pl.lit(as_of)
+    closed, done, completed_on = _stages(cfg, as_of)
     wide = wide.with_columns(
         is_closed=closed,
         effective_tier=pl.when(c("first_assessed").is_not_null()).then(c("effective_tier")),
-        reached_stage_number=reached.cast(pl.Int8),
+        reached_stage_number=_reached(done),
         **{f"_done{k}": v for k, v in done.items()},
     ).with_columns(
         deadline_tier=c("effective_tier").fill_null(cfg.default_tier),
@@ -798,28 +906,18 @@ def _status_plan(
     wide = wide.with_columns(_mask=_flag_mask([d.is_not_null() for d in flag_dues]))
     # each raised flag's detail (ids, comma-joined; null when it has none), picked like its due date
     details = [detail.get(f, pl.lit(None, pl.String)) for f in FLAGS]
-    return (
-        wide.with_columns(
-            current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
-            days_in_stage=(today - c("stage_entered_on")).dt.total_days(),
-            flags=pl.lit(_flag_table()).gather(c("_mask")),
-            flag_due_on=_picked(flag_dues, c("_mask")),
-            flag_detail=_picked(details, c("_mask")).list.eval(
-                pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
-            ),
-            next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
-            last_assessed_on=c("last_assessed"),
-            as_of=today,
-        )
-        .with_columns(
-            # the day each stage reached was entered: all earlier stages complete (never before opening)
-            pl.when(c("reached_stage_number") >= k)
-            .then(pl.max_horizontal(c("opened_on"), *(v for j, v in completed_on.items() if j < k)))
-            .alias(f"entered_{stage}")
-            for k, stage in enumerate(STAGES[:9], start=1)
-        )
-        .sort(ROW)
-    )
+    return wide.with_columns(
+        current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
+        days_in_stage=(today - c("stage_entered_on")).dt.total_days(),
+        flags=pl.lit(_flag_table()).gather(c("_mask")),
+        flag_due_on=_picked(flag_dues, c("_mask")),
+        flag_detail=_picked(details, c("_mask")).list.eval(
+            pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
+        ),
+        next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
+        last_assessed_on=c("last_assessed"),
+        as_of=today,
+    ).sort(ROW)
 
 
 def _attach(cases: pl.LazyFrame, parts: list[pl.LazyFrame], data: CaseData) -> pl.LazyFrame:

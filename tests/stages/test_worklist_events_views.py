@@ -217,3 +217,30 @@ def test_stage_entries_and_durations_by_the_rules() -> None:
         ("planning", "implementation", 1, 9.0),
         ("implementation", "monitoring", 1, 20.0),
     ]
+
+
+def test_stage_entries_after_the_status_read_its_inputs_for_the_same_day_and_rules_only() -> None:
+    # case_status keeps the stages' inputs on the data for stage_entries: what is read back
+    # must be what stage_entries computes alone, and another day or other rules recompute
+    import casekit as ck
+    from casekit.data import CaseData
+    from casekit.stages import stage_entries
+
+    as_of = ck.SAMPLE_AS_OF
+    rules = '[risk]\nreview_required = false\n[post_transition]\nkinds = ["home_visit"]'  # the parts change too
+    sample = ck.make_sample(150, seed=4)
+
+    def alone(**kw) -> pl.DataFrame:  # a fresh data object: nothing kept on it
+        return stage_entries(CaseData(dict(sample.sheets)), **kw)
+
+    data = CaseData(dict(sample.sheets))
+    status = case_status(data, as_of=as_of, config=rules, risk=NO_RISK)
+    assert status.height == 150
+    default, relaxed = alone(as_of=as_of), alone(as_of=as_of, config=rules)
+    assert not default.equals(relaxed)  # the rules change the entries of this sample
+    assert stage_entries(data, as_of=as_of).equals(default)
+    assert stage_entries(data, as_of=as_of, config=rules).equals(relaxed)
+    case_status(data, as_of=as_of, config=rules, risk=NO_RISK)
+    earlier = as_of - dt.timedelta(days=90)
+    assert stage_entries(data, as_of=earlier, config=rules).equals(alone(as_of=earlier, config=rules))
+    assert stage_entries(data, as_of=as_of, config=rules).equals(relaxed)
