@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from casekit._neutral import unneutralise
-from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, vocab_of
+from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, Sheet, vocab_of
 from casekit.data import DTYPES, ISSUE_SCHEMA
 from casekit.io._names import norm, norm_expr, vocab_map
 
@@ -232,6 +232,43 @@ def _settled(frame: pl.DataFrame, kinds: Mapping[str, str]) -> dict[str, bool]:
     return settled
 
 
+def _sound(frame: pl.DataFrame, typed: Mapping[str, str], spec: Sheet) -> dict[str, bool]:
+    """For each typed date or float column of ``frame`` (contract column -> its name in
+    ``frame``), whether every value passes the reader's rule (a plausible year; finite),
+    so the column is used as it is, not copied through ``when``. One pass of comparisons.
+
+    >>> import datetime as dt
+    >>> df = pl.DataFrame({"d": [dt.date(2026, 1, 1), None], "e": [dt.date(1066, 1, 1), None], "v": [1.0, None]})
+    >>> _sound(df, {"opened_on": "d", "closed_on": "e"}, SHEETS["cases"])
+    {'d': True, 'e': False}
+    >>> _sound(df, {"value": "v"}, SHEETS["outcomes"])
+    {'v': True}
+    """
+    tests: dict[str, pl.Expr] = {}
+    for column, name in typed.items():
+        kind, dtype = spec.columns[column].kind, frame.schema[name]
+        if kind == "date":
+            tests[name] = _plausible(_from_typed(kind, pl.col(name), dtype)).all()
+        elif kind == "float" and dtype.is_float():
+            tests[name] = pl.col(name).is_finite().all()
+    return frame.select(test.alias(name) for name, test in tests.items()).row(0, named=True) if tests else {}
+
+
+def _kept(kind: str, name: str, dtype: pl.DataType, *, sound: bool) -> tuple[pl.Expr, pl.Expr | None]:
+    """(value, check id where a cell fails) of a column already of its type; a ``sound``
+    column (:func:`_sound`) is used as it is."""
+    value: pl.Expr = _from_typed(kind, pl.col(name), dtype)
+    if sound:
+        return value, None
+    if kind == "float" and dtype.is_float():  # inf and NaN are no measure
+        return pl.when(pl.col(name).is_finite()).then(value), _non_finite(pl.col(name))
+    if kind == "date":  # a typed date (Parquet, a date cell) meets the year rule of a text date
+        plausible = _plausible(value)
+        implausible = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
+        return pl.when(plausible).then(value), implausible
+    return value, None
+
+
 def parse_frame(
     sheet: str,
     frame: pl.DataFrame,
@@ -261,6 +298,7 @@ def parse_frame(
         if spec.columns[c].kind in ("id", "text") and schema[n] == pl.String
     }
     settled = _settled(frame, plain)
+    sound = _sound(frame, {c: n for c, n in present.items() if _keeps_type(spec.columns[c].kind, schema[n])}, spec)
     typed: list[pl.Expr] = []
     checks: list[_Check] = []
     for i, col in enumerate(spec.columns.values()):
@@ -268,15 +306,9 @@ def parse_frame(
         if name is None:
             typed.append(pl.lit(None, dtype=DTYPES[col.kind]).alias(col.name))
         elif _keeps_type(col.kind, schema[name]):
-            value: pl.Expr = _from_typed(col.kind, pl.col(name), schema[name])
-            if col.kind == "float" and schema[name].is_float():  # inf and NaN are no measure
-                checks.append(_Check(col.name, name, f"__check_{i}", _non_finite(pl.col(name)), None))
-                value = pl.when(pl.col(name).is_finite()).then(value)
-            if col.kind == "date":  # a typed date (Parquet, a date cell) meets the year rule of a text date
-                plausible = _plausible(value)
-                implausible = pl.when(value.is_not_null() & ~plausible).then(pl.lit("implausible_year"))
-                checks.append(_Check(col.name, name, f"__check_{i}", implausible, None))
-                value = pl.when(plausible).then(value)
+            value, failed = _kept(col.kind, name, schema[name], sound=sound.get(name, False))
+            if failed is not None:
+                checks.append(_Check(col.name, name, f"__check_{i}", failed, None))
             typed.append(value.alias(col.name))
         elif settled.get(name, False):
             typed.append(pl.col(name).alias(col.name))
