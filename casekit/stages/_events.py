@@ -23,6 +23,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,8 @@ def _qualified(base: str, *parts: pl.Expr) -> pl.Expr:
 
 #: Stage and sheet while the log is built and sorted: an Enum's physical code is the
 #: stage order (``STAGE_NUMBER - 1``) and the sheet's rank by name, and moving a 1-byte
-#: code in the sort costs a fraction of moving the text. Cast back to text at the end.
+#: code in the sort costs a fraction of moving the text. The activity is a categorical
+#: (a 4-byte code) likewise. Turned into text at the end (:func:`_as_text`).
 _STAGE = pl.Enum(STAGES)
 _SHEET = pl.Enum(
     sorted(
@@ -85,13 +87,16 @@ _SHEET = pl.Enum(
 )
 
 
-def _event(lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl.Expr, when: str) -> pl.LazyFrame:
-    """The events of one sheet; ``stage`` and ``sheet`` as Enums (see :func:`_sorted`)."""
+def _event(
+    lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl.Expr, when: str, *, kinds: pl.Categorical
+) -> pl.LazyFrame:
+    """The events of one sheet; ``stage`` and ``sheet`` as Enums, ``activity`` as the
+    categorical ``kinds`` (see :func:`_sorted`)."""
     stage_expr = pl.lit(stage, dtype=_STAGE) if isinstance(stage, str) else stage.cast(_STAGE)
     return lf.filter(pl.col(when).is_not_null()).select(
         pl.col("case_id"),
         stage_expr.alias("stage"),
-        activity.alias("activity"),
+        activity.cast(kinds).alias("activity"),
         pl.col(when).alias("timestamp"),
         pl.lit(sheet_name, dtype=_SHEET).alias("sheet"),
         pl.col(ROW).alias("row"),
@@ -125,8 +130,7 @@ def events(
         view = coded(clean)  # in memory: the case index; sorting by it is sorting by the text id
         if is_coded(view) and not view.ordered:  # a workspace's keys: not the text order
             view = clean
-        out = _sorted(_unsorted(view, as_of).collect(engine=engine))
-        return out.with_columns(text_ids(view, out["case_id"])) if is_coded(view) else out
+        return _sorted(_unsorted(view, as_of).collect(engine=engine), view)
     log = _unsorted(clean, as_of)
     return pl.concat([_sorted(part.collect(engine="streaming")) for part in log_ranges(clean, log)], how="vertical")
 
@@ -176,27 +180,30 @@ def sink_events(
 
 
 def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
-    """The log's rows as a lazy query, not sorted; ``stage`` and ``sheet`` as Enums."""
+    """The log's rows as a lazy query, not sorted; ``stage`` and ``sheet`` as Enums,
+    ``activity`` as a categorical of its own (one per log: its codes are its activities)."""
     c = pl.col
+    kinds = pl.Categorical(pl.Categories.random())
+    event = partial(_event, kinds=kinds)
     cases = sheet(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW])
     parts = [
-        _event(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
-        _event(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on"),
-        _event(
+        event(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
+        event(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on"),
+        event(
             sheet(clean, "screenings", ["case_id", "screened_on", "decision", ROW]),
             "screenings",
             "screening",
             _qualified("screened", c("decision")),
             "screened_on",
         ),
-        _event(
+        event(
             sheet(clean, "assessments", ["case_id", "assessed_on", ROW]),
             "assessments",
             "assessment",
             pl.lit("assessed"),
             "assessed_on",
         ),
-        _event(
+        event(
             sheet(clean, "risk_reviews", ["case_id", "reviewed_on", "override_tier", ROW]),
             "risk_reviews",
             "risk",
@@ -211,17 +218,17 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     ]
     goals = sheet(clean, "goals", ["case_id", "set_on", "status", "achieved_on", ROW])
     parts += [
-        _event(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
-        _event(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
+        event(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
+        event(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
     ]
     services = sheet(clean, "services", ["case_id", "start_on", "end_on", ROW])
     parts += [
-        _event(services, "services", "implementation", pl.lit("service_started"), "start_on"),
-        _event(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
+        event(services, "services", "implementation", pl.lit("service_started"), "start_on"),
+        event(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
     ]
     contacts = sheet(clean, "contacts", ["case_id", "contact_on", "kind", "status", ROW])
     parts.append(
-        _event(
+        event(
             contacts,
             "contacts",
             c("kind").replace_strict(CONTACT_STAGE, default="monitoring", return_dtype=_STAGE),
@@ -230,7 +237,7 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
         )
     )
     parts.append(
-        _event(
+        event(
             sheet(clean, "transitions", ["case_id", "transition_on", "kind", ROW]),
             "transitions",
             "transition",
@@ -240,7 +247,7 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     )
     outcomes = sheet(clean, "outcomes", ["case_id", "measured_on", "timepoint", ROW])
     parts.append(
-        _event(
+        event(
             outcomes,
             "outcomes",
             pl.when(c("timepoint") == "baseline")
@@ -256,8 +263,9 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     return log
 
 
-def _sorted(log: pl.DataFrame) -> pl.DataFrame:
-    """``log`` sorted by case, date, stage order, sheet name and row; stage and sheet as text.
+def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
+    """``log`` sorted by case, date, stage order, sheet name and row; stage, sheet and
+    activity as text (:func:`_as_text`), and the text ids for a case index of ``data``.
 
     Polars 2.1 sorts on five keys (a text key first) slowly, so the keys are packed into
     one UInt64 when their ranges fit: the id's order (its case index + 1 when ``case_id``
@@ -265,7 +273,8 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     id: nulls first, as the multi-key sort), days since the first date, the stage and
     sheet codes, the row offset. Otherwise (or with a null date, stage or row) the
     multi-key sort. The key is total (a sheet row gives at most one event per stage): the
-    same order.
+    same order. Each column is gathered in that order and turned into text one at a time,
+    its narrow unsorted column let go as soon as it is read: the log is never held twice.
 
     >>> log = pl.DataFrame({"case_id": ["B", "A", "A", None], "stage": ["closed", "risk", "screening", "risk"],
     ...     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 1), dt.date(2027, 1, 1)],
@@ -276,10 +285,22 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     >>> _sorted(log.with_columns(row=pl.lit(None, dtype=pl.Int64))).select("case_id", "stage").rows()
     [(None, 'risk'), ('A', 'screening'), ('A', 'risk'), ('B', 'closed')]
     """
+    order = _order(log)
+    columns = log.get_columns()
+    del log  # the caller's frame is a temporary: each column is freed once read
+    out = []
+    while columns:
+        column = columns.pop(0)
+        out.append(_as_text(column if order is None else column.gather(order), data))
+        del column
+    return pl.DataFrame(out)
+
+
+def _order(log: pl.DataFrame) -> pl.Series | None:
+    """The row order of :func:`_sorted` (``None``: the log as it is, fewer than 2 rows)."""
     c = pl.col
-    as_text = [c("stage").cast(pl.String), c("sheet").cast(pl.String)]
     if log.height < 2:
-        return log.with_columns(as_text)
+        return None
     day, row = c("timestamp").cast(pl.Int64), c("row")
     stats = log.select(
         day=day.min(),
@@ -297,7 +318,7 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
         int(stats["rows"] or 0).bit_length(),
     ]
     if stats["nulls"] or sum(widths) > 63:
-        return log.sort("case_id", "timestamp", "stage", "sheet", "row").with_columns(as_text)
+        return log.select(pl.arg_sort_by("case_id", "timestamp", "stage", "sheet", "row")).to_series()
     order = c("case_id").cast(pl.UInt64) + 1 if log.schema["case_id"] == INDEX_DTYPE else c("case_id").rank("dense")
     parts = [
         order.fill_null(0),
@@ -309,7 +330,29 @@ def _sorted(log: pl.DataFrame) -> pl.DataFrame:
     key = pl.lit(0, dtype=pl.UInt64)
     for part, width in zip(parts, widths, strict=True):
         key = key * (2**width) + part.cast(pl.UInt64)
-    return log.sort(key).with_columns(as_text)
+    return log.select(key.arg_sort()).to_series()
+
+
+#: The text of each Enum code, by code.
+_TEXT = {"stage": pl.Series("stage", _STAGE.categories), "sheet": pl.Series("sheet", _SHEET.categories)}
+
+
+def _as_text(column: pl.Series, data: CaseData | None) -> pl.Series:
+    """``column`` of the log as the public log has it: an Enum or categorical as text, the
+    case index of a coded ``data`` as its text ids. Gathered from the short list of its
+    texts, so every row points into that list's buffer (a cast would copy each text longer
+    than 12 bytes: ``implementation``, ``contact:home_visit:attended``).
+
+    >>> _as_text(pl.Series("stage", ["risk", "closed"], _STAGE), None).to_list()
+    ['risk', 'closed']
+    """
+    if isinstance(column.dtype, pl.Enum):
+        return _TEXT[column.name].gather(column.to_physical())
+    if isinstance(column.dtype, pl.Categorical):
+        return column.dtype.categories.to_series().gather(column.to_physical()).alias(column.name)
+    if column.name == "case_id" and data is not None and is_coded(data):
+        return text_ids(data, column)
+    return column
 
 
 def to_process_mining(events_df: Frame) -> Frame:
