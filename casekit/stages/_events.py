@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import INDEX_DTYPE, coded, is_coded, text_ids
+from casekit._case_index import coded, is_coded, text_ids
 from casekit._frames import Frame, engine_for, id_ranges, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -263,18 +263,17 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     return log
 
 
-def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
-    """``log`` sorted by case, date, stage order, sheet name and row; stage, sheet and
-    activity as text (:func:`_as_text`), and the text ids for a case index of ``data``.
+#: The log's sort keys: case (nulls first), date, stage order, sheet name and row.
+_KEYS = ("case_id", "timestamp", "stage", "sheet", "row")
 
-    Polars 2.1 sorts on five keys (a text key first) slowly, so the keys are packed into
-    one UInt64 when their ranges fit: the id's order (its case index + 1 when ``case_id``
-    is the case index of :mod:`casekit._case_index`, else its dense rank; 0 for a null
-    id: nulls first, as the multi-key sort), days since the first date, the stage and
-    sheet codes, the row offset. Otherwise (or with a null date, stage or row) the
-    multi-key sort. The key is total (a sheet row gives at most one event per stage): the
-    same order. Each column is gathered in that order and turned into text one at a time,
-    its narrow unsorted column let go as soon as it is read: the log is never held twice.
+
+def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
+    """``log`` sorted by :data:`_KEYS`; stage, sheet and activity as text
+    (:func:`_as_text`), and the text ids for a case index of ``data``.
+
+    Each column is gathered in that order (:func:`_order`) and turned into text one at a
+    time, its narrow unsorted column let go as soon as it is read: the log is never held
+    twice, and its text columns are made once, sorted.
 
     >>> log = pl.DataFrame({"case_id": ["B", "A", "A", None], "stage": ["closed", "risk", "screening", "risk"],
     ...     "timestamp": [dt.date(2026, 1, 1), dt.date(2026, 2, 1), dt.date(2026, 2, 1), dt.date(2027, 1, 1)],
@@ -285,52 +284,23 @@ def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
     >>> _sorted(log.with_columns(row=pl.lit(None, dtype=pl.Int64))).select("case_id", "stage").rows()
     [(None, 'risk'), ('A', 'screening'), ('A', 'risk'), ('B', 'closed')]
     """
-    order = _order(log)
-    columns = log.get_columns()
+    columns = log.rechunk().get_columns()  # one chunk: the sort and the gathers run on arrays
     del log  # the caller's frame is a temporary: each column is freed once read
+    order = _order(pl.DataFrame(columns))
     out = []
     while columns:
         column = columns.pop(0)
-        out.append(_as_text(column if order is None else column.gather(order), data))
+        out.append(_as_text(column.gather(order), data))
         del column
     return pl.DataFrame(out)
 
 
-def _order(log: pl.DataFrame) -> pl.Series | None:
-    """The row order of :func:`_sorted` (``None``: the log as it is, fewer than 2 rows)."""
-    c = pl.col
-    if log.height < 2:
-        return None
-    day, row = c("timestamp").cast(pl.Int64), c("row")
-    stats = log.select(
-        day=day.min(),
-        days=day.max() - day.min(),
-        first_row=row.min(),
-        rows=row.max() - row.min(),
-        nulls=row.null_count() + day.null_count() + c("stage").null_count(),
-        last_id=c("case_id").max() if log.schema["case_id"] == INDEX_DTYPE else pl.lit(log.height),
-    ).row(0, named=True)
-    widths = [
-        (int(stats["last_id"] or 0) + 1).bit_length(),  # 1 + the id's index or dense rank
-        int(stats["days"] or 0).bit_length(),
-        len(_STAGE.categories).bit_length(),
-        len(_SHEET.categories).bit_length(),
-        int(stats["rows"] or 0).bit_length(),
-    ]
-    if stats["nulls"] or sum(widths) > 63:
-        return log.select(pl.arg_sort_by("case_id", "timestamp", "stage", "sheet", "row")).to_series()
-    order = c("case_id").cast(pl.UInt64) + 1 if log.schema["case_id"] == INDEX_DTYPE else c("case_id").rank("dense")
-    parts = [
-        order.fill_null(0),
-        day - stats["day"],
-        c("stage").to_physical(),
-        c("sheet").to_physical(),
-        row - stats["first_row"],
-    ]
-    key = pl.lit(0, dtype=pl.UInt64)
-    for part, width in zip(parts, widths, strict=True):
-        key = key * (2**width) + part.cast(pl.UInt64)
-    return log.select(key.arg_sort()).to_series()
+def _order(log: pl.DataFrame) -> pl.Series:
+    """The row order of :func:`_sorted`: a stable sort on the five keys. In polars 2.1 it
+    costs half of the default (unstable) multi-key sort, or of one UInt64 key packed from
+    the five (docs/performance.md, round 5); the keys order every event (a sheet row
+    gives at most one event per stage), so stable or not gives the same order."""
+    return log.select(pl.arg_sort_by(*_KEYS, maintain_order=True)).to_series()
 
 
 #: The text of each Enum code, by code.

@@ -135,6 +135,31 @@ def test_events_cover_every_dated_fact() -> None:
     assert events(data, as_of=D("2026-01-10")).height == 4
 
 
+def test_events_are_sorted_by_case_date_stage_sheet_and_row_on_shuffled_sheets() -> None:
+    """The narrow log's order and text columns (issue 18) against a plain sort of the text log."""
+    from polars.testing import assert_frame_equal
+
+    from casekit.data import CaseData
+    from casekit.sample import make_sample
+    from casekit.stages import STAGES
+
+    shuffled = CaseData(
+        {name: df.sample(fraction=1.0, shuffle=True, seed=5) for name, df in make_sample(40, seed=3).sheets.items()}
+    )
+    for log in (events(shuffled), events(shuffled, engine="streaming")):
+        assert log.schema == pl.Schema(
+            {"case_id": pl.String, "stage": pl.String, "activity": pl.String, "timestamp": pl.Date}
+            | {"sheet": pl.String, "row": pl.Int64}
+        )
+        stage_order = pl.col("stage").replace_strict(STAGES, list(range(len(STAGES))))
+        expected = log.sample(fraction=1.0, shuffle=True, seed=1).sort(
+            "case_id", "timestamp", stage_order, "sheet", "row", nulls_last=False
+        )
+        assert_frame_equal(log, expected, check_exact=True)
+        assert log.height > 400
+        assert log["activity"].n_unique() > 20
+
+
 def test_event_log_export_reads_back(tmp_path: Path) -> None:
     log = events(small_caseload())
     pm = to_process_mining(log)
