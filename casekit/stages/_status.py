@@ -244,29 +244,33 @@ def stage_entries(
     cfg = load_process_config(config)
     clean, _ = unwrap(data)
     view = coded(clean)
+    c = pl.col
     _, done, completed_on = _stages(cfg, as_of)
-    # the day each stage reached was entered: all earlier stages complete (never before opening)
-    entered = [
-        pl.when(pl.col("reached_stage_number") >= k)
-        .then(pl.max_horizontal(pl.col("opened_on"), *(v for j, v in completed_on.items() if j < k)))
-        .alias(f"entered_{stage}")
-        for k, stage in enumerate(STAGES[:9], start=1)
-    ]
+    # the day each stage reached was entered: all earlier stages complete (never before opening);
+    # a case reached stages 1 … min(reached, 9), each entered on a day (its opening is known)
+    entered = [pl.max_horizontal(c("opened_on"), *(v for j, v in completed_on.items() if j < k)) for k in range(1, 10)]
     inputs = _stage_inputs(view, as_of=as_of, cfg=cfg, measures=measures)
-    plan = inputs.with_columns(reached_stage_number=_reached(done))
-    names = {f"entered_{s}": s for s in STAGES[:9]}
-    entries = (
-        plan.select("case_id", ROW, *entered)
-        .unpivot(index=["case_id", ROW], variable_name="stage", value_name="entered_on")
-        .drop_nulls("entered_on")
-        .with_columns(
-            pl.col("stage").replace_strict(names, return_dtype=pl.String),
+    wide = (
+        inputs.select(
+            "case_id",
+            ROW,
+            _entered=pl.concat_arr(entered),
+            _reached=pl.min_horizontal(_reached(done), pl.lit(9, pl.Int8)),
         )
-        .with_columns(stage_number=pl.col("stage").replace_strict(STAGE_NUMBER, return_dtype=pl.Int8))
-        .sort(ROW, "stage_number")
-        .select("case_id", "stage_number", "stage", "entered_on")
+        .sort(ROW, maintain_order=True)
         .collect()
     )
+    rows = wide.get_column(ROW)
+    number = c("stage_number").cast(pl.UInt32) - 1
+    entries = (
+        wide.lazy()
+        .select("case_id", ROW, "_entered", stage_number=pl.int_ranges(1, c("_reached") + 1, dtype=pl.Int8))
+        .explode("stage_number")  # one row per stage reached, in stage order
+        .with_columns(stage=pl.lit(pl.Series(STAGES[:9])).gather(number), entered_on=c("_entered").arr.get(number))
+    )
+    if rows.null_count() or not rows.diff().drop_nulls().gt(0).all():  # rows tied: by row, then stage
+        entries = entries.sort(ROW, "stage_number", maintain_order=True)
+    entries = entries.select("case_id", "stage_number", "stage", "entered_on").collect()
     return to_text(view, entries)
 
 

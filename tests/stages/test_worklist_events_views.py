@@ -269,3 +269,17 @@ def test_stage_entries_after_the_status_read_its_inputs_for_the_same_day_and_rul
     earlier = as_of - dt.timedelta(days=90)
     assert stage_entries(data, as_of=earlier, config=rules).equals(alone(as_of=earlier, config=rules))
     assert stage_entries(data, as_of=as_of, config=rules).equals(relaxed)
+
+
+def test_stage_entries_follow_the_cases_rows_then_the_stages_ties_in_the_cases_order() -> None:
+    from casekit.data import CaseData
+    from casekit.stages import stage_entries
+
+    opened = D("2026-01-01")
+    cases = pl.DataFrame({"case_id": ["B", "A", "C"], "opened_on": [opened] * 3, "_row": [3, 3, 2]})
+    scr = pl.DataFrame({"case_id": ["A", "B", "C"], "screened_on": [D("2026-01-02")] * 3})
+    scr = scr.with_columns(decision=pl.lit("refer_to_assessment"))
+    entries = stage_entries(CaseData({"cases": cases, "screenings": scr}), as_of=AS_OF)
+    # C (row 2) first; B and A share row 3: by stage, then in the order of the cases sheet
+    want = [("C", 1), ("C", 2), ("B", 1), ("A", 1), ("B", 2), ("A", 2)]
+    assert entries.select("case_id", "stage_number").rows() == want
