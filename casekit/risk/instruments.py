@@ -27,12 +27,7 @@ Examples
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import polars as pl
-
-if TYPE_CHECKING:
-    from polars.expr.whenthen import ChainedThen, Then
 
 __all__ = [
     "BMI_CLASSES",
@@ -75,12 +70,17 @@ def _e(x: IntoExpr) -> pl.Expr:
 def _bands(x: pl.Expr, lowers: tuple[float, ...], labels: tuple[str, ...]) -> pl.Expr:
     """``labels[i]`` when ``lowers[i] <= x < lowers[i+1]``; null when ``x`` is null.
 
-    ``lowers[0]`` is not checked (everything below ``lowers[1]`` gets ``labels[0]``).
+    ``lowers[0]`` is not checked (everything below ``lowers[1]`` gets ``labels[0]``). The
+    band is the number of the other (ascending) lowers that ``x`` reaches, and picks its
+    label from a list: at 1M rows about half the CPU of a chain of ``when`` on text for
+    the eight BMI classes (docs/performance.md).
+
+    >>> x = pl.Series([4.9, 5, None, float("nan")])
+    >>> pl.select(_bands(pl.lit(x), (0, 5), ("a", "b"))).to_series().to_list()
+    ['a', 'b', None, 'b']
     """
-    expr: Then | ChainedThen = pl.when(x.is_null()).then(pl.lit(None, dtype=pl.String))
-    for lower, label in zip(reversed(lowers[1:]), reversed(labels[1:]), strict=True):
-        expr = expr.when(x >= lower).then(pl.lit(label))
-    return expr.otherwise(pl.lit(labels[0]))
+    band = pl.sum_horizontal([(x >= lower).cast(pl.UInt32) for lower in lowers[1:]])
+    return pl.when(x.is_not_null()).then(pl.lit(pl.Series(labels, dtype=pl.String)).gather(band))
 
 
 def phq9_severity(total: IntoExpr) -> pl.Expr:

@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -215,12 +216,53 @@ def _points(factor: Factor, x: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(0))
 
 
+#: The most names :func:`_names` picks by a bit mask (a ``UInt64``).
+_MASK_BITS = 64
+
+
 def _names(items: list[tuple[pl.Expr, str]]) -> pl.Expr:
-    """List of the names whose condition is true (joined text then split: many times
-    faster than ``concat_list`` + ``drop_nulls`` on a million rows; names have no ``;``)."""
+    """List of the names whose condition is true, in order.
+
+    The conditions make a bit mask, and the list of each distinct mask present is made once
+    (:func:`_lists`): at 1M cases 0.06 s of CPU against 0.34 s for joining and splitting the
+    17 factor names row by row (the same lists: the masks' lists are joined and split alike).
+
+    >>> df = pl.DataFrame({"a": [True, None, False], "b": [True, True, None]})
+    >>> df.select(_names([(pl.col("a"), "x"), (pl.col("b"), "y")])).to_series().to_list()
+    [['x', 'y'], ['y'], []]
+    """
     if not items:
         return pl.lit([], dtype=pl.List(pl.String))
-    text = pl.concat_str([pl.when(cond).then(pl.lit(name)) for cond, name in items], separator=";", ignore_nulls=True)
+    if len(items) > _MASK_BITS:  # too many for one mask: joined and split row by row
+        return _joined([cond for cond, _ in items], [name for _, name in items])
+    bits = [
+        pl.when(cond).then(pl.lit(1 << k, pl.UInt64)).otherwise(pl.lit(0, pl.UInt64))
+        for k, (cond, _) in enumerate(items)
+    ]
+    lists = functools.partial(_lists, tuple(name for _, name in items))
+    return pl.sum_horizontal(bits).map_batches(lists, return_dtype=pl.List(pl.String), is_elementwise=True)
+
+
+def _lists(names: tuple[str, ...], mask: pl.Series) -> pl.Series:
+    """The list of ``names`` each ``mask`` stands for (bit k: ``names[k]``), made once per
+    distinct mask and gathered for every row.
+
+    >>> _lists(("x", "y"), pl.Series([3, 0, 2, 3], dtype=pl.UInt64)).to_list()
+    [['x', 'y'], [], ['y'], ['x', 'y']]
+    """
+    distinct = mask.unique().sort()
+    table = pl.select(_joined([(pl.lit(distinct) & (1 << k)) != 0 for k in range(len(names))], list(names)))
+    return table.to_series().gather(distinct.search_sorted(mask))
+
+
+def _joined(conditions: list[pl.Expr], names: list[str]) -> pl.Expr:
+    """List of the ``names`` whose condition is true (joined text then split: many times
+    faster than ``concat_list`` + ``drop_nulls`` on a million rows; names have no ``;``)."""
+    text = pl.concat_str(
+        [pl.when(cond).then(pl.lit(name)) for cond, name in zip(conditions, names, strict=True)],
+        separator=";",
+        ignore_nulls=True,
+    )
     return pl.when(text == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(text.str.split(";"))
 
 
@@ -282,18 +324,15 @@ def score_risk_lazy(
     latest_review = _latest(reviews, "reviewed_on", None).select(
         "case_id", "override_tier", pl.col("reviewed_on").alias("last_review_on")
     )
-    review_after = (
-        reviews.join(assessments.select("case_id", "assessed_on"), on="case_id")
-        .filter(pl.col("reviewed_on") >= pl.col("assessed_on"))
-        .group_by("case_id")
-        .agg(pl.col("reviewed_on").max())
-    )
+    # the latest review on or after the assessment is the latest review when that one is
+    # on or after it (no review is later), else none: no join of every review needed
+    last = pl.col("last_review_on")
 
     frame = (
         assessments.join(screenings, on="case_id", how="left")
         .join(cases, on="case_id", how="left")
         .join(latest_review, on="case_id", how="left")
-        .join(review_after, on="case_id", how="left")
+        .with_columns(pl.when(last >= pl.col("assessed_on")).then(last).alias("reviewed_on"))
         .with_columns(
             phq9_severity("phq9"),
             gad7_severity("gad7"),
