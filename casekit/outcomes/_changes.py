@@ -49,7 +49,7 @@ from pathlib import Path
 import polars as pl
 
 from casekit._case_index import coded, to_text
-from casekit._frames import clean_data, sheet
+from casekit._frames import clean_data, is_lazy, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, load_measures
@@ -59,6 +59,7 @@ __all__ = [
     "DIRECTIONS",
     "LATER_TIMEPOINTS",
     "classify",
+    "collect_changes",
     "outcome_changes",
     "outcome_changes_lazy",
     "pair_changes",
@@ -126,21 +127,30 @@ def pair_changes(
     prefixed ``cat_`` for the callers that need them (utilisation windows).
     """
     usable = pl.col("measured_on").is_not_null() & pl.col("value").is_not_null()
+    # without extra baselines, the rows sorted by case and measure and their groups numbered:
+    # the group-bys, windows and joins below are on one sorted number (no hashing of the
+    # case and measure; ~2x faster at 1M cases on the in-memory engine)
+    key = ["_g"] if extra_baselines is None else _KEY
+    if extra_baselines is None:
+        code = pl.col("measure").cast(pl.Categorical(pl.Categories.random())).to_physical()
+        rows = rows.sort("case_id", code, maintain_order=True).with_columns(_g=pl.struct("case_id", code).rle_id())
+        rows = rows.cache()
     baselines = rows.filter(usable & (pl.col("timepoint") == "baseline")).with_columns(
         baseline_source=pl.lit("outcome"), _prio=pl.lit(0)
     )
-    keys = rows.select(*_KEY, "domain", "higher_is_better")
+    keys = rows.select(*dict.fromkeys([*key, *_KEY]), "domain", "higher_is_better")
     if extra_baselines is not None:
         extra = extra_baselines.filter(usable).with_columns(_prio=pl.lit(1))
         baselines = pl.concat([baselines, extra], how="diagonal_relaxed")
         keys = pl.concat([keys, extra_baselines.select(*_KEY, "domain", "higher_is_better")], how="vertical_relaxed")
-    keys = keys.group_by(_KEY).agg(
+    keys = keys.group_by(key).agg(
+        *[pl.col(c).first() for c in _KEY if c not in key],
         pl.col("domain").drop_nulls().first().alias("_domain"),
         pl.col("higher_is_better").drop_nulls().first().alias("_hib"),
     )
-    key = _order_key(pl.col("_prio"))
-    first = baselines.filter(key == key.min().over(_KEY)).select(
-        *_KEY,
+    order = _order_key(pl.col("_prio"))
+    first = baselines.filter(order == order.min().over(key)).select(
+        *key,
         pl.col("measured_on").alias("baseline_on"),
         pl.col("value").alias("baseline"),
         pl.col("domain").alias("_b_domain"),
@@ -150,11 +160,11 @@ def pair_changes(
     later_key = _order_key()
     last = (
         rows.filter(usable & pl.col("timepoint").is_in(LATER_TIMEPOINTS))
-        .join(first.select(*_KEY, "baseline_on"), on=_KEY)
+        .join(first.select(*key, "baseline_on"), on=key)
         .filter(pl.col("measured_on") > pl.col("baseline_on"))
-        .filter(later_key == later_key.max().over(_KEY))
+        .filter(later_key == later_key.max().over(key))
         .select(
-            *_KEY,
+            *key,
             pl.col("measured_on").alias("latest_on"),
             pl.col("value").alias("latest"),
             pl.col("domain").alias("_l_domain"),
@@ -162,15 +172,15 @@ def pair_changes(
         )
     )
     pairs = (
-        keys.join(first, on=_KEY, how="left")
-        .join(last, on=_KEY, how="left")
+        keys.join(first, on=key, how="left")
+        .join(last, on=key, how="left")
         .with_columns(
             domain=pl.coalesce("_b_domain", "_l_domain", "_domain"),
             higher_is_better=pl.coalesce("_b_hib", "_l_hib", "_hib"),
             change=pl.col("latest") - pl.col("baseline"),
             paired=pl.col("latest").is_not_null(),
         )
-        .drop("_b_domain", "_l_domain", "_domain", "_b_hib", "_l_hib", "_hib")
+        .drop("_b_domain", "_l_domain", "_domain", "_b_hib", "_l_hib", "_hib", *[c for c in key if c not in _KEY])
     )
     return classify(load_measures(measures).with_catalogue(pairs))
 
@@ -229,7 +239,8 @@ def outcome_changes_lazy(
     as_of: dt.date | None = None,
     measures: MeasureCatalogue | str | Path | None = None,
 ) -> pl.LazyFrame:
-    """The query behind :func:`outcome_changes`, not yet collected (unsorted)."""
+    """The query behind :func:`outcome_changes`, not yet collected (unsorted; fastest collected
+    by :func:`collect_changes`)."""
     rows = outcome_rows(clean_data(data), as_of)
     return pair_changes(rows, measures=measures).select(CHANGE_COLUMNS)
 
@@ -249,4 +260,14 @@ def outcome_changes(
     None). The pairing rules are in the module docstring and ``docs/outcomes.md``.
     """
     view = coded(clean_data(data))  # the case index (issue 18): text ids back at the end
-    return to_text(view, outcome_changes_lazy(view, as_of=as_of, measures=measures).sort(_KEY).collect(), sort=_KEY)
+    return to_text(view, collect_changes(outcome_changes_lazy(view, as_of=as_of, measures=measures), view), sort=_KEY)
+
+
+def collect_changes(changes: pl.LazyFrame, data: CaseData) -> pl.DataFrame:
+    """A query of :func:`pair_changes` over ``data``'s sheets, collected and sorted by case and
+    measure: on the in-memory engine for sheets in memory (its group-bys on sorted numbers
+    are the fast path), the streaming one for scanned sheets; sorted by the case and the
+    measure's rank among the measures (an enum), not by comparing texts."""
+    out = changes.collect(engine="streaming" if is_lazy(data) else "in-memory")
+    rank = pl.Enum(out.get_column("measure").unique().drop_nulls().sort())
+    return out.sort(pl.col("case_id"), pl.col("measure").cast(rank))

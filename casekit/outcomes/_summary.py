@@ -45,7 +45,7 @@ from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures
-from casekit.outcomes._changes import outcome_changes_lazy
+from casekit.outcomes._changes import collect_changes, outcome_changes_lazy
 from casekit.privacy import MIN_CELL, cell_threshold, suppress_linked
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS, RiskModel
@@ -426,7 +426,8 @@ def outcome_summary(
     """
     by = check_groupings(by, lang)
     clean, given = coded_with(clean_data(data), changes)  # the case index (issue 18)
-    frame = given if given is not None else outcome_changes_lazy(clean, as_of=as_of, measures=measures)
-    frame = frame.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
+    if given is None:  # the changes on the fast engine (sorted: the same table as given changes)
+        given = collect_changes(outcome_changes_lazy(clean, as_of=as_of, measures=measures), clean).lazy()
+    frame = given.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
     return summarise_changes(frame, by, min_cell=min_cell, for_sharing=for_sharing, measures=measures).collect()
