@@ -52,8 +52,8 @@ from casekit.stages._obligations import (
     CONTACT_COLUMNS,
     TX_COLUMNS,
     client_contact,
-    red_flag_dates,
     red_flag_open,
+    red_flag_parts,
     safety_review_on,
     transition_checks,
 )
@@ -766,8 +766,8 @@ def _case_frame(
     parts = [*aggregates.values(), _indexed(_one_tier_per_case(risk), data)]
     flag_names: list[str] = []
     if red_flags:
-        raised, flag_names = red_flag_dates(data, as_of=as_of, model=model)
-        parts.append(raised)
+        raised, flag_names = red_flag_parts(data, as_of=as_of, model=model)
+        parts.extend(raised)
     if quarantined is not None:
         parts.append(_indexed(quarantined, data).with_columns(quarantined=pl.lit(value=True)))
     wide = _attach(cases.filter(pl.col("opened_on") <= as_of), parts, data)
