@@ -8,6 +8,13 @@ English names on purpose.
 
 from __future__ import annotations
 
+import datetime as dt
+
+#: Reference date of the bundled sample: its stages and flags are stated as of this day
+#: (:data:`casekit.sample.SAMPLE_AS_OF`; here, where the app reads it without loading the
+#: sample's generator and numpy).
+SAMPLE_AS_OF = dt.date(2026, 9, 30)
+
 Pair = tuple[str, str]
 
 # --------------------------------------------------------------------------------------

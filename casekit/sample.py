@@ -42,7 +42,7 @@ from casekit.data import DTYPES, CaseData
 __all__ = ["SAMPLE_AS_OF", "make_sample"]
 
 #: Reference date of the bundled sample: its stages and flags are stated as of this day.
-SAMPLE_AS_OF = dt.date(2026, 9, 30)
+SAMPLE_AS_OF = P.SAMPLE_AS_OF
 
 _EPOCH = dt.date(1970, 1, 1)
 #: Null marker in integer and date arrays (dates are days since 1970-01-01, can be < 0).

@@ -65,7 +65,7 @@ def data_source() -> tuple[Path, str, dt.date]:
     >>> data_source()[0] == SAMPLE_WORKBOOK or DATA_ENV in os.environ
     True
     """
-    from casekit.sample import SAMPLE_AS_OF
+    from casekit._sample_pools import SAMPLE_AS_OF  # not casekit.sample: no generator, no numpy
 
     value = os.environ.get(DATA_ENV, "").strip()
     if not value:

@@ -411,7 +411,9 @@ def show_table(
     if links:
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
     st.dataframe(
-        shown,
+        # as Arrow: Streamlit sends an Arrow table as it is; a polars frame it converts to
+        # pandas first (importing pandas on the first table drawn; 0.1 s per rerun for the worklist)
+        shown.to_arrow(),
         hide_index=True,
         height=height or "auto",
         key=key,
