@@ -100,3 +100,32 @@ def test_the_app_without_a_workspace_loads_no_database_library(tmp_path: Path) -
     assert _loaded_after(code, DATABASE) == []
     # the check can fail: opening the workspace's module loads them
     assert _loaded_after("from casekit.workspace import Workspace", DATABASE) == ["sqlalchemy", "alembic"]
+
+
+def test_the_first_load_and_the_worklist_draw_their_tables_without_pandas(tmp_path: Path) -> None:
+    """Streamlit converts a polars frame to pandas before drawing it (and imports pandas
+    for it); the app's tables go as Arrow tables, so neither Overview's first load nor the
+    worklist's page loads pandas (issue 18)."""
+    root = Path(casekit.__file__).parent.parent
+    code = (
+        "import os\n"
+        f"os.environ.update(CASEKIT_DB={str(tmp_path / 'none.db')!r}, CASEKIT_LOCAL_MODE='1')\n"
+        "from streamlit.runtime.pages_manager import PagesManager\n"
+        "from streamlit.testing.v1 import AppTest\n"
+        "original = PagesManager.__init__\n"  # the router on every run, as on the server (tests/app/conftest.py)
+        "def init(self, *args, **kwargs):\n"
+        "    original(self, *args, **kwargs)\n"
+        "    PagesManager.uses_pages_directory = False\n"
+        "PagesManager.__init__ = init\n"
+        f"at = AppTest.from_file({str(root / 'app.py')!r}, default_timeout=300)\n"
+        "at.run()\n"
+        "at.switch_page('pages/monitoring.py').run()\n"
+        "assert not at.exception, at.exception\n"
+        "import pyarrow as pa\n"  # the rows sent, read without pandas (AppTest's .value is pandas)
+        "rows = [pa.ipc.open_stream(d.proto.arrow_data.data).read_all().num_rows for d in at.dataframe]\n"
+        "assert len(rows) >= 4 and rows[0] > 100, rows  # the worklist drawn\n"
+    )
+    assert _loaded_after(code, ("pandas",)) == []
+    # the check can fail: a polars frame given to st.dataframe loads pandas
+    drawn = "import polars as pl, streamlit as st\nst.dataframe(pl.DataFrame({'a': [1]}))"
+    assert _loaded_after(drawn, ("pandas",)) == ["pandas"]
