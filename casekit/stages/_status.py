@@ -1007,10 +1007,10 @@ def _picked(values: list[pl.Expr], mask: pl.Expr) -> pl.Expr:
 @functools.cache
 def _flag_positions() -> pl.Series:
     """Every set of :data:`FLAGS` as the list of its positions, at the index of its bit mask
-    (built once per process, ~0.1 s)."""
+    (built once per process, ~0.03 s; ``list.drop_nulls`` would take 0.1 s)."""
     mask = pl.int_range(1 << len(FLAGS), dtype=pl.UInt32)
     bits = pl.concat_arr([pl.when((mask & (1 << k)) != 0).then(pl.lit(k, pl.UInt32)) for k in range(len(FLAGS))])
-    return pl.select(bits.arr.to_list().list.drop_nulls()).to_series()
+    return pl.select(bits.arr.to_list().list.eval(pl.element().drop_nulls())).to_series()
 
 
 @functools.cache
