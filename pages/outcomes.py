@@ -78,7 +78,14 @@ else:
     rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
     shared = None if exact else oc.shown(ws.get("utilisation_summary", for_sharing=True), lang())
-    table(oc.shown(util, lang()), key="out_utilisation", stem="utilisation_cost", screen="ui_outcomes", shared=shared)
+    table(
+        oc.shown(util, lang()),
+        key="out_utilisation",
+        stem="utilisation_cost",
+        screen="ui_outcomes",
+        shared=shared,
+        version=(ws.key, suppressed_on_screen),
+    )
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
@@ -95,6 +102,7 @@ else:
         stem="utilisation_per_member_month",
         screen="ui_outcomes",
         shared=shared,
+        version=(ws.key, suppressed_on_screen),
     )
 
 # -- change by domain and measure -------------------------------------------------------
@@ -109,7 +117,12 @@ else:
     rtm_note(by_measure)
     shared = None if exact else oc.shown(ws.get("outcome_summary", by=oc.DEFAULT_GROUPING, for_sharing=True), lang())
     table(
-        oc.shown(by_measure, lang()), key="out_domain", stem="outcomes_by_measure", screen="ui_outcomes", shared=shared
+        oc.shown(by_measure, lang()),
+        key="out_domain",
+        stem="outcomes_by_measure",
+        screen="ui_outcomes",
+        shared=shared,
+        version=(ws.key, suppressed_on_screen),
     )
 
 # -- % improved by tier -----------------------------------------------------------------
@@ -130,7 +143,14 @@ else:
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
     shared = None if exact else oc.shown(ws.get("outcome_summary", by=("effective_tier",), for_sharing=True), lang())
-    table(oc.shown(by_tier, lang()), key="out_tier", stem="improved_by_tier", screen="ui_outcomes", shared=shared)
+    table(
+        oc.shown(by_tier, lang()),
+        key="out_tier",
+        stem="improved_by_tier",
+        screen="ui_outcomes",
+        shared=shared,
+        version=(ws.key, suppressed_on_screen),
+    )
 
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
@@ -161,6 +181,7 @@ else:
         key="out_goals",
         stem="goal_attainment",
         shared=shared,
+        version=(ws.key, goal_by, suppressed_on_screen),
     )
 
 # -- measured once, after care (satisfaction at discharge) ---------------------------
@@ -178,7 +199,14 @@ else:
             num(row["mean"], ".1f"),
         )
     shared = None if exact else oc.shown(ws.get("post_only_summary", for_sharing=True), lang())
-    table(oc.shown(post, lang()), key="out_satisfaction", stem="post_only", screen="ui_outcomes", shared=shared)
+    table(
+        oc.shown(post, lang()),
+        key="out_satisfaction",
+        stem="post_only",
+        screen="ui_outcomes",
+        shared=shared,
+        version=(ws.key, suppressed_on_screen),
+    )
 
 # -- any grouping -----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.grouped"))
@@ -195,7 +223,14 @@ if "case_manager" in by and ws.assignments is not None:
     st.caption(tr("ui_outcomes.manager_in_force"))
 rtm_note(grouped)
 shared = None if exact else oc.shown(ws.get("outcome_summary", by=tuple(by), for_sharing=True), lang())
-table(oc.shown(grouped, lang()), key="out_grouped", stem="outcome_summary", screen="ui_outcomes", shared=shared)
+table(
+    oc.shown(grouped, lang()),
+    key="out_grouped",
+    stem="outcome_summary",
+    screen="ui_outcomes",
+    shared=shared,
+    version=(ws.key, tuple(by), suppressed_on_screen),  # what each table is made from: its text is kept
+)
 
 st.subheader(tr("ui.summary_heading"))
 summary_pdf_download(ws, key="outcomes_summary", exact_allowed=not suppressed_on_screen)

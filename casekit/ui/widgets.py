@@ -423,7 +423,7 @@ def show_table(
     )
 
 
-@st.cache_resource(max_entries=8, show_spinner=False)
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _readable_kept(
     key: str, version: Hashable, language: str, options: tuple[Any, ...], _df: pl.DataFrame, _model: Any
 ) -> pl.DataFrame:
