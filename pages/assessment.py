@@ -14,7 +14,6 @@ from casekit.ui.assessment import (
     default_case,
     factor_table,
     instruments_table,
-    reviews_pending,
     tier_counts,
     tier_policy,
 )
@@ -118,14 +117,14 @@ else:
 # -- reviews pending --------------------------------------------------------------------
 st.subheader(tr("ui_assessment.reviews"))
 st.caption(tr("ui_assessment.reviews_caption"))
-pending = reviews_pending(ws.get("status"), scores)
+pending = ws.get("reviews_pending")
 cols = st.columns(2)
 cols[0].metric(tr("ui_assessment.metric_reviews"), num(pending.height))
 cols[1].metric(tr("ui_assessment.metric_reviews_overdue"), num(int((pending["days_overdue"] > 0).sum())))
 if pending.height == 0:
     empty_state("ui_assessment.no_reviews")
 else:
-    table(pending, key="reviews", stem="risk_reviews_pending", screen="ui_assessment")
+    table(pending, key="reviews", stem="risk_reviews_pending", screen="ui_assessment", version=ws.key)
 
 # -- fairness ---------------------------------------------------------------------------
 st.subheader(tr("ui_assessment.fairness"))

@@ -180,6 +180,9 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
             ws.data.get("contacts"), as_of=ws.as_of
         ),
         "follow_up_by_tier": lambda ws: _module("casekit.ui.monitoring").follow_up_by_tier(ws.get("status"), ws.config),
+        "reviews_pending": lambda ws: _module("casekit.ui.assessment").reviews_pending(
+            ws.get("status"), ws.get("scores")
+        ),
         "transitions": lambda ws: sg.transitions_until(ws.data, ws.as_of),
         "post_transition_contacts": lambda ws: sg.post_transition_contacts(
             ws.get("transitions"), sg.contacts_of(ws.data), as_of=ws.as_of, config=ws.config
@@ -231,7 +234,7 @@ def _derived_functions() -> dict[str, Callable[..., Any]]:
 
 def _module(name: str) -> Any:
     """The module ``name``, imported when a table of a page that needs it is first made
-    (Learn, cohorts, planning, screening, monitoring), not on the first load (issue 18)."""
+    (Learn, cohorts, planning, screening, monitoring, assessment), not on the first load (issue 18)."""
     import importlib
 
     return importlib.import_module(name)
@@ -333,7 +336,8 @@ class DerivedTables:
         ``utilisation``, ``fairness``; the screens' ``cohort``, ``utilisation_rates``,
         ``goal_progress``, ``latest_screenings``, ``incomplete_plans``,
         ``calendar_choices``, ``curated_clients``, ``transitions``, ``post_transition_contacts``,
-        ``missed_appointments``, ``attendance`` (by kind of contact), ``follow_up_by_tier``, and the
+        ``missed_appointments``, ``attendance`` (by kind of contact), ``follow_up_by_tier``,
+        ``reviews_pending`` (risk reviews waiting), and the
         outcome summaries ``outcome_summary`` and ``goal_attainment`` (``by``,
         ``for_sharing``), ``utilisation_summary``, ``utilisation_rate_summary`` and
         ``post_only_summary`` (``for_sharing``). The registry is the one place a page's
