@@ -69,12 +69,14 @@ EXCEL = {
     "excel: openpyxl read_only": "openpyxl.load_workbook(read_only=True), rows into lists",
     "excel: pandas read_excel (openpyxl)": "pandas.read_excel(engine='openpyxl')",
 }
+#: Issue 18's targets (issue 8's, where issue 18 set none: the pandas speed-up).
 TARGETS = {
-    "pipeline_1m_s": 15.0,
-    "pipeline_1m_rss_mb": 6 * 1024.0,
+    "pipeline_1m_s": 8.0,
+    "pipeline_1m_rss_mb": 2.5 * 1024.0,
     "pandas_speedup_100k": 20.0,
-    "casekit_over_floor": 2.0,
-    "growth_1m_over_100k": 12.0,
+    "casekit_over_floor": 1.5,
+    "growth_1m_over_100k": 11.0,
+    "first_load_100k_s": 2.0,
     "page_rerun_100k_s": 0.5,
 }
 
@@ -391,12 +393,12 @@ def targets(rec: Recorder) -> list[dict[str, Any]]:
     pipe = next((r for r in rec.rows if r["cases"] == 1_000_000 and r["step"] == "pipeline"), None)
     out = [
         {
-            "target": "whole pipeline on 1M cases from Parquet ≤ 15 s",
+            "target": f"whole pipeline on 1M cases from Parquet ≤ {TARGETS['pipeline_1m_s']:g} s",
             "value": pipe and pipe["median_s"],
             "limit": TARGETS["pipeline_1m_s"],
         },
         {
-            "target": "peak memory of the 1M pipeline ≤ 6 GB (6,144 MiB; largest run)",
+            "target": f"peak memory of the 1M pipeline ≤ {TARGETS['pipeline_1m_rss_mb']:,.0f} MiB (largest run)",
             "value": pipe and pipe["peak_rss_mb"],
             "limit": TARGETS["pipeline_1m_rss_mb"],
         },
@@ -414,7 +416,8 @@ def targets(rec: Recorder) -> list[dict[str, Any]]:
         casekit, floor = rec.median(n, STATUS[1]), rec.median(n, STATUS[2])
         out.append(
             {
-                "target": f"casekit (validate + case_status) ≤ 2× the bare-polars floor at {n:,}",
+                "target": f"casekit (validate + case_status) ≤ {TARGETS['casekit_over_floor']:g}× "
+                f"the bare-polars floor at {n:,}",
                 "value": ratio(casekit, floor),
                 "limit": TARGETS["casekit_over_floor"],
             }
@@ -432,15 +435,22 @@ def targets(rec: Recorder) -> list[dict[str, Any]]:
     for step in (*STEPS, "pipeline"):
         out.append(
             {
-                "target": f"{step}: time(1M) ≤ 12 × time(100k)",
+                "target": f"{step}: time(1M) ≤ {TARGETS['growth_1m_over_100k']:g} × time(100k)",
                 "value": ratio(rec.median(1_000_000, step), rec.median(100_000, step)),
                 "limit": TARGETS["growth_1m_over_100k"],
             }
         )
+    out.append(
+        {
+            "target": f"app first load at 100k ≤ {TARGETS['first_load_100k_s']:g} s (AppTest, from Parquet)",
+            "value": rec.median(100_000, "app first load"),
+            "limit": TARGETS["first_load_100k_s"],
+        }
+    )
     for page in PAGES:
         out.append(
             {
-                "target": f"page rerun at 100k ≤ 0.5 s: {page}",
+                "target": f"page rerun at 100k ≤ {TARGETS['page_rerun_100k_s']:g} s: {page}",
                 "value": rec.median(100_000, f"page rerun: {page}"),
                 "limit": TARGETS["page_rerun_100k_s"],
             }
