@@ -53,6 +53,15 @@ st.caption(
 # the downloads are for others: suppressed unless switched (a researcher has no switch)
 exact = sharing_switch(key="outcomes_downloads", allowed=not suppressed_on_screen)
 
+
+def _summary_table(frame: pl.DataFrame, name: str, *, key: str, stem: str, **get: object) -> None:
+    """``frame`` (this screen's copy of the registry table ``name``, made with ``get``) as a
+    table whose download is the shared, suppressed copy unless the switch says exact."""
+    shared = None if exact else oc.shown(ws.get(name, **get, for_sharing=True), lang())
+    version = (ws.key, *get.values(), suppressed_on_screen)  # what the table is made from: its text is kept
+    table(oc.shown(frame, lang()), key=key, stem=stem, screen="ui_outcomes", shared=shared, version=version)
+
+
 # -- utilisation and cost: the payer's figure, first ------------------------------------
 st.subheader(tr("ui_outcomes.utilisation"))
 util = ws.get("utilisation_summary", for_sharing=suppressed_on_screen)
@@ -77,15 +86,7 @@ else:
     st.caption(tr("ui_outcomes.utilisation_caption", pairs=" · ".join(pairs)))
     rtm_note(util)
     show_chart(chart, key="out_utilisation_chart")
-    shared = None if exact else oc.shown(ws.get("utilisation_summary", for_sharing=True), lang())
-    table(
-        oc.shown(util, lang()),
-        key="out_utilisation",
-        stem="utilisation_cost",
-        screen="ui_outcomes",
-        shared=shared,
-        version=(ws.key, suppressed_on_screen),
-    )
+    _summary_table(util, "utilisation_summary", key="out_utilisation", stem="utilisation_cost")
 
 # -- the same per member-month, in stated windows ---------------------------------------
 st.subheader(tr("ui_outcomes.rates"))
@@ -95,15 +96,7 @@ if rates.filter(pl.col("n_used") > 0).height == 0:
     empty_state("ui_outcomes.no_rates")
 else:
     rtm_note(rates)
-    shared = None if exact else oc.shown(ws.get("utilisation_rate_summary", for_sharing=True), lang())
-    table(
-        oc.shown(rates, lang()),
-        key="out_rates",
-        stem="utilisation_per_member_month",
-        screen="ui_outcomes",
-        shared=shared,
-        version=(ws.key, suppressed_on_screen),
-    )
+    _summary_table(rates, "utilisation_rate_summary", key="out_rates", stem="utilisation_per_member_month")
 
 # -- change by domain and measure -------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_domain"))
@@ -115,15 +108,7 @@ else:
     show_chart(chart, key="out_domain_chart")
     st.caption(tr("ui_outcomes.improved_rule"))
     rtm_note(by_measure)
-    shared = None if exact else oc.shown(ws.get("outcome_summary", by=oc.DEFAULT_GROUPING, for_sharing=True), lang())
-    table(
-        oc.shown(by_measure, lang()),
-        key="out_domain",
-        stem="outcomes_by_measure",
-        screen="ui_outcomes",
-        shared=shared,
-        version=(ws.key, suppressed_on_screen),
-    )
+    _summary_table(by_measure, "outcome_summary", key="out_domain", stem="outcomes_by_measure", by=oc.DEFAULT_GROUPING)
 
 # -- % improved by tier -----------------------------------------------------------------
 st.subheader(tr("ui_outcomes.by_tier"))
@@ -142,15 +127,7 @@ else:
         )
     # a layered chart drawn at its natural size (Streamlit's default "fit" squashes the bars)
     show_chart(chart, key="out_tier_chart")
-    shared = None if exact else oc.shown(ws.get("outcome_summary", by=("effective_tier",), for_sharing=True), lang())
-    table(
-        oc.shown(by_tier, lang()),
-        key="out_tier",
-        stem="improved_by_tier",
-        screen="ui_outcomes",
-        shared=shared,
-        version=(ws.key, suppressed_on_screen),
-    )
+    _summary_table(by_tier, "outcome_summary", key="out_tier", stem="improved_by_tier", by=("effective_tier",))
 
 # -- goal attainment ----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.goals"))
@@ -198,15 +175,7 @@ else:
             tr("ui_outcomes.metric_post_only", measure=names.get(row["measure"], row["measure"]), n=row["n_cases"]),
             num(row["mean"], ".1f"),
         )
-    shared = None if exact else oc.shown(ws.get("post_only_summary", for_sharing=True), lang())
-    table(
-        oc.shown(post, lang()),
-        key="out_satisfaction",
-        stem="post_only",
-        screen="ui_outcomes",
-        shared=shared,
-        version=(ws.key, suppressed_on_screen),
-    )
+    _summary_table(post, "post_only_summary", key="out_satisfaction", stem="post_only")
 
 # -- any grouping -----------------------------------------------------------------------
 st.subheader(tr("ui_outcomes.grouped"))
@@ -222,15 +191,7 @@ grouped = ws.get("outcome_summary", by=tuple(by), for_sharing=suppressed_on_scre
 if "case_manager" in by and ws.assignments is not None:
     st.caption(tr("ui_outcomes.manager_in_force"))
 rtm_note(grouped)
-shared = None if exact else oc.shown(ws.get("outcome_summary", by=tuple(by), for_sharing=True), lang())
-table(
-    oc.shown(grouped, lang()),
-    key="out_grouped",
-    stem="outcome_summary",
-    screen="ui_outcomes",
-    shared=shared,
-    version=(ws.key, tuple(by), suppressed_on_screen),  # what each table is made from: its text is kept
-)
+_summary_table(grouped, "outcome_summary", key="out_grouped", stem="outcome_summary", by=tuple(by))
 
 st.subheader(tr("ui.summary_heading"))
 summary_pdf_download(ws, key="outcomes_summary", exact_allowed=not suppressed_on_screen)
