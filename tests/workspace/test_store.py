@@ -475,3 +475,28 @@ def test_a_close_with_a_stale_version_is_refused_naming_who_changed_the_case(ws:
     assert ws.get("cases", "A")["closed_on"] is None
     closed = ws.close_case("A", "2026-03-01", "goals_met", actor="eva", expected_version=shown + 1)
     assert (closed["closed_on"], closed["case_manager"]) == (dt.date(2026, 3, 1), "Luis")  # bea's change kept
+
+
+def test_the_arrow_reader_process_skips_pandas_and_polars(tmp_path: Path) -> None:
+    """The SQLite reader's child starts without the libraries it does not use (issue 18)."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    db = tmp_path / "t.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute("CREATE TABLE t (a INTEGER)")
+        conn.execute("INSERT INTO t VALUES (7)")
+    code = (
+        "import sys; from casekit.workspace._arrow_reader import main; main(sys.argv[1], sys.argv[2]); "
+        "print(sorted(m for m in ('pandas', 'polars') if m in sys.modules))"
+    )
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(db), str(tmp_path)],
+        input='{"t": "SELECT a FROM t"}',
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+    assert run.stdout.strip() == "[]"
+    assert pl.read_ipc(tmp_path / "t.arrow")["a"].to_list() == [7]
