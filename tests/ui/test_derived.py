@@ -14,8 +14,10 @@ from casekit.ui import derived
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "sample_data" / "casekit_muestra_es.xlsx"
-#: Modules that cache what is not a derived table: sessions, workspaces, sign-in state.
-OWN_RESOURCES = {"casekit/ui/derived.py", "casekit/ui/records.py", "casekit/ui/signin.py"}
+#: Modules that cache what is not a derived table: sessions, workspaces, sign-in state; and
+#: the readable text of a table ``show_table`` is given a version of (``widgets._readable_kept``,
+#: keyed by the registry's data key that the version carries, issue 18).
+OWN_RESOURCES = {"casekit/ui/derived.py", "casekit/ui/records.py", "casekit/ui/signin.py", "casekit/ui/widgets.py"}
 
 
 @pytest.fixture(scope="module")
