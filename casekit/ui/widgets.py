@@ -393,12 +393,10 @@ def show_table(
     whole = whole_numbers(df, names)
     # on a workspace, each case id opens its record
     links = case_link_prefix() if "case_id" in names and st.session_state.get("source") == "workspace" else None
+    options = (tuple((headers or {}).items()), tuple(hide), tuple(whole), links)
     if version is None:
-        shown = readable(df, language, headers=headers, hide=hide, keep=whole, model=model)
-        if links:
-            shown = shown.with_columns(case_links(pl.col(names["case_id"]), links))
+        shown = _readable_shown(df, language, options, model)
     else:
-        options = (tuple((headers or {}).items()), tuple(hide), tuple(whole), links)
         shown = _readable_kept(key, version, language, options, df, model)
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
@@ -431,8 +429,14 @@ def _readable_kept(
     caller's promise: the same version, the same ``_df``), with its case links when
     ``options`` has their prefix; kept like the derived tables (shared, read-only; issue 18:
     the worklist's 100k rows are not read again on each rerun)."""
+    return _readable_shown(_df, language, options, _model)
+
+
+def _readable_shown(df: pl.DataFrame, language: str, options: tuple[Any, ...], model: Any) -> pl.DataFrame:
+    """:func:`casekit.present.readable` of ``df`` as :func:`show_table` draws it; ``options``:
+    its headers (pairs), hidden and whole-number columns, and the case links' prefix (or ``None``)."""
     headers, hide, whole, links = options
-    shown = readable(_df, language, headers=dict(headers) or None, hide=hide, keep=whole, model=_model)
+    shown = readable(df, language, headers=dict(headers), hide=hide, keep=whole, model=model)
     if links:
         case_id = headers_for(["case_id"], language, dict(headers))["case_id"]
         shown = shown.with_columns(case_links(pl.col(case_id), links))
