@@ -16,12 +16,10 @@ from casekit.i18n import t
 from casekit.ui import SECTIONS
 from casekit.ui.sidebar import current_lang, sidebar
 from casekit.ui.signin import alerts, identify, local_banner, pages_for
-from casekit.ui.warmup import start as warm_up
 
 HERE = Path(__file__).parent
 PAGES_DIR = HERE / "pages"
 
-warm_up()  # once per process: Overview's libraries imported while the data is read (issue 18)
 st.set_page_config(page_title="casekit", layout="wide")
 who = identify(current_lang())
 st.session_state["tables"] = sidebar()

@@ -22,6 +22,7 @@ from casekit.stages import load_process_config
 from casekit.ui import records
 from casekit.ui.derived import SAMPLE_WORKBOOK, DerivedTables, data_source, digest, load
 from casekit.ui.signin import allowed_sources, scoped_result, signed_in, workspace_label
+from casekit.ui.warmup import start as warm_up
 from casekit.ui.widgets import md
 
 if TYPE_CHECKING:
@@ -158,6 +159,9 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str, Callable[[], p
     chosen source (``None``: no upload yet). Only a workspace has an assignment history
     (not in a researcher's de-identified extract)."""
     lang, choice, as_of = str(w["lang"]), w["choice"], w["as_of"]
+    # once per process: Overview's libraries imported while the data is read (its polars
+    # queries let go of Python's lock), not before: the sidebar's own Python work comes first
+    warm_up()
     if choice == "workspace":
         ws = records.current()
         with st.spinner(t("ui.loading", lang)):

@@ -5,8 +5,6 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from casekit.ui import warmup
-
 
 def _run(code: str) -> str:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
@@ -35,8 +33,10 @@ def test_a_module_that_cannot_be_imported_is_left_to_the_page() -> None:
     assert out.strip() == "True"
 
 
-def test_the_router_starts_it_before_the_sidebar_reads() -> None:
-    from pathlib import Path
+def test_the_sidebar_starts_it_before_it_reads_any_source() -> None:
+    import inspect
 
-    app = (Path(warmup.__file__).parents[2] / "app.py").read_text(encoding="utf-8")
-    assert app.index("warm_up()") < app.index("sidebar()")
+    from casekit.ui import sidebar
+
+    code = inspect.getsource(sidebar._load_choice)
+    assert code.index("warm_up()") < min(code.index(s) for s in ("stored_result(", "load(sample_path", "load(files"))
