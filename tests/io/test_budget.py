@@ -14,6 +14,8 @@ from casekit.io import read_isolated, read_workbook
 from casekit.io._isolate import MEMORY_ENV
 from tests.hostile.make_corpus import EXPECTED, FILES, ods, xlsx
 
+SAMPLE = Path(__file__).resolve().parents[2] / "sample_data" / "casekit_muestra_es.xlsx"
+
 REFUSED = sorted(name for name, (code, _) in EXPECTED.items() if code == 2)
 
 
@@ -76,12 +78,15 @@ def test_ods_repeats_count_only_where_they_hold_values() -> None:
 
 
 def test_isolated_read_gives_the_same_data(files: Path) -> None:
-    for source in (files / "workbook.xlsx", files / "csv_es"):
+    """The child's frames come back through Arrow IPC files (issue 18): the same values,
+    dtypes, sheet names and headers as read in process."""
+    for source in (files / "workbook.xlsx", files / "csv_es", SAMPLE):
         direct, isolated = read_workbook(source), read_isolated(source)
         assert direct.sheets.keys() == isolated.sheets.keys()
+        assert (direct.source, direct.headers) == (isolated.source, isolated.headers)
         for sheet in direct.sheets:
-            assert_frame_equal(direct[sheet], isolated[sheet])
-        assert_frame_equal(direct.issues, isolated.issues)
+            assert_frame_equal(direct[sheet], isolated[sheet], check_exact=True)
+        assert_frame_equal(direct.issues, isolated.issues, check_exact=True)
     uploads = {"casos.csv": (files / "csv_es" / "casos.csv").read_bytes()}
     assert read_isolated(uploads).n_rows() == read_workbook(uploads).n_rows()
 
