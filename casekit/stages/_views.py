@@ -58,7 +58,11 @@ def funnel(events_or_status: pl.DataFrame) -> pl.DataFrame:
     else:
         log = events_or_status.lazy()
         totals = log.select(pl.col("case_id").n_unique().alias("total"))
-        by_stage = log.group_by("stage").agg(pl.col("case_id").n_unique().alias("cases"))
+        by_stage = (  # the log's stage is an Enum: as text once grouped
+            log.group_by("stage")
+            .agg(pl.col("case_id").n_unique().alias("cases"))
+            .with_columns(pl.col("stage").cast(pl.String))
+        )
         long = (
             _stage_frame()
             .join(by_stage, on="stage", how="left")
@@ -141,8 +145,15 @@ def stage_durations(entries_or_events: pl.DataFrame) -> pl.DataFrame:
         firsts.group_by("stage_number", "stage", "to_number", "to_stage")
         .agg(*duration_summary(pl.col("days")))
         .sort("stage_number", "to_number")
-        .rename({"stage": "from_stage"})
-        .select("from_stage", "to_stage", "n", "median_days", "q1_days", "q3_days", "mean_days")
+        .select(
+            pl.col("stage").cast(pl.String).alias("from_stage"),  # an events log's stage is an Enum
+            pl.col("to_stage").cast(pl.String),
+            "n",
+            "median_days",
+            "q1_days",
+            "q3_days",
+            "mean_days",
+        )
         .collect()
     )
 
