@@ -263,25 +263,37 @@ class Workspace(AccessMixin):
             return frames
 
     def _read_sqlite_arrow(self) -> dict[str, pl.DataFrame]:
-        """SQLite through ADBC in a child process (see :mod:`casekit.workspace._arrow_reader`)."""
+        """SQLite through ADBC in a child process (see :mod:`casekit.workspace._arrow_reader`),
+        or the snapshot of the last read when the workspace has not changed since
+        (:mod:`casekit.workspace._snapshot`)."""
         import subprocess
         import sys
-        import tempfile
+
+        from casekit.workspace import _snapshot
 
         db = sqlite_path(self.url)
         assert db is not None
         queries = {s: _typed_first_row(s) for s in SHEET_ORDER}
-        with tempfile.TemporaryDirectory(prefix="casekit-read-") as out:
+        asked = _snapshot.version_query(self.engine.dialect)
+        with self.engine.connect() as conn:
+            current = _snapshot.version(conn.execute(sa.text(asked)).one()._asdict(), queries)
+        kept = _snapshot.load(db, current, list(queries))
+        if kept is not None:
+            return kept
+        with _snapshot.scratch(db) as out:  # the rows read stay in the workspace's own folder
             subprocess.run(
-                [sys.executable, "-m", "casekit.workspace._arrow_reader", str(db), out],
-                input=json.dumps(queries),
+                [sys.executable, "-m", "casekit.workspace._arrow_reader", str(db), str(out)],
+                input=json.dumps({_VERSION: asked} | queries),
                 text=True,
                 check=True,
                 capture_output=True,
                 timeout=900,
             )
-            # storage order restored here (a parallel sort) rather than by SQLite; the typed row sorts first
-            return {s: pl.read_ipc(Path(out) / f"{s}.arrow").sort("_pk").slice(1) for s in queries}
+            read_at = _snapshot.version(pl.read_ipc(out / f"{_VERSION}.arrow").row(0, named=True), queries)
+            # the typed row first, then storage order (SQLite scans by primary key): sorted only if not
+            frames = {s: _in_storage_order(pl.read_ipc(out / f"{s}.arrow")).slice(1) for s in queries}
+        _snapshot.save(db, read_at, frames)  # the version read in the same transaction as the rows
+        return frames
 
     def _conform(self, sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         schema = {c: DTYPES[k.kind] for c, k in SHEETS[sheet].columns.items()} | {"_extra": pl.String()}
@@ -1251,10 +1263,23 @@ _SENTINEL = {
 }
 
 
+#: The reader's output holding the data version its rows were read at (:mod:`casekit.workspace._snapshot`).
+_VERSION = "_version"
+
+
+def _in_storage_order(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` sorted on ``_pk`` (a no-op when it already is, as SQLite returns it).
+
+    >>> _in_storage_order(pl.DataFrame({"_pk": [-1, 2, 1]}))["_pk"].to_list()
+    [-1, 1, 2]
+    """
+    return frame if frame["_pk"].is_sorted() else frame.sort("_pk")
+
+
 def _typed_first_row(sheet: str) -> str:
     """The ADBC SQLite driver takes each column's Arrow type from the first rows (a column
     empty there would become int64 and fail further down): a typed first row, dropped
-    after reading, leads the query (unordered: the caller sorts on ``_pk``)."""
+    after reading, leads the query (no ORDER BY: the caller checks storage order, :func:`_in_storage_order`)."""
     cols = list(SHEETS[sheet].columns)
     first = ", ".join(f'{_SENTINEL[SHEETS[sheet].columns[c].kind]} AS "{c}"' for c in cols)
     names = ", ".join(f'"{c}"' for c in cols)
