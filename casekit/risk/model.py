@@ -305,6 +305,21 @@ class RiskModel:
         values = [p for f in self.factors for _, p in f.points] + [b.points for f in self.factors for b in f.bands]
         return all(float(v).is_integer() for v in values)
 
+    @property
+    def points_dtype(self) -> pl.DataType:
+        """The dtype of each factor's points (``pts_<factor>``): ``Int8`` when every point value
+        is a whole number from -128 to 127 (the bundled model: 0–4), else ``Int64``; ``Float64``
+        when one is not whole. A factor gives one of its values, or 0, or null.
+
+        >>> big = load_model("[[factors]]|name='x'|input='tobacco_use'|points={true=200}".replace("|", chr(10)))
+        >>> load_model().points_dtype, big.points_dtype
+        (Int8, Int64)
+        """
+        if not self.integer_points:
+            return pl.Float64()
+        values = [p for f in self.factors for _, p in f.points] + [b.points for f in self.factors for b in f.bands]
+        return pl.Int8() if all(-128 <= v <= 127 for v in values) else pl.Int64()
+
 
 # --------------------------------------------------------------------------------------
 # Errors

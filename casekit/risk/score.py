@@ -371,7 +371,7 @@ def score_risk_lazy(
         "reviewed_on",
         "last_review_on",
         pl.col("reviewed_on").is_null().alias("review_pending"),
-        *pts,
+        *[pl.col(c).cast(model.points_dtype) for c in pts],  # the score is summed before: Int64
         *INSTRUMENT_COLUMNS,
         "age",
     ).sort("case_id")

@@ -256,6 +256,20 @@ def test_output_columns_and_types():
     assert out.schema["reviewed_on"] == pl.Date
     assert out.schema["auditc_positive"] == pl.Boolean
     assert out.schema["lace_score"] == pl.Int64
+    # issue 18, round 6: a factor's points are Int8 when the model's every point fits (0-4 here)
+    assert {out.schema[f"pts_{f.name}"] for f in model.factors} == {pl.Int8}
+
+
+def test_points_too_big_for_int8_stay_int64_and_the_score_does_not_wrap():
+    """A model whose points do not fit in Int8 keeps Int64; an Int8 model's score is summed
+    as Int64 (19 factors of 4 points, or 40 of 127, would wrap an Int8)."""
+    factors = "".join(f'[[factors]]\nname = "h{i}"\ninput = "housing"\npoints = {{ at_risk = 127 }}\n' for i in range(3))
+    out = score_risk(build(assessments=[assessment("A", housing="at_risk")]), factors)
+    assert out.schema["pts_h0"] == pl.Int8 and out.schema["score"] == pl.Int64
+    assert out["score"].to_list() == [381]
+    big = '[[factors]]\nname = "h"\ninput = "housing"\npoints = { at_risk = 128 }\n'
+    out = score_risk(build(assessments=[assessment("A", housing="at_risk")]), big)
+    assert out.schema["pts_h"] == pl.Int64 and out["pts_h"].to_list() == [128]
 
 
 # ---- reviews ------------------------------------------------------------------------------
@@ -392,7 +406,7 @@ def test_model_can_use_ethnicity_when_a_team_chooses_to():
 def test_float_points_give_a_float_score():
     text = '[[factors]]\nname = "h"\ninput = "housing"\npoints = { at_risk = 0.5 }\n'
     out = score_risk(build(assessments=[assessment("A", housing="at_risk")]), text)
-    assert out.schema["score"] == pl.Float64
+    assert out.schema["score"] == out.schema["pts_h"] == pl.Float64
     assert out["score"].to_list() == [0.5]
 
 
