@@ -12,11 +12,16 @@ seconds (user + sys of the child):
 - ``rerun``: the median of ``--reruns`` reruns of the Monitoring page (the worklist),
   after its first visit.
 
-Two data sources:
+Three data sources:
 
-- ``file``: ``CASEKIT_DATA=<folder of Parquet files>`` — the sidebar's file source, read
-  by the same code as an uploaded file (``casekit.ui.derived``: read, validate, derive,
-  cached on the files), without the browser's transfer of the bytes;
+- ``file``: ``CASEKIT_DATA=<folder of Parquet files>`` — the sidebar's file source on the
+  server, read, validated and derived by the same code as an uploaded file
+  (``casekit.ui.derived``, cached on the files) but read in the server's process;
+- ``upload``: the same Parquet files given to the sidebar's upload widget (AppTest's
+  ``file_uploader``), read in a child process as every upload is
+  (``casekit.io.read_isolated``); the first run draws the page without data (the app
+  opened), the timed ``first load`` is the run after the files are dropped in, and
+  ``opened_s`` the run before it (without the browser's transfer of the bytes);
 - ``workspace``: ``CASEKIT_DB=sqlite:///<file>`` holding the same caseload
   (``Workspace.import_workbook``), the app's default source when a workspace exists.
 
@@ -35,6 +40,7 @@ the workspace is created on first use from the same sample (minutes at 100k).
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import resource
@@ -52,6 +58,8 @@ if str(HERE) not in sys.path:  # the sibling helpers when imported from elsewher
 from _bench_common import ROOT, app_test  # noqa: E402
 
 AS_OF = "2026-09-30"
+#: The folder whose files the ``upload`` child drops into the upload widget.
+UPLOAD_ENV = "CASEKIT_BENCH_UPLOAD"
 
 
 def _median(values: list[float]) -> float:
@@ -59,8 +67,9 @@ def _median(values: list[float]) -> float:
 
 
 def _cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_SELF)
-    return r.ru_utime + r.ru_stime
+    """CPU seconds of this process and of its finished children (an upload's reader)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 def child(source: str, reruns: int) -> dict[str, Any]:
@@ -68,11 +77,23 @@ def child(source: str, reruns: int) -> dict[str, Any]:
     and the Monitoring page's reruns."""
     at = app_test(ROOT / "app.py")
     at.session_state["lang"] = "en"
-    if source == "file":
-        at.session_state["source"] = "sample"
+    if source in ("file", "upload"):
+        at.session_state["source"] = "sample" if source == "file" else "upload"
+    opened = None
+    if source == "upload":  # the app opened, then the files dropped in: the second run is timed
+        start = time.perf_counter()
+        at.run()
+        opened = time.perf_counter() - start
+        time.sleep(2)  # the user picks the files
+        folder = Path(os.environ[UPLOAD_ENV])
+        files = [(f.name, f.read_bytes(), "application/octet-stream") for f in sorted(folder.iterdir())]
+        at.date_input(key="as_of").set_value(dt.date.fromisoformat(AS_OF))  # as the file source's date
+        at.file_uploader(key="uploads").set_value(files)
     wall, cpu = time.perf_counter(), _cpu()
     at.run()
     out: dict[str, Any] = {"first_load_s": time.perf_counter() - wall, "first_load_cpu_s": _cpu() - cpu}
+    if opened is not None:
+        out["opened_s"] = opened
     out["server_start_s"] = at.server_start_s  # done before, as a server does when it starts
     if at.exception:
         return {**out, "error": str(at.exception[0].value)}
@@ -109,9 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3, help="fresh processes per source")
     parser.add_argument("--reruns", type=int, default=3, help="Monitoring reruns per process")
     parser.add_argument("--db", help="the workspace URL (default: a SQLite file in the temporary folder)")
-    parser.add_argument("--sources", nargs="+", default=["file", "workspace"], choices=["file", "workspace"])
+    parser.add_argument("--sources", nargs="+", default=["file", "workspace"], choices=["file", "upload", "workspace"])
     parser.add_argument("--out", type=Path, help="also write the figures here (JSON)")
-    parser.add_argument("--child", choices=["file", "workspace"], help=argparse.SUPPRESS)
+    parser.add_argument("--child", choices=["file", "upload", "workspace"], help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         print(json.dumps(child(args.child, args.reruns)))
@@ -127,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         "file": {**env, "CASEKIT_DATA": str(folder), "CASEKIT_DB": f"sqlite:///{home / 'none.db'}"},
         "workspace": {**env, "CASEKIT_DB": url},
     }
+    # the upload's child reads the files from here (CASEKIT_DATA unset in the app: no server file)
+    envs["upload"] = {**env, "CASEKIT_DB": envs["file"]["CASEKIT_DB"], UPLOAD_ENV: str(folder)}
     if "workspace" in args.sources:
         os.environ["CASEKIT_HOME"] = str(home)
         _workspace(url, args.cases)
@@ -140,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     for source, runs in figures.items():
         errors = [r["error"] for r in runs if r.get("error")]
         row = {"runs": runs, "errors": errors}
-        for key in ("first_load_s", "first_load_cpu_s", "rerun_s", "rerun_cpu_s"):
+        for key in ("first_load_s", "first_load_cpu_s", "rerun_s", "rerun_cpu_s", "opened_s"):
             values = [r[key] for r in runs if key in r]
             if values:
                 row[key] = {"median": _median(values), "min": min(values), "max": max(values)}
