@@ -23,7 +23,9 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-from functools import partial
+import itertools
+import math
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -88,18 +90,30 @@ EVENT_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _event(
-    lf: pl.LazyFrame, sheet_name: str, stage: str | pl.Expr, activity: pl.Expr, when: str, *, kinds: pl.Categorical
-) -> pl.LazyFrame:
-    """The events of one sheet; ``stage`` and ``sheet`` as Enums, ``activity`` as the
-    categorical ``kinds`` (see :func:`_sorted`)."""
+@dataclass(frozen=True)
+class _Part:
+    """The events of one sheet (one kind of fact): the rows of ``frame`` dated by ``when``,
+    their ``stage`` and ``activity``; ``by``: the columns ``activity`` is made of."""
+
+    frame: pl.LazyFrame
+    sheet: str
+    stage: str | pl.Expr
+    activity: pl.Expr
+    when: str
+    by: tuple[str, ...] = ()
+
+
+def _event(part: _Part, activity: pl.Expr) -> pl.LazyFrame:
+    """The events of ``part``; ``stage`` and ``sheet`` as Enums, ``activity`` as given
+    (a categorical, or a code into the log's list of activities: see :func:`_sorted`)."""
+    stage, when = part.stage, part.when
     stage_expr = pl.lit(stage, dtype=_STAGE) if isinstance(stage, str) else stage.cast(_STAGE)
-    return lf.filter(pl.col(when).is_not_null()).select(
+    return part.frame.filter(pl.col(when).is_not_null()).select(
         pl.col("case_id"),
         stage_expr.alias("stage"),
-        activity.cast(kinds).alias("activity"),
+        activity.alias("activity"),
         pl.col(when).alias("timestamp"),
-        pl.lit(sheet_name, dtype=_SHEET).alias("sheet"),
+        pl.lit(part.sheet, dtype=_SHEET).alias("sheet"),
         pl.col(ROW).alias("row"),
     )
 
@@ -133,7 +147,8 @@ def events(
         view = coded(clean)  # in memory: the case index; sorting by it is sorting by the text id
         if is_coded(view) and not view.ordered:  # a workspace's keys: not the text order
             view = clean
-        return _sorted(_unsorted(view, as_of).collect(engine=engine), view)
+        log, texts = _unsorted_coded(view, as_of)
+        return _sorted(log.collect(engine=engine), view, activities=texts)
     log = _unsorted(clean, as_of)
     return pl.concat([_sorted(part.collect(engine="streaming")) for part in log_ranges(clean, log)], how="vertical")
 
@@ -185,28 +200,100 @@ def sink_events(
 def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     """The log's rows as a lazy query, not sorted; ``stage`` and ``sheet`` as Enums,
     ``activity`` as a categorical of its own (one per log: its codes are its activities)."""
-    c = pl.col
     kinds = pl.Categorical(pl.Categories.random())
-    event = partial(_event, kinds=kinds)
+    return _log([_event(part, part.activity.cast(kinds)) for part in _parts(clean)], as_of)
+
+
+def _unsorted_coded(clean: CaseData, as_of: dt.date | None) -> tuple[pl.LazyFrame, pl.Series | None]:
+    """:func:`_unsorted` for sheets in memory, with ``activity`` as a UInt32 code into the
+    list of activity texts returned beside it (:func:`_activity_codes`): the texts are
+    made for each distinct combination of the columns an activity is made of, not for
+    every row (building and hashing 12M texts was most of the log's build at 1M cases).
+    Falls back to :func:`_unsorted` (no list) when a sheet is lazy or the combinations
+    are too many."""
+    parts = _parts(clean)
+    coded = None if any(isinstance(df, pl.LazyFrame) for df in clean.sheets.values()) else _activity_codes(parts)
+    if coded is None:
+        return _unsorted(clean, as_of), None
+    codes, texts = coded
+    return _log([_event(part, code) for part, code in zip(parts, codes, strict=True)], as_of), texts
+
+
+#: Most activity texts one part may make from its columns' combinations (else: the categorical).
+_MAX_COMBINATIONS = 1 << 16
+
+
+def _activity_codes(parts: list[_Part]) -> tuple[list[pl.Expr], pl.Series] | None:
+    """Per part, an expression of each row's activity code (UInt32), and the activity
+    text of every code. A part's code counts the combinations of its ``by`` columns'
+    values, null included (each column as an Enum of its distinct values: a lookup, no
+    text built); its texts are its ``activity`` evaluated on those combinations.
+
+    >>> part = _Part(pl.LazyFrame({"k": ["b", None, "a"]}), "contacts", "monitoring",
+    ...              _qualified("contact", pl.col("k")), "d", ("k",))
+    >>> codes, texts = _activity_codes([_Part(pl.LazyFrame(), "cases", "screening", pl.lit("case_opened"), "d"), part])
+    >>> texts.to_list(), part.frame.select(codes[1]).collect().to_series().to_list()
+    (['case_opened', 'contact', 'contact:a', 'contact:b'], [3, 1, 2])
+    """
+    wanted = [(i, c) for i, part in enumerate(parts) for c in part.by]
+    found = pl.collect_all([parts[i].frame.select(pl.col(c).drop_nulls().unique().sort()) for i, c in wanted])
+    if any(frame.height >= _MAX_COMBINATIONS for frame in found):
+        return None
+    distinct = {key: frame.to_series().to_list() for key, frame in zip(wanted, found, strict=True)}
+    codes: list[pl.Expr] = []
+    texts: list[pl.Series] = []
+    offset = 0
+    for i, part in enumerate(parts):
+        values = [distinct[(i, c)] for c in part.by]
+        sizes = [len(v) + 1 for v in values]  # code 0: null
+        combinations = math.prod(sizes)
+        if combinations > _MAX_COMBINATIONS:
+            return None
+        code: pl.Expr = pl.lit(offset, dtype=pl.UInt32)
+        stride = combinations
+        for c, v, size in zip(part.by, values, sizes, strict=True):
+            stride //= size
+            index = (pl.col(c).cast(pl.Enum(v)).to_physical().cast(pl.UInt32) + 1).fill_null(0)
+            code = code + index * stride
+        codes.append(code)
+        grid = pl.DataFrame(
+            list(itertools.product(*([None, *v] for v in values))),
+            schema=dict.fromkeys(part.by, pl.String),
+            orient="row",
+        )
+        texts.append(grid.select(part.activity.cast(pl.String).alias("activity")).to_series())
+        offset += combinations
+    return codes, pl.concat(texts).rechunk()  # one chunk: a gather from it is a lookup
+
+
+def _log(events: list[pl.LazyFrame], as_of: dt.date | None) -> pl.LazyFrame:
+    log = pl.concat(events, how="vertical")
+    return log if as_of is None else log.filter(pl.col("timestamp") <= as_of)
+
+
+def _parts(clean: CaseData) -> list[_Part]:
+    """The log's parts: each sheet's dated facts (:func:`events` lists them)."""
+    c = pl.col
     cases = sheet(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW])
     parts = [
-        event(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
-        event(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on"),
-        event(
+        _Part(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
+        _Part(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on", ("close_reason",)),
+        _Part(
             sheet(clean, "screenings", ["case_id", "screened_on", "decision", ROW]),
             "screenings",
             "screening",
             _qualified("screened", c("decision")),
             "screened_on",
+            ("decision",),
         ),
-        event(
+        _Part(
             sheet(clean, "assessments", ["case_id", "assessed_on", ROW]),
             "assessments",
             "assessment",
             pl.lit("assessed"),
             "assessed_on",
         ),
-        event(
+        _Part(
             sheet(clean, "risk_reviews", ["case_id", "reviewed_on", "override_tier", ROW]),
             "risk_reviews",
             "risk",
@@ -217,40 +304,43 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
                 .otherwise(pl.lit("override_") + c("override_tier")),
             ),
             "reviewed_on",
+            ("override_tier",),
         ),
     ]
     goals = sheet(clean, "goals", ["case_id", "set_on", "status", "achieved_on", ROW])
     parts += [
-        event(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
-        event(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
+        _Part(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
+        _Part(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
     ]
     services = sheet(clean, "services", ["case_id", "start_on", "end_on", ROW])
     parts += [
-        event(services, "services", "implementation", pl.lit("service_started"), "start_on"),
-        event(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
+        _Part(services, "services", "implementation", pl.lit("service_started"), "start_on"),
+        _Part(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
     ]
     contacts = sheet(clean, "contacts", ["case_id", "contact_on", "kind", "status", ROW])
     parts.append(
-        event(
+        _Part(
             contacts,
             "contacts",
             c("kind").replace_strict(CONTACT_STAGE, default="monitoring", return_dtype=_STAGE),
             _qualified("contact", c("kind"), c("status")),
             "contact_on",
+            ("kind", "status"),
         )
     )
     parts.append(
-        event(
+        _Part(
             sheet(clean, "transitions", ["case_id", "transition_on", "kind", ROW]),
             "transitions",
             "transition",
             _qualified("transition", c("kind")),
             "transition_on",
+            ("kind",),
         )
     )
     outcomes = sheet(clean, "outcomes", ["case_id", "measured_on", "timepoint", ROW])
     parts.append(
-        event(
+        _Part(
             outcomes,
             "outcomes",
             pl.when(c("timepoint") == "baseline")
@@ -258,20 +348,19 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
             .otherwise(pl.lit("evaluation", dtype=_STAGE)),
             _qualified("outcome", c("timepoint")),
             "measured_on",
+            ("timepoint",),
         )
     )
-    log = pl.concat(parts, how="vertical")
-    if as_of is not None:
-        log = log.filter(c("timestamp") <= as_of)
-    return log
+    return parts
 
 
 #: The log's sort keys: case (nulls first), date, stage order, sheet name and row.
 _KEYS = ("case_id", "timestamp", "stage", "sheet", "row")
 
 
-def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
-    """``log`` sorted by :data:`_KEYS`; the activity as text (:func:`_as_text`), and the
+def _sorted(log: pl.DataFrame, data: CaseData | None = None, *, activities: pl.Series | None = None) -> pl.DataFrame:
+    """``log`` sorted by :data:`_KEYS`; the activity as text (:func:`_as_text`;
+    ``activities``: the text of each activity code, see :func:`_unsorted_coded`), and the
     text ids for a case index of ``data``.
 
     Each column is gathered in that order (:func:`_order`) and turned into text one at a
@@ -299,7 +388,7 @@ def _sorted(log: pl.DataFrame, data: CaseData | None = None) -> pl.DataFrame:
         codes = columns.pop(0).gather(order)  # the unsorted column is let go here
         if not columns:
             del order
-        out.append(_as_text(codes, data))
+        out.append(_as_text(codes, data, activities))
         del codes
     return pl.DataFrame(out).select(names)
 
@@ -316,7 +405,7 @@ def _order(log: pl.DataFrame) -> pl.Series:
     return log.select(pl.arg_sort_by(*_KEYS, maintain_order=True)).to_series()
 
 
-def _as_text(column: pl.Series, data: CaseData | None) -> pl.Series:
+def _as_text(column: pl.Series, data: CaseData | None, activities: pl.Series | None = None) -> pl.Series:
     """``column`` of the log as the public log has it: the activity's categorical as text,
     the case index of a coded ``data`` as its text ids (stage and sheet stay Enums).
     Gathered from the short list of its texts, so every row points into that list's
@@ -326,6 +415,8 @@ def _as_text(column: pl.Series, data: CaseData | None) -> pl.Series:
     >>> _as_text(pl.Series("activity", ["assessed", "contact:home_visit:attended"], kinds), None).to_list()
     ['assessed', 'contact:home_visit:attended']
     """
+    if column.name == "activity" and activities is not None:
+        return activities.gather(column)
     if isinstance(column.dtype, pl.Categorical):
         return column.dtype.categories.to_series().gather(column.to_physical()).alias(column.name)
     if column.name == "case_id" and data is not None and is_coded(data):
