@@ -16,11 +16,15 @@ recomputed when a sheet frame is replaced) and shared by every rule that runs on
 data: risk scores, case status, stage entries, events, outcome changes and summaries,
 goals, utilisation, cohorts and Learn. The rules run unchanged on the view
 (:func:`casekit._frames.sheet` keeps the index), tables of the same data given as inputs
-(text ids) come in through :func:`to_index`, and :func:`text_ids` / :func:`to_text` turn
-the index back into the text ids at the edge (display, export).
+(text ids) come in through :func:`to_index` (a :class:`Lookup` of the ids), and
+:func:`text_ids` / :func:`to_text` turn the index back into the text ids at the edge
+(display, export).
 
-At 1M cases the index of every sheet (10M ids) costs about 2 s of CPU, once; the case
-status alone spends about 3 s less on numbers than on texts (docs/performance.md).
+Of a validation result, :func:`casekit.validate` hands the index over
+(:func:`given_index`): its case-link check finds every row's case in the sorted ids of
+``cases`` (one hash join for every sheet), and those positions are the clean data's
+index — no rule computes one (at 1M cases, about 1.4 s of CPU less: docs/performance.md).
+Raw data (not validated) is indexed on first use (:func:`_positions`).
 
 >>> import polars as pl
 >>> from casekit.data import CaseData
@@ -55,6 +59,7 @@ from casekit.data import CaseData
 __all__ = [
     "INDEX_DTYPE",
     "CodedData",
+    "Lookup",
     "carried",
     "case_keys",
     "coded",
@@ -63,6 +68,7 @@ __all__ = [
     "id_dtype",
     "index_table",
     "is_coded",
+    "given_index",
     "keep_case_keys",
     "slice_view",
     "text_ids",
@@ -77,6 +83,8 @@ INDEX_DTYPE = pl.UInt32()
 _CACHE = "_coded_view"
 _KEYS = "_case_keys"
 _CARRIED = "_case_index"
+_GIVEN = "_given_index"
+_LOOKUP = "_lookup"
 
 
 @dataclass(frozen=True)
@@ -87,11 +95,6 @@ class CodedData(CaseData):
 
     ids: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], pl.String))
     ordered: bool = True
-    #: the index of each code of ``distinct``'s categories (how :func:`to_index` maps text
-    #: ids, without a join); ``distinct`` keeps those categories alive (polars frees the
-    #: categories of a local categorical with its last series)
-    codes: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], INDEX_DTYPE))
-    distinct: pl.Series = field(default_factory=lambda: pl.Series("case_id", [], pl.String))
     #: one token per numbering: the views grown from one (:func:`with_added`, :func:`slice_view`)
     #: keep it, and a table carried from any of them is keyed alike in all
     family: object = field(default_factory=object)
@@ -110,9 +113,10 @@ def id_dtype(data: CaseData) -> pl.DataType:
 def with_case_keys(data: CaseData, keys: pl.DataFrame) -> CaseData:
     """``data`` (returned) told its stable case keys: ``keys`` has ``case_id`` (text) and
     ``key`` (an integer ≥ 0, e.g. a workspace's primary key of the case); :func:`coded`
-    then uses them as the case index. Set before the index is first computed."""
+    then uses them as the case index (an index computed before is let go)."""
     frame = keys.select(pl.col("case_id").cast(pl.String), pl.col("key").cast(INDEX_DTYPE))
     object.__setattr__(data, _KEYS, frame.drop_nulls().unique("case_id", keep="first", maintain_order=True))
+    data.__dict__.pop(_CACHE, None)  # a view numbered before the keys were told is not theirs
     return data
 
 
@@ -141,8 +145,30 @@ def coded(data: CaseData) -> CaseData:
     cached = data.__dict__.get(_CACHE)
     if cached is not None and _same(cached[0], frames):
         return cached[1]
-    # one pass per sheet: each id becomes a code of a local categorical (hashing each text
-    # once), then the distinct codes are ranked by their text (a sort of the distinct ids only)
+    given = data.__dict__.get(_GIVEN)
+    # the sorted distinct ids and each sheet's positions in them: handed over by validate
+    # (found by its case-link check) for these very frames, else computed here
+    texts, positions = given[1:] if given is not None and _same(given[0], frames) else _positions(data)
+    keys = data.__dict__.get(_KEYS)
+    index, ids = _numbering(texts, keys)
+    sheets = {
+        name: df.with_columns((positions[name] if keys is None else index.gather(positions[name])).alias("case_id"))
+        if name in positions
+        else df
+        for name, df in data.sheets.items()
+    }
+    view = CodedData(
+        sheets, issues=data.issues, source=data.source, headers=data.headers, ids=ids, ordered=bool(index.is_sorted())
+    )
+    object.__setattr__(data, _CACHE, (frames, view))
+    return view
+
+
+def _positions(data: CaseData) -> tuple[pl.Series, dict[str, pl.Series]]:
+    """The distinct ids of every sheet of ``data``, sorted, and each sheet's ``case_id`` as
+    positions in them (``UInt32``; a blank id null). One pass per sheet: each id becomes a
+    code of a local categorical (hashing each text once), then the distinct codes are
+    ranked by their text (a sort of the distinct ids only); the categorical is then let go."""
     categories = pl.Categorical(pl.Categories.random())
     texts = {
         name: df.get_column("case_id").cast(pl.String).cast(categories)
@@ -155,25 +181,35 @@ def coded(data: CaseData) -> CaseData:
         else pl.Series("case_id", [], categories)
     )
     order = pl.DataFrame({"code": distinct.to_physical(), "case_id": distinct.cast(pl.String)}).sort("case_id")
-    index, ids = _numbering(order["case_id"], data.__dict__.get(_KEYS))
     size = int(order.select(pl.col("code").max()).item() or 0) + 1 if order.height else 0
-    codes = pl.repeat(None, size, dtype=INDEX_DTYPE, eager=True).scatter(order["code"], index)
-    sheets = {
-        name: df.with_columns(codes.gather(texts[name].to_physical()).alias("case_id")) if name in texts else df
-        for name, df in data.sheets.items()
-    }
-    view = CodedData(
-        sheets,
-        issues=data.issues,
-        source=data.source,
-        headers=data.headers,
-        ids=ids,
-        ordered=bool(index.is_sorted()),
-        codes=codes,
-        distinct=distinct,
-    )
-    object.__setattr__(data, _CACHE, (frames, view))
-    return view
+    rank = pl.int_range(order.height, dtype=INDEX_DTYPE, eager=True)
+    codes = pl.repeat(None, size, dtype=INDEX_DTYPE, eager=True).scatter(order["code"], rank)
+    return order["case_id"], {name: codes.gather(s.to_physical()).alias("case_id") for name, s in texts.items()}
+
+
+def given_index(data: CaseData, ids: pl.Series, positions: dict[str, pl.Series]) -> CaseData:
+    """``data`` (returned) given its index's parts, found by the caller (validate's case-link
+    check), so :func:`coded` computes none: ``ids``, every distinct non-null ``case_id`` of
+    every sheet, sorted, and for each sheet with a ``case_id`` its positions in ``ids``
+    (``UInt32``, null where the id is null). Kept for these very frames: a sheet replaced
+    after, and :func:`coded` computes the index again. Not given (``data`` as it is) when a
+    sheet is scanned, or with a ``case_id`` and no positions.
+
+    >>> d = CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"]})})
+    >>> given = given_index(d, pl.Series("case_id", ["A", "B"]), {"cases": pl.Series([1, 0], dtype=pl.UInt32)})
+    >>> coded(given)["cases"]["case_id"].to_list(), coded(given).ids.to_list()
+    ([1, 0], ['A', 'B'])
+    """
+    for name, df in data.sheets.items():
+        if not isinstance(df, pl.DataFrame):
+            return data
+        if "case_id" in df.columns:
+            found = positions.get(name)
+            if found is None or found.len() != df.height or found.null_count() != df["case_id"].null_count():
+                return data
+    kept = {name: s.cast(INDEX_DTYPE).alias("case_id") for name, s in positions.items() if name in data.sheets}
+    object.__setattr__(data, _GIVEN, (tuple(data.sheets.items()), ids.cast(pl.String).alias("case_id"), kept))
+    return data
 
 
 def coded_with(data: CaseData, table: pl.DataFrame | None) -> tuple[CaseData, pl.LazyFrame | None]:
@@ -209,6 +245,8 @@ def slice_view(part: CaseData, whole: CodedData, sheets: dict[str, pl.DataFrame]
     (True, [(1,)])
     """
     view = replace(whole, sheets=sheets, issues=part.issues, source=part.source, headers=part.headers)
+    if _LOOKUP in whole.__dict__:  # the same ids: the same lookup
+        object.__setattr__(view, _LOOKUP, whole.__dict__[_LOOKUP])
     object.__setattr__(part, _CACHE, (tuple(part.sheets.items()), view))
     return part
 
@@ -269,7 +307,7 @@ def with_added(
     )
     known = to_index(view, texts.to_frame("case_id"), strict=False)["case_id"]
     new = texts.filter(~texts.is_in(text_ids(view, known).implode()))
-    ids, codes = view.ids, view.codes
+    ids = view.ids
     if new.len():
         keys = case_keys(data)
         found = new.to_frame("case_id").with_columns(pl.lit(None, dtype=INDEX_DTYPE).alias("key"))
@@ -283,11 +321,7 @@ def with_added(
         size = int(found.select(pl.col("key").max()).item()) + 1
         ids = pl.concat([ids, pl.repeat(None, max(size - ids.len(), 0), dtype=pl.String, eager=True)])
         ids = ids.scatter(found["key"], found["case_id"])
-        code = found["case_id"].cast(view.distinct.dtype).to_physical()
-        width = max(codes.len(), int(code.to_frame("c").select(pl.col("c").max()).item()) + 1)
-        codes = pl.concat([codes, pl.repeat(None, width - codes.len(), dtype=INDEX_DTYPE, eager=True)])
-        codes = codes.scatter(code, found["key"])
-    grown = replace(view, ids=ids, codes=codes, distinct=pl.concat([view.distinct, new.cast(view.distinct.dtype)]))
+    grown = replace(view, ids=ids)
     sheets = dict(view.sheets)
     for name, df in added.items():
         rows = to_index(grown, df)
@@ -392,15 +426,78 @@ def to_index(data: CaseData, frame: pl.DataFrame | pl.LazyFrame, *, strict: bool
     df = frame.collect() if isinstance(frame, pl.LazyFrame) else frame
     if not isinstance(data, CodedData) or df.schema.get("case_id") == INDEX_DTYPE:
         return df
-    code = df.get_column("case_id").cast(pl.String).cast(data.distinct.dtype).to_physical()
-    known = code < data.codes.len()
-    index = data.codes.gather(code.clip(upper_bound=max(data.codes.len() - 1, 0))) if data.codes.len() else code
-    index = pl.select(pl.when(known).then(index)).to_series().cast(INDEX_DTYPE)
-    if index.null_count() == code.null_count():
-        return df.with_columns(index.alias("case_id"))
+    text = df.get_column("case_id").cast(pl.String)
+    index = _lookup(data).find(text)
+    if index.null_count() == text.null_count():
+        return df.with_columns(index)
     if strict:
         return None
-    return df.with_columns(index.alias("case_id")).filter(known | code.is_null())
+    return df.with_columns(index).filter(index.is_not_null() | text.is_null())
+
+
+def _lookup(data: CodedData) -> Lookup:
+    """The :class:`Lookup` of ``data``'s ids, made on first use and kept with them."""
+    kept = data.__dict__.get(_LOOKUP)
+    if kept is None or kept.ids is not data.ids:
+        kept = Lookup.of(data.ids)
+        object.__setattr__(data, _LOOKUP, kept)
+    return kept
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The position of a text id in ``ids`` (distinct ids, nulls allowed: a workspace's
+    unused keys), found by a join on a 64-bit hash of the text (much faster than on the
+    text), checked against the text: a hash shared by two texts never gives a wrong
+    position. When two of ``ids`` share a hash, the join is on the text itself.
+
+    >>> look = Lookup.of(pl.Series(["A", None, "C"]))
+    >>> look.find(pl.Series(["C", "Z", None, "A"])).to_list()
+    [2, None, None, 0]
+    """
+
+    ids: pl.Series
+    #: ``_key`` (the hash of the id, or the id itself) and ``_at`` (its position) of each non-null id
+    table: pl.DataFrame
+    hashed: bool
+
+    @classmethod
+    def of(cls, ids: pl.Series, hashes: pl.Series | None = None) -> Lookup:
+        """The lookup of ``ids``; ``hashes``: their hashes when known (:meth:`pl.Series.hash`)."""
+        at = pl.int_range(ids.len(), dtype=INDEX_DTYPE, eager=True)
+        key = ids.hash() if hashes is None else hashes
+        table = pl.DataFrame({"_key": key, "_at": at}).filter(ids.is_not_null())
+        if table["_key"].n_unique() == table.height:  # distinct hashes (the usual case)
+            return cls(ids, table, hashed=True)
+        return cls(ids, pl.DataFrame({"_key": ids, "_at": at}).filter(ids.is_not_null()), hashed=False)
+
+    def find(self, texts: pl.Series) -> pl.Series:
+        """The position in ``ids`` of each of ``texts`` (``UInt32``, in ``texts``' order; null
+        where the text is null or not in ``ids``), named ``case_id``."""
+        return self.find_all([texts])[0]
+
+    def find_all(self, columns: list[pl.Series]) -> list[pl.Series]:
+        """:meth:`find` for each of ``columns``, in one join (the hash table of ``ids`` built
+        once: at 1M cases, 1.0 s CPU for the 9M ids of the other sheets against 1.55 s for a
+        join per sheet); a column that is ``ids`` itself (the sorted cases) needs no join."""
+        out: list[pl.Series | None] = [None] * len(columns)
+        rest = []
+        for i, texts in enumerate(columns):
+            if texts.len() == self.ids.len() and not self.ids.null_count() and texts.equals(self.ids, check_names=False):
+                out[i] = pl.int_range(texts.len(), dtype=INDEX_DTYPE, eager=True).alias("case_id")
+            else:
+                rest.append(i)
+        if rest:
+            keys = pl.concat([columns[i].hash() if self.hashed else columns[i] for i in rest])
+            at = keys.to_frame("_key").join(self.table, on="_key", how="left", maintain_order="left")["_at"]
+            start = 0
+            for i in rest:
+                texts, part = columns[i], at.slice(start, columns[i].len())
+                start += texts.len()
+                if self.hashed:  # a text whose hash is another id's is not that id
+                    part = pl.select(pl.when(self.ids.gather(part) == texts).then(part)).to_series()
+                out[i] = part.alias("case_id")
+        return [s for s in out if s is not None]
 
 
 def index_table(data: CaseData) -> pl.LazyFrame:

@@ -141,3 +141,87 @@ def test_every_derived_table_carries_its_index_to_the_next_rule() -> None:
         assert ci.text_ids(view, keyed["case_id"]).equals(table["case_id"]), name
         assert ci.carried(view, table.head(5)) is None
         assert ci.carried(ci.coded(ck.make_sample(5, seed=1)), table) is None  # another data's table
+
+
+def _computed(data: ck.CaseData) -> ci.CodedData:
+    """The index of ``data``'s sheets computed from scratch (no index handed over)."""
+    view = ci.coded(ck.CaseData(dict(data.sheets), issues=data.issues))
+    assert isinstance(view, ci.CodedData)
+    return view
+
+
+def _assert_same_view(got: ck.CaseData, expected: ci.CodedData) -> None:
+    assert isinstance(got, ci.CodedData)
+    assert got.ids.equals(expected.ids) and got.ordered == expected.ordered
+    assert sorted(got.sheets) == sorted(expected.sheets)
+    for name, frame in expected.sheets.items():
+        assert_frame_equal(got[name], frame, check_exact=True)
+
+
+def _shuffled(data: ck.CaseData, seed: int) -> ck.CaseData:
+    return ck.CaseData({k: v.sample(fraction=1.0, shuffle=True, seed=seed) for k, v in data.sheets.items()})
+
+
+@pytest.mark.parametrize("name", ["edge", "broken", "shuffled"])
+def test_validate_hands_its_index_over_and_no_rule_computes_one(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The case-link check finds every row's case once; that is the clean data's index
+    (the same as computed from scratch), and no rule computes another."""
+    data = {
+        "edge": edge_caseload,
+        "broken": lambda: ck.read_workbook(SAMPLES / "casekit_broken_es.xlsx"),
+        "shuffled": lambda: _shuffled(ck.make_sample(150, seed=5), seed=2),
+    }[name]()
+    as_of = AS_OF if name == "edge" else ck.SAMPLE_AS_OF
+    result = ck.validate(data, as_of=as_of)
+    expected = _computed(result.data)
+    calls: list[int] = []
+    positions = ci._positions
+
+    def counted(data: ck.CaseData) -> tuple[pl.Series, dict[str, pl.Series]]:
+        calls.append(1)
+        return positions(data)
+
+    monkeypatch.setattr(ci, "_positions", counted)
+    _assert_same_view(ci.coded(result.data), expected)
+    derived_tables(result, as_of=as_of)
+    assert calls == []  # the rows put back for the case status extend it (ci.with_added)
+    ck.events(result.data, as_of=as_of)
+    assert calls == []
+
+
+def test_a_handed_over_index_is_not_reused_for_other_frames() -> None:
+    result = ck.validate(edge_caseload(), as_of=AS_OF)
+    data = result.data
+    before = ci.coded(data)
+    # a sheet replaced after validation (its rows cut or moved): its index is computed again
+    data.sheets["contacts"] = data["contacts"].reverse()
+    after = ci.coded(data)
+    assert after is not before
+    _assert_same_view(after, _computed(data))
+    # the handed-over parts are kept for the validated frames only, not the view's
+    fresh = ck.validate(edge_caseload(), as_of=AS_OF).data
+    fresh.sheets["cases"] = fresh["cases"].head(2)
+    _assert_same_view(ci.coded(fresh), _computed(fresh))
+
+
+def test_case_keys_told_after_validation_number_the_index() -> None:
+    result = ck.validate(edge_caseload(), as_of=AS_OF)
+    dense = ci.coded(result.data)
+    assert dense.ordered
+    keys = pl.DataFrame({"case_id": ["a", "7", "007"], "key": [3, 10, 4]})
+    view = ci.coded(ci.with_case_keys(result.data, keys))
+    assert isinstance(view, ci.CodedData) and not view.ordered
+    assert ci.text_ids(view, pl.Series([3, 10, 4], dtype=ci.INDEX_DTYPE)).to_list() == ["a", "7", "007"]
+    assert ci.text_ids(view, view["cases"]["case_id"]).equals(result.data["cases"]["case_id"])
+
+
+def test_the_lookup_is_exact_even_on_a_hash_collision() -> None:
+    ids = pl.Series("case_id", ["C-1", "C-2", None, "C-3"])
+    forged = ids.hash().scatter(0, pl.Series(["C-X"]).hash()[0])  # C-1 takes C-X's hash
+    look = ci.Lookup.of(ids, forged)
+    assert look.hashed
+    assert look.find(pl.Series(["C-X", "C-2", None, "C-3", "C-1"])).to_list() == [None, 1, None, 3, None]
+    # two ids sharing a hash: found by their text
+    same = ci.Lookup.of(ids, forged.scatter(1, forged[0]))
+    assert not same.hashed
+    assert same.find(pl.Series(["C-X", "C-2", None, "C-3", "C-1"])).to_list() == [None, 1, None, 3, 0]

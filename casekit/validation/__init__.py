@@ -35,13 +35,14 @@ import datetime as dt
 
 import polars as pl
 
+from casekit._case_index import INDEX_DTYPE, Lookup, given_index
 from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.i18n import normalize_lang
 from casekit.validation import _issues, _rules
 from casekit.validation._issues import issues_from
-from casekit.validation._quarantine import cascade, error_rows, split
+from casekit.validation._quarantine import cascade, error_rows, kept_values, split
 from casekit.validation._report import build_report
 from casekit.validation._schemas import DTYPES, prepare, run_schema
 
@@ -103,6 +104,7 @@ def validate(
         ]
     )
 
+    found: dict[str, pl.Series] = {}  # each sheet's case: its position in the cases' sorted ids
     cases = work.get("cases")
     if cases is not None:
         # event dates are checked only against cases without errors of their own
@@ -110,8 +112,12 @@ def validate(
         without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
         table = _rules.case_table(cases, without_errors)
         unique_keys = table.get_column("_key").n_unique() == table.height
+        if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
+            lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key") if unique_keys else None)
+            named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
+            found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
         cross = [
-            _rules.case_links(sheet, df, table, unique_keys=unique_keys)
+            _rules.case_links(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
             for sheet, df in work.items()
             if sheet != "cases"
         ]
@@ -136,10 +142,34 @@ def validate(
     for sheet, frame in prepared.items():
         rows, whole = error_rows(issues, sheet)
         clean_sheets[sheet], quarantined[sheet] = split(frame, rows, whole=whole)
+        if sheet in found:
+            found[sheet] = kept_values(found[sheet], frame, rows, whole=whole)
 
     messages = build_report(issues if report else issues.clear(), lang=lang, headers=data.headers)
     clean_data = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
+    if found:
+        clean_data = _with_index(clean_data, table.get_column("case_id"), found)
     return ValidationResult(data=clean_data, report=messages, quarantined=quarantined, issues=issues, lang=lang)
+
+
+def _with_index(clean: CaseData, ids: pl.Series, found: dict[str, pl.Series]) -> CaseData:
+    """``clean`` (returned) given its case index (:func:`casekit._case_index.given_index`)
+    from ``found``, the positions of its rows' cases in ``ids`` (the sorted ids of every
+    row of ``cases``): renumbered densely over the ids of the clean rows, which every
+    rule then shares without computing an index of its own.
+
+    >>> d = CaseData({"cases": pl.DataFrame({"case_id": ["A", "C"]})})
+    >>> found = {"cases": pl.Series([0, 2], dtype=pl.UInt32)}
+    >>> _with_index(d, pl.Series("case_id", ["A", "B", "C"]), found).__dict__["_given_index"][2]["cases"].to_list()
+    [0, 1]
+    """
+    present = pl.repeat(False, ids.len(), eager=True)
+    for at in found.values():
+        present = present.scatter(at.drop_nulls(), True)
+    if present.all():
+        return given_index(clean, ids, found)
+    number = present.cast(INDEX_DTYPE).cum_sum()  # 1 + the dense index of each id still present
+    return given_index(clean, ids.filter(present), {s: number.gather(at) - 1 for s, at in found.items()})
 
 
 def report_for(result: ValidationResult, lang: str) -> pl.DataFrame:

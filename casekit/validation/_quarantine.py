@@ -44,6 +44,20 @@ def split(df: pl.DataFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.
     return df.filter(~bad), df.filter(bad)
 
 
+def kept_values(values: pl.Series, df: pl.DataFrame, bad_rows: pl.DataFrame, *, whole: bool) -> pl.Series:
+    """``values`` (one per row of ``df``) of the rows :func:`split` keeps clean.
+
+    >>> df = pl.DataFrame({"_row": [2, 3, 4]})
+    >>> kept_values(pl.Series([7, 8, 9]), df, pl.DataFrame({"_row": [3]}), whole=False).to_list()
+    [7, 9]
+    """
+    if whole:
+        return values.clear()
+    if bad_rows.height == 0:
+        return values
+    return values.filter(~df.get_column(ROW).is_in(bad_rows.get_column(ROW).implode()))
+
+
 def _split_lazy(lf: pl.LazyFrame, bad_rows: pl.DataFrame, *, whole: bool) -> tuple[pl.LazyFrame, pl.DataFrame]:
     if whole:
         return lf.clear(), lf.collect(engine="streaming")

@@ -95,51 +95,55 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
 
 
 def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -> pl.DataFrame:
-    """One row per case id of ``cases``: its dates and whether the case row is clean.
+    """One row per case id of ``cases`` (sorted by the id when ``cases`` is in memory): its
+    dates, whether the case row is clean, and ``_key``, the hash of the id.
 
     ``clean`` is true on the rows of ``cases`` without errors; a repeated case id is an
     error on every copy, so keeping any copy is enough.
     """
-    table = (
-        cases.lazy()
-        .select("case_id", "opened_on", "closed_on", _clean=clean)
-        .filter(pl.col("case_id").is_not_null())
-        .with_columns(_key=pl.col("case_id").hash())
-        .collect(engine=engine_for(cases))
-    )
+    rows = cases.lazy().select("case_id", "opened_on", "closed_on", _clean=clean).filter(pl.col("case_id").is_not_null())
+    if isinstance(cases, pl.DataFrame):  # in memory: in the order of the case index (a scan's is not kept)
+        rows = rows.sort("case_id", maintain_order=True)
+    table = rows.with_columns(_key=pl.col("case_id").hash()).collect(engine=engine_for(cases))
     if table.get_column("_key").n_unique() == table.height:  # distinct hashes: distinct ids (usual case)
         return table
-    return table.unique("case_id", keep="any")
+    return table.unique("case_id", keep="first", maintain_order=True)
 
 
-def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys: bool | None = None) -> pl.DataFrame:
-    """Rows of ``sheet`` checked against their case (one join on :func:`case_table`).
+def case_links(
+    sheet: str,
+    df: pl.DataFrame | pl.LazyFrame,
+    table: pl.DataFrame,
+    *,
+    unique_keys: bool | None = None,
+    found: pl.Series | None = None,
+) -> pl.DataFrame:
+    """Rows of ``sheet`` checked against their case (:func:`case_table`).
 
     ``unknown_case``: the case id is not in the cases sheet. ``before_opening`` /
     ``after_closing``: the event date is outside the life of a case without errors (for
     contacts and outcomes, up to the grace period after closing is fine).
 
-    One lazy query per sheet: only the rows in error are materialised, never the joined
-    sheet. ``unique_keys`` (whether ``table``'s ``_key`` hashes are distinct) is
-    computed when not given; :func:`casekit.validation.validate` computes it once.
+    ``found``: the position of each row's case in ``table`` (null: none), from
+    :class:`casekit._case_index.Lookup` — the case's dates are then gathered, and
+    :func:`casekit.validation.validate` keeps the positions as the clean data's case index.
+    Else (a scanned sheet) one lazy join per sheet: only the rows in error are
+    materialised, never the joined sheet. ``unique_keys`` (whether ``table``'s ``_key``
+    hashes are distinct) is computed when not given.
     """
     col = EVENT_DATES.get(sheet)
     keep = ["case_id", ROW] + ([col] if col else [])
-    rows = df.lazy().select(keep).with_row_index("_i").filter(pl.col("case_id").is_not_null())
-    if unique_keys is None:
-        unique_keys = table.get_column("_key").n_unique() == table.height
-    if unique_keys:
-        # join on a 64-bit hash of the id (much faster than on text); a row whose hash
-        # matches another id's counts as unmatched, so the result is exact
-        joined = rows.with_columns(_key=pl.col("case_id").hash()).join(
-            table.lazy().rename({"case_id": "_matched"}), on="_key", how="left"
-        )
-        joined = joined.with_columns(
-            pl.when(pl.col("_matched") == pl.col("case_id")).then(pl.col(c)).alias(c)
-            for c in ("opened_on", "closed_on", "_clean")
+    if found is not None:
+        dates = table.select("opened_on", "closed_on", "_clean")
+        joined = (
+            df.lazy()
+            .select(keep)
+            .with_row_index("_i")
+            .with_columns(dates.get_column(c).gather(found).alias(c) for c in dates.columns)
+            .filter(pl.col("case_id").is_not_null())
         )
     else:
-        joined = rows.join(table.lazy(), on="case_id", how="left")
+        joined = _joined(df.lazy().select(keep).with_row_index("_i"), table, unique_keys=unique_keys)
     unknown = pl.col("_clean").is_null()
     early = late = pl.lit(False)
     if col is not None:
@@ -147,8 +151,8 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
         dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
         early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
         late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
-    # the few rows in error, back in the sheet's order (the join does not keep it; keeping
-    # it with maintain_order="left" costs 1.5x more at 1M cases)
+    # the few rows in error, in the sheet's order (a join does not keep it; keeping it with
+    # maintain_order="left" costs 1.5x more at 1M cases)
     bad = (
         joined.with_columns(_unknown=unknown, _early=early, _late=late)
         .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
@@ -168,6 +172,24 @@ def case_links(sheet: str, df: pl.DataFrame, table: pl.DataFrame, *, unique_keys
                 )
             )
     return concat(frames)
+
+
+def _joined(rows: pl.LazyFrame, table: pl.DataFrame, *, unique_keys: bool | None) -> pl.LazyFrame:
+    """``rows`` with a case id, joined to their case's row of ``table`` (null: none)."""
+    rows = rows.filter(pl.col("case_id").is_not_null())
+    if unique_keys is None:
+        unique_keys = table.get_column("_key").n_unique() == table.height
+    if not unique_keys:
+        return rows.join(table.lazy(), on="case_id", how="left")
+    # join on a 64-bit hash of the id (much faster than on text); a row whose hash
+    # matches another id's counts as unmatched, so the result is exact
+    joined = rows.with_columns(_key=pl.col("case_id").hash()).join(
+        table.lazy().rename({"case_id": "_matched"}), on="_key", how="left"
+    )
+    return joined.with_columns(
+        pl.when(pl.col("_matched") == pl.col("case_id")).then(pl.col(c)).alias(c)
+        for c in ("opened_on", "closed_on", "_clean")
+    )
 
 
 def opened_after_as_of(df: pl.DataFrame, as_of: dt.date) -> pl.DataFrame:
