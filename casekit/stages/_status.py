@@ -557,11 +557,8 @@ def _aggregates(
             last_decision_on=max_where(d("screened_on"), d("decision").is_not_null()),
             _latest=latest_key.max(),
         )
-        .with_columns(
-            last_decision=(d("_latest") % 4).replace_strict(
-                dict(enumerate(DECISIONS)), default=None, return_dtype=pl.String
-            )
-        )
+        # whether the latest decision is negative: a flag gathered to the cases, not its text
+        .with_columns(last_negative=(d("_latest") % 4).is_in([DECISIONS.index(x) for x in NEGATIVE_DECISIONS]))
         .drop("_latest")
     )
     assessments = sheet(data, "assessments", ["case_id", "assessed_on"]).filter(d("assessed_on") <= as_of)
@@ -865,7 +862,7 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
     ).with_columns(
         deadline_tier=c("effective_tier").fill_null(cfg.default_tier),
         current_stage_number=pl.when(c("is_closed")).then(pl.lit(10, pl.Int8)).otherwise(c("reached_stage_number")),
-        _negative=c("last_decision").is_in(NEGATIVE_DECISIONS).fill_null(value=False),
+        _negative=c("last_negative").fill_null(value=False),
     )
     n = c("current_stage_number")
     entered = pl.max_horizontal(c("opened_on"), *(pl.when(n > k).then(v) for k, v in completed_on.items()))
@@ -957,10 +954,25 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         flag_detail=_picked(details, c("_mask")).list.eval(
             pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
         ),
-        next_due_on=pl.min_horizontal(*flag_dues, *(c(k) for k in deadlines)),
+        # a flag raised when its deadline has passed is due on that deadline: the least of the
+        # deadlines has it already (same dates, a quarter fewer columns to compare)
+        next_due_on=pl.min_horizontal(*(c(f"_due_{f}") for f in FLAGS if f not in _ON_DEADLINE), *map(c, deadlines)),
         last_assessed_on=c("last_assessed"),
         as_of=today,
     ).sort(ROW)
+
+
+#: The flags due on one of the plan's deadlines (their due date is that deadline, when passed).
+_ON_DEADLINE = frozenset(
+    {
+        "screening_overdue",  # _screening_due
+        "assessment_overdue",  # _assessment_due
+        "plan_overdue",  # _plan_due
+        "follow_up_overdue",  # _follow_up_due
+        "reassessment_due",  # _reassessment_due
+        "outcome_follow_up_due",  # _outcome_due
+    }
+)
 
 
 def _attach(cases: pl.LazyFrame, parts: Parts, data: CaseData) -> pl.LazyFrame:
