@@ -10,7 +10,7 @@ Examples
 
 from __future__ import annotations
 
-from casekit.io._isolate import read_isolated
+from casekit.io._isolate import prestart_reader, read_isolated
 from casekit.io._parse import parse_frame
 from casekit.io._read import SHEET_FILE_EXTS, read_workbook
 from casekit.io._safety import (
@@ -30,6 +30,7 @@ __all__ = [
     "DEFAULT_MAX_UNZIPPED_BYTES",
     "SHEET_FILE_EXTS",
     "parse_frame",
+    "prestart_reader",
     "read_isolated",
     "read_workbook",
     "scan_caseload",

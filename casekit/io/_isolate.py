@@ -10,7 +10,9 @@ The child starts a fresh Python (never ``fork``: the app's threads and polars' t
 pool do not survive a fork) that imports only the readers, so a read costs about a
 second more than in process. The frames it read come back as Arrow IPC files in the
 read's private folder (written and read at the speed of a copy), the rest of the result
-as a pickle that refers to them (:class:`_FramePickler`).
+as a pickle that refers to them (:class:`_FramePickler`). :func:`prestart_reader` starts a
+child before the file arrives (the app, when it shows the upload widget): it sets its
+limits, imports the readers and waits; the next read with the same memory limit uses it.
 
 Examples
 --------
@@ -28,11 +30,13 @@ import errno
 import os
 import pickle
 import resource
+import select
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -141,8 +145,54 @@ def _portable(source: Any, label: str, lang: str, max_bytes: int) -> Any:
     return _read_bytes(source, label, opts)
 
 
-def _run_child(request: Path, result: Path, *, max_memory: int, timeout: float) -> str:
-    """Run the child; ``ok``, ``timeout``, ``memory`` (it ran out of memory) or ``failed``."""
+#: The child started before its read (:func:`prestart_reader`): ``(process, its memory limit)``.
+_SPARE: list[tuple[subprocess.Popen[bytes], int]] = []
+_SPARE_LOCK = threading.Lock()
+#: Seconds a child started before its read waits for one before it exits.
+SPARE_IDLE_S = 600.0
+#: Marks the request's place on a waiting child's command line: the paths come on its stdin.
+_WAIT = "-"
+
+
+def prestart_reader(*, max_memory: int | None = None) -> None:
+    """Start a reader child now, before its file arrives (unless one is waiting already): it
+    limits its memory to ``max_memory`` (default :func:`default_max_memory`), imports the
+    readers and waits (at most :data:`SPARE_IDLE_S`); the next :func:`read_isolated` with the
+    same limit gives it its file, so the read does not wait for a Python to start (issue 18).
+    The time limit counts from the file, as for a child started then.
+
+    >>> prestart_reader(); prestart_reader(); len(_SPARE)  # one waiting child
+    1
+    >>> read_isolated(b"case_id,opened_on\\n7,2026-03-01\\n", filename="cases.csv").n_rows(), len(_SPARE)
+    ({'cases': 1}, 0)
+    """
+    max_memory = max_memory or default_max_memory()
+    with _SPARE_LOCK:
+        if _SPARE and _SPARE[0][0].poll() is None and _SPARE[0][1] == max_memory:
+            return
+        _drop_spare()
+        _SPARE.append((_start_child(max_memory, _WAIT, _WAIT), max_memory))
+
+
+def _drop_spare() -> None:
+    """End the waiting child, if any (the caller holds the lock)."""
+    while _SPARE:
+        child, _ = _SPARE.pop()
+        if child.poll() is None:
+            child.kill()
+        child.communicate()  # reaped, its pipes closed
+
+
+def _take_spare(max_memory: int) -> subprocess.Popen[bytes] | None:
+    """The waiting child if it is alive and has this memory limit (it is then no longer spare)."""
+    with _SPARE_LOCK:
+        if _SPARE and _SPARE[0][0].poll() is None and _SPARE[0][1] == max_memory:
+            return _SPARE.pop()[0]
+        _drop_spare()
+        return None
+
+
+def _start_child(max_memory: int, request: str, result: str) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "CASEKIT_CHILD_MEMORY": str(max_memory),
@@ -154,14 +204,28 @@ def _run_child(request: Path, result: Path, *, max_memory: int, timeout: float) 
         "import sys, types; m = types.ModuleType('casekit'); m.__path__ = [sys.argv[1]]; "
         "sys.modules['casekit'] = m; from casekit.io._isolate import child_main; child_main(sys.argv[2], sys.argv[3])"
     )
-    command = [sys.executable, "-c", bootstrap, str(_PACKAGE_DIR), str(request), str(result)]
+    command = [sys.executable, "-c", bootstrap, str(_PACKAGE_DIR), request, result]
+    return subprocess.Popen(command, env=env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def _run_child(request: Path, result: Path, *, max_memory: int, timeout: float) -> str:
+    """Run the child (the waiting one if it fits, else a new one); ``ok``, ``timeout``,
+    ``memory`` (it ran out of memory) or ``failed``."""
+    child = _take_spare(max_memory)
+    paths = b""
+    if child is not None:
+        paths = f"{request}\n{result}\n".encode()
+    else:
+        child = _start_child(max_memory, str(request), str(result))
     try:
-        done = subprocess.run(command, env=env, capture_output=True, timeout=timeout, check=False)
+        _, stderr = child.communicate(paths, timeout=timeout)
     except subprocess.TimeoutExpired:
+        child.kill()
+        child.communicate()
         return "timeout"
-    if done.returncode == 0:
+    if child.returncode == 0:
         return "ok"
-    stderr = done.stderr[-4000:].lower()
+    stderr = stderr[-4000:].lower()
     out_of_memory = (
         b"memory allocation",
         b"memoryerror",
@@ -170,7 +234,7 @@ def _run_child(request: Path, result: Path, *, max_memory: int, timeout: float) 
         b"bad_alloc",
         b"failed to map segment",
     )
-    if any(m in stderr for m in out_of_memory) or done.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
+    if any(m in stderr for m in out_of_memory) or child.returncode in (-signal.SIGKILL, -signal.SIGSEGV):
         return "memory"
     return "failed"
 
@@ -211,10 +275,20 @@ def _out_of_memory(exc: BaseException | None) -> bool:
 
 
 def child_main(request: str, result: str) -> None:
-    """The child's side: limit memory, read, write ``("ok", data)`` or the error's key."""
+    """The child's side: limit memory, read, write ``("ok", data)`` or the error's key.
+    Started before its read (``request`` is ``-``): the readers imported, it waits for the
+    two paths on its stdin (and exits after :data:`SPARE_IDLE_S` or when stdin closes)."""
     _limit_memory(int(os.environ.get("CASEKIT_CHILD_MEMORY", "0")) or default_max_memory())
     from casekit.io._read import read_workbook
 
+    if request == _WAIT:
+        import pyarrow.parquet  # noqa: F401 — a Parquet file's metadata is read with it: imported while waiting
+
+        ready, _, _ = select.select([sys.stdin], [], [], SPARE_IDLE_S)
+        lines = (sys.stdin.readline().strip(), sys.stdin.readline().strip()) if ready else ("", "")
+        if not all(lines):
+            sys.exit(0)  # no read came
+        request, result = lines
     with Path(request).open("rb") as fh:
         req = pickle.load(fh)
     try:

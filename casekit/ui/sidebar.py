@@ -182,6 +182,9 @@ def _load_choice(w: dict[str, object]) -> tuple[object, str, str, Callable[[], p
             return load(sample_path, key=key, as_of=as_of), key, sample_path.name, None  # type: ignore[arg-type]  # the sidebar's choices travel in a dict of objects; as_of is a date
     uploads = w["uploads"]
     if not uploads:
+        from casekit.io import prestart_reader
+
+        prestart_reader()  # the reader's child started while the user picks the files (issue 18)
         return None
     files = {f.name: f.getvalue() for f in uploads}  # type: ignore[attr-defined]  # uploads are Streamlit's UploadedFile objects, held as object in the choices
     key = digest(digest(*(part for name, data in sorted(files.items()) for part in (name, data))), str(month_first))
