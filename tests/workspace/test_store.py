@@ -500,3 +500,26 @@ def test_the_arrow_reader_process_skips_pandas_and_polars(tmp_path: Path) -> Non
     )
     assert run.stdout.strip() == "[]"
     assert pl.read_ipc(tmp_path / "t.arrow")["a"].to_list() == [7]
+
+
+def test_the_head_revision_is_alembics_without_loading_alembic() -> None:
+    """Each revision file is named after its id, so the newest file is Alembic's head."""
+    from alembic.script import ScriptDirectory
+
+    from casekit.workspace import _migrate
+
+    script = ScriptDirectory.from_config(_migrate._config())
+    assert _migrate.head_revision() == script.get_current_head()
+    for rev in script.walk_revisions():
+        assert Path(rev.path).name.startswith(f"{rev.revision}_")
+
+
+def test_opening_an_up_to_date_workspace_does_not_load_alembic(db_url: str) -> None:
+    """Alembic (~0.4 s to import) only when there is something to migrate (issue 18)."""
+    import subprocess
+    import sys
+
+    ck.Workspace.open(db_url).close()  # created and migrated here
+    code = "import sys, casekit as ck; ck.Workspace.open(sys.argv[1]).close(); print('alembic' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code, db_url], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "False"
