@@ -6,7 +6,7 @@ import datetime as dt
 import functools
 import re
 from collections.abc import Callable, Hashable, Iterable, Mapping
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
 import streamlit as st
@@ -23,6 +23,9 @@ from casekit.present import (
     suppressed_flags,
 )
 from casekit.ui.derived import DerivedTables
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 def lang() -> str:
@@ -396,8 +399,9 @@ def show_table(
     options = (tuple((headers or {}).items()), tuple(hide), tuple(whole), links)
     if version is None:
         shown = _readable_shown(df, language, options, model)
+        arrow = shown.to_arrow()
     else:
-        shown = _readable_kept(key, version, language, options, df, model)
+        shown, arrow = _readable_kept(key, version, language, options, df, model)
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
     config |= {names[c]: right for c in names if df.schema[c].is_numeric() and c not in whole}
@@ -411,7 +415,7 @@ def show_table(
     st.dataframe(
         # as Arrow: Streamlit sends an Arrow table as it is; a polars frame it converts to
         # pandas first (importing pandas on the first table drawn; 0.1 s per rerun for the worklist)
-        shown.to_arrow(),
+        arrow,
         hide_index=True,
         height=height or "auto",
         key=key,
@@ -424,12 +428,14 @@ def show_table(
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _readable_kept(
     key: str, version: Hashable, language: str, options: tuple[Any, ...], _df: pl.DataFrame, _model: Any
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pa.Table]:
     """:func:`casekit.present.readable` of the table ``key`` made from ``version`` (the
     caller's promise: the same version, the same ``_df``), with its case links when
-    ``options`` has their prefix; kept like the derived tables (shared, read-only; issue 18:
-    the worklist's 100k rows are not read again on each rerun)."""
-    return _readable_shown(_df, language, options, _model)
+    ``options`` has their prefix, and as the Arrow table Streamlit is given; kept like the
+    derived tables (shared, read-only; issue 18: the worklist's 100k rows are neither read
+    nor converted to Arrow again on each rerun, ~0.1 s with a workspace's case links)."""
+    shown = _readable_shown(_df, language, options, _model)
+    return shown, shown.to_arrow()
 
 
 def _readable_shown(df: pl.DataFrame, language: str, options: tuple[Any, ...], model: Any) -> pl.DataFrame:
