@@ -26,7 +26,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -35,6 +34,7 @@ import polars as pl
 
 from casekit._case_index import coded, id_dtype, to_text
 from casekit._frames import age_at, clean_data, columns_of, is_lazy
+from casekit._masks import names_where
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
 from casekit.data import DTYPES, CaseData, ValidationResult
 from casekit.i18n import t
@@ -216,54 +216,6 @@ def _points(factor: Factor, x: pl.Expr) -> pl.Expr:
     return expr.otherwise(pl.lit(0))
 
 
-#: The most names :func:`_names` picks by a bit mask (a ``UInt32`` up to 32, else a ``UInt64``).
-_MASK_BITS = 64
-
-
-def _names(items: list[tuple[pl.Expr, str]]) -> pl.Expr:
-    """List of the names whose condition is true, in order.
-
-    The conditions make a bit mask, and the list of each distinct mask present is made once
-    (:func:`_lists`): at 1M cases 0.06 s of CPU against 0.34 s for joining and splitting the
-    17 factor names row by row (the same lists: the masks' lists are joined and split alike).
-
-    >>> df = pl.DataFrame({"a": [True, None, False], "b": [True, True, None]})
-    >>> df.select(_names([(pl.col("a"), "x"), (pl.col("b"), "y")])).to_series().to_list()
-    [['x', 'y'], ['y'], []]
-    """
-    if not items:
-        return pl.lit([], dtype=pl.List(pl.String))
-    if len(items) > _MASK_BITS:  # too many for one mask: joined and split row by row
-        return _joined([cond for cond, _ in items], [name for _, name in items])
-    dtype = pl.UInt32 if len(items) <= 32 else pl.UInt64  # half the memory for up to 32 names
-    bits = [pl.when(cond).then(pl.lit(1 << k, dtype)).otherwise(pl.lit(0, dtype)) for k, (cond, _) in enumerate(items)]
-    lists = functools.partial(_lists, tuple(name for _, name in items))
-    return pl.sum_horizontal(bits).map_batches(lists, return_dtype=pl.List(pl.String), is_elementwise=True)
-
-
-def _lists(names: tuple[str, ...], mask: pl.Series) -> pl.Series:
-    """The list of ``names`` each ``mask`` stands for (bit k: ``names[k]``), made once per
-    distinct mask and gathered for every row.
-
-    >>> _lists(("x", "y"), pl.Series([3, 0, 2, 3], dtype=pl.UInt64)).to_list()
-    [['x', 'y'], [], ['y'], ['x', 'y']]
-    """
-    distinct = mask.unique().sort()
-    table = pl.select(_joined([(pl.lit(distinct) & (1 << k)) != 0 for k in range(len(names))], list(names)))
-    return table.to_series().gather(distinct.search_sorted(mask))
-
-
-def _joined(conditions: list[pl.Expr], names: list[str]) -> pl.Expr:
-    """List of the ``names`` whose condition is true (joined text then split: many times
-    faster than ``concat_list`` + ``drop_nulls`` on a million rows; names have no ``;``)."""
-    text = pl.concat_str(
-        [pl.when(cond).then(pl.lit(name)) for cond, name in zip(conditions, names, strict=True)],
-        separator=";",
-        ignore_nulls=True,
-    )
-    return pl.when(text == "").then(pl.lit([], dtype=pl.List(pl.String))).otherwise(text.str.split(";"))
-
-
 def _tier(model: RiskModel) -> pl.Expr:
     score, rule = pl.col("score"), model.tiers
     if rule.method == "percentiles":
@@ -348,8 +300,8 @@ def score_risk_lazy(
     frame = frame.with_columns(
         _points(f, _input(f.input)).cast(dtype).alias(col) for f, col in zip(model.factors, pts, strict=True)
     )
-    missing = _names([(pl.col(c).is_null(), f.name) for f, c in zip(model.factors, pts, strict=True)])
-    flags = _names([(flag.condition(_input(flag.input)), flag.name) for flag in model.red_flags])
+    missing = names_where([(pl.col(c).is_null(), f.name) for f, c in zip(model.factors, pts, strict=True)])
+    flags = names_where([(flag.condition(_input(flag.input)), flag.name) for flag in model.red_flags])
     frame = frame.with_columns(
         pl.sum_horizontal(pts).cast(dtype).alias("score"),
         missing.alias("missing_factors"),

@@ -25,7 +25,6 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -43,6 +42,7 @@ from casekit._case_index import (
     with_added,
 )
 from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
+from casekit._masks import bit_mask, names_by_mask, picked
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, evaluates_alone, post_only_keys
@@ -943,15 +943,15 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
     }
     wide = wide.with_columns(**{f"_due_{f}": e for f, e in due.items()})
     flag_dues = [c(f"_due_{f}") for f in FLAGS]
-    wide = wide.with_columns(_mask=_flag_mask([d.is_not_null() for d in flag_dues]))
+    wide = wide.with_columns(_mask=bit_mask([d.is_not_null() for d in flag_dues]))
     # each raised flag's detail (ids, comma-joined; null when it has none), picked like its due date
     details = [detail.get(f, pl.lit(None, pl.String)) for f in FLAGS]
     return wide.with_columns(
         current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
         days_in_stage=(today - c("stage_entered_on")).dt.total_days(),
-        flags=pl.lit(_flag_table()).gather(c("_mask")),
-        flag_due_on=_picked(flag_dues, c("_mask")),
-        flag_detail=_picked(details, c("_mask")).list.eval(
+        flags=names_by_mask(FLAGS, c("_mask")),
+        flag_due_on=picked(flag_dues, c("_mask")),
+        flag_detail=picked(details, c("_mask")).list.eval(
             pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
         ),
         # a flag raised when its deadline has passed is due on that deadline: the least of the
@@ -1031,54 +1031,6 @@ def _indexed(frame: pl.LazyFrame, data: CaseData) -> pl.LazyFrame:
     return frame.join(index_table(data), on="case_id", how="inner").select(
         pl.col("_index").alias("case_id"), *names[1:]
     )
-
-
-def _flag_mask(raised: list[pl.Expr]) -> pl.Expr:
-    """The bit mask of the flags (in :data:`FLAGS` order) whose ``raised`` test holds: bit k, ``FLAGS[k]``.
-
-    >>> df = pl.DataFrame({"a": [True, False], "b": [True, True]})
-    >>> df.select(_flag_mask([pl.col("a"), pl.col("b")])).to_series().to_list()
-    [3, 2]
-    """
-    bits = [
-        pl.when(test).then(pl.lit(1 << k, pl.UInt32)).otherwise(pl.lit(0, pl.UInt32)) for k, test in enumerate(raised)
-    ]
-    return pl.sum_horizontal(bits)
-
-
-def _picked(values: list[pl.Expr], mask: pl.Expr) -> pl.Expr:
-    """The ``values`` (one per flag, in :data:`FLAGS` order) of the flags raised in ``mask``
-    (:func:`_flag_mask`), as a list in flag order: a raised flag's value is kept even when null.
-
-    The values are set side by side in a fixed-size array (``concat_arr``) and each row's
-    list takes the positions its mask names (:func:`_flag_positions`): at 1M cases 0.2 s of
-    CPU, where ``concat_list`` of the 16 columns alone costs 6.8 s in polars 2.1 and joining
-    the values as text and splitting them back 0.5 s.
-
-    >>> df = pl.DataFrame({"a": [1, 2, 3], "b": [None, 5, 6], "mask": [3, 0, 2]})
-    >>> cols = [pl.col("a"), pl.col("b"), *[pl.lit(None, pl.Int64)] * 14]
-    >>> df.select(_picked(cols, pl.col("mask").cast(pl.UInt32))).to_series().to_list()
-    [[1, None], [], [6]]
-    """
-    return pl.concat_arr(values).arr.to_list().list.gather(pl.lit(_flag_positions()).gather(mask))
-
-
-@functools.cache
-def _flag_positions() -> pl.Series:
-    """Every set of :data:`FLAGS` as the list of its positions, at the index of its bit mask
-    (built once per process, ~0.03 s; ``list.drop_nulls`` would take 0.1 s)."""
-    mask = pl.int_range(1 << len(FLAGS), dtype=pl.UInt32)
-    bits = pl.concat_arr([pl.when((mask & (1 << k)) != 0).then(pl.lit(k, pl.UInt32)) for k in range(len(FLAGS))])
-    return pl.select(bits.arr.to_list().list.eval(pl.element().drop_nulls())).to_series()
-
-
-@functools.cache
-def _flag_table() -> pl.Series:
-    """Every set of :data:`FLAGS` as its list of names, at the index of its bit mask: the
-    ``flags`` of a row is one gather by its mask (at 1M cases 0.08 s of CPU against 0.43 s
-    for joining and splitting the names row by row)."""
-    names = pl.element().replace_strict(dict(enumerate(FLAGS)), return_dtype=pl.String)
-    return pl.select(pl.lit(_flag_positions()).list.eval(names)).to_series()
 
 
 def flags_long(status: pl.DataFrame) -> pl.DataFrame:
