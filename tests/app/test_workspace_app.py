@@ -187,3 +187,30 @@ def test_recorded_rows_are_patched_in_without_reading_everything_again(team: Pat
     ws.update("cases", "NEW-1", {"program": "p"}, expected_version=version, actor="eva")
     assert ws.result_since(full, ws.last_change() - 1) is None  # an update: read everything again
     ws.close()
+
+
+def test_a_new_server_shows_what_another_process_wrote(team: Path) -> None:
+    """A new server process's first load uses the snapshot of the last read
+    (``casekit/workspace/_snapshot.py``) only while nothing was written since (issue 18)."""
+    from streamlit.runtime.caching import cache_resource
+
+    ws = _seed(team)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.session_state["lang"] = "en"
+    _run(at)
+    assert team.with_name(team.name + ".snapshot").is_dir()  # the first load kept what it read
+    first = {m.label: m.value for m in at.metric}
+    case_id = ws.data()["cases"].filter(pl.col("closed_on").is_null())["case_id"][0]
+    ws.close_case(case_id, "2026-09-01", "goals_met", actor="another server")
+    ws.close()
+    cache_resource.clear()  # a new server process: nothing in memory
+    again = AppTest.from_file(APP, default_timeout=180)
+    again.session_state["lang"] = "en"
+    _run(again)
+    second = {m.label: m.value for m in again.metric}
+    assert first != second
+    cache_resource.clear()
+    third = AppTest.from_file(APP, default_timeout=180)
+    third.session_state["lang"] = "en"
+    _run(third)
+    assert {m.label: m.value for m in third.metric} == second  # from the snapshot kept after the write
