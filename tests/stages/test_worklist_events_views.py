@@ -137,7 +137,8 @@ def test_events_cover_every_dated_fact() -> None:
 
 def test_events_are_sorted_by_case_date_stage_sheet_and_row_on_shuffled_sheets() -> None:
     """The narrow log's order and dtypes (issue 18) against a plain sort of the log as text:
-    stage and sheet are Enums of their vocabularies (round 6), the rest as before."""
+    stage and sheet are Enums of their vocabularies, the activity a categorical (round 6),
+    the rest as before."""
     from polars.testing import assert_frame_equal
 
     from casekit.data import CaseData
@@ -149,10 +150,10 @@ def test_events_are_sorted_by_case_date_stage_sheet_and_row_on_shuffled_sheets()
     )
     for log in (events(shuffled), events(shuffled, engine="streaming")):
         assert log.schema == pl.Schema(
-            {"case_id": pl.String, "stage": pl.Enum(STAGES), "activity": pl.String, "timestamp": pl.Date}
+            {"case_id": pl.String, "stage": pl.Enum(STAGES), "activity": pl.Categorical(), "timestamp": pl.Date}
             | {"sheet": pl.Enum(sorted(shuffled.sheets)), "row": pl.Int64}
         )
-        text = log.with_columns(pl.col("stage", "sheet").cast(pl.String))
+        text = log.with_columns(pl.col("stage", "sheet", "activity").cast(pl.String))
         stage_order = pl.col("stage").replace_strict(STAGES, list(range(len(STAGES))))
         expected = text.sample(fraction=1.0, shuffle=True, seed=1).sort(
             "case_id", "timestamp", stage_order, "sheet", "row", nulls_last=False
@@ -167,7 +168,8 @@ def test_event_log_export_reads_back(tmp_path: Path) -> None:
     pm = to_process_mining(log)
     assert pm.columns[:3] == ["case:concept:name", "concept:name", "time:timestamp"]
     assert pm.schema["time:timestamp"] == pl.Datetime("us")
-    assert pm.schema["stage"] == pm.schema["sheet"] == pl.String  # the log's Enums, as text for the tools
+    # the log's Enums and categorical, as text for the tools
+    assert pm.schema["stage"] == pm.schema["sheet"] == pm.schema["concept:name"] == pl.String
     parquet = write_event_log(log, tmp_path / "log.parquet")
     assert pl.read_parquet(parquet).equals(pm)
     csv = write_event_log(log, tmp_path / "log.csv")
