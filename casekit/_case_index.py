@@ -24,7 +24,7 @@ Of a validation result, :func:`casekit.validate` hands the index over
 (:func:`given_index`): its case-link check finds every row's case in the sorted ids of
 ``cases`` (one hash join for every sheet), and those positions are the clean data's
 index — no rule computes one (at 1M cases, about 1.4 s of CPU less: docs/performance.md).
-Raw data (not validated) is indexed on first use (:func:`_positions`).
+Raw data (not validated: a workspace's) is indexed on first use (:func:`_positions`).
 
 >>> import polars as pl
 >>> from casekit.data import CaseData
@@ -65,10 +65,10 @@ __all__ = [
     "coded",
     "coded_with",
     "extended",
+    "given_index",
     "id_dtype",
     "index_table",
     "is_coded",
-    "given_index",
     "keep_case_keys",
     "slice_view",
     "text_ids",
@@ -166,9 +166,26 @@ def coded(data: CaseData) -> CaseData:
 
 def _positions(data: CaseData) -> tuple[pl.Series, dict[str, pl.Series]]:
     """The distinct ids of every sheet of ``data``, sorted, and each sheet's ``case_id`` as
-    positions in them (``UInt32``; a blank id null). One pass per sheet: each id becomes a
-    code of a local categorical (hashing each text once), then the distinct codes are
-    ranked by their text (a sort of the distinct ids only); the categorical is then let go."""
+    positions in them (``UInt32``; a blank id null): looked up in the sorted ids of ``cases``
+    (:class:`Lookup`) when every id is one of them (a workspace's data, a caseload without
+    orphan rows), else :func:`_categorical_positions`."""
+    cases = data.sheets.get("cases")
+    if cases is None or "case_id" not in cases.columns:
+        return _categorical_positions(data)
+    ids = cases.get_column("case_id").cast(pl.String).drop_nulls().sort()
+    ids = ids.filter((ids != ids.shift()).fill_null(value=True)).alias("case_id")
+    names = [name for name, df in data.sheets.items() if "case_id" in df.columns]
+    columns = [data[name].get_column("case_id").cast(pl.String) for name in names]
+    found = Lookup.of(ids).find_all(columns)
+    if any(f.null_count() != c.null_count() for f, c in zip(found, columns, strict=True)):  # an orphan id
+        return _categorical_positions(data)
+    return ids, dict(zip(names, found, strict=True))
+
+
+def _categorical_positions(data: CaseData) -> tuple[pl.Series, dict[str, pl.Series]]:
+    """:func:`_positions` for any data. One pass per sheet: each id becomes a code of a
+    local categorical (hashing each text once), then the distinct codes are ranked by their
+    text (a sort of the distinct ids only); the categorical is then let go."""
     categories = pl.Categorical(pl.Categories.random())
     texts = {
         name: df.get_column("case_id").cast(pl.String).cast(categories)
@@ -483,7 +500,8 @@ class Lookup:
         out: list[pl.Series | None] = [None] * len(columns)
         rest = []
         for i, texts in enumerate(columns):
-            if texts.len() == self.ids.len() and not self.ids.null_count() and texts.equals(self.ids, check_names=False):
+            same = texts.len() == self.ids.len() and not self.ids.null_count()
+            if same and texts.equals(self.ids, check_names=False):
                 out[i] = pl.int_range(texts.len(), dtype=INDEX_DTYPE, eager=True).alias("case_id")
             else:
                 rest.append(i)

@@ -152,7 +152,8 @@ def _computed(data: ck.CaseData) -> ci.CodedData:
 
 def _assert_same_view(got: ck.CaseData, expected: ci.CodedData) -> None:
     assert isinstance(got, ci.CodedData)
-    assert got.ids.equals(expected.ids) and got.ordered == expected.ordered
+    assert got.ids.equals(expected.ids)
+    assert got.ordered == expected.ordered
     assert sorted(got.sheets) == sorted(expected.sheets)
     for name, frame in expected.sheets.items():
         assert_frame_equal(got[name], frame, check_exact=True)
@@ -210,7 +211,8 @@ def test_case_keys_told_after_validation_number_the_index() -> None:
     assert dense.ordered
     keys = pl.DataFrame({"case_id": ["a", "7", "007"], "key": [3, 10, 4]})
     view = ci.coded(ci.with_case_keys(result.data, keys))
-    assert isinstance(view, ci.CodedData) and not view.ordered
+    assert isinstance(view, ci.CodedData)
+    assert not view.ordered
     assert ci.text_ids(view, pl.Series([3, 10, 4], dtype=ci.INDEX_DTYPE)).to_list() == ["a", "7", "007"]
     assert ci.text_ids(view, view["cases"]["case_id"]).equals(result.data["cases"]["case_id"])
 

@@ -104,23 +104,11 @@ def validate(
         ]
     )
 
-    found: dict[str, pl.Series] = {}  # each sheet's case: its position in the cases' sorted ids
+    ids = pl.Series("case_id", [], pl.String)
+    found: dict[str, pl.Series] = {}  # each sheet's case: its position in the sorted ids
     cases = work.get("cases")
     if cases is not None:
-        # event dates are checked only against cases without errors of their own
-        rows, whole = error_rows(issues, "cases")
-        without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
-        table = _rules.case_table(cases, without_errors)
-        unique_keys = table.get_column("_key").n_unique() == table.height
-        if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
-            lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key") if unique_keys else None)
-            named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
-            found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
-        cross = [
-            _rules.case_links(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
-            for sheet, df in work.items()
-            if sheet != "cases"
-        ]
+        cross, ids, found = _case_links(work, issues)
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
@@ -148,8 +136,32 @@ def validate(
     messages = build_report(issues if report else issues.clear(), lang=lang, headers=data.headers)
     clean_data = CaseData(clean_sheets, issues=data.issues, source=data.source, headers=data.headers)
     if found:
-        clean_data = _with_index(clean_data, table.get_column("case_id"), found)
+        clean_data = _with_index(clean_data, ids, found)
     return ValidationResult(data=clean_data, report=messages, quarantined=quarantined, issues=issues, lang=lang)
+
+
+def _case_links(
+    work: dict[str, pl.DataFrame], issues: pl.DataFrame
+) -> tuple[list[pl.DataFrame], pl.Series, dict[str, pl.Series]]:
+    """The case-link issues of every sheet of ``work`` but ``cases``; the sorted ids of
+    ``cases`` and, for the sheets in memory, each row's position in them (its case)."""
+    cases = work["cases"]
+    # event dates are checked only against cases without errors of their own
+    rows, whole = error_rows(issues, "cases")
+    without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
+    table = _rules.case_table(cases, without_errors)
+    unique_keys = table.get_column("_key").n_unique() == table.height
+    found: dict[str, pl.Series] = {}
+    if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
+        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key") if unique_keys else None)
+        named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
+        found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
+    cross = [
+        _rules.case_links(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
+        for sheet, df in work.items()
+        if sheet != "cases"
+    ]
+    return cross, table.get_column("case_id"), found
 
 
 def _with_index(clean: CaseData, ids: pl.Series, found: dict[str, pl.Series]) -> CaseData:

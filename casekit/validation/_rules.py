@@ -101,7 +101,8 @@ def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -
     ``clean`` is true on the rows of ``cases`` without errors; a repeated case id is an
     error on every copy, so keeping any copy is enough.
     """
-    rows = cases.lazy().select("case_id", "opened_on", "closed_on", _clean=clean).filter(pl.col("case_id").is_not_null())
+    rows = cases.lazy().select("case_id", "opened_on", "closed_on", _clean=clean)
+    rows = rows.filter(pl.col("case_id").is_not_null())
     if isinstance(cases, pl.DataFrame):  # in memory: in the order of the case index (a scan's is not kept)
         rows = rows.sort("case_id", maintain_order=True)
     table = rows.with_columns(_key=pl.col("case_id").hash()).collect(engine=engine_for(cases))
