@@ -263,13 +263,17 @@ def test_output_columns_and_types():
 def test_points_too_big_for_int8_stay_int64_and_the_score_does_not_wrap():
     """A model whose points do not fit in Int8 keeps Int64; an Int8 model's score is summed
     as Int64 (19 factors of 4 points, or 40 of 127, would wrap an Int8)."""
-    factors = "".join(f'[[factors]]\nname = "h{i}"\ninput = "housing"\npoints = {{ at_risk = 127 }}\n' for i in range(3))
+    factors = "".join(
+        f'[[factors]]\nname = "h{i}"\ninput = "housing"\npoints = {{ at_risk = 127 }}\n' for i in range(3)
+    )
     out = score_risk(build(assessments=[assessment("A", housing="at_risk")]), factors)
-    assert out.schema["pts_h0"] == pl.Int8 and out.schema["score"] == pl.Int64
+    assert out.schema["pts_h0"] == pl.Int8
+    assert out.schema["score"] == pl.Int64
     assert out["score"].to_list() == [381]
     big = '[[factors]]\nname = "h"\ninput = "housing"\npoints = { at_risk = 128 }\n'
     out = score_risk(build(assessments=[assessment("A", housing="at_risk")]), big)
-    assert out.schema["pts_h"] == pl.Int64 and out["pts_h"].to_list() == [128]
+    assert out.schema["pts_h"] == pl.Int64
+    assert out["pts_h"].to_list() == [128]
 
 
 # ---- reviews ------------------------------------------------------------------------------
