@@ -186,15 +186,21 @@ def cohort_frame(
         )
         .with_columns(age_band("age"), opened_year=pl.col("opened_on").dt.year().cast(pl.Int32))
     )
+    # unvalidated data may repeat a case's row: its first row stands for it, as in `cases`
     wide_entries = (
         entries.lazy()
         .select("case_id", "stage", "entered_on")
+        .unique(["case_id", "stage"], keep="first", maintain_order=True)
         .collect()
         .pivot(on="stage", index="case_id", values="entered_on", on_columns=list(_NINE))
         .rename({s: _entered(s) for s in _NINE})
     )
-    base = keyed.select(_STATUS_COLUMNS).with_columns(
-        pl.when(pl.col("current_stage") == "closed").then(pl.col("closed_on")).alias("entered_closed"),
+    base = (
+        keyed.select(_STATUS_COLUMNS)
+        .unique("case_id", keep="first", maintain_order=True)
+        .with_columns(
+            pl.when(pl.col("current_stage") == "closed").then(pl.col("closed_on")).alias("entered_closed"),
+        )
     )
     frame = (
         base.join(cases, on="case_id", how="left", maintain_order="left")

@@ -439,3 +439,18 @@ def test_the_notebook_example_of_the_docs_runs(code: str, tmp_path: Path, monkey
     assert (tmp_path / "cohort_log.csv").stat().st_size > 0
     extract = pl.read_excel(tmp_path / "cohort_extract.xlsx", sheet_id=0)["cases"]
     assert 0.8 * a.height <= extract.height <= a.height  # k-anonymity suppresses a few cases
+
+
+def test_unvalidated_data_with_a_repeated_case_row_gives_one_row_per_case() -> None:
+    """The broken workbook read without validation repeats C00004's `cases` row: the cohort
+    frame keeps one row for it (its first, as for the case's own columns) instead of
+    failing in the stage-entry pivot."""
+    root = Path(__file__).resolve().parents[1]
+    raw = ck.read_workbook(root / "sample_data" / "casekit_broken_es.xlsx")
+    assert raw.sheets["cases"].filter(pl.col("case_id") == "C00004").height == 2
+    frame = cohort_frame(raw, as_of=ck.SAMPLE_AS_OF)
+    assert frame["case_id"].is_duplicated().sum() == 0
+    first = ck.stage_entries(raw, as_of=ck.SAMPLE_AS_OF).filter(pl.col("case_id") == "C00004")
+    first = first.unique("stage", keep="first", maintain_order=True)
+    row = frame.filter(pl.col("case_id") == "C00004")
+    assert row["entered_screening"].item() == first.filter(pl.col("stage") == "screening")["entered_on"].item()
