@@ -75,19 +75,40 @@ def names_by_mask(names: tuple[str, ...], mask: pl.Expr) -> pl.Expr:
     return mask.map_batches(lists, return_dtype=pl.List(pl.String), is_elementwise=True)
 
 
-def picked(values: Sequence[pl.Expr], mask: pl.Expr) -> pl.Expr:
+def picked(values: Sequence[pl.Expr | None], mask: pl.Expr, dtype: pl.DataType | None = None) -> pl.Expr:
     """The ``values`` (one per bit, at most :data:`TABLE_BITS`) whose bit is set in ``mask``,
-    as a list in bit order: a picked value is kept even when null.
+    as a list in bit order: a picked value is kept even when null; a ``None`` value is a null
+    of ``dtype`` (no column: only the values given are set side by side).
 
     The values are set side by side in a fixed-size array (``concat_arr``) and each row's
-    list takes the positions its mask names: at 1M rows 0.2 s of CPU for 16 values, where
-    ``concat_list`` of the 16 columns alone costs 6.8 s in polars 2.1.
+    list takes the positions its mask names: at 1M rows 0.2 s of CPU for 16 dates, where
+    ``concat_list`` of the 16 columns alone costs 6.8 s in polars 2.1; 3 texts of 16 given,
+    0.13 s against 0.33 s for the 16 with 13 null columns.
 
     >>> df = pl.DataFrame({"a": [1, 2, 3], "b": [None, 5, 6], "mask": [3, 0, 2]})
     >>> df.select(picked([pl.col("a"), pl.col("b")], pl.col("mask").cast(pl.UInt32))).to_series().to_list()
     [[1, None], [], [6]]
+    >>> df.select(picked([None, pl.col("b")], pl.col("mask").cast(pl.UInt32), pl.Int64())).to_series().to_list()
+    [[None, None], [], [6]]
     """
-    return pl.concat_arr(values).arr.to_list().list.gather(pl.lit(_positions(len(values))).gather(mask))
+    given = tuple(k for k, value in enumerate(values) if value is not None)
+    if len(given) == len(values):
+        return pl.concat_arr(values).arr.to_list().list.gather(pl.lit(_positions(len(values))).gather(mask))
+    side = pl.concat_arr([pl.lit(None, dtype), *(values[k] for k in given)])  # slot 0: the null
+    return side.arr.to_list().list.gather(pl.lit(_slots(len(values), given)).gather(mask))
+
+
+@functools.cache
+def _slots(bits: int, given: tuple[int, ...]) -> pl.Series:
+    """Every mask of ``bits`` bits as the list of the slots its set bits take in
+    ``[null, *given values]`` (bit ``given[i]``: slot i + 1; any other bit: slot 0).
+
+    >>> _slots(2, (1,)).to_list()
+    [[], [0], [1], [0, 1]]
+    """
+    slot = {k: i + 1 for i, k in enumerate(given)}
+    at = pl.element().replace_strict(slot, default=0, return_dtype=pl.UInt32)
+    return pl.select(pl.lit(_positions(bits)).list.eval(at)).to_series()
 
 
 @functools.cache

@@ -945,13 +945,13 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
     flag_dues = [c(f"_due_{f}") for f in FLAGS]
     wide = wide.with_columns(_mask=bit_mask([d.is_not_null() for d in flag_dues]))
     # each raised flag's detail (ids, comma-joined; null when it has none), picked like its due date
-    details = [detail.get(f, pl.lit(None, pl.String)) for f in FLAGS]
+    details = [detail.get(f) for f in FLAGS]
     return wide.with_columns(
         current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
         days_in_stage=(today - c("stage_entered_on")).dt.total_days(),
         flags=names_by_mask(FLAGS, c("_mask")),
         flag_due_on=picked(flag_dues, c("_mask")),
-        flag_detail=picked(details, c("_mask")).list.eval(
+        flag_detail=picked(details, c("_mask"), pl.String()).list.eval(
             pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
         ),
         # a flag raised when its deadline has passed is due on that deadline: the least of the
