@@ -724,7 +724,7 @@ def _per_case(rows: pl.LazyFrame, part: Part, column: str, data: CaseData) -> pl
     [5, None, None]
     """
     if not isinstance(part, pl.DataFrame) or not is_coded(data):
-        return rows.join(part.lazy().select("case_id", column), on="case_id", how="left")
+        return rows.join(part.lazy().select("case_id", column), on="case_id", how="left", maintain_order="left")
     keyed = part.filter(pl.col("case_id").is_not_null())
     values = pl.repeat(None, len(data.ids), dtype=part.schema[column], eager=True)
     values = values.scatter(keyed.get_column("case_id"), keyed.get_column(column))
