@@ -397,11 +397,12 @@ def show_table(
     # on a workspace, each case id opens its record
     links = case_link_prefix() if "case_id" in names and st.session_state.get("source") == "workspace" else None
     options = (tuple((headers or {}).items()), tuple(hide), tuple(whole), links)
+    sent_whole = sent_whole_rows(df.height)
     if version is None:
         shown = _readable_shown(df, language, options, model)
         arrow = shown.to_arrow()
     else:
-        shown, arrow = _readable_kept(key, version, language, options, df, model)
+        shown, arrow = _readable_kept(key, version, language, options, df, model, sent_whole)
     config: dict[str, Any] = {names[c]: _number_column(c, language) for c in whole}
     right = st.column_config.TextColumn(alignment="right")
     config |= {names[c]: right for c in names if df.schema[c].is_numeric() and c not in whole}
@@ -412,6 +413,9 @@ def show_table(
         config |= {names[c]: st.column_config.TextColumn(width="large") for c in wide if c in names}
     if links:
         config[names["case_id"]] = st.column_config.LinkColumn(display_text=CASE_LINK_TEXT)
+    # a dictionary-encoded text (light_arrow) is drawn as the text it is, not as a category
+    text = st.column_config.TextColumn()
+    config |= {f.name: text for f in arrow.schema if _is_dictionary(f) and f.name not in config}
     st.dataframe(
         # as Arrow: Streamlit sends an Arrow table as it is; a polars frame it converts to
         # pandas first (importing pandas on the first table drawn; 0.1 s per rerun for the worklist)
@@ -422,20 +426,86 @@ def show_table(
         column_config=config,
         placeholder="",
         row_height=wrapped_row_height(shown, [names[c] for c in wide if c in names]),
+        # sent whole, said so: Streamlit's own choice (lazy=None) imports pandas to make it
+        lazy=False if sent_whole else None,
     )
+
+
+#: Streamlit (1.67) pages a table of more rows than this from the server (``st.dataframe``'s
+#: ``lazy`` default: 1,000 rows at a time, sorted on the server); a smaller one is sent whole.
+PAGED_ROWS = 150_000
+
+
+def sent_whole_rows(rows: int) -> bool:
+    """Whether a table of ``rows`` rows is sent whole to the browser (and may be
+    :func:`light_arrow`): up to :data:`PAGED_ROWS`, or always under AppTest, which has no
+    browser to page to (Streamlit's own rule, ``global.appTest``). A paged table stays
+    plain: the server sorts it with pyarrow, which cannot sort a table on a dictionary column.
+
+    >>> sent_whole_rows(1_000), sent_whole_rows(PAGED_ROWS + 1)
+    (True, False)
+    """
+    from streamlit import config  # read at call time: AppTest patches config.get_option, not st.get_option
+
+    return rows <= PAGED_ROWS or bool(config.get_option("global.appTest"))
+
+
+def _is_dictionary(field: pa.Field) -> bool:
+    """Whether an Arrow column is dictionary-encoded (:func:`light_arrow`)."""
+    import pyarrow as pa
+
+    return pa.types.is_dictionary(field.type)
+
+
+def light_arrow(table: pa.Table) -> pa.Table:
+    """``table`` with each text column that repeats its values (at most half as many
+    distinct values as rows) dictionary-encoded, its indices as narrow as they fit: the same
+    values, rows and order, in fewer bytes for Streamlit to serialise, hash and send on each
+    rerun (issue 18: a workspace's worklist at 100k, 203k rows, 55 → 12 MB).
+
+    >>> import pyarrow as pa
+    >>> light = light_arrow(pa.table({"tier": ["high", "low", "high", None], "id": ["a", "b", "c", "d"]}))
+    >>> str(light.schema.field("tier").type), str(light.schema.field("id").type)
+    ('dictionary<values=string, indices=int8, ordered=0>', 'string')
+    >>> light["tier"].to_pylist()
+    ['high', 'low', 'high', None]
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns: list[pa.Array | pa.ChunkedArray] = []
+    for column in table.columns:
+        light: pa.Array | pa.ChunkedArray = column
+        if (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)) and column.num_chunks:
+            encoded = pc.dictionary_encode(column.combine_chunks())
+            distinct = len(encoded.dictionary)
+            if 2 * distinct <= len(column):
+                index = pa.int8() if distinct <= 2**7 else pa.int16() if distinct <= 2**15 else pa.int32()
+                texts = encoded.dictionary.cast(pa.string())
+                light = pa.DictionaryArray.from_arrays(encoded.indices.cast(index), texts)
+        columns.append(light)
+    return pa.Table.from_arrays(columns, names=table.column_names, metadata=table.schema.metadata)
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _readable_kept(
-    key: str, version: Hashable, language: str, options: tuple[Any, ...], _df: pl.DataFrame, _model: Any
+    key: str,
+    version: Hashable,
+    language: str,
+    options: tuple[Any, ...],
+    _df: pl.DataFrame,
+    _model: Any,
+    light: bool = False,
 ) -> tuple[pl.DataFrame, pa.Table]:
     """:func:`casekit.present.readable` of the table ``key`` made from ``version`` (the
     caller's promise: the same version, the same ``_df``), with its case links when
-    ``options`` has their prefix, and as the Arrow table Streamlit is given; kept like the
-    derived tables (shared, read-only; issue 18: the worklist's 100k rows are neither read
-    nor converted to Arrow again on each rerun, ~0.1 s with a workspace's case links)."""
+    ``options`` has their prefix, and as the Arrow table Streamlit is given (``light``: its
+    repeated texts dictionary-encoded, :func:`light_arrow`); kept like the derived tables
+    (shared, read-only; issue 18: the worklist's 100k rows are neither read nor converted to
+    Arrow again on each rerun, ~0.1 s with a workspace's case links)."""
     shown = _readable_shown(_df, language, options, _model)
-    return shown, shown.to_arrow()
+    arrow = shown.to_arrow()
+    return shown, light_arrow(arrow) if light else arrow
 
 
 def _readable_shown(df: pl.DataFrame, language: str, options: tuple[Any, ...], model: Any) -> pl.DataFrame:

@@ -83,6 +83,27 @@ def test_monitoring_figures_equal_casekit(status: pl.DataFrame, lang: str) -> No
     assert labels.count(t("ui.download_csv", lang)) == 4  # every table downloadable
 
 
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_worklist_is_sent_light_and_drawn_as_text(lang: str) -> None:
+    """Issue 18: the worklist's repeated texts (priority, flag, tier, manager…) reach the
+    browser dictionary-encoded, fewer bytes to serialise, hash and send on every rerun, and
+    are drawn as text columns (not as categories); the values are those of
+    ``test_monitoring_figures_equal_casekit``."""
+    import pyarrow as pa
+
+    at = open_app("monitoring", lang=lang)
+    sent = pa.ipc.open_stream(at.dataframe[0].proto.arrow_data.data).read_all()
+    config = json.loads(at.dataframe[0].proto.columns)
+    encoded = [f.name for f in sent.schema if pa.types.is_dictionary(f.type)]
+    columns = list(at.dataframe[0].value.columns)  # priority, case, name, flag…
+    assert columns[0] in encoded
+    assert columns[3] in encoded
+    assert len(encoded) >= 6
+    assert all(config[name]["type_config"] == {"type": "text"} for name in encoded)
+    assert sent.schema.field(ck.present.header("days_overdue", lang)).type == pa.int64()
+    assert at.dataframe[0].value[columns[3]].tolist() == sent[columns[3]].to_pylist()
+
+
 def test_filtering_by_case_manager_equals_the_managers_worklist(status: pl.DataFrame) -> None:
     at = open_app("monitoring", lang="es")
     manager = "Marta Iglesias"
