@@ -173,7 +173,7 @@ def _positions(data: CaseData) -> tuple[pl.Series, dict[str, pl.Series]]:
     if cases is None or "case_id" not in cases.columns:
         return _categorical_positions(data)
     ids = cases.get_column("case_id").cast(pl.String).drop_nulls().sort()
-    ids = ids.filter((ids != ids.shift()).fill_null(value=True)).alias("case_id")
+    ids = ids.filter(_run_starts(ids)).alias("case_id")  # sorted: one of each (not hashed, as unique() is)
     names = [name for name, df in data.sheets.items() if "case_id" in df.columns]
     columns = [data[name].get_column("case_id").cast(pl.String) for name in names]
     found = Lookup.of(ids).find_all(columns)
@@ -479,12 +479,16 @@ class Lookup:
     hashed: bool
 
     @classmethod
-    def of(cls, ids: pl.Series, hashes: pl.Series | None = None) -> Lookup:
-        """The lookup of ``ids``; ``hashes``: their hashes when known (:meth:`pl.Series.hash`)."""
+    def of(cls, ids: pl.Series, hashes: pl.Series | None = None, *, distinct: bool | None = None) -> Lookup:
+        """The lookup of ``ids``; ``hashes``: their hashes when known (:meth:`pl.Series.hash`),
+        ``distinct``: whether those of the non-null ids are distinct, when known."""
         at = pl.int_range(ids.len(), dtype=INDEX_DTYPE, eager=True)
         key = ids.hash() if hashes is None else hashes
-        table = pl.DataFrame({"_key": key, "_at": at}).filter(ids.is_not_null())
-        if table["_key"].n_unique() == table.height:  # distinct hashes (the usual case)
+        table = pl.DataFrame({"_key": key, "_at": at})
+        table = table.filter(ids.is_not_null()) if ids.null_count() else table
+        if distinct is None:
+            distinct = table["_key"].n_unique() == table.height
+        if distinct:  # distinct hashes (the usual case)
             return cls(ids, table, hashed=True)
         return cls(ids, pl.DataFrame({"_key": ids, "_at": at}).filter(ids.is_not_null()), hashed=False)
 
@@ -506,16 +510,45 @@ class Lookup:
             else:
                 rest.append(i)
         if rest:
-            keys = pl.concat([columns[i].hash() if self.hashed else columns[i] for i in rest])
+            runs = [_runs(columns[i]) for i in rest]
+            keys = pl.concat([texts.hash() if self.hashed else texts for texts, _ in runs])
             at = keys.to_frame("_key").join(self.table, on="_key", how="left", maintain_order="left")["_at"]
             start = 0
-            for i in rest:
-                texts, part = columns[i], at.slice(start, columns[i].len())
+            for i, (texts, run) in zip(rest, runs, strict=True):
+                part = at.slice(start, texts.len())
                 start += texts.len()
                 if self.hashed:  # a text whose hash is another id's is not that id
                     part = pl.select(pl.when(self.ids.gather(part) == texts).then(part)).to_series()
-                out[i] = part.alias("case_id")
+                out[i] = (part if run is None else part.gather(run)).alias("case_id")
         return [s for s in out if s is not None]
+
+
+def _runs(texts: pl.Series) -> tuple[pl.Series, pl.Series | None]:
+    """``texts`` with each run of repeats (a sheet sorted by case: a case's rows) kept once,
+    and the run of each text (``None``: ``texts`` as they are, when few repeat), so a
+    lookup looks each run up once.
+
+    >>> kept, run = _runs(pl.Series(["A", "A", None, None, "B", "A"]))
+    >>> kept.to_list(), run.to_list()
+    (['A', None, 'B', 'A'], [0, 0, 1, 1, 2, 3])
+    """
+    first = _run_starts(texts)
+    if first.sum() > texts.len() * 0.9:
+        return texts, None
+    return texts.filter(first), (first.cum_sum() - 1).cast(INDEX_DTYPE)
+
+
+def _run_starts(texts: pl.Series) -> pl.Series:
+    """Whether each of ``texts`` differs from the one before (null equals null): the first of
+    each run. On sorted texts, a filter by it removes repeats without hashing (at 1M ids,
+    0.003 s against 0.15 s for ``unique(maintain_order=True)``).
+
+    >>> _run_starts(pl.Series(["A", "A", None, None, "B"])).to_list()
+    [True, False, True, False, True]
+    """
+    if texts.len() < 2:
+        return pl.repeat(True, texts.len(), eager=True)
+    return pl.concat([pl.Series([True]), texts.slice(1).ne_missing(texts.slice(0, texts.len() - 1))])
 
 
 def index_table(data: CaseData) -> pl.LazyFrame:

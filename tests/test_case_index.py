@@ -223,6 +223,10 @@ def test_the_lookup_is_exact_even_on_a_hash_collision() -> None:
     look = ci.Lookup.of(ids, forged)
     assert look.hashed
     assert look.find(pl.Series(["C-X", "C-2", None, "C-3", "C-1"])).to_list() == [None, 1, None, 3, None]
+    # runs of one text (a sheet sorted by case) are looked up once, still checked against the text
+    runs = pl.Series(["C-X", "C-X", "C-2", "C-2", None, None, "C-1", "C-1", "C-1", "C-X"])
+    assert look.find(runs).to_list() == [None, None, 1, 1, None, None, None, None, None, None]
+    assert ci.Lookup.of(ids).find(runs).to_list() == [None, None, 1, 1, None, None, 0, 0, 0, None]
     # two ids sharing a hash: found by their text
     same = ci.Lookup.of(ids, forged.scatter(1, forged[0]))
     assert not same.hashed

@@ -153,7 +153,7 @@ def _case_links(
     unique_keys = table.get_column("_key").n_unique() == table.height
     found: dict[str, pl.Series] = {}
     if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
-        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key") if unique_keys else None)
+        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"), distinct=unique_keys)
         named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
         found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
     cross = [

@@ -106,9 +106,12 @@ def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -
     if isinstance(cases, pl.DataFrame):  # in memory: in the order of the case index (a scan's is not kept)
         rows = rows.sort("case_id", maintain_order=True)
     table = rows.with_columns(_key=pl.col("case_id").hash()).collect(engine=engine_for(cases))
-    if table.get_column("_key").n_unique() == table.height:  # distinct hashes: distinct ids (usual case)
-        return table
-    return table.unique("case_id", keep="first", maintain_order=True)
+    if isinstance(cases, pl.DataFrame):  # sorted: a repeated id is next to itself
+        ids = table.get_column("case_id")
+        repeated = table.height > 1 and bool((ids.slice(1) == ids.slice(0, table.height - 1)).any())
+    else:  # distinct hashes: distinct ids (usual case)
+        repeated = table.get_column("_key").n_unique() != table.height
+    return table.unique("case_id", keep="first", maintain_order=True) if repeated else table
 
 
 def case_links(
@@ -134,32 +137,25 @@ def case_links(
     """
     col = EVENT_DATES.get(sheet)
     keep = ["case_id", ROW] + ([col] if col else [])
+    grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
     if found is not None:
-        dates = table.select("opened_on", "closed_on", "_clean")
-        joined = (
-            df.lazy()
-            .select(keep)
-            .with_row_index("_i")
-            .with_columns(dates.get_column(c).gather(found).alias(c) for c in dates.columns)
-            .filter(pl.col("case_id").is_not_null())
-        )
+        bad = _found_links(df.lazy().select(keep), table, found, col, grace)
     else:
         joined = _joined(df.lazy().select(keep).with_row_index("_i"), table, unique_keys=unique_keys)
-    unknown = pl.col("_clean").is_null()
-    early = late = pl.lit(False)
-    if col is not None:
-        grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
-        dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
-        early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
-        late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
-    # the few rows in error, in the sheet's order (a join does not keep it; keeping it with
-    # maintain_order="left" costs 1.5x more at 1M cases)
-    bad = (
-        joined.with_columns(_unknown=unknown, _early=early, _late=late)
-        .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
-        .collect(engine=engine_for(df))
-        .sort("_i")
-    )
+        unknown = pl.col("_clean").is_null()
+        early = late = pl.lit(False)
+        if col is not None:
+            dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
+            early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
+            late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
+        # the few rows in error, in the sheet's order (a join does not keep it; keeping it with
+        # maintain_order="left" costs 1.5x more at 1M cases)
+        bad = (
+            joined.with_columns(_unknown=unknown, _early=early, _late=late)
+            .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
+            .collect(engine=engine_for(df))
+            .sort("_i")
+        )
     frames = [
         issues_from(
             bad.filter("_unknown"), sheet=sheet, column="case_id", check="unknown_case", value=pl.col("case_id")
@@ -173,6 +169,41 @@ def case_links(
                 )
             )
     return concat(frames)
+
+
+def _found_links(
+    rows: pl.LazyFrame, table: pl.DataFrame, found: pl.Series, col: str | None, grace: int
+) -> pl.DataFrame:
+    """The rows (in memory, with ``case_id`` and ``col``) whose case is unknown or whose date
+    ``col`` is outside their case's life, in their order, flagged ``_unknown``, ``_early``,
+    ``_late``, with the case's ``opened_on`` and ``closed_on``; ``found``: each row's case in
+    ``table``. A case's bounds are made once and gathered (a case with errors has none): no
+    join, and the rows keep their order.
+
+    >>> import datetime as dt
+    >>> table = pl.DataFrame({"opened_on": [dt.date(2026, 1, 5)], "closed_on": [None], "_clean": [True]},
+    ...                      schema_overrides={"closed_on": pl.Date})
+    >>> rows = pl.LazyFrame({"case_id": ["A", "Z", "A"], "on": [dt.date(2026, 1, 4), None, None], "_row": [2, 3, 4]})
+    >>> bad = _found_links(rows, table, pl.Series([0, None, 0], dtype=pl.UInt32), "on", 0)
+    >>> bad.select("_row", "_unknown", "_early", "_late", "opened_on").rows()
+    [(2, False, True, False, datetime.date(2026, 1, 5)), (3, True, False, False, None)]
+    """
+    at = pl.col("_at")
+    flags = {
+        "_unknown": at.is_null() & pl.col("case_id").is_not_null(),
+        "_early": pl.lit(False),
+        "_late": pl.lit(False),
+    }
+    if col is not None:
+        bounds = table.select(
+            pl.when("_clean").then("opened_on").alias("lo"),
+            pl.when("_clean").then(pl.col("closed_on") + pl.duration(days=grace)).alias("hi"),
+        )
+        flags["_early"] = (pl.col(col) < pl.lit(bounds.get_column("lo")).gather(at)).fill_null(False)
+        flags["_late"] = (pl.col(col) > pl.lit(bounds.get_column("hi")).gather(at)).fill_null(False)
+    bad = rows.with_columns(_at=pl.lit(found)).with_columns(**flags).filter(pl.any_horizontal(*flags)).collect()
+    dates = table.select("opened_on", "closed_on")
+    return bad.with_columns(dates.get_column(c).gather(bad.get_column("_at")) for c in dates.columns)
 
 
 def _joined(rows: pl.LazyFrame, table: pl.DataFrame, *, unique_keys: bool | None) -> pl.LazyFrame:

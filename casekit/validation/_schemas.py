@@ -46,8 +46,19 @@ def _expr_check(expr_of, error: str) -> pa.Check:
 
 
 def _all_distinct(col: pl.Series) -> bool:
-    """Whether the non-null values of ``col`` are distinct (distinct hashes: distinct values)."""
+    """Whether the non-null values of ``col`` are distinct: texts rising in length, then in
+    text order (ids numbered without padding, ``G999999`` then ``G1000000``) by comparing
+    each with the next, else by counting distinct hashes (distinct hashes: distinct values).
+
+    >>> _all_distinct(pl.Series(["G9", None, "G10", "G11"])), _all_distinct(pl.Series(["B", "A", "B"]))
+    (True, False)
+    """
     present = col.drop_nulls()
+    if present.dtype == pl.String and present.len() > 1:
+        size, head, tail = present.str.len_bytes(), present.slice(0, present.len() - 1), present.slice(1)
+        shorter, longer = size.slice(0, present.len() - 1), size.slice(1)
+        if ((shorter < longer) | ((shorter == longer) & (head < tail))).all():
+            return True
     return present.hash().n_unique() == present.len()
 
 

@@ -80,6 +80,23 @@ def test_duplicate_ids_flag_every_copy_but_not_nulls(sheets, run: Run) -> None:
     assert result.report["value"].to_list() == ["K-1", "K-1"]
 
 
+@pytest.mark.parametrize(
+    ("ids", "repeated"),
+    [
+        (["K8", "K9", "K10", "K11"], []),  # rising in length, then text: distinct without hashing
+        (["K8", "K9", "K9", "K10"], [3, 4]),  # a repeat next to itself
+        (["K9", "K10", "K11", "K9"], [2, 5]),  # not in that order: counted by hashes
+        (["K10", "K9", None, None], []),  # nulls are not repeats
+    ],
+)
+def test_duplicate_ids_in_any_order(sheets, run: Run, ids: list[str | None], repeated: list[int]) -> None:
+    contacts = sheets["contacts"]
+    rows = pl.concat([contacts] * 2).head(4).with_columns(pl.Series("contact_id", ids, dtype=pl.String))
+    sheets["contacts"] = rows.with_columns(pl.Series("_row", range(2, 6), dtype=pl.Int64))
+    found = [(sheet, row) for sheet, row, column, check, _ in problems(run(sheets)) if check == "duplicate"]
+    assert found == [("contacts", row) for row in repeated]
+
+
 def test_repeated_case_id_outside_cases_is_fine(sheets, run: Run) -> None:
     # two contacts of C-1 in the valid workbook: case_id is unique only in `cases`
     assert sheets["contacts"]["case_id"].to_list().count("C-1") == 2
