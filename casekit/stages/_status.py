@@ -41,7 +41,18 @@ from casekit._case_index import (
     to_text,
     with_added,
 )
-from casekit._frames import columns_of, engine_for, id_ranges, is_lazy, max_where, min_where, sheet, unwrap
+from casekit._frames import (
+    columns_of,
+    earliest,
+    engine_for,
+    id_ranges,
+    is_lazy,
+    latest,
+    max_where,
+    min_where,
+    sheet,
+    unwrap,
+)
 from casekit._masks import bit_mask, names_by_mask, picked
 from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData, ValidationResult
@@ -248,7 +259,7 @@ def stage_entries(
     _, done, completed_on = _stages(cfg, as_of)
     # the day each stage reached was entered: all earlier stages complete (never before opening);
     # a case reached stages 1 … min(reached, 9), each entered on a day (its opening is known)
-    entered = [pl.max_horizontal(c("opened_on"), *(v for j, v in completed_on.items() if j < k)) for k in range(1, 10)]
+    entered = [latest(c("opened_on"), *(v for j, v in completed_on.items() if j < k)) for k in range(1, 10)]
     inputs = _stage_inputs(view, as_of=as_of, cfg=cfg, measures=measures)
     wide = (
         inputs.select(
@@ -742,9 +753,9 @@ def _out_of_order(cfg: ProcessConfig) -> pl.Expr:
     c = pl.col
     evidence = {
         1: c("first_screened"),
-        2: pl.min_horizontal("first_assessed", "first_baseline"),
+        2: earliest("first_assessed", "first_baseline"),
         3: c("first_reviewed"),
-        4: pl.min_horizontal("first_goal", "service_on"),
+        4: earliest("first_goal", "service_on"),
         7: c("first_tx"),
         8: c("first_post"),
         9: c("first_later"),
@@ -755,7 +766,7 @@ def _out_of_order(cfg: ProcessConfig) -> pl.Expr:
             if j <= i or (j == 9 and i in (7, 8) and cfg.outcomes_may_precede_transition):
                 continue
             became.append(pl.when(ej < ei).then(ei))
-    return pl.min_horizontal(became)
+    return earliest(*became)
 
 
 #: The columns of the case frame the stages reached are computed from (:func:`_stages`).
@@ -832,7 +843,7 @@ def _stages(cfg: ProcessConfig, as_of: dt.date) -> tuple[pl.Expr, dict[int, pl.E
         1: c("refer_on"),
         2: c("first_assessed"),
         3: c("review_ok_on") if cfg.review_required else c("first_assessed"),
-        4: pl.max_horizontal("first_target_goal", "service_on"),
+        4: latest("first_target_goal", "service_on"),
         5: c("impl_on"),
         6: c("last_tx"),
         7: c("last_tx"),
@@ -865,7 +876,7 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         _negative=c("last_negative").fill_null(value=False),
     )
     n = c("current_stage_number")
-    entered = pl.max_horizontal(c("opened_on"), *(pl.when(n > k).then(v) for k, v in completed_on.items()))
+    entered = latest(c("opened_on"), *(pl.when(n > k).then(v) for k, v in completed_on.items()))
     is_open = ~c("is_closed")
     high = c("deadline_tier") == "high"
     cadence = (
@@ -885,7 +896,7 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
     # each red flag open from the record that raised it until a review on or after it
     # records a safety action
     red_open = {f: red_flag_open(c(f"raised_{f}"), c("safety_on")) for f in flag_names}
-    safety_due = pl.min_horizontal(*red_open.values()) if red_open else pl.lit(None, dtype=pl.Date)
+    safety_due = earliest(*red_open.values()) if red_open else pl.lit(None, dtype=pl.Date)
     safety_detail = (
         pl.concat_str(
             [pl.when(e.is_not_null()).then(pl.lit(f)) for f, e in red_open.items()], separator=",", ignore_nulls=True
@@ -905,11 +916,9 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         ),
         # every open assessed case, whatever its stage: the later of the last client contact
         # and the latest assessment, plus the tier's cadence
-        "_follow_up_due": pl.when(is_open & c("_done2")).then(
-            _after(pl.max_horizontal("last_client", "last_assessed"), cadence)
-        ),
+        "_follow_up_due": pl.when(is_open & c("_done2")).then(_after(latest("last_client", "last_assessed"), cadence)),
         "_reassessment_due": pl.when(is_open & c("_done2")).then(_after(c("last_assessed"), reassess)),
-        "_post_due": pl.when(is_open).then(pl.min_horizontal("post_missing_on", "post_open_on")),
+        "_post_due": pl.when(is_open).then(earliest("post_missing_on", "post_open_on")),
         "_outcome_due": pl.when(is_open).then(c("outcome_due")),
         "_goal_next": pl.when(is_open).then(c("next_goal_target")),
     }
@@ -956,7 +965,7 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         ),
         # a flag raised when its deadline has passed is due on that deadline: the least of the
         # deadlines has it already (same dates, a quarter fewer columns to compare)
-        next_due_on=pl.min_horizontal(*(c(f"_due_{f}") for f in FLAGS if f not in _ON_DEADLINE), *map(c, deadlines)),
+        next_due_on=earliest(*(c(f"_due_{f}") for f in FLAGS if f not in _ON_DEADLINE), *map(c, deadlines)),
         last_assessed_on=c("last_assessed"),
         as_of=today,
     ).sort(ROW)
