@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -17,6 +18,7 @@ from casekit.errors import UnreadableFileError
 from casekit.i18n import normalize_lang, t
 from casekit.io._delimited import read_csv_raw
 from casekit.io._excel import load_grid, open_workbook
+from casekit.io._jobs import run_all
 from casekit.io._layout import Table, locate, name_columns
 from casekit.io._names import sheet_id
 from casekit.io._parse import clean_expr, parse_frame
@@ -224,9 +226,20 @@ def _check_total(parts: list[_Part], label: str, opts: _Options) -> None:
 def _read(source: Any, filename: str | None, label: str, opts: _Options) -> CaseData:
     parts, several = _collect(source, filename, label, opts)
     warnings: list[str] = []
-    found = _sheet_files(parts, warnings, opts) if several else _single(parts[0], warnings, opts)
-    if "cases" not in found:
-        names = ", ".join(f.name for f in found.values()) or "—"
+    pending = _sheet_files(parts, warnings, opts) if several else _single(parts[0], warnings, opts)
+    # the sheets are read and parsed side by side; errors are raised as one after another would
+    done = run_all(
+        [functools.partial(_read_and_parse, job, opts) for job in pending.values()],
+        weights=[job.weight for job in pending.values()],
+    )
+    ready: dict[str, _Ready] = {}
+    for sheet, outcome in zip(pending, done, strict=True):
+        if outcome.error is not None:
+            raise outcome.error
+        assert outcome.value is not None
+        ready[sheet] = outcome.value
+    if "cases" not in ready:
+        names = ", ".join(r.found.name for r in ready.values()) or "—"
         raise UnreadableFileError("io.missing_cases", lang=opts.lang, file=label, sheets=names)
     sheets: dict[str, pl.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
@@ -246,33 +259,76 @@ def _read(source: Any, filename: str | None, label: str, opts: _Options) -> Case
         )
     ]
     for sheet in SHEET_ORDER:
-        if sheet not in found:
+        if sheet not in ready:
             continue
-        item = found[sheet]
-        if item.table.frame.width > 1 and not item.table.recognised:
+        item, parsed = ready[sheet].found, ready[sheet].parsed
+        if parsed is None:
             raise UnreadableFileError("io.no_header", lang=opts.lang, file=item.file, sheet=item.name)
-        frame, sheet_issues = parse_frame(
-            sheet,
-            item.table.frame,
-            item.table.columns,
-            month_first=opts.month_first,
-            decimal_comma=item.decimal_comma,
-        )
-        sheets[sheet] = frame
+        if isinstance(parsed, BaseException):
+            raise parsed
+        sheets[sheet], sheet_issues = parsed
         headers[sheet] = {**item.table.headers, "__sheet__": item.name}
-        if item.notes:
-            rows, columns, values, checks, severities = zip(*item.notes, strict=True)
-            notes = {"row": rows, "column": columns, "value": values, "check": checks, "severity": severities}
-            notes_frame = pl.DataFrame(
-                {"sheet": [sheet] * len(rows), **notes, "arg": [None] * len(rows)}, schema=ISSUE_SCHEMA
-            )
-            sheet_issues = pl.concat([notes_frame, sheet_issues]).sort("row", maintain_order=True, nulls_last=False)
         issues.append(sheet_issues)
     issue_frame = pl.concat(issues, how="vertical")
     return CaseData(sheets, issue_frame, source=label, headers=headers)
 
 
-def _single(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Found]:
+@dataclass(frozen=True)
+class _Pending:
+    """A sheet to read (``read`` gives its :class:`_Found`) and how much work it is."""
+
+    read: Callable[[], _Found]
+    weight: int
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A sheet read: what was found and its parse, ``(frame, issues)``; the error the
+    parse raised; or None when the sheet has no header (raised in sheet order)."""
+
+    found: _Found
+    parsed: tuple[pl.DataFrame, pl.DataFrame] | BaseException | None
+
+
+def _read_and_parse(job: _Pending, opts: _Options) -> _Ready:
+    """Read one sheet and parse it (a read error propagates; a parse error is kept, as
+    it is raised only after every file was read)."""
+    item = job.read()
+    if item.table.frame.width > 1 and not item.table.recognised:
+        return _Ready(item, None)
+    try:
+        return _Ready(item, _parse(item, opts))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:
+        return _Ready(item, exc)
+
+
+def _parse(item: _Found, opts: _Options) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The typed sheet and its issues, the reader's notes among them."""
+    frame, sheet_issues = parse_frame(
+        item.sheet,
+        item.table.frame,
+        item.table.columns,
+        month_first=opts.month_first,
+        decimal_comma=item.decimal_comma,
+    )
+    if item.notes:
+        rows, columns, values, checks, severities = zip(*item.notes, strict=True)
+        notes = {"row": rows, "column": columns, "value": values, "check": checks, "severity": severities}
+        notes_frame = pl.DataFrame(
+            {"sheet": [item.sheet] * len(rows), **notes, "arg": [None] * len(rows)}, schema=ISSUE_SCHEMA
+        )
+        sheet_issues = pl.concat([notes_frame, sheet_issues]).sort("row", maintain_order=True, nulls_last=False)
+    return frame, sheet_issues
+
+
+def _done(found: _Found) -> _Pending:
+    """A sheet already read (a workbook's): only its parse is left."""
+    return _Pending(lambda: found, found.table.frame.height * found.table.frame.width)
+
+
+def _single(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Pending]:
     """One file: a workbook, or one CSV/Parquet file (the ``cases`` sheet unless named otherwise)."""
     kind = sniff(part.data)
     ext = Path(part.name).suffix.lower()
@@ -285,9 +341,10 @@ def _single(part: _Part, warnings: list[str], opts: _Options) -> dict[str, _Foun
     if ext in WORKBOOK_EXTS | LEGACY_EXTS or (ext == "" and kind == "zip"):
         if kind != "zip":
             raise UnreadableFileError("io.corrupt_file", lang=opts.lang, file=part.name)
-        return _workbook(part, warnings, opts)
+        return {sheet: _done(found) for sheet, found in _workbook(part, warnings, opts).items()}
     stem_sheet = sheet_id(Path(part.name).stem) or "cases"
-    return {stem_sheet: _sheet_file(part, stem_sheet, Path(part.name).stem, kind, opts)}
+    read = functools.partial(_sheet_file, part, stem_sheet, Path(part.name).stem, kind, opts)
+    return {stem_sheet: _Pending(read, len(part.data))}
 
 
 def _claim(claimed: dict[str, str], sheet: str, name: str, file: str, opts: _Options) -> None:
@@ -337,25 +394,40 @@ def _error_notes(grid: pl.DataFrame, table: Table, cells: list[tuple[int, int, s
     return notes
 
 
-def _sheet_files(parts: list[_Part], warnings: list[str], opts: _Options) -> dict[str, _Found]:
-    found: dict[str, _Found] = {}
+def _sheet_files(parts: list[_Part], warnings: list[str], opts: _Options) -> dict[str, _Pending]:
+    """Each sheet file's read, to run later; a file refused here (its name, kind or a
+    second file for its sheet) is refused only after the files before it are read, so
+    the error is the one a read of one file after another raises first."""
+    pending: dict[str, _Pending] = {}
     claimed: dict[str, str] = {}
     for part in parts:
-        stem, ext = Path(part.name).stem, Path(part.name).suffix.lower()
-        if ext not in SHEET_FILE_EXTS:
-            raise UnreadableFileError("io.not_a_sheet_file", lang=opts.lang, file=part.name)
-        kind = sniff(part.data)
-        if kind == "cfb":
-            raise UnreadableFileError("io.encrypted_or_legacy", lang=opts.lang, file=part.name)
-        sheet = sheet_id(stem)
-        if sheet == "":
-            continue
-        if sheet is None:
-            warnings.append(stem)
-            continue
-        _claim(claimed, sheet, part.name, part.name, opts)
-        found[sheet] = _sheet_file(part, sheet, stem, kind, opts)
-    return found
+        try:
+            sheet, kind = _sheet_of(part, claimed, warnings, opts)
+        except UnreadableFileError:
+            for job in pending.values():
+                job.read()
+            raise
+        if sheet:
+            read = functools.partial(_sheet_file, part, sheet, Path(part.name).stem, kind, opts)
+            pending[sheet] = _Pending(read, len(part.data))
+    return pending
+
+
+def _sheet_of(part: _Part, claimed: dict[str, str], warnings: list[str], opts: _Options) -> tuple[str, str]:
+    """The sheet a folder's file holds ("" for none: an unknown name is a warning) and its kind."""
+    stem, ext = Path(part.name).stem, Path(part.name).suffix.lower()
+    if ext not in SHEET_FILE_EXTS:
+        raise UnreadableFileError("io.not_a_sheet_file", lang=opts.lang, file=part.name)
+    kind = sniff(part.data)
+    if kind == "cfb":
+        raise UnreadableFileError("io.encrypted_or_legacy", lang=opts.lang, file=part.name)
+    sheet = sheet_id(stem)
+    if sheet is None:
+        warnings.append(stem)
+    if not sheet:
+        return "", kind
+    _claim(claimed, sheet, part.name, part.name, opts)
+    return sheet, kind
 
 
 def _sheet_file(part: _Part, sheet: str, name: str, kind: str, opts: _Options) -> _Found:

@@ -176,15 +176,18 @@ def test_the_cheap_test_of_texts_to_clean_flags_every_text_cleaning_changes(kind
     """`_maybe_odd` (byte comparisons) must be true wherever `_odd` (strip, regex) is, or a
     text needing cleaning would be kept as it is: every character up to U+30FF (all the
     Unicode whitespace, controls, digits of other scripts) alone, before, after and inside
-    a text, and the ids and quotes the rules are about."""
+    a text, also in texts longer than a string view's 12 inline bytes, and the ids and
+    quotes the rules are about."""
     chars = [chr(c) for c in range(0x3100) if not 0xD800 <= c < 0xE000]
+    long = "C" * 15
     texts = [*chars, *(f"{c}C1" for c in chars), *(f"C1{c}" for c in chars), *(f"C{c}1" for c in chars)]
+    texts += [*(f"{c}{long}" for c in chars), *(f"{long}{c}" for c in chars)]
     texts += ["", "7.0", "7.00", "07.0", "7.", ".0", "\u0663.0", "'=x", "x'", "C-1", None]
     frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
     rows = frame.select(odd=_odd(kind, pl.col("t")), maybe=_maybe_odd(kind, pl.col("t")))
     missed = frame.filter(rows["odd"] & ~rows["maybe"])
     assert missed.height == 0, missed["t"].to_list()[:10]
-    assert rows["odd"].sum() >= 75  # the texts do hit the rule (25 whitespace characters, 3 places)
+    assert rows["odd"].sum() >= 125  # the texts do hit the rule (25 whitespace characters, 5 places)
     assert (rows["maybe"] & ~rows["odd"]).sum() > 0  # a superset, not the same test
 
 
