@@ -156,11 +156,8 @@ def _case_links(
         lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"), distinct=unique_keys)
         named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
         found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
-    cross = [
-        _rules.case_links(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
-        for sheet, df in work.items()
-        if sheet != "cases"
-    ]
+    others = {sheet: df for sheet, df in work.items() if sheet != "cases"}
+    cross = _rules.all_case_links(others, table, unique_keys=unique_keys, found=found)
     return cross, table.get_column("case_id"), found
 
 

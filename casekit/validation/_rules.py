@@ -8,6 +8,7 @@ values it compares are present; a missing value is the ``required`` check's busi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 
 import polars as pl
 
@@ -129,33 +130,69 @@ def case_links(
     contacts and outcomes, up to the grace period after closing is fine).
 
     ``found``: the position of each row's case in ``table`` (null: none), from
-    :class:`casekit._case_index.Lookup` — the case's dates are then gathered, and
+    :class:`casekit._case_index.Lookup` — the case's bounds are then gathered, and
     :func:`casekit.validation.validate` keeps the positions as the clean data's case index.
     Else (a scanned sheet) one lazy join per sheet: only the rows in error are
     materialised, never the joined sheet. ``unique_keys`` (whether ``table``'s ``_key``
     hashes are distinct) is computed when not given.
     """
+    return all_case_links({sheet: df}, table, unique_keys=unique_keys, found={} if found is None else {sheet: found})[0]
+
+
+def all_case_links(
+    sheets: Mapping[str, pl.DataFrame | pl.LazyFrame],
+    table: pl.DataFrame,
+    *,
+    unique_keys: bool | None,
+    found: dict[str, pl.Series],
+) -> list[pl.DataFrame]:
+    """:func:`case_links` of each of ``sheets`` (``found``: the positions of the sheets in
+    memory); the queries of the sheets in memory are collected together (``pl.collect_all``:
+    both cores), a scanned sheet's on the streaming engine."""
+    queries = {
+        sheet: _link_query(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
+        for sheet, df in sheets.items()
+    }
+    together = [sheet for sheet in sheets if sheet in found]
+    bad = dict(zip(together, pl.collect_all([queries[s] for s in together]), strict=True))
+    bad |= {s: q.collect(engine=engine_for(sheets[s])) for s, q in queries.items() if s not in bad}
+    return [_link_issues(sheet, bad[sheet]) for sheet in sheets]
+
+
+def _link_query(
+    sheet: str,
+    df: pl.DataFrame | pl.LazyFrame,
+    table: pl.DataFrame,
+    *,
+    unique_keys: bool | None,
+    found: pl.Series | None,
+) -> pl.LazyFrame:
+    """The rows of ``sheet`` in error (:func:`case_links`), in the sheet's order, flagged
+    ``_unknown``, ``_early``, ``_late``, with their case's ``opened_on`` and ``closed_on``."""
     col = EVENT_DATES.get(sheet)
     keep = ["case_id", ROW] + ([col] if col else [])
     grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
     if found is not None:
-        bad = _found_links(df.lazy().select(keep), table, found, col, grace)
-    else:
-        joined = _joined(df.lazy().select(keep).with_row_index("_i"), table, unique_keys=unique_keys)
-        unknown = pl.col("_clean").is_null()
-        early = late = pl.lit(False)
-        if col is not None:
-            dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
-            early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
-            late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
-        # the few rows in error, in the sheet's order (a join does not keep it; keeping it with
-        # maintain_order="left" costs 1.5x more at 1M cases)
-        bad = (
-            joined.with_columns(_unknown=unknown, _early=early, _late=late)
-            .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
-            .collect(engine=engine_for(df))
-            .sort("_i")
-        )
+        return _found_links(df.lazy().select(keep), table, found, col, grace)
+    joined = _joined(df.lazy().select(keep).with_row_index("_i"), table, unique_keys=unique_keys)
+    unknown = pl.col("_clean").is_null()
+    early = late = pl.lit(False)
+    if col is not None:
+        dated = pl.col("_clean").fill_null(False) & pl.col(col).is_not_null()
+        early = dated & (pl.col(col) < pl.col("opened_on")).fill_null(False)
+        late = dated & (pl.col(col) > pl.col("closed_on") + pl.duration(days=grace)).fill_null(False)
+    # the few rows in error, in the sheet's order (a join does not keep it; keeping it with
+    # maintain_order="left" costs 1.5x more at 1M cases)
+    return (
+        joined.with_columns(_unknown=unknown, _early=early, _late=late)
+        .filter(pl.col("_unknown") | pl.col("_early") | pl.col("_late"))
+        .sort("_i")
+    )
+
+
+def _link_issues(sheet: str, bad: pl.DataFrame) -> pl.DataFrame:
+    """The issues of the rows of :func:`_link_query`."""
+    col = EVENT_DATES.get(sheet)
     frames = [
         issues_from(
             bad.filter("_unknown"), sheet=sheet, column="case_id", check="unknown_case", value=pl.col("case_id")
@@ -173,7 +210,7 @@ def case_links(
 
 def _found_links(
     rows: pl.LazyFrame, table: pl.DataFrame, found: pl.Series, col: str | None, grace: int
-) -> pl.DataFrame:
+) -> pl.LazyFrame:
     """The rows (in memory, with ``case_id`` and ``col``) whose case is unknown or whose date
     ``col`` is outside their case's life, in their order, flagged ``_unknown``, ``_early``,
     ``_late``, with the case's ``opened_on`` and ``closed_on``; ``found``: each row's case in
@@ -184,7 +221,7 @@ def _found_links(
     >>> table = pl.DataFrame({"opened_on": [dt.date(2026, 1, 5)], "closed_on": [None], "_clean": [True]},
     ...                      schema_overrides={"closed_on": pl.Date})
     >>> rows = pl.LazyFrame({"case_id": ["A", "Z", "A"], "on": [dt.date(2026, 1, 4), None, None], "_row": [2, 3, 4]})
-    >>> bad = _found_links(rows, table, pl.Series([0, None, 0], dtype=pl.UInt32), "on", 0)
+    >>> bad = _found_links(rows, table, pl.Series([0, None, 0], dtype=pl.UInt32), "on", 0).collect()
     >>> bad.select("_row", "_unknown", "_early", "_late", "opened_on").rows()
     [(2, False, True, False, datetime.date(2026, 1, 5)), (3, True, False, False, None)]
     """
@@ -201,9 +238,8 @@ def _found_links(
         )
         flags["_early"] = (pl.col(col) < pl.lit(bounds.get_column("lo")).gather(at)).fill_null(False)
         flags["_late"] = (pl.col(col) > pl.lit(bounds.get_column("hi")).gather(at)).fill_null(False)
-    bad = rows.with_columns(_at=pl.lit(found)).with_columns(**flags).filter(pl.any_horizontal(*flags)).collect()
-    dates = table.select("opened_on", "closed_on")
-    return bad.with_columns(dates.get_column(c).gather(bad.get_column("_at")) for c in dates.columns)
+    bad = rows.with_columns(_at=pl.lit(found)).with_columns(**flags).filter(pl.any_horizontal(*flags))
+    return bad.with_columns(pl.lit(table.get_column(c)).gather(at).alias(c) for c in ("opened_on", "closed_on"))
 
 
 def _joined(rows: pl.LazyFrame, table: pl.DataFrame, *, unique_keys: bool | None) -> pl.LazyFrame:
