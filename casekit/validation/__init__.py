@@ -173,10 +173,11 @@ def _with_index(clean: CaseData, ids: pl.Series, found: dict[str, pl.Series]) ->
     [0, 1]
     """
     present = pl.repeat(False, ids.len(), eager=True)
-    for at in found.values():
+    # the clean cases usually hold every id: the other sheets' rows then need no look
+    for at in sorted(found.values(), key=lambda at: at is not found.get("cases")):
         present = present.scatter(at.drop_nulls(), True)
-    if present.all():
-        return given_index(clean, ids, found)
+        if present.all():
+            return given_index(clean, ids, found)
     number = present.cast(INDEX_DTYPE).cum_sum()  # 1 + the dense index of each id still present
     return given_index(clean, ids.filter(present), {s: number.gather(at) - 1 for s, at in found.items()})
 
