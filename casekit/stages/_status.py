@@ -1016,18 +1016,30 @@ def _attach(cases: pl.LazyFrame, parts: Parts, data: CaseData) -> pl.LazyFrame:
     known.update(zip(later, pl.collect_all(later.values()), strict=True))
     size = len(data.ids)  # type: ignore[attr-defined]  # a coded view (is_coded above) carries its ids
     index = table.get_column("case_id")
+    # every case in the index's order (from files, a cases sheet sorted by id): each part's
+    # positions are already in the cases' order, nothing to gather
+    in_order = index.len() == size and index.null_count() == 0 and bool(index.equals(_count(size)))
     columns = [table]
     for name in parts:
-        part = known[name].filter(pl.col("case_id").is_not_null())  # a null id joins nothing
-        at = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(
-            part.get_column("case_id"), pl.int_range(part.height, dtype=pl.UInt32, eager=True)
-        )
-        columns.append(part.drop("case_id")[at.gather(index)])
+        part = known[name]
+        if part.get_column("case_id").null_count():  # a null id joins nothing
+            part = part.filter(pl.col("case_id").is_not_null())
+        at = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(part.get_column("case_id"), _count(part.height))
+        columns.append(part.drop("case_id")[at if in_order else at.gather(index)])
     wide = pl.concat(columns, how="horizontal")
     rows = wide.get_column(ROW)
     if rows.null_count() == 0 and rows.is_sorted():  # the usual case: the plan's sort by row is free
         wide = wide.with_columns(pl.col(ROW).set_sorted())
     return wide.lazy()
+
+
+def _count(n: int) -> pl.Series:
+    """0, 1, … n - 1 (``UInt32``, the case index's type).
+
+    >>> _count(3).to_list()
+    [0, 1, 2]
+    """
+    return pl.int_range(n, dtype=INDEX_DTYPE, eager=True).alias("case_id")
 
 
 def _indexed(frame: pl.LazyFrame, data: CaseData) -> pl.LazyFrame:
