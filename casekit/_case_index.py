@@ -99,6 +99,12 @@ class CodedData(CaseData):
     #: keep it, and a table carried from any of them is keyed alike in all
     family: object = field(default_factory=object)
 
+    def __post_init__(self) -> None:
+        # one chunk: ``ids.gather`` (the text ids of a table, :func:`text_ids`) is then a
+        # lookup; from 10 chunks it cost 0.21 s instead of 0.05 s for the 12M events at 1M
+        if self.ids.n_chunks() > 1:
+            object.__setattr__(self, "ids", self.ids.rechunk())
+
 
 def is_coded(data: CaseData) -> TypeGuard[CodedData]:
     """Whether ``data``'s ``case_id`` columns hold the case index."""

@@ -396,11 +396,76 @@ def _sorted(log: pl.DataFrame, data: CaseData | None = None, *, activities: pl.S
 
 
 def _order(log: pl.DataFrame) -> pl.Series:
-    """The row order of :func:`_sorted`: a stable sort on the five keys. In polars 2.1 it
-    costs half of the default (unstable) multi-key sort, or of one UInt64 key packed from
-    the five (docs/performance.md, round 5); the keys order every event (a sheet row
-    gives at most one event per stage), so stable or not gives the same order."""
+    """The row order of :func:`_sorted`: :func:`_packed_order` when it applies, else a
+    stable sort on the five keys (in polars 2.1 half the cost of the default unstable
+    multi-key sort: docs/performance.md, round 5); the keys order every event (a sheet
+    row gives at most one event per stage), so stable or not gives the same order."""
+    packed = _packed_order(log)
+    if packed is not None:
+        return packed
     return log.select(pl.arg_sort_by(*_KEYS, maintain_order=True)).to_series()
+
+
+def _bits(n: int) -> int:
+    """Bits to hold the numbers 0 to ``n``."""
+    return max(int(n).bit_length(), 1)
+
+
+def _packed_order(log: pl.DataFrame) -> pl.Series | None:
+    """The order of :data:`_KEYS` from one sort of 64-bit numbers, or ``None`` (then the
+    five-key sort) when the log has text case ids, a null key, or keys too wide.
+
+    Each event's number packs, high to low, its case index (null first), day, stage and
+    sheet codes and its position in ``log``: the numbers are distinct, so any sort gives
+    one order, and numpy's sort of integer values (vectorised) is several times faster
+    than polars' multi-key arg sort (12M events: ~0.2 s against ~0.8 s of CPU). The
+    position stands for ``row``: events equal on the first four keys come from one part
+    of the log (one sheet, one stage), and the order is checked to give them ascending
+    rows, as the five-key sort does; if not (a sheet not in row order), ``None``.
+
+    >>> log = pl.DataFrame({"case_id": [1, 0, 0], "timestamp": [dt.date(2026, 1, 2)] * 3,
+    ...     "stage": ["risk", "risk", "risk"], "sheet": ["risk_reviews"] * 3, "row": [3, 9, 2]},
+    ...     schema_overrides={"case_id": pl.UInt32, "stage": _STAGE, "sheet": _SHEET})
+    >>> _packed_order(log) is None  # rows 9 then 2 of one case, day and sheet: not in row order
+    True
+    >>> _packed_order(log.with_columns(row=pl.Series([3, 2, 9]))).to_list()
+    [1, 2, 0]
+    """
+    import numpy as np
+
+    case, day = log.get_column("case_id"), log.get_column("timestamp").to_physical()
+    row, height = log.get_column("row"), log.height
+    if case.dtype != pl.UInt32 or height == 0 or any(log.get_column(k).null_count() for k in _KEYS[1:]):
+        return None
+    stage, sheet = (log.get_column(k) for k in ("stage", "sheet"))
+    days = pl.col("timestamp").to_physical()
+    top, first, last = log.select(pl.col("case_id").max(), days.min().alias("first"), days.max().alias("last")).row(0)
+    widths = [
+        _bits((top or 0) + 1),  # null: 0
+        _bits(last - first),
+        _bits(len(_STAGE.categories)),
+        _bits(len(_SHEET.categories)),
+        _bits(height - 1),
+    ]
+    if sum(widths) > 64:
+        return None
+    u64 = np.uint64
+    key = (case.cast(pl.Int64).fill_null(-1) + 1).to_numpy().astype(u64)  # the one 64-bit array
+    for width, part in zip(widths[1:-1], [day - first, stage.to_physical(), sheet.to_physical()], strict=True):
+        np.left_shift(key, u64(width), out=key)
+        np.bitwise_or(key, part.to_numpy(), out=key, dtype=u64, casting="unsafe")
+    np.left_shift(key, u64(widths[-1]), out=key)
+    key += np.arange(height, dtype=u64)
+    key.sort()
+    sorted_keys = pl.Series("key", key, dtype=pl.UInt64)
+    del key
+    order = (sorted_keys % (1 << widths[-1])).cast(pl.get_index_type())
+    tied = sorted_keys // (1 << widths[-1])
+    del sorted_keys
+    rows = row.gather(order)
+    if ((tied == tied.shift()) & (rows < rows.shift())).any():  # a tie not in row order
+        return None
+    return order
 
 
 def _as_text(column: pl.Series, data: CaseData | None, activities: pl.Series | None = None) -> pl.Series:
