@@ -165,7 +165,7 @@ def with_groupings(
         )
         if "age_band" not in by:
             cases = cases.drop("age_band")
-        changes = changes.join(cases, on="case_id", how="left")
+        changes = changes.join(cases, on="case_id", how="left", maintain_order="left")
     if "effective_tier" in by:
         if scores is None:
             from casekit.risk.score import score_risk
@@ -173,7 +173,7 @@ def with_groupings(
             scores = score_risk(data, model, as_of=as_of)
         keyed = to_index(data, scores, strict=False)  # keyed like data (carried by score_risk's table)
         tiers = keyed.lazy().select("case_id", "effective_tier").unique("case_id", keep="any")
-        changes = changes.join(tiers, on="case_id", how="left")
+        changes = changes.join(tiers, on="case_id", how="left", maintain_order="left")
     return changes
 
 
@@ -348,9 +348,12 @@ def summarise_changes(
     values = [c for c in SUMMARY_COLUMNS if c not in ("n_cases", "suppressed", *shares)]
     values += ["sum_baseline", "sum_latest", "pct_change"] if totals else []
     pairs = dict.fromkeys(values) | {"n_paired": "n_cases", "n_unpaired": "n_cases"}
+    # the rows in their given order, one chunk, summed on the in-memory engine: each group's
+    # means and SDs add its rows in that order, so two runs give the same bits (the streaming
+    # engine, and joins that do not keep the order, summed them in any order: the last bit varied)
+    rows = frame.collect(engine="in-memory").rechunk()
     if for_sharing and cell_threshold(for_sharing=for_sharing, min_cell=min_cell) > 1:
-        rows = frame.collect()
-        full = _aggregate(rows.lazy(), list(by), totals=totals, measures=catalogue).collect()
+        full = _aggregate(rows.lazy(), list(by), totals=totals, measures=catalogue).collect(engine="in-memory")
         margin = _margins(rows, list(by), full.schema)  # a margin is read for its cells only
 
         def table_of(keys: tuple[str, ...]) -> pl.DataFrame:
@@ -367,9 +370,8 @@ def summarise_changes(
             min_cell=min_cell,
         ).lazy()
     else:
-        out = _aggregate(frame, list(by), totals=totals, measures=catalogue).with_columns(
-            suppressed=pl.lit(value=False)
-        )
+        out = _aggregate(rows.lazy(), list(by), totals=totals, measures=catalogue).collect(engine="in-memory").lazy()
+        out = out.with_columns(suppressed=pl.lit(value=False))
     if by:
         out = out.sort([_order(c) for c in by], nulls_last=True)
     cols = [*SUMMARY_COLUMNS[:-1]]

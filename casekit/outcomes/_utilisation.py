@@ -158,8 +158,9 @@ def utilisation_summary(
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
     clean, given = coded_with(clean_data(data), changes)  # the case index (issue 18)
-    frame = given if given is not None else utilisation_changes_lazy(clean, as_of=as_of, measures=measures)
-    frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
+    if given is None:  # sorted: the summary's sums in one order (the same bits run after run)
+        given = utilisation_changes_lazy(clean, as_of=as_of, measures=measures).sort("case_id", "measure")
+    frame = with_groupings(given, clean, keys, as_of=as_of, scores=scores, model=model)
     return summarise_changes(
         frame, keys, min_cell=min_cell, for_sharing=for_sharing, totals=True, measures=measures, fixed=keys[:2]
     ).collect()
@@ -357,12 +358,13 @@ def utilisation_rate_summary(
     by = [b for b in check_groupings(by, lang) if b not in ("domain", "measure")]
     keys = ["domain", "measure", *by]
     clean, given = coded_with(clean_data(data), rates)  # the case index (issue 18)
-    frame = given if given is not None else utilisation_rates_lazy(clean, as_of=as_of, measures=measures)
-    frame = with_groupings(frame, clean, keys, as_of=as_of, scores=scores, model=model)
-    rows = frame.collect().lazy()
+    if given is None:  # sorted, summed in-memory in that order: the same bits run after run
+        given = utilisation_rates_lazy(clean, as_of=as_of, measures=measures).sort("case_id", "measure")
+    frame = with_groupings(given, clean, keys, as_of=as_of, scores=scores, model=model)
+    rows = frame.collect(engine="in-memory").rechunk().lazy()
 
     def table_of(part: Sequence[str]) -> pl.DataFrame:
-        return _rate_table(rows, list(part)).collect()
+        return _rate_table(rows, list(part)).collect(engine="in-memory")
 
     derived = [
         c
