@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import sys
 import threading
 
 #: In the order a first load on Overview needs them (what the reader, the banner and
@@ -46,3 +47,22 @@ def _import(names: tuple[str, ...]) -> None:
             importlib.import_module(name)
         except Exception:  # the page's own import raises it where it belongs
             continue
+        charts_checked_when_drawn()
+
+
+def charts_checked_when_drawn() -> None:
+    """Altair checks a chart against Vega-Lite's schema when each of its parts is made (its
+    "debug mode", for tracebacks that point at the part) and again when the whole is drawn
+    (Streamlit's ``chart.to_dict()``); once altair is loaded, the app keeps only the check at
+    drawing: the same charts, ~0.1 s less per rerun of a page with two charts (issue 18).
+    A chart that breaks the schema still fails where it is drawn; ``tests/charts`` check every
+    chart's spec against the schema.
+
+    >>> import altair as alt
+    >>> charts_checked_when_drawn(); alt.utils.schemapi.DEBUG_MODE
+    False
+    >>> alt.utils.schemapi.enable_debug_mode()  # as it was, for the doctests that follow
+    """
+    schemapi = sys.modules.get("altair.utils.schemapi")
+    if schemapi is not None:
+        schemapi.disable_debug_mode()

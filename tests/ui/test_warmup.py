@@ -40,3 +40,19 @@ def test_the_sidebar_starts_it_before_it_reads_any_source() -> None:
 
     code = inspect.getsource(sidebar._load_choice)
     assert code.index("warm_up()") < min(code.index(s) for s in ("stored_result(", "load(sample_path", "load(files"))
+
+
+def test_charts_are_checked_against_the_schema_when_drawn_only() -> None:
+    """After the warm-up, altair no longer checks each part of a chart as it is made (its debug
+    mode); the whole chart is still checked when drawn (``to_dict()``, as Streamlit calls it)."""
+    out = _run(
+        "import altair as alt\n"
+        "from casekit.ui import warmup\n"
+        "warmup.start().join(timeout=120)\n"
+        "bad = alt.Chart(alt.Data(values=[])).mark_bar().encode(x=alt.X('a:Q', bin='yes'))\n"
+        "try:\n"
+        "    bad.to_dict()\n"
+        "except alt.utils.schemapi.SchemaValidationError:\n"
+        "    print('checked when drawn', alt.utils.schemapi.DEBUG_MODE)\n"
+    )
+    assert out.strip() == "checked when drawn False"
