@@ -21,6 +21,8 @@ from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES, CaseData, ValidationResult
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from polars._typing import EngineType
 
 
@@ -121,11 +123,7 @@ def earliest(*dates: pl.Expr | str) -> pl.Expr:
     >>> df.select(earliest("a", "b"))["a"].to_list()
     [datetime.date(2026, 1, 2), datetime.date(2026, 1, 9), None]
     """
-    exprs = [pl.col(d) if isinstance(d, str) else d for d in dates]
-    if len(exprs) == 1:
-        return exprs[0]
-    some = pl.any_horizontal(e.is_not_null() for e in exprs)
-    return pl.when(some).then(pl.min_horizontal(e.fill_null(_LAST_DAY) for e in exprs))
+    return _blanks_ignored(pl.min_horizontal, _LAST_DAY, dates)
 
 
 def latest(*dates: pl.Expr | str) -> pl.Expr:
@@ -138,11 +136,17 @@ def latest(*dates: pl.Expr | str) -> pl.Expr:
     >>> df.select(latest("a", "b"))["a"].to_list()
     [datetime.date(2026, 1, 5), datetime.date(2026, 1, 9), None]
     """
+    return _blanks_ignored(pl.max_horizontal, _FIRST_DAY, dates)
+
+
+def _blanks_ignored(horizontal: Callable[..., pl.Expr], stand_in: pl.Expr, dates: tuple[pl.Expr | str, ...]) -> pl.Expr:
+    """``horizontal`` (``pl.min_horizontal`` or ``max_horizontal``) of ``dates`` with the blanks
+    replaced by ``stand_in``, null on a row where every date is blank."""
     exprs = [pl.col(d) if isinstance(d, str) else d for d in dates]
     if len(exprs) == 1:
         return exprs[0]
     some = pl.any_horizontal(e.is_not_null() for e in exprs)
-    return pl.when(some).then(pl.max_horizontal(e.fill_null(_FIRST_DAY) for e in exprs))
+    return pl.when(some).then(horizontal(e.fill_null(stand_in) for e in exprs))
 
 
 def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
