@@ -50,7 +50,7 @@ from casekit._frames import Frame
 from casekit._neutral import DANGEROUS_START, neutralise, safe_text, unneutralise
 from casekit._print import longest_values, set_up_printing
 from casekit.contract import DERIVED_COLUMNS, ROW, SHEET_ORDER, SHEETS
-from casekit.data import CaseData
+from casekit.data import CaseData, as_text
 from casekit.errors import CasekitError
 from casekit.i18n import normalize_lang
 from casekit.present import formats, label, readable
@@ -338,8 +338,9 @@ def write_xlsx(
 
 
 def _localise(sheet: str, df: pl.DataFrame, lang: str, labels: bool) -> tuple[str, pl.DataFrame]:
-    """Drop ``_row``, translate values (``labels``) and headers; return the sheet name in ``lang``."""
-    df = df.drop(ROW, strict=False)
+    """Drop ``_row``, translate values (``labels``) and headers; return the sheet name in ``lang``.
+    Category columns (Enums, :func:`casekit.data.column_dtype`) are written as their text."""
+    df = as_text(df.drop(ROW, strict=False))
     spec = SHEETS.get(sheet)
     if spec is None:
         return sheet, df

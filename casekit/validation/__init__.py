@@ -38,7 +38,7 @@ import polars as pl
 from casekit._case_index import INDEX_DTYPE, Lookup, given_index
 from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS
-from casekit.data import CaseData, ValidationResult
+from casekit.data import CaseData, ValidationResult, column_dtype
 from casekit.i18n import normalize_lang
 from casekit.validation import _issues, _rules
 from casekit.validation._issues import issues_from
@@ -130,6 +130,8 @@ def validate(
     for sheet, frame in prepared.items():
         rows, whole = error_rows(issues, sheet)
         clean_sheets[sheet], quarantined[sheet] = split(frame, rows, whole=whole)
+        clean_sheets[sheet] = with_enums(sheet, clean_sheets[sheet])
+        quarantined[sheet] = with_enums(sheet, quarantined[sheet])
         if sheet in found:
             found[sheet] = kept_values(found[sheet], frame, rows, whole=whole)
 
@@ -138,6 +140,34 @@ def validate(
     if found:
         clean_data = _with_index(clean_data, ids, found)
     return ValidationResult(data=clean_data, report=messages, quarantined=quarantined, issues=issues, lang=lang)
+
+
+def with_enums(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
+    """``df`` (clean or set-aside rows of ``sheet``) with each category column held as the contract's Enum
+    (:func:`casekit.data.column_dtype`), as the reader types it: data made by hand (a
+    ``CaseData`` of text, the workspace) reaches every rule with the same dtypes as a read file.
+    A column that does not cast (a value outside the vocabulary, which a clean row cannot hold,
+    or a wrong type) is left as it is. A scanned sheet (lazy) gets the casts in its query.
+
+    >>> df = pl.DataFrame({"sex": ["male", None], "case_id": ["A", "B"]})
+    >>> with_enums("cases", df).schema["sex"]
+    Enum(categories=['female', 'male', 'other', 'unknown'])
+    """
+    spec = SHEETS[sheet].columns
+    if not isinstance(df, pl.DataFrame):
+        schema = df.collect_schema()
+        text = [n for n, t in schema.items() if n in spec and spec[n].kind == "category" and t == pl.String]
+        return df.with_columns(pl.col(n).cast(column_dtype(spec[n])) for n in text) if text else df
+    casts = []
+    for name, dtype in df.schema.items():
+        col = spec.get(name)
+        if col is None or col.kind != "category" or dtype == column_dtype(col) or dtype != pl.String:
+            continue
+        try:
+            casts.append(df.get_column(name).cast(column_dtype(col)))
+        except pl.exceptions.InvalidOperationError:
+            continue
+    return df.with_columns(casts) if casts else df
 
 
 def _case_links(

@@ -20,7 +20,7 @@ import polars as pl
 
 from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS, VOCABS, Column
-from casekit.data import DTYPES
+from casekit.data import DTYPES, column_dtype
 from casekit.validation._issues import ISSUES, empty
 
 if TYPE_CHECKING:
@@ -192,6 +192,8 @@ def _prepare_lazy(sheet: str, lf: pl.LazyFrame) -> tuple[pl.LazyFrame, list[str]
         target, dt = DTYPES[col.kind], schema.get(name)
         if dt is None:
             exprs.append(pl.lit(None, dtype=target).alias(name))
+        elif dt == column_dtype(col):
+            exprs.append(pl.col(name))
         elif _lossless(dt, target):
             exprs.append(pl.col(name).cast(target))
         elif target == pl.Date() and isinstance(dt, pl.Datetime):
@@ -225,6 +227,9 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         if name not in df.columns:
             out.append(pl.repeat(None, df.height, dtype=target, eager=True).alias(name))
             continue
+        if df.schema[name] == column_dtype(col):  # a category column as the reader types it
+            out.append(df.get_column(name))
+            continue
         cast = _safe_cast(df.get_column(name), target)
         if cast is None:
             bad.append(name)
@@ -252,7 +257,9 @@ def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[
     blanks = {
         col.name: ((pl.col(col.name) < pl.lit("!")) | (pl.col(col.name) >= pl.lit("\x80"))).any()
         for col in SHEETS[sheet].columns.values()
-        if col.name not in relaxed and any(error == "required|" for error, _ in _value_rules(col))
+        if col.name not in relaxed
+        and df.schema[col.name] == pl.String
+        and any(error == "required|" for error, _ in _value_rules(col))
     }
     if not blanks:
         return set()
@@ -264,11 +271,14 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
     """``(column, error, failed)`` for every value check of ``sheet``, in the order pandera
     runs them; the rules no row can fail (:func:`_idle_rules`) are left out."""
     idle = _idle_rules(sheet, df, relaxed)
+    schema = df.collect_schema()
     out: list[tuple[str, str, pl.Expr]] = []
     for col in SHEETS[sheet].columns.values():
         name = col.name
         if name in relaxed:
             continue
+        if isinstance(schema[name], pl.Enum):  # the contract's Enum (prepare): only its ids or null
+            idle = idle | {(name, "required|"), (name, "not_allowed|" + ", ".join(VOCABS[col.vocab or ""]))}
         if col.required:  # pandera's not-nullable check: null, or NaN in a float column
             missing = pl.col(name).is_null()
             if df.collect_schema()[name].is_float():
@@ -342,7 +352,7 @@ def _types_of(sheet: str, schema: tuple[tuple[str, pl.DataType], ...]) -> pl.Dat
     wrong = [
         (c.name, str(dtypes[c.name]))
         for c in SHEETS[sheet].columns.values()
-        if c.name in dtypes and dtypes[c.name] != DTYPES[c.kind]
+        if c.name in dtypes and dtypes[c.name] not in (DTYPES[c.kind], column_dtype(c))
     ]
     if not wrong:
         return empty()

@@ -9,7 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from casekit.contract import SHEETS
+from casekit.contract import SHEETS, VOCABS
 from casekit.data import ISSUE_SCHEMA
 from casekit.errors import UnreadableFileError
 from casekit.io import read_workbook
@@ -52,11 +52,13 @@ def test_spanish_cp1252_csv_folder(files: Path) -> None:
 
 def test_types_follow_the_contract(files: Path) -> None:
     data = read_workbook(files / "workbook.xlsx")
-    kinds = {"id": pl.String, "text": pl.String, "category": pl.String, "date": pl.Date, "bool": pl.Boolean}
+    kinds = {"id": pl.String, "text": pl.String, "date": pl.Date, "bool": pl.Boolean}
     kinds |= {"int": pl.Int64, "float": pl.Float64}
     for name, frame in data.sheets.items():
         for col in SHEETS[name].columns.values():
-            assert frame.schema[col.name] == kinds[col.kind], (name, col.name)
+            # a category column is an Enum of its vocabulary's ids, sorted (1 byte a row)
+            want = pl.Enum(sorted(VOCABS[col.vocab])) if col.kind == "category" else kinds[col.kind]
+            assert frame.schema[col.name] == want, (name, col.name)
         assert frame.schema["_row"] == pl.Int64
     assert data.issues.schema == pl.Schema(ISSUE_SCHEMA)
 
