@@ -35,6 +35,13 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
 
     ``_row`` (when asked for) falls back to the row position + 2 (header = row 1).
     On a view coded by :func:`casekit._case_index.coded`, ``case_id`` is the case index.
+    A category column (a ``pl.Enum`` once read or validated, :func:`casekit.data.column_dtype`)
+    is given to the rules as its text, as data made by hand brings it.
+
+    >>> from casekit.data import category_enum
+    >>> e = CaseData({"cases": pl.DataFrame({"sex": ["male", None]}, schema={"sex": category_enum("sex")})})
+    >>> sheet(e, "cases", ["sex"]).collect().to_series().to_list()
+    ['male', None]
     """
     spec = SHEETS[name].columns
     schema = {c: (pl.Int64() if c == ROW else DTYPES[spec[c].kind]) for c in columns}
@@ -44,15 +51,29 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     if df is None:
         return pl.LazyFrame(schema=schema)
     present = columns_of(df)
+    given = df.schema if isinstance(df, pl.DataFrame) else {}
     exprs = []
     for col, dtype in schema.items():
-        if col in present:
+        if isinstance(given.get(col), pl.Enum):
+            exprs.append(_enum_text(col, given[col]))
+        elif col in present:
             exprs.append(pl.col(col).cast(dtype))
         elif col == ROW:
             exprs.append((pl.int_range(pl.len(), dtype=pl.Int64) + 2).alias(ROW))
         else:
             exprs.append(pl.lit(None, dtype=dtype).alias(col))
     return df.lazy().select(exprs)
+
+
+def _enum_text(column: str, dtype: pl.Enum) -> pl.Expr:
+    """The text of the Enum ``column``: its categories gathered by code, about three times
+    cheaper than ``cast(pl.String)`` (which the streaming engine keeps, for a scanned sheet).
+
+    >>> df = pl.DataFrame({"s": ["b", None, "a"]}, schema={"s": pl.Enum(["a", "b"])})
+    >>> df.select(_enum_text("s", df.schema["s"])).to_series().to_list()
+    ['b', None, 'a']
+    """
+    return pl.lit(dtype.categories).gather(pl.col(column).to_physical()).alias(column)
 
 
 def columns_of(df: pl.DataFrame | pl.LazyFrame) -> list[str]:
