@@ -54,8 +54,8 @@ def sheet(data: CaseData, name: str, columns: list[str]) -> pl.LazyFrame:
     given = df.schema if isinstance(df, pl.DataFrame) else {}
     exprs = []
     for col, dtype in schema.items():
-        if isinstance(given.get(col), pl.Enum):
-            exprs.append(_enum_text(col, given[col]))
+        if isinstance(enum := given.get(col), pl.Enum):
+            exprs.append(_enum_text(col, enum))
         elif col in present:
             exprs.append(pl.col(col).cast(dtype))
         elif col == ROW:
