@@ -124,6 +124,23 @@ def _workspace(url: str, cases: int) -> None:
         ws.close()
 
 
+def source_envs(cases: int, db: str | None) -> tuple[Path, Path, str, dict[str, dict[str, str]]]:
+    """The caseload folder, the bench's home, the workspace URL and the app's environment
+    for each source (``file``: the Parquet folder; ``workspace``: the SQLite file or ``db``)."""
+    from profile_pipeline import caseload
+
+    folder = caseload(cases)
+    home = Path(os.environ.get("CASEKIT_HOME") or Path(os.environ.get("TMPDIR", "/tmp")) / "casekit-bench-app")
+    home.mkdir(parents=True, exist_ok=True)
+    url = db or f"sqlite:///{home / f'ws{cases}.db'}"
+    env = {**os.environ, "CASEKIT_AS_OF": AS_OF, "CASEKIT_LOCAL_MODE": "1", "CASEKIT_HOME": str(home)}
+    envs = {
+        "file": {**env, "CASEKIT_DATA": str(folder), "CASEKIT_DB": f"sqlite:///{home / 'none.db'}"},
+        "workspace": {**env, "CASEKIT_DB": url},
+    }
+    return folder, home, url, envs
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -137,19 +154,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         print(json.dumps(child(args.child, args.reruns)))
         return 0
-    from profile_pipeline import caseload
-
-    folder = caseload(args.cases)
-    home = Path(os.environ.get("CASEKIT_HOME") or Path(os.environ.get("TMPDIR", "/tmp")) / "casekit-bench-app")
-    home.mkdir(parents=True, exist_ok=True)
-    url = args.db or f"sqlite:///{home / f'ws{args.cases}.db'}"
-    env = {**os.environ, "CASEKIT_AS_OF": AS_OF, "CASEKIT_LOCAL_MODE": "1", "CASEKIT_HOME": str(home)}
-    envs = {
-        "file": {**env, "CASEKIT_DATA": str(folder), "CASEKIT_DB": f"sqlite:///{home / 'none.db'}"},
-        "workspace": {**env, "CASEKIT_DB": url},
-    }
+    folder, home, url, envs = source_envs(args.cases, args.db)
     # the upload's child reads the files from here (CASEKIT_DATA unset in the app: no server file)
-    envs["upload"] = {**env, "CASEKIT_DB": envs["file"]["CASEKIT_DB"], UPLOAD_ENV: str(folder)}
+    envs["upload"] = {**envs["workspace"], "CASEKIT_DB": envs["file"]["CASEKIT_DB"], UPLOAD_ENV: str(folder)}
     if "workspace" in args.sources:
         os.environ["CASEKIT_HOME"] = str(home)
         _workspace(url, args.cases)

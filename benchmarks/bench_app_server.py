@@ -45,7 +45,6 @@ if str(HERE) not in sys.path:
 
 from _bench_common import ROOT  # noqa: E402
 
-AS_OF = "2026-09-30"
 CHROMIUM = "/usr/bin/chromium"
 #: As ``tests/e2e/conftest.py``: connected, no script running, nothing stale; every chart drawn.
 IDLE_JS = """() => {
@@ -130,18 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sources", nargs="+", default=["file", "workspace"], choices=["file", "workspace"])
     parser.add_argument("--db", help="the workspace URL (default: bench_app_load.py's SQLite file)")
     args = parser.parse_args(argv)
-    from bench_app_load import _workspace
-    from profile_pipeline import caseload
+    from bench_app_load import _workspace, source_envs
 
-    folder = caseload(args.cases)
-    home = Path(os.environ.get("CASEKIT_HOME") or Path(os.environ.get("TMPDIR", "/tmp")) / "casekit-bench-app")
-    home.mkdir(parents=True, exist_ok=True)
-    url = args.db or f"sqlite:///{home / f'ws{args.cases}.db'}"
-    env = {**os.environ, "CASEKIT_AS_OF": AS_OF, "CASEKIT_LOCAL_MODE": "1", "CASEKIT_HOME": str(home)}
-    envs = {
-        "file": {**env, "CASEKIT_DATA": str(folder), "CASEKIT_DB": f"sqlite:///{home / 'none.db'}"},
-        "workspace": {**env, "CASEKIT_DB": url},
-    }
+    _, home, url, envs = source_envs(args.cases, args.db)
     if "workspace" in args.sources:
         os.environ["CASEKIT_HOME"] = str(home)
         _workspace(url, args.cases)
