@@ -62,6 +62,26 @@ def column_dtype(col: Column) -> pl.DataType:
     return DTYPES[col.kind]
 
 
+def as_category(values: pl.Series, col: Column) -> pl.Series | None:
+    """The text ``values`` of category column ``col`` as its Enum (:func:`column_dtype`) when
+    every one is an id of its vocabulary or null, else None (labels, blanks, values outside
+    the vocabulary, or not text): one hashed cast, for the reader and for ``validate``.
+
+    >>> from casekit.contract import SHEETS
+    >>> sex = SHEETS["cases"].columns["sex"]
+    >>> as_category(pl.Series("r", ["female", None]), sex).dtype
+    Enum(categories=['female', 'male', 'other', 'unknown'])
+    >>> as_category(pl.Series("r", ["female", "Mujer"]), sex) is None
+    True
+    """
+    if values.dtype != pl.String:
+        return None
+    try:
+        return values.cast(column_dtype(col))
+    except pl.exceptions.InvalidOperationError:
+        return None
+
+
 def as_text(df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with every Enum column cast back to text (the edge: exports, forms, the
     workspace, pages that process the text).

@@ -26,7 +26,7 @@ import polars as pl
 
 from casekit._neutral import unneutralise
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, Sheet, vocab_of
-from casekit.data import DTYPES, ISSUE_SCHEMA, column_dtype
+from casekit.data import DTYPES, ISSUE_SCHEMA, as_category, column_dtype
 from casekit.io._names import norm, norm_expr, vocab_map
 
 _TIME = r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?: ?[AaPp][Mm])?(?:Z|[+-]\d{2}:?\d{2})?)?"
@@ -319,7 +319,7 @@ def parse_frame(
         elif col.kind in ("id", "text"):  # row by row: ids are mostly distinct
             text = clean_expr(pl.col(name).cast(pl.String))
             typed.append(_typed(col, text, month_first=month_first, decimal_comma=decimal_comma)[0].alias(col.name))
-        elif col.kind == "category" and (ids := _canonical(frame.get_column(name), col)) is not None:
+        elif col.kind == "category" and (ids := as_category(frame.get_column(name), col)) is not None:
             ready.append(ids)
             typed.append(pl.col(name).alias(col.name))
         else:
@@ -373,25 +373,6 @@ def parse_frame(
 def _non_finite(s: pl.Expr) -> pl.Expr:
     """``not_a_number`` where a float cell holds infinity or NaN."""
     return pl.when(s.is_not_null() & ~s.is_finite()).then(pl.lit("not_a_number"))
-
-
-def _canonical(raw: pl.Series, col: Column) -> pl.Series | None:
-    """The category column ``raw`` as its Enum (:func:`casekit.data.column_dtype`) when
-    every cell is already a canonical id or null (a clean Parquet or CSV file), else None
-    (labels, blanks, spaces, values outside the vocabulary: :func:`_via_distinct` reads them).
-    One hashed cast, about what the distinct values cost, instead of both.
-
-    >>> _canonical(pl.Series("r", ["female", None]), SHEETS["cases"].columns["sex"]).dtype
-    Enum(categories=['female', 'male', 'other', 'unknown'])
-    >>> _canonical(pl.Series("r", ["female", "Mujer"]), SHEETS["cases"].columns["sex"]) is None
-    True
-    """
-    if raw.dtype != pl.String:
-        return None
-    try:
-        return raw.cast(column_dtype(col))
-    except pl.exceptions.InvalidOperationError:
-        return None
 
 
 def _via_distinct(

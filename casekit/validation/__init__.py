@@ -38,7 +38,7 @@ import polars as pl
 from casekit._case_index import INDEX_DTYPE, Lookup, given_index
 from casekit._frames import engine_for
 from casekit.contract import ROW, SHEETS
-from casekit.data import CaseData, ValidationResult, column_dtype
+from casekit.data import CaseData, ValidationResult, as_category, column_dtype
 from casekit.i18n import normalize_lang
 from casekit.validation import _issues, _rules
 from casekit.validation._issues import issues_from
@@ -158,15 +158,8 @@ def with_enums(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
         schema = df.collect_schema()
         text = [n for n, t in schema.items() if n in spec and spec[n].kind == "category" and t == pl.String]
         return df.with_columns(pl.col(n).cast(column_dtype(spec[n])) for n in text) if text else df
-    casts = []
-    for name, dtype in df.schema.items():
-        col = spec.get(name)
-        if col is None or col.kind != "category" or dtype == column_dtype(col) or dtype != pl.String:
-            continue
-        try:
-            casts.append(df.get_column(name).cast(column_dtype(col)))
-        except pl.exceptions.InvalidOperationError:
-            continue
+    categories = [(df.get_column(n), col) for n, col in spec.items() if col.kind == "category" and n in df.columns]
+    casts = [cast for values, col in categories if (cast := as_category(values, col)) is not None]
     return df.with_columns(casts) if casts else df
 
 
