@@ -277,7 +277,7 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
         name = col.name
         if name in relaxed:
             continue
-        if isinstance(schema[name], pl.Enum):  # the contract's Enum (prepare): only its ids or null
+        if isinstance(enum := column_dtype(col), pl.Enum) and schema[name] == enum:  # only its ids or null
             idle = idle | {(name, "required|"), (name, "not_allowed|" + ", ".join(VOCABS[col.vocab or ""]))}
         if col.required:  # pandera's not-nullable check: null, or NaN in a float column
             missing = pl.col(name).is_null()

@@ -91,3 +91,16 @@ def test_exports_write_the_text_of_the_enums(tmp_path: Path) -> None:
             assert (a / name).read_bytes() == (b / name).read_bytes(), (fmt, name)
     back = ck.read_workbook(tmp_path / "enum-parquet")
     assert_frame_equal(back["contacts"].drop("_row"), clean["contacts"].drop("_row"))
+
+
+def test_an_enum_other_than_the_contracts_is_still_checked_against_the_vocabulary() -> None:
+    """Only the contract's own Enum is known to hold nothing but its ids: a column made by
+    hand as another Enum, with a value outside the vocabulary, still gets ``not_allowed``."""
+    sample = ck.make_sample(20, seed=1)
+    cases = sample["cases"]
+    odd = pl.Enum([*column_dtype(SHEETS["cases"].columns["sex"]).categories.to_list(), "martian"])
+    sex = pl.Series("sex", ["martian", *cases.get_column("sex").cast(pl.String).to_list()[1:]], dtype=odd)
+    data = CaseData({**sample.sheets, "cases": cases.with_columns(sex)})
+    issues = ck.validate(data, as_of=AS_OF).issues
+    bad = issues.filter((pl.col("sheet") == "cases") & (pl.col("column") == "sex"))
+    assert bad.get_column("check").to_list() == ["not_allowed"]
