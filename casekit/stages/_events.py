@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import polars as pl
 
-from casekit._case_index import coded, is_coded, text_ids
+from casekit._case_index import CodedData, coded, is_coded, text_ids
 from casekit._frames import Frame, engine_for, id_ranges, is_lazy, sheet, unwrap
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
@@ -108,11 +108,17 @@ class _Part:
     by: tuple[str, ...] = ()
 
 
-def _event(part: _Part, activity: pl.Expr) -> pl.LazyFrame:
+def _event(part: _Part, activity: pl.Expr, stage: pl.Expr | None = None) -> pl.LazyFrame:
     """The events of ``part``; ``stage`` and ``sheet`` as Enums, ``activity`` as given
-    (a categorical, or a code into the log's list of activities: see :func:`_sorted`)."""
-    stage, when = part.stage, part.when
-    stage_expr = pl.lit(stage, dtype=_STAGE) if isinstance(stage, str) else stage.cast(_STAGE)
+    (a categorical, or a code into the log's list of activities: see :func:`_sorted`);
+    ``stage``: the part's own unless given (looked up by the activity code)."""
+    when = part.when
+    if stage is not None:
+        stage_expr = stage
+    elif isinstance(part.stage, str):
+        stage_expr = pl.lit(part.stage, dtype=_STAGE)
+    else:
+        stage_expr = part.stage.cast(_STAGE)
     return part.frame.filter(pl.col(when).is_not_null()).select(
         pl.col("case_id"),
         stage_expr.alias("stage"),
@@ -152,8 +158,7 @@ def events(
         view = coded(clean)  # in memory: the case index; sorting by it is sorting by the text id
         if is_coded(view) and not view.ordered:  # a workspace's keys: not the text order
             view = clean
-        log, texts = _unsorted_coded(view, as_of)
-        return _sorted(log.collect(engine=engine), view, activities=texts)
+        return _in_memory(view, as_of, engine)
     log = _unsorted(clean, as_of)
     return pl.concat([_sorted(part.collect(engine="streaming")) for part in log_ranges(clean, log)], how="vertical")
 
@@ -207,66 +212,112 @@ def _unsorted(clean: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
     return _log([_event(part, part.activity.cast(_ACTIVITY)) for part in _parts(clean)], as_of)
 
 
-def _unsorted_coded(clean: CaseData, as_of: dt.date | None) -> tuple[pl.LazyFrame, pl.Series | None]:
-    """:func:`_unsorted` for sheets in memory, with ``activity`` as a UInt32 code into the
-    list of activity texts returned beside it (:func:`_activity_codes`): the texts are
-    made for each distinct combination of the columns an activity is made of, not for
-    every row (building and hashing 12M texts was most of the log's build at 1M cases).
-    Falls back to :func:`_unsorted` (no list) when a sheet is lazy or the combinations
-    are too many."""
-    parts = _parts(clean)
-    coded = None if any(isinstance(df, pl.LazyFrame) for df in clean.sheets.values()) else _activity_codes(parts)
-    if coded is None:
-        return _unsorted(clean, as_of), None
-    codes, texts = coded
-    return _log([_event(part, code) for part, code in zip(parts, codes, strict=True)], as_of), texts
+def _in_memory(view: CaseData, as_of: dt.date | None, engine: EngineType) -> pl.DataFrame:
+    """The sorted log of sheets in memory: :func:`_packed_log` when it applies, else the
+    log with activity codes (:func:`_activity_codes`) sorted on its five keys, else (a lazy
+    sheet, too many combinations) the log with every activity's text (:func:`_unsorted`)."""
+    parts = _parts(view, enums=True)
+    plan = None if any(isinstance(df, pl.LazyFrame) for df in view.sheets.values()) else _activity_codes(parts)
+    if plan is None:
+        return _sorted(_unsorted(view, as_of).collect(engine=engine), view)
+    if is_coded(view):
+        log = _packed_log(view, parts, plan, as_of, engine)
+        if log is not None:
+            return log
+    stages = pl.lit(plan.table.get_column("stage")).gather
+    unsorted = _log([_event(p, code, stages(code)) for p, code in zip(parts, plan.codes, strict=True)], as_of)
+    return _sorted(unsorted.collect(engine=engine), view, activities=plan.table.get_column("activity"))
 
 
 #: Most activity texts one part may make from its columns' combinations (else: the categorical).
 _MAX_COMBINATIONS = 1 << 16
 
 
-def _activity_codes(parts: list[_Part]) -> tuple[list[pl.Expr], pl.Series] | None:
-    """Per part, an expression of each row's activity code (UInt32), and the activity
-    text of every code. A part's code counts the combinations of its ``by`` columns'
-    values, null included (each column as an Enum of its distinct values: a lookup, no
-    text built); its texts are its ``activity`` evaluated on those combinations.
+@dataclass(frozen=True)
+class _Plan:
+    """The in-memory log's activity codes (:func:`_activity_codes`): per part, an expression
+    of each row's code (UInt32); per code, its ``activity`` text, ``stage`` and ``sheet``
+    (``table``); over the parts, the bounds of the days and rows (``bounds``: ``first``,
+    ``last``, ``low``, ``high``, ``blank_rows``)."""
 
-    >>> part = _Part(pl.LazyFrame({"k": ["b", None, "a"]}), "contacts", "monitoring",
-    ...              _qualified("contact", pl.col("k")), "d", ("k",))
-    >>> codes, texts = _activity_codes([_Part(pl.LazyFrame(), "cases", "screening", pl.lit("case_opened"), "d"), part])
-    >>> texts.to_list(), part.frame.select(codes[1]).collect().to_series().to_list()
-    (['case_opened', 'contact', 'contact:a', 'contact:b'], [3, 1, 2])
+    codes: list[pl.Expr]
+    table: pl.DataFrame
+    bounds: dict[str, int | None]
+
+
+def _activity_codes(parts: list[_Part]) -> _Plan | None:
+    """The activity codes of ``parts`` (:class:`_Plan`), or ``None`` when a part makes more
+    than :data:`_MAX_COMBINATIONS`. A part's code counts the combinations of its ``by``
+    columns' values, null included: a column held as its Enum (``sheet(..., enums=)``) by
+    its categories and codes, a text column by its distinct values (one pass, then a lookup:
+    no text built). A code's activity and stage are the part's expressions evaluated on that
+    combination (a stage depends only on the ``by`` columns).
+
+    >>> part = _Part(pl.LazyFrame({"k": ["b", None, "a"], "d": [1, 2, 3], "_row": [2, 3, 4]}), "contacts",
+    ...              "monitoring", _qualified("contact", pl.col("k")), "d", ("k",))
+    >>> plan = _activity_codes([_Part(pl.LazyFrame(schema=part.frame.collect_schema()), "cases", "screening",
+    ...                                pl.lit("case_opened"), "d"), part])
+    >>> plan.table.rows(), part.frame.select(plan.codes[1]).collect().to_series().to_list()
+    ([('case_opened', 'screening', 'cases'), ('contact', 'monitoring', 'contacts'), \
+('contact:a', 'monitoring', 'contacts'), ('contact:b', 'monitoring', 'contacts')], [3, 1, 2])
+    >>> plan.bounds
+    {'first': 1, 'last': 3, 'low': 2, 'high': 4, 'blank_rows': 0}
     """
-    wanted = [(i, c) for i, part in enumerate(parts) for c in part.by]
-    found = pl.collect_all([parts[i].frame.select(pl.col(c).drop_nulls().unique().sort()) for i, c in wanted])
+    schemas = [part.frame.collect_schema() for part in parts]
+    wanted = [(i, c) for i, part in enumerate(parts) for c in part.by if not isinstance(schemas[i][c], pl.Enum)]
+    day = pl.col("_when").to_physical().cast(pl.Int64)
+    bounds = pl.concat(
+        [
+            part.frame.select(pl.col(part.when).alias("_when"), pl.col(ROW)).select(
+                day.min().alias("first"),
+                day.max().alias("last"),
+                pl.col(ROW).min().alias("low"),
+                pl.col(ROW).max().alias("high"),
+                pl.col(ROW).null_count().cast(pl.Int64).alias("blank_rows"),
+            )
+            for part in parts
+        ]
+    )
+    *found, spans = pl.collect_all(
+        [*(parts[i].frame.select(pl.col(c).drop_nulls().unique().sort()) for i, c in wanted), bounds]
+    )
     if any(frame.height >= _MAX_COMBINATIONS for frame in found):
         return None
     distinct = {key: frame.to_series().to_list() for key, frame in zip(wanted, found, strict=True)}
     codes: list[pl.Expr] = []
-    texts: list[pl.Series] = []
+    tables: list[pl.DataFrame] = []
     offset = 0
     for i, part in enumerate(parts):
-        values = [distinct[(i, c)] for c in part.by]
+        held = [(c, schemas[i][c]) for c in part.by]
+        values = [d.categories.to_list() if isinstance(d, pl.Enum) else distinct[(i, c)] for c, d in held]
         sizes = [len(v) + 1 for v in values]  # code 0: null
         combinations = math.prod(sizes)
         if combinations > _MAX_COMBINATIONS:
             return None
         code: pl.Expr = pl.lit(offset, dtype=pl.UInt32)
         stride = combinations
-        for c, v, size in zip(part.by, values, sizes, strict=True):
+        for (c, d), v, size in zip(held, values, sizes, strict=True):
             stride //= size
-            index = (pl.col(c).cast(pl.Enum(v)).to_physical().cast(pl.UInt32) + 1).fill_null(0)
-            code = code + index * stride
+            enum = pl.col(c) if isinstance(d, pl.Enum) else pl.col(c).cast(pl.Enum(v))
+            code = code + (enum.to_physical().cast(pl.UInt32) + 1).fill_null(0) * stride
         codes.append(code)
         grid = pl.DataFrame(
             list(itertools.product(*([None, *v] for v in values))),
             schema=dict.fromkeys(part.by, pl.String),
             orient="row",
         )
-        texts.append(grid.select(part.activity.cast(pl.String).alias("activity")).to_series())
+        stage = pl.lit(part.stage, dtype=_STAGE) if isinstance(part.stage, str) else part.stage.cast(_STAGE)
+        tables.append(
+            grid.select(
+                part.activity.cast(pl.String).alias("activity"),
+                stage.alias("stage"),
+                pl.lit(part.sheet, dtype=_SHEET).alias("sheet"),
+            )
+        )
         offset += combinations
-    return codes, pl.concat(texts).rechunk()  # one chunk: a gather from it is a lookup
+    ends = spans.select(pl.col("first").min(), pl.col("last").max(), pl.col("low").min(), pl.col("high").max())
+    sums = ends.with_columns(spans.select(pl.col("blank_rows").sum())).row(0, named=True)
+    return _Plan(codes, pl.concat(tables).rechunk(), sums)  # one chunk: a gather from it is a lookup
 
 
 def _log(events: list[pl.LazyFrame], as_of: dt.date | None) -> pl.LazyFrame:
@@ -274,15 +325,22 @@ def _log(events: list[pl.LazyFrame], as_of: dt.date | None) -> pl.LazyFrame:
     return log if as_of is None else log.filter(pl.col("timestamp") <= as_of)
 
 
-def _parts(clean: CaseData) -> list[_Part]:
-    """The log's parts: each sheet's dated facts (:func:`events` lists them)."""
+def _parts(clean: CaseData, *, enums: bool = False) -> list[_Part]:
+    """The log's parts: each sheet's dated facts (:func:`events` lists them). ``enums``: the
+    columns an activity is made of (``by``) as their Enum when the sheet holds it
+    (``sheet(..., enums=)``); then only their codes may be read (:func:`_activity_codes`),
+    the parts' ``stage`` and ``activity`` being evaluated on text."""
     c = pl.col
-    cases = sheet(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW])
+
+    def read(data: CaseData, name: str, columns: list[str], by: tuple[str, ...] = ()) -> pl.LazyFrame:
+        return sheet(data, name, columns, enums=by if enums else ())
+
+    cases = read(clean, "cases", ["case_id", "opened_on", "closed_on", "close_reason", ROW], ("close_reason",))
     parts = [
         _Part(cases, "cases", "screening", pl.lit("case_opened"), "opened_on"),
         _Part(cases, "cases", "closed", _qualified("case_closed", c("close_reason")), "closed_on", ("close_reason",)),
         _Part(
-            sheet(clean, "screenings", ["case_id", "screened_on", "decision", ROW]),
+            read(clean, "screenings", ["case_id", "screened_on", "decision", ROW], ("decision",)),
             "screenings",
             "screening",
             _qualified("screened", c("decision")),
@@ -290,14 +348,14 @@ def _parts(clean: CaseData) -> list[_Part]:
             ("decision",),
         ),
         _Part(
-            sheet(clean, "assessments", ["case_id", "assessed_on", ROW]),
+            read(clean, "assessments", ["case_id", "assessed_on", ROW]),
             "assessments",
             "assessment",
             pl.lit("assessed"),
             "assessed_on",
         ),
         _Part(
-            sheet(clean, "risk_reviews", ["case_id", "reviewed_on", "override_tier", ROW]),
+            read(clean, "risk_reviews", ["case_id", "reviewed_on", "override_tier", ROW], ("override_tier",)),
             "risk_reviews",
             "risk",
             _qualified(
@@ -310,17 +368,17 @@ def _parts(clean: CaseData) -> list[_Part]:
             ("override_tier",),
         ),
     ]
-    goals = sheet(clean, "goals", ["case_id", "set_on", "status", "achieved_on", ROW])
+    goals = read(clean, "goals", ["case_id", "set_on", "status", "achieved_on", ROW])
     parts += [
         _Part(goals, "goals", "planning", pl.lit("goal_set"), "set_on"),
         _Part(goals.filter(c("status") == "achieved"), "goals", "monitoring", pl.lit("goal_achieved"), "achieved_on"),
     ]
-    services = sheet(clean, "services", ["case_id", "start_on", "end_on", ROW])
+    services = read(clean, "services", ["case_id", "start_on", "end_on", ROW])
     parts += [
         _Part(services, "services", "implementation", pl.lit("service_started"), "start_on"),
         _Part(services, "services", "monitoring", pl.lit("service_ended"), "end_on"),
     ]
-    contacts = sheet(clean, "contacts", ["case_id", "contact_on", "kind", "status", ROW])
+    contacts = read(clean, "contacts", ["case_id", "contact_on", "kind", "status", ROW], ("kind", "status"))
     parts.append(
         _Part(
             contacts,
@@ -333,7 +391,7 @@ def _parts(clean: CaseData) -> list[_Part]:
     )
     parts.append(
         _Part(
-            sheet(clean, "transitions", ["case_id", "transition_on", "kind", ROW]),
+            read(clean, "transitions", ["case_id", "transition_on", "kind", ROW], ("kind",)),
             "transitions",
             "transition",
             _qualified("transition", c("kind")),
@@ -341,7 +399,7 @@ def _parts(clean: CaseData) -> list[_Part]:
             ("kind",),
         )
     )
-    outcomes = sheet(clean, "outcomes", ["case_id", "measured_on", "timepoint", ROW])
+    outcomes = read(clean, "outcomes", ["case_id", "measured_on", "timepoint", ROW], ("timepoint",))
     parts.append(
         _Part(
             outcomes,
@@ -363,7 +421,7 @@ _KEYS = ("case_id", "timestamp", "stage", "sheet", "row")
 
 def _sorted(log: pl.DataFrame, data: CaseData | None = None, *, activities: pl.Series | None = None) -> pl.DataFrame:
     """``log`` sorted by :data:`_KEYS`, in the log's dtypes (:func:`_as_text`;
-    ``activities``: the text of each activity code, see :func:`_unsorted_coded`), with
+    ``activities``: the text of each activity code, see :func:`_in_memory`), with
     the text ids for a case index of ``data``.
 
     Each column is gathered in that order (:func:`_order`) one at a time, its narrow
@@ -396,13 +454,10 @@ def _sorted(log: pl.DataFrame, data: CaseData | None = None, *, activities: pl.S
 
 
 def _order(log: pl.DataFrame) -> pl.Series:
-    """The row order of :func:`_sorted`: :func:`_packed_order` when it applies, else a
-    stable sort on the five keys (in polars 2.1 half the cost of the default unstable
-    multi-key sort: docs/performance.md, round 5); the keys order every event (a sheet
-    row gives at most one event per stage), so stable or not gives the same order."""
-    packed = _packed_order(log)
-    if packed is not None:
-        return packed
+    """The row order of :func:`_sorted`: a stable sort on the five keys (in polars 2.1 half
+    the cost of the default unstable multi-key sort: docs/performance.md, round 5); the keys
+    order every event (a sheet row gives at most one event per stage), so stable or not
+    gives the same order."""
     return log.select(pl.arg_sort_by(*_KEYS, maintain_order=True)).to_series()
 
 
@@ -411,61 +466,101 @@ def _bits(n: int) -> int:
     return max(int(n).bit_length(), 1)
 
 
-def _packed_order(log: pl.DataFrame) -> pl.Series | None:
-    """The order of :data:`_KEYS` from one sort of 64-bit numbers, or ``None`` (then the
-    five-key sort) when the log has text case ids, a null key, or keys too wide.
+#: Events decoded at a time from the sorted numbers (:func:`_packed_log`): 512 KiB of them.
+_BLOCK = 1 << 16
 
-    Each event's number packs, high to low, its case index (null first), day, stage and
-    sheet codes and its position in ``log``: the numbers are distinct, so any sort gives
-    one order, and numpy's sort of integer values (vectorised) is several times faster
-    than polars' multi-key arg sort (12M events: ~0.2 s against ~0.8 s of CPU). The
-    position stands for ``row``: events equal on the first four keys come from one part
-    of the log (one sheet, one stage), and the order is checked to give them ascending
-    rows, as the five-key sort does; if not (a sheet not in row order), ``None``.
 
-    >>> log = pl.DataFrame({"case_id": [1, 0, 0], "timestamp": [dt.date(2026, 1, 2)] * 3,
-    ...     "stage": ["risk", "risk", "risk"], "sheet": ["risk_reviews"] * 3, "row": [3, 9, 2]},
-    ...     schema_overrides={"case_id": pl.UInt32, "stage": _STAGE, "sheet": _SHEET})
-    >>> _packed_order(log) is None  # rows 9 then 2 of one case, day and sheet: not in row order
-    True
-    >>> _packed_order(log.with_columns(row=pl.Series([3, 2, 9]))).to_list()
-    [1, 2, 0]
+def _packed_log(
+    view: CodedData, parts: list[_Part], plan: _Plan, as_of: dt.date | None, engine: EngineType
+) -> pl.DataFrame | None:
+    """The sorted log as one sort of 64-bit numbers, or ``None`` (then :func:`_sorted`)
+    when they would not fit, a row has no number, or two events tie on the sort's keys.
+
+    Each event's number packs, high to low, its case index + 1 (0: null, first), day (from
+    the first), the rank of its (stage, sheet) pair, its row (from the lowest) and its
+    activity code (:func:`_activity_codes`, whose table gives each code's stage and sheet).
+    The numbers are built in the parts' query, sorted by numpy (vectorised, ~0.1 s for
+    8M), and every column is read back from the sorted numbers, a block at a time: no
+    multi-key sort, no order to gather by, the unsorted log 8 bytes an event.
+
+    >>> from casekit._case_index import coded
+    >>> data = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"],
+    ...     "opened_on": [dt.date(2026, 1, 2), dt.date(2026, 1, 3)], "closed_on": [dt.date(2026, 1, 2), None],
+    ...     "close_reason": ["other", None]})}))
+    >>> parts = _parts(data)
+    >>> _packed_log(data, parts, _activity_codes(parts), None, "auto").select("case_id", "activity", "row").rows()
+    [('A', 'case_opened', 3), ('B', 'case_opened', 2), ('B', 'case_closed:other', 2)]
     """
     import numpy as np
 
-    case, day = log.get_column("case_id"), log.get_column("timestamp").to_physical()
-    row, height = log.get_column("row"), log.height
-    if case.dtype != pl.UInt32 or height == 0 or any(log.get_column(k).null_count() for k in _KEYS[1:]):
+    table, bounds = plan.table, plan.bounds
+    first, last, low, high = (bounds[k] for k in ("first", "last", "low", "high"))
+    if first is None or low is None or high is None or last is None or bounds["blank_rows"]:
         return None
-    stage, sheet = (log.get_column(k) for k in ("stage", "sheet"))
-    days = pl.col("timestamp").to_physical()
-    top, first, last = log.select(pl.col("case_id").max(), days.min().alias("first"), days.max().alias("last")).row(0)
-    widths = [
-        _bits((top or 0) + 1),  # null: 0
-        _bits(last - first),
-        _bits(len(_STAGE.categories)),
-        _bits(len(_SHEET.categories)),
-        _bits(height - 1),
-    ]
-    if sum(widths) > 64:
+    if as_of is not None:
+        last = min(last, (as_of - dt.date(1970, 1, 1)).days)
+    pairs = table.select(pl.col("stage").to_physical().cast(pl.Int64) * 256 + pl.col("sheet").to_physical())
+    rank = pairs.to_series().rank("dense").cast(pl.Int64) - 1  # (stage, sheet) in their sort order
+    widths = {"act": _bits(table.height - 1), "row": _bits(high - low), "pair": _bits(rank.n_unique() - 1)}
+    widths |= {"day": _bits(max(last - first, 0)), "case": _bits(view.ids.len())}
+    if sum(widths.values()) > 64:
         return None
-    u64 = np.uint64
-    key = (case.cast(pl.Int64).fill_null(-1) + 1).to_numpy().astype(u64)  # the one 64-bit array
-    for width, part in zip(widths[1:-1], [day - first, stage.to_physical(), sheet.to_physical()], strict=True):
-        np.left_shift(key, u64(width), out=key)
-        np.bitwise_or(key, part.to_numpy(), out=key, dtype=u64, casting="unsafe")
-    np.left_shift(key, u64(widths[-1]), out=key)
-    key += np.arange(height, dtype=u64)
+    shift = dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
+    u64 = pl.UInt64
+    lookup = pl.lit((rank * (1 << shift["pair"]) + pl.int_range(table.height, eager=True)).cast(u64))
+
+    def number(when: str, code: pl.Expr) -> pl.Expr:
+        return (
+            (pl.col("case_id").cast(u64) + 1).fill_null(0) * pl.lit(1 << shift["case"], u64)
+            + (pl.col(when).to_physical().cast(pl.Int64) - first).cast(u64) * pl.lit(1 << shift["day"], u64)
+            + (pl.col(ROW) - low).cast(u64) * pl.lit(1 << shift["row"], u64)
+            + lookup.gather(code)
+        )
+
+    numbers = []
+    for part, code in zip(parts, plan.codes, strict=True):
+        rows = part.frame.filter(pl.col(part.when).is_not_null())
+        rows = rows if as_of is None else rows.filter(pl.col(part.when) <= as_of)
+        numbers.append(rows.select(number(part.when, code).alias("n")))
+    collected = pl.concat(numbers, how="vertical").collect(engine=engine).to_series()
+    key = np.concatenate([np.empty(0, np.uint64), *(chunk.to_numpy() for chunk in collected.get_chunks())])
+    del collected
     key.sort()
-    sorted_keys = pl.Series("key", key, dtype=pl.UInt64)
+    height = key.size
+    fields = {"case": np.uint32, "day": np.int32, "pair": np.uint8, "row": np.int64, "act": np.uint32}
+    out = {name: np.empty(height, dtype) for name, dtype in fields.items()}
+    work = np.empty(_BLOCK, np.uint64)
+    above = None  # the sort's keys of the block before's last event
+    for start in range(0, height, _BLOCK):
+        block = key[start : start + _BLOCK]
+        w = work[: block.size]
+        np.right_shift(block, np.uint64(shift["row"]), out=w)  # case, day, pair and row: two events alike?
+        if (w[1:] == w[:-1]).any() or above == w[0]:
+            return None
+        above = int(w[-1])
+        for name in fields:
+            np.right_shift(block, np.uint64(shift[name]), out=w)
+            np.bitwise_and(w, np.uint64((1 << widths[name]) - 1), out=w)
+            out[name][start : start + block.size] = w
+    blank = int(np.searchsorted(key, np.uint64(1 << shift["case"])))  # null case ids: first
     del key
-    order = (sorted_keys % (1 << widths[-1])).cast(pl.get_index_type())
-    tied = sorted_keys // (1 << widths[-1])
-    del sorted_keys
-    rows = row.gather(order)
-    if ((tied == tied.shift()) & (rows < rows.shift())).any():  # a tie not in row order
-        return None
-    return order
+    out["day"] += np.int32(first)
+    out["row"] += np.int64(low)
+    out["case"] -= np.uint32(1)
+    case = pl.Series("case_id", out.pop("case"))
+    if blank:
+        case = pl.concat([pl.repeat(None, blank, dtype=pl.UInt32, eager=True), case.slice(blank)], rechunk=True)
+    by_pair = table.with_columns(rank=rank).unique("rank").sort("rank")
+    pair = pl.Series(out.pop("pair"))
+    columns = [
+        text_ids(view, case).alias("case_id"),
+        by_pair.get_column("stage").gather(pair),
+        table.get_column("activity").cast(_ACTIVITY).gather(pl.Series(out.pop("act"))).alias("activity"),
+        pl.Series("timestamp", out.pop("day")).cast(pl.Date),
+        by_pair.get_column("sheet").gather(pair),
+        pl.Series("row", out.pop("row")),
+    ]
+    return pl.DataFrame(columns)
 
 
 def _as_text(column: pl.Series, data: CaseData | None, activities: pl.Series | None = None) -> pl.Series:
