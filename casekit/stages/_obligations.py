@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from casekit.risk.model import RiskModel
 
 __all__ = [
+    "CONTACT_CATEGORIES",
     "CONTACT_COLUMNS",
     "TX_COLUMNS",
     "client_contact",
@@ -51,6 +52,9 @@ __all__ = [
 
 #: Contact columns the obligations read.
 CONTACT_COLUMNS = ["case_id", "contact_on", "kind", "with_whom", "status"]
+#: Of those, the category columns the rules compare only (``==``, ``is_in``): read as their
+#: ``pl.Enum`` when the sheet holds it (:func:`casekit._frames.sheet`'s ``enums``).
+CONTACT_CATEGORIES = ("kind", "with_whom", "status")
 #: Transition columns the obligations read.
 TX_COLUMNS = ["transition_id", "case_id", "transition_on", "from_level", "to_level", "kind", ROW]
 _KEY = 2**32  # date (days) * _KEY + spreadsheet row: one sortable integer per record
@@ -64,9 +68,10 @@ def client_contact(cfg: ProcessConfig) -> pl.Expr:
     >>> co.select(client_contact(load_process_config()))["status"].to_list()
     [True, True, False, False]
     """
-    return (pl.col("status") == "attended") & pl.col("with_whom").fill_null("client").is_in(
-        list(cfg.client_contact_with)
-    ).fill_null(value=False)
+    with_client = (
+        pl.col("with_whom").is_in(list(cfg.client_contact_with)).fill_null("client" in cfg.client_contact_with)
+    )
+    return (pl.col("status") == "attended") & with_client
 
 
 def window_end(on: pl.Expr, kind: pl.Expr, cfg: ProcessConfig) -> pl.Expr:
