@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 import polars as pl
 
-from casekit.i18n import catalog, normalize_lang, t
+from casekit.i18n import message, normalize_lang, t
 from casekit.privacy import (
     MIN_CELL,
     cell_threshold,
@@ -274,7 +274,7 @@ def _outcomes(report: Report, lang: str, min_cell: int) -> Section:
 
 def _measure_label(measure: str, lang: str) -> str:
     key = f"charts.measure_{measure}"
-    return t(key, lang) if key in catalog() else measure
+    return t(key, lang) if message(key) is not None else measure
 
 
 def _utilisation(report: Report, lang: str, min_cell: int) -> Section:

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from functools import cache
 from typing import NamedTuple
 
-from casekit.i18n import catalog, normalize_lang, t
+from casekit.i18n import message, messages, normalize_lang, t
 from casekit.present._vocab import label
 
 __all__ = ["NumberStyle", "header", "missing_headers", "number_style", "screen_headers"]
@@ -45,9 +45,9 @@ class _Entry(NamedTuple):
 def _families() -> tuple[tuple[re.Pattern[str], str], ...]:
     """``(regex, key)`` of every catalogue entry whose name has a ``{placeholder}``."""
     out = []
-    for key in catalog():
-        name = key.removeprefix(_DOMAIN)
-        if key.startswith(_DOMAIN) and "{" in name:
+    for name in messages(_DOMAIN.rstrip(".")):
+        key = _DOMAIN + name
+        if "{" in name:
             parts = re.split(r"\{(\w+)\}", name)
             regex = "".join(re.escape(p) if i % 2 == 0 else f"(?P<{p}>.+)" for i, p in enumerate(parts))
             out.append((re.compile(f"^{regex}$"), key))
@@ -58,7 +58,7 @@ def _families() -> tuple[tuple[re.Pattern[str], str], ...]:
 def _entry(column: str) -> _Entry | None:
     """The catalogue entry of ``column`` and its family's parameters (``None``: no header)."""
     key = _DOMAIN + column
-    if key in catalog():
+    if message(key) is not None:
         return _Entry(key, {})
     for regex, family in _families():
         match = regex.match(column)
@@ -91,8 +91,7 @@ def screen_headers(screen: str, columns: Iterable[str], lang: str | None) -> dic
     >>> screen_headers("ui_screening", ["case_id", "days_in_stage"], "en")
     {'days_in_stage': 'Days waiting'}
     """
-    keys = catalog()
-    return {c: t(f"{screen}.col_{c}", lang) for c in columns if f"{screen}.col_{c}" in keys}
+    return {c: t(f"{screen}.col_{c}", lang) for c in columns if message(f"{screen}.col_{c}") is not None}
 
 
 def missing_headers(columns: Iterable[str]) -> list[str]:
@@ -113,7 +112,7 @@ def number_style(column: str) -> NumberStyle:
         return NumberStyle()
     if "base" in entry.params:
         return number_style(entry.params["base"])
-    texts = catalog()[entry.key]
+    texts = message(entry.key) or {}
     return NumberStyle(
         int(texts.get("decimals", 2)), bool(texts.get("percent", False)), bool(texts.get("grouping", True))
     )

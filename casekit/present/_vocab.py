@@ -37,7 +37,7 @@ from functools import cache
 from typing import Any
 
 from casekit.contract import DERIVED_COLUMNS, SHEETS, VOCABS
-from casekit.i18n import catalog, normalize_lang, t
+from casekit.i18n import messages, normalize_lang, t
 
 __all__ = [
     "CATALOGUE_VOCABULARIES",
@@ -173,7 +173,8 @@ def _vocabulary(name: str, lang: str) -> Mapping[str, str]:
         return {item.name: item.label(lang) for item in (model.factors if name == "factor" else model.red_flags)}
     prefix, ids = CATALOGUE_VOCABULARIES[name]
     if ids is None:
-        ids = tuple(key.removeprefix(prefix) for key in catalog() if key.startswith(prefix))
+        domain, _, start = prefix.partition(".")
+        ids = tuple(key.removeprefix(start) for key in messages(domain) if key.startswith(start))
     return {i: t(prefix + i, lang) for i in ids}
 
 

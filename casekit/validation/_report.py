@@ -13,7 +13,7 @@ import polars as pl
 
 from casekit.contract import POST_CLOSURE_GRACE_DAYS, POST_CLOSURE_GRACE_SHEETS, SHEET_ORDER, SHEETS, VOCABS
 from casekit.data import REPORT_SCHEMA
-from casekit.i18n import catalog, t
+from casekit.i18n import message, messages, t
 from casekit.validation._issues import PARSE_CHECKS
 
 #: Checks whose ``arg`` is a date.
@@ -60,7 +60,7 @@ def column_phrase(sheet: str, column: str, lang: str) -> str:
     'la tensión sistólica'
     """
     for key in (f"validation.col_{sheet}__{column}", f"validation.col_{column}"):
-        if key in catalog():
+        if message(key) is not None:
             return t(key, lang)
     return column
 
@@ -240,7 +240,7 @@ def build_report(issues: pl.DataFrame, *, lang: str, headers: dict[str, dict[str
             .otherwise("check"),
         )
     )
-    known = {key.removeprefix("validation.") for key in catalog() if key.startswith("validation.")}
+    known = set(messages("validation"))
     df = df.with_columns(
         _key=pl.when(pl.col("_key").is_in(list(known)))
         .then("_key")
