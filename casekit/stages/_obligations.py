@@ -28,7 +28,7 @@ import polars as pl
 
 from casekit._case_index import INDEX_DTYPE, id_dtype
 from casekit._frames import max_where, sheet
-from casekit.contract import ROW
+from casekit.contract import ROW, SHEETS
 from casekit.data import CaseData
 from casekit.stages._config import ProcessConfig, load_process_config
 
@@ -304,7 +304,11 @@ def red_flag_parts(
             "bmi_class": ["bmi"],
         }
         cols = list(dict.fromkeys(["case_id", date, ROW, *raw, *(x for d in derived for x in needs.get(d, []))]))
-        lf = sheet(data, name, cols).filter(c(date).is_not_null() & (c(date) <= as_of) & c("case_id").is_not_null())
+        # a category input is only compared (``Band``/``is_in``): read as its Enum when the data holds it
+        spec = SHEETS[name].columns
+        enums = [x for x in raw if x in spec and spec[x].kind == "category" and spec[x].vocab is not None]
+        lf = sheet(data, name, cols, enums=enums)
+        lf = lf.filter(c(date).is_not_null() & (c(date) <= as_of) & c("case_id").is_not_null())
         if own:  # the team's own columns come from the same row
             lf = lf.join(local_columns(data, name, own), on=["case_id", ROW], how="left")
         makers = {
