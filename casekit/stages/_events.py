@@ -527,8 +527,10 @@ def _packed_log(
     del collected
     key.sort()
     height = key.size
-    fields = {"case": np.uint32, "day": np.int32, "pair": np.uint8, "row": np.int64, "act": np.uint32}
-    out = {name: np.empty(height, dtype) for name, dtype in fields.items()}
+    # each column's type and what is added back: the case index + 1 (0, a null case id,
+    # wraps around and is set to null below), the first day, the lowest row
+    fields = {"case": (np.uint32, -1), "day": (np.int32, first), "row": (np.int64, low), "act": (np.uint32, 0)}
+    out = {name: np.empty(height, dtype) for name, (dtype, _) in fields.items()}
     work = np.empty(_BLOCK, np.uint64)
     above = None  # the sort's keys of the block before's last event
     for start in range(0, height, _BLOCK):
@@ -538,26 +540,25 @@ def _packed_log(
         if (w[1:] == w[:-1]).any() or above == w[0]:
             return None
         above = int(w[-1])
-        for name in fields:
+        for name, (_, added) in fields.items():
             np.right_shift(block, np.uint64(shift[name]), out=w)
             np.bitwise_and(w, np.uint64((1 << widths[name]) - 1), out=w)
-            out[name][start : start + block.size] = w
+            column = out[name][start : start + block.size]
+            column[:] = w
+            if added:
+                column += np.array(added).astype(column.dtype)  # in the column's type: -1 wraps around
     blank = int(np.searchsorted(key, np.uint64(1 << shift["case"])))  # null case ids: first
-    del key
-    out["day"] += np.int32(first)
-    out["row"] += np.int64(low)
-    out["case"] -= np.uint32(1)
+    del key, work
     case = pl.Series("case_id", out.pop("case"))
     if blank:
         case = pl.concat([pl.repeat(None, blank, dtype=pl.UInt32, eager=True), case.slice(blank)], rechunk=True)
-    by_pair = table.with_columns(rank=rank).unique("rank").sort("rank")
-    pair = pl.Series(out.pop("pair"))
+    act = pl.Series(out.pop("act"))  # each code's stage and sheet are the table's
     columns = [
         text_ids(view, case).alias("case_id"),
-        by_pair.get_column("stage").gather(pair),
-        table.get_column("activity").cast(_ACTIVITY).gather(pl.Series(out.pop("act"))).alias("activity"),
+        table.get_column("stage").gather(act),
+        table.get_column("activity").cast(_ACTIVITY).gather(act),
         pl.Series("timestamp", out.pop("day")).cast(pl.Date),
-        by_pair.get_column("sheet").gather(pair),
+        table.get_column("sheet").gather(act),
         pl.Series("row", out.pop("row")),
     ]
     return pl.DataFrame(columns)
