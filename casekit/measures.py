@@ -140,7 +140,7 @@ class MeasureCatalogue:
         # the matching key of each distinct name (a few), not of every row
         names = (
             rows.select(pl.col(measure).unique())
-            .with_columns(_key=measure_key(pl.col(measure)))
+            .with_columns(_key=measure_key(pl.col(measure).cast(pl.String)))  # text, or an Enum of texts
             .join(cat, on="_key", how="left")
             .drop("_key")
         )

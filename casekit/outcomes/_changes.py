@@ -45,21 +45,28 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
-from casekit._case_index import coded, to_text
+from casekit._case_index import coded, is_coded, to_text
 from casekit._frames import clean_data, is_lazy, sheet
 from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.measures import MeasureCatalogue, load_measures
 
+if TYPE_CHECKING:
+    from polars._typing import MaintainOrderJoin
+
 __all__ = [
     "CHANGE_COLUMNS",
     "DIRECTIONS",
     "LATER_TIMEPOINTS",
+    "changes_of",
     "classify",
     "collect_changes",
+    "grouped_rows",
     "outcome_changes",
     "outcome_changes_lazy",
     "pair_changes",
@@ -95,10 +102,11 @@ _KEY = ["case_id", "measure"]
 _EPS = 1e-9
 
 
-def outcome_rows(data: CaseData, as_of: dt.date | None) -> pl.LazyFrame:
+def outcome_rows(data: CaseData, as_of: dt.date | None, *, enums: tuple[str, ...] = ()) -> pl.LazyFrame:
     """The outcomes sheet, typed, rows without a case or a measure left out, measures
-    dated after ``as_of`` left out (undated rows are kept: they still name a measure)."""
-    rows = sheet(data, "outcomes", [*_OUTCOME_COLUMNS, ROW]).filter(
+    dated after ``as_of`` left out (undated rows are kept: they still name a measure).
+    ``enums``: category columns taken as their Enum when so held (:func:`casekit._frames.sheet`)."""
+    rows = sheet(data, "outcomes", [*_OUTCOME_COLUMNS, ROW], enums=enums).filter(
         pl.col("case_id").is_not_null() & pl.col("measure").is_not_null()
     )
     if as_of is not None:
@@ -129,9 +137,12 @@ def pair_changes(
     usable = pl.col("measured_on").is_not_null() & pl.col("value").is_not_null()
     # without extra baselines, the rows sorted by case and measure and their groups numbered:
     # the group-bys, windows and joins below are on one sorted number (no hashing of the
-    # case and measure; ~2x faster at 1M cases on the in-memory engine)
+    # case and measure; ~2x faster at 1M cases on the in-memory engine). Rows already so
+    # sorted and numbered (``_g``, :func:`grouped_rows`) give the pairs in that order.
     key = ["_g"] if extra_baselines is None else _KEY
-    if extra_baselines is None:
+    grouped = extra_baselines is None and "_g" in rows.collect_schema().names()
+    kept: MaintainOrderJoin | None = "left" if grouped else None
+    if extra_baselines is None and not grouped:
         code = pl.col("measure").cast(pl.Categorical(pl.Categories.random())).to_physical()
         rows = rows.sort("case_id", code, maintain_order=True).with_columns(_g=pl.struct("case_id", code).rle_id())
         rows = rows.cache()
@@ -143,7 +154,7 @@ def pair_changes(
         extra = extra_baselines.filter(usable).with_columns(_prio=pl.lit(1))
         baselines = pl.concat([baselines, extra], how="diagonal_relaxed")
         keys = pl.concat([keys, extra_baselines.select(*_KEY, "domain", "higher_is_better")], how="vertical_relaxed")
-    keys = keys.group_by(key).agg(
+    keys = keys.group_by(key, maintain_order=grouped).agg(
         *[pl.col(c).first() for c in _KEY if c not in key],
         pl.col("domain").drop_nulls().first().alias("_domain"),
         pl.col("higher_is_better").drop_nulls().first().alias("_hib"),
@@ -157,11 +168,12 @@ def pair_changes(
         pl.col("higher_is_better").alias("_b_hib"),
         *(["baseline_source"] if extra_baselines is not None else []),
     )
+    # the last later row dated after the baseline is the last later row when that one is
+    # after the baseline (no later row is later), else none: no join of the later rows to
+    # the baselines needed
     later_key = _order_key()
     last = (
         rows.filter(usable & pl.col("timepoint").is_in(LATER_TIMEPOINTS))
-        .join(first.select(*key, "baseline_on"), on=key)
-        .filter(pl.col("measured_on") > pl.col("baseline_on"))
         .filter(later_key == later_key.max().over(key))
         .select(
             *key,
@@ -171,9 +183,11 @@ def pair_changes(
             pl.col("higher_is_better").alias("_l_hib"),
         )
     )
+    after = pl.col("latest_on") > pl.col("baseline_on")
     pairs = (
-        keys.join(first, on=key, how="left")
-        .join(last, on=key, how="left")
+        keys.join(first, on=key, how="left", maintain_order=kept)
+        .join(last, on=key, how="left", maintain_order=kept)
+        .with_columns(pl.when(after).then(pl.col(c)).alias(c) for c in ("latest_on", "latest", "_l_domain", "_l_hib"))
         .with_columns(
             domain=pl.coalesce("_b_domain", "_l_domain", "_domain"),
             higher_is_better=pl.coalesce("_b_hib", "_l_hib", "_hib"),
@@ -260,7 +274,42 @@ def outcome_changes(
     None). The pairing rules are in the module docstring and ``docs/outcomes.md``.
     """
     view = coded(clean_data(data))  # the case index (issue 18): text ids back at the end
-    return to_text(view, collect_changes(outcome_changes_lazy(view, as_of=as_of, measures=measures), view), sort=_KEY)
+    return to_text(view, changes_of(view, as_of=as_of, measures=measures), sort=_KEY)
+
+
+def changes_of(
+    data: CaseData, *, as_of: dt.date | None = None, measures: MeasureCatalogue | str | Path | None = None
+) -> pl.DataFrame:
+    """:func:`outcome_changes_lazy` of ``data`` collected as :func:`collect_changes` gives it
+    (sorted by case and measure). Sheets in memory with the case index: the outcome rows
+    collected and sorted once (:func:`grouped_rows`), so the pairs come out in that order
+    (no sort of the pairs by text after); else :func:`collect_changes`."""
+    if is_lazy(data) or not is_coded(data):
+        return collect_changes(outcome_changes_lazy(data, as_of=as_of, measures=measures), data)
+    rows = grouped_rows(outcome_rows(data, as_of, enums=("timepoint",)).collect(engine="in-memory"))
+    out = pair_changes(rows.lazy(), measures=measures).select(CHANGE_COLUMNS).collect(engine="in-memory")
+    return out.with_columns(pl.col("measure").cast(pl.String))
+
+
+def grouped_rows(rows: pl.DataFrame) -> pl.DataFrame:
+    """Outcome rows keyed by the case index, sorted by case and measure (each case and
+    measure's rows in their given order), with ``measure`` an Enum of its texts in text order
+    and ``_g`` the number of the case and measure (index × 2³² + the measure's rank, ascending):
+    what :func:`pair_changes` groups on. One numpy sort of that number (rows grouped by case
+    come in a few runs each, which its stable sort merges) instead of polars' two-key sort.
+
+    >>> rows = pl.DataFrame({"case_id": [1, 0, 0, 0], "measure": ["b", "b", "a", "b"], "_row": [2, 3, 4, 5]},
+    ...     schema_overrides={"case_id": pl.UInt32})
+    >>> grouped_rows(rows).select("case_id", pl.col("measure").cast(pl.String), "_row", "_g").rows()
+    [(0, 'a', 4, 0), (0, 'b', 3, 1), (0, 'b', 5, 1), (1, 'b', 2, 4294967297)]
+    """
+    rows = rows.with_columns(pl.col("measure").cast(pl.Enum(rows.get_column("measure").unique().sort())))
+    rank = pl.col("measure").to_physical().cast(pl.UInt64)
+    number = rows.select((pl.col("case_id").cast(pl.UInt64) * 2**32 + rank).alias("_g")).to_series()
+    rows = rows.with_columns(number)
+    if not number.is_sorted():
+        rows = rows[pl.Series(np.argsort(number.to_numpy(), kind="stable"))]
+    return rows.with_columns(pl.col("_g").set_sorted())
 
 
 def collect_changes(changes: pl.LazyFrame, data: CaseData) -> pl.DataFrame:

@@ -45,7 +45,7 @@ from casekit.contract import ROW
 from casekit.data import CaseData, ValidationResult
 from casekit.errors import CasekitError
 from casekit.measures import MeasureCatalogue, load_measures
-from casekit.outcomes._changes import collect_changes, outcome_changes_lazy
+from casekit.outcomes._changes import changes_of
 from casekit.privacy import MIN_CELL, cell_threshold, suppress_linked
 from casekit.risk.fairness import AGE_BANDS, age_band
 from casekit.risk.model import TIERS, RiskModel
@@ -188,55 +188,65 @@ def _order(col: str) -> pl.Expr:
     return pl.col(col)
 
 
+#: The whole-number parts of a margin's shares, counted among the pairs: ``n_pairs``; ``_c_*``,
+#: the pairs where the share's flag holds; ``_n_*``, the pairs where response or remission is
+#: defined (the denominators of those shares).
+_PARTS: dict[str, pl.Expr] = {
+    "n_pairs": pl.lit(value=True),
+    "_c_improved": pl.col("improved").fill_null(value=False),
+    **{f"_c_{n}": (pl.col("direction") == d).fill_null(value=False) for n, d in _DIRECTION_SHARES.items()},
+    **{f"_c_{c}": pl.col(c).fill_null(value=False) for c in ("response", "remission")},
+    **{f"_n_{c}": pl.col(c).is_not_null() for c in ("response", "remission")},
+}
+
+
+def _ratio(count: str, total: str) -> pl.Expr:
+    """``count`` over ``total``, null when ``total`` is 0."""
+    return pl.when(pl.col(total) > 0).then(pl.col(count) / pl.col(total))
+
+
 def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, measures: MeasureCatalogue) -> pl.LazyFrame:
     """The exact summary of a change frame grouped by ``by``, with the denominators of the
     response and remission shares (``_n_response``, ``_n_remission``). The MCID of a group
     of one measure is the catalogue's (``measures``), joined to the groups, not to the rows."""
     paired = pl.col("paired")
-    single = pl.col("measure").n_unique() == 1
-    n_pairs = paired.sum().cast(pl.Int64)
-
-    def among_pairs(name: str) -> pl.Expr:
-        return pl.when(single).then(pl.col(name).filter(paired).mean())
-
-    def share(flag: pl.Expr) -> pl.Expr:
-        """Share of the pairs where ``flag`` holds (null flag = no)."""
-        return pl.when(n_pairs > 0).then(flag.fill_null(value=False).filter(paired).mean())
-
-    def share_defined(name: str) -> pl.Expr:
-        """Share of True among the pairs where ``name`` is defined (null: none defined)."""
-        return pl.col(name).filter(paired & pl.col(name).is_not_null()).cast(pl.Float64).mean()
-
-    sd = pl.col("change").filter(paired).std()
+    single = pl.col("_measures") == 1
+    n_pairs = pl.col("n_pairs")
+    # in the group-by: the means and the SD over the pairs (the floats, summed as before), the
+    # counts of pairs behind every share (a share is that count over its denominator: the mean
+    # of the 0/1 flags, to the last bit); after it, what these give per group
+    sd = pl.col("_sd")
     half_width = t975(n_pairs - 1) * sd / n_pairs.cast(pl.Float64).sqrt()
-    mean_change = among_pairs("change")
+    mean_change = pl.when(single).then(pl.col("_mean_change"))
     stats = [
         pl.col("case_id").n_unique().cast(pl.Int64).alias("n_cases"),
         pl.col("case_id").filter(paired).n_unique().cast(pl.Int64).alias("n_paired"),
-        n_pairs.alias("n_pairs"),
-        among_pairs("baseline").alias("mean_baseline"),
-        among_pairs("latest").alias("mean_latest"),
-        mean_change.alias("mean_change"),
-        pl.when(single & (n_pairs >= 2)).then(mean_change - half_width).alias("ci_low"),
-        pl.when(single & (n_pairs >= 2)).then(mean_change + half_width).alias("ci_high"),
-        pl.when(single & (n_pairs >= 2)).then(sd).alias("sd_change"),
-        pl.when(single).then(pl.col("measure").first()).alias("mcid"),  # the measure, then its MCID
-        pl.col("mcid_applied").filter(paired).all().alias("mcid_applied"),
-        share(pl.col("improved")).alias("pct_improved"),
-        *[share(pl.col("direction") == d).alias(f"pct_{n}") for n, d in _DIRECTION_SHARES.items()],
-        share_defined("response").alias("pct_response"),
-        share_defined("remission").alias("pct_remission"),
-        *[
-            pl.col(c).filter(paired).is_not_null().sum().cast(pl.Int64).alias(f"_n_{c}")
-            for c in ("response", "remission")
-        ],
+        *[(flag & paired).sum().cast(pl.Int64).alias(name) for name, flag in _PARTS.items()],
+        *[pl.col(c).filter(paired).mean().alias(f"_mean_{c}") for c in ("baseline", "latest", "change")],
+        pl.col("change").filter(paired).std().alias("_sd"),
+        pl.col("measure").n_unique().alias("_measures"),
+        pl.col("measure").first().alias("_measure"),
+        (paired & ~pl.col("mcid_applied")).sum().alias("_not_mcid"),  # pairs not judged by an MCID
+        *[pl.col(c).filter(paired).sum().alias(f"_sum_{c}") for c in ("baseline", "latest") if totals],
     ]
-    if totals:
-        stats += [
-            pl.when(single).then(pl.col("baseline").filter(paired).sum()).alias("sum_baseline"),
-            pl.when(single).then(pl.col("latest").filter(paired).sum()).alias("sum_latest"),
-        ]
     out = frame.group_by(by).agg(stats) if by else frame.select(stats)
+    out = out.with_columns(
+        mean_baseline=pl.when(single).then(pl.col("_mean_baseline")),
+        mean_latest=pl.when(single).then(pl.col("_mean_latest")),
+        mean_change=mean_change,
+        ci_low=pl.when(single & (n_pairs >= 2)).then(mean_change - half_width),
+        ci_high=pl.when(single & (n_pairs >= 2)).then(mean_change + half_width),
+        sd_change=pl.when(single & (n_pairs >= 2)).then(sd),
+        mcid=pl.when(single).then(pl.col("_measure")),  # the measure, then its MCID
+        mcid_applied=pl.col("_not_mcid") == 0,
+        **{f"pct_{n}": _ratio(f"_c_{n}", "n_pairs") for n in ("improved", *_DIRECTION_SHARES)},
+        **{f"pct_{c}": _ratio(f"_c_{c}", f"_n_{c}") for c in ("response", "remission")},
+        **{f"sum_{c}": pl.when(single).then(pl.col(f"_sum_{c}")) for c in ("baseline", "latest") if totals},
+    )
+    names = ["n_cases", "n_paired", "n_pairs", "mean_baseline", "mean_latest", "mean_change", "ci_low", "ci_high"]
+    names += ["sd_change", "mcid", "mcid_applied", "pct_improved", *[f"pct_{n}" for n in _DIRECTION_SHARES]]
+    names += ["pct_response", "pct_remission", "_n_response", "_n_remission"]
+    out = out.select(*by, *names, *(["sum_baseline", "sum_latest"] if totals else []))
     out = measures.with_catalogue(out, measure="mcid").with_columns(mcid=pl.col("cat_mcid"))
     out = out.drop(cs.starts_with("cat_")).with_columns(
         n_unpaired=pl.col("n_cases") - pl.col("n_paired"),
@@ -250,18 +260,6 @@ def _aggregate(frame: pl.LazyFrame, by: list[str], *, totals: bool, measures: Me
             )
         )
     return out
-
-
-#: The whole-number parts of a margin's shares, counted among the pairs: ``n_pairs``; ``_c_*``,
-#: the pairs where the share's flag holds; ``_n_*``, the pairs where response or remission is
-#: defined (the denominators of those shares).
-_PARTS: dict[str, pl.Expr] = {
-    "n_pairs": pl.lit(value=True),
-    "_c_improved": pl.col("improved").fill_null(value=False),
-    **{f"_c_{n}": (pl.col("direction") == d).fill_null(value=False) for n, d in _DIRECTION_SHARES.items()},
-    **{f"_c_{c}": pl.col(c).fill_null(value=False) for c in ("response", "remission")},
-    **{f"_n_{c}": pl.col(c).is_not_null() for c in ("response", "remission")},
-}
 
 
 def _margins(rows: pl.DataFrame, by: list[str], schema: pl.Schema) -> Callable[[tuple[str, ...]], pl.DataFrame]:
@@ -299,14 +297,11 @@ def _margins(rows: pl.DataFrame, by: list[str], schema: pl.Schema) -> Callable[[
         pl.col("case_id").filter(paired).n_unique().cast(pl.Int64).alias("n_paired"),
     ]
 
-    def ratio(count: str, total: str) -> pl.Expr:
-        return pl.when(pl.col(total) > 0).then(pl.col(count) / pl.col(total))
-
     read = {  # the columns a margin is read for; the rest are typed nulls
         **{name: pl.col(name) for name in ("n_cases", "n_paired", "n_pairs", "_n_response", "_n_remission")},
         "n_unpaired": pl.col("n_cases") - pl.col("n_paired"),
-        **{f"pct_{n}": ratio(f"_c_{n}", "n_pairs") for n in ("improved", *_DIRECTION_SHARES)},
-        **{f"pct_{c}": ratio(f"_c_{c}", f"_n_{c}") for c in ("response", "remission")},
+        **{f"pct_{n}": _ratio(f"_c_{n}", "n_pairs") for n in ("improved", *_DIRECTION_SHARES)},
+        **{f"pct_{c}": _ratio(f"_c_{c}", f"_n_{c}") for c in ("response", "remission")},
     }
 
     def margin(keys: tuple[str, ...]) -> pl.DataFrame:
@@ -429,7 +424,7 @@ def outcome_summary(
     by = check_groupings(by, lang)
     clean, given = coded_with(clean_data(data), changes)  # the case index (issue 18)
     if given is None:  # the changes on the fast engine (sorted: the same table as given changes)
-        given = collect_changes(outcome_changes_lazy(clean, as_of=as_of, measures=measures), clean).lazy()
+        given = changes_of(clean, as_of=as_of, measures=measures).lazy()
     frame = given.filter(~pl.col("post_only").fill_null(value=False) | pl.col("paired"))
     frame = with_groupings(frame, clean, by, as_of=as_of, scores=scores, model=model)
     return summarise_changes(frame, by, min_cell=min_cell, for_sharing=for_sharing, measures=measures).collect()

@@ -34,9 +34,10 @@ import polars as pl
 
 from casekit._case_index import coded, id_dtype, to_text
 from casekit._frames import age_at, clean_data, columns_of, is_lazy
+from casekit._frames import sheet as typed_sheet
 from casekit._masks import names_where
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS
-from casekit.data import DTYPES, CaseData, ValidationResult
+from casekit.data import CaseData, ValidationResult, column_dtype
 from casekit.i18n import t
 from casekit.risk.instruments import (
     auditc_positive,
@@ -50,6 +51,8 @@ from casekit.risk.instruments import (
 from casekit.risk.model import Factor, InputSpec, RedFlag, RiskModel, load_model, norm, norm_expr
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from polars._typing import EngineType
     from polars.expr.whenthen import ChainedThen, Then
 
@@ -93,23 +96,42 @@ _TRUE = sorted({norm(w) for w in TRUE_WORDS})
 _FALSE = sorted({norm(w) for w in FALSE_WORDS})
 
 
-def _frame(data: CaseData, sheet: str, columns: list[str]) -> pl.LazyFrame:
+def _frame(data: CaseData, sheet: str, columns: list[str], enums: Collection[str] = ()) -> pl.LazyFrame:
     """``columns`` of ``sheet`` plus ``case_id`` and ``_row``, typed; an absent sheet or
-    column gives typed nulls (an absent sheet has no rows)."""
-    spec = SHEETS[sheet].columns
+    column gives typed nulls (an absent sheet has no rows). A category column in ``enums``
+    stays its contract Enum when the sheet holds it so (:func:`casekit._frames.sheet`)."""
     wanted = list(dict.fromkeys(["case_id", *columns]))
-    schema = {c: DTYPES[spec[c].kind] for c in wanted} | {"case_id": id_dtype(data)}
+    lf = typed_sheet(data, sheet, [*wanted, ROW], enums=[c for c in wanted if c in enums])
+    lf = lf.filter(pl.col("case_id").is_not_null())
     df = data.get(sheet)
-    if df is None:
-        return pl.LazyFrame(schema={**schema, ROW: pl.Int64()})
-    lf, present = df.lazy(), columns_of(df)
-    if ROW not in present:
-        lf = lf.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
-    exprs = [(pl.col(c) if c in present else pl.lit(None)).cast(dtype).alias(c) for c, dtype in schema.items()]
-    lf = lf.select(*exprs, pl.col(ROW).cast(pl.Int64)).filter(pl.col("case_id").is_not_null())
-    if _sorted_ids(df):  # rows grouped by case: windows and joins on case_id take the sorted path
+    if df is not None and _sorted_ids(df):  # rows grouped by case: windows and joins on case_id take the sorted path
         lf = lf.with_columns(pl.col("case_id").set_sorted())
     return lf
+
+
+def _enum_inputs(model: RiskModel) -> set[tuple[str, str]]:
+    """``(sheet, column)`` of the contract's category columns the model reads only in ways that
+    give the same on their Enum as on their text: a category factor's points (equality with
+    each category) and a category red flag's values (``is_in``); ``cases.sex`` for AUDIT-C
+    (equality) unless the model reads it otherwise. Equality with a text outside the
+    vocabulary matches no row of either."""
+    safe: set[tuple[str, str]] = {("cases", "sex")}
+    other: set[tuple[str, str]] = set()
+    items: tuple[Factor | RedFlag, ...] = (*model.factors, *model.red_flags)
+    for item in items:
+        spec = item.input
+        if spec.local or spec.source not in _PREFIX:
+            continue
+        if isinstance(item, Factor):
+            ok = spec.kind == "category" and not item.bands and bool(item.points)
+        else:
+            ok = spec.kind == "category" and item.band is None
+        (safe if ok else other).add((spec.source, spec.column))
+    return {
+        (s, c)
+        for s, c in safe - other
+        if c in SHEETS[s].columns and isinstance(column_dtype(SHEETS[s].columns[c]), pl.Enum)
+    }
 
 
 def _local_frame(data: CaseData, sheet: str, specs: list[InputSpec]) -> pl.LazyFrame:
@@ -251,20 +273,25 @@ def score_risk_lazy(
         own = _local_frame(data, sheet, local[sheet]).rename({s.column: _local_name(s) for s in local[sheet]})
         return lf.join(own, on=["case_id", ROW], how="left")
 
+    enums = _enum_inputs(model)
+
+    def frame_of(sheet: str, columns: list[str]) -> pl.LazyFrame:
+        return _frame(data, sheet, columns, enums=[c for s, c in enums if s == sheet])
+
     ass_cols = list(dict.fromkeys(["assessed_on", *_INSTRUMENT_INPUTS, "phq9_item9", *sheet_inputs["assessments"]]))
-    ass_frame = with_local(_frame(data, "assessments", ass_cols), "assessments")
+    ass_frame = with_local(frame_of("assessments", ass_cols), "assessments")
     assessments = _latest(ass_frame, "assessed_on", as_of).drop(ROW)
 
     scr_cols = list(dict.fromkeys(sheet_inputs["screenings"]))
     scr_local = [_local_name(s) for s in local.get("screenings", [])]
-    scr_frame = with_local(_frame(data, "screenings", ["screened_on", *scr_cols]), "screenings")
+    scr_frame = with_local(frame_of("screenings", ["screened_on", *scr_cols]), "screenings")
     screenings = _latest(scr_frame, "screened_on", as_of).select(
         "case_id", *[pl.col(c).alias(_PREFIX["screenings"] + c) for c in scr_cols], *scr_local
     )
     case_cols = list(dict.fromkeys(sheet_inputs["cases"]))
     case_local = [_local_name(s) for s in local.get("cases", [])]
     cases = (
-        with_local(_frame(data, "cases", case_cols), "cases")
+        with_local(frame_of("cases", case_cols), "cases")
         .filter(pl.col(ROW) == pl.col(ROW).min().over("case_id"))
         .select("case_id", *[pl.col(c).alias(_PREFIX["cases"] + c) for c in case_cols], *case_local)
     )
