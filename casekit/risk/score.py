@@ -255,6 +255,13 @@ def score_risk_lazy(
     data: CaseData | ValidationResult, model: RiskModel | None = None, *, as_of: dt.date | None = None
 ) -> pl.LazyFrame:
     """The query behind :func:`score_risk`, not yet collected (to join or filter further)."""
+    return _scores(data, model, as_of=as_of).sort("case_id")
+
+
+def _scores(
+    data: CaseData | ValidationResult, model: RiskModel | None = None, *, as_of: dt.date | None = None
+) -> pl.LazyFrame:
+    """:func:`score_risk_lazy` before its sort by case (the rows come in the assessments' order)."""
     if isinstance(data, ValidationResult):
         data = data.data
     model = model or load_model()
@@ -353,7 +360,7 @@ def score_risk_lazy(
         *[pl.col(c).cast(model.points_dtype) for c in pts],  # the score is summed before: Int64
         *INSTRUMENT_COLUMNS,
         "age",
-    ).sort("case_id")
+    )
 
 
 class LocalInputWarning(UserWarning):
@@ -440,4 +447,7 @@ def score_risk(
     if engine is None:
         engine = "streaming" if is_lazy(data) else "in-memory"
     view = coded(clean_data(data))  # in memory: the case index (issue 18), text ids back at the end
-    return to_text(view, score_risk_lazy(view, model, as_of=as_of).collect(engine=engine), sort=["case_id"])
+    scores = _scores(view, model, as_of=as_of).collect(engine=engine)
+    if not scores.get_column("case_id").is_sorted():  # read in case order, it is: no sort (35 columns gathered)
+        scores = scores.sort("case_id")
+    return to_text(view, scores, sort=["case_id"])
