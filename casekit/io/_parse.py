@@ -287,9 +287,9 @@ def parse_frame(
     for extra columns, to the name the extra column keeps.
 
     Fast paths (the usual case of a clean Parquet or CSV file): a column of the right
-    type is used as is; an id or text column whose texts need no cleaning is used as
-    is; any other column is parsed on its distinct texts, and is used as is when every
-    text is already its canonical value.
+    type (a category column already its Enum) is used as is; an id or text column whose
+    texts need no cleaning is used as is; any other column is parsed on its distinct
+    texts, and is used as is when every text is already its canonical value.
     """
     spec = SHEETS[sheet]
     schema = frame.schema
@@ -319,7 +319,7 @@ def parse_frame(
         elif col.kind in ("id", "text"):  # row by row: ids are mostly distinct
             text = clean_expr(pl.col(name).cast(pl.String))
             typed.append(_typed(col, text, month_first=month_first, decimal_comma=decimal_comma)[0].alias(col.name))
-        elif col.kind == "category" and (ids := as_category(frame.get_column(name), col)) is not None:
+        elif col.kind == "category" and (ids := _as_ids(frame.get_column(name), col)) is not None:
             ready.append(ids)
             typed.append(pl.col(name).alias(col.name))
         else:
@@ -368,6 +368,18 @@ def parse_frame(
         issue_frame = pl.concat(issues, how="vertical").collect()
     issue_frame = issue_frame.cast(pl.Schema(ISSUE_SCHEMA)).sort("row", maintain_order=True)
     return out, issue_frame
+
+
+def _as_ids(values: pl.Series, col: Column) -> pl.Series | None:
+    """Category column ``values`` as its Enum when it holds ids only: as it is when a Parquet
+    file's dictionary already gave the Enum, else :func:`casekit.data.as_category` (None
+    when a text is not an id: labels, blanks, values outside the vocabulary).
+
+    >>> sex = SHEETS["cases"].columns["sex"]
+    >>> _as_ids(pl.Series(["male"], dtype=column_dtype(sex)), sex).dtype == _as_ids(pl.Series(["male"]), sex).dtype
+    True
+    """
+    return values if values.dtype == column_dtype(col) else as_category(values, col)
 
 
 def _non_finite(s: pl.Expr) -> pl.Expr:

@@ -12,8 +12,8 @@ from typing import IO, Any
 
 import polars as pl
 
-from casekit.contract import ROW, SHEET_ORDER
-from casekit.data import ISSUE_SCHEMA, CaseData
+from casekit.contract import ROW, SHEET_ORDER, SHEETS
+from casekit.data import ISSUE_SCHEMA, CaseData, column_dtype
 from casekit.errors import UnreadableFileError
 from casekit.i18n import normalize_lang, t
 from casekit.io._delimited import read_csv_raw
@@ -21,6 +21,7 @@ from casekit.io._excel import load_grid, open_workbook
 from casekit.io._jobs import run_all
 from casekit.io._layout import Table, locate, name_columns
 from casekit.io._names import sheet_id
+from casekit.io._parquet import category_enums
 from casekit.io._parse import clean_expr, parse_frame
 from casekit.io._safety import (
     DEFAULT_MAX_BYTES,
@@ -480,7 +481,7 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
         raise UnreadableFileError(
             "io.zip_bomb", lang=opts.lang, file=part.name, limit=f"{opts.limits.max_unzipped_bytes / 2**20:.0f}"
         )
-    frame = pl.read_parquet(io.BytesIO(part.data))
+    frame = _parquet_frame(part.data, meta.schema.names, sheet)
     positional = {name: f"c{i}" for i, name in enumerate(frame.columns)}
     frame = frame.rename(positional)
     frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
@@ -494,6 +495,33 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
         table.recognised,
         duplicates=table.duplicates,
     )
+
+
+def _parquet_frame(data: bytes, leaves: list[str], sheet: str) -> pl.DataFrame:
+    """The Parquet file ``data`` as read by polars, its category columns already their Enum
+    where every value is an id (:func:`casekit.io._parquet.category_enums`: from the file's
+    dictionaries, no text decoded); every other column as polars reads it.
+
+    ``leaves`` are the file's leaf columns, by which its header is matched to ``sheet``'s
+    columns as the frame's will be (the same names in a flat file, the only kind read so).
+    """
+    spec = SHEETS[sheet]
+    targets = name_columns(sheet, [(str(i), name) for i, name in enumerate(leaves)], {}).columns
+    wanted = {
+        int(i): column_dtype(spec.columns[c])
+        for i, c in targets.items()
+        if c in spec.columns and spec.columns[c].kind == "category"
+    }
+    enums = category_enums(data, wanted) if wanted else {}
+    if not enums:
+        return pl.read_parquet(io.BytesIO(data))
+    rest = [i for i in range(len(leaves)) if i not in enums]
+    if not rest:
+        return pl.DataFrame([enums[i] for i in sorted(enums)])
+    frame = pl.read_parquet(io.BytesIO(data), columns=rest)
+    for i in sorted(enums):
+        frame.insert_column(i, enums[i])
+    return frame
 
 
 def _drop_empty_rows(frame: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
