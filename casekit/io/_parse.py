@@ -371,15 +371,16 @@ def parse_frame(
 
 
 def _as_ids(values: pl.Series, col: Column) -> pl.Series | None:
-    """Category column ``values`` as its Enum when it holds ids only: as it is when a Parquet
-    file's dictionary already gave the Enum, else :func:`casekit.data.as_category` (None
-    when a text is not an id: labels, blanks, values outside the vocabulary).
+    """Category column ``values`` as its Enum when it holds ids only: as it is (in one chunk,
+    as a cast gives it) when a Parquet file's dictionary already gave the Enum, else
+    :func:`casekit.data.as_category` (None when a text is not an id: labels, blanks, values
+    outside the vocabulary).
 
     >>> sex = SHEETS["cases"].columns["sex"]
     >>> _as_ids(pl.Series(["male"], dtype=column_dtype(sex)), sex).dtype == _as_ids(pl.Series(["male"]), sex).dtype
     True
     """
-    return values if values.dtype == column_dtype(col) else as_category(values, col)
+    return values.rechunk() if values.dtype == column_dtype(col) else as_category(values, col)
 
 
 def _non_finite(s: pl.Expr) -> pl.Expr:
