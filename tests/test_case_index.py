@@ -218,16 +218,37 @@ def test_case_keys_told_after_validation_number_the_index() -> None:
 
 
 def test_the_lookup_is_exact_even_on_a_hash_collision() -> None:
-    ids = pl.Series("case_id", ["C-1", "C-2", None, "C-3"])
-    forged = ids.hash().scatter(0, pl.Series(["C-X"]).hash()[0])  # C-1 takes C-X's hash
+    # ids that are not numbers after a prefix, so they are found by their hash
+    ids = pl.Series("case_id", ["C-a", "C-b", None, "C-c"])
+    forged = ids.hash().scatter(0, pl.Series(["C-X"]).hash()[0])  # C-a takes C-X's hash
     look = ci.Lookup.of(ids, forged)
     assert look.hashed
-    assert look.find(pl.Series(["C-X", "C-2", None, "C-3", "C-1"])).to_list() == [None, 1, None, 3, None]
+    assert look.numbers is None
+    assert look.find(pl.Series(["C-X", "C-b", None, "C-c", "C-a"])).to_list() == [None, 1, None, 3, None]
     # runs of one text (a sheet sorted by case) are looked up once, still checked against the text
-    runs = pl.Series(["C-X", "C-X", "C-2", "C-2", None, None, "C-1", "C-1", "C-1", "C-X"])
+    runs = pl.Series(["C-X", "C-X", "C-b", "C-b", None, None, "C-a", "C-a", "C-a", "C-X"])
     assert look.find(runs).to_list() == [None, None, 1, 1, None, None, None, None, None, None]
     assert ci.Lookup.of(ids).find(runs).to_list() == [None, None, 1, 1, None, None, 0, 0, 0, None]
     # two ids sharing a hash: found by their text
     same = ci.Lookup.of(ids, forged.scatter(1, forged[0]))
     assert not same.hashed
-    assert same.find(pl.Series(["C-X", "C-2", None, "C-3", "C-1"])).to_list() == [None, 1, None, 3, 0]
+    assert same.find(pl.Series(["C-X", "C-b", None, "C-c", "C-a"])).to_list() == [None, 1, None, 3, 0]
+
+
+def test_the_lookup_by_number_is_exact_on_texts_of_the_same_number() -> None:
+    ids = pl.Series("case_id", ["C01", "C02", None, "C10"])
+    look = ci.Lookup.of(ids)
+    assert look.numbers is not None  # found by the number after "C"
+    # each text reads as the number of an id but is not that id: found only when it is
+    texts = ["C1", "C001", "C+1", "c01", "X01", "C01 ", " C01", "C1e1", "C0x2", "C10", "C02", None, "C01", "C11", "C"]
+    expected = [None, None, None, None, None, None, None, None, None, 3, 1, None, 0, None, None]
+    assert look.find(pl.Series(texts)).to_list() == expected
+    assert [s.to_list() for s in look.find_all([pl.Series(texts), ids])] == [expected, [0, 1, None, 3]]
+    # the same answers by hash
+    hashed = ci.Lookup.of(pl.Series("case_id", ["C01", "C02", None, "C10", "not a number"]))
+    assert hashed.numbers is None
+    assert hashed.find(pl.Series(texts)).to_list() == expected
+    # no table when two ids read as one number, or the numbers spread too wide
+    assert ci.Lookup.of(pl.Series(["7", "007"])).numbers is None
+    assert ci.Lookup.of(pl.Series(["C1", "C999"])).numbers is None
+    assert ci.Lookup.of(pl.Series(["C-5", "C7"])).find(pl.Series(["C-5", "C7", "C5"])).to_list() == [0, 1, None]

@@ -173,13 +173,14 @@ def _case_links(
     rows, whole = error_rows(issues, "cases")
     without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
     table = _rules.case_table(cases, without_errors)
-    unique_keys = table.get_column("_key").n_unique() == table.height
     found: dict[str, pl.Series] = {}
     if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
-        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"), distinct=unique_keys)
+        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"))
         named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
         found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
     others = {sheet: df for sheet, df in work.items() if sheet != "cases"}
+    # whether the ids' hashes are distinct: needed only to join a sheet not found above (scanned)
+    unique_keys = None if set(others) <= set(found) else table.get_column("_key").n_unique() == table.height
     cross = _rules.all_case_links(others, table, unique_keys=unique_keys, found=found)
     return cross, table.get_column("case_id"), found
 

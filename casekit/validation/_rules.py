@@ -149,8 +149,9 @@ def all_case_links(
     """:func:`case_links` of each of ``sheets`` (``found``: the positions of the sheets in
     memory); the queries of the sheets in memory are collected together (``pl.collect_all``:
     both cores), a scanned sheet's on the streaming engine."""
+    bounds: dict[int, pl.DataFrame] = {}  # each case's bounds, per grace period (made once)
     queries = {
-        sheet: _link_query(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet))
+        sheet: _link_query(sheet, df, table, unique_keys=unique_keys, found=found.get(sheet), bounds=bounds)
         for sheet, df in sheets.items()
     }
     together = [sheet for sheet in sheets if sheet in found]
@@ -166,14 +167,16 @@ def _link_query(
     *,
     unique_keys: bool | None,
     found: pl.Series | None,
+    bounds: dict[int, pl.DataFrame] | None = None,
 ) -> pl.LazyFrame:
     """The rows of ``sheet`` in error (:func:`case_links`), in the sheet's order, flagged
-    ``_unknown``, ``_early``, ``_late``, with their case's ``opened_on`` and ``closed_on``."""
+    ``_unknown``, ``_early``, ``_late``, with their case's ``opened_on`` and ``closed_on``
+    (``bounds``: the cases' bounds per grace period, made by :func:`_found_links` when absent)."""
     col = EVENT_DATES.get(sheet)
     keep = ["case_id", ROW] + ([col] if col else [])
     grace = POST_CLOSURE_GRACE_DAYS if sheet in POST_CLOSURE_GRACE_SHEETS else 0
     if found is not None:
-        return _found_links(df.lazy().select(keep), table, found, col, grace)
+        return _found_links(df.lazy().select(keep), table, found, col, grace, bounds=bounds)
     joined = _joined(df.lazy().select(keep).with_row_index("_i"), table, unique_keys=unique_keys)
     unknown = pl.col("_clean").is_null()
     early = late = pl.lit(False)
@@ -209,13 +212,20 @@ def _link_issues(sheet: str, bad: pl.DataFrame) -> pl.DataFrame:
 
 
 def _found_links(
-    rows: pl.LazyFrame, table: pl.DataFrame, found: pl.Series, col: str | None, grace: int
+    rows: pl.LazyFrame,
+    table: pl.DataFrame,
+    found: pl.Series,
+    col: str | None,
+    grace: int,
+    *,
+    bounds: dict[int, pl.DataFrame] | None = None,
 ) -> pl.LazyFrame:
     """The rows (in memory, with ``case_id`` and ``col``) whose case is unknown or whose date
     ``col`` is outside their case's life, in their order, flagged ``_unknown``, ``_early``,
     ``_late``, with the case's ``opened_on`` and ``closed_on``; ``found``: each row's case in
     ``table``. A case's bounds are made once and gathered (a case with errors has none): no
-    join, and the rows keep their order.
+    join, and the rows keep their order. ``bounds`` keeps the bounds made, per ``grace``,
+    for the next sheet.
 
     >>> import datetime as dt
     >>> table = pl.DataFrame({"opened_on": [dt.date(2026, 1, 5)], "closed_on": [None], "_clean": [True]},
@@ -232,12 +242,14 @@ def _found_links(
         "_late": pl.lit(False),
     }
     if col is not None:
-        bounds = table.select(
-            pl.when("_clean").then("opened_on").alias("lo"),
-            pl.when("_clean").then(pl.col("closed_on") + pl.duration(days=grace)).alias("hi"),
-        )
-        flags["_early"] = (pl.col(col) < pl.lit(bounds.get_column("lo")).gather(at)).fill_null(False)
-        flags["_late"] = (pl.col(col) > pl.lit(bounds.get_column("hi")).gather(at)).fill_null(False)
+        made = {} if bounds is None else bounds
+        if grace not in made:
+            made[grace] = table.select(
+                pl.when("_clean").then("opened_on").alias("lo"),
+                pl.when("_clean").then(pl.col("closed_on") + pl.duration(days=grace)).alias("hi"),
+            )
+        flags["_early"] = (pl.col(col) < pl.lit(made[grace].get_column("lo")).gather(at)).fill_null(False)
+        flags["_late"] = (pl.col(col) > pl.lit(made[grace].get_column("hi")).gather(at)).fill_null(False)
     bad = rows.with_columns(_at=pl.lit(found)).with_columns(**flags).filter(pl.any_horizontal(*flags))
     return bad.with_columns(pl.lit(table.get_column(c)).gather(at).alias(c) for c in ("opened_on", "closed_on"))
 
