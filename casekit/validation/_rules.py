@@ -26,6 +26,20 @@ def _blank(col: str) -> pl.Expr:
     return pl.col(col).is_null() | (pl.col(col).str.strip_chars() == "")
 
 
+def _may_be_blank(col: str) -> pl.Expr:
+    """True on every text :func:`_blank` is true on (and on others): null, or a first byte
+    below ``!`` or non-ASCII (every whitespace character is one or the other), by comparisons
+    instead of stripping every text.
+
+    >>> df = pl.DataFrame({"t": ["", " ", "\t", "\u00a0x", "\u3000", "a", "!", None, "\u00e9"]})
+    >>> df.select(_blank("t")).to_series().to_list()
+    [True, True, True, False, True, False, False, True, False]
+    >>> df.select(_may_be_blank("t")).to_series().to_list()
+    [True, True, True, True, True, False, False, True, True]
+    """
+    return pl.col(col).is_null() | (pl.col(col) < pl.lit("!")) | (pl.col(col) >= pl.lit("\x80"))
+
+
 def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     """Two-column rules inside each row of ``sheet``.
 
@@ -35,6 +49,7 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     (2, 'closed_on', 'date_order', '2026-01-04', 'opened_on', '2026-01-05')
     """
     rules: list[tuple[pl.Expr, dict]] = []  # (violated, issue fields); a null comparison is no violation
+    loose: dict[int, pl.Expr] = {}  # a cheaper test true on every row rule i is violated on (blank texts)
     for rule_sheet, a, op, b in ROW_RULES:
         if rule_sheet != sheet:
             continue
@@ -64,6 +79,7 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
                     {**spec, "other_value": pl.col("target_value")},
                 )
             )
+            loose[len(rules) - 1] = pl.col("target_value").is_not_null() & _may_be_blank("measure")
     if sheet == "risk_reviews":
         spec = {
             "column": "reason",
@@ -72,6 +88,7 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
             "other_value": pl.col("override_tier"),
         }
         rules.append((pl.col("override_tier").is_not_null() & _blank("reason"), spec))
+        loose[len(rules) - 1] = pl.col("override_tier").is_not_null() & _may_be_blank("reason")
         if "safety_action" in columns_of(df):
             spec = {
                 "column": "reason",
@@ -80,16 +97,19 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
                 "other_value": pl.col("safety_action"),
             }
             rules.append(((pl.col("safety_action") == "not_needed") & _blank("reason"), spec))
+            loose[len(rules) - 1] = (pl.col("safety_action") == "not_needed") & _may_be_blank("reason")
     if not rules:
         return concat([])
-    # one pass over the sheet keeps the rows that break any rule
+    # one pass over the sheet keeps the rows that may break a rule; the few kept are then tested exactly
     flags = [f"_rule{i}" for i in range(len(rules))]
     hit = (
         df.lazy()
-        .with_columns(violated.alias(flag) for flag, (violated, _) in zip(flags, rules, strict=True))
+        .with_columns(loose.get(i, violated).alias(flags[i]) for i, (violated, _) in enumerate(rules))
         .filter(pl.any_horizontal(*flags))
         .collect(engine=engine_for(df))
     )
+    if loose:
+        hit = hit.with_columns(violated.alias(flag) for flag, (violated, _) in zip(flags, rules, strict=True))
     return concat(
         [issues_from(hit.filter(flag), sheet=sheet, **spec) for flag, (_, spec) in zip(flags, rules, strict=True)]
     )
@@ -105,7 +125,11 @@ def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -
     rows = cases.lazy().select("case_id", "opened_on", "closed_on", _clean=clean)
     rows = rows.filter(pl.col("case_id").is_not_null())
     if isinstance(cases, pl.DataFrame):  # in memory: in the order of the case index (a scan's is not kept)
-        rows = rows.sort("case_id", maintain_order=True)
+        # usually sorted already: told so, not sorted again (0.004 against 0.04 s at 1M)
+        if cases.get_column("case_id").drop_nulls().is_sorted():
+            rows = rows.with_columns(pl.col("case_id").set_sorted())
+        else:
+            rows = rows.sort("case_id", maintain_order=True)
     table = rows.with_columns(_key=pl.col("case_id").hash()).collect(engine=engine_for(cases))
     if isinstance(cases, pl.DataFrame):  # sorted: a repeated id is next to itself
         ids = table.get_column("case_id")

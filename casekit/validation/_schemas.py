@@ -220,14 +220,15 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     if ROW not in df.columns:
         df = df.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
     contract = SHEETS[sheet].columns
+    schema = df.schema
     out: list[pl.Series] = []
     bad: list[str] = []
     for name, col in contract.items():
         target = DTYPES[col.kind]
-        if name not in df.columns:
+        if name not in schema:
             out.append(pl.repeat(None, df.height, dtype=target, eager=True).alias(name))
             continue
-        if df.schema[name] == column_dtype(col):  # a category column as the reader types it
+        if schema[name] == column_dtype(col):  # a category column as the reader types it
             out.append(df.get_column(name))
             continue
         cast = _safe_cast(df.get_column(name), target)
@@ -254,11 +255,12 @@ def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[
     """
     if isinstance(df, pl.LazyFrame):
         return set()
+    schema = df.schema
     blanks = {
         col.name: ((pl.col(col.name) < pl.lit("!")) | (pl.col(col.name) >= pl.lit("\x80"))).any()
         for col in SHEETS[sheet].columns.values()
         if col.name not in relaxed
-        and df.schema[col.name] == pl.String
+        and schema[col.name] == pl.String
         and any(error == "required|" for error, _ in _value_rules(col))
     }
     if not blanks:
@@ -281,7 +283,7 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
             idle = idle | {(name, "required|"), (name, "not_allowed|" + ", ".join(VOCABS[col.vocab or ""]))}
         if col.required:  # pandera's not-nullable check: null, or NaN in a float column
             missing = pl.col(name).is_null()
-            if df.collect_schema()[name].is_float():
+            if schema[name].is_float():
                 missing = missing | pl.col(name).is_nan()
             out.append((name, "required|", missing))
         out += [

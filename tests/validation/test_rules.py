@@ -78,6 +78,27 @@ def test_override_tier_needs_a_reason(sheets, run: Run) -> None:
     assert result.report["message"][0] == "The risk tier was overridden («High») but the reason is missing."
 
 
+@pytest.mark.parametrize(
+    ("text", "blank"),
+    [("\u3000", True), ("\t\u00a0 ", True), ("", True), ("\u00a0Lives alone", False), ("\u00c1lvaro: alone", False)],
+)
+def test_a_reason_that_starts_like_a_blank_is_tested_exactly(sheets, run: Run, text: str, blank: bool) -> None:
+    # the rows are kept by a cheap test (a first byte below "!" or non-ASCII), then tested exactly
+    sheets["risk_reviews"] = set_cell(sheets["risk_reviews"], 2, "reason", text)
+    sheets["risk_reviews"] = sheets["risk_reviews"].with_columns(
+        safety_action=pl.Series(["not_needed", "not_needed"]), reason=pl.Series([text, "\u00a0" if blank else text])
+    )
+    sheets["goals"] = sheets["goals"].with_columns(target_value=pl.Series([5.0, 1.0]), measure=pl.Series([text, "ok"]))
+    checks = [p[1:4] for p in problems(run(sheets))]
+    expected = [
+        (2, "reason", "reason_required"),
+        (2, "reason", "safety_reason_required"),
+        (3, "reason", "safety_reason_required"),
+        (2, "measure", "measure_required"),
+    ]
+    assert sorted(checks) == (sorted(expected) if blank else [])
+
+
 # ----------------------------------------------------------------------------- across sheets
 def test_unknown_case(sheets, run: Run) -> None:
     sheets["services"] = set_cell(sheets["services"], 3, "case_id", "C-9")
