@@ -38,6 +38,7 @@ from casekit.data import CaseData, ValidationResult
 from casekit.stages._names import STAGES
 
 if TYPE_CHECKING:
+    import numpy as np
     from polars._typing import EngineType
 
 __all__ = ["EVENT_SCHEMA", "events", "log_ranges", "sink_events", "to_process_mining", "write_event_log"]
@@ -478,10 +479,11 @@ def _packed_log(
 
     Each event's number packs, high to low, its case index + 1 (0: null, first), day (from
     the first), the rank of its (stage, sheet) pair, its row (from the lowest) and its
-    activity code (:func:`_activity_codes`, whose table gives each code's stage and sheet).
-    The numbers are built in the parts' query, sorted by numpy (vectorised, ~0.1 s for
-    8M), and every column is read back from the sorted numbers, a block at a time: no
-    multi-key sort, no order to gather by, the unsorted log 8 bytes an event.
+    activity code's place among its pair's codes (:func:`_activity_codes`, whose table
+    gives each code's stage and sheet). The numbers are built in the parts' query, sorted
+    by numpy (vectorised, ~0.1 s for 8M), and every column is read back from the sorted
+    numbers (:func:`_unpacked`): no multi-key sort, no order to gather by, the unsorted log
+    8 bytes an event.
 
     >>> from casekit._case_index import coded
     >>> data = coded(CaseData({"cases": pl.DataFrame({"case_id": ["B", "A"],
@@ -501,13 +503,18 @@ def _packed_log(
         last = min(last, (as_of - dt.date(1970, 1, 1)).days)
     pairs = table.select(pl.col("stage").to_physical().cast(pl.Int64) * 256 + pl.col("sheet").to_physical())
     rank = pairs.to_series().rank("dense").cast(pl.Int64) - 1  # (stage, sheet) in their sort order
-    widths = {"act": _bits(table.height - 1), "row": _bits(high - low), "pair": _bits(rank.n_unique() - 1)}
+    # the activity is stored as its place among its pair's codes (fewer bits than the code)
+    local = pl.DataFrame({"pair": rank}).select(pl.int_range(pl.len()).over("pair")).to_series()
+    widths = {"act": _bits(max(local.to_list())), "row": _bits(high - low), "pair": _bits(rank.n_unique() - 1)}
     widths |= {"day": _bits(max(last - first, 0)), "case": _bits(view.ids.len())}
     if sum(widths.values()) > 64:
         return None
     shift = dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
     u64 = pl.UInt64
-    lookup = pl.lit((rank * (1 << shift["pair"]) + pl.int_range(table.height, eager=True)).cast(u64))
+    lookup = pl.lit((rank * (1 << shift["pair"]) + local).cast(u64))
+    codes = np.zeros(rank.n_unique() << widths["act"], np.uint32)  # each code at its slot: pair, then place
+    codes[rank.to_numpy() * (1 << widths["act"]) + local.to_numpy()] = np.arange(table.height, dtype=np.uint32)
+    table = table.gather(codes)  # an empty slot repeats code 0: no null, so the gathers below need no validity
 
     def number(when: str, code: pl.Expr) -> pl.Expr:
         return (
@@ -526,42 +533,71 @@ def _packed_log(
     key = np.concatenate([np.empty(0, np.uint64), *(chunk.to_numpy() for chunk in collected.get_chunks())])
     del collected
     key.sort()
-    height = key.size
-    # each column's type and what is added back: the case index + 1 (0, a null case id,
-    # wraps around and is set to null below), the first day, the lowest row
-    fields = {"case": (np.uint32, -1), "day": (np.int32, first), "row": (np.int64, low), "act": (np.uint32, 0)}
-    out = {name: np.empty(height, dtype) for name, (dtype, _) in fields.items()}
-    work = np.empty(_BLOCK, np.uint64)
+    out = _unpacked(key, widths, {"case": -1, "day": first, "row": low})
+    if out is None:
+        return None
+    blank = int(np.searchsorted(key, np.uint64(1 << shift["case"])))  # null case ids: first
+    del key
+    case = pl.Series("case_id", out.pop("case"))
+    if blank:
+        case = pl.concat([pl.repeat(None, blank, dtype=pl.UInt32, eager=True), case.slice(blank)], rechunk=True)
+    slot = pl.Series(out.pop("slot"))  # the table's row at the slot: stage, activity and sheet
+    columns = [
+        text_ids(view, case).alias("case_id"),
+        table.get_column("stage").gather(slot),
+        table.get_column("activity").cast(_ACTIVITY).gather(slot),
+        pl.Series("timestamp", out.pop("day")).cast(pl.Date),
+        table.get_column("sheet").gather(slot),
+        pl.Series("row", out.pop("row")),
+    ]
+    return pl.DataFrame(columns)
+
+
+def _unpacked(key: np.ndarray, widths: dict[str, int], added: dict[str, int]) -> dict[str, np.ndarray] | None:
+    """The columns the sorted numbers ``key`` of :func:`_packed_log` hold (fields of
+    ``widths``, low to high), a block of :data:`_BLOCK` at a time, which stays in the cache:
+    ``case``, ``day`` and ``row`` plus ``added`` (in the column's type: the case's -1 wraps
+    around for a null id), and ``slot``: the activity's pair and place (``pair`` bits, then
+    ``act``). ``None`` when two events are alike on case, day, pair and row (the sort would
+    not decide them).
+
+    >>> import numpy as np
+    >>> widths = {"act": 1, "row": 2, "pair": 1, "day": 2, "case": 2}
+    >>> key = np.array([0b01_10_1_11_0, 0b10_00_0_01_1], dtype=np.uint64)
+    >>> out = _unpacked(key, widths, {"case": -1, "day": 100, "row": 2})
+    >>> {name: column.tolist() for name, column in out.items()}
+    {'case': [0, 1], 'day': [102, 100], 'row': [5, 3], 'slot': [2, 1]}
+    >>> _unpacked(np.array([4, 5], dtype=np.uint64), widths, {}) is None
+    True
+    """
+    import numpy as np
+
+    shift = dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
+    mask = {name: np.uint64((1 << width) - 1) for name, width in widths.items()}
+    dtypes = {"case": np.uint32, "day": np.int32, "row": np.int64, "slot": np.uint32}
+    out = {name: np.empty(key.size, dtype) for name, dtype in dtypes.items()}
+    work, act = np.empty(_BLOCK, np.uint64), np.empty(_BLOCK, np.uint64)
     above = None  # the sort's keys of the block before's last event
-    for start in range(0, height, _BLOCK):
+    for start in range(0, key.size, _BLOCK):
         block = key[start : start + _BLOCK]
         w = work[: block.size]
         np.right_shift(block, np.uint64(shift["row"]), out=w)  # case, day, pair and row: two events alike?
         if (w[1:] == w[:-1]).any() or above == w[0]:
             return None
         above = int(w[-1])
-        for name, (_, added) in fields.items():
+        for name in ("case", "day", "row"):
             np.right_shift(block, np.uint64(shift[name]), out=w)
-            np.bitwise_and(w, np.uint64((1 << widths[name]) - 1), out=w)
+            np.bitwise_and(w, mask[name], out=w)
             column = out[name][start : start + block.size]
             column[:] = w
-            if added:
-                column += np.array(added).astype(column.dtype)  # in the column's type: -1 wraps around
-    blank = int(np.searchsorted(key, np.uint64(1 << shift["case"])))  # null case ids: first
-    del key, work
-    case = pl.Series("case_id", out.pop("case"))
-    if blank:
-        case = pl.concat([pl.repeat(None, blank, dtype=pl.UInt32, eager=True), case.slice(blank)], rechunk=True)
-    act = pl.Series(out.pop("act"))  # each code's stage and sheet are the table's
-    columns = [
-        text_ids(view, case).alias("case_id"),
-        table.get_column("stage").gather(act),
-        table.get_column("activity").cast(_ACTIVITY).gather(act),
-        pl.Series("timestamp", out.pop("day")).cast(pl.Date),
-        table.get_column("sheet").gather(act),
-        pl.Series("row", out.pop("row")),
-    ]
-    return pl.DataFrame(columns)
+            if added.get(name):
+                column += np.array(added[name]).astype(column.dtype)
+        np.right_shift(block, np.uint64(shift["pair"]), out=w)  # the activity: its pair and place
+        np.bitwise_and(w, mask["pair"], out=w)
+        np.left_shift(w, np.uint64(widths["act"]), out=w)
+        np.bitwise_or(w, np.bitwise_and(block, mask["act"], out=act[: block.size]), out=w)
+        out["slot"][start : start + block.size] = w
+    return out
 
 
 def _as_text(column: pl.Series, data: CaseData | None, activities: pl.Series | None = None) -> pl.Series:
