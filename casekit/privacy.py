@@ -38,6 +38,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import numpy as np
 import polars as pl
 
 from casekit._frames import Frame
@@ -348,117 +349,212 @@ def anonymity(df: pl.DataFrame, quasi: Sequence[str], *, person: str, k: int) ->
 #: How a linked table is computed: the exact (unsuppressed) table of the same view grouped by
 #: the given columns (``()``: one row for the whole view).
 TableOf = Callable[[tuple[str, ...]], pl.DataFrame]
-
-
-def _cells(df: pl.DataFrame, keys: Sequence[str], counts: list[str], linked: Sequence[Mapping[str, str | None]]):
-    """``df`` (with ``__i``, its row number) as long cells ``*keys, __i, __c, __u, __v``: each
-    count (unit ``-1``, the row) and, per linked set ``u``, each count it implies (a share times
-    its total, or a count within its total) and that count's complement (total minus count)."""
-    values: dict[str, tuple[str, int, pl.Expr]] = {f"-1 {c}": (c, -1, pl.col(c)) for c in counts}
-    for u, members in enumerate(linked):
-        for col, total in members.items():
-            if total is None:  # a count of the set with no total of its own; or a value (a mean)
-                if df.schema[col].is_integer():
-                    values[f"{u} {col}"] = (col, u, pl.col(col))
-                continue
-            value = pl.col(col).cast(pl.Float64)
-            k = (value * pl.col(total)).round() if df.schema[col].is_float() else value
-            for name, v in ((col, k), (f"{col}~", pl.col(total).cast(pl.Float64) - k)):
-                values[f"{u} {name}"] = (name, u, v)
-    # one unpivot of every cell (the rows of each value in turn, as a concat of one select per value)
-    wide = df.select(
-        *keys,
-        "__i",
-        *[v.round().fill_nan(None).fill_null(0).cast(pl.Int64).alias(n) for n, (_, _, v) in values.items()],
-    )
-    long = wide.unpivot(on=list(values), index=[*keys, "__i"], variable_name="__n", value_name="__v")
-    return long.select(
-        *keys,
-        "__i",
-        pl.col("__n").replace_strict({n: c for n, (c, _, _) in values.items()}, return_dtype=pl.String).alias("__c"),
-        pl.col("__n").replace_strict({n: u for n, (_, u, _) in values.items()}, return_dtype=pl.Int64).alias("__u"),
-        "__v",
-    )
-
-
-def _spread(flags: pl.DataFrame, linked: Sequence[Mapping[str, str | None]], counts: list[str]) -> pl.DataFrame:
-    """``flags`` with each blanked unit blanking the units that depend on it: every set on the
-    row (unit ``-1``), and a set whose total is a column of another set on that set (the
-    shares of the pairs go with a blanked count of pairs)."""
-    if flags.height == 0:
-        return flags
-    columns = {-1: set(counts)} | {u: set(m) for u, m in enumerate(linked)}
-    deps = {u: [-1, *[v for v in columns if v != u and set(filter(None, m.values())) & columns[v]]]
-            for u, m in enumerate(linked)}  # fmt: skip
-    wide = flags.pivot(on="__u", index="__i", values="__f", sort_columns=True)
-    for _ in linked:
-        wide = wide.with_columns(pl.any_horizontal(str(u), *map(str, vs)).alias(str(u)) for u, vs in deps.items())
-    long = wide.unpivot(index="__i", variable_name="__u", value_name="__f")
-    return long.with_columns(pl.col("__u").cast(pl.Int64)).sort("__i", "__u")
+Linked = Sequence[Mapping[str, str | None]]
 
 
 @dataclass
 class _View:
-    """The tables of one view (:func:`suppress_linked`'s arguments) and the flags decided so far."""
+    """The tables of one view (:func:`suppress_linked`'s arguments) and the tables decided so far."""
 
     table_of: TableOf
     counts: list[str]
-    linked: Sequence[Mapping[str, str | None]]
+    linked: Linked
     low: int
     fixed: Sequence[str]
-    memo: dict[tuple[str, ...], tuple[pl.DataFrame, pl.DataFrame]] = field(default_factory=dict)
+    memo: dict[tuple[str, ...], _Table] = field(default_factory=dict)
 
 
-def _flags(view: _View, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The table grouped by ``keys`` (``__i`` added) and which of its units are blanked
-    (``__i, __u, __f``; unit ``-1`` is the whole row): the small cells, then as many
-    complements as the rules of :func:`suppress_linked` need, given the flags of the tables
-    one grouping coarser (computed first, so a table is blanked the same way whichever finer
-    table it is the margin of)."""
+@dataclass
+class _Table:
+    """One table of a view: its rows in key order (``__i``, the row number, and ``__o``, the
+    given order, added), its cells (a rows × cells matrix of counts, each cell's column and
+    unit: ``-1`` the row, ``u`` the linked set ``u``) and, once decided, which of the units of
+    each row are blanked (rows × units, column ``u + 1`` for unit ``u``)."""
+
+    df: pl.DataFrame
+    values: np.ndarray
+    names: list[str]
+    units: np.ndarray
+    flags: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=bool))
+
+
+@dataclass
+class _Lines:
+    """The cells of a table on the lines that add up to a cell of one coarser table (one entry
+    per cell and parent cell): the cell's row, unit and count, its line (numbered from 0) and
+    whether the parent cell is blanked."""
+
+    row: np.ndarray
+    unit: np.ndarray
+    value: np.ndarray
+    line: np.ndarray
+    parent_blank: np.ndarray
+
+
+def _whole(x: np.ndarray) -> np.ndarray:
+    """Numbers as whole counts: rounded half to even, a NaN (a null) as 0.
+
+    >>> _whole(np.array([2.5, 3.5, np.nan, -0.2])).tolist()
+    [2, 4, 0, 0]
+    """
+    x = np.where(np.isnan(x), 0.0, np.rint(x))
+    if not np.isfinite(x).all():
+        raise ValueError("a count of a linked table is not finite")
+    return x.astype(np.int64)
+
+
+def _cells(df: pl.DataFrame, counts: list[str], linked: Linked) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """The cells of ``df``: each count (unit ``-1``, the row) and, per linked set ``u``, each count
+    it implies (a share times its total, or a count within its total) and that count's complement
+    (total minus count, column ``col~``), as whole counts (rows × cells, on the columns' numpy
+    arrays: a query per table cost more than the whole rule), names and units.
+
+    >>> df = pl.DataFrame({"n": [40, 12], "k": [4, None], "pct": [0.25, 0.5]})
+    >>> values, names, units = _cells(df, ["n"], [{"pct": "n"}, {"k": None}])
+    >>> values.tolist(), names, units.tolist()
+    ([[40, 10, 30, 4], [12, 6, 6, 0]], ['n', 'pct', 'pct~', 'k'], [-1, 0, 0, 1])
+    """
+
+    schema = df.schema
+
+    def exact(col: str) -> np.ndarray:  # a count column: a whole one as it is
+        s = df[col]
+        whole = schema[col].is_integer() and s.null_count() == 0
+        return s.to_numpy().astype(np.int64) if whole else _whole(number(col))
+
+    def number(col: str) -> np.ndarray:  # a null as NaN
+        return df[col].to_numpy().astype(np.float64)
+
+    values: dict[str, tuple[str, int, np.ndarray]] = {f"-1 {c}": (c, -1, exact(c)) for c in counts}
+    for u, members in enumerate(linked):
+        for col, total in members.items():
+            if total is None:  # a count of the set with no total of its own; or a value (a mean)
+                if schema[col].is_integer():
+                    values[f"{u} {col}"] = (col, u, exact(col))
+                continue
+            k = np.rint(number(col) * number(total)) if schema[col].is_float() else number(col)
+            for name, v in ((col, k), (f"{col}~", number(total) - k)):
+                values[f"{u} {name}"] = (name, u, _whole(v))
+    cells = np.array([v for _, _, v in values.values()], dtype=np.int64).reshape(len(values), df.height).T
+    return cells, [c for c, _, _ in values.values()], np.array([u for _, u, _ in values.values()], dtype=np.int64)
+
+
+def _spread(flags: np.ndarray, linked: Linked, counts: list[str]) -> np.ndarray:
+    """``flags`` with each blanked unit blanking the units that depend on it: every set on the
+    row (unit ``-1``), and a set whose total is a column of another set on that set (the
+    shares of the pairs go with a blanked count of pairs).
+
+    >>> _spread(np.array([[True, False, False], [False, True, False]]), [{"k": None}, {"p": "k"}], ["n"]).tolist()
+    [[True, True, True], [False, True, True]]
+    """
+    columns = {-1: set(counts)} | {u: set(m) for u, m in enumerate(linked)}
+    deps = {u: [-1, *[v for v in columns if v != u and set(filter(None, m.values())) & columns[v]]]
+            for u, m in enumerate(linked)}  # fmt: skip
+    for _ in linked:  # every unit from the flags before the step: a chain of sets takes a step each
+        flags = np.column_stack(
+            [flags[:, 0], *[flags[:, [u + 1, *(v + 1 for v in deps[u])]].any(axis=1) for u in range(len(linked))]]
+        ).reshape(flags.shape)
+    return flags
+
+
+def _lines(view: _View, table: _Table, keys: tuple[str, ...]) -> list[_Lines]:
+    """The lines of ``table`` (grouped by ``keys``) under each table one grouping coarser (its keys
+    but one, never a ``fixed`` one; decided first): the cells of a count column whose rows have
+    the same coarser keys (nulls equal), each with the flags of the parent cell of the same
+    column (none: not blanked). One query for every coarser table."""
+    parents = [tuple(k for k in keys if k != free) for free in keys if free not in view.fixed]
+    aboves = [_decide(view, parent) for parent in parents]
+    if not aboves:
+        return []
+    query = table.df.lazy().select(*keys, "__i", __k=pl.lit(0))
+    for n, (parent, above) in enumerate(zip(parents, aboves, strict=True)):
+        query = query.with_columns(pl.col("__i").min().over(*parent, "__k").alias(f"__g{n}"))  # the group's first row
+        parent_rows = above.df.lazy().select(*parent, pl.col("__i").alias(f"__p{n}"), __k=pl.lit(0))
+        query = query.join(parent_rows, on=[*parent, "__k"], how="left", nulls_equal=True)
+    query = query.select("__i", *[pl.col(f"__{c}{n}").fill_null(-1) for n in range(len(parents)) for c in "gp"])
+    rows = query.collect().to_numpy().reshape(-1, 1 + 2 * len(parents))
+    lines = []
+    for n, above in enumerate(aboves):
+        i, g, p = np.unique(rows[:, [0, 1 + 2 * n, 2 + 2 * n]], axis=0).T  # each row with each parent row
+        lines.append(_under(table, above, i, g, p))
+    return lines
+
+
+def _under(table: _Table, above: _Table, i: np.ndarray, g: np.ndarray, p: np.ndarray) -> _Lines:
+    """The lines of ``table`` under ``above``, from each row ``i`` of ``table``, its group ``g``
+    (its first row) and the row ``p`` of ``above`` it adds up to (``-1``: none)."""
+    column = {name: n for n, name in enumerate(dict.fromkeys(table.names))}
+    parts: list[tuple[np.ndarray, int, np.ndarray]] = []  # (entries' rows, cell, parent blanked)
+    for cell, name in enumerate(table.names):
+        partners = [q for q, other in enumerate(above.names) if other == name]
+        alone = p < 0 if partners else np.ones(len(i), dtype=bool)  # no parent cell: one entry, shown
+        parts.append((np.flatnonzero(alone), cell, np.zeros(int(alone.sum()), dtype=bool)))
+        parts += [(np.flatnonzero(~alone), cell, above.flags[p[~alone], above.units[q] + 1]) for q in partners]
+    at = np.concatenate([np.empty(0, dtype=np.int64), *[e for e, _, _ in parts]])
+    cells = np.concatenate([np.empty(0, dtype=np.int64), *[np.full(len(e), c) for e, c, _ in parts]])
+    names = np.array([column[name] for name in table.names], dtype=np.int64)
+    _, line = np.unique(g[at] * len(column) + names[cells], return_inverse=True)
+    return _Lines(
+        row=i[at],
+        unit=table.units[cells],
+        value=table.values[i[at], cells],
+        line=line.reshape(-1),
+        parent_blank=np.concatenate([np.empty(0, dtype=bool), *[b for _, _, b in parts]]),
+    )
+
+
+def _complements(flags: np.ndarray, lines: list[_Lines], view: _View) -> np.ndarray:
+    """``flags`` (the small cells) with the complements the rules of :func:`suppress_linked`
+    need on ``lines``: round after round, the smallest non-zero cell not public anyway of each
+    line that breaks a rule is blanked with its unit, until no line does."""
+    low, linked, counts = view.low, view.linked, view.counts
+    exposed = np.zeros_like(flags)  # a cell alone under a published parent cell is public itself
+    for ln in lines:
+        alone = (np.bincount(ln.line)[ln.line] == 1) & ~ln.parent_blank
+        exposed[ln.row[alone], ln.unit[alone] + 1] = True
+    for _ in range(flags.size + 1):  # each round blanks one more unit, or stops
+        now, chosen = _spread(flags, linked, counts), np.zeros_like(flags)
+        for ln in lines:
+            f = now[ln.row, ln.unit + 1]
+            n_sup = np.bincount(ln.line, weights=f, minlength=ln.line.size)[ln.line]
+            s_sup, shown = (np.zeros(ln.line.size, dtype=np.int64) for _ in range(2))
+            np.add.at(s_sup, ln.line, np.where(f, ln.value, 0))
+            np.add.at(shown, ln.line, np.where(f, 0, ln.value))
+            s_sup, shown = s_sup[ln.line], shown[ln.line]
+            need = np.where(
+                ln.parent_blank, (n_sup < 2) & (shown > 0), (n_sup == 1) | ((s_sup >= 1) & (s_sup <= low - 1))
+            )
+            candidates = np.flatnonzero(need & ~f & ~exposed[ln.row, ln.unit + 1])
+            row, unit, value = ln.row[candidates], ln.unit[candidates], ln.value[candidates]
+            order = np.lexsort((unit, row, value, value == 0))  # the smallest non-zero cell of each line
+            _, first = np.unique(ln.line[candidates][order], return_index=True)
+            chosen[row[order][first], unit[order][first] + 1] = True
+        if not chosen.any():
+            break
+        flags = flags | chosen
+    return flags
+
+
+def _decide(view: _View, keys: tuple[str, ...]) -> _Table:
+    """The table grouped by ``keys`` and which of its units are blanked: the small cells, then
+    as many complements as the rules of :func:`suppress_linked` need, given the flags of the
+    tables one grouping coarser (decided first, so a table is blanked the same way whichever
+    finer table it is the margin of)."""
     if keys in view.memo:
         return view.memo[keys]
-    table_of, counts, linked, low = view.table_of, view.counts, view.linked, view.low
-    df = table_of(keys).with_columns(__o=pl.int_range(pl.len()))  # in a set order: the picks do not vary
-    df = (df.sort(keys, nulls_last=True, maintain_order=True) if keys else df).with_columns(__i=pl.int_range(pl.len()))
-    cells = _cells(df, keys, counts, linked)
-    units = pl.DataFrame({"__u": [-1, *range(len(linked))]}, schema={"__u": pl.Int64})
-    small = cells.group_by("__i", "__u").agg(pl.col("__v").is_between(1, low - 1).any().alias("__f"))
-    flags = df.select("__i").join(units, how="cross").join(small, on=["__i", "__u"], how="left")
-    flags = flags.with_columns(pl.col("__f").fill_null(value=False))
-    relations = []  # one per coarser table: the parent cell of each cell, and whether it is blanked
-    for free in (k for k in keys if k not in view.fixed):
-        parent = tuple(k for k in keys if k != free)
-        pdf, pflags = _flags(view, parent)
-        pcells = _cells(pdf, parent, counts, linked).join(pflags, on=["__i", "__u"]).drop("__i", "__v", "__u")
-        pcells = pcells.rename({"__f": "__pf"})
-        on = [*parent, "__c"]
-        rel = cells.join(pcells, on=on, how="left", nulls_equal=True, maintain_order="left")
-        rel = rel.with_columns(pl.col("__pf").fill_null(value=False), pl.len().over(on).alias("__n"))
-        relations.append((on, rel))
-    # a cell alone under a published parent cell is public itself: never a complement
-    exposed = [rel.filter((pl.col("__n") == 1) & ~pl.col("__pf")).select("__i", "__u") for _, rel in relations]
-    exposed = pl.concat([flags.clear().select("__i", "__u"), *exposed]).unique()
-    for _ in range(df.height * (len(linked) + 1) + 1):  # each round blanks one more unit, or stops
-        now = _spread(flags, linked, counts)
-        picks = []
-        for on, rel in relations:
-            frame = rel.join(now, on=["__i", "__u"])
-            n_sup, s_sup = pl.col("__f").sum().over(on), pl.col("__v").filter(pl.col("__f")).sum().over(on)
-            shown = pl.col("__v").filter(~pl.col("__f")).sum().over(on)
-            below = pl.when(pl.col("__pf")).then((n_sup < 2) & (shown > 0))
-            need = below.otherwise((n_sup == 1) | s_sup.is_between(1, low - 1))
-            candidates = frame.filter(need & ~pl.col("__f")).join(exposed, on=["__i", "__u"], how="anti")
-            smallest = candidates.sort(pl.col("__v") == 0, "__v", "__i", "__u")  # the smallest non-zero cell
-            picks.append(smallest.group_by(on, maintain_order=True).first().select("__i", "__u"))
-        chosen = pl.concat([flags.clear().select("__i", "__u"), *picks]).unique().with_columns(__new=pl.lit(value=True))
-        if chosen.height == 0:
-            break
-        flags = flags.join(chosen, on=["__i", "__u"], how="left").select(
-            "__i", "__u", pl.col("__f") | pl.col("__new").fill_null(value=False)
-        )
-    flags = _spread(flags, linked, counts)
-    view.memo[keys] = (df, flags)
-    return df, flags
+    query = view.table_of(keys).lazy().with_columns(__o=pl.int_range(pl.len()))
+    query = (
+        query.sort(keys, nulls_last=True, maintain_order=True) if keys else query
+    )  # in a set order: the picks do not vary
+    df = query.with_columns(__i=pl.int_range(pl.len())).collect()
+    values, names, units = _cells(df, view.counts, view.linked)
+    table = _Table(df, values, names, units)
+    small = (values >= 1) & (values <= view.low - 1)
+    flags = np.column_stack([small[:, units == u].any(axis=1) for u in range(-1, len(view.linked))])
+    flags = flags.reshape(df.height, len(view.linked) + 1)
+    table.flags = _spread(_complements(flags, _lines(view, table, keys), view), view.linked, view.counts)
+    view.memo[keys] = table
+    return table
 
 
 def suppress_linked(
@@ -520,16 +616,14 @@ def suppress_linked(
         flag = pl.col("suppressed").fill_null(value=False) if "suppressed" in out.columns else pl.lit(value=False)
         return out.with_columns(flag.alias("suppressed"))
     low = cell_threshold(for_sharing=for_sharing, min_cell=min_cell)
-    df, flags = _flags(_View(table_of, counts, linked, low, fixed), by)
+    table = _decide(_View(table_of, counts, linked, low, fixed), by)
+    df, flags = table.df, table.flags
     if df.height == 0:
         return df.drop("__i", "__o").with_columns(suppressed=pl.lit(value=False))
-    wide = flags.pivot(on="__u", index="__i", values="__f", sort_columns=True)
-    wide = df.select("__i").join(wide, on="__i", how="left", maintain_order="left")
     blank = {-1: [*counts, *derived]} | {u: list(m) for u, m in enumerate(linked)}
-    out = df.with_columns(
-        pl.when(~pl.lit(wide[str(u)])).then(pl.col(c)).alias(c) for u, cols in blank.items() for c in cols
-    )
-    touched = pl.any_horizontal(pl.lit(wide[str(u)]) for u in blank)
+    shown = {u: pl.lit(pl.Series(str(u), ~flags[:, u + 1])) for u in blank}
+    out = df.with_columns(pl.when(shown[u]).then(pl.col(c)).alias(c) for u, cols in blank.items() for c in cols)
+    touched = pl.any_horizontal(~keep for keep in shown.values())
     if "suppressed" in out.columns:
         touched = touched | pl.col("suppressed").fill_null(value=False)
     return out.with_columns(touched.alias("suppressed")).sort("__o").drop("__i", "__o")

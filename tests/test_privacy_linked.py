@@ -256,3 +256,59 @@ def test_no_small_number_of_cases_stopped_at_a_stage_comes_back_from_a_shared_fu
         primary = suppress_small_cells(stages, "cases")["cases"].to_list()  # the rule before
         control += _stopped_narrowed(primary, truth, part.height)
     assert control != []
+
+
+# ---- the rule's own guarantees, on random tables -------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_random_views_keep_the_line_rules(seed: int) -> None:
+    """A random count by two columns (every pair present, zeros and small counts common), each
+    grouping shared as suppress_linked decides it. On every line (the cells of a table that add
+    up to one cell of a table one grouping coarser): no shown count is small; with the parent
+    shown, not exactly one blank and blanks not adding up to 1-10; with the parent blanked,
+    two blanks or more unless the shown cells are all zero."""
+    from casekit.privacy import suppress_linked
+
+    rng = np.random.default_rng(seed)
+    n_a, n_b = (int(x) for x in rng.integers(2, 6, size=2))
+    counts = rng.choice([0, 0, 1, 2, 3, 4, 6, 9, 10, 11, 12, 15, 25, 60], size=n_a * n_b)
+    finest = pl.DataFrame({"a": np.repeat(np.arange(n_a), n_b), "b": np.tile(np.arange(n_b), n_a), "n": counts})
+    by = ("a", "b")
+    exact = {
+        p: finest.group_by(p).agg(pl.col("n").sum()) if p else finest.select(pl.col("n").sum()) for p in _parts(by)
+    }
+    exact[by] = finest
+
+    def table_of(keys: tuple[str, ...]) -> pl.DataFrame:
+        return exact[keys]
+
+    shown = {p: suppress_linked(table_of, p, "n") for p in _parts(by)}
+    blanks = 0
+    for p, table in shown.items():
+        assert not table["n"].is_between(1, LOW - 1).any(), p
+        blanks += table["n"].null_count()
+        full = (
+            table.rename({"n": "shown"}).join(exact[p], on=list(p), how="left")
+            if p
+            else table.rename({"n": "shown"}).with_columns(exact[p]["n"])
+        )
+        for free in p:
+            parent = tuple(k for k in p if k != free)
+            lines = full.group_by(parent or pl.lit(0)).agg(
+                blank=pl.col("shown").is_null().sum(),
+                hidden=pl.col("n").filter(pl.col("shown").is_null()).sum(),
+                seen=pl.col("shown").sum(),
+            )
+            if parent:
+                top = shown[parent].select(*parent, pl.col("n").is_not_null().alias("top"))
+                lines = lines.join(top, on=list(parent), how="left")
+            else:
+                lines = lines.with_columns(top=pl.lit(shown[()]["n"].is_not_null().item()))
+            with_parent = lines.filter("top")
+            assert not (with_parent["blank"] == 1).any(), (seed, p, free)
+            assert not with_parent["hidden"].is_between(1, LOW - 1).any(), (seed, p, free)
+            without = lines.filter(~pl.col("top"))
+            assert ((without["blank"] >= 2) | (without["seen"] == 0)).all(), (seed, p, free)
+    if seed == 0:
+        assert blanks > 0  # the rule had something to do
