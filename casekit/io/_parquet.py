@@ -22,7 +22,9 @@ Examples
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from typing import TYPE_CHECKING
 
 import polars as pl
@@ -30,6 +32,42 @@ import polars as pl
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
+
+
+@contextmanager
+def pyarrow_warmed(names: Iterable[str], exts: frozenset[str]) -> Iterator[None]:
+    """Import pyarrow's Parquet reader and ``pyarrow.compute`` on a second thread while the
+    body runs (the caller reads the files' bytes), when a name ends with one of ``exts``;
+    waits for them on exit.
+
+    These imports (~0.1 s and ~0.05 s in a fresh process: polars imports
+    ``pyarrow.compute`` on its first ``pl.Series`` of a pyarrow array) otherwise ran in
+    the first Parquet sheet's job, with the other job waiting for them on both cores.
+    A thread that cannot start, or an import that fails, leaves the import to the jobs
+    (which raise as before).
+
+    >>> with pyarrow_warmed(["cases.csv"], frozenset({".parquet"})):
+    ...     pass
+    """
+    if not any(name.lower().endswith(ext) for name in names for ext in exts):
+        yield
+        return
+    helper = threading.Thread(target=_import_pyarrow, name="casekit-import", daemon=True)
+    try:
+        helper.start()
+    except RuntimeError:  # "can't start new thread" (a memory cap): the jobs import it
+        yield
+        return
+    try:
+        yield
+    finally:
+        helper.join()
+
+
+def _import_pyarrow() -> None:
+    with suppress(Exception):  # the jobs' own import raises it where it did
+        import pyarrow.compute
+        import pyarrow.parquet  # noqa: F401
 
 
 def category_enums(data: bytes, wanted: Mapping[int, pl.DataType]) -> dict[int, pl.Series]:

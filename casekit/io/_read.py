@@ -21,7 +21,7 @@ from casekit.io._excel import load_grid, open_workbook
 from casekit.io._jobs import run_all
 from casekit.io._layout import Table, locate, name_columns
 from casekit.io._names import sheet_id
-from casekit.io._parquet import category_enums
+from casekit.io._parquet import category_enums, pyarrow_warmed
 from casekit.io._parse import clean_expr, parse_frame
 from casekit.io._safety import (
     DEFAULT_MAX_BYTES,
@@ -207,7 +207,8 @@ def _collect(source: Any, filename: str | None, label: str, opts: _Options) -> t
         return parts, True
     if isinstance(source, str | os.PathLike) and Path(source).is_dir():
         files = sorted(p for p in Path(source).iterdir() if p.is_file() and p.suffix.lower() in SHEET_FILE_EXTS)
-        parts = [_Part(p.name, _read_bytes(p, p.name, opts)) for p in files]
+        with pyarrow_warmed([p.name for p in files], PARQUET_EXTS):  # its import overlaps the reads
+            parts = [_Part(p.name, _read_bytes(p, p.name, opts)) for p in files]
         _check_total(parts, label, opts)
         return parts, True
     return [_Part(filename or label, _read_bytes(source, label, opts))], False
