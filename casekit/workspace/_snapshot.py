@@ -2,8 +2,9 @@
 
 Reading a SQLite workspace's tables takes a child process (:mod:`casekit.workspace._arrow_reader`)
 ~3 s of CPU at 100,000 cases; the app pays it on the first load of every new server process.
-After a read, :func:`save` keeps the frames read (Arrow IPC, as polars writes them: mapped back
-without copying) in ``<workspace>.snapshot/`` with the **version** they were read at, and the
+After a read, :func:`save` keeps the frames read, already typed to the contract (Arrow IPC, as
+polars writes them: mapped back without copying; typing them once per read, not per process,
+also makes the files smaller to check) in ``<workspace>.snapshot/`` with the **version** they were read at, and the
 next :meth:`~casekit.workspace.Workspace.data` uses them when the workspace's version is still
 that one. The version (:func:`version_query`) is read in the same read transaction as the
 tables, so it names exactly what was read:
@@ -58,7 +59,7 @@ from casekit.workspace._schema import AUDIT, META, TABLES
 __all__ = ["folder", "load", "save", "scratch", "version", "version_query"]
 
 #: The layout of a snapshot folder (a new layout is a new version: old snapshots go unused).
-FORMAT = 1
+FORMAT = 2  # 2: the sheets typed to the contract (dates, flags, extra columns), not as read
 MANIFEST = "manifest.json"
 #: A scratch folder younger than this may be a reader's output in progress (the reader's timeout).
 SCRATCH_AGE_S = 900

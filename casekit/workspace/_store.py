@@ -218,12 +218,15 @@ class Workspace(AccessMixin):
         if user is not None:
             self._reader(user)  # refuse (audited) before reading anything
         queries = {sheet: self._data_query(sheet) for sheet in SHEET_ORDER}
-        frames = None
+        frames, conformed = None, False
         if _reader(self.backend) == "adbc":
             try:
-                frames = self._read_adbc(queries) if self.backend == "postgresql" else self._read_sqlite_arrow()
+                if self.backend == "postgresql":
+                    frames = self._read_adbc(queries)
+                else:  # typed to the contract already (as kept in the snapshot)
+                    frames, conformed = self._read_sqlite_arrow(), True
             except Exception:  # the driver missing or failing: the plain path below
-                frames = None
+                frames, conformed = None, False
         if frames is None:
             with self.engine.connect() as conn:
                 if self.backend == "postgresql":  # one snapshot for the nine tables
@@ -234,7 +237,10 @@ class Workspace(AccessMixin):
         keys = (
             frames["cases"].select("case_id", pl.col("_pk").alias("key")) if "_pk" in frames["cases"].columns else None
         )
-        sheets = {s: with_row(self._conform(s, df.drop("_pk", strict=False)), 2) for s, df in frames.items()}
+        sheets = {
+            s: with_row(df.drop("_pk") if conformed else self._conform(s, df.drop("_pk", strict=False)), 2)
+            for s, df in frames.items()
+        }
         data = self._overlay(CaseData(sheets, source=self.url_label))
         data = self._scoped(data, user) if user is not None else data
         return with_case_keys(data, keys) if keys is not None else data
@@ -265,7 +271,8 @@ class Workspace(AccessMixin):
     def _read_sqlite_arrow(self) -> dict[str, pl.DataFrame]:
         """SQLite through ADBC in a child process (see :mod:`casekit.workspace._arrow_reader`),
         or the snapshot of the last read when the workspace has not changed since
-        (:mod:`casekit.workspace._snapshot`)."""
+        (:mod:`casekit.workspace._snapshot`): each sheet typed to the contract
+        (:meth:`_conform`, done once per read and kept so) with its ``_pk`` last."""
         import subprocess
         import sys
 
@@ -291,7 +298,8 @@ class Workspace(AccessMixin):
             )
             read_at = _snapshot.version(pl.read_ipc(out / f"{_VERSION}.arrow").row(0, named=True), queries)
             # the typed row first, then storage order (SQLite scans by primary key): sorted only if not
-            frames = {s: _in_storage_order(pl.read_ipc(out / f"{s}.arrow")).slice(1) for s in queries}
+            raw = {s: _in_storage_order(pl.read_ipc(out / f"{s}.arrow")).slice(1) for s in queries}
+        frames = {s: self._conform(s, df.drop("_pk")).with_columns(df.get_column("_pk")) for s, df in raw.items()}
         _snapshot.save(db, read_at, frames)  # the version read in the same transaction as the rows
         return frames
 
