@@ -32,6 +32,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
 
 import polars as pl
 
@@ -81,6 +82,7 @@ def validate(
 
     prepared: dict[str, pl.DataFrame] = {}
     work: dict[str, pl.DataFrame] = {}  # prepared, with wrongly typed columns emptied so rules can run
+    checks: list[tuple[str, list[str], frozenset[str]]] = []  # (sheet, columns missing, columns not checked)
     for sheet, df in data.sheets.items():
         if sheet not in SHEETS:
             continue
@@ -90,10 +92,9 @@ def validate(
         work[sheet] = frame.with_columns(
             pl.lit(None, dtype=DTYPES[SHEETS[sheet].columns[c].kind]).alias(c) for c in bad_types
         )
-        frames += [_issues.sheet_issue(sheet=sheet, column=c, check="missing_column") for c in missing]
-        frames.append(run_schema(sheet, frame, relaxed=frozenset(missing) | frozenset(bad_types)))
-        frames.append(_rules.row_rules(sheet, work[sheet]))
-    issues = _issues.concat(frames)
+        checks.append((sheet, missing, frozenset(missing) | frozenset(bad_types)))
+    sheet_frames, found_early = _sheet_issues(checks, prepared, work)
+    issues = _issues.concat(frames + sheet_frames)
     # a cell the reader could not parse is already reported: no second "required" for it
     unparsed = data.issues.filter(pl.col("row").is_not_null()).select("sheet", "row", "column").unique()
     repeated = (pl.col("check") == "required").alias("_rep")
@@ -108,7 +109,7 @@ def validate(
     found: dict[str, pl.Series] = {}  # each sheet's case: its position in the sorted ids
     cases = work.get("cases")
     if cases is not None:
-        cross, ids, found = _case_links(work, issues)
+        cross, ids, found = _case_links(work, issues, found_early)
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
@@ -163,21 +164,79 @@ def with_enums(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     return df.with_columns(casts) if casts else df
 
 
+#: Rows in memory from which :func:`validate` finds the cases (:func:`_find_cases`) on a
+#: second thread while it checks the sheets: the lookup's queries and the id columns' tests
+#: (one core each) then keep both cores busy; below, one after the other (a thread costs more).
+_OVERLAP_ROWS = 200_000
+
+
+def _in_memory_rows(work: dict[str, pl.DataFrame]) -> int:
+    """The rows of the sheets of ``work`` held in memory, or 0 when ``cases`` is absent or scanned.
+
+    >>> _in_memory_rows({"cases": pl.DataFrame({"case_id": ["A"]}), "goals": pl.LazyFrame({"case_id": ["A"]})})
+    1
+    """
+    if not isinstance(work.get("cases"), pl.DataFrame):
+        return 0
+    return sum(df.height for df in work.values() if isinstance(df, pl.DataFrame))
+
+
+def _sheet_issues(
+    checks: list[tuple[str, list[str], frozenset[str]]],
+    prepared: dict[str, pl.DataFrame],
+    work: dict[str, pl.DataFrame],
+) -> tuple[list[pl.DataFrame], dict[str, pl.Series] | None]:
+    """The issues of each sheet of ``checks`` alone (missing columns, :func:`run_schema`,
+    row rules), in its order; and, on a caseload of :data:`_OVERLAP_ROWS` rows or more, each
+    row's case (:func:`_find_cases`), looked up on a second thread meanwhile (else None).
+
+    >>> df, _ = prepare("cases", pl.DataFrame({"case_id": ["C-1", "C-1"]}))
+    >>> frames, found = _sheet_issues([("cases", [], frozenset())], {"cases": df}, {"cases": df})
+    >>> [f.height for f in frames], found
+    ([4, 0], None)
+    """
+    frames: list[pl.DataFrame] = []
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        rows = _in_memory_rows(work)
+        finding = pool.submit(_find_cases, work) if rows and rows >= _OVERLAP_ROWS else None
+        for sheet, missing, relaxed in checks:
+            frames += [_issues.sheet_issue(sheet=sheet, column=c, check="missing_column") for c in missing]
+            frames.append(run_schema(sheet, prepared[sheet], relaxed=relaxed))
+            frames.append(_rules.row_rules(sheet, work[sheet]))
+        return frames, finding.result() if finding is not None else None
+
+
+def _find_cases(work: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
+    """For each sheet of ``work`` in memory with a ``case_id``, each row's case: its position
+    in the sorted ids of ``cases`` (:func:`casekit.validation._rules.case_table`, whose ids do
+    not depend on which case rows have errors), null when none; ``{}`` without cases in memory.
+
+    >>> cases = pl.DataFrame({"case_id": ["B", "A"], "opened_on": [None, None], "closed_on": [None, None]})
+    >>> _find_cases({"cases": cases, "goals": pl.DataFrame({"case_id": ["A", "Z"]})})["goals"].to_list()
+    [0, None]
+    """
+    cases = work.get("cases")
+    if not isinstance(cases, pl.DataFrame):
+        return {}
+    table = _rules.case_table(cases, pl.lit(True))
+    lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"))
+    named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
+    return dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
+
+
 def _case_links(
-    work: dict[str, pl.DataFrame], issues: pl.DataFrame
+    work: dict[str, pl.DataFrame], issues: pl.DataFrame, found: dict[str, pl.Series] | None = None
 ) -> tuple[list[pl.DataFrame], pl.Series, dict[str, pl.Series]]:
     """The case-link issues of every sheet of ``work`` but ``cases``; the sorted ids of
-    ``cases`` and, for the sheets in memory, each row's position in them (its case)."""
+    ``cases`` and, for the sheets in memory, each row's position in them (its case:
+    ``found`` when given, :func:`_find_cases` of ``work``)."""
     cases = work["cases"]
     # event dates are checked only against cases without errors of their own
     rows, whole = error_rows(issues, "cases")
     without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
     table = _rules.case_table(cases, without_errors)
-    found: dict[str, pl.Series] = {}
-    if isinstance(cases, pl.DataFrame):  # in memory: each row's case found once, kept as the case index
-        lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"))
-        named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
-        found = dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
+    if found is None:  # in memory: each row's case found once, kept as the case index
+        found = _find_cases(work)
     others = {sheet: df for sheet, df in work.items() if sheet != "cases"}
     # whether the ids' hashes are distinct: needed only to join a sheet not found above (scanned)
     unique_keys = None if set(others) <= set(found) else table.get_column("_key").n_unique() == table.height
