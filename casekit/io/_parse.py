@@ -419,10 +419,9 @@ def _via_distinct(
         parsed = _parsed_texts(col, distinct, month_first=month_first, decimal_comma=decimal_comma)
     x_style = col.kind == "bool" and bool(parsed.get_column("x").any())
     failing = parsed.get_column("check").is_not_null().any()
-    if dtype == pl.String() and parsed.get_column("value").eq_missing(parsed.get_column(_TEXT)).all():
-        mapped = pl.col(name)
-    elif isinstance(dtype, pl.Enum) and parsed.get_column("value").eq_missing(parsed.get_column(_TEXT)).all():
-        mapped = pl.col(name).cast(dtype)
+    textual = dtype == pl.String() or isinstance(dtype, pl.Enum)
+    if textual and parsed.get_column("value").eq_missing(parsed.get_column(_TEXT)).all():  # every text its value
+        mapped = pl.col(name) if dtype == pl.String() else pl.col(name).cast(dtype)
     else:
         mapped = pl.col(name).replace_strict(parsed[_TEXT], parsed["value"], default=None, return_dtype=dtype)
     failed = None

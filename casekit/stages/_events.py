@@ -108,18 +108,17 @@ class _Part:
     when: str
     by: tuple[str, ...] = ()
 
+    def stage_enum(self) -> pl.Expr:
+        """The part's ``stage`` as the log's Enum: its name, or its expression of the columns."""
+        return pl.lit(self.stage, dtype=_STAGE) if isinstance(self.stage, str) else self.stage.cast(_STAGE)
+
 
 def _event(part: _Part, activity: pl.Expr, stage: pl.Expr | None = None) -> pl.LazyFrame:
     """The events of ``part``; ``stage`` and ``sheet`` as Enums, ``activity`` as given
     (a categorical, or a code into the log's list of activities: see :func:`_sorted`);
     ``stage``: the part's own unless given (looked up by the activity code)."""
     when = part.when
-    if stage is not None:
-        stage_expr = stage
-    elif isinstance(part.stage, str):
-        stage_expr = pl.lit(part.stage, dtype=_STAGE)
-    else:
-        stage_expr = part.stage.cast(_STAGE)
+    stage_expr = part.stage_enum() if stage is None else stage
     return part.frame.filter(pl.col(when).is_not_null()).select(
         pl.col("case_id"),
         stage_expr.alias("stage"),
@@ -307,11 +306,10 @@ def _activity_codes(parts: list[_Part]) -> _Plan | None:
             schema=dict.fromkeys(part.by, pl.String),
             orient="row",
         )
-        stage = pl.lit(part.stage, dtype=_STAGE) if isinstance(part.stage, str) else part.stage.cast(_STAGE)
         tables.append(
             grid.select(
                 part.activity.cast(pl.String).alias("activity"),
-                stage.alias("stage"),
+                part.stage_enum().alias("stage"),
                 pl.lit(part.sheet, dtype=_SHEET).alias("sheet"),
             )
         )
@@ -509,7 +507,7 @@ def _packed_log(
     widths |= {"day": _bits(max(last - first, 0)), "case": _bits(view.ids.len())}
     if sum(widths.values()) > 64:
         return None
-    shift = dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
+    shift = _shifts(widths)
     u64 = pl.UInt64
     lookup = pl.lit((rank * (1 << shift["pair"]) + local).cast(u64))
     codes = np.zeros(rank.n_unique() << widths["act"], np.uint32)  # each code at its slot: pair, then place
@@ -553,6 +551,15 @@ def _packed_log(
     return pl.DataFrame(columns)
 
 
+def _shifts(widths: dict[str, int]) -> dict[str, int]:
+    """Where each field of ``widths`` (low to high) starts in a packed number of :func:`_packed_log`.
+
+    >>> _shifts({"act": 1, "row": 2, "pair": 1})
+    {'act': 0, 'row': 1, 'pair': 3}
+    """
+    return dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
+
+
 def _unpacked(key: np.ndarray, widths: dict[str, int], added: dict[str, int]) -> dict[str, np.ndarray] | None:
     """The columns the sorted numbers ``key`` of :func:`_packed_log` hold (fields of
     ``widths``, low to high), a block of :data:`_BLOCK` at a time, which stays in the cache:
@@ -572,7 +579,7 @@ def _unpacked(key: np.ndarray, widths: dict[str, int], added: dict[str, int]) ->
     """
     import numpy as np
 
-    shift = dict(zip(widths, itertools.accumulate(widths.values(), initial=0), strict=False))
+    shift = _shifts(widths)
     mask = {name: np.uint64((1 << width) - 1) for name, width in widths.items()}
     dtypes = {"case": np.uint32, "day": np.int32, "row": np.int64, "slot": np.uint32}
     out = {name: np.empty(key.size, dtype) for name, dtype in dtypes.items()}
