@@ -25,6 +25,7 @@ Examples
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -183,7 +184,10 @@ def case_status(
         if len(ranges) == 1:  # stage_entries of the same data reads the stages' inputs from here
             _keep_stage_inputs(view, wide, as_of=as_of, cfg=cfg, measures=measures)
         plan = _status_plan(wide, flag_names, as_of=as_of, cfg=cfg)
-        frames.append(plan.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS, ROW).collect(engine=plan_engine))
+        early = [x for x in _EXTRA_COLUMNS if x != "flag_detail"]
+        frame = plan.select(*STATUS_COLUMNS, *early, ROW, "_mask", *_detail_inputs(flag_names))
+        frame = _with_flag_details(frame.collect(engine=plan_engine), flag_names)
+        frames.append(frame.select(*STATUS_COLUMNS, *_EXTRA_COLUMNS, ROW))
     status = pl.concat(frames, how="vertical")
     status = (status.sort(ROW) if len(frames) > 1 else status).drop(ROW)
     status = to_text(view, status)  # the text ids back (the table carries its index, casekit._case_index)
@@ -631,15 +635,13 @@ def _aggregates(
         post_missing_on=min_where(d("window_ends_on"), missing),
         post_open_on=min_where(d("window_ends_on"), d("contact_status") == "open"),
     )
-    # which transitions: their kind and id (ids, never text), over the missing ones only
+    # which transitions: their kind and id (ids, never text), over the missing ones only; the
+    # texts gathered as a list and joined after (`str.join` inside the group-by: 4× the CPU)
     post_detail = (
         checks.filter(missing)
         .group_by("case_id")
-        .agg(
-            post_detail=pl.concat_str(d("kind").fill_null(""), pl.lit(","), d("transition_id").fill_null("")).str.join(
-                ","
-            )
-        )
+        .agg(post_detail=pl.concat_str(d("kind").fill_null(""), pl.lit(","), d("transition_id").fill_null("")))
+        .with_columns(d("post_detail").list.join(","))
     )
     contacts = all_contacts.filter(d("contact_on") <= as_of)
     attended = c("status") == "attended"
@@ -934,17 +936,8 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         .then(cfg.reassess_low)
         .otherwise(cfg.reassess_moderate)
     )
-    # each red flag open from the record that raised it until a review on or after it
-    # records a safety action
-    red_open = {f: red_flag_open(c(f"raised_{f}"), c("safety_on")) for f in flag_names}
+    red_open = _red_open(flag_names)
     safety_due = earliest(*red_open.values()) if red_open else pl.lit(None, dtype=pl.Date)
-    safety_detail = (
-        pl.concat_str(
-            [pl.when(e.is_not_null()).then(pl.lit(f)) for f, e in red_open.items()], separator=",", ignore_nulls=True
-        )
-        if red_open
-        else pl.lit(None, dtype=pl.String)
-    )
     deadlines = {
         "_screening_due": pl.when(is_open & ~c("_done1") & ~c("_negative")).then(
             _after(c("opened_on"), cfg.screening_days)
@@ -986,30 +979,90 @@ def _status_plan(wide: pl.LazyFrame, flag_names: list[str], *, as_of: dt.date, c
         "quarantined_rows": pl.when(c("quarantined")).then(today),
     }
     assert tuple(due) == FLAGS
-    detail = {
-        "safety_red_flag": safety_detail,
-        "post_transition_contact_missing": c("post_detail"),
-        "quarantined_rows": c("q_sheets"),
-    }
     wide = wide.with_columns(**{f"_due_{f}": e for f, e in due.items()})
     flag_dues = [c(f"_due_{f}") for f in FLAGS]
     wide = wide.with_columns(_mask=bit_mask([d.is_not_null() for d in flag_dues]))
-    # each raised flag's detail (ids, comma-joined; null when it has none), picked like its due date
-    details = [detail.get(f) for f in FLAGS]
     return wide.with_columns(
         current_stage=n.replace_strict(dict(enumerate(STAGES, start=1)), return_dtype=pl.String),
         days_in_stage=(today - c("stage_entered_on")).dt.total_days(),
         flags=names_by_mask(FLAGS, c("_mask")),
         flag_due_on=picked(flag_dues, c("_mask")),
-        flag_detail=picked(details, c("_mask"), pl.String()).list.eval(
-            pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
-        ),
         # a flag raised when its deadline has passed is due on that deadline: the least of the
         # deadlines has it already (same dates, a quarter fewer columns to compare)
         next_due_on=earliest(*(c(f"_due_{f}") for f in FLAGS if f not in _ON_DEADLINE), *map(c, deadlines)),
         last_assessed_on=c("last_assessed"),
         as_of=today,
     ).sort(ROW)
+
+
+def _red_open(flag_names: list[str]) -> dict[str, pl.Expr]:
+    """Each red flag's day raised while still open: from the record that raised it until a
+    review on or after it records a safety action (:func:`red_flag_open`)."""
+    return {f: red_flag_open(pl.col(f"raised_{f}"), pl.col("safety_on")) for f in flag_names}
+
+
+def _details(flag_names: list[str]) -> dict[str, pl.Expr]:
+    """The flags that carry a detail, and its text on the case frame (ids, comma-joined)."""
+    red_open = _red_open(flag_names)
+    safety = (
+        pl.concat_str(
+            [pl.when(e.is_not_null()).then(pl.lit(f)) for f, e in red_open.items()], separator=",", ignore_nulls=True
+        )
+        if red_open
+        else pl.lit(None, dtype=pl.String)
+    )
+    return {
+        "safety_red_flag": safety,
+        "post_transition_contact_missing": pl.col("post_detail"),
+        "quarantined_rows": pl.col("q_sheets"),
+    }
+
+
+def _detail_inputs(flag_names: list[str]) -> list[str]:
+    """The case frame's columns :func:`_with_flag_details` reads (beside the plan's ``_mask``)."""
+    return [*(f"raised_{f}" for f in flag_names), "safety_on", "post_detail", "q_sheets"]
+
+
+def _with_flag_details(frame: pl.DataFrame, flag_names: list[str]) -> pl.DataFrame:
+    """``frame`` (the plan's rows: ``_mask`` and :func:`_detail_inputs`) with ``flag_detail``:
+    each raised flag's detail as a list of ids (null for a flag without one), in ``flags``'
+    order. Only the rows raising a flag that has a detail (at 1M cases 9 %) are picked and
+    split; every other row is a list of nulls, one per flag, read from a table of every mask
+    (at 1M cases 0.07 s of CPU against 0.18 s for picking and splitting every row).
+
+    >>> flags = pl.Series([1 << FLAGS.index("goal_overdue") | 1 << FLAGS.index("quarantined_rows"), 0])
+    >>> frame = pl.DataFrame({"_mask": flags, "post_detail": [None, None], "q_sheets": ["goals,contacts", None]},
+    ...     schema_overrides={"_mask": pl.UInt32, "post_detail": pl.String})
+    >>> _with_flag_details(frame, [])["flag_detail"].to_list()
+    [[None, ['goals', 'contacts']], []]
+    """
+    c = pl.col
+    details = _details(flag_names)
+    bits = sum(1 << FLAGS.index(f) for f in details)
+    has = (c("_mask") & bits) != 0
+    split = pl.element().str.split(",").list.eval(pl.element().filter(pl.element() != ""))
+    table = _no_details(len(FLAGS))
+    picked_rows = (
+        frame.filter(has)
+        .select(picked([details.get(f) for f in FLAGS], c("_mask"), pl.String()).list.eval(split))
+        .to_series()
+        .cast(table.dtype)
+    )
+    at = frame.select(pl.when(has).then(has.cum_sum() - 1 + table.len()).otherwise(c("_mask")).cast(pl.UInt32))
+    # one chunk: a gather from the two unjoined is ~30× slower on nested lists
+    lists = pl.concat([table, picked_rows], rechunk=True)
+    return frame.with_columns(lists.gather(at.to_series()).alias("flag_detail"))
+
+
+@functools.cache
+def _no_details(bits: int) -> pl.Series:
+    """Every mask of ``bits`` bits as a list of nulls, one per set bit (``List(List(String))``).
+
+    >>> _no_details(2).to_list()
+    [[], [None], [None], [None, None]]
+    """
+    masks = pl.int_range(1 << bits, dtype=pl.UInt32)
+    return pl.select(picked([None] * bits, masks, pl.List(pl.String())).alias("flag_detail")).to_series()
 
 
 #: The flags due on one of the plan's deadlines (their due date is that deadline, when passed).
