@@ -185,10 +185,11 @@ def _sheet_issues(
     checks: list[tuple[str, list[str], frozenset[str]]],
     prepared: dict[str, pl.DataFrame],
     work: dict[str, pl.DataFrame],
-) -> tuple[list[pl.DataFrame], dict[str, pl.Series] | None]:
+) -> tuple[list[pl.DataFrame], tuple[pl.DataFrame | None, dict[str, pl.Series]] | None]:
     """The issues of each sheet of ``checks`` alone (missing columns, :func:`run_schema`,
-    row rules), in its order; and, on a caseload of :data:`_OVERLAP_ROWS` rows or more, each
-    row's case (:func:`_find_cases`), looked up on a second thread meanwhile (else None).
+    row rules), in its order; and, on a caseload of :data:`_OVERLAP_ROWS` rows or more, the
+    case table and each row's case (:func:`_find_cases`), looked up on a second thread
+    meanwhile (else None).
 
     >>> df, _ = prepare("cases", pl.DataFrame({"case_id": ["C-1", "C-1"]}))
     >>> frames, found = _sheet_issues([("cases", [], frozenset())], {"cases": df}, {"cases": df})
@@ -206,26 +207,30 @@ def _sheet_issues(
         return frames, finding.result() if finding is not None else None
 
 
-def _find_cases(work: dict[str, pl.DataFrame]) -> dict[str, pl.Series]:
-    """For each sheet of ``work`` in memory with a ``case_id``, each row's case: its position
-    in the sorted ids of ``cases`` (:func:`casekit.validation._rules.case_table`, whose ids do
-    not depend on which case rows have errors), null when none; ``{}`` without cases in memory.
+def _find_cases(work: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame | None, dict[str, pl.Series]]:
+    """The case table of ``cases`` in memory (:func:`casekit.validation._rules.case_table`
+    with ``_row``, every row taken as clean: its ids do not depend on which case rows have
+    errors) and, for each sheet of ``work`` in memory with a ``case_id``, each row's case: its
+    position in the table's ids, null when none; ``(None, {})`` without cases in memory.
 
-    >>> cases = pl.DataFrame({"case_id": ["B", "A"], "opened_on": [None, None], "closed_on": [None, None]})
-    >>> _find_cases({"cases": cases, "goals": pl.DataFrame({"case_id": ["A", "Z"]})})["goals"].to_list()
-    [0, None]
+    >>> cases = pl.DataFrame({"case_id": ["B", "A"], "_row": [2, 3]}).with_columns(opened_on=None, closed_on=None)
+    >>> table, found = _find_cases({"cases": cases, "goals": pl.DataFrame({"case_id": ["A", "Z"]})})
+    >>> table["case_id"].to_list(), found["goals"].to_list()
+    (['A', 'B'], [0, None])
     """
     cases = work.get("cases")
     if not isinstance(cases, pl.DataFrame):
-        return {}
-    table = _rules.case_table(cases, pl.lit(True))
+        return None, {}
+    table = _rules.case_table(cases, pl.lit(True), keep_row=True)
     lookup = Lookup.of(table.get_column("case_id"), table.get_column("_key"))
     named = [s for s, df in work.items() if isinstance(df, pl.DataFrame) and "case_id" in df.columns]
-    return dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
+    return table, dict(zip(named, lookup.find_all([work[s].get_column("case_id") for s in named]), strict=True))
 
 
 def _case_links(
-    work: dict[str, pl.DataFrame], issues: pl.DataFrame, found: dict[str, pl.Series] | None = None
+    work: dict[str, pl.DataFrame],
+    issues: pl.DataFrame,
+    found: tuple[pl.DataFrame | None, dict[str, pl.Series]] | None = None,
 ) -> tuple[list[pl.DataFrame], pl.Series, dict[str, pl.Series]]:
     """The case-link issues of every sheet of ``work`` but ``cases``; the sorted ids of
     ``cases`` and, for the sheets in memory, each row's position in them (its case:
@@ -234,14 +239,13 @@ def _case_links(
     # event dates are checked only against cases without errors of their own
     rows, whole = error_rows(issues, "cases")
     without_errors = pl.lit(not whole) & ~pl.col(ROW).is_in(rows.get_column(ROW).implode())
-    table = _rules.case_table(cases, without_errors)
-    if found is None:  # in memory: each row's case found once, kept as the case index
-        found = _find_cases(work)
+    table, positions = _find_cases(work) if found is None else found  # in memory: each row's case found once
+    table = _rules.case_table(cases, without_errors) if table is None else _rules.with_clean(table, without_errors)
     others = {sheet: df for sheet, df in work.items() if sheet != "cases"}
     # whether the ids' hashes are distinct: needed only to join a sheet not found above (scanned)
-    unique_keys = None if set(others) <= set(found) else table.get_column("_key").n_unique() == table.height
-    cross = _rules.all_case_links(others, table, unique_keys=unique_keys, found=found)
-    return cross, table.get_column("case_id"), found
+    unique_keys = None if set(others) <= set(positions) else table.get_column("_key").n_unique() == table.height
+    cross = _rules.all_case_links(others, table, unique_keys=unique_keys, found=positions)
+    return cross, table.get_column("case_id"), positions
 
 
 def _with_index(clean: CaseData, ids: pl.Series, found: dict[str, pl.Series]) -> CaseData:

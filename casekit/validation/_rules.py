@@ -115,14 +115,17 @@ def row_rules(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -> pl.DataFrame:
+def case_table(
+    cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series, *, keep_row: bool = False
+) -> pl.DataFrame:
     """One row per case id of ``cases`` (sorted by the id when ``cases`` is in memory): its
-    dates, whether the case row is clean, and ``_key``, the hash of the id.
+    dates, whether the case row is clean, and ``_key``, the hash of the id; ``keep_row``: also
+    the ``_row`` of the case row kept (so whether it is clean can be told later: :func:`with_clean`).
 
     ``clean`` is true on the rows of ``cases`` without errors; a repeated case id is an
     error on every copy, so keeping any copy is enough.
     """
-    rows = cases.lazy().select("case_id", "opened_on", "closed_on", _clean=clean)
+    rows = cases.lazy().select("case_id", "opened_on", "closed_on", *([ROW] if keep_row else []), _clean=clean)
     rows = rows.filter(pl.col("case_id").is_not_null())
     if isinstance(cases, pl.DataFrame):  # in memory: in the order of the case index (a scan's is not kept)
         # usually sorted already: told so, not sorted again (0.004 against 0.04 s at 1M)
@@ -137,6 +140,19 @@ def case_table(cases: pl.DataFrame | pl.LazyFrame, clean: pl.Expr | pl.Series) -
     else:  # distinct hashes: distinct ids (usual case)
         repeated = table.get_column("_key").n_unique() != table.height
     return table.unique("case_id", keep="first", maintain_order=True) if repeated else table
+
+
+def with_clean(table: pl.DataFrame, clean: pl.Expr) -> pl.DataFrame:
+    """``table`` (:func:`case_table` with ``keep_row``) with ``_clean`` told by ``clean`` (an
+    expression of ``_row``) and without ``_row``: the table :func:`case_table` gives with
+    that ``clean``, without building it again.
+
+    >>> cases = pl.DataFrame({"case_id": ["B", "A", "A"], "_row": [2, 3, 4]}).with_columns(opened_on=0, closed_on=0)
+    >>> table = with_clean(case_table(cases, pl.lit(True), keep_row=True), pl.col("_row") == 3)
+    >>> table.drop("_key").rows(), table.equals(case_table(cases, pl.col("_row") == 3))
+    ([('A', 0, 0, True), ('B', 0, 0, False)], True)
+    """
+    return table.with_columns(_clean=clean).drop(ROW)
 
 
 def case_links(

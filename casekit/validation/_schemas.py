@@ -59,6 +59,16 @@ def _all_distinct(col: pl.Series) -> bool:
         shorter, longer = size.slice(0, present.len() - 1), size.slice(1)
         if ((shorter < longer) | ((shorter == longer) & (head < tail))).all():
             return True
+    return _distinct_hashes(present)
+
+
+def _distinct_hashes(col: pl.Series) -> bool:
+    """Whether the non-null values of ``col`` have distinct hashes (then they are distinct).
+
+    >>> _distinct_hashes(pl.Series(["B", None, "A", None])), _distinct_hashes(pl.Series([1, 1]))
+    (True, False)
+    """
+    present = col.drop_nulls()
     return present.hash().n_unique() == present.len()
 
 
@@ -242,31 +252,62 @@ def prepare(sheet: str, df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return pl.DataFrame([*out, *extra, row]), bad
 
 
+def _rising(name: str) -> pl.Expr:
+    """Whether the non-null texts of column ``name`` rise in length, then in text order, each
+    above the one before (so no two are equal): :func:`_all_distinct`'s first test, as an
+    expression (the first text has none before it: a null comparison, which ``all`` skips).
+
+    >>> df = pl.DataFrame({"a": ["G9", None, "G10", "G11"], "b": ["B", "A", None, "C"]})
+    >>> df.select(_rising("a"), _rising("b")).row(0)
+    (True, False)
+    """
+    texts = pl.col(name).drop_nulls()
+    before = texts.shift(1)
+    size, size_before = texts.str.len_bytes(), before.str.len_bytes()
+    return ((size_before < size) | ((size_before == size) & (before < texts))).all()
+
+
 def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[str]) -> set[tuple[str, str]]:
-    """``(column, error)`` of the blank ``required`` rules of ``sheet`` that no row of ``df``
-    can fail, from one cheap pass over a sheet in memory (a scanned sheet: none). A blank
-    text (empty, or whitespace only) starts below ``!`` or with a non-ASCII byte, so a
-    column where no text does has no blank: one comparison per row instead of stripping
-    every text. (A ``not_allowed`` gate on the distinct values cost what the check does.)
+    """``(column, error)`` of the blank ``required`` and the ``duplicate`` rules of ``sheet``
+    that no row of ``df`` can fail, from one pass over a sheet in memory (a scanned sheet:
+    none). A blank text (empty, or whitespace only) starts below ``!`` or with a non-ASCII
+    byte, so a column where no text does has no blank: one comparison per row instead of
+    stripping every text. A text column rising in length then text (:func:`_rising`) has no
+    duplicate; one that does not is counted as :func:`_all_distinct` does, and so is a
+    column of another type. (A ``not_allowed`` gate on the distinct values cost what the
+    check does.)
 
     >>> df, _ = prepare("contacts", pl.DataFrame({"contact_id": ["K1", "K2"], "case_id": ["C1", " "]}))
-    >>> _idle_rules("contacts", df, frozenset())
-    {('contact_id', 'required|')}
+    >>> sorted(_idle_rules("contacts", df, frozenset()))
+    [('contact_id', 'duplicate|'), ('contact_id', 'required|')]
+    >>> df, _ = prepare("contacts", pl.DataFrame({"contact_id": ["K2", "K1", "K2"], "case_id": ["C1", "C1", "C1"]}))
+    >>> sorted(_idle_rules("contacts", df, frozenset()))
+    [('case_id', 'required|'), ('contact_id', 'required|')]
     """
     if isinstance(df, pl.LazyFrame):
         return set()
     schema = df.schema
-    blanks = {
-        col.name: ((pl.col(col.name) < pl.lit("!")) | (pl.col(col.name) >= pl.lit("\x80"))).any()
-        for col in SHEETS[sheet].columns.values()
-        if col.name not in relaxed
-        and schema[col.name] == pl.String
-        and any(error == "required|" for error, _ in _value_rules(col))
-    }
-    if not blanks:
-        return set()
-    may_be_blank = df.select(test.alias(name) for name, test in blanks.items()).row(0, named=True)
-    return {(name, "required|") for name, blank in may_be_blank.items() if not blank}
+    may_fail: dict[tuple[str, str], pl.Expr] = {}  # true when a row may fail the rule
+    idle: set[tuple[str, str]] = set()
+    for col in SHEETS[sheet].columns.values():
+        name = col.name
+        errors = {error for error, _ in _value_rules(col)} if name not in relaxed else set()
+        text = schema[name] == pl.String
+        if "required|" in errors and text:
+            may_fail[(name, "required|")] = ((pl.col(name) < pl.lit("!")) | (pl.col(name) >= pl.lit("\x80"))).any()
+        if DUPLICATE in errors and text:
+            may_fail[(name, DUPLICATE)] = ~_rising(name)
+        elif DUPLICATE in errors and _all_distinct(df.get_column(name)):
+            idle.add((name, DUPLICATE))
+    if not may_fail:
+        return idle
+    flags = [f"_g{i}" for i in range(len(may_fail))]
+    found = df.lazy().select(test.alias(f) for f, test in zip(flags, may_fail.values(), strict=True))
+    for (name, error), may in zip(may_fail, found.collect(engine="streaming").row(0), strict=True):
+        # not rising: the distinct hashes counted, as :func:`_all_distinct` does
+        if not may or (error == DUPLICATE and _distinct_hashes(df.get_column(name))):
+            idle.add((name, error))
+    return idle
 
 
 def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list[tuple[str, str, pl.Expr]]:
@@ -290,7 +331,8 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
             (name, error, ok(name).not_().fill_null(False))
             for error, ok in _value_rules(col)
             if (name, error) not in idle
-            and (error != DUPLICATE or not _all_distinct_in(df, name))  # all distinct: nothing to find
+            # all distinct: nothing to find (a sheet in memory: told by _idle_rules)
+            and (error != DUPLICATE or isinstance(df, pl.DataFrame) or not _all_distinct_in(df, name))
         ]
     return out
 
