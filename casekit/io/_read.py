@@ -485,7 +485,7 @@ def _parquet_table(part: _Part, sheet: str, opts: _Options) -> Table:
     frame = _parquet_frame(part.data, meta.schema.names, sheet)
     positional = {name: f"c{i}" for i, name in enumerate(frame.columns)}
     frame = frame.rename(positional)
-    frame = frame.with_row_index(ROW, offset=2).with_columns(pl.col(ROW).cast(pl.Int64))
+    frame.insert_column(0, pl.int_range(2, frame.height + 2, dtype=pl.Int64, eager=True).alias(ROW))  # no u32 copy
     frame = _drop_empty_rows(frame, list(positional.values()))
     has_data = dict.fromkeys(positional.values(), True)
     table = name_columns(sheet, [(pos, name) for name, pos in positional.items()], has_data)
@@ -539,6 +539,8 @@ def _drop_empty_rows(frame: pl.DataFrame, cells: list[str]) -> pl.DataFrame:
     """
     texts = [c for c in cells if frame.schema[c] == pl.String]
     typed = [c for c in cells if c not in texts]
+    if any(frame.get_column(c).null_count() == 0 for c in typed):  # a value on every row (counts kept by polars)
+        return frame
     maybe_empty = ~pl.any_horizontal(pl.col(c).is_not_null() for c in typed) if typed else pl.lit(True)
     candidates = frame.filter(maybe_empty).select(ROW, *texts)
     if candidates.height == 0:
