@@ -38,19 +38,25 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from casekit.contract import SHEET_ORDER
 from casekit.errors import AccessDenied, CasekitError
 from casekit.i18n import LANGS
 from casekit.workspace import _audit
 from casekit.workspace._audit import default_actor
-from casekit.workspace._engine import write_tx
+from casekit.workspace._lazy import Lazy
+from casekit.workspace._reads import ASSIGNED
 from casekit.workspace._roles import CASE_MANAGER_SHEETS, RECORD_ROLES, ROLES, can_record
-from casekit.workspace._schema import ASSIGNMENTS, TABLES, USERS
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from casekit.workspace import _engine, _schema
+else:  # loaded by the first query through SQLAlchemy (casekit.workspace._lazy)
+    sa, _engine, _schema = Lazy("sqlalchemy"), Lazy("casekit.workspace._engine"), Lazy("casekit.workspace._schema")
 
 __all__ = [
     "CASE_MANAGER_SHEETS",
@@ -127,7 +133,12 @@ def _email(email: str) -> str:
 class AccessMixin:
     """The access-control half of :class:`~casekit.Workspace` (users, assignments, scopes)."""
 
-    engine: sa.Engine
+    if TYPE_CHECKING:  # the workspace's (casekit.workspace._store)
+
+        @property
+        def engine(self) -> sa.Engine: ...
+
+        def _rows(self, sql: str) -> list[dict[str, Any]]: ...
 
     # -- users ----------------------------------------------------------------------------
 
@@ -167,15 +178,17 @@ class AccessMixin:
             "cover": _email(cover) if cover else None,
         }
         key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             stamp = _audit.now()
-            old = conn.execute(sa.select(USERS).where(USERS.c.email == email)).mappings().first()
+            old = conn.execute(sa.select(_schema.USERS).where(_schema.USERS.c.email == email)).mappings().first()
             if old is None:
-                conn.execute(USERS.insert().values(**row, _created_at=stamp, _created_by=actor))
+                conn.execute(_schema.USERS.insert().values(**row, _created_at=stamp, _created_by=actor))
                 before = None
             else:
                 conn.execute(
-                    USERS.update().where(USERS.c.email == email).values(**row, _updated_at=stamp, _updated_by=actor)
+                    _schema.USERS.update()
+                    .where(_schema.USERS.c.email == email)
+                    .values(**row, _updated_at=stamp, _updated_by=actor)
                 )
                 before = {k: old[k] for k in row}
             _audit.append(
@@ -198,11 +211,11 @@ class AccessMixin:
             self._require(user, "users", lang=lang)
         actor = actor or user or default_actor()
         key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
-        with write_tx(self.engine) as conn:
-            old = conn.execute(sa.select(USERS).where(USERS.c.email == email)).mappings().first()
+        with _engine.write_tx(self.engine) as conn:
+            old = conn.execute(sa.select(_schema.USERS).where(_schema.USERS.c.email == email)).mappings().first()
             if old is None:
                 return False
-            conn.execute(USERS.delete().where(USERS.c.email == email))
+            conn.execute(_schema.USERS.delete().where(_schema.USERS.c.email == email))
             before = {k: old[k] for k in ("email", "role", "name", "programs")}
             _audit.append(conn, key, actor=actor, action="user_remove", sheet="users", row_id=email, before=before)
         return True
@@ -210,7 +223,7 @@ class AccessMixin:
     def users(self) -> pl.DataFrame:
         """Every user: ``email, role, name, language, programs, away, cover``, by e-mail."""
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(USERS).order_by(USERS.c.email)).mappings().all()
+            rows = conn.execute(sa.select(_schema.USERS).order_by(_schema.USERS.c.email)).mappings().all()
         schema = pl.Schema(
             {
                 "email": pl.String(),
@@ -232,7 +245,9 @@ class AccessMixin:
     def user(self, email: str) -> User | None:
         """The user with this e-mail (case-insensitive), or ``None``."""
         with self.engine.connect() as conn:
-            row = conn.execute(sa.select(USERS).where(USERS.c.email == _email(email))).mappings().first()
+            row = (
+                conn.execute(sa.select(_schema.USERS).where(_schema.USERS.c.email == _email(email))).mappings().first()
+            )
         return User.from_row(row) if row is not None else None
 
     def name_matches(self, name: str) -> int:
@@ -255,7 +270,7 @@ class AccessMixin:
 
     def _log(self, action: str, actor: str, *, case_id: str | None = None, after: Any = None) -> None:
         key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             _audit.append(conn, key, actor=actor, action=action, case_id=case_id, after=after)
 
     def _deny(
@@ -289,16 +304,16 @@ class AccessMixin:
         """The assignment history: ``case_id, case_manager, from_on, to_on, by`` (``to_on``
         null: in force). A case without stored rows is held by its ``case_manager`` since
         its ``opened_on`` (``by`` null)."""
-        cases = TABLES["cases"]
+        cases = _schema.TABLES["cases"]
         with self.engine.connect() as conn:
             stored = conn.execute(
                 sa.select(
-                    ASSIGNMENTS.c.case_id,
-                    ASSIGNMENTS.c.case_manager,
-                    ASSIGNMENTS.c.from_on,
-                    ASSIGNMENTS.c.to_on,
-                    ASSIGNMENTS.c._created_by.label("by"),
-                ).order_by(ASSIGNMENTS.c._pk)
+                    _schema.ASSIGNMENTS.c.case_id,
+                    _schema.ASSIGNMENTS.c.case_manager,
+                    _schema.ASSIGNMENTS.c.from_on,
+                    _schema.ASSIGNMENTS.c.to_on,
+                    _schema.ASSIGNMENTS.c._created_by.label("by"),
+                ).order_by(_schema.ASSIGNMENTS.c._pk)
             ).all()
             implicit = conn.execute(
                 sa.select(
@@ -309,7 +324,7 @@ class AccessMixin:
                     sa.null().label("by"),
                 )
                 .where(cases.c._deleted_at.is_(None))
-                .where(~sa.exists().where(ASSIGNMENTS.c.case_id == cases.c.case_id))
+                .where(~sa.exists().where(_schema.ASSIGNMENTS.c.case_id == cases.c.case_id))
                 .order_by(cases.c._pk)
             ).all()
         frame = pl.DataFrame([tuple(r) for r in [*implicit, *stored]], schema=_ASSIGN_SCHEMA, orient="row")
@@ -335,9 +350,9 @@ class AccessMixin:
         if user is not None:
             self._check_write(user, "cases", case_id, {}, action="assign", lang=lang)
         actor = actor or (_email(user) if user else default_actor())
-        cases = TABLES["cases"]
+        cases = _schema.TABLES["cases"]
         key = self._key.load()  # type: ignore[attr-defined]  # a mixin: the Workspace it is mixed into has _key
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             case = conn.execute(
                 sa.select(cases.c.case_manager, cases.c.opened_on).where(
                     cases.c.case_id == case_id, cases.c._deleted_at.is_(None)
@@ -347,13 +362,13 @@ class AccessMixin:
                 raise CasekitError("workspace.no_such_row", lang=lang, sheet="cases", row_id=case_id)
             stamp = _audit.now()
             current = conn.execute(
-                sa.select(ASSIGNMENTS.c._pk, ASSIGNMENTS.c.case_manager, ASSIGNMENTS.c.from_on)
-                .where(ASSIGNMENTS.c.case_id == case_id, ASSIGNMENTS.c.to_on.is_(None))
-                .order_by(ASSIGNMENTS.c._pk.desc())
+                sa.select(_schema.ASSIGNMENTS.c._pk, _schema.ASSIGNMENTS.c.case_manager, _schema.ASSIGNMENTS.c.from_on)
+                .where(_schema.ASSIGNMENTS.c.case_id == case_id, _schema.ASSIGNMENTS.c.to_on.is_(None))
+                .order_by(_schema.ASSIGNMENTS.c._pk.desc())
             ).first()
             if current is None:  # the import's case manager becomes the first stored assignment
                 conn.execute(
-                    ASSIGNMENTS.insert().values(
+                    _schema.ASSIGNMENTS.insert().values(
                         case_id=case_id,
                         case_manager=case.case_manager,
                         from_on=case.opened_on,
@@ -368,10 +383,12 @@ class AccessMixin:
                     raise CasekitError(
                         "access.assign_before", lang=lang, on=on.isoformat(), since=current.from_on.isoformat()
                     )
-                conn.execute(ASSIGNMENTS.update().where(ASSIGNMENTS.c._pk == current._pk).values(to_on=on))
+                conn.execute(
+                    _schema.ASSIGNMENTS.update().where(_schema.ASSIGNMENTS.c._pk == current._pk).values(to_on=on)
+                )
                 previous = current.case_manager
             conn.execute(
-                ASSIGNMENTS.insert().values(
+                _schema.ASSIGNMENTS.insert().values(
                     case_id=case_id,
                     case_manager=case_manager.strip(),
                     from_on=on,
@@ -406,7 +423,7 @@ class AccessMixin:
             key = name_key(found.name)
             held = self.current_assignees()
             return held.filter(name_key_expr(pl.col("case_manager")) == key).get_column("case_id")
-        cases = TABLES["cases"]
+        cases = _schema.TABLES["cases"]
         query = sa.select(cases.c.case_id).where(cases.c._deleted_at.is_(None))
         if found.programs:
             query = query.where(cases.c.program.in_(found.programs))
@@ -436,9 +453,8 @@ class AccessMixin:
         """``data`` with each case's ``case_manager`` replaced by the assignment in force."""
         from casekit.data import CaseData
 
-        with self.engine.connect() as conn:
-            if conn.execute(sa.select(sa.func.count()).select_from(ASSIGNMENTS)).scalar() == 0:
-                return data
+        if self._rows(ASSIGNED)[0]["n"] == 0:  # none reassigned (SQLite: without SQLAlchemy)
+            return data
         held = self.current_assignees().select("case_id", pl.col("case_manager").alias("__held"))
         sheets = dict(data.sheets)
         cases = sheets["cases"]

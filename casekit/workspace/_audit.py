@@ -32,12 +32,17 @@ import os
 import secrets
 import stat
 from pathlib import Path
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from casekit.errors import CasekitError
-from casekit.workspace._schema import AUDIT
+from casekit.workspace._lazy import Lazy
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from casekit.workspace import _schema
+else:  # loaded by the first write or check (the audit key and the actor need neither)
+    sa, _schema = Lazy("sqlalchemy"), Lazy("casekit.workspace._schema")
 
 __all__ = [
     "GENESIS",
@@ -161,7 +166,9 @@ def append(
     at: str | None = None,
 ) -> tuple[int, str]:
     """Append one entry inside the caller's (serialised) write transaction; returns ``(seq, hash)``."""
-    last = conn.execute(sa.select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)).first()
+    last = conn.execute(
+        sa.select(_schema.AUDIT.c.seq, _schema.AUDIT.c.hash).order_by(_schema.AUDIT.c.seq.desc()).limit(1)
+    ).first()
     seq, prev = (last.seq + 1, last.hash) if last else (1, GENESIS)
     content = {
         "seq": seq,
@@ -175,7 +182,7 @@ def append(
         "after": to_json(after),
     }
     digest = entry_hash(key, content, prev)
-    conn.execute(AUDIT.insert().values(**content, prev_hash=prev, hash=digest))
+    conn.execute(_schema.AUDIT.insert().values(**content, prev_hash=prev, hash=digest))
     return seq, digest
 
 
@@ -183,7 +190,9 @@ def append_many(conn: sa.Connection, key: bytes, entries: list[dict[str, Any]], 
     """Append several entries (each a dict of :func:`append`'s keyword arguments) in one insert."""
     if not entries:
         return
-    last = conn.execute(sa.select(AUDIT.c.seq, AUDIT.c.hash).order_by(AUDIT.c.seq.desc()).limit(1)).first()
+    last = conn.execute(
+        sa.select(_schema.AUDIT.c.seq, _schema.AUDIT.c.hash).order_by(_schema.AUDIT.c.seq.desc()).limit(1)
+    ).first()
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS)
     stamp = at or now()
     rows = []
@@ -203,7 +212,7 @@ def append_many(conn: sa.Connection, key: bytes, entries: list[dict[str, Any]], 
         digest = entry_hash(key, content, prev)
         rows.append({**content, "prev_hash": prev, "hash": digest})
         prev = digest
-    conn.execute(AUDIT.insert(), rows)
+    conn.execute(_schema.AUDIT.insert(), rows)
 
 
 def verify(conn: sa.Connection, key: bytes, heads: list[tuple[int, str]]) -> tuple[bool, int | None]:
@@ -212,7 +221,9 @@ def verify(conn: sa.Connection, key: bytes, heads: list[tuple[int, str]]) -> tup
     seen: dict[int, str] = {}
     last = 0
     while True:  # in pages, so a long log never sits in memory at once
-        page = conn.execute(sa.select(AUDIT).where(AUDIT.c.seq > last).order_by(AUDIT.c.seq).limit(5000)).all()
+        page = conn.execute(
+            sa.select(_schema.AUDIT).where(_schema.AUDIT.c.seq > last).order_by(_schema.AUDIT.c.seq).limit(5000)
+        ).all()
         if not page:
             break
         for row in page:

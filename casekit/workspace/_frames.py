@@ -11,14 +11,20 @@ Examples
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
-import sqlalchemy as sa
 
 from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES
-from casekit.workspace._schema import ID_COLUMN, NATURAL_KEY, TABLES
+from casekit.workspace._lazy import Lazy
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from casekit.workspace import _schema
+else:  # loaded by the first read of a table or key (numbering rows needs neither)
+    sa, _schema = Lazy("sqlalchemy"), Lazy("casekit.workspace._schema")
 
 __all__ = ["base_key", "read_sheet", "typed", "with_keys"]
 
@@ -28,17 +34,17 @@ STORED_ROW = 1_000_000_000
 
 def base_key(sheet: str) -> pl.Expr:
     """The key expression of a sheet: its id, or its natural key (without occurrence)."""
-    id_col = ID_COLUMN[sheet]
+    id_col = _schema.ID_COLUMN[sheet]
     if id_col is not None:
         return pl.col(id_col).cast(pl.String)
-    parts = [pl.col(c).cast(pl.String).fill_null("") for c in NATURAL_KEY[sheet]]
+    parts = [pl.col(c).cast(pl.String).fill_null("") for c in _schema.NATURAL_KEY[sheet]]
     return pl.concat_str(parts, separator="|")
 
 
 def with_keys(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
     """``df`` with ``_key``: the id, or the natural key plus its occurrence (``#0``, ``#1``…)."""
     key = base_key(sheet)
-    if ID_COLUMN[sheet] is not None:
+    if _schema.ID_COLUMN[sheet] is not None:
         return df.with_columns(key.alias("_key"))
     return df.with_columns(pl.format("{}#{}", key, pl.int_range(pl.len()).over(key).cast(pl.String)).alias("_key"))
 
@@ -94,7 +100,7 @@ def extra_json(sheet: str, df: pl.DataFrame) -> pl.Series:
 
 def read_sheet(conn: sa.Connection, sheet: str, where: Any = None, *, bookkeeping: bool = False) -> pl.DataFrame:
     """The non-deleted rows of ``sheet`` (storage order) as a typed frame with ``_row_id``."""
-    table = TABLES[sheet]
+    table = _schema.TABLES[sheet]
     cols = [table.c._row_id, *(table.c[c] for c in SHEETS[sheet].columns), table.c._extra]
     if bookkeeping:
         cols += [table.c._key, table.c._version, table.c._created_by, table.c._updated_at, table.c._updated_by]

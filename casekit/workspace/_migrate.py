@@ -22,19 +22,22 @@ without loading Alembic (~0.4 s, which every open of an up-to-date workspace use
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
+from casekit.contract import SHEET_ORDER, SHEETS
+from casekit.workspace._lazy import Lazy
 
-from casekit.contract import SHEETS
-from casekit.workspace._engine import write_tx
-from casekit.workspace._schema import TABLES, contract_column
-
-__all__ = ["current_revision", "head_revision", "migrate", "missing_columns", "pending"]
+__all__ = ["current_revision", "head_revision", "migrate", "missing", "missing_columns", "pending", "to_do"]
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
     from alembic.config import Config
+
+    from casekit.workspace import _engine, _schema
+else:  # loaded to migrate or to ask SQLAlchemy (the reads of an open: casekit.workspace._reads)
+    sa, _engine, _schema = Lazy("sqlalchemy"), Lazy("casekit.workspace._engine"), Lazy("casekit.workspace._schema")
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -64,23 +67,43 @@ def current_revision(conn: sa.Connection) -> str | None:
 
 def missing_columns(conn: sa.Connection) -> dict[str, list[str]]:
     """Contract columns the workspace's tables lack (a contract that gained optional columns)."""
+    return missing(_columns(conn))
+
+
+def _columns(conn: sa.Connection) -> dict[str, set[str]]:
+    """The sheets' tables and their columns, as SQLAlchemy's inspector sees them."""
     inspector = sa.inspect(conn)
-    tables = set(inspector.get_table_names())
+    names = [n for n in inspector.get_table_names() if n in SHEET_ORDER]
+    return {name: {c["name"] for c in inspector.get_columns(name)} for name in names}
+
+
+def missing(have: Mapping[str, Set[str]]) -> dict[str, list[str]]:
+    """Contract columns lacking from the tables ``have`` (table name → its columns).
+
+    >>> missing({"cases": {"case_id", "client_id"}, "users": {"email"}})["cases"][:2]
+    ['client_name', 'opened_on']
+    >>> missing({})
+    {}
+    """
     out: dict[str, list[str]] = {}
-    for name in TABLES:
-        if name not in tables:
+    for name in SHEET_ORDER:  # the sheets' tables
+        if name not in have:
             continue
-        have = {c["name"] for c in inspector.get_columns(name)}
-        missing = [c for c in SHEETS[name].columns if c not in have]
-        if missing:
-            out[name] = missing
+        lacking = [c for c in SHEETS[name].columns if c not in have[name]]
+        if lacking:
+            out[name] = lacking
     return out
+
+
+def to_do(current: str | None, have: Mapping[str, Set[str]]) -> bool:
+    """Whether a workspace at revision ``current`` with the tables ``have`` is to migrate."""
+    return current != head_revision() or bool(missing(have))
 
 
 def pending(conn: sa.Connection) -> tuple[str | None, bool]:
     """``(current revision, whether anything is to do)``."""
     current = current_revision(conn)
-    return current, current != head_revision() or bool(missing_columns(conn))
+    return current, to_do(current, _columns(conn))
 
 
 def migrate(engine: sa.Engine, *, backup_dir: Path | None = None) -> Path | None:
@@ -97,11 +120,11 @@ def migrate(engine: sa.Engine, *, backup_dir: Path | None = None) -> Path | None
     if current is not None:  # an existing workspace: keep a copy first
         stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
         written = backup(engine, _backup_path(engine, backup_dir, f"before-migration-{current}-{stamp}"))
-    with write_tx(engine) as conn:
+    with _engine.write_tx(engine) as conn:
         command.upgrade(_config(conn), "head")
         for table, columns in missing_columns(conn).items():
             for name in columns:
-                col = contract_column(SHEETS[table].columns[name])
+                col = _schema.contract_column(SHEETS[table].columns[name])
                 type_sql = col.type.compile(dialect=conn.dialect)
                 conn.exec_driver_sql(f'ALTER TABLE "{table}" ADD COLUMN "{name}" {type_sql}')
     return written

@@ -25,17 +25,19 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import secrets
+import sqlite3
+import threading
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import polars as pl
-import sqlalchemy as sa
 
 from casekit._case_index import case_keys, extended, with_case_keys
 from casekit.contract import ROW, SHEET_ORDER, SHEETS
@@ -45,10 +47,6 @@ from casekit.i18n import normalize_lang
 from casekit.workspace import _audit
 from casekit.workspace._access import AccessMixin
 from casekit.workspace._audit import AuditKey, default_actor, to_json
-from casekit.workspace._backup import backup as _backup
-from casekit.workspace._backup import logical_dump
-from casekit.workspace._backup import restore as _restore
-from casekit.workspace._engine import make_engine, resolve_url, sqlite_path, write_tx
 from casekit.workspace._frames import (
     STORED_ROW,
     base_key,
@@ -59,9 +57,19 @@ from casekit.workspace._frames import (
     with_keys,
     with_row,
 )
-from casekit.workspace._migrate import migrate
+from casekit.workspace._lazy import Lazy
+from casekit.workspace._migrate import to_do
+from casekit.workspace._reads import COLUMNS, HELD, LAST_CHANGE, SqliteReads
 from casekit.workspace._roles import READ_ACTIONS
-from casekit.workspace._schema import AUDIT, ID_COLUMN, META, PREFIX, QUARANTINE, TABLES
+from casekit.workspace._where import resolve_url, sqlite_path
+
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+    from casekit.workspace import _backup, _engine, _migrate, _schema
+else:  # loaded by the first write or read through SQLAlchemy: not to open a current SQLite workspace (_reads)
+    sa, _backup, _engine = Lazy("sqlalchemy"), Lazy("casekit.workspace._backup"), Lazy("casekit.workspace._engine")
+    _migrate, _schema = Lazy("casekit.workspace._migrate"), Lazy("casekit.workspace._schema")
 
 __all__ = ["AuditCheck", "ImportResult", "Workspace", "default_actor"]
 
@@ -140,13 +148,31 @@ class Workspace(AccessMixin):
     """
 
     def __init__(self, engine: sa.Engine, url: str) -> None:
-        self.engine = engine
-        self.url = url
         with engine.connect() as conn:
-            workspace_id = conn.execute(sa.select(META.c.value).where(META.c.key == "workspace_id")).scalar()
+            workspace_id = conn.execute(
+                sa.select(_schema.META.c.value).where(_schema.META.c.key == "workspace_id")
+            ).scalar()
         assert workspace_id is not None
+        self._setup(url, engine, workspace_id)
+
+    def _setup(self, url: str, engine: sa.Engine | None, workspace_id: str, reads: SqliteReads | None = None) -> None:
+        self.url = url
+        self._engine = engine
+        self._engine_lock = threading.Lock()
+        #: SQLite: the small reads without SQLAlchemy (``casekit.workspace._reads``), else None
+        self._reads = reads if reads is not None else SqliteReads.of(url)
         self.workspace_id = workspace_id
         self._key = AuditKey(workspace_id)
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine every write and every other read goes through; made on first
+        use when the workspace was opened without it (:meth:`open`)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = _engine.make_engine(self.url)
+        return self._engine
 
     # -- opening --------------------------------------------------------------------------
 
@@ -156,20 +182,27 @@ class Workspace(AccessMixin):
 
         ``None``: ``CASEKIT_DB``, else ``casekit.db`` in the working folder. PostgreSQL by
         URL (``postgresql+psycopg://user@host/db``). The schema is brought up to date
-        under a lock, after a backup of an existing workspace.
+        under a lock, after a backup of an existing workspace. A SQLite workspace with
+        nothing to migrate is opened without SQLAlchemy (its engine is made on first use).
         """
         url = resolve_url(url_or_path)
         db = sqlite_path(url)
         if db is not None:
             db.parent.mkdir(parents=True, exist_ok=True)
             _warn_if_synced(db)
-        engine = make_engine(url)
+            current = cls._without_engine(url)
+            if current is not None:
+                return current
+        engine = _engine.make_engine(url)
         try:
-            migrate(engine, backup_dir=backup_dir)
-            with write_tx(engine) as conn:
-                if conn.execute(sa.select(META.c.value).where(META.c.key == "workspace_id")).scalar() is None:
+            _migrate.migrate(engine, backup_dir=backup_dir)
+            with _engine.write_tx(engine) as conn:
+                if (
+                    conn.execute(sa.select(_schema.META.c.value).where(_schema.META.c.key == "workspace_id")).scalar()
+                    is None
+                ):
                     conn.execute(
-                        META.insert(),
+                        _schema.META.insert(),
                         [
                             {"key": "workspace_id", "value": secrets.token_hex(8)},
                             {"key": "created_at", "value": _audit.now()},
@@ -181,14 +214,48 @@ class Workspace(AccessMixin):
             raise CasekitError("workspace.cannot_open", db=label, error=str(exc.orig).strip()) from exc
         ws = cls(engine, url)
         with engine.connect() as conn:
-            empty = conn.execute(sa.select(sa.func.count()).select_from(AUDIT)).scalar() == 0
+            empty = conn.execute(sa.select(sa.func.count()).select_from(_schema.AUDIT)).scalar() == 0
+        if empty:
+            ws._key.load(create=True)
+        return ws
+
+    @classmethod
+    def _without_engine(cls, url: str) -> Workspace | None:
+        """The SQLite workspace at ``url`` opened without SQLAlchemy when :meth:`open` would
+        change nothing in it (the file exists, nothing to migrate, its id written); else
+        ``None`` (then the full open: it creates, migrates or says why it cannot)."""
+        reads = SqliteReads.of(url)
+        if reads is None or not reads.db.is_file():
+            return None
+        try:
+            with reads.transaction() as run:
+                have: dict[str, set[str]] = {}
+                for row in run(COLUMNS):
+                    have.setdefault(row["tbl"], set()).add(row["col"])
+                if "alembic_version" not in have or "workspace_meta" not in have or "audit_log" not in have:
+                    return None
+                revision = run("SELECT version_num FROM alembic_version")
+                ids = run("SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id'")
+                empty = not run("SELECT EXISTS (SELECT 1 FROM audit_log) AS any_entry")[0]["any_entry"]
+        except sqlite3.Error:  # not a database, unreadable…: the full open says why
+            reads.close()
+            return None
+        current = revision[0]["version_num"] if revision else None
+        if to_do(current, have) or not ids or ids[0]["value"] is None:
+            reads.close()
+            return None
+        ws = cls.__new__(cls)
+        ws._setup(url, None, ids[0]["value"], reads)
         if empty:
             ws._key.load(create=True)
         return ws
 
     def close(self) -> None:
         """Release the database connections."""
-        self.engine.dispose()
+        if self._reads is not None:
+            self._reads.close()
+        if self._engine is not None:
+            self._engine.dispose()
 
     def __enter__(self) -> Workspace:
         return self
@@ -197,12 +264,20 @@ class Workspace(AccessMixin):
         self.close()
 
     def __repr__(self) -> str:
-        return f"Workspace({self.engine.url.render_as_string(hide_password=True)!r})"
+        return f"Workspace({self.url_label!r})"
 
     @property
     def backend(self) -> str:
         """``sqlite`` or ``postgresql``."""
-        return self.engine.dialect.name
+        return "sqlite" if self._reads is not None else self.engine.dialect.name
+
+    def _rows(self, sql: str) -> list[dict[str, Any]]:
+        """The rows of a read-only query (SQL text every backend runs), as dicts: SQLite's
+        through :mod:`casekit.workspace._reads`, the others' through the engine."""
+        if self._reads is not None:
+            return self._reads.rows(sql)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(sa.text(sql)).mappings()]
 
     # -- reading --------------------------------------------------------------------------
 
@@ -217,17 +292,17 @@ class Workspace(AccessMixin):
         """
         if user is not None:
             self._reader(user)  # refuse (audited) before reading anything
-        queries = {sheet: self._data_query(sheet) for sheet in SHEET_ORDER}
         frames, conformed = None, False
         if _reader(self.backend) == "adbc":
             try:
                 if self.backend == "postgresql":
-                    frames = self._read_adbc(queries)
+                    frames = self._read_adbc(self._data_queries())
                 else:  # typed to the contract already (as kept in the snapshot)
                     frames, conformed = self._read_sqlite_arrow(), True
             except Exception:  # the driver missing or failing: the plain path below
                 frames, conformed = None, False
         if frames is None:
+            queries = self._data_queries()
             with self.engine.connect() as conn:
                 if self.backend == "postgresql":  # one snapshot for the nine tables
                     conn.execution_options(isolation_level="REPEATABLE READ")
@@ -247,14 +322,20 @@ class Workspace(AccessMixin):
 
     @property
     def url_label(self) -> str:
-        """The workspace as shown to users (no password)."""
+        """The workspace as shown to users (no password; a plain SQLite URL as written)."""
+        if self._reads is not None:  # SQLAlchemy shows it unchanged (casekit.workspace._reads.plain_sqlite)
+            return self.url
         return self.engine.url.render_as_string(hide_password=True)
 
-    def _data_query(self, sheet: str) -> str:
-        table = TABLES[sheet]
-        cols = [table.c[c] for c in SHEETS[sheet].columns] + [table.c._extra, table.c._pk]
-        query = sa.select(*cols).where(table.c._deleted_at.is_(None)).order_by(table.c._pk)
-        return str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+    def _data_queries(self) -> dict[str, str]:
+        """Each sheet's query, as SQL text of the workspace's dialect."""
+        out = {}
+        for sheet in SHEET_ORDER:
+            table = _schema.TABLES[sheet]
+            cols = [table.c[c] for c in SHEETS[sheet].columns] + [table.c._extra, table.c._pk]
+            query = sa.select(*cols).where(table.c._deleted_at.is_(None)).order_by(table.c._pk)
+            out[sheet] = str(query.compile(dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}))
+        return out
 
     def _read_adbc(self, queries: dict[str, str]) -> dict[str, pl.DataFrame]:
         """PostgreSQL through ADBC: Arrow record batches that polars adopts without copying."""
@@ -281,9 +362,9 @@ class Workspace(AccessMixin):
         db = sqlite_path(self.url)
         assert db is not None
         queries = {s: _typed_first_row(s) for s in SHEET_ORDER}
-        asked = _snapshot.version_query(self.engine.dialect)
-        with self.engine.connect() as conn:
-            current = _snapshot.version(conn.execute(sa.text(asked)).one()._asdict(), queries)
+        asked = _snapshot.version_query()
+        (row,) = self._rows(asked)
+        current = _snapshot.version(row, queries)
         kept = _snapshot.load(db, current, list(queries))
         if kept is not None:
             return kept
@@ -316,23 +397,20 @@ class Workspace(AccessMixin):
 
         lang = normalize_lang(lang)
         data = self.data(user=user)
-        with self.engine.connect() as conn:
-            held = conn.execute(
-                sa.select(QUARANTINE).where(QUARANTINE.c._resolved_at.is_(None)).order_by(QUARANTINE.c._pk)
-            ).all()
+        held = self._rows(HELD)
         if user is not None:  # held-back rows of cases in the user's scope only
             scope = self.case_scope(user, lang=lang)
             if scope is not None:
                 allowed = set(scope.to_list())
-                held = [r for r in held if r.case_id in allowed]
+                held = [r for r in held if r["case_id"] in allowed]
         quarantined: dict[str, pl.DataFrame] = {}
         issues: list[dict[str, Any]] = []
         for sheet in SHEET_ORDER:
-            rows = [r for r in held if r.sheet == sheet]
+            rows = [r for r in held if r["sheet"] == sheet]
             if not rows:
                 quarantined[sheet] = data[sheet].clear()
                 continue
-            values = [json.loads(r.values) | {ROW: r.row} for r in rows]
+            values = [json.loads(r["values"]) | {ROW: r["row"]} for r in rows]
             names = list(dict.fromkeys(k for v in values for k in v))
             raw = pl.DataFrame(
                 {n: pl.Series(n, [_text(v.get(n)) for v in values], dtype=pl.String) for n in names if n != ROW}
@@ -340,7 +418,7 @@ class Workspace(AccessMixin):
             )
             quarantined[sheet] = _typed_text(sheet, raw)
             for r in rows:
-                issues += [i | {"sheet": sheet, "row": r.row} for i in json.loads(r.issues)]
+                issues += [i | {"sheet": sheet, "row": r["row"]} for i in json.loads(r["issues"])]
         issue_frame = pl.DataFrame(issues, schema=ISSUE_SCHEMA) if issues else pl.DataFrame(schema=ISSUE_SCHEMA)
         full = issue_frame.with_columns(
             other_column=pl.lit(None, dtype=pl.String), other_value=pl.lit(None, dtype=pl.String)
@@ -352,9 +430,8 @@ class Workspace(AccessMixin):
         """The sequence number of the last audit entry that changed data (0: none yet). It
         moves with every write; sign-ins, record views and refusals are audited too but
         change nothing, so they leave it: a cache keyed on it is current."""
-        query = sa.select(AUDIT.c.seq).where(AUDIT.c.action.notin_(READ_ACTIONS)).order_by(AUDIT.c.seq.desc()).limit(1)
-        with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar() or 0)
+        last = self._rows(LAST_CHANGE)
+        return int(last[0]["seq"] or 0) if last else 0
 
     def result_since(self, result: ValidationResult, since: int) -> ValidationResult | None:
         """``result`` (the stored state as of audit entry ``since``) plus the rows recorded
@@ -362,9 +439,9 @@ class Workspace(AccessMixin):
         since (an update, a delete, an import…): then read :meth:`result` afresh."""
         with self.engine.connect() as conn:
             entries = conn.execute(
-                sa.select(AUDIT.c.action, AUDIT.c.sheet, AUDIT.c.row_id)
-                .where(AUDIT.c.seq > since, AUDIT.c.action.notin_(READ_ACTIONS))
-                .order_by(AUDIT.c.seq)
+                sa.select(_schema.AUDIT.c.action, _schema.AUDIT.c.sheet, _schema.AUDIT.c.row_id)
+                .where(_schema.AUDIT.c.seq > since, _schema.AUDIT.c.action.notin_(READ_ACTIONS))
+                .order_by(_schema.AUDIT.c.seq)
             ).all()
         if not entries or any(e.action != "record" or e.sheet not in SHEETS for e in entries):
             return None
@@ -392,7 +469,7 @@ class Workspace(AccessMixin):
         if keys is None:
             return data
         if new_cases:
-            cases = TABLES["cases"]
+            cases = _schema.TABLES["cases"]
             with self.engine.connect() as conn:
                 rows = conn.execute(sa.select(cases.c.case_id, cases.c._pk).where(cases.c._row_id.in_(new_cases))).all()
             new = pl.DataFrame(rows, schema={"case_id": pl.String(), "key": keys.schema["key"]}, orient="row")
@@ -411,16 +488,16 @@ class Workspace(AccessMixin):
         with self.engine.connect() as conn:
             rows = conn.execute(
                 sa.select(
-                    QUARANTINE.c._pk.label("id"),
-                    QUARANTINE.c.sheet,
-                    QUARANTINE.c.row,
-                    QUARANTINE.c.case_id,
-                    QUARANTINE.c["values"],
-                    QUARANTINE.c.issues,
-                    QUARANTINE.c._version,
+                    _schema.QUARANTINE.c._pk.label("id"),
+                    _schema.QUARANTINE.c.sheet,
+                    _schema.QUARANTINE.c.row,
+                    _schema.QUARANTINE.c.case_id,
+                    _schema.QUARANTINE.c["values"],
+                    _schema.QUARANTINE.c.issues,
+                    _schema.QUARANTINE.c._version,
                 )
-                .where(QUARANTINE.c._resolved_at.is_(None))
-                .order_by(QUARANTINE.c._pk)
+                .where(_schema.QUARANTINE.c._resolved_at.is_(None))
+                .order_by(_schema.QUARANTINE.c._pk)
             ).all()
         schema = {
             "id": pl.Int64,
@@ -448,12 +525,12 @@ class Workspace(AccessMixin):
 
     def audit(self, case_id: str | None = None, *, user: str | None = None) -> pl.DataFrame:
         """The audit log (oldest first), or one case's entries."""
-        query = sa.select(*(AUDIT.c[c] for c in AUDIT_COLUMNS)).order_by(AUDIT.c.seq)
+        query = sa.select(*(_schema.AUDIT.c[c] for c in AUDIT_COLUMNS)).order_by(_schema.AUDIT.c.seq)
         if case_id is not None:
-            query = query.where(AUDIT.c.case_id == case_id)
+            query = query.where(_schema.AUDIT.c.case_id == case_id)
         scope = self.case_scope(user) if user is not None else None
         if scope is not None:  # the entries of the user's cases only
-            query = query.where(AUDIT.c.case_id.in_(scope.to_list()))
+            query = query.where(_schema.AUDIT.c.case_id.in_(scope.to_list()))
         with self.engine.connect() as conn:
             rows = conn.execute(query).all()
         schema = {c: (pl.Int64 if c == "seq" else pl.String) for c in AUDIT_COLUMNS}
@@ -465,13 +542,13 @@ class Workspace(AccessMixin):
         key = self._key.load()
         with self.engine.connect() as conn:
             intact, broken = _audit.verify(conn, key, self._key.heads())
-            n = conn.execute(sa.select(sa.func.count()).select_from(AUDIT)).scalar() or 0
+            n = conn.execute(sa.select(sa.func.count()).select_from(_schema.AUDIT)).scalar() or 0
         return AuditCheck(intact, broken, n)
 
     def dump(self) -> dict[str, dict[str, Any]]:
         """Every table's rows (a logical dump: what "the database is unchanged" compares)."""
         with self.engine.connect() as conn:
-            return logical_dump(conn)
+            return _backup.logical_dump(conn)
 
     # -- importing ------------------------------------------------------------------------
 
@@ -510,7 +587,7 @@ class Workspace(AccessMixin):
         )
         incoming = {s: with_keys(s, df) for s, df in data.sheets.items() if s in SHEETS}
         key = self._key.load(create=False)
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             stored = {s: read_sheet(conn, s, bookkeeping=True) for s in incoming}
             merged = {}
             for s, df in incoming.items():
@@ -568,7 +645,7 @@ class Workspace(AccessMixin):
         stamp: str,
         token: str,
     ) -> dict[str, int]:
-        table = TABLES[sheet]
+        table = _schema.TABLES[sheet]
         contract = list(SHEETS[sheet].columns)
         clean = clean.with_columns(extra_json(sheet, clean))
         old = stored.select("_key", "_row_id", "_version", *contract, "_extra")
@@ -579,8 +656,8 @@ class Workspace(AccessMixin):
         changed = existing.filter(~same)
         n_unchanged = existing.height - changed.height
 
-        id_col = ID_COLUMN[sheet]
-        prefix = PREFIX[sheet]
+        id_col = _schema.ID_COLUMN[sheet]
+        prefix = _schema.PREFIX[sheet]
         if id_col is not None:
             row_id = pl.col(id_col)
         else:
@@ -683,7 +760,9 @@ class Workspace(AccessMixin):
         for i in range(0, len(prints), 500):
             seen |= set(
                 conn.execute(
-                    sa.select(QUARANTINE.c.fingerprint).where(QUARANTINE.c.fingerprint.in_(prints[i : i + 500]))
+                    sa.select(_schema.QUARANTINE.c.fingerprint).where(
+                        _schema.QUARANTINE.c.fingerprint.in_(prints[i : i + 500])
+                    )
                 )
                 .scalars()
                 .all()
@@ -694,7 +773,7 @@ class Workspace(AccessMixin):
                 seen.add(r["fingerprint"])
                 fresh.append(r)
         if fresh:
-            conn.execute(QUARANTINE.insert(), fresh)
+            conn.execute(_schema.QUARANTINE.insert(), fresh)
         return held.height
 
     # -- recording ------------------------------------------------------------------------
@@ -730,9 +809,9 @@ class Workspace(AccessMixin):
         lang = normalize_lang(lang)
         table = _table(sheet)
         values = dict(row)
-        id_col = ID_COLUMN[sheet]
+        id_col = _schema.ID_COLUMN[sheet]
         if id_col is not None and _text(values.get(id_col)) is None:
-            values[id_col] = PREFIX[sheet] + secrets.token_hex(5).upper()
+            values[id_col] = _schema.PREFIX[sheet] + secrets.token_hex(5).upper()
         parsed = self._parse(sheet, values)
         case_id = parsed.get_column("case_id")[0]
         if user is not None:
@@ -741,7 +820,7 @@ class Workspace(AccessMixin):
         with self.engine.connect() as conn:
             version = self._case_version(conn, case_id)
             self._check(conn, sheet, parsed, replacing=None, lang=lang, as_of=as_of)
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             if self._case_version(conn, case_id) != version:  # the case changed meanwhile
                 self._check(conn, sheet, parsed, replacing=None, lang=lang, as_of=as_of)
             if sheet == "cases" and not duplicate_client_ok:  # checked with writers serialised
@@ -756,7 +835,7 @@ class Workspace(AccessMixin):
                     raise self._rejected_duplicate(sheet, parsed, lang)
                 record["_key"] = record[id_col]
             else:
-                record["_row_id"] = PREFIX[sheet] + secrets.token_hex(6).upper()
+                record["_row_id"] = _schema.PREFIX[sheet] + secrets.token_hex(6).upper()
                 record["_key"] = self._natural_key(conn, sheet, parsed)
             record |= {"_created_at": stamp, "_created_by": actor}
             conn.execute(table.insert().values(record))
@@ -797,7 +876,7 @@ class Workspace(AccessMixin):
         actor = actor or user or default_actor()
         lang = normalize_lang(lang)
         table = _table(sheet)
-        id_col = ID_COLUMN[sheet]
+        id_col = _schema.ID_COLUMN[sheet]
         with self.engine.connect() as conn:
             current = self._current(conn, sheet, row_id, expected_version, lang)
             if id_col is not None and id_col in changes and _text(changes[id_col]) != current[id_col]:
@@ -809,7 +888,7 @@ class Workspace(AccessMixin):
             self._check(conn, sheet, parsed, replacing=row_id, lang=lang, as_of=as_of)
             version = self._case_version(conn, current.get("case_id"))
         key = self._key.load()
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             current = self._current(conn, sheet, row_id, expected_version, lang)
             if self._case_version(conn, current.get("case_id")) != version:
                 self._check(conn, sheet, parsed, replacing=row_id, lang=lang, as_of=as_of)
@@ -911,7 +990,7 @@ class Workspace(AccessMixin):
             raise CasekitError("workspace.reason_required", lang=lang)
         table = _table(sheet)
         key = self._key.load()
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             current = self._current(conn, sheet, row_id, expected_version, lang)
             stamp = _audit.now()
             marks = {"_deleted_at": stamp, "_deleted_by": actor, "_delete_reason": reason}
@@ -921,7 +1000,7 @@ class Workspace(AccessMixin):
             children: dict[str, list[str]] = {}
             if sheet == "cases":
                 for other in SHEET_ORDER[1:]:
-                    t = TABLES[other]
+                    t = _schema.TABLES[other]
                     cond = sa.and_(t.c.case_id == row_id, t.c._deleted_at.is_(None))
                     ids = conn.execute(sa.select(t.c._row_id).where(cond)).scalars().all()
                     if ids:
@@ -949,7 +1028,7 @@ class Workspace(AccessMixin):
         actor = actor or user or default_actor()
         table = _table(sheet)
         key = self._key.load()
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             current = self._get(conn, sheet, row_id, deleted=True)
             if current is None or current["_deleted_at"] is None:
                 raise CasekitError("workspace.not_deleted", lang=lang, sheet=sheet, row_id=row_id)
@@ -966,7 +1045,7 @@ class Workspace(AccessMixin):
             )
             if sheet == "cases":
                 for other in SHEET_ORDER[1:]:
-                    t = TABLES[other]
+                    t = _schema.TABLES[other]
                     cond = sa.and_(t.c.case_id == row_id, t.c._deleted_at == current["_deleted_at"])
                     conn.execute(t.update().where(cond).values({**clear, "_version": t.c._version + 1}))
             _audit.append(
@@ -996,17 +1075,17 @@ class Workspace(AccessMixin):
         ``user``, when given), then the quarantine entry is marked resolved."""
         actor = actor or user or default_actor()
         with self.engine.connect() as conn:
-            entry = conn.execute(sa.select(QUARANTINE).where(QUARANTINE.c._pk == quarantine_id)).first()
+            entry = conn.execute(sa.select(_schema.QUARANTINE).where(_schema.QUARANTINE.c._pk == quarantine_id)).first()
         if entry is None or entry._resolved_at is not None:
             raise CasekitError("workspace.no_such_row", lang=lang, sheet="quarantine", row_id=str(quarantine_id))
         stored = self.record(
             entry.sheet, row, actor=actor, lang=lang, duplicate_client_ok=True, user=user
         )  # as the import
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             conn.execute(
-                QUARANTINE.update()
-                .where(QUARANTINE.c._pk == quarantine_id)
-                .values(_resolved_at=_audit.now(), _resolved_by=actor, _version=QUARANTINE.c._version + 1)
+                _schema.QUARANTINE.update()
+                .where(_schema.QUARANTINE.c._pk == quarantine_id)
+                .values(_resolved_at=_audit.now(), _resolved_by=actor, _version=_schema.QUARANTINE.c._version + 1)
             )
             _audit.append(
                 conn,
@@ -1040,7 +1119,7 @@ class Workspace(AccessMixin):
         data = self.data(user=user)
         out = write_workbook(data, Path(path), lang=lang, format=format)
         key = self._key.load()
-        with write_tx(self.engine) as conn:
+        with _engine.write_tx(self.engine) as conn:
             seq, digest = _audit.append(
                 conn, key, actor=actor, action="export", after={"path": str(path), "rows": data.n_rows()}
             )
@@ -1049,15 +1128,15 @@ class Workspace(AccessMixin):
 
     def backup(self, path: str | Path) -> Path:
         """A backup of the whole workspace (SQLite: online backup API; PostgreSQL: a logical dump)."""
-        return _backup(self.engine, path)
+        return _backup.backup(self.engine, path)
 
     def restore(self, path: str | Path, *, actor: str | None = None) -> None:
         """Replace the workspace's contents with a backup (the restore itself is audited)."""
         actor = actor or default_actor()
-        _restore(self.engine, path)
+        _backup.restore(self.engine, path)
         key = self._key.load()
-        with write_tx(self.engine) as conn:
-            last = conn.execute(sa.select(sa.func.max(AUDIT.c.seq))).scalar() or 0
+        with _engine.write_tx(self.engine) as conn:
+            last = conn.execute(sa.select(sa.func.max(_schema.AUDIT.c.seq))).scalar() or 0
             seq, digest = _audit.append(conn, key, actor=actor, action="restore", after={"from": str(path)})
         heads = [(s, h) for s, h in self._key.heads() if s <= last]
         if self._key.heads_path.exists():
@@ -1094,12 +1173,12 @@ class Workspace(AccessMixin):
         issues = parsed.get_column("__parse_issues__")[0] if "__parse_issues__" in parsed.columns else None
         row = parsed.drop("__parse_issues__", strict=False)
         case_id = row.get_column("case_id")[0]
-        id_col = ID_COLUMN[sheet]
+        id_col = _schema.ID_COLUMN[sheet]
         sheets: dict[str, pl.DataFrame] = {}
         # a row of an event sheet is checked against its case only; a case against all its rows
         needed = SHEET_ORDER if sheet == "cases" else ("cases", sheet)
         for s in needed:
-            t = TABLES[s]
+            t = _schema.TABLES[s]
             cond = t.c.case_id == case_id
             if s == sheet and id_col is not None:
                 cond = sa.or_(cond, t.c[id_col] == row.get_column(id_col)[0])
@@ -1137,7 +1216,7 @@ class Workspace(AccessMixin):
         from casekit.workspace._clients import find_duplicates
 
         rec = parsed.row(0, named=True)
-        t = TABLES["cases"]
+        t = _schema.TABLES["cases"]
         conds = []
         if rec.get("client_id"):
             conds.append(t.c.client_id == rec["client_id"])
@@ -1175,7 +1254,7 @@ class Workspace(AccessMixin):
             return
         sheets = {}
         for s in ("cases", "screenings", "assessments", "risk_reviews"):
-            stored = read_sheet(conn, s, TABLES[s].c.case_id == case_id)
+            stored = read_sheet(conn, s, _schema.TABLES[s].c.case_id == case_id)
             sheets[s] = with_row(expand_extra(stored), STORED_ROW)
         others = sheets["risk_reviews"].filter(pl.col("_row_id") != replacing) if replacing else sheets["risk_reviews"]
 
@@ -1199,7 +1278,7 @@ class Workspace(AccessMixin):
     def _stored_case_row(self, conn: sa.Connection, case_id: str | None) -> pl.DataFrame | None:
         if case_id is None:
             return None
-        stored = read_sheet(conn, "cases", TABLES["cases"].c._row_id == case_id)
+        stored = read_sheet(conn, "cases", _schema.TABLES["cases"].c._row_id == case_id)
         if stored.height == 0:
             return None
         return with_row(expand_extra(stored.drop("_row_id")), STORED_ROW - 1)
@@ -1207,7 +1286,7 @@ class Workspace(AccessMixin):
     def _case_version(self, conn: sa.Connection, case_id: str | None) -> tuple[int, str | None] | None:
         if case_id is None:
             return None
-        t = TABLES["cases"]
+        t = _schema.TABLES["cases"]
         found = conn.execute(sa.select(t.c._version, t.c._deleted_at).where(t.c.case_id == case_id)).first()
         return (found._version, found._deleted_at) if found else None
 
@@ -1250,12 +1329,12 @@ class Workspace(AccessMixin):
 
     def _natural_key(self, conn: sa.Connection, sheet: str, parsed: pl.DataFrame) -> str:
         base = parsed.select(base_key(sheet)).item()
-        t = TABLES[sheet]
+        t = _schema.TABLES[sheet]
         n = conn.execute(sa.select(sa.func.count()).select_from(t).where(t.c._key.like(f"{base}#%"))).scalar() or 0
         return f"{base}#{n}"
 
     def _rejected_duplicate(self, sheet: str, parsed: pl.DataFrame, lang: str) -> RecordRejected:
-        id_col = ID_COLUMN[sheet]
+        id_col = _schema.ID_COLUMN[sheet]
         assert id_col is not None
         return _refusal(parsed, lang, sheet=sheet, column=id_col, check="unique", value=pl.col(id_col))
 
@@ -1305,11 +1384,10 @@ def _reader(backend: str) -> str:
     choice = os.environ.get("CASEKIT_READER", "").strip().lower()
     if choice in ("adbc", "sqlalchemy"):
         return choice
-    try:
-        __import__("adbc_driver_sqlite" if backend == "sqlite" else "adbc_driver_postgresql")
-    except ImportError:
-        return "sqlalchemy"
-    return "adbc"
+    # installed? (found, not imported: a snapshot's read needs no driver; a failing driver
+    # makes data() take the plain path)
+    found = importlib.util.find_spec("adbc_driver_sqlite" if backend == "sqlite" else "adbc_driver_postgresql")
+    return "adbc" if found is not None else "sqlalchemy"
 
 
 def _refusal(parsed: pl.DataFrame, lang: str, *, sheet: str, column: str, check: str, value: pl.Expr) -> RecordRejected:
@@ -1337,9 +1415,9 @@ def _public(record: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _table(sheet: str) -> sa.Table:
-    if sheet not in TABLES:
+    if sheet not in _schema.TABLES:
         raise CasekitError("workspace.unknown_sheet", sheet=sheet, sheets=", ".join(SHEET_ORDER))
-    return TABLES[sheet]
+    return _schema.TABLES[sheet]
 
 
 def _typed_text(sheet: str, raw: pl.DataFrame) -> pl.DataFrame:

@@ -346,7 +346,7 @@ def test_both_read_paths_give_the_same_frames(ws: ck.Workspace, monkeypatch: pyt
     assert frames["adbc"]["contacts"].height == len(ws.dump()["contacts"]["rows"]) - 1
     # the Arrow path itself works (data() would fall back quietly)
     if ws.backend == "postgresql":
-        assert ws._read_adbc({"cases": ws._data_query("cases")})["cases"].height == 30
+        assert ws._read_adbc({"cases": ws._data_queries()["cases"]})["cases"].height == 30
     else:
         assert ws._read_sqlite_arrow()["cases"].height == 30
 
