@@ -21,7 +21,7 @@ from casekit.contract import ROW, SHEETS
 from casekit.data import DTYPES, CaseData, ValidationResult, column_dtype
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection
+    from collections.abc import Callable, Collection, Mapping
 
     from polars._typing import EngineType
 
@@ -250,3 +250,68 @@ def unwrap(data: CaseData | ValidationResult) -> tuple[CaseData, pl.LazyFrame | 
         quarantined = pl.concat(ids).drop_nulls().unique() if ids else pl.LazyFrame(schema={"case_id": pl.String()})
         return data.data, quarantined
     return data, None
+
+
+#: How a reduction combines a case's rows (:func:`reduce_by_index`): the least or greatest
+#: value (nulls ignored), or whether any is true (nulls ignored; false when none is).
+Reduction = tuple[str, pl.Expr]
+
+
+def reduced(rows: pl.LazyFrame, aggs: Mapping[str, Reduction]) -> pl.LazyFrame:
+    """``rows`` grouped by ``case_id``, each of ``aggs`` (``name: (op, value)``, ``op`` one of
+    ``"min"``, ``"max"``, ``"any"``) reduced per case: one row per case, as a group-by
+    (:func:`reduce_by_index` gives the same, every case of the index in its order).
+
+    >>> rows = pl.LazyFrame({"case_id": ["A", "A", "B"], "x": [3, 1, None]})
+    >>> reduced(rows, {"lo": ("min", pl.col("x")), "some": ("any", pl.col("x") > 2)}).sort("case_id").collect().rows()
+    [('A', 1, True), ('B', None, False)]
+    """
+    return rows.group_by("case_id").agg(**{name: getattr(value, op)() for name, (op, value) in aggs.items()})
+
+
+def reduce_by_index(values: pl.DataFrame, size: int, ops: Mapping[str, str]) -> pl.DataFrame | None:
+    """The per-case reduction of :func:`reduced` on rows keyed by the case index
+    (:mod:`casekit._case_index`): ``values`` holds ``case_id`` and each reduction's value
+    already evaluated (a column per name of ``ops``: ``"min"``, ``"max"`` or ``"any"``). The
+    result has a row for each of the ``size`` cases, in the index's order (``case_id`` 0 …
+    size - 1, flagged sorted); a case without a row is null in every column, as a left join
+    of the group-by gives it. A row without a case is left out.
+
+    Each value is reduced by numpy into an array as long as the index (``ufunc.at``): at 1M
+    cases and 3M rows, ~15 ms a column where a hash group-by on the index takes ~40–90, and
+    the result needs no gather into the cases' order. A blank is the array's start value (the
+    type's greatest for a minimum, least for a maximum); ``None`` when a value is that number
+    itself, or not a date or an integer (the caller then groups as :func:`reduced` does).
+
+    >>> values = pl.DataFrame({"case_id": [2, 0, 2, None], "lo": [5, None, 3, 1], "some": [True, None, False, True]},
+    ...     schema_overrides={"case_id": INDEX_DTYPE})
+    >>> reduce_by_index(values, 4, {"lo": "min", "some": "any"}).rows()
+    [(0, None, False), (1, None, None), (2, 3, True), (3, None, None)]
+    """
+    import numpy as np
+
+    ids = values.get_column("case_id")
+    if ids.null_count():
+        values = values.filter(pl.col("case_id").is_not_null())
+    at = values.get_column("case_id").to_numpy()
+    columns = [pl.int_range(size, dtype=INDEX_DTYPE, eager=True).alias("case_id").set_sorted()]
+    for name, op in ops.items():
+        column = values.get_column(name)
+        if op == "any":  # -1: no row; a row's value: 1 true, 0 false or blank
+            flags = np.full(size, -1, np.int8)
+            np.maximum.at(flags, at, column.fill_null(value=False).cast(pl.Int8).to_numpy())
+            out = pl.Series(name, flags)
+            columns.append(pl.select(pl.when(pl.lit(out) >= 0).then(pl.lit(out) > 0)).to_series().alias(name))
+            continue
+        physical = column.to_physical()
+        if not physical.dtype.is_integer():  # dates and integers only
+            return None
+        kind = np.iinfo(str(physical.dtype).lower())
+        start = kind.max if op == "min" else kind.min
+        if (physical == start).any():  # a value is the blanks' stand-in: not told apart
+            return None
+        array = np.full(size, start, dtype=kind.dtype)
+        (np.minimum if op == "min" else np.maximum).at(array, at, physical.fill_null(start).to_numpy())
+        out = pl.Series(name, array)
+        columns.append(pl.select(pl.when(pl.lit(out) != start).then(pl.lit(out))).to_series().cast(column.dtype))
+    return pl.DataFrame(columns)

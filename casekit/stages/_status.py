@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ from casekit._case_index import (
     with_added,
 )
 from casekit._frames import (
+    Reduction,
     columns_of,
     earliest,
     engine_for,
@@ -51,6 +53,8 @@ from casekit._frames import (
     latest,
     max_where,
     min_where,
+    reduce_by_index,
+    reduced,
     sheet,
     unwrap,
 )
@@ -567,22 +571,22 @@ def _aggregates(
     for code, decision in enumerate(DECISIONS[1:], start=1):
         decision_code = decision_code.when(d("decision") == decision).then(pl.lit(code, pl.Int64))
     latest_key = (d("screened_on").cast(pl.Int64) + 2**20) * 2**42 + d(ROW).fill_null(0) * 4 + decision_code
-    screenings = (
-        screenings.filter(d("screened_on") <= as_of)
-        .group_by("case_id")
-        .agg(
-            refer_on=min_where(d("screened_on"), d("decision") == "refer_to_assessment"),
-            first_screened=d("screened_on").min(),
-            last_decision_on=max_where(d("screened_on"), d("decision").is_not_null()),
-            _latest=latest_key.max(),
-        )
+    screenings = _Reduced(
+        screenings.filter(d("screened_on") <= as_of),
+        {
+            "refer_on": ("min", _where(d("screened_on"), d("decision") == "refer_to_assessment")),
+            "first_screened": ("min", d("screened_on")),
+            "last_decision_on": ("max", _where(d("screened_on"), d("decision").is_not_null())),
+            "_latest": ("max", latest_key),
+        },
         # whether the latest decision is negative: a flag gathered to the cases, not its text
-        .with_columns(last_negative=(d("_latest") % 4).is_in([DECISIONS.index(x) for x in NEGATIVE_DECISIONS]))
-        .drop("_latest")
+        then=lambda part: part.with_columns(
+            last_negative=(d("_latest") % 4).is_in([DECISIONS.index(x) for x in NEGATIVE_DECISIONS])
+        ).drop("_latest"),
     )
-    assessments = sheet(data, "assessments", ["case_id", "assessed_on"]).filter(d("assessed_on") <= as_of)
-    assessments = assessments.group_by("case_id").agg(
-        first_assessed=d("assessed_on").min(), last_assessed=d("assessed_on").max()
+    assessments = _Reduced(
+        sheet(data, "assessments", ["case_id", "assessed_on"]).filter(d("assessed_on") <= as_of),
+        {"first_assessed": ("min", d("assessed_on")), "last_assessed": ("max", d("assessed_on"))},
     )
     reviews = sheet(
         data, "risk_reviews", ["case_id", "reviewed_on", "safety_action", "reason"], enums=["safety_action"]
@@ -605,21 +609,19 @@ def _aggregates(
         | d("status").is_in(["planned", "in_progress"])
         | ((d("status") == "achieved") & (d("achieved_on") > as_of)).fill_null(value=False)
     )
-    goals = (
-        goals.filter(d("set_on") <= as_of)
-        .group_by("case_id")
-        .agg(
-            first_goal=d("set_on").min(),
-            first_target_goal=min_where(d("set_on"), d("target_on").is_not_null()),
-            goal_overdue_on=min_where(d("target_on"), goal_open & (d("target_on") < as_of)),
-            next_goal_target=min_where(d("target_on"), goal_open & (d("target_on") >= as_of)),
-        )
+    goals = _Reduced(
+        goals.filter(d("set_on") <= as_of),
+        {
+            "first_goal": ("min", d("set_on")),
+            "first_target_goal": ("min", _where(d("set_on"), d("target_on").is_not_null())),
+            "goal_overdue_on": ("min", _where(d("target_on"), goal_open & (d("target_on") < as_of))),
+            "next_goal_target": ("min", _where(d("target_on"), goal_open & (d("target_on") >= as_of))),
+        },
     )
     services = sheet(data, "services", ["case_id", "start_on"])
-    services = (
-        services.filter(d("start_on").is_null() | (d("start_on") <= as_of))
-        .group_by("case_id")
-        .agg(service_on=d("start_on").min(), has_service=pl.lit(value=True))
+    services = _Reduced(
+        services.filter(d("start_on").is_null() | (d("start_on") <= as_of)),
+        {"service_on": ("min", d("start_on")), "has_service": ("any", pl.lit(value=True))},
     )
     all_contacts = sheet(data, "contacts", CONTACT_COLUMNS, enums=CONTACT_CATEGORIES)
     checks = transition_checks(sheet(data, "transitions", TX_COLUMNS), all_contacts, as_of=as_of, cfg=cfg)
@@ -649,52 +651,54 @@ def _aggregates(
     post = attended & (c("kind") == "post_transition")
     # Simple aggregates over all contacts, then small joins over the few rows that need
     # another sheet's date (cheaper than joining every contact to goals and transitions).
-    main = contacts.group_by("case_id").agg(
-        last_attended=max_where(on, attended),
-        last_client=max_where(on, client_contact(cfg)),
-        stale_on=min_where(on, (c("status") == "scheduled") & (on < as_of)),
-        first_post=min_where(on, post),
+    main = _Reduced(
+        contacts,
+        {
+            "last_attended": ("max", _where(on, attended)),
+            "last_client": ("max", _where(on, client_contact(cfg))),
+            "stale_on": ("min", _where(on, (c("status") == "scheduled") & (on < as_of))),
+            "first_post": ("min", _where(on, post)),
+        },
     )
 
-    def missed(parts: Mapping[str, Part]) -> pl.LazyFrame:
-        return (
+    def missed(parts: Mapping[str, Part]) -> _Reduced:
+        return _Reduced(
             _per_case(contacts.filter(c("status") == "missed"), parts["contacts"], "last_attended", data)
             # no attended contact later than the missed one (same day is not later)
-            .filter(c("last_attended").is_null() | (on >= c("last_attended")))
-            .group_by("case_id")
-            .agg(missed_on=on.min())
+            .filter(c("last_attended").is_null() | (on >= c("last_attended"))),
+            {"missed_on": ("min", on)},
         )
 
     implementing = contacts.filter(attended & c("kind").is_in(IMPLEMENTATION_KINDS))
 
-    def implemented(parts: Mapping[str, Part]) -> pl.LazyFrame:  # no goal: no first goal, no row
-        return (
-            _per_case(implementing, parts["goals"], "first_goal", data)
-            .filter(on >= c("first_goal"))
-            .group_by("case_id")
-            .agg(impl_on=on.min())
+    def implemented(parts: Mapping[str, Part]) -> _Reduced:  # no goal: no first goal, no row
+        return _Reduced(
+            _per_case(implementing, parts["goals"], "first_goal", data).filter(on >= c("first_goal")),
+            {"impl_on": ("min", on)},
         )
 
     outcomes = sheet(data, "outcomes", ["case_id", "measure", "measured_on", "timepoint"], enums=["timepoint"])
     # per measure: the earliest baseline, and whether a follow-up/discharge value is later
     # than it (the latest such value is later than the earliest baseline)
-    outcomes = (
+    outcomes = _Reduced(
         _per_measure(outcomes.filter(c("measured_on") <= as_of), measures)
         # a post-only measure (satisfaction at discharge) evaluates the case on its own
         .with_columns(
             paired=((c("last_later") > c("baseline_on")) | (c("_post_only") & c("last_later").is_not_null())).fill_null(
                 value=False
             )
-        )
-        .group_by("case_id")
-        .agg(
-            first_baseline=c("baseline_on").min(),
-            first_later=c("later_on").min(),
-            paired=c("paired").any(),
-            outcome_due=min_where(
-                _after(c("baseline_on"), cfg.outcome_follow_up_days), c("baseline_on").is_not_null() & ~c("paired")
+        ),
+        {
+            "first_baseline": ("min", c("baseline_on")),
+            "first_later": ("min", c("later_on")),
+            "paired": ("any", c("paired")),
+            "outcome_due": (
+                "min",
+                _where(
+                    _after(c("baseline_on"), cfg.outcome_follow_up_days), c("baseline_on").is_not_null() & ~c("paired")
+                ),
             ),
-        )
+        },
     )
     return {
         "screenings": screenings,
@@ -755,10 +759,69 @@ def _per_measure(outcomes: pl.LazyFrame, measures: MeasureCatalogue | str | Path
     )
 
 
+def _where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
+    """``value`` where ``cond`` holds, else null: reduced by ``min``/``max``, the value of
+    :func:`casekit._frames.min_where` / :func:`~casekit._frames.max_where`."""
+    return pl.when(cond).then(value)
+
+
+@dataclass(frozen=True)
+class _Reduced:
+    """A part made by reducing ``rows`` per case (:func:`casekit._frames.reduced`: ``aggs``,
+    ``name: (op, value)``), then ``then`` (on the frame of one row per case).
+
+    :func:`_attach` reduces it on the case index by numpy (:func:`reduce_by_index`: every
+    case in the index's order, nothing to gather); elsewhere it is the group-by (:meth:`lazy`).
+
+    >>> rows = pl.LazyFrame({"case_id": [1, 1, 0], "x": [4, 2, None]}, schema_overrides={"case_id": INDEX_DTYPE})
+    >>> part = _Reduced(rows, {"lo": ("min", pl.col("x"))}, then=lambda p: p.with_columns(y=pl.col("lo") + 1))
+    >>> part.lazy().sort("case_id").collect().rows()
+    [(0, None, None), (1, 2, 3)]
+    >>> part.by_index(part.values().collect(), 3).rows()  # every case, in the index's order
+    [(0, None, None), (1, 2, 3), (2, None, None)]
+    """
+
+    rows: pl.LazyFrame
+    aggs: Mapping[str, Reduction]
+    then: Callable[[pl.LazyFrame], pl.LazyFrame] | None = None
+
+    def lazy(self) -> pl.LazyFrame:
+        """The part as a group-by (one row per case present)."""
+        part = reduced(self.rows, self.aggs)
+        return part if self.then is None else self.then(part)
+
+    def values(self) -> pl.LazyFrame:
+        """``case_id`` and each reduction's value, row by row (what :meth:`by_index` reduces)."""
+        return self.rows.select("case_id", *(value.alias(name) for name, (_, value) in self.aggs.items()))
+
+    def by_index(self, values: pl.DataFrame, size: int) -> pl.DataFrame:
+        """The part from its :meth:`values` on the case index: a row for each of the ``size``
+        cases (:func:`reduce_by_index`), or of each case present when numpy cannot tell a value
+        from a blank (then grouped, as :meth:`lazy`)."""
+        ops = {name: op for name, (op, _) in self.aggs.items()}
+        part = reduce_by_index(values, size, ops)
+        if part is None:
+            return (
+                _Reduced(values.lazy(), {name: (op, pl.col(name)) for name, op in ops.items()}, self.then)
+                .lazy()
+                .collect()
+            )
+        if self.then is None:
+            return part
+        return self.then(part.lazy()).collect().with_columns(pl.col("case_id").set_sorted())
+
+
+def _dense(part: pl.DataFrame, size: int) -> bool:
+    """Whether ``part`` (one row per case, keyed by the case index) has every case of an index
+    of ``size`` cases in its order (:meth:`_Reduced.by_index`): ids unique, sorted, no blank."""
+    ids = part.get_column("case_id")
+    return part.height == size and ids.null_count() == 0 and ids.flags["SORTED_ASC"]
+
+
 #: A per-case part of the case frame: a frame (one row per case), or one made from other
 #: parts (by their names, :func:`_per_case`) once those are known.
-Part = pl.LazyFrame | pl.DataFrame
-Parts = dict[str, Part | Callable[[Mapping[str, Part]], pl.LazyFrame]]
+Part = pl.LazyFrame | pl.DataFrame | _Reduced
+Parts = dict[str, Part | Callable[[Mapping[str, Part]], pl.LazyFrame | _Reduced]]
 
 
 def _per_case(rows: pl.LazyFrame, part: Part, column: str, data: CaseData) -> pl.LazyFrame:
@@ -779,9 +842,12 @@ def _per_case(rows: pl.LazyFrame, part: Part, column: str, data: CaseData) -> pl
     """
     if not isinstance(part, pl.DataFrame) or not is_coded(data):
         return rows.join(part.lazy().select("case_id", column), on="case_id", how="left", maintain_order="left")
-    keyed = part.filter(pl.col("case_id").is_not_null())
-    values = pl.repeat(None, len(data.ids), dtype=part.schema[column], eager=True)
-    values = values.scatter(keyed.get_column("case_id"), keyed.get_column(column))
+    if _dense(part, len(data.ids)):  # every case in the index's order: the values as they are
+        values = part.get_column(column)
+    else:
+        keyed = part.filter(pl.col("case_id").is_not_null())
+        values = pl.repeat(None, len(data.ids), dtype=part.schema[column], eager=True)
+        values = values.scatter(keyed.get_column("case_id"), keyed.get_column(column))
     return rows.with_columns(pl.lit(values).gather(pl.col("case_id")).alias(column))
 
 
@@ -1104,11 +1170,12 @@ def _attach(cases: pl.LazyFrame, parts: Parts, data: CaseData) -> pl.LazyFrame:
         for part in made.values():
             cases = cases.join(part.lazy(), on="case_id", how="left")
         return cases
-    table, *frames = pl.collect_all([cases, *(part.lazy() for part in own.values())])
-    known = dict(zip(own, frames, strict=True))
-    later = {name: part(known) for name, part in parts.items() if callable(part)}
-    known.update(zip(later, pl.collect_all(later.values()), strict=True))
     size = len(data.ids)  # type: ignore[attr-defined]  # a coded view (is_coded above) carries its ids
+    table, *frames = pl.collect_all([cases, *(_query(part) for part in own.values())])
+    known = {name: _made(part, frame, size) for (name, part), frame in zip(own.items(), frames, strict=True)}
+    later = {name: part(known) for name, part in parts.items() if callable(part)}
+    frames = pl.collect_all([_query(part) for part in later.values()])
+    known.update({name: _made(part, frame, size) for (name, part), frame in zip(later.items(), frames, strict=True)})
     index = table.get_column("case_id")
     # every case in the index's order (from files, a cases sheet sorted by id): each part's
     # positions are already in the cases' order, nothing to gather
@@ -1116,6 +1183,9 @@ def _attach(cases: pl.LazyFrame, parts: Parts, data: CaseData) -> pl.LazyFrame:
     columns = [table]
     for name in parts:
         part = known[name]
+        if _dense(part, size):  # reduced on the index: a row per case in the index's order
+            columns.append(part.drop("case_id") if in_order else part.drop("case_id")[index])
+            continue
         if part.get_column("case_id").null_count():  # a null id joins nothing
             part = part.filter(pl.col("case_id").is_not_null())
         at = pl.repeat(None, size, dtype=pl.UInt32, eager=True).scatter(part.get_column("case_id"), _count(part.height))
@@ -1125,6 +1195,16 @@ def _attach(cases: pl.LazyFrame, parts: Parts, data: CaseData) -> pl.LazyFrame:
     if rows.null_count() == 0 and rows.is_sorted():  # the usual case: the plan's sort by row is free
         wide = wide.with_columns(pl.col(ROW).set_sorted())
     return wide.lazy()
+
+
+def _query(part: Part) -> pl.LazyFrame:
+    """What :func:`_attach` collects of a part: a reduced part's values row by row, else the part."""
+    return part.values() if isinstance(part, _Reduced) else part.lazy()
+
+
+def _made(part: Part, frame: pl.DataFrame, size: int) -> pl.DataFrame:
+    """The part from what :func:`_query` collected (a reduced part reduced on the case index)."""
+    return part.by_index(frame, size) if isinstance(part, _Reduced) else frame
 
 
 def _count(n: int) -> pl.Series:
