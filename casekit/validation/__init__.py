@@ -45,7 +45,7 @@ from casekit.validation import _issues, _rules
 from casekit.validation._issues import issues_from
 from casekit.validation._quarantine import cascade, error_rows, kept_values, split
 from casekit.validation._report import build_report
-from casekit.validation._schemas import DTYPES, prepare, run_schema
+from casekit.validation._schemas import DTYPES, Deferred, prepare, schema_parts
 
 __all__ = ["issue_report", "issues_from", "prepare", "report_for", "validate"]
 
@@ -93,23 +93,17 @@ def validate(
             pl.lit(None, dtype=DTYPES[SHEETS[sheet].columns[c].kind]).alias(c) for c in bad_types
         )
         checks.append((sheet, missing, frozenset(missing) | frozenset(bad_types)))
-    sheet_frames, found_early = _sheet_issues(checks, prepared, work)
-    issues = _issues.concat(frames + sheet_frames)
-    # a cell the reader could not parse is already reported: no second "required" for it
-    unparsed = data.issues.filter(pl.col("row").is_not_null()).select("sheet", "row", "column").unique()
-    repeated = (pl.col("check") == "required").alias("_rep")
-    issues = pl.concat(
-        [
-            issues.filter(~repeated),
-            issues.filter(repeated).join(unparsed, on=["sheet", "row", "column"], how="anti", nulls_equal=False),
-        ]
-    )
+    deferred = _blanks_from_links(work, checks)
+    sheet_frames, found_early = _sheet_issues(checks, prepared, work, deferred)
+    issues = _checked(data.issues, frames + [f for f in sheet_frames if isinstance(f, pl.DataFrame)])
 
     ids = pl.Series("case_id", [], pl.String)
     found: dict[str, pl.Series] = {}  # each sheet's case: its position in the sorted ids
     cases = work.get("cases")
     if cases is not None:
         cross, ids, found = _case_links(work, issues, found_early)
+        if deferred:  # each deferred place filled from its sheet's unknown cases
+            issues = _checked(data.issues, frames + _filled(sheet_frames, work, cross))
         issues = _issues.concat([issues, *cross])
     if "contacts" in work:
         issues = _issues.concat([issues, _rules.contact_timing(work["contacts"], as_of)])
@@ -141,6 +135,78 @@ def validate(
     if found:
         clean_data = _with_index(clean_data, ids, found)
     return ValidationResult(data=clean_data, report=messages, quarantined=quarantined, issues=issues, lang=lang)
+
+
+def _checked(read: pl.DataFrame, frames: list[pl.DataFrame]) -> pl.DataFrame:
+    """The issue ``frames`` (the reader's first, then each sheet's alone) in one frame, without a
+    ``required`` issue on a cell the reader could not parse (``read``: the reader's issues),
+    already reported."""
+    issues = _issues.concat(frames)
+    unparsed = read.filter(pl.col("row").is_not_null()).select("sheet", "row", "column").unique()
+    repeated = (pl.col("check") == "required").alias("_rep")
+    return pl.concat(
+        [
+            issues.filter(~repeated),
+            issues.filter(repeated).join(unparsed, on=["sheet", "row", "column"], how="anti", nulls_equal=False),
+        ]
+    )
+
+
+#: The blank test of the other sheets' ``case_id`` (:func:`_blanks_from_links`).
+_BLANK_CASE_ID = frozenset({("case_id", "required|")})
+
+
+def _blanks_from_links(work: dict[str, pl.DataFrame], checks: list[tuple[str, list[str], frozenset[str]]]) -> set[str]:
+    """The sheets whose blank ``case_id`` test is left to the case-link check
+    (:func:`_blank_case_ids`): a blank text is no case id when no id of ``cases`` (in memory)
+    may be blank (none starts below ``!`` or with a non-ASCII byte), so it is among the
+    sheet's unknown cases, which that check finds anyway — and the other rows need no test.
+
+    >>> cases = pl.DataFrame({"case_id": ["C1"]})
+    >>> goals = pl.DataFrame({"case_id": [" "]})
+    >>> _blanks_from_links({"cases": cases, "goals": goals}, [("cases", [], frozenset()), ("goals", [], frozenset())])
+    {'goals'}
+    >>> _blanks_from_links({"cases": pl.DataFrame({"case_id": [" "]}), "goals": goals}, [("goals", [], frozenset())])
+    set()
+    """
+    cases = work.get("cases")
+    if not isinstance(cases, pl.DataFrame) or cases.schema.get("case_id") != pl.String:
+        return set()
+    ids = cases.get_column("case_id")
+    if ((ids < "!") | (ids >= "\x80")).any():
+        return set()
+    return {
+        sheet
+        for sheet, _, relaxed in checks
+        if sheet != "cases"
+        and isinstance(work[sheet], pl.DataFrame)
+        and "case_id" not in relaxed
+        and work[sheet].schema.get("case_id") == pl.String
+    }
+
+
+def _filled(
+    frames: list[pl.DataFrame | Deferred], work: dict[str, pl.DataFrame], cross: list[pl.DataFrame]
+) -> list[pl.DataFrame]:
+    """``frames`` with each deferred blank ``case_id`` test (:func:`_blanks_from_links`) in
+    its place, from ``cross``, the case-link issues of the sheets of ``work`` but ``cases``."""
+    links = dict(zip([s for s in work if s != "cases"], cross, strict=True))
+    return [f if isinstance(f, pl.DataFrame) else _blank_case_ids(links[f[0]]) for f in frames]
+
+
+def _blank_case_ids(links: pl.DataFrame) -> pl.DataFrame:
+    """The blank ``case_id`` issues (``required``) of a sheet from its case-link issues
+    ``links`` (:func:`casekit.validation._rules.case_links`): its unknown cases whose text is
+    blank, in the sheet's order, as the sheet's own blank test gives them.
+
+    >>> from casekit.validation._issues import issues_from
+    >>> rows = pl.DataFrame({"case_id": [" ", "C9", "\t"], "_row": [2, 5, 7]})
+    >>> links = issues_from(rows, sheet="goals", column="case_id", check="unknown_case", value=pl.col("case_id"))
+    >>> _blank_case_ids(links).select("row", "column", "value", "check").rows()
+    [(2, 'case_id', None, 'required'), (7, 'case_id', None, 'required')]
+    """
+    unknown = (pl.col("check") == "unknown_case") & (pl.col("value").str.strip_chars() == "")
+    return links.filter(unknown).with_columns(value=pl.lit(None, dtype=pl.String), check=pl.lit("required"))
 
 
 def with_enums(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -185,24 +251,27 @@ def _sheet_issues(
     checks: list[tuple[str, list[str], frozenset[str]]],
     prepared: dict[str, pl.DataFrame],
     work: dict[str, pl.DataFrame],
-) -> tuple[list[pl.DataFrame], tuple[pl.DataFrame | None, dict[str, pl.Series]] | None]:
+    deferred: set[str] | None = None,
+) -> tuple[list[pl.DataFrame | Deferred], tuple[pl.DataFrame | None, dict[str, pl.Series]] | None]:
     """The issues of each sheet of ``checks`` alone (missing columns, :func:`run_schema`,
-    row rules), in its order; and, on a caseload of :data:`_OVERLAP_ROWS` rows or more, the
-    case table and each row's case (:func:`_find_cases`), looked up on a second thread
-    meanwhile (else None).
+    row rules), in its order, the blank ``case_id`` test of the sheets of ``deferred`` left
+    to the caller (its place held: :func:`schema_parts`); and, on a caseload of
+    :data:`_OVERLAP_ROWS` rows or more, the case table and each row's case
+    (:func:`_find_cases`), looked up on a second thread meanwhile (else None).
 
     >>> df, _ = prepare("cases", pl.DataFrame({"case_id": ["C-1", "C-1"]}))
     >>> frames, found = _sheet_issues([("cases", [], frozenset())], {"cases": df}, {"cases": df})
     >>> [f.height for f in frames], found
-    ([4, 0], None)
+    ([2, 2, 0], None)
     """
-    frames: list[pl.DataFrame] = []
+    frames: list[pl.DataFrame | Deferred] = []
     with ThreadPoolExecutor(max_workers=1) as pool:
         rows = _in_memory_rows(work)
         finding = pool.submit(_find_cases, work) if rows and rows >= _OVERLAP_ROWS else None
         for sheet, missing, relaxed in checks:
             frames += [_issues.sheet_issue(sheet=sheet, column=c, check="missing_column") for c in missing]
-            frames.append(run_schema(sheet, prepared[sheet], relaxed=relaxed))
+            later = _BLANK_CASE_ID if sheet in (deferred or ()) else frozenset()
+            frames += schema_parts(sheet, prepared[sheet], relaxed=relaxed, deferred=later)
             frames.append(_rules.row_rules(sheet, work[sheet]))
         return frames, finding.result() if finding is not None else None
 

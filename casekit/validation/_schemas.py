@@ -267,15 +267,20 @@ def _rising(name: str) -> pl.Expr:
     return ((size_before < size) | ((size_before == size) & (before < texts))).all()
 
 
-def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[str]) -> set[tuple[str, str]]:
+def _idle_rules(
+    sheet: str,
+    df: pl.DataFrame | pl.LazyFrame,
+    relaxed: frozenset[str],
+    deferred: frozenset[tuple[str, str]] = frozenset(),
+) -> set[tuple[str, str]]:
     """``(column, error)`` of the blank ``required`` and the ``duplicate`` rules of ``sheet``
     that no row of ``df`` can fail, from one pass over a sheet in memory (a scanned sheet:
     none). A blank text (empty, or whitespace only) starts below ``!`` or with a non-ASCII
     byte, so a column where no text does has no blank: one comparison per row instead of
     stripping every text. A text column rising in length then text (:func:`_rising`) has no
     duplicate; one that does not is counted as :func:`_all_distinct` does, and so is a
-    column of another type. (A ``not_allowed`` gate on the distinct values cost what the
-    check does.)
+    column of another type. The ``deferred`` rules are not looked at. (A ``not_allowed`` gate
+    on the distinct values cost what the check does.)
 
     >>> df, _ = prepare("contacts", pl.DataFrame({"contact_id": ["K1", "K2"], "case_id": ["C1", " "]}))
     >>> sorted(_idle_rules("contacts", df, frozenset()))
@@ -291,7 +296,7 @@ def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[
     idle: set[tuple[str, str]] = set()
     for col in SHEETS[sheet].columns.values():
         name = col.name
-        errors = {error for error, _ in _value_rules(col)} if name not in relaxed else set()
+        errors = {e for e, _ in _value_rules(col) if (name, e) not in deferred} if name not in relaxed else set()
         text = schema[name] == pl.String
         if "required|" in errors and text:
             may_fail[(name, "required|")] = ((pl.col(name) < pl.lit("!")) | (pl.col(name) >= pl.lit("\x80"))).any()
@@ -310,12 +315,20 @@ def _idle_rules(sheet: str, df: pl.DataFrame | pl.LazyFrame, relaxed: frozenset[
     return idle
 
 
-def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list[tuple[str, str, pl.Expr]]:
+#: A rule whose failures :func:`schema_parts` leaves to its caller: ``(sheet, column, error)``,
+#: in the place its issues take among the sheet's.
+Deferred = tuple[str, str, str]
+
+
+def _value_checks(
+    sheet: str, df: pl.DataFrame, relaxed: frozenset[str], deferred: frozenset[tuple[str, str]] = frozenset()
+) -> list[tuple[str, str, pl.Expr | None]]:
     """``(column, error, failed)`` for every value check of ``sheet``, in the order pandera
-    runs them; the rules no row can fail (:func:`_idle_rules`) are left out."""
-    idle = _idle_rules(sheet, df, relaxed)
+    runs them; the rules no row can fail (:func:`_idle_rules`) are left out, and a rule of
+    ``deferred`` (``(column, error)`` of a rule of :func:`_value_rules`) has no test (None)."""
+    idle = _idle_rules(sheet, df, relaxed, deferred)
     schema = df.collect_schema()
-    out: list[tuple[str, str, pl.Expr]] = []
+    out: list[tuple[str, str, pl.Expr | None]] = []
     for col in SHEETS[sheet].columns.values():
         name = col.name
         if name in relaxed:
@@ -328,37 +341,45 @@ def _value_checks(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> list
                 missing = missing | pl.col(name).is_nan()
             out.append((name, "required|", missing))
         out += [
-            (name, error, ok(name).not_().fill_null(False))
+            (name, error, None if (name, error) in deferred else ok(name).not_().fill_null(False))
             for error, ok in _value_rules(col)
-            if (name, error) not in idle
-            # all distinct: nothing to find (a sheet in memory: told by _idle_rules)
-            and (error != DUPLICATE or isinstance(df, pl.DataFrame) or not _all_distinct_in(df, name))
+            if (name, error) in deferred
+            or (
+                (name, error) not in idle
+                # all distinct: nothing to find (a sheet in memory: told by _idle_rules)
+                and (error != DUPLICATE or isinstance(df, pl.DataFrame) or not _all_distinct_in(df, name))
+            )
         ]
     return out
 
 
-def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict[str, list[pl.DataFrame]]:
+def _value_issues(
+    sheet: str, df: pl.DataFrame, relaxed: frozenset[str], deferred: frozenset[tuple[str, str]] = frozenset()
+) -> dict[str, list[pl.DataFrame | Deferred]]:
     """The failures of the value checks, per column: one pass over ``df`` keeps the rows with any failure.
 
-    Each column's list starts with its not-nullable failures (possibly none).
+    Each column's list starts with its not-nullable failures (possibly none); a rule of
+    ``deferred`` has its :data:`Deferred` in its place.
     """
-    checks = _value_checks(sheet, df, relaxed)
-    if not checks:
-        return {}
-    flags = [f"_f{i}" for i in range(len(checks))]
-    columns = list(dict.fromkeys(name for name, _, _ in checks))
-    bad = (
-        df.lazy()
-        .select(ROW, *columns, *(failed.alias(flag) for flag, (_, _, failed) in zip(flags, checks, strict=True)))
-        .filter(pl.any_horizontal(flags))
-        .collect(engine=engine_for(df))
-    )
-    out: dict[str, list[pl.DataFrame]] = {}
-    if bad.height == 0:
+    checks = _value_checks(sheet, df, relaxed, deferred)
+    tested = [(flag, failed) for flag, (_, _, failed) in zip(_flags(checks), checks, strict=True) if failed is not None]
+    bad = empty()
+    if tested:
+        bad = (
+            df.lazy()
+            .select(ROW, *dict.fromkeys(name for name, _, _ in checks), *(test.alias(f) for f, test in tested))
+            .filter(pl.any_horizontal(f for f, _ in tested))
+            .collect(engine=engine_for(df))
+        )
+    out: dict[str, list[pl.DataFrame | Deferred]] = {}
+    if bad.height == 0 and len(tested) == len(checks):
         return out
-    for flag, (name, error, _) in zip(flags, checks, strict=True):
+    for flag, (name, error, failed) in zip(_flags(checks), checks, strict=True):
         check, arg = error.split("|", maxsplit=1)
         found = out.setdefault(name, [] if error == "required|" and name not in out else [empty()])
+        if failed is None:
+            found.append((sheet, name, error))
+            continue
         found.append(
             bad.filter(flag).select(
                 sheet=pl.lit(sheet, dtype=pl.String),
@@ -371,8 +392,15 @@ def _value_issues(sheet: str, df: pl.DataFrame, relaxed: frozenset[str]) -> dict
                 other_column=pl.lit(None, dtype=pl.String),
                 other_value=pl.lit(None, dtype=pl.String),
             )
+            if bad.height
+            else empty()
         )
     return out
+
+
+def _flags(checks: list) -> list[str]:
+    """The names of the flag columns of ``checks`` in :func:`_value_issues`' query."""
+    return [f"_f{i}" for i in range(len(checks))]
 
 
 def _type_issues(sheet: str, df: pl.DataFrame) -> pl.DataFrame:
@@ -430,17 +458,39 @@ def run_schema(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozen
     [(3, 'case_id', None, 'required', None), (2, 'assessed_on', None, 'required', None),
      (3, 'assessed_on', None, 'required', None), (3, 'phq9', '28', 'out_of_range', '27')]
     """
+    frames = [f for f in schema_parts(sheet, df, relaxed=relaxed) if isinstance(f, pl.DataFrame)]
+    return pl.concat(frames, how="vertical").cast(pl.Schema(ISSUES)) if frames else empty()
+
+
+def schema_parts(
+    sheet: str,
+    df: pl.DataFrame,
+    *,
+    relaxed: frozenset[str] = frozenset(),
+    deferred: frozenset[tuple[str, str]] = frozenset(),
+) -> list[pl.DataFrame | Deferred]:
+    """The issue frames of :func:`run_schema` in its order, none empty, with the place of each
+    rule of ``deferred`` (``(column, error)`` of a rule of :func:`_value_rules`, not tested
+    here) held by its :data:`Deferred`, for the caller to fill with that rule's failures.
+
+    >>> df, _ = prepare("goals", pl.DataFrame({"goal_id": ["G1", None], "case_id": [" ", None]}))
+    >>> def shown(parts):
+    ...     return [p if isinstance(p, tuple) else (p["column"][0], p["row"].to_list()) for p in parts][:3]
+    >>> shown(schema_parts("goals", df))
+    [('goal_id', [3]), ('case_id', [3]), ('case_id', [2])]
+    >>> shown(schema_parts("goals", df, deferred=frozenset({("case_id", "required|")})))
+    [('goal_id', [3]), ('case_id', [3]), ('goals', 'case_id', 'required|')]
+    """
     types = _type_issues(sheet, df)
-    values = _value_issues(sheet, df, relaxed)
+    values = _value_issues(sheet, df, relaxed, deferred)
     if not values:
-        return types
-    frames: list[pl.DataFrame] = []
+        return [types] if types.height else []
+    frames: list[pl.DataFrame | Deferred] = []
     for name in [*SHEETS[sheet].columns, ROW]:
         nullable, *checks = values.get(name, [empty()])
         # pandera's order within a column: not-nullable, dtype, then the checks
         frames += [nullable, types.filter(pl.col("column") == name), *checks]
-    frames = [f for f in frames if f.height]
-    return pl.concat(frames, how="vertical").cast(pl.Schema(ISSUES)) if frames else empty()
+    return [f for f in frames if isinstance(f, tuple) or f.height]
 
 
 def pandera_issues(sheet: str, df: pl.DataFrame, *, relaxed: frozenset[str] = frozenset()) -> pl.DataFrame:
