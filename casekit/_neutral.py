@@ -12,7 +12,7 @@ import re
 
 import polars as pl
 
-__all__ = ["DANGEROUS_START", "neutralise", "safe_text", "unneutralise"]
+__all__ = ["DANGEROUS_START", "marked", "neutralise", "safe_text", "unneutralise"]
 
 #: First characters that make a spreadsheet evaluate a cell (OWASP CSV injection).
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -53,6 +53,16 @@ def unneutralise(expr: pl.Expr | str) -> pl.Expr:
     """
     e = pl.col(expr) if isinstance(expr, str) else expr
     return e.str.replace(_RESTORE, "$1").str.replace_all(_INNER_RESTORE, "$1$2")
+
+
+def marked(expr: pl.Expr | str) -> pl.Expr:
+    """True on each text :func:`unneutralise` would change (a Boolean expression).
+
+    >>> pl.select(marked(pl.lit(pl.Series(["''=x", "a;'=b", "'quoted'", "it's", "=x", None])))).to_series().to_list()
+    [True, True, False, False, False, None]
+    """
+    e = pl.col(expr) if isinstance(expr, str) else expr
+    return e.str.contains(f"{_RESTORE}|{_INNER_RESTORE}")
 
 
 def safe_text(value: str) -> str:

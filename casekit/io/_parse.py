@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from casekit._neutral import unneutralise
+from casekit._neutral import marked, unneutralise
 from casekit.contract import FALSE_WORDS, ROW, SHEETS, TRUE_WORDS, Column, Sheet, vocab_of
 from casekit.data import DTYPES, ISSUE_SCHEMA, as_category, column_dtype
 from casekit.io._names import norm, norm_expr, vocab_map
@@ -186,10 +186,16 @@ def _from_typed(kind: str, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def _odd(kind: str, s: pl.Expr) -> pl.Expr:
     """True on each text of the id/text column ``s`` that cleaning would change: a blank,
-    surrounding whitespace, a ``7.0`` id, a leading ``'`` (null on a null)."""
+    surrounding whitespace, a ``7.0`` id, a text the neutraliser marked (a ``'`` before a
+    formula, leading or after a list separator; null on a null).
+
+    >>> texts = pl.Series(["ok", " ok", "7.0", "'=x", "a;'=b", "it's", None])
+    >>> pl.select(_odd("text", pl.lit(texts))).to_series().to_list()
+    [False, True, False, True, True, False, None]
+    """
     n = s.str.len_bytes()
     odd = (s.str.strip_chars().str.len_bytes() != n) | (n == 0)
-    return odd | (s.str.contains(r"^\d+\.0+$") if kind == "id" else s.str.starts_with("'"))
+    return odd | (s.str.contains(r"^\d+\.0+$") if kind == "id" else marked(s))
 
 
 def _maybe_odd(kind: str, s: pl.Expr) -> pl.Expr:
@@ -199,7 +205,8 @@ def _maybe_odd(kind: str, s: pl.Expr) -> pl.Expr:
     A text needs no cleaning when its last byte is printable ASCII (whitespace is a byte
     below ``!`` or a multi-byte character, whose last byte is >= 0x80) and its first
     byte is printable ASCII above ``'`` (a text) or above ``9`` (an id: ``7.0`` starts
-    with a digit, ASCII or not); every other text, a blank among them, is flagged. The
+    with a digit, ASCII or not), and a text holds no ``'`` (the neutraliser's mark can
+    follow a list separator inside it); every other text, a blank among them, is flagged. The
     first byte is tested by comparing the whole text with ``"("`` (or ``":"``) and
     ``"\x7f"``, which only reads the 4-byte prefix every string view keeps.
 
@@ -209,7 +216,10 @@ def _maybe_odd(kind: str, s: pl.Expr) -> pl.Expr:
     """
     first = s.is_between(pl.lit(":" if kind == "id" else "("), pl.lit("\x7f"), closed="left")  # False on ""
     last = s.cast(pl.Binary).bin.get(-1, null_on_oob=True).is_between(0x21, 0x7E)
-    return ~(first & last)
+    if kind == "id":
+        return ~(first & last)
+    # a text is also cleaned when a ' follows a list separator inside it (unneutralise)
+    return ~(first & last) | s.str.contains("'", literal=True)
 
 
 def _settled(frame: pl.DataFrame, kinds: Mapping[str, str]) -> dict[str, bool]:

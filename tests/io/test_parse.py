@@ -182,7 +182,7 @@ def test_the_cheap_test_of_texts_to_clean_flags_every_text_cleaning_changes(kind
     long = "C" * 15
     texts = [*chars, *(f"{c}C1" for c in chars), *(f"C1{c}" for c in chars), *(f"C{c}1" for c in chars)]
     texts += [*(f"{c}{long}" for c in chars), *(f"{long}{c}" for c in chars)]
-    texts += ["", "7.0", "7.00", "07.0", "7.", ".0", "\u0663.0", "'=x", "x'", "C-1", None]
+    texts += ["", "7.0", "7.00", "07.0", "7.", ".0", "\u0663.0", "'=x", "x'", "C-1", "a;'=b", "a,\"'+b", None]
     frame = pl.DataFrame({"t": texts}, schema={"t": pl.String})
     rows = frame.select(odd=_odd(kind, pl.col("t")), maybe=_maybe_odd(kind, pl.col("t")))
     missed = frame.filter(rows["odd"] & ~rows["maybe"])
@@ -196,3 +196,21 @@ def test_a_column_is_settled_only_when_no_text_would_change() -> None:
     settled = _settled(frame, {"ok": "id", "ws": "id", "id": "id"})
     assert settled == {"ok": True, "ws": False, "id": False}
     assert _settled(frame, {"id": "text"}) == {"id": True}  # 12.0 is a text, not an id
+    marked = pl.DataFrame({"t": ["Team;'=1+1", "ok"], "q": ["it's", "ok"]})
+    assert _settled(marked, {"t": "text", "q": "text"}) == {"t": False, "q": True}
+
+
+@pytest.mark.parametrize("neighbour", ["ok", " ok ", "'=x", None])
+def test_a_text_reads_the_same_whatever_the_other_cells_of_its_column(neighbour: str | None) -> None:
+    """The neutraliser's mark after a list separator (``a;'=b``, as casekit's exports
+    write ``a;=b``) is undone whether or not another cell of the column needs cleaning."""
+    from casekit.io._parse import parse_frame
+
+    frame = pl.DataFrame(
+        {"Case": ["C1", "C2"], "Notes": ["Team;'=1+1, ok", neighbour], "_row": [2, 3]},
+        schema={"Case": pl.String, "Notes": pl.String, "_row": pl.UInt32},
+    )
+    out, _ = parse_frame(
+        "contacts", frame, {"Case": "case_id", "Notes": "notes"}, month_first=False, decimal_comma=False
+    )
+    assert out["notes"][0] == "Team;=1+1, ok"
