@@ -225,7 +225,7 @@ class Workspace(AccessMixin):
         change nothing in it (the file exists, nothing to migrate, its id written); else
         ``None`` (then the full open: it creates, migrates or says why it cannot)."""
         reads = SqliteReads.of(url)
-        if reads is None or not reads.db.is_file():
+        if reads is None or not reads.db.is_file() or not _writable(reads.db):
             return None
         try:
             with reads.transaction() as run:
@@ -1448,6 +1448,13 @@ def _own_rows(full: ValidationResult, data: CaseData, lang: str) -> ValidationRe
         issues=issues,
         lang=lang,
     )
+
+
+def _writable(db: Path) -> bool:
+    """Whether this process may write the SQLite file ``db`` and its writers' lock file (the full
+    open's write transaction needs both: without them it fails, and says why, as it always did)."""
+    lock = db.with_name(db.name + ".writer-lock")
+    return os.access(db, os.W_OK) and os.access(lock if lock.exists() else db.parent, os.W_OK)
 
 
 def _warn_if_synced(db: Path) -> None:

@@ -10,6 +10,7 @@ that an open which would change something still takes the full path.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,6 +152,11 @@ def test_an_open_that_changes_something_takes_the_full_path(tmp_path: Path, home
         m.setattr(_migrate, "migrate", lambda *a, **k: calls.append(a) or original(*a, **k))
         ws = ck.Workspace.open(url)
         assert calls  # an old revision: migrated (through the engine)
+        assert ws._engine is not None
+        ws.close()
+    with pytest.MonkeyPatch.context() as m:  # a file this process may not write: the full open (which says why)
+        m.setattr(os, "access", lambda path, mode: Path(path) != tmp_path / "new.db")
+        ws = ck.Workspace.open(url)
         assert ws._engine is not None
         ws.close()
     (tmp_path / "junk.db").write_bytes(b"not a database" * 100)
