@@ -227,21 +227,21 @@ class Workspace(AccessMixin):
         reads = SqliteReads.of(url)
         if reads is None or not reads.db.is_file() or not _writable(reads.db):
             return None
+        have: dict[str, set[str]] = {}
+        revision, ids, empty = [], [], False
         try:
             with reads.transaction() as run:
-                have: dict[str, set[str]] = {}
                 for row in run(COLUMNS):
                     have.setdefault(row["tbl"], set()).add(row["col"])
-                if "alembic_version" not in have or "workspace_meta" not in have or "audit_log" not in have:
-                    return None
-                revision = run("SELECT version_num FROM alembic_version")
-                ids = run("SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id'")
-                empty = not run("SELECT EXISTS (SELECT 1 FROM audit_log) AS any_entry")[0]["any_entry"]
+                if {"alembic_version", "workspace_meta", "audit_log"} <= set(have):
+                    revision = run("SELECT version_num FROM alembic_version")
+                    ids = run("SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id'")
+                    empty = not run("SELECT EXISTS (SELECT 1 FROM audit_log) AS any_entry")[0]["any_entry"]
         except sqlite3.Error:  # not a database, unreadable…: the full open says why
             reads.close()
             return None
         current = revision[0]["version_num"] if revision else None
-        if to_do(current, have) or not ids or ids[0]["value"] is None:
+        if not ids or ids[0]["value"] is None or to_do(current, have):
             reads.close()
             return None
         ws = cls.__new__(cls)
