@@ -308,7 +308,8 @@ def reduce_by_index(values: pl.DataFrame, size: int, ops: Mapping[str, str]) -> 
             return None
         kind = np.iinfo(str(physical.dtype).lower())
         start = kind.max if op == "min" else kind.min
-        if (physical == start).any():  # a value is the blanks' stand-in: not told apart
+        end = physical.max() if op == "min" else physical.min()  # a value at the blanks' stand-in: not told apart
+        if end == start:
             return None
         array = np.full(size, start, dtype=kind.dtype)
         (np.minimum if op == "min" else np.maximum).at(array, at, physical.fill_null(start).to_numpy())
