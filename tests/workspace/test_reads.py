@@ -29,16 +29,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def small() -> ck.CaseData:
-    return caseload(
-        cases=[
-            {"case_id": "A", "client_name": "Ana", "opened_on": "2026-01-05", "case_manager": "Eva"},
-            {"case_id": "B", "client_name": "Bea", "opened_on": "2026-02-01", "case_manager": "Eva"},
-        ],
-        contacts=[
-            {"contact_id": "K1", "case_id": "A", "contact_on": "2026-01-10", "kind": "phone_call"},
-            {"contact_id": "K2", "case_id": "Z", "contact_on": "2026-01-11", "kind": "phone_call"},  # held back
-        ],
-    )
+    """Two cases, a contact of one and a contact of an unknown case (held back)."""
+    opened = {"A": ("Ana", "2026-01-05"), "B": ("Bea", "2026-02-01")}
+    cases = [{"case_id": c, "client_name": n, "opened_on": o, "case_manager": "Eva"} for c, (n, o) in opened.items()]
+    call = {"case_id": "A", "contact_on": "2026-01-10", "kind": "phone_call"}
+    return caseload(cases=cases, contacts=[call | {"contact_id": "K1"}, call | {"contact_id": "K2", "case_id": "Z"}])
 
 
 def _version_by_sqlalchemy(conn: sa.Connection) -> dict[str, object]:
