@@ -556,7 +556,8 @@ class _Numbers:
     >>> numbers = _Numbers.of(pl.Series(["K7", "K9", None]))
     >>> numbers.skip, numbers.low, numbers.slots.to_list()
     (1, 7, [0, None, 1])
-    >>> numbers.find(pl.Series(["K7", "K9", None]), pl.Series(["K9", "K07", "k7", "K8", None, "K1000"])).to_list()
+    >>> found = numbers.query(pl.Series(["K7", "K9", None]), pl.Series(["K9", "K07", "k7", "K8", None, "K1000"]))
+    >>> found.collect().to_series().to_list()
     [1, None, None, None, None, None]
     >>> _Numbers.of(pl.Series(["K7", "K07"])) is None, _Numbers.of(pl.Series(["K1", "K1000"])) is None
     (True, True)
@@ -594,13 +595,9 @@ class _Numbers:
             return None
         return cls(skip, low, slots)
 
-    def find(self, ids: pl.Series, texts: pl.Series) -> pl.Series:
-        """The position in ``ids`` (the ids these numbers were made of) of each of ``texts``
-        (null where the text is null or not one of ``ids``), named ``case_id``."""
-        return self.query(ids, texts).collect().to_series()
-
     def query(self, ids: pl.Series, texts: pl.Series) -> pl.LazyFrame:
-        """:meth:`find` as a query (one column, ``case_id``)."""
+        """The position in ``ids`` (the ids these numbers were made of) of each of ``texts``
+        (null where the text is null or not one of ``ids``), as a query of one column, ``case_id``."""
         slot = pl.col("_text").str.slice(self.skip).cast(pl.Int64, strict=False) - self.low
         inside = pl.col("_slot").is_between(0, self.slots.len() - 1)
         at = pl.lit(self.slots).gather(pl.when(inside).then("_slot"))

@@ -11,6 +11,7 @@ of a validation result.
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from typing import TYPE_CHECKING, TypeVar
 
@@ -218,19 +219,47 @@ def max_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
     return pl.when(cond).then(value).max()
 
 
-def age_at(on: pl.Expr, birth: pl.Expr) -> pl.Expr:
-    """Completed years from ``birth`` to ``on`` (Int32; null when unknown or negative).
+#: Longest span of days whose dates :func:`age_at` reads from a table.
+_SPAN_DAYS = 200_000
 
-    >>> import datetime as dt
+
+def age_at(on: pl.Expr, birth: pl.Expr, *, within: tuple[dt.date, dt.date] | None = None) -> pl.Expr:
+    """Completed years from ``birth`` to ``on`` (Int32; null when unknown or negative; the
+    caller names it).
+
+    ``within``: the first and last date both columns can hold, when known. Over at most
+    :data:`_SPAN_DAYS` days, each date's ``yyyymmdd`` is then read from a table of those
+    days (two gathers where the date parts take six: ~0.16 s CPU at 1M rows) and the
+    completed years are ``(ymd(on) - ymd(birth)) // 10000``, the month and day compared
+    as the date parts compare them.
+
     >>> df = pl.DataFrame({"born": [dt.date(2000, 3, 1), dt.date(2000, 3, 2), dt.date(2027, 1, 1), None]})
     >>> df.select(age_at(pl.lit(dt.date(2026, 3, 1)), pl.col("born")))["literal"].to_list()
     [26, 25, None, None]
+    >>> born = [dt.date(2000, 3, 1), dt.date(2000, 3, 2), dt.date(2027, 1, 1), None, dt.date(2000, 2, 29)]
+    >>> on = [dt.date(2026, 3, 1)] * 4 + [dt.date(2001, 2, 28)]
+    >>> df = pl.DataFrame({"on": on, "born": born})
+    >>> within = (dt.date(2000, 2, 29), dt.date(2027, 1, 1))
+    >>> df.select(age_at(pl.col("on"), pl.col("born"), within=within)).to_series().to_list()
+    [26, 25, None, None, 0]
+    >>> df.select(age_at(pl.col("on"), pl.col("born"))).to_series().to_list()
+    [26, 25, None, None, 0]
     """
 
     def month_day(d: pl.Expr) -> pl.Expr:  # dt.month() is Int8: widen before multiplying
         return d.dt.month().cast(pl.Int32) * 100 + d.dt.day().cast(pl.Int32)
 
-    years = on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - (month_day(on) < month_day(birth))
+    if within is not None and (within[1] - within[0]).days <= _SPAN_DAYS:
+        days = pl.lit(pl.date_range(*within, eager=True))
+        table = pl.select(days.dt.year().cast(pl.Int32) * 10_000 + month_day(days)).to_series()
+        start = (within[0] - dt.date(1970, 1, 1)).days
+
+        def ymd(date: pl.Expr) -> pl.Expr:
+            return pl.lit(table).gather(date.cast(pl.Int32) - start)
+
+        years = (ymd(on) - ymd(birth)) // 10_000
+    else:
+        years = on.dt.year().cast(pl.Int32) - birth.dt.year().cast(pl.Int32) - (month_day(on) < month_day(birth))
     return pl.when(years >= 0).then(years)
 
 
