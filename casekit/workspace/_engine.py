@@ -18,13 +18,12 @@ from collections.abc import Iterator
 
 import sqlalchemy as sa
 
-from casekit.workspace._where import DB_ENV, DEFAULT_DB, resolve_url, sqlite_path
+from casekit.workspace._where import BUSY_TIMEOUT_MS, DB_ENV, DEFAULT_DB, resolve_url, sqlite_path, writer_lock
 
 __all__ = ["DB_ENV", "DEFAULT_DB", "make_engine", "resolve_url", "sqlite_path", "write_tx"]
 
 #: Advisory lock id for PostgreSQL writers (any constant shared by every casekit process).
 PG_WRITE_LOCK = 0x6361_7365  # "case"
-BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str) -> sa.Engine:
@@ -61,7 +60,7 @@ def _queue(engine: sa.Engine) -> Iterator[None]:
     if db is None:
         yield
         return
-    with db.with_name(db.name + ".writer-lock").open("a+b") as fh:
+    with writer_lock(db).open("a+b") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
         try:
             yield

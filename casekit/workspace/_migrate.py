@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from casekit.contract import SHEET_ORDER, SHEETS
 from casekit.workspace._lazy import Lazy
+from casekit.workspace._reads import REVISION
 
 __all__ = ["current_revision", "head_revision", "migrate", "missing", "missing_columns", "pending", "to_do"]
 
@@ -62,7 +63,7 @@ def current_revision(conn: sa.Connection) -> str | None:
     """The workspace's revision (``None``: not under Alembic yet), read as Alembic stores it."""
     if not sa.inspect(conn).has_table("alembic_version"):
         return None
-    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+    return conn.execute(sa.text(REVISION)).scalar()
 
 
 def missing_columns(conn: sa.Connection) -> dict[str, list[str]]:

@@ -29,18 +29,30 @@ from pathlib import Path
 from typing import Any
 
 from casekit.workspace._roles import READ_ACTIONS
-from casekit.workspace._where import sqlite_path
+from casekit.workspace._where import BUSY_TIMEOUT_MS, sqlite_path
 
-__all__ = ["ASSIGNED", "BUSY_TIMEOUT_MS", "CHANGED", "COLUMNS", "HELD", "LAST_CHANGE", "SqliteReads", "plain_sqlite"]
+__all__ = [
+    "ASSIGNED",
+    "CHANGED",
+    "COLUMNS",
+    "HELD",
+    "LAST_CHANGE",
+    "REVISION",
+    "WORKSPACE_ID",
+    "SqliteReads",
+    "plain_sqlite",
+]
 
-#: How long a SQLite connection waits for a lock (the engine's ``busy_timeout`` too).
-BUSY_TIMEOUT_MS = 30_000
 #: Audit entries that changed data (reads that are audited, such as sign-ins, do not).
 CHANGED = "action NOT IN (" + ", ".join(f"'{a}'" for a in sorted(READ_ACTIONS)) + ")"
 #: The last audit entry that changed data.
 LAST_CHANGE = f"SELECT seq, hash FROM audit_log WHERE {CHANGED} ORDER BY seq DESC LIMIT 1"
 #: The held-back rows still to fix, oldest first.
 HELD = "SELECT * FROM quarantine WHERE _resolved_at IS NULL ORDER BY _pk"
+#: The schema's revision (Alembic's table).
+REVISION = "SELECT version_num FROM alembic_version"
+#: The workspace's own id.
+WORKSPACE_ID = "SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id'"
 #: Whether any case was ever reassigned (else ``cases.case_manager`` is the assignment in force).
 ASSIGNED = "SELECT count(*) AS n FROM assignments"
 #: Every table's columns.

@@ -54,7 +54,7 @@ from typing import Any
 import polars as pl
 
 from casekit.contract import SHEET_ORDER
-from casekit.workspace._reads import LAST_CHANGE
+from casekit.workspace._reads import LAST_CHANGE, WORKSPACE_ID
 
 __all__ = ["folder", "load", "save", "scratch", "version", "version_query"]
 
@@ -77,7 +77,7 @@ def version_query() -> str:
     table's largest ``_pk``), as SQL text the reader's child can run in its own transaction
     (SQLite's; no SQLAlchemy: :mod:`casekit.workspace._reads`)."""
     parts = [
-        "(SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id') AS workspace_id",
+        f"({WORKSPACE_ID}) AS workspace_id",
         "(SELECT max(version_num) FROM alembic_version) AS revision",
         f"(SELECT seq FROM ({LAST_CHANGE})) AS seq",
         f"(SELECT hash FROM ({LAST_CHANGE})) AS hash",

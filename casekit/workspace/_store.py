@@ -59,9 +59,9 @@ from casekit.workspace._frames import (
 )
 from casekit.workspace._lazy import Lazy
 from casekit.workspace._migrate import to_do
-from casekit.workspace._reads import COLUMNS, HELD, LAST_CHANGE, SqliteReads
+from casekit.workspace._reads import COLUMNS, HELD, LAST_CHANGE, REVISION, WORKSPACE_ID, SqliteReads
 from casekit.workspace._roles import READ_ACTIONS
-from casekit.workspace._where import resolve_url, sqlite_path
+from casekit.workspace._where import resolve_url, sqlite_path, writer_lock
 
 if TYPE_CHECKING:
     import sqlalchemy as sa
@@ -234,8 +234,8 @@ class Workspace(AccessMixin):
                 for row in run(COLUMNS):
                     have.setdefault(row["tbl"], set()).add(row["col"])
                 if {"alembic_version", "workspace_meta", "audit_log"} <= set(have):
-                    revision = run("SELECT version_num FROM alembic_version")
-                    ids = run("SELECT value FROM workspace_meta WHERE \"key\" = 'workspace_id'")
+                    revision = run(REVISION)
+                    ids = run(WORKSPACE_ID)
                     empty = not run("SELECT EXISTS (SELECT 1 FROM audit_log) AS any_entry")[0]["any_entry"]
         except sqlite3.Error:  # not a database, unreadable…: the full open says why
             reads.close()
@@ -1453,7 +1453,7 @@ def _own_rows(full: ValidationResult, data: CaseData, lang: str) -> ValidationRe
 def _writable(db: Path) -> bool:
     """Whether this process may write the SQLite file ``db`` and its writers' lock file (the full
     open's write transaction needs both: without them it fails, and says why, as it always did)."""
-    lock = db.with_name(db.name + ".writer-lock")
+    lock = writer_lock(db)
     return os.access(db, os.W_OK) and os.access(lock if lock.exists() else db.parent, os.W_OK)
 
 

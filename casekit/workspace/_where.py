@@ -26,7 +26,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote
 
-__all__ = ["DB_ENV", "DEFAULT_DB", "resolve_url", "sqlite_path"]
+__all__ = ["BUSY_TIMEOUT_MS", "DB_ENV", "DEFAULT_DB", "resolve_url", "sqlite_path", "writer_lock"]
 
 #: The environment variable naming the workspace (a path or a URL).
 DB_ENV = "CASEKIT_DB"
@@ -69,3 +69,16 @@ def sqlite_path(url: str) -> Path | None:
     if match["name"].split("+")[0] != "sqlite" or not database or unquote(database) == ":memory:":
         return None
     return Path(unquote(database))
+
+
+#: How long a SQLite connection waits for a lock (the engine's and the plain reads').
+BUSY_TIMEOUT_MS = 30_000
+
+
+def writer_lock(db: Path) -> Path:
+    """The lock file the writers of the SQLite file ``db`` wait in line on.
+
+    >>> writer_lock(Path("/srv/team/casekit.db")).name
+    'casekit.db.writer-lock'
+    """
+    return db.with_name(db.name + ".writer-lock")
