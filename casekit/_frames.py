@@ -195,6 +195,17 @@ def _blanks_ignored(horizontal: Callable[..., pl.Expr], stand_in: pl.Expr, dates
     return pl.when(some).then(horizontal(e.fill_null(stand_in) for e in exprs))
 
 
+def value_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
+    """``value`` where ``cond`` holds, else null (what :func:`min_where` and :func:`max_where`
+    reduce, and a :data:`Reduction`'s value).
+
+    >>> df = pl.DataFrame({"x": [1, 2, 3], "ok": [True, False, None]})
+    >>> df.select(value_where(pl.col("x"), pl.col("ok")))["x"].to_list()
+    [1, None, None]
+    """
+    return pl.when(cond).then(value)
+
+
 def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
     """Aggregate: the least ``value`` where ``cond`` holds (null when none).
 
@@ -206,7 +217,7 @@ def min_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
     >>> df.group_by("g", maintain_order=True).agg(min_where(pl.col("x"), pl.col("ok"))).rows()
     [('a', 3), ('b', None)]
     """
-    return pl.when(cond).then(value).min()
+    return value_where(value, cond).min()
 
 
 def max_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
@@ -216,7 +227,7 @@ def max_where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
     >>> df.group_by("g", maintain_order=True).agg(max_where(pl.col("x"), pl.col("ok"))).rows()
     [('a', 1), ('b', None)]
     """
-    return pl.when(cond).then(value).max()
+    return value_where(value, cond).max()
 
 
 #: Longest span of days whose dates :func:`age_at` reads from a table.

@@ -36,7 +36,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import polars.selectors as cs
 
@@ -198,13 +197,11 @@ def _tier_by_index(scores: pl.DataFrame, data: CaseData) -> pl.Series | None:
         return None
     scored = scores.filter(pl.col("case_id").is_not_null())
     case, n = scored.get_column("case_id"), data.ids.len()
-    at = case.to_numpy()
-    if at.size and (int(at.max()) >= n or case.n_unique() < at.size):
+    top = case.max()  # None when no case is scored
+    if isinstance(top, int) and (top >= n or case.n_unique() < case.len()):
         return None
-    slot = np.full(n, at.size, dtype=np.int64)  # the null after the tiers
-    slot[at] = np.arange(at.size)
     tiers = scored.get_column("effective_tier")
-    return tiers.append(pl.Series([None], dtype=tiers.dtype)).gather(pl.Series(slot))
+    return pl.repeat(None, n, dtype=tiers.dtype, eager=True).scatter(case, tiers).alias(tiers.name)
 
 
 def _order(col: str) -> pl.Expr:

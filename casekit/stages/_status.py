@@ -57,6 +57,7 @@ from casekit._frames import (
     reduced,
     sheet,
     unwrap,
+    value_where,
 )
 from casekit._masks import bit_mask, names_by_mask, picked
 from casekit.contract import ROW, SHEETS
@@ -574,9 +575,9 @@ def _aggregates(
     screenings = _Reduced(
         screenings.filter(d("screened_on") <= as_of),
         {
-            "refer_on": ("min", _where(d("screened_on"), d("decision") == "refer_to_assessment")),
+            "refer_on": ("min", value_where(d("screened_on"), d("decision") == "refer_to_assessment")),
             "first_screened": ("min", d("screened_on")),
-            "last_decision_on": ("max", _where(d("screened_on"), d("decision").is_not_null())),
+            "last_decision_on": ("max", value_where(d("screened_on"), d("decision").is_not_null())),
             "_latest": ("max", latest_key),
         },
         # whether the latest decision is negative: a flag gathered to the cases, not its text
@@ -613,9 +614,9 @@ def _aggregates(
         goals.filter(d("set_on") <= as_of),
         {
             "first_goal": ("min", d("set_on")),
-            "first_target_goal": ("min", _where(d("set_on"), d("target_on").is_not_null())),
-            "goal_overdue_on": ("min", _where(d("target_on"), goal_open & (d("target_on") < as_of))),
-            "next_goal_target": ("min", _where(d("target_on"), goal_open & (d("target_on") >= as_of))),
+            "first_target_goal": ("min", value_where(d("set_on"), d("target_on").is_not_null())),
+            "goal_overdue_on": ("min", value_where(d("target_on"), goal_open & (d("target_on") < as_of))),
+            "next_goal_target": ("min", value_where(d("target_on"), goal_open & (d("target_on") >= as_of))),
         },
     )
     services = sheet(data, "services", ["case_id", "start_on"])
@@ -654,10 +655,10 @@ def _aggregates(
     main = _Reduced(
         contacts,
         {
-            "last_attended": ("max", _where(on, attended)),
-            "last_client": ("max", _where(on, client_contact(cfg))),
-            "stale_on": ("min", _where(on, (c("status") == "scheduled") & (on < as_of))),
-            "first_post": ("min", _where(on, post)),
+            "last_attended": ("max", value_where(on, attended)),
+            "last_client": ("max", value_where(on, client_contact(cfg))),
+            "stale_on": ("min", value_where(on, (c("status") == "scheduled") & (on < as_of))),
+            "first_post": ("min", value_where(on, post)),
         },
     )
 
@@ -694,7 +695,7 @@ def _aggregates(
             "paired": ("any", c("paired")),
             "outcome_due": (
                 "min",
-                _where(
+                value_where(
                     _after(c("baseline_on"), cfg.outcome_follow_up_days), c("baseline_on").is_not_null() & ~c("paired")
                 ),
             ),
@@ -757,12 +758,6 @@ def _per_measure(outcomes: pl.LazyFrame, measures: MeasureCatalogue | str | Path
         .select(case_id=(c("_key") // 2**32).cast(INDEX_DTYPE), _code=c("_key") % 2**32, **{k: c(k) for k in aggs})
         .join(post_only, on="_code", how="left")
     )
-
-
-def _where(value: pl.Expr, cond: pl.Expr) -> pl.Expr:
-    """``value`` where ``cond`` holds, else null: reduced by ``min``/``max``, the value of
-    :func:`casekit._frames.min_where` / :func:`~casekit._frames.max_where`."""
-    return pl.when(cond).then(value)
 
 
 @dataclass(frozen=True)
